@@ -1,0 +1,76 @@
+"""The ``loyalty-fake`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from typing import TYPE_CHECKING
+
+from loyalty_fake.fake import LoyaltyFake
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["main"]
+
+
+def _demo(seed: int, members: int) -> int:
+    """Create a program, add members and list them through the official SDK, in-process."""
+    try:
+        import voucherify  # noqa: PLC0415 - the SDK is an optional (test) dependency
+    except ImportError:
+        print("the demo talks through the official SDK: pip install 'loyalty-fake[test]'", file=sys.stderr)  # noqa: T201
+        return 2
+    from faker import Faker  # noqa: PLC0415 - only the demo needs fake people
+
+    faker = Faker()
+    faker.seed_instance(seed)
+    # The SDK marks every legacy /v1/loyalties method deprecated; the demo is about the fake.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    with LoyaltyFake(seed=seed, now="2026-01-15T09:30:00Z") as fake:
+        api = voucherify.LoyaltiesApi(voucherify.ApiClient(voucherify.Configuration(api_key=fake.headers)))
+        program = api.create_loyalty_program(
+            voucherify.LoyaltiesCreateCampaignRequestBody(
+                name="Demo Coffee Club",
+                type="AUTO_UPDATE",
+                vouchers_count=members,
+                voucher=voucherify.CampaignLoyaltyVoucher(
+                    loyalty_card=voucherify.CampaignLoyaltyCard(points=100),
+                    code_config=voucherify.CodeConfig(pattern="CLUB-####"),
+                ),
+            )
+        )
+        print(f"created {program.name} ({program.id}) with {program.vouchers_count} cards")  # noqa: T201
+        for _ in range(members):
+            fake.clock.advance(minutes=5)
+            customer = voucherify.Customer(
+                source_id=faker.unique.email(), name=faker.name(), phone=faker.phone_number()
+            )
+            api.add_member(program.id, voucherify.LoyaltiesMembersCreateRequestBody(customer=customer))
+        listed = api.list_members(program.id, limit=100)
+        print(f"{listed.total} members:")  # noqa: T201
+        customers = {c["id"]: c for c in fake.customers()}
+        for card in listed.vouchers or []:
+            holder = customers[card.holder_id]
+            balance = card.loyalty_card.balance if card.loyalty_card else 0
+            print(f"  {card.code}  {balance:>4} points  {holder['name']} <{holder['source_id']}>")  # noqa: T201
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``loyalty-fake`` command line."""
+    parser = argparse.ArgumentParser(prog="loyalty-fake", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="create a program and members through the official SDK, in-process")
+    demo.add_argument("--seed", type=int, default=42, help="seed for IDs, codes and fake people")
+    demo.add_argument("--members", type=int, default=5, help="how many members to add")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        return _demo(args.seed, args.members)
+    parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
+    return 2  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

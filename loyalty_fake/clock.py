@@ -1,0 +1,119 @@
+"""The fake's clock: real time until a test freezes, sets or advances it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import attrs
+
+__all__ = ["Clock", "format_timestamp", "parse_timestamp"]
+
+_UTC = dt.timezone.utc
+
+
+def _truncate_to_millis(moment: dt.datetime) -> dt.datetime:
+    # Voucherify stores and prints milliseconds; keeping more would make filters
+    # disagree with the timestamps a client has seen.
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _as_utc(moment: dt.datetime | str) -> dt.datetime:
+    if isinstance(moment, str):
+        moment = parse_timestamp(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_UTC)
+    return _truncate_to_millis(moment.astimezone(_UTC))
+
+
+def format_timestamp(moment: dt.datetime) -> str:
+    """Format a moment as Voucherify does: ISO 8601, UTC, milliseconds, ``Z``."""
+    moment = moment.astimezone(_UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_timestamp(text: str) -> dt.datetime:
+    """Parse an ISO 8601 date or date-time; a value without offset is UTC.
+
+    Accepts ``2016-11-16``, ``2016-11-16T14:14:31Z``, ``+00:00`` offsets and
+    fractional seconds of any precision. Raises ``ValueError`` for anything else.
+    """
+    value = text.strip()
+    if not value or value != text or " " in value:
+        raise ValueError(f"not an ISO 8601 timestamp: {text!r}")
+    if value[-1] in "zZ":
+        value = value[:-1] + "+00:00"
+    date_part, sep, time_part = value.partition("T")
+    if sep and "." in time_part:
+        # Python 3.10's fromisoformat takes only 3 or 6 fractional digits.
+        head, _, rest = time_part.partition(".")
+        digits = rest
+        offset = ""
+        for index, char in enumerate(rest):
+            if not char.isdigit():
+                digits, offset = rest[:index], rest[index:]
+                break
+        if not digits:
+            raise ValueError(f"not an ISO 8601 timestamp: {text!r}")
+        time_part = f"{head}.{(digits + '000000')[:6]}{offset}"
+        value = f"{date_part}T{time_part}"
+    if len(date_part) != 10:  # noqa: PLR2004 - YYYY-MM-DD
+        raise ValueError(f"not an ISO 8601 timestamp: {text!r}")
+    parsed = dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=_UTC)
+    return parsed.astimezone(_UTC)
+
+
+@attrs.define
+class Clock:
+    """The fake's notion of now.
+
+    It follows real time until a test freezes it; once frozen it moves only when
+    told to (``set``, ``advance``), so every timestamp and expiry is reproducible.
+    """
+
+    _frozen_at: dt.datetime | None = attrs.field(default=None, converter=attrs.converters.optional(_as_utc))
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False, eq=False)
+
+    @property
+    def frozen(self) -> bool:
+        """Whether the clock stands still until a test moves it."""
+        return self._frozen_at is not None
+
+    def now(self) -> dt.datetime:
+        """The current moment, UTC, truncated to milliseconds."""
+        frozen_at = self._frozen_at
+        if frozen_at is not None:
+            return frozen_at
+        return _truncate_to_millis(dt.datetime.now(_UTC))
+
+    def freeze(self, at: dt.datetime | str | None = None) -> dt.datetime:
+        """Stop the clock at ``at`` (default: now) and return that moment."""
+        with self._lock:
+            self._frozen_at = self.now() if at is None else _as_utc(at)
+            return self._frozen_at
+
+    def set(self, at: dt.datetime | str) -> dt.datetime:
+        """Freeze the clock at ``at``; naive datetimes and strings without offset are UTC."""
+        return self.freeze(at)
+
+    def advance(self, delta: dt.timedelta | None = None, **kwargs: float) -> dt.datetime:
+        """Move a (possibly running) clock forward and freeze it there.
+
+        Takes a ``timedelta`` or ``timedelta`` keywords: ``advance(days=30)``.
+        Raises ``ValueError`` for a negative step: time in the fake never runs back
+        through ``advance``; use ``set`` for that.
+        """
+        step = (delta or dt.timedelta()) + dt.timedelta(**kwargs)
+        if step < dt.timedelta():
+            raise ValueError("advance() moves forward only; use set() to go back")
+        with self._lock:
+            base = self._frozen_at if self._frozen_at is not None else self.now()
+            self._frozen_at = _truncate_to_millis(base + step)
+            return self._frozen_at
+
+    def unfreeze(self) -> None:
+        """Let the clock follow real time again."""
+        with self._lock:
+            self._frozen_at = None

@@ -1,0 +1,81 @@
+"""Card codes that follow a campaign's ``code_config``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from loyalty_fake.errors import bad_request
+from loyalty_fake.ids import ALPHANUMERIC
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Container
+
+__all__ = ["CodeConfig"]
+
+_PLACEHOLDER = "#"
+_DEFAULT_LENGTH = 8
+# Bounded retries: a code space that is nearly full answers with an error, never hangs.
+_MAX_ATTEMPTS = 64
+
+
+@attrs.frozen
+class CodeConfig:
+    """How a campaign's codes are shaped (Voucherify's ``code_config``).
+
+    ``pattern`` wins over ``length``: each ``#`` becomes one character of ``charset``.
+    """
+
+    length: int = _DEFAULT_LENGTH
+    charset: str = ALPHANUMERIC
+    prefix: str = ""
+    postfix: str = ""
+    pattern: str | None = None
+
+    @property
+    def template(self) -> str:
+        """The pattern with ``#`` placeholders, prefix and postfix included."""
+        body = self.pattern if self.pattern is not None else _PLACEHOLDER * self.length
+        return f"{self.prefix}{body}{self.postfix}"
+
+    @property
+    def capacity(self) -> int:
+        """How many distinct codes this configuration can produce."""
+        return len(set(self.charset)) ** self.template.count(_PLACEHOLDER)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``code_config`` object as Voucherify returns it."""
+        config: dict[str, Any] = {"length": self.length, "charset": self.charset}
+        if self.prefix:
+            config["prefix"] = self.prefix
+        if self.postfix:
+            config["postfix"] = self.postfix
+        config["pattern"] = self.pattern if self.pattern is not None else _PLACEHOLDER * self.length
+        return config
+
+    def check_room(self, wanted: int, taken: int) -> None:
+        """Raise 400 ``invalid_code_config`` when ``wanted`` more codes cannot fit."""
+        if wanted > max(self.capacity - taken, 0):
+            raise bad_request(
+                "invalid_code_config",
+                "Invalid code config",
+                f"The code config can produce {self.capacity} distinct codes; "
+                f"{wanted} requested while {taken} are already taken",
+            )
+
+    def generate(self, draw: Callable[[str, int], str], taken: Container[str]) -> str:
+        """A new code not in ``taken``, drawing random characters with ``draw``."""
+        template = self.template
+        slots = template.count(_PLACEHOLDER)
+        parts = template.split(_PLACEHOLDER)
+        for _ in range(_MAX_ATTEMPTS):
+            chars = draw(self.charset, slots)
+            code = parts[0] + "".join(c + p for c, p in zip(chars, parts[1:]))
+            if code not in taken:
+                return code
+        raise bad_request(
+            "invalid_code_config",
+            "Invalid code config",
+            f"Could not find a free code for pattern {template!r}: the code space is exhausted",
+        )

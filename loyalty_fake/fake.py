@@ -1,0 +1,233 @@
+"""``LoyaltyFake``: one fake Voucherify, its transports, and a Python API to arrange and inspect it."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+import attrs
+
+from loyalty_fake.clock import Clock
+from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.http.app import FakeVoucherifyApp
+from loyalty_fake.http.messages import Request, Response
+from loyalty_fake.http.serialize import customer_json, publication_json
+from loyalty_fake.ids import IdGenerator
+from loyalty_fake.ledger import Ledger
+from loyalty_fake.transports.hosts import HostMatcher
+from loyalty_fake.transports.requests_transport import RequestsTransport
+from loyalty_fake.transports.urllib3_transport import Urllib3Transport
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Mapping
+    from types import TracebackType
+
+__all__ = ["DEFAULT_APP_ID", "DEFAULT_APP_TOKEN", "LoyaltyFake"]
+
+DEFAULT_APP_ID = "loyalty-fake-app-id"
+DEFAULT_APP_TOKEN = "loyalty-fake-app-token"  # noqa: S105 - a fake's well-known test credential
+
+
+def _credentials(value: Mapping[str, str] | None) -> dict[str, str]:
+    return dict(value or {})
+
+
+@attrs.define
+class LoyaltyFake:
+    """A stateful, in-memory Voucherify loyalty API.
+
+    ``start()`` (or ``with LoyaltyFake() as fake:``) makes every ``requests`` and
+    ``urllib3`` call to ``*.api.voucherify.io`` and to ``base_urls`` land here; other
+    hosts pass through. The methods below arrange and inspect state in the project
+    ``app_id`` through the same rules and wire format as HTTP clients get.
+
+    Options: ``seed`` for IDs and codes, ``now`` to freeze the clock, ``credentials``
+    (``{app_id: app_token}``) to accept only those, ``strict_joins`` to answer a repeated
+    join with 400 instead of the existing card.
+    """
+
+    seed: int = 0
+    now: dt.datetime | str | None = None
+    credentials: dict[str, str] = attrs.field(factory=dict, converter=_credentials)
+    strict_joins: bool = False
+    base_urls: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    app_id: str = attrs.field()
+    app_token: str = attrs.field()
+    ledger: Ledger = attrs.field(init=False)
+    app: FakeVoucherifyApp = attrs.field(init=False)
+    _hosts: HostMatcher = attrs.field(init=False, repr=False)
+    _transports: tuple[RequestsTransport, Urllib3Transport] = attrs.field(init=False, repr=False)
+
+    @app_id.default
+    def _default_app_id(self) -> str:
+        return next(iter(self.credentials), DEFAULT_APP_ID)
+
+    @app_token.default
+    def _default_app_token(self) -> str:
+        return self.credentials.get(self.app_id, DEFAULT_APP_TOKEN)
+
+    def __attrs_post_init__(self) -> None:
+        clock = Clock(self.now) if self.now is not None else Clock()
+        self.ledger = Ledger(clock=clock, ids=IdGenerator(self.seed), strict_joins=self.strict_joins)
+        self.app = FakeVoucherifyApp(self.ledger, self.credentials)
+        self._hosts = HostMatcher(self.base_urls)
+        self._transports = (
+            RequestsTransport(self.serve, self.claims),
+            Urllib3Transport(self.serve),
+        )
+
+    # -- transports -----------------------------------------------------------------------
+
+    def start(self) -> LoyaltyFake:
+        """Start intercepting ``requests`` and ``urllib3``; returns ``self``."""
+        for transport in self._transports:
+            transport.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop intercepting; state is kept. Safe to call twice."""
+        for transport in reversed(self._transports):
+            transport.stop()
+
+    def __enter__(self) -> LoyaltyFake:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def claims(self, url: str) -> bool:
+        """Whether ``url`` is one the fake answers."""
+        return self._hosts.route_url(url) is not None
+
+    def serve(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> Response | None:
+        """Answer a client's request when ``url`` is the fake's, else ``None``."""
+        target = self._hosts.route_url(url)
+        if target is None:
+            return None
+        return self.app.handle(Request.from_url(method, target, headers, body))
+
+    # -- the clock ------------------------------------------------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        """The fake's clock: ``freeze()``, ``set(...)``, ``advance(days=30)``, ``now()``."""
+        return self.ledger.clock
+
+    @property
+    def base_url(self) -> str:
+        """The URL to configure clients with (Voucherify's own default)."""
+        return self.base_urls[0] if self.base_urls else "https://api.voucherify.io"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The authentication headers of the fake's default project."""
+        return {"X-App-Id": self.app_id, "X-App-Token": self.app_token}
+
+    # -- the Python API -------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        app_id: str | None = None,
+    ) -> Response:
+        """Send one request straight to the handler, as the default project (or ``app_id``)."""
+        query = f"?{urlencode(params)}" if params else ""
+        headers = dict(self.headers)
+        if app_id is not None:
+            headers["X-App-Id"] = app_id
+            headers["X-App-Token"] = self.credentials.get(app_id, self.app_token)
+        body = json.dumps(json_body).encode() if json_body is not None else b""
+        return self.app.handle(Request.from_url(method, path + query, headers, body))
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.request(method, path, **kwargs)
+        payload = response.json()
+        if response.status >= 400:  # noqa: PLR2004
+            raise VoucherifyError(
+                code=response.status,
+                key=str(payload.get("key", "")),
+                message=str(payload.get("message", "")),
+                details=payload.get("details"),
+                resource_id=payload.get("resource_id"),
+                resource_type=payload.get("resource_type"),
+            )
+        return payload
+
+    def create_loyalty_program(self, name: str, *, app_id: str | None = None, **fields: Any) -> dict[str, Any]:
+        """Create a loyalty program (``POST /v1/loyalties``) and return the campaign object.
+
+        ``fields`` are the request body's other fields (``vouchers_count``, ``type``,
+        ``voucher``, ``metadata``, ...). Raises ``VoucherifyError`` as the API would answer.
+        """
+        body = {"name": name, **fields}
+        result: dict[str, Any] = self._call("POST", "/v1/loyalties", json_body=body, app_id=app_id)
+        return result
+
+    def get_loyalty_program(self, campaign: str, *, app_id: str | None = None) -> dict[str, Any]:
+        """A loyalty program by ID or name."""
+        result: dict[str, Any] = self._call("GET", f"/v1/loyalties/{quote(campaign, safe='')}", app_id=app_id)
+        return result
+
+    def add_member(
+        self, campaign: str, customer: str | Mapping[str, Any], *, app_id: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        """Publish a card of ``campaign`` to ``customer`` and return the card."""
+        body = {"customer": customer, **fields}
+        path = f"/v1/loyalties/{quote(campaign, safe='')}/members"
+        result: dict[str, Any] = self._call("POST", path, json_body=body, app_id=app_id)
+        return result
+
+    def list_members(self, campaign: str, *, app_id: str | None = None, **params: Any) -> dict[str, Any]:
+        """A page of members; ``params`` are the query parameters (``created_at[before]`` via a dict)."""
+        flat: dict[str, Any] = {}
+        for key, value in params.items():
+            if isinstance(value, dict):
+                flat.update({f"{key}[{part}]": inner for part, inner in value.items()})
+            else:
+                flat[key] = value
+        path = f"/v1/loyalties/{quote(campaign, safe='')}/members"
+        result: dict[str, Any] = self._call("GET", path, params=flat, app_id=app_id)
+        return result
+
+    def card(self, code: str, *, app_id: str | None = None) -> dict[str, Any]:
+        """A card (published or not) as the members endpoints show it."""
+        from loyalty_fake.http.serialize import member_json  # noqa: PLC0415
+
+        ledger = self.ledger
+        project = app_id or self.app_id
+        with ledger.locked():
+            card = ledger.get_card(project, code)
+            return member_json(card, ledger.get_campaign(project, card.campaign_id))
+
+    def cards(self, campaign: str, *, app_id: str | None = None) -> list[dict[str, Any]]:
+        """Every card of a program, published or not, oldest first."""
+        from loyalty_fake.http.serialize import member_json  # noqa: PLC0415
+
+        ledger = self.ledger
+        project = app_id or self.app_id
+        with ledger.locked():
+            found = ledger.get_campaign(project, campaign)
+            return [member_json(card, found) for card in ledger.cards(project, campaign)]
+
+    def publications(self, *, app_id: str | None = None) -> list[dict[str, Any]]:
+        """Every publication (card assignment), oldest first, with its ``metadata`` and ``channel``."""
+        return [publication_json(p) for p in self.ledger.publications(app_id or self.app_id)]
+
+    def customers(self, *, app_id: str | None = None) -> list[dict[str, Any]]:
+        """Every customer the project knows, oldest first."""
+        return [customer_json(c) for c in self.ledger.customers(app_id or self.app_id)]
+
+    def reset(self) -> None:
+        """Forget every project's data; the clock and the ID sequence go on."""
+        self.ledger.reset()

@@ -1,0 +1,119 @@
+"""The one request handler every transport calls."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.http.handlers import Call
+from loyalty_fake.http.messages import Request, Response
+from loyalty_fake.http.routes import ROUTES, match
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from loyalty_fake.ledger import Ledger
+
+__all__ = ["FakeVoucherifyApp", "encode_json"]
+
+_LOG = logging.getLogger("loyalty_fake")
+_JSON_HEADERS = (("Content-Type", "application/json; charset=utf-8"),)
+_UNAUTHORIZED = {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
+
+
+def encode_json(body: Any) -> bytes:
+    """Compact UTF-8 JSON, as Voucherify sends it."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+@attrs.define
+class FakeVoucherifyApp:
+    """Voucherify's HTTP surface over a ledger: ``handle(Request) -> Response``.
+
+    ``credentials`` maps the only accepted ``X-App-Id`` values to their tokens; when
+    empty, any non-empty pair is accepted and each ``X-App-Id`` is its own project.
+    """
+
+    ledger: Ledger
+    credentials: Mapping[str, str] = attrs.field(factory=dict)
+    # Unexpected exceptions are answered with a 500 envelope and kept here, so that
+    # the pytest plugin can fail the test that triggered a bug in the fake.
+    internal_errors: list[BaseException] = attrs.field(factory=list, init=False, repr=False)
+    _errors_lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
+
+    def handle(self, request: Request) -> Response:
+        """Answer one request exactly as Voucherify would, never with a traceback."""
+        try:
+            return self._dispatch(request)
+        except VoucherifyError as error:
+            return self.error_response(error)
+        except Exception as error:
+            _LOG.exception("loyalty-fake failed on %s %s", request.method, request.path)
+            with self._errors_lock:
+                self.internal_errors.append(error)
+            return self.error_response(
+                VoucherifyError(
+                    code=500,
+                    key="internal_error",
+                    message="Internal error in loyalty-fake",
+                    details=f"{type(error).__name__}: {error}",
+                )
+            )
+
+    def _dispatch(self, request: Request) -> Response:
+        segments = request.segments
+        app_id = request.header("x-app-id") or ""
+        token = request.header("x-app-token") or ""
+        if segments[:1] == ("v1",) and not self._authorized(app_id, token):
+            return Response(401, encode_json(_UNAUTHORIZED), _JSON_HEADERS)
+        found = match(request.method, segments)
+        if found is None:
+            raise self._not_implemented(request)
+        route, params = found
+        status, body = route.handler(Call(self.ledger, app_id, request, params))
+        return Response(status, encode_json(body), _JSON_HEADERS)
+
+    def _authorized(self, app_id: str, token: str) -> bool:
+        if not app_id.strip() or not token.strip():
+            return False
+        if not self.credentials:
+            return True
+        return self.credentials.get(app_id) == token
+
+    @staticmethod
+    def _not_implemented(request: Request) -> VoucherifyError:
+        implemented = [route.operation for route in ROUTES]
+        return VoucherifyError(
+            code=501,
+            key="not_implemented",
+            message="Operation not implemented by loyalty-fake",
+            details=(
+                f"loyalty-fake does not implement {request.method} {request.path}. "
+                f"Implemented operations: {'; '.join(implemented)}"
+            ),
+            resource_type="operation",
+            extra={"implemented_operations": implemented},
+        )
+
+    def error_response(self, error: VoucherifyError) -> Response:
+        """Voucherify's error envelope for ``error``, with a fresh ``request_id``."""
+        envelope: dict[str, Any] = {"code": error.code, "key": error.key, "message": error.message}
+        if error.details is not None:
+            envelope["details"] = error.details
+        envelope["request_id"] = self.ledger.ids.request_id()
+        if error.resource_id is not None:
+            envelope["resource_id"] = error.resource_id
+        if error.resource_type is not None:
+            envelope["resource_type"] = error.resource_type
+        envelope.update(error.extra)
+        return Response(error.code, encode_json(envelope), _JSON_HEADERS)
+
+    @staticmethod
+    def operations() -> list[str]:
+        """Every implemented operation, as ``METHOD /path``."""
+        return [route.operation for route in ROUTES]

@@ -1,0 +1,166 @@
+"""One function per Voucherify operation: parse the request, call the ledger, serialize."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, get_args
+
+import attrs
+
+from loyalty_fake.codes import CodeConfig
+from loyalty_fake.http.params import Body, Query, parse_json_body
+from loyalty_fake.http.serialize import campaign_json, member_json, members_list_json
+from loyalty_fake.models import CampaignType, CustomerRef, MemberOrder, MemberQuery
+
+if TYPE_CHECKING:
+    from loyalty_fake.http.messages import Request
+    from loyalty_fake.ledger import Ledger
+
+__all__ = ["Call", "add_member", "create_loyalty_program", "get_loyalty_program", "list_members"]
+
+_CAMPAIGN_TYPES: tuple[str, ...] = get_args(CampaignType)
+_MEMBER_ORDERS: tuple[str, ...] = get_args(MemberOrder)
+_CUSTOMER_STRINGS = ("name", "email", "phone", "description", "birthdate", "birthday")
+_ADDRESS_FIELDS = ("city", "state", "line_1", "line_2", "country", "postal_code")
+
+
+@attrs.frozen
+class Call:
+    """What a handler gets: the ledger, the caller's project, the request and path parameters."""
+
+    ledger: Ledger
+    app_id: str
+    request: Request
+    params: dict[str, str]
+
+
+def create_loyalty_program(call: Call) -> tuple[int, Any]:
+    """``POST /v1/loyalties``: create a program and generate its cards."""
+    body = Body(parse_json_body(call.request))
+    body.require("name")
+    name = body.string("name", non_empty=True)
+    assert name is not None  # noqa: S101 - guaranteed by require()
+    body.choice("campaign_type", ("LOYALTY_PROGRAM",))
+    campaign_type = body.choice("type", _CAMPAIGN_TYPES) or "AUTO_UPDATE"
+    vouchers_count = body.integer("vouchers_count", minimum=0) or 0
+    initial_points = 0
+    code_config = None
+    voucher = body.obj("voucher")
+    if voucher is not None:
+        voucher.choice("type", ("LOYALTY_CARD",))
+        loyalty_card = voucher.obj("loyalty_card")
+        if loyalty_card is not None:
+            initial_points = loyalty_card.integer("points", minimum=0) or 0
+        config = voucher.obj("code_config")
+        if config is not None:
+            code_config = _code_config(config)
+    # Validated, then ignored: Voucherify forces join_once to true for loyalty programs.
+    body.boolean("join_once")
+    campaign = call.ledger.create_loyalty_program(
+        call.app_id,
+        name=name,
+        type=campaign_type,  # type: ignore[arg-type] # checked against CampaignType above
+        vouchers_count=vouchers_count,
+        initial_points=initial_points,
+        code_config=code_config,
+        metadata=body.mapping("metadata"),
+        description=body.string("description"),
+        category=body.string("category"),
+        category_id=body.string("category_id"),
+        start_date=body.timestamp("start_date"),
+        expiration_date=body.timestamp("expiration_date"),
+        auto_join=bool(body.boolean("auto_join")),
+    )
+    return 200, campaign_json(campaign)
+
+
+def _code_config(config: Body) -> CodeConfig:
+    defaults = CodeConfig()
+    charset = config.string("charset", non_empty=True) or defaults.charset
+    pattern = config.string("pattern", non_empty=True)
+    length = config.integer("length", minimum=1, maximum=1000)
+    if pattern is not None and "#" not in pattern:
+        config.fail("pattern", "must contain at least one '#' placeholder")
+    if pattern is not None and length is None:
+        length = pattern.count("#")
+    return CodeConfig(
+        length=length if length is not None else defaults.length,
+        charset=charset,
+        prefix=config.string("prefix") or "",
+        postfix=config.string("postfix") or "",
+        pattern=pattern,
+    )
+
+
+def get_loyalty_program(call: Call) -> tuple[int, Any]:
+    """``GET /v1/loyalties/{campaignId}``: a program by ID or by name."""
+    campaign = call.ledger.get_campaign(call.app_id, call.params["campaignId"])
+    return 200, campaign_json(campaign)
+
+
+def _customer_ref(body: Body) -> CustomerRef:
+    body.require("customer")
+    raw = body.data["customer"]
+    if isinstance(raw, str):
+        if not raw.strip():
+            body.fail("customer", "must NOT have fewer than 1 characters")
+        return CustomerRef(as_string=raw)
+    customer = body.obj("customer")
+    assert customer is not None  # noqa: S101 - require() and obj() leave nothing else
+    profile: dict[str, Any] = {}
+    for field in _CUSTOMER_STRINGS:
+        value = customer.string(field)
+        if value is not None:
+            profile[field] = value
+    metadata = customer.mapping("metadata")
+    if metadata is not None:
+        profile["metadata"] = metadata
+    address = customer.obj("address")
+    if address is not None:
+        profile["address"] = {field: address.string(field) for field in _ADDRESS_FIELDS}
+    customer_id = customer.string("id", non_empty=True)
+    source_id = customer.string("source_id", non_empty=True)
+    return CustomerRef(id=customer_id, source_id=source_id, profile=profile)
+
+
+def add_member(call: Call) -> tuple[int, Any]:
+    """``POST /v1/loyalties/{campaignId}/members``: publish a card to a customer."""
+    body = Body(parse_json_body(call.request))
+    customer = _customer_ref(body)
+    voucher = body.string("voucher", non_empty=True)
+    source_id = body.string("source_id", non_empty=True)
+    metadata = body.mapping("metadata")
+    channel = body.string("channel")
+    ledger = call.ledger
+    with ledger.locked():
+        card = ledger.add_member(
+            call.app_id,
+            call.params["campaignId"],
+            customer=customer,
+            voucher=voucher,
+            source_id=source_id,
+            metadata=metadata,
+            channel=channel,
+        )
+        return 200, member_json(card, ledger.get_campaign(call.app_id, card.campaign_id))
+
+
+def list_members(call: Call) -> tuple[int, Any]:
+    """``GET /v1/loyalties/{campaignId}/members``: a page of the program's members."""
+    query = Query(call.request.query)
+    member_query = MemberQuery(
+        limit=query.integer("limit", minimum=1, maximum=100, default=10),
+        page=query.integer("page", minimum=1, maximum=100, default=1),
+        customer=query.string("customer") or None,
+        code=query.string("code") or None,
+        created_before=query.timestamp("created_at", "before"),
+        created_after=query.timestamp("created_at", "after"),
+        updated_before=query.timestamp("updated_at", "before"),
+        updated_after=query.timestamp("updated_at", "after"),
+        order=query.choice("order", _MEMBER_ORDERS, "-created_at"),
+    )
+    ledger = call.ledger
+    with ledger.locked():
+        cards, total = ledger.list_members(call.app_id, call.params["campaignId"], member_query)
+        campaign = ledger.get_campaign(call.app_id, call.params["campaignId"])
+        vouchers = [member_json(card, campaign) for card in cards]
+    return 200, members_list_json(vouchers, total)

@@ -1,0 +1,78 @@
+"""Plain request and response values that every transport translates to and from."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import attrs
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+__all__ = ["JSON_HEADERS", "Request", "Response"]
+
+JSON_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/json; charset=utf-8"),)
+
+
+def _lower_keys(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
+    items = headers.items() if hasattr(headers, "items") else headers
+    return {str(name).lower(): str(value) for name, value in items}
+
+
+@attrs.frozen
+class Request:
+    """One HTTP request as the fake sees it.
+
+    ``path`` is the raw (still percent-encoded) path, so that a ``%2F`` inside a code
+    never splits a segment; ``query`` holds the decoded pairs in order.
+    """
+
+    method: str = attrs.field(converter=str.upper)
+    path: str
+    query: tuple[tuple[str, str], ...] = ()
+    headers: dict[str, str] = attrs.field(factory=dict, converter=_lower_keys)
+    body: bytes = b""
+
+    @classmethod
+    def from_url(
+        cls,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        body: bytes | str | None = None,
+    ) -> Request:
+        """Build a request from an absolute or path-only URL."""
+        parts = urlsplit(url)
+        raw = body.encode("utf-8") if isinstance(body, str) else (body or b"")
+        return cls(
+            method=method,
+            path=parts.path or "/",
+            query=tuple(parse_qsl(parts.query, keep_blank_values=True)),
+            headers=_lower_keys(headers or {}),
+            body=raw,
+        )
+
+    def header(self, name: str) -> str | None:
+        """A header's value, case-insensitively; ``None`` when absent."""
+        return self.headers.get(name.lower())
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """The path's segments, each percent-decoded after splitting."""
+        return tuple(unquote(part) for part in self.path.strip("/").split("/"))
+
+
+@attrs.frozen
+class Response:
+    """One HTTP response: a status, headers and the exact body bytes."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = JSON_HEADERS
+
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+        import json  # noqa: PLC0415 - only tests and the Python API read bodies back
+
+        return json.loads(self.body)

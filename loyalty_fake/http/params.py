@@ -1,0 +1,231 @@
+"""Reading request bodies and query strings with Voucherify's validation errors."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+from loyalty_fake.clock import parse_timestamp
+from loyalty_fake.errors import VoucherifyError, bad_request
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Collection, Iterable
+
+    from loyalty_fake.http.messages import Request
+
+__all__ = ["Body", "Query", "parse_json_body"]
+
+_T = TypeVar("_T")
+_JSON_TYPE_NAMES: dict[type, str] = {
+    str: "string",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    dict: "object",
+    list: "array",
+}
+# Nesting deeper than this is rejected before it reaches any rule: no recursion bombs.
+_MAX_DEPTH = 32
+
+
+def _invalid_payload(details: str) -> VoucherifyError:
+    return bad_request("invalid_payload", "Invalid payload", details)
+
+
+def _depth(value: Any, limit: int) -> int:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    deepest = 0
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > limit:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+def parse_json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; an empty body is ``{}`` (the SDK sends empty POSTs).
+
+    Raises 400 ``invalid_payload`` for malformed JSON, a non-object, or absurd nesting.
+    """
+    raw = request.body
+    if not raw.strip():
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise _invalid_payload(f"Payload is not valid JSON: {error}") from None
+    if not isinstance(parsed, dict):
+        raise _invalid_payload("Payload must be object")
+    if _depth(parsed, _MAX_DEPTH) > _MAX_DEPTH:
+        raise _invalid_payload(f"Payload must not be nested deeper than {_MAX_DEPTH} levels")
+    return parsed
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    return ",".join(_JSON_TYPE_NAMES.get(kind, kind.__name__) for kind in kinds)
+
+
+class Body:
+    """Typed access to a JSON object; each getter raises Voucherify's ``invalid_payload``.
+
+    ``path`` is the property path Voucherify prints in ``details`` (``.voucher.code_config``).
+    ``None`` (JSON ``null``) counts as absent, since the SDK sends nulls for unset fields.
+    """
+
+    def __init__(self, data: dict[str, Any], path: str = "") -> None:
+        """Wrap ``data``, found at ``path`` in the payload."""
+        self.data = data
+        self.path = path
+
+    def _where(self, key: str) -> str:
+        return f"{self.path}.{key}"
+
+    def fail(self, key: str, problem: str) -> NoReturn:
+        """Raise ``invalid_payload`` about property ``key``."""
+        raise _invalid_payload(f"Property {self._where(key)} {problem}")
+
+    def require(self, key: str) -> None:
+        """Raise ``invalid_payload`` when ``key`` is absent or null."""
+        if self.data.get(key) is None:
+            where = f"Property {self.path}" if self.path else "Payload"
+            raise _invalid_payload(f"{where} must have required property '{key}'")
+
+    def _typed(self, key: str, expected: type[_T] | tuple[type, ...]) -> _T | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        kinds = expected if isinstance(expected, tuple) else (expected,)
+        # JSON true/false must not pass for an integer (bool is an int in Python).
+        if isinstance(value, bool) and bool not in kinds:
+            self.fail(key, f"must be {_type_name(expected)}")
+        if not isinstance(value, kinds):
+            self.fail(key, f"must be {_type_name(expected)}")
+        return value  # type: ignore[return-value]
+
+    def string(self, key: str, *, non_empty: bool = False) -> str | None:
+        """A string property, or ``None``."""
+        value = self._typed(key, str)
+        if non_empty and value is not None and not value.strip():
+            self.fail(key, "must NOT have fewer than 1 characters")
+        return value
+
+    def boolean(self, key: str) -> bool | None:
+        """A boolean property, or ``None``."""
+        return self._typed(key, bool)
+
+    def integer(self, key: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
+        """An integer property within bounds, or ``None``; ``2.0`` counts as an integer."""
+        value = self._typed(key, (int, float))
+        if value is None:
+            return None
+        if isinstance(value, float):
+            if not value.is_integer() or math.isinf(value):
+                self.fail(key, "must be integer")
+            value = int(value)
+        if minimum is not None and value < minimum:
+            self.fail(key, f"must be >= {minimum}")
+        if maximum is not None and value > maximum:
+            self.fail(key, f"must be <= {maximum}")
+        return int(value)
+
+    def obj(self, key: str) -> Body | None:
+        """A nested object property, or ``None``."""
+        value = self._typed(key, dict)
+        return Body(value, self._where(key)) if value is not None else None
+
+    def mapping(self, key: str) -> dict[str, Any] | None:
+        """A free-form object property (``metadata``), or ``None``."""
+        return self._typed(key, dict)
+
+    def choice(self, key: str, allowed: Collection[str]) -> str | None:
+        """A string property from ``allowed``, or ``None``."""
+        value = self.string(key)
+        if value is not None and value not in allowed:
+            self.fail(key, f"must be equal to one of the allowed values [ {', '.join(allowed)} ]")
+        return value
+
+    def timestamp(self, key: str) -> dt.datetime | None:
+        """An ISO 8601 date-time property, or ``None``."""
+        value = self.string(key)
+        if value is None:
+            return None
+        try:
+            return parse_timestamp(value)
+        except ValueError:
+            self.fail(key, "cannot be recognized as a ISO-8601 compliant date")
+
+
+def _invalid_query(details: str) -> VoucherifyError:
+    return bad_request("invalid_query_params", "Invalid query params", details)
+
+
+def _restore_plus(raw: str) -> str:
+    head, space, offset = raw.rpartition(" ")
+    if space and "T" in head and len(offset) == len("00:00") and offset[2] == ":":
+        return f"{head}+{offset}"
+    return raw
+
+
+class Query:
+    """Typed access to query parameters; each getter raises ``invalid_query_params``.
+
+    Accepts deepObject keys raw (``created_at[before]``) or percent-encoded, as the
+    official SDK sends them; a repeated parameter takes its last value.
+    """
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Index the decoded ``(name, value)`` pairs."""
+        self.values: dict[str, str] = {}
+        for name, value in pairs:
+            self.values[name] = value
+
+    def string(self, key: str) -> str | None:
+        """A parameter's value, or ``None`` when absent."""
+        return self.values.get(key)
+
+    def integer(self, key: str, *, minimum: int, maximum: int, default: int) -> int:
+        """An integer parameter within bounds."""
+        raw = self.values.get(key)
+        if raw is None:
+            return default
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise _invalid_query(f"Property .{key} must be integer") from None
+        if value < minimum:
+            raise _invalid_query(f"Property .{key} must be >= {minimum}")
+        if value > maximum:
+            raise _invalid_query(f"Property .{key} must be <= {maximum}")
+        return value
+
+    def choice(self, key: str, allowed: Collection[_T], default: _T) -> _T:
+        """A parameter from ``allowed``."""
+        raw = self.values.get(key)
+        if raw is None:
+            return default
+        if raw not in allowed:
+            listed = ", ".join(str(option) for option in allowed)
+            raise _invalid_query(f"Property .{key} must be equal to one of the allowed values [ {listed} ]")
+        return raw  # type: ignore[return-value]
+
+    def timestamp(self, key: str, part: str) -> dt.datetime | None:
+        """``key[part]`` (e.g. ``created_at[before]``) as a moment, or ``None``."""
+        raw = self.values.get(f"{key}[{part}]")
+        if raw is None:
+            return None
+        # A hand-built URL with a raw "+00:00" offset arrives with the "+" decoded to a space.
+        raw = _restore_plus(raw)
+        try:
+            return parse_timestamp(raw)
+        except ValueError:
+            raise _invalid_query(
+                f"Property .{key}.{part} cannot be recognized as a ISO-8601 compliant date"
+            ) from None

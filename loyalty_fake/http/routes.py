@@ -1,0 +1,74 @@
+"""The route table: every operation the fake implements, readable top to bottom."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from loyalty_fake.http import handlers
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["ROUTES", "Route", "match"]
+
+
+@attrs.frozen
+class Route:
+    """One operation: method, Voucherify path template, handler."""
+
+    method: str
+    template: str
+    handler: Callable[[handlers.Call], tuple[int, Any]]
+    segments: tuple[str, ...] = attrs.field(init=False)
+
+    @segments.default
+    def _split(self) -> tuple[str, ...]:
+        return tuple(self.template.strip("/").split("/"))
+
+    @property
+    def operation(self) -> str:
+        """``METHOD /path/{template}``."""
+        return f"{self.method} {self.template}"
+
+    def bind(self, segments: tuple[str, ...]) -> dict[str, str] | None:
+        """Path parameters when ``segments`` fit this template, else ``None``."""
+        if len(segments) != len(self.segments):
+            return None
+        params: dict[str, str] = {}
+        for pattern, actual in zip(self.segments, segments):
+            if pattern.startswith("{"):
+                if not actual:
+                    return None
+                params[pattern[1:-1]] = actual
+            elif pattern != actual:
+                return None
+        return params
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("POST", "/v1/loyalties", handlers.create_loyalty_program),
+    Route("GET", "/v1/loyalties/{campaignId}", handlers.get_loyalty_program),
+    Route("POST", "/v1/loyalties/{campaignId}/members", handlers.add_member),
+    Route("GET", "/v1/loyalties/{campaignId}/members", handlers.list_members),
+)
+
+
+def _literal_count(route: Route) -> int:
+    return sum(not part.startswith("{") for part in route.segments)
+
+
+# Literal segments win over parameters (/v1/loyalties/members/{id} before /{campaignId}/...).
+_BY_SPECIFICITY = tuple(sorted(ROUTES, key=_literal_count, reverse=True))
+
+
+def match(method: str, segments: tuple[str, ...]) -> tuple[Route, dict[str, str]] | None:
+    """The route for ``method`` and the decoded path ``segments``, with its parameters."""
+    for route in _BY_SPECIFICITY:
+        if route.method != method:
+            continue
+        params = route.bind(segments)
+        if params is not None:
+            return route, params
+    return None

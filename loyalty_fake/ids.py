@@ -1,0 +1,75 @@
+"""Seeded identifiers and codes shaped as Voucherify's own."""
+
+from __future__ import annotations
+
+import base64
+import random
+import string
+import threading
+
+import attrs
+
+__all__ = ["ALPHANUMERIC", "IdGenerator"]
+
+ALPHANUMERIC = string.digits + string.ascii_letters
+_HEX = "0123456789abcdef"
+
+
+@attrs.define
+class IdGenerator:
+    """One seeded random source for every ID and code the fake hands out.
+
+    The same seed and the same sequence of calls give the same IDs, on any
+    machine and whatever ``PYTHONHASHSEED`` is.
+    """
+
+    seed: int = 0
+    _random: random.Random = attrs.field(init=False, repr=False, eq=False)
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._random = random.Random(self.seed)  # noqa: S311 - test data, not secrets
+
+    def reseed(self, seed: int) -> None:
+        """Restart the sequence from ``seed``."""
+        with self._lock:
+            self.seed = seed
+            self._random = random.Random(seed)  # noqa: S311
+
+    def chars(self, alphabet: str, length: int) -> str:
+        """``length`` characters drawn from ``alphabet``."""
+        with self._lock:
+            return "".join(self._random.choices(alphabet, k=length))
+
+    def _alnum(self, prefix: str, length: int) -> str:
+        return prefix + self.chars(ALPHANUMERIC, length)
+
+    def voucher_id(self) -> str:
+        """``v_`` and 32 alphanumerics."""
+        return self._alnum("v_", 32)
+
+    def campaign_id(self) -> str:
+        """``camp_`` and 24 alphanumerics."""
+        return self._alnum("camp_", 24)
+
+    def customer_id(self) -> str:
+        """``cust_`` and 24 alphanumerics."""
+        return self._alnum("cust_", 24)
+
+    def publication_id(self) -> str:
+        """``pub_`` and 32 alphanumerics."""
+        return self._alnum("pub_", 32)
+
+    def category_id(self) -> str:
+        """``cat_`` and 18 lowercase hex digits."""
+        return "cat_" + self.chars(_HEX, 18)
+
+    def request_id(self) -> str:
+        """An error's ``request_id``: ``v-`` and 18 lowercase hex digits."""
+        return "v-" + self.chars(_HEX, 18)
+
+    def asset_id(self) -> str:
+        """An opaque asset ID shaped like Voucherify's (an OpenSSL ``Salted__`` blob)."""
+        with self._lock:
+            blob = b"Salted__" + self._random.randbytes(88)
+        return base64.b64encode(blob).decode("ascii")

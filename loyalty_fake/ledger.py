@@ -1,0 +1,505 @@
+"""The in-memory ledger: Voucherify's loyalty rules over plain Python values.
+
+Nothing here knows about HTTP. Every public method validates first and mutates
+last, under one lock, so a rejected call changes nothing and concurrent calls
+never lose or double a write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from loyalty_fake.clock import Clock
+from loyalty_fake.codes import CodeConfig
+from loyalty_fake.errors import bad_request, duplicate_found, not_found
+from loyalty_fake.ids import IdGenerator
+from loyalty_fake.models import (
+    Campaign,
+    CampaignType,
+    Category,
+    Customer,
+    CustomerRef,
+    LoyaltyCard,
+    MemberQuery,
+    Publication,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+__all__ = ["Ledger", "Project"]
+
+_CUSTOMER_PROFILE_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "description",
+    "birthdate",
+    "birthday",
+    "address",
+    "metadata",
+)
+# Voucherify caps one program-creation batch; the fake keeps the same guard so that a
+# typo such as vouchers_count=10**9 answers at once instead of eating the machine.
+MAX_VOUCHERS_PER_REQUEST = 100_000
+
+
+@attrs.define
+class Project:
+    """Everything one Voucherify project (one ``X-App-Id``) holds."""
+
+    app_id: str
+    campaigns: dict[str, Campaign] = attrs.field(factory=dict)
+    campaign_ids_by_name: dict[str, str] = attrs.field(factory=dict)
+    cards: dict[str, LoyaltyCard] = attrs.field(factory=dict)
+    customers: dict[str, Customer] = attrs.field(factory=dict)
+    customer_ids_by_source_id: dict[str, str] = attrs.field(factory=dict)
+    categories_by_name: dict[str, Category] = attrs.field(factory=dict)
+    publications: list[Publication] = attrs.field(factory=list)
+    publications_by_source_id: dict[str, Publication] = attrs.field(factory=dict)
+    next_seq: int = 0
+
+    def take_seq(self) -> int:
+        """A project-wide sequence number that orders records created in the same millisecond."""
+        self.next_seq += 1
+        return self.next_seq
+
+
+@attrs.define
+class _CustomerPlan:
+    """A customer resolved for a request: an existing one, or one to create on commit."""
+
+    existing: Customer | None
+    source_id: str | None
+    profile: dict[str, Any]
+
+
+@attrs.define
+class Ledger:
+    """All projects' state plus the clock and ID source that stamp it.
+
+    ``strict_joins``: a customer joining a program twice gets 400
+    ``voucher_cannot_be_published`` instead of their existing card.
+    """
+
+    clock: Clock = attrs.field(factory=Clock)
+    ids: IdGenerator = attrs.field(factory=IdGenerator)
+    strict_joins: bool = False
+    _projects: dict[str, Project] = attrs.field(factory=dict, init=False, repr=False)
+    _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
+
+    # -- projects -------------------------------------------------------------------------
+
+    def project(self, app_id: str) -> Project:
+        """The project of ``app_id``, created empty on first use."""
+        with self._lock:
+            found = self._projects.get(app_id)
+            if found is None:
+                found = self._projects[app_id] = Project(app_id=app_id)
+            return found
+
+    def reset(self) -> None:
+        """Forget every project."""
+        with self._lock:
+            self._projects.clear()
+
+    def locked(self) -> threading.RLock:
+        """The ledger's lock, for callers that read several records consistently."""
+        return self._lock
+
+    # -- campaigns ------------------------------------------------------------------------
+
+    def create_loyalty_program(  # noqa: PLR0913 - mirrors the request body's fields
+        self,
+        app_id: str,
+        *,
+        name: str,
+        type: CampaignType = "AUTO_UPDATE",  # noqa: A002 - Voucherify's field name
+        vouchers_count: int = 0,
+        initial_points: int = 0,
+        code_config: CodeConfig | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        description: str | None = None,
+        category: str | None = None,
+        category_id: str | None = None,
+        start_date: dt.datetime | None = None,
+        expiration_date: dt.datetime | None = None,
+        auto_join: bool = False,
+        join_once: bool = True,
+    ) -> Campaign:
+        """Create a loyalty program and generate its ``vouchers_count`` cards.
+
+        Raises 409 ``duplicate_found`` for a taken name, 404 for an unknown
+        ``category_id``, and 400 when the code space cannot hold the cards.
+        """
+        config = code_config or CodeConfig()
+        with self._lock:
+            project = self.project(app_id)
+            if name in project.campaign_ids_by_name:
+                raise duplicate_found(
+                    "campaign", name, f"Duplicated campaign exists with name {name}"
+                )
+            if vouchers_count > MAX_VOUCHERS_PER_REQUEST:
+                raise bad_request(
+                    "invalid_payload",
+                    "Invalid payload",
+                    f"Property .vouchers_count should be <= {MAX_VOUCHERS_PER_REQUEST}",
+                )
+            config.check_room(vouchers_count, len(project.cards))
+            resolved_category = self._category_for(project, category, category_id)
+            now = self.clock.now()
+            if resolved_category is not None and resolved_category.name not in project.categories_by_name:
+                project.categories_by_name[resolved_category.name] = resolved_category
+            campaign = Campaign(
+                id=self.ids.campaign_id(),
+                name=name,
+                type=type,
+                created_at=now,
+                code_config=config,
+                initial_points=initial_points,
+                seq=project.take_seq(),
+                description=description,
+                category=resolved_category,
+                metadata=dict(metadata or {}),
+                start_date=start_date,
+                expiration_date=expiration_date,
+                auto_join=auto_join,
+                join_once=join_once,
+            )
+            project.campaigns[campaign.id] = campaign
+            project.campaign_ids_by_name[name] = campaign.id
+            for _ in range(vouchers_count):
+                self._new_card(project, campaign, now)
+            return campaign
+
+    def _category_for(
+        self, project: Project, name: str | None, category_id: str | None
+    ) -> Category | None:
+        if category_id is not None:
+            for known in project.categories_by_name.values():
+                if known.id == category_id:
+                    return known
+            raise not_found("category", category_id)
+        if name is None:
+            return None
+        known_by_name = project.categories_by_name.get(name)
+        if known_by_name is not None:
+            return known_by_name
+        return Category(id=self.ids.category_id(), name=name, created_at=self.clock.now())
+
+    def get_campaign(self, app_id: str, campaign_ref: str) -> Campaign:
+        """The campaign named by ID or by name; 404 ``not_found`` (campaign) otherwise."""
+        with self._lock:
+            project = self.project(app_id)
+            found = project.campaigns.get(campaign_ref)
+            if found is None:
+                campaign_id = project.campaign_ids_by_name.get(campaign_ref)
+                found = project.campaigns.get(campaign_id) if campaign_id else None
+            if found is None:
+                raise not_found("campaign", campaign_ref)
+            return found
+
+    def campaigns(self, app_id: str) -> list[Campaign]:
+        """Every campaign of the project, oldest first."""
+        with self._lock:
+            return list(self.project(app_id).campaigns.values())
+
+    def _new_card(self, project: Project, campaign: Campaign, now: dt.datetime) -> LoyaltyCard:
+        code = campaign.code_config.generate(self.ids.chars, project.cards)
+        card = LoyaltyCard(
+            id=self.ids.voucher_id(),
+            code=code,
+            campaign_id=campaign.id,
+            seq=project.take_seq(),
+            created_at=now,
+            updated_at=None,
+            points=campaign.initial_points,
+            qr_id=self.ids.asset_id(),
+            barcode_id=self.ids.asset_id(),
+            category=campaign.category,
+        )
+        project.cards[code] = card
+        campaign.unpublished[code] = None
+        campaign.vouchers_count += 1
+        return card
+
+    # -- cards ----------------------------------------------------------------------------
+
+    def get_card(self, app_id: str, code: str) -> LoyaltyCard:
+        """The card with ``code``; 404 ``not_found`` (voucher) otherwise."""
+        with self._lock:
+            card = self.project(app_id).cards.get(code)
+            if card is None:
+                raise not_found("voucher", code)
+            return card
+
+    def cards(self, app_id: str, campaign_ref: str) -> list[LoyaltyCard]:
+        """Every card of a campaign, published or not, in creation order."""
+        with self._lock:
+            campaign = self.get_campaign(app_id, campaign_ref)
+            project = self.project(app_id)
+            return [c for c in project.cards.values() if c.campaign_id == campaign.id]
+
+    # -- customers ------------------------------------------------------------------------
+
+    def get_customer(self, app_id: str, ref: str) -> Customer:
+        """The customer with ID or ``source_id`` ``ref``; 404 ``not_found`` (customer) otherwise."""
+        with self._lock:
+            found = self._find_customer(self.project(app_id), ref)
+            if found is None:
+                raise not_found("customer", ref)
+            return found
+
+    def customers(self, app_id: str) -> list[Customer]:
+        """Every customer of the project, oldest first."""
+        with self._lock:
+            return list(self.project(app_id).customers.values())
+
+    @staticmethod
+    def _find_customer(project: Project, ref: str) -> Customer | None:
+        found = project.customers.get(ref)
+        if found is None:
+            customer_id = project.customer_ids_by_source_id.get(ref)
+            found = project.customers.get(customer_id) if customer_id else None
+        return found
+
+    def _plan_customer(self, project: Project, ref: CustomerRef) -> _CustomerPlan:
+        if ref.as_string is not None:
+            found = self._find_customer(project, ref.as_string)
+            if found is not None:
+                return _CustomerPlan(found, found.source_id, {})
+            if ref.as_string.startswith("cust_"):
+                raise not_found("customer", ref.as_string)
+            return _CustomerPlan(None, ref.as_string, {})
+        if ref.id is not None:
+            by_id = project.customers.get(ref.id)
+            if by_id is None:
+                raise not_found("customer", ref.id)
+            return _CustomerPlan(by_id, by_id.source_id, dict(ref.profile))
+        if ref.source_id is not None:
+            customer_id = project.customer_ids_by_source_id.get(ref.source_id)
+            by_source = project.customers.get(customer_id) if customer_id else None
+            return _CustomerPlan(by_source, ref.source_id, dict(ref.profile))
+        # A customer object with neither id nor source_id: Voucherify creates an
+        # anonymous customer from the profile fields given.
+        return _CustomerPlan(None, None, dict(ref.profile))
+
+    def _commit_customer(self, project: Project, plan: _CustomerPlan, now: dt.datetime) -> Customer:
+        customer = plan.existing
+        if customer is None:
+            customer = Customer(
+                id=self.ids.customer_id(),
+                source_id=plan.source_id,
+                created_at=now,
+            )
+            project.customers[customer.id] = customer
+            if plan.source_id is not None:
+                project.customer_ids_by_source_id[plan.source_id] = customer.id
+        if plan.profile:
+            for field in _CUSTOMER_PROFILE_FIELDS:
+                if field in plan.profile:
+                    value = plan.profile[field]
+                    setattr(customer, field, dict(value or {}) if field == "metadata" else value)
+            if plan.existing is not None:
+                customer.updated_at = now
+        return customer
+
+    # -- members --------------------------------------------------------------------------
+
+    def add_member(  # noqa: PLR0913 - mirrors the request body's fields
+        self,
+        app_id: str,
+        campaign_ref: str,
+        *,
+        customer: CustomerRef,
+        voucher: str | None = None,
+        source_id: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        channel: str | None = None,
+    ) -> LoyaltyCard:
+        """Publish a card of the campaign to a customer and return the card.
+
+        Follows Voucherify's rules: the named ``voucher`` or else the next available
+        card; one card per customer per program; one card per ``source_id``.
+        Raises the Voucherify error of the first rule broken; then nothing changes.
+        """
+        with self._lock:
+            project = self.project(app_id)
+            campaign = self.get_campaign(app_id, campaign_ref)
+            plan = self._plan_customer(project, customer)
+            if source_id is not None:
+                earlier = project.publications_by_source_id.get(source_id)
+                if earlier is not None:
+                    if (
+                        plan.existing is not None
+                        and earlier.customer_id == plan.existing.id
+                        and earlier.campaign_id == campaign.id
+                    ):
+                        return project.cards[earlier.voucher_code]
+                    raise bad_request(
+                        "duplicate_source_id",
+                        "Duplicated source_id",
+                        f"Publication with source_id {source_id} was already used for "
+                        "another customer or campaign",
+                        resource_id=source_id,
+                        resource_type="publication",
+                    )
+            chosen = self._named_card(project, campaign, voucher) if voucher is not None else None
+            held = self._held_card(project, campaign, plan)
+            if held is not None:
+                if self.strict_joins:
+                    raise bad_request(
+                        "voucher_cannot_be_published",
+                        "Voucher cannot be published",
+                        "Customer already joined program",
+                        resource_id=campaign.id,
+                        resource_type="campaign",
+                    )
+                return held
+            if chosen is not None and chosen.holder_id is not None:
+                raise bad_request(
+                    "voucher_already_published",
+                    "Voucher already published",
+                    f"Voucher {chosen.code} is already published",
+                    resource_id=chosen.code,
+                    resource_type="voucher",
+                )
+            if chosen is None and not campaign.unpublished and campaign.type == "STATIC":
+                raise bad_request(
+                    "no_voucher_suitable_for_publication",
+                    "Couldn't find any voucher suitable for publication.",
+                    f"Campaign {campaign.name} has no unpublished vouchers left",
+                    resource_id=campaign.id,
+                    resource_type="campaign",
+                )
+            if chosen is None and not campaign.unpublished:
+                campaign.code_config.check_room(1, len(project.cards))
+            # Every check passed: from here on the request commits.
+            now = self.clock.now()
+            holder = self._commit_customer(project, plan, now)
+            if chosen is None:
+                chosen = self._next_available(project, campaign, now)
+            self._publish(project, campaign, chosen, holder, now, source_id, metadata, channel)
+            return chosen
+
+    @staticmethod
+    def _named_card(project: Project, campaign: Campaign, code: str) -> LoyaltyCard:
+        card = project.cards.get(code)
+        if card is None or card.campaign_id != campaign.id:
+            raise not_found("voucher", code)
+        return card
+
+    @staticmethod
+    def _held_card(project: Project, campaign: Campaign, plan: _CustomerPlan) -> LoyaltyCard | None:
+        if plan.existing is None:
+            return None
+        code = campaign.holders.get(plan.existing.id)
+        return project.cards[code] if code is not None else None
+
+    def _next_available(self, project: Project, campaign: Campaign, now: dt.datetime) -> LoyaltyCard:
+        for code in campaign.unpublished:
+            card = project.cards[code]
+            if card.active:
+                return card
+        # AUTO_UPDATE programs grow a new card when none is left.
+        return self._new_card(project, campaign, now)
+
+    def _publish(  # noqa: PLR0913
+        self,
+        project: Project,
+        campaign: Campaign,
+        card: LoyaltyCard,
+        holder: Customer,
+        now: dt.datetime,
+        source_id: str | None,
+        metadata: Mapping[str, Any] | None,
+        channel: str | None,
+    ) -> None:
+        card.holder_id = holder.id
+        card.publish_count += 1
+        card.updated_at = now
+        campaign.unpublished.pop(card.code, None)
+        campaign.members[card.code] = None
+        campaign.holders[holder.id] = card.code
+        publication = Publication(
+            id=self.ids.publication_id(),
+            created_at=now,
+            customer_id=holder.id,
+            campaign_id=campaign.id,
+            campaign_name=campaign.name,
+            voucher_code=card.code,
+            voucher_id=card.id,
+            source_id=source_id,
+            channel=channel if channel is not None else "API",
+            metadata=dict(metadata or {}),
+        )
+        project.publications.append(publication)
+        if source_id is not None:
+            project.publications_by_source_id[source_id] = publication
+
+    def list_members(self, app_id: str, campaign_ref: str, query: MemberQuery) -> tuple[list[LoyaltyCard], int]:
+        """One page of a campaign's members (its published cards) and the count of all matches."""
+        with self._lock:
+            project = self.project(app_id)
+            campaign = self.get_campaign(app_id, campaign_ref)
+            holder_id: str | None = None
+            if query.customer is not None:
+                customer = self._find_customer(project, query.customer)
+                if customer is None:
+                    return [], 0
+                holder_id = customer.id
+            matches = [
+                card
+                for card in self._member_cards(project, campaign, holder_id, query.code)
+                if _matches_dates(card, query)
+            ]
+            matches.sort(key=_ORDER_KEYS[query.order.lstrip("-")], reverse=query.order.startswith("-"))
+            start = (query.page - 1) * query.limit
+            return matches[start : start + query.limit], len(matches)
+
+    @staticmethod
+    def _member_cards(
+        project: Project, campaign: Campaign, holder_id: str | None, code: str | None
+    ) -> Iterable[LoyaltyCard]:
+        if holder_id is not None:
+            held = campaign.holders.get(holder_id)
+            codes: Iterable[str] = [held] if held is not None else []
+        else:
+            codes = campaign.members
+        for member_code in codes:
+            if code is None or member_code == code:
+                yield project.cards[member_code]
+
+    def publications(self, app_id: str) -> list[Publication]:
+        """Every publication of the project, oldest first."""
+        with self._lock:
+            return list(self.project(app_id).publications)
+
+
+def _updated(card: LoyaltyCard) -> dt.datetime:
+    return card.updated_at or card.created_at
+
+
+_ORDER_KEYS: dict[str, Callable[[LoyaltyCard], Any]] = {
+    "created_at": lambda card: (card.created_at, card.seq),
+    "updated_at": lambda card: (_updated(card), card.seq),
+    "code": lambda card: card.code,
+}
+
+
+def _matches_dates(card: LoyaltyCard, query: MemberQuery) -> bool:
+    checks = (
+        (query.created_before, card.created_at, True),
+        (query.created_after, card.created_at, False),
+        (query.updated_before, _updated(card), True),
+        (query.updated_after, _updated(card), False),
+    )
+    for bound, value, before in checks:
+        if bound is not None and ((value >= bound) if before else (value <= bound)):
+            return False
+    return True
+

@@ -1,0 +1,157 @@
+"""The ledger's records, named as Voucherify names them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+import attrs
+
+from loyalty_fake.codes import CodeConfig
+
+__all__ = [
+    "Campaign",
+    "CampaignType",
+    "Category",
+    "Customer",
+    "CustomerRef",
+    "LoyaltyCard",
+    "MemberOrder",
+    "MemberQuery",
+    "Publication",
+]
+
+CampaignType = Literal["STATIC", "AUTO_UPDATE"]
+MemberOrder = Literal["created_at", "-created_at", "updated_at", "-updated_at", "code", "-code"]
+
+
+@attrs.frozen
+class Category:
+    """A category a campaign and its cards belong to."""
+
+    id: str
+    name: str
+    created_at: dt.datetime
+    hierarchy: int = 0
+
+
+@attrs.define
+class Customer:
+    """A customer profile; ``source_id`` is the merchant's own identifier."""
+
+    id: str
+    source_id: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime | None = None
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    description: str | None = None
+    birthdate: str | None = None
+    birthday: str | None = None
+    address: dict[str, Any] | None = None
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class CustomerRef:
+    """Who a request names as the customer: an ID, a ``source_id``, or both, plus profile fields.
+
+    ``id`` wins over ``source_id``; a string customer is ``as_string``, resolved as an
+    ID when one exists and as a ``source_id`` otherwise.
+    """
+
+    id: str | None = None
+    source_id: str | None = None
+    as_string: str | None = None
+    profile: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.define
+class LoyaltyCard:
+    """A loyalty card: a voucher of type ``LOYALTY_CARD``; a member once published."""
+
+    id: str
+    code: str
+    campaign_id: str
+    seq: int
+    created_at: dt.datetime
+    updated_at: dt.datetime | None
+    points: int
+    qr_id: str
+    barcode_id: str
+    category: Category | None = None
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+    active: bool = True
+    holder_id: str | None = None
+    publish_count: int = 0
+    expired_points: int = 0
+    subtracted_points: int = 0
+    redeemed_points: int = 0
+    redeemed_quantity: int = 0
+
+    @property
+    def balance(self) -> int:
+        """``points - expired_points - subtracted_points - redeemed_points``."""
+        return self.points - self.expired_points - self.subtracted_points - self.redeemed_points
+
+
+@attrs.define
+class Campaign:
+    """A loyalty program and the bookkeeping of its cards."""
+
+    id: str
+    name: str
+    type: CampaignType
+    created_at: dt.datetime
+    code_config: CodeConfig
+    initial_points: int
+    seq: int
+    updated_at: dt.datetime | None = None
+    description: str | None = None
+    category: Category | None = None
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+    start_date: dt.datetime | None = None
+    expiration_date: dt.datetime | None = None
+    auto_join: bool = False
+    join_once: bool = True
+    active: bool = True
+    vouchers_count: int = 0
+    # Unpublished cards in creation order: the first one is the next available code.
+    unpublished: dict[str, None] = attrs.field(factory=dict, repr=False)
+    # Published cards (members) in publication order.
+    members: dict[str, None] = attrs.field(factory=dict, repr=False)
+    # customer ID -> the code of that customer's card: one card per customer per program.
+    holders: dict[str, str] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.frozen
+class Publication:
+    """The assignment of a card to a customer (Voucherify's publication)."""
+
+    id: str
+    created_at: dt.datetime
+    customer_id: str
+    campaign_id: str
+    campaign_name: str
+    voucher_code: str
+    voucher_id: str
+    source_id: str | None = None
+    channel: str = "API"
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+    result: str = "SUCCESS"
+
+
+@attrs.frozen
+class MemberQuery:
+    """Filters, order and page of a members listing, already validated."""
+
+    limit: int = 10
+    page: int = 1
+    customer: str | None = None
+    code: str | None = None
+    created_before: dt.datetime | None = None
+    created_after: dt.datetime | None = None
+    updated_before: dt.datetime | None = None
+    updated_after: dt.datetime | None = None
+    order: MemberOrder = "-created_at"

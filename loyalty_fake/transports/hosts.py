@@ -1,0 +1,73 @@
+"""Which URLs the fake answers: Voucherify's API hosts and any base URL a test configures."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import attrs
+
+__all__ = ["DEFAULT_BASE_URLS", "HostMatcher"]
+
+DEFAULT_BASE_URLS = (
+    "https://api.voucherify.io",
+    "https://us1.api.voucherify.io",
+    "https://as1.api.voucherify.io",
+)
+# api.voucherify.io and every cluster host shaped like it (us1.api, as1.api, ...).
+_VOUCHERIFY_HOST = re.compile(r"^(?:[a-z0-9-]+\.)*api\.voucherify\.io$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(scheme: str, host: str, port: int | None) -> tuple[str, str, int]:
+    scheme = scheme.lower()
+    return scheme, host.lower(), port or _DEFAULT_PORTS.get(scheme, 0)
+
+
+@attrs.frozen
+class _BaseUrl:
+    origin: tuple[str, str, int]
+    path: str
+
+    @classmethod
+    def parse(cls, url: str) -> _BaseUrl:
+        parts = urlsplit(url)
+        if not parts.scheme or not parts.hostname:
+            raise ValueError(f"a base URL needs a scheme and a host: {url!r}")
+        return cls(_origin(parts.scheme, parts.hostname, parts.port), parts.path.rstrip("/"))
+
+
+@attrs.frozen
+class HostMatcher:
+    """Decides whether a URL belongs to the fake and which path the handler should see.
+
+    Every ``*.api.voucherify.io`` host over HTTP or HTTPS is claimed, plus the extra
+    ``base_urls`` (scheme, host, port and path prefix).
+    """
+
+    base_urls: tuple[str, ...] = ()
+    _parsed: tuple[_BaseUrl, ...] = attrs.field(init=False)
+
+    @_parsed.default
+    def _parse_all(self) -> tuple[_BaseUrl, ...]:
+        return tuple(_BaseUrl.parse(url) for url in self.base_urls)
+
+    def route(self, scheme: str, host: str, port: int | None, path: str) -> str | None:
+        """The path to hand to the fake for this request, or ``None`` when it is not ours."""
+        origin = _origin(scheme, host, port)
+        for base in self._parsed:
+            if base.origin == origin and (path == base.path or path.startswith(base.path + "/")):
+                return path[len(base.path) :] or "/"
+        if _VOUCHERIFY_HOST.match(origin[1]):
+            return path
+        return None
+
+    def route_url(self, url: str) -> str | None:
+        """``route`` for an absolute URL; the result keeps the query string."""
+        parts = urlsplit(url)
+        if not parts.hostname:
+            return None
+        path = self.route(parts.scheme, parts.hostname, parts.port, parts.path or "/")
+        if path is None:
+            return None
+        return f"{path}?{parts.query}" if parts.query else path

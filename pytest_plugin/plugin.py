@@ -1,0 +1,62 @@
+"""Fixtures and markers that serve a fresh fake Voucherify to each test.
+
+Use the ``loyalty_fake`` fixture; configure it with
+``@pytest.mark.loyalty_fake(seed=..., now=..., credentials=..., strict_joins=..., base_urls=...)``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from loyalty_fake import LoyaltyFake
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["loyalty_fake", "pytest_configure"]
+
+_OPTIONS = ("seed", "now", "credentials", "strict_joins", "base_urls", "app_id", "app_token")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``loyalty_fake`` marker."""
+    config.addinivalue_line(
+        "markers",
+        "loyalty_fake(seed=0, now=None, credentials=None, strict_joins=False, base_urls=(), "
+        "app_id=None, app_token=None): options for the loyalty_fake fixture",
+    )
+
+
+def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    # Closest marker last, so a test's own marker overrides its module's or class's.
+    for marker in reversed(list(request.node.iter_markers("loyalty_fake"))):
+        if marker.args:
+            raise pytest.UsageError("@pytest.mark.loyalty_fake takes keyword arguments only")
+        unknown = set(marker.kwargs) - set(_OPTIONS)
+        if unknown:
+            raise pytest.UsageError(
+                f"unknown loyalty_fake option(s) {sorted(unknown)}; known: {list(_OPTIONS)}"
+            )
+        options.update(marker.kwargs)
+    return {key: value for key, value in options.items() if value is not None}
+
+
+@pytest.fixture
+def loyalty_fake(request: pytest.FixtureRequest) -> Iterator[LoyaltyFake]:
+    """A fresh fake Voucherify serving every ``requests`` and ``urllib3`` call to its hosts.
+
+    Patching is undone when the test ends, pass or fail. A test that made the fake
+    hit an internal error fails at teardown with that error.
+    """
+    fake = LoyaltyFake(**_options(request))
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+    if fake.app.internal_errors:
+        first = fake.app.internal_errors[0]
+        pytest.fail(f"loyalty-fake hit an internal error: {type(first).__name__}: {first}", pytrace=False)
