@@ -20,7 +20,10 @@ def _demo(seed: int, members: int) -> int:
     try:
         import voucherify  # noqa: PLC0415 - the SDK is an optional (test) dependency
     except ImportError:
-        print("the demo talks through the official SDK: pip install 'loyalty-fake[test]'", file=sys.stderr)  # noqa: T201
+        print(
+            "the demo talks through the official SDK: pip install 'loyalty-fake[test]'",
+            file=sys.stderr,
+        )
         return 2
     from faker import Faker  # noqa: PLC0415 - only the demo needs fake people
 
@@ -29,7 +32,9 @@ def _demo(seed: int, members: int) -> int:
     # The SDK marks every legacy /v1/loyalties method deprecated; the demo is about the fake.
     warnings.simplefilter("ignore", DeprecationWarning)
     with LoyaltyFake(seed=seed, now="2026-01-15T09:30:00Z") as fake:
-        api = voucherify.LoyaltiesApi(voucherify.ApiClient(voucherify.Configuration(api_key=fake.headers)))
+        api = voucherify.LoyaltiesApi(
+            voucherify.ApiClient(voucherify.Configuration(api_key=fake.headers))
+        )
         program = api.create_loyalty_program(
             voucherify.LoyaltiesCreateCampaignRequestBody(
                 name="Demo Coffee Club",
@@ -41,20 +46,23 @@ def _demo(seed: int, members: int) -> int:
                 ),
             )
         )
-        print(f"created {program.name} ({program.id}) with {program.vouchers_count} cards")  # noqa: T201
+        program_id = str(program.id)
+        print(f"created {program.name} ({program_id}) with {program.vouchers_count} cards")
         for _ in range(members):
             fake.clock.advance(minutes=5)
             customer = voucherify.Customer(
                 source_id=faker.unique.email(), name=faker.name(), phone=faker.phone_number()
             )
-            api.add_member(program.id, voucherify.LoyaltiesMembersCreateRequestBody(customer=customer))
-        listed = api.list_members(program.id, limit=100)
-        print(f"{listed.total} members:")  # noqa: T201
+            api.add_member(
+                program.id, voucherify.LoyaltiesMembersCreateRequestBody(customer=customer)
+            )
+        listed = api.list_members(program_id, limit=100)
+        print(f"{listed.total} members:")
         customers = {c["id"]: c for c in fake.customers()}
         for card in listed.vouchers or []:
             holder = customers[card.holder_id]
             balance = card.loyalty_card.balance if card.loyalty_card else 0
-            print(f"  {card.code}  {balance:>4} points  {holder['name']} <{holder['source_id']}>")  # noqa: T201
+            print(f"  {card.code}  {balance:>4} points  {holder['name']} <{holder['source_id']}>")
     return 0
 
 
@@ -62,7 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``loyalty-fake`` command line."""
     parser = argparse.ArgumentParser(prog="loyalty-fake", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="create a program and members through the official SDK, in-process")
+    demo = commands.add_parser(
+        "demo", help="create a program and members through the official SDK, in-process"
+    )
     demo.add_argument("--seed", type=int, default=42, help="seed for IDs, codes and fake people")
     demo.add_argument("--members", type=int, default=5, help="how many members to add")
     args = parser.parse_args(argv)

@@ -73,7 +73,9 @@ class Clock:
     told to (``set``, ``advance``), so every timestamp and expiry is reproducible.
     """
 
-    _frozen_at: dt.datetime | None = attrs.field(default=None, converter=attrs.converters.optional(_as_utc))
+    _frozen_at: dt.datetime | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_as_utc)
+    )
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False, eq=False)
 
     @property

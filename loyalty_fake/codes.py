@@ -42,7 +42,8 @@ class CodeConfig:
     @property
     def capacity(self) -> int:
         """How many distinct codes this configuration can produce."""
-        return len(set(self.charset)) ** self.template.count(_PLACEHOLDER)
+        capacity: int = len(set(self.charset)) ** self.template.count(_PLACEHOLDER)
+        return capacity
 
     def to_json(self) -> dict[str, Any]:
         """The ``code_config`` object as Voucherify returns it."""
@@ -71,7 +72,7 @@ class CodeConfig:
         parts = template.split(_PLACEHOLDER)
         for _ in range(_MAX_ATTEMPTS):
             chars = draw(self.charset, slots)
-            code = parts[0] + "".join(c + p for c, p in zip(chars, parts[1:]))
+            code = parts[0] + "".join(c + p for c, p in zip(chars, parts[1:], strict=True))
             if code not in taken:
                 return code
         raise bad_request(

@@ -15,7 +15,7 @@ __all__ = [
 
 
 @attrs.define(eq=False)
-class VoucherifyError(Exception):  # noqa: N818 - named after what Voucherify calls it
+class VoucherifyError(Exception):
     """A rule the fake enforces was broken; the fields are Voucherify's error envelope.
 
     The ledger raises it; the HTTP layer turns it into a response with this status,
@@ -46,7 +46,9 @@ def not_found(resource_type: str, resource_id: str, details: str | None = None) 
     )
 
 
-def bad_request(key: str, message: str, details: str | None = None, **fields: Any) -> VoucherifyError:
+def bad_request(
+    key: str, message: str, details: str | None = None, **fields: Any
+) -> VoucherifyError:
     """A 400 with Voucherify's ``key``, ``message`` and ``details``."""
     return VoucherifyError(code=400, key=key, message=message, details=details, **fields)
 

@@ -1,4 +1,4 @@
-"""``LoyaltyFake``: one fake Voucherify, its transports, and a Python API to arrange and inspect it."""
+"""``LoyaltyFake``: one fake Voucherify, its transports, and a Python API over its state."""
 
 from __future__ import annotations
 
@@ -70,7 +70,9 @@ class LoyaltyFake:
 
     def __attrs_post_init__(self) -> None:
         clock = Clock(self.now) if self.now is not None else Clock()
-        self.ledger = Ledger(clock=clock, ids=IdGenerator(self.seed), strict_joins=self.strict_joins)
+        self.ledger = Ledger(
+            clock=clock, ids=IdGenerator(self.seed), strict_joins=self.strict_joins
+        )
         self.app = FakeVoucherifyApp(self.ledger, self.credentials)
         self._hosts = HostMatcher(self.base_urls)
         self._transports = (
@@ -91,7 +93,7 @@ class LoyaltyFake:
         for transport in reversed(self._transports):
             transport.stop()
 
-    def __enter__(self) -> LoyaltyFake:
+    def __enter__(self) -> LoyaltyFake:  # noqa: PYI034 - typing.Self needs Python 3.11
         return self.start()
 
     def __exit__(
@@ -106,7 +108,9 @@ class LoyaltyFake:
         """Whether ``url`` is one the fake answers."""
         return self._hosts.route_url(url) is not None
 
-    def serve(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> Response | None:
+    def serve(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes
+    ) -> Response | None:
         """Answer a client's request when ``url`` is the fake's, else ``None``."""
         target = self._hosts.route_url(url)
         if target is None:
@@ -164,7 +168,9 @@ class LoyaltyFake:
             )
         return payload
 
-    def create_loyalty_program(self, name: str, *, app_id: str | None = None, **fields: Any) -> dict[str, Any]:
+    def create_loyalty_program(
+        self, name: str, *, app_id: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
         """Create a loyalty program (``POST /v1/loyalties``) and return the campaign object.
 
         ``fields`` are the request body's other fields (``vouchers_count``, ``type``,
@@ -176,11 +182,18 @@ class LoyaltyFake:
 
     def get_loyalty_program(self, campaign: str, *, app_id: str | None = None) -> dict[str, Any]:
         """A loyalty program by ID or name."""
-        result: dict[str, Any] = self._call("GET", f"/v1/loyalties/{quote(campaign, safe='')}", app_id=app_id)
+        result: dict[str, Any] = self._call(
+            "GET", f"/v1/loyalties/{quote(campaign, safe='')}", app_id=app_id
+        )
         return result
 
     def add_member(
-        self, campaign: str, customer: str | Mapping[str, Any], *, app_id: str | None = None, **fields: Any
+        self,
+        campaign: str,
+        customer: str | Mapping[str, Any],
+        *,
+        app_id: str | None = None,
+        **fields: Any,
     ) -> dict[str, Any]:
         """Publish a card of ``campaign`` to ``customer`` and return the card."""
         body = {"customer": customer, **fields}
@@ -188,8 +201,10 @@ class LoyaltyFake:
         result: dict[str, Any] = self._call("POST", path, json_body=body, app_id=app_id)
         return result
 
-    def list_members(self, campaign: str, *, app_id: str | None = None, **params: Any) -> dict[str, Any]:
-        """A page of members; ``params`` are the query parameters (``created_at[before]`` via a dict)."""
+    def list_members(
+        self, campaign: str, *, app_id: str | None = None, **params: Any
+    ) -> dict[str, Any]:
+        """A page of members; ``params`` are query parameters (``created_at={"before": ...}``)."""
         flat: dict[str, Any] = {}
         for key, value in params.items():
             if isinstance(value, dict):
@@ -221,7 +236,7 @@ class LoyaltyFake:
             return [member_json(card, found) for card in ledger.cards(project, campaign)]
 
     def publications(self, *, app_id: str | None = None) -> list[dict[str, Any]]:
-        """Every publication (card assignment), oldest first, with its ``metadata`` and ``channel``."""
+        """Every publication (card assignment), oldest first, with ``metadata`` and ``channel``."""
         return [publication_json(p) for p in self.ledger.publications(app_id or self.app_id)]
 
     def customers(self, *, app_id: str | None = None) -> list[dict[str, Any]]:

@@ -7,7 +7,6 @@ never lose or double a write.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +28,7 @@ from loyalty_fake.models import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable, Iterable, Mapping
 
 __all__ = ["Ledger", "Project"]
@@ -152,7 +152,10 @@ class Ledger:
             config.check_room(vouchers_count, len(project.cards))
             resolved_category = self._category_for(project, category, category_id)
             now = self.clock.now()
-            if resolved_category is not None and resolved_category.name not in project.categories_by_name:
+            if (
+                resolved_category is not None
+                and resolved_category.name not in project.categories_by_name
+            ):
                 project.categories_by_name[resolved_category.name] = resolved_category
             campaign = Campaign(
                 id=self.ids.campaign_id(),
@@ -400,7 +403,9 @@ class Ledger:
         code = campaign.holders.get(plan.existing.id)
         return project.cards[code] if code is not None else None
 
-    def _next_available(self, project: Project, campaign: Campaign, now: dt.datetime) -> LoyaltyCard:
+    def _next_available(
+        self, project: Project, campaign: Campaign, now: dt.datetime
+    ) -> LoyaltyCard:
         for code in campaign.unpublished:
             card = project.cards[code]
             if card.active:
@@ -408,7 +413,7 @@ class Ledger:
         # AUTO_UPDATE programs grow a new card when none is left.
         return self._new_card(project, campaign, now)
 
-    def _publish(  # noqa: PLR0913
+    def _publish(  # noqa: PLR0913, PLR0917 - private, one call site
         self,
         project: Project,
         campaign: Campaign,
@@ -441,7 +446,9 @@ class Ledger:
         if source_id is not None:
             project.publications_by_source_id[source_id] = publication
 
-    def list_members(self, app_id: str, campaign_ref: str, query: MemberQuery) -> tuple[list[LoyaltyCard], int]:
+    def list_members(
+        self, app_id: str, campaign_ref: str, query: MemberQuery
+    ) -> tuple[list[LoyaltyCard], int]:
         """One page of a campaign's members (its published cards) and the count of all matches."""
         with self._lock:
             project = self.project(app_id)
@@ -457,7 +464,9 @@ class Ledger:
                 for card in self._member_cards(project, campaign, holder_id, query.code)
                 if _matches_dates(card, query)
             ]
-            matches.sort(key=_ORDER_KEYS[query.order.lstrip("-")], reverse=query.order.startswith("-"))
+            matches.sort(
+                key=_ORDER_KEYS[query.order.lstrip("-")], reverse=query.order.startswith("-")
+            )
             start = (query.page - 1) * query.limit
             return matches[start : start + query.limit], len(matches)
 
@@ -502,4 +511,3 @@ def _matches_dates(card: LoyaltyCard, query: MemberQuery) -> bool:
         if bound is not None and ((value >= bound) if before else (value <= bound)):
             return False
     return True
-

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from loyalty_fake.codes import CodeConfig
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from loyalty_fake.codes import CodeConfig
 
 __all__ = [
     "Campaign",

@@ -59,4 +59,6 @@ def loyalty_fake(request: pytest.FixtureRequest) -> Iterator[LoyaltyFake]:
         fake.stop()
     if fake.app.internal_errors:
         first = fake.app.internal_errors[0]
-        pytest.fail(f"loyalty-fake hit an internal error: {type(first).__name__}: {first}", pytrace=False)
+        pytest.fail(
+            f"loyalty-fake hit an internal error: {type(first).__name__}: {first}", pytrace=False
+        )

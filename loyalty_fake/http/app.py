@@ -52,7 +52,7 @@ class FakeVoucherifyApp:
             return self._dispatch(request)
         except VoucherifyError as error:
             return self.error_response(error)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - a bug in the fake must not become a traceback
             _LOG.exception("loyalty-fake failed on %s %s", request.method, request.path)
             with self._errors_lock:
                 self.internal_errors.append(error)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["Call", "add_member", "create_loyalty_program", "get_loyalty_program", "list_members"]
 
 _CAMPAIGN_TYPES: tuple[str, ...] = get_args(CampaignType)
-_MEMBER_ORDERS: tuple[str, ...] = get_args(MemberOrder)
+_MEMBER_ORDERS: tuple[MemberOrder, ...] = get_args(MemberOrder)
 _CUSTOMER_STRINGS = ("name", "email", "phone", "description", "birthdate", "birthday")
 _ADDRESS_FIELDS = ("city", "state", "line_1", "line_2", "country", "postal_code")
 

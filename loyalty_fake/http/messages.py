@@ -15,6 +15,10 @@ __all__ = ["JSON_HEADERS", "Request", "Response"]
 JSON_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/json; charset=utf-8"),)
 
 
+def _upper(value: str) -> str:
+    return value.upper()
+
+
 def _lower_keys(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
     items = headers.items() if hasattr(headers, "items") else headers
     return {str(name).lower(): str(value) for name, value in items}
@@ -28,7 +32,7 @@ class Request:
     never splits a segment; ``query`` holds the decoded pairs in order.
     """
 
-    method: str = attrs.field(converter=str.upper)
+    method: str = attrs.field(converter=_upper)
     path: str
     query: tuple[tuple[str, str], ...] = ()
     headers: dict[str, str] = attrs.field(factory=dict, converter=_lower_keys)

@@ -121,7 +121,9 @@ class Body:
         """A boolean property, or ``None``."""
         return self._typed(key, bool)
 
-    def integer(self, key: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
+    def integer(
+        self, key: str, *, minimum: int | None = None, maximum: int | None = None
+    ) -> int | None:
         """An integer property within bounds, or ``None``; ``2.0`` counts as an integer."""
         value = self._typed(key, (int, float))
         if value is None:
@@ -213,7 +215,9 @@ class Query:
             return default
         if raw not in allowed:
             listed = ", ".join(str(option) for option in allowed)
-            raise _invalid_query(f"Property .{key} must be equal to one of the allowed values [ {listed} ]")
+            raise _invalid_query(
+                f"Property .{key} must be equal to one of the allowed values [ {listed} ]"
+            )
         return raw  # type: ignore[return-value]
 
     def timestamp(self, key: str, part: str) -> dt.datetime | None:

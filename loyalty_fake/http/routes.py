@@ -37,7 +37,7 @@ class Route:
         if len(segments) != len(self.segments):
             return None
         params: dict[str, str] = {}
-        for pattern, actual in zip(self.segments, segments):
+        for pattern, actual in zip(self.segments, segments, strict=True):
             if pattern.startswith("{"):
                 if not actual:
                     return None

@@ -102,21 +102,20 @@ def members_list_json(cards: list[dict[str, Any]], total: int) -> dict[str, Any]
 def campaign_json(campaign: Campaign) -> dict[str, Any]:
     """A loyalty program as create and get return it."""
     category = campaign.category
+    voucher: dict[str, Any] = {
+        "type": "LOYALTY_CARD",
+        "loyalty_card": {"points": campaign.initial_points},
+        "redemption": {"quantity": None},
+        "code_config": campaign.code_config.to_json(),
+        "is_referral_code": False,
+    }
     body: dict[str, Any] = {
         "id": campaign.id,
         "name": campaign.name,
         "description": campaign.description,
         "campaign_type": "LOYALTY_PROGRAM",
         "type": campaign.type,
-        "voucher": {
-            "type": "LOYALTY_CARD",
-            "loyalty_card": {"points": campaign.initial_points},
-            "redemption": {"quantity": None},
-            "code_config": campaign.code_config.to_json(),
-            "is_referral_code": False,
-            "start_date": _ts(campaign.start_date),
-            "expiration_date": _ts(campaign.expiration_date),
-        },
+        "voucher": voucher,
         "auto_join": campaign.auto_join,
         "join_once": campaign.join_once,
         "use_voucher_metadata_schema": False,
@@ -134,9 +133,19 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
         "vouchers_generation_status": "DONE",
         "readonly": False,
         "protected": False,
-        "validation_rules_assignments": {"object": "list", "data_ref": "data", "data": [], "total": 0},
+        "validation_rules_assignments": {
+            "object": "list",
+            "data_ref": "data",
+            "data": [],
+            "total": 0,
+        },
         "object": "campaign",
     }
+    # The schema types these as plain strings (not nullable) and Voucherify's own
+    # examples leave them out when unset, so an unset one is omitted, not null.
+    for key in ("description", "start_date", "expiration_date", "updated_at", "category"):
+        if body[key] is None:
+            del body[key]
     return body
 
 

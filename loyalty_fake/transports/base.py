@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from loyalty_fake.http.messages import Response
+if TYPE_CHECKING:
+    from loyalty_fake.http.messages import Response
 
 __all__ = ["Serve", "read_body"]
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import responses
 from requests.adapters import HTTPAdapter
+from requests.exceptions import ConnectionError as RequestsConnectionError
 from responses.registries import FirstMatchRegistry
 from urllib3 import HTTPHeaderDict
 
@@ -55,7 +56,7 @@ class RequestsTransport:
         mock = responses.RequestsMock(
             assert_all_requests_are_fired=False,
             registry=FirstMatchRegistry,
-            passthru_prefixes=(_EVERYTHING,),
+            passthru_prefixes=(_EVERYTHING,),  # type: ignore[arg-type] # regexes are documented
             real_adapter_send=HTTPAdapter.send,
         )
         setattr(mock, _OWNED, True)
@@ -85,7 +86,7 @@ class RequestsTransport:
 
         self._previous_hook = previous
         self._hook = _on_request
-        responses.RequestsMock._on_request = _on_request  # type: ignore[method-assign] # noqa: SLF001
+        responses.RequestsMock._on_request = _on_request  # type: ignore[method-assign,assignment] # noqa: SLF001
 
     def stop(self) -> None:
         """Stop answering; safe to call twice."""
@@ -99,7 +100,9 @@ class RequestsTransport:
         self._previous_hook = None
 
 
-def _has_own_match(mock: responses.RequestsMock, request: PreparedRequest, kwargs: dict[str, Any]) -> bool:
+def _has_own_match(
+    mock: responses.RequestsMock, request: PreparedRequest, kwargs: dict[str, Any]
+) -> bool:
     """Whether a test's own mock registered a response for this very request."""
     request.params = mock._parse_request_params(request.path_url)  # type: ignore[attr-defined] # noqa: SLF001
     request.req_kwargs = kwargs  # type: ignore[attr-defined]
@@ -123,9 +126,14 @@ class _ClaimingResponse(responses.BaseResponse):
 
     def get_response(self, request: PreparedRequest) -> HTTPResponse:
         headers = {str(k): str(v) for k, v in request.headers.items()}
-        answer = self._serve(str(request.method), str(request.url), headers, read_body(request.body))
+        answer = self._serve(
+            str(request.method), str(request.url), headers, read_body(request.body)
+        )
         if answer is None:  # pragma: no cover - matches() claimed it a moment ago
-            raise responses.ConnectionError(f"loyalty-fake does not serve {request.url}")
+            raise RequestsConnectionError(f"loyalty-fake does not serve {request.url}")
         return responses._form_response(  # noqa: SLF001 - how responses itself builds bodies
-            _bytes_io(answer.body), HTTPHeaderDict(list(answer.headers)), answer.status, request.method
+            _bytes_io(answer.body),
+            HTTPHeaderDict(list(answer.headers)),
+            answer.status,
+            request.method,
         )

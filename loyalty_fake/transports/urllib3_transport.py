@@ -12,6 +12,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 import attrs
+from urllib3 import HTTPHeaderDict
 from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.response import HTTPResponse
 
@@ -63,7 +64,7 @@ class Urllib3Transport:
             **kwargs: Any,
         ) -> Any:
             # Stopped while another patch still sits on top of ours: step aside.
-            if transport._installed is not urlopen:  # noqa: SLF001
+            if transport._installed is not urlopen:
                 return previous(pool, method, url, body, headers, *args, **kwargs)
             absolute = _absolute_url(pool, url)
             response = serve(method, absolute, dict(headers or {}), read_body(body))
@@ -71,7 +72,9 @@ class Urllib3Transport:
                 return previous(pool, method, url, body, headers, *args, **kwargs)
             return HTTPResponse(
                 body=io.BytesIO(response.body),
-                headers=list(response.headers) + [("Content-Length", str(len(response.body)))],
+                headers=HTTPHeaderDict(
+                    [*response.headers, ("Content-Length", str(len(response.body)))]
+                ),
                 status=response.status,
                 reason=_reason(response.status),
                 preload_content=kwargs.get("preload_content", True),
@@ -83,13 +86,13 @@ class Urllib3Transport:
 
         self._previous = previous
         self._installed = urlopen
-        HTTPConnectionPool.urlopen = urlopen  # type: ignore[method-assign]
+        HTTPConnectionPool.urlopen = urlopen  # type: ignore[method-assign,assignment]
 
     def stop(self) -> None:
         """Put back the ``urlopen`` found at start; safe to call twice."""
         if self._installed is None:
             return
         if HTTPConnectionPool.urlopen is self._installed:
-            HTTPConnectionPool.urlopen = self._previous  # type: ignore[method-assign]
+            HTTPConnectionPool.urlopen = self._previous  # type: ignore[method-assign,assignment]
         self._installed = None
         self._previous = None

@@ -1,0 +1,1 @@
+"""loyalty-fake's test suite."""
