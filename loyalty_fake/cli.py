@@ -54,7 +54,7 @@ def _demo(seed: int, members: int) -> int:
                 source_id=faker.unique.email(), name=faker.name(), phone=faker.phone_number()
             )
             api.add_member(
-                program.id, voucherify.LoyaltiesMembersCreateRequestBody(customer=customer)
+                program_id, voucherify.LoyaltiesMembersCreateRequestBody(customer=customer)
             )
         listed = api.list_members(program_id, limit=100)
         print(f"{listed.total} members:")

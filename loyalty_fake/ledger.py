@@ -147,7 +147,7 @@ class Ledger:
                 raise bad_request(
                     "invalid_payload",
                     "Invalid payload",
-                    f"Property .vouchers_count should be <= {MAX_VOUCHERS_PER_REQUEST}",
+                    f"Property .vouchers_count must be <= {MAX_VOUCHERS_PER_REQUEST}",
                 )
             config.check_room(vouchers_count, len(project.cards))
             resolved_category = self._category_for(project, category, category_id)
@@ -345,11 +345,8 @@ class Ledger:
                         return project.cards[earlier.voucher_code]
                     raise bad_request(
                         "duplicate_source_id",
-                        "Duplicated source_id",
-                        f"Publication with source_id {source_id} was already used for "
-                        "another customer or campaign",
-                        resource_id=source_id,
-                        resource_type="publication",
+                        "Duplicate source_id",
+                        f"Publication with source_id: '{source_id}' already exists",
                     )
             chosen = self._named_card(project, campaign, voucher) if voucher is not None else None
             held = self._held_card(project, campaign, plan)
@@ -358,26 +355,20 @@ class Ledger:
                     raise bad_request(
                         "voucher_cannot_be_published",
                         "Voucher cannot be published",
-                        "Customer already joined program",
-                        resource_id=campaign.id,
-                        resource_type="campaign",
+                        "Voucher cannot be published. Customer already joined program.",
                     )
                 return held
             if chosen is not None and chosen.holder_id is not None:
                 raise bad_request(
                     "voucher_already_published",
                     "Voucher already published",
-                    f"Voucher {chosen.code} is already published",
-                    resource_id=chosen.code,
-                    resource_type="voucher",
+                    f"Voucher '{chosen.id}' has already been published",
                 )
             if chosen is None and not campaign.unpublished and campaign.type == "STATIC":
                 raise bad_request(
                     "no_voucher_suitable_for_publication",
-                    "Couldn't find any voucher suitable for publication.",
-                    f"Campaign {campaign.name} has no unpublished vouchers left",
-                    resource_id=campaign.id,
-                    resource_type="campaign",
+                    "Couldn't find any voucher suitable for publication",
+                    "Couldn't create new vouchers for publication",
                 )
             if chosen is None and not campaign.unpublished:
                 campaign.code_config.check_room(1, len(project.cards))

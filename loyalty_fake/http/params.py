@@ -125,9 +125,11 @@ class Body:
         self, key: str, *, minimum: int | None = None, maximum: int | None = None
     ) -> int | None:
         """An integer property within bounds, or ``None``; ``2.0`` counts as an integer."""
-        value = self._typed(key, (int, float))
+        value = self.data.get(key)
         if value is None:
             return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(key, "must be integer")
         if isinstance(value, float):
             if not value.is_integer() or math.isinf(value):
                 self.fail(key, "must be integer")

@@ -1,0 +1,178 @@
+"""Shared fixtures: one contract, proven over every client our users use."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote
+
+import attrs
+import pytest
+import requests
+
+from tests.spec import SPEC_AVAILABLE, validate_response, validate_schema
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from loyalty_fake import LoyaltyFake
+
+pytest_plugins = ["pytester"]
+
+BASE_URL = "https://api.voucherify.io"
+PROGRAMS = "/v1/loyalties"
+PROGRAM = "/v1/loyalties/{campaignId}"
+MEMBERS = "/v1/loyalties/{campaignId}/members"
+
+
+@attrs.frozen
+class Reply:
+    """What a client observed: the status, the parsed JSON body and the headers."""
+
+    status: int
+    body: Any
+    headers: Mapping[str, str]
+
+    @property
+    def error_key(self) -> str | None:
+        """The Voucherify error ``key`` of an error reply."""
+        return self.body.get("key") if self.status >= 400 else None
+
+
+def check_reply(method: str, template: str, reply: Reply) -> Reply:
+    """Every reply is JSON; 2xx bodies match the official schema, errors Voucherify's envelope."""
+    assert reply.headers.get("Content-Type", "").startswith("application/json")
+    if not SPEC_AVAILABLE:
+        return reply
+    if reply.status < 300:
+        validate_response(method, template, reply.status, reply.body)
+    else:
+        validate_schema("Error", reply.body)
+    return reply
+
+
+class Client(Protocol):
+    """The four operations of issue 2, as one client library performs them."""
+
+    name: str
+
+    def create_program(self, body: dict[str, Any]) -> Reply: ...
+    def get_program(self, ref: str) -> Reply: ...
+    def add_member(self, campaign: str, body: dict[str, Any]) -> Reply: ...
+    def list_members(self, campaign: str, params: dict[str, Any] | None = None) -> Reply: ...
+
+
+@attrs.define
+class RequestsClient:
+    """Plain ``requests``, the way most apps call Voucherify by hand."""
+
+    headers: dict[str, str]
+    base_url: str = BASE_URL
+    name: str = "requests"
+    session: requests.Session = attrs.field(factory=requests.Session)
+
+    def call(self, method: str, path: str, template: str, **kwargs: Any) -> Reply:
+        """Send one request and check the reply's shape."""
+        response = self.session.request(
+            method, self.base_url + path, headers=self.headers, **kwargs
+        )
+        reply = Reply(response.status_code, response.json(), dict(response.headers))
+        return check_reply(method, template, reply)
+
+    def create_program(self, body: dict[str, Any]) -> Reply:
+        return self.call("POST", PROGRAMS, PROGRAMS, json=body)
+
+    def get_program(self, ref: str) -> Reply:
+        return self.call("GET", f"{PROGRAMS}/{quote(ref, safe='')}", PROGRAM)
+
+    def add_member(self, campaign: str, body: dict[str, Any]) -> Reply:
+        return self.call(
+            "POST", f"{PROGRAMS}/{quote(campaign, safe='')}/members", MEMBERS, json=body
+        )
+
+    def list_members(self, campaign: str, params: dict[str, Any] | None = None) -> Reply:
+        flat: dict[str, Any] = {}
+        for key, value in (params or {}).items():
+            if isinstance(value, dict):
+                flat.update({f"{key}[{part}]": inner for part, inner in value.items()})
+            else:
+                flat[key] = value
+        path = f"{PROGRAMS}/{quote(campaign, safe='')}/members"
+        return self.call("GET", path, MEMBERS, params=flat)
+
+
+@attrs.define
+class SdkClient:
+    """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
+
+    headers: dict[str, str]
+    base_url: str = BASE_URL
+    name: str = "sdk"
+    api: Any = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        import voucherify  # noqa: PLC0415 - a test dependency only this client needs
+
+        configuration = voucherify.Configuration(host=self.base_url, api_key=dict(self.headers))
+        self.api = voucherify.LoyaltiesApi(voucherify.ApiClient(configuration))
+
+    def _run(self, method: str, template: str, call: Callable[[], Any]) -> Reply:
+        from voucherify.exceptions import ApiException  # noqa: PLC0415
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            try:
+                # *_with_http_info parses the body into the SDK's strict model: a body the
+                # SDK cannot read fails the test right here.
+                response = call()
+            except ApiException as error:
+                headers = dict(error.headers or {})
+                reply = Reply(error.status, json.loads(error.body), headers)
+            else:
+                body = json.loads(response.raw_data)
+                reply = Reply(response.status_code, body, dict(response.headers or {}))
+        return check_reply(method, template, reply)
+
+    def create_program(self, body: dict[str, Any]) -> Reply:
+        return self._run(
+            "POST", PROGRAMS, lambda: self.api.create_loyalty_program_with_http_info(body)
+        )
+
+    def get_program(self, ref: str) -> Reply:
+        return self._run("GET", PROGRAM, lambda: self.api.get_loyalty_program_with_http_info(ref))
+
+    def add_member(self, campaign: str, body: dict[str, Any]) -> Reply:
+        if isinstance(body.get("customer"), str):
+            pytest.skip("the official SDK cannot send a string customer; covered over requests")
+        return self._run(
+            "POST", MEMBERS, lambda: self.api.add_member_with_http_info(campaign, body)
+        )
+
+    def list_members(self, campaign: str, params: dict[str, Any] | None = None) -> Reply:
+        kwargs = dict(params or {})
+        return self._run(
+            "GET", MEMBERS, lambda: self.api.list_members_with_http_info(campaign, **kwargs)
+        )
+
+
+@pytest.fixture(params=["requests", "sdk"])
+def client(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> Client:
+    """The same contract over ``requests`` and over the official SDK."""
+    if request.param == "sdk":
+        return SdkClient(loyalty_fake.headers)
+    return RequestsClient(loyalty_fake.headers)
+
+
+@pytest.fixture
+def http(loyalty_fake: LoyaltyFake) -> RequestsClient:
+    """``requests`` only: for what the official SDK refuses to send (string customers, bad params)."""
+    return RequestsClient(loyalty_fake.headers)
+
+
+def make_program(client: Client, name: str = "Coffee Club", **fields: Any) -> dict[str, Any]:
+    """Create a program through ``client`` and return the campaign object."""
+    reply = client.create_program({"name": name, **fields})
+    assert reply.status == 200, reply.body
+    program: dict[str, Any] = reply.body
+    return program
