@@ -128,7 +128,7 @@ class SdkClient:
                 response = call()
             except ApiException as error:
                 headers = dict(error.headers or {})
-                reply = Reply(error.status, json.loads(error.body), headers)
+                reply = Reply(error.status, json.loads(error.body or "null"), headers)
             else:
                 body = json.loads(response.raw_data)
                 reply = Reply(response.status_code, body, dict(response.headers or {}))
@@ -166,7 +166,7 @@ def client(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> Client:
 
 @pytest.fixture
 def http(loyalty_fake: LoyaltyFake) -> RequestsClient:
-    """``requests`` only: for what the official SDK refuses to send (string customers, bad params)."""
+    """``requests`` only: for what the official SDK refuses to send (string customers, bad input)."""
     return RequestsClient(loyalty_fake.headers)
 
 

@@ -1,4 +1,4 @@
-"""Adding members: POST /v1/loyalties/{campaignId}/members, every rule of the seed page and the spec."""
+"""Adding members (POST /v1/loyalties/{campaignId}/members): the seed's and the spec's rules."""
 
 from __future__ import annotations
 
@@ -287,7 +287,7 @@ def test_source_id_for_another_campaign_is_400(client: Client) -> None:
 def test_metadata_and_channel_go_to_the_publication(
     client: Client, loyalty_fake: LoyaltyFake
 ) -> None:
-    """metadata and channel are stored on the publication and not returned with the card."""
+    """Metadata and channel are stored on the publication and not returned with the card."""
     program = make_program(client, vouchers_count=1)
     body = {"customer": {"source_id": "alice"}, "metadata": {"year": 2022}, "channel": "postman"}
     member = client.add_member(program["id"], body).body

@@ -79,7 +79,7 @@ def test_code_config_length_and_charset(client: Client, loyalty_fake: LoyaltyFak
         assert re.fullmatch(r"[ABC]{12}", card["code"])
 
 
-def test_too_small_code_space_is_rejected(client: Client, loyalty_fake: LoyaltyFake) -> None:
+def test_too_small_code_space_is_rejected(client: Client) -> None:
     """Asking for more cards than the pattern can produce is a 400, and nothing is created."""
     config = {"pattern": "#", "charset": "01"}
     reply = client.create_program(
