@@ -166,7 +166,7 @@ def client(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> Client:
 
 @pytest.fixture
 def http(loyalty_fake: LoyaltyFake) -> RequestsClient:
-    """``requests`` only: for what the official SDK refuses to send (string customers, bad input)."""
+    """``requests`` only: for what the official SDK refuses to send (string customers...)."""
     return RequestsClient(loyalty_fake.headers)
 
 
