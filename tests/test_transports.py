@@ -1,0 +1,170 @@
+"""Which calls the fake answers, and how it lives beside other mocks."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import TYPE_CHECKING
+
+import pytest
+import requests
+import responses
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool
+
+from loyalty_fake import LoyaltyFake
+from tests.conftest import RequestsClient, SdkClient, make_program
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+HEADERS = {"X-App-Id": "app", "X-App-Token": "token"}
+
+
+@pytest.mark.usefixtures("loyalty_fake")
+@pytest.mark.parametrize(
+    "base_url",
+    ["https://api.voucherify.io", "https://us1.api.voucherify.io", "https://as1.api.voucherify.io"],
+)
+def test_every_cluster_is_served_over_requests(base_url: str) -> None:
+    """The EU, US and Asia cluster hosts all reach the same fake."""
+    client = RequestsClient(HEADERS, base_url=base_url)
+    assert client.create_program({"name": f"P {base_url}"}).status == 200
+
+
+@pytest.mark.usefixtures("loyalty_fake")
+@pytest.mark.parametrize("cluster", ["us1.api", "as1.api"])
+def test_sdk_cluster_setting_is_served(cluster: str) -> None:
+    """The SDK's own cluster server variable reaches the fake."""
+    import voucherify  # noqa: PLC0415
+
+    configuration = voucherify.Configuration(api_key=HEADERS, server_variables={"cluster": cluster})
+    api = voucherify.LoyaltiesApi(voucherify.ApiClient(configuration))
+    with pytest.warns(DeprecationWarning, match="deprecated"):
+        program = api.create_loyalty_program(
+            voucherify.LoyaltiesCreateCampaignRequestBody(name="P")
+        )
+    assert program.name == "P"
+
+
+@pytest.mark.loyalty_fake(base_urls=["http://localhost:8999/voucherify"])
+def test_configured_base_url_is_served(loyalty_fake: LoyaltyFake) -> None:
+    """A base URL a test configures (host, port and path prefix) is served, over both clients."""
+    assert loyalty_fake.base_url == "http://localhost:8999/voucherify"
+    make_program(SdkClient(HEADERS, base_url=loyalty_fake.base_url), "Via SDK")
+    reply = RequestsClient(HEADERS, base_url=loyalty_fake.base_url).get_program("Via SDK")
+    assert reply.status == 200
+
+
+@pytest.mark.loyalty_fake(base_urls=["http://localhost:8999/voucherify"])
+@pytest.mark.usefixtures("loyalty_fake")
+def test_same_host_outside_the_base_path_is_not_claimed() -> None:
+    """Only the configured path prefix belongs to the fake, not the whole host."""
+    with responses.RequestsMock() as mock:
+        mock.get("http://localhost:8999/health", json={"ok": True})
+        assert requests.get("http://localhost:8999/health", timeout=5).json() == {"ok": True}
+
+
+@pytest.mark.usefixtures("loyalty_fake")
+def test_own_responses_mock_started_inside_test() -> None:
+    """A test's own responses mock answers its hosts while the fake answers Voucherify."""
+    with responses.RequestsMock() as mock:
+        mock.get("https://payments.example.com/status", json={"status": "up"})
+        client = RequestsClient(HEADERS)
+        assert client.create_program({"name": "P"}).status == 200
+        assert requests.get("https://payments.example.com/status", timeout=5).json() == {
+            "status": "up"
+        }
+
+
+@pytest.fixture
+def earlier_mock() -> Iterator[responses.RequestsMock]:
+    """A test's own responses mock, started before the loyalty_fake fixture."""
+    with responses.RequestsMock() as mock:
+        mock.get("https://payments.example.com/status", json={"status": "up"})
+        yield mock
+
+
+def test_own_responses_mock_started_before_the_fake(
+    earlier_mock: responses.RequestsMock, loyalty_fake: LoyaltyFake
+) -> None:
+    """A mock started before the fixture still answers its hosts; the fake answers Voucherify."""
+    assert loyalty_fake.claims("https://api.voucherify.io/v1/loyalties")
+    assert RequestsClient(HEADERS).create_program({"name": "P"}).status == 200
+    assert requests.get("https://payments.example.com/status", timeout=5).json() == {"status": "up"}
+    assert len(earlier_mock.calls) == 1
+
+
+@pytest.mark.usefixtures("loyalty_fake")
+@responses.activate
+def test_responses_activate_decorator_coexists() -> None:
+    """@responses.activate on the test does not hide the fake."""
+    responses.get("https://payments.example.com/status", json={"status": "up"})
+    assert RequestsClient(HEADERS).create_program({"name": "P"}).status == 200
+    assert requests.get("https://payments.example.com/status", timeout=5).status_code == 200
+
+
+@pytest.mark.usefixtures("loyalty_fake")
+def test_own_mock_for_a_voucherify_url_wins() -> None:
+    """A response the test registered itself for a Voucherify URL (an outage) is served as is."""
+    url = "https://api.voucherify.io/v1/loyalties/P"
+    with responses.RequestsMock() as mock:
+        mock.get(url, status=503, json={"code": 503})
+        assert requests.get(url, headers=HEADERS, timeout=5).status_code == 503
+        # Other Voucherify URLs still reach the fake.
+        assert RequestsClient(HEADERS).create_program({"name": "P"}).status == 200
+
+
+@pytest.mark.usefixtures("loyalty_fake")
+def test_raw_urllib3_pool_manager_is_served() -> None:
+    """urllib3 used directly (streaming, no preload) reaches the fake."""
+    http = urllib3.PoolManager()
+    response = http.request(
+        "POST",
+        "https://api.voucherify.io/v1/loyalties",
+        body=json.dumps({"name": "P"}),
+        headers={**HEADERS, "Content-Type": "application/json"},
+        preload_content=False,
+    )
+    assert response.status == 200
+    assert json.loads(response.read())["name"] == "P"
+    assert response.headers["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.usefixtures("loyalty_fake")
+def test_calls_from_other_threads_are_served() -> None:
+    """A request made from a worker thread is answered by the same fake."""
+    results: list[int] = []
+    worker = threading.Thread(
+        target=lambda: results.append(RequestsClient(HEADERS).create_program({"name": "T"}).status)
+    )
+    worker.start()
+    worker.join(timeout=10)
+    assert results == [200]
+    assert RequestsClient(HEADERS).get_program("T").status == 200
+
+
+def test_stop_restores_every_patch() -> None:
+    """After stop(), requests, urllib3 and responses are exactly as before."""
+    before = (HTTPAdapter.send, HTTPConnectionPool.urlopen, responses.RequestsMock._on_request)
+    fake = LoyaltyFake().start()
+    assert (HTTPAdapter.send, HTTPConnectionPool.urlopen) != before[:2]
+    fake.stop()
+    fake.stop()
+    after = (HTTPAdapter.send, HTTPConnectionPool.urlopen, responses.RequestsMock._on_request)
+    assert after == before
+
+
+def test_nested_fakes_inner_wins_then_outer_returns() -> None:
+    """Two fakes started one inside the other: the inner answers until it stops."""
+    client = RequestsClient(HEADERS)
+    with LoyaltyFake() as outer:
+        client.create_program({"name": "Outer"})
+        with LoyaltyFake() as inner:
+            assert client.get_program("Outer").status == 404
+            client.create_program({"name": "Inner"})
+        assert client.get_program("Outer").status == 200
+        assert client.get_program("Inner").status == 404
+    assert outer.get_loyalty_program("Outer", app_id="app")["name"] == "Outer"
+    assert inner.get_loyalty_program("Inner", app_id="app")["name"] == "Inner"
