@@ -287,9 +287,13 @@ class Ledger:
             customer_id = project.customer_ids_by_source_id.get(ref.source_id)
             by_source = project.customers.get(customer_id) if customer_id else None
             return _CustomerPlan(by_source, ref.source_id, dict(ref.profile))
-        # A customer object with neither id nor source_id: Voucherify creates an
-        # anonymous customer from the profile fields given.
-        return _CustomerPlan(None, None, dict(ref.profile))
+        # A customer object with neither id nor source_id is rejected by the HTTP layer;
+        # the Python API gets the same answer.
+        raise bad_request(
+            "invalid_payload",
+            "Invalid payload",
+            "Property .customer must have required property 'id' or 'source_id'",
+        )
 
     def _commit_customer(self, project: Project, plan: _CustomerPlan, now: dt.datetime) -> Customer:
         customer = plan.existing

@@ -321,6 +321,10 @@ def test_program_addressed_by_name(client: Client) -> None:
         ({"customer": 42}, "Property .customer must be object"),
         ({"customer": ""}, "Property .customer must NOT have fewer than 1 characters"),
         ({"customer": {"source_id": 7}}, "Property .customer.source_id must be string"),
+        (
+            {"customer": {"name": "Nobody"}},
+            "Property .customer must have required property 'id' or 'source_id'",
+        ),
         ({"customer": {"source_id": "a"}, "voucher": 5}, "Property .voucher must be string"),
         ({"customer": {"source_id": "a"}, "metadata": "x"}, "Property .metadata must be object"),
         (

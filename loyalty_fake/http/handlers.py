@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, get_args
 import attrs
 
 from loyalty_fake.codes import CodeConfig
+from loyalty_fake.errors import bad_request
 from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.http.serialize import campaign_json, member_json, members_list_json
 from loyalty_fake.models import CampaignType, CustomerRef, MemberOrder, MemberQuery
@@ -119,6 +120,14 @@ def _customer_ref(body: Body) -> CustomerRef:
         profile["address"] = {field: address.string(field) for field in _ADDRESS_FIELDS}
     customer_id = customer.string("id", non_empty=True)
     source_id = customer.string("source_id", non_empty=True)
+    if customer_id is None and source_id is None:
+        # Voucherify: "Use customer.id, customer.source_id, or both to identify the
+        # customer; at least one of them is required."
+        raise bad_request(
+            "invalid_payload",
+            "Invalid payload",
+            "Property .customer must have required property 'id' or 'source_id'",
+        )
     return CustomerRef(id=customer_id, source_id=source_id, profile=profile)
 
 
