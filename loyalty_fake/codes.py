@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import product
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -18,6 +19,7 @@ _PLACEHOLDER = "#"
 _DEFAULT_LENGTH = 8
 # Bounded retries: a code space that is nearly full answers with an error, never hangs.
 _MAX_ATTEMPTS = 64
+_EXHAUSTIVE_LIMIT = 200_000
 
 
 @attrs.frozen
@@ -70,11 +72,25 @@ class CodeConfig:
         template = self.template
         slots = template.count(_PLACEHOLDER)
         parts = template.split(_PLACEHOLDER)
+
+        def fill(chars: str) -> str:
+            return parts[0] + "".join(c + p for c, p in zip(chars, parts[1:], strict=True))
+
         for _ in range(_MAX_ATTEMPTS):
-            chars = draw(self.charset, slots)
-            code = parts[0] + "".join(c + p for c, p in zip(chars, parts[1:], strict=True))
+            code = fill(draw(self.charset, slots))
             if code not in taken:
                 return code
+        # Random draws keep missing: the space is nearly full. A small space is searched
+        # exhaustively (in a seeded order), so the last free code is still found.
+        if self.capacity <= _EXHAUSTIVE_LIMIT:
+            alphabet = "".join(dict.fromkeys(self.charset))
+            free = [
+                code
+                for code in map(fill, map("".join, product(alphabet, repeat=slots)))
+                if code not in taken
+            ]
+            if free:
+                return free[int(draw("0123456789", 9)) % len(free)]
         raise bad_request(
             "invalid_code_config",
             "Invalid code config",

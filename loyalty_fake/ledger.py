@@ -16,6 +16,7 @@ from loyalty_fake.clock import Clock
 from loyalty_fake.codes import CodeConfig
 from loyalty_fake.errors import bad_request, duplicate_found, not_found
 from loyalty_fake.ids import IdGenerator
+from loyalty_fake.index import within
 from loyalty_fake.models import (
     Campaign,
     CampaignType,
@@ -29,7 +30,7 @@ from loyalty_fake.models import (
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Mapping
 
 __all__ = ["Ledger", "Project"]
 
@@ -211,8 +212,11 @@ class Ledger:
         with self._lock:
             return list(self.project(app_id).campaigns.values())
 
-    def _new_card(self, project: Project, campaign: Campaign, now: dt.datetime) -> LoyaltyCard:
-        code = campaign.code_config.generate(self.ids.chars, project.cards)
+    def _new_card(
+        self, project: Project, campaign: Campaign, now: dt.datetime, code: str | None = None
+    ) -> LoyaltyCard:
+        if code is None:
+            code = campaign.code_config.generate(self.ids.chars, project.cards)
         card = LoyaltyCard(
             id=self.ids.voucher_id(),
             code=code,
@@ -339,20 +343,10 @@ class Ledger:
             campaign = self.get_campaign(app_id, campaign_ref)
             plan = self._plan_customer(project, customer)
             if source_id is not None:
-                earlier = project.publications_by_source_id.get(source_id)
-                if earlier is not None:
-                    if (
-                        plan.existing is not None
-                        and earlier.customer_id == plan.existing.id
-                        and earlier.campaign_id == campaign.id
-                    ):
-                        return project.cards[earlier.voucher_code]
-                    raise bad_request(
-                        "duplicate_source_id",
-                        "Duplicate source_id",
-                        f"Publication with source_id: '{source_id}' already exists",
-                    )
-            chosen = self._named_card(project, campaign, voucher) if voucher is not None else None
+                repeated = self._card_of_source_id(project, campaign, plan, source_id)
+                if repeated is not None:
+                    return repeated
+            named = self._named_card(project, campaign, voucher) if voucher is not None else None
             held = self._held_card(project, campaign, plan)
             if held is not None:
                 if self.strict_joins:
@@ -362,27 +356,59 @@ class Ledger:
                         "Voucher cannot be published. Customer already joined program.",
                     )
                 return held
-            if chosen is not None and chosen.holder_id is not None:
-                raise bad_request(
-                    "voucher_already_published",
-                    "Voucher already published",
-                    f"Voucher '{chosen.id}' has already been published",
-                )
-            if chosen is None and not campaign.unpublished and campaign.type == "STATIC":
-                raise bad_request(
-                    "no_voucher_suitable_for_publication",
-                    "Couldn't find any voucher suitable for publication",
-                    "Couldn't create new vouchers for publication",
-                )
-            if chosen is None and not campaign.unpublished:
-                campaign.code_config.check_room(1, len(project.cards))
+            chosen, new_code = self._card_to_publish(project, campaign, named)
             # Every check passed: from here on the request commits.
             now = self.clock.now()
             holder = self._commit_customer(project, plan, now)
             if chosen is None:
-                chosen = self._next_available(project, campaign, now)
+                chosen = self._new_card(project, campaign, now, code=new_code)
             self._publish(project, campaign, chosen, holder, now, source_id, metadata, channel)
             return chosen
+
+    @staticmethod
+    def _card_of_source_id(
+        project: Project, campaign: Campaign, plan: _CustomerPlan, source_id: str
+    ) -> LoyaltyCard | None:
+        """The card a repeated ``source_id`` already published, or ``None`` for a new one."""
+        earlier = project.publications_by_source_id.get(source_id)
+        if earlier is None:
+            return None
+        if (
+            plan.existing is not None
+            and earlier.customer_id == plan.existing.id
+            and earlier.campaign_id == campaign.id
+        ):
+            return project.cards[earlier.voucher_code]
+        raise bad_request(
+            "duplicate_source_id",
+            "Duplicate source_id",
+            f"Publication with source_id: '{source_id}' already exists",
+        )
+
+    def _card_to_publish(
+        self, project: Project, campaign: Campaign, named: LoyaltyCard | None
+    ) -> tuple[LoyaltyCard | None, str | None]:
+        """The card to publish, or ``(None, code)`` for a new card an AUTO_UPDATE program grows."""
+        if named is not None:
+            if named.holder_id is not None:
+                raise bad_request(
+                    "voucher_already_published",
+                    "Voucher already published",
+                    f"Voucher '{named.id}' has already been published",
+                )
+            return named, None
+        available = self._next_available(project, campaign)
+        if available is not None:
+            return available, None
+        if campaign.type == "STATIC":
+            raise bad_request(
+                "no_voucher_suitable_for_publication",
+                "Couldn't find any voucher suitable for publication",
+                "Couldn't create new vouchers for publication",
+            )
+        # The new card's code is found before anything commits, so an exhausted code
+        # space leaves no trace.
+        return None, campaign.code_config.generate(self.ids.chars, project.cards)
 
     @staticmethod
     def _named_card(project: Project, campaign: Campaign, code: str) -> LoyaltyCard:
@@ -398,15 +424,15 @@ class Ledger:
         code = campaign.holders.get(plan.existing.id)
         return project.cards[code] if code is not None else None
 
-    def _next_available(
-        self, project: Project, campaign: Campaign, now: dt.datetime
-    ) -> LoyaltyCard:
+    @staticmethod
+    def _next_available(project: Project, campaign: Campaign) -> LoyaltyCard | None:
+        # "A voucher is suitable for publication when it's active and hasn't been
+        # published yet"; the oldest such card goes first.
         for code in campaign.unpublished:
             card = project.cards[code]
             if card.active:
                 return card
-        # AUTO_UPDATE programs grow a new card when none is left.
-        return self._new_card(project, campaign, now)
+        return None
 
     def _publish(  # noqa: PLR0913, PLR0917 - private, one call site
         self,
@@ -423,7 +449,7 @@ class Ledger:
         card.publish_count += 1
         card.updated_at = now
         campaign.unpublished.pop(card.code, None)
-        campaign.members[card.code] = None
+        campaign.members.add(card)
         campaign.holders[holder.id] = card.code
         publication = Publication(
             id=self.ids.publication_id(),
@@ -448,35 +474,31 @@ class Ledger:
         with self._lock:
             project = self.project(app_id)
             campaign = self.get_campaign(app_id, campaign_ref)
-            holder_id: str | None = None
-            if query.customer is not None:
-                customer = self._find_customer(project, query.customer)
-                if customer is None:
-                    return [], 0
-                holder_id = customer.id
-            matches = [
-                card
-                for card in self._member_cards(project, campaign, holder_id, query.code)
-                if _matches_dates(card, query)
-            ]
-            matches.sort(
-                key=_ORDER_KEYS[query.order.lstrip("-")], reverse=query.order.startswith("-")
+            if query.customer is None and query.code is None:
+                codes, total = campaign.members.select(query, project.cards.__getitem__)
+                return [project.cards[code] for code in codes], total
+            # A customer or a code names at most one member of the program.
+            candidate = self._single_member(project, campaign, query)
+            matches = (
+                [candidate] if candidate is not None and _matches_dates(candidate, query) else []
             )
             start = (query.page - 1) * query.limit
             return matches[start : start + query.limit], len(matches)
 
-    @staticmethod
-    def _member_cards(
-        project: Project, campaign: Campaign, holder_id: str | None, code: str | None
-    ) -> Iterable[LoyaltyCard]:
-        if holder_id is not None:
-            held = campaign.holders.get(holder_id)
-            codes: Iterable[str] = [held] if held is not None else []
-        else:
-            codes = campaign.members
-        for member_code in codes:
-            if code is None or member_code == code:
-                yield project.cards[member_code]
+    def _single_member(
+        self, project: Project, campaign: Campaign, query: MemberQuery
+    ) -> LoyaltyCard | None:
+        code = query.code
+        if query.customer is not None:
+            customer = self._find_customer(project, query.customer)
+            held = campaign.holders.get(customer.id) if customer is not None else None
+            if held is None or (code is not None and held != code):
+                return None
+            code = held
+        card = project.cards.get(code) if code is not None else None
+        if card is None or card.campaign_id != campaign.id or card.holder_id is None:
+            return None
+        return card
 
     def publications(self, app_id: str) -> list[Publication]:
         """Every publication of the project, oldest first."""
@@ -484,25 +506,7 @@ class Ledger:
             return list(self.project(app_id).publications)
 
 
-def _updated(card: LoyaltyCard) -> dt.datetime:
-    return card.updated_at or card.created_at
-
-
-_ORDER_KEYS: dict[str, Callable[[LoyaltyCard], Any]] = {
-    "created_at": lambda card: (card.created_at, card.seq),
-    "updated_at": lambda card: (_updated(card), card.seq),
-    "code": lambda card: card.code,
-}
-
-
 def _matches_dates(card: LoyaltyCard, query: MemberQuery) -> bool:
-    checks = (
-        (query.created_before, card.created_at, True),
-        (query.created_after, card.created_at, False),
-        (query.updated_before, _updated(card), True),
-        (query.updated_after, _updated(card), False),
+    return within(card.created_at, query.created_after, query.created_before) and within(
+        card.updated_at or card.created_at, query.updated_after, query.updated_before
     )
-    for bound, value, before in checks:
-        if bound is not None and ((value >= bound) if before else (value <= bound)):
-            return False
-    return True

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from loyalty_fake.index import MemberIndex
+
 if TYPE_CHECKING:
     import datetime as dt
 
@@ -121,8 +123,8 @@ class Campaign:
     vouchers_count: int = 0
     # Unpublished cards in creation order: the first one is the next available code.
     unpublished: dict[str, None] = attrs.field(factory=dict, repr=False)
-    # Published cards (members) in publication order.
-    members: dict[str, None] = attrs.field(factory=dict, repr=False)
+    # Published cards (members), in every order the members listing offers.
+    members: MemberIndex = attrs.field(factory=MemberIndex, repr=False)
     # customer ID -> the code of that customer's card: one card per customer per program.
     holders: dict[str, str] = attrs.field(factory=dict, repr=False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from loyalty_fake.clock import parse_timestamp
@@ -28,6 +29,7 @@ _JSON_TYPE_NAMES: dict[type, str] = {
 }
 # Nesting deeper than this is rejected before it reaches any rule: no recursion bombs.
 _MAX_DEPTH = 32
+_INTEGER = re.compile(r"-?[0-9]+")
 
 
 def _invalid_payload(details: str) -> VoucherifyError:
@@ -200,10 +202,10 @@ class Query:
         raw = self.values.get(key)
         if raw is None:
             return default
-        try:
-            value = int(raw.strip())
-        except ValueError:
-            raise _invalid_query(f"Property .{key} must be integer") from None
+        # int() would also take " 7", "1_0" and non-ASCII digits; Voucherify takes digits.
+        if not _INTEGER.fullmatch(raw):
+            raise _invalid_query(f"Property .{key} must be integer")
+        value = int(raw)
         if value < minimum:
             raise _invalid_query(f"Property .{key} must be >= {minimum}")
         if value > maximum:
