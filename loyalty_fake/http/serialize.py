@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from loyalty_fake.clock import format_timestamp
+from loyalty_fake.clock import format_timestamp as _format_timestamp
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -23,6 +24,21 @@ __all__ = [
 ]
 
 ASSETS_BASE_URL = "https://dl.voucherify.io/api/v1/assets"
+
+# A card's code, asset IDs and timestamps rarely change but are printed on every
+# listing; quoting and formatting them once keeps a page of members cheap.
+_CACHE_SIZE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _quoted(text: str) -> str:
+    return quote(text, safe="")
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def format_timestamp(moment: dt.datetime) -> str:
+    """``clock.format_timestamp``, memoized: the same moments are printed again and again."""
+    return _format_timestamp(moment)
 
 
 def _ts(moment: dt.datetime | None) -> str | None:
@@ -46,7 +62,7 @@ def _categories(category: Category | None) -> list[dict[str, Any]]:
 
 def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
     """A loyalty card as the members endpoints return it: exactly the seed page's keys."""
-    code_in_url = quote(card.code, safe="")
+    code_in_url = _quoted(card.code)
     category = card.category
     return {
         "id": card.id,
@@ -68,10 +84,10 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
         "additional_info": None,
         "metadata": dict(card.metadata),
         "assets": {
-            "qr": {"id": card.qr_id, "url": f"{ASSETS_BASE_URL}/qr/{quote(card.qr_id, safe='')}"},
+            "qr": {"id": card.qr_id, "url": f"{ASSETS_BASE_URL}/qr/{_quoted(card.qr_id)}"},
             "barcode": {
                 "id": card.barcode_id,
-                "url": f"{ASSETS_BASE_URL}/barcode/{quote(card.barcode_id, safe='')}",
+                "url": f"{ASSETS_BASE_URL}/barcode/{_quoted(card.barcode_id)}",
             },
         },
         "is_referral_code": False,
