@@ -131,6 +131,8 @@ class Ledger:
         expiration_date: dt.datetime | None = None,
         auto_join: bool = False,
         join_once: bool = True,
+        redemption_quantity: int | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> Campaign:
         """Create a loyalty program and generate its ``vouchers_count`` cards.
 
@@ -173,6 +175,8 @@ class Ledger:
                 expiration_date=expiration_date,
                 auto_join=auto_join,
                 join_once=join_once,
+                redemption_quantity=redemption_quantity,
+                settings=dict(settings or {}),
             )
             project.campaigns[campaign.id] = campaign
             project.campaign_ids_by_name[name] = campaign.id

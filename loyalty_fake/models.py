@@ -120,6 +120,10 @@ class Campaign:
     auto_join: bool = False
     join_once: bool = True
     active: bool = True
+    # How many times each card can be redeemed; None is unlimited.
+    redemption_quantity: int | None = None
+    # Validity and display settings kept as given and echoed back (validity_timeframe, ...).
+    settings: dict[str, Any] = attrs.field(factory=dict)
     vouchers_count: int = 0
     # Unpublished cards in creation order: the first one is the next available code.
     unpublished: dict[str, None] = attrs.field(factory=dict, repr=False)

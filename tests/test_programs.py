@@ -199,3 +199,38 @@ def test_unknown_category_id_is_404(client: Client) -> None:
     reply = client.create_program({"name": "P", "category_id": "cat_000000000000000000"})
     assert reply.status == 404
     assert reply.body["resource_type"] == "category"
+
+
+def test_validity_settings_are_echoed(client: Client, loyalty_fake: LoyaltyFake) -> None:
+    """Validity settings and the per-card redemption quantity come back as given, on cards too."""
+    program = make_program(
+        client,
+        vouchers_count=1,
+        validity_timeframe={"interval": "P1D", "duration": "PT1H"},
+        validity_day_of_week=[0, 1, 2],
+        activity_duration_after_publishing="P24D",
+        use_voucher_metadata_schema=True,
+        voucher={
+            "type": "LOYALTY_CARD",
+            "loyalty_card": {"points": 0},
+            "redemption": {"quantity": 2},
+        },
+    )
+    assert program["validity_timeframe"] == {"interval": "P1D", "duration": "PT1H"}
+    assert program["validity_day_of_week"] == [0, 1, 2]
+    assert program["activity_duration_after_publishing"] == "P24D"
+    assert program["use_voucher_metadata_schema"] is True
+    assert program["voucher"]["redemption"] == {"quantity": 2}
+    [card] = loyalty_fake.cards(program["id"])
+    assert card["validity_day_of_week"] == [0, 1, 2]
+    assert card["redemption"]["quantity"] == 2
+
+
+def test_invalid_day_of_week_is_400(http: RequestsClient) -> None:
+    """A day of week outside 0-6 is 400 invalid_payload."""
+    reply = http.create_program({"name": "P", "validity_day_of_week": [7]})
+    assert reply.status == 400
+    assert (
+        reply.body["details"]
+        == "Property .validity_day_of_week must be array of integers from 0 to 6"
+    )

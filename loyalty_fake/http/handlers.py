@@ -45,6 +45,7 @@ def create_loyalty_program(call: Call) -> tuple[int, Any]:
     vouchers_count = body.integer("vouchers_count", minimum=0) or 0
     initial_points = 0
     code_config = None
+    redemption_quantity = None
     voucher = body.obj("voucher")
     if voucher is not None:
         voucher.choice("type", ("LOYALTY_CARD",))
@@ -54,6 +55,10 @@ def create_loyalty_program(call: Call) -> tuple[int, Any]:
         config = voucher.obj("code_config")
         if config is not None:
             code_config = _code_config(config)
+        redemption = voucher.obj("redemption")
+        if redemption is not None:
+            redemption_quantity = redemption.integer("quantity", minimum=1)
+    settings = _campaign_settings(body)
     # Validated, then ignored: Voucherify forces join_once to true for loyalty programs.
     body.boolean("join_once")
     campaign = call.ledger.create_loyalty_program(
@@ -70,8 +75,40 @@ def create_loyalty_program(call: Call) -> tuple[int, Any]:
         start_date=body.timestamp("start_date"),
         expiration_date=body.timestamp("expiration_date"),
         auto_join=bool(body.boolean("auto_join")),
+        redemption_quantity=redemption_quantity,
+        settings=settings,
     )
     return 200, campaign_json(campaign)
+
+
+def _campaign_settings(body: Body) -> dict[str, Any]:
+    """The validity and display settings a program keeps and echoes back unchanged."""
+    settings: dict[str, Any] = {}
+    timeframe = body.obj("validity_timeframe")
+    if timeframe is not None:
+        settings["validity_timeframe"] = {
+            key: value
+            for key in ("duration", "interval")
+            if (value := timeframe.string(key)) is not None
+        }
+    days = body.data.get("validity_day_of_week")
+    if days is not None:
+        if not isinstance(days, list) or not all(
+            isinstance(day, int) and not isinstance(day, bool) and 0 <= day <= 6  # noqa: PLR2004
+            for day in days
+        ):
+            body.fail("validity_day_of_week", "must be array of integers from 0 to 6")
+        settings["validity_day_of_week"] = list(days)
+    hours = body.mapping("validity_hours")
+    if hours is not None:
+        settings["validity_hours"] = hours
+    duration = body.string("activity_duration_after_publishing")
+    if duration is not None:
+        settings["activity_duration_after_publishing"] = duration
+    uses_schema = body.boolean("use_voucher_metadata_schema")
+    if uses_schema is not None:
+        settings["use_voucher_metadata_schema"] = uses_schema
+    return settings
 
 
 def _code_config(config: Body) -> CodeConfig:

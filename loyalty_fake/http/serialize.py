@@ -78,8 +78,8 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
         "loyalty_card": {"points": card.points, "balance": card.balance},
         "start_date": _ts(campaign.start_date),
         "expiration_date": _ts(campaign.expiration_date),
-        "validity_timeframe": None,
-        "validity_day_of_week": None,
+        "validity_timeframe": campaign.settings.get("validity_timeframe"),
+        "validity_day_of_week": campaign.settings.get("validity_day_of_week"),
         "active": card.active,
         "additional_info": None,
         "metadata": dict(card.metadata),
@@ -95,7 +95,7 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
         "updated_at": _ts(card.updated_at),
         "holder_id": card.holder_id,
         "redemption": {
-            "quantity": None,
+            "quantity": campaign.redemption_quantity,
             "redeemed_quantity": card.redeemed_quantity,
             "redeemed_points": card.redeemed_points,
             "object": "list",
@@ -121,7 +121,7 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
     voucher: dict[str, Any] = {
         "type": "LOYALTY_CARD",
         "loyalty_card": {"points": campaign.initial_points},
-        "redemption": {"quantity": None},
+        "redemption": {"quantity": campaign.redemption_quantity},
         "code_config": campaign.code_config.to_json(),
         "is_referral_code": False,
     }
@@ -134,7 +134,17 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
         "voucher": voucher,
         "auto_join": campaign.auto_join,
         "join_once": campaign.join_once,
-        "use_voucher_metadata_schema": False,
+        "use_voucher_metadata_schema": campaign.settings.get("use_voucher_metadata_schema", False),
+        **{
+            key: campaign.settings[key]
+            for key in (
+                "validity_timeframe",
+                "validity_day_of_week",
+                "validity_hours",
+                "activity_duration_after_publishing",
+            )
+            if key in campaign.settings
+        },
         "start_date": _ts(campaign.start_date),
         "expiration_date": _ts(campaign.expiration_date),
         "vouchers_count": campaign.vouchers_count,
