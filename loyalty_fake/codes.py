@@ -11,7 +11,7 @@ from loyalty_fake.errors import bad_request
 from loyalty_fake.ids import ALPHANUMERIC
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Container
+    from collections.abc import Callable, Container, Iterable
 
 __all__ = ["CodeConfig"]
 
@@ -57,8 +57,26 @@ class CodeConfig:
         config["pattern"] = self.pattern if self.pattern is not None else _PLACEHOLDER * self.length
         return config
 
-    def check_room(self, wanted: int, taken: int) -> None:
-        """Raise 400 ``invalid_code_config`` when ``wanted`` more codes cannot fit."""
+    def fits(self, code: str) -> bool:
+        """Whether this configuration could have produced ``code``."""
+        template = self.template
+        if len(code) != len(template):
+            return False
+        charset = set(self.charset)
+        return all(
+            char in charset if slot == _PLACEHOLDER else char == slot
+            for slot, char in zip(template, code, strict=True)
+        )
+
+    def check_room(self, wanted: int, existing: Iterable[str]) -> None:
+        """Raise 400 ``invalid_code_config`` when ``wanted`` more codes cannot fit.
+
+        Only the ``existing`` codes this configuration could produce take its room.
+        """
+        if wanted <= 0:
+            return
+        # Counting costs a pass over the project's codes: skip it when no count could help.
+        taken = 0 if wanted > self.capacity else sum(1 for code in existing if self.fits(code))
         if wanted > max(self.capacity - taken, 0):
             raise bad_request(
                 "invalid_code_config",

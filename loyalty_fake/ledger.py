@@ -152,7 +152,7 @@ class Ledger:
                     "Invalid payload",
                     f"Property .vouchers_count must be <= {MAX_VOUCHERS_PER_REQUEST}",
                 )
-            config.check_room(vouchers_count, len(project.cards))
+            config.check_room(vouchers_count, project.cards)
             resolved_category = self._category_for(project, category, category_id)
             now = self.clock.now()
             if (

@@ -234,3 +234,12 @@ def test_invalid_day_of_week_is_400(http: RequestsClient) -> None:
         reply.body["details"]
         == "Property .validity_day_of_week must be array of integers from 0 to 6"
     )
+
+
+def test_other_programs_codes_do_not_take_room(client: Client, loyalty_fake: LoyaltyFake) -> None:
+    """Only codes a pattern could produce count against its code space."""
+    make_program(client, "Default codes", vouchers_count=3)
+    config = {"pattern": "#", "charset": "AB"}
+    voucher = {"type": "LOYALTY_CARD", "loyalty_card": {"points": 0}, "code_config": config}
+    program = make_program(client, "Two codes", vouchers_count=2, voucher=voucher)
+    assert sorted(card["code"] for card in loyalty_fake.cards(program["id"])) == ["A", "B"]
