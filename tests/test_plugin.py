@@ -142,3 +142,12 @@ def test_internal_error_fails_the_test(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*loyalty-fake hit an internal error: KeyError*"])
+
+
+def test_plugin_installs_under_a_project_name() -> None:
+    """The pytest11 entry point names loyalty_fake_pytest, not a generic top-level module."""
+    from importlib.metadata import entry_points  # noqa: PLC0415
+
+    [entry] = [e for e in entry_points(group="pytest11") if e.name == "loyalty_fake"]
+    assert entry.value == "loyalty_fake_pytest.plugin"
+    assert entry.load().__name__ == "loyalty_fake_pytest.plugin"
