@@ -215,6 +215,50 @@ class LoyaltyFake:
         result: dict[str, Any] = self._call("GET", path, params=flat, app_id=app_id)
         return result
 
+    def _member_path(self, code: str, campaign: str | None) -> str:
+        prefix = f"/v1/loyalties/{quote(campaign, safe='')}" if campaign else "/v1/loyalties"
+        return f"{prefix}/members/{quote(code, safe='')}"
+
+    def get_member(
+        self, code: str, *, campaign: str | None = None, app_id: str | None = None
+    ) -> dict[str, Any]:
+        """A member (card) by code, optionally under its program."""
+        result: dict[str, Any] = self._call("GET", self._member_path(code, campaign), app_id=app_id)
+        return result
+
+    def add_points(
+        self,
+        code: str,
+        points: int,
+        *,
+        campaign: str | None = None,
+        app_id: str | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Add (or, with negative ``points``, remove) points; returns the balance object.
+
+        ``fields`` are the request's other fields: ``expiration_type``,
+        ``expiration_date``, ``reason``, ``source_id``.
+        """
+        path = self._member_path(code, campaign) + "/balance"
+        body = {"points": points, **fields}
+        result: dict[str, Any] = self._call("POST", path, json_body=body, app_id=app_id)
+        return result
+
+    def transactions(
+        self, code: str, *, campaign: str | None = None, app_id: str | None = None, **params: Any
+    ) -> dict[str, Any]:
+        """A page of the card's transactions (``limit``, ``order``, ``starting_after_id``)."""
+        path = self._member_path(code, campaign) + "/transactions"
+        result: dict[str, Any] = self._call("GET", path, params=params, app_id=app_id)
+        return result
+
+    def customer(self, ref: str, *, app_id: str | None = None) -> dict[str, Any]:
+        """A customer by ID or source_id, with their loyalty summary."""
+        path = f"/v1/customers/{quote(ref, safe='')}"
+        result: dict[str, Any] = self._call("GET", path, app_id=app_id)
+        return result
+
     def card(self, code: str, *, app_id: str | None = None) -> dict[str, Any]:
         """A card (published or not) as the members endpoints show it."""
         from loyalty_fake.http.serialize import member_json  # noqa: PLC0415
@@ -241,7 +285,12 @@ class LoyaltyFake:
 
     def customers(self, *, app_id: str | None = None) -> list[dict[str, Any]]:
         """Every customer the project knows, oldest first."""
-        return [customer_json(c) for c in self.ledger.customers(app_id or self.app_id)]
+        project = app_id or self.app_id
+        with self.ledger.locked():
+            return [
+                customer_json(c, self.ledger.customer_cards(project, c.id))
+                for c in self.ledger.customers(project)
+            ]
 
     def reset(self) -> None:
         """Forget every project's data; the clock and the ID sequence go on."""

@@ -64,6 +64,17 @@ class IdGenerator:
         """``cat_`` and 18 lowercase hex digits."""
         return "cat_" + self.chars(_HEX, 18)
 
+    def bucket_id(self) -> str:
+        """``lopb_`` and 24 alphanumerics."""
+        return self._alnum("lopb_", 24)
+
+    def ordered(self, prefix: str, seq: int) -> str:
+        """``prefix`` and 18 lowercase hex digits that sort in ``seq`` order.
+
+        Voucherify's ``vtx_``/``evcus_`` IDs are time-ordered hex; cursors compare them.
+        """
+        return f"{prefix}{seq:010x}{self.chars(_HEX, 8)}"
+
     def request_id(self) -> str:
         """An error's ``request_id``: ``v-`` and 18 lowercase hex digits."""
         return "v-" + self.chars(_HEX, 18)

@@ -7,7 +7,10 @@ never lose or double a write.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from bisect import insort
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -15,6 +18,7 @@ import attrs
 from loyalty_fake.clock import Clock
 from loyalty_fake.codes import CodeConfig
 from loyalty_fake.errors import bad_request, duplicate_found, not_found
+from loyalty_fake.expiry import ExpirationRules, expires_at
 from loyalty_fake.ids import IdGenerator
 from loyalty_fake.index import within
 from loyalty_fake.models import (
@@ -25,11 +29,13 @@ from loyalty_fake.models import (
     CustomerRef,
     LoyaltyCard,
     MemberQuery,
+    PointsBucket,
     Publication,
+    Transaction,
+    TransactionType,
 )
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Mapping
 
 __all__ = ["Ledger", "Project"]
@@ -62,6 +68,8 @@ class Project:
     categories_by_name: dict[str, Category] = attrs.field(factory=dict)
     publications: list[Publication] = attrs.field(factory=list)
     publications_by_source_id: dict[str, Publication] = attrs.field(factory=dict)
+    # (expiry instant, seq, bucket) of every bucket that expires, soonest first.
+    expiry_queue: list[tuple[dt.datetime, int, PointsBucket]] = attrs.field(factory=list)
     next_seq: int = 0
 
     def take_seq(self) -> int:
@@ -96,11 +104,13 @@ class Ledger:
     # -- projects -------------------------------------------------------------------------
 
     def project(self, app_id: str) -> Project:
-        """The project of ``app_id``, created empty on first use."""
+        """The project of ``app_id``, created empty on first use, its due points expired."""
         with self._lock:
             found = self._projects.get(app_id)
             if found is None:
                 found = self._projects[app_id] = Project(app_id=app_id)
+            elif found.expiry_queue and found.expiry_queue[0][0] <= self.clock.now():
+                self._expire_due(found)
             return found
 
     def reset(self) -> None:
@@ -133,6 +143,7 @@ class Ledger:
         join_once: bool = True,
         redemption_quantity: int | None = None,
         settings: Mapping[str, Any] | None = None,
+        expiration_rules: ExpirationRules | None = None,
     ) -> Campaign:
         """Create a loyalty program and generate its ``vouchers_count`` cards.
 
@@ -177,6 +188,7 @@ class Ledger:
                 join_once=join_once,
                 redemption_quantity=redemption_quantity,
                 settings=dict(settings or {}),
+                expiration_rules=expiration_rules,
             )
             project.campaigns[campaign.id] = campaign
             project.campaign_ids_by_name[name] = campaign.id
@@ -236,6 +248,10 @@ class Ledger:
         project.cards[code] = card
         campaign.unpublished[code] = None
         campaign.vouchers_count += 1
+        if campaign.initial_points:
+            self._add_bucket(
+                project, card, campaign.initial_points, self._last_day(campaign, now), now
+            )
         return card
 
     # -- cards ----------------------------------------------------------------------------
@@ -455,7 +471,10 @@ class Ledger:
         campaign.unpublished.pop(card.code, None)
         campaign.members.add(card)
         campaign.holders[holder.id] = card.code
+        seq = project.take_seq()
         publication = Publication(
+            seq=seq,
+            event_id=self.ids.ordered("evcus_", seq),
             id=self.ids.publication_id(),
             created_at=now,
             customer_id=holder.id,
@@ -468,6 +487,7 @@ class Ledger:
             metadata=dict(metadata or {}),
         )
         project.publications.append(publication)
+        card.publication = publication
         if source_id is not None:
             project.publications_by_source_id[source_id] = publication
 
@@ -508,6 +528,229 @@ class Ledger:
         """Every publication of the project, oldest first."""
         with self._lock:
             return list(self.project(app_id).publications)
+
+    # -- points ---------------------------------------------------------------------------
+
+    def get_member(self, app_id: str, code: str, campaign_ref: str | None = None) -> LoyaltyCard:
+        """The card ``code``, of ``campaign_ref`` when given.
+
+        Raises 404 ``not_found``: campaign for an unknown program, voucher for an
+        unknown code or a code of another program.
+        """
+        with self._lock:
+            project = self.project(app_id)
+            campaign = self.get_campaign(app_id, campaign_ref) if campaign_ref is not None else None
+            card = project.cards.get(code)
+            if card is None or (campaign is not None and card.campaign_id != campaign.id):
+                raise not_found("voucher", code)
+            return card
+
+    def change_balance(  # noqa: PLR0913 - mirrors the request body's fields
+        self,
+        app_id: str,
+        code: str,
+        points: int,
+        *,
+        campaign_ref: str | None = None,
+        expiration_type: str | None = None,
+        expiration_date: dt.datetime | None = None,
+        reason: str | None = None,
+        source_id: str | None = None,
+    ) -> Transaction:
+        """Add (``points`` > 0) or remove (< 0) points on a published card.
+
+        Added points form a bucket expiring by ``expiration_type``: ``CUSTOM_DATE``
+        (``expiration_date``), ``NON_EXPIRING``, or the program's rules (the default).
+        Removed points come from the soonest-expiring buckets. Raises 400 for an
+        unpublished card, a past expiration date, or removing more than the balance;
+        then nothing changes.
+        """
+        with self._lock:
+            project = self.project(app_id)
+            card = self.get_member(app_id, code, campaign_ref)
+            campaign = project.campaigns[card.campaign_id]
+            if card.holder_id is None:
+                raise bad_request(
+                    "voucher_not_published",
+                    "Voucher not published",
+                    f"Loyalty card {card.code} must be assigned to a holder before its "
+                    "balance can change",
+                )
+            now = self.clock.now()
+            if points > 0:
+                last_day = self._requested_last_day(campaign, now, expiration_type, expiration_date)
+                self._add_bucket(project, card, points, last_day, now)
+                card.points += points
+                kind: TransactionType = "POINTS_ADDITION"
+            else:
+                if -points > card.balance:
+                    raise bad_request(
+                        "loyalty_card_points_exceeded",
+                        "loyalty card points exceeded",
+                        f"Cannot subtract {-points} points from loyalty card {card.code}: "
+                        f"its balance is {card.balance}",
+                    )
+                self._take_from_buckets(card, -points, now)
+                card.subtracted_points -= points
+                kind = "POINTS_REMOVAL"
+            self._touch(campaign, card, now)
+            return self._record(
+                project, card, kind, points, now, reason=reason, source_id=source_id
+            )
+
+    def _requested_last_day(
+        self,
+        campaign: Campaign,
+        now: dt.datetime,
+        expiration_type: str | None,
+        expiration_date: dt.datetime | None,
+    ) -> dt.date | None:
+        if expiration_type is None and expiration_date is not None:
+            expiration_type = "CUSTOM_DATE"
+        if expiration_type == "NON_EXPIRING":
+            return None
+        if expiration_type == "CUSTOM_DATE":
+            if expiration_date is None:
+                raise bad_request(
+                    "invalid_payload",
+                    "Invalid payload",
+                    "Property .expiration_date is required when expiration_type is CUSTOM_DATE",
+                )
+            last_day = expiration_date.astimezone(dt.timezone.utc).date()
+            if last_day < now.date():
+                raise bad_request(
+                    "invalid_expiration_date",
+                    "Invalid Expiration Date",
+                    "Expiration date cannot be set in the past",
+                )
+            return last_day
+        return self._last_day(campaign, now)
+
+    @staticmethod
+    def _last_day(campaign: Campaign, earned: dt.datetime) -> dt.date | None:
+        rules = campaign.expiration_rules
+        return rules.last_day(earned) if rules is not None else None
+
+    def _add_bucket(
+        self,
+        project: Project,
+        card: LoyaltyCard,
+        points: int,
+        last_day: dt.date | None,
+        now: dt.datetime,
+    ) -> None:
+        # Points sharing an expiry date share a bucket, as Voucherify's do.
+        for bucket in card.buckets:
+            if bucket.last_day == last_day:
+                bucket.points += points
+                bucket.updated_at = now
+                return
+        bucket = PointsBucket(
+            id=self.ids.bucket_id(),
+            seq=project.take_seq(),
+            card_code=card.code,
+            last_day=last_day,
+            points=points,
+            created_at=now,
+        )
+        insort(card.buckets, bucket, key=_bucket_order)
+        if last_day is not None:
+            heappush(project.expiry_queue, (expires_at(last_day), bucket.seq, bucket))
+
+    @staticmethod
+    def _take_from_buckets(card: LoyaltyCard, points: int, now: dt.datetime) -> None:
+        # "The removal of points will consume the points that expire the soonest."
+        remaining = points
+        while remaining:
+            bucket = card.buckets[0]
+            taken = min(bucket.points, remaining)
+            bucket.points -= taken
+            bucket.updated_at = now
+            remaining -= taken
+            if not bucket.points:
+                card.buckets.pop(0)
+
+    @staticmethod
+    def _touch(campaign: Campaign, card: LoyaltyCard, now: dt.datetime) -> None:
+        previous = card.updated_at
+        card.updated_at = now
+        if card.holder_id is not None:
+            campaign.members.retouch(card, previous)
+
+    def _record(  # noqa: PLR0913
+        self,
+        project: Project,
+        card: LoyaltyCard,
+        kind: TransactionType,
+        points: int,
+        now: dt.datetime,
+        *,
+        reason: str | None = None,
+        source_id: str | None = None,
+        source: str | None = "API",
+        operation_type: str = "MANUAL",
+        bucket: PointsBucket | None = None,
+    ) -> Transaction:
+        seq = project.take_seq()
+        transaction = Transaction(
+            id=self.ids.ordered("vtx_", seq),
+            event_id=self.ids.ordered("evcus_", seq),
+            bucket=bucket,
+            seq=seq,
+            type=kind,
+            points=points,
+            total=card.points,
+            balance=card.balance,
+            created_at=now,
+            card_code=card.code,
+            source=source,
+            reason=reason,
+            source_id=source_id,
+            operation_type="AUTOMATIC" if operation_type == "AUTOMATIC" else "MANUAL",
+        )
+        card.transactions.append(transaction)
+        return transaction
+
+    def _expire_due(self, project: Project) -> None:
+        """Expire every bucket whose last day has passed on the fake's clock."""
+        now = self.clock.now()
+        queue = project.expiry_queue
+        while queue and queue[0][0] <= now:
+            instant, _, bucket = heappop(queue)
+            card = project.cards[bucket.card_code]
+            if not bucket.points or bucket not in card.buckets:
+                continue
+            expired = bucket.points
+            bucket.points = 0
+            bucket.updated_at = instant
+            card.buckets.remove(bucket)
+            card.expired_points += expired
+            self._touch(project.campaigns[card.campaign_id], card, instant)
+            self._record(
+                project,
+                card,
+                "POINTS_EXPIRATION",
+                -expired,
+                instant,
+                source=None,
+                operation_type="AUTOMATIC",
+                bucket=bucket,
+            )
+
+    def customer_cards(self, app_id: str, customer_id: str) -> list[tuple[Campaign, LoyaltyCard]]:
+        """Every (program, card) the customer holds, programs oldest first."""
+        with self._lock:
+            project = self.project(app_id)
+            held = []
+            for campaign in project.campaigns.values():
+                code = campaign.holders.get(customer_id)
+                if code is not None:
+                    held.append((campaign, project.cards[code]))
+            return held
+
+
+def _bucket_order(bucket: PointsBucket) -> tuple[int, int]:
+    return bucket.sort_key
 
 
 def _matches_dates(card: LoyaltyCard, query: MemberQuery) -> bool:

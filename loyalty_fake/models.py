@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from loyalty_fake.codes import CodeConfig
+    from loyalty_fake.expiry import ExpirationRules
 
 __all__ = [
     "Campaign",
@@ -22,10 +23,15 @@ __all__ = [
     "LoyaltyCard",
     "MemberOrder",
     "MemberQuery",
+    "PointsBucket",
     "Publication",
+    "Transaction",
+    "TransactionType",
 ]
 
 CampaignType = Literal["STATIC", "AUTO_UPDATE"]
+_NEVER = 10**9  # sorts after every date's ordinal
+TransactionType = Literal["POINTS_ADDITION", "POINTS_REMOVAL", "POINTS_EXPIRATION"]
 MemberOrder = Literal["created_at", "-created_at", "updated_at", "-updated_at", "code", "-code"]
 
 
@@ -71,6 +77,50 @@ class CustomerRef:
     profile: dict[str, Any] = attrs.field(factory=dict)
 
 
+@attrs.define(eq=False)
+class PointsBucket:
+    """Points that share one expiry date on one card (Voucherify's ``lopb_`` bucket).
+
+    ``points`` is what is left; ``last_day`` is the last day they can be spent
+    (``None``: they never expire).
+    """
+
+    id: str
+    seq: int
+    card_code: str
+    last_day: dt.date | None
+    points: int
+    created_at: dt.datetime
+    updated_at: dt.datetime | None = None
+
+    @property
+    def sort_key(self) -> tuple[int, int]:
+        """Soonest expiry first, never-expiring last, then creation order."""
+        return (self.last_day.toordinal() if self.last_day else _NEVER, self.seq)
+
+
+@attrs.frozen
+class Transaction:
+    """One movement of points on a card, with the card's totals right after it."""
+
+    id: str
+    seq: int
+    type: TransactionType
+    points: int
+    total: int
+    balance: int
+    created_at: dt.datetime
+    card_code: str
+    source: str | None = "API"
+    reason: str | None = None
+    source_id: str | None = None
+    operation_type: Literal["MANUAL", "AUTOMATIC"] = "MANUAL"
+    # The member activity event this movement wrote (customer.voucher.loyalty_card.*).
+    event_id: str = ""
+    # For an expiration: the bucket that expired and its points.
+    bucket: PointsBucket | None = None
+
+
 @attrs.define
 class LoyaltyCard:
     """A loyalty card: a voucher of type ``LOYALTY_CARD``; a member once published."""
@@ -93,6 +143,10 @@ class LoyaltyCard:
     subtracted_points: int = 0
     redeemed_points: int = 0
     redeemed_quantity: int = 0
+    publication: Publication | None = None
+    # Active buckets (points left), soonest expiry first; their points sum to the balance.
+    buckets: list[PointsBucket] = attrs.field(factory=list, repr=False)
+    transactions: list[Transaction] = attrs.field(factory=list, repr=False)
 
     @property
     def balance(self) -> int:
@@ -122,6 +176,7 @@ class Campaign:
     active: bool = True
     # How many times each card can be redeemed; None is unlimited.
     redemption_quantity: int | None = None
+    expiration_rules: ExpirationRules | None = None
     # Validity and display settings kept as given and echoed back (validity_timeframe, ...).
     settings: dict[str, Any] = attrs.field(factory=dict)
     vouchers_count: int = 0
@@ -148,6 +203,8 @@ class Publication:
     channel: str = "API"
     metadata: dict[str, Any] = attrs.field(factory=dict)
     result: str = "SUCCESS"
+    seq: int = 0
+    event_id: str = ""
 
 
 @attrs.frozen

@@ -572,6 +572,10 @@ SEED_NULLS: Final = frozenset(
 ``redemption.quantity`` is the same case one level down."""
 
 
+NEVER_EXPIRES: Final = "9999-12-31"
+"""Stands in for the ``expires_at`` a never-expiring bucket omits, during validation only."""
+
+
 def without_seed_nulls(body: object) -> object:
     """``body`` with the seed-documented nulls of every voucher object removed.
 
@@ -584,6 +588,10 @@ def without_seed_nulls(body: object) -> object:
     if not isinstance(body, dict):
         return body
     cleaned = {key: without_seed_nulls(value) for key, value in body.items()}
+    if body.get("object") == "loyalty_points_bucket" and "expires_at" not in cleaned:
+        # The spec requires expires_at, yet says "No expiration date parameter is returned
+        # if the loyalty points bucket does not expire" and its own example omits it.
+        cleaned["expires_at"] = NEVER_EXPIRES
     if body.get("object") == "voucher":
         for key in SEED_NULLS:
             if cleaned.get(key, "") is None:

@@ -8,8 +8,19 @@ import attrs
 
 from loyalty_fake.codes import CodeConfig
 from loyalty_fake.errors import bad_request
+from loyalty_fake.expiry import ExpirationRules, PeriodType, RoundingType
 from loyalty_fake.http.params import Body, Query, parse_json_body
-from loyalty_fake.http.serialize import campaign_json, member_json, members_list_json
+from loyalty_fake.http.serialize import (
+    activity_json,
+    balance_json,
+    bucket_json,
+    campaign_json,
+    cursor_list_json,
+    customer_json,
+    member_json,
+    members_list_json,
+    transaction_json,
+)
 from loyalty_fake.models import CampaignType, CustomerRef, MemberOrder, MemberQuery
 
 if TYPE_CHECKING:
@@ -46,12 +57,16 @@ def create_loyalty_program(call: Call) -> tuple[int, Any]:
     initial_points = 0
     code_config = None
     redemption_quantity = None
+    expiration_rules = None
     voucher = body.obj("voucher")
     if voucher is not None:
         voucher.choice("type", ("LOYALTY_CARD",))
         loyalty_card = voucher.obj("loyalty_card")
         if loyalty_card is not None:
             initial_points = loyalty_card.integer("points", minimum=0) or 0
+            rules = loyalty_card.obj("expiration_rules")
+            if rules is not None:
+                expiration_rules = _expiration_rules(rules)
         config = voucher.obj("code_config")
         if config is not None:
             code_config = _code_config(config)
@@ -77,8 +92,35 @@ def create_loyalty_program(call: Call) -> tuple[int, Any]:
         auto_join=bool(body.boolean("auto_join")),
         redemption_quantity=redemption_quantity,
         settings=settings,
+        expiration_rules=expiration_rules,
     )
     return 200, campaign_json(campaign)
+
+
+def _expiration_rules(rules: Body) -> ExpirationRules:
+    """``voucher.loyalty_card.expiration_rules``, each field's requirement as the spec states it."""
+    rules.require("period_type")
+    period_type = rules.choice("period_type", get_args(PeriodType))
+    period_value = rules.integer("period_value", minimum=0, maximum=1200)
+    if period_type == "MONTH" and period_value is None:
+        rules.require("period_value")
+    rounding_type = rules.choice("rounding_type", get_args(RoundingType))
+    rounding_value = rules.integer("rounding_value", minimum=1, maximum=12)
+    if rounding_type == "PARTICULAR_MONTH" and rounding_value is None:
+        rules.require("rounding_value")
+    fixed_month = rules.integer("fixed_month", minimum=1, maximum=12)
+    fixed_day = rules.integer("fixed_day", minimum=1, maximum=31)
+    if period_type == "FIXED_DAY_OF_YEAR":
+        rules.require("fixed_month")
+        rules.require("fixed_day")
+    return ExpirationRules(
+        period_type=period_type,  # type: ignore[arg-type] # checked against PeriodType
+        period_value=period_value,
+        rounding_type=rounding_type,  # type: ignore[arg-type] # checked against RoundingType
+        rounding_value=rounding_value,
+        fixed_month=fixed_month,
+        fixed_day=fixed_day,
+    )
 
 
 def _campaign_settings(body: Body) -> dict[str, Any]:
@@ -210,3 +252,115 @@ def list_members(call: Call) -> tuple[int, Any]:
         campaign = ledger.get_campaign(call.app_id, call.params["campaignId"])
         vouchers = [member_json(card, campaign) for card in cards]
     return 200, members_list_json(vouchers, total)
+
+
+# -- points -------------------------------------------------------------------------------
+
+_EXPIRATION_TYPES = ("PROGRAM_RULES", "CUSTOM_DATE", "NON_EXPIRING")
+
+
+def get_member(call: Call) -> tuple[int, Any]:
+    """``GET /v1/loyalties/[{campaignId}/]members/{memberId}``: one card by code."""
+    ledger = call.ledger
+    with ledger.locked():
+        card = ledger.get_member(
+            call.app_id, call.params["memberId"], call.params.get("campaignId")
+        )
+        return 200, member_json(card, ledger.get_campaign(call.app_id, card.campaign_id))
+
+
+def change_balance(call: Call) -> tuple[int, Any]:
+    """``POST /v1/loyalties/[{campaignId}/]members/{memberId}/balance``: add or remove points."""
+    body = Body(parse_json_body(call.request))
+    body.require("points")
+    points = body.integer("points")
+    if points == 0:
+        body.fail("points", "must not be equal to 0")
+    expiration_type = body.choice("expiration_type", _EXPIRATION_TYPES)
+    expiration_date = body.timestamp("expiration_date")
+    reason = body.string("reason")
+    source_id = body.string("source_id")
+    ledger = call.ledger
+    with ledger.locked():
+        transaction = ledger.change_balance(
+            call.app_id,
+            call.params["memberId"],
+            points or 0,
+            campaign_ref=call.params.get("campaignId"),
+            expiration_type=expiration_type,
+            expiration_date=expiration_date,
+            reason=reason,
+            source_id=source_id,
+        )
+        card = ledger.get_member(call.app_id, call.params["memberId"])
+        return 200, balance_json(transaction, card)
+
+
+def list_transactions(call: Call) -> tuple[int, Any]:
+    """``GET .../members/{memberId}/transactions``: the card's point movements, cursor-paged."""
+    query = Query(call.request.query)
+    limit = query.integer("limit", minimum=1, maximum=100, default=10)
+    order = query.choice("order", ("id", "-id"), "-id")
+    after = query.string("starting_after_id")
+    ledger = call.ledger
+    with ledger.locked():
+        card = ledger.get_member(
+            call.app_id, call.params["memberId"], call.params.get("campaignId")
+        )
+        ordered = card.transactions if order == "id" else card.transactions[::-1]
+        if after is not None:
+            # Transaction IDs sort in creation order, so a cursor is a comparison.
+            ordered = [t for t in ordered if (t.id > after if order == "id" else t.id < after)]
+        page = [transaction_json(t, card) for t in ordered[:limit]]
+        return 200, cursor_list_json(page, has_more=len(ordered) > limit)
+
+
+def list_points_expiration(call: Call) -> tuple[int, Any]:
+    """``GET /v1/loyalties/{campaignId}/members/{memberId}/points-expiration``: active buckets."""
+    query = Query(call.request.query)
+    limit = query.integer("limit", minimum=1, maximum=100, default=10)
+    page = query.integer("page", minimum=1, maximum=100, default=1)
+    ledger = call.ledger
+    with ledger.locked():
+        card = ledger.get_member(
+            call.app_id, call.params["memberId"], call.params.get("campaignId")
+        )
+        start = (page - 1) * limit
+        data = [bucket_json(b, card) for b in card.buckets[start : start + limit]]
+        return 200, {"object": "list", "data_ref": "data", "data": data, "total": len(card.buckets)}
+
+
+def list_activity(call: Call) -> tuple[int, Any]:
+    """``GET .../members/{memberId}/activity``: the member's events, cursor-paged."""
+    query = Query(call.request.query)
+    limit = query.integer("limit", minimum=1, maximum=100, default=10)
+    order = query.choice("order", ("created_at", "-created_at"), "-created_at")
+    after = query.string("starting_after_id")
+    ledger = call.ledger
+    with ledger.locked():
+        card = ledger.get_member(
+            call.app_id, call.params["memberId"], call.params.get("campaignId")
+        )
+        campaign = ledger.get_campaign(call.app_id, card.campaign_id)
+        holder = ledger.get_customer(call.app_id, card.holder_id) if card.holder_id else None
+        events = [event for _, event in activity_json(card, campaign, holder)]
+    if order == "-created_at":
+        events.reverse()
+    if after is not None:
+        ids = [event["id"] for event in events]
+        if after not in ids:
+            raise bad_request(
+                "invalid_query_params",
+                "Invalid query params",
+                f"Property .starting_after_id: no event {after} in this member's activity",
+            )
+        events = events[ids.index(after) + 1 :]
+    return 200, cursor_list_json(events[:limit], has_more=len(events) > limit)
+
+
+def get_customer(call: Call) -> tuple[int, Any]:
+    """``GET /v1/customers/{customerId}``: a customer by ID or source_id, with loyalty."""
+    ledger = call.ledger
+    with ledger.locked():
+        customer = ledger.get_customer(call.app_id, call.params["customerId"])
+        return 200, customer_json(customer, ledger.customer_cards(call.app_id, customer.id))

@@ -47,20 +47,34 @@ class Route:
         return params
 
 
+_MEMBER = "/v1/loyalties/{campaignId}/members/{memberId}"
+_MEMBER_BY_CODE = "/v1/loyalties/members/{memberId}"
+
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/loyalties", handlers.create_loyalty_program),
     Route("GET", "/v1/loyalties/{campaignId}", handlers.get_loyalty_program),
     Route("POST", "/v1/loyalties/{campaignId}/members", handlers.add_member),
     Route("GET", "/v1/loyalties/{campaignId}/members", handlers.list_members),
+    Route("GET", _MEMBER, handlers.get_member),
+    Route("GET", _MEMBER_BY_CODE, handlers.get_member),
+    Route("POST", f"{_MEMBER}/balance", handlers.change_balance),
+    Route("POST", f"{_MEMBER_BY_CODE}/balance", handlers.change_balance),
+    Route("GET", f"{_MEMBER}/transactions", handlers.list_transactions),
+    Route("GET", f"{_MEMBER_BY_CODE}/transactions", handlers.list_transactions),
+    Route("GET", f"{_MEMBER}/points-expiration", handlers.list_points_expiration),
+    Route("GET", f"{_MEMBER}/activity", handlers.list_activity),
+    Route("GET", f"{_MEMBER_BY_CODE}/activity", handlers.list_activity),
+    Route("GET", "/v1/customers/{customerId}", handlers.get_customer),
 )
 
 
-def _literal_count(route: Route) -> int:
-    return sum(not part.startswith("{") for part in route.segments)
+def _specificity(route: Route) -> tuple[bool, ...]:
+    return tuple(part.startswith("{") for part in route.segments)
 
 
-# Literal segments win over parameters (/v1/loyalties/members/{id} before /{campaignId}/...).
-_BY_SPECIFICITY = tuple(sorted(ROUTES, key=_literal_count, reverse=True))
+# A literal segment wins over a parameter in the same place, left to right:
+# /v1/loyalties/members/{memberId} before /v1/loyalties/{campaignId}/members.
+_BY_SPECIFICITY = tuple(sorted(ROUTES, key=_specificity))
 
 
 def match(method: str, segments: tuple[str, ...]) -> tuple[Route, dict[str, str]] | None:

@@ -11,16 +11,30 @@ from loyalty_fake.clock import format_timestamp as _format_timestamp
 if TYPE_CHECKING:
     import datetime as dt
 
-    from loyalty_fake.models import Campaign, Category, Customer, LoyaltyCard, Publication
+    from loyalty_fake.models import (
+        Campaign,
+        Category,
+        Customer,
+        LoyaltyCard,
+        PointsBucket,
+        Publication,
+        Transaction,
+    )
 
 __all__ = [
     "ASSETS_BASE_URL",
+    "activity_json",
+    "balance_json",
+    "bucket_json",
     "campaign_json",
     "category_json",
+    "cursor_list_json",
     "customer_json",
+    "loyalty_card_json",
     "member_json",
     "members_list_json",
     "publication_json",
+    "transaction_json",
 ]
 
 ASSETS_BASE_URL = "https://dl.voucherify.io/api/v1/assets"
@@ -75,7 +89,7 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
         "type": "LOYALTY_CARD",
         "discount": None,
         "gift": None,
-        "loyalty_card": {"points": card.points, "balance": card.balance},
+        "loyalty_card": loyalty_card_json(card),
         "start_date": _ts(campaign.start_date),
         "expiration_date": _ts(campaign.expiration_date),
         "validity_timeframe": campaign.settings.get("validity_timeframe"),
@@ -110,6 +124,86 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
     }
 
 
+def loyalty_card_json(card: LoyaltyCard) -> dict[str, Any]:
+    """The card's points, shaped as the seed pages show them.
+
+    Always ``points`` and ``balance`` (the seed's fresh card has nothing else), the next
+    expiry while points are due to expire, and the other counters once non-zero.
+    """
+    body: dict[str, Any] = {"points": card.points, "balance": card.balance}
+    soonest = card.buckets[0] if card.buckets else None
+    if soonest is not None and soonest.last_day is not None:
+        body["next_expiration_date"] = soonest.last_day.isoformat()
+        body["next_expiration_points"] = soonest.points
+    if card.expired_points:
+        body["expired_points"] = card.expired_points
+    if card.subtracted_points:
+        body["subtracted_points"] = card.subtracted_points
+    return body
+
+
+def balance_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, Any]:
+    """The balance object a points change answers with, and transactions carry."""
+    return {
+        "points": transaction.points,
+        "total": transaction.total,
+        "balance": transaction.balance,
+        "type": "loyalty_card",
+        "object": "balance",
+        "operation_type": transaction.operation_type,
+        "related_object": {"type": "voucher", "id": card.id},
+    }
+
+
+def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, Any]:
+    """A loyalty card transaction."""
+    balance = balance_json(transaction, card)
+    # In transactions, Voucherify puts the related object last and the type first.
+    return {
+        "id": transaction.id,
+        "source_id": transaction.source_id,
+        "voucher_id": card.id,
+        "campaign_id": card.campaign_id,
+        "source": transaction.source,
+        "reason": transaction.reason,
+        "type": transaction.type,
+        "details": {"balance": balance},
+        "related_transaction_id": None,
+        "created_at": format_timestamp(transaction.created_at),
+    }
+
+
+def bucket_json(bucket: PointsBucket, card: LoyaltyCard) -> dict[str, Any]:
+    """A points expiration bucket; a bucket that never expires has no ``expires_at``."""
+    body: dict[str, Any] = {
+        "id": bucket.id,
+        "voucher_id": card.id,
+        "campaign_id": card.campaign_id,
+        "bucket": {"total_points": bucket.points},
+        "status": "ACTIVE",
+    }
+    if bucket.last_day is not None:
+        body["expires_at"] = bucket.last_day.isoformat()
+    body["created_at"] = format_timestamp(bucket.created_at)
+    if bucket.updated_at is not None:
+        body["updated_at"] = format_timestamp(bucket.updated_at)
+    body["object"] = "loyalty_points_bucket"
+    return body
+
+
+def cursor_list_json(data: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+    """A cursor-paged list: ``more_starting_after`` is the last item's ID when there is more."""
+    body: dict[str, Any] = {
+        "object": "list",
+        "data_ref": "data",
+        "data": data,
+        "has_more": has_more,
+    }
+    if has_more and data:
+        body["more_starting_after"] = data[-1]["id"]
+    return body
+
+
 def members_list_json(cards: list[dict[str, Any]], total: int) -> dict[str, Any]:
     """The members list wrapper."""
     return {"object": "list", "data_ref": "vouchers", "vouchers": cards, "total": total}
@@ -120,7 +214,12 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
     category = campaign.category
     voucher: dict[str, Any] = {
         "type": "LOYALTY_CARD",
-        "loyalty_card": {"points": campaign.initial_points},
+        "loyalty_card": {"points": campaign.initial_points}
+        | (
+            {"expiration_rules": campaign.expiration_rules.to_json()}
+            if campaign.expiration_rules is not None
+            else {}
+        ),
         "redemption": {"quantity": campaign.redemption_quantity},
         "code_config": campaign.code_config.to_json(),
         "is_referral_code": False,
@@ -175,22 +274,58 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
     return body
 
 
-def customer_json(customer: Customer) -> dict[str, Any]:
-    """A customer profile (the fields the fake keeps)."""
-    return {
-        "id": customer.id,
-        "source_id": customer.source_id,
-        "name": customer.name,
-        "email": customer.email,
-        "phone": customer.phone,
-        "description": customer.description,
-        "birthdate": customer.birthdate,
-        "address": customer.address,
-        "metadata": dict(customer.metadata),
-        "created_at": format_timestamp(customer.created_at),
-        "updated_at": _ts(customer.updated_at),
-        "object": "customer",
-    }
+def customer_json(customer: Customer, held: list[tuple[Campaign, LoyaltyCard]]) -> dict[str, Any]:
+    """The customer object of ``GET /v1/customers/{id}``, loyalty summary included.
+
+    ``held`` is every (program, card) the customer holds. ``loyalty.points`` and each
+    program's ``points`` are balances ("remaining point balance in campaign").
+    """
+    body: dict[str, Any] = {"id": customer.id, "source_id": customer.source_id}
+    for key in ("name", "email", "phone", "description", "birthdate", "birthday"):
+        value = getattr(customer, key)
+        if value is not None:
+            body[key] = value
+    balance = sum(card.balance for _, card in held)
+    redeemed = sum(card.redeemed_points for _, card in held)
+    body.update(
+        {
+            "address": customer.address,
+            "summary": {
+                "redemptions": {
+                    "total_redeemed": 0,
+                    "total_failed": 0,
+                    "total_succeeded": 0,
+                    "total_rolled_back": 0,
+                    "total_rollback_failed": 0,
+                    "total_rollback_succeeded": 0,
+                    "gift": {"redeemed_amount": 0, "amount_to_go": 0},
+                    "loyalty_card": {"redeemed_points": redeemed, "points_to_go": balance},
+                },
+                "orders": {
+                    "total_amount": 0,
+                    "total_count": 0,
+                    "average_amount": 0,
+                    "last_order_amount": 0,
+                },
+            },
+            "loyalty": {
+                "points": balance,
+                "referred_customers": 0,
+                "campaigns": {
+                    campaign.name: {"points": card.balance, "referred_customers": 0}
+                    for campaign, card in held
+                },
+            },
+            "referrals": {"total": 0, "campaigns": []},
+            "metadata": dict(customer.metadata),
+            "system_metadata": {},
+            "created_at": format_timestamp(customer.created_at),
+        }
+    )
+    if customer.updated_at is not None:
+        body["updated_at"] = format_timestamp(customer.updated_at)
+    body["object"] = "customer"
+    return body
 
 
 def publication_json(publication: Publication) -> dict[str, Any]:
@@ -209,3 +344,116 @@ def publication_json(publication: Publication) -> dict[str, Any]:
         "metadata": dict(publication.metadata),
         "result": publication.result,
     }
+
+
+def _simple_customer(customer: Customer) -> dict[str, Any]:
+    body: dict[str, Any] = {"id": customer.id, "source_id": customer.source_id}
+    if customer.name is not None:
+        body["name"] = customer.name
+    if customer.email is not None:
+        body["email"] = customer.email
+    body["metadata"] = dict(customer.metadata)
+    body["object"] = "customer"
+    return body
+
+
+def _simple_campaign(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "id": campaign.id,
+        "name": campaign.name,
+        "campaign_type": "LOYALTY_PROGRAM",
+        "type": campaign.type,
+        "is_referral_code": False,
+        "auto_join": campaign.auto_join,
+        "join_once": campaign.join_once,
+        "active": campaign.active,
+        "created_at": format_timestamp(campaign.created_at),
+        "object": "campaign",
+    }
+
+
+def _simple_voucher(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
+    return {
+        "id": card.id,
+        "code": card.code,
+        "campaign": campaign.name,
+        "campaign_id": campaign.id,
+        "type": "LOYALTY_CARD",
+        "loyalty_card": loyalty_card_json(card),
+        "is_referral_code": False,
+        "holder_id": card.holder_id,
+        "created_at": format_timestamp(card.created_at),
+        "object": "voucher",
+    }
+
+
+def _event(
+    event_id: str, kind: str, created_at: dt.datetime, payload: dict[str, Any], channel: str
+) -> dict[str, Any]:
+    # The payload sits at data.data beside data.event_source, as the spec's MemberActivity
+    # nests it; the official SDK drops a flat payload without a word.
+    return {
+        "id": event_id,
+        "type": kind,
+        "data": {"data": payload, "event_source": {"channel": channel}},
+        "created_at": format_timestamp(created_at),
+    }
+
+
+def activity_json(
+    card: LoyaltyCard, campaign: Campaign, holder: Customer | None
+) -> list[tuple[tuple[dt.datetime, int], dict[str, Any]]]:
+    """A member's events, each with its sort key ``(created_at, seq)``, oldest first.
+
+    Voucherify has no "points removed" event type: a removal is a ``points_added``
+    event whose ``balance.points`` is negative, as that type's payload allows.
+    """
+    base: dict[str, Any] = {}
+    if holder is not None:
+        base["customer"] = _simple_customer(holder)
+    base["campaign"] = _simple_campaign(campaign)
+    events: list[tuple[tuple[dt.datetime, int], dict[str, Any]]] = []
+    publication = card.publication
+    if publication is not None:
+        payload = {
+            **base,
+            "publication": {
+                **publication_json(publication),
+                "voucher": _simple_voucher(card, campaign),
+            },
+        }
+        events.append(
+            (
+                (publication.created_at, publication.seq),
+                _event(
+                    publication.event_id,
+                    "customer.publication.succeeded",
+                    publication.created_at,
+                    payload,
+                    "API",
+                ),
+            )
+        )
+    voucher = _simple_voucher(card, campaign)
+    for transaction in card.transactions:
+        payload = {**base, "voucher": voucher}
+        if transaction.type == "POINTS_EXPIRATION":
+            kind, channel = "customer.voucher.loyalty_card.points_expired", "INTERNAL"
+            payload["points"] = -transaction.points
+            if transaction.bucket is not None:
+                bucket = bucket_json(transaction.bucket, card)
+                bucket["bucket"] = {"total_points": -transaction.points}
+                bucket["status"] = "EXPIRED"
+                payload["buckets"] = [bucket]
+        else:
+            kind, channel = "customer.voucher.loyalty_card.points_added", "API"
+            payload["balance"] = balance_json(transaction, card)
+        payload["transaction"] = transaction_json(transaction, card)
+        events.append(
+            (
+                (transaction.created_at, transaction.seq),
+                _event(transaction.event_id, kind, transaction.created_at, payload, channel),
+            )
+        )
+    events.sort(key=lambda item: item[0])
+    return events
