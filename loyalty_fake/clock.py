@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = ["Clock", "format_timestamp", "parse_timestamp"]
 
@@ -77,6 +82,7 @@ class Clock:
         default=None, converter=attrs.converters.optional(_as_utc)
     )
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False, eq=False)
+    _pins: threading.local = attrs.field(factory=threading.local, init=False, repr=False, eq=False)
 
     @property
     def frozen(self) -> bool:
@@ -88,7 +94,25 @@ class Clock:
         frozen_at = self._frozen_at
         if frozen_at is not None:
             return frozen_at
+        pinned: dt.datetime | None = getattr(self._pins, "at", None)
+        if pinned is not None:
+            return pinned
         return _truncate_to_millis(dt.datetime.now(_UTC))
+
+    @contextmanager
+    def pinned(self, at: dt.datetime | None = None) -> Iterator[dt.datetime]:
+        """Hold a running clock at one moment for this thread, for the length of a request.
+
+        Every timestamp one request writes is then the same instant, and a journal can
+        record that instant to replay the request exactly. A frozen clock stays frozen.
+        """
+        moment = self.now() if at is None else _as_utc(at)
+        previous = getattr(self._pins, "at", None)
+        self._pins.at = moment
+        try:
+            yield self.now()
+        finally:
+            self._pins.at = previous
 
     def freeze(self, at: dt.datetime | str | None = None) -> dt.datetime:
         """Stop the clock at ``at`` (default: now) and return that moment."""

@@ -27,14 +27,20 @@ class IdGenerator:
     _random: random.Random = attrs.field(init=False, repr=False, eq=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False, eq=False)
 
+    # Error request_ids come from a stream of their own: a rejected request then draws
+    # nothing from the stream that names cards and customers, so replaying only the
+    # accepted requests (a journal) gives the same IDs.
+    _errors: random.Random = attrs.field(init=False, repr=False, eq=False)
+
     def __attrs_post_init__(self) -> None:
-        self._random = random.Random(self.seed)  # noqa: S311 - test data, not secrets
+        self.reseed(self.seed)
 
     def reseed(self, seed: int) -> None:
         """Restart the sequence from ``seed``."""
         with self._lock:
             self.seed = seed
-            self._random = random.Random(seed)  # noqa: S311
+            self._random = random.Random(seed)  # noqa: S311 - test data, not secrets
+            self._errors = random.Random(f"errors-{seed}")  # noqa: S311
 
     def chars(self, alphabet: str, length: int) -> str:
         """``length`` characters drawn from ``alphabet``."""
@@ -77,7 +83,19 @@ class IdGenerator:
 
     def request_id(self) -> str:
         """An error's ``request_id``: ``v-`` and 18 lowercase hex digits."""
-        return "v-" + self.chars(_HEX, 18)
+        with self._lock:
+            return "v-" + "".join(self._errors.choices(_HEX, k=18))
+
+    def state(self) -> tuple[object, object]:
+        """Both streams' positions, to snapshot and restore."""
+        with self._lock:
+            return self._random.getstate(), self._errors.getstate()
+
+    def restore(self, state: tuple[object, object]) -> None:
+        """Put both streams back where ``state()`` found them."""
+        with self._lock:
+            self._random.setstate(state[0])  # type: ignore[arg-type]
+            self._errors.setstate(state[1])  # type: ignore[arg-type]
 
     def asset_id(self) -> str:
         """An opaque asset ID shaped like Voucherify's (an OpenSSL ``Salted__`` blob)."""
