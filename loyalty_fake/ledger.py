@@ -8,6 +8,7 @@ never lose or double a write.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import threading
 from bisect import insort
 from heapq import heappop, heappush
@@ -24,6 +25,7 @@ from loyalty_fake.index import within
 from loyalty_fake.models import (
     Campaign,
     CampaignType,
+    CardPoints,
     Category,
     Customer,
     CustomerRef,
@@ -53,6 +55,7 @@ _CUSTOMER_PROFILE_FIELDS = (
 # Voucherify caps one program-creation batch; the fake keeps the same guard so that a
 # typo such as vouchers_count=10**9 answers at once instead of eating the machine.
 MAX_VOUCHERS_PER_REQUEST = 100_000
+_SNAPSHOT_VERSION = 1
 
 
 @attrs.define
@@ -117,6 +120,39 @@ class Ledger:
         """Forget every project."""
         with self._lock:
             self._projects.clear()
+
+    def projects(self) -> dict[str, Project]:
+        """Every project by app ID (a copy of the mapping; the projects are live)."""
+        with self._lock:
+            return dict(self._projects)
+
+    def snapshot(self) -> bytes:
+        """The whole state (projects, ID streams, clock) as bytes ``restore`` takes back."""
+        with self._lock:
+            state = (
+                _SNAPSHOT_VERSION,
+                self._projects,
+                self.ids.seed,
+                self.ids.state(),
+                self.clock.frozen_at,
+                self.strict_joins,
+            )
+            return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def restore(self, snapshot: bytes) -> None:
+        """Replace the whole state with one ``snapshot()`` wrote (this process's own files)."""
+        version, projects, seed, streams, frozen_at, strict_joins = pickle.loads(snapshot)  # noqa: S301
+        if version != _SNAPSHOT_VERSION:
+            raise ValueError(f"snapshot version {version} is not {_SNAPSHOT_VERSION}")
+        with self._lock:
+            self._projects = projects
+            self.ids.reseed(seed)
+            self.ids.restore(streams)
+            if frozen_at is None:
+                self.clock.unfreeze()
+            else:
+                self.clock.freeze(frozen_at)
+            self.strict_joins = strict_joins
 
     def locked(self) -> threading.RLock:
         """The ledger's lock, for callers that read several records consistently."""
@@ -251,6 +287,17 @@ class Ledger:
         if campaign.initial_points:
             self._add_bucket(
                 project, card, campaign.initial_points, self._last_day(campaign, now), now
+            )
+            # Recorded, so that a card's transactions always sum to its balance.
+            self._record(
+                project,
+                card,
+                "POINTS_ADDITION",
+                campaign.initial_points,
+                now,
+                reason="Initial points of the loyalty program",
+                source=None,
+                operation_type="AUTOMATIC",
             )
         return card
 
@@ -485,6 +532,7 @@ class Ledger:
             source_id=source_id,
             channel=channel if channel is not None else "API",
             metadata=dict(metadata or {}),
+            card_points=CardPoints.of(card),
         )
         project.publications.append(publication)
         card.publication = publication
@@ -707,6 +755,7 @@ class Ledger:
             reason=reason,
             source_id=source_id,
             operation_type="AUTOMATIC" if operation_type == "AUTOMATIC" else "MANUAL",
+            card_points=CardPoints.of(card),
         )
         card.transactions.append(transaction)
         return transaction

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Campaign",
     "CampaignType",
+    "CardPoints",
     "Category",
     "Customer",
     "CustomerRef",
@@ -100,6 +101,32 @@ class PointsBucket:
 
 
 @attrs.frozen
+class CardPoints:
+    """A card's point counters at one moment: what an event shows of the card then."""
+
+    points: int = 0
+    balance: int = 0
+    expired_points: int = 0
+    subtracted_points: int = 0
+    next_expiration_date: dt.date | None = None
+    next_expiration_points: int = 0
+
+    @classmethod
+    def of(cls, card: LoyaltyCard) -> CardPoints:
+        """The counters of ``card`` now."""
+        soonest = card.buckets[0] if card.buckets else None
+        expiring = soonest is not None and soonest.last_day is not None
+        return cls(
+            points=card.points,
+            balance=card.balance,
+            expired_points=card.expired_points,
+            subtracted_points=card.subtracted_points,
+            next_expiration_date=soonest.last_day if soonest is not None else None,
+            next_expiration_points=soonest.points if soonest is not None and expiring else 0,
+        )
+
+
+@attrs.frozen
 class Transaction:
     """One movement of points on a card, with the card's totals right after it."""
 
@@ -119,6 +146,8 @@ class Transaction:
     event_id: str = ""
     # For an expiration: the bucket that expired and its points.
     bucket: PointsBucket | None = None
+    # The card right after this movement, for the activity feed.
+    card_points: CardPoints = attrs.field(factory=CardPoints)
 
 
 @attrs.define
@@ -205,6 +234,8 @@ class Publication:
     result: str = "SUCCESS"
     seq: int = 0
     event_id: str = ""
+    # The card as it was published, for the activity feed.
+    card_points: CardPoints = attrs.field(factory=CardPoints)
 
 
 @attrs.frozen

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from loyalty_fake.clock import format_timestamp as _format_timestamp
+from loyalty_fake.models import CardPoints
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -124,21 +125,21 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
     }
 
 
-def loyalty_card_json(card: LoyaltyCard) -> dict[str, Any]:
-    """The card's points, shaped as the seed pages show them.
+def loyalty_card_json(card: LoyaltyCard | CardPoints) -> dict[str, Any]:
+    """A card's points (now, or as a ``CardPoints`` snapshot), shaped as the seed shows them.
 
     Always ``points`` and ``balance`` (the seed's fresh card has nothing else), the next
     expiry while points are due to expire, and the other counters once non-zero.
     """
-    body: dict[str, Any] = {"points": card.points, "balance": card.balance}
-    soonest = card.buckets[0] if card.buckets else None
-    if soonest is not None and soonest.last_day is not None:
-        body["next_expiration_date"] = soonest.last_day.isoformat()
-        body["next_expiration_points"] = soonest.points
-    if card.expired_points:
-        body["expired_points"] = card.expired_points
-    if card.subtracted_points:
-        body["subtracted_points"] = card.subtracted_points
+    counters = card if isinstance(card, CardPoints) else CardPoints.of(card)
+    body: dict[str, Any] = {"points": counters.points, "balance": counters.balance}
+    if counters.next_expiration_date is not None:
+        body["next_expiration_date"] = counters.next_expiration_date.isoformat()
+        body["next_expiration_points"] = counters.next_expiration_points
+    if counters.expired_points:
+        body["expired_points"] = counters.expired_points
+    if counters.subtracted_points:
+        body["subtracted_points"] = counters.subtracted_points
     return body
 
 
@@ -372,14 +373,14 @@ def _simple_campaign(campaign: Campaign) -> dict[str, Any]:
     }
 
 
-def _simple_voucher(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
+def _simple_voucher(card: LoyaltyCard, campaign: Campaign, counters: CardPoints) -> dict[str, Any]:
     return {
         "id": card.id,
         "code": card.code,
         "campaign": campaign.name,
         "campaign_id": campaign.id,
         "type": "LOYALTY_CARD",
-        "loyalty_card": loyalty_card_json(card),
+        "loyalty_card": loyalty_card_json(counters),
         "is_referral_code": False,
         "holder_id": card.holder_id,
         "created_at": format_timestamp(card.created_at),
@@ -419,7 +420,7 @@ def activity_json(
             **base,
             "publication": {
                 **publication_json(publication),
-                "voucher": _simple_voucher(card, campaign),
+                "voucher": _simple_voucher(card, campaign, publication.card_points),
             },
         }
         events.append(
@@ -434,9 +435,8 @@ def activity_json(
                 ),
             )
         )
-    voucher = _simple_voucher(card, campaign)
     for transaction in card.transactions:
-        payload = {**base, "voucher": voucher}
+        payload = {**base, "voucher": _simple_voucher(card, campaign, transaction.card_points)}
         if transaction.type == "POINTS_EXPIRATION":
             kind, channel = "customer.voucher.loyalty_card.points_expired", "INTERNAL"
             payload["points"] = -transaction.points
