@@ -66,6 +66,29 @@ def _demo(seed: int, members: int) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    """Run ``loyalty-fake serve``."""
+    from loyalty_fake.server import serve  # noqa: PLC0415 - werkzeug only for the server
+
+    credentials = {}
+    for pair in args.credentials:
+        app_id, sep, token = pair.partition(":")
+        if not sep or not app_id or not token:
+            print(f"--credentials takes APP_ID:TOKEN, got {pair!r}", file=sys.stderr)
+            return 2
+        credentials[app_id] = token
+    fake = LoyaltyFake(seed=args.seed, credentials=credentials)
+    return serve(
+        fake,
+        host=args.host,
+        port=args.port,
+        state=args.state,
+        demo=not args.no_demo,
+        control_plane=not args.no_control_plane,
+        out=lambda line: print(line, flush=True),
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``loyalty-fake`` command line."""
     parser = argparse.ArgumentParser(prog="loyalty-fake", description=__doc__)
@@ -75,9 +98,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     demo.add_argument("--seed", type=int, default=42, help="seed for IDs, codes and fake people")
     demo.add_argument("--members", type=int, default=5, help="how many members to add")
+    server = commands.add_parser(
+        "serve", help="serve the fake over HTTP, with a seeded demo program and a dashboard"
+    )
+    server.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    server.add_argument("--port", type=int, default=8080, help="port; 0 picks a free one")
+    server.add_argument("--state", metavar="DIR", help="keep state in DIR across restarts")
+    server.add_argument("--seed", type=int, default=42, help="seed for IDs, codes and demo data")
+    server.add_argument("--no-demo", action="store_true", help="start empty, without demo data")
+    server.add_argument(
+        "--no-control-plane", action="store_true", help="turn off /_fake/ (reset, clock, dashboard)"
+    )
+    server.add_argument(
+        "--credentials",
+        metavar="APP_ID:TOKEN",
+        action="append",
+        default=[],
+        help="accept only these X-App-Id/X-App-Token pairs (repeatable)",
+    )
     args = parser.parse_args(argv)
     if args.command == "demo":
         return _demo(args.seed, args.members)
+    if args.command == "serve":
+        return _serve(args)
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
     return 2  # pragma: no cover
 

@@ -1,0 +1,276 @@
+"""The control plane under ``/_fake/``: reset, state, clock, seed, and a dashboard page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from typing import TYPE_CHECKING, Any
+
+from loyalty_fake.clock import format_timestamp
+from loyalty_fake.errors import VoucherifyError, bad_request
+from loyalty_fake.http.app import encode_json
+from loyalty_fake.http.messages import JSON_HEADERS, Request, Response
+from loyalty_fake.http.params import Body, parse_json_body
+from loyalty_fake.http.serialize import (
+    campaign_json,
+    customer_json,
+    member_json,
+    publication_json,
+    transaction_json,
+)
+from loyalty_fake.seeding import seed_demo
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from loyalty_fake.fake import LoyaltyFake
+
+__all__ = ["PREFIX", "ControlPlane"]
+
+PREFIX = "/_fake/"
+_HTML_HEADERS = (("Content-Type", "text/html; charset=utf-8"),)
+_ADVANCE_UNITS = ("weeks", "days", "hours", "minutes", "seconds", "milliseconds")
+_RECENT = 20
+_STYLE = (
+    "<style>body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em}"
+    "th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
+    "th{background:#f3f3f3}td.num{text-align:right}code{font-size:13px}</style>"
+)
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(status, encode_json(body), JSON_HEADERS)
+
+
+class ControlPlane:
+    """Answers ``/_fake/...`` requests for one fake. Mutating calls are journaled by the server."""
+
+    def __init__(self, fake: LoyaltyFake) -> None:
+        """Serve the control plane of ``fake``."""
+        self.fake = fake
+        self._routes: dict[tuple[str, str], Callable[[Request], Response]] = {
+            ("GET", ""): self.dashboard,
+            ("GET", "state"): self.state,
+            ("POST", "reset"): self.reset,
+            ("GET", "clock"): self.clock,
+            ("POST", "clock"): self.move_clock,
+            ("POST", "seed"): self.seed,
+        }
+
+    def handle(self, request: Request) -> Response:
+        """Answer one control-plane request; errors use Voucherify's envelope."""
+        name = request.path[len(PREFIX) :].strip("/")
+        route = self._routes.get((request.method, name))
+        if route is None:
+            known = ", ".join(f"{m} {PREFIX}{n}" for m, n in self._routes)
+            return self.fake.app.error_response(
+                VoucherifyError(
+                    code=404,
+                    key="not_found",
+                    message="Resource not found",
+                    details=f"No control-plane operation {request.method} {request.path}; "
+                    f"known: {known}",
+                    resource_id=request.path,
+                    resource_type="control_plane_operation",
+                )
+            )
+        try:
+            return route(request)
+        except VoucherifyError as error:
+            return self.fake.app.error_response(error)
+
+    # -- operations -------------------------------------------------------------------------
+
+    def clock(self, _request: Request) -> Response:
+        """``GET /_fake/clock``: now, and whether the clock is frozen."""
+        return _json(self._clock_json())
+
+    def _clock_json(self) -> dict[str, Any]:
+        clock = self.fake.clock
+        return {"now": format_timestamp(clock.now()), "frozen": clock.frozen}
+
+    def move_clock(self, request: Request) -> Response:
+        """``POST /_fake/clock``: ``set`` a moment, ``advance`` by ``{"days": 30}``, or freeze.
+
+        Body: ``{"set": ts}``, ``{"advance": {...}}``, ``{"freeze": true}``, ``{"unfreeze": true}``.
+        """
+        body = Body(parse_json_body(request))
+        clock = self.fake.clock
+        moment = body.timestamp("set")
+        advance = body.obj("advance")
+        if moment is not None:
+            clock.set(moment)
+        elif advance is not None:
+            step = {unit: advance.integer(unit, minimum=0) or 0 for unit in _ADVANCE_UNITS}
+            clock.advance(dt.timedelta(**step))
+        elif body.boolean("freeze"):
+            clock.freeze()
+        elif body.boolean("unfreeze"):
+            clock.unfreeze()
+        else:
+            raise bad_request(
+                "invalid_payload",
+                "Invalid payload",
+                "Payload must have one of the properties 'set', 'advance', 'freeze', 'unfreeze'",
+            )
+        return _json(self._clock_json())
+
+    def reset(self, request: Request) -> Response:
+        """``POST /_fake/reset``: forget every project; ``{"seed": N}`` also restarts the IDs."""
+        body = Body(parse_json_body(request))
+        seed = body.integer("seed", minimum=0)
+        self.fake.reset()
+        if seed is not None:
+            self.fake.ledger.ids.reseed(seed)
+        return _json({"reset": True, "seed": self.fake.ledger.ids.seed})
+
+    def seed(self, request: Request) -> Response:
+        """``POST /_fake/seed``: reset, then build the demo data from ``seed``.
+
+        Body: ``seed`` (default 42), ``programs`` (1), ``members`` (5), ``app_id``.
+        """
+        body = Body(parse_json_body(request))
+        seed = body.integer("seed", minimum=0)
+        programs = body.integer("programs", minimum=1, maximum=20) or 1
+        members = body.integer("members", minimum=0, maximum=100_000)
+        app_id = body.string("app_id", non_empty=True)
+        chosen_seed = 42 if seed is None else seed
+        self.fake.reset()
+        self.fake.ledger.ids.reseed(chosen_seed)
+        summary = seed_demo(
+            self.fake,
+            seed=chosen_seed,
+            programs=programs,
+            members=5 if members is None else members,
+            app_id=app_id,
+        )
+        return _json(summary)
+
+    def state(self, _request: Request) -> Response:
+        """``GET /_fake/state``: every project's programs, cards, customers and publications."""
+        return _json(self.dump())
+
+    def dump(self) -> dict[str, Any]:
+        """The whole state as JSON-ready data."""
+        ledger = self.fake.ledger
+        with ledger.locked():
+            projects: dict[str, Any] = {}
+            for app_id, project in sorted(ledger.projects().items()):
+                ledger.project(app_id)  # let due points expire first
+                campaigns = {c.id: c for c in project.campaigns.values()}
+                projects[app_id] = {
+                    "programs": [campaign_json(c) for c in campaigns.values()],
+                    "cards": [
+                        member_json(card, campaigns[card.campaign_id])
+                        for card in project.cards.values()
+                    ],
+                    "customers": [
+                        customer_json(c, ledger.customer_cards(app_id, c.id))
+                        for c in project.customers.values()
+                    ],
+                    "publications": [publication_json(p) for p in project.publications],
+                    "transactions": [
+                        transaction_json(t, card)
+                        for card in project.cards.values()
+                        for t in card.transactions
+                    ],
+                }
+            return {"clock": self._clock_json(), "seed": ledger.ids.seed, "projects": projects}
+
+    # -- the dashboard ----------------------------------------------------------------------
+
+    def dashboard(self, _request: Request) -> Response:
+        """``GET /_fake/``: programs, members with balances and next expiry, recent transactions."""
+        state = self.dump()
+        parts = [
+            "<!doctype html><html lang=en><head><meta charset=utf-8>",
+            "<title>loyalty-fake dashboard</title>",
+            _STYLE,
+            "</head><body><h1>loyalty-fake</h1>",
+        ]
+        frozen = " (frozen)" if state["clock"]["frozen"] else ""
+        parts.append(
+            f"<p>Clock: <code id=clock>{_e(state['clock']['now'])}</code>{frozen}"
+            f" &middot; seed {state['seed']}</p>"
+        )
+        if not state["projects"]:
+            parts.append("<p>No data yet. <code>POST /_fake/seed</code> builds a demo program.</p>")
+        for app_id, project in state["projects"].items():
+            parts.append(f"<h2>Project <code>{_e(app_id)}</code></h2>")
+            parts.append(_programs_table(project["programs"]))
+            parts.append(_members_table(project))
+            parts.append(_transactions_table(project["transactions"]))
+        parts.append("</body></html>")
+        return Response(200, "".join(parts).encode("utf-8"), _HTML_HEADERS)
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _table(caption: str, headers: list[str], rows: list[list[str]], table_id: str) -> str:
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(cells) + "</tr>" for cells in rows)
+    return f"<h3>{caption}</h3><table id={table_id}><tr>{head}</tr>{body}</table>"
+
+
+def _programs_table(programs: list[dict[str, Any]]) -> str:
+    rows = [
+        [
+            f"<td>{_e(p['name'])}</td>",
+            f"<td><code>{_e(p['id'])}</code></td>",
+            f"<td>{_e(p['type'])}</td>",
+            f"<td class=num>{p['vouchers_count']}</td>",
+        ]
+        for p in programs
+    ]
+    return _table("Programs", ["Name", "ID", "Type", "Cards"], rows, "programs")
+
+
+def _members_table(project: dict[str, Any]) -> str:
+    customers = {c["id"]: c for c in project["customers"]}
+    rows = []
+    for card in project["cards"]:
+        if card["holder_id"] is None:
+            continue
+        holder = customers.get(card["holder_id"], {})
+        points = card["loyalty_card"]
+        expiry = points.get("next_expiration_date")
+        rows.append(
+            [
+                f"<td><code class=code>{_e(card['code'])}</code></td>",
+                f"<td>{_e(card['campaign'])}</td>",
+                f"<td>{_e(holder.get('name') or holder.get('source_id'))}</td>",
+                f"<td class='num balance'>{points['balance']}</td>",
+                f"<td class=num>{points['points']}</td>",
+                (
+                    f"<td>{_e(expiry) if expiry else '&ndash;'}"
+                    f"{' (' + str(points['next_expiration_points']) + ')' if expiry else ''}</td>"
+                ),
+            ]
+        )
+    headers = ["Code", "Program", "Holder", "Balance", "Points earned", "Next expiry (points)"]
+    return _table("Members", headers, rows, "members")
+
+
+def _transactions_table(transactions: list[dict[str, Any]]) -> str:
+    recent = sorted(transactions, key=lambda t: t["id"], reverse=True)[:_RECENT]
+    rows = [
+        [
+            f"<td>{_e(t['created_at'])}</td>",
+            f"<td>{_e(t['type'])}</td>",
+            f"<td class=num>{t['details']['balance']['points']}</td>",
+            f"<td class=num>{t['details']['balance']['balance']}</td>",
+            f"<td>{_e(t['reason'])}</td>",
+        ]
+        for t in recent
+    ]
+    headers = ["When", "Type", "Points", "Balance after", "Reason"]
+    return _table("Recent transactions", headers, rows, "transactions")
+
+
+def dump_json(fake: LoyaltyFake) -> str:
+    """The full state dump as pretty JSON (for the command line)."""
+    return json.dumps(ControlPlane(fake).dump(), indent=2, ensure_ascii=False)

@@ -1,0 +1,270 @@
+"""The fake at a URL: a threaded HTTP server, durable state, and the control plane.
+
+``ServerApp`` serves Voucherify's API and ``/_fake/`` with the same handler the
+in-process fixture uses; with a ``Journal`` every accepted mutating request is
+written down before it is answered. ``LiveServer`` runs it in a background thread
+(the pytest fixture); ``serve`` runs it in the foreground (``loyalty-fake serve``).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import time
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import attrs
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from loyalty_fake.control import PREFIX, ControlPlane
+from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.http.messages import Request, Response
+from loyalty_fake.journal import Journal, Record
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from types import FrameType
+
+    from loyalty_fake.fake import LoyaltyFake
+
+__all__ = ["MAX_BODY_BYTES", "LiveServer", "ServerApp", "serve"]
+
+_LOG = logging.getLogger("loyalty_fake.server")
+MAX_BODY_BYTES = 1 << 20
+_READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
+
+StartResponse = Any  # WSGI's start_response callable
+Environ = dict[str, Any]
+
+
+def _is_control(request: Request) -> bool:
+    return request.path.startswith(PREFIX) or request.path == PREFIX.rstrip("/")
+
+
+@attrs.define
+class ServerApp:
+    """Voucherify's API and the control plane over one fake, optionally durable."""
+
+    fake: LoyaltyFake
+    journal: Journal | None = None
+    control_plane: bool = True
+    _control: ControlPlane = attrs.field(init=False)
+    _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._control = ControlPlane(self.fake)
+
+    def handle(self, request: Request) -> Response:
+        """Answer a request; journal it first when it changed state."""
+        if _is_control(request) and not self.control_plane:
+            return self._control_plane_off(request)
+        if request.method in _READ_ONLY:
+            return self._dispatch(request)
+        return self.apply(request)
+
+    def apply(self, request: Request) -> Response:
+        """Run a mutating request at one pinned instant and journal it if it succeeded."""
+        # One at a time: the journal's order is then the order the ledger applied them.
+        with self._lock, self.fake.clock.pinned() as now:
+            response = self._dispatch(request)
+            if (
+                self.journal is not None
+                and HTTPStatus.OK <= response.status < HTTPStatus.MULTIPLE_CHOICES
+            ):
+                self.journal.append(Record.of(now, request))
+            return response
+
+    def _dispatch(self, request: Request) -> Response:
+        if _is_control(request):
+            return self._control.handle(request)
+        return self.fake.app.handle(request)
+
+    def _control_plane_off(self, request: Request) -> Response:
+        return self.fake.app.error_response(
+            VoucherifyError(
+                code=404,
+                key="not_found",
+                message="Resource not found",
+                details="The control plane is turned off on this server",
+                resource_id=request.path,
+                resource_type="control_plane_operation",
+            )
+        )
+
+    # -- durability -------------------------------------------------------------------------
+
+    def recover(self) -> int:
+        """Load the snapshot and replay the journal; returns how many records were replayed."""
+        if self.journal is None:
+            return 0
+        snapshot, records = self.journal.load()
+        if snapshot is not None:
+            self.fake.ledger.restore(snapshot)
+        for record in records:
+            with self.fake.clock.pinned(record.at):
+                self._dispatch(
+                    Request.from_url(record.method, record.url, record.headers, record.body)
+                )
+        self.journal.open()
+        return len(records)
+
+    def compact(self) -> None:
+        """Snapshot the state and empty the journal (a quick restart)."""
+        if self.journal is not None:
+            with self._lock:
+                self.journal.compact(self.fake.ledger.snapshot())
+
+    # -- WSGI -------------------------------------------------------------------------------
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """The WSGI application."""
+        response = self._wsgi_response(environ)
+        reason = (
+            HTTPStatus(response.status).phrase
+            if response.status in HTTPStatus._value2member_map_
+            else ""
+        )
+        headers = [*response.headers, ("Content-Length", str(len(response.body)))]
+        start_response(f"{response.status} {reason}", headers)
+        return [response.body]
+
+    def _wsgi_response(self, environ: Environ) -> Response:
+        method = str(environ.get("REQUEST_METHOD", "GET"))
+        # RAW_URI keeps %2F inside a code; PATH_INFO would have decoded it into a slash.
+        raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+        if not raw:
+            path = quote(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
+            query = environ.get("QUERY_STRING", "")
+            raw = f"{path}?{query}" if query else path
+        headers = {
+            key[5:].replace("_", "-").lower(): str(value)
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = str(environ["CONTENT_TYPE"])
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            return self.fake.app.error_response(
+                VoucherifyError(
+                    code=413,
+                    key="payload_too_large",
+                    message="Payload too large",
+                    details=f"Request bodies are limited to {MAX_BODY_BYTES} bytes; got {length}",
+                )
+            )
+        body = environ["wsgi.input"].read(length) if length > 0 else b""
+        return self.handle(Request.from_url(method, str(raw), headers, body))
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Werkzeug's handler without a log line per request."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        _LOG.debug("%s %s %s %s", self.command, self.path, code, size)
+
+
+@attrs.define
+class LiveServer:
+    """A threaded HTTP server for one ``ServerApp``, running in a background thread."""
+
+    app: ServerApp
+    host: str = "127.0.0.1"
+    port: int = 0
+    _server: BaseWSGIServer | None = attrs.field(default=None, init=False)
+    _thread: threading.Thread | None = attrs.field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        """The base URL to send requests to."""
+        if self._server is None:
+            raise RuntimeError("the server is not started")
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        return f"http://{host}:{self._server.server_port}"
+
+    def start(self) -> LiveServer:
+        """Bind and serve in a daemon thread; returns ``self``."""
+        server = make_server(
+            self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler
+        )
+        server.daemon_threads = True  # type: ignore[attr-defined] # ThreadingMixIn's
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="loyalty-fake-server", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket; safe to call twice."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+
+def serve(  # noqa: PLR0913 - the command line's options
+    fake: LoyaltyFake,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    state: str | None = None,
+    demo: bool = True,
+    control_plane: bool = True,
+    out: Callable[[str], None] = print,
+) -> int:
+    """Serve ``fake`` until Ctrl-C or SIGTERM; recover and keep ``state`` when given."""
+    journal = Journal(state) if state is not None else None
+    app = ServerApp(fake, journal=journal, control_plane=control_plane)
+    started = time.perf_counter()
+    replayed = app.recover()
+    had_state = bool(fake.ledger.projects()) or replayed
+    if journal is not None and had_state:
+        took = time.perf_counter() - started
+        out(f"recovered {state} ({replayed} journal records) in {took:.2f} s")
+    if demo and not had_state:
+        seeded = app.apply(
+            Request.from_url("POST", f"{PREFIX}seed", {}, b'{"seed": %d}' % fake.seed)
+        )
+        out(f"seeded the demo data: {seeded.json()}")
+    app.compact()
+    server = LiveServer(app, host=host, port=port).start()
+    stop = threading.Event()
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    url = server.url
+    out(f"loyalty-fake serving {url}  (Ctrl-C to stop)")
+    out(
+        f"  try: curl -H 'X-App-Id: {fake.app_id}' -H 'X-App-Token: {fake.app_token}' "
+        f"'{url}/v1/loyalties/Demo%20Coffee%20Club/members'"
+    )
+    if control_plane:
+        out(f"  dashboard: {url}{PREFIX}")
+    sys.stdout.flush()
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.stop()
+        app.compact()
+        if journal is not None:
+            journal.close()
+        out("loyalty-fake stopped")
+    return 0
