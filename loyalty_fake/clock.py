@@ -85,6 +85,11 @@ class Clock:
     _pins: threading.local = attrs.field(factory=threading.local, init=False, repr=False, eq=False)
 
     @property
+    def frozen_at(self) -> dt.datetime | None:
+        """The moment the clock is frozen at, or ``None`` while it runs."""
+        return self._frozen_at
+
+    @property
     def frozen(self) -> bool:
         """Whether the clock stands still until a test moves it."""
         return self._frozen_at is not None

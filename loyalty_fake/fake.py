@@ -16,6 +16,7 @@ from loyalty_fake.http.serialize import customer_json, publication_json
 from loyalty_fake.ids import IdGenerator
 from loyalty_fake.ledger import Ledger
 from loyalty_fake.transports.hosts import HostMatcher
+from loyalty_fake.transports.httpx_transport import HttpxTransport
 from loyalty_fake.transports.requests_transport import RequestsTransport
 from loyalty_fake.transports.urllib3_transport import Urllib3Transport
 
@@ -58,7 +59,9 @@ class LoyaltyFake:
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
-    _transports: tuple[RequestsTransport, Urllib3Transport] = attrs.field(init=False, repr=False)
+    _transports: tuple[RequestsTransport, Urllib3Transport, HttpxTransport] = attrs.field(
+        init=False, repr=False
+    )
 
     @app_id.default
     def _default_app_id(self) -> str:
@@ -78,12 +81,13 @@ class LoyaltyFake:
         self._transports = (
             RequestsTransport(self.serve, self.claims),
             Urllib3Transport(self.serve),
+            HttpxTransport(self.serve),
         )
 
     # -- transports -----------------------------------------------------------------------
 
     def start(self) -> LoyaltyFake:
-        """Start intercepting ``requests`` and ``urllib3``; returns ``self``."""
+        """Start intercepting ``requests``, ``urllib3`` and ``httpx``; returns ``self``."""
         for transport in self._transports:
             transport.start()
         return self

@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -26,12 +27,11 @@ from loyalty_fake.http.messages import Request, Response
 from loyalty_fake.journal import Journal, Record
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
     from types import FrameType
 
     from loyalty_fake.fake import LoyaltyFake
 
-__all__ = ["MAX_BODY_BYTES", "LiveServer", "ServerApp", "serve"]
+__all__ = ["MAX_BODY_BYTES", "LiveServer", "ServerApp", "SwappableApp", "serve"]
 
 _LOG = logging.getLogger("loyalty_fake.server")
 MAX_BODY_BYTES = 1 << 20
@@ -171,11 +171,36 @@ class _QuietHandler(WSGIRequestHandler):
         _LOG.debug("%s %s %s %s", self.command, self.path, code, size)
 
 
+WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+
+@attrs.define
+class SwappableApp:
+    """A WSGI app that forwards to whichever app is plugged in (503 when none is).
+
+    Lets one long-lived server serve each test's own fake in turn.
+    """
+
+    current: WSGIApp | None = None
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """Forward to the current app."""
+        app = self.current
+        if app is None:
+            body = b'{"code":503,"key":"no_fake","message":"No fake is plugged into this server"}'
+            start_response(
+                "503 Service Unavailable",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        return app(environ, start_response)
+
+
 @attrs.define
 class LiveServer:
-    """A threaded HTTP server for one ``ServerApp``, running in a background thread."""
+    """A threaded HTTP server for a WSGI app (a ``ServerApp``), in a background thread."""
 
-    app: ServerApp
+    app: WSGIApp
     host: str = "127.0.0.1"
     port: int = 0
     _server: BaseWSGIServer | None = attrs.field(default=None, init=False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import warnings
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 import attrs
+import httpx
 import pytest
 import requests
 
@@ -45,7 +47,8 @@ class Reply:
 
 def check_reply(method: str, template: str, reply: Reply) -> Reply:
     """Every reply is JSON; 2xx bodies match the official schema, errors Voucherify's envelope."""
-    assert reply.headers.get("Content-Type", "").startswith("application/json")
+    content_type = {k.lower(): v for k, v in reply.headers.items()}.get("content-type", "")
+    assert content_type.startswith("application/json")
     if not SPEC_AVAILABLE:
         return reply
     if reply.status < 300:
@@ -285,12 +288,69 @@ class SdkClient:
         return self._run("GET", CUSTOMER, lambda: self.customers.get_customer_with_http_info(ref))
 
 
-@pytest.fixture(params=["requests", "sdk"])
+@attrs.define
+class HttpxClient(RequestsClient):
+    """``httpx.Client``, the sync client of httpx-based apps."""
+
+    name: str = "httpx"
+
+    def call(self, method: str, path: str, template: str, **kwargs: Any) -> Reply:
+        """Send one request with httpx and check the reply's shape."""
+        response = self._send(method, path, _httpx_arguments(self.headers, kwargs))
+        reply = Reply(response.status_code, response.json(), dict(response.headers))
+        return check_reply(method, template, reply)
+
+    def _send(self, method: str, path: str, arguments: dict[str, Any]) -> httpx.Response:
+        with httpx.Client() as session:
+            return session.request(method, self.base_url + path, **arguments)
+
+
+@attrs.define
+class AsyncHttpxClient(HttpxClient):
+    """``httpx.AsyncClient``, the async client of FastAPI-style apps."""
+
+    name: str = "httpx-async"
+
+    def _send(self, method: str, path: str, arguments: dict[str, Any]) -> httpx.Response:
+        async def send() -> httpx.Response:
+            async with httpx.AsyncClient() as session:
+                return await session.request(method, self.base_url + path, **arguments)
+
+        return asyncio.run(send())
+
+
+def _httpx_arguments(headers: dict[str, str], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """requests-style keyword arguments in httpx's spelling."""
+    arguments = dict(kwargs)
+    if "data" in arguments:
+        arguments["content"] = arguments.pop("data")
+    if arguments.get("params") is not None:
+        # requests drops parameters whose value is None; httpx would send them empty.
+        arguments["params"] = {k: v for k, v in arguments["params"].items() if v is not None}
+    arguments["headers"] = {**headers, **arguments.get("headers", {})}
+    return arguments
+
+
+CLIENTS = ["requests", "sdk", "httpx", "httpx-async", "live"]
+
+
+@pytest.fixture(params=CLIENTS)
 def client(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> Client:
-    """The same contract over ``requests`` and over the official SDK."""
+    """The same contract over every client: requests, the SDK, httpx, and the live server.
+
+    httpx runs sync and async; "live" is requests over a real socket to the same fake.
+    """
+    headers = loyalty_fake.headers
     if request.param == "sdk":
-        return SdkClient(loyalty_fake.headers)
-    return RequestsClient(loyalty_fake.headers)
+        return SdkClient(headers)
+    if request.param == "httpx":
+        return HttpxClient(headers)
+    if request.param == "httpx-async":
+        return AsyncHttpxClient(headers)
+    if request.param == "live":
+        server = request.getfixturevalue("loyalty_fake_server")
+        return RequestsClient(headers, base_url=server.url)
+    return RequestsClient(headers)
 
 
 @pytest.fixture

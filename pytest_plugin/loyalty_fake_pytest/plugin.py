@@ -15,7 +15,9 @@ from loyalty_fake import LoyaltyFake
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["loyalty_fake", "pytest_configure"]
+    from loyalty_fake.server import LiveServer
+
+__all__ = ["loyalty_fake", "loyalty_fake_live_server", "loyalty_fake_server", "pytest_configure"]
 
 _OPTIONS = ("seed", "now", "credentials", "strict_joins", "base_urls", "app_id", "app_token")
 
@@ -62,3 +64,36 @@ def loyalty_fake(request: pytest.FixtureRequest) -> Iterator[LoyaltyFake]:
         pytest.fail(
             f"loyalty-fake hit an internal error: {type(first).__name__}: {first}", pytrace=False
         )
+
+
+@pytest.fixture(scope="session")
+def loyalty_fake_live_server() -> Iterator[LiveServer]:
+    """One server for the session, on a free loopback port; each test plugs its fake in."""
+    from loyalty_fake.server import LiveServer, SwappableApp  # noqa: PLC0415 - werkzeug on demand
+
+    server = LiveServer(SwappableApp()).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def loyalty_fake_server(
+    loyalty_fake: LoyaltyFake, loyalty_fake_live_server: LiveServer
+) -> Iterator[LiveServer]:
+    """The test's ``loyalty_fake`` at a real URL (``.url``), control plane included.
+
+    For calls from a subprocess or another language: they see the same state as the
+    test's in-process calls. The server is the session's; only this test's fake is
+    plugged into it, and unplugged when the test ends.
+    """
+    from loyalty_fake.server import ServerApp, SwappableApp  # noqa: PLC0415
+
+    slot = loyalty_fake_live_server.app
+    assert isinstance(slot, SwappableApp)  # noqa: S101 - the session fixture made it
+    slot.current = ServerApp(loyalty_fake)
+    try:
+        yield loyalty_fake_live_server
+    finally:
+        slot.current = None
