@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import warnings
 from typing import TYPE_CHECKING
@@ -77,16 +78,23 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"--credentials takes APP_ID:TOKEN, got {pair!r}", file=sys.stderr)
             return 2
         credentials[app_id] = token
+    from loyalty_fake.journal import JournalError  # noqa: PLC0415
+
+    logging.basicConfig(level=logging.WARNING, format="loyalty-fake: %(message)s")
     fake = LoyaltyFake(seed=args.seed, credentials=credentials)
-    return serve(
-        fake,
-        host=args.host,
-        port=args.port,
-        state=args.state,
-        demo=not args.no_demo,
-        control_plane=not args.no_control_plane,
-        out=lambda line: print(line, flush=True),
-    )
+    try:
+        return serve(
+            fake,
+            host=args.host,
+            port=args.port,
+            state=args.state,
+            demo=not args.no_demo,
+            control_plane=not args.no_control_plane,
+            out=lambda line: print(line, flush=True),
+        )
+    except JournalError as error:
+        print(f"loyalty-fake: {error}", file=sys.stderr)
+        return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

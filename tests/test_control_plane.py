@@ -1,0 +1,147 @@
+"""The control plane under /_fake/ and the dashboard, through the live server fixture."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests
+
+from loyalty_fake.server import MAX_BODY_BYTES
+
+if TYPE_CHECKING:
+    from loyalty_fake import LoyaltyFake
+    from loyalty_fake.server import LiveServer
+
+pytestmark = pytest.mark.loyalty_fake(now="2024-05-01T12:00:00Z")
+
+
+def _post(server: LiveServer, path: str, body: dict[str, Any] | None = None) -> requests.Response:
+    return requests.post(f"{server.url}/_fake/{path}", json=body or {}, timeout=5)
+
+
+def test_clock_reads_and_moves(loyalty_fake_server: LiveServer) -> None:
+    """GET and POST /_fake/clock read, set, advance, freeze and unfreeze the fake's clock."""
+    clock = requests.get(f"{loyalty_fake_server.url}/_fake/clock", timeout=5).json()
+    assert clock == {"now": "2024-05-01T12:00:00.000Z", "frozen": True}
+    advanced = _post(loyalty_fake_server, "clock", {"advance": {"days": 30, "hours": 1}}).json()
+    assert advanced["now"] == "2024-05-31T13:00:00.000Z"
+    assert _post(loyalty_fake_server, "clock", {"set": "2025-01-01"}).json()["now"] == (
+        "2025-01-01T00:00:00.000Z"
+    )
+    assert _post(loyalty_fake_server, "clock", {"unfreeze": True}).json()["frozen"] is False
+    assert _post(loyalty_fake_server, "clock", {"freeze": True}).json()["frozen"] is True
+
+
+def test_clock_without_an_operation_is_400(loyalty_fake_server: LiveServer) -> None:
+    """A clock request that names no operation is a Voucherify-shaped 400."""
+    response = _post(loyalty_fake_server, "clock", {})
+    assert response.status_code == 400
+    assert response.json()["key"] == "invalid_payload"
+
+
+def test_clock_moves_reach_the_api(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer
+) -> None:
+    """Advancing the clock through the control plane expires points seen through the API."""
+    code = loyalty_fake.add_member(
+        loyalty_fake.create_loyalty_program("P", vouchers_count=1)["id"], {"source_id": "a"}
+    )["code"]
+    loyalty_fake.add_points(code, 10, expiration_type="CUSTOM_DATE", expiration_date="2024-05-02")
+    _post(loyalty_fake_server, "clock", {"advance": {"days": 2}})
+    assert loyalty_fake.get_member(code)["loyalty_card"]["expired_points"] == 10
+
+
+def test_seed_builds_demo_data(loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer) -> None:
+    """POST /_fake/seed resets and builds programs with members, the same for the same seed."""
+    first = _post(loyalty_fake_server, "seed", {"seed": 7, "members": 4}).json()
+    assert first == {"seed": 7, "programs": ["Demo Coffee Club"], "members": 4}
+    members = loyalty_fake.list_members("Demo Coffee Club")
+    assert members["total"] == 4
+    _post(loyalty_fake_server, "seed", {"seed": 7, "members": 4})
+    assert loyalty_fake.list_members("Demo Coffee Club") == members
+
+
+def test_reset_forgets_everything(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer
+) -> None:
+    """POST /_fake/reset empties every project."""
+    loyalty_fake.create_loyalty_program("P")
+    assert _post(loyalty_fake_server, "reset").json()["reset"] is True
+    state = requests.get(f"{loyalty_fake_server.url}/_fake/state", timeout=5).json()
+    assert state["projects"] == {}
+
+
+def test_state_dumps_every_project(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer
+) -> None:
+    """GET /_fake/state lists programs, cards, customers, publications and transactions."""
+    loyalty_fake.create_loyalty_program("P", vouchers_count=2)
+    code = loyalty_fake.add_member("P", {"source_id": "alice"})["code"]
+    loyalty_fake.add_points(code, 25)
+    loyalty_fake.create_loyalty_program("Q", app_id="other-app")
+    state = requests.get(f"{loyalty_fake_server.url}/_fake/state", timeout=5).json()
+    assert sorted(state["projects"]) == ["loyalty-fake-app-id", "other-app"]
+    project = state["projects"]["loyalty-fake-app-id"]
+    assert [p["name"] for p in project["programs"]] == ["P"]
+    assert len(project["cards"]) == 2
+    assert [c["source_id"] for c in project["customers"]] == ["alice"]
+    assert len(project["publications"]) == 1
+    assert [t["type"] for t in project["transactions"]] == ["POINTS_ADDITION"]
+
+
+def test_unknown_control_operation_is_404(loyalty_fake_server: LiveServer) -> None:
+    """An unknown /_fake/ operation is a 404 naming the known ones."""
+    response = requests.get(f"{loyalty_fake_server.url}/_fake/nothing", timeout=5)
+    assert response.status_code == 404
+    assert "GET /_fake/state" in response.json()["details"]
+
+
+def test_dashboard_shows_members_and_balances(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer
+) -> None:
+    """GET /_fake/ is an HTML page with programs, members, balances and next expiry."""
+    loyalty_fake.create_loyalty_program("Coffee <Club>", vouchers_count=1)
+    code = loyalty_fake.add_member("Coffee <Club>", {"source_id": "alice", "name": "Alice"})["code"]
+    loyalty_fake.add_points(code, 321, expiration_type="CUSTOM_DATE", expiration_date="2024-06-30")
+    response = requests.get(f"{loyalty_fake_server.url}/_fake/", timeout=5)
+    assert response.headers["Content-Type"].startswith("text/html")
+    page = response.text
+    assert "Coffee &lt;Club&gt;" in page
+    assert code in page
+    assert ">321<" in page
+    assert "2024-06-30 (321)" in page
+
+
+def test_body_over_the_cap_is_413(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer
+) -> None:
+    """A request body over the documented cap is a Voucherify-shaped 413."""
+    response = requests.post(
+        f"{loyalty_fake_server.url}/v1/loyalties",
+        data=b"x" * (MAX_BODY_BYTES + 1),
+        headers=loyalty_fake.headers,
+        timeout=5,
+    )
+    assert response.status_code == 413
+    assert response.json()["key"] == "payload_too_large"
+
+
+def test_codes_with_encoded_slashes_reach_the_right_route(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer
+) -> None:
+    """%2F inside a code stays part of the code over a real socket."""
+    voucher = {
+        "type": "LOYALTY_CARD",
+        "loyalty_card": {"points": 0},
+        "code_config": {"pattern": "A/#"},
+    }
+    loyalty_fake.create_loyalty_program("P", vouchers_count=1, voucher=voucher)
+    code = loyalty_fake.add_member("P", {"source_id": "a"})["code"]
+    response = requests.get(
+        f"{loyalty_fake_server.url}/v1/loyalties/members/{code.replace('/', '%2F')}",
+        headers=loyalty_fake.headers,
+        timeout=5,
+    )
+    assert response.status_code == 200
+    assert response.json()["code"] == code

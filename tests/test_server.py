@@ -1,0 +1,225 @@
+"""``loyalty-fake serve`` as a process: demo data, signals, and state that survives kill -9."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+import requests
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+HEADERS = {"X-App-Id": "loyalty-fake-app-id", "X-App-Token": "loyalty-fake-app-token"}
+DEMO_MEMBERS = "/v1/loyalties/Demo%20Coffee%20Club/members"
+
+
+class Server:
+    """A ``loyalty-fake serve`` subprocess on a free port."""
+
+    def __init__(self, *args: str) -> None:
+        """Start the server and wait until it prints its URL."""
+        command = [sys.executable, "-m", "loyalty_fake.cli", "serve", "--port", "0", *args]
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.lines: list[str] = []
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            self.lines.append(line)
+            found = re.search(r"serving (http://[\d.]+:\d+)", line)
+            if found:
+                self.url = found.group(1)
+                return
+        stderr = self.process.stderr.read() if self.process.stderr else ""
+        pytest.fail(f"server did not start: {''.join(self.lines)} {stderr}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str]:
+        """Send ``sig``, wait, and return the exit code and what it printed."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        out, err = self.process.communicate(timeout=20)
+        return self.process.returncode, "".join(self.lines) + out + err
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    """A state directory for one test."""
+    return tmp_path / "state"
+
+
+@pytest.fixture
+def server(state: Path) -> Iterator[Server]:
+    """A durable server with the demo data."""
+    running = Server("--state", str(state))
+    yield running
+    running.stop(signal.SIGKILL)
+
+
+def test_first_request_returns_demo_members(server: Server) -> None:
+    """A newcomer's first call lists the seeded demo program's members."""
+    assert server.url.startswith("http://127.0.0.1:")
+    response = requests.get(server.url + DEMO_MEMBERS, headers=HEADERS, timeout=5)
+    assert response.status_code == 200
+    assert response.json()["total"] == 5
+
+
+def test_sigterm_stops_cleanly(server: Server) -> None:
+    """SIGTERM shuts the server down with exit code 0."""
+    code, output = server.stop(signal.SIGTERM)
+    assert code == 0
+    assert "loyalty-fake stopped" in output
+
+
+def test_state_survives_sigkill_during_writes(server: Server, state: Path) -> None:
+    """Every write acknowledged before kill -9 is there after a restart, with the same IDs."""
+    acknowledged: list[dict[str, str]] = []
+    stop = threading.Event()
+
+    def write() -> None:
+        session = requests.Session()
+        number = 0
+        while not stop.is_set():
+            number += 1
+            try:
+                response = session.post(
+                    server.url + DEMO_MEMBERS,
+                    json={"customer": {"source_id": f"writer-{number}"}},
+                    headers=HEADERS,
+                    timeout=5,
+                )
+            except requests.RequestException:
+                return
+            if response.status_code == 200:
+                body = response.json()
+                acknowledged.append({"code": body["code"], "id": body["id"]})
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    deadline = time.monotonic() + 20
+    while len(acknowledged) < 60 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    server.stop(signal.SIGKILL)
+    stop.set()
+    writer.join(timeout=10)
+    assert len(acknowledged) >= 60
+    restarted = Server("--state", str(state))
+    try:
+        for card in acknowledged:
+            response = requests.get(
+                f"{restarted.url}/v1/loyalties/members/{card['code']}", headers=HEADERS, timeout=5
+            )
+            assert response.status_code == 200, card
+            assert response.json()["id"] == card["id"]
+        assert any("journal records" in line for line in restarted.lines)
+    finally:
+        restarted.stop(signal.SIGKILL)
+
+
+def test_restart_gives_the_same_state(server: Server, state: Path) -> None:
+    """A replayed journal rebuilds byte-identical state: IDs, codes, timestamps."""
+    session = requests.Session()
+    for number in range(5):
+        session.post(
+            server.url + DEMO_MEMBERS,
+            json={"customer": {"source_id": f"s-{number}"}},
+            headers=HEADERS,
+            timeout=5,
+        )
+    session.post(server.url + "/_fake/clock", json={"advance": {"days": 400}}, timeout=5)
+    before = session.get(server.url + "/_fake/state", timeout=5).json()
+    server.stop(signal.SIGKILL)
+    restarted = Server("--state", str(state))
+    try:
+        after = requests.get(restarted.url + "/_fake/state", timeout=5).json()
+        assert after == before
+    finally:
+        restarted.stop(signal.SIGKILL)
+
+
+def test_torn_last_record_is_dropped_with_a_warning(server: Server, state: Path) -> None:
+    """A half-written last journal record is dropped with a warning; the rest is kept."""
+    requests.post(
+        server.url + DEMO_MEMBERS,
+        json={"customer": {"source_id": "kept"}},
+        headers=HEADERS,
+        timeout=5,
+    )
+    server.stop(signal.SIGKILL)
+    with (state / "journal.jsonl").open("ab") as journal:
+        journal.write(b'1234abcd {"at": "2024-01-01T00:00:00.000Z", "meth')
+    restarted = Server("--state", str(state))
+    try:
+        members = requests.get(
+            restarted.url + DEMO_MEMBERS, params={"customer": "kept"}, headers=HEADERS, timeout=5
+        ).json()
+        assert members["total"] == 1
+    finally:
+        _, output = restarted.stop(signal.SIGTERM)
+    assert "dropping a torn last record" in output
+
+
+def test_damage_before_the_last_record_refuses_to_start(server: Server, state: Path) -> None:
+    """A damaged record in the middle stops the start with an error, never silently."""
+    for name in ("a", "b"):
+        requests.post(
+            server.url + DEMO_MEMBERS,
+            json={"customer": {"source_id": name}},
+            headers=HEADERS,
+            timeout=5,
+        )
+    server.stop(signal.SIGKILL)
+    journal = state / "journal.jsonl"
+    lines = journal.read_bytes().splitlines(keepends=True)
+    assert len(lines) == 2
+    damaged = lines[0].replace(b"source_id", b"source_iD")
+    assert damaged != lines[0]
+    journal.write_bytes(damaged + lines[1])
+    process = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "loyalty_fake.cli", "serve", "--port", "0", "--state", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert process.returncode != 0
+    assert "is damaged" in process.stderr
+
+
+def test_control_plane_can_be_turned_off() -> None:
+    """With --no-control-plane, /_fake/ is a 404 and the API still works."""
+    running = Server("--no-control-plane")
+    try:
+        assert requests.get(running.url + "/_fake/state", timeout=5).status_code == 404
+        assert requests.get(running.url + DEMO_MEMBERS, headers=HEADERS, timeout=5).ok
+    finally:
+        running.stop(signal.SIGKILL)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX only")
+def test_configured_credentials_are_enforced() -> None:
+    """--credentials makes the server accept only that pair."""
+    running = Server("--credentials", "app:secret", "--no-demo")
+    try:
+        wrong = requests.get(running.url + "/v1/loyalties/x", headers=HEADERS, timeout=5)
+        assert wrong.status_code == 401
+        right = requests.get(
+            running.url + "/v1/loyalties/x",
+            headers={"X-App-Id": "app", "X-App-Token": "secret"},
+            timeout=5,
+        )
+        assert right.status_code == 404
+    finally:
+        running.stop(signal.SIGKILL)
