@@ -9,6 +9,7 @@ import attrs
 
 from loyalty_fake.errors import bad_request
 from loyalty_fake.ids import ALPHANUMERIC
+from loyalty_fake.pickling import positional_pickle
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Container, Iterable
@@ -22,6 +23,7 @@ _MAX_ATTEMPTS = 64
 _EXHAUSTIVE_LIMIT = 200_000
 
 
+@positional_pickle
 @attrs.frozen
 class CodeConfig:
     """How a campaign's codes are shaped (Voucherify's ``code_config``).

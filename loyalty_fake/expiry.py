@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 import attrs
 
+from loyalty_fake.pickling import positional_pickle
+
 __all__ = ["ExpirationRules", "PeriodType", "RoundingType", "expires_at"]
 
 PeriodType = Literal["MONTH", "FIXED_DAY_OF_YEAR"]
@@ -50,6 +52,7 @@ def _round_up(day: dt.date, rounding: RoundingType, value: int | None) -> dt.dat
     return _month_end(year, month)
 
 
+@positional_pickle
 @attrs.frozen
 class ExpirationRules:
     """A program's ``voucher.loyalty_card.expiration_rules``."""

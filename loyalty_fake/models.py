@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from loyalty_fake.index import MemberIndex
+from loyalty_fake.pickling import positional_pickle
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -36,6 +37,7 @@ TransactionType = Literal["POINTS_ADDITION", "POINTS_REMOVAL", "POINTS_EXPIRATIO
 MemberOrder = Literal["created_at", "-created_at", "updated_at", "-updated_at", "code", "-code"]
 
 
+@positional_pickle
 @attrs.frozen
 class Category:
     """A category a campaign and its cards belong to."""
@@ -46,6 +48,7 @@ class Category:
     hierarchy: int = 0
 
 
+@positional_pickle
 @attrs.define
 class Customer:
     """A customer profile; ``source_id`` is the merchant's own identifier."""
@@ -78,6 +81,7 @@ class CustomerRef:
     profile: dict[str, Any] = attrs.field(factory=dict)
 
 
+@positional_pickle
 @attrs.define(eq=False)
 class PointsBucket:
     """Points that share one expiry date on one card (Voucherify's ``lopb_`` bucket).
@@ -100,6 +104,7 @@ class PointsBucket:
         return (self.last_day.toordinal() if self.last_day else _NEVER, self.seq)
 
 
+@positional_pickle
 @attrs.frozen
 class CardPoints:
     """A card's point counters at one moment: what an event shows of the card then."""
@@ -126,6 +131,7 @@ class CardPoints:
         )
 
 
+@positional_pickle
 @attrs.frozen
 class Transaction:
     """One movement of points on a card, with the card's totals right after it."""
@@ -150,6 +156,7 @@ class Transaction:
     card_points: CardPoints = attrs.field(factory=CardPoints)
 
 
+@positional_pickle
 @attrs.define
 class LoyaltyCard:
     """A loyalty card: a voucher of type ``LOYALTY_CARD``; a member once published."""
@@ -161,8 +168,6 @@ class LoyaltyCard:
     created_at: dt.datetime
     updated_at: dt.datetime | None
     points: int
-    qr_id: str
-    barcode_id: str
     category: Category | None = None
     metadata: dict[str, Any] = attrs.field(factory=dict)
     active: bool = True
@@ -183,6 +188,7 @@ class LoyaltyCard:
         return self.points - self.expired_points - self.subtracted_points - self.redeemed_points
 
 
+@positional_pickle
 @attrs.define
 class Campaign:
     """A loyalty program and the bookkeeping of its cards."""
@@ -217,6 +223,7 @@ class Campaign:
     holders: dict[str, str] = attrs.field(factory=dict, repr=False)
 
 
+@positional_pickle
 @attrs.frozen
 class Publication:
     """The assignment of a card to a customer (Voucherify's publication)."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from loyalty_fake.clock import format_timestamp as _format_timestamp
+from loyalty_fake.ids import IdGenerator
 from loyalty_fake.models import CardPoints
 
 if TYPE_CHECKING:
@@ -51,6 +52,18 @@ def _quoted(text: str) -> str:
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
+def _assets(voucher_id: str) -> tuple[str, str, str, str]:
+    qr = IdGenerator.asset_id(voucher_id, "qr")
+    barcode = IdGenerator.asset_id(voucher_id, "barcode")
+    return qr, _asset_in_url(qr), barcode, _asset_in_url(barcode)
+
+
+def _asset_in_url(asset_id: str) -> str:
+    # Asset IDs are base64: only these three characters need escaping in a URL path.
+    return asset_id.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def format_timestamp(moment: dt.datetime) -> str:
     """``clock.format_timestamp``, memoized: the same moments are printed again and again."""
     return _format_timestamp(moment)
@@ -78,6 +91,7 @@ def _categories(category: Category | None) -> list[dict[str, Any]]:
 def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
     """A loyalty card as the members endpoints return it: exactly the seed page's keys."""
     code_in_url = _quoted(card.code)
+    qr, qr_in_url, barcode, barcode_in_url = _assets(card.id)
     category = card.category
     return {
         "id": card.id,
@@ -99,10 +113,10 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
         "additional_info": None,
         "metadata": dict(card.metadata),
         "assets": {
-            "qr": {"id": card.qr_id, "url": f"{ASSETS_BASE_URL}/qr/{_quoted(card.qr_id)}"},
+            "qr": {"id": qr, "url": f"{ASSETS_BASE_URL}/qr/{qr_in_url}"},
             "barcode": {
-                "id": card.barcode_id,
-                "url": f"{ASSETS_BASE_URL}/barcode/{_quoted(card.barcode_id)}",
+                "id": barcode,
+                "url": f"{ASSETS_BASE_URL}/barcode/{barcode_in_url}",
             },
         },
         "is_referral_code": False,
