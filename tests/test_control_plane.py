@@ -145,3 +145,34 @@ def test_codes_with_encoded_slashes_reach_the_right_route(
     )
     assert response.status_code == 200
     assert response.json()["code"] == code
+
+
+def test_another_process_sees_the_same_fake(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer
+) -> None:
+    """A curl subprocess writes to the same fake the test arranged and reads in-process."""
+    import json  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("curl is not installed")
+    loyalty_fake.create_loyalty_program("P", vouchers_count=1)
+    auth = [f"-H{name}: {value}" for name, value in loyalty_fake.headers.items()]
+    result = subprocess.run(  # noqa: S603 - curl against our own loopback server
+        [
+            curl,
+            "-sf",
+            *auth,
+            "-HContent-Type: application/json",
+            "-d",
+            '{"customer": {"source_id": "from-curl"}}',
+            f"{loyalty_fake_server.url}/v1/loyalties/P/members",
+        ],
+        capture_output=True,
+        check=True,
+        timeout=30,
+    )
+    code = json.loads(result.stdout)["code"]
+    assert loyalty_fake.get_member(code)["holder_id"] == loyalty_fake.customer("from-curl")["id"]
