@@ -356,3 +356,13 @@ def test_transactions_under_another_program_are_not_found(
     assert (wrong_program.status, wrong_program.body["resource_type"]) == (404, "voucher")
     no_program = client.list_transactions(code, None, "camp_NoSuchProgram")
     assert (no_program.status, no_program.body["resource_type"]) == (404, "campaign")
+
+
+def test_unknown_starting_after_id_is_invalid_query_params(
+    client: Client, loyalty_fake: LoyaltyFake
+) -> None:
+    """A starting_after_id that is no transaction of this card is 400, as on activity."""
+    _, code = _many(loyalty_fake, 2)
+    reply = client.list_transactions(code, {"starting_after_id": "vtx_0000000000deadbeef"})
+    assert reply.status == 400
+    assert reply.body["key"] == "invalid_query_params"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
 import attrs
 
@@ -26,9 +26,11 @@ from loyalty_fake.models import CampaignType, CustomerRef, MemberOrder, MemberQu
 if TYPE_CHECKING:
     from loyalty_fake.http.messages import Request
     from loyalty_fake.ledger import Ledger
+    from loyalty_fake.models import LoyaltyCard
 
 __all__ = ["Call", "add_member", "create_loyalty_program", "get_loyalty_program", "list_members"]
 
+_Item = TypeVar("_Item")
 _CAMPAIGN_TYPES: tuple[str, ...] = get_args(CampaignType)
 _MEMBER_ORDERS: tuple[MemberOrder, ...] = get_args(MemberOrder)
 _CUSTOMER_STRINGS = ("name", "email", "phone", "description", "birthdate", "birthday")
@@ -263,9 +265,7 @@ def get_member(call: Call) -> tuple[int, Any]:
     """``GET /v1/loyalties/[{campaignId}/]members/{memberId}``: one card by code."""
     ledger = call.ledger
     with ledger.locked():
-        card = ledger.get_member(
-            call.app_id, call.params["memberId"], call.params.get("campaignId")
-        )
+        card = _member_of(call)
         return 200, member_json(card, ledger.get_campaign(call.app_id, card.campaign_id))
 
 
@@ -296,6 +296,28 @@ def change_balance(call: Call) -> tuple[int, Any]:
         return 200, balance_json(transaction, card)
 
 
+def _member_of(call: Call) -> LoyaltyCard:
+    """The card a member path names (``memberId``, under ``campaignId`` when given)."""
+    return call.ledger.get_member(
+        call.app_id, call.params["memberId"], call.params.get("campaignId")
+    )
+
+
+def _cursor_page(
+    items: list[_Item], ids: list[str], after: str | None, limit: int
+) -> tuple[list[_Item], bool]:
+    """The page after the item ``after`` (an ID of ``ids``), and whether more follow."""
+    if after is not None:
+        if after not in ids:
+            raise bad_request(
+                "invalid_query_params",
+                "Invalid query params",
+                f"Property .starting_after_id: {after} is not in this list",
+            )
+        items = items[ids.index(after) + 1 :]
+    return items[:limit], len(items) > limit
+
+
 def list_transactions(call: Call) -> tuple[int, Any]:
     """``GET .../members/{memberId}/transactions``: the card's point movements, cursor-paged."""
     query = Query(call.request.query)
@@ -304,15 +326,10 @@ def list_transactions(call: Call) -> tuple[int, Any]:
     after = query.string("starting_after_id")
     ledger = call.ledger
     with ledger.locked():
-        card = ledger.get_member(
-            call.app_id, call.params["memberId"], call.params.get("campaignId")
-        )
+        card = _member_of(call)
         ordered = card.transactions if order == "id" else card.transactions[::-1]
-        if after is not None:
-            # Transaction IDs sort in creation order, so a cursor is a comparison.
-            ordered = [t for t in ordered if (t.id > after if order == "id" else t.id < after)]
-        page = [transaction_json(t, card) for t in ordered[:limit]]
-        return 200, cursor_list_json(page, has_more=len(ordered) > limit)
+        page, has_more = _cursor_page(ordered, [t.id for t in ordered], after, limit)
+        return 200, cursor_list_json([transaction_json(t, card) for t in page], has_more)
 
 
 def list_points_expiration(call: Call) -> tuple[int, Any]:
@@ -322,9 +339,7 @@ def list_points_expiration(call: Call) -> tuple[int, Any]:
     page = query.integer("page", minimum=1, maximum=100, default=1)
     ledger = call.ledger
     with ledger.locked():
-        card = ledger.get_member(
-            call.app_id, call.params["memberId"], call.params.get("campaignId")
-        )
+        card = _member_of(call)
         start = (page - 1) * limit
         data = [bucket_json(b, card) for b in card.buckets[start : start + limit]]
         return 200, {"object": "list", "data_ref": "data", "data": data, "total": len(card.buckets)}
@@ -338,24 +353,14 @@ def list_activity(call: Call) -> tuple[int, Any]:
     after = query.string("starting_after_id")
     ledger = call.ledger
     with ledger.locked():
-        card = ledger.get_member(
-            call.app_id, call.params["memberId"], call.params.get("campaignId")
-        )
+        card = _member_of(call)
         campaign = ledger.get_campaign(call.app_id, card.campaign_id)
         holder = ledger.get_customer(call.app_id, card.holder_id) if card.holder_id else None
         events = [event for _, event in activity_json(card, campaign, holder)]
     if order == "-created_at":
         events.reverse()
-    if after is not None:
-        ids = [event["id"] for event in events]
-        if after not in ids:
-            raise bad_request(
-                "invalid_query_params",
-                "Invalid query params",
-                f"Property .starting_after_id: no event {after} in this member's activity",
-            )
-        events = events[ids.index(after) + 1 :]
-    return 200, cursor_list_json(events[:limit], has_more=len(events) > limit)
+    page, has_more = _cursor_page(events, [event["id"] for event in events], after, limit)
+    return 200, cursor_list_json(page, has_more)
 
 
 def get_customer(call: Call) -> tuple[int, Any]:
