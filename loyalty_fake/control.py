@@ -233,7 +233,7 @@ def _members_table(project: dict[str, Any]) -> str:
     customers = {c["id"]: c for c in project["customers"]}
     rows = []
     for card in project["cards"]:
-        if card["holder_id"] is None:
+        if card.get("holder_id") is None:
             continue
         holder = customers.get(card["holder_id"], {})
         points = card["loyalty_card"]

@@ -98,6 +98,10 @@ class IdGenerator:
         """
         return f"{prefix}{seq:010x}{self.chars(_HEX, 8)}"
 
+    def async_action_id(self) -> str:
+        """``aa_`` and 18 lowercase hex digits."""
+        return "aa_" + self.chars(_HEX, 18)
+
     def request_id(self) -> str:
         """An error's ``request_id``: ``v-`` and 18 lowercase hex digits."""
         with self._lock:

@@ -39,7 +39,7 @@ from loyalty_fake.models import (
 from loyalty_fake.pickling import positional_pickle
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 __all__ = ["Ledger", "Project"]
 
@@ -56,6 +56,13 @@ _CUSTOMER_PROFILE_FIELDS = (
 # Voucherify caps one program-creation batch; the fake keeps the same guard so that a
 # typo such as vouchers_count=10**9 answers at once instead of eating the machine.
 MAX_VOUCHERS_PER_REQUEST = 100_000
+# Program settings kept as given and echoed back; PUT may change them.
+_SETTINGS = (
+    "validity_timeframe",
+    "validity_day_of_week",
+    "validity_hours",
+    "activity_duration_after_publishing",
+)
 _SNAPSHOT_VERSION = 1
 
 
@@ -257,9 +264,237 @@ class Ledger:
             if found is None:
                 campaign_id = project.campaign_ids_by_name.get(campaign_ref)
                 found = project.campaigns.get(campaign_id) if campaign_id else None
-            if found is None:
+            if found is None or found.in_bin:
                 raise not_found("campaign", campaign_ref)
             return found
+
+    def list_programs(
+        self, app_id: str, *, limit: int, page: int, order: str
+    ) -> tuple[list[Campaign], int]:
+        """One page of the project's programs (none in the bin) and how many there are."""
+        with self._lock:
+            live = [c for c in self.project(app_id).campaigns.values() if not c.in_bin]
+            field = order.lstrip("-")
+            live.sort(
+                key=lambda c: (
+                    (c.updated_at or c.created_at) if field == "updated_at" else c.created_at,
+                    c.seq,
+                ),
+                reverse=order.startswith("-"),
+            )
+            start = (page - 1) * limit
+            return live[start : start + limit], len(live)
+
+    def update_loyalty_program(
+        self, app_id: str, campaign_ref: str, changes: Mapping[str, Any]
+    ) -> Campaign:
+        """Apply the updatable fields in ``changes`` (already validated) to a program.
+
+        Keys: description, start_date, expiration_date, auto_join, type, category,
+        category_id, metadata (merged), unset_metadata_fields, and the validity settings.
+        """
+        with self._lock:
+            project = self.project(app_id)
+            campaign = self.get_campaign(app_id, campaign_ref)
+            category = None
+            if "category" in changes or "category_id" in changes:
+                category = self._category_for(
+                    project, changes.get("category"), changes.get("category_id")
+                )
+            now = self.clock.now()
+            for key in ("description", "start_date", "expiration_date", "auto_join", "type"):
+                if key in changes:
+                    setattr(campaign, key, changes[key])
+            for key in _SETTINGS:
+                if key in changes:
+                    campaign.settings[key] = changes[key]
+            if "metadata" in changes:
+                campaign.metadata.update(changes["metadata"])
+            for key in changes.get("unset_metadata_fields") or ():
+                campaign.metadata.pop(key, None)
+            if category is not None:
+                self._recategorize(project, campaign, category)
+            campaign.updated_at = now
+            return campaign
+
+    @staticmethod
+    def _recategorize(project: Project, campaign: Campaign, category: Category) -> None:
+        # "This method will update the loyalty cards which have not been published".
+        project.categories_by_name.setdefault(category.name, category)
+        campaign.category = category
+        for card in project.cards.values():
+            if card.campaign_id == campaign.id and card.holder_id is None:
+                card.category = category
+
+    def delete_loyalty_program(self, app_id: str, campaign_ref: str, *, force: bool) -> str:
+        """Delete a program; returns the ``aa_`` ID of the (already finished) async action.
+
+        Without ``force`` it goes to the bin: gone from every read, its name and codes
+        still taken. With ``force`` it is removed for good with its cards and their
+        publications, freeing the name and the codes.
+        """
+        with self._lock:
+            project = self.project(app_id)
+            campaign = self.get_campaign(app_id, campaign_ref)
+            action_id = self.ids.async_action_id()
+            if not force:
+                campaign.in_bin = True
+                return action_id
+            del project.campaigns[campaign.id]
+            del project.campaign_ids_by_name[campaign.name]
+            codes = {
+                code for code, card in project.cards.items() if card.campaign_id == campaign.id
+            }
+            for code in codes:
+                del project.cards[code]
+            kept = [p for p in project.publications if p.campaign_id != campaign.id]
+            project.publications[:] = kept
+            for source_id, publication in list(project.publications_by_source_id.items()):
+                if publication.campaign_id == campaign.id:
+                    del project.publications_by_source_id[source_id]
+            return action_id
+
+    def add_vouchers(  # noqa: PLR0913 - mirrors the endpoint's options
+        self,
+        app_id: str,
+        campaign_ref: str,
+        *,
+        count: int = 1,
+        code: str | None = None,
+        code_config: CodeConfig | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        category: str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> list[LoyaltyCard]:
+        """Add ``count`` new cards (or one with ``code``) to a program, inheriting its settings.
+
+        Raises 409 ``duplicate_found`` for a code taken anywhere in the project and 400
+        when the code space cannot hold the cards.
+        """
+        with self._lock:
+            project = self.project(app_id)
+            campaign = self.get_campaign(app_id, campaign_ref)
+            if count > MAX_VOUCHERS_PER_REQUEST:
+                raise bad_request(
+                    "invalid_query_params",
+                    "Invalid query params",
+                    f"Property .vouchers_count must be <= {MAX_VOUCHERS_PER_REQUEST}",
+                )
+            if code is not None and code in project.cards:
+                raise duplicate_found("voucher", code, f"Duplicated voucher exists with id {code}")
+            config = code_config or campaign.code_config
+            if code is None:
+                config.check_room(count, project.cards)
+            resolved = self._category_for(project, category, None) if category else None
+            now = self.clock.now()
+            if resolved is not None:
+                project.categories_by_name.setdefault(resolved.name, resolved)
+            cards = []
+            for _ in range(count if code is None else 1):
+                card = self._new_card(
+                    project,
+                    campaign,
+                    now,
+                    code=code
+                    if code is not None
+                    else config.generate(self.ids.chars, project.cards),
+                )
+                card.metadata = dict(metadata or {})
+                if resolved is not None:
+                    card.category = resolved
+                card.overrides = dict(overrides) if overrides else None
+                cards.append(card)
+            campaign.updated_at = now
+            return cards
+
+    def publish(  # noqa: PLR0913 - mirrors the request body's fields
+        self,
+        app_id: str,
+        *,
+        customer: CustomerRef,
+        voucher: str | None = None,
+        campaign: str | None = None,
+        count: int = 1,
+        source_id: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        channel: str | None = None,
+    ) -> LoyaltyCard:
+        """``POST /v1/publications`` for loyalty cards: the members rules, by code or program.
+
+        ``voucher`` wins over ``campaign``. Loyalty programs always join once, so one
+        publication publishes one card. Returns the card; its ``publication`` is the
+        publication that gave it to the customer.
+        """
+        with self._lock:
+            project = self.project(app_id)
+            if voucher is None and campaign is None:
+                raise bad_request(
+                    "missing_vouchers", "Missing vouchers", "Either Campaign or Voucher is required"
+                )
+            if count > 1:
+                raise bad_request(
+                    "too_many_vouchers_requested",
+                    "Too many vouchers requested",
+                    "Only up to 1 can be published"
+                    + (
+                        ""
+                        if source_id is not None
+                        else ": loyalty programs publish one card per customer"
+                    ),
+                )
+            if voucher is not None:
+                program_id = self.get_member(app_id, voucher).campaign_id
+            else:
+                assert campaign is not None  # noqa: S101 - checked above
+                program_id = self.get_campaign(app_id, campaign).id
+            del project
+            return self.add_member(
+                app_id,
+                program_id,
+                customer=customer,
+                voucher=voucher,
+                source_id=source_id,
+                metadata=metadata,
+                channel=channel,
+            )
+
+    def list_publications(  # noqa: PLR0913 - the endpoint's filters
+        self,
+        app_id: str,
+        *,
+        limit: int,
+        page: int,
+        order: str,
+        campaign: str | None = None,
+        customer: str | None = None,
+        voucher: str | None = None,
+        source_id: str | None = None,
+        result: str | None = None,
+    ) -> tuple[list[Publication], int]:
+        """One page of publications matching the filters, and how many match."""
+        with self._lock:
+            project = self.project(app_id)
+            holder = self._find_customer(project, customer) if customer is not None else None
+            matches = [
+                p
+                for p in project.publications
+                if (campaign is None or campaign in (p.campaign_name, p.campaign_id))
+                and (customer is None or (holder is not None and p.customer_id == holder.id))
+                and (voucher is None or p.voucher_code == voucher)
+                and (source_id is None or p.source_id == source_id)
+                and (result is None or p.result == result)
+                and not self._binned(project, p.campaign_id)
+            ]
+            field = order.lstrip("-")
+            key = _PUBLICATION_ORDER[field]
+            matches.sort(key=lambda p: (key(project, p), p.seq), reverse=order.startswith("-"))
+            start = (page - 1) * limit
+            return matches[start : start + limit], len(matches)
+
+    @staticmethod
+    def _binned(project: Project, campaign_id: str) -> bool:
+        found = project.campaigns.get(campaign_id)
+        return found is None or found.in_bin
 
     def campaigns(self, app_id: str) -> list[Campaign]:
         """Every campaign of the project, oldest first."""
@@ -589,7 +824,11 @@ class Ledger:
             project = self.project(app_id)
             campaign = self.get_campaign(app_id, campaign_ref) if campaign_ref is not None else None
             card = project.cards.get(code)
-            if card is None or (campaign is not None and card.campaign_id != campaign.id):
+            if (
+                card is None
+                or (campaign is not None and card.campaign_id != campaign.id)
+                or project.campaigns[card.campaign_id].in_bin
+            ):
                 raise not_found("voucher", code)
             return card
 
@@ -792,10 +1031,25 @@ class Ledger:
             project = self.project(app_id)
             held = []
             for campaign in project.campaigns.values():
-                code = campaign.holders.get(customer_id)
+                code = None if campaign.in_bin else campaign.holders.get(customer_id)
                 if code is not None:
                     held.append((campaign, project.cards[code]))
             return held
+
+
+def _tracking_id(project: Project, publication: Publication) -> str:
+    customer = project.customers.get(publication.customer_id)
+    return (customer.source_id or "") if customer is not None else ""
+
+
+_PUBLICATION_ORDER: dict[str, Callable[[Project, Publication], Any]] = {
+    "id": lambda _project, p: p.id,
+    "voucher_code": lambda _project, p: p.voucher_code,
+    "tracking_id": _tracking_id,
+    "customer_id": lambda _project, p: p.customer_id,
+    "created_at": lambda _project, p: p.created_at,
+    "channel": lambda _project, p: p.channel,
+}
 
 
 def _bucket_order(bucket: PointsBucket) -> tuple[int, int]:

@@ -171,6 +171,9 @@ class LoyaltyCard:
     category: Category | None = None
     metadata: dict[str, Any] = attrs.field(factory=dict)
     active: bool = True
+    # What this card says instead of its program (cards added with their own
+    # additional_info, start_date, expiration_date or redemption quantity).
+    overrides: dict[str, Any] | None = None
     holder_id: str | None = None
     publish_count: int = 0
     expired_points: int = 0
@@ -214,6 +217,8 @@ class Campaign:
     expiration_rules: ExpirationRules | None = None
     # Validity and display settings kept as given and echoed back (validity_timeframe, ...).
     settings: dict[str, Any] = attrs.field(factory=dict)
+    # Deleted without force: gone from every read, its name (and codes) still taken.
+    in_bin: bool = False
     vouchers_count: int = 0
     # Unpublished cards in creation order: the first one is the next available code.
     unpublished: dict[str, None] = attrs.field(factory=dict, repr=False)

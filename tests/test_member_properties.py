@@ -172,7 +172,7 @@ def test_no_card_is_held_by_two_customers(scenario: Scenario) -> None:
         holders[publication["voucher_code"]].add(publication["customer_id"])
     for program in outcome.program_ids:
         for card in outcome.fake.cards(program):
-            expected = {card["holder_id"]} if card["holder_id"] is not None else set()
+            expected = {card["holder_id"]} if card.get("holder_id") is not None else set()
             assert holders.pop(card["code"], set()) == expected, card["code"]
     assert holders == {}
 
@@ -184,7 +184,7 @@ def test_no_customer_holds_two_cards_in_one_program(scenario: Scenario) -> None:
     outcome = _run(scenario)
     fake = outcome.fake
     for program in outcome.program_ids:
-        holder_ids = [c["holder_id"] for c in fake.cards(program) if c["holder_id"] is not None]
+        holder_ids = [c["holder_id"] for c in fake.cards(program) if c.get("holder_id") is not None]
         assert len(holder_ids) == len(set(holder_ids))
         for customer in fake.customers():
             assert fake.list_members(program, customer=customer["id"])["total"] <= 1
@@ -301,7 +301,7 @@ def _query(fake: LoyaltyFake, program: str, chosen: Filters) -> tuple[dict[str, 
     params: dict[str, Any] = {}
     cards = fake.cards(program)
     customers = fake.customers()
-    members = [card for card in cards if card["holder_id"] is not None]
+    members = [card for card in cards if card.get("holder_id") is not None]
     if chosen.customer is not None:
         if chosen.customer >= 0 and customers:
             customer = customers[chosen.customer % len(customers)]
@@ -323,7 +323,7 @@ def _query(fake: LoyaltyFake, program: str, chosen: Filters) -> tuple[dict[str, 
     ):
         if bound is None:
             continue
-        moments = sorted({_START} | {_parse(c[field]) for c in cards if c[field] is not None})
+        moments = sorted({_START} | {_parse(c[field]) for c in cards if c.get(field) is not None})
         moment, params.setdefault(field, {})[part] = bound.resolve(moments)
         if part == "before":
             members = [card for card in members if _parse(card[field]) < moment]
@@ -341,7 +341,7 @@ def _in_order(fake: LoyaltyFake, program: str, order: str | None) -> list[str]:
         "updated_at": lambda index: (cards[index]["updated_at"], index),
         "code": lambda index: (cards[index]["code"], index),
     }
-    members = [index for index, card in enumerate(cards) if card["holder_id"] is not None]
+    members = [index for index, card in enumerate(cards) if card.get("holder_id") is not None]
     members.sort(key=keys[order.lstrip("-")], reverse=order.startswith("-"))
     return [cards[index]["code"] for index in members]
 

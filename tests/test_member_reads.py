@@ -344,3 +344,13 @@ def test_bad_bucket_page_is_invalid_query_params(
     reply = http.list_points_expiration(program, code, params)
     assert reply.status == 400
     assert reply.error_key == "invalid_query_params"
+
+
+def test_unassigned_card_has_no_holder_or_update(client: Client, loyalty_fake: LoyaltyFake) -> None:
+    """A card nobody holds reads without holder_id and updated_at (the schema has no null)."""
+    program = loyalty_fake.create_loyalty_program("Spare", vouchers_count=1)
+    [card] = loyalty_fake.cards(program["id"])
+    reply = client.get_member(card["code"])
+    assert reply.status == 200
+    assert "holder_id" not in reply.body
+    assert "updated_at" not in reply.body

@@ -586,7 +586,7 @@ class PointsMachine(RuleBasedStateMachine):
         redeemed = member["redemption"].get("redeemed_points") or 0
         assert balance == points - expired - subtracted - redeemed, loyalty
         assert balance >= 0
-        assert (member["holder_id"] is not None) == (card.holder is not None)
+        assert (member.get("holder_id") is not None) == (card.holder is not None)
 
         transactions = self._transactions(code, self.page_limit)
         ids = [transaction["id"] for transaction in transactions]

@@ -35,8 +35,11 @@ __all__ = [
     "loyalty_card_json",
     "member_json",
     "members_list_json",
+    "publication_api_json",
     "publication_json",
+    "publication_voucher_json",
     "transaction_json",
+    "voucher_json",
 ]
 
 ASSETS_BASE_URL = "https://dl.voucherify.io/api/v1/assets"
@@ -93,7 +96,8 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
     code_in_url = _quoted(card.code)
     qr, qr_in_url, barcode, barcode_in_url = _assets(card.id)
     category = card.category
-    return {
+    own = card.overrides or {}
+    body: dict[str, Any] = {
         "id": card.id,
         "code": card.code,
         "campaign": campaign.name,
@@ -105,12 +109,12 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
         "discount": None,
         "gift": None,
         "loyalty_card": loyalty_card_json(card),
-        "start_date": _ts(campaign.start_date),
-        "expiration_date": _ts(campaign.expiration_date),
+        "start_date": _ts(own.get("start_date", campaign.start_date)),
+        "expiration_date": _ts(own.get("expiration_date", campaign.expiration_date)),
         "validity_timeframe": campaign.settings.get("validity_timeframe"),
         "validity_day_of_week": campaign.settings.get("validity_day_of_week"),
         "active": card.active,
-        "additional_info": None,
+        "additional_info": own.get("additional_info"),
         "metadata": dict(card.metadata),
         "assets": {
             "qr": {"id": qr, "url": f"{ASSETS_BASE_URL}/qr/{qr_in_url}"},
@@ -124,7 +128,7 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
         "updated_at": _ts(card.updated_at),
         "holder_id": card.holder_id,
         "redemption": {
-            "quantity": campaign.redemption_quantity,
+            "quantity": own.get("redemption_quantity", campaign.redemption_quantity),
             "redeemed_quantity": card.redeemed_quantity,
             "redeemed_points": card.redeemed_points,
             "object": "list",
@@ -137,6 +141,30 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
         },
         "object": "voucher",
     }
+    # A card nobody holds has no holder and was never updated: the schema has no null
+    # for either, so they are left out (a member always has both, as the seed shows).
+    if card.updated_at is None:
+        del body["updated_at"]
+    if card.holder_id is None:
+        del body["holder_id"]
+    return body
+
+
+_NO_RULES = {"object": "list", "data_ref": "data", "data": [], "total": 0}
+
+
+def voucher_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
+    """A loyalty card through the vouchers and publications endpoints (the ``Voucher`` schema).
+
+    As a member, minus ``discount`` and ``gift`` (the Voucher schema has no null for them),
+    plus ``validation_rules_assignments``.
+    """
+    body = member_json(card, campaign)
+    del body["discount"], body["gift"]
+    rest = {key: body.pop(key) for key in ("redemption", "publish", "object")}
+    body["validation_rules_assignments"] = dict(_NO_RULES)
+    body.update(rest)
+    return body
 
 
 def loyalty_card_json(card: LoyaltyCard | CardPoints) -> dict[str, Any]:
@@ -471,3 +499,40 @@ def activity_json(
         )
     events.sort(key=lambda item: item[0])
     return events
+
+
+def publication_api_json(
+    publication: Publication,
+    customer: Customer,
+    held: list[tuple[Campaign, LoyaltyCard]],
+    voucher: dict[str, Any],
+) -> dict[str, Any]:
+    """A publication as ``POST /v1/publications`` and ``GET /v1/publications`` return it.
+
+    ``voucher`` is the full voucher (create) or the short list form (list).
+    """
+    return {
+        "id": publication.id,
+        "object": "publication",
+        "created_at": format_timestamp(publication.created_at),
+        "customer_id": publication.customer_id,
+        "tracking_id": customer.source_id,
+        "metadata": dict(publication.metadata),
+        "channel": publication.channel,
+        "source_id": publication.source_id,
+        "result": publication.result,
+        "customer": customer_json(customer, held),
+        "voucher": voucher,
+        "vouchers_id": [publication.voucher_id],
+    }
+
+
+def publication_voucher_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
+    """The short voucher a publications list shows."""
+    return {
+        "code": card.code,
+        "object": "voucher",
+        "campaign": campaign.name,
+        "loyalty_card": loyalty_card_json(card),
+        "is_referral_code": False,
+    }
