@@ -19,14 +19,17 @@ from loyalty_fake.http.serialize import (
     customer_json,
     member_json,
     members_list_json,
+    publication_api_json,
+    publication_voucher_json,
     transaction_json,
+    voucher_json,
 )
 from loyalty_fake.models import CampaignType, CustomerRef, MemberOrder, MemberQuery
 
 if TYPE_CHECKING:
     from loyalty_fake.http.messages import Request
     from loyalty_fake.ledger import Ledger
-    from loyalty_fake.models import LoyaltyCard
+    from loyalty_fake.models import LoyaltyCard, Publication
 
 __all__ = ["Call", "add_member", "create_loyalty_program", "get_loyalty_program", "list_members"]
 
@@ -369,3 +372,233 @@ def get_customer(call: Call) -> tuple[int, Any]:
     with ledger.locked():
         customer = ledger.get_customer(call.app_id, call.params["customerId"])
         return 200, customer_json(customer, ledger.customer_cards(call.app_id, customer.id))
+
+
+# -- programs, codes and publications ----------------------------------------------------
+
+_PROGRAM_ORDERS = ("created_at", "-created_at", "updated_at", "-updated_at")
+_PUBLICATION_ORDERS = tuple(
+    f"{sign}{field}"
+    for field in ("id", "voucher_code", "tracking_id", "customer_id", "created_at", "channel")
+    for sign in ("", "-")
+)
+_PAGE_LIMIT = 1000
+
+
+def list_programs(call: Call) -> tuple[int, Any]:
+    """``GET /v1/loyalties``: programs, newest first, page-based."""
+    query = Query(call.request.query)
+    limit = query.integer("limit", minimum=1, maximum=100, default=10)
+    page = query.integer("page", minimum=1, maximum=100, default=1)
+    order = query.choice("order", _PROGRAM_ORDERS, "-created_at")
+    with call.ledger.locked():
+        programs, total = call.ledger.list_programs(
+            call.app_id, limit=limit, page=page, order=order
+        )
+        body = [campaign_json(program) for program in programs]
+    return 200, {"object": "list", "data_ref": "campaigns", "campaigns": body, "total": total}
+
+
+def update_loyalty_program(call: Call) -> tuple[int, Any]:
+    """``PUT /v1/loyalties/{campaignId}``: the updatable fields change, the rest is ignored."""
+    body = Body(parse_json_body(call.request))
+    changes: dict[str, Any] = {}
+    for key in ("description", "category", "category_id"):
+        value = body.string(key)
+        if value is not None:
+            changes[key] = value
+    for key in ("start_date", "expiration_date"):
+        moment = body.timestamp(key)
+        if moment is not None:
+            changes[key] = moment
+    auto_join = body.boolean("auto_join")
+    if auto_join is not None:
+        changes["auto_join"] = auto_join
+    # Validated, then ignored: "always true for loyalty campaigns and it cannot be changed".
+    body.boolean("join_once")
+    campaign_type = body.choice("type", _CAMPAIGN_TYPES)
+    if campaign_type is not None:
+        changes["type"] = campaign_type
+    metadata = body.mapping("metadata")
+    if metadata is not None:
+        changes["metadata"] = metadata
+    unset = body.data.get("unset_metadata_fields")
+    if unset is not None:
+        if not isinstance(unset, list) or not all(isinstance(k, str) for k in unset):
+            body.fail("unset_metadata_fields", "must be array of strings")
+        changes["unset_metadata_fields"] = unset
+    changes.update(_campaign_settings(body))
+    changes.pop("use_voucher_metadata_schema", None)  # not updatable
+    with call.ledger.locked():
+        campaign = call.ledger.update_loyalty_program(
+            call.app_id, call.params["campaignId"], changes
+        )
+        return 200, campaign_json(campaign)
+
+
+def delete_loyalty_program(call: Call) -> tuple[int, Any]:
+    """``DELETE /v1/loyalties/{campaignId}``: to the bin, or for good with ``force=true``."""
+    query = Query(call.request.query)
+    force = query.choice("force", ("true", "false"), "false") == "true"
+    action = call.ledger.delete_loyalty_program(call.app_id, call.params["campaignId"], force=force)
+    return 200, {"async_action_id": action}
+
+
+def _voucher_overrides(body: Body) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    info = body.string("additional_info")
+    if info is not None:
+        overrides["additional_info"] = info
+    for key in ("start_date", "expiration_date"):
+        moment = body.timestamp(key)
+        if moment is not None:
+            overrides[key] = moment
+    redemption = body.obj("redemption")
+    if redemption is not None and "quantity" in redemption.data:
+        overrides["redemption_quantity"] = redemption.integer("quantity", minimum=1)
+    return overrides
+
+
+def add_vouchers(call: Call) -> tuple[int, Any]:
+    """``POST /v1/campaigns/{campaignId}/vouchers``: one card (200) or several (202)."""
+    query = Query(call.request.query)
+    count = query.integer("vouchers_count", minimum=1, maximum=100_000, default=1)
+    body = Body(parse_json_body(call.request))
+    code = body.string("code", non_empty=True)
+    config = body.obj("code_config")
+    code_config = _code_config(config) if config is not None else None
+    overrides = _voucher_overrides(body)
+    with call.ledger.locked():
+        cards = call.ledger.add_vouchers(
+            call.app_id,
+            call.params["campaignId"],
+            count=1 if code is not None else count,
+            code=code,
+            code_config=code_config,
+            metadata=body.mapping("metadata"),
+            category=body.string("category"),
+            overrides=overrides,
+        )
+        if len(cards) > 1:
+            # Voucherify answers a bulk request with its async action; the fake has
+            # already finished it.
+            return 202, {"async_action_id": call.ledger.ids.async_action_id()}
+        campaign = call.ledger.get_campaign(call.app_id, cards[0].campaign_id)
+        return 200, voucher_json(cards[0], campaign)
+
+
+def add_voucher_with_code(call: Call) -> tuple[int, Any]:
+    """``POST /v1/campaigns/{campaignId}/vouchers/{code}``: one card with that code."""
+    body = Body(parse_json_body(call.request))
+    code = call.params["code"]
+    with call.ledger.locked():
+        [card] = call.ledger.add_vouchers(
+            call.app_id,
+            call.params["campaignId"],
+            code=code,
+            metadata=body.mapping("metadata"),
+            category=body.string("category"),
+            overrides=_voucher_overrides(body),
+        )
+        return 200, voucher_json(card, call.ledger.get_campaign(call.app_id, card.campaign_id))
+
+
+def get_voucher(call: Call) -> tuple[int, Any]:
+    """``GET /v1/vouchers/{code}``: a loyalty card through the vouchers API."""
+    with call.ledger.locked():
+        card = call.ledger.get_member(call.app_id, call.params["code"])
+        return 200, voucher_json(card, call.ledger.get_campaign(call.app_id, card.campaign_id))
+
+
+def create_publication(call: Call) -> tuple[int, Any]:
+    """``POST /v1/publications``: publish a card by code or from a program."""
+    query = Query(call.request.query)
+    query.choice("join_once", ("true", "false"), "true")  # loyalty programs always join once
+    body = Body(parse_json_body(call.request))
+    customer = _customer_ref(body)
+    voucher = body.string("voucher", non_empty=True)
+    campaign, count = _publication_campaign(body)
+    source_id = body.string("source_id", non_empty=True)
+    metadata = body.mapping("metadata")
+    channel = body.string("channel")
+    ledger = call.ledger
+    with ledger.locked():
+        card = ledger.publish(
+            call.app_id,
+            customer=customer,
+            voucher=voucher,
+            campaign=campaign if voucher is None else None,
+            count=count if voucher is None else 1,
+            source_id=source_id,
+            metadata=metadata,
+            channel=channel,
+        )
+        program = ledger.get_campaign(call.app_id, card.campaign_id)
+        return 200, _publication_body(call, card.publication, voucher_json(card, program))
+
+
+def _publication_campaign(body: Body) -> tuple[str | None, int]:
+    raw = body.data.get("campaign")
+    if raw is None:
+        return None, 1
+    if isinstance(raw, str):
+        if not raw.strip():
+            body.fail("campaign", "must NOT have fewer than 1 characters")
+        return raw, 1
+    campaign = body.obj("campaign")
+    assert campaign is not None  # noqa: S101 - obj() raised for anything but an object
+    campaign.require("name")
+    name = campaign.string("name", non_empty=True)
+    count = campaign.integer("count", minimum=1, maximum=50) or 1
+    return name, count
+
+
+def _publication_body(
+    call: Call, publication: Publication | None, voucher: dict[str, Any]
+) -> dict[str, Any]:
+    assert publication is not None  # noqa: S101 - a published card has its publication
+    customer = call.ledger.get_customer(call.app_id, publication.customer_id)
+    held = call.ledger.customer_cards(call.app_id, customer.id)
+    return publication_api_json(publication, customer, held, voucher)
+
+
+def list_publications(call: Call) -> tuple[int, Any]:
+    """``GET /v1/publications`` (and ``/v1/vouchers/{code}/publications``): newest first."""
+    query = Query(call.request.query)
+    limit = query.integer("limit", minimum=1, maximum=100, default=10)
+    page = query.integer("page", minimum=1, maximum=1_000_000, default=1)
+    if page > _PAGE_LIMIT:
+        raise bad_request(
+            "page_over_limit",
+            "Listing resource above 1000 page is not supported",
+            "Property .page cannot be higher than 1000",
+        )
+    order = query.choice("order", _PUBLICATION_ORDERS, "-created_at")
+    result = query.choice("result", ("SUCCESS", "FAILURE", None), None)
+    ledger = call.ledger
+    with ledger.locked():
+        publications, total = ledger.list_publications(
+            call.app_id,
+            limit=limit,
+            page=page,
+            order=order,
+            campaign=query.string("campaign"),
+            customer=query.string("customer"),
+            voucher=call.params.get("code") or query.string("voucher"),
+            source_id=query.string("source_id"),
+            result=result,
+        )
+        items = []
+        project = ledger.project(call.app_id)
+        for publication in publications:
+            card = project.cards[publication.voucher_code]
+            program = project.campaigns[card.campaign_id]
+            items.append(
+                _publication_body(call, publication, publication_voucher_json(card, program))
+            )
+    return 200, {
+        "object": "list",
+        "data_ref": "publications",
+        "publications": items,
+        "total": total,
+    }

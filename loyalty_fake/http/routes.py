@@ -51,8 +51,11 @@ _MEMBER = "/v1/loyalties/{campaignId}/members/{memberId}"
 _MEMBER_BY_CODE = "/v1/loyalties/members/{memberId}"
 
 ROUTES: tuple[Route, ...] = (
+    Route("GET", "/v1/loyalties", handlers.list_programs),
     Route("POST", "/v1/loyalties", handlers.create_loyalty_program),
     Route("GET", "/v1/loyalties/{campaignId}", handlers.get_loyalty_program),
+    Route("PUT", "/v1/loyalties/{campaignId}", handlers.update_loyalty_program),
+    Route("DELETE", "/v1/loyalties/{campaignId}", handlers.delete_loyalty_program),
     Route("POST", "/v1/loyalties/{campaignId}/members", handlers.add_member),
     Route("GET", "/v1/loyalties/{campaignId}/members", handlers.list_members),
     Route("GET", _MEMBER, handlers.get_member),
@@ -65,6 +68,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", f"{_MEMBER}/activity", handlers.list_activity),
     Route("GET", f"{_MEMBER_BY_CODE}/activity", handlers.list_activity),
     Route("GET", "/v1/customers/{customerId}", handlers.get_customer),
+    Route("POST", "/v1/campaigns/{campaignId}/vouchers", handlers.add_vouchers),
+    Route("POST", "/v1/campaigns/{campaignId}/vouchers/{code}", handlers.add_voucher_with_code),
+    Route("GET", "/v1/vouchers/{code}", handlers.get_voucher),
+    Route("GET", "/v1/vouchers/{code}/publications", handlers.list_publications),
+    Route("POST", "/v1/publications", handlers.create_publication),
+    Route("GET", "/v1/publications", handlers.list_publications),
 )
 
 
