@@ -20,6 +20,8 @@ ENDPOINTS = [
     ("POST", "/v1/loyalties/Coffee%20Club/members"),
     ("GET", "/v1/loyalties/Coffee%20Club/members"),
     ("GET", "/v1/vouchers/ABC"),
+    ("DELETE", "/v1/loyalties/Coffee%20Club"),
+    ("GET", "/v1/publications"),
 ]
 
 
@@ -77,16 +79,19 @@ def test_projects_never_see_each_other() -> None:
 def test_unimplemented_operation_says_so(client: Client, loyalty_fake: LoyaltyFake) -> None:
     """An operation the fake lacks is a Voucherify-shaped 501 naming what is implemented."""
     make_program(client)
-    response = requests.delete(
-        f"{BASE_URL}/v1/loyalties/Coffee%20Club", headers=loyalty_fake.headers, timeout=5
+    response = requests.post(
+        f"{BASE_URL}/v1/loyalties/Coffee%20Club/earning-rules",
+        json=[{"event": "order.paid"}],
+        headers=loyalty_fake.headers,
+        timeout=5,
     )
     assert response.status_code == 501
     body = response.json()
     assert body["key"] == "not_implemented"
-    assert "does not implement DELETE /v1/loyalties/Coffee%20Club" in body["details"]
+    assert "does not implement POST /v1/loyalties/Coffee%20Club/earning-rules" in body["details"]
     assert "POST /v1/loyalties/{campaignId}/members" in body["implemented_operations"]
     assert re.fullmatch(r"v-[0-9a-f]{18}", body["request_id"])
-    # ... and it was no fake success: the program is still there.
+    # ... and it was no fake success: nothing changed.
     assert client.get_program("Coffee Club").status == 200
 
 
