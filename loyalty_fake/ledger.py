@@ -11,7 +11,7 @@ import datetime as dt
 import pickle
 import threading
 from bisect import insort
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -75,6 +75,7 @@ class Project:
     campaigns: dict[str, Campaign] = attrs.field(factory=dict)
     campaign_ids_by_name: dict[str, str] = attrs.field(factory=dict)
     cards: dict[str, LoyaltyCard] = attrs.field(factory=dict)
+    card_codes_by_id: dict[str, str] = attrs.field(factory=dict)
     customers: dict[str, Customer] = attrs.field(factory=dict)
     customer_ids_by_source_id: dict[str, str] = attrs.field(factory=dict)
     categories_by_name: dict[str, Category] = attrs.field(factory=dict)
@@ -302,6 +303,7 @@ class Ledger:
                     project, changes.get("category"), changes.get("category_id")
                 )
             now = self.clock.now()
+            self._keep_published_cards_as_they_are(project, campaign, changes)
             for key in ("description", "start_date", "expiration_date", "auto_join", "type"):
                 if key in changes:
                     setattr(campaign, key, changes[key])
@@ -316,6 +318,28 @@ class Ledger:
                 self._recategorize(project, campaign, category)
             campaign.updated_at = now
             return campaign
+
+    @staticmethod
+    def _keep_published_cards_as_they_are(
+        project: Project, campaign: Campaign, changes: Mapping[str, Any]
+    ) -> None:
+        # "This method will update the loyalty cards which have not been published or
+        # redeemed yet": cards already out keep the dates and validity they were given.
+        current = {
+            "start_date": campaign.start_date,
+            "expiration_date": campaign.expiration_date,
+            "validity_timeframe": campaign.settings.get("validity_timeframe"),
+            "validity_day_of_week": campaign.settings.get("validity_day_of_week"),
+        }
+        moving = [key for key in current if key in changes]
+        if not moving:
+            return
+        for card in project.cards.values():
+            if card.campaign_id == campaign.id and card.holder_id is not None:
+                own = card.overrides if card.overrides is not None else {}
+                for key in moving:
+                    own.setdefault(key, current[key])
+                card.overrides = own
 
     @staticmethod
     def _recategorize(project: Project, campaign: Campaign, category: Category) -> None:
@@ -346,7 +370,12 @@ class Ledger:
                 code for code, card in project.cards.items() if card.campaign_id == campaign.id
             }
             for code in codes:
-                del project.cards[code]
+                card = project.cards.pop(code)
+                project.card_codes_by_id.pop(card.id, None)
+            project.expiry_queue[:] = [
+                entry for entry in project.expiry_queue if entry[2].card_code not in codes
+            ]
+            heapify(project.expiry_queue)
             kept = [p for p in project.publications if p.campaign_id != campaign.id]
             project.publications[:] = kept
             for source_id, publication in list(project.publications_by_source_id.items()):
@@ -517,6 +546,7 @@ class Ledger:
             category=campaign.category,
         )
         project.cards[code] = card
+        project.card_codes_by_id[card.id] = code
         campaign.unpublished[code] = None
         campaign.vouchers_count += 1
         if campaign.initial_points:
@@ -824,6 +854,10 @@ class Ledger:
             project = self.project(app_id)
             campaign = self.get_campaign(app_id, campaign_ref) if campaign_ref is not None else None
             card = project.cards.get(code)
+            if card is None and code.startswith("v_"):
+                # The vouchers API takes a card's v_ ID as well as its code.
+                by_id = project.card_codes_by_id.get(code)
+                card = project.cards.get(by_id) if by_id is not None else None
             if (
                 card is None
                 or (campaign is not None and card.campaign_id != campaign.id)
@@ -1005,8 +1039,10 @@ class Ledger:
         queue = project.expiry_queue
         while queue and queue[0][0] <= now:
             instant, _, bucket = heappop(queue)
-            card = project.cards[bucket.card_code]
-            if not bucket.points or bucket not in card.buckets:
+            card = project.cards.get(bucket.card_code)
+            # A card deleted for good (or a new card that reuses its code) is not this
+            # bucket's card any more.
+            if card is None or not bucket.points or bucket not in card.buckets:
                 continue
             expired = bucket.points
             bucket.points = 0

@@ -29,6 +29,10 @@ MEMBERS = "/v1/loyalties/{campaignId}/members"
 MEMBER = "/v1/loyalties/{campaignId}/members/{memberId}"
 MEMBER_BY_CODE = "/v1/loyalties/members/{memberId}"
 CUSTOMER = "/v1/customers/{customerId}"
+CAMPAIGN_VOUCHERS = "/v1/campaigns/{campaignId}/vouchers"
+CAMPAIGN_VOUCHER = "/v1/campaigns/{campaignId}/vouchers/{code}"
+VOUCHER = "/v1/vouchers/{code}"
+PUBLICATIONS = "/v1/publications"
 
 
 @attrs.frozen
@@ -62,7 +66,7 @@ def check_reply(method: str, template: str, reply: Reply) -> Reply:
 
 
 class Client(Protocol):
-    """The four operations of issue 2, as one client library performs them."""
+    """The operations the fake serves, as one client library performs them."""
 
     name: str
 
@@ -84,6 +88,23 @@ class Client(Protocol):
         self, code: str, params: dict[str, Any] | None = None, campaign: str | None = None
     ) -> Reply: ...
     def get_customer(self, ref: str) -> Reply: ...
+    def list_programs(self, params: dict[str, Any] | None = None) -> Reply: ...
+    def update_program(self, ref: str, body: dict[str, Any]) -> Reply: ...
+    def delete_program(self, ref: str, force: bool | None = None) -> Reply: ...
+    def add_vouchers(
+        self, campaign: str, count: int | None = None, body: dict[str, Any] | None = None
+    ) -> Reply: ...
+    def add_voucher_code(
+        self, campaign: str, code: str, body: dict[str, Any] | None = None
+    ) -> Reply: ...
+    def get_voucher(self, code: str) -> Reply: ...
+    def create_publication(self, body: dict[str, Any], join_once: bool | None = None) -> Reply: ...
+    def list_publications(self, params: dict[str, Any] | None = None) -> Reply: ...
+
+
+def _flag(value: bool | None) -> str | None:
+    """A boolean query flag as the SDK spells it; ``None`` (not sent) when unset."""
+    return None if value is None else str(value).lower()
 
 
 def _member_path(code: str, campaign: str | None) -> tuple[str, str]:
@@ -162,6 +183,39 @@ class RequestsClient:
     def get_customer(self, ref: str) -> Reply:
         return self.call("GET", f"/v1/customers/{quote(ref, safe='')}", CUSTOMER)
 
+    def list_programs(self, params: dict[str, Any] | None = None) -> Reply:
+        return self.call("GET", PROGRAMS, PROGRAMS, params=params)
+
+    def update_program(self, ref: str, body: dict[str, Any]) -> Reply:
+        return self.call("PUT", f"{PROGRAMS}/{quote(ref, safe='')}", PROGRAM, json=body)
+
+    def delete_program(self, ref: str, force: bool | None = None) -> Reply:
+        path = f"{PROGRAMS}/{quote(ref, safe='')}"
+        return self.call("DELETE", path, PROGRAM, params={"force": _flag(force)})
+
+    def add_vouchers(
+        self, campaign: str, count: int | None = None, body: dict[str, Any] | None = None
+    ) -> Reply:
+        path = f"/v1/campaigns/{quote(campaign, safe='')}/vouchers"
+        params = {} if count is None else {"vouchers_count": count}
+        return self.call("POST", path, CAMPAIGN_VOUCHERS, params=params, json=body or {})
+
+    def add_voucher_code(
+        self, campaign: str, code: str, body: dict[str, Any] | None = None
+    ) -> Reply:
+        path = f"/v1/campaigns/{quote(campaign, safe='')}/vouchers/{quote(code, safe='')}"
+        return self.call("POST", path, CAMPAIGN_VOUCHER, json=body or {})
+
+    def get_voucher(self, code: str) -> Reply:
+        return self.call("GET", f"/v1/vouchers/{quote(code, safe='')}", VOUCHER)
+
+    def create_publication(self, body: dict[str, Any], join_once: bool | None = None) -> Reply:
+        params = {"join_once": _flag(join_once)}
+        return self.call("POST", PUBLICATIONS, PUBLICATIONS, params=params, json=body)
+
+    def list_publications(self, params: dict[str, Any] | None = None) -> Reply:
+        return self.call("GET", PUBLICATIONS, PUBLICATIONS, params=params)
+
 
 @attrs.define
 class SdkClient:
@@ -172,6 +226,9 @@ class SdkClient:
     name: str = "sdk"
     api: Any = attrs.field(init=False)
     customers: Any = attrs.field(init=False)
+    campaigns: Any = attrs.field(init=False)
+    vouchers: Any = attrs.field(init=False)
+    publications: Any = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         import voucherify  # noqa: PLC0415 - a test dependency only this client needs
@@ -179,6 +236,9 @@ class SdkClient:
         configuration = voucherify.Configuration(host=self.base_url, api_key=dict(self.headers))
         self.api = voucherify.LoyaltiesApi(voucherify.ApiClient(configuration))
         self.customers = voucherify.CustomersApi(voucherify.ApiClient(configuration))
+        self.campaigns = voucherify.CampaignsApi(voucherify.ApiClient(configuration))
+        self.vouchers = voucherify.VouchersApi(voucherify.ApiClient(configuration))
+        self.publications = voucherify.PublicationsApi(voucherify.ApiClient(configuration))
 
     def _run(self, method: str, template: str, call: Callable[[], Any]) -> Reply:
         from voucherify.exceptions import ApiException  # noqa: PLC0415
@@ -286,6 +346,69 @@ class SdkClient:
 
     def get_customer(self, ref: str) -> Reply:
         return self._run("GET", CUSTOMER, lambda: self.customers.get_customer_with_http_info(ref))
+
+    def list_programs(self, params: dict[str, Any] | None = None) -> Reply:
+        kwargs = dict(params or {})
+        return self._run(
+            "GET", PROGRAMS, lambda: self.api.list_loyalty_programs_with_http_info(**kwargs)
+        )
+
+    def update_program(self, ref: str, body: dict[str, Any]) -> Reply:
+        return self._run(
+            "PUT", PROGRAM, lambda: self.api.update_loyalty_program_with_http_info(ref, body)
+        )
+
+    def delete_program(self, ref: str, force: bool | None = None) -> Reply:
+        return self._run(
+            "DELETE",
+            PROGRAM,
+            lambda: self.api.delete_loyalty_program_with_http_info(ref, force=force),
+        )
+
+    def add_vouchers(
+        self, campaign: str, count: int | None = None, body: dict[str, Any] | None = None
+    ) -> Reply:
+        return self._run(
+            "POST",
+            CAMPAIGN_VOUCHERS,
+            lambda: self.campaigns.add_vouchers_to_campaign_with_http_info(
+                campaign, vouchers_count=count, campaigns_vouchers_create_in_bulk_request_body=body
+            ),
+        )
+
+    def add_voucher_code(
+        self, campaign: str, code: str, body: dict[str, Any] | None = None
+    ) -> Reply:
+        api = self.campaigns
+        return self._run(
+            "POST",
+            CAMPAIGN_VOUCHER,
+            lambda: api.add_voucher_with_specific_code_to_campaign_with_http_info(
+                campaign, code, campaigns_vouchers_create_request_body=body
+            ),
+        )
+
+    def get_voucher(self, code: str) -> Reply:
+        return self._run("GET", VOUCHER, lambda: self.vouchers.get_voucher_with_http_info(code))
+
+    def create_publication(self, body: dict[str, Any], join_once: bool | None = None) -> Reply:
+        if isinstance(body.get("customer"), str) or isinstance(body.get("campaign"), str):
+            pytest.skip("the official SDK cannot send a string customer or campaign")
+        return self._run(
+            "POST",
+            PUBLICATIONS,
+            lambda: self.publications.create_publication_with_http_info(
+                join_once=join_once, publications_create_request_body=body
+            ),
+        )
+
+    def list_publications(self, params: dict[str, Any] | None = None) -> Reply:
+        kwargs = dict(params or {})
+        return self._run(
+            "GET",
+            PUBLICATIONS,
+            lambda: self.publications.list_publications_with_http_info(**kwargs),
+        )
 
 
 @attrs.define

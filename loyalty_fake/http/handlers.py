@@ -577,6 +577,8 @@ def list_publications(call: Call) -> tuple[int, Any]:
     result = query.choice("result", ("SUCCESS", "FAILURE", None), None)
     ledger = call.ledger
     with ledger.locked():
+        if "code" in call.params:
+            ledger.get_member(call.app_id, call.params["code"])  # 404 for an unknown card
         publications, total = ledger.list_publications(
             call.app_id,
             limit=limit,
@@ -601,4 +603,24 @@ def list_publications(call: Call) -> tuple[int, Any]:
         "data_ref": "publications",
         "publications": items,
         "total": total,
+    }
+
+
+def list_voucher_redemptions(call: Call) -> tuple[int, Any]:
+    """``GET /v1/vouchers/{code}/redemption(s)``: the card's redemption entries.
+
+    Cards cannot be redeemed in the fake yet, so the list is truthfully empty.
+    """
+    with call.ledger.locked():
+        card = call.ledger.get_member(call.app_id, call.params["code"])
+        campaign = call.ledger.get_campaign(call.app_id, card.campaign_id)
+        redemption = voucher_json(card, campaign)["redemption"]
+    return 200, {
+        "quantity": redemption["quantity"],
+        "redeemed_quantity": card.redeemed_quantity,
+        "object": "list",
+        "url": redemption["url"],
+        "data_ref": "redemption_entries",
+        "total": 0,
+        "redemption_entries": [],
     }

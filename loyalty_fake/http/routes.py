@@ -72,6 +72,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/campaigns/{campaignId}/vouchers/{code}", handlers.add_voucher_with_code),
     Route("GET", "/v1/vouchers/{code}", handlers.get_voucher),
     Route("GET", "/v1/vouchers/{code}/publications", handlers.list_publications),
+    Route("GET", "/v1/vouchers/{code}/redemption", handlers.list_voucher_redemptions),
+    Route("GET", "/v1/vouchers/{code}/redemptions", handlers.list_voucher_redemptions),
     Route("POST", "/v1/publications", handlers.create_publication),
     Route("GET", "/v1/publications", handlers.list_publications),
 )

@@ -111,8 +111,12 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
         "loyalty_card": loyalty_card_json(card),
         "start_date": _ts(own.get("start_date", campaign.start_date)),
         "expiration_date": _ts(own.get("expiration_date", campaign.expiration_date)),
-        "validity_timeframe": campaign.settings.get("validity_timeframe"),
-        "validity_day_of_week": campaign.settings.get("validity_day_of_week"),
+        "validity_timeframe": own.get(
+            "validity_timeframe", campaign.settings.get("validity_timeframe")
+        ),
+        "validity_day_of_week": own.get(
+            "validity_day_of_week", campaign.settings.get("validity_day_of_week")
+        ),
         "active": card.active,
         "additional_info": own.get("additional_info"),
         "metadata": dict(card.metadata),
