@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 import warnings
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,40 @@ def _demo(seed: int, members: int) -> int:
     return 0
 
 
+def _seed(args: argparse.Namespace) -> int:
+    """Run ``loyalty-fake seed``: seed, show progress, write a snapshot, summarize."""
+    from loyalty_fake.journal import Journal  # noqa: PLC0415
+    from loyalty_fake.seeding import seed_demo  # noqa: PLC0415
+
+    started = time.perf_counter()
+    fake = LoyaltyFake(seed=args.seed, now=args.now)
+
+    def progress(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        rate = done / max(time.perf_counter() - started, 1e-9)
+        bar = "#" * filled + "." * (width - filled)
+        print(f"\rseeding [{bar}] {done}/{total} members ({rate:,.0f}/s)", end="", file=sys.stderr)
+
+    summary = seed_demo(
+        fake, seed=args.seed, programs=args.programs, members=args.members, progress=progress
+    )
+    print(file=sys.stderr)
+    journal = Journal(args.state)
+    journal.load()  # creates the directory; the snapshot below replaces what was there
+    journal.compact(fake.ledger.snapshot())
+    journal.close()
+    took = time.perf_counter() - started
+    size = journal.snapshot_path.stat().st_size
+    print(
+        f"seeded {summary['members']} members in {len(summary['programs'])} program(s), "
+        f"{summary['transactions']} points movements, seed {args.seed}, in {took:.1f} s; "
+        f"state {args.state} ({size / 1e6:.1f} MB)."
+    )
+    print(f"serve it: loyalty-fake serve --state {args.state}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Run ``loyalty-fake serve``."""
     from loyalty_fake.server import serve  # noqa: PLC0415 - werkzeug only for the server
@@ -124,7 +159,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         help="accept only these X-App-Id/X-App-Token pairs (repeatable)",
     )
+    seeder = commands.add_parser(
+        "seed", help="build a seeded loyalty program into a state directory for `serve --state`"
+    )
+    seeder.add_argument("--seed", type=int, default=42, help="seed for every ID, name and history")
+    seeder.add_argument("--programs", type=int, default=1, help="how many programs")
+    seeder.add_argument("--members", type=int, default=1000, help="members per program")
+    seeder.add_argument(
+        "--state", metavar="DIR", required=True, help="the state directory to write"
+    )
+    seeder.add_argument("--now", help="the fake's clock while seeding (default: real time)")
     args = parser.parse_args(argv)
+    if args.command == "seed":
+        return _seed(args)
     if args.command == "demo":
         return _demo(args.seed, args.members)
     if args.command == "serve":

@@ -1,110 +1,192 @@
-"""A realistic, deterministic loyalty program in one call: the server's demo data."""
+"""Realistic, deterministic loyalty data in one call: programs, members and points histories.
+
+Everything comes from the seed: Faker (seeded) draws pools of names, streets and cities
+once, the fake's own seeded random source picks from them and shapes the histories, and
+the fake's clock dates them. The same seed, options and clock give byte-identical state
+in any process, whatever ``PYTHONHASHSEED`` is.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from faker import Faker
 
+from loyalty_fake.codes import CodeConfig
+from loyalty_fake.expiry import ExpirationRules
+from loyalty_fake.models import CustomerRef
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from loyalty_fake.fake import LoyaltyFake
 
-__all__ = ["DEMO_PROGRAM", "seed_demo"]
+__all__ = ["DEMO_PROGRAM", "Pools", "seed_demo"]
 
 DEMO_PROGRAM = "Demo Coffee Club"
 _DRINKS = ("espresso", "flat white", "cortado", "filter", "matcha", "chai")
+_POOL_SIZE = 400
+_HISTORY_DAYS = 270
+# About one card in ten stays unassigned, as in a real program's stock of cards.
+_SPARE_CARDS_PER_TEN = 1
+_RULES = ExpirationRules("MONTH", period_value=6, rounding_type="END_OF_MONTH")
+_CODES = CodeConfig(pattern="CLUB-####-####", charset="0123456789ABCDEFGHJKLMNPQRSTUVWXYZ")
 
 
 def _program_name(index: int) -> str:
     return DEMO_PROGRAM if index == 0 else f"Demo Program {index + 1}"
 
 
-def seed_demo(
+@attrs.frozen
+class Pools:
+    """Faker-made values to pick from: Faker once per seed, not once per member."""
+
+    first_names: tuple[str, ...]
+    last_names: tuple[str, ...]
+    streets: tuple[str, ...]
+    cities: tuple[str, ...]
+    postcodes: tuple[str, ...]
+    countries: tuple[str, ...]
+    domains: tuple[str, ...]
+
+    @classmethod
+    def from_seed(cls, seed: int) -> Pools:
+        """Pools drawn by a Faker seeded with ``seed``."""
+        faker = Faker()
+        faker.seed_instance(seed)
+
+        def pool(make: Callable[[], str]) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(make() for _ in range(_POOL_SIZE)))
+
+        return cls(
+            first_names=pool(faker.first_name),
+            last_names=pool(faker.last_name),
+            streets=pool(faker.street_address),
+            cities=pool(faker.city),
+            postcodes=pool(faker.postcode),
+            countries=pool(faker.country_code),
+            domains=pool(faker.free_email_domain),
+        )
+
+
+def seed_demo(  # noqa: PLR0913 - the seeding options
     fake: LoyaltyFake,
     *,
     seed: int = 42,
     programs: int = 1,
     members: int = 5,
     app_id: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Create ``programs`` programs of ``members`` members each, with points histories.
+    """Build ``programs`` programs of ``members`` members each, with points histories.
 
-    Members get Faker names, emails, phones and addresses; some points expire soon,
-    some never, some were spent; two cards per program stay unassigned. The same seed
-    (and the same clock) gives the same data. Returns a summary.
+    Members get names, emails, phones, addresses and metadata; histories of additions,
+    removals and expiries are spread over the past nine months on the fake's clock (the
+    program's points expire six months on, at the month's end, so some have expired and
+    some expire soon); about one card in ten stays unassigned. ``progress(done, total)`` is called
+    as members are added. Returns a summary.
     """
-    faker = Faker()
-    faker.seed_instance(seed)
-    today = fake.clock.now().date()
-    codes: list[str] = []
-    for index in range(programs):
-        name = _program_name(index)
-        fake.create_loyalty_program(
-            name,
-            app_id=app_id,
-            type="AUTO_UPDATE",
-            vouchers_count=members + 2,
-            metadata={"demo": True},
-            voucher={
-                "type": "LOYALTY_CARD",
-                "loyalty_card": {
-                    "points": 0,
-                    "expiration_rules": {
-                        "period_type": "MONTH",
-                        "period_value": 6,
-                        "rounding_type": "END_OF_MONTH",
-                    },
-                },
-                "code_config": {
-                    "pattern": "CLUB-####-####",
-                    "charset": "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ",
-                },
-            },
-        )
-        for _ in range(members):
-            email = faker.unique.email()
-            customer = {
-                "source_id": email,
-                "name": faker.name(),
-                "email": email,
-                "phone": faker.phone_number(),
-                "address": {
-                    "line_1": faker.street_address(),
-                    "city": faker.city(),
-                    "postal_code": faker.postcode(),
-                    "country": faker.country_code(),
-                },
-                "metadata": {"favourite_drink": faker.random_element(_DRINKS)},
-            }
-            code = fake.add_member(name, customer, app_id=app_id)["code"]
-            codes.append(code)
-            earned = faker.random_int(100, 2000)
-            fake.add_points(code, earned, app_id=app_id, reason="Welcome bonus and purchases")
-            if faker.boolean(chance_of_getting_true=40):
-                soon = today + dt.timedelta(days=faker.random_int(1, 30))
-                fake.add_points(
-                    code,
-                    faker.random_int(10, 300),
-                    app_id=app_id,
-                    expiration_type="CUSTOM_DATE",
-                    expiration_date=soon.isoformat(),
-                    reason="Double points week",
+    pools = Pools.from_seed(seed)
+    pick = random.Random(seed)  # noqa: S311 - test data
+    project_id = app_id or fake.app_id
+    ledger = fake.ledger
+    clock = fake.clock
+    held_at = clock.frozen_at
+    now = clock.now()
+    total = programs * members
+    done = 0
+    transactions = 0
+    spare = max(2, members * _SPARE_CARDS_PER_TEN // 10) if members else 2
+    try:
+        for index in range(programs):
+            start = now - dt.timedelta(days=_HISTORY_DAYS + 1)
+            clock.set(start)
+            program = ledger.create_loyalty_program(
+                project_id,
+                name=_program_name(index),
+                type="AUTO_UPDATE",
+                vouchers_count=members + spare,
+                code_config=_CODES,
+                metadata={"demo": True},
+                expiration_rules=_RULES,
+            )
+            for _ in range(members):
+                transactions += _member_with_history(
+                    fake, app_id=project_id, program_id=program.id, pools=pools, pick=pick, now=now
                 )
-            if faker.boolean(chance_of_getting_true=30):
-                fake.add_points(
-                    code,
-                    faker.random_int(10, 200),
-                    app_id=app_id,
-                    expiration_type="NON_EXPIRING",
-                    reason="Apology from the barista",
-                )
-            if faker.boolean(chance_of_getting_true=50):
-                fake.add_points(
-                    code, -faker.random_int(1, earned // 2), app_id=app_id, reason="Free coffee"
-                )
+                done += 1
+                if progress is not None and (done % 1000 == 0 or done == total):
+                    progress(done, total)
+    finally:
+        if held_at is None:
+            clock.unfreeze()
+        else:
+            clock.set(held_at)
+    ledger.project(project_id)  # points due by now expire
     return {
         "seed": seed,
         "programs": [_program_name(i) for i in range(programs)],
-        "members": len(codes),
+        "members": done,
+        "transactions": transactions,
     }
+
+
+def _member_with_history(  # noqa: PLR0913
+    fake: LoyaltyFake,
+    *,
+    app_id: str,
+    program_id: str,
+    pools: Pools,
+    pick: random.Random,
+    now: dt.datetime,
+) -> int:
+    ledger = fake.ledger
+    first, last = pick.choice(pools.first_names), pick.choice(pools.last_names)
+    number = pick.randrange(10_000)
+    area, exchange, line = (
+        pick.randrange(200, 999),
+        pick.randrange(100, 999),
+        pick.randrange(10_000),
+    )
+    email = f"{first}.{last}{number}@{pick.choice(pools.domains)}".lower()
+    profile = {
+        "name": f"{first} {last}",
+        "email": email,
+        "phone": f"+1-{area}-{exchange}-{line}",
+        "address": {
+            "line_1": pick.choice(pools.streets),
+            "city": pick.choice(pools.cities),
+            "postal_code": pick.choice(pools.postcodes),
+            "country": pick.choice(pools.countries),
+        },
+        "metadata": {"favourite_drink": pick.choice(_DRINKS)},
+    }
+    days = sorted(pick.sample(range(1, _HISTORY_DAYS), k=pick.randint(1, 4)), reverse=True)
+    joined = now - dt.timedelta(days=days[0], minutes=pick.randrange(1440))
+    fake.clock.set(joined)
+    code = ledger.add_member(
+        app_id, program_id, customer=CustomerRef(source_id=email, profile=profile)
+    ).code
+    movements = 0
+    for day in days:
+        fake.clock.set(now - dt.timedelta(days=day, minutes=pick.randrange(1440)))
+        card = ledger.get_member(app_id, code)
+        if card.balance > 0 and pick.random() < 0.3:  # noqa: PLR2004 - one movement in three spends
+            ledger.change_balance(
+                app_id, code, -pick.randint(1, card.balance), reason="Free coffee"
+            )
+        elif pick.random() < 0.1:  # noqa: PLR2004 - now and then a gift that never expires
+            ledger.change_balance(
+                app_id,
+                code,
+                pick.randint(10, 200),
+                expiration_type="NON_EXPIRING",
+                reason="Apology from the barista",
+            )
+        else:
+            ledger.change_balance(app_id, code, pick.randint(20, 600), reason="Purchases")
+        movements += 1
+    return movements

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 __all__ = ["loyalty_fake", "loyalty_fake_live_server", "loyalty_fake_server", "pytest_configure"]
 
 _OPTIONS = ("seed", "now", "credentials", "strict_joins", "base_urls", "app_id", "app_token")
+_SEEDING = ("programs", "members")
+# Seeded states built this session, by options: each test restores its own copy.
+_SEEDED: dict[tuple[Any, ...], bytes] = {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -27,7 +30,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "loyalty_fake(seed=0, now=None, credentials=None, strict_joins=False, base_urls=(), "
-        "app_id=None, app_token=None): options for the loyalty_fake fixture",
+        "app_id=None, app_token=None, programs=None, members=None): options for the "
+        "loyalty_fake fixture; programs/members seed demo data from seed",
     )
 
 
@@ -37,7 +41,7 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     for marker in reversed(list(request.node.iter_markers("loyalty_fake"))):
         if marker.args:
             raise pytest.UsageError("@pytest.mark.loyalty_fake takes keyword arguments only")
-        unknown = set(marker.kwargs) - set(_OPTIONS)
+        unknown = set(marker.kwargs) - set(_OPTIONS) - set(_SEEDING)
         if unknown:
             raise pytest.UsageError(
                 f"unknown loyalty_fake option(s) {sorted(unknown)}; known: {list(_OPTIONS)}"
@@ -53,7 +57,11 @@ def loyalty_fake(request: pytest.FixtureRequest) -> Iterator[LoyaltyFake]:
     Patching is undone when the test ends, pass or fail. A test that made the fake
     hit an internal error fails at teardown with that error.
     """
-    fake = LoyaltyFake(**_options(request))
+    options = _options(request)
+    seeding = {key: options.pop(key) for key in _SEEDING if key in options}
+    fake = LoyaltyFake(**options)
+    if seeding:
+        _seed(fake, options, seeding)
     fake.start()
     try:
         yield fake
@@ -64,6 +72,24 @@ def loyalty_fake(request: pytest.FixtureRequest) -> Iterator[LoyaltyFake]:
         pytest.fail(
             f"loyalty-fake hit an internal error: {type(first).__name__}: {first}", pytrace=False
         )
+
+
+def _seed(fake: LoyaltyFake, options: dict[str, Any], seeding: dict[str, Any]) -> None:
+    """Give ``fake`` the seeded data, built once per session for these options."""
+    from loyalty_fake.seeding import seed_demo  # noqa: PLC0415 - Faker only when seeding
+
+    key = (repr(sorted(options.items())), repr(sorted(seeding.items())))
+    snapshot = _SEEDED.get(key)
+    if snapshot is None:
+        seed_demo(
+            fake,
+            seed=fake.seed,
+            programs=int(seeding.get("programs", 1)),
+            members=int(seeding.get("members", 5)),
+        )
+        _SEEDED[key] = fake.ledger.snapshot()
+    else:
+        fake.ledger.restore(snapshot)
 
 
 @pytest.fixture(scope="session")

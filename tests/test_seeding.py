@@ -1,0 +1,173 @@
+"""Seeded demo data: deterministic, realistic, cheap to give to every test."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from typing import TYPE_CHECKING
+
+from faker import Faker
+
+from loyalty_fake import LoyaltyFake
+from loyalty_fake.control import dump_json
+from loyalty_fake.faker_provider import VoucherifyProvider
+from loyalty_fake.seeding import DEMO_PROGRAM, seed_demo
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
+NOW = "2024-06-01T00:00:00Z"
+DUMP = textwrap.dedent(
+    """
+    from loyalty_fake import LoyaltyFake
+    from loyalty_fake.control import dump_json
+    from loyalty_fake.seeding import seed_demo
+
+    fake = LoyaltyFake(seed=5, now="2024-06-01T00:00:00Z")
+    seed_demo(fake, seed=5, programs=2, members=30)
+    print(dump_json(fake))
+    """
+)
+
+
+def _seeded(seed: int, members: int = 40) -> LoyaltyFake:
+    fake = LoyaltyFake(seed=seed, now=NOW)
+    seed_demo(fake, seed=seed, members=members)
+    return fake
+
+
+def test_same_seed_same_state_in_any_process() -> None:
+    """Two interpreters with different PYTHONHASHSEED seed byte-identical state."""
+    outputs = set()
+    for hash_seed in ("1", "999"):
+        result = subprocess.run(  # noqa: S603 - our own interpreter
+            [sys.executable, "-c", DUMP],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            check=True,
+        )
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+    assert b'"Demo Program 2"' in next(iter(outputs))
+
+
+def test_different_seeds_differ() -> None:
+    """Another seed gives other people, codes and histories."""
+    assert dump_json(_seeded(1)) != dump_json(_seeded(2))
+
+
+def test_members_are_realistic() -> None:
+    """Members have names, emails, phones, addresses and metadata; some cards stay unassigned."""
+    fake = _seeded(3)
+    customers = fake.customers()
+    assert len(customers) == 40
+    alice = customers[0]
+    assert re.fullmatch(r"\S+ \S+.*", alice["name"])
+    assert alice["email"] == alice["source_id"]
+    assert "@" in alice["email"]
+    assert alice["phone"].startswith("+1-")
+    assert alice["address"]["city"]
+    assert "favourite_drink" in alice["metadata"]
+    cards = fake.cards(DEMO_PROGRAM)
+    assert len([c for c in cards if "holder_id" not in c]) >= 2
+    assert all(re.fullmatch(r"CLUB-[0-9A-Z]{4}-[0-9A-Z]{4}", c["code"]) for c in cards)
+
+
+def test_histories_span_past_months_with_expiries() -> None:
+    """Histories lie in the past on the fake's clock; some points expired, some expire soon."""
+    fake = _seeded(4, members=80)
+    members = fake.list_members(DEMO_PROGRAM, limit=100)["vouchers"]
+    assert any(m["loyalty_card"].get("expired_points") for m in members)
+    assert any(m["loyalty_card"].get("subtracted_points") for m in members)
+    soon = [m["loyalty_card"].get("next_expiration_date") for m in members]
+    assert any(date is not None and date <= "2024-07-31" for date in soon)
+    for member in members[:20]:
+        transactions = fake.transactions(member["code"], limit=100)["data"]
+        assert all(t["created_at"] <= "2024-06-01T00:00:00.000Z" for t in transactions)
+        assert (
+            sum(t["details"]["balance"]["points"] for t in transactions)
+            == (member["loyalty_card"]["balance"])
+        )
+
+
+def test_seeding_leaves_the_clock_as_it_was() -> None:
+    """After seeding a frozen clock reads the same moment as before."""
+    fake = _seeded(6, members=3)
+    assert fake.clock.frozen
+    assert fake.clock.now().isoformat() == "2024-06-01T00:00:00+00:00"
+
+
+def test_marker_seeds_and_each_test_gets_its_own_copy(pytester: pytest.Pytester) -> None:
+    """@pytest.mark.loyalty_fake(members=...) seeds once; tests cannot see each other's changes."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        MARK = pytest.mark.loyalty_fake(seed=42, now="2024-06-01T00:00:00Z", members=25)
+
+        @MARK
+        def test_first(loyalty_fake):
+            assert loyalty_fake.list_members("Demo Coffee Club")["total"] == 25
+            code = loyalty_fake.list_members("Demo Coffee Club")["vouchers"][0]["code"]
+            loyalty_fake.add_points(code, 1000)
+
+        @MARK
+        def test_second(loyalty_fake):
+            members = loyalty_fake.list_members("Demo Coffee Club", limit=100)["vouchers"]
+            assert len(members) == 25
+            assert all(m["loyalty_card"]["balance"] < 3000 for m in members)
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_seed_command_writes_state_the_server_serves(tmp_path: Path) -> None:
+    """loyalty-fake seed writes a state directory; its summary names what it built."""
+    state = tmp_path / "state"
+    result = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "loyalty_fake.cli",
+            "seed",
+            "--members",
+            "50",
+            "--state",
+            str(state),
+            "--now",
+            NOW,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert "seeded 50 members in 1 program(s)" in result.stdout
+    assert "50/50 members" in result.stderr
+    restored = LoyaltyFake()
+    restored.ledger.restore((state / "snapshot.bin").read_bytes())
+    assert restored.list_members(DEMO_PROGRAM)["total"] == 50
+
+
+def test_faker_provider_makes_voucherify_shapes() -> None:
+    """The Faker provider gives codes by pattern and IDs shaped as Voucherify's, repeatably."""
+    faker = Faker()
+    faker.add_provider(VoucherifyProvider)
+    faker.seed_instance(7)
+    first = [faker.voucher_code(pattern="CLUB-####", charset="0123456789"), faker.customer_id()]
+    assert re.fullmatch(r"CLUB-\d{4}", first[0])
+    assert re.fullmatch(r"cust_[0-9A-Za-z]{24}", first[1])
+    assert re.fullmatch(r"v_[0-9A-Za-z]{32}", faker.voucher_id())
+    assert re.fullmatch(r"camp_[0-9A-Za-z]{24}", faker.campaign_id())
+    assert re.fullmatch(r"vtx_[0-9a-f]{18}", faker.transaction_id())
+    assert re.fullmatch(r"v-[0-9a-f]{18}", faker.request_id())
+    faker.seed_instance(7)
+    assert [
+        faker.voucher_code(pattern="CLUB-####", charset="0123456789"),
+        faker.customer_id(),
+    ] == first
