@@ -1,8 +1,10 @@
-"""How much slower the fake is than the bare ``responses`` callbacks it is built on.
+"""How much slower the fake is than the bare libraries it is built on.
 
-Run from the repository root: ``python -m benchmarks.run [--quick] [--check]``. Each
-figure is a ratio against a floor measured in the same run, fake and floor
-interleaved round by round; see ``benchmarks/README.md``.
+In-process: the fake beside bare ``responses`` callbacks. Served: ``loyalty-fake serve``
+beside a bare WSGI app on the same server, and its restart on a large state beside a
+start on an empty one. Run from the repository root: ``python -m benchmarks.run
+[--quick] [--check]``. Each figure is a ratio against a floor measured in the same run,
+fake and floor interleaved round by round; see ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ import cProfile
 import gc
 import itertools
 import json
+import os
 import pstats
 import statistics
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 import requests
 import responses
 
+from benchmarks.restart import measure_restart
+from benchmarks.server import measure_server
 from loyalty_fake import LoyaltyFake
 
 if TYPE_CHECKING:
@@ -35,19 +40,62 @@ LIST_PARAMS = {"limit": "10"}
 US = "\N{MICRO SIGN}s"
 
 
+# The served figures' targets: the floor's requests per second over the fake's.
+SERVER_TARGETS = {"add_member/server": 1.75, "get_member/server": 1.5}
+
+
 @attrs.frozen
 class Plan:
-    """How long to measure: ``rounds`` interleaved rounds of ``calls`` calls per figure."""
+    """How long to measure: ``rounds`` interleaved rounds of ``calls`` calls per figure.
+
+    Served: ``server_rounds`` rounds of ``server_seconds`` per side; restarts on a state
+    of ``restart_members`` members, ``restart_rounds`` times each.
+    """
 
     rounds: int
     warmup: int
     add_calls: int
     list_calls: int
     fixture_calls: int
+    server_rounds: int
+    server_seconds: float
+    restart_members: int
+    restart_rounds: int
 
 
-FULL = Plan(rounds=9, warmup=200, add_calls=1_500, list_calls=1_200, fixture_calls=3_000)
-QUICK = Plan(rounds=5, warmup=100, add_calls=800, list_calls=500, fixture_calls=2_000)
+FULL = Plan(
+    rounds=9,
+    warmup=200,
+    add_calls=1_500,
+    list_calls=1_200,
+    fixture_calls=3_000,
+    server_rounds=7,
+    server_seconds=1.0,
+    restart_members=100_000,
+    restart_rounds=3,
+)
+QUICK = Plan(
+    rounds=5,
+    warmup=100,
+    add_calls=800,
+    list_calls=500,
+    fixture_calls=2_000,
+    server_rounds=5,
+    server_seconds=0.4,
+    restart_members=20_000,
+    restart_rounds=2,
+)
+
+
+class Result(Protocol):
+    """Any printed figure."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the figure meets its target."""
+
+    def line(self) -> str:
+        """The figure as one human-readable line."""
 
 
 @attrs.frozen
@@ -220,9 +268,13 @@ def _fixture_sides() -> tuple[Side, Side]:
     return Side(fixture), Side(bare_responses)
 
 
-def measure(plan: Plan) -> list[Figure]:
+def _report(figure: Result) -> None:
+    print(figure.line(), flush=True)
+
+
+def measure(plan: Plan) -> list[Result]:
     """Every figure, measured with ``plan``."""
-    figures = []
+    figures: list[Result] = []
     fake, floor = _add_member_sides()
     fake_ns, floor_ns = _interleaved(fake, floor, plan, plan.add_calls)
     figures.append(Figure("add_member/requests", fake_ns, floor_ns, "call", max_ratio=1.5))
@@ -237,6 +289,11 @@ def measure(plan: Plan) -> list[Figure]:
     fake_ns, floor_ns = _interleaved(fake, floor, plan, plan.fixture_calls)
     figures.append(Figure("fixture/setup+teardown", fake_ns, floor_ns, "test", max_fake_us=1_000))
     print(figures[-1].line(), flush=True)
+
+    figures += measure_server(
+        plan.server_rounds, plan.server_seconds, SERVER_TARGETS, report=_report
+    )
+    figures += measure_restart(plan.restart_members, plan.restart_rounds, _report)
     return figures
 
 
@@ -263,7 +320,9 @@ def profile(which: str, calls: int) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; with ``--check`` return 1 when a figure misses its target."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="a ~10 s run with fewer calls")
+    parser.add_argument(
+        "--quick", action="store_true", help="a ~30 s run with fewer calls and a smaller state"
+    )
     parser.add_argument(
         "--check", action="store_true", help="exit with status 1 when a target is exceeded"
     )
@@ -278,7 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         profile(options.profile, plan.list_calls)
         return 0
     print(
-        f"# {plan.rounds} rounds, median per call; Python {sys.version.split()[0]}",
+        f"# {plan.rounds} rounds, median per call; served: {plan.server_rounds} rounds of "
+        f"{plan.server_seconds:g} s per side, median rate; {os.cpu_count()} CPUs; "
+        f"Python {sys.version.split()[0]}",
         file=sys.stderr,
     )
     figures = measure(plan)

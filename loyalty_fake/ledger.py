@@ -36,7 +36,7 @@ from loyalty_fake.models import (
     Transaction,
     TransactionType,
 )
-from loyalty_fake.pickling import positional_pickle
+from loyalty_fake.pickling import layout_fingerprint, no_gc, positional_pickle
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -63,7 +63,11 @@ _SETTINGS = (
     "validity_hours",
     "activity_duration_after_publishing",
 )
-_SNAPSHOT_VERSION = 1
+_SNAPSHOT_FORMAT = b"loyalty-fake-snapshot/1"
+
+
+def _snapshot_header() -> bytes:
+    return _SNAPSHOT_FORMAT + b" " + layout_fingerprint().encode("ascii") + b"\n"
 
 
 @positional_pickle
@@ -138,22 +142,28 @@ class Ledger:
 
     def snapshot(self) -> bytes:
         """The whole state (projects, ID streams, clock) as bytes ``restore`` takes back."""
-        with self._lock:
+        with self._lock, no_gc():
             state = (
-                _SNAPSHOT_VERSION,
                 self._projects,
                 self.ids.seed,
                 self.ids.state(),
                 self.clock.frozen_at,
                 self.strict_joins,
             )
-            return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+            return _snapshot_header() + pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
     def restore(self, snapshot: bytes) -> None:
-        """Replace the whole state with one ``snapshot()`` wrote (this process's own files)."""
-        version, projects, seed, streams, frozen_at, strict_joins = pickle.loads(snapshot)  # noqa: S301
-        if version != _SNAPSHOT_VERSION:
-            raise ValueError(f"snapshot version {version} is not {_SNAPSHOT_VERSION}")
+        """Replace the whole state with one ``snapshot()`` wrote (this process's own files).
+
+        Raises ``ValueError`` for a snapshot written by code with other record layouts.
+        """
+        header = _snapshot_header()
+        if not snapshot.startswith(header):
+            found = snapshot[: len(header)].decode("ascii", "replace").strip()
+            msg = f"snapshot {found!r} was written by another version (this one reads {header!r})"
+            raise ValueError(msg)
+        with no_gc():
+            projects, seed, streams, frozen_at, strict_joins = pickle.loads(snapshot[len(header) :])  # noqa: S301
         with self._lock:
             self._projects = projects
             self.ids.reseed(seed)

@@ -24,7 +24,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from loyalty_fake.control import PREFIX, ControlPlane
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.http.messages import Request, Response
-from loyalty_fake.journal import Journal, Record
+from loyalty_fake.journal import Journal, JournalError, Record
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -110,12 +110,23 @@ class ServerApp:
             return 0
         snapshot, records = self.journal.load()
         if snapshot is not None:
-            self.fake.ledger.restore(snapshot)
-        for record in records:
+            try:
+                self.fake.ledger.restore(snapshot)
+            except ValueError as error:
+                raise JournalError(f"{self.journal.snapshot_path}: {error}") from error
+        for number, record in enumerate(records, start=1):
             with self.fake.clock.pinned(record.at):
-                self._dispatch(
+                replayed = self._dispatch(
                     Request.from_url(record.method, record.url, record.headers, record.body)
                 )
+            # Every record was accepted once; the same request must be accepted again, or
+            # the state would silently differ from what clients were told.
+            if not HTTPStatus.OK <= replayed.status < HTTPStatus.MULTIPLE_CHOICES:
+                msg = (
+                    f"{self.journal.journal_path} record {number} ({record.method} {record.url}) "
+                    f"replayed as {replayed.status}, not as accepted; refusing to start"
+                )
+                raise JournalError(msg)
         self.journal.open()
         self._since_snapshot = len(records)
         return len(records)
@@ -272,7 +283,8 @@ def serve(  # noqa: PLR0913 - the command line's options
             Request.from_url("POST", f"{PREFIX}seed", {}, b'{"seed": %d}' % fake.seed)
         )
         out(f"seeded the demo data: {seeded.json()}")
-    app.compact()
+    if replayed or (demo and not had_state):
+        app.compact()
     server = LiveServer(app, host=host, port=port).start()
     stop = threading.Event()
 

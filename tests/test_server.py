@@ -223,3 +223,45 @@ def test_configured_credentials_are_enforced() -> None:
         assert right.status_code == 404
     finally:
         running.stop(signal.SIGKILL)
+
+
+def test_snapshot_of_another_layout_refuses_to_start(server: Server, state: Path) -> None:
+    """A snapshot written by code with other record layouts is refused, never misread."""
+    server.stop(signal.SIGTERM)
+    snapshot = state / "snapshot.bin"
+    header, _, body = snapshot.read_bytes().partition(b"\n")
+    snapshot.write_bytes(header[:-4] + b"0000\n" + body)
+    process = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "loyalty_fake.cli", "serve", "--port", "0", "--state", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert process.returncode != 0
+    assert "written by another version" in process.stderr
+
+
+def test_a_record_that_no_longer_replays_refuses_to_start(server: Server, state: Path) -> None:
+    """A journal record the fake would now reject stops the start instead of being skipped."""
+    import datetime as dt  # noqa: PLC0415
+
+    from loyalty_fake.http.messages import Request  # noqa: PLC0415
+    from loyalty_fake.journal import Record  # noqa: PLC0415
+
+    server.stop(signal.SIGKILL)
+    rejected = Request.from_url(
+        "POST", "/v1/loyalties/No%20Such%20Program/members", HEADERS, b'{"customer": "x"}'
+    )
+    record = Record.of(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), rejected)
+    with (state / "journal.jsonl").open("ab") as journal:
+        journal.write(record.to_line())
+    process = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "loyalty_fake.cli", "serve", "--port", "0", "--state", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert process.returncode != 0
+    assert "replayed as 404" in process.stderr
