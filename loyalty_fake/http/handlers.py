@@ -241,8 +241,8 @@ def list_members(call: Call) -> tuple[int, Any]:
     """``GET /v1/loyalties/{campaignId}/members``: a page of the program's members."""
     query = Query(call.request.query)
     member_query = MemberQuery(
-        limit=query.integer("limit", minimum=1, maximum=100, default=10),
-        page=query.integer("page", minimum=1, maximum=100, default=1),
+        limit=query.limit(),
+        page=query.page(),
         customer=query.string("customer") or None,
         code=query.string("code") or None,
         created_before=query.timestamp("created_at", "before"),
@@ -324,7 +324,7 @@ def _cursor_page(
 def list_transactions(call: Call) -> tuple[int, Any]:
     """``GET .../members/{memberId}/transactions``: the card's point movements, cursor-paged."""
     query = Query(call.request.query)
-    limit = query.integer("limit", minimum=1, maximum=100, default=10)
+    limit = query.limit()
     order = query.choice("order", ("id", "-id"), "-id")
     after = query.string("starting_after_id")
     ledger = call.ledger
@@ -338,8 +338,8 @@ def list_transactions(call: Call) -> tuple[int, Any]:
 def list_points_expiration(call: Call) -> tuple[int, Any]:
     """``GET /v1/loyalties/{campaignId}/members/{memberId}/points-expiration``: active buckets."""
     query = Query(call.request.query)
-    limit = query.integer("limit", minimum=1, maximum=100, default=10)
-    page = query.integer("page", minimum=1, maximum=100, default=1)
+    limit = query.limit()
+    page = query.page()
     ledger = call.ledger
     with ledger.locked():
         card = _member_of(call)
@@ -351,7 +351,7 @@ def list_points_expiration(call: Call) -> tuple[int, Any]:
 def list_activity(call: Call) -> tuple[int, Any]:
     """``GET .../members/{memberId}/activity``: the member's events, cursor-paged."""
     query = Query(call.request.query)
-    limit = query.integer("limit", minimum=1, maximum=100, default=10)
+    limit = query.limit()
     order = query.choice("order", ("created_at", "-created_at"), "-created_at")
     after = query.string("starting_after_id")
     ledger = call.ledger
@@ -388,8 +388,8 @@ _PAGE_LIMIT = 1000
 def list_programs(call: Call) -> tuple[int, Any]:
     """``GET /v1/loyalties``: programs, newest first, page-based."""
     query = Query(call.request.query)
-    limit = query.integer("limit", minimum=1, maximum=100, default=10)
-    page = query.integer("page", minimum=1, maximum=100, default=1)
+    limit = query.limit()
+    page = query.page()
     order = query.choice("order", _PROGRAM_ORDERS, "-created_at")
     with call.ledger.locked():
         programs, total = call.ledger.list_programs(
@@ -565,7 +565,7 @@ def _publication_body(
 def list_publications(call: Call) -> tuple[int, Any]:
     """``GET /v1/publications`` (and ``/v1/vouchers/{code}/publications``): newest first."""
     query = Query(call.request.query)
-    limit = query.integer("limit", minimum=1, maximum=100, default=10)
+    limit = query.limit()
     page = query.integer("page", minimum=1, maximum=1_000_000, default=1)
     if page > _PAGE_LIMIT:
         raise bad_request(
