@@ -1,0 +1,62 @@
+"""Two projects never see each other's data, on every implemented endpoint."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests
+
+from loyalty_fake.control import ControlPlane
+from loyalty_fake.http.routes import ROUTES
+from tests.conftest import BASE_URL
+
+if TYPE_CHECKING:
+    from loyalty_fake import LoyaltyFake
+
+OWNER = {"X-App-Id": "owner", "X-App-Token": "t"}
+STRANGER = {"X-App-Id": "stranger", "X-App-Token": "t"}
+COLLECTIONS = {"/v1/loyalties", "/v1/publications"}
+BODIES: dict[str, Any] = {
+    "POST /v1/loyalties/{campaignId}/members": {"customer": {"source_id": "alice"}},
+    "POST /v1/publications": {"voucher": "{code}", "customer": {"source_id": "alice"}},
+    "POST /v1/loyalties/{campaignId}/members/{memberId}/balance": {"points": 5},
+    "POST /v1/loyalties/members/{memberId}/balance": {"points": 5},
+    "PUT /v1/loyalties/{campaignId}": {"description": "taken over"},
+}
+
+
+def _owner_state(fake: LoyaltyFake) -> str:
+    return json.dumps(ControlPlane(fake).dump()["projects"]["owner"], sort_keys=True)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[route.operation for route in ROUTES])
+def test_a_stranger_cannot_reach_another_projects_data(
+    loyalty_fake: LoyaltyFake, route: Any
+) -> None:
+    """With another X-App-Id, every endpoint answers 404 or an empty list, and changes nothing."""
+    program = loyalty_fake.create_loyalty_program("P", vouchers_count=2, app_id="owner")
+    code = loyalty_fake.add_member("P", {"source_id": "alice"}, app_id="owner")["code"]
+    loyalty_fake.add_points(code, 10, app_id="owner")
+    before = _owner_state(loyalty_fake)
+    values = {
+        "campaignId": program["id"],
+        "memberId": code,
+        "code": code,
+        "customerId": "alice",
+    }
+    path = route.template.format(**values)
+    body = json.loads(json.dumps(BODIES.get(route.operation, {})).replace("{code}", code))
+    response = requests.request(
+        route.method, BASE_URL + path, json=body, headers=STRANGER, timeout=10
+    )
+    if route.template in COLLECTIONS and route.method == "GET":
+        listed = response.json()
+        assert response.status_code == 200
+        assert listed["total"] == 0
+    elif route.operation == "POST /v1/loyalties":
+        assert response.status_code in (200, 400)  # creates in the stranger's own project
+    else:
+        assert response.status_code == 404, (route.operation, response.text[:200])
+    assert _owner_state(loyalty_fake) == before

@@ -1,0 +1,103 @@
+"""Odd and hostile input gets a clean 4xx or a correct 2xx, never a 500 or a hang."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests
+
+from tests.conftest import BASE_URL, RequestsClient, make_program
+
+if TYPE_CHECKING:
+    from loyalty_fake import LoyaltyFake
+
+
+def _post(fake: LoyaltyFake, path: str, body: bytes) -> requests.Response:
+    return requests.post(
+        BASE_URL + path,
+        data=body,
+        headers={**fake.headers, "Content-Type": "application/json"},
+        timeout=10,
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 5000 + b"]" * 5000,
+        json.dumps({"name": "P", "metadata": {"a": {"b": {"c": {"d": {"e": {"f": 1}}}}}}})
+        .encode()
+        .replace(b"1", b'{"g":' * 40 + b"1" + b"}" * 40),
+        b'{"name": "P\\u0000x"}',
+        b"\xff\xfe\x00garbage",
+        b'{"name": "P", "vouchers_count": 1e309}',
+        b'{"name": "P", "vouchers_count": 99999999999999999999999}',
+        b'{"name": ' + b'"x' * 100 + b"}",
+    ],
+    ids=[
+        "deep-array",
+        "deep-object",
+        "nul-in-name",
+        "not-utf8",
+        "infinity",
+        "huge-int",
+        "unclosed",
+    ],
+)
+def test_malformed_or_absurd_bodies_are_400(loyalty_fake: LoyaltyFake, body: bytes) -> None:
+    """Unparseable, absurdly nested or out-of-range bodies are 400 with Voucherify's envelope."""
+    response = _post(loyalty_fake, "/v1/loyalties", body)
+    assert response.status_code in (200, 400)
+    envelope = response.json()
+    if response.status_code == 400:
+        assert envelope["key"] == "invalid_payload"
+    assert not loyalty_fake.app.internal_errors
+
+
+def test_ten_thousand_metadata_keys_are_kept(loyalty_fake: LoyaltyFake) -> None:
+    """A publication with 10,000 metadata keys is stored whole."""
+    http = RequestsClient(loyalty_fake.headers)
+    program = make_program(http, vouchers_count=1)
+    metadata = {f"key{i}": i for i in range(10_000)}
+    reply = http.add_member(program["id"], {"customer": "alice", "metadata": metadata})
+    assert reply.status == 200
+    assert loyalty_fake.publications()[0]["metadata"] == metadata
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["ŻÓŁĆ-ünï-😀", "../../etc/passwd", "a/b%2Fc", "with space & ?query#frag", "x" * 10_000],
+    ids=["unicode", "dot-dot", "slashes", "url-characters", "ten-kilobytes"],
+)
+def test_odd_codes_round_trip(loyalty_fake: LoyaltyFake, code: str) -> None:
+    """Codes with unicode, ../, slashes, URL characters or 10 KB are stored and found again."""
+    loyalty_fake.create_loyalty_program("P")
+    reply = requests.post(
+        f"{BASE_URL}/v1/campaigns/P/vouchers/{requests.utils.quote(code, safe='')}",
+        json={},
+        headers=loyalty_fake.headers,
+        timeout=10,
+    )
+    assert reply.status_code == 200, reply.text[:300]
+    assert reply.json()["code"] == code
+    member = loyalty_fake.add_member("P", {"source_id": "alice"}, voucher=code)
+    assert member["code"] == code
+    assert loyalty_fake.get_member(code)["code"] == code
+    listed = loyalty_fake.list_members("P", code=code)
+    assert [m["code"] for m in listed["vouchers"]] == [code]
+
+
+@pytest.mark.parametrize(
+    "customer",
+    [{"source_id": "x" * 5000}, {"source_id": "😀 émoji"}, {"source_id": "a\u0000b"}, "../cust_"],
+    ids=["long", "emoji", "nul", "dot-dot"],
+)
+def test_odd_customer_references_are_served(loyalty_fake: LoyaltyFake, customer: Any) -> None:
+    """Odd source_ids are just strings: the member is added and found by them."""
+    loyalty_fake.create_loyalty_program("P", vouchers_count=1)
+    member = loyalty_fake.add_member("P", customer)
+    ref = customer if isinstance(customer, str) else customer["source_id"]
+    assert loyalty_fake.customer(ref)["id"] == member["holder_id"]
+    assert loyalty_fake.list_members("P", customer=ref)["total"] == 1
