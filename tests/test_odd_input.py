@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -75,7 +76,7 @@ def test_odd_codes_round_trip(loyalty_fake: LoyaltyFake, code: str) -> None:
     """Codes with unicode, ../, slashes, URL characters or 10 KB are stored and found again."""
     loyalty_fake.create_loyalty_program("P")
     reply = requests.post(
-        f"{BASE_URL}/v1/campaigns/P/vouchers/{requests.utils.quote(code, safe='')}",
+        f"{BASE_URL}/v1/campaigns/P/vouchers/{quote(code, safe='')}",
         json={},
         headers=loyalty_fake.headers,
         timeout=10,
