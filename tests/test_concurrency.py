@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+import pytest
 
 from loyalty_fake import LoyaltyFake
 from tests.conftest import RequestsClient
+
+if TYPE_CHECKING:
+    from loyalty_fake.server import LiveServer
 
 THREADS = 8
 JOINS_PER_THREAD = 40
@@ -86,3 +92,51 @@ def test_parallel_balance_changes_lose_nothing() -> None:
             )
             count += len(transactions["data"])
         assert count == accepted
+
+
+@pytest.mark.parametrize("transport", ["in-process", "live-server"])
+def test_sixteen_threads_of_joins_and_balance_changes(
+    transport: str, loyalty_fake: LoyaltyFake, loyalty_fake_live_server: LiveServer
+) -> None:
+    """16 threads x 500 calls: no card held twice, no lost or doubled points, the formula holds."""
+    from loyalty_fake.server import ServerApp, SwappableApp  # noqa: PLC0415
+
+    loyalty_fake.create_loyalty_program("P", type="AUTO_UPDATE", vouchers_count=50)
+    base_url = "https://api.voucherify.io"
+    slot = loyalty_fake_live_server.app
+    assert isinstance(slot, SwappableApp)
+    if transport == "live-server":
+        slot.current = ServerApp(loyalty_fake)
+        base_url = loyalty_fake_live_server.url
+    client = RequestsClient(loyalty_fake.headers, base_url=base_url)
+
+    def work(worker: int) -> tuple[list[str], int]:
+        codes: list[str] = []
+        added = 0
+        for i in range(250):
+            reply = client.add_member("P", {"customer": {"source_id": f"w{worker}-{i}"}})
+            codes.append(reply.body["code"])
+            change = client.change_balance(reply.body["code"], {"points": 1 + i % 7})
+            assert change.status == 200
+            added += 1 + i % 7
+        return codes, added
+
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            results = list(pool.map(work, range(16)))
+    finally:
+        if transport == "live-server":
+            slot.current = None
+    codes = [code for chunk, _ in results for code in chunk]
+    assert len(codes) == len(set(codes)) == 16 * 250
+    members = loyalty_fake.list_members("P", limit=1)
+    assert members["total"] == 16 * 250
+    balances = 0
+    for code in codes:
+        card = loyalty_fake.get_member(code)["loyalty_card"]
+        assert card["balance"] == card["points"] - card.get("expired_points", 0) - card.get(
+            "subtracted_points", 0
+        )
+        balances += card["balance"]
+    assert balances == sum(added for _, added in results)
+    assert not loyalty_fake.app.internal_errors
