@@ -1023,9 +1023,9 @@ class Ledger:
         bucket: PointsBucket | None = None,
     ) -> Transaction:
         seq = project.take_seq()
+        counters = CardPoints.of(card)
         transaction = Transaction(
             id=self.ids.ordered("vtx_", seq),
-            event_id=self.ids.ordered("evcus_", seq),
             bucket=bucket,
             seq=seq,
             type=kind,
@@ -1038,7 +1038,10 @@ class Ledger:
             reason=reason,
             source_id=source_id,
             operation_type="AUTOMATIC" if operation_type == "AUTOMATIC" else "MANUAL",
-            card_points=CardPoints.of(card),
+            expired_points=counters.expired_points,
+            subtracted_points=counters.subtracted_points,
+            next_expiration_date=counters.next_expiration_date,
+            next_expiration_points=counters.next_expiration_points,
         )
         card.transactions.append(transaction)
         return transaction

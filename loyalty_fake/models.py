@@ -148,12 +148,31 @@ class Transaction:
     reason: str | None = None
     source_id: str | None = None
     operation_type: Literal["MANUAL", "AUTOMATIC"] = "MANUAL"
-    # The member activity event this movement wrote (customer.voucher.loyalty_card.*).
-    event_id: str = ""
     # For an expiration: the bucket that expired and its points.
     bucket: PointsBucket | None = None
-    # The card right after this movement, for the activity feed.
-    card_points: CardPoints = attrs.field(factory=CardPoints)
+    # The rest of the card's counters right after this movement (points and balance are
+    # total and balance above), kept flat: one object less per transaction.
+    expired_points: int = 0
+    subtracted_points: int = 0
+    next_expiration_date: dt.date | None = None
+    next_expiration_points: int = 0
+
+    @property
+    def event_id(self) -> str:
+        """The member activity event this movement wrote: ``evcus_`` and the same hex."""
+        return "evcus_" + self.id.removeprefix("vtx_")
+
+    @property
+    def card_points(self) -> CardPoints:
+        """The card's counters right after this movement, for the activity feed."""
+        return CardPoints(
+            points=self.total,
+            balance=self.balance,
+            expired_points=self.expired_points,
+            subtracted_points=self.subtracted_points,
+            next_expiration_date=self.next_expiration_date,
+            next_expiration_points=self.next_expiration_points,
+        )
 
 
 @positional_pickle
