@@ -11,10 +11,21 @@ import threading
 
 import attrs
 
-__all__ = ["ALPHANUMERIC", "IdGenerator"]
+__all__ = ["ALPHANUMERIC", "IdGenerator", "derived_id"]
 
 ALPHANUMERIC = string.digits + string.ascii_letters
 _HEX = "0123456789abcdef"
+
+
+def derived_id(prefix: str, seed: str, length: int) -> str:
+    """``prefix`` and ``length`` alphanumerics computed from ``seed``.
+
+    The same seed gives the same ID, with nothing stored and no random draw.
+    """
+    digest = hashlib.blake2b(seed.encode("utf-8"), digest_size=max(length, 16)).digest()
+    table = _byte_table(ALPHANUMERIC)
+    assert table is not None  # noqa: S101 - ASCII
+    return prefix + digest[:length].translate(table).decode("ascii")
 
 
 @functools.lru_cache(maxsize=64)
@@ -86,10 +97,6 @@ class IdGenerator:
     def category_id(self) -> str:
         """``cat_`` and 18 lowercase hex digits."""
         return "cat_" + self.chars(_HEX, 18)
-
-    def bucket_id(self) -> str:
-        """``lopb_`` and 24 alphanumerics."""
-        return self._alnum("lopb_", 24)
 
     def ordered(self, prefix: str, seq: int) -> str:
         """``prefix`` and 18 lowercase hex digits that sort in ``seq`` order.

@@ -85,8 +85,10 @@ class Project:
     categories_by_name: dict[str, Category] = attrs.field(factory=dict)
     publications: list[Publication] = attrs.field(factory=list)
     publications_by_source_id: dict[str, Publication] = attrs.field(factory=dict)
-    # (expiry instant, seq, bucket) of every bucket that expires, soonest first.
-    expiry_queue: list[tuple[dt.datetime, int, PointsBucket]] = attrs.field(factory=list)
+    # Buckets that expire, by the instant they do (creation order within one), and a
+    # heap of those instants: one entry per expiry date, not per bucket.
+    expiring: dict[dt.datetime, list[PointsBucket]] = attrs.field(factory=dict)
+    expiry_instants: list[dt.datetime] = attrs.field(factory=list)
     next_seq: int = 0
 
     def take_seq(self) -> int:
@@ -126,7 +128,7 @@ class Ledger:
             found = self._projects.get(app_id)
             if found is None:
                 found = self._projects[app_id] = Project(app_id=app_id)
-            elif found.expiry_queue and found.expiry_queue[0][0] <= self.clock.now():
+            elif found.expiry_instants and found.expiry_instants[0] <= self.clock.now():
                 self._expire_due(found)
             return found
 
@@ -382,10 +384,12 @@ class Ledger:
             for code in codes:
                 card = project.cards.pop(code)
                 project.card_codes_by_id.pop(card.id, None)
-            project.expiry_queue[:] = [
-                entry for entry in project.expiry_queue if entry[2].card_code not in codes
-            ]
-            heapify(project.expiry_queue)
+            for instant, buckets in list(project.expiring.items()):
+                buckets[:] = [bucket for bucket in buckets if bucket.card_code not in codes]
+                if not buckets:
+                    del project.expiring[instant]
+            project.expiry_instants[:] = list(project.expiring)
+            heapify(project.expiry_instants)
             kept = [p for p in project.publications if p.campaign_id != campaign.id]
             project.publications[:] = kept
             for source_id, publication in list(project.publications_by_source_id.items()):
@@ -977,7 +981,6 @@ class Ledger:
                 bucket.updated_at = now
                 return
         bucket = PointsBucket(
-            id=self.ids.bucket_id(),
             seq=project.take_seq(),
             card_code=card.code,
             last_day=last_day,
@@ -986,7 +989,12 @@ class Ledger:
         )
         insort(card.buckets, bucket, key=_bucket_order)
         if last_day is not None:
-            heappush(project.expiry_queue, (expires_at(last_day), bucket.seq, bucket))
+            instant = expires_at(last_day)
+            due = project.expiring.get(instant)
+            if due is None:
+                due = project.expiring[instant] = []
+                heappush(project.expiry_instants, instant)
+            due.append(bucket)
 
     @staticmethod
     def _take_from_buckets(card: LoyaltyCard, points: int, now: dt.datetime) -> None:
@@ -1049,14 +1057,17 @@ class Ledger:
     def _expire_due(self, project: Project) -> None:
         """Expire every bucket whose last day has passed on the fake's clock."""
         now = self.clock.now()
-        queue = project.expiry_queue
-        while queue and queue[0][0] <= now:
-            instant, _, bucket = heappop(queue)
-            card = project.cards.get(bucket.card_code)
-            # A card deleted for good (or a new card that reuses its code) is not this
-            # bucket's card any more.
-            if card is None or not bucket.points or bucket not in card.buckets:
-                continue
+        instants = project.expiry_instants
+        while instants and instants[0] <= now:
+            instant = heappop(instants)
+            for bucket in project.expiring.pop(instant, []):
+                self._expire_bucket(project, bucket, instant)
+
+    def _expire_bucket(self, project: Project, bucket: PointsBucket, instant: dt.datetime) -> None:
+        card = project.cards.get(bucket.card_code)
+        # A card deleted for good (or a new card that reuses its code) is not this
+        # bucket's card any more.
+        if card is not None and bucket.points and bucket in card.buckets:
             expired = bucket.points
             bucket.points = 0
             bucket.updated_at = instant

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from loyalty_fake.ids import derived_id
 from loyalty_fake.index import MemberIndex
 from loyalty_fake.pickling import positional_pickle
 
@@ -90,13 +91,17 @@ class PointsBucket:
     (``None``: they never expire).
     """
 
-    id: str
     seq: int
     card_code: str
     last_day: dt.date | None
     points: int
     created_at: dt.datetime
     updated_at: dt.datetime | None = None
+
+    @property
+    def id(self) -> str:
+        """``lopb_`` and 24 alphanumerics, derived from the card and sequence: not stored."""
+        return derived_id("lopb_", f"{self.card_code}/{self.seq}", 24)
 
     @property
     def sort_key(self) -> tuple[int, int]:
