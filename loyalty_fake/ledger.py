@@ -442,7 +442,7 @@ class Ledger:
                     if code is not None
                     else config.generate(self.ids.chars, project.cards),
                 )
-                card.metadata = dict(metadata or {})
+                card.metadata = dict(metadata) if metadata else None
                 if resolved is not None:
                     card.category = resolved
                 card.overrides = dict(overrides) if overrides else None
@@ -660,7 +660,9 @@ class Ledger:
             for field in _CUSTOMER_PROFILE_FIELDS:
                 if field in plan.profile:
                     value = plan.profile[field]
-                    setattr(customer, field, dict(value or {}) if field == "metadata" else value)
+                    if field == "metadata":
+                        value = dict(value) if value else None
+                    setattr(customer, field, value)
             if plan.existing is not None:
                 customer.updated_at = now
         return customer
@@ -800,7 +802,6 @@ class Ledger:
         seq = project.take_seq()
         publication = Publication(
             seq=seq,
-            event_id=self.ids.ordered("evcus_", seq),
             id=self.ids.publication_id(),
             created_at=now,
             customer_id=holder.id,
@@ -810,8 +811,7 @@ class Ledger:
             voucher_id=card.id,
             source_id=source_id,
             channel=channel if channel is not None else "API",
-            metadata=dict(metadata or {}),
-            card_points=CardPoints.of(card),
+            metadata=dict(metadata) if metadata else None,
         )
         project.publications.append(publication)
         card.publication = publication

@@ -119,7 +119,7 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
         ),
         "active": card.active,
         "additional_info": own.get("additional_info"),
-        "metadata": dict(card.metadata),
+        "metadata": dict(card.metadata or {}),
         "assets": {
             "qr": {"id": qr, "url": f"{ASSETS_BASE_URL}/qr/{qr_in_url}"},
             "barcode": {
@@ -364,7 +364,7 @@ def customer_json(customer: Customer, held: list[tuple[Campaign, LoyaltyCard]]) 
                 },
             },
             "referrals": {"total": 0, "campaigns": []},
-            "metadata": dict(customer.metadata),
+            "metadata": dict(customer.metadata or {}),
             "system_metadata": {},
             "created_at": format_timestamp(customer.created_at),
         }
@@ -388,7 +388,7 @@ def publication_json(publication: Publication) -> dict[str, Any]:
         "vouchers_id": [publication.voucher_id],
         "source_id": publication.source_id,
         "channel": publication.channel,
-        "metadata": dict(publication.metadata),
+        "metadata": dict(publication.metadata or {}),
         "result": publication.result,
     }
 
@@ -399,7 +399,7 @@ def _simple_customer(customer: Customer) -> dict[str, Any]:
         body["name"] = customer.name
     if customer.email is not None:
         body["email"] = customer.email
-    body["metadata"] = dict(customer.metadata)
+    body["metadata"] = dict(customer.metadata or {})
     body["object"] = "customer"
     return body
 
@@ -447,6 +447,12 @@ def _event(
     }
 
 
+def _counters_before(card: LoyaltyCard, seq: int) -> CardPoints:
+    """The card's counters just before the record numbered ``seq``."""
+    earlier = [t for t in card.transactions if t.seq < seq]
+    return earlier[-1].card_points if earlier else CardPoints()
+
+
 def activity_json(
     card: LoyaltyCard, campaign: Campaign, holder: Customer | None
 ) -> list[tuple[tuple[dt.datetime, int], dict[str, Any]]]:
@@ -466,7 +472,7 @@ def activity_json(
             **base,
             "publication": {
                 **publication_json(publication),
-                "voucher": _simple_voucher(card, campaign, publication.card_points),
+                "voucher": _simple_voucher(card, campaign, _counters_before(card, publication.seq)),
             },
         }
         events.append(
@@ -521,7 +527,7 @@ def publication_api_json(
         "created_at": format_timestamp(publication.created_at),
         "customer_id": publication.customer_id,
         "tracking_id": customer.source_id,
-        "metadata": dict(publication.metadata),
+        "metadata": dict(publication.metadata or {}),
         "channel": publication.channel,
         "source_id": publication.source_id,
         "result": publication.result,
