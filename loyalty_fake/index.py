@@ -19,11 +19,11 @@ from loyalty_fake.pickling import positional_pickle
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterator
 
     from loyalty_fake.models import LoyaltyCard, MemberQuery
 
-__all__ = ["MemberIndex", "within"]
+__all__ = ["MemberIndex", "matches_dates", "within"]
 
 _Entry = tuple[Any, ...]
 
@@ -62,68 +62,101 @@ class MemberIndex:
     def select(
         self, query: MemberQuery, card_of: Callable[[str], LoyaltyCard]
     ) -> tuple[list[str], int]:
-        """One page of member codes for ``query``'s dates and order, and the count of matches."""
+        """One page of member codes for ``query``'s dates and order, and the count of matches.
+
+        The order's own index gives the page; a date filter on another field is counted
+        from that field's index by bisection, and checked card by card only as far as
+        the page needs, or, when its range is narrow, sorted outright. No full scan
+        unless both date fields are filtered besides a third order.
+        """
         field = query.order.lstrip("-")
         descending = query.order.startswith("-")
         start = (query.page - 1) * query.limit
         stop = start + query.limit
-        if field == "code":
-            codes: Iterable[str] = reversed(self._by_code) if descending else self._by_code
-            return _filter_page(
-                codes, query, card_of, start, stop, check_created=True, check_updated=True
-            )
+        bounds = {
+            "created_at": (query.created_after, query.created_before),
+            "updated_at": (query.updated_after, query.updated_before),
+        }
+        filtered = [
+            name
+            for name, (after, before) in bounds.items()
+            if after is not None or before is not None
+        ]
+        others = [name for name in filtered if name != field]
+        own = bounds.get(field, (None, None))
+        # A card is updated no earlier than it is created: updated_at < T implies
+        # created_at < T, and created_at > T implies updated_at > T. Those implied bounds
+        # narrow the order's own range, so walking it meets few cards that fail.
+        if field == "created_at" and query.updated_before is not None:
+            own = (own[0], _earliest(own[1], query.updated_before))
+        if field == "updated_at" and query.created_after is not None:
+            own = (_latest(own[0], query.created_after), own[1])
+        ordered, count = self._ordered(field, descending, own)
+        if not others:
+            return list(islice(ordered, start, stop)), count
+        # The narrowest other range stands for the filters the order index cannot apply.
+        ranges = {name: self._range(name, *bounds[name]) for name in others}
+        narrowest = min(ranges, key=lambda name: ranges[name][1] - ranges[name][0])
+        low, high = ranges[narrowest]
+        width = high - low
+        members = len(self)
+        walk_cost = stop * members / max(width, 1)
+        if width * math.log2(width + 2) <= walk_cost:
+            index = self._by_created if narrowest == "created_at" else self._by_updated
+            matches = [
+                entry[-1]
+                for entry in index.islice(low, high)
+                if matches_dates(card_of(entry[-1]), query)
+            ]
+            matches.sort(key=lambda code: _ORDER[field](card_of(code)), reverse=descending)
+            return matches[start:stop], len(matches)
+        if len(filtered) == 1:
+            total = width  # the one filter is exactly that range
+        else:
+            index = self._by_created if narrowest == "created_at" else self._by_updated
+            total = sum(1 for e in index.islice(low, high) if matches_dates(card_of(e[-1]), query))
+        page = list(islice((c for c in ordered if matches_dates(card_of(c), query)), start, stop))
+        return page, total
+
+    def _range(
+        self, field: str, after: dt.datetime | None, before: dt.datetime | None
+    ) -> tuple[int, int]:
         index = self._by_created if field == "created_at" else self._by_updated
-        after, before = (
-            (query.created_after, query.created_before)
-            if field == "created_at"
-            else (query.updated_after, query.updated_before)
-        )
         low = index.bisect_right((after, math.inf)) if after is not None else 0
         high = index.bisect_left((before,)) if before is not None else len(index)
-        high = max(low, high)
-        entries: Iterator[_Entry] = index.islice(low, high, reverse=descending)
-        other_filtered = (
-            query.updated_after is not None or query.updated_before is not None
-            if field == "created_at"
-            else query.created_after is not None or query.created_before is not None
-        )
-        if not other_filtered:
-            return [entry[-1] for entry in islice(entries, start, stop)], high - low
-        return _filter_page(
-            (entry[-1] for entry in entries),
-            query,
-            card_of,
-            start,
-            stop,
-            check_created=field != "created_at",
-            check_updated=field != "updated_at",
-        )
+        return low, max(low, high)
+
+    def _ordered(
+        self, field: str, descending: bool, own: tuple[dt.datetime | None, dt.datetime | None]
+    ) -> tuple[Iterator[str], int]:
+        if field == "code":
+            codes = reversed(self._by_code) if descending else iter(self._by_code)
+            return codes, len(self._by_code)
+        index = self._by_created if field == "created_at" else self._by_updated
+        low, high = self._range(field, *own)
+        return (entry[-1] for entry in index.islice(low, high, reverse=descending)), high - low
 
 
-def _filter_page(  # noqa: PLR0913 - one private helper, called with keywords
-    codes: Iterable[str],
-    query: MemberQuery,
-    card_of: Callable[[str], LoyaltyCard],
-    start: int,
-    stop: int,
-    *,
-    check_created: bool,
-    check_updated: bool,
-) -> tuple[list[str], int]:
-    page: list[str] = []
-    total = 0
-    for code in codes:
-        card = card_of(code)
-        if check_created and not within(card.created_at, query.created_after, query.created_before):
-            continue
-        if check_updated and not within(
-            card.updated_at or card.created_at, query.updated_after, query.updated_before
-        ):
-            continue
-        if start <= total < stop:
-            page.append(code)
-        total += 1
-    return page, total
+def _earliest(a: dt.datetime | None, b: dt.datetime) -> dt.datetime:
+    return b if a is None else min(a, b)
+
+
+def _latest(a: dt.datetime | None, b: dt.datetime) -> dt.datetime:
+    return b if a is None else max(a, b)
+
+
+def matches_dates(card: LoyaltyCard, query: MemberQuery) -> bool:
+    """Whether the card falls within every date filter of ``query``."""
+    return within(card.created_at, query.created_after, query.created_before) and within(
+        card.updated_at or card.created_at, query.updated_after, query.updated_before
+    )
+
+
+_ORDER: dict[str, Callable[[LoyaltyCard], Any]] = {
+    "created_at": lambda card: (card.created_at, card.seq),
+    "updated_at": lambda card: (card.updated_at or card.created_at, card.seq),
+    "code": lambda card: card.code,
+}
 
 
 def within(value: dt.datetime, after: dt.datetime | None, before: dt.datetime | None) -> bool:

@@ -21,7 +21,7 @@ from loyalty_fake.codes import CodeConfig
 from loyalty_fake.errors import bad_request, duplicate_found, not_found
 from loyalty_fake.expiry import ExpirationRules, expires_at
 from loyalty_fake.ids import IdGenerator
-from loyalty_fake.index import within
+from loyalty_fake.index import matches_dates
 from loyalty_fake.models import (
     Campaign,
     CampaignType,
@@ -831,7 +831,7 @@ class Ledger:
             # A customer or a code names at most one member of the program.
             candidate = self._single_member(project, campaign, query)
             matches = (
-                [candidate] if candidate is not None and _matches_dates(candidate, query) else []
+                [candidate] if candidate is not None and matches_dates(candidate, query) else []
             )
             start = (query.page - 1) * query.limit
             return matches[start : start + query.limit], len(matches)
@@ -1114,9 +1114,3 @@ _PUBLICATION_ORDER: dict[str, Callable[[Project, Publication], Any]] = {
 
 def _bucket_order(bucket: PointsBucket) -> tuple[int, int]:
     return bucket.sort_key
-
-
-def _matches_dates(card: LoyaltyCard, query: MemberQuery) -> bool:
-    return within(card.created_at, query.created_after, query.created_before) and within(
-        card.updated_at or card.created_at, query.updated_after, query.updated_before
-    )
