@@ -26,6 +26,7 @@ import requests
 import responses
 
 from benchmarks.restart import measure_restart
+from benchmarks.scale import measure_scale
 from benchmarks.server import measure_server
 from loyalty_fake import LoyaltyFake
 
@@ -61,6 +62,7 @@ class Plan:
     server_seconds: float
     restart_members: int
     restart_rounds: int
+    scale_members: int
 
 
 FULL = Plan(
@@ -73,6 +75,7 @@ FULL = Plan(
     server_seconds=1.0,
     restart_members=100_000,
     restart_rounds=3,
+    scale_members=100_000,
 )
 QUICK = Plan(
     rounds=5,
@@ -84,6 +87,7 @@ QUICK = Plan(
     server_seconds=0.4,
     restart_members=20_000,
     restart_rounds=2,
+    scale_members=20_000,
 )
 
 
@@ -294,6 +298,7 @@ def measure(plan: Plan) -> list[Result]:
         plan.server_rounds, plan.server_seconds, SERVER_TARGETS, report=_report
     )
     figures += measure_restart(plan.restart_members, plan.restart_rounds, _report)
+    figures += measure_scale(plan.scale_members, _report)
     return figures
 
 

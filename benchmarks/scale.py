@@ -1,0 +1,188 @@
+"""Issue 5's scale figures: costs at N members against the same costs at 1,000.
+
+Run through ``benchmarks/run.py``. Listing pages, get-member and balance changes at N
+members are ratios against 1,000 members (target 3x for pages, 1.5x for single
+reads and writes, so that nothing grows with the member count); seeding speed and
+memory per seeded member are absolute against issue 5's targets (1,000,000 members
+in 60 s, at most 2 KB each).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import statistics
+import sys
+import time
+import tracemalloc
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from loyalty_fake import LoyaltyFake
+from loyalty_fake.models import CustomerRef, MemberQuery
+from loyalty_fake.seeding import seed_demo
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["ScaleFigure", "measure_scale"]
+
+BASE = 1_000
+_START = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+US = "\N{MICRO SIGN}s"
+
+
+@attrs.frozen
+class ScaleFigure:
+    """One printed scale figure."""
+
+    name: str
+    value: float
+    baseline: float | None
+    unit: str
+    target: float
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        """The value over the baseline (or the value itself without a baseline)."""
+        return self.value / self.baseline if self.baseline else self.value
+
+    @property
+    def ok(self) -> bool:
+        """Whether the figure meets its target."""
+        return self.ratio <= self.target
+
+    def line(self) -> str:
+        """The figure as one human-readable line."""
+        verdict = "OK" if self.ok else "EXCEEDED"
+        if self.baseline is None:
+            return (
+                f"{self.name:<34} {self.value:,.0f} {self.unit}  {self.note}  "
+                f"target <= {self.target:,.0f} {self.unit}  {verdict}"
+            )
+        return (
+            f"{self.name:<34} ratio {self.ratio:5.2f}x 1k  "
+            f"({self.value:,.1f} {self.unit}{self.note} "
+            f"vs {self.baseline:,.1f} {self.unit} at {BASE:,})  "
+            f"target <= {self.target:g}x  {verdict}"
+        )
+
+
+def _program(members: int) -> tuple[LoyaltyFake, str, list[str]]:
+    """A program of ``members`` members joined one second apart (distinct timestamps)."""
+    fake = LoyaltyFake(seed=1, now=_START)
+    ledger = fake.ledger
+    program = ledger.create_loyalty_program(fake.app_id, name="P", type="AUTO_UPDATE")
+    codes = []
+    for number in range(members):
+        fake.clock.advance(seconds=1)
+        card = ledger.add_member(
+            fake.app_id, program.id, customer=CustomerRef(source_id=f"c{number}")
+        )
+        codes.append(card.code)
+    return fake, program.id, codes
+
+
+def _time_us(call: Callable[[], Any], repeats: int) -> float:
+    samples = []
+    for _ in range(5):
+        began = time.perf_counter()
+        for _ in range(repeats):
+            call()
+        samples.append((time.perf_counter() - began) / repeats * 1e6)
+    return statistics.median(samples)
+
+
+def _queries(members: int, codes: list[str]) -> dict[str, MemberQuery]:
+    def at(fraction: float) -> dt.datetime:
+        return _START + dt.timedelta(seconds=int(members * fraction))
+
+    return {
+        "none -created_at": MemberQuery(),
+        "customer": MemberQuery(customer=f"c{members // 2}"),
+        "code": MemberQuery(code=codes[members // 2]),
+        "created_after -created_at": MemberQuery(created_after=at(0.5)),
+        "updated_before -created_at": MemberQuery(updated_before=at(0.3)),
+        "created_after code": MemberQuery(created_after=at(0.5), order="code"),
+        "updated_before updated_at": MemberQuery(updated_before=at(0.3), order="updated_at"),
+        "created_after -updated_at": MemberQuery(created_after=at(0.5), order="-updated_at"),
+        "created_before page 20": MemberQuery(created_before=at(0.9), page=20),
+    }
+
+
+def measure_scale(members: int, report: Callable[[ScaleFigure], None]) -> list[ScaleFigure]:
+    """Every scale figure at ``members`` members (issue 5's target is 1,000,000)."""
+    note = f" at {members:,}"
+    small, small_id, small_codes = _program(BASE)
+    big, big_id, big_codes = _program(members)
+    figures: list[ScaleFigure] = []
+
+    def page(fake: LoyaltyFake, program_id: str, query: MemberQuery) -> Callable[[], Any]:
+        return lambda: fake.ledger.list_members(fake.app_id, program_id, query)
+
+    small_queries = _queries(BASE, small_codes)
+    big_queries = _queries(members, big_codes)
+    for name, query in small_queries.items():
+        base = _time_us(page(small, small_id, query), 200)
+        value = _time_us(page(big, big_id, big_queries[name]), 20)
+        figures.append(ScaleFigure(f"scale/list {name}", value, base, US, 3.0, note))
+        report(figures[-1])
+
+    def get_member(fake: LoyaltyFake, code: str) -> Callable[[], Any]:
+        return lambda: fake.ledger.get_member(fake.app_id, code)
+
+    def balance(fake: LoyaltyFake, code: str) -> Callable[[], Any]:
+        return lambda: fake.ledger.change_balance(fake.app_id, code, 1)
+
+    makers: dict[str, Callable[[LoyaltyFake, str], Callable[[], Any]]] = {
+        "get_member": get_member,
+        "balance": balance,
+    }
+    for name, make in makers.items():
+        base = _time_us(make(small, small_codes[BASE // 2]), 500)
+        value = _time_us(make(big, big_codes[members // 2]), 500)
+        figures.append(ScaleFigure(f"scale/{name}", value, base, US, 1.5, note))
+        report(figures[-1])
+    del small, big
+    gc.collect()
+    seeded = LoyaltyFake(seed=3, now="2024-06-01T00:00:00Z")
+    began = time.perf_counter()
+    seed_demo(seeded, seed=3, members=members)
+    took = time.perf_counter() - began
+    del seeded
+    gc.collect()
+    # Memory is traced on a sample: the process's peak RSS already holds earlier figures.
+    sample = min(members, 10_000)
+    tracemalloc.start()
+    traced = LoyaltyFake(seed=3, now="2024-06-01T00:00:00Z")
+    seed_demo(traced, seed=3, members=sample)
+    gc.collect()
+    grown, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rate = members / took
+    figures.append(
+        ScaleFigure(
+            "scale/seeding seconds",
+            1_000_000 / rate,
+            None,
+            "s per 1M",
+            60,
+            f"({rate:,.0f} members/s with histories, {members:,} seeded)",
+        )
+    )
+    report(figures[-1])
+    figures.append(
+        ScaleFigure(
+            "scale/memory per member",
+            grown / sample,
+            None,
+            "B",
+            2048,
+            f"(Python allocations traced over {sample:,} seeded members)",
+        )
+    )
+    report(figures[-1])
+    print(f"# scale: built {members:,} members twice", file=sys.stderr)
+    return figures
