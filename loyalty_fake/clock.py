@@ -78,8 +78,12 @@ class Clock:
     told to (``set``, ``advance``), so every timestamp and expiry is reproducible.
     """
 
+    # Converted on construction; the methods below convert before they assign, so the
+    # converter does not run a second time on every set().
     _frozen_at: dt.datetime | None = attrs.field(
-        default=None, converter=attrs.converters.optional(_as_utc)
+        default=None,
+        converter=attrs.converters.optional(_as_utc),
+        on_setattr=attrs.setters.NO_OP,
     )
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False, eq=False)
     _pins: threading.local = attrs.field(factory=threading.local, init=False, repr=False, eq=False)
