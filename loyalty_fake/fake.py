@@ -12,7 +12,7 @@ from loyalty_fake.clock import Clock
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.http.app import FakeVoucherifyApp
 from loyalty_fake.http.messages import Request, Response
-from loyalty_fake.http.serialize import customer_json, publication_json
+from loyalty_fake.http.serialize import customer_json, member_json, publication_json
 from loyalty_fake.ids import IdGenerator
 from loyalty_fake.ledger import Ledger
 from loyalty_fake.transports.hosts import HostMatcher
@@ -265,8 +265,6 @@ class LoyaltyFake:
 
     def card(self, code: str, *, app_id: str | None = None) -> dict[str, Any]:
         """A card (published or not) as the members endpoints show it."""
-        from loyalty_fake.http.serialize import member_json  # noqa: PLC0415
-
         ledger = self.ledger
         project = app_id or self.app_id
         with ledger.locked():
@@ -275,8 +273,6 @@ class LoyaltyFake:
 
     def cards(self, campaign: str, *, app_id: str | None = None) -> list[dict[str, Any]]:
         """Every card of a program, published or not, oldest first."""
-        from loyalty_fake.http.serialize import member_json  # noqa: PLC0415
-
         ledger = self.ledger
         project = app_id or self.app_id
         with ledger.locked():

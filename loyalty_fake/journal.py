@@ -25,7 +25,6 @@ from loyalty_fake.clock import format_timestamp, parse_timestamp
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Iterator
 
     from loyalty_fake.http.messages import Request
 
@@ -178,10 +177,3 @@ class Journal:
         if self._file is not None:
             self._file.close()
             self._file = None
-
-    @staticmethod
-    def replay(records: list[Record], apply: Callable[[Record], None]) -> Iterator[int]:
-        """Apply each record in order, yielding how many are done."""
-        for done, record in enumerate(records, start=1):
-            apply(record)
-            yield done

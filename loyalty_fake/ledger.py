@@ -539,11 +539,6 @@ class Ledger:
         found = project.campaigns.get(campaign_id)
         return found is None or found.in_bin
 
-    def campaigns(self, app_id: str) -> list[Campaign]:
-        """Every campaign of the project, oldest first."""
-        with self._lock:
-            return list(self.project(app_id).campaigns.values())
-
     def _new_card(
         self, project: Project, campaign: Campaign, now: dt.datetime, code: str | None = None
     ) -> LoyaltyCard:

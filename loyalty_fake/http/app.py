@@ -11,7 +11,7 @@ import attrs
 
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.http.handlers import Call
-from loyalty_fake.http.messages import Request, Response
+from loyalty_fake.http.messages import JSON_HEADERS, Request, Response
 from loyalty_fake.http.routes import ROUTES, match
 
 if TYPE_CHECKING:
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 __all__ = ["FakeVoucherifyApp", "encode_json"]
 
 _LOG = logging.getLogger("loyalty_fake")
-_JSON_HEADERS = (("Content-Type", "application/json; charset=utf-8"),)
 _UNAUTHORIZED = {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
 
 
@@ -70,13 +69,13 @@ class FakeVoucherifyApp:
         app_id = request.header("x-app-id") or ""
         token = request.header("x-app-token") or ""
         if segments[:1] == ("v1",) and not self._authorized(app_id, token):
-            return Response(401, encode_json(_UNAUTHORIZED), _JSON_HEADERS)
+            return Response(401, encode_json(_UNAUTHORIZED), JSON_HEADERS)
         found = match(request.method, segments)
         if found is None:
             raise self._not_implemented(request)
         route, params = found
         status, body = route.handler(Call(self.ledger, app_id, request, params))
-        return Response(status, encode_json(body), _JSON_HEADERS)
+        return Response(status, encode_json(body), JSON_HEADERS)
 
     def _authorized(self, app_id: str, token: str) -> bool:
         if not app_id.strip() or not token.strip():
@@ -85,9 +84,8 @@ class FakeVoucherifyApp:
             return True
         return self.credentials.get(app_id) == token
 
-    @staticmethod
-    def _not_implemented(request: Request) -> VoucherifyError:
-        implemented = [route.operation for route in ROUTES]
+    def _not_implemented(self, request: Request) -> VoucherifyError:
+        implemented = self.operations()
         return VoucherifyError(
             code=501,
             key="not_implemented",
@@ -111,7 +109,7 @@ class FakeVoucherifyApp:
         if error.resource_type is not None:
             envelope["resource_type"] = error.resource_type
         envelope.update(error.extra)
-        return Response(error.code, encode_json(envelope), _JSON_HEADERS)
+        return Response(error.code, encode_json(envelope), JSON_HEADERS)
 
     @staticmethod
     def operations() -> list[str]:

@@ -7,13 +7,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
-__all__ = ["DEFAULT_BASE_URLS", "HostMatcher"]
+__all__ = ["HostMatcher"]
 
-DEFAULT_BASE_URLS = (
-    "https://api.voucherify.io",
-    "https://us1.api.voucherify.io",
-    "https://as1.api.voucherify.io",
-)
 # api.voucherify.io and every cluster host shaped like it (us1.api, as1.api, ...).
 _VOUCHERIFY_HOST = re.compile(r"^(?:[a-z0-9-]+\.)*api\.voucherify\.io$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
