@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -52,6 +51,19 @@ class Server:
             self.process.send_signal(sig)
         out, err = self.process.communicate(timeout=20)
         return self.process.returncode, "".join(self.lines) + out + err
+
+
+def _refused_start(state: Path) -> subprocess.CompletedProcess[str]:
+    """Start a server on ``state`` that must refuse to run; its exit and output."""
+    process = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "loyalty_fake.cli", "serve", "--port", "0", "--state", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert process.returncode != 0
+    return process
 
 
 @pytest.fixture
@@ -187,14 +199,7 @@ def test_damage_before_the_last_record_refuses_to_start(server: Server, state: P
     damaged = lines[0].replace(b"source_id", b"source_iD")
     assert damaged != lines[0]
     journal.write_bytes(damaged + lines[1])
-    process = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "loyalty_fake.cli", "serve", "--port", "0", "--state", str(state)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert process.returncode != 0
+    process = _refused_start(state)
     assert "is damaged" in process.stderr
 
 
@@ -208,7 +213,6 @@ def test_control_plane_can_be_turned_off() -> None:
         running.stop(signal.SIGKILL)
 
 
-@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX only")
 def test_configured_credentials_are_enforced() -> None:
     """--credentials makes the server accept only that pair."""
     running = Server("--credentials", "app:secret", "--no-demo")
@@ -231,14 +235,7 @@ def test_snapshot_of_another_layout_refuses_to_start(server: Server, state: Path
     snapshot = state / "snapshot.bin"
     header, _, body = snapshot.read_bytes().partition(b"\n")
     snapshot.write_bytes(header[:-4] + b"0000\n" + body)
-    process = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "loyalty_fake.cli", "serve", "--port", "0", "--state", str(state)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert process.returncode != 0
+    process = _refused_start(state)
     assert "written by another version" in process.stderr
 
 
@@ -256,12 +253,5 @@ def test_a_record_that_no_longer_replays_refuses_to_start(server: Server, state:
     record = Record.of(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), rejected)
     with (state / "journal.jsonl").open("ab") as journal:
         journal.write(record.to_line())
-    process = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "loyalty_fake.cli", "serve", "--port", "0", "--state", str(state)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert process.returncode != 0
+    process = _refused_start(state)
     assert "replayed as 404" in process.stderr
