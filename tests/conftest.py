@@ -280,42 +280,41 @@ class SdkClient:
 
     # The SDK names the with-campaign variant of each member operation with a "1".
 
-    def get_member(self, code: str, campaign: str | None = None) -> Reply:
+    def _member_call(
+        self,
+        method: str,
+        suffix: str,
+        operation: str,
+        code: str,
+        campaign: str | None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Reply:
+        """``operation`` on the member path, or its ``1`` variant under the campaign."""
         if campaign is None:
-            return self._run(
-                "GET", MEMBER_BY_CODE, lambda: self.api.get_member_with_http_info(code)
-            )
-        return self._run("GET", MEMBER, lambda: self.api.get_member1_with_http_info(campaign, code))
+            call = getattr(self.api, f"{operation}_with_http_info")
+            return self._run(method, MEMBER_BY_CODE + suffix, lambda: call(code, *args, **kwargs))
+        call = getattr(self.api, f"{operation}1_with_http_info")
+        return self._run(method, MEMBER + suffix, lambda: call(campaign, code, *args, **kwargs))
+
+    def get_member(self, code: str, campaign: str | None = None) -> Reply:
+        return self._member_call("GET", "", "get_member", code, campaign)
 
     def change_balance(self, code: str, body: dict[str, Any], campaign: str | None = None) -> Reply:
-        if campaign is None:
-            return self._run(
-                "POST",
-                f"{MEMBER_BY_CODE}/balance",
-                lambda: self.api.update_loyalty_card_balance_with_http_info(code, body),
-            )
-        return self._run(
-            "POST",
-            f"{MEMBER}/balance",
-            lambda: self.api.update_loyalty_card_balance1_with_http_info(campaign, code, body),
+        return self._member_call(
+            "POST", "/balance", "update_loyalty_card_balance", code, campaign, body
         )
 
     def list_transactions(
         self, code: str, params: dict[str, Any] | None = None, campaign: str | None = None
     ) -> Reply:
-        kwargs = dict(params or {})
-        if campaign is None:
-            return self._run(
-                "GET",
-                f"{MEMBER_BY_CODE}/transactions",
-                lambda: self.api.list_loyalty_card_transactions_with_http_info(code, **kwargs),
-            )
-        return self._run(
+        return self._member_call(
             "GET",
-            f"{MEMBER}/transactions",
-            lambda: self.api.list_loyalty_card_transactions1_with_http_info(
-                campaign, code, **kwargs
-            ),
+            "/transactions",
+            "list_loyalty_card_transactions",
+            code,
+            campaign,
+            **dict(params or {}),
         )
 
     def list_points_expiration(
@@ -331,17 +330,8 @@ class SdkClient:
     def list_activity(
         self, code: str, params: dict[str, Any] | None = None, campaign: str | None = None
     ) -> Reply:
-        kwargs = dict(params or {})
-        if campaign is None:
-            return self._run(
-                "GET",
-                f"{MEMBER_BY_CODE}/activity",
-                lambda: self.api.list_member_activity_with_http_info(code, **kwargs),
-            )
-        return self._run(
-            "GET",
-            f"{MEMBER}/activity",
-            lambda: self.api.list_member_activity1_with_http_info(campaign, code, **kwargs),
+        return self._member_call(
+            "GET", "/activity", "list_member_activity", code, campaign, **dict(params or {})
         )
 
     def get_customer(self, ref: str) -> Reply:
