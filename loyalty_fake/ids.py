@@ -90,20 +90,9 @@ class IdGenerator:
         """``cust_`` and 24 alphanumerics."""
         return self._alnum("cust_", 24)
 
-    def publication_id(self) -> str:
-        """``pub_`` and 32 alphanumerics."""
-        return self._alnum("pub_", 32)
-
     def category_id(self) -> str:
         """``cat_`` and 18 lowercase hex digits."""
         return "cat_" + self.chars(_HEX, 18)
-
-    def ordered(self, prefix: str, seq: int) -> str:
-        """``prefix`` and 18 lowercase hex digits that sort in ``seq`` order.
-
-        Voucherify's ``vtx_``/``evcus_`` IDs are time-ordered hex; cursors compare them.
-        """
-        return f"{prefix}{seq:010x}{self.chars(_HEX, 8)}"
 
     def async_action_id(self) -> str:
         """``aa_`` and 18 lowercase hex digits."""

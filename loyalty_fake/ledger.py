@@ -7,6 +7,7 @@ never lose or double a write.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import pickle
 import threading
@@ -33,8 +34,11 @@ from loyalty_fake.models import (
     MemberQuery,
     PointsBucket,
     Publication,
+    TextTable,
     Transaction,
+    TransactionLog,
     TransactionType,
+    transaction_id,
 )
 from loyalty_fake.pickling import layout_fingerprint, no_gc, positional_pickle
 
@@ -42,6 +46,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
 __all__ = ["Ledger", "Project"]
+
+_SHARED_LIMIT = 4096
 
 _CUSTOMER_PROFILE_FIELDS = (
     "name",
@@ -90,6 +96,33 @@ class Project:
     expiring: dict[dt.datetime, list[PointsBucket]] = attrs.field(factory=dict)
     expiry_instants: list[dt.datetime] = attrs.field(factory=list)
     next_seq: int = 0
+    # The distinct texts of every card's transactions (see TransactionLog).
+    texts: TextTable = attrs.field(factory=TextTable)
+    # Flat metadata many customers share ({"tier": "gold"}), stored once (see shared()).
+    shared_values: dict[tuple[tuple[str, str, Any], ...], dict[str, Any]] = attrs.field(
+        factory=dict
+    )
+
+    def shared(self, value: Mapping[str, Any]) -> dict[str, Any]:
+        """A private copy of ``value``, one object for all equal flat values.
+
+        Records only ever replace their metadata, never change it in place, so equal
+        values can share one dict: at a million members that is 184 bytes each. Values
+        with nested objects, and any beyond the first ``_SHARED_LIMIT`` distinct ones,
+        get a copy of their own.
+        """
+        if any(isinstance(v, dict | list) for v in value.values()):
+            return copy.deepcopy(dict(value))
+        key = tuple((k, type(v).__name__, v) for k, v in value.items())
+        try:
+            found = self.shared_values.get(key)
+        except TypeError:  # an unhashable value, from the Python API
+            return copy.deepcopy(dict(value))
+        if found is None:
+            found = dict(value)
+            if len(self.shared_values) < _SHARED_LIMIT:
+                self.shared_values[key] = found
+        return found
 
     def take_seq(self) -> int:
         """A project-wide sequence number that orders records created in the same millisecond."""
@@ -553,6 +586,7 @@ class Ledger:
             updated_at=None,
             points=campaign.initial_points,
             category=campaign.category,
+            transactions=TransactionLog(code, project.texts),
         )
         project.cards[code] = card
         project.card_codes_by_id[card.id] = code
@@ -656,7 +690,9 @@ class Ledger:
                 if field in plan.profile:
                     value = plan.profile[field]
                     if field == "metadata":
-                        value = dict(value) if value else None
+                        value = project.shared(value) if value else None
+                    elif isinstance(value, dict):
+                        value = copy.deepcopy(value)  # the caller's dict stays the caller's
                     setattr(customer, field, value)
             if plan.existing is not None:
                 customer.updated_at = now
@@ -797,7 +833,6 @@ class Ledger:
         seq = project.take_seq()
         publication = Publication(
             seq=seq,
-            id=self.ids.publication_id(),
             created_at=now,
             customer_id=holder.id,
             campaign_id=campaign.id,
@@ -1028,7 +1063,7 @@ class Ledger:
         seq = project.take_seq()
         counters = CardPoints.of(card)
         transaction = Transaction(
-            id=self.ids.ordered("vtx_", seq),
+            id=transaction_id(card.code, seq),
             bucket=bucket,
             seq=seq,
             type=kind,

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from typing import TYPE_CHECKING, Any, Literal
+from array import array
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
 
 from loyalty_fake.ids import derived_id
 from loyalty_fake.index import MemberIndex
-from loyalty_fake.pickling import positional_pickle
+from loyalty_fake.pickling import positional_pickle, register_layout
 
 if TYPE_CHECKING:
-    import datetime as dt
+    from collections.abc import Iterator
 
     from loyalty_fake.codes import CodeConfig
     from loyalty_fake.expiry import ExpirationRules
@@ -29,7 +31,9 @@ __all__ = [
     "MemberQuery",
     "PointsBucket",
     "Publication",
+    "TextTable",
     "Transaction",
+    "TransactionLog",
     "TransactionType",
 ]
 
@@ -182,6 +186,177 @@ class Transaction:
         )
 
 
+_KINDS: tuple[TransactionType, ...] = ("POINTS_ADDITION", "POINTS_REMOVAL", "POINTS_EXPIRATION")
+_KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MS = dt.timedelta(milliseconds=1)
+# One row of integers per transaction: seq, type, points, total, balance, created_at (ms
+# since the epoch), expired_points, subtracted_points, next_expiration_date (ordinal, 0
+# for none), next_expiration_points, the texts' position in the project's TextTable, and
+# the expired bucket's position in the log plus one (0 for none).
+_ROW = 12
+Texts = tuple[str | None, str | None, str | None, str]
+
+
+class TextTable:
+    """A project's distinct transaction texts (source, reason, source_id, operation type).
+
+    Most transactions share a handful of them ("API", "Purchases", ...): a row stores a
+    position here instead of four references.
+    """
+
+    __slots__ = ("_positions", "_texts")
+
+    def __init__(self, texts: list[Texts] | None = None) -> None:
+        """A table holding ``texts`` (a restored snapshot's) or nothing yet."""
+        self._texts = texts if texts is not None else []
+        self._positions = {text: position for position, text in enumerate(self._texts)}
+
+    def __reduce__(self) -> tuple[type[TextTable], tuple[Any, ...]]:
+        return TextTable, (self._texts,)
+
+    def position(self, texts: Texts) -> int:
+        """Where ``texts`` is kept, adding it if new."""
+        found = self._positions.get(texts)
+        if found is None:
+            found = self._positions[texts] = len(self._texts)
+            self._texts.append(texts)
+        return found
+
+    def __getitem__(self, position: int) -> Texts:
+        return self._texts[position]
+
+
+class TransactionLog:
+    """A card's transactions, packed: one row of integers each, made ``Transaction`` on read.
+
+    A card holds about three transactions; as objects they were a third of the memory a
+    seeded member costs. The texts live in the project's ``TextTable``; the buckets that
+    expired stay with the log that recorded their expiry.
+    """
+
+    __slots__ = ("_code", "_expired", "_rows", "_table")
+
+    def __init__(
+        self,
+        code: str,
+        table: TextTable,
+        rows: array[int] | None = None,
+        expired: list[PointsBucket] | None = None,
+    ) -> None:
+        """The log of the card ``code``, its texts kept in ``table``."""
+        self._code = code
+        self._table = table
+        self._rows = rows if rows is not None else array("q")
+        self._expired = expired
+
+    def __reduce__(self) -> tuple[type[TransactionLog], tuple[Any, ...]]:
+        return TransactionLog, (self._code, self._table, self._rows, self._expired)
+
+    def append(self, transaction: Transaction) -> None:
+        """Pack ``transaction`` at the end of the log."""
+        texts = self._table.position(
+            (
+                transaction.source,
+                transaction.reason,
+                transaction.source_id,
+                transaction.operation_type,
+            )
+        )
+        bucket = 0
+        if transaction.bucket is not None:
+            if self._expired is None:
+                self._expired = []
+            self._expired.append(transaction.bucket)
+            bucket = len(self._expired)
+        expiry = transaction.next_expiration_date
+        self._rows.extend(
+            (
+                transaction.seq,
+                _KIND_CODES[transaction.type],
+                transaction.points,
+                transaction.total,
+                transaction.balance,
+                (transaction.created_at - _EPOCH) // _MS,
+                transaction.expired_points,
+                transaction.subtracted_points,
+                expiry.toordinal() if expiry is not None else 0,
+                transaction.next_expiration_points,
+                texts,
+                bucket,
+            )
+        )
+
+    def __len__(self) -> int:
+        return len(self._rows) // _ROW
+
+    def _at(self, index: int) -> Transaction:
+        start = index * _ROW
+        (
+            seq,
+            kind,
+            points,
+            total,
+            balance,
+            created,
+            expired,
+            subtracted,
+            expiry,
+            due,
+            texts,
+            bucket,
+        ) = self._rows[start : start + _ROW]
+        source, reason, source_id, operation_type = self._table[texts]
+        return Transaction(
+            id=transaction_id(self._code, seq),
+            seq=seq,
+            type=_KINDS[kind],
+            points=points,
+            total=total,
+            balance=balance,
+            created_at=_EPOCH + created * _MS,
+            card_code=self._code,
+            source=source,
+            reason=reason,
+            source_id=source_id,
+            operation_type="AUTOMATIC" if operation_type == "AUTOMATIC" else "MANUAL",
+            bucket=self._expired[bucket - 1] if bucket and self._expired else None,
+            expired_points=expired,
+            subtracted_points=subtracted,
+            next_expiration_date=dt.date.fromordinal(expiry) if expiry else None,
+            next_expiration_points=due,
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> Transaction: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Transaction]: ...
+    def __getitem__(self, index: int | slice) -> Transaction | list[Transaction]:
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._at(index)
+
+    def __iter__(self) -> Iterator[Transaction]:
+        return (self._at(i) for i in range(len(self)))
+
+
+register_layout(TextTable, ("texts", "source,reason,source_id,operation_type"))
+register_layout(TransactionLog, ("code", "table", f"rows/{_ROW}", "expired"))
+
+
+def transaction_id(card_code: str, seq: int) -> str:
+    """``vtx_`` and 18 hex digits that sort in ``seq`` order, derived: not stored.
+
+    Voucherify's ``vtx_`` IDs are time-ordered hex, and cursors compare them.
+    """
+    suffix = hashlib.blake2b(f"{card_code}/{seq}".encode(), digest_size=4).hexdigest()
+    return f"vtx_{seq:010x}{suffix}"
+
+
 @positional_pickle
 @attrs.define
 class LoyaltyCard:
@@ -209,7 +384,11 @@ class LoyaltyCard:
     publication: Publication | None = None
     # Active buckets (points left), soonest expiry first; their points sum to the balance.
     buckets: list[PointsBucket] = attrs.field(factory=list, repr=False)
-    transactions: list[Transaction] = attrs.field(factory=list, repr=False)
+    # Packed (see TransactionLog); the ledger gives every card its project's text table.
+    transactions: TransactionLog = attrs.field(
+        default=attrs.Factory(lambda card: TransactionLog(card.code, TextTable()), takes_self=True),
+        repr=False,
+    )
 
     @property
     def balance(self) -> int:
@@ -259,7 +438,6 @@ class Campaign:
 class Publication:
     """The assignment of a card to a customer (Voucherify's publication)."""
 
-    id: str
     created_at: dt.datetime
     customer_id: str
     campaign_id: str
@@ -271,6 +449,11 @@ class Publication:
     metadata: dict[str, Any] | None = None  # None while empty
     result: str = "SUCCESS"
     seq: int = 0
+
+    @property
+    def id(self) -> str:
+        """``pub_`` and 32 alphanumerics, derived from the card and sequence: not stored."""
+        return derived_id("pub_", f"{self.voucher_id}/{self.seq}", 32)
 
     @property
     def event_id(self) -> str:

@@ -13,7 +13,7 @@ import attrs
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["layout_fingerprint", "no_gc", "positional_pickle"]
+__all__ = ["layout_fingerprint", "no_gc", "positional_pickle", "register_layout"]
 
 _T = TypeVar("_T")
 # Every class pickled by position, with its fields: a snapshot is only readable by
@@ -25,6 +25,11 @@ def layout_fingerprint() -> str:
     """A short hash of every positionally pickled class's field layout."""
     text = "\n".join(f"{name}:{','.join(fields)}" for name, fields in sorted(_LAYOUTS.items()))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def register_layout(cls: type, fields: tuple[str, ...]) -> None:
+    """Count a hand-pickled class's layout in the fingerprint (see ``positional_pickle``)."""
+    _LAYOUTS[f"{cls.__module__}.{cls.__qualname__}"] = fields
 
 
 @contextmanager
@@ -55,7 +60,7 @@ def positional_pickle(cls: type[_T]) -> type[_T]:
     if not all(field.init for field in fields):
         raise TypeError(f"{cls.__name__} has fields its __init__ does not take")
     values = attrgetter(*(field.name for field in fields))
-    _LAYOUTS[f"{cls.__module__}.{cls.__qualname__}"] = tuple(field.name for field in fields)
+    register_layout(cls, tuple(field.name for field in fields))
 
     def __reduce__(self: Any) -> tuple[type[_T], tuple[Any, ...]]:  # noqa: N807
         found = values(self)

@@ -330,7 +330,9 @@ def list_transactions(call: Call) -> tuple[int, Any]:
     ledger = call.ledger
     with ledger.locked():
         card = _member_of(call)
-        ordered = card.transactions if order == "id" else card.transactions[::-1]
+        ordered = list(card.transactions)
+        if order == "-id":
+            ordered.reverse()
         page, has_more = _cursor_page(ordered, [t.id for t in ordered], after, limit)
         return 200, cursor_list_json([transaction_json(t, card) for t in page], has_more)
 
