@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from typing import Any, Literal
 
 import attrs
@@ -66,7 +67,9 @@ class ExpirationRules:
 
     def last_day(self, earned: dt.datetime) -> dt.date:
         """The last day points earned at ``earned`` can be spent."""
-        day = earned.astimezone(_UTC).date()
+        return _last_day(self, earned.astimezone(_UTC).date())
+
+    def _last_day(self, day: dt.date) -> dt.date:
         if self.period_type == "FIXED_DAY_OF_YEAR":
             month = self.fixed_month or 12
             fixed_day = self.fixed_day or 31
@@ -96,6 +99,10 @@ class ExpirationRules:
             )
             if value is not None
         }
+
+
+# Every movement asks; the answer depends only on the rules and the day.
+_last_day = functools.lru_cache(maxsize=4096)(ExpirationRules._last_day)  # noqa: SLF001
 
 
 def expires_at(last_day: dt.date) -> dt.datetime:

@@ -12,6 +12,7 @@ import datetime as dt
 import pickle
 import threading
 from bisect import insort
+from contextlib import contextmanager
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Any
 
@@ -38,12 +39,11 @@ from loyalty_fake.models import (
     Transaction,
     TransactionLog,
     TransactionType,
-    transaction_id,
 )
 from loyalty_fake.pickling import layout_fingerprint, no_gc, positional_pickle
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
 __all__ = ["Ledger", "Project"]
 
@@ -112,12 +112,12 @@ class Project:
         get a copy of their own.
         """
         if any(isinstance(v, dict | list) for v in value.values()):
-            return copy.deepcopy(dict(value))
+            return _own_copy(dict(value))
         key = tuple((k, type(v).__name__, v) for k, v in value.items())
         try:
             found = self.shared_values.get(key)
         except TypeError:  # an unhashable value, from the Python API
-            return copy.deepcopy(dict(value))
+            return _own_copy(dict(value))
         if found is None:
             found = dict(value)
             if len(self.shared_values) < _SHARED_LIMIT:
@@ -287,6 +287,27 @@ class Ledger:
                 self._new_card(project, campaign, now)
             return campaign
 
+    @contextmanager
+    def bulk_load(self, app_id: str, campaign_ref: str) -> Iterator[Campaign]:
+        """Hold the ledger for a bulk load of one program's members (seeding).
+
+        Inside, the program's member indexes are not kept up to date card by card;
+        they are rebuilt in one sort on the way out. The ledger's lock is held
+        throughout, so no other thread sees the program half-indexed.
+        """
+        with self._lock:
+            project = self.project(app_id)
+            campaign = self.get_campaign(app_id, campaign_ref)
+            campaign.members.defer()
+            try:
+                yield campaign
+            finally:
+                campaign.members.rebuild(
+                    card
+                    for card in project.cards.values()
+                    if card.campaign_id == campaign.id and card.holder_id is not None
+                )
+
     def _category_for(
         self, project: Project, name: str | None, category_id: str | None
     ) -> Category | None:
@@ -305,14 +326,7 @@ class Ledger:
     def get_campaign(self, app_id: str, campaign_ref: str) -> Campaign:
         """The campaign named by ID or by name; 404 ``not_found`` (campaign) otherwise."""
         with self._lock:
-            project = self.project(app_id)
-            found = project.campaigns.get(campaign_ref)
-            if found is None:
-                campaign_id = project.campaign_ids_by_name.get(campaign_ref)
-                found = project.campaigns.get(campaign_id) if campaign_id else None
-            if found is None or found.in_bin:
-                raise not_found("campaign", campaign_ref)
-            return found
+            return _campaign(self.project(app_id), campaign_ref)
 
     def list_programs(
         self, app_id: str, *, limit: int, page: int, order: str
@@ -692,7 +706,7 @@ class Ledger:
                     if field == "metadata":
                         value = project.shared(value) if value else None
                     elif isinstance(value, dict):
-                        value = copy.deepcopy(value)  # the caller's dict stays the caller's
+                        value = _own_copy(value)
                     setattr(customer, field, value)
             if plan.existing is not None:
                 customer.updated_at = now
@@ -827,7 +841,13 @@ class Ledger:
         card.holder_id = holder.id
         card.publish_count += 1
         card.updated_at = now
-        campaign.unpublished.pop(card.code, None)
+        if campaign.unpublished.pop(card.code, 0) is None:
+            campaign.unpublished_taken += 1
+            # A dict keeps the slots of removed keys until it is copied, and iterating it
+            # walks them: the next available code would cost more with every member.
+            if campaign.unpublished_taken > len(campaign.unpublished):
+                campaign.unpublished = dict(campaign.unpublished)
+                campaign.unpublished_taken = 0
         campaign.members.add(card)
         campaign.holders[holder.id] = card.code
         seq = project.take_seq()
@@ -895,20 +915,23 @@ class Ledger:
         unknown code or a code of another program.
         """
         with self._lock:
-            project = self.project(app_id)
-            campaign = self.get_campaign(app_id, campaign_ref) if campaign_ref is not None else None
-            card = project.cards.get(code)
-            if card is None and code.startswith("v_"):
-                # The vouchers API takes a card's v_ ID as well as its code.
-                by_id = project.card_codes_by_id.get(code)
-                card = project.cards.get(by_id) if by_id is not None else None
-            if (
-                card is None
-                or (campaign is not None and card.campaign_id != campaign.id)
-                or project.campaigns[card.campaign_id].in_bin
-            ):
-                raise not_found("voucher", code)
-            return card
+            return self._member(self.project(app_id), code, campaign_ref)
+
+    @staticmethod
+    def _member(project: Project, code: str, campaign_ref: str | None) -> LoyaltyCard:
+        campaign = _campaign(project, campaign_ref) if campaign_ref is not None else None
+        card = project.cards.get(code)
+        if card is None and code.startswith("v_"):
+            # The vouchers API takes a card's v_ ID as well as its code.
+            by_id = project.card_codes_by_id.get(code)
+            card = project.cards.get(by_id) if by_id is not None else None
+        if (
+            card is None
+            or (campaign is not None and card.campaign_id != campaign.id)
+            or project.campaigns[card.campaign_id].in_bin
+        ):
+            raise not_found("voucher", code)
+        return card
 
     def change_balance(  # noqa: PLR0913 - mirrors the request body's fields
         self,
@@ -932,7 +955,7 @@ class Ledger:
         """
         with self._lock:
             project = self.project(app_id)
-            card = self.get_member(app_id, code, campaign_ref)
+            card = self._member(project, code, campaign_ref)
             campaign = project.campaigns[card.campaign_id]
             if card.holder_id is None:
                 raise bad_request(
@@ -1063,7 +1086,6 @@ class Ledger:
         seq = project.take_seq()
         counters = CardPoints.of(card)
         transaction = Transaction(
-            id=transaction_id(card.code, seq),
             bucket=bucket,
             seq=seq,
             type=kind,
@@ -1125,6 +1147,24 @@ class Ledger:
                 if code is not None:
                     held.append((campaign, project.cards[code]))
             return held
+
+
+def _campaign(project: Project, campaign_ref: str) -> Campaign:
+    """The project's campaign named by ID or by name; 404 ``not_found`` (campaign) otherwise."""
+    found = project.campaigns.get(campaign_ref)
+    if found is None:
+        campaign_id = project.campaign_ids_by_name.get(campaign_ref)
+        found = project.campaigns.get(campaign_id) if campaign_id else None
+    if found is None or found.in_bin:
+        raise not_found("campaign", campaign_ref)
+    return found
+
+
+def _own_copy(value: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a record's dict, so that the caller's dict stays the caller's."""
+    if any(isinstance(v, dict | list) for v in value.values()):
+        return copy.deepcopy(value)
+    return dict(value)
 
 
 def _tracking_id(project: Project, publication: Publication) -> str:

@@ -147,7 +147,6 @@ class CardPoints:
 class Transaction:
     """One movement of points on a card, with the card's totals right after it."""
 
-    id: str
     seq: int
     type: TransactionType
     points: int
@@ -167,6 +166,11 @@ class Transaction:
     subtracted_points: int = 0
     next_expiration_date: dt.date | None = None
     next_expiration_points: int = 0
+
+    @property
+    def id(self) -> str:
+        """``vtx_`` and hex that sorts in ``seq`` order (see ``transaction_id``)."""
+        return transaction_id(self.card_code, self.seq)
 
     @property
     def event_id(self) -> str:
@@ -308,7 +312,6 @@ class TransactionLog:
         ) = self._rows[start : start + _ROW]
         source, reason, source_id, operation_type = self._table[texts]
         return Transaction(
-            id=transaction_id(self._code, seq),
             seq=seq,
             type=_KINDS[kind],
             points=points,
@@ -427,6 +430,8 @@ class Campaign:
     vouchers_count: int = 0
     # Unpublished cards in creation order: the first one is the next available code.
     unpublished: dict[str, None] = attrs.field(factory=dict, repr=False)
+    # Cards taken from ``unpublished`` since it was last compacted.
+    unpublished_taken: int = 0
     # Published cards (members), in every order the members listing offers.
     members: MemberIndex = attrs.field(factory=MemberIndex, repr=False)
     # customer ID -> the code of that customer's card: one card per customer per program.

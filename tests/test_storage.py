@@ -1,0 +1,114 @@
+"""Compact storage at scale keeps every behaviour a user can observe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loyalty_fake import LoyaltyFake
+from loyalty_fake.models import CustomerRef, MemberOrder, MemberQuery
+
+NOW = "2024-06-01T00:00:00Z"
+ORDERS: tuple[MemberOrder, ...] = (
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "code",
+    "-code",
+)
+
+
+def _join_and_spend(fake: LoyaltyFake, program_id: str, members: int) -> None:
+    ledger = fake.ledger
+    for number in range(members):
+        fake.clock.advance(minutes=7)
+        card = ledger.add_member(
+            fake.app_id, program_id, customer=CustomerRef(source_id=f"c{number}")
+        )
+        if number % 3 == 0:
+            fake.clock.advance(minutes=1)
+            ledger.change_balance(fake.app_id, card.code, 10 + number, reason="Purchases")
+
+
+def test_next_available_code_survives_many_joins() -> None:
+    """Cards are handed out oldest first, however many joins came before."""
+    fake = LoyaltyFake(seed=1, now=NOW)
+    program = fake.ledger.create_loyalty_program(fake.app_id, name="P", vouchers_count=50)
+    stock = [card.code for card in fake.ledger.cards(fake.app_id, program.id)]
+    given = [
+        fake.ledger.add_member(
+            fake.app_id, program.id, customer=CustomerRef(source_id=f"c{n}")
+        ).code
+        for n in range(50)
+    ]
+    assert given == stock
+
+
+def test_bulk_load_lists_members_as_one_by_one_does() -> None:
+    """Members loaded in bulk list in every order exactly as members added one by one."""
+    pages: list[list[list[str]]] = []
+    for bulk in (False, True):
+        fake = LoyaltyFake(seed=4, now=NOW)
+        program = fake.ledger.create_loyalty_program(fake.app_id, name="P", vouchers_count=40)
+        if bulk:
+            with fake.ledger.bulk_load(fake.app_id, program.id):
+                _join_and_spend(fake, program.id, 60)
+        else:
+            _join_and_spend(fake, program.id, 60)
+        pages.append(
+            [
+                [
+                    card.code
+                    for card in fake.ledger.list_members(
+                        fake.app_id, program.id, MemberQuery(limit=100, order=order)
+                    )[0]
+                ]
+                for order in ORDERS
+            ]
+        )
+    assert pages[0] == pages[1]
+    assert len(pages[0][0]) == 60
+
+
+def test_shared_metadata_changes_for_one_customer_only() -> None:
+    """Customers with equal metadata stay independent when one of them changes it."""
+    fake = LoyaltyFake(seed=2, now=NOW)
+    fake.create_loyalty_program("A")
+    fake.create_loyalty_program("B")
+    for who in ("ann", "bob"):
+        fake.add_member("A", {"source_id": who, "metadata": {"tier": "gold"}})
+    fake.add_member("B", {"source_id": "ann", "metadata": {"tier": "silver"}})
+    assert fake.customer("ann")["metadata"] == {"tier": "silver"}
+    assert fake.customer("bob")["metadata"] == {"tier": "gold"}
+
+
+def test_a_callers_profile_dict_stays_the_callers() -> None:
+    """Changing a dict after passing it to the ledger does not change the stored customer."""
+    fake = LoyaltyFake(seed=2, now=NOW)
+    program = fake.ledger.create_loyalty_program(fake.app_id, name="P")
+    address: dict[str, Any] = {"city": "Lyon"}
+    metadata: dict[str, Any] = {"tier": "gold"}
+    profile = {"address": address, "metadata": metadata}
+    fake.ledger.add_member(
+        fake.app_id, program.id, customer=CustomerRef(source_id="ann", profile=profile)
+    )
+    address["city"] = "Paris"
+    metadata["tier"] = "bronze"
+    customer = fake.customer("ann")
+    assert customer["address"] == {"city": "Lyon"}
+    assert customer["metadata"] == {"tier": "gold"}
+
+
+def test_packed_transactions_read_back_and_survive_a_snapshot() -> None:
+    """A card's transactions read the same before and after a snapshot and restore."""
+    fake = LoyaltyFake(seed=6, now=NOW)
+    program = fake.ledger.create_loyalty_program(fake.app_id, name="P", vouchers_count=5)
+    _join_and_spend(fake, program.id, 5)
+    code = fake.ledger.cards(fake.app_id, program.id)[0].code
+    fake.add_points(code, -4, reason="Refund", source_id="order-1")
+    before = fake.transactions(code, limit=100)
+    restored = LoyaltyFake(seed=6, now=NOW)
+    restored.ledger.restore(fake.ledger.snapshot())
+    assert restored.transactions(code, limit=100) == before
+    assert [t["reason"] for t in before["data"]][:1] == ["Refund"]
+    assert before["data"][0]["source_id"] == "order-1"
