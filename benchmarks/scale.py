@@ -108,6 +108,8 @@ def _queries(members: int, codes: list[str]) -> dict[str, MemberQuery]:
         "created_after code": MemberQuery(created_after=at(0.5), order="code"),
         "updated_before updated_at": MemberQuery(updated_before=at(0.3), order="updated_at"),
         "created_after -updated_at": MemberQuery(created_after=at(0.5), order="-updated_at"),
+        "updated_after created_at": MemberQuery(updated_after=at(0.5), order="created_at"),
+        "created_before -updated_at": MemberQuery(created_before=at(0.5), order="-updated_at"),
         "created_before page 20": MemberQuery(created_before=at(0.9), page=20),
     }
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from typing import Any
 
+import pytest
+
 from loyalty_fake import LoyaltyFake
+from loyalty_fake.index import matches_dates
 from loyalty_fake.models import CustomerRef, MemberOrder, MemberQuery
 
 NOW = "2024-06-01T00:00:00Z"
@@ -112,3 +117,63 @@ def test_packed_transactions_read_back_and_survive_a_snapshot() -> None:
     assert restored.transactions(code, limit=100) == before
     assert [t["reason"] for t in before["data"]][:1] == ["Refund"]
     assert before["data"][0]["source_id"] == "order-1"
+
+
+@pytest.mark.parametrize("clock_set_back", [False, True])
+def test_listing_matches_a_brute_force_filter_across_many_blocks(clock_set_back: bool) -> None:
+    """Every order with each date filter lists what filtering all members by hand gives.
+
+    Enough members for several index blocks, joined and updated at shuffled times, so
+    that blocks are skipped, kept and recomputed; with the clock set back, some cards
+    are even updated before they were created.
+    """
+    fake = LoyaltyFake(seed=8, now=NOW)
+    ledger = fake.ledger
+    program = ledger.create_loyalty_program(fake.app_id, name="P", vouchers_count=1500)
+    shuffle = random.Random(8)  # noqa: S311 - test data
+    start = fake.clock.now()
+    codes = []
+    for number in range(1800):
+        fake.clock.set(start + dt.timedelta(minutes=shuffle.randrange(100_000)))
+        codes.append(
+            ledger.add_member(
+                fake.app_id, program.id, customer=CustomerRef(source_id=f"c{number}")
+            ).code
+        )
+    for code in shuffle.sample(codes, 900):
+        moment = start + dt.timedelta(minutes=shuffle.randrange(50_000, 150_000))
+        if not clock_set_back:
+            moment = max(moment, ledger.get_member(fake.app_id, code).created_at)
+        fake.clock.set(moment)
+        ledger.change_balance(fake.app_id, code, 5)
+    cards = [ledger.get_member(fake.app_id, code) for code in codes]
+    sort_keys = {
+        "created_at": lambda card: (card.created_at, card.seq),
+        "updated_at": lambda card: (card.updated_at or card.created_at, card.seq),
+        "code": lambda card: card.code,
+    }
+    moments = [start + dt.timedelta(minutes=m) for m in (20_000, 60_000, 120_000)]
+    filters: list[dict[str, dt.datetime]] = [{}] + [
+        {name: moment}
+        for moment in moments
+        for name in ("created_after", "created_before", "updated_after", "updated_before")
+    ]
+    for order in ORDERS:
+        for bounds in filters:
+            query = MemberQuery(
+                limit=50,
+                page=3,
+                order=order,
+                created_after=bounds.get("created_after"),
+                created_before=bounds.get("created_before"),
+                updated_after=bounds.get("updated_after"),
+                updated_before=bounds.get("updated_before"),
+            )
+            expected = sorted(
+                (card for card in cards if matches_dates(card, query)),
+                key=sort_keys[order.lstrip("-")],
+                reverse=order.startswith("-"),
+            )
+            page, total = ledger.list_members(fake.app_id, program.id, query)
+            assert total == len(expected), (order, bounds)
+            assert [c.code for c in page] == [c.code for c in expected[100:150]], (order, bounds)
