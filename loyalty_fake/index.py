@@ -9,14 +9,14 @@ filters scan only the range the order's own filter leaves.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from itertools import accumulate, islice
 from typing import TYPE_CHECKING, Any
 
 import attrs
 from sortedcontainers import SortedList
 
-from loyalty_fake.pickling import positional_pickle
+from loyalty_fake.pickling import positional_pickle, register_layout
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -26,25 +26,28 @@ if TYPE_CHECKING:
 
 __all__ = ["Blocks", "MemberIndex", "matches_dates", "within"]
 
-_Entry = tuple[Any, ...]
-
-
-def _created_key(card: LoyaltyCard) -> _Entry:
-    return (card.created_at, card.seq, card.code)
-
-
-def _updated_key(card: LoyaltyCard) -> _Entry:
-    return (card.updated_at or card.created_at, card.seq, card.code)
+_Key = tuple[Any, ...]
 
 
 _LOAD = 512
 
 
-class Blocks:
-    """Index entries in sorted order, in blocks, each knowing the span of the other date.
+def created_key(card: LoyaltyCard) -> _Key:
+    """Where a card sits in the ``created_at`` order."""
+    return (card.created_at, card.seq)
 
-    An entry is ``(date, seq, code)``: a card's ``created_at`` (or ``updated_at``), its
-    sequence number and code. Each block also knows the earliest and latest of the
+
+def updated_key(card: LoyaltyCard) -> _Key:
+    """Where a card sits in the ``updated_at`` order (never updated: its creation)."""
+    return (card.updated_at or card.created_at, card.seq)
+
+
+class Blocks:
+    """Cards in one date order, in blocks, each block knowing its span of the other date.
+
+    The order is ``key(card)``: ``(created_at, seq)`` or ``(updated_at, seq)``. The
+    blocks hold the cards themselves, not key tuples: at a million members a tuple per
+    card per order was 128 bytes a member. Each block also knows the earliest and latest
     *other* date among its cards, so that a walk in this order with a filter on the
     other date skips every block that cannot match, without looking at its cards: a
     page ordered by ``created_at`` with ``updated_at[after]`` costs the blocks it
@@ -52,25 +55,32 @@ class Blocks:
     recomputed when a walk next reaches it.
     """
 
-    __slots__ = ("_blocks", "_dirty", "_highs", "_lows", "_maxes", "_starts")
+    __slots__ = ("_blocks", "_dirty", "_highs", "_key", "_lows", "_maxes", "_other", "_starts")
 
-    def __init__(self, entries: list[_Entry] | None = None) -> None:
-        """Blocks of ``entries`` (sorted here), every span still to compute."""
-        ordered = sorted(entries or ())
+    def __init__(
+        self,
+        key: Callable[[LoyaltyCard], _Key],
+        other: Callable[[LoyaltyCard], dt.datetime],
+        cards: Iterable[LoyaltyCard] = (),
+    ) -> None:
+        """Blocks of ``cards`` in ``key`` order, knowing the spans of ``other``."""
+        self._key = key
+        self._other = other
+        ordered = sorted(cards, key=key)
         self._blocks = [ordered[i : i + _LOAD] for i in range(0, len(ordered), _LOAD)]
-        self._maxes = [block[-1] for block in self._blocks]
+        self._maxes = [key(block[-1]) for block in self._blocks]
         self._lows: list[dt.datetime | None] = [None] * len(self._blocks)
         self._highs: list[dt.datetime | None] = [None] * len(self._blocks)
         self._dirty = [True] * len(self._blocks)
         self._starts: list[int] | None = None
 
-    def __reduce__(self) -> tuple[type[Blocks], tuple[list[_Entry]]]:
-        return Blocks, (list(self),)
+    def __reduce__(self) -> tuple[type[Blocks], tuple[Any, ...]]:
+        return Blocks, (self._key, self._other, list(self))
 
     def __len__(self) -> int:
         return self._offsets()[-1]
 
-    def __iter__(self) -> Iterator[_Entry]:
+    def __iter__(self) -> Iterator[LoyaltyCard]:
         for block in self._blocks:
             yield from block
 
@@ -80,76 +90,86 @@ class Blocks:
             self._starts = [0, *accumulate(map(len, self._blocks))]
         return self._starts
 
-    def add(self, entry: _Entry, other: dt.datetime) -> None:
-        """Insert ``entry``, whose card's other date is ``other``."""
+    def add(self, card: LoyaltyCard) -> None:
+        """Insert ``card`` where its key puts it."""
         self._starts = None
+        key, other = self._key(card), self._other(card)
         if not self._blocks:
-            self._blocks.append([entry])
-            self._maxes.append(entry)
+            self._blocks.append([card])
+            self._maxes.append(key)
             self._lows.append(other)
             self._highs.append(other)
             self._dirty.append(False)
             return
-        pos = min(bisect_right(self._maxes, entry), len(self._blocks) - 1)
+        pos = min(bisect_right(self._maxes, key), len(self._blocks) - 1)
         block = self._blocks[pos]
-        insort(block, entry)
-        self._maxes[pos] = block[-1]
-        if not self._dirty[pos]:
-            low, high = self._lows[pos], self._highs[pos]
-            self._lows[pos] = other if low is None else min(low, other)
-            self._highs[pos] = other if high is None else max(high, other)
+        block.insert(bisect_right(block, key, key=self._key), card)
+        self._maxes[pos] = self._key(block[-1])
+        self._widen(pos, other)
         if len(block) > 2 * _LOAD:
             half = block[_LOAD:]
             del block[_LOAD:]
-            self._maxes[pos] = block[-1]
+            self._maxes[pos] = self._key(block[-1])
             self._blocks.insert(pos + 1, half)
-            self._maxes.insert(pos + 1, half[-1])
+            self._maxes.insert(pos + 1, self._key(half[-1]))
             self._lows.insert(pos + 1, None)
             self._highs.insert(pos + 1, None)
             self._dirty[pos] = True
             self._dirty.insert(pos + 1, True)
 
-    def remove(self, entry: _Entry) -> None:
-        """Remove ``entry``, which must be present."""
+    def remove(self, card: LoyaltyCard, key: _Key | None = None) -> None:
+        """Remove ``card``, which ``key`` placed (default: its key now)."""
         self._starts = None
-        pos = bisect_left(self._maxes, entry)
+        placed = self._key(card) if key is None else key
+        pos = bisect_left(self._maxes, placed)
         block = self._blocks[pos]
-        del block[bisect_left(block, entry)]
+
+        def as_placed(other: LoyaltyCard) -> _Key:
+            return placed if other is card else self._key(other)
+
+        index = bisect_left(block, placed, key=as_placed)
+        if block[index] is not card:
+            raise ValueError(f"{card.code} is not where {placed} puts it")
+        del block[index]
         if block:
-            self._maxes[pos] = block[-1]
+            self._maxes[pos] = self._key(block[-1])
             self._dirty[pos] = True
         else:
             for column in (self._blocks, self._maxes, self._lows, self._highs, self._dirty):
                 del column[pos]
 
-    def touch(self, entry: _Entry, other: dt.datetime) -> None:
-        """The other date of ``entry``'s card is now ``other``: widen its block's span.
+    def touch(self, card: LoyaltyCard) -> None:
+        """The other date of ``card`` changed: widen its block's span to cover it.
 
         The old date may have been the block's earliest or latest; a span that is too
         wide only makes a walk look at a block it could have skipped.
         """
-        pos = bisect_left(self._maxes, entry)
-        if pos < len(self._dirty) and not self._dirty[pos]:
+        pos = bisect_left(self._maxes, self._key(card))
+        if pos < len(self._dirty):
+            self._widen(pos, self._other(card))
+
+    def _widen(self, pos: int, other: dt.datetime) -> None:
+        if not self._dirty[pos]:
             low, high = self._lows[pos], self._highs[pos]
             self._lows[pos] = other if low is None else min(low, other)
             self._highs[pos] = other if high is None else max(high, other)
 
     def bisect_left(self, key: tuple[Any, ...]) -> int:
-        """The position of the first entry not below ``key``."""
+        """The position of the first card whose key is not below ``key``."""
         pos = bisect_left(self._maxes, key)
         if pos == len(self._blocks):
             return len(self)
-        return self._offsets()[pos] + bisect_left(self._blocks[pos], key)
+        return self._offsets()[pos] + bisect_left(self._blocks[pos], key, key=self._key)
 
     def bisect_right(self, key: tuple[Any, ...]) -> int:
-        """The position after the last entry not above ``key``."""
+        """The position after the last card whose key is not above ``key``."""
         pos = bisect_right(self._maxes, key)
         if pos == len(self._blocks):
             return len(self)
-        return self._offsets()[pos] + bisect_right(self._blocks[pos], key)
+        return self._offsets()[pos] + bisect_right(self._blocks[pos], key, key=self._key)
 
-    def islice(self, low: int, high: int, *, reverse: bool = False) -> Iterator[_Entry]:
-        """Entries at positions ``low`` to ``high``, in order or reversed."""
+    def islice(self, low: int, high: int, *, reverse: bool = False) -> Iterator[LoyaltyCard]:
+        """The cards at positions ``low`` to ``high``, in order or reversed."""
         return self.walk(low, high, reverse=reverse)
 
     def walk(
@@ -159,12 +179,11 @@ class Blocks:
         *,
         reverse: bool = False,
         keep: Callable[[dt.datetime, dt.datetime], bool] | None = None,
-        other_of: Callable[[str], dt.datetime] | None = None,
-    ) -> Iterator[_Entry]:
-        """Entries at positions ``low`` to ``high``, skipping blocks whose span ``keep`` rejects.
+    ) -> Iterator[LoyaltyCard]:
+        """The cards at positions ``low`` to ``high``, skipping blocks ``keep`` rejects.
 
-        ``keep(earliest, latest)`` says whether a block's other dates may match;
-        ``other_of(code)`` gives a card's other date, to recompute a changed block's span.
+        ``keep(earliest, latest)`` says whether a block's span of the other date may
+        hold a match.
         """
         starts = self._offsets()
         if low >= high:
@@ -173,19 +192,28 @@ class Blocks:
         last = bisect_right(starts, high - 1) - 1
         positions = range(last, first - 1, -1) if reverse else range(first, last + 1)
         for pos in positions:
-            if keep is not None and other_of is not None:
+            block = self._blocks[pos]
+            if keep is not None:
                 if self._dirty[pos]:
-                    others = [other_of(entry[-1]) for entry in self._blocks[pos]]
+                    others = [self._other(card) for card in block]
                     self._lows[pos], self._highs[pos] = min(others), max(others)
                     self._dirty[pos] = False
                 earliest, latest = self._lows[pos], self._highs[pos]
                 if earliest is not None and latest is not None and not keep(earliest, latest):
                     continue
-            block = self._blocks[pos]
-            begin = max(low - starts[pos], 0)
-            end = min(high - starts[pos], len(block))
-            part = block[begin:end]
+            part = block[max(low - starts[pos], 0) : min(high - starts[pos], len(block))]
             yield from reversed(part) if reverse else part
+
+
+register_layout(Blocks, ("key", "other", "cards"))
+
+
+def _created(card: LoyaltyCard) -> dt.datetime:
+    return card.created_at
+
+
+def _updated(card: LoyaltyCard) -> dt.datetime:
+    return card.updated_at or card.created_at
 
 
 @positional_pickle
@@ -195,8 +223,8 @@ class MemberIndex:
 
     # By created_at, each block knowing its cards' span of updated_at; by updated_at,
     # each block knowing its cards' span of created_at (see Blocks).
-    _by_created: Blocks = attrs.field(factory=Blocks)
-    _by_updated: Blocks = attrs.field(factory=Blocks)
+    _by_created: Blocks = attrs.field(factory=lambda: Blocks(created_key, _updated))
+    _by_updated: Blocks = attrs.field(factory=lambda: Blocks(updated_key, _created))
     _by_code: SortedList[str] = attrs.field(factory=SortedList)
     # While deferred (bulk seeding), changes are not indexed; rebuild() catches up.
     _deferred: bool = False
@@ -217,8 +245,8 @@ class MemberIndex:
         One sort of a whole list costs far less than as many sorted insertions.
         """
         cards = list(members)
-        self._by_created = Blocks(list(map(_created_key, cards)))
-        self._by_updated = Blocks(list(map(_updated_key, cards)))
+        self._by_created = Blocks(created_key, _updated, cards)
+        self._by_updated = Blocks(updated_key, _created, cards)
         self._by_code = SortedList(card.code for card in cards)
         self._deferred = False
         self._backdated = any(_is_backdated(card) for card in cards)
@@ -227,8 +255,8 @@ class MemberIndex:
         """Index a newly published card."""
         if self._deferred:
             return
-        self._by_created.add(_created_key(card), card.updated_at or card.created_at)
-        self._by_updated.add(_updated_key(card), card.created_at)
+        self._by_created.add(card)
+        self._by_updated.add(card)
         self._by_code.add(card.code)
         self._backdated = self._backdated or _is_backdated(card)
 
@@ -236,20 +264,21 @@ class MemberIndex:
         """Move a card whose ``updated_at`` changed from ``previous_updated_at``."""
         if self._deferred:
             return
-        self._by_updated.remove((previous_updated_at or card.created_at, card.seq, card.code))
-        self._by_updated.add(_updated_key(card), card.created_at)
-        self._by_created.touch(_created_key(card), card.updated_at or card.created_at)
+        self._by_updated.remove(card, (previous_updated_at or card.created_at, card.seq))
+        self._by_updated.add(card)
+        self._by_created.touch(card)
         self._backdated = self._backdated or _is_backdated(card)
 
     def select(
         self, query: MemberQuery, card_of: Callable[[str], LoyaltyCard]
-    ) -> tuple[list[str], int]:
-        """One page of member codes for ``query``'s dates and order, and the count of matches.
+    ) -> tuple[list[LoyaltyCard], int]:
+        """One page of members for ``query``'s dates and order, and the count of matches.
 
         The order's own index gives the page; a date filter on another field is counted
-        from that field's index by bisection, and checked card by card only as far as
-        the page needs, or, when its range is narrow, sorted outright. No full scan
-        unless both date fields are filtered besides a third order.
+        from that field's index by bisection, and the page walks the order, skipping the
+        blocks whose other dates all miss, or, when the filter's range is narrow, sorts
+        it outright. No full scan unless both date fields are filtered (the count then
+        checks the narrower range card by card). ``card_of`` gives a card by its code.
         """
         field = query.order.lstrip("-")
         descending = query.order.startswith("-")
@@ -275,7 +304,7 @@ class MemberIndex:
                 own = (own[0], _earliest(own[1], query.updated_before))
             if field == "updated_at" and query.created_after is not None:
                 own = (_latest(own[0], query.created_after), own[1])
-        ordered, count = self._ordered(field, descending, own)
+        ordered, count = self._ordered(field, descending, own, card_of)
         if not others:
             return list(islice(ordered, start, stop)), count
         # The narrowest other range stands for the filters the order index cannot apply.
@@ -283,50 +312,37 @@ class MemberIndex:
         narrowest = min(ranges, key=lambda name: ranges[name][1] - ranges[name][0])
         low, high = ranges[narrowest]
         width = high - low
-        members = len(self)
-        walk_cost = stop * members / max(width, 1)
+        walk_cost = stop * len(self) / max(width, 1)
+        narrow_index = self._by_created if narrowest == "created_at" else self._by_updated
         if width * math.log2(width + 2) <= walk_cost:
-            index = self._by_created if narrowest == "created_at" else self._by_updated
-            matches = [
-                entry[-1]
-                for entry in index.islice(low, high)
-                if matches_dates(card_of(entry[-1]), query)
-            ]
-            matches.sort(key=lambda code: _ORDER[field](card_of(code)), reverse=descending)
+            matches = [c for c in narrow_index.islice(low, high) if matches_dates(c, query)]
+            matches.sort(key=_ORDER[field], reverse=descending)
             return matches[start:stop], len(matches)
         if len(filtered) == 1:
             total = width  # the one filter is exactly that range
         else:
-            index = self._by_created if narrowest == "created_at" else self._by_updated
-            total = sum(1 for e in index.islice(low, high) if matches_dates(card_of(e[-1]), query))
+            total = sum(1 for c in narrow_index.islice(low, high) if matches_dates(c, query))
         if field != "code" and len(others) == 1:
-            ordered = self._walk(field, descending, own, others[0], bounds[others[0]], card_of)
-        page = list(islice((c for c in ordered if matches_dates(card_of(c), query)), start, stop))
+            ordered = self._walk(field, descending, own, bounds[others[0]])
+        page = list(islice((c for c in ordered if matches_dates(c, query)), start, stop))
         return page, total
 
-    def _walk(  # noqa: PLR0913, PLR0917 - private
+    def _walk(
         self,
         field: str,
         descending: bool,
         own: tuple[dt.datetime | None, dt.datetime | None],
-        other: str,
         other_bounds: tuple[dt.datetime | None, dt.datetime | None],
-        card_of: Callable[[str], LoyaltyCard],
-    ) -> Iterator[str]:
-        """The codes in ``field``'s order, skipping blocks whose ``other`` dates all miss."""
+    ) -> Iterator[LoyaltyCard]:
+        """The cards in ``field``'s order, skipping blocks whose other dates all miss."""
         after, before = other_bounds
 
         def keep(earliest: dt.datetime, latest: dt.datetime) -> bool:
             return (after is None or latest > after) and (before is None or earliest < before)
 
-        def other_of(code: str) -> dt.datetime:
-            card = card_of(code)
-            return card.created_at if other == "created_at" else card.updated_at or card.created_at
-
         index = self._by_created if field == "created_at" else self._by_updated
         low, high = self._range(field, *own)
-        entries = index.walk(low, high, reverse=descending, keep=keep, other_of=other_of)
-        return (entry[-1] for entry in entries)
+        return index.walk(low, high, reverse=descending, keep=keep)
 
     def _range(
         self, field: str, after: dt.datetime | None, before: dt.datetime | None
@@ -337,14 +353,18 @@ class MemberIndex:
         return low, max(low, high)
 
     def _ordered(
-        self, field: str, descending: bool, own: tuple[dt.datetime | None, dt.datetime | None]
-    ) -> tuple[Iterator[str], int]:
+        self,
+        field: str,
+        descending: bool,
+        own: tuple[dt.datetime | None, dt.datetime | None],
+        card_of: Callable[[str], LoyaltyCard],
+    ) -> tuple[Iterator[LoyaltyCard], int]:
         if field == "code":
             codes = reversed(self._by_code) if descending else iter(self._by_code)
-            return codes, len(self._by_code)
+            return map(card_of, codes), len(self._by_code)
         index = self._by_created if field == "created_at" else self._by_updated
         low, high = self._range(field, *own)
-        return (entry[-1] for entry in index.islice(low, high, reverse=descending)), high - low
+        return index.islice(low, high, reverse=descending), high - low
 
 
 def _is_backdated(card: LoyaltyCard) -> bool:
@@ -367,8 +387,8 @@ def matches_dates(card: LoyaltyCard, query: MemberQuery) -> bool:
 
 
 _ORDER: dict[str, Callable[[LoyaltyCard], Any]] = {
-    "created_at": lambda card: (card.created_at, card.seq),
-    "updated_at": lambda card: (card.updated_at or card.created_at, card.seq),
+    "created_at": created_key,
+    "updated_at": updated_key,
     "code": lambda card: card.code,
 }
 

@@ -876,8 +876,7 @@ class Ledger:
             project = self.project(app_id)
             campaign = self.get_campaign(app_id, campaign_ref)
             if query.customer is None and query.code is None:
-                codes, total = campaign.members.select(query, project.cards.__getitem__)
-                return [project.cards[code] for code in codes], total
+                return campaign.members.select(query, project.cards.__getitem__)
             # A customer or a code names at most one member of the program.
             candidate = self._single_member(project, campaign, query)
             matches = (
