@@ -78,10 +78,6 @@ class IdGenerator:
     def _alnum(self, prefix: str, length: int) -> str:
         return prefix + self.chars(ALPHANUMERIC, length)
 
-    def voucher_id(self) -> str:
-        """``v_`` and 32 alphanumerics."""
-        return self._alnum("v_", 32)
-
     def campaign_id(self) -> str:
         """``camp_`` and 24 alphanumerics."""
         return self._alnum("camp_", 24)

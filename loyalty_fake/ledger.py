@@ -37,7 +37,6 @@ from loyalty_fake.models import (
     Publication,
     TextTable,
     Transaction,
-    TransactionLog,
     TransactionType,
 )
 from loyalty_fake.pickling import layout_fingerprint, no_gc, positional_pickle
@@ -85,7 +84,8 @@ class Project:
     campaigns: dict[str, Campaign] = attrs.field(factory=dict)
     campaign_ids_by_name: dict[str, str] = attrs.field(factory=dict)
     cards: dict[str, LoyaltyCard] = attrs.field(factory=dict)
-    card_codes_by_id: dict[str, str] = attrs.field(factory=dict)
+    # v_ ID -> code, built on the first lookup by v_ ID (rare, and 130 bytes a card).
+    card_codes_by_id: dict[str, str] | None = None
     customers: dict[str, Customer] = attrs.field(factory=dict)
     customer_ids_by_source_id: dict[str, str] = attrs.field(factory=dict)
     categories_by_name: dict[str, Category] = attrs.field(factory=dict)
@@ -102,6 +102,12 @@ class Project:
     shared_values: dict[tuple[tuple[str, str, Any], ...], dict[str, Any]] = attrs.field(
         factory=dict
     )
+
+    def code_of_card_id(self, card_id: str) -> str | None:
+        """The code of the card whose ``v_`` ID is ``card_id``, if there is one."""
+        if self.card_codes_by_id is None:
+            self.card_codes_by_id = {card.id: code for code, card in self.cards.items()}
+        return self.card_codes_by_id.get(card_id)
 
     def shared(self, value: Mapping[str, Any]) -> dict[str, Any]:
         """A private copy of ``value``, one object for all equal flat values.
@@ -293,9 +299,11 @@ class Ledger:
 
         Inside, the program's member indexes are not kept up to date card by card;
         they are rebuilt in one sort on the way out. The ledger's lock is held
-        throughout, so no other thread sees the program half-indexed.
+        throughout, so no other thread sees the program half-indexed, and the cyclic
+        garbage collector pauses: its full passes over a growing heap made seeding a
+        million members cost more per member than seeding a thousand.
         """
-        with self._lock:
+        with self._lock, no_gc():
             project = self.project(app_id)
             campaign = self.get_campaign(app_id, campaign_ref)
             campaign.members.defer()
@@ -430,7 +438,8 @@ class Ledger:
             }
             for code in codes:
                 card = project.cards.pop(code)
-                project.card_codes_by_id.pop(card.id, None)
+                if project.card_codes_by_id is not None:
+                    project.card_codes_by_id.pop(card.id, None)
             for instant, buckets in list(project.expiring.items()):
                 buckets[:] = [bucket for bucket in buckets if bucket.card_code not in codes]
                 if not buckets:
@@ -592,7 +601,6 @@ class Ledger:
         if code is None:
             code = campaign.code_config.generate(self.ids.chars, project.cards)
         card = LoyaltyCard(
-            id=self.ids.voucher_id(),
             code=code,
             campaign_id=campaign.id,
             seq=project.take_seq(),
@@ -600,10 +608,11 @@ class Ledger:
             updated_at=None,
             points=campaign.initial_points,
             category=campaign.category,
-            transactions=TransactionLog(code, project.texts),
+            transaction_texts=project.texts,
         )
         project.cards[code] = card
-        project.card_codes_by_id[card.id] = code
+        if project.card_codes_by_id is not None:
+            project.card_codes_by_id[card.id] = code
         campaign.unpublished[code] = None
         campaign.vouchers_count += 1
         if campaign.initial_points:
@@ -922,7 +931,7 @@ class Ledger:
         card = project.cards.get(code)
         if card is None and code.startswith("v_"):
             # The vouchers API takes a card's v_ ID as well as its code.
-            by_id = project.card_codes_by_id.get(code)
+            by_id = project.code_of_card_id(code)
             card = project.cards.get(by_id) if by_id is not None else None
         if (
             card is None

@@ -194,11 +194,14 @@ _KINDS: tuple[TransactionType, ...] = ("POINTS_ADDITION", "POINTS_REMOVAL", "POI
 _KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _MS = dt.timedelta(milliseconds=1)
-# One row of integers per transaction: seq, type, points, total, balance, created_at (ms
-# since the epoch), expired_points, subtracted_points, next_expiration_date (ordinal, 0
-# for none), next_expiration_points, the texts' position in the project's TextTable, and
-# the expired bucket's position in the log plus one (0 for none).
-_ROW = 12
+# One row of integers per transaction: seq, created_at (ms since the epoch), points,
+# total, balance, expired_points, subtracted_points, next_expiration_date (ordinal, 0 for
+# none), next_expiration_points, and one integer for the rest: the type (4 bits), the
+# expired bucket's position in the card's expired_buckets plus one (24 bits, 0 for none)
+# and the texts' position in the project's TextTable.
+_ROW = 10
+_BUCKET_SHIFT = 4
+_TEXTS_SHIFT = 28
 Texts = tuple[str | None, str | None, str | None, str]
 
 
@@ -235,31 +238,21 @@ class TransactionLog:
     """A card's transactions, packed: one row of integers each, made ``Transaction`` on read.
 
     A card holds about three transactions; as objects they were a third of the memory a
-    seeded member costs. The texts live in the project's ``TextTable``; the buckets that
-    expired stay with the log that recorded their expiry.
+    seeded member costs. The rows live on the card (``transaction_rows``), the texts in
+    the project's ``TextTable``, and the buckets that expired with the card
+    (``expired_buckets``). This is a view over them, made when asked for.
     """
 
-    __slots__ = ("_code", "_expired", "_rows", "_table")
+    __slots__ = ("_card", "_rows")
 
-    def __init__(
-        self,
-        code: str,
-        table: TextTable,
-        rows: array[int] | None = None,
-        expired: list[PointsBucket] | None = None,
-    ) -> None:
-        """The log of the card ``code``, its texts kept in ``table``."""
-        self._code = code
-        self._table = table
-        self._rows = rows if rows is not None else array("q")
-        self._expired = expired
-
-    def __reduce__(self) -> tuple[type[TransactionLog], tuple[Any, ...]]:
-        return TransactionLog, (self._code, self._table, self._rows, self._expired)
+    def __init__(self, card: LoyaltyCard) -> None:
+        """The transactions of ``card``."""
+        self._card = card
+        self._rows = card.transaction_rows
 
     def append(self, transaction: Transaction) -> None:
         """Pack ``transaction`` at the end of the log."""
-        texts = self._table.position(
+        texts = self._card.transaction_texts.position(
             (
                 transaction.source,
                 transaction.reason,
@@ -269,25 +262,23 @@ class TransactionLog:
         )
         bucket = 0
         if transaction.bucket is not None:
-            if self._expired is None:
-                self._expired = []
-            self._expired.append(transaction.bucket)
-            bucket = len(self._expired)
+            if self._card.expired_buckets is None:
+                self._card.expired_buckets = []
+            self._card.expired_buckets.append(transaction.bucket)
+            bucket = len(self._card.expired_buckets)
         expiry = transaction.next_expiration_date
         self._rows.extend(
             (
                 transaction.seq,
-                _KIND_CODES[transaction.type],
+                (transaction.created_at - _EPOCH) // _MS,
                 transaction.points,
                 transaction.total,
                 transaction.balance,
-                (transaction.created_at - _EPOCH) // _MS,
                 transaction.expired_points,
                 transaction.subtracted_points,
                 expiry.toordinal() if expiry is not None else 0,
                 transaction.next_expiration_points,
-                texts,
-                bucket,
+                _KIND_CODES[transaction.type] | bucket << _BUCKET_SHIFT | texts << _TEXTS_SHIFT,
             )
         )
 
@@ -298,19 +289,22 @@ class TransactionLog:
         start = index * _ROW
         (
             seq,
-            kind,
+            created,
             points,
             total,
             balance,
-            created,
             expired,
             subtracted,
             expiry,
             due,
-            texts,
-            bucket,
+            rest,
         ) = self._rows[start : start + _ROW]
-        source, reason, source_id, operation_type = self._table[texts]
+        kind = rest & (1 << _BUCKET_SHIFT) - 1
+        bucket = rest >> _BUCKET_SHIFT & (1 << _TEXTS_SHIFT - _BUCKET_SHIFT) - 1
+        texts = rest >> _TEXTS_SHIFT
+        card = self._card
+        source, reason, source_id, operation_type = card.transaction_texts[texts]
+        buckets = card.expired_buckets
         return Transaction(
             seq=seq,
             type=_KINDS[kind],
@@ -318,12 +312,12 @@ class TransactionLog:
             total=total,
             balance=balance,
             created_at=_EPOCH + created * _MS,
-            card_code=self._code,
+            card_code=card.code,
             source=source,
             reason=reason,
             source_id=source_id,
             operation_type="AUTOMATIC" if operation_type == "AUTOMATIC" else "MANUAL",
-            bucket=self._expired[bucket - 1] if bucket and self._expired else None,
+            bucket=buckets[bucket - 1] if bucket and buckets else None,
             expired_points=expired,
             subtracted_points=subtracted,
             next_expiration_date=dt.date.fromordinal(expiry) if expiry else None,
@@ -348,7 +342,7 @@ class TransactionLog:
 
 
 register_layout(TextTable, ("texts", "source,reason,source_id,operation_type"))
-register_layout(TransactionLog, ("code", "table", f"rows/{_ROW}", "expired"))
+register_layout(TransactionLog, (f"transaction_rows/{_ROW}",))
 
 
 def transaction_id(card_code: str, seq: int) -> str:
@@ -365,7 +359,6 @@ def transaction_id(card_code: str, seq: int) -> str:
 class LoyaltyCard:
     """A loyalty card: a voucher of type ``LOYALTY_CARD``; a member once published."""
 
-    id: str
     code: str
     campaign_id: str
     seq: int
@@ -387,11 +380,24 @@ class LoyaltyCard:
     publication: Publication | None = None
     # Active buckets (points left), soonest expiry first; their points sum to the balance.
     buckets: list[PointsBucket] = attrs.field(factory=list, repr=False)
-    # Packed (see TransactionLog); the ledger gives every card its project's text table.
-    transactions: TransactionLog = attrs.field(
-        default=attrs.Factory(lambda card: TransactionLog(card.code, TextTable()), takes_self=True),
-        repr=False,
-    )
+    # The transactions, packed (see TransactionLog); the ledger gives every card its
+    # project's text table.
+    transaction_rows: array[int] = attrs.field(factory=lambda: array("q"), repr=False)
+    transaction_texts: TextTable = attrs.field(factory=TextTable, repr=False, eq=False)
+    expired_buckets: list[PointsBucket] | None = attrs.field(default=None, repr=False)
+
+    @property
+    def transactions(self) -> TransactionLog:
+        """The card's point movements, oldest first."""
+        return TransactionLog(self)
+
+    @property
+    def id(self) -> str:
+        """``v_`` and 32 alphanumerics, derived from the program and code: not stored.
+
+        At a million cards a stored ID was 81 bytes each, plus the index to find it.
+        """
+        return derived_id("v_", f"{self.campaign_id}/{self.code}", 32)
 
     @property
     def balance(self) -> int:

@@ -17,6 +17,7 @@ from faker import Faker
 
 from loyalty_fake.codes import CodeConfig
 from loyalty_fake.expiry import ExpirationRules
+from loyalty_fake.ledger import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.models import CustomerRef
 
 if TYPE_CHECKING:
@@ -104,15 +105,21 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
         for index in range(programs):
             start = now - dt.timedelta(days=_HISTORY_DAYS + 1)
             clock.set(start)
+            cards = members + spare
             program = ledger.create_loyalty_program(
                 project_id,
                 name=_program_name(index),
                 type="AUTO_UPDATE",
-                vouchers_count=members + spare,
+                vouchers_count=min(cards, MAX_VOUCHERS_PER_REQUEST),
                 code_config=_CODES,
                 metadata={"demo": True},
                 expiration_rules=_RULES,
             )
+            # One request creates at most 100,000 cards, as Voucherify's does.
+            for made in range(MAX_VOUCHERS_PER_REQUEST, cards, MAX_VOUCHERS_PER_REQUEST):
+                ledger.add_vouchers(
+                    project_id, program.id, count=min(cards - made, MAX_VOUCHERS_PER_REQUEST)
+                )
             with ledger.bulk_load(project_id, program.id):
                 for _ in range(members):
                     transactions += _member_with_history(

@@ -177,3 +177,15 @@ def test_listing_matches_a_brute_force_filter_across_many_blocks(clock_set_back:
             page, total = ledger.list_members(fake.app_id, program.id, query)
             assert total == len(expected), (order, bounds)
             assert [c.code for c in page] == [c.code for c in expected[100:150]], (order, bounds)
+
+
+def test_cards_are_found_by_v_id_before_and_after_the_first_such_lookup() -> None:
+    """A card's v_ ID finds it, whether the card came before or after the first v_ lookup."""
+    fake = LoyaltyFake(seed=3, now=NOW)
+    fake.create_loyalty_program("P", vouchers_count=2)
+    first = fake.add_member("P", {"source_id": "ann"})
+    assert fake.request("GET", f"/v1/vouchers/{first['id']}").json()["code"] == first["code"]
+    added = fake.request("POST", "/v1/campaigns/P/vouchers", json_body={"vouchers_count": 1})
+    later = added.json()
+    assert fake.request("GET", f"/v1/vouchers/{later['id']}").json()["code"] == later["code"]
+    assert first["id"] != later["id"]
