@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from loyalty_fake import LoyaltyFake
+from loyalty_fake.ledger import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.models import CustomerRef, MemberQuery
 from loyalty_fake.seeding import seed_demo
 
@@ -85,6 +86,35 @@ def _program(members: int) -> tuple[LoyaltyFake, str, list[str]]:
     return fake, program.id, codes
 
 
+_JOINS = 5 * 100
+
+
+def _stocked(members: int) -> tuple[LoyaltyFake, str]:
+    """A program whose ``members`` members took pre-made cards, with cards to spare."""
+    fake = LoyaltyFake(seed=2, now=_START)
+    ledger = fake.ledger
+    cards = members + _JOINS + 10
+    program = ledger.create_loyalty_program(
+        fake.app_id, name="S", vouchers_count=min(cards, MAX_VOUCHERS_PER_REQUEST)
+    )
+    for made in range(MAX_VOUCHERS_PER_REQUEST, cards, MAX_VOUCHERS_PER_REQUEST):
+        ledger.add_vouchers(
+            fake.app_id, program.id, count=min(cards - made, MAX_VOUCHERS_PER_REQUEST)
+        )
+    with ledger.bulk_load(fake.app_id, program.id):
+        for number in range(members):
+            ledger.add_member(fake.app_id, program.id, customer=CustomerRef(source_id=f"c{number}"))
+    return fake, program.id
+
+
+def _join(fake: LoyaltyFake, program_id: str) -> Callable[[], Any]:
+    """A call that adds one new customer as a member, taking the next available card."""
+    numbers = iter(range(10**9))
+    return lambda: fake.ledger.add_member(
+        fake.app_id, program_id, customer=CustomerRef(source_id=f"new{next(numbers)}")
+    )
+
+
 def _time_us(call: Callable[[], Any], repeats: int) -> float:
     samples = []
     for _ in range(5):
@@ -147,6 +177,14 @@ def measure_scale(members: int, report: Callable[[ScaleFigure], None]) -> list[S
         value = _time_us(make(big, big_codes[members // 2]), 500)
         figures.append(ScaleFigure(f"scale/{name}", value, base, US, 1.5, note))
         report(figures[-1])
+    del small, big
+    gc.collect()
+    small, small_id = _stocked(BASE)
+    big, big_id = _stocked(members)
+    base = _time_us(_join(small, small_id), _JOINS // 5)
+    value = _time_us(_join(big, big_id), _JOINS // 5)
+    figures.append(ScaleFigure("scale/add_member from stock", value, base, US, 1.5, note))
+    report(figures[-1])
     del small, big
     gc.collect()
     seeded = LoyaltyFake(seed=3, now="2024-06-01T00:00:00Z")

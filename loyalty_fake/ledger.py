@@ -613,7 +613,7 @@ class Ledger:
         project.cards[code] = card
         if project.card_codes_by_id is not None:
             project.card_codes_by_id[card.id] = code
-        campaign.unpublished[code] = None
+        campaign.stock.append(code)
         campaign.vouchers_count += 1
         if campaign.initial_points:
             self._add_bucket(
@@ -829,12 +829,26 @@ class Ledger:
     @staticmethod
     def _next_available(project: Project, campaign: Campaign) -> LoyaltyCard | None:
         # "A voucher is suitable for publication when it's active and hasn't been
-        # published yet"; the oldest such card goes first.
-        for code in campaign.unpublished:
-            card = project.cards[code]
+        # published yet"; the oldest such card goes first. Published and deleted cards
+        # at the front of the stock are passed once and for all: iterating a dict of
+        # unpublished codes walked every removed slot, each join costing more than the last.
+        stock = campaign.stock
+        head = campaign.stock_head
+        found = None
+        for position in range(head, len(stock)):
+            card = project.cards.get(stock[position])
+            if card is None or card.campaign_id != campaign.id or card.holder_id is not None:
+                if position == head:
+                    head += 1  # never available again
+                continue
             if card.active:
-                return card
-        return None
+                found = card
+                break
+        if head > len(stock) // 2:
+            del stock[:head]
+            head = 0
+        campaign.stock_head = head
+        return found
 
     def _publish(  # noqa: PLR0913, PLR0917 - private, one call site
         self,
@@ -850,13 +864,6 @@ class Ledger:
         card.holder_id = holder.id
         card.publish_count += 1
         card.updated_at = now
-        if campaign.unpublished.pop(card.code, 0) is None:
-            campaign.unpublished_taken += 1
-            # A dict keeps the slots of removed keys until it is copied, and iterating it
-            # walks them: the next available code would cost more with every member.
-            if campaign.unpublished_taken > len(campaign.unpublished):
-                campaign.unpublished = dict(campaign.unpublished)
-                campaign.unpublished_taken = 0
         campaign.members.add(card)
         campaign.holders[holder.id] = card.code
         seq = project.take_seq()

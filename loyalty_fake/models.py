@@ -434,10 +434,10 @@ class Campaign:
     # Deleted without force: gone from every read, its name (and codes) still taken.
     in_bin: bool = False
     vouchers_count: int = 0
-    # Unpublished cards in creation order: the first one is the next available code.
-    unpublished: dict[str, None] = attrs.field(factory=dict, repr=False)
-    # Cards taken from ``unpublished`` since it was last compacted.
-    unpublished_taken: int = 0
+    # Card codes in creation order; those before stock_head are published or gone. The
+    # first unpublished, active one is the next available code (see Ledger._next_available).
+    stock: list[str] = attrs.field(factory=list, repr=False)
+    stock_head: int = 0
     # Published cards (members), in every order the members listing offers.
     members: MemberIndex = attrs.field(factory=MemberIndex, repr=False)
     # customer ID -> the code of that customer's card: one card per customer per program.
