@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -163,3 +164,34 @@ def test_checked_in_spec_operations_are_current() -> None:
         "../shared/voucherify-openapi/current-docs-split-2026-08 "
         "> docs/_data/voucherify-operations.json"
     )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The documentation site, built once with ``mkdocs build --strict``."""
+    pytest.importorskip("mkdocs", reason="pip install -e '.[docs]'")
+    out = tmp_path_factory.mktemp("site")
+    result = subprocess.run(  # noqa: S603 - our own interpreter and mkdocs
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_site_builds_without_warnings(site: Path) -> None:
+    """The site builds in strict mode: no broken link, anchor, page or API reference."""
+    assert (site / "index.html").is_file()
+
+
+def test_site_operations_page_is_filled_in(site: Path) -> None:
+    """The built operations page holds the generated tables, not their placeholders."""
+    page = (site / "operations" / "index.html").read_text(encoding="utf-8")
+    assert "operations:" not in page
+    assert "POST /v1/loyalties/{campaignId}/members" in page
+    assert "GET /v1/loyalties/{campaignId}/earning-rules" in page
