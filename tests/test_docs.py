@@ -50,7 +50,9 @@ def _help(command: str) -> str:
     out = io.StringIO()
     with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
         main([command, "--help"])
-    return out.getvalue()
+    usage = out.getvalue()
+    assert usage.startswith(f"usage: loyalty-fake {command}"), f"no command loyalty-fake {command}"
+    return usage
 
 
 @contextlib.contextmanager
@@ -93,22 +95,21 @@ def test_loyalty_fake_commands_exist(block: Block) -> None:
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 @pytest.mark.parametrize("block", CURL, ids=_ids(CURL))
 def test_curl_example_runs(block: Block) -> None:
-    """Every curl command of an example succeeds against a fresh `loyalty-fake serve`."""
+    """A curl example runs as written against a fresh `loyalty-fake serve`; each call gets 2xx."""
     _skip_marked(block)
-    commands = [line for line in shell_commands(block.code) if line.startswith("curl ")]
     with _server() as url:
-        for command in commands:
-            script = 'curl() { command curl --fail-with-body "$@"; }\nset -o pipefail\n' + (
-                command.replace(DOCUMENTED_URL, url)
-            )
-            result = subprocess.run(  # noqa: S603 - the docs' own example
-                ["bash", "-c", script],  # noqa: S607 - bash from PATH, as a reader runs it
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=False,
-            )
-            assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+        # Each curl fails on a 4xx or 5xx, and the script stops at the first failure.
+        script = 'curl() { command curl --fail-with-body "$@"; }\nset -euo pipefail\n' + (
+            block.code.replace(DOCUMENTED_URL, url)
+        )
+        result = subprocess.run(  # noqa: S603 - the docs' own example
+            ["bash", "-c", script],  # noqa: S607 - bash from PATH, as a reader runs it
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 0, f"{block.code}\n{result.stdout}\n{result.stderr}"
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
