@@ -39,14 +39,16 @@ def _credentials(value: Mapping[str, str] | None) -> dict[str, str]:
 class LoyaltyFake:
     """A stateful, in-memory Voucherify loyalty API.
 
-    ``start()`` (or ``with LoyaltyFake() as fake:``) makes every ``requests`` and
-    ``urllib3`` call to ``*.api.voucherify.io`` and to ``base_urls`` land here; other
-    hosts pass through. The methods below arrange and inspect state in the project
-    ``app_id`` through the same rules and wire format as HTTP clients get.
+    ``start()`` (or ``with LoyaltyFake() as fake:``) makes every ``requests``,
+    ``urllib3`` and ``httpx`` call to ``*.api.voucherify.io`` and to ``base_urls`` land
+    here; other hosts pass through. The methods below arrange and inspect state in the
+    project ``app_id`` through the same rules and wire format as HTTP clients get.
 
     Options: ``seed`` for IDs and codes, ``now`` to freeze the clock, ``credentials``
     (``{app_id: app_token}``) to accept only those, ``strict_joins`` to answer a repeated
-    join with 400 instead of the existing card.
+    join with 400 instead of the existing card, ``base_urls`` to answer more URLs, and
+    ``app_id``/``app_token`` for the project the methods act in (default: the first
+    ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``).
     """
 
     seed: int = 0

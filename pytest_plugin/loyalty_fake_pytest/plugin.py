@@ -52,7 +52,7 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 @pytest.fixture
 def loyalty_fake(request: pytest.FixtureRequest) -> Iterator[LoyaltyFake]:
-    """A fresh fake Voucherify serving every ``requests`` and ``urllib3`` call to its hosts.
+    """A fresh fake Voucherify answering ``requests``, ``urllib3`` and ``httpx`` calls to its hosts.
 
     Patching is undone when the test ends, pass or fail. A test that made the fake
     hit an internal error fails at teardown with that error.

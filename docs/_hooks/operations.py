@@ -1,0 +1,31 @@
+"""MkDocs hook: fill docs/operations.md from the route table at build time."""
+# ruff: noqa: INP001 - MkDocs loads hooks by path; this is not a package
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from loyalty_fake.http.operations import counts, implemented_table, missing_table, spec_operations
+
+_DATA = Path(__file__).resolve().parents[1] / "_data" / "voucherify-operations.json"
+
+
+def on_page_markdown(markdown: str, **_: Any) -> str:
+    """Replace the operations placeholders with tables rendered from ``ROUTES``."""
+    if "<!-- operations:" not in markdown:
+        return markdown
+    markdown = re.sub(
+        r"<!-- source-only -->.*?<!-- /source-only -->\n?", "", markdown, flags=re.DOTALL
+    )
+    spec = spec_operations(json.loads(_DATA.read_text(encoding="utf-8")))
+    numbers = counts(spec)
+    return (
+        markdown.replace("<!-- operations:implemented -->", implemented_table(spec))
+        .replace("<!-- operations:missing -->", missing_table(spec))
+        .replace("<!-- operations:routes -->", str(numbers["routes"]))
+        .replace("<!-- operations:spec -->", str(numbers["spec"]))
+        .replace("<!-- operations:served -->", str(numbers["implemented"]))
+    )
