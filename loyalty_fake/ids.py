@@ -105,6 +105,18 @@ class IdGenerator:
         """
         return f"{prefix}{seq:010x}{self.chars(_HEX, 8)}"
 
+    def reward_id(self) -> str:
+        """``rew_`` and 24 alphanumerics."""
+        return self._alnum("rew_", 24)
+
+    def reward_assignment_id(self) -> str:
+        """``rewa_`` and 24 alphanumerics."""
+        return self._alnum("rewa_", 24)
+
+    def order_id(self) -> str:
+        """``ord_`` and 24 alphanumerics."""
+        return self._alnum("ord_", 24)
+
     def async_action_id(self) -> str:
         """``aa_`` and 18 lowercase hex digits."""
         return "aa_" + self.chars(_HEX, 18)

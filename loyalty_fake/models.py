@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from loyalty_fake.codes import CodeConfig
     from loyalty_fake.expiry import ExpirationRules
+    from loyalty_fake.rewards import Redemption
 
 __all__ = [
     "Campaign",
@@ -35,7 +36,13 @@ __all__ = [
 
 CampaignType = Literal["STATIC", "AUTO_UPDATE"]
 _NEVER = 10**9  # sorts after every date's ordinal
-TransactionType = Literal["POINTS_ADDITION", "POINTS_REMOVAL", "POINTS_EXPIRATION"]
+TransactionType = Literal[
+    "POINTS_ADDITION",
+    "POINTS_REMOVAL",
+    "POINTS_EXPIRATION",
+    "POINTS_REDEMPTION",
+    "POINTS_REFUND",
+]
 MemberOrder = Literal["created_at", "-created_at", "updated_at", "-updated_at", "code", "-code"]
 
 
@@ -163,6 +170,8 @@ class Transaction:
     subtracted_points: int = 0
     next_expiration_date: dt.date | None = None
     next_expiration_points: int = 0
+    # For a redemption or its refund: the redemption (its reward, order and rollback).
+    redemption: Redemption | None = None
 
     @property
     def event_id(self) -> str:
