@@ -202,11 +202,10 @@ def delete_reward(call: Call) -> tuple[int, Any]:
 # -- assignments ---------------------------------------------------------------------------
 
 
-def _assignment_items(call: Call) -> tuple[list[tuple[str, int | None]], bool]:
-    """``(reward, points)`` per assignment in the body, and whether it was an array."""
+def _assignment_items(call: Call) -> list[tuple[str, int | None]]:
+    """``(reward, points)`` per assignment in the body (an object or an array of them)."""
     raw = call.request.body.strip()
-    many = raw.startswith(b"[")
-    if many:
+    if raw.startswith(b"["):
         try:
             parsed = json.loads(raw)
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
@@ -226,7 +225,7 @@ def _assignment_items(call: Call) -> tuple[list[tuple[str, int | None]], bool]:
         reward = body.string("reward", non_empty=True)
         assert reward is not None  # noqa: S101 - require() and string() leave nothing else
         items.append((reward, _assigned_points(body)))
-    return items, many
+    return items
 
 
 def _assigned_points(body: Body) -> int | None:
@@ -238,14 +237,16 @@ def _assigned_points(body: Body) -> int | None:
 def create_reward_assignment(call: Call) -> tuple[int, Any]:
     """``POST /v1/loyalties/{campaignId}/rewards``: offer rewards in a program at a price.
 
-    An object assigns one reward and answers its assignment (the SDK's form); an array
-    assigns several and answers the array (the spec's example).
+    The spec's request is an array and its example answers an array, but its response
+    schema (and the official SDK, which sends a one-item array) is one assignment: one
+    reward, as an object or a one-item array, answers its assignment; several answer
+    the array.
     """
-    items, many = _assignment_items(call)
+    items = _assignment_items(call)
     with call.ledger.locked():
         created = call.ledger.assign_rewards(call.app_id, call.params["campaignId"], items)
         answers = [assignment_json(assignment) for assignment in created]
-    return 200, answers if many else answers[0]
+    return 200, answers if len(answers) > 1 else answers[0]
 
 
 def list_reward_assignments(call: Call) -> tuple[int, Any]:
