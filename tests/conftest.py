@@ -43,9 +43,10 @@ REWARD_ASSIGNMENT = "/v1/loyalties/{campaignId}/reward-assignments/{assignmentId
 MEMBER_REWARDS = "/v1/loyalties/members/{memberId}/rewards"
 REDEMPTION = "/v1/redemptions/{redemptionId}"
 ROLLBACK = "/v1/redemptions/{redemptionId}/rollback"
+CARD_REDEMPTIONS = "/v1/vouchers/{code}/redemption"
 # Rewards and redemptions have no file among the newest split docs: the full spec (the
 # issue's reference) describes them.
-_FULL_SPEC_PREFIXES = ("/v1/rewards", "/v1/redemptions")
+_FULL_SPEC_PREFIXES = ("/v1/rewards", "/v1/redemptions", CARD_REDEMPTIONS)
 
 
 @attrs.frozen
@@ -140,6 +141,7 @@ class Client(Protocol):
     def redeem(self, code: str, body: dict[str, Any], campaign: str | None = None) -> Reply: ...
     def get_redemption(self, redemption_id: str) -> Reply: ...
     def rollback(self, redemption_id: str, reason: str | None = None) -> Reply: ...
+    def list_card_redemptions(self, code: str) -> Reply: ...
 
 
 def _flag(value: bool | None) -> str | None:
@@ -325,6 +327,10 @@ class RequestsClient:
     def rollback(self, redemption_id: str, reason: str | None = None) -> Reply:
         path = f"/v1/redemptions/{quote(redemption_id, safe='')}/rollback"
         return self.call("POST", path, ROLLBACK, params={"reason": reason})
+
+    def list_card_redemptions(self, code: str) -> Reply:
+        path = f"/v1/vouchers/{quote(code, safe='')}/redemption"
+        return self.call("GET", path, CARD_REDEMPTIONS)
 
 
 @attrs.define
@@ -598,6 +604,13 @@ class SdkClient:
             lambda: self.redemptions.rollback_redemption_with_http_info(
                 redemption_id, reason=reason
             ),
+        )
+
+    def list_card_redemptions(self, code: str) -> Reply:
+        return self._run(
+            "GET",
+            CARD_REDEMPTIONS,
+            lambda: self.redemptions.get_voucher_redemptions_with_http_info(code),
         )
 
 

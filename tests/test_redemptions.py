@@ -391,3 +391,22 @@ def test_rollback_of_an_unknown_redemption_is_404(client: Client) -> None:
     reply = client.rollback("r_0c5bf0e6d601c7d7de")
     assert reply.status == 404
     assert reply.body["resource_type"] == "redemption"
+
+
+def test_card_redemptions_list_redemptions_and_rollbacks(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """A card's redemptions list shows its redemptions and rollbacks, newest first."""
+    first = loyalty_fake.redeem_reward(setup["code"], setup["mug"])
+    loyalty_fake.clock.advance(minutes=1)
+    second = loyalty_fake.redeem_reward(setup["code"], setup["mug"])
+    loyalty_fake.clock.advance(minutes=1)
+    rollback = loyalty_fake.rollback_redemption(first["id"])
+    reply = client.list_card_redemptions(setup["code"])
+    assert [entry["id"] for entry in reply.body["redemption_entries"]] == [
+        rollback["id"],
+        second["id"],
+        first["id"],
+    ]
+    assert reply.body["total"] == 3
+    assert reply.body["redeemed_quantity"] == 1
