@@ -363,3 +363,19 @@ def test_affordable_only_hides_what_the_balance_cannot_pay(
     coin = _assign(client, _reward(client, COIN)["id"], points=None)
     listed = client.list_member_rewards(code, affordable_only=True).body["data"]
     assert [item["assignment"]["id"] for item in listed] == [cheap["id"], coin["id"]]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[]", b"[1, 2]", b"[" * 5000 + b"]" * 5000, b"[{" + b'"a":' * 50 + b"1" + b"}" * 50 + b"]"],
+    ids=["empty", "not-objects", "deep", "deep-inside"],
+)
+def test_odd_assignment_arrays_are_400(http: RequestsClient, raw: bytes) -> None:
+    """Empty, non-object or absurdly nested arrays are 400 invalid_payload, never a 500."""
+    make_program(http)
+    headers = {**http.headers, "Content-Type": "application/json"}
+    response = http.session.post(
+        f"{http.base_url}/v1/loyalties/Coffee%20Club/rewards", data=raw, headers=headers
+    )
+    assert response.status_code == 400
+    assert response.json()["key"] == "invalid_payload"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.errors import VoucherifyError, bad_request
-from loyalty_fake.http.params import Body, Query, parse_json_body
+from loyalty_fake.http.params import Body, Query, parse_json_body, parse_json_objects
 from loyalty_fake.http.serialize_rewards import (
     assignment_json,
     redemption_json,
@@ -204,23 +203,11 @@ def delete_reward(call: Call) -> tuple[int, Any]:
 
 def _assignment_items(call: Call) -> list[tuple[str, int | None]]:
     """``(reward, points)`` per assignment in the body (an object or an array of them)."""
-    raw = call.request.body.strip()
-    if raw.startswith(b"["):
-        try:
-            parsed = json.loads(raw)
-        except (UnicodeDecodeError, ValueError, RecursionError) as error:
-            raise bad_request(
-                "invalid_payload", "Invalid payload", f"Payload is not valid JSON: {error}"
-            ) from None
-        if not parsed or not all(isinstance(item, dict) for item in parsed):
-            raise bad_request(
-                "invalid_payload", "Invalid payload", "Payload must be an object or objects"
-            )
-        bodies = [Body(item, f"[{index}]") for index, item in enumerate(parsed)]
-    else:
-        bodies = [Body(parse_json_body(call.request))]
+    objects = parse_json_objects(call.request)
+    many = call.request.body.lstrip().startswith(b"[")
     items = []
-    for body in bodies:
+    for index, data in enumerate(objects):
+        body = Body(data, f"[{index}]" if many else "")
         body.require("reward")
         reward = body.string("reward", non_empty=True)
         assert reward is not None  # noqa: S101 - require() and string() leave nothing else
