@@ -136,11 +136,12 @@ class Rollback:
 
 
 @positional_pickle
-@attrs.define
+@attrs.define(eq=False)
 class Redemption:
-    """Points spent from a card on a reward (``r_``).
+    """Points spent from a card on a reward (``r_``); compared by identity, as a record.
 
-    ``taken`` records where the points came from, ``(last_day, points)`` per bucket
+    Transactions point at their redemption, so it stays hashable while it changes
+    (a rollback). ``taken`` records where the points came from, ``(last_day, points)`` per bucket
     (``last_day`` ``None``: never expiring), so that a rollback can put them back.
     """
 
