@@ -1460,13 +1460,21 @@ class Ledger:
             ]
 
     def rollback_redemption(
-        self, app_id: str, redemption_id: str, *, reason: str | None = None
+        self,
+        app_id: str,
+        redemption_id: str,
+        *,
+        reason: str | None = None,
+        customer: str | None = None,
+        order: str | None = None,
     ) -> Redemption:
         """Undo a redemption: its points go back to their buckets as a ``POINTS_REFUND``.
 
         Points whose bucket's last day has meanwhile passed come back expired (a
-        ``POINTS_EXPIRATION`` right after the refund). Raises 404 for an unknown
-        redemption and 400 ``already_rolled_back`` for a second rollback.
+        ``POINTS_EXPIRATION`` right after the refund). ``customer`` (an ID or source_id)
+        and ``order`` (an ID or source_id), when given, must be the redemption's. Raises
+        404 for an unknown redemption, 400 ``already_rolled_back`` for a second rollback,
+        400 ``invalid_customer`` or ``invalid_order`` for another customer or order.
         """
         with self._lock:
             project = self.project(app_id)
@@ -1482,6 +1490,7 @@ class Ledger:
                     resource_id=redemption.rollback.id,
                     resource_type="redemption_rollback",
                 )
+            _check_related(project, redemption, customer, order)
             card = project.cards.get(redemption.card_code)
             if card is None or card.campaign_id != redemption.campaign_id:
                 raise not_found("voucher", redemption.card_code)
@@ -1564,6 +1573,24 @@ def _bucket_order(bucket: PointsBucket) -> tuple[int, int]:
 
 
 _PARAMETERS_OF: dict[str, str] = {"MATERIAL": "product", "COIN": "coin", "CAMPAIGN": "campaign"}
+
+
+def _check_related(
+    project: Project, redemption: Redemption, customer: str | None, order: str | None
+) -> None:
+    """A rollback's customer and order must be the redemption's (the spec's 400 examples)."""
+    if customer is not None:
+        holder = project.customers.get(redemption.customer_id)
+        if customer not in (redemption.customer_id, holder.source_id if holder else None):
+            raise bad_request(
+                "invalid_customer", "Invalid customer", "Customer is not related with redemption."
+            )
+    if order is not None:
+        made = redemption.order
+        if made is None or order not in (made.id, made.source_id):
+            raise bad_request(
+                "invalid_order", "Invalid order", "Order is not related with redemption."
+            )
 
 
 def _check_balance(card: LoyaltyCard, points: int) -> None:

@@ -140,7 +140,13 @@ class Client(Protocol):
     def list_member_rewards(self, code: str, affordable_only: bool | None = None) -> Reply: ...
     def redeem(self, code: str, body: dict[str, Any], campaign: str | None = None) -> Reply: ...
     def get_redemption(self, redemption_id: str) -> Reply: ...
-    def rollback(self, redemption_id: str, reason: str | None = None) -> Reply: ...
+    def rollback(
+        self,
+        redemption_id: str,
+        reason: str | None = None,
+        tracking_id: str | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> Reply: ...
     def list_card_redemptions(self, code: str) -> Reply: ...
 
 
@@ -324,9 +330,16 @@ class RequestsClient:
     def get_redemption(self, redemption_id: str) -> Reply:
         return self.call("GET", f"/v1/redemptions/{quote(redemption_id, safe='')}", REDEMPTION)
 
-    def rollback(self, redemption_id: str, reason: str | None = None) -> Reply:
+    def rollback(
+        self,
+        redemption_id: str,
+        reason: str | None = None,
+        tracking_id: str | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> Reply:
         path = f"/v1/redemptions/{quote(redemption_id, safe='')}/rollback"
-        return self.call("POST", path, ROLLBACK, params={"reason": reason})
+        params = {"reason": reason, "tracking_id": tracking_id}
+        return self.call("POST", path, ROLLBACK, params=params, json=body)
 
     def list_card_redemptions(self, code: str) -> Reply:
         path = f"/v1/vouchers/{quote(code, safe='')}/redemption"
@@ -597,12 +610,21 @@ class SdkClient:
             lambda: self.redemptions.get_redemption_with_http_info(redemption_id),
         )
 
-    def rollback(self, redemption_id: str, reason: str | None = None) -> Reply:
+    def rollback(
+        self,
+        redemption_id: str,
+        reason: str | None = None,
+        tracking_id: str | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> Reply:
         return self._run(
             "POST",
             ROLLBACK,
             lambda: self.redemptions.rollback_redemption_with_http_info(
-                redemption_id, reason=reason
+                redemption_id,
+                reason=reason,
+                tracking_id=tracking_id,
+                redemptions_rollback_create_request_body=body,
             ),
         )
 

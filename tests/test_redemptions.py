@@ -410,3 +410,70 @@ def test_card_redemptions_list_redemptions_and_rollbacks(
     ]
     assert reply.body["total"] == 3
     assert reply.body["redeemed_quantity"] == 1
+
+
+def test_rollback_for_another_customer_is_400(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """A tracking_id that is not the redemption's customer is 400 invalid_customer."""
+    made = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.rollback(made["id"], tracking_id="bob")
+    assert reply.status == 400
+    assert reply.body["key"] == "invalid_customer"
+    assert reply.body["details"] == "Customer is not related with redemption."
+    assert _state(loyalty_fake, setup["code"]) == before
+
+
+def test_rollback_names_its_customer(client: Client, setup: dict[str, str]) -> None:
+    """The redemption's own customer, by source_id, may be named in the rollback."""
+    made = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
+    reply = client.rollback(made["id"], tracking_id="alice")
+    assert reply.status == 200
+    assert _balance(client, setup["code"]) == 500
+
+
+def test_rollback_with_another_order_is_400(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """An order that is not the redemption's is 400 invalid_order; nothing changes."""
+    made = client.redeem(
+        setup["code"],
+        {"reward": {"id": setup["coin"]}, "order": {"source_id": "ord-1", "amount": 300}},
+    ).body
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.rollback(made["id"], body={"order": {"source_id": "ord-2"}})
+    assert reply.status == 400
+    assert reply.body["key"] == "invalid_order"
+    assert _state(loyalty_fake, setup["code"]) == before
+    assert client.rollback(made["id"], body={"order": {"source_id": "ord-1"}}).status == 200
+
+
+def test_redemption_keeps_its_metadata(client: Client, setup: dict[str, str]) -> None:
+    """The request's metadata is the redemption's."""
+    reply = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}, "metadata": {"till": 3}})
+    assert reply.body["metadata"] == {"till": 3}
+    assert client.get_redemption(reply.body["id"]).body["metadata"] == {"till": 3}
+
+
+def test_same_seed_same_redemption_bytes() -> None:
+    """Two fakes with one seed redeem and roll back byte for byte alike."""
+
+    def transcript() -> list[bytes]:
+        from loyalty_fake import LoyaltyFake  # noqa: PLC0415 - a fake of its own per run
+
+        fake = LoyaltyFake(seed=7, now="2024-01-25T10:00:00Z")
+        fake.create_loyalty_program("Club")
+        code = fake.add_member("Club", {"source_id": "alice"})["code"]
+        fake.add_points(code, 500)
+        coin = fake.create_reward("Coin", parameters={"coin": {"exchange_ratio": 1}})
+        fake.assign_reward("Club", coin["id"])
+        made = fake.request(
+            "POST",
+            f"/v1/loyalties/members/{code}/redemption",
+            json_body={"reward": {"id": coin["id"]}, "order": {"amount": 250}},
+        )
+        rollback = fake.request("POST", f"/v1/redemptions/{made.json()['id']}/rollback")
+        return [made.body, rollback.body]
+
+    assert transcript() == transcript()

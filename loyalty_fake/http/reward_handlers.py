@@ -386,12 +386,26 @@ def get_redemption(call: Call) -> tuple[int, Any]:
 
 
 def rollback_redemption(call: Call) -> tuple[int, Any]:
-    """``POST /v1/redemptions/{redemptionId}/rollback``: give the points back."""
+    """``POST /v1/redemptions/{redemptionId}/rollback``: give the points back.
+
+    ``tracking_id`` (query or body) or the body's ``customer``, and the body's ``order``,
+    must be the redemption's own; the body's other fields are not applied.
+    """
     query = Query(call.request.query)
     body = Body(parse_json_body(call.request))
     reason = query.string("reason") or body.string("reason")
+    customer = query.string("tracking_id") or body.string("tracking_id")
+    given = body.obj("customer")
+    if given is not None:
+        customer = given.string("id", non_empty=True) or given.string("source_id", non_empty=True)
+    order_body = body.obj("order")
+    order = None
+    if order_body is not None:
+        order = order_body.string("id", non_empty=True) or order_body.string(
+            "source_id", non_empty=True
+        )
     with call.ledger.locked():
         redemption = call.ledger.rollback_redemption(
-            call.app_id, call.params["redemptionId"], reason=reason
+            call.app_id, call.params["redemptionId"], reason=reason, customer=customer, order=order
         )
         return 200, _redemption_body(call, redemption, rollback=True)
