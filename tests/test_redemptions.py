@@ -477,3 +477,15 @@ def test_same_seed_same_redemption_bytes() -> None:
         return [made.body, rollback.body]
 
     assert transcript() == transcript()
+
+
+def test_member_of_another_program_is_404(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """Redeeming under a program the card is not in is 404 voucher; nothing changes."""
+    make_program(client, "Tea Club")
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}, campaign="Tea Club")
+    assert reply.status == 404
+    assert reply.body["resource_type"] == "voucher"
+    assert _state(loyalty_fake, setup["code"]) == before

@@ -379,3 +379,14 @@ def test_odd_assignment_arrays_are_400(http: RequestsClient, raw: bytes) -> None
     )
     assert response.status_code == 400
     assert response.json()["key"] == "invalid_payload"
+
+
+def test_list_rewards_of_one_assignment(client: Client) -> None:
+    """assignment_id narrows the rewards list to that assignment's reward."""
+    make_program(client)
+    _reward(client)
+    wanted = _reward(client, COIN)
+    assignment = _assign(client, wanted["id"], points=None)
+    reply = client.list_rewards({"assignment_id": assignment["id"]})
+    assert [reward["id"] for reward in reply.body["data"]] == [wanted["id"]]
+    assert reply.body["total"] == 1
