@@ -144,7 +144,7 @@ def test_unpublished_card_cannot_redeem(http: RequestsClient, loyalty_fake: Loya
     program = make_program(http, vouchers_count=1)
     [card] = loyalty_fake.cards(program["id"])
     reward = loyalty_fake.create_reward("Mug", parameters={"product": {"id": "prod_mug"}})
-    loyalty_fake.assign_reward("Coffee Club", reward["id"], 0 + 1)
+    loyalty_fake.assign_reward("Coffee Club", reward["id"], 1)
     reply = http.redeem(card["code"], {"reward": {"id": reward["id"]}})
     assert reply.status == 400
     assert reply.body["key"] == "voucher_not_published"
