@@ -19,6 +19,7 @@ from loyalty_fake.http.serialize import (
     publication_json,
     transaction_json,
 )
+from loyalty_fake.http.serialize_rewards import assignment_json, redemption_json, reward_json
 from loyalty_fake.seeding import seed_demo
 
 if TYPE_CHECKING:
@@ -175,6 +176,23 @@ class ControlPlane:
                         transaction_json(t, card)
                         for card in project.cards.values()
                         for t in card.transactions
+                    ],
+                    "rewards": [reward_json(r) for r in project.rewards.values()],
+                    "reward_assignments": [
+                        assignment_json(a) for a in project.reward_assignments.values()
+                    ],
+                    "redemptions": [
+                        redemption_json(
+                            r,
+                            project.cards[r.card_code],
+                            campaigns[r.campaign_id],
+                            project.customers[r.customer_id],
+                        )
+                        for r in project.redemptions.values()
+                        # A program deleted for good takes its cards' redemptions along.
+                        if r.campaign_id in campaigns
+                        and project.cards.get(r.card_code) is not None
+                        and project.cards[r.card_code].campaign_id == r.campaign_id
                     ],
                 }
             return {"clock": self._clock_json(), "seed": ledger.ids.seed, "projects": projects}

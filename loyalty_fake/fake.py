@@ -294,6 +294,65 @@ class LoyaltyFake:
                 for c in self.ledger.customers(project)
             ]
 
+    def create_reward(
+        self, name: str, *, app_id: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        """Create a reward (``POST /v1/rewards``); ``fields`` are the rest of the body.
+
+        ``parameters={"product": {"id": "prod_1"}}`` makes a MATERIAL reward,
+        ``parameters={"coin": {"exchange_ratio": 1, "points_ratio": 10}}`` a COIN one.
+        """
+        result: dict[str, Any] = self._call(
+            "POST", "/v1/rewards", json_body={"name": name, **fields}, app_id=app_id
+        )
+        return result
+
+    def assign_reward(
+        self,
+        campaign: str,
+        reward_id: str,
+        points: int | None = None,
+        *,
+        app_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Offer a reward in a program at ``points`` (none for a COIN reward); the assignment."""
+        body: dict[str, Any] = {"reward": reward_id}
+        if points is not None:
+            body["parameters"] = {"loyalty": {"points": points}}
+        path = f"/v1/loyalties/{quote(campaign, safe='')}/rewards"
+        result: dict[str, Any] = self._call("POST", path, json_body=body, app_id=app_id)
+        return result
+
+    def redeem_reward(
+        self,
+        code: str,
+        reward_id: str,
+        *,
+        campaign: str | None = None,
+        app_id: str | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Spend a member's points on a reward; ``fields``: ``points``, ``order``, ``metadata``.
+
+        Returns the redemption object.
+        """
+        reward: dict[str, Any] = {"id": reward_id}
+        if "points" in fields:
+            reward["points"] = fields.pop("points")
+        path = self._member_path(code, campaign) + "/redemption"
+        body = {"reward": reward, **fields}
+        result: dict[str, Any] = self._call("POST", path, json_body=body, app_id=app_id)
+        return result
+
+    def rollback_redemption(
+        self, redemption_id: str, *, reason: str | None = None, app_id: str | None = None
+    ) -> dict[str, Any]:
+        """Roll a redemption back (its points return); returns the rollback object."""
+        path = f"/v1/redemptions/{quote(redemption_id, safe='')}/rollback"
+        params = {"reason": reason} if reason is not None else None
+        result: dict[str, Any] = self._call("POST", path, params=params, app_id=app_id)
+        return result
+
     def reset(self) -> None:
         """Forget every project's data; the clock and the ID sequence go on."""
         self.ledger.reset()

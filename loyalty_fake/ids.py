@@ -90,6 +90,25 @@ class IdGenerator:
         """``cat_`` and 18 lowercase hex digits."""
         return "cat_" + self.chars(_HEX, 18)
 
+    def ordered(self, prefix: str, seq: int) -> str:
+        """``prefix`` and 18 lowercase hex digits that sort in ``seq`` order.
+
+        Voucherify's ``r_``/``rr_`` IDs are time-ordered hex; cursors compare them.
+        """
+        return f"{prefix}{seq:010x}{self.chars(_HEX, 8)}"
+
+    def reward_id(self) -> str:
+        """``rew_`` and 24 alphanumerics."""
+        return self._alnum("rew_", 24)
+
+    def reward_assignment_id(self) -> str:
+        """``rewa_`` and 24 alphanumerics."""
+        return self._alnum("rewa_", 24)
+
+    def order_id(self) -> str:
+        """``ord_`` and 24 alphanumerics."""
+        return self._alnum("ord_", 24)
+
     def async_action_id(self) -> str:
         """``aa_`` and 18 lowercase hex digits."""
         return "aa_" + self.chars(_HEX, 18)

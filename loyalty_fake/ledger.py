@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 import pickle
 import threading
 from bisect import insort
@@ -20,7 +21,7 @@ import attrs
 
 from loyalty_fake.clock import Clock
 from loyalty_fake.codes import CodeConfig
-from loyalty_fake.errors import bad_request, duplicate_found, not_found
+from loyalty_fake.errors import VoucherifyError, bad_request, duplicate_found, not_found
 from loyalty_fake.expiry import ExpirationRules, expires_at
 from loyalty_fake.ids import IdGenerator
 from loyalty_fake.index import matches_dates
@@ -40,6 +41,15 @@ from loyalty_fake.models import (
     TransactionType,
 )
 from loyalty_fake.pickling import layout_fingerprint, no_gc, positional_pickle
+from loyalty_fake.rewards import (
+    Order,
+    OrderRequest,
+    Redemption,
+    Reward,
+    RewardAssignment,
+    RewardType,
+    Rollback,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -102,6 +112,11 @@ class Project:
     shared_values: dict[tuple[tuple[str, str, Any], ...], dict[str, Any]] = attrs.field(
         factory=dict
     )
+
+    rewards: dict[str, Reward] = attrs.field(factory=dict)
+    reward_assignments: dict[str, RewardAssignment] = attrs.field(factory=dict)
+    redemptions: dict[str, Redemption] = attrs.field(factory=dict)
+    redemption_ids_by_rollback: dict[str, str] = attrs.field(factory=dict)
 
     def code_of_card_id(self, card_id: str) -> str | None:
         """The code of the card whose ``v_`` ID is ``card_id``, if there is one."""
@@ -451,6 +466,9 @@ class Ledger:
             for source_id, publication in list(project.publications_by_source_id.items()):
                 if publication.campaign_id == campaign.id:
                     del project.publications_by_source_id[source_id]
+            for assignment in list(project.reward_assignments.values()):
+                if assignment.campaign_id == campaign.id:
+                    del project.reward_assignments[assignment.id]
             return action_id
 
     def add_vouchers(  # noqa: PLR0913 - mirrors the endpoint's options
@@ -1065,17 +1083,23 @@ class Ledger:
             due.append(bucket)
 
     @staticmethod
-    def _take_from_buckets(card: LoyaltyCard, points: int, now: dt.datetime) -> None:
+    def _take_from_buckets(
+        card: LoyaltyCard, points: int, now: dt.datetime
+    ) -> tuple[tuple[dt.date | None, int], ...]:
+        """Take ``points``, soonest-expiring first; returns ``(last_day, points)`` per bucket."""
         # "The removal of points will consume the points that expire the soonest."
         remaining = points
+        taken_from: list[tuple[dt.date | None, int]] = []
         while remaining:
             bucket = card.buckets[0]
             taken = min(bucket.points, remaining)
             bucket.points -= taken
             bucket.updated_at = now
             remaining -= taken
+            taken_from.append((bucket.last_day, taken))
             if not bucket.points:
                 card.buckets.pop(0)
+        return tuple(taken_from)
 
     @staticmethod
     def _touch(campaign: Campaign, card: LoyaltyCard, now: dt.datetime) -> None:
@@ -1097,6 +1121,7 @@ class Ledger:
         source: str | None = "API",
         operation_type: str = "MANUAL",
         bucket: PointsBucket | None = None,
+        redemption: Redemption | None = None,
     ) -> Transaction:
         seq = project.take_seq()
         counters = CardPoints.of(card)
@@ -1117,6 +1142,7 @@ class Ledger:
             subtracted_points=counters.subtracted_points,
             next_expiration_date=counters.next_expiration_date,
             next_expiration_points=counters.next_expiration_points,
+            redemption=redemption,
         )
         card.transactions.append(transaction)
         return transaction
@@ -1151,6 +1177,442 @@ class Ledger:
                 operation_type="AUTOMATIC",
                 bucket=bucket,
             )
+
+    # -- rewards --------------------------------------------------------------------------
+
+    def create_reward(  # noqa: PLR0913 - mirrors the request body's fields
+        self,
+        app_id: str,
+        *,
+        name: str,
+        type: RewardType,  # noqa: A002 - Voucherify's field name
+        parameters: Mapping[str, Any],
+        stock: int | None = None,
+        attributes: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Reward:
+        """Create a ``MATERIAL`` or ``COIN`` reward; ``parameters`` as Voucherify shows them."""
+        with self._lock:
+            project = self.project(app_id)
+            reward = Reward(
+                id=self.ids.reward_id(),
+                name=name,
+                type=type,
+                parameters=dict(parameters),
+                created_at=self.clock.now(),
+                seq=project.take_seq(),
+                stock=stock,
+                attributes=dict(attributes) if attributes else None,
+                metadata=dict(metadata) if metadata else None,
+            )
+            project.rewards[reward.id] = reward
+            return reward
+
+    def get_reward(self, app_id: str, reward_id: str) -> Reward:
+        """The reward ``reward_id``; 404 ``not_found`` (reward) otherwise."""
+        with self._lock:
+            found = self.project(app_id).rewards.get(reward_id)
+            if found is None:
+                raise not_found("reward", reward_id)
+            return found
+
+    def list_rewards(
+        self, app_id: str, *, limit: int, page: int, assignment_id: str | None = None
+    ) -> tuple[list[Reward], int]:
+        """One page of the project's rewards in creation order, and how many there are.
+
+        With ``assignment_id``, only the reward of that assignment.
+        """
+        with self._lock:
+            project = self.project(app_id)
+            rewards = list(project.rewards.values())
+            if assignment_id is not None:
+                assignment = project.reward_assignments.get(assignment_id)
+                rewards = [r for r in rewards if assignment and r.id == assignment.reward_id]
+            start = (page - 1) * limit
+            return rewards[start : start + limit], len(rewards)
+
+    def update_reward(self, app_id: str, reward_id: str, changes: Mapping[str, Any]) -> Reward:
+        """Change a reward's name, parameters, stock, attributes or metadata.
+
+        Raises 400 ``invalid_payload`` for parameters of another reward type.
+        """
+        with self._lock:
+            reward = self.get_reward(app_id, reward_id)
+            parameters = changes.get("parameters")
+            if parameters is not None and _PARAMETERS_OF[reward.type] not in parameters:
+                raise bad_request(
+                    "invalid_payload",
+                    "Invalid payload",
+                    f"Property .parameters must have required property "
+                    f"'{_PARAMETERS_OF[reward.type]}' for a {reward.type} reward",
+                )
+            if "name" in changes:
+                reward.name = changes["name"]
+            if parameters is not None:
+                reward.parameters = dict(parameters)
+            if "stock" in changes:
+                reward.stock = changes["stock"]
+            if "attributes" in changes:
+                reward.attributes = {**(reward.attributes or {}), **changes["attributes"]} or None
+            if "metadata" in changes:
+                reward.metadata = {**(reward.metadata or {}), **changes["metadata"]} or None
+            reward.updated_at = self.clock.now()
+            return reward
+
+    def delete_reward(self, app_id: str, reward_id: str) -> None:
+        """Delete a reward no program offers; 400 ``resource_in_use`` while one does."""
+        with self._lock:
+            project = self.project(app_id)
+            reward = self.get_reward(app_id, reward_id)
+            using = [a.id for a in project.reward_assignments.values() if a.reward_id == reward.id]
+            if using:
+                raise VoucherifyError(
+                    code=400,
+                    key="resource_in_use",
+                    message="Resource in use",
+                    details=f"Resource reward with id {reward.id} is in use by "
+                    f"reward_assignments with ids [{', '.join(using)}]",
+                    extra={
+                        "related_object_ids": using,
+                        "related_object_type": "reward_assignment",
+                        "related_object_total": len(using),
+                    },
+                )
+            del project.rewards[reward.id]
+
+    # -- reward assignments ---------------------------------------------------------------
+
+    def assign_rewards(
+        self, app_id: str, campaign_ref: str, items: list[tuple[str, int | None]]
+    ) -> list[RewardAssignment]:
+        """Offer rewards in a program: ``(reward_id, points)`` each, ``points`` its price.
+
+        Raises 404 for an unknown reward, 409 ``duplicate_found`` for a reward the program
+        already offers, and 400 for a ``MATERIAL`` reward without points; then nothing changes.
+        """
+        with self._lock:
+            project = self.project(app_id)
+            campaign = self.get_campaign(app_id, campaign_ref)
+            offered = {
+                a.reward_id: a
+                for a in project.reward_assignments.values()
+                if a.campaign_id == campaign.id
+            }
+            planned: list[tuple[Reward, int | None]] = []
+            for reward_id, points in items:
+                reward = self.get_reward(app_id, reward_id)
+                existing = offered.get(reward.id)
+                if existing is not None:
+                    raise duplicate_found(
+                        "reward_assignment",
+                        existing.id,
+                        f"Duplicated reward_assignment exists with id {existing.id}",
+                    )
+                if reward.type != "COIN" and points is None:
+                    raise bad_request(
+                        "invalid_payload",
+                        "Invalid payload",
+                        "Property .parameters.loyalty.points is required for a "
+                        f"{reward.type} reward",
+                    )
+                if any(earlier.id == reward.id for earlier, _ in planned):
+                    raise bad_request(
+                        "invalid_payload",
+                        "Invalid payload",
+                        f"Reward {reward.id} is given twice",
+                    )
+                planned.append((reward, None if reward.type == "COIN" else points))
+            now = self.clock.now()
+            assignments = []
+            for reward, points in planned:
+                assignment = RewardAssignment(
+                    id=self.ids.reward_assignment_id(),
+                    reward_id=reward.id,
+                    campaign_id=campaign.id,
+                    created_at=now,
+                    seq=project.take_seq(),
+                    points=points,
+                )
+                project.reward_assignments[assignment.id] = assignment
+                assignments.append(assignment)
+            return assignments
+
+    def reward_assignments(self, app_id: str, campaign_ref: str) -> list[RewardAssignment]:
+        """Every reward assignment of a program, oldest first."""
+        with self._lock:
+            project = self.project(app_id)
+            campaign = self.get_campaign(app_id, campaign_ref)
+            return [a for a in project.reward_assignments.values() if a.campaign_id == campaign.id]
+
+    def get_reward_assignment(
+        self, app_id: str, campaign_ref: str, assignment_id: str
+    ) -> RewardAssignment:
+        """A program's reward assignment; 404 ``not_found`` (reward_assignment) otherwise."""
+        with self._lock:
+            campaign = self.get_campaign(app_id, campaign_ref)
+            found = self.project(app_id).reward_assignments.get(assignment_id)
+            if found is None or found.campaign_id != campaign.id:
+                raise not_found("reward_assignment", assignment_id)
+            return found
+
+    def update_reward_assignment(
+        self, app_id: str, campaign_ref: str, assignment_id: str, points: int | None
+    ) -> RewardAssignment:
+        """Change the price in points of an assignment (a ``COIN`` reward keeps having none)."""
+        with self._lock:
+            assignment = self.get_reward_assignment(app_id, campaign_ref, assignment_id)
+            reward = self.project(app_id).rewards.get(assignment.reward_id)
+            if points is not None and (reward is None or reward.type != "COIN"):
+                assignment.points = points
+            assignment.updated_at = self.clock.now()
+            return assignment
+
+    def delete_reward_assignment(self, app_id: str, campaign_ref: str, assignment_id: str) -> None:
+        """Stop offering a reward in a program; past redemptions keep it."""
+        with self._lock:
+            assignment = self.get_reward_assignment(app_id, campaign_ref, assignment_id)
+            del self.project(app_id).reward_assignments[assignment.id]
+
+    def member_rewards(
+        self,
+        app_id: str,
+        code: str,
+        *,
+        campaign_ref: str | None = None,
+        affordable_only: bool = False,
+    ) -> list[tuple[Reward, RewardAssignment]]:
+        """The rewards a member's program offers, oldest assignment first.
+
+        ``affordable_only``: only those whose price is within the card's balance (a ``COIN``
+        reward has no price and is always listed).
+        """
+        with self._lock:
+            project = self.project(app_id)
+            card = self.get_member(app_id, code, campaign_ref)
+            offered = []
+            for assignment in project.reward_assignments.values():
+                reward = project.rewards.get(assignment.reward_id)
+                if assignment.campaign_id != card.campaign_id or reward is None:
+                    continue
+                if affordable_only and (assignment.points or 0) > card.balance:
+                    continue
+                offered.append((reward, assignment))
+            return offered
+
+    # -- redemptions ----------------------------------------------------------------------
+
+    def redeem_reward(  # noqa: PLR0913 - mirrors the request body's fields
+        self,
+        app_id: str,
+        code: str,
+        *,
+        reward_id: str,
+        campaign_ref: str | None = None,
+        points: int | None = None,
+        order: OrderRequest | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Redemption:
+        """Spend a member's points on a reward their program offers.
+
+        A ``MATERIAL`` reward costs its assigned points. A ``COIN`` reward needs an
+        ``order`` and spends ``points`` (or what pays the rest of the order, capped by the
+        balance). Points come from the soonest-expiring buckets. Raises 404 for an unknown
+        member or reward, or a reward the program does not offer; 400
+        ``voucher_not_published``, ``missing_order``, ``missing_order_items_amount`` or
+        ``loyalty_card_points_exceeded``; then nothing changes.
+        """
+        with self._lock:
+            project = self.project(app_id)
+            card = self.get_member(app_id, code, campaign_ref)
+            campaign = project.campaigns[card.campaign_id]
+            if card.holder_id is None:
+                raise bad_request(
+                    "voucher_not_published",
+                    "Voucher not published",
+                    f"Loyalty card {card.code} must be assigned to a holder before it can "
+                    "be redeemed",
+                )
+            reward = self.get_reward(app_id, reward_id)
+            assignment = next(
+                (
+                    a
+                    for a in project.reward_assignments.values()
+                    if a.campaign_id == campaign.id and a.reward_id == reward.id
+                ),
+                None,
+            )
+            if assignment is None:
+                raise not_found(
+                    "reward",
+                    reward.id,
+                    f"Cannot find reward with id {reward.id} in campaign {campaign.id}",
+                )
+            discount = 0
+            if reward.type == "COIN":
+                if order is None:
+                    raise bad_request(
+                        "missing_order",
+                        "Missing order",
+                        "An order is required when redeeming a pay with points reward",
+                    )
+                spent, discount = _coin_payment(card, reward, points, order.total)
+            else:
+                spent = assignment.points or 0
+                _check_balance(card, spent)
+            # Every check passed: from here on the request commits.
+            now = self.clock.now()
+            taken = self._take_from_buckets(card, spent, now)
+            card.redeemed_points += spent
+            card.redeemed_quantity += 1
+            reward.redeemed += 1
+            seq = project.take_seq()
+            redemption = Redemption(
+                id=self.ids.ordered("r_", seq),
+                seq=seq,
+                created_at=now,
+                card_code=card.code,
+                campaign_id=campaign.id,
+                customer_id=card.holder_id,
+                reward=reward,
+                assignment_id=assignment.id,
+                points=spent,
+                taken=taken,
+                channel_id=app_id,
+                order=self._new_order(order, discount, now) if order is not None else None,
+                metadata=dict(metadata) if metadata else None,
+            )
+            project.redemptions[redemption.id] = redemption
+            self._touch(campaign, card, now)
+            self._record(
+                project,
+                card,
+                "POINTS_REDEMPTION",
+                -spent,
+                now,
+                source=None,
+                operation_type="AUTOMATIC",
+                redemption=redemption,
+            )
+            return redemption
+
+    def _new_order(self, request: OrderRequest, discount: int, now: dt.datetime) -> Order:
+        return Order(
+            id=self.ids.order_id(),
+            created_at=now,
+            source_id=request.source_id,
+            status=request.status or "PAID",
+            amount=request.total,
+            discount_amount=discount,
+            items=request.items,
+            metadata=dict(request.metadata) if request.metadata else None,
+        )
+
+    def get_redemption(self, app_id: str, redemption_id: str) -> Redemption:
+        """The redemption with ``r_`` ID (or whose rollback has ``rr_`` ID) ``redemption_id``.
+
+        Raises 404 ``not_found`` (redemption) otherwise.
+        """
+        with self._lock:
+            project = self.project(app_id)
+            found = project.redemptions.get(
+                project.redemption_ids_by_rollback.get(redemption_id, redemption_id)
+            )
+            if found is None:
+                raise not_found("redemption", redemption_id)
+            return found
+
+    def card_redemptions(self, app_id: str, code: str) -> list[Redemption]:
+        """Every redemption of the card ``code``, oldest first; 404 for an unknown card."""
+        with self._lock:
+            card = self.get_member(app_id, code)
+            return [
+                r
+                for r in self.project(app_id).redemptions.values()
+                if r.card_code == card.code and r.campaign_id == card.campaign_id
+            ]
+
+    def rollback_redemption(
+        self,
+        app_id: str,
+        redemption_id: str,
+        *,
+        reason: str | None = None,
+        customer: str | None = None,
+        order: str | None = None,
+    ) -> Redemption:
+        """Undo a redemption: its points go back to their buckets as a ``POINTS_REFUND``.
+
+        Points whose bucket's last day has meanwhile passed come back expired (a
+        ``POINTS_EXPIRATION`` right after the refund). ``customer`` (an ID or source_id)
+        and ``order`` (an ID or source_id), when given, must be the redemption's. Raises
+        404 for an unknown redemption, 400 ``already_rolled_back`` for a second rollback,
+        400 ``invalid_customer`` or ``invalid_order`` for another customer or order.
+        """
+        with self._lock:
+            project = self.project(app_id)
+            redemption = project.redemptions.get(redemption_id)
+            if redemption is None:
+                raise not_found("redemption", redemption_id)
+            if redemption.rollback is not None:
+                raise VoucherifyError(
+                    code=400,
+                    key="already_rolled_back",
+                    message="Already rolled back",
+                    details="Redemption has been already rolled back.",
+                    resource_id=redemption.rollback.id,
+                    resource_type="redemption_rollback",
+                )
+            _check_related(project, redemption, customer, order)
+            card = project.cards.get(redemption.card_code)
+            if card is None or card.campaign_id != redemption.campaign_id:
+                raise not_found("voucher", redemption.card_code)
+            now = self.clock.now()
+            expired = 0
+            for last_day, points in redemption.taken:
+                if last_day is not None and expires_at(last_day) <= now:
+                    expired += points
+                else:
+                    self._add_bucket(project, card, points, last_day, now)
+            card.redeemed_points -= redemption.points
+            card.redeemed_quantity -= 1
+            redemption.reward.redeemed -= 1
+            seq = project.take_seq()
+            rollback = Rollback(
+                id=self.ids.ordered("rr_", seq),
+                created_at=now,
+                reason=reason,
+                expired_points=expired,
+            )
+            redemption.rollback = rollback
+            project.redemption_ids_by_rollback[rollback.id] = redemption.id
+            if redemption.order is not None:
+                redemption.order.status = "CANCELED"
+                redemption.order.updated_at = now
+            self._touch(project.campaigns[card.campaign_id], card, now)
+            self._record(
+                project,
+                card,
+                "POINTS_REFUND",
+                redemption.points,
+                now,
+                source=None,
+                operation_type="AUTOMATIC",
+                redemption=redemption,
+            )
+            if expired:
+                # Voucherify counts refunded points whose bucket has expired as expired.
+                card.expired_points += expired
+                self._record(
+                    project,
+                    card,
+                    "POINTS_EXPIRATION",
+                    -expired,
+                    now,
+                    source=None,
+                    operation_type="AUTOMATIC",
+                )
+            return redemption
 
     def customer_cards(self, app_id: str, customer_id: str) -> list[tuple[Campaign, LoyaltyCard]]:
         """Every (program, card) the customer holds, programs oldest first."""
@@ -1199,3 +1661,62 @@ _PUBLICATION_ORDER: dict[str, Callable[[Project, Publication], Any]] = {
 
 def _bucket_order(bucket: PointsBucket) -> tuple[int, int]:
     return bucket.sort_key
+
+
+_PARAMETERS_OF: dict[str, str] = {"MATERIAL": "product", "COIN": "coin", "CAMPAIGN": "campaign"}
+
+
+def _check_related(
+    project: Project, redemption: Redemption, customer: str | None, order: str | None
+) -> None:
+    """A rollback's customer and order must be the redemption's (the spec's 400 examples)."""
+    if customer is not None:
+        holder = project.customers.get(redemption.customer_id)
+        if customer not in (redemption.customer_id, holder.source_id if holder else None):
+            raise bad_request(
+                "invalid_customer", "Invalid customer", "Customer is not related with redemption."
+            )
+    if order is not None:
+        made = redemption.order
+        if made is None or order not in (made.id, made.source_id):
+            raise bad_request(
+                "invalid_order", "Invalid order", "Order is not related with redemption."
+            )
+
+
+def _check_balance(card: LoyaltyCard, points: int) -> None:
+    if points > card.balance:
+        raise bad_request(
+            "loyalty_card_points_exceeded",
+            "loyalty card points exceeded",
+            f"Cannot redeem {points} points from loyalty card {card.code}: "
+            f"its balance is {card.balance}",
+        )
+
+
+def _coin_payment(
+    card: LoyaltyCard, reward: Reward, points: int | None, amount: int | None
+) -> tuple[int, int]:
+    """The points a pay-with-points redemption spends and the discount (cents) they buy.
+
+    Never more points than pay the order: ``points`` is capped by what the order needs,
+    and without ``points`` the card pays what it can of the order.
+    """
+    if (amount is not None and amount <= 0) or (amount is None and points is None):
+        raise bad_request(
+            "missing_order_items_amount",
+            "Missing applicable order items",
+            "An order amount (or items with amounts) is required to pay with points",
+        )
+    value = reward.cash_per_point()
+    needed = math.ceil(amount / value) if amount is not None else None
+    if points is not None:
+        _check_balance(card, points)
+        spent = points if needed is None else min(points, needed)
+    else:
+        assert needed is not None  # noqa: S101 - checked above
+        spent = min(needed, card.balance)
+        if spent <= 0:
+            _check_balance(card, needed)
+    discount = math.floor(spent * value)
+    return spent, discount if amount is None else min(discount, amount)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from loyalty_fake.codes import CodeConfig
     from loyalty_fake.expiry import ExpirationRules
+    from loyalty_fake.rewards import Redemption
 
 __all__ = [
     "Campaign",
@@ -39,7 +40,13 @@ __all__ = [
 
 CampaignType = Literal["STATIC", "AUTO_UPDATE"]
 _NEVER = 10**9  # sorts after every date's ordinal
-TransactionType = Literal["POINTS_ADDITION", "POINTS_REMOVAL", "POINTS_EXPIRATION"]
+TransactionType = Literal[
+    "POINTS_ADDITION",
+    "POINTS_REMOVAL",
+    "POINTS_EXPIRATION",
+    "POINTS_REDEMPTION",
+    "POINTS_REFUND",
+]
 MemberOrder = Literal["created_at", "-created_at", "updated_at", "-updated_at", "code", "-code"]
 
 
@@ -166,6 +173,8 @@ class Transaction:
     subtracted_points: int = 0
     next_expiration_date: dt.date | None = None
     next_expiration_points: int = 0
+    # For a redemption or its refund: the redemption (its reward, order and rollback).
+    redemption: Redemption | None = None
 
     @property
     def id(self) -> str:
@@ -190,17 +199,23 @@ class Transaction:
         )
 
 
-_KINDS: tuple[TransactionType, ...] = ("POINTS_ADDITION", "POINTS_REMOVAL", "POINTS_EXPIRATION")
+_KINDS: tuple[TransactionType, ...] = (
+    "POINTS_ADDITION",
+    "POINTS_REMOVAL",
+    "POINTS_EXPIRATION",
+    "POINTS_REDEMPTION",
+    "POINTS_REFUND",
+)
 _KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _MS = dt.timedelta(milliseconds=1)
 # One row of integers per transaction: seq, created_at (ms since the epoch), points,
 # total, balance, expired_points, subtracted_points, next_expiration_date (ordinal, 0 for
 # none), next_expiration_points, and one integer for the rest: the type (4 bits), the
-# expired bucket's position in the card's expired_buckets plus one (24 bits, 0 for none)
-# and the texts' position in the project's TextTable.
+# position plus one (24 bits, 0 for none) in the card's transaction_refs of the bucket
+# that expired or the redemption, and the texts' position in the project's TextTable.
 _ROW = 10
-_BUCKET_SHIFT = 4
+_REF_SHIFT = 4
 _TEXTS_SHIFT = 28
 Texts = tuple[str | None, str | None, str | None, str]
 
@@ -239,8 +254,9 @@ class TransactionLog:
 
     A card holds about three transactions; as objects they were a third of the memory a
     seeded member costs. The rows live on the card (``transaction_rows``), the texts in
-    the project's ``TextTable``, and the buckets that expired with the card
-    (``expired_buckets``). This is a view over them, made when asked for.
+    the project's ``TextTable``, and what they point at (buckets that expired,
+    redemptions) with the card (``transaction_refs``). This is a view over them, made
+    when asked for.
     """
 
     __slots__ = ("_card", "_rows")
@@ -260,12 +276,13 @@ class TransactionLog:
                 transaction.operation_type,
             )
         )
-        bucket = 0
-        if transaction.bucket is not None:
-            if self._card.expired_buckets is None:
-                self._card.expired_buckets = []
-            self._card.expired_buckets.append(transaction.bucket)
-            bucket = len(self._card.expired_buckets)
+        ref = 0
+        target = transaction.bucket or transaction.redemption
+        if target is not None:
+            if self._card.transaction_refs is None:
+                self._card.transaction_refs = []
+            self._card.transaction_refs.append(target)
+            ref = len(self._card.transaction_refs)
         expiry = transaction.next_expiration_date
         self._rows.extend(
             (
@@ -278,7 +295,7 @@ class TransactionLog:
                 transaction.subtracted_points,
                 expiry.toordinal() if expiry is not None else 0,
                 transaction.next_expiration_points,
-                _KIND_CODES[transaction.type] | bucket << _BUCKET_SHIFT | texts << _TEXTS_SHIFT,
+                _KIND_CODES[transaction.type] | ref << _REF_SHIFT | texts << _TEXTS_SHIFT,
             )
         )
 
@@ -299,12 +316,12 @@ class TransactionLog:
             due,
             rest,
         ) = self._rows[start : start + _ROW]
-        kind = rest & (1 << _BUCKET_SHIFT) - 1
-        bucket = rest >> _BUCKET_SHIFT & (1 << _TEXTS_SHIFT - _BUCKET_SHIFT) - 1
+        kind = rest & (1 << _REF_SHIFT) - 1
+        ref = rest >> _REF_SHIFT & (1 << _TEXTS_SHIFT - _REF_SHIFT) - 1
         texts = rest >> _TEXTS_SHIFT
         card = self._card
         source, reason, source_id, operation_type = card.transaction_texts[texts]
-        buckets = card.expired_buckets
+        target = card.transaction_refs[ref - 1] if ref and card.transaction_refs else None
         return Transaction(
             seq=seq,
             type=_KINDS[kind],
@@ -317,7 +334,8 @@ class TransactionLog:
             reason=reason,
             source_id=source_id,
             operation_type="AUTOMATIC" if operation_type == "AUTOMATIC" else "MANUAL",
-            bucket=buckets[bucket - 1] if bucket and buckets else None,
+            bucket=target if isinstance(target, PointsBucket) else None,
+            redemption=None if isinstance(target, PointsBucket) else target,
             expired_points=expired,
             subtracted_points=subtracted,
             next_expiration_date=dt.date.fromordinal(expiry) if expiry else None,
@@ -384,7 +402,8 @@ class LoyaltyCard:
     # project's text table.
     transaction_rows: array[int] = attrs.field(factory=lambda: array("q"), repr=False)
     transaction_texts: TextTable = attrs.field(factory=TextTable, repr=False, eq=False)
-    expired_buckets: list[PointsBucket] | None = attrs.field(default=None, repr=False)
+    # What the transactions point at: buckets that expired, redemptions and refunds.
+    transaction_refs: list[PointsBucket | Redemption] | None = attrs.field(default=None, repr=False)
 
     @property
     def transactions(self) -> TransactionLog:

@@ -572,6 +572,13 @@ SEED_NULLS: Final = frozenset(
 ``redemption.quantity`` is the same case one level down."""
 
 
+REWARD_RESULT_KEYS: Final = frozenset({"assignment_id", "loyalty_tier_id"})
+"""Keys that make a ``reward`` object the ``RedemptionRewardResult`` a redemption embeds.
+
+That schema lists ``reward`` among its required properties but defines no such property,
+and none of the spec's own redemption examples has one: validation supplies it."""
+
+
 NEVER_EXPIRES: Final = "9999-12-31"
 """Stands in for the ``expires_at`` a never-expiring bucket omits, during validation only."""
 
@@ -588,6 +595,12 @@ def without_seed_nulls(body: object) -> object:
     if not isinstance(body, dict):
         return body
     cleaned = {key: without_seed_nulls(value) for key, value in body.items()}
+    if (
+        body.get("object") == "reward"
+        and body.keys() >= REWARD_RESULT_KEYS
+        and "reward" not in cleaned
+    ):
+        cleaned["reward"] = {}
     if body.get("object") == "loyalty_points_bucket" and "expires_at" not in cleaned:
         # The spec requires expires_at, yet says "No expiration date parameter is returned
         # if the loyalty points bucket does not expire" and its own example omits it.

@@ -17,13 +17,26 @@ if TYPE_CHECKING:
 
 OWNER = {"X-App-Id": "owner", "X-App-Token": "t"}
 STRANGER = {"X-App-Id": "stranger", "X-App-Token": "t"}
-COLLECTIONS = {"/v1/loyalties", "/v1/publications"}
+COLLECTIONS = {"/v1/loyalties", "/v1/publications", "/v1/rewards"}
+# Creating these makes a record in the stranger's own project (or is refused there).
+CREATORS = {"POST /v1/loyalties", "POST /v1/rewards"}
 BODIES: dict[str, Any] = {
     "POST /v1/loyalties/{campaignId}/members": {"customer": {"source_id": "alice"}},
     "POST /v1/publications": {"voucher": "{code}", "customer": {"source_id": "alice"}},
     "POST /v1/loyalties/{campaignId}/members/{memberId}/balance": {"points": 5},
     "POST /v1/loyalties/members/{memberId}/balance": {"points": 5},
     "PUT /v1/loyalties/{campaignId}": {"description": "taken over"},
+    "POST /v1/rewards": {"name": "Mine", "parameters": {"product": {"id": "prod_1"}}},
+    "PUT /v1/rewards/{rewardId}": {"name": "taken over"},
+    "POST /v1/loyalties/{campaignId}/rewards": {
+        "reward": "{reward}",
+        "parameters": {"loyalty": {"points": 1}},
+    },
+    "PUT /v1/loyalties/{campaignId}/rewards/{assignmentId}": {
+        "parameters": {"loyalty": {"points": 1}}
+    },
+    "POST /v1/loyalties/{campaignId}/members/{memberId}/redemption": {"reward": {"id": "{reward}"}},
+    "POST /v1/loyalties/members/{memberId}/redemption": {"reward": {"id": "{reward}"}},
 }
 
 
@@ -39,15 +52,24 @@ def test_a_stranger_cannot_reach_another_projects_data(
     program = loyalty_fake.create_loyalty_program("P", vouchers_count=2, app_id="owner")
     code = loyalty_fake.add_member("P", {"source_id": "alice"}, app_id="owner")["code"]
     loyalty_fake.add_points(code, 10, app_id="owner")
+    reward = loyalty_fake.create_reward(
+        "Mug", parameters={"product": {"id": "prod_1"}}, app_id="owner"
+    )["id"]
+    assignment = loyalty_fake.assign_reward("P", reward, 1, app_id="owner")["id"]
+    redemption = loyalty_fake.redeem_reward(code, reward, app_id="owner")["id"]
     before = _owner_state(loyalty_fake)
     values = {
         "campaignId": program["id"],
         "memberId": code,
         "code": code,
         "customerId": "alice",
+        "rewardId": reward,
+        "assignmentId": assignment,
+        "redemptionId": redemption,
     }
     path = route.template.format(**values)
-    body = json.loads(json.dumps(BODIES.get(route.operation, {})).replace("{code}", code))
+    text = json.dumps(BODIES.get(route.operation, {}))
+    body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
     response = requests.request(
         route.method, BASE_URL + path, json=body, headers=STRANGER, timeout=10
     )
@@ -55,7 +77,7 @@ def test_a_stranger_cannot_reach_another_projects_data(
         listed = response.json()
         assert response.status_code == 200
         assert listed["total"] == 0
-    elif route.operation == "POST /v1/loyalties":
+    elif route.operation in CREATORS:
         assert response.status_code in (200, 400)  # creates in the stranger's own project
     else:
         assert response.status_code == 404, (route.operation, response.text[:200])

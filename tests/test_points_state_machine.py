@@ -1,14 +1,15 @@
-"""A state machine over points: publish, add, remove, advance the clock and read, via HTTP.
+"""A state machine over points: publish, add, remove, redeem, roll back, advance, read.
 
-An independent model keeps each card's buckets (last valid day and points), counters and
-transactions; after every step each card's member, transactions and points-expiration
-answers must agree with it and with the balance rule
+An independent model keeps each card's buckets (last valid day and points), counters,
+transactions and redemptions; after every step each card's member, transactions and
+points-expiration answers must agree with it and with the balance rule
 ``balance = points - expired_points - subtracted_points - redeemed_points``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -111,13 +112,14 @@ class ModelCard:
     points: int = 0
     expired: int = 0
     subtracted: int = 0
+    redeemed: int = 0
     buckets: dict[dt.date, int] = attrs.field(factory=dict)
     transactions: list[ModelTransaction] = attrs.field(factory=list)
 
     @property
     def balance(self) -> int:
         """What is left, from the counters."""
-        return self.points - self.expired - self.subtracted
+        return self.points - self.expired - self.subtracted - self.redeemed
 
     def ordered_buckets(self) -> list[tuple[dt.date, int]]:
         """Active buckets, soonest expiry first, never-expiring last."""
@@ -129,20 +131,44 @@ class ModelCard:
         self.buckets[key] = self.buckets.get(key, 0) + points
         self.points += points
 
-    def remove(self, points: int) -> None:
-        """Consume the soonest-expiring points first."""
+    def take(self, points: int) -> list[tuple[dt.date, int]]:
+        """Consume the soonest-expiring points first; what each bucket gave."""
         remaining = points
+        given: list[tuple[dt.date, int]] = []
         for key, held in self.ordered_buckets():
+            if not remaining:
+                break
             taken = min(held, remaining)
             remaining -= taken
+            given.append((key, taken))
             if taken == held:
                 del self.buckets[key]
             else:
                 self.buckets[key] = held - taken
-            if not remaining:
-                break
-        assert not remaining, "the model removed more than the card held"
+        assert not remaining, "the model took more than the card held"
+        return given
+
+    def remove(self, points: int) -> None:
+        """A removal: the soonest-expiring points go first."""
+        self.take(points)
         self.subtracted += points
+
+    def redeem(self, points: int) -> list[tuple[dt.date, int]]:
+        """A redemption spends like a removal but counts in redeemed points."""
+        given = self.take(points)
+        self.redeemed += points
+        return given
+
+    def refund(self, given: list[tuple[dt.date, int]], now: dt.datetime) -> int:
+        """A rollback: each bucket's points come back, expired if its last day has passed."""
+        expired = 0
+        for key, points in given:
+            if key != _NEVER and key < now.astimezone(_UTC).date():
+                expired += points
+            else:
+                self.buckets[key] = self.buckets.get(key, 0) + points
+        self.redeemed -= sum(points for _, points in given)
+        return expired
 
     def record(
         self,
@@ -172,6 +198,21 @@ class ModelCard:
             self.record("POINTS_EXPIRATION", -held, midnight, automatic=True)
 
 
+@attrs.define
+class ModelRedemption:
+    """A redemption the model expects the fake to know: the card, its points and their buckets."""
+
+    id: str
+    code: str
+    points: int
+    given: list[tuple[dt.date, int]]
+    rolled_back: bool = False
+
+
+# Pay with points: 1 unit (100 cents) per 10 points, so a point is worth 10 cents.
+_CENTS_PER_POINT = 10
+
+
 # -- reading the fake --------------------------------------------------------------------------
 
 
@@ -193,6 +234,8 @@ class Setup:
     two_programs: bool
     # Page size of the transaction and bucket walks in the checks.
     page_limit: int
+    # The price in points of the material reward every program offers.
+    reward_price: int
 
 
 _setups = st.builds(
@@ -206,6 +249,7 @@ _setups = st.builds(
     ),
     two_programs=st.booleans(),
     page_limit=st.sampled_from([2, 5, 100]),
+    reward_price=st.integers(min_value=1, max_value=300),
 )
 
 
@@ -243,6 +287,9 @@ class PointsMachine(RuleBasedStateMachine):
         self.cards: dict[str, ModelCard] = {}
         self.unpublished: list[list[str]] = []
         self.page_limit = 100
+        self.reward_price = 1
+        self.rewards: dict[str, str] = {}
+        self.redemptions: list[ModelRedemption] = []
 
     # -- setup ---------------------------------------------------------------------------------
 
@@ -277,6 +324,16 @@ class PointsMachine(RuleBasedStateMachine):
             self.unpublished.append(codes)
             for code in codes:
                 self._new_model_card(code, index)
+        # Every program offers a material reward at the run's price and pay-with-points.
+        self.reward_price = setup.reward_price
+        material = self.fake.create_reward("Mug", parameters={"product": {"id": "prod_mug"}})
+        coin = self.fake.create_reward(
+            "Coin", parameters={"coin": {"exchange_ratio": 1, "points_ratio": 10}}
+        )
+        self.rewards = {"MATERIAL": material["id"], "COIN": coin["id"]}
+        for program in self.programs:
+            self.fake.assign_reward(program.id, material["id"], setup.reward_price)
+            self.fake.assign_reward(program.id, coin["id"])
         # A first member, so that points can move from the first step on.
         self._publish(0, _SOURCE_IDS[0])
 
@@ -343,11 +400,18 @@ class PointsMachine(RuleBasedStateMachine):
             buckets=self._buckets(code, 100),
         )
 
-    def _rejected(self, code: str, body: Json, form: PathForm, key: str | None = None) -> None:
-        """Send a balance change that must fail with 400 and prove it changed nothing."""
+    def _rejected(
+        self,
+        code: str,
+        body: Json,
+        form: PathForm,
+        key: str | None = None,
+        operation: str = "/balance",
+    ) -> None:
+        """Send a balance change (or redemption) that must fail with 400; nothing changes."""
         before = self._snapshot(code)
         response = self.fake.request(
-            "POST", self._member_path(code, form) + "/balance", json_body=body
+            "POST", self._member_path(code, form) + operation, json_body=body
         )
         payload = response.json()
         assert response.status == 400, payload
@@ -531,6 +595,97 @@ class PointsMachine(RuleBasedStateMachine):
         code = data.draw(st.sampled_from(sorted(self.cards)), label="code")
         self._rejected(code, body, form)
 
+    @precondition(_has_published)
+    @rule(data=st.data(), form=_path_forms)
+    def redeem_material(self, data: st.DataObject, form: PathForm) -> None:
+        code = data.draw(st.sampled_from(self._published()), label="code")
+        card = self.cards[code]
+        body: Json = {"reward": {"id": self.rewards["MATERIAL"]}}
+        if card.balance < self.reward_price:
+            self._rejected(
+                code, body, form, "loyalty_card_points_exceeded", operation="/redemption"
+            )
+            return
+        self._redeem(code, body, form, self.reward_price)
+
+    @precondition(_has_published)
+    @rule(
+        data=st.data(),
+        form=_path_forms,
+        amount=st.integers(min_value=1, max_value=8000),
+        ask=st.one_of(st.none(), st.integers(min_value=1, max_value=600)),
+    )
+    def redeem_coin(
+        self, data: st.DataObject, form: PathForm, amount: int, ask: int | None
+    ) -> None:
+        code = data.draw(st.sampled_from(self._published()), label="code")
+        card = self.cards[code]
+        reward: Json = {"id": self.rewards["COIN"]}
+        if ask is not None:
+            reward["points"] = ask
+        body: Json = {"reward": reward, "order": {"amount": amount}}
+        needed = math.ceil(amount / _CENTS_PER_POINT)
+        spent = min(needed, card.balance) if ask is None else min(ask, needed)
+        if (ask is not None and ask > card.balance) or spent == 0:
+            self._rejected(
+                code, body, form, "loyalty_card_points_exceeded", operation="/redemption"
+            )
+            return
+        result = self._redeem(code, body, form, spent)
+        discount = min(amount, spent * _CENTS_PER_POINT)
+        assert result["order"]["discount_amount"] == discount
+        assert result["order"]["total_amount"] == amount - discount
+
+    def _redeem(self, code: str, body: Json, form: PathForm, points: int) -> Json:
+        """Redeem, expecting ``points`` spent from the soonest-expiring buckets."""
+        response = self.fake.request(
+            "POST", self._member_path(code, form) + "/redemption", json_body=body
+        )
+        result = _ok(response)
+        card = self.cards[code]
+        given = card.redeem(points)
+        card.record("POINTS_REDEMPTION", -points, self.now, automatic=True)
+        assert result["amount"] == points
+        assert result["status"] == "SUCCEEDED"
+        assert result["voucher"]["loyalty_card"]["balance"] == card.balance
+        self.redemptions.append(ModelRedemption(result["id"], code, points, given))
+        return result
+
+    def _has_redemptions(self) -> bool:
+        return any(not r.rolled_back for r in self.redemptions)
+
+    @precondition(_has_redemptions)
+    @rule(data=st.data())
+    def rollback(self, data: st.DataObject) -> None:
+        redemption = data.draw(
+            st.sampled_from([r for r in self.redemptions if not r.rolled_back]), label="redemption"
+        )
+        response = self.fake.request("POST", f"/v1/redemptions/{redemption.id}/rollback")
+        result = _ok(response)
+        assert result["amount"] == -redemption.points
+        redemption.rolled_back = True
+        card = self.cards[redemption.code]
+        expired = card.refund(redemption.given, self.now)
+        card.record("POINTS_REFUND", redemption.points, self.now, automatic=True)
+        if expired:
+            card.expired += expired
+            card.record("POINTS_EXPIRATION", -expired, self.now, automatic=True)
+
+    def _has_rolled_back(self) -> bool:
+        return any(r.rolled_back for r in self.redemptions)
+
+    @precondition(_has_rolled_back)
+    @rule(data=st.data())
+    def rollback_twice(self, data: st.DataObject) -> None:
+        redemption = data.draw(
+            st.sampled_from([r for r in self.redemptions if r.rolled_back]), label="redemption"
+        )
+        before = self._snapshot(redemption.code)
+        response = self.fake.request("POST", f"/v1/redemptions/{redemption.id}/rollback")
+        assert response.status == 400
+        assert response.json()["key"] == "already_rolled_back"
+        assert self._snapshot(redemption.code) == before
+
     @rule(minutes=st.integers(min_value=1, max_value=3 * 24 * 60))
     def advance_minutes(self, minutes: int) -> None:
         self._advance(dt.timedelta(minutes=minutes))
@@ -612,11 +767,12 @@ class PointsMachine(RuleBasedStateMachine):
             assert "next_expiration_date" not in loyalty
             assert "next_expiration_points" not in loyalty
 
-        assert (points, balance, expired, subtracted) == (
+        assert (points, balance, expired, subtracted, redeemed) == (
             card.points,
             card.balance,
             card.expired,
             card.subtracted,
+            card.redeemed,
         )
         assert [
             (bucket.get("expires_at"), bucket["bucket"]["total_points"]) for bucket in buckets
@@ -659,4 +815,4 @@ PointsMachine.TestCase.settings = settings(max_examples=100, stateful_step_count
 
 # TestCase is a class-valued property, which mypy cannot take as a base class.
 class TestPointsStateMachine(PointsMachine.TestCase):  # type: ignore[valid-type,misc]
-    """Any sequence of publish, add, remove, advance-clock and read keeps every card consistent."""
+    """Any sequence of publish, add, remove, redeem, roll back, advance and read is consistent."""

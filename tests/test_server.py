@@ -255,3 +255,58 @@ def test_a_record_that_no_longer_replays_refuses_to_start(server: Server, state:
         journal.write(record.to_line())
     process = _refused_start(state)
     assert "replayed as 404" in process.stderr
+
+
+def _redeem_and_roll_back(url: str) -> dict[str, dict[str, object]]:
+    """On the demo program: a reward, a redemption and the rollback of a second one."""
+    session = requests.Session()
+    session.headers.update(HEADERS)
+    code = session.get(url + DEMO_MEMBERS, timeout=5).json()["vouchers"][0]["code"]
+    session.post(f"{url}/v1/loyalties/members/{code}/balance", json={"points": 500}, timeout=5)
+    reward = session.post(
+        url + "/v1/rewards",
+        json={"name": "Mug", "parameters": {"product": {"id": "prod_mug"}}},
+        timeout=5,
+    ).json()
+    session.post(
+        url + "/v1/loyalties/Demo%20Coffee%20Club/rewards",
+        json={"reward": reward["id"], "parameters": {"loyalty": {"points": 100}}},
+        timeout=5,
+    )
+    redeem = f"{url}/v1/loyalties/members/{code}/redemption"
+    kept = session.post(redeem, json={"reward": {"id": reward["id"]}}, timeout=5).json()
+    undone = session.post(redeem, json={"reward": {"id": reward["id"]}}, timeout=5).json()
+    rollback = session.post(f"{url}/v1/redemptions/{undone['id']}/rollback", timeout=5).json()
+    return {
+        "kept": session.get(f"{url}/v1/redemptions/{kept['id']}", timeout=5).json(),
+        "undone": session.get(f"{url}/v1/redemptions/{undone['id']}", timeout=5).json(),
+        "rollback": rollback,
+        "member": session.get(f"{url}/v1/loyalties/members/{code}", timeout=5).json(),
+    }
+
+
+def _reread(url: str, before: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    session = requests.Session()
+    session.headers.update(HEADERS)
+    return {
+        name: session.get(
+            f"{url}/v1/loyalties/members/{body['code']}"
+            if name == "member"
+            else f"{url}/v1/redemptions/{body['id']}",
+            timeout=5,
+        ).json()
+        for name, body in before.items()
+    }
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_redemptions_and_rollbacks_survive_a_restart(server: Server, state: Path, sig: int) -> None:
+    """Redemptions, rollbacks and the points they moved are the same after kill -9 or a stop."""
+    before = _redeem_and_roll_back(server.url)
+    assert before["rollback"]["object"] == "redemption_rollback"
+    server.stop(sig)
+    restarted = Server("--state", str(state))
+    try:
+        assert _reread(restarted.url, before) == before
+    finally:
+        restarted.stop(signal.SIGKILL)

@@ -261,3 +261,41 @@ def test_missing_spec_skips(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_openapi_to_json_schema(schema: dict[str, Any], expected: dict[str, Any]) -> None:
     """OpenAPI 3.0 keywords are translated to their JSON Schema equivalents."""
     assert openapi_to_json_schema(schema) == expected
+
+
+REDEEM = ("POST", "/v1/loyalties/members/{memberId}/redemption")
+
+
+@pytest.fixture
+def redemption() -> dict[str, Any]:
+    """A redemption of a material reward, as the fake answers it."""
+    from loyalty_fake import LoyaltyFake  # noqa: PLC0415 - only these tests need a fake
+
+    fake = LoyaltyFake(now="2024-01-25T10:00:00Z")
+    fake.create_loyalty_program("Club")
+    code = fake.add_member("Club", {"source_id": "alice"})["code"]
+    fake.add_points(code, 100)
+    reward = fake.create_reward("Mug", parameters={"product": {"id": "prod_1"}})
+    fake.assign_reward("Club", reward["id"], 10)
+    return fake.redeem_reward(code, reward["id"])
+
+
+def test_reward_result_needs_the_erratum(redemption: dict[str, Any]) -> None:
+    """The spec requires a `reward` property its RedemptionRewardResult never defines."""
+    with pytest.raises(SchemaValidationError) as excinfo:
+        validate_response(*REDEEM, 200, redemption, errata=False)
+    # The voucher's errors are the seed nulls (SEED_NULLS); the reward's is this one.
+    outside_voucher = [e for e in excinfo.value.errors if not e[0].startswith("$.voucher.")]
+    assert outside_voucher == [("$.reward", "'reward' is a required property")]
+
+
+def test_reward_result_validates_with_the_erratum(redemption: dict[str, Any]) -> None:
+    """With the documented erratum, the fake's redemption matches the spec."""
+    validate_response(*REDEEM, 200, redemption)
+
+
+def test_reward_result_erratum_hides_nothing_else(redemption: dict[str, Any]) -> None:
+    """The erratum supplies only `reward`: a reward result without its voucher still fails."""
+    del redemption["reward"]["voucher"]
+    with pytest.raises(SchemaValidationError, match="'voucher' is a required property"):
+        validate_response(*REDEEM, 200, redemption)

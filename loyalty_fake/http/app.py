@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -75,6 +76,8 @@ class FakeVoucherifyApp:
             raise self._not_implemented(request)
         route, params = found
         status, body = route.handler(Call(self.ledger, app_id, request, params))
+        if status == HTTPStatus.NO_CONTENT:
+            return Response(status, b"", ())
         return Response(status, encode_json(body), JSON_HEADERS)
 
     def _authorized(self, app_id: str, token: str) -> bool:

@@ -24,6 +24,7 @@ from loyalty_fake.http.serialize import (
     transaction_json,
     voucher_json,
 )
+from loyalty_fake.http.serialize_rewards import redemption_json, rollback_json
 from loyalty_fake.models import CampaignType, CustomerRef, MemberOrder, MemberQuery
 
 if TYPE_CHECKING:
@@ -609,20 +610,30 @@ def list_publications(call: Call) -> tuple[int, Any]:
 
 
 def list_voucher_redemptions(call: Call) -> tuple[int, Any]:
-    """``GET /v1/vouchers/{code}/redemption(s)``: the card's redemption entries.
+    """``GET /v1/vouchers/{code}/redemption(s)``: the card's redemptions and rollbacks.
 
-    Cards cannot be redeemed in the fake yet, so the list is truthfully empty.
+    Newest first; a rolled-back redemption is listed with its rollback after it.
     """
-    with call.ledger.locked():
-        card = call.ledger.get_member(call.app_id, call.params["code"])
-        campaign = call.ledger.get_campaign(call.app_id, card.campaign_id)
+    ledger = call.ledger
+    with ledger.locked():
+        card = ledger.get_member(call.app_id, call.params["code"])
+        campaign = ledger.get_campaign(call.app_id, card.campaign_id)
         redemption = voucher_json(card, campaign)["redemption"]
+        entries: list[dict[str, Any]] = []
+        for made in ledger.card_redemptions(call.app_id, card.code):
+            customer = ledger.get_customer(call.app_id, made.customer_id)
+            entries.append(redemption_json(made, card, campaign, customer))
+            if made.rollback is not None:
+                entries.append(rollback_json(made, card, campaign, customer))
+        # Newest first; within one millisecond, the later entry (a rollback) first.
+        order = sorted(enumerate(entries), key=lambda item: (item[1]["date"], item[0]))
+        entries = [entry for _, entry in reversed(order)]
     return 200, {
         "quantity": redemption["quantity"],
         "redeemed_quantity": card.redeemed_quantity,
         "object": "list",
         "url": redemption["url"],
         "data_ref": "redemption_entries",
-        "total": 0,
-        "redemption_entries": [],
+        "total": len(entries),
+        "redemption_entries": entries,
     }

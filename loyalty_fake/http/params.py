@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from loyalty_fake.http.messages import Request
 
-__all__ = ["Body", "Query", "parse_json_body"]
+__all__ = ["Body", "Query", "parse_json_body", "parse_json_objects"]
 
 _T = TypeVar("_T")
 _JSON_TYPE_NAMES: dict[type, str] = {
@@ -51,11 +51,7 @@ def _depth(value: Any, limit: int) -> int:
     return deepest
 
 
-def parse_json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object; an empty body is ``{}`` (the SDK sends empty POSTs).
-
-    Raises 400 ``invalid_payload`` for malformed JSON, a non-object, or absurd nesting.
-    """
+def _parse_json(request: Request) -> Any:
     raw = request.body
     if not raw.strip():
         return {}
@@ -63,10 +59,32 @@ def parse_json_body(request: Request) -> dict[str, Any]:
         parsed = json.loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise _invalid_payload(f"Payload is not valid JSON: {error}") from None
-    if not isinstance(parsed, dict):
-        raise _invalid_payload("Payload must be object")
     if _depth(parsed, _MAX_DEPTH) > _MAX_DEPTH:
         raise _invalid_payload(f"Payload must not be nested deeper than {_MAX_DEPTH} levels")
+    return parsed
+
+
+def parse_json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; an empty body is ``{}`` (the SDK sends empty POSTs).
+
+    Raises 400 ``invalid_payload`` for malformed JSON, a non-object, or absurd nesting.
+    """
+    parsed = _parse_json(request)
+    if not isinstance(parsed, dict):
+        raise _invalid_payload("Payload must be object")
+    return parsed
+
+
+def parse_json_objects(request: Request) -> list[dict[str, Any]]:
+    """The request's JSON object, or its non-empty array of objects, as a list.
+
+    Raises 400 ``invalid_payload`` as ``parse_json_body`` does, and for anything else.
+    """
+    parsed = _parse_json(request)
+    if isinstance(parsed, dict):
+        return [parsed]
+    if not isinstance(parsed, list) or not parsed or not all(isinstance(i, dict) for i in parsed):
+        raise _invalid_payload("Payload must be object or array of objects")
     return parsed
 
 

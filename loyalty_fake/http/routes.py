@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from loyalty_fake.http import handlers
+from loyalty_fake.http import handlers, reward_handlers
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,6 +49,8 @@ class Route:
 
 _MEMBER = "/v1/loyalties/{campaignId}/members/{memberId}"
 _MEMBER_BY_CODE = "/v1/loyalties/members/{memberId}"
+_ASSIGNMENTS = "/v1/loyalties/{campaignId}/rewards"
+_REWARD_ASSIGNMENTS = "/v1/loyalties/{campaignId}/reward-assignments"
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/loyalties", handlers.list_programs),
@@ -76,6 +78,23 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/vouchers/{code}/redemptions", handlers.list_voucher_redemptions),
     Route("POST", "/v1/publications", handlers.create_publication),
     Route("GET", "/v1/publications", handlers.list_publications),
+    Route("POST", "/v1/rewards", reward_handlers.create_reward),
+    Route("GET", "/v1/rewards", reward_handlers.list_rewards),
+    Route("GET", "/v1/rewards/{rewardId}", reward_handlers.get_reward),
+    Route("PUT", "/v1/rewards/{rewardId}", reward_handlers.update_reward),
+    Route("DELETE", "/v1/rewards/{rewardId}", reward_handlers.delete_reward),
+    Route("POST", _ASSIGNMENTS, reward_handlers.create_reward_assignment),
+    Route("GET", _ASSIGNMENTS, reward_handlers.list_reward_assignments),
+    Route("GET", f"{_ASSIGNMENTS}/{{assignmentId}}", reward_handlers.get_reward_assignment),
+    Route("PUT", f"{_ASSIGNMENTS}/{{assignmentId}}", reward_handlers.update_reward_assignment),
+    Route("DELETE", f"{_ASSIGNMENTS}/{{assignmentId}}", reward_handlers.delete_reward_assignment),
+    Route("GET", _REWARD_ASSIGNMENTS, reward_handlers.list_reward_assignments),
+    Route("GET", f"{_REWARD_ASSIGNMENTS}/{{assignmentId}}", reward_handlers.get_reward_assignment),
+    Route("GET", f"{_MEMBER_BY_CODE}/rewards", reward_handlers.list_member_rewards),
+    Route("POST", f"{_MEMBER}/redemption", reward_handlers.redeem_reward),
+    Route("POST", f"{_MEMBER_BY_CODE}/redemption", reward_handlers.redeem_reward),
+    Route("GET", "/v1/redemptions/{redemptionId}", reward_handlers.get_redemption),
+    Route("POST", "/v1/redemptions/{redemptionId}/rollback", reward_handlers.rollback_redemption),
 )
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         Publication,
         Transaction,
     )
+    from loyalty_fake.rewards import Redemption
 
 __all__ = [
     "ASSETS_BASE_URL",
@@ -38,6 +39,7 @@ __all__ = [
     "publication_api_json",
     "publication_json",
     "publication_voucher_json",
+    "simple_customer_json",
     "transaction_json",
     "voucher_json",
 ]
@@ -205,6 +207,14 @@ def balance_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, Any]:
 def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, Any]:
     """A loyalty card transaction."""
     balance = balance_json(transaction, card)
+    details: dict[str, Any] = {"balance": balance}
+    redemption = transaction.redemption
+    if redemption is not None:
+        # As the spec's examples show a redemption and its refund.
+        details["redemption"] = {"id": redemption.id}
+        if transaction.type == "POINTS_REFUND" and redemption.rollback is not None:
+            details["rollback"] = {"id": redemption.rollback.id}
+        details["reward"] = {"id": redemption.reward.id, "name": redemption.reward.name}
     # In transactions, Voucherify puts the related object last and the type first.
     return {
         "id": transaction.id,
@@ -214,7 +224,7 @@ def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, A
         "source": transaction.source,
         "reason": transaction.reason,
         "type": transaction.type,
-        "details": {"balance": balance},
+        "details": details,
         "related_transaction_id": None,
         "created_at": format_timestamp(transaction.created_at),
     }
@@ -404,6 +414,11 @@ def _simple_customer(customer: Customer) -> dict[str, Any]:
     return body
 
 
+def simple_customer_json(customer: Customer) -> dict[str, Any]:
+    """A customer as redemptions and events embed it (Voucherify's ``SimpleCustomer``)."""
+    return _simple_customer(customer)
+
+
 def _simple_campaign(campaign: Campaign) -> dict[str, Any]:
     return {
         "id": campaign.id,
@@ -453,6 +468,28 @@ def _counters_before(card: LoyaltyCard, seq: int) -> CardPoints:
     return earlier[-1].card_points if earlier else CardPoints()
 
 
+# Spending points is a reward redemption in the activity feed, and its rollback the same
+# redemption rolled back (the spec's MemberActivity types).
+_EVENT_TYPES = {
+    "POINTS_REDEMPTION": "customer.reward_redemptions.created",
+    "POINTS_REFUND": "customer.reward_redemptions.rolledback",
+}
+
+
+def _event_reward(redemption: Redemption) -> dict[str, Any]:
+    reward = redemption.reward
+    return {
+        "assignment_id": redemption.assignment_id,
+        "id": reward.id,
+        "object": "reward",
+        "name": reward.name,
+        "created_at": format_timestamp(reward.created_at),
+        "updated_at": _ts(reward.updated_at),
+        "parameters": reward.parameters,
+        "type": reward.type,
+    }
+
+
 def activity_json(
     card: LoyaltyCard, campaign: Campaign, holder: Customer | None
 ) -> list[tuple[tuple[dt.datetime, int], dict[str, Any]]]:
@@ -498,8 +535,13 @@ def activity_json(
                 bucket["status"] = "EXPIRED"
                 payload["buckets"] = [bucket]
         else:
-            kind, channel = "customer.voucher.loyalty_card.points_added", "API"
+            kind, channel = (
+                _EVENT_TYPES.get(transaction.type, "customer.voucher.loyalty_card.points_added"),
+                "API",
+            )
             payload["balance"] = balance_json(transaction, card)
+            if transaction.redemption is not None:
+                payload["reward"] = _event_reward(transaction.redemption)
         payload["transaction"] = transaction_json(transaction, card)
         events.append(
             (

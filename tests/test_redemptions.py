@@ -1,0 +1,491 @@
+"""Spending points: POST .../members/{memberId}/redemption, GET and rollback /v1/redemptions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.conftest import make_program
+
+if TYPE_CHECKING:
+    from loyalty_fake import LoyaltyFake
+    from tests.conftest import Client, RequestsClient
+
+pytestmark = pytest.mark.loyalty_fake(now="2024-01-25T10:00:00Z")
+
+MONTHLY = {"period_type": "MONTH", "period_value": 1}
+
+
+@pytest.fixture
+def setup(client: Client, loyalty_fake: LoyaltyFake) -> dict[str, str]:
+    """A program whose points last a month, Alice's card with 500 points, and two rewards.
+
+    A mug costs 200 points; pay-with-points gives 10 cents a point (1 unit per 10 points).
+    """
+    card = {"type": "LOYALTY_CARD", "loyalty_card": {"points": 0, "expiration_rules": MONTHLY}}
+    make_program(client, voucher=card)
+    code = client.add_member("Coffee Club", {"customer": {"source_id": "alice"}}).body["code"]
+    loyalty_fake.add_points(code, 500)
+    mug = loyalty_fake.create_reward(
+        "Mug", type="MATERIAL", parameters={"product": {"id": "prod_mug"}}
+    )
+    coin = loyalty_fake.create_reward(
+        "Pay with points", parameters={"coin": {"exchange_ratio": 1, "points_ratio": 10}}
+    )
+    loyalty_fake.assign_reward("Coffee Club", mug["id"], 200)
+    loyalty_fake.assign_reward("Coffee Club", coin["id"])
+    return {"code": code, "mug": mug["id"], "coin": coin["id"]}
+
+
+def _state(fake: LoyaltyFake, code: str) -> tuple[Any, ...]:
+    """Everything a rejected redemption must leave as it was."""
+    return (
+        fake.get_member(code),
+        fake.transactions(code, limit=100),
+        fake.request("GET", f"/v1/loyalties/Coffee Club/members/{code}/points-expiration").json(),
+    )
+
+
+def _balance(client: Client, code: str) -> int:
+    balance: int = client.get_member(code).body["loyalty_card"]["balance"]
+    return balance
+
+
+# -- material rewards -----------------------------------------------------------------------
+
+
+def test_redemption_answers_the_redemption_object(client: Client, setup: dict[str, str]) -> None:
+    """A redemption answers r_ ID, SUCCESS, the points spent, the reward and the card after it."""
+    reply = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}})
+    assert reply.status == 200
+    body = reply.body
+    assert body["id"].startswith("r_")
+    assert body["object"] == "redemption"
+    assert (body["result"], body["status"]) == ("SUCCESS", "SUCCEEDED")
+    assert body["amount"] == 200
+    assert body["loyalty_card"] == {"points": 200}
+    assert body["reward"]["id"] == setup["mug"]
+    assert body["reward"]["type"] == "MATERIAL"
+    assert body["voucher"]["code"] == setup["code"]
+    assert body["voucher"]["loyalty_card"]["balance"] == 300
+    assert body["voucher"]["redemption"]["redeemed_points"] == 200
+    assert body["customer"]["source_id"] == "alice"
+    assert body["tracking_id"] == "alice"
+
+
+def test_redemption_spends_the_assigned_points(client: Client, setup: dict[str, str]) -> None:
+    """The card's balance drops by the price; redeemed_points and redeemed_quantity grow."""
+    client.redeem(setup["code"], {"reward": {"id": setup["mug"]}})
+    member = client.get_member(setup["code"]).body
+    assert member["loyalty_card"]["balance"] == 300
+    assert member["loyalty_card"]["points"] == 500
+    assert member["redemption"]["redeemed_points"] == 200
+    assert member["redemption"]["redeemed_quantity"] == 1
+
+
+def test_redemption_under_the_program_path(client: Client, setup: dict[str, str]) -> None:
+    """The program-scoped path (by name) redeems the same card."""
+    reply = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}, campaign="Coffee Club")
+    assert reply.status == 200
+    assert _balance(client, setup["code"]) == 300
+
+
+def test_redemption_without_a_reward_is_400(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """No reward is 400 missing_reward with the spec's details; nothing changes."""
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.redeem(setup["code"], {"metadata": {"till": 3}})
+    assert reply.status == 400
+    assert reply.body["key"] == "missing_reward"
+    assert reply.body["details"] == "A reward is required when redeeming a LOYALTY_CARD"
+    assert _state(loyalty_fake, setup["code"]) == before
+
+
+def test_unknown_reward_is_404(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """An unknown reward is 404 reward; nothing changes."""
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.redeem(setup["code"], {"reward": {"id": "rew_nope"}})
+    assert reply.status == 404
+    assert reply.body["resource_type"] == "reward"
+    assert _state(loyalty_fake, setup["code"]) == before
+
+
+def test_reward_the_program_does_not_offer_is_404(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """A reward not assigned to the card's program is 404; nothing changes."""
+    other = loyalty_fake.create_reward("Hat", parameters={"product": {"id": "prod_hat"}})
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.redeem(setup["code"], {"reward": {"id": other["id"]}})
+    assert reply.status == 404
+    assert reply.body["resource_id"] == other["id"]
+    assert _state(loyalty_fake, setup["code"]) == before
+
+
+def test_not_enough_points_is_400(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """A price above the balance is 400 loyalty_card_points_exceeded; nothing changes."""
+    loyalty_fake.add_points(setup["code"], -301)
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}})
+    assert reply.status == 400
+    assert reply.body["key"] == "loyalty_card_points_exceeded"
+    assert reply.body["message"] == "loyalty card points exceeded"
+    assert _state(loyalty_fake, setup["code"]) == before
+
+
+def test_unpublished_card_cannot_redeem(http: RequestsClient, loyalty_fake: LoyaltyFake) -> None:
+    """A card nobody holds is 400 voucher_not_published."""
+    program = make_program(http, vouchers_count=1)
+    [card] = loyalty_fake.cards(program["id"])
+    reward = loyalty_fake.create_reward("Mug", parameters={"product": {"id": "prod_mug"}})
+    loyalty_fake.assign_reward("Coffee Club", reward["id"], 1)
+    reply = http.redeem(card["code"], {"reward": {"id": reward["id"]}})
+    assert reply.status == 400
+    assert reply.body["key"] == "voucher_not_published"
+
+
+def test_soonest_expiring_points_are_spent_first(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """A redemption takes the points that expire soonest, as a removal does."""
+    loyalty_fake.add_points(setup["code"], 100, expiration_type="NON_EXPIRING")
+    client.redeem(setup["code"], {"reward": {"id": setup["mug"]}})
+    buckets = client.list_points_expiration("Coffee Club", setup["code"]).body["data"]
+    assert [(b.get("expires_at"), b["bucket"]["total_points"]) for b in buckets] == [
+        ("2024-02-25", 300),
+        (None, 100),
+    ]
+
+
+def test_redemption_writes_a_points_redemption_transaction(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """A POINTS_REDEMPTION transaction shows the points, the redemption and the reward."""
+    redemption = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
+    [latest, *_] = client.list_transactions(setup["code"]).body["data"]
+    assert latest["type"] == "POINTS_REDEMPTION"
+    assert latest["source"] is None
+    assert latest["details"]["balance"]["points"] == -200
+    assert latest["details"]["balance"]["balance"] == 300
+    assert latest["details"]["balance"]["operation_type"] == "AUTOMATIC"
+    assert latest["details"]["redemption"] == {"id": redemption["id"]}
+    assert latest["details"]["reward"] == {"id": setup["mug"], "name": "Mug"}
+
+
+def test_redemption_writes_a_member_activity(client: Client, setup: dict[str, str]) -> None:
+    """The member's activity shows the reward redemption, newest first."""
+    client.redeem(setup["code"], {"reward": {"id": setup["mug"]}})
+    [latest, *_] = client.list_activity(setup["code"]).body["data"]
+    assert latest["type"] == "customer.reward_redemptions.created"
+    assert latest["data"]["data"]["reward"]["id"] == setup["mug"]
+    assert latest["data"]["data"]["balance"]["points"] == -200
+
+
+def test_reward_counts_its_redemptions(client: Client, setup: dict[str, str]) -> None:
+    """A reward's redeemed count grows with each redemption."""
+    client.redeem(setup["code"], {"reward": {"id": setup["mug"]}})
+    client.redeem(setup["code"], {"reward": {"id": setup["mug"]}})
+    assert client.get_reward(setup["mug"]).body["redeemed"] == 2
+
+
+# -- pay with points ------------------------------------------------------------------------
+
+
+def test_coin_reward_needs_an_order(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """Pay with points without an order is 400 missing_order; nothing changes."""
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.redeem(setup["code"], {"reward": {"id": setup["coin"], "points": 10}})
+    assert reply.status == 400
+    assert reply.body["key"] == "missing_order"
+    assert _state(loyalty_fake, setup["code"]) == before
+
+
+def test_coin_pays_the_rest_of_the_order(client: Client, setup: dict[str, str]) -> None:
+    """Without points, the card pays the whole order at the exchange ratio (10 cents a point)."""
+    reply = client.redeem(
+        setup["code"], {"reward": {"id": setup["coin"]}, "order": {"amount": 2500}}
+    )
+    order = reply.body["order"]
+    assert reply.body["amount"] == 250
+    assert order["id"].startswith("ord_")
+    assert (order["amount"], order["discount_amount"], order["total_amount"]) == (2500, 2500, 0)
+    assert _balance(client, setup["code"]) == 250
+
+
+def test_coin_spends_the_points_asked(client: Client, setup: dict[str, str]) -> None:
+    """With points, exactly those are spent and buy their value off the order."""
+    reply = client.redeem(
+        setup["code"],
+        {
+            "reward": {"id": setup["coin"], "points": 100},
+            "order": {"items": [{"product_id": "prod_1", "quantity": 2, "price": 1500}]},
+        },
+    )
+    order = reply.body["order"]
+    assert reply.body["amount"] == 100
+    assert (order["amount"], order["discount_amount"], order["total_amount"]) == (3000, 1000, 2000)
+    assert order["items"][0]["amount"] == 3000
+    assert _balance(client, setup["code"]) == 400
+
+
+def test_coin_payment_is_capped_by_the_balance(client: Client, setup: dict[str, str]) -> None:
+    """An order worth more than the balance takes every point and leaves the rest to pay."""
+    reply = client.redeem(
+        setup["code"], {"reward": {"id": setup["coin"]}, "order": {"amount": 10_000}}
+    )
+    assert reply.body["amount"] == 500
+    assert reply.body["order"]["total_amount"] == 5000
+    assert _balance(client, setup["code"]) == 0
+
+
+def test_coin_with_more_points_than_the_balance_is_400(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """Asking for more points than the card holds is 400; nothing changes."""
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.redeem(
+        setup["code"], {"reward": {"id": setup["coin"], "points": 501}, "order": {"amount": 99999}}
+    )
+    assert reply.status == 400
+    assert reply.body["key"] == "loyalty_card_points_exceeded"
+    assert _state(loyalty_fake, setup["code"]) == before
+
+
+def test_coin_never_spends_more_than_the_order_needs(client: Client, setup: dict[str, str]) -> None:
+    """Points beyond what pays the order stay on the card."""
+    reply = client.redeem(
+        setup["code"], {"reward": {"id": setup["coin"], "points": 400}, "order": {"amount": 1000}}
+    )
+    assert reply.body["amount"] == 100
+    assert reply.body["order"]["total_amount"] == 0
+
+
+# -- reading and rolling back ---------------------------------------------------------------
+
+
+def test_get_redemption(client: Client, setup: dict[str, str]) -> None:
+    """GET /v1/redemptions/{id} answers the redemption as it was made."""
+    made = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
+    assert client.get_redemption(made["id"]).body == made
+
+
+def test_unknown_redemption_is_404(client: Client) -> None:
+    """An unknown redemption ID is 404 redemption."""
+    reply = client.get_redemption("r_0c5bf0e6d601c7d7de")
+    assert reply.status == 404
+    assert reply.body["resource_type"] == "redemption"
+
+
+def test_rollback_returns_the_points(client: Client, setup: dict[str, str]) -> None:
+    """A rollback answers rr_ with the points given back; the balance is whole again."""
+    made = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
+    reply = client.rollback(made["id"], reason="wrong size")
+    assert reply.status == 200
+    assert reply.body["id"].startswith("rr_")
+    assert reply.body["object"] == "redemption_rollback"
+    assert reply.body["redemption"] == made["id"]
+    assert reply.body["amount"] == -200
+    assert reply.body["reason"] == "wrong size"
+    member = client.get_member(setup["code"]).body
+    assert member["loyalty_card"] == {
+        "points": 500,
+        "balance": 500,
+        "next_expiration_date": "2024-02-25",
+        "next_expiration_points": 500,
+    }
+    assert member["redemption"]["redeemed_points"] == 0
+
+
+def test_rollback_writes_a_points_refund(client: Client, setup: dict[str, str]) -> None:
+    """The refund is a POINTS_REFUND transaction naming the redemption and the rollback."""
+    made = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
+    rollback = client.rollback(made["id"]).body
+    [latest, *_] = client.list_transactions(setup["code"]).body["data"]
+    assert latest["type"] == "POINTS_REFUND"
+    assert latest["details"]["balance"]["points"] == 200
+    assert latest["details"]["balance"]["balance"] == 500
+    assert latest["details"]["redemption"] == {"id": made["id"]}
+    assert latest["details"]["rollback"] == {"id": rollback["id"]}
+
+
+def test_second_rollback_is_400(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """Rolling back twice is 400 already_rolled_back naming the rollback; nothing changes."""
+    made = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
+    rollback = client.rollback(made["id"]).body
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.rollback(made["id"])
+    assert reply.status == 400
+    assert reply.body == {
+        "code": 400,
+        "key": "already_rolled_back",
+        "message": "Already rolled back",
+        "details": "Redemption has been already rolled back.",
+        "request_id": reply.body["request_id"],
+        "resource_id": rollback["id"],
+        "resource_type": "redemption_rollback",
+    }
+    assert _state(loyalty_fake, setup["code"]) == before
+
+
+def test_rolled_back_redemption_reads_as_rolled_back(client: Client, setup: dict[str, str]) -> None:
+    """After a rollback the redemption's status is ROLLED_BACK and names its rollback."""
+    made = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
+    rollback = client.rollback(made["id"]).body
+    body = client.get_redemption(made["id"]).body
+    assert body["status"] == "ROLLED_BACK"
+    assert body["related_redemptions"]["rollbacks"] == [
+        {"id": rollback["id"], "date": rollback["date"]}
+    ]
+
+
+def test_rollback_reads_back_by_its_id(client: Client, setup: dict[str, str]) -> None:
+    """GET /v1/redemptions/{rr_ ID} answers the rollback."""
+    made = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
+    rollback = client.rollback(made["id"]).body
+    assert client.get_redemption(rollback["id"]).body == rollback
+
+
+def test_rollback_cancels_the_order(client: Client, setup: dict[str, str]) -> None:
+    """Rolling back a pay-with-points redemption cancels its order."""
+    made = client.redeem(
+        setup["code"], {"reward": {"id": setup["coin"]}, "order": {"amount": 300}}
+    ).body
+    reply = client.rollback(made["id"])
+    assert reply.body["order"]["status"] == "CANCELED"
+    assert _balance(client, setup["code"]) == 500
+
+
+def test_points_whose_bucket_expired_come_back_expired(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """Rolled back after their bucket's last day, the points are refunded and count as expired."""
+    loyalty_fake.add_points(setup["code"], 100, expiration_type="NON_EXPIRING")
+    made = client.redeem(
+        setup["code"], {"reward": {"id": setup["coin"]}, "order": {"amount": 6000}}
+    ).body
+    assert made["amount"] == 600  # 500 expiring on 25 Feb, then 100 that never expire
+    loyalty_fake.clock.set("2024-03-10T00:00:00Z")
+    client.rollback(made["id"])
+    card = client.get_member(setup["code"]).body["loyalty_card"]
+    assert (card["balance"], card["expired_points"]) == (100, 500)
+    [expiration, refund, *_] = client.list_transactions(setup["code"]).body["data"]
+    assert (refund["type"], refund["details"]["balance"]["points"]) == ("POINTS_REFUND", 600)
+    assert (expiration["type"], expiration["details"]["balance"]["points"]) == (
+        "POINTS_EXPIRATION",
+        -500,
+    )
+
+
+def test_rollback_of_an_unknown_redemption_is_404(client: Client) -> None:
+    """Rolling back an unknown redemption is 404."""
+    reply = client.rollback("r_0c5bf0e6d601c7d7de")
+    assert reply.status == 404
+    assert reply.body["resource_type"] == "redemption"
+
+
+def test_card_redemptions_list_redemptions_and_rollbacks(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """A card's redemptions list shows its redemptions and rollbacks, newest first."""
+    first = loyalty_fake.redeem_reward(setup["code"], setup["mug"])
+    loyalty_fake.clock.advance(minutes=1)
+    second = loyalty_fake.redeem_reward(setup["code"], setup["mug"])
+    loyalty_fake.clock.advance(minutes=1)
+    rollback = loyalty_fake.rollback_redemption(first["id"])
+    reply = client.list_card_redemptions(setup["code"])
+    assert [entry["id"] for entry in reply.body["redemption_entries"]] == [
+        rollback["id"],
+        second["id"],
+        first["id"],
+    ]
+    assert reply.body["total"] == 3
+    assert reply.body["redeemed_quantity"] == 1
+
+
+def test_rollback_for_another_customer_is_400(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """A tracking_id that is not the redemption's customer is 400 invalid_customer."""
+    made = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.rollback(made["id"], tracking_id="bob")
+    assert reply.status == 400
+    assert reply.body["key"] == "invalid_customer"
+    assert reply.body["details"] == "Customer is not related with redemption."
+    assert _state(loyalty_fake, setup["code"]) == before
+
+
+def test_rollback_names_its_customer(client: Client, setup: dict[str, str]) -> None:
+    """The redemption's own customer, by source_id, may be named in the rollback."""
+    made = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
+    reply = client.rollback(made["id"], tracking_id="alice")
+    assert reply.status == 200
+    assert _balance(client, setup["code"]) == 500
+
+
+def test_rollback_with_another_order_is_400(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """An order that is not the redemption's is 400 invalid_order; nothing changes."""
+    made = client.redeem(
+        setup["code"],
+        {"reward": {"id": setup["coin"]}, "order": {"source_id": "ord-1", "amount": 300}},
+    ).body
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.rollback(made["id"], body={"order": {"source_id": "ord-2"}})
+    assert reply.status == 400
+    assert reply.body["key"] == "invalid_order"
+    assert _state(loyalty_fake, setup["code"]) == before
+    assert client.rollback(made["id"], body={"order": {"source_id": "ord-1"}}).status == 200
+
+
+def test_redemption_keeps_its_metadata(client: Client, setup: dict[str, str]) -> None:
+    """The request's metadata is the redemption's."""
+    reply = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}, "metadata": {"till": 3}})
+    assert reply.body["metadata"] == {"till": 3}
+    assert client.get_redemption(reply.body["id"]).body["metadata"] == {"till": 3}
+
+
+def test_same_seed_same_redemption_bytes() -> None:
+    """Two fakes with one seed redeem and roll back byte for byte alike."""
+
+    def transcript() -> list[bytes]:
+        from loyalty_fake import LoyaltyFake  # noqa: PLC0415 - a fake of its own per run
+
+        fake = LoyaltyFake(seed=7, now="2024-01-25T10:00:00Z")
+        fake.create_loyalty_program("Club")
+        code = fake.add_member("Club", {"source_id": "alice"})["code"]
+        fake.add_points(code, 500)
+        coin = fake.create_reward("Coin", parameters={"coin": {"exchange_ratio": 1}})
+        fake.assign_reward("Club", coin["id"])
+        made = fake.request(
+            "POST",
+            f"/v1/loyalties/members/{code}/redemption",
+            json_body={"reward": {"id": coin["id"]}, "order": {"amount": 250}},
+        )
+        rollback = fake.request("POST", f"/v1/redemptions/{made.json()['id']}/rollback")
+        return [made.body, rollback.body]
+
+    assert transcript() == transcript()
+
+
+def test_member_of_another_program_is_404(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """Redeeming under a program the card is not in is 404 voucher; nothing changes."""
+    make_program(client, "Tea Club")
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}, campaign="Tea Club")
+    assert reply.status == 404
+    assert reply.body["resource_type"] == "voucher"
+    assert _state(loyalty_fake, setup["code"]) == before
