@@ -105,6 +105,7 @@ class ExpirationRules:
 _last_day = functools.lru_cache(maxsize=4096)(ExpirationRules._last_day)  # noqa: SLF001
 
 
+@functools.lru_cache(maxsize=4096)
 def expires_at(last_day: dt.date) -> dt.datetime:
     """The instant points valid through ``last_day`` expire: the following midnight, UTC."""
     return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), tzinfo=_UTC)

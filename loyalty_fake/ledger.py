@@ -28,7 +28,6 @@ from loyalty_fake.index import matches_dates
 from loyalty_fake.models import (
     Campaign,
     CampaignType,
-    CardPoints,
     Category,
     Customer,
     CustomerRef,
@@ -58,15 +57,8 @@ __all__ = ["Ledger", "Project"]
 
 _SHARED_LIMIT = 4096
 
-_CUSTOMER_PROFILE_FIELDS = (
-    "name",
-    "email",
-    "phone",
-    "description",
-    "birthdate",
-    "birthday",
-    "address",
-    "metadata",
+_CUSTOMER_PROFILE_FIELDS = frozenset(
+    ("name", "email", "phone", "description", "birthdate", "birthday", "address", "metadata")
 )
 # Voucherify caps one program-creation batch; the fake keeps the same guard so that a
 # typo such as vouchers_count=10**9 answers at once instead of eating the machine.
@@ -727,14 +719,15 @@ class Ledger:
             if plan.source_id is not None:
                 project.customer_ids_by_source_id[plan.source_id] = customer.id
         if plan.profile:
-            for field in _CUSTOMER_PROFILE_FIELDS:
-                if field in plan.profile:
-                    value = plan.profile[field]
-                    if field == "metadata":
-                        value = project.shared(value) if value else None
-                    elif isinstance(value, dict):
-                        value = _own_copy(value)
-                    setattr(customer, field, value)
+            for field, given in plan.profile.items():
+                if field not in _CUSTOMER_PROFILE_FIELDS:
+                    continue
+                value = given
+                if field == "metadata":
+                    value = project.shared(given) if given else None
+                elif isinstance(given, dict):
+                    value = _own_copy(given)
+                setattr(customer, field, value)
             if plan.existing is not None:
                 customer.updated_at = now
         return customer
@@ -1124,7 +1117,7 @@ class Ledger:
         redemption: Redemption | None = None,
     ) -> Transaction:
         seq = project.take_seq()
-        counters = CardPoints.of(card)
+        soonest = card.buckets[0] if card.buckets else None
         transaction = Transaction(
             bucket=bucket,
             seq=seq,
@@ -1138,10 +1131,13 @@ class Ledger:
             reason=reason,
             source_id=source_id,
             operation_type="AUTOMATIC" if operation_type == "AUTOMATIC" else "MANUAL",
-            expired_points=counters.expired_points,
-            subtracted_points=counters.subtracted_points,
-            next_expiration_date=counters.next_expiration_date,
-            next_expiration_points=counters.next_expiration_points,
+            expired_points=card.expired_points,
+            subtracted_points=card.subtracted_points,
+            # As CardPoints.of(card) counts them, without the object.
+            next_expiration_date=soonest.last_day if soonest is not None else None,
+            next_expiration_points=(
+                soonest.points if soonest is not None and soonest.last_day is not None else 0
+            ),
             redemption=redemption,
         )
         card.transactions.append(transaction)

@@ -120,6 +120,7 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
                 ledger.add_vouchers(
                     project_id, program.id, count=min(cards - made, MAX_VOUCHERS_PER_REQUEST)
                 )
+            draw = _Draw(pick.random)
             with ledger.bulk_load(project_id, program.id):
                 for _ in range(members):
                     transactions += _member_with_history(
@@ -128,7 +129,7 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
                         program_id=program.id,
                         pools=pools,
                         now=now,
-                        draw=pick.random,
+                        draw=draw,
                     )
                     done += 1
                     if progress is not None and (done % 1000 == 0 or done == total):
@@ -147,23 +148,34 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
     }
 
 
+@attrs.frozen
+class _Draw:
+    """Seeded picks: ``random()`` and ``int()`` instead of ``choice()`` and ``randrange()``.
+
+    A third of the seeding's time went to the random module's pure-Python helpers.
+    """
+
+    random: Callable[[], float]
+
+    def one(self, values: tuple[str, ...]) -> str:
+        """One of ``values``."""
+        return values[int(self.random() * len(values))]
+
+    def below(self, stop: int, start: int = 0) -> int:
+        """An integer from ``start`` up to, not including, ``stop``."""
+        return start + int(self.random() * (stop - start))
+
+
 def _member_with_history(  # noqa: PLR0913
     fake: LoyaltyFake,
     *,
     app_id: str,
     program_id: str,
     pools: Pools,
-    draw: Callable[[], float],
+    draw: _Draw,
     now: dt.datetime,
 ) -> int:
-    # draw() and int() instead of choice() and randrange(): a third of the seeding's
-    # time went to the random module's pure-Python helpers.
-    def one(values: tuple[str, ...]) -> str:
-        return values[int(draw() * len(values))]
-
-    def below(stop: int, start: int = 0) -> int:
-        return start + int(draw() * (stop - start))
-
+    one, below, chance = draw.one, draw.below, draw.random
     ledger = fake.ledger
     first, last = one(pools.first_names), one(pools.last_names)
     email = f"{first}.{last}{below(10_000)}@{one(pools.domains)}".lower()
@@ -180,27 +192,26 @@ def _member_with_history(  # noqa: PLR0913
         "metadata": {"favourite_drink": one(_DRINKS)},
     }
     days = sorted({below(_HISTORY_DAYS, 1) for _ in range(below(5, 1))}, reverse=True)
-    joined = now - dt.timedelta(days=days[0], minutes=below(1440))
-    fake.clock.set(joined)
+    set_clock = fake.clock.set
+    set_clock(now - dt.timedelta(days=days[0], minutes=below(1440)))
     card = ledger.add_member(
         app_id, program_id, customer=CustomerRef(source_id=email, profile=profile)
     )
-    movements = 0
+    code = card.code
     for day in days:
-        fake.clock.set(now - dt.timedelta(days=day, minutes=below(1440)))
+        set_clock(now - dt.timedelta(days=day, minutes=below(1440)))
         ledger.project(app_id)  # points due by now expire before the balance is read
         balance = card.balance
-        if balance > 0 and draw() < 0.3:  # noqa: PLR2004 - one movement in three spends
-            ledger.change_balance(app_id, card.code, -below(balance + 1, 1), reason="Free coffee")
-        elif draw() < 0.1:  # noqa: PLR2004 - now and then a gift that never expires
+        if balance > 0 and chance() < 0.3:  # noqa: PLR2004 - one movement in three spends
+            ledger.change_balance(app_id, code, -below(balance + 1, 1), reason="Free coffee")
+        elif chance() < 0.1:  # noqa: PLR2004 - now and then a gift that never expires
             ledger.change_balance(
                 app_id,
-                card.code,
+                code,
                 below(201, 10),
                 expiration_type="NON_EXPIRING",
                 reason="Apology from the barista",
             )
         else:
-            ledger.change_balance(app_id, card.code, below(601, 20), reason="Purchases")
-        movements += 1
-    return movements
+            ledger.change_balance(app_id, code, below(601, 20), reason="Purchases")
+    return len(days)
