@@ -63,6 +63,7 @@ class Plan:
     restart_members: int
     restart_rounds: int
     scale_members: int
+    seed_members: int
 
 
 FULL = Plan(
@@ -76,6 +77,7 @@ FULL = Plan(
     restart_members=100_000,
     restart_rounds=3,
     scale_members=100_000,
+    seed_members=1_000_000,
 )
 QUICK = Plan(
     rounds=5,
@@ -88,6 +90,7 @@ QUICK = Plan(
     restart_members=20_000,
     restart_rounds=2,
     scale_members=20_000,
+    seed_members=20_000,
 )
 
 
@@ -298,7 +301,7 @@ def measure(plan: Plan) -> list[Result]:
         plan.server_rounds, plan.server_seconds, SERVER_TARGETS, report=_report
     )
     figures += measure_restart(plan.restart_members, plan.restart_rounds, _report)
-    figures += measure_scale(plan.scale_members, _report)
+    figures += measure_scale(plan.scale_members, plan.seed_members, _report)
     return figures
 
 

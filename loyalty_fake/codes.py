@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sized
 from itertools import product
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +86,8 @@ class CodeConfig:
         """
         if wanted <= 0:
             return
+        if isinstance(existing, Sized) and wanted <= self.capacity - len(existing):
+            return  # room even if every existing code were one of ours: nothing to count
         # Counting costs a pass over the project's codes: skip it when no count could help.
         taken = 0 if wanted > self.capacity else sum(1 for code in existing if self.fits(code))
         if wanted > max(self.capacity - taken, 0):

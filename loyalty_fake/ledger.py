@@ -317,11 +317,16 @@ class Ledger:
             try:
                 yield campaign
             finally:
-                campaign.members.rebuild(
+                members = [
                     card
                     for card in project.cards.values()
                     if card.campaign_id == campaign.id and card.holder_id is not None
-                )
+                ]
+                campaign.members.rebuild(members)
+                for card in members:
+                    # Copies hold exactly what they need: appends had left room to grow.
+                    card.transaction_rows = card.transaction_rows[:]
+                    card.buckets = card.buckets[:]
 
     def _category_for(
         self, project: Project, name: str | None, category_id: str | None
@@ -885,7 +890,6 @@ class Ledger:
             campaign_id=campaign.id,
             campaign_name=campaign.name,
             voucher_code=card.code,
-            voucher_id=card.id,
             source_id=source_id,
             channel=channel if channel is not None else "API",
             metadata=dict(metadata) if metadata else None,
@@ -1059,8 +1063,11 @@ class Ledger:
                 bucket.points += points
                 bucket.updated_at = now
                 return
+        # Numbered per card, not from the project's sequence: small numbers are shared
+        # objects, a project-wide one was 32 bytes a bucket.
+        card.buckets_made += 1
         bucket = PointsBucket(
-            seq=project.take_seq(),
+            seq=card.buckets_made,
             card_code=card.code,
             last_day=last_day,
             points=points,

@@ -101,7 +101,7 @@ class PointsBucket:
     """Points that share one expiry date on one card (Voucherify's ``lopb_`` bucket).
 
     ``points`` is what is left; ``last_day`` is the last day they can be spent
-    (``None``: they never expire).
+    (``None``: they never expire); ``seq`` numbers the card's buckets from 1.
     """
 
     seq: int
@@ -363,6 +363,11 @@ register_layout(TextTable, ("texts", "source,reason,source_id,operation_type"))
 register_layout(TransactionLog, (f"transaction_rows/{_ROW}",))
 
 
+def card_id(campaign_id: str, code: str) -> str:
+    """A card's ``v_`` ID: ``v_`` and 32 alphanumerics derived from its program and code."""
+    return derived_id("v_", f"{campaign_id}/{code}", 32)
+
+
 def transaction_id(card_code: str, seq: int) -> str:
     """``vtx_`` and 18 hex digits that sort in ``seq`` order, derived: not stored.
 
@@ -396,6 +401,8 @@ class LoyaltyCard:
     redeemed_points: int = 0
     redeemed_quantity: int = 0
     publication: Publication | None = None
+    # How many buckets the card has had: the next one's number.
+    buckets_made: int = 0
     # Active buckets (points left), soonest expiry first; their points sum to the balance.
     buckets: list[PointsBucket] = attrs.field(factory=list, repr=False)
     # The transactions, packed (see TransactionLog); the ledger gives every card its
@@ -416,7 +423,7 @@ class LoyaltyCard:
 
         At a million cards a stored ID was 81 bytes each, plus the index to find it.
         """
-        return derived_id("v_", f"{self.campaign_id}/{self.code}", 32)
+        return card_id(self.campaign_id, self.code)
 
     @property
     def balance(self) -> int:
@@ -473,12 +480,16 @@ class Publication:
     campaign_id: str
     campaign_name: str
     voucher_code: str
-    voucher_id: str
     source_id: str | None = None
     channel: str = "API"
     metadata: dict[str, Any] | None = None  # None while empty
     result: str = "SUCCESS"
     seq: int = 0
+
+    @property
+    def voucher_id(self) -> str:
+        """The card's ``v_`` ID (see ``LoyaltyCard.id``), derived: not stored."""
+        return card_id(self.campaign_id, self.voucher_code)
 
     @property
     def id(self) -> str:

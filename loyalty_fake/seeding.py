@@ -19,6 +19,7 @@ from loyalty_fake.codes import CodeConfig
 from loyalty_fake.expiry import ExpirationRules
 from loyalty_fake.ledger import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.models import CustomerRef
+from loyalty_fake.pickling import no_gc
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -101,39 +102,42 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
     done = 0
     transactions = 0
     spare = max(2, members * _SPARE_CARDS_PER_TEN // 10) if members else 2
+    # Millions of long-lived objects: the cyclic collector's passes over them would
+    # cost more than the seeding itself, and nothing seeded forms a cycle to collect.
     try:
-        for index in range(programs):
-            start = now - dt.timedelta(days=_HISTORY_DAYS + 1)
-            clock.set(start)
-            cards = members + spare
-            program = ledger.create_loyalty_program(
-                project_id,
-                name=_program_name(index),
-                type="AUTO_UPDATE",
-                vouchers_count=min(cards, MAX_VOUCHERS_PER_REQUEST),
-                code_config=_CODES,
-                metadata={"demo": True},
-                expiration_rules=_RULES,
-            )
-            # One request creates at most 100,000 cards, as Voucherify's does.
-            for made in range(MAX_VOUCHERS_PER_REQUEST, cards, MAX_VOUCHERS_PER_REQUEST):
-                ledger.add_vouchers(
-                    project_id, program.id, count=min(cards - made, MAX_VOUCHERS_PER_REQUEST)
+        with no_gc():
+            for index in range(programs):
+                start = now - dt.timedelta(days=_HISTORY_DAYS + 1)
+                clock.set(start)
+                cards = members + spare
+                program = ledger.create_loyalty_program(
+                    project_id,
+                    name=_program_name(index),
+                    type="AUTO_UPDATE",
+                    vouchers_count=min(cards, MAX_VOUCHERS_PER_REQUEST),
+                    code_config=_CODES,
+                    metadata={"demo": True},
+                    expiration_rules=_RULES,
                 )
-            draw = _Draw(pick.random)
-            with ledger.bulk_load(project_id, program.id):
-                for _ in range(members):
-                    transactions += _member_with_history(
-                        fake,
-                        app_id=project_id,
-                        program_id=program.id,
-                        pools=pools,
-                        now=now,
-                        draw=draw,
+                # One request creates at most 100,000 cards, as Voucherify's does.
+                for made in range(MAX_VOUCHERS_PER_REQUEST, cards, MAX_VOUCHERS_PER_REQUEST):
+                    ledger.add_vouchers(
+                        project_id, program.id, count=min(cards - made, MAX_VOUCHERS_PER_REQUEST)
                     )
-                    done += 1
-                    if progress is not None and (done % 1000 == 0 or done == total):
-                        progress(done, total)
+                draw = _Draw(pick.random)
+                with ledger.bulk_load(project_id, program.id):
+                    for _ in range(members):
+                        transactions += _member_with_history(
+                            fake,
+                            app_id=project_id,
+                            program_id=program.id,
+                            pools=pools,
+                            now=now,
+                            draw=draw,
+                        )
+                        done += 1
+                        if progress is not None and (done % 1000 == 0 or done == total):
+                            progress(done, total)
     finally:
         if held_at is None:
             clock.unfreeze()
