@@ -730,7 +730,7 @@ class Ledger:
                 value = given
                 if field == "metadata":
                     value = project.shared(given) if given else None
-                elif isinstance(given, dict):
+                elif isinstance(given, dict) and field != "address":  # address: packed copy
                     value = _own_copy(given)
                 setattr(customer, field, value)
             if plan.existing is not None:
