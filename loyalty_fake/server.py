@@ -24,6 +24,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from loyalty_fake.control import PREFIX, ControlPlane
 from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.http.app import MAX_BODY_BYTES, payload_too_large
 from loyalty_fake.http.messages import Request, Response
 from loyalty_fake.journal import Journal, JournalError, Record
 
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 __all__ = ["MAX_BODY_BYTES", "LiveServer", "ServerApp", "SwappableApp", "serve"]
 
 _LOG = logging.getLogger("loyalty_fake.server")
-MAX_BODY_BYTES = 1 << 20
 _READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
 
 StartResponse = Any  # WSGI's start_response callable
@@ -172,14 +172,8 @@ class ServerApp:
         except ValueError:
             length = 0
         if length > MAX_BODY_BYTES:
-            return self.fake.app.error_response(
-                VoucherifyError(
-                    code=413,
-                    key="payload_too_large",
-                    message="Payload too large",
-                    details=f"Request bodies are limited to {MAX_BODY_BYTES} bytes; got {length}",
-                )
-            )
+            # Refused before reading: the body never reaches memory.
+            return self.fake.app.error_response(payload_too_large(length))
         body = environ["wsgi.input"].read(length) if length > 0 else b""
         return self.handle(Request.from_url(method, str(raw), headers, body))
 

@@ -19,10 +19,23 @@ if TYPE_CHECKING:
 
     from loyalty_fake.ledger import Ledger
 
-__all__ = ["FakeVoucherifyApp", "encode_json"]
+__all__ = ["MAX_BODY_BYTES", "FakeVoucherifyApp", "encode_json", "payload_too_large"]
 
 _LOG = logging.getLogger("loyalty_fake")
+# No Voucherify request comes near 1 MiB (10,000 metadata keys are ~150 KB); the cap keeps
+# a runaway client from making the fake parse, store and journal megabytes.
+MAX_BODY_BYTES = 1 << 20
 _UNAUTHORIZED = {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
+
+
+def payload_too_large(length: int) -> VoucherifyError:
+    """The 413 for a request body of ``length`` bytes, over ``MAX_BODY_BYTES``."""
+    return VoucherifyError(
+        code=413,
+        key="payload_too_large",
+        message="Payload too large",
+        details=f"Request bodies are limited to {MAX_BODY_BYTES} bytes; got {length}",
+    )
 
 
 def encode_json(body: Any) -> bytes:
@@ -65,6 +78,8 @@ class FakeVoucherifyApp:
             )
 
     def _dispatch(self, request: Request) -> Response:
+        if len(request.body) > MAX_BODY_BYTES:
+            raise payload_too_large(len(request.body))
         segments = request.segments
         app_id = request.header("x-app-id") or ""
         token = request.header("x-app-token") or ""
