@@ -130,3 +130,20 @@ def test_body_over_the_cap_is_413_in_process(loyalty_fake: LoyaltyFake, client: 
     assert envelope["key"] == "payload_too_large"
     assert set(envelope) >= {"code", "key", "message", "details", "request_id"}
     assert loyalty_fake.ledger.projects() == {}
+
+
+def test_years_before_1000_keep_four_digits(loyalty_fake: LoyaltyFake) -> None:
+    """A start date in the year 404 comes back as a valid date-time, 0404-..., not 404-...."""
+    program = loyalty_fake.create_loyalty_program("P", start_date="0404-08-25T13:15:29Z")
+    assert program["start_date"] == "0404-08-25T13:15:29.000Z"
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_dates_beyond_the_calendar_in_utc_are_400(loyalty_fake: LoyaltyFake, moment: str) -> None:
+    """A date-time whose UTC moment falls outside years 1-9999 is a 400, not a 500."""
+    response = _post(
+        loyalty_fake, "/v1/loyalties", json.dumps({"name": "P", "start_date": moment}).encode()
+    )
+    assert response.status_code == 400
+    assert response.json()["key"] == "invalid_payload"
+    assert not loyalty_fake.app.internal_errors
