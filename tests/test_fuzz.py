@@ -1,9 +1,10 @@
 """schemathesis fuzzes the live server from the fake's own OpenAPI document.
 
 Every generated request, on every operation: no 5xx, every 4xx in Voucherify's error
-envelope, every 2xx (and error) valid against the document. Each case starts from the
-same seeded demo data, and most cases aim their path parameters at real programs, cards
-and customers so that the 2xx paths are fuzzed too, not only 404s.
+envelope, every 2xx (and error) valid against the document, for valid requests and for
+requests that break the document (schemathesis's positive and negative modes). Each case
+starts from the same seeded demo data, and most cases aim their path parameters at real
+programs, cards and customers so that the 2xx paths are fuzzed too, not only 404s.
 
 CI runs a short deterministic pass; the long run is one command (docs/server.md):
 ``LOYALTY_FAKE_FUZZ_EXAMPLES=1000 .venv/bin/python -m pytest tests/test_fuzz.py``.
@@ -26,6 +27,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.config import SchemathesisConfig
 
 from loyalty_fake import LoyaltyFake, openapi_document
 from loyalty_fake.http.routes import ROUTES
@@ -45,7 +47,11 @@ CHECKS = [
     response_schema_conformance,
 ]
 
-schema = schemathesis.openapi.from_dict(openapi_document())
+# Valid requests (positive) and requests that break the document (negative): both must get
+# a documented answer.
+schema = schemathesis.openapi.from_dict(
+    openapi_document(), config=SchemathesisConfig.from_dict({"generation": {"mode": "all"}})
+)
 IMPLEMENTED = {(route.method, route.template) for route in ROUTES}
 
 
