@@ -153,18 +153,37 @@ def _voucher() -> Schema:
     return _object(required, optional)
 
 
-_EXPIRATION_RULES = _object(
-    {"period_type": _enum("MONTH", "FIXED_DAY_OF_YEAR")},
-    {
-        "period_value": {"type": "integer", "minimum": 0, "maximum": 1200},
-        "rounding_type": _enum(
-            "END_OF_MONTH", "END_OF_QUARTER", "END_OF_HALF_YEAR", "END_OF_YEAR", "PARTICULAR_MONTH"
-        ),
-        "rounding_value": {"type": "integer", "minimum": 1, "maximum": 12},
-        "fixed_month": {"type": "integer", "minimum": 1, "maximum": 12},
-        "fixed_day": {"type": "integer", "minimum": 1, "maximum": 31},
-    },
-)
+def _requires_when(key: str, value: str, *required: str) -> Schema:
+    return {
+        "if": {"properties": {key: _const(value)}, "required": [key]},
+        "then": {"required": list(required)},
+    }
+
+
+_EXPIRATION_RULES = {
+    **_object(
+        {"period_type": _enum("MONTH", "FIXED_DAY_OF_YEAR")},
+        {
+            "period_value": {"type": "integer", "minimum": 0, "maximum": 1200},
+            "rounding_type": _enum(
+                "END_OF_MONTH",
+                "END_OF_QUARTER",
+                "END_OF_HALF_YEAR",
+                "END_OF_YEAR",
+                "PARTICULAR_MONTH",
+            ),
+            "rounding_value": {"type": "integer", "minimum": 1, "maximum": 12},
+            "fixed_month": {"type": "integer", "minimum": 1, "maximum": 12},
+            "fixed_day": {"type": "integer", "minimum": 1, "maximum": 31},
+        },
+    ),
+    # Each rule needs its own fields (the fake's _expiration_rules, after Voucherify's spec).
+    "allOf": [
+        _requires_when("period_type", "MONTH", "period_value"),
+        _requires_when("period_type", "FIXED_DAY_OF_YEAR", "fixed_month", "fixed_day"),
+        _requires_when("rounding_type", "PARTICULAR_MONTH", "rounding_value"),
+    ],
+}
 
 _CODE_CONFIG = _object(
     {"length": {"type": "integer", "minimum": 1}, "charset": _STRING, "pattern": _STRING},
@@ -682,6 +701,8 @@ _ADD_VOUCHER_WITH_CODE: Schema = {"type": "object", "properties": dict(_VOUCHER_
 _CREATE_PUBLICATION: Schema = {
     "type": "object",
     "required": ["customer"],
+    # A card by code, or one from a program: "Either Campaign or Voucher is required".
+    "anyOf": [{"required": ["voucher"]}, {"required": ["campaign"]}],
     "properties": {
         "customer": _CUSTOMER_REFERENCE,
         "voucher": _NON_EMPTY,

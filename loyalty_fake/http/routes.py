@@ -11,7 +11,7 @@ from loyalty_fake.http import handlers
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["ROUTES", "Route", "match"]
+__all__ = ["ROUTES", "VOUCHERIFY_ALSO", "Route", "allowed_methods", "match", "voucherify_has"]
 
 
 @attrs.frozen
@@ -34,17 +34,21 @@ class Route:
 
     def bind(self, segments: tuple[str, ...]) -> dict[str, str] | None:
         """Path parameters when ``segments`` fit this template, else ``None``."""
-        if len(segments) != len(self.segments):
-            return None
-        params: dict[str, str] = {}
-        for pattern, actual in zip(self.segments, segments, strict=True):
-            if pattern.startswith("{"):
-                if not actual:
-                    return None
-                params[pattern[1:-1]] = actual
-            elif pattern != actual:
+        return _bind(self.segments, segments)
+
+
+def _bind(template: tuple[str, ...], segments: tuple[str, ...]) -> dict[str, str] | None:
+    if len(segments) != len(template):
+        return None
+    params: dict[str, str] = {}
+    for pattern, actual in zip(template, segments, strict=True):
+        if pattern.startswith("{"):
+            if not actual:
                 return None
-        return params
+            params[pattern[1:-1]] = actual
+        elif pattern != actual:
+            return None
+    return params
 
 
 _MEMBER = "/v1/loyalties/{campaignId}/members/{memberId}"
@@ -77,6 +81,29 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/publications", handlers.create_publication),
     Route("GET", "/v1/publications", handlers.list_publications),
 )
+
+
+# Operations Voucherify has on the paths above that the fake does not implement (from
+# Voucherify's OpenAPI document): they answer 501 not_implemented. Any other method on
+# these paths names no Voucherify operation and answers 405.
+VOUCHERIFY_ALSO: dict[str, tuple[str, ...]] = {
+    "/v1/customers/{customerId}": ("PUT", "DELETE"),
+    "/v1/vouchers/{code}": ("POST", "PUT", "DELETE"),
+    "/v1/vouchers/{code}/redemption": ("POST",),
+}
+
+
+def allowed_methods(segments: tuple[str, ...]) -> list[str]:
+    """The methods the fake answers on this path (empty when it has no such path)."""
+    return sorted({route.method for route in ROUTES if route.bind(segments) is not None})
+
+
+def voucherify_has(method: str, segments: tuple[str, ...]) -> bool:
+    """Whether ``method`` on this path is a Voucherify operation the fake lacks."""
+    return any(
+        method in methods and _bind(tuple(template.strip("/").split("/")), segments) is not None
+        for template, methods in VOUCHERIFY_ALSO.items()
+    )
 
 
 def _specificity(route: Route) -> tuple[bool, ...]:
