@@ -136,10 +136,20 @@ def test_methods_voucherify_never_uses_are_405(loyalty_fake: LoyaltyFake, method
     assert not loyalty_fake.app.internal_errors
 
 
-def test_a_voucherify_operation_the_fake_lacks_stays_501(loyalty_fake: LoyaltyFake) -> None:
-    """PUT /v1/customers/{id} exists in Voucherify but not in the fake: still 501, not 405."""
-    response = requests.put(
-        f"{BASE_URL}/v1/customers/alice", json={}, headers=loyalty_fake.headers, timeout=5
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PUT", "/v1/customers/alice"),
+        ("POST", "/v1/customers/importCSV"),
+        ("POST", "/v1/vouchers/qualification"),
+    ],
+)
+def test_a_voucherify_operation_the_fake_lacks_stays_501(
+    loyalty_fake: LoyaltyFake, method: str, path: str
+) -> None:
+    """Operations Voucherify has on paths the fake serves, but the fake lacks: 501, not 405."""
+    response = requests.request(
+        method, BASE_URL + path, json={}, headers=loyalty_fake.headers, timeout=5
     )
     assert response.status_code == 501
     assert response.json()["key"] == "not_implemented"

@@ -83,11 +83,31 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-# Operations Voucherify has on the paths above that the fake does not implement (from
-# Voucherify's OpenAPI document): they answer 501 not_implemented. Any other method on
-# these paths names no Voucherify operation and answers 405.
+# Voucherify's operations (from its OpenAPI document) that the fake does not implement on
+# paths that can also match a route above (POST /v1/customers/importCSV could be
+# /v1/customers/{customerId}): they answer 501 not_implemented. Any other method on a path
+# the fake serves names no Voucherify operation and answers 405. tests/test_openapi.py
+# checks this table against Voucherify's document.
 VOUCHERIFY_ALSO: dict[str, tuple[str, ...]] = {
+    "/v1/customers/importCSV": ("POST",),
     "/v1/customers/{customerId}": ("PUT", "DELETE"),
+    "/v1/loyalties/members/{memberId}/pending-points": ("GET",),
+    "/v1/loyalties/members/{memberId}/redemption": ("POST",),
+    "/v1/loyalties/members/{memberId}/rewards": ("GET",),
+    "/v1/loyalties/members/{memberId}/tiers": ("GET",),
+    "/v1/loyalties/{campaignId}/earning-rules": ("GET", "POST"),
+    "/v1/loyalties/{campaignId}/earning-rules/{earningRuleId}": ("GET", "PUT", "DELETE"),
+    "/v1/loyalties/{campaignId}/pending-points": ("GET",),
+    "/v1/loyalties/{campaignId}/reward-assignments": ("GET",),
+    "/v1/loyalties/{campaignId}/reward-assignments/{assignmentId}": ("GET",),
+    "/v1/loyalties/{campaignId}/rewards": ("GET", "POST"),
+    "/v1/loyalties/{campaignId}/rewards/{assignmentId}": ("GET", "PUT", "DELETE"),
+    "/v1/loyalties/{campaignId}/tiers": ("GET", "POST"),
+    "/v1/loyalties/{campaignId}/tiers/{loyaltyTierId}": ("GET",),
+    "/v1/loyalties/{campaignId}/transactions": ("GET",),
+    "/v1/vouchers/import": ("POST",),
+    "/v1/vouchers/importCSV": ("POST",),
+    "/v1/vouchers/qualification": ("POST",),
     "/v1/vouchers/{code}": ("POST", "PUT", "DELETE"),
     "/v1/vouchers/{code}/redemption": ("POST",),
 }
