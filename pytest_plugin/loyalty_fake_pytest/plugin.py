@@ -48,7 +48,8 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
         unknown = set(marker.kwargs) - set(_OPTIONS) - set(_SEEDING) - set(_SERVER)
         if unknown:
             raise pytest.UsageError(
-                f"unknown loyalty_fake option(s) {sorted(unknown)}; known: {list(_OPTIONS)}"
+                f"unknown loyalty_fake option(s) {sorted(unknown)}; "
+                f"known: {[*_OPTIONS, *_SEEDING, *_SERVER]}"
             )
         options.update(marker.kwargs)
     return {key: value for key, value in options.items() if value is not None}
