@@ -76,7 +76,7 @@ FULL = Plan(
     server_seconds=1.0,
     restart_members=100_000,
     restart_rounds=3,
-    scale_members=100_000,
+    scale_members=1_000_000,
     seed_members=1_000_000,
 )
 QUICK = Plan(

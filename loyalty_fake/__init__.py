@@ -8,6 +8,7 @@ from loyalty_fake.http.app import FakeVoucherifyApp
 from loyalty_fake.http.messages import Request, Response
 from loyalty_fake.ids import IdGenerator
 from loyalty_fake.ledger import Ledger
+from loyalty_fake.openapi import openapi_document
 
 __all__ = [
     "DEFAULT_APP_ID",
@@ -21,4 +22,5 @@ __all__ = [
     "Request",
     "Response",
     "VoucherifyError",
+    "openapi_document",
 ]

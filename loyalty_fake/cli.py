@@ -124,7 +124,7 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             state=args.state,
             demo=not args.no_demo,
-            control_plane=not args.no_control_plane,
+            control_plane=args.control_plane,
             out=lambda line: print(line, flush=True),
         )
     except JournalError as error:
@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--seed", type=int, default=42, help="seed for IDs, codes and fake people")
     demo.add_argument("--members", type=int, default=5, help="how many members to add")
     server = commands.add_parser(
-        "serve", help="serve the fake over HTTP, with a seeded demo program and a dashboard"
+        "serve", help="serve the fake over HTTP, with a seeded demo program"
     )
     server.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     server.add_argument("--port", type=int, default=8080, help="port; 0 picks a free one")
@@ -150,7 +150,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     server.add_argument("--seed", type=int, default=42, help="seed for IDs, codes and demo data")
     server.add_argument("--no-demo", action="store_true", help="start empty, without demo data")
     server.add_argument(
-        "--no-control-plane", action="store_true", help="turn off /_fake/ (reset, clock, dashboard)"
+        "--control-plane",
+        action="store_true",
+        help="serve /_fake/ (reset, state, clock, seed, the OpenAPI document, the dashboard) "
+        "to anyone who can reach the port, without credentials; off by default",
+    )
+    # The old opt-out, now the default: accepted so existing scripts keep working.
+    server.add_argument(
+        "--no-control-plane", dest="control_plane", action="store_false", help=argparse.SUPPRESS
     )
     server.add_argument(
         "--credentials",

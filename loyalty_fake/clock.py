@@ -36,7 +36,12 @@ def _as_utc(moment: dt.datetime | str) -> dt.datetime:
 def format_timestamp(moment: dt.datetime) -> str:
     """Format a moment as Voucherify does: ISO 8601, UTC, milliseconds, ``Z``."""
     moment = moment.astimezone(_UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # Four-digit years always: strftime("%Y") prints the year 404 as "404", not a date-time.
+    return (
+        f"{moment.year:04d}-"
+        + moment.strftime("%m-%dT%H:%M:%S.")
+        + (f"{moment.microsecond // 1000:03d}Z")
+    )
 
 
 def parse_timestamp(text: str) -> dt.datetime:
@@ -69,7 +74,11 @@ def parse_timestamp(text: str) -> dt.datetime:
     parsed = dt.datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=_UTC)
-    return parsed.astimezone(_UTC)
+    try:
+        return parsed.astimezone(_UTC)
+    except OverflowError:
+        # 0001-01-01T00:00:00+05:00 is before the first moment Python can hold in UTC.
+        raise ValueError(f"not an ISO 8601 timestamp in range: {text!r}") from None
 
 
 @attrs.define

@@ -1,4 +1,4 @@
-"""The control plane under ``/_fake/``: reset, state, clock, seed, and a dashboard page."""
+"""The control plane under ``/_fake/``: reset, state, clock, seed, OpenAPI document, dashboard."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ class ControlPlane:
             ("GET", "clock"): self.clock,
             ("POST", "clock"): self.move_clock,
             ("POST", "seed"): self.seed,
+            ("GET", "openapi.json"): self.openapi,
         }
 
     def handle(self, request: Request) -> Response:
@@ -148,6 +149,17 @@ class ControlPlane:
             app_id=app_id,
         )
         return _json(summary)
+
+    def openapi(self, request: Request) -> Response:
+        """``GET /_fake/openapi.json``: the document of what the fake implements, served here."""
+        from loyalty_fake.openapi import openapi_document  # noqa: PLC0415 - built on demand
+
+        document = openapi_document()
+        host = request.header("host")
+        if host:
+            # Point clients (schemathesis, Postman) at this server, not at Voucherify.
+            document["servers"] = [{"url": f"http://{host}"}]
+        return _json(document)
 
     def state(self, _request: Request) -> Response:
         """``GET /_fake/state``: every project's programs, cards, customers and publications."""

@@ -1,8 +1,9 @@
 """The fake at a URL: a threaded HTTP server, durable state, and the control plane.
 
-``ServerApp`` serves Voucherify's API and ``/_fake/`` with the same handler the
-in-process fixture uses; with a ``Journal`` every accepted mutating request is
-written down before it is answered. ``LiveServer`` runs it in a background thread
+``ServerApp`` serves Voucherify's API with the same handler the in-process fixture
+uses, and ``/_fake/`` only when ``control_plane=True`` (off by default: it resets and
+dumps every project without credentials); with a ``Journal`` every accepted mutating
+request is written down before it is answered. ``LiveServer`` runs it in a background thread
 (the pytest fixture); ``serve`` runs it in the foreground (``loyalty-fake serve``).
 """
 
@@ -23,6 +24,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from loyalty_fake.control import PREFIX, ControlPlane
 from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.http.app import MAX_BODY_BYTES, payload_too_large
 from loyalty_fake.http.messages import Request, Response
 from loyalty_fake.journal import Journal, JournalError, Record
 
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
 __all__ = ["MAX_BODY_BYTES", "LiveServer", "ServerApp", "SwappableApp", "serve"]
 
 _LOG = logging.getLogger("loyalty_fake.server")
-MAX_BODY_BYTES = 1 << 20
 _READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
 
 StartResponse = Any  # WSGI's start_response callable
@@ -47,11 +48,15 @@ def _is_control(request: Request) -> bool:
 
 @attrs.define
 class ServerApp:
-    """Voucherify's API and the control plane over one fake, optionally durable."""
+    """Voucherify's API over one fake, the control plane when enabled, optionally durable.
+
+    With ``control_plane`` off (the default), ``/_fake/...`` answers the same
+    Voucherify-shaped 404 as any unknown resource and reveals nothing.
+    """
 
     fake: LoyaltyFake
     journal: Journal | None = None
-    control_plane: bool = True
+    control_plane: bool = False
     # A snapshot every this many journal records bounds what a restart after kill -9
     # replays (~0.7 s for 10,000 records here) at the price of a pause while it is written.
     compact_every: int = 10_000
@@ -65,7 +70,7 @@ class ServerApp:
     def handle(self, request: Request) -> Response:
         """Answer a request; journal it first when it changed state."""
         if _is_control(request) and not self.control_plane:
-            return self._control_plane_off(request)
+            return self._control_plane_off()
         if request.method in _READ_ONLY:
             return self._dispatch(request)
         return self.apply(request)
@@ -90,16 +95,11 @@ class ServerApp:
             return self._control.handle(request)
         return self.fake.app.handle(request)
 
-    def _control_plane_off(self, request: Request) -> Response:
+    def _control_plane_off(self) -> Response:
+        # Nothing about the path, the state or the control plane itself: a scanner learns
+        # no more than from any other address the API does not have.
         return self.fake.app.error_response(
-            VoucherifyError(
-                code=404,
-                key="not_found",
-                message="Resource not found",
-                details="The control plane is turned off on this server",
-                resource_id=request.path,
-                resource_type="control_plane_operation",
-            )
+            VoucherifyError(code=404, key="not_found", message="Resource not found")
         )
 
     # -- durability -------------------------------------------------------------------------
@@ -172,14 +172,8 @@ class ServerApp:
         except ValueError:
             length = 0
         if length > MAX_BODY_BYTES:
-            return self.fake.app.error_response(
-                VoucherifyError(
-                    code=413,
-                    key="payload_too_large",
-                    message="Payload too large",
-                    details=f"Request bodies are limited to {MAX_BODY_BYTES} bytes; got {length}",
-                )
-            )
+            # Refused before reading: the body never reaches memory.
+            return self.fake.app.error_response(payload_too_large(length))
         body = environ["wsgi.input"].read(length) if length > 0 else b""
         return self.handle(Request.from_url(method, str(raw), headers, body))
 
@@ -266,10 +260,14 @@ def serve(  # noqa: PLR0913 - the command line's options
     port: int = 8080,
     state: str | None = None,
     demo: bool = True,
-    control_plane: bool = True,
+    control_plane: bool = False,
     out: Callable[[str], None] = print,
 ) -> int:
-    """Serve ``fake`` until Ctrl-C or SIGTERM; recover and keep ``state`` when given."""
+    """Serve ``fake`` until Ctrl-C or SIGTERM; recover and keep ``state`` when given.
+
+    Binds to loopback unless ``host`` says otherwise; ``/_fake/`` answers only with
+    ``control_plane=True``.
+    """
     journal = Journal(state) if state is not None else None
     app = ServerApp(fake, journal=journal, control_plane=control_plane)
     started = time.perf_counter()
@@ -299,7 +297,9 @@ def serve(  # noqa: PLR0913 - the command line's options
         f"'{url}/v1/loyalties/Demo%20Coffee%20Club/members'"
     )
     if control_plane:
-        out(f"  dashboard: {url}{PREFIX}")
+        out(f"  control plane and dashboard: {url}{PREFIX}  (no credentials: keep it local)")
+    else:
+        out("  control plane off: --control-plane serves /_fake/ (dashboard, clock, reset)")
     sys.stdout.flush()
     try:
         while not stop.wait(0.5):

@@ -122,3 +122,43 @@ def test_internal_error_is_an_envelope_not_a_traceback(
     assert response.json()["key"] == "internal_error"
     assert len(loyalty_fake.app.internal_errors) == 1
     loyalty_fake.app.internal_errors.clear()  # this test provoked it on purpose
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PATCH", "OPTIONS"])
+def test_methods_voucherify_never_uses_are_405(loyalty_fake: LoyaltyFake, method: str) -> None:
+    """TRACE, PATCH or OPTIONS name no Voucherify operation: 405 with Allow, not a 501."""
+    response = requests.request(
+        method, f"{BASE_URL}/v1/loyalties/P", headers=loyalty_fake.headers, timeout=5
+    )
+    assert response.status_code == 405
+    assert response.json()["key"] == "method_not_allowed"
+    assert response.headers["Allow"] == "DELETE, GET, PUT"
+    assert not loyalty_fake.app.internal_errors
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PUT", "/v1/customers/alice"),
+        ("POST", "/v1/customers/importCSV"),
+        ("POST", "/v1/vouchers/qualification"),
+    ],
+)
+def test_a_voucherify_operation_the_fake_lacks_stays_501(
+    loyalty_fake: LoyaltyFake, method: str, path: str
+) -> None:
+    """Operations Voucherify has on paths the fake serves, but the fake lacks: 501, not 405."""
+    response = requests.request(
+        method, BASE_URL + path, json={}, headers=loyalty_fake.headers, timeout=5
+    )
+    assert response.status_code == 501
+    assert response.json()["key"] == "not_implemented"
+
+
+def test_a_method_voucherify_lacks_on_a_served_path_is_405(loyalty_fake: LoyaltyFake) -> None:
+    """PUT /v1/loyalties is no Voucherify operation: 405 naming GET and POST, not a 501."""
+    response = requests.put(
+        f"{BASE_URL}/v1/loyalties", json={}, headers=loyalty_fake.headers, timeout=5
+    )
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, POST"

@@ -1,4 +1,7 @@
-"""The control plane under /_fake/ and the dashboard, through the live server fixture."""
+"""The control plane under /_fake/ and the dashboard, through the live server fixture.
+
+The control plane is off unless enabled; this module enables it with the marker.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,17 @@ if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
     from loyalty_fake.server import LiveServer
 
-pytestmark = pytest.mark.loyalty_fake(now="2024-05-01T12:00:00Z")
+pytestmark = pytest.mark.loyalty_fake(now="2024-05-01T12:00:00Z", control_plane=True)
+CONTROL_CALLS = [
+    ("GET", ""),
+    ("GET", "state"),
+    ("GET", "clock"),
+    ("POST", "clock"),
+    ("POST", "reset"),
+    ("POST", "seed"),
+    ("GET", "openapi.json"),
+    ("GET", "nothing"),
+]
 
 
 def _post(server: LiveServer, path: str, body: dict[str, Any] | None = None) -> requests.Response:
@@ -181,3 +194,23 @@ def test_another_process_sees_the_same_fake(
     )
     code = json.loads(result.stdout)["code"]
     assert loyalty_fake.get_member(code)["holder_id"] == loyalty_fake.customer("from-curl")["id"]
+
+
+@pytest.mark.loyalty_fake(control_plane=False)
+@pytest.mark.parametrize(("method", "name"), CONTROL_CALLS)
+def test_control_plane_off_is_a_bare_404(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer, method: str, name: str
+) -> None:
+    """Without control_plane=True, every /_fake/ call is a bare 404 that reveals, does nothing."""
+    loyalty_fake.create_loyalty_program("Secret Club", vouchers_count=1)
+    body = {"advance": {"days": 1}} if name == "clock" else {}
+    response = requests.request(
+        method, f"{loyalty_fake_server.url}/_fake/{name}", json=body, timeout=5
+    )
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/json")
+    envelope = response.json()
+    assert set(envelope) == {"code", "key", "message", "request_id"}
+    assert (envelope["code"], envelope["key"]) == (404, "not_found")
+    assert loyalty_fake.get_loyalty_program("Secret Club")["vouchers_count"] == 1
+    assert loyalty_fake.clock.now().isoformat() == "2024-05-01T12:00:00+00:00"

@@ -22,7 +22,7 @@ pytestmark = [
         CHROMIUM is None and not os.environ.get("CI"),
         reason="Debian's chromium is not installed (.ci/run installs it)",
     ),
-    pytest.mark.loyalty_fake(now="2024-05-01T12:00:00Z"),
+    pytest.mark.loyalty_fake(now="2024-05-01T12:00:00Z", control_plane=True),
 ]
 
 

@@ -82,3 +82,31 @@ def test_a_stranger_cannot_reach_another_projects_data(
     else:
         assert response.status_code == 404, (route.operation, response.text[:200])
     assert _owner_state(loyalty_fake) == before
+
+
+@pytest.mark.loyalty_fake(credentials={"owner": "right-token"})
+@pytest.mark.parametrize("route", ROUTES, ids=[route.operation for route in ROUTES])
+@pytest.mark.parametrize(
+    "headers",
+    [{"X-App-Id": "owner", "X-App-Token": "wrong-token"}, {"X-App-Id": "owner"}, {}],
+    ids=["wrong-token", "no-token", "no-credentials"],
+)
+def test_wrong_or_missing_token_is_401_everywhere(
+    loyalty_fake: LoyaltyFake, route: Any, headers: dict[str, str]
+) -> None:
+    """With configured credentials, every endpoint answers 401 to a wrong or missing token."""
+    program = loyalty_fake.create_loyalty_program("P", vouchers_count=2, app_id="owner")
+    code = loyalty_fake.add_member("P", {"source_id": "alice"}, app_id="owner")["code"]
+    before = _owner_state(loyalty_fake)
+    values = {"campaignId": program["id"], "memberId": code, "code": code, "customerId": "alice"}
+    body = json.loads(json.dumps(BODIES.get(route.operation, {})).replace("{code}", code))
+    response = requests.request(
+        route.method,
+        BASE_URL + route.template.format(**values),
+        json=body,
+        headers=headers,
+        timeout=10,
+    )
+    assert response.status_code == 401
+    assert response.json() == {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
+    assert _owner_state(loyalty_fake) == before

@@ -6,9 +6,12 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 import requests
+import urllib3
 
+from loyalty_fake.http.app import MAX_BODY_BYTES
 from tests.conftest import BASE_URL, RequestsClient, make_program
 
 if TYPE_CHECKING:
@@ -102,3 +105,45 @@ def test_odd_customer_references_are_served(loyalty_fake: LoyaltyFake, customer:
     ref = customer if isinstance(customer, str) else customer["source_id"]
     assert loyalty_fake.customer(ref)["id"] == member["holder_id"]
     assert loyalty_fake.list_members("P", customer=ref)["total"] == 1
+
+
+def _send_big(client: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
+    url = f"{BASE_URL}/v1/loyalties"
+    if client == "requests":
+        response = requests.post(url, data=body, headers=headers, timeout=10)
+        return response.status_code, response.json()
+    if client == "httpx":
+        reply = httpx.post(url, content=body, headers=headers)
+        return reply.status_code, reply.json()
+    raw = urllib3.PoolManager().request("POST", url, body=body, headers=headers)
+    return raw.status, json.loads(raw.data)
+
+
+@pytest.mark.parametrize("client", ["requests", "httpx", "urllib3"])
+def test_body_over_the_cap_is_413_in_process(loyalty_fake: LoyaltyFake, client: str) -> None:
+    """In-process too, a body over the documented cap is a Voucherify-shaped 413; nothing stored."""
+    name = "P" * (MAX_BODY_BYTES - 10)
+    body = json.dumps({"name": name}).encode()
+    assert len(body) > MAX_BODY_BYTES
+    status, envelope = _send_big(client, loyalty_fake.headers, body)
+    assert status == 413
+    assert envelope["key"] == "payload_too_large"
+    assert set(envelope) >= {"code", "key", "message", "details", "request_id"}
+    assert loyalty_fake.ledger.projects() == {}
+
+
+def test_years_before_1000_keep_four_digits(loyalty_fake: LoyaltyFake) -> None:
+    """A start date in the year 404 comes back as a valid date-time, 0404-..., not 404-...."""
+    program = loyalty_fake.create_loyalty_program("P", start_date="0404-08-25T13:15:29Z")
+    assert program["start_date"] == "0404-08-25T13:15:29.000Z"
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_dates_beyond_the_calendar_in_utc_are_400(loyalty_fake: LoyaltyFake, moment: str) -> None:
+    """A date-time whose UTC moment falls outside years 1-9999 is a 400, not a 500."""
+    response = _post(
+        loyalty_fake, "/v1/loyalties", json.dumps({"name": "P", "start_date": moment}).encode()
+    )
+    assert response.status_code == 400
+    assert response.json()["key"] == "invalid_payload"
+    assert not loyalty_fake.app.internal_errors

@@ -140,8 +140,9 @@ def test_state_survives_sigkill_during_writes(server: Server, state: Path) -> No
         restarted.stop(signal.SIGKILL)
 
 
-def test_restart_gives_the_same_state(server: Server, state: Path) -> None:
+def test_restart_gives_the_same_state(state: Path) -> None:
     """A replayed journal rebuilds byte-identical state: IDs, codes, timestamps."""
+    server = Server("--state", str(state), "--control-plane")
     session = requests.Session()
     for number in range(5):
         session.post(
@@ -153,7 +154,7 @@ def test_restart_gives_the_same_state(server: Server, state: Path) -> None:
     session.post(server.url + "/_fake/clock", json={"advance": {"days": 400}}, timeout=5)
     before = session.get(server.url + "/_fake/state", timeout=5).json()
     server.stop(signal.SIGKILL)
-    restarted = Server("--state", str(state))
+    restarted = Server("--state", str(state), "--control-plane")
     try:
         after = requests.get(restarted.url + "/_fake/state", timeout=5).json()
         assert after == before
@@ -203,14 +204,44 @@ def test_damage_before_the_last_record_refuses_to_start(server: Server, state: P
     assert "is damaged" in process.stderr
 
 
-def test_control_plane_can_be_turned_off() -> None:
-    """With --no-control-plane, /_fake/ is a 404 and the API still works."""
-    running = Server("--no-control-plane")
+def test_control_plane_is_off_by_default(server: Server) -> None:
+    """Without --control-plane, /_fake/ is Voucherify's bare 404 and the API still works."""
+    response = requests.get(server.url + "/_fake/state", timeout=5)
+    assert response.status_code == 404
+    assert set(response.json()) == {"code", "key", "message", "request_id"}
+    assert requests.get(server.url + DEMO_MEMBERS, headers=HEADERS, timeout=5).ok
+
+
+def test_control_plane_answers_when_enabled() -> None:
+    """With --control-plane, /_fake/state dumps the demo data."""
+    running = Server("--control-plane")
     try:
-        assert requests.get(running.url + "/_fake/state", timeout=5).status_code == 404
-        assert requests.get(running.url + DEMO_MEMBERS, headers=HEADERS, timeout=5).ok
+        state = requests.get(running.url + "/_fake/state", timeout=5).json()
+        assert state["projects"]["loyalty-fake-app-id"]["programs"][0]["name"] == (
+            "Demo Coffee Club"
+        )
     finally:
         running.stop(signal.SIGKILL)
+
+
+def test_binds_to_loopback_only_by_default(server: Server) -> None:
+    """The default server listens on 127.0.0.1: the machine's other addresses refuse."""
+    import socket  # noqa: PLC0415
+
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: picks the outgoing interface, sends nothing
+        address = probe.getsockname()[0]
+    except OSError:
+        pytest.skip("this machine has no address besides loopback")
+    finally:
+        probe.close()
+    if address.startswith("127."):
+        pytest.skip("this machine has no address besides loopback")
+    port = int(server.url.rsplit(":", 1)[1])
+    assert server.url.startswith("http://127.0.0.1:")
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://{address}:{port}{DEMO_MEMBERS}", headers=HEADERS, timeout=5)
 
 
 def test_configured_credentials_are_enforced() -> None:
@@ -310,3 +341,14 @@ def test_redemptions_and_rollbacks_survive_a_restart(server: Server, state: Path
         assert _reread(restarted.url, before) == before
     finally:
         restarted.stop(signal.SIGKILL)
+
+
+def test_live_server_binds_to_loopback_by_default() -> None:
+    """LiveServer (the pytest fixture's server) listens on 127.0.0.1 unless told otherwise."""
+    from loyalty_fake.server import LiveServer, SwappableApp  # noqa: PLC0415
+
+    live = LiveServer(SwappableApp()).start()
+    try:
+        assert live.url.startswith("http://127.0.0.1:")
+    finally:
+        live.stop()

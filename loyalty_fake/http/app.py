@@ -13,17 +13,34 @@ import attrs
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.http.handlers import Call
 from loyalty_fake.http.messages import JSON_HEADERS, Request, Response
-from loyalty_fake.http.routes import ROUTES, match
+from loyalty_fake.http.routes import ROUTES, allowed_methods, match, voucherify_has
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from loyalty_fake.ledger import Ledger
 
-__all__ = ["FakeVoucherifyApp", "encode_json"]
+__all__ = ["MAX_BODY_BYTES", "FakeVoucherifyApp", "encode_json", "payload_too_large"]
 
 _LOG = logging.getLogger("loyalty_fake")
+# No Voucherify request comes near 1 MiB (10,000 metadata keys are ~150 KB); the cap keeps
+# a runaway client from making the fake parse, store and journal megabytes.
+MAX_BODY_BYTES = 1 << 20
 _UNAUTHORIZED = {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
+# Every operation of Voucherify's API uses one of these; anything else (TRACE, PATCH, ...),
+# or a method Voucherify lacks on a path the fake serves, names no Voucherify operation: 405,
+# not the 501 that says "Voucherify has this, the fake does not (yet)".
+_VOUCHERIFY_METHODS = ("GET", "POST", "PUT", "DELETE")
+
+
+def payload_too_large(length: int) -> VoucherifyError:
+    """The 413 for a request body of ``length`` bytes, over ``MAX_BODY_BYTES``."""
+    return VoucherifyError(
+        code=413,
+        key="payload_too_large",
+        message="Payload too large",
+        details=f"Request bodies are limited to {MAX_BODY_BYTES} bytes; got {length}",
+    )
 
 
 def encode_json(body: Any) -> bytes:
@@ -66,6 +83,8 @@ class FakeVoucherifyApp:
             )
 
     def _dispatch(self, request: Request) -> Response:
+        if len(request.body) > MAX_BODY_BYTES:
+            raise payload_too_large(len(request.body))
         segments = request.segments
         app_id = request.header("x-app-id") or ""
         token = request.header("x-app-token") or ""
@@ -73,12 +92,30 @@ class FakeVoucherifyApp:
             return Response(401, encode_json(_UNAUTHORIZED), JSON_HEADERS)
         found = match(request.method, segments)
         if found is None:
+            allowed = allowed_methods(segments)
+            if request.method not in _VOUCHERIFY_METHODS or (
+                allowed and not voucherify_has(request.method, segments)
+            ):
+                return self._method_not_allowed(request, allowed)
             raise self._not_implemented(request)
         route, params = found
         status, body = route.handler(Call(self.ledger, app_id, request, params))
         if status == HTTPStatus.NO_CONTENT:
             return Response(status, b"", ())
         return Response(status, encode_json(body), JSON_HEADERS)
+
+    def _method_not_allowed(self, request: Request, allowed: list[str]) -> Response:
+        """405 for a method that names no Voucherify operation on this path."""
+        response = self.error_response(
+            VoucherifyError(
+                code=405,
+                key="method_not_allowed",
+                message="Method not allowed",
+                details=f"Voucherify's API has no {request.method} {request.path}"
+                + (f"; it answers {', '.join(allowed)}" if allowed else ""),
+            )
+        )
+        return attrs.evolve(response, headers=(*response.headers, ("Allow", ", ".join(allowed))))
 
     def _authorized(self, app_id: str, token: str) -> bool:
         if not app_id.strip() or not token.strip():

@@ -11,7 +11,7 @@ from loyalty_fake.http import handlers, reward_handlers
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["ROUTES", "Route", "match"]
+__all__ = ["ROUTES", "VOUCHERIFY_ALSO", "Route", "allowed_methods", "match", "voucherify_has"]
 
 
 @attrs.frozen
@@ -34,17 +34,21 @@ class Route:
 
     def bind(self, segments: tuple[str, ...]) -> dict[str, str] | None:
         """Path parameters when ``segments`` fit this template, else ``None``."""
-        if len(segments) != len(self.segments):
-            return None
-        params: dict[str, str] = {}
-        for pattern, actual in zip(self.segments, segments, strict=True):
-            if pattern.startswith("{"):
-                if not actual:
-                    return None
-                params[pattern[1:-1]] = actual
-            elif pattern != actual:
+        return _bind(self.segments, segments)
+
+
+def _bind(template: tuple[str, ...], segments: tuple[str, ...]) -> dict[str, str] | None:
+    if len(segments) != len(template):
+        return None
+    params: dict[str, str] = {}
+    for pattern, actual in zip(template, segments, strict=True):
+        if pattern.startswith("{"):
+            if not actual:
                 return None
-        return params
+            params[pattern[1:-1]] = actual
+        elif pattern != actual:
+            return None
+    return params
 
 
 _MEMBER = "/v1/loyalties/{campaignId}/members/{memberId}"
@@ -96,6 +100,49 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/redemptions/{redemptionId}", reward_handlers.get_redemption),
     Route("POST", "/v1/redemptions/{redemptionId}/rollback", reward_handlers.rollback_redemption),
 )
+
+
+# Voucherify's operations (from its OpenAPI document) that the fake does not implement on
+# paths that can also match a route above (POST /v1/customers/importCSV could be
+# /v1/customers/{customerId}): they answer 501 not_implemented. Any other method on a path
+# the fake serves names no Voucherify operation and answers 405. tests/test_openapi.py
+# checks this table against Voucherify's document.
+VOUCHERIFY_ALSO: dict[str, tuple[str, ...]] = {
+    "/v1/customers/importCSV": ("POST",),
+    "/v1/customers/{customerId}": ("PUT", "DELETE"),
+    "/v1/loyalties/members/{memberId}/pending-points": ("GET",),
+    "/v1/loyalties/members/{memberId}/redemption": ("POST",),
+    "/v1/loyalties/members/{memberId}/rewards": ("GET",),
+    "/v1/loyalties/members/{memberId}/tiers": ("GET",),
+    "/v1/loyalties/{campaignId}/earning-rules": ("GET", "POST"),
+    "/v1/loyalties/{campaignId}/earning-rules/{earningRuleId}": ("GET", "PUT", "DELETE"),
+    "/v1/loyalties/{campaignId}/pending-points": ("GET",),
+    "/v1/loyalties/{campaignId}/reward-assignments": ("GET",),
+    "/v1/loyalties/{campaignId}/reward-assignments/{assignmentId}": ("GET",),
+    "/v1/loyalties/{campaignId}/rewards": ("GET", "POST"),
+    "/v1/loyalties/{campaignId}/rewards/{assignmentId}": ("GET", "PUT", "DELETE"),
+    "/v1/loyalties/{campaignId}/tiers": ("GET", "POST"),
+    "/v1/loyalties/{campaignId}/tiers/{loyaltyTierId}": ("GET",),
+    "/v1/loyalties/{campaignId}/transactions": ("GET",),
+    "/v1/vouchers/import": ("POST",),
+    "/v1/vouchers/importCSV": ("POST",),
+    "/v1/vouchers/qualification": ("POST",),
+    "/v1/vouchers/{code}": ("POST", "PUT", "DELETE"),
+    "/v1/vouchers/{code}/redemption": ("POST",),
+}
+
+
+def allowed_methods(segments: tuple[str, ...]) -> list[str]:
+    """The methods the fake answers on this path (empty when it has no such path)."""
+    return sorted({route.method for route in ROUTES if route.bind(segments) is not None})
+
+
+def voucherify_has(method: str, segments: tuple[str, ...]) -> bool:
+    """Whether ``method`` on this path is a Voucherify operation the fake lacks."""
+    return any(
+        method in methods and _bind(tuple(template.strip("/").split("/")), segments) is not None
+        for template, methods in VOUCHERIFY_ALSO.items()
+    )
 
 
 def _specificity(route: Route) -> tuple[bool, ...]:

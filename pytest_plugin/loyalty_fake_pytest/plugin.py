@@ -1,7 +1,9 @@
 """Fixtures and markers that serve a fresh fake Voucherify to each test.
 
 Use the ``loyalty_fake`` fixture; configure it with
-``@pytest.mark.loyalty_fake(seed=..., now=..., credentials=..., strict_joins=..., base_urls=...)``.
+``@pytest.mark.loyalty_fake(seed=..., now=..., credentials=..., strict_joins=..., base_urls=...)``;
+``loyalty_fake_server`` serves the test's fake at a URL, with ``/_fake/`` only when the
+marker says ``control_plane=True``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ __all__ = ["loyalty_fake", "loyalty_fake_live_server", "loyalty_fake_server", "p
 
 _OPTIONS = ("seed", "now", "credentials", "strict_joins", "base_urls", "app_id", "app_token")
 _SEEDING = ("programs", "members")
+_SERVER = ("control_plane",)
 # Seeded states built this session, by options: each test restores its own copy.
 _SEEDED: dict[tuple[Any, ...], bytes] = {}
 
@@ -30,8 +33,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "loyalty_fake(seed=0, now=None, credentials=None, strict_joins=False, base_urls=(), "
-        "app_id=None, app_token=None, programs=None, members=None): options for the "
-        "loyalty_fake fixture; programs/members seed demo data from seed",
+        "app_id=None, app_token=None, programs=None, members=None, control_plane=False): "
+        "options for the loyalty_fake fixture; programs/members seed demo data from seed; "
+        "control_plane serves /_fake/ on loyalty_fake_server",
     )
 
 
@@ -41,10 +45,11 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     for marker in reversed(list(request.node.iter_markers("loyalty_fake"))):
         if marker.args:
             raise pytest.UsageError("@pytest.mark.loyalty_fake takes keyword arguments only")
-        unknown = set(marker.kwargs) - set(_OPTIONS) - set(_SEEDING)
+        unknown = set(marker.kwargs) - set(_OPTIONS) - set(_SEEDING) - set(_SERVER)
         if unknown:
             raise pytest.UsageError(
-                f"unknown loyalty_fake option(s) {sorted(unknown)}; known: {list(_OPTIONS)}"
+                f"unknown loyalty_fake option(s) {sorted(unknown)}; "
+                f"known: {[*_OPTIONS, *_SEEDING, *_SERVER]}"
             )
         options.update(marker.kwargs)
     return {key: value for key, value in options.items() if value is not None}
@@ -59,6 +64,8 @@ def loyalty_fake(request: pytest.FixtureRequest) -> Iterator[LoyaltyFake]:
     """
     options = _options(request)
     seeding = {key: options.pop(key) for key in _SEEDING if key in options}
+    for key in _SERVER:
+        options.pop(key, None)
     fake = LoyaltyFake(**options)
     if seeding:
         _seed(fake, options, seeding)
@@ -106,19 +113,23 @@ def loyalty_fake_live_server() -> Iterator[LiveServer]:
 
 @pytest.fixture
 def loyalty_fake_server(
-    loyalty_fake: LoyaltyFake, loyalty_fake_live_server: LiveServer
+    request: pytest.FixtureRequest,
+    loyalty_fake: LoyaltyFake,
+    loyalty_fake_live_server: LiveServer,
 ) -> Iterator[LiveServer]:
-    """The test's ``loyalty_fake`` at a real URL (``.url``), control plane included.
+    """The test's ``loyalty_fake`` at a real URL (``.url``).
 
     For calls from a subprocess or another language: they see the same state as the
     test's in-process calls. The server is the session's; only this test's fake is
-    plugged into it, and unplugged when the test ends.
+    plugged into it, and unplugged when the test ends. ``/_fake/`` (reset, clock,
+    state, the dashboard) answers only with ``@pytest.mark.loyalty_fake(control_plane=True)``.
     """
     from loyalty_fake.server import ServerApp, SwappableApp  # noqa: PLC0415
 
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)  # noqa: S101 - the session fixture made it
-    slot.current = ServerApp(loyalty_fake)
+    control_plane = bool(_options(request).get("control_plane", False))
+    slot.current = ServerApp(loyalty_fake, control_plane=control_plane)
     try:
         yield loyalty_fake_live_server
     finally:

@@ -1,0 +1,1034 @@
+"""The OpenAPI 3.1 document of exactly what the fake implements.
+
+One operation per row of the route table (``loyalty_fake.http.routes.ROUTES``), with the
+parameters and request bodies the handlers read and the responses the serializers write,
+key for key: a property the fake always sends is required, a ``null`` it sends is allowed
+(including the nulls of docs/spec-errata.md), and nothing it never sends is promised.
+Schemas are named and shaped after Voucherify's own definitions but written here, for the
+fake. Served at ``/_fake/openapi.json`` when the control plane is on, and from Python by
+``openapi_document()``; schemathesis drives the live server from it (tests/test_fuzz.py).
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from typing import Any
+
+from loyalty_fake.http.app import MAX_BODY_BYTES
+from loyalty_fake.http.routes import ROUTES
+
+__all__ = ["openapi_document"]
+
+Schema = dict[str, Any]
+
+_VERSION = "0.1.0"
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(required: dict[str, Schema], optional: dict[str, Schema] | None = None) -> Schema:
+    """An object with these always-present and sometimes-present properties."""
+    return {
+        "type": "object",
+        "properties": {**required, **(optional or {})},
+        "required": list(required),
+    }
+
+
+def _nullable(schema: Schema) -> Schema:
+    if "type" not in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    return {**schema, "type": [*kinds, "null"]}
+
+
+def _const(value: Any) -> Schema:
+    return {"const": value}
+
+
+def _enum(*values: Any) -> Schema:
+    return {"enum": list(values)}
+
+
+_STRING: Schema = {"type": "string"}
+_INTEGER: Schema = {"type": "integer"}
+_COUNT: Schema = {"type": "integer", "minimum": 0}
+_BOOLEAN: Schema = {"type": "boolean"}
+_TIMESTAMP: Schema = {"type": "string", "format": "date-time"}
+_DATE: Schema = {"type": "string", "format": "date"}
+_FREE_OBJECT: Schema = {"type": "object"}
+_EMPTY_LIST: Schema = {"type": "array", "maxItems": 0}
+
+# -- responses --------------------------------------------------------------------------------
+
+_CATEGORY = _object(
+    {
+        "id": _STRING,
+        "name": _STRING,
+        "hierarchy": _INTEGER,
+        "created_at": _TIMESTAMP,
+        "object": _const("category"),
+    }
+)
+
+_CARD_POINTS = _object(
+    {"points": _INTEGER, "balance": _COUNT},
+    {
+        "next_expiration_date": _DATE,
+        "next_expiration_points": _COUNT,
+        "expired_points": _COUNT,
+        "subtracted_points": _COUNT,
+    },
+)
+
+_ASSET = _object({"id": _STRING, "url": _STRING})
+
+_NO_VALIDATION_RULES = _object(
+    {
+        "object": _const("list"),
+        "data_ref": _const("data"),
+        "data": _EMPTY_LIST,
+        "total": _const(0),
+    }
+)
+
+
+def _member_properties() -> tuple[dict[str, Schema], dict[str, Schema]]:
+    """A card as the members endpoints show it: (always present, present once set)."""
+    required: dict[str, Schema] = {
+        "id": _STRING,
+        "code": _STRING,
+        "campaign": _STRING,
+        "campaign_id": _STRING,
+        # docs/spec-errata.md: null on a card without a category, as the seed pages show.
+        "category": _nullable(_STRING),
+        "category_id": _nullable(_STRING),
+        "categories": {"type": "array", "items": _ref("Category"), "maxItems": 1},
+        "type": _const("LOYALTY_CARD"),
+        "discount": _const(None),
+        "gift": _const(None),
+        "loyalty_card": _ref("LoyaltyCardPoints"),
+        "start_date": _nullable(_TIMESTAMP),
+        "expiration_date": _nullable(_TIMESTAMP),
+        "validity_timeframe": _nullable(_FREE_OBJECT),
+        "validity_day_of_week": _nullable(
+            {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 6}}
+        ),
+        "active": _BOOLEAN,
+        "additional_info": _nullable(_STRING),
+        "metadata": _FREE_OBJECT,
+        "assets": _object({"qr": _ASSET, "barcode": _ASSET}),
+        "is_referral_code": _const(value=False),
+        "created_at": _TIMESTAMP,
+        "redemption": _object(
+            {
+                "quantity": _nullable({"type": "integer", "minimum": 1}),
+                "redeemed_quantity": _COUNT,
+                "redeemed_points": _COUNT,
+                "object": _const("list"),
+                "url": _STRING,
+            }
+        ),
+        "publish": _object({"object": _const("list"), "count": _COUNT, "url": _STRING}),
+        "object": _const("voucher"),
+    }
+    # A card nobody holds has no holder and was never updated: both are left out.
+    optional: dict[str, Schema] = {"updated_at": _TIMESTAMP, "holder_id": _STRING}
+    return required, optional
+
+
+def _member() -> Schema:
+    required, optional = _member_properties()
+    return _object(required, optional)
+
+
+def _voucher() -> Schema:
+    """The member minus ``discount`` and ``gift``, plus validation rules (the vouchers API)."""
+    required, optional = _member_properties()
+    del required["discount"], required["gift"]
+    required["validation_rules_assignments"] = _ref("NoValidationRules")
+    return _object(required, optional)
+
+
+def _requires_when(key: str, value: str, *required: str) -> Schema:
+    return {
+        "if": {"properties": {key: _const(value)}, "required": [key]},
+        "then": {"required": list(required)},
+    }
+
+
+_EXPIRATION_RULES = {
+    **_object(
+        {"period_type": _enum("MONTH", "FIXED_DAY_OF_YEAR")},
+        {
+            "period_value": {"type": "integer", "minimum": 0, "maximum": 1200},
+            "rounding_type": _enum(
+                "END_OF_MONTH",
+                "END_OF_QUARTER",
+                "END_OF_HALF_YEAR",
+                "END_OF_YEAR",
+                "PARTICULAR_MONTH",
+            ),
+            "rounding_value": {"type": "integer", "minimum": 1, "maximum": 12},
+            "fixed_month": {"type": "integer", "minimum": 1, "maximum": 12},
+            "fixed_day": {"type": "integer", "minimum": 1, "maximum": 31},
+        },
+    ),
+    # Each rule needs its own fields (the fake's _expiration_rules, after Voucherify's spec).
+    "allOf": [
+        _requires_when("period_type", "MONTH", "period_value"),
+        _requires_when("period_type", "FIXED_DAY_OF_YEAR", "fixed_month", "fixed_day"),
+        _requires_when("rounding_type", "PARTICULAR_MONTH", "rounding_value"),
+    ],
+}
+
+_CODE_CONFIG = _object(
+    {"length": {"type": "integer", "minimum": 1}, "charset": _STRING, "pattern": _STRING},
+    {"prefix": _STRING, "postfix": _STRING},
+)
+
+_CAMPAIGN = _object(
+    {
+        "id": _STRING,
+        "name": _STRING,
+        "campaign_type": _const("LOYALTY_PROGRAM"),
+        "type": _enum("AUTO_UPDATE", "STATIC"),
+        "voucher": _object(
+            {
+                "type": _const("LOYALTY_CARD"),
+                "loyalty_card": _object(
+                    {"points": _COUNT}, {"expiration_rules": _ref("ExpirationRules")}
+                ),
+                "redemption": _object({"quantity": _nullable({"type": "integer", "minimum": 1})}),
+                "code_config": _ref("CodeConfig"),
+                "is_referral_code": _const(value=False),
+            }
+        ),
+        "auto_join": _BOOLEAN,
+        "join_once": _BOOLEAN,
+        "use_voucher_metadata_schema": _BOOLEAN,
+        "vouchers_count": _COUNT,
+        "active": _BOOLEAN,
+        "metadata": _FREE_OBJECT,
+        "created_at": _TIMESTAMP,
+        "category_id": _nullable(_STRING),
+        "categories": {"type": "array", "items": _ref("Category"), "maxItems": 1},
+        "creation_status": _const("DONE"),
+        "vouchers_generation_status": _const("DONE"),
+        "readonly": _const(value=False),
+        "protected": _const(value=False),
+        "validation_rules_assignments": _ref("NoValidationRules"),
+        "object": _const("campaign"),
+    },
+    # Unset, these are omitted rather than null (docs/spec-errata.md).
+    {
+        "description": _STRING,
+        "start_date": _TIMESTAMP,
+        "expiration_date": _TIMESTAMP,
+        "updated_at": _TIMESTAMP,
+        "category": _STRING,
+        "validity_timeframe": _FREE_OBJECT,
+        "validity_day_of_week": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 0, "maximum": 6},
+        },
+        "validity_hours": _FREE_OBJECT,
+        "activity_duration_after_publishing": _STRING,
+    },
+)
+
+_BALANCE = _object(
+    {
+        "points": _INTEGER,
+        "total": _INTEGER,
+        "balance": _COUNT,
+        "type": _const("loyalty_card"),
+        "object": _const("balance"),
+        "operation_type": _enum("MANUAL", "AUTOMATIC"),
+        "related_object": _object({"type": _const("voucher"), "id": _STRING}),
+    }
+)
+
+_TRANSACTION = _object(
+    {
+        "id": _STRING,
+        "source_id": _nullable(_STRING),
+        "voucher_id": _STRING,
+        "campaign_id": _STRING,
+        "source": _enum("API", None),
+        "reason": _nullable(_STRING),
+        "type": _enum("POINTS_ADDITION", "POINTS_REMOVAL", "POINTS_EXPIRATION"),
+        "details": _object({"balance": _ref("Balance")}),
+        "related_transaction_id": _const(None),
+        "created_at": _TIMESTAMP,
+    }
+)
+
+_BUCKET = _object(
+    {
+        "id": _STRING,
+        "voucher_id": _STRING,
+        "campaign_id": _STRING,
+        "bucket": _object({"total_points": _INTEGER}),
+        "status": _enum("ACTIVE", "EXPIRED"),
+        "created_at": _TIMESTAMP,
+        "object": _const("loyalty_points_bucket"),
+    },
+    # docs/spec-errata.md: a bucket that never expires has no expires_at.
+    {"expires_at": _DATE, "updated_at": _TIMESTAMP},
+)
+
+_ZERO_COUNTS = {"type": "integer", "minimum": 0}
+
+_CUSTOMER = _object(
+    {
+        "id": _STRING,
+        "source_id": _nullable(_STRING),
+        "address": _nullable(_FREE_OBJECT),
+        "summary": _object(
+            {
+                "redemptions": _object(
+                    {
+                        **dict.fromkeys(
+                            (
+                                "total_redeemed",
+                                "total_failed",
+                                "total_succeeded",
+                                "total_rolled_back",
+                                "total_rollback_failed",
+                                "total_rollback_succeeded",
+                            ),
+                            _ZERO_COUNTS,
+                        ),
+                        "gift": _object({"redeemed_amount": _COUNT, "amount_to_go": _COUNT}),
+                        "loyalty_card": _object(
+                            {"redeemed_points": _COUNT, "points_to_go": _COUNT}
+                        ),
+                    }
+                ),
+                "orders": _object(
+                    dict.fromkeys(
+                        ("total_amount", "total_count", "average_amount", "last_order_amount"),
+                        _COUNT,
+                    )
+                ),
+            }
+        ),
+        "loyalty": _object(
+            {
+                "points": _COUNT,
+                "referred_customers": _COUNT,
+                "campaigns": {
+                    "type": "object",
+                    "additionalProperties": _object(
+                        {"points": _COUNT, "referred_customers": _COUNT}
+                    ),
+                },
+            }
+        ),
+        "referrals": _object({"total": _COUNT, "campaigns": {"type": "array"}}),
+        "metadata": _FREE_OBJECT,
+        "system_metadata": _FREE_OBJECT,
+        "created_at": _TIMESTAMP,
+        "object": _const("customer"),
+    },
+    {
+        **dict.fromkeys(
+            ("name", "email", "phone", "description", "birthdate", "birthday"), _STRING
+        ),
+        "updated_at": _TIMESTAMP,
+    },
+)
+
+_SIMPLE_CUSTOMER = _object(
+    {
+        "id": _STRING,
+        "source_id": _nullable(_STRING),
+        "metadata": _FREE_OBJECT,
+        "object": _const("customer"),
+    },
+    {"name": _STRING, "email": _STRING},
+)
+
+_SIMPLE_CAMPAIGN = _object(
+    {
+        "id": _STRING,
+        "name": _STRING,
+        "campaign_type": _const("LOYALTY_PROGRAM"),
+        "type": _enum("AUTO_UPDATE", "STATIC"),
+        "is_referral_code": _const(value=False),
+        "auto_join": _BOOLEAN,
+        "join_once": _BOOLEAN,
+        "active": _BOOLEAN,
+        "created_at": _TIMESTAMP,
+        "object": _const("campaign"),
+    }
+)
+
+_SIMPLE_VOUCHER = _object(
+    {
+        "id": _STRING,
+        "code": _STRING,
+        "campaign": _STRING,
+        "campaign_id": _STRING,
+        "type": _const("LOYALTY_CARD"),
+        "loyalty_card": _ref("LoyaltyCardPoints"),
+        "is_referral_code": _const(value=False),
+        "holder_id": _nullable(_STRING),
+        "created_at": _TIMESTAMP,
+        "object": _const("voucher"),
+    }
+)
+
+_PUBLICATION_RECORD = _object(
+    {
+        "id": _STRING,
+        "object": _const("publication"),
+        "created_at": _TIMESTAMP,
+        "customer_id": _STRING,
+        "campaign": _STRING,
+        "campaign_id": _STRING,
+        "voucher_code": _STRING,
+        "vouchers_id": {"type": "array", "items": _STRING, "minItems": 1, "maxItems": 1},
+        "source_id": _nullable(_STRING),
+        "channel": _nullable(_STRING),
+        "metadata": _FREE_OBJECT,
+        "result": _const("SUCCESS"),
+    }
+)
+
+_ACTIVITY = _object(
+    {
+        "id": _STRING,
+        "type": _enum(
+            "customer.publication.succeeded",
+            "customer.voucher.loyalty_card.points_added",
+            "customer.voucher.loyalty_card.points_expired",
+        ),
+        "data": _object(
+            {
+                "data": _object(
+                    {"campaign": _ref("SimpleCampaign")},
+                    {
+                        "customer": _ref("SimpleCustomer"),
+                        "publication": {
+                            "allOf": [
+                                _ref("PublicationRecord"),
+                                _object({"voucher": _ref("SimpleVoucher")}),
+                            ]
+                        },
+                        "voucher": _ref("SimpleVoucher"),
+                        "balance": _ref("Balance"),
+                        "transaction": _ref("Transaction"),
+                        "points": _COUNT,
+                        "buckets": {"type": "array", "items": _ref("PointsBucket")},
+                    },
+                ),
+                "event_source": _object({"channel": _enum("API", "INTERNAL")}),
+            }
+        ),
+        "created_at": _TIMESTAMP,
+    }
+)
+
+_SHORT_VOUCHER = _object(
+    {
+        "code": _STRING,
+        "object": _const("voucher"),
+        "campaign": _STRING,
+        "loyalty_card": _ref("LoyaltyCardPoints"),
+        "is_referral_code": _const(value=False),
+    }
+)
+
+
+def _publication(voucher: str) -> Schema:
+    return _object(
+        {
+            "id": _STRING,
+            "object": _const("publication"),
+            "created_at": _TIMESTAMP,
+            "customer_id": _STRING,
+            "tracking_id": _nullable(_STRING),
+            "metadata": _FREE_OBJECT,
+            "channel": _nullable(_STRING),
+            "source_id": _nullable(_STRING),
+            "result": _const("SUCCESS"),
+            "customer": _ref("Customer"),
+            "voucher": _ref(voucher),
+            "vouchers_id": {"type": "array", "items": _STRING, "minItems": 1, "maxItems": 1},
+        }
+    )
+
+
+def _page_list(data_ref: str, item: Schema) -> Schema:
+    """A page-based list: ``data_ref`` names the array, ``total`` counts every match."""
+    return _object(
+        {
+            "object": _const("list"),
+            "data_ref": _const(data_ref),
+            data_ref: {"type": "array", "items": item, "maxItems": 100},
+            "total": _COUNT,
+        }
+    )
+
+
+def _cursor_list(item: Schema) -> Schema:
+    """A cursor-paged list: ``more_starting_after`` is there exactly when ``has_more``."""
+    return _object(
+        {
+            "object": _const("list"),
+            "data_ref": _const("data"),
+            "data": {"type": "array", "items": item, "maxItems": 100},
+            "has_more": _BOOLEAN,
+        },
+        {"more_starting_after": _STRING},
+    )
+
+
+_ERROR = _object(
+    {"code": _INTEGER, "key": _STRING, "message": _STRING, "request_id": _STRING},
+    {
+        "details": _STRING,
+        "resource_id": _STRING,
+        "resource_type": _STRING,
+        # Only on 501 not_implemented: every METHOD /path the fake answers.
+        "implemented_operations": {"type": "array", "items": _STRING},
+    },
+)
+
+# Voucherify's 401 is the short envelope, without a request_id.
+_UNAUTHORIZED = _object(
+    {"code": _const(401), "key": _const("unauthorized"), "message": _const("Unauthorized")}
+)
+
+_ASYNC_ACTION = _object({"async_action_id": _STRING})
+
+_REDEMPTIONS = _object(
+    {
+        "quantity": _nullable({"type": "integer", "minimum": 1}),
+        "redeemed_quantity": _COUNT,
+        "object": _const("list"),
+        "url": _STRING,
+        "data_ref": _const("redemption_entries"),
+        "total": _COUNT,
+        "redemption_entries": {"type": "array"},
+    }
+)
+
+_SCHEMAS: dict[str, Schema] = {
+    "Category": _CATEGORY,
+    "LoyaltyCardPoints": _CARD_POINTS,
+    "NoValidationRules": _NO_VALIDATION_RULES,
+    "LoyaltyMember": _member(),
+    "Voucher": _voucher(),
+    "ExpirationRules": _EXPIRATION_RULES,
+    "CodeConfig": _CODE_CONFIG,
+    "Campaign": _CAMPAIGN,
+    "Balance": _BALANCE,
+    "Transaction": _TRANSACTION,
+    "PointsBucket": _BUCKET,
+    "Customer": _CUSTOMER,
+    "SimpleCustomer": _SIMPLE_CUSTOMER,
+    "SimpleCampaign": _SIMPLE_CAMPAIGN,
+    "SimpleVoucher": _SIMPLE_VOUCHER,
+    "PublicationRecord": _PUBLICATION_RECORD,
+    "MemberActivity": _ACTIVITY,
+    "ShortVoucher": _SHORT_VOUCHER,
+    "Publication": _publication("Voucher"),
+    "ListedPublication": _publication("ShortVoucher"),
+    "AsyncAction": _ASYNC_ACTION,
+    "Redemptions": _REDEMPTIONS,
+    "Error": _ERROR,
+    "Unauthorized": _UNAUTHORIZED,
+}
+
+# -- requests ---------------------------------------------------------------------------------
+
+_NON_EMPTY: Schema = {"type": "string", "minLength": 1, "pattern": r"\S"}
+_NULLABLE_TIMESTAMP: Schema = _nullable(_TIMESTAMP)
+
+_CUSTOMER_REFERENCE: Schema = {
+    "oneOf": [
+        _NON_EMPTY,
+        {
+            "type": "object",
+            "properties": {
+                "id": _NON_EMPTY,
+                "source_id": _NON_EMPTY,
+                **dict.fromkeys(
+                    ("name", "email", "phone", "description", "birthdate", "birthday"), _STRING
+                ),
+                "metadata": _FREE_OBJECT,
+                "address": {
+                    "type": "object",
+                    "properties": dict.fromkeys(
+                        ("city", "state", "line_1", "line_2", "country", "postal_code"), _STRING
+                    ),
+                },
+            },
+            "anyOf": [{"required": ["id"]}, {"required": ["source_id"]}],
+        },
+    ]
+}
+
+_CODE_CONFIG_REQUEST: Schema = {
+    "type": "object",
+    "properties": {
+        "length": {"type": "integer", "minimum": 1, "maximum": 1000},
+        "charset": _NON_EMPTY,
+        "prefix": _STRING,
+        "postfix": _STRING,
+        "pattern": {"type": "string", "pattern": "#"},
+    },
+}
+
+_VALIDITY: dict[str, Schema] = {
+    "validity_timeframe": {
+        "type": "object",
+        "properties": {"duration": _STRING, "interval": _STRING},
+    },
+    "validity_day_of_week": {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 0, "maximum": 6},
+    },
+    "validity_hours": _FREE_OBJECT,
+    "activity_duration_after_publishing": _STRING,
+}
+
+_CREATE_PROGRAM: Schema = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": _NON_EMPTY,
+        "campaign_type": _const("LOYALTY_PROGRAM"),
+        "type": _enum("AUTO_UPDATE", "STATIC"),
+        "vouchers_count": {"type": "integer", "minimum": 0, "maximum": 100_000},
+        "description": _STRING,
+        "category": _STRING,
+        "category_id": _STRING,
+        "start_date": _TIMESTAMP,
+        "expiration_date": _TIMESTAMP,
+        "auto_join": _BOOLEAN,
+        "join_once": _BOOLEAN,
+        "use_voucher_metadata_schema": _BOOLEAN,
+        "metadata": _FREE_OBJECT,
+        **_VALIDITY,
+        "voucher": {
+            "type": "object",
+            "properties": {
+                "type": _const("LOYALTY_CARD"),
+                "loyalty_card": {
+                    "type": "object",
+                    "properties": {
+                        "points": {"type": "integer", "minimum": 0},
+                        "expiration_rules": _EXPIRATION_RULES,
+                    },
+                },
+                "code_config": _CODE_CONFIG_REQUEST,
+                "redemption": {
+                    "type": "object",
+                    "properties": {"quantity": {"type": "integer", "minimum": 1}},
+                },
+            },
+        },
+    },
+}
+
+_UPDATE_PROGRAM: Schema = {
+    "type": "object",
+    "properties": {
+        "description": _STRING,
+        "category": _STRING,
+        "category_id": _STRING,
+        "start_date": _TIMESTAMP,
+        "expiration_date": _TIMESTAMP,
+        "auto_join": _BOOLEAN,
+        "join_once": _BOOLEAN,
+        "type": _enum("AUTO_UPDATE", "STATIC"),
+        "metadata": _FREE_OBJECT,
+        "unset_metadata_fields": {"type": "array", "items": _STRING},
+        **_VALIDITY,
+    },
+}
+
+_ADD_MEMBER: Schema = {
+    "type": "object",
+    "required": ["customer"],
+    "properties": {
+        "customer": _CUSTOMER_REFERENCE,
+        "voucher": _NON_EMPTY,
+        "source_id": _NON_EMPTY,
+        "channel": _STRING,
+        "metadata": _FREE_OBJECT,
+    },
+}
+
+_CHANGE_BALANCE: Schema = {
+    "type": "object",
+    "required": ["points"],
+    "properties": {
+        "points": {"type": "integer", "not": _const(0)},
+        "expiration_type": _enum("PROGRAM_RULES", "CUSTOM_DATE", "NON_EXPIRING"),
+        "expiration_date": {"anyOf": [_DATE, _TIMESTAMP]},
+        "reason": _STRING,
+        "source_id": _STRING,
+    },
+}
+
+_VOUCHER_FIELDS: dict[str, Schema] = {
+    "category": _STRING,
+    "metadata": _FREE_OBJECT,
+    "additional_info": _STRING,
+    "start_date": _TIMESTAMP,
+    "expiration_date": _TIMESTAMP,
+    "redemption": {
+        "type": "object",
+        "properties": {"quantity": {"type": "integer", "minimum": 1}},
+    },
+}
+
+_ADD_VOUCHERS: Schema = {
+    "type": "object",
+    "properties": {"code": _NON_EMPTY, "code_config": _CODE_CONFIG_REQUEST, **_VOUCHER_FIELDS},
+}
+
+_ADD_VOUCHER_WITH_CODE: Schema = {"type": "object", "properties": dict(_VOUCHER_FIELDS)}
+
+_CREATE_PUBLICATION: Schema = {
+    "type": "object",
+    "required": ["customer"],
+    # A card by code, or one from a program: "Either Campaign or Voucher is required".
+    "anyOf": [{"required": ["voucher"]}, {"required": ["campaign"]}],
+    "properties": {
+        "customer": _CUSTOMER_REFERENCE,
+        "voucher": _NON_EMPTY,
+        "campaign": {
+            "oneOf": [
+                _NON_EMPTY,
+                {
+                    "type": "object",
+                    "required": ["name"],
+                    "properties": {
+                        "name": _NON_EMPTY,
+                        "count": {"type": "integer", "minimum": 1, "maximum": 50},
+                    },
+                },
+            ]
+        },
+        "source_id": _NON_EMPTY,
+        "channel": _STRING,
+        "metadata": _FREE_OBJECT,
+    },
+}
+
+# -- parameters ------------------------------------------------------------------------------
+
+_PATH_DESCRIPTIONS = {
+    "campaignId": "The program's ID or name.",
+    "memberId": "The loyalty card's code.",
+    "code": "The card's code.",
+    "customerId": "The customer's ID or source_id.",
+}
+
+
+def _query(name: str, schema: Schema, description: str | None = None) -> Schema:
+    parameter: Schema = {"name": name, "in": "query", "required": False, "schema": schema}
+    if description:
+        parameter["description"] = description
+    return parameter
+
+
+_LIMIT = _query("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Default 10.")
+_PAGE = _query("page", {"type": "integer", "minimum": 1, "maximum": 100}, "Default 1.")
+_PUBLICATIONS_PAGE = _query(
+    "page",
+    {"type": "integer", "minimum": 1, "maximum": 1000},
+    "Default 1; above 1000 is 400 page_over_limit.",
+)
+_STARTING_AFTER = _query("starting_after_id", _STRING, "An ID from the list; else 400.")
+
+
+def _orders(*fields: str) -> list[str]:
+    return [f"{sign}{field}" for field in fields for sign in ("", "-")]
+
+
+_MEMBER_QUERY = [
+    _LIMIT,
+    _PAGE,
+    _query("customer", _STRING),
+    _query("code", _STRING),
+    *(
+        _query(f"{field}[{part}]", _TIMESTAMP)
+        for field in ("created_at", "updated_at")
+        for part in ("before", "after")
+    ),
+    _query("order", _enum(*_orders("created_at", "updated_at", "code")), "Default -created_at."),
+]
+
+_PUBLICATION_QUERY = [
+    _LIMIT,
+    _PUBLICATIONS_PAGE,
+    _query(
+        "order",
+        _enum(
+            *_orders("id", "voucher_code", "tracking_id", "customer_id", "created_at", "channel")
+        ),
+        "Default -created_at.",
+    ),
+    _query("result", _enum("SUCCESS", "FAILURE")),
+    _query("campaign", _STRING),
+    _query("customer", _STRING),
+    _query("voucher", _STRING),
+    _query("source_id", _STRING),
+]
+
+_TRANSACTION_QUERY = [
+    _LIMIT,
+    _query("order", _enum("id", "-id"), "Default -id."),
+    _STARTING_AFTER,
+]
+
+_ACTIVITY_QUERY = [
+    _LIMIT,
+    _query("order", _enum("created_at", "-created_at"), "Default -created_at."),
+    _STARTING_AFTER,
+]
+
+# -- operations -------------------------------------------------------------------------------
+
+
+def _json(schema: Schema, description: str) -> Schema:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _operation(  # noqa: PLR0913 - an operation has this many parts
+    operation_id: str,
+    summary: str,
+    response: str,
+    *,
+    query: list[Schema] | None = None,
+    body: Schema | None = None,
+    accepted: str | None = None,
+) -> Schema:
+    responses: Schema = {"200": _json(_ref(response), "Success.")}
+    if accepted is not None:
+        responses["202"] = _json(_ref(accepted), "Accepted: several cards, already added.")
+    responses["401"] = _json(_ref("Unauthorized"), "Missing or wrong X-App-Id / X-App-Token.")
+    responses["default"] = _json(
+        _ref("Error"),
+        "Voucherify's error envelope: 400 invalid input, 404 not found, 409 duplicate, "
+        f"413 a body over {MAX_BODY_BYTES} bytes.",
+    )
+    operation: Schema = {"operationId": operation_id, "summary": summary}
+    if query:
+        operation["parameters"] = query
+    if body is not None:
+        # The SDK sends empty bodies for some POSTs: an absent body counts as {}.
+        operation["requestBody"] = {
+            "required": "required" in body,
+            "content": {"application/json": {"schema": body}},
+        }
+    operation["responses"] = responses
+    return operation
+
+
+_MEMBER = "/v1/loyalties/{campaignId}/members/{memberId}"
+_MEMBER_BY_CODE = "/v1/loyalties/members/{memberId}"
+
+_OPERATIONS: dict[str, Schema] = {
+    "GET /v1/loyalties": _operation(
+        "list_loyalty_programs",
+        "List loyalty programs, newest first",
+        "CampaignsList",
+        query=[
+            _LIMIT,
+            _PAGE,
+            _query("order", _enum(*_orders("created_at", "updated_at")), "Default -created_at."),
+        ],
+    ),
+    "POST /v1/loyalties": _operation(
+        "create_loyalty_program",
+        "Create a loyalty program and its vouchers_count cards",
+        "Campaign",
+        body=_CREATE_PROGRAM,
+    ),
+    "GET /v1/loyalties/{campaignId}": _operation(
+        "get_loyalty_program", "Get a loyalty program by ID or name", "Campaign"
+    ),
+    "PUT /v1/loyalties/{campaignId}": _operation(
+        "update_loyalty_program",
+        "Update a loyalty program's updatable fields",
+        "Campaign",
+        body=_UPDATE_PROGRAM,
+    ),
+    "DELETE /v1/loyalties/{campaignId}": _operation(
+        "delete_loyalty_program",
+        "Delete a loyalty program (to the bin, or for good with force=true)",
+        "AsyncAction",
+        query=[_query("force", _BOOLEAN)],
+    ),
+    "POST /v1/loyalties/{campaignId}/members": _operation(
+        "add_member",
+        "Add a member: publish a card to a customer",
+        "LoyaltyMember",
+        body=_ADD_MEMBER,
+    ),
+    "GET /v1/loyalties/{campaignId}/members": _operation(
+        "list_members", "List members (published cards)", "MembersList", query=_MEMBER_QUERY
+    ),
+    f"GET {_MEMBER}": _operation("get_member_in_program", "Get a member", "LoyaltyMember"),
+    f"GET {_MEMBER_BY_CODE}": _operation("get_member", "Get a member by code", "LoyaltyMember"),
+    f"POST {_MEMBER}/balance": _operation(
+        "change_balance_in_program", "Add or remove points", "Balance", body=_CHANGE_BALANCE
+    ),
+    f"POST {_MEMBER_BY_CODE}/balance": _operation(
+        "change_balance", "Add or remove points by code", "Balance", body=_CHANGE_BALANCE
+    ),
+    f"GET {_MEMBER}/transactions": _operation(
+        "list_transactions_in_program",
+        "A card's point movements, cursor-paged",
+        "TransactionsList",
+        query=_TRANSACTION_QUERY,
+    ),
+    f"GET {_MEMBER_BY_CODE}/transactions": _operation(
+        "list_transactions",
+        "A card's point movements by code, cursor-paged",
+        "TransactionsList",
+        query=_TRANSACTION_QUERY,
+    ),
+    f"GET {_MEMBER}/points-expiration": _operation(
+        "list_points_expiration",
+        "A card's active points buckets",
+        "PointsBucketsList",
+        query=[_LIMIT, _PAGE],
+    ),
+    f"GET {_MEMBER}/activity": _operation(
+        "list_member_activity_in_program",
+        "A member's events, cursor-paged",
+        "MemberActivityList",
+        query=_ACTIVITY_QUERY,
+    ),
+    f"GET {_MEMBER_BY_CODE}/activity": _operation(
+        "list_member_activity",
+        "A member's events by code, cursor-paged",
+        "MemberActivityList",
+        query=_ACTIVITY_QUERY,
+    ),
+    "GET /v1/customers/{customerId}": _operation(
+        "get_customer", "A customer with loyalty points per program", "Customer"
+    ),
+    "POST /v1/campaigns/{campaignId}/vouchers": _operation(
+        "add_vouchers",
+        "Add cards to a program: 200 with one card, 202 for several",
+        "Voucher",
+        query=[
+            _query(
+                "vouchers_count",
+                {"type": "integer", "minimum": 1, "maximum": 100_000},
+                "Default 1.",
+            )
+        ],
+        body=_ADD_VOUCHERS,
+        accepted="AsyncAction",
+    ),
+    "POST /v1/campaigns/{campaignId}/vouchers/{code}": _operation(
+        "add_voucher_with_code", "Add a card with this code", "Voucher", body=_ADD_VOUCHER_WITH_CODE
+    ),
+    "GET /v1/vouchers/{code}": _operation(
+        "get_voucher", "A card through the vouchers API", "Voucher"
+    ),
+    "GET /v1/vouchers/{code}/publications": _operation(
+        "list_voucher_publications",
+        "A card's publications, newest first",
+        "PublicationsList",
+        query=_PUBLICATION_QUERY,
+    ),
+    "GET /v1/vouchers/{code}/redemption": _operation(
+        "list_voucher_redemptions_legacy",
+        "A card's redemption entries (none: the fake does not redeem yet)",
+        "Redemptions",
+    ),
+    "GET /v1/vouchers/{code}/redemptions": _operation(
+        "list_voucher_redemptions",
+        "A card's redemption entries (none: the fake does not redeem yet)",
+        "Redemptions",
+    ),
+    "POST /v1/publications": _operation(
+        "create_publication",
+        "Publish a card by code or from a program",
+        "Publication",
+        query=[_query("join_once", _BOOLEAN, "Loyalty programs always join once.")],
+        body=_CREATE_PUBLICATION,
+    ),
+    "GET /v1/publications": _operation(
+        "list_publications",
+        "Publications, newest first, with filters",
+        "PublicationsList",
+        query=_PUBLICATION_QUERY,
+    ),
+}
+
+_LISTS: dict[str, Schema] = {
+    "CampaignsList": _page_list("campaigns", _ref("Campaign")),
+    "MembersList": _page_list("vouchers", _ref("LoyaltyMember")),
+    "PublicationsList": _page_list("publications", _ref("ListedPublication")),
+    "PointsBucketsList": _page_list("data", _ref("PointsBucket")),
+    "TransactionsList": _cursor_list(_ref("Transaction")),
+    "MemberActivityList": _cursor_list(_ref("MemberActivity")),
+}
+
+
+def _path_parameters(template: str) -> list[Schema]:
+    names = [part[1:-1] for part in template.split("/") if part.startswith("{")]
+    return [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": _PATH_DESCRIPTIONS[name],
+            "schema": {"type": "string", "minLength": 1},
+        }
+        for name in names
+    ]
+
+
+@lru_cache(maxsize=1)
+def _document() -> Schema:
+    paths: dict[str, Schema] = {}
+    for route in ROUTES:
+        operation = copy.deepcopy(_OPERATIONS[route.operation])
+        path_item = paths.setdefault(route.template, {})
+        parameters = _path_parameters(route.template)
+        if parameters:
+            path_item["parameters"] = parameters
+        path_item[route.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "loyalty-fake",
+            "version": _VERSION,
+            "description": (
+                "Exactly the Voucherify operations loyalty-fake implements, with the "
+                "responses it sends. Any other operation answers 501 not_implemented."
+            ),
+        },
+        "servers": [{"url": "https://api.voucherify.io"}],
+        "security": [{"X-App-Id": [], "X-App-Token": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                name: {"type": "apiKey", "in": "header", "name": name}
+                for name in ("X-App-Id", "X-App-Token")
+            },
+            "schemas": {**_SCHEMAS, **_LISTS},
+        },
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every operation the fake implements (a fresh copy)."""
+    return copy.deepcopy(_document())

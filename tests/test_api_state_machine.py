@@ -1,0 +1,291 @@
+"""A state machine over the HTTP API: programs, members, points, lists and the clock.
+
+Beside tests/test_points_state_machine.py (points on a few cards, in depth), this one
+drives whole programs through ``requests`` and the in-process transport: create programs
+(including a name taken, refused), publish cards to customers, add points that expire
+or not, remove points, list members, programs and publications page by page, and move
+the clock. After every step it checks every invariant across the API:
+
+- each program's members list holds exactly the published cards, once each, and
+  ``vouchers_count`` counts every card;
+- each card's ``balance = points - expired_points - subtracted_points - redeemed_points``,
+  never negative, and equal to the model's;
+- each customer's ``loyalty.points`` is the sum of their cards' balances;
+- the programs and publications lists count what was created and published.
+
+Points move through ``_move_points`` and the model's ``ApiCard`` keeps a ``redeemed``
+counter already in the balance rule: a redeem or rollback step (issue 7) is one more
+rule that calls its endpoint and then ``_move_points``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+import attrs
+import requests
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from loyalty_fake import LoyaltyFake
+from tests.test_points_state_machine import ModelCard
+
+BASE_URL = "https://api.voucherify.io"
+_UTC = dt.timezone.utc
+_START = dt.datetime(2024, 3, 1, tzinfo=_UTC)
+_NAMES = ("Coffee Club", "Tea Club", "Cake Club")
+_CUSTOMERS = ("alice", "bob", "carol", "dave")
+_PAGE = 100
+
+Json = dict[str, Any]
+
+
+@attrs.define
+class ApiCard(ModelCard):
+    """A card of the model: the points machine's buckets, plus redemptions to come."""
+
+    redeemed: int = 0
+
+    @property
+    def balance(self) -> int:
+        """What is left: the balance rule, redemptions included."""
+        return self.points - self.expired - self.subtracted - self.redeemed
+
+
+@attrs.define
+class ApiProgram:
+    """A program of the model: its ID, type and cards by code (publication order kept)."""
+
+    id: str
+    name: str
+    type: str
+    cards: list[str] = attrs.field(factory=list)
+    holders: dict[str, str] = attrs.field(factory=dict)  # customer source_id -> code
+
+
+class ApiMachine(RuleBasedStateMachine):
+    """Whole programs through the HTTP API keep every cross-endpoint invariant."""
+
+    def __init__(self) -> None:
+        """A started fake at a fixed moment, and an empty model."""
+        super().__init__()
+        self.fake = LoyaltyFake(now=_START).start()
+        self.session = requests.Session()
+        self.session.headers.update(self.fake.headers)
+        self.now = _START
+        self.programs: dict[str, ApiProgram] = {}
+        self.cards: dict[str, ApiCard] = {}
+
+    def teardown(self) -> None:
+        """Stop intercepting: the next run (and test) starts clean."""
+        self.session.close()
+        self.fake.stop()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> tuple[int, Json]:
+        response = self.session.request(method, BASE_URL + path, timeout=10, **kwargs)
+        body: Json = response.json()
+        if response.status_code >= 400:
+            assert set(body) >= {"code", "key", "message"}, body
+            assert body["code"] == response.status_code
+        return response.status_code, body
+
+    def _ok(self, method: str, path: str, **kwargs: Any) -> Json:
+        status, body = self._call(method, path, **kwargs)
+        assert status == 200, body
+        return body
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    @rule(
+        name=st.sampled_from(_NAMES),
+        kind=st.sampled_from(["AUTO_UPDATE", "STATIC"]),
+        count=st.integers(min_value=0, max_value=3),
+    )
+    def create_program(self, name: str, kind: str, count: int) -> None:
+        body = {"name": name, "type": kind, "vouchers_count": count}
+        status, created = self._call("POST", "/v1/loyalties", json=body)
+        if name in self.programs:
+            assert (status, created["key"]) == (409, "duplicate_found")
+            return
+        assert status == 200, created
+        assert created["vouchers_count"] == count
+        program = ApiProgram(created["id"], name, kind)
+        for card in self.fake.cards(program.id):
+            program.cards.append(card["code"])
+            self.cards[card["code"]] = ApiCard(code=card["code"], program=0)
+        self.programs[name] = program
+
+    def _has_programs(self) -> bool:
+        return bool(self.programs)
+
+    @precondition(_has_programs)
+    @rule(data=st.data(), who=st.sampled_from(_CUSTOMERS))
+    def publish(self, data: st.DataObject, who: str) -> None:
+        program = self.programs[data.draw(st.sampled_from(sorted(self.programs)))]
+        path = f"/v1/loyalties/{quote(program.name, safe='')}/members"
+        status, body = self._call("POST", path, json={"customer": {"source_id": who}})
+        held = program.holders.get(who)
+        if held is not None:
+            assert (status, body["code"]) == (200, held)
+            return
+        waiting = [code for code in program.cards if self.cards[code].holder is None]
+        if not waiting and program.type == "STATIC":
+            assert (status, body["key"]) == (400, "no_voucher_suitable_for_publication")
+            return
+        assert status == 200, body
+        code = body["code"]
+        if waiting:
+            assert code == waiting[0], "the oldest unpublished card goes first"
+        else:
+            assert code not in self.cards
+            program.cards.append(code)
+            self.cards[code] = ApiCard(code=code, program=0)
+        self.cards[code].holder = who
+        program.holders[who] = code
+
+    def _published(self) -> list[str]:
+        return sorted(code for code, card in self.cards.items() if card.holder is not None)
+
+    def _has_published(self) -> bool:
+        return bool(self._published())
+
+    def _move_points(self, code: str, body: Json, last_day: dt.date | None) -> None:
+        """Send a balance change the model accepts, and apply it to the model."""
+        result = self._ok(
+            "POST", f"/v1/loyalties/members/{quote(code, safe='')}/balance", json=body
+        )
+        card = self.cards[code]
+        if body["points"] > 0:
+            card.add(body["points"], last_day)
+        else:
+            card.remove(-body["points"])
+        assert (result["points"], result["balance"]) == (body["points"], card.balance)
+
+    @precondition(_has_published)
+    @rule(
+        data=st.data(),
+        points=st.integers(min_value=1, max_value=1000),
+        days=st.one_of(st.none(), st.integers(min_value=0, max_value=90)),
+    )
+    def add_points(self, data: st.DataObject, points: int, days: int | None) -> None:
+        code = data.draw(st.sampled_from(self._published()))
+        if days is None:
+            self._move_points(code, {"points": points, "expiration_type": "NON_EXPIRING"}, None)
+            return
+        last_day = self.now.date() + dt.timedelta(days=days)
+        body = {
+            "points": points,
+            "expiration_type": "CUSTOM_DATE",
+            "expiration_date": last_day.isoformat(),
+        }
+        self._move_points(code, body, last_day)
+
+    def _has_points(self) -> bool:
+        return any(self.cards[code].balance for code in self._published())
+
+    @precondition(_has_points)
+    @rule(data=st.data())
+    def remove_points(self, data: st.DataObject) -> None:
+        code = data.draw(st.sampled_from([c for c in self._published() if self.cards[c].balance]))
+        amount = data.draw(st.integers(min_value=1, max_value=self.cards[code].balance))
+        self._move_points(code, {"points": -amount}, None)
+
+    @precondition(_has_published)
+    @rule(data=st.data())
+    def remove_too_much(self, data: st.DataObject) -> None:
+        code = data.draw(st.sampled_from(self._published()))
+        path = f"/v1/loyalties/members/{quote(code, safe='')}/balance"
+        before = self.fake.get_member(code)
+        status, _ = self._call("POST", path, json={"points": -(self.cards[code].balance + 1)})
+        assert status == 400
+        assert self.fake.get_member(code) == before
+
+    @rule(days=st.integers(min_value=1, max_value=60), hours=st.integers(0, 23))
+    def advance_clock(self, days: int, hours: int) -> None:
+        step = dt.timedelta(days=days, hours=hours)
+        self.fake.clock.advance(step)
+        self.now += step
+        for card in self.cards.values():
+            card.expire(self.now)
+
+    @precondition(_has_programs)
+    @rule(
+        data=st.data(),
+        limit=st.integers(min_value=1, max_value=4),
+        order=st.sampled_from(["created_at", "-created_at", "code", "-code"]),
+    )
+    def list_members_page_by_page(self, data: st.DataObject, limit: int, order: str) -> None:
+        program = self.programs[data.draw(st.sampled_from(sorted(self.programs)))]
+        codes = self._member_codes(program, limit, order)
+        everything = self._member_codes(program, _PAGE, order)
+        assert codes == everything
+        if order.endswith("code"):
+            assert codes == sorted(codes, reverse=order.startswith("-"))
+
+    def _member_codes(self, program: ApiProgram, limit: int, order: str) -> list[str]:
+        path = f"/v1/loyalties/{program.id}/members"
+        codes: list[str] = []
+        for page in range(1, 101):
+            listed = self._ok("GET", path, params={"limit": limit, "page": page, "order": order})
+            codes.extend(member["code"] for member in listed["vouchers"])
+            if len(codes) >= listed["total"] or not listed["vouchers"]:
+                assert len(codes) == listed["total"]
+                return codes
+        raise AssertionError("the members pages never ended")
+
+    # -- invariants ----------------------------------------------------------------------------
+
+    @invariant()
+    def programs_and_members_agree(self) -> None:
+        listed = self._ok("GET", "/v1/loyalties", params={"limit": _PAGE})
+        assert listed["total"] == len(self.programs)
+        assert sorted(p["name"] for p in listed["campaigns"]) == sorted(self.programs)
+        for program in self.programs.values():
+            got = self._ok("GET", f"/v1/loyalties/{program.id}")
+            assert got["vouchers_count"] == len(program.cards)
+            codes = self._member_codes(program, _PAGE, "-created_at")
+            assert len(codes) == len(set(codes)), "a member listed twice"
+            published = {code for code in program.cards if self.cards[code].holder is not None}
+            assert set(codes) == published
+
+    @invariant()
+    def balances_follow_the_rule(self) -> None:
+        for code in self._published():
+            member = self._ok("GET", f"/v1/loyalties/members/{quote(code, safe='')}")
+            loyalty = member["loyalty_card"]
+            redeemed = member["redemption"].get("redeemed_points") or 0
+            expired = loyalty.get("expired_points", 0)
+            subtracted = loyalty.get("subtracted_points", 0)
+            assert loyalty["balance"] == loyalty["points"] - expired - subtracted - redeemed
+            assert loyalty["balance"] >= 0
+            card = self.cards[code]
+            assert (loyalty["points"], expired, subtracted, redeemed, loyalty["balance"]) == (
+                card.points,
+                card.expired,
+                card.subtracted,
+                card.redeemed,
+                card.balance,
+            )
+
+    @invariant()
+    def customers_hold_their_cards_points(self) -> None:
+        for who in sorted({card.holder for card in self.cards.values() if card.holder}):
+            customer = self._ok("GET", f"/v1/customers/{who}")
+            held = [card for card in self.cards.values() if card.holder == who]
+            assert customer["loyalty"]["points"] == sum(card.balance for card in held)
+
+    @invariant()
+    def publications_count_the_published_cards(self) -> None:
+        listed = self._ok("GET", "/v1/publications", params={"limit": 1})
+        assert listed["total"] == len(self._published())
+
+
+ApiMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)
+
+
+# TestCase is a class-valued property, which mypy cannot take as a base class.
+class TestApiStateMachine(ApiMachine.TestCase):  # type: ignore[valid-type,misc]
+    """Any sequence of create, publish, balance, list and clock steps keeps the API consistent."""

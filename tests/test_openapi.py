@@ -1,0 +1,108 @@
+"""The fake's own OpenAPI document: exactly the route table, and what the fake answers."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+import requests
+
+from loyalty_fake import openapi_document
+from loyalty_fake.http.routes import ROUTES, VOUCHERIFY_ALSO
+from tests.own_openapi import validate_own
+from tests.spec import SPEC_DIR, requires_spec
+
+if TYPE_CHECKING:
+    from loyalty_fake import LoyaltyFake
+    from loyalty_fake.server import LiveServer
+
+_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
+def test_document_operations_are_the_route_table() -> None:
+    """Every route is documented and nothing else is, so the two cannot drift apart."""
+    documented = sorted(
+        f"{method.upper()} {path}"
+        for path, item in openapi_document()["paths"].items()
+        for method in item
+        if method in _METHODS
+    )
+    assert documented == sorted(route.operation for route in ROUTES)
+
+
+def test_every_operation_documents_its_errors() -> None:
+    """Each operation names its 200, Voucherify's 401 and the error envelope for the rest."""
+    for item in openapi_document()["paths"].values():
+        for method, operation in item.items():
+            if method in _METHODS:
+                assert {"200", "401", "default"} <= set(operation["responses"])
+
+
+def test_operation_ids_are_unique() -> None:
+    """Every operation has its own operationId (clients generated from it need that)."""
+    ids = [
+        operation["operationId"]
+        for item in openapi_document()["paths"].values()
+        for method, operation in item.items()
+        if method in _METHODS
+    ]
+    assert len(ids) == len(set(ids)) == len(ROUTES)
+
+
+def test_a_body_off_the_document_is_caught(loyalty_fake: LoyaltyFake) -> None:
+    """The document's checks can fail: a member without its code does not pass."""
+    loyalty_fake.create_loyalty_program("P", vouchers_count=1)
+    member = loyalty_fake.add_member("P", {"source_id": "alice"})
+    template = "/v1/loyalties/{campaignId}/members"
+    validate_own("POST", template, 200, member)
+    del member["code"]
+    with pytest.raises(AssertionError, match="'code' is a required property"):
+        validate_own("POST", template, 200, member)
+
+
+def test_the_document_is_a_copy() -> None:
+    """Changing a returned document does not change the next one."""
+    document = openapi_document()
+    document["paths"].clear()
+    assert openapi_document()["paths"]
+
+
+@pytest.mark.loyalty_fake(control_plane=True)
+def test_served_at_fake_openapi_json(loyalty_fake_server: LiveServer) -> None:
+    """GET /_fake/openapi.json is the same document, pointing clients at this server."""
+    response = requests.get(f"{loyalty_fake_server.url}/_fake/openapi.json", timeout=5)
+    assert response.status_code == 200
+    served = response.json()
+    assert served["servers"] == [{"url": loyalty_fake_server.url}]
+    assert {**served, "servers": openapi_document()["servers"]} == openapi_document()
+
+
+def _overlaps(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    """Whether some concrete path could match both templates (as segment tuples)."""
+    return len(first) == len(second) and all(
+        a == b or a.startswith("{") or b.startswith("{") for a, b in zip(first, second, strict=True)
+    )
+
+
+@requires_spec
+def test_voucherify_operations_beside_ours_are_listed() -> None:
+    """Voucherify operations the fake lacks on paths its routes could match are 501, not 405."""
+    document = json.loads((SPEC_DIR / "OpenAPI.json").read_text(encoding="utf-8"))
+    ours = [route.segments for route in ROUTES]
+
+    def shape(segments: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple("{}" if part.startswith("{") else part for part in segments)
+
+    implemented = {(route.method, shape(route.segments)) for route in ROUTES}
+    missing = sorted(
+        f"{method.upper()} {path}"
+        for path, item in document["paths"].items()
+        for method in item
+        if method in _METHODS
+        and (segments := tuple(path.strip("/").split("/")))
+        and (method.upper(), shape(segments)) not in implemented
+        and any(_overlaps(segments, route) for route in ours)
+        and method.upper() not in VOUCHERIFY_ALSO.get(path, ())
+    )
+    assert missing == []
