@@ -118,6 +118,7 @@ def _join(fake: LoyaltyFake, program_id: str) -> Callable[[], Any]:
 _SEED = """
 import gc, json, sys, time
 from loyalty_fake import LoyaltyFake
+from loyalty_fake.seeding import seed_demo
 
 def resident():
     with open("/proc/self/statm") as statm:
