@@ -107,3 +107,9 @@ def test_voucherify_operations_beside_ours_are_listed() -> None:
         and method.upper() not in VOUCHERIFY_ALSO.get(path, ())
     )
     assert missing == []
+
+
+def test_voucherify_also_names_no_implemented_operation() -> None:
+    """An operation the fake implements is not also listed as a deliberate 501."""
+    listed = {f"{method} {path}" for path, methods in VOUCHERIFY_ALSO.items() for method in methods}
+    assert listed.isdisjoint(route.operation for route in ROUTES)
