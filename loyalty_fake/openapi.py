@@ -61,6 +61,7 @@ _TIMESTAMP: Schema = {"type": "string", "format": "date-time"}
 _DATE: Schema = {"type": "string", "format": "date"}
 _FREE_OBJECT: Schema = {"type": "object"}
 _EMPTY_LIST: Schema = {"type": "array", "maxItems": 0}
+_NULLABLE_TIMESTAMP: Schema = _nullable(_TIMESTAMP)
 
 # -- responses --------------------------------------------------------------------------------
 
@@ -260,8 +261,23 @@ _TRANSACTION = _object(
         "campaign_id": _STRING,
         "source": _enum("API", None),
         "reason": _nullable(_STRING),
-        "type": _enum("POINTS_ADDITION", "POINTS_REMOVAL", "POINTS_EXPIRATION"),
-        "details": _object({"balance": _ref("Balance")}),
+        "type": _enum(
+            "POINTS_ADDITION",
+            "POINTS_REMOVAL",
+            "POINTS_EXPIRATION",
+            "POINTS_REDEMPTION",
+            "POINTS_REFUND",
+        ),
+        # A redemption and its refund name the redemption, the reward and (a refund) the
+        # rollback, as the spec's transaction examples show.
+        "details": _object(
+            {"balance": _ref("Balance")},
+            {
+                "redemption": _object({"id": _STRING}),
+                "rollback": _object({"id": _STRING}),
+                "reward": _object({"id": _STRING, "name": _STRING}),
+            },
+        ),
         "related_transaction_id": _const(None),
         "created_at": _TIMESTAMP,
     }
@@ -407,6 +423,8 @@ _ACTIVITY = _object(
             "customer.publication.succeeded",
             "customer.voucher.loyalty_card.points_added",
             "customer.voucher.loyalty_card.points_expired",
+            "customer.reward_redemptions.created",
+            "customer.reward_redemptions.rolledback",
         ),
         "data": _object(
             {
@@ -425,6 +443,7 @@ _ACTIVITY = _object(
                         "transaction": _ref("Transaction"),
                         "points": _COUNT,
                         "buckets": {"type": "array", "items": _ref("PointsBucket")},
+                        "reward": _ref("ActivityReward"),
                     },
                 ),
                 "event_source": _object({"channel": _enum("API", "INTERNAL")}),
@@ -507,6 +526,234 @@ _UNAUTHORIZED = _object(
 
 _ASYNC_ACTION = _object({"async_action_id": _STRING})
 
+# -- rewards and redemptions -----------------------------------------------------------------
+
+_REWARD_TYPE = _enum("MATERIAL", "COIN")
+_POSITIVE: Schema = {"type": "integer", "minimum": 1}
+
+# Kept as the fake normalises them: a product with its sku_id (null when unset), or a coin's
+# ratios as numbers (points_ratio defaults to 1).
+_REWARD_PARAMETERS: Schema = {
+    "oneOf": [
+        _object({"product": _object({"id": _STRING, "sku_id": _nullable(_STRING)})}),
+        _object(
+            {
+                "coin": _object(
+                    {
+                        "exchange_ratio": {"type": "number", "exclusiveMinimum": 0},
+                        "points_ratio": _POSITIVE,
+                    }
+                )
+            }
+        ),
+    ]
+}
+
+_REWARD = _object(
+    {
+        "id": _STRING,
+        "name": _STRING,
+        # CAMPAIGN rewards answer 501: only these two exist.
+        "type": _REWARD_TYPE,
+        "parameters": _REWARD_PARAMETERS,
+        "stock": _nullable(_COUNT),
+        # null until the first redemption that is not rolled back, as the spec shows.
+        "redeemed": _nullable(_POSITIVE),
+        "attributes": _object({}, {"image_url": _STRING, "description": _STRING}),
+        "created_at": _TIMESTAMP,
+        "updated_at": _NULLABLE_TIMESTAMP,
+        "metadata": _FREE_OBJECT,
+        "object": _const("reward"),
+    }
+)
+
+_REWARD_ASSIGNMENT = _object(
+    {
+        "id": _STRING,
+        "reward_id": _STRING,
+        "related_object_id": _STRING,
+        "related_object_type": _const("campaign"),
+        "created_at": _TIMESTAMP,
+        "updated_at": _NULLABLE_TIMESTAMP,
+        "object": _const("reward_assignment"),
+    },
+    # A COIN reward's assignment has no price, so no parameters.
+    {"parameters": _object({"loyalty": _object({"points": _POSITIVE})})},
+)
+
+# One reward assigned answers its assignment; several answer the array (reward_handlers).
+_REWARD_ASSIGNMENT_CREATED: Schema = {
+    "oneOf": [
+        _ref("RewardAssignment"),
+        {"type": "array", "items": _ref("RewardAssignment"), "minItems": 2},
+    ]
+}
+
+_LOYALTY_REWARD = _object(
+    {
+        "reward": _ref("Reward"),
+        "assignment": _ref("RewardAssignment"),
+        "object": _const("loyalty_reward"),
+    }
+)
+
+# Member rewards are not paged: every reward the member's programs offer, in one list.
+_LOYALTY_REWARDS_LIST = _object(
+    {
+        "object": _const("list"),
+        "data_ref": _const("data"),
+        "data": {"type": "array", "items": _ref("LoyaltyReward")},
+        "total": _COUNT,
+    }
+)
+
+_ACTIVITY_REWARD = _object(
+    {
+        "assignment_id": _STRING,
+        "id": _STRING,
+        "object": _const("reward"),
+        "name": _STRING,
+        "created_at": _TIMESTAMP,
+        "updated_at": _NULLABLE_TIMESTAMP,
+        "parameters": _REWARD_PARAMETERS,
+        "type": _REWARD_TYPE,
+    }
+)
+
+# As a redemption shows it (RedemptionRewardResult): an unset sku_id is left out.
+_REDEMPTION_REWARD = _object(
+    {
+        "customer": _ref("SimpleCustomer"),
+        "assignment_id": _STRING,
+        "voucher": _const(None),
+        "product": _const(None),
+        "sku": _const(None),
+        "loyalty_tier_id": _const(None),
+        "id": _STRING,
+        "object": _const("reward"),
+        "name": _STRING,
+        "created_at": _TIMESTAMP,
+        "parameters": {
+            "oneOf": [
+                _object({"product": _object({"id": _STRING}, {"sku_id": _STRING})}),
+                _object(
+                    {
+                        "coin": _object(
+                            {
+                                "exchange_ratio": {"type": "number", "exclusiveMinimum": 0},
+                                "points_ratio": _POSITIVE,
+                            }
+                        )
+                    }
+                ),
+            ]
+        },
+        "metadata": _FREE_OBJECT,
+        "type": _REWARD_TYPE,
+    },
+    {"updated_at": _TIMESTAMP},
+)
+
+_ORDER_ITEM = _object(
+    {"object": _const("order_item")},
+    {
+        "product_id": _STRING,
+        "sku_id": _STRING,
+        "source_id": _STRING,
+        "related_object": _enum("product", "sku"),
+        "quantity": _COUNT,
+        "price": _COUNT,
+        "amount": _COUNT,
+    },
+)
+
+_ORDER = _object(
+    {
+        "id": _STRING,
+        "source_id": _nullable(_STRING),
+        "created_at": _TIMESTAMP,
+        "updated_at": _NULLABLE_TIMESTAMP,
+        "status": _enum("CREATED", "PAID", "CANCELED", "FULFILLED"),
+        "discount_amount": _COUNT,
+        "total_discount_amount": _COUNT,
+        "applied_discount_amount": _COUNT,
+        "total_applied_discount_amount": _COUNT,
+        "items": {"type": "array", "items": _ref("OrderItem")},
+        "metadata": _FREE_OBJECT,
+        "customer": _object({"id": _STRING, "object": _const("customer")}),
+        "customer_id": _STRING,
+        "referrer_id": _const(None),
+        "object": _const("order"),
+        "redemptions": {
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 1,
+            "additionalProperties": _object(
+                {
+                    "date": _TIMESTAMP,
+                    "related_object_type": _const("voucher"),
+                    "related_object_id": _STRING,
+                    "related_object_parent_id": _STRING,
+                },
+                {"rollback_id": _STRING, "rollback_date": _TIMESTAMP},
+            ),
+        },
+    },
+    # Only when the order names an amount (or items that add up to one).
+    {"amount": _COUNT, "total_amount": _COUNT},
+)
+
+
+def _redemption(*, rollback: bool) -> Schema:
+    """A redemption (points spent on a reward) or its rollback (the points given back)."""
+    required: dict[str, Schema] = {
+        "id": _STRING,
+        "object": _const("redemption_rollback" if rollback else "redemption"),
+        "date": _TIMESTAMP,
+        "customer_id": _STRING,
+        "tracking_id": _nullable(_STRING),
+        "metadata": _nullable(_FREE_OBJECT),
+        # The points spent; a rollback's is the same, negative.
+        "amount": {"type": "integer", "maximum": -1} if rollback else _POSITIVE,
+        "redemption": _STRING if rollback else _const(None),
+        "result": _const("SUCCESS"),
+        "status": _const("SUCCEEDED") if rollback else _enum("SUCCEEDED", "ROLLED_BACK"),
+        "order": _nullable(_ref("Order")),
+        "channel": _object({"channel_id": _STRING, "channel_type": _const("API")}),
+        "customer": _ref("SimpleCustomer"),
+        "related_object_type": _const("voucher"),
+        "related_object_id": _STRING,
+        "voucher": {
+            "allOf": [_ref("Voucher"), _object({"holder": _ref("SimpleCustomer")})],
+        },
+        "reward": _ref("RedemptionReward"),
+        "loyalty_card": _object(
+            {"points": {"type": "integer", "maximum": -1} if rollback else _POSITIVE}
+        ),
+    }
+    optional: dict[str, Schema] = (
+        {"reason": _STRING}
+        if rollback
+        else {
+            # Once rolled back.
+            "related_redemptions": _object(
+                {
+                    "rollbacks": {
+                        "type": "array",
+                        "items": _object({"id": _STRING, "date": _TIMESTAMP}),
+                        "minItems": 1,
+                        "maxItems": 1,
+                    }
+                }
+            )
+        }
+    )
+    return _object(required, optional)
+
+
+# GET /v1/redemptions/{redemptionId} answers either, by the ID's prefix (r_ or rr_).
+_REDEMPTION_OR_ROLLBACK: Schema = {"oneOf": [_ref("Redemption"), _ref("RedemptionRollback")]}
+
 _REDEMPTIONS = _object(
     {
         "quantity": _nullable({"type": "integer", "minimum": 1}),
@@ -515,9 +762,10 @@ _REDEMPTIONS = _object(
         "url": _STRING,
         "data_ref": _const("redemption_entries"),
         "total": _COUNT,
-        "redemption_entries": {"type": "array"},
+        "redemption_entries": {"type": "array", "items": _ref("RedemptionOrRollback")},
     }
 )
+
 
 _SCHEMAS: dict[str, Schema] = {
     "Category": _CATEGORY,
@@ -542,6 +790,18 @@ _SCHEMAS: dict[str, Schema] = {
     "ListedPublication": _publication("ShortVoucher"),
     "AsyncAction": _ASYNC_ACTION,
     "Redemptions": _REDEMPTIONS,
+    "Reward": _REWARD,
+    "RewardAssignment": _REWARD_ASSIGNMENT,
+    "RewardAssignmentCreated": _REWARD_ASSIGNMENT_CREATED,
+    "LoyaltyReward": _LOYALTY_REWARD,
+    "LoyaltyRewardsList": _LOYALTY_REWARDS_LIST,
+    "ActivityReward": _ACTIVITY_REWARD,
+    "RedemptionReward": _REDEMPTION_REWARD,
+    "OrderItem": _ORDER_ITEM,
+    "Order": _ORDER,
+    "Redemption": _redemption(rollback=False),
+    "RedemptionRollback": _redemption(rollback=True),
+    "RedemptionOrRollback": _REDEMPTION_OR_ROLLBACK,
     "Error": _ERROR,
     "Unauthorized": _UNAUTHORIZED,
 }
@@ -549,7 +809,6 @@ _SCHEMAS: dict[str, Schema] = {
 # -- requests ---------------------------------------------------------------------------------
 
 _NON_EMPTY: Schema = {"type": "string", "minLength": 1, "pattern": r"\S"}
-_NULLABLE_TIMESTAMP: Schema = _nullable(_TIMESTAMP)
 
 _CUSTOMER_REFERENCE: Schema = {
     "oneOf": [
@@ -725,6 +984,142 @@ _CREATE_PUBLICATION: Schema = {
     },
 }
 
+# A coin ratio: a positive number, or a numeric string (the spec types them as strings).
+_RATIO: Schema = {
+    "anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "minLength": 1}]
+}
+
+_REWARD_PARAMETERS_REQUEST: Schema = {
+    "type": "object",
+    "properties": {
+        "product": {
+            "type": "object",
+            "required": ["id"],
+            "properties": {"id": _NON_EMPTY, "sku_id": _STRING},
+        },
+        "coin": {
+            "type": "object",
+            "required": ["exchange_ratio"],
+            "properties": {"exchange_ratio": _RATIO, "points_ratio": _RATIO},
+        },
+        # Accepted in the request, answered with 501 not_implemented.
+        "campaign": _FREE_OBJECT,
+    },
+}
+
+_REWARD_FIELDS: dict[str, Schema] = {
+    "parameters": _REWARD_PARAMETERS_REQUEST,
+    "stock": {"type": "integer", "minimum": 0},
+    "attributes": {
+        "type": "object",
+        "properties": {"image_url": _STRING, "description": _STRING},
+    },
+    "metadata": _FREE_OBJECT,
+}
+
+# The type may be left out when the parameters say it (product, coin or campaign).
+_CREATE_REWARD: Schema = {
+    "type": "object",
+    "required": ["name", "parameters"],
+    "properties": {
+        "name": _NON_EMPTY,
+        "type": _enum("CAMPAIGN", "COIN", "MATERIAL"),
+        **_REWARD_FIELDS,
+    },
+}
+
+_UPDATE_REWARD: Schema = {
+    "type": "object",
+    "properties": {"name": _NON_EMPTY, **_REWARD_FIELDS},
+}
+
+_ASSIGNMENT_PRICE: Schema = {
+    "type": "object",
+    "properties": {
+        "loyalty": {
+            "type": "object",
+            "properties": {"points": {"type": "integer", "minimum": 1}},
+        }
+    },
+}
+
+_ASSIGNMENT_REQUEST: Schema = {
+    "type": "object",
+    "required": ["reward"],
+    "properties": {"reward": _NON_EMPTY, "parameters": _ASSIGNMENT_PRICE},
+}
+
+# One assignment as an object, or several as an array (the spec's and the SDK's form).
+_CREATE_REWARD_ASSIGNMENT: Schema = {
+    "oneOf": [
+        _ASSIGNMENT_REQUEST,
+        {"type": "array", "items": _ASSIGNMENT_REQUEST, "minItems": 1},
+    ],
+}
+
+_UPDATE_REWARD_ASSIGNMENT: Schema = {
+    "type": "object",
+    "properties": {"parameters": _ASSIGNMENT_PRICE},
+}
+
+_ORDER_ITEM_REQUEST: Schema = {
+    "type": "object",
+    "properties": {
+        "product_id": _STRING,
+        "sku_id": _STRING,
+        "source_id": _STRING,
+        "related_object": _enum("product", "sku"),
+        "quantity": {"type": "integer", "minimum": 0},
+        "price": {"type": "integer", "minimum": 0},
+        "amount": {"type": "integer", "minimum": 0},
+    },
+}
+
+_REDEEM_REWARD: Schema = {
+    "type": "object",
+    "required": ["reward"],
+    "properties": {
+        "reward": {
+            "type": "object",
+            "required": ["id"],
+            "properties": {
+                "id": {"type": "string", "minLength": 1},
+                # A COIN reward's points to spend; a priced reward's must match its price.
+                "points": {"type": "integer", "minimum": 1},
+            },
+        },
+        "order": {
+            "type": "object",
+            "properties": {
+                "source_id": _STRING,
+                "status": _enum("CREATED", "PAID", "CANCELED", "FULFILLED"),
+                "amount": {"type": "integer", "minimum": 0},
+                "items": {"type": "array", "items": _ORDER_ITEM_REQUEST},
+                "metadata": _FREE_OBJECT,
+            },
+        },
+        "metadata": _FREE_OBJECT,
+    },
+}
+
+# Checked against the redemption's own customer and order; the rest is not applied.
+_ROLLBACK: Schema = {
+    "type": "object",
+    "properties": {
+        "reason": _STRING,
+        "tracking_id": _STRING,
+        "customer": {
+            "type": "object",
+            "properties": {"id": _NON_EMPTY, "source_id": _NON_EMPTY},
+        },
+        "order": {
+            "type": "object",
+            "properties": {"id": _NON_EMPTY, "source_id": _NON_EMPTY},
+        },
+        "metadata": _FREE_OBJECT,
+    },
+}
+
 # -- parameters ------------------------------------------------------------------------------
 
 _PATH_DESCRIPTIONS = {
@@ -732,6 +1127,9 @@ _PATH_DESCRIPTIONS = {
     "memberId": "The loyalty card's code.",
     "code": "The card's code.",
     "customerId": "The customer's ID or source_id.",
+    "rewardId": "The reward's ID.",
+    "assignmentId": "The reward assignment's ID.",
+    "redemptionId": "A redemption's ID (r_), or for GET also a rollback's (rr_).",
 }
 
 
@@ -798,6 +1196,29 @@ _ACTIVITY_QUERY = [
     _STARTING_AFTER,
 ]
 
+_REWARDS_QUERY = [
+    _LIMIT,
+    _PAGE,
+    _query("assignment_id", _STRING, "Only the reward of this assignment."),
+]
+
+# The two listings spell the filter differently in the spec; the fake takes either.
+_ASSIGNMENTS_QUERY = [
+    _LIMIT,
+    _PAGE,
+    _query("assignment_id", _STRING, "Only this assignment."),
+    _query("assignmentId", _STRING, "Only this assignment."),
+]
+
+_MEMBER_REWARDS_QUERY = [
+    _query("affordable_only", _BOOLEAN, "Only rewards the card's balance pays for."),
+]
+
+_ROLLBACK_QUERY = [
+    _query("reason", _STRING),
+    _query("tracking_id", _STRING, "Must be the redemption's customer's; else 400."),
+]
+
 # -- operations -------------------------------------------------------------------------------
 
 
@@ -808,20 +1229,32 @@ def _json(schema: Schema, description: str) -> Schema:
 def _operation(  # noqa: PLR0913 - an operation has this many parts
     operation_id: str,
     summary: str,
-    response: str,
+    response: str | None,
     *,
     query: list[Schema] | None = None,
     body: Schema | None = None,
     accepted: str | None = None,
+    errors: str = "",
+    not_implemented: str | None = None,
 ) -> Schema:
-    responses: Schema = {"200": _json(_ref(response), "Success.")}
+    """One operation; ``response`` ``None`` is a 204 without a body; ``errors`` adds statuses.
+
+    ``not_implemented`` documents a deliberate 501 for part of the operation.
+    """
+    responses: Schema = (
+        {"204": {"description": "Deleted: no content."}}
+        if response is None
+        else {"200": _json(_ref(response), "Success.")}
+    )
     if accepted is not None:
         responses["202"] = _json(_ref(accepted), "Accepted: several cards, already added.")
+    if not_implemented is not None:
+        responses["501"] = _json(_ref("Error"), f"not_implemented: {not_implemented}")
     responses["401"] = _json(_ref("Unauthorized"), "Missing or wrong X-App-Id / X-App-Token.")
     responses["default"] = _json(
         _ref("Error"),
         "Voucherify's error envelope: 400 invalid input, 404 not found, 409 duplicate, "
-        f"413 a body over {MAX_BODY_BYTES} bytes.",
+        f"413 a body over {MAX_BODY_BYTES} bytes.{errors}",
     )
     operation: Schema = {"operationId": operation_id, "summary": summary}
     if query:
@@ -949,12 +1382,12 @@ _OPERATIONS: dict[str, Schema] = {
     ),
     "GET /v1/vouchers/{code}/redemption": _operation(
         "list_voucher_redemptions_legacy",
-        "A card's redemption entries (none: the fake does not redeem yet)",
+        "A card's reward redemptions and rollbacks, newest first",
         "Redemptions",
     ),
     "GET /v1/vouchers/{code}/redemptions": _operation(
         "list_voucher_redemptions",
-        "A card's redemption entries (none: the fake does not redeem yet)",
+        "A card's reward redemptions and rollbacks, newest first",
         "Redemptions",
     ),
     "POST /v1/publications": _operation(
@@ -972,7 +1405,125 @@ _OPERATIONS: dict[str, Schema] = {
     ),
 }
 
+_ASSIGNMENTS = "/v1/loyalties/{campaignId}/rewards"
+_REWARD_ASSIGNMENTS = "/v1/loyalties/{campaignId}/reward-assignments"
+_ASSIGNMENT_ERRORS = " 404 an assignment of another program."
+_REDEEM_ERRORS = (
+    " 400 missing_reward, not enough points, a price that is not the assignment's, no stock;"
+    " 404 a reward the card's program does not offer."
+)
+
+_OPERATIONS.update(
+    {
+        "POST /v1/rewards": _operation(
+            "create_reward",
+            "Create a MATERIAL or COIN reward",
+            "Reward",
+            body=_CREATE_REWARD,
+            not_implemented="CAMPAIGN rewards (a voucher of another campaign) are not.",
+        ),
+        "GET /v1/rewards": _operation(
+            "list_rewards",
+            "The project's rewards, oldest first",
+            "RewardsList",
+            query=_REWARDS_QUERY,
+        ),
+        "GET /v1/rewards/{rewardId}": _operation("get_reward", "Get a reward", "Reward"),
+        "PUT /v1/rewards/{rewardId}": _operation(
+            "update_reward",
+            "Update a reward's name, parameters of its type, stock, attributes or metadata",
+            "Reward",
+            body=_UPDATE_REWARD,
+        ),
+        "DELETE /v1/rewards/{rewardId}": _operation(
+            "delete_reward",
+            "Delete a reward no program offers",
+            None,
+            errors=" 400 resource_in_use while a program offers the reward.",
+        ),
+        f"POST {_ASSIGNMENTS}": _operation(
+            "create_reward_assignment",
+            "Offer rewards in a program: one answers its assignment, several the array",
+            "RewardAssignmentCreated",
+            body=_CREATE_REWARD_ASSIGNMENT,
+            errors=" 400 a missing price for a priced reward; 409 a reward already offered.",
+        ),
+        f"GET {_ASSIGNMENTS}": _operation(
+            "list_reward_assignments",
+            "A program's reward assignments",
+            "RewardAssignmentsList",
+            query=_ASSIGNMENTS_QUERY,
+        ),
+        f"GET {_ASSIGNMENTS}/{{assignmentId}}": _operation(
+            "get_reward_assignment",
+            "Get a program's reward assignment",
+            "RewardAssignment",
+            errors=_ASSIGNMENT_ERRORS,
+        ),
+        f"PUT {_ASSIGNMENTS}/{{assignmentId}}": _operation(
+            "update_reward_assignment",
+            "Change a reward assignment's price in points",
+            "RewardAssignment",
+            body=_UPDATE_REWARD_ASSIGNMENT,
+            errors=_ASSIGNMENT_ERRORS,
+        ),
+        f"DELETE {_ASSIGNMENTS}/{{assignmentId}}": _operation(
+            "delete_reward_assignment",
+            "Stop offering a reward in a program",
+            None,
+            errors=_ASSIGNMENT_ERRORS,
+        ),
+        f"GET {_REWARD_ASSIGNMENTS}": _operation(
+            "list_reward_assignments_by_assignment",
+            "A program's reward assignments (the reward-assignments path)",
+            "RewardAssignmentsList",
+            query=_ASSIGNMENTS_QUERY,
+        ),
+        f"GET {_REWARD_ASSIGNMENTS}/{{assignmentId}}": _operation(
+            "get_reward_assignment_by_assignment",
+            "Get a program's reward assignment (the reward-assignments path)",
+            "RewardAssignment",
+            errors=_ASSIGNMENT_ERRORS,
+        ),
+        f"GET {_MEMBER_BY_CODE}/rewards": _operation(
+            "list_member_rewards",
+            "The rewards a member's program offers, with their assignments",
+            "LoyaltyRewardsList",
+            query=_MEMBER_REWARDS_QUERY,
+        ),
+        f"POST {_MEMBER}/redemption": _operation(
+            "redeem_reward_in_program",
+            "Spend a member's points on a reward",
+            "Redemption",
+            body=_REDEEM_REWARD,
+            errors=_REDEEM_ERRORS,
+        ),
+        f"POST {_MEMBER_BY_CODE}/redemption": _operation(
+            "redeem_reward",
+            "Spend a member's points on a reward, by code",
+            "Redemption",
+            body=_REDEEM_REWARD,
+            errors=_REDEEM_ERRORS,
+        ),
+        "GET /v1/redemptions/{redemptionId}": _operation(
+            "get_redemption",
+            "Get a redemption (r_) or a rollback (rr_)",
+            "RedemptionOrRollback",
+        ),
+        "POST /v1/redemptions/{redemptionId}/rollback": _operation(
+            "rollback_redemption",
+            "Roll a redemption back: the points return to the card",
+            "RedemptionRollback",
+            query=_ROLLBACK_QUERY,
+            body=_ROLLBACK,
+            errors=" 400 already rolled back, or another customer or order than the redemption's.",
+        ),
+    }
+)
+
 _LISTS: dict[str, Schema] = {
+    "RewardsList": _page_list("data", _ref("Reward")),
+    "RewardAssignmentsList": _page_list("data", _ref("RewardAssignment")),
     "CampaignsList": _page_list("campaigns", _ref("Campaign")),
     "MembersList": _page_list("vouchers", _ref("LoyaltyMember")),
     "PublicationsList": _page_list("publications", _ref("ListedPublication")),

@@ -47,6 +47,11 @@ def _validator(method: str, template: str, status: int) -> Any:
 
 def validate_own(method: str, template: str, status: int, body: Any) -> None:
     """Raise ``AssertionError`` listing every way ``body`` differs from the document."""
+    responses = _document()["paths"][template][method.lower()]["responses"]
+    if "content" not in responses.get(str(status), {"content": None}):
+        # A documented reply without content (a DELETE's 204): there must be no body.
+        assert body is None, f"{method} {template} {status} documents no body, got {body!r}"
+        return
     errors = sorted(
         _validator(method, template, status).iter_errors(body), key=lambda e: list(e.path)
     )

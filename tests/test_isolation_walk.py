@@ -98,7 +98,16 @@ def test_wrong_or_missing_token_is_401_everywhere(
     program = loyalty_fake.create_loyalty_program("P", vouchers_count=2, app_id="owner")
     code = loyalty_fake.add_member("P", {"source_id": "alice"}, app_id="owner")["code"]
     before = _owner_state(loyalty_fake)
-    values = {"campaignId": program["id"], "memberId": code, "code": code, "customerId": "alice"}
+    # Credentials are checked before any lookup: the reward IDs need not exist.
+    values = {
+        "campaignId": program["id"],
+        "memberId": code,
+        "code": code,
+        "customerId": "alice",
+        "rewardId": "rew_unknown",
+        "assignmentId": "rewa_unknown",
+        "redemptionId": "r_unknown",
+    }
     body = json.loads(json.dumps(BODIES.get(route.operation, {})).replace("{code}", code))
     response = requests.request(
         route.method,

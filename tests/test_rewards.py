@@ -150,6 +150,16 @@ def test_list_rewards_pages(client: Client) -> None:
     assert first.body["object"] == "list"
 
 
+@pytest.mark.parametrize("ratio", ["inf", "1e400", "Infinity"])
+def test_an_infinite_coin_ratio_is_400(http: RequestsClient, ratio: str) -> None:
+    """A coin ratio that parses as infinity is 400: JSON could not carry it back."""
+    body = {"name": "Pay", "parameters": {"coin": {"exchange_ratio": ratio}}}
+    reply = http.create_reward(body)
+    assert reply.status == 400
+    assert reply.body["details"] == "Property .parameters.coin.exchange_ratio must be a number > 0"
+    assert http.list_rewards().body["total"] == 0
+
+
 def test_update_reward(client: Client, loyalty_fake: LoyaltyFake) -> None:
     """PUT changes the name and stock and stamps updated_at."""
     reward = _reward(client)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.errors import VoucherifyError, bad_request
@@ -68,7 +69,13 @@ def _ratio(body: Body, key: str, *, integer: bool) -> int | float | None:
             value = float(value)
         except ValueError:
             body.fail(key, "must be number")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+    # "inf" and 1e400 parse as infinity, which JSON cannot carry back in the reply.
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not value > 0
+        or not math.isfinite(value)
+    ):
         body.fail(key, "must be a number > 0")
     if integer and not float(value).is_integer():
         body.fail(key, "must be integer")
