@@ -30,6 +30,7 @@ _Key = tuple[Any, ...]
 
 
 _LOAD = 512
+_GROUP = 32
 
 
 def created_key(card: LoyaltyCard) -> _Key:
@@ -55,7 +56,17 @@ class Blocks:
     recomputed when a walk next reaches it.
     """
 
-    __slots__ = ("_blocks", "_dirty", "_highs", "_key", "_lows", "_maxes", "_other", "_starts")
+    __slots__ = (
+        "_blocks",
+        "_dirty",
+        "_groups",
+        "_highs",
+        "_key",
+        "_lows",
+        "_maxes",
+        "_other",
+        "_starts",
+    )
 
     def __init__(
         self,
@@ -73,6 +84,8 @@ class Blocks:
         self._highs: list[dt.datetime | None] = [None] * len(self._blocks)
         self._dirty = [True] * len(self._blocks)
         self._starts: list[int] | None = None
+        # Spans of groups of _GROUP blocks, by group number (see walk).
+        self._groups: dict[int, tuple[dt.datetime, dt.datetime]] = {}
 
     def __reduce__(self) -> tuple[type[Blocks], tuple[Any, ...]]:
         return Blocks, (self._key, self._other, list(self))
@@ -95,6 +108,7 @@ class Blocks:
         self._starts = None
         key, other = self._key(card), self._other(card)
         if not self._blocks:
+            self._groups.clear()
             self._blocks.append([card])
             self._maxes.append(key)
             self._lows.append(other)
@@ -106,7 +120,9 @@ class Blocks:
         block.insert(bisect_right(block, key, key=self._key), card)
         self._maxes[pos] = self._key(block[-1])
         self._widen(pos, other)
+        self._groups.pop(pos // _GROUP, None)
         if len(block) > 2 * _LOAD:
+            self._groups.clear()  # the blocks after this one move to other groups
             half = block[_LOAD:]
             del block[_LOAD:]
             self._maxes[pos] = self._key(block[-1])
@@ -134,7 +150,9 @@ class Blocks:
         if block:
             self._maxes[pos] = self._key(block[-1])
             self._dirty[pos] = True
+            self._groups.pop(pos // _GROUP, None)
         else:
+            self._groups.clear()
             for column in (self._blocks, self._maxes, self._lows, self._highs, self._dirty):
                 del column[pos]
 
@@ -149,6 +167,7 @@ class Blocks:
             self._widen(pos, self._other(card))
 
     def _widen(self, pos: int, other: dt.datetime) -> None:
+        self._groups.pop(pos // _GROUP, None)
         if not self._dirty[pos]:
             low, high = self._lows[pos], self._highs[pos]
             self._lows[pos] = other if low is None else min(low, other)
@@ -190,19 +209,51 @@ class Blocks:
             return
         first = bisect_right(starts, low) - 1
         last = bisect_right(starts, high - 1) - 1
-        positions = range(last, first - 1, -1) if reverse else range(first, last + 1)
-        for pos in positions:
-            block = self._blocks[pos]
+        step = -1 if reverse else 1
+        pos = last if reverse else first
+        while first <= pos <= last:
             if keep is not None:
-                if self._dirty[pos]:
-                    others = [self._other(card) for card in block]
-                    self._lows[pos], self._highs[pos] = min(others), max(others)
-                    self._dirty[pos] = False
-                earliest, latest = self._lows[pos], self._highs[pos]
-                if earliest is not None and latest is not None and not keep(earliest, latest):
+                # A whole group of blocks the walk covers is judged at once by its span:
+                # at a million members that is 60 checks to skip half of them, not 1,000.
+                group = pos // _GROUP
+                group_first = group * _GROUP
+                group_last = min(group_first + _GROUP, len(self._blocks)) - 1
+                entering = pos == (group_last if reverse else group_first)
+                if entering and first <= group_first and group_last <= last:
+                    earliest, latest = self._group_span(group, group_first, group_last)
+                    if not keep(earliest, latest):
+                        pos = group_first - 1 if reverse else group_last + 1
+                        continue
+                earliest, latest = self._span(pos)
+                if not keep(earliest, latest):
+                    pos += step
                     continue
+            block = self._blocks[pos]
             part = block[max(low - starts[pos], 0) : min(high - starts[pos], len(block))]
             yield from reversed(part) if reverse else part
+            pos += step
+
+    def _span(self, pos: int) -> tuple[dt.datetime, dt.datetime]:
+        """The earliest and latest other date of block ``pos``, recomputed if it changed."""
+        if self._dirty[pos]:
+            others = [self._other(card) for card in self._blocks[pos]]
+            self._lows[pos], self._highs[pos] = min(others), max(others)
+            self._dirty[pos] = False
+        earliest, latest = self._lows[pos], self._highs[pos]
+        assert earliest is not None  # noqa: S101 - a clean block has both
+        assert latest is not None  # noqa: S101
+        return earliest, latest
+
+    def _group_span(self, group: int, first: int, last: int) -> tuple[dt.datetime, dt.datetime]:
+        """The span of blocks ``first`` to ``last`` (group ``group``), cached until one changes."""
+        found = self._groups.get(group)
+        if found is None:
+            spans = [self._span(pos) for pos in range(first, last + 1)]
+            found = self._groups[group] = (
+                min(span[0] for span in spans),
+                max(span[1] for span in spans),
+            )
+        return found
 
 
 register_layout(Blocks, ("key", "other", "cards"))

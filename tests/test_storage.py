@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from loyalty_fake import LoyaltyFake
+from loyalty_fake import LoyaltyFake, index
 from loyalty_fake.index import matches_dates
 from loyalty_fake.models import CustomerRef, MemberOrder, MemberQuery
 
@@ -119,14 +119,21 @@ def test_packed_transactions_read_back_and_survive_a_snapshot() -> None:
     assert before["data"][0]["source_id"] == "order-1"
 
 
+@pytest.mark.parametrize("small_blocks", [False, True])
 @pytest.mark.parametrize("clock_set_back", [False, True])
-def test_listing_matches_a_brute_force_filter_across_many_blocks(clock_set_back: bool) -> None:
+def test_listing_matches_a_brute_force_filter_across_many_blocks(
+    clock_set_back: bool, small_blocks: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every order with each date filter lists what filtering all members by hand gives.
 
     Enough members for several index blocks, joined and updated at shuffled times, so
     that blocks are skipped, kept and recomputed; with the clock set back, some cards
-    are even updated before they were created.
+    are even updated before they were created. With small blocks, there are hundreds of
+    blocks in dozens of groups, each group skipped or walked as a whole.
     """
+    if small_blocks:
+        monkeypatch.setattr(index, "_LOAD", 4)
+        monkeypatch.setattr(index, "_GROUP", 3)
     fake = LoyaltyFake(seed=8, now=NOW)
     ledger = fake.ledger
     program = ledger.create_loyalty_program(fake.app_id, name="P", vouchers_count=1500)
