@@ -13,9 +13,10 @@ the clock. After every step it checks every invariant across the API:
 - each customer's ``loyalty.points`` is the sum of their cards' balances;
 - the programs and publications lists count what was created and published.
 
-Points move through ``_move_points`` and the model's ``ApiCard`` keeps a ``redeemed``
-counter already in the balance rule: a redeem or rollback step (issue 7) is one more
-rule that calls its endpoint and then ``_move_points``.
+Every program offers one material reward at ``_PRICE`` points: members redeem it
+(refused, changing nothing, when the balance is short) and redemptions are rolled back,
+the points coming back to their buckets or, when a bucket's day has passed meanwhile,
+counting as expired. The model's cards are the points machine's (``ModelCard``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from loyalty_fake import LoyaltyFake
-from tests.test_points_state_machine import ModelCard
+from tests.test_points_state_machine import ModelCard, ModelRedemption
 
 BASE_URL = "https://api.voucherify.io"
 _UTC = dt.timezone.utc
@@ -39,20 +40,13 @@ _START = dt.datetime(2024, 3, 1, tzinfo=_UTC)
 _NAMES = ("Coffee Club", "Tea Club", "Cake Club")
 _CUSTOMERS = ("alice", "bob", "carol", "dave")
 _PAGE = 100
+_PRICE = 150
 
 Json = dict[str, Any]
 
 
-@attrs.define
-class ApiCard(ModelCard):
-    """A card of the model: the points machine's buckets, plus redemptions to come."""
-
-    redeemed: int = 0
-
-    @property
-    def balance(self) -> int:
-        """What is left: the balance rule, redemptions included."""
-        return self.points - self.expired - self.subtracted - self.redeemed
+# A card of the model: the points machine's buckets, counters and redemptions.
+ApiCard = ModelCard
 
 
 @attrs.define
@@ -78,6 +72,10 @@ class ApiMachine(RuleBasedStateMachine):
         self.now = _START
         self.programs: dict[str, ApiProgram] = {}
         self.cards: dict[str, ApiCard] = {}
+        self.redemptions: list[ModelRedemption] = []
+        self.reward_id = self._ok(
+            "POST", "/v1/rewards", json={"name": "Mug", "parameters": {"product": {"id": "mug"}}}
+        )["id"]
 
     def teardown(self) -> None:
         """Stop intercepting: the next run (and test) starts clean."""
@@ -113,6 +111,8 @@ class ApiMachine(RuleBasedStateMachine):
         assert status == 200, created
         assert created["vouchers_count"] == count
         program = ApiProgram(created["id"], name, kind)
+        offer = {"reward": self.reward_id, "parameters": {"loyalty": {"points": _PRICE}}}
+        self._ok("POST", f"/v1/loyalties/{program.id}/rewards", json=offer)
         for card in self.fake.cards(program.id):
             program.cards.append(card["code"])
             self.cards[card["code"]] = ApiCard(code=card["code"], program=0)
@@ -203,6 +203,39 @@ class ApiMachine(RuleBasedStateMachine):
         assert status == 400
         assert self.fake.get_member(code) == before
 
+    @precondition(_has_published)
+    @rule(data=st.data())
+    def redeem(self, data: st.DataObject) -> None:
+        code = data.draw(st.sampled_from(self._published()))
+        card = self.cards[code]
+        path = f"/v1/loyalties/members/{quote(code, safe='')}/redemption"
+        body = {"reward": {"id": self.reward_id}}
+        if card.balance < _PRICE:
+            before = self.fake.get_member(code)
+            status, refused = self._call("POST", path, json=body)
+            assert (status, refused["key"]) == (400, "loyalty_card_points_exceeded")
+            assert self.fake.get_member(code) == before
+            return
+        redeemed = self._ok("POST", path, json=body)
+        given = card.redeem(_PRICE)
+        assert redeemed["voucher"]["loyalty_card"]["balance"] == card.balance
+        self.redemptions.append(ModelRedemption(redeemed["id"], code, _PRICE, given))
+
+    def _has_redemptions(self) -> bool:
+        return any(not redemption.rolled_back for redemption in self.redemptions)
+
+    @precondition(_has_redemptions)
+    @rule(data=st.data())
+    def roll_back(self, data: st.DataObject) -> None:
+        redemption = data.draw(st.sampled_from([r for r in self.redemptions if not r.rolled_back]))
+        rollback = self._ok("POST", f"/v1/redemptions/{redemption.id}/rollback")
+        assert rollback["amount"] == -redemption.points
+        redemption.rolled_back = True
+        card = self.cards[redemption.code]
+        card.expired += card.refund(redemption.given, self.now)
+        again, _ = self._call("POST", f"/v1/redemptions/{redemption.id}/rollback")
+        assert again == 400
+
     @rule(days=st.integers(min_value=1, max_value=60), hours=st.integers(0, 23))
     def advance_clock(self, days: int, hours: int) -> None:
         step = dt.timedelta(days=days, hours=hours)
@@ -288,4 +321,4 @@ ApiMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25,
 
 # TestCase is a class-valued property, which mypy cannot take as a base class.
 class TestApiStateMachine(ApiMachine.TestCase):  # type: ignore[valid-type,misc]
-    """Any sequence of create, publish, balance, list and clock steps keeps the API consistent."""
+    """Any sequence of create, publish, balance, redeem, roll back, list and clock steps agrees."""
