@@ -839,8 +839,7 @@ class Ledger:
     def _held_card(project: Project, campaign: Campaign, plan: _CustomerPlan) -> LoyaltyCard | None:
         if plan.existing is None:
             return None
-        code = campaign.holders.get(plan.existing.id)
-        return project.cards[code] if code is not None else None
+        return _card_held_in(project, campaign, plan.existing)
 
     @staticmethod
     def _next_available(project: Project, campaign: Campaign) -> LoyaltyCard | None:
@@ -881,7 +880,7 @@ class Ledger:
         card.publish_count += 1
         card.updated_at = now
         campaign.members.add(card)
-        campaign.holders[holder.id] = card.code
+        holder.hold(card.code)
         seq = project.take_seq()
         publication = Publication(
             seq=seq,
@@ -922,10 +921,10 @@ class Ledger:
         code = query.code
         if query.customer is not None:
             customer = self._find_customer(project, query.customer)
-            held = campaign.holders.get(customer.id) if customer is not None else None
-            if held is None or (code is not None and held != code):
+            card = _card_held_in(project, campaign, customer) if customer is not None else None
+            if card is None or (code is not None and card.code != code):
                 return None
-            code = held
+            code = card.code
         card = project.cards.get(code) if code is not None else None
         if card is None or card.campaign_id != campaign.id or card.holder_id is None:
             return None
@@ -1621,12 +1620,29 @@ class Ledger:
         """Every (program, card) the customer holds, programs oldest first."""
         with self._lock:
             project = self.project(app_id)
-            held = []
-            for campaign in project.campaigns.values():
-                code = None if campaign.in_bin else campaign.holders.get(customer_id)
-                if code is not None:
-                    held.append((campaign, project.cards[code]))
-            return held
+            customer = project.customers.get(customer_id)
+            if customer is None:
+                return []
+            by_campaign = {}
+            for code in customer.held_codes():
+                card = project.cards.get(code)
+                if card is not None and card.holder_id == customer.id:
+                    by_campaign[card.campaign_id] = card
+            return [
+                (campaign, by_campaign[campaign.id])
+                for campaign in project.campaigns.values()
+                if campaign.id in by_campaign and not campaign.in_bin
+            ]
+
+
+def _card_held_in(project: Project, campaign: Campaign, customer: Customer) -> LoyaltyCard | None:
+    """The card of ``campaign`` published to ``customer``, if any (one at most, by the rules)."""
+    for code in customer.held_codes():
+        card = project.cards.get(code)
+        # A forced delete frees codes, which a card of another program may take later.
+        if card is not None and card.campaign_id == campaign.id and card.holder_id == customer.id:
+            return card
+    return None
 
 
 def _campaign(project: Project, campaign_ref: str) -> Campaign:

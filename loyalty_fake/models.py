@@ -80,10 +80,24 @@ class Customer:
     description: str | None = None
     birthdate: str | None = None
     birthday: str | None = None
+    # The codes of the cards published to this customer: one code (most customers are in
+    # one program), a tuple of several, or None. One card per customer per program is
+    # kept by looking here; a dict per program of customer -> code cost ~50 B a member.
+    held: str | tuple[str, ...] | None = None
     # The address packed (see pack_flat): ``address`` reads and writes it as a dict.
     packed_address: tuple[Any, ...] | dict[str, Any] | None = None
     # None while empty: an empty dict per record costs 64 bytes at scale.
     metadata: dict[str, Any] | None = None
+
+    def held_codes(self) -> tuple[str, ...]:
+        """The codes of the cards published to this customer, oldest first."""
+        if self.held is None:
+            return ()
+        return (self.held,) if isinstance(self.held, str) else self.held
+
+    def hold(self, code: str) -> None:
+        """Note that the card ``code`` was published to this customer."""
+        self.held = code if self.held is None else (*self.held_codes(), code)
 
     @property
     def address(self) -> dict[str, Any] | None:
@@ -508,8 +522,6 @@ class Campaign:
     stock_head: int = 0
     # Published cards (members), in every order the members listing offers.
     members: MemberIndex = attrs.field(factory=MemberIndex, repr=False)
-    # customer ID -> the code of that customer's card: one card per customer per program.
-    holders: dict[str, str] = attrs.field(factory=dict, repr=False)
 
 
 @positional_pickle
