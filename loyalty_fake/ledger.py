@@ -23,7 +23,7 @@ from loyalty_fake.clock import Clock
 from loyalty_fake.codes import CodeConfig
 from loyalty_fake.errors import VoucherifyError, bad_request, duplicate_found, not_found
 from loyalty_fake.expiry import ExpirationRules, expires_at
-from loyalty_fake.ids import IdGenerator
+from loyalty_fake.ids import IdGenerator, derived_id
 from loyalty_fake.index import matches_dates
 from loyalty_fake.models import (
     Campaign,
@@ -89,7 +89,6 @@ class Project:
     # v_ ID -> code, built on the first lookup by v_ ID (rare, and 130 bytes a card).
     card_codes_by_id: dict[str, str] | None = None
     customers: dict[str, Customer] = attrs.field(factory=dict)
-    customer_ids_by_source_id: dict[str, str] = attrs.field(factory=dict)
     categories_by_name: dict[str, Category] = attrs.field(factory=dict)
     publications: list[Publication] = attrs.field(factory=list)
     publications_by_source_id: dict[str, Publication] = attrs.field(factory=dict)
@@ -98,6 +97,8 @@ class Project:
     expiring: dict[dt.datetime, list[PointsBucket]] = attrs.field(factory=dict)
     expiry_instants: list[dt.datetime] = attrs.field(factory=list)
     next_seq: int = 0
+    # What a customer's ID is derived from besides its source_id (see customer_id_for).
+    salt: str = ""
     # The distinct texts of every card's transactions (see TransactionLog).
     texts: TextTable = attrs.field(factory=TextTable)
     # Flat metadata many customers share ({"tier": "gold"}), stored once (see shared()).
@@ -109,6 +110,19 @@ class Project:
     reward_assignments: dict[str, RewardAssignment] = attrs.field(factory=dict)
     redemptions: dict[str, Redemption] = attrs.field(factory=dict)
     redemption_ids_by_rollback: dict[str, str] = attrs.field(factory=dict)
+
+    def customer_id_for(self, source_id: str) -> str:
+        """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
+
+        Derived, not drawn: finding a customer by source_id is then one lookup by ID,
+        with no map from source_id to ID (50 to 70 bytes a customer at a million).
+        """
+        return derived_id("cust_", f"{self.salt}/{source_id}", 24)
+
+    def customer_by_source_id(self, source_id: str) -> Customer | None:
+        """The customer whose ``source_id`` this is, if there is one."""
+        found = self.customers.get(self.customer_id_for(source_id))
+        return found if found is not None and found.source_id == source_id else None
 
     def code_of_card_id(self, card_id: str) -> str | None:
         """The code of the card whose ``v_`` ID is ``card_id``, if there is one."""
@@ -173,7 +187,10 @@ class Ledger:
         with self._lock:
             found = self._projects.get(app_id)
             if found is None:
-                found = self._projects[app_id] = Project(app_id=app_id)
+                # The salt comes from the seed and app ID, not from a draw: creating a
+                # project in a request that is then rejected must not move the IDs.
+                salt = derived_id("", f"{self.ids.seed}/{app_id}", 16)
+                found = self._projects[app_id] = Project(app_id=app_id, salt=salt)
             elif found.expiry_instants and found.expiry_instants[0] <= self.clock.now():
                 self._expire_due(found)
             return found
@@ -682,10 +699,7 @@ class Ledger:
     @staticmethod
     def _find_customer(project: Project, ref: str) -> Customer | None:
         found = project.customers.get(ref)
-        if found is None:
-            customer_id = project.customer_ids_by_source_id.get(ref)
-            found = project.customers.get(customer_id) if customer_id else None
-        return found
+        return found if found is not None else project.customer_by_source_id(ref)
 
     def _plan_customer(self, project: Project, ref: CustomerRef) -> _CustomerPlan:
         if ref.as_string is not None:
@@ -701,8 +715,7 @@ class Ledger:
                 raise not_found("customer", ref.id)
             return _CustomerPlan(by_id, by_id.source_id, dict(ref.profile))
         if ref.source_id is not None:
-            customer_id = project.customer_ids_by_source_id.get(ref.source_id)
-            by_source = project.customers.get(customer_id) if customer_id else None
+            by_source = project.customer_by_source_id(ref.source_id)
             return _CustomerPlan(by_source, ref.source_id, dict(ref.profile))
         # A customer object with neither id nor source_id is rejected by the HTTP layer;
         # the Python API gets the same answer.
@@ -715,14 +728,15 @@ class Ledger:
     def _commit_customer(self, project: Project, plan: _CustomerPlan, now: dt.datetime) -> Customer:
         customer = plan.existing
         if customer is None:
+            source_id = plan.source_id
             customer = Customer(
-                id=self.ids.customer_id(),
-                source_id=plan.source_id,
+                id=self.ids.customer_id()
+                if source_id is None
+                else project.customer_id_for(source_id),
+                source_id=source_id,
                 created_at=now,
             )
             project.customers[customer.id] = customer
-            if plan.source_id is not None:
-                project.customer_ids_by_source_id[plan.source_id] = customer.id
         if plan.profile:
             for field, given in plan.profile.items():
                 if field not in _CUSTOMER_PROFILE_FIELDS:
