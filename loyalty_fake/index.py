@@ -1,9 +1,10 @@
 """Ordered indexes of a program's members, so a page costs what a page costs.
 
-Each published card sits in three sorted lists: by ``(created_at, seq)``, by
-``(updated_at, seq)`` and by ``code``. A listing ordered by one of them, with no
-filter or a date range on the same field, is a bisect and a slice; other date
-filters scan only the range the order's own filter leaves.
+Each published card sits in three orders: by ``(created_at, seq)`` and by
+``(updated_at, seq)`` (``Blocks``, whose blocks know their span of the other date), and
+by ``code``. A listing ordered by one of them, with no filter or a date range on the
+same field, is a bisect and a slice; a filter on the other date skips the blocks whose
+span misses it.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def created_key(card: LoyaltyCard) -> _Key:
 
 def updated_key(card: LoyaltyCard) -> _Key:
     """Where a card sits in the ``updated_at`` order (never updated: its creation)."""
-    return (card.updated_at or card.created_at, card.seq)
+    return (_updated(card), card.seq)
 
 
 class Blocks:
@@ -120,7 +121,6 @@ class Blocks:
         block.insert(bisect_right(block, key, key=self._key), card)
         self._maxes[pos] = self._key(block[-1])
         self._widen(pos, other)
-        self._groups.pop(pos // _GROUP, None)
         if len(block) > 2 * _LOAD:
             self._groups.clear()  # the blocks after this one move to other groups
             half = block[_LOAD:]
@@ -187,10 +187,6 @@ class Blocks:
             return len(self)
         return self._offsets()[pos] + bisect_right(self._blocks[pos], key, key=self._key)
 
-    def islice(self, low: int, high: int, *, reverse: bool = False) -> Iterator[LoyaltyCard]:
-        """The cards at positions ``low`` to ``high``, in order or reversed."""
-        return self.walk(low, high, reverse=reverse)
-
     def walk(
         self,
         low: int,
@@ -199,10 +195,10 @@ class Blocks:
         reverse: bool = False,
         keep: Callable[[dt.datetime, dt.datetime], bool] | None = None,
     ) -> Iterator[LoyaltyCard]:
-        """The cards at positions ``low`` to ``high``, skipping blocks ``keep`` rejects.
+        """The cards at positions ``low`` to ``high``, in order or reversed.
 
-        ``keep(earliest, latest)`` says whether a block's span of the other date may
-        hold a match.
+        With ``keep``, blocks it rejects are skipped: ``keep(earliest, latest)`` says
+        whether a block's span of the other date may hold a match.
         """
         starts = self._offsets()
         if low >= high:
@@ -355,7 +351,8 @@ class MemberIndex:
                 own = (own[0], _earliest(own[1], query.updated_before))
             if field == "updated_at" and query.created_after is not None:
                 own = (_latest(own[0], query.created_after), own[1])
-        ordered, count = self._ordered(field, descending, own, card_of)
+        keep = _keep(bounds[others[0]]) if field != "code" and len(others) == 1 else None
+        ordered, count = self._ordered(field, descending, own, card_of, keep)
         if not others:
             return list(islice(ordered, start, stop)), count
         # The narrowest other range stands for the filters the order index cannot apply.
@@ -366,34 +363,15 @@ class MemberIndex:
         walk_cost = stop * len(self) / max(width, 1)
         narrow_index = self._by_created if narrowest == "created_at" else self._by_updated
         if width * math.log2(width + 2) <= walk_cost:
-            matches = [c for c in narrow_index.islice(low, high) if matches_dates(c, query)]
+            matches = [c for c in narrow_index.walk(low, high) if matches_dates(c, query)]
             matches.sort(key=_ORDER[field], reverse=descending)
             return matches[start:stop], len(matches)
         if len(filtered) == 1:
             total = width  # the one filter is exactly that range
         else:
-            total = sum(1 for c in narrow_index.islice(low, high) if matches_dates(c, query))
-        if field != "code" and len(others) == 1:
-            ordered = self._walk(field, descending, own, bounds[others[0]])
+            total = sum(1 for c in narrow_index.walk(low, high) if matches_dates(c, query))
         page = list(islice((c for c in ordered if matches_dates(c, query)), start, stop))
         return page, total
-
-    def _walk(
-        self,
-        field: str,
-        descending: bool,
-        own: tuple[dt.datetime | None, dt.datetime | None],
-        other_bounds: tuple[dt.datetime | None, dt.datetime | None],
-    ) -> Iterator[LoyaltyCard]:
-        """The cards in ``field``'s order, skipping blocks whose other dates all miss."""
-        after, before = other_bounds
-
-        def keep(earliest: dt.datetime, latest: dt.datetime) -> bool:
-            return (after is None or latest > after) and (before is None or earliest < before)
-
-        index = self._by_created if field == "created_at" else self._by_updated
-        low, high = self._range(field, *own)
-        return index.walk(low, high, reverse=descending, keep=keep)
 
     def _range(
         self, field: str, after: dt.datetime | None, before: dt.datetime | None
@@ -409,13 +387,30 @@ class MemberIndex:
         descending: bool,
         own: tuple[dt.datetime | None, dt.datetime | None],
         card_of: Callable[[str], LoyaltyCard],
+        keep: Callable[[dt.datetime, dt.datetime], bool] | None,
     ) -> tuple[Iterator[LoyaltyCard], int]:
+        """The cards in ``field``'s order within ``own``, and how many there are.
+
+        ``keep`` (see ``Blocks.walk``) skips the blocks whose other dates all miss.
+        """
         if field == "code":
             codes = reversed(self._by_code) if descending else iter(self._by_code)
             return map(card_of, codes), len(self._by_code)
         index = self._by_created if field == "created_at" else self._by_updated
         low, high = self._range(field, *own)
-        return index.islice(low, high, reverse=descending), high - low
+        return index.walk(low, high, reverse=descending, keep=keep), high - low
+
+
+def _keep(
+    bounds: tuple[dt.datetime | None, dt.datetime | None],
+) -> Callable[[dt.datetime, dt.datetime], bool]:
+    """Whether a block whose other dates span ``earliest`` to ``latest`` may meet ``bounds``."""
+    after, before = bounds
+
+    def keep(earliest: dt.datetime, latest: dt.datetime) -> bool:
+        return (after is None or latest > after) and (before is None or earliest < before)
+
+    return keep
 
 
 def _is_backdated(card: LoyaltyCard) -> bool:
@@ -433,7 +428,7 @@ def _latest(a: dt.datetime | None, b: dt.datetime) -> dt.datetime:
 def matches_dates(card: LoyaltyCard, query: MemberQuery) -> bool:
     """Whether the card falls within every date filter of ``query``."""
     return within(card.created_at, query.created_after, query.created_before) and within(
-        card.updated_at or card.created_at, query.updated_after, query.updated_before
+        _updated(card), query.updated_after, query.updated_before
     )
 
 
