@@ -7,7 +7,6 @@ never lose or double a write.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import math
 import pickle
@@ -38,6 +37,8 @@ from loyalty_fake.models import (
     TextTable,
     Transaction,
     TransactionType,
+    is_flat,
+    own_copy,
 )
 from loyalty_fake.pickling import layout_fingerprint, no_gc, positional_pickle
 from loyalty_fake.rewards import (
@@ -138,13 +139,13 @@ class Project:
         with nested objects, and any beyond the first ``_SHARED_LIMIT`` distinct ones,
         get a copy of their own.
         """
-        if any(isinstance(v, dict | list) for v in value.values()):
-            return _own_copy(dict(value))
+        if not is_flat(value):
+            return own_copy(value)
         key = tuple((k, type(v).__name__, v) for k, v in value.items())
         try:
             found = self.shared_values.get(key)
         except TypeError:  # an unhashable value, from the Python API
-            return _own_copy(dict(value))
+            return own_copy(value)
         if found is None:
             found = dict(value)
             if len(self.shared_values) < _SHARED_LIMIT:
@@ -745,7 +746,7 @@ class Ledger:
                 if field == "metadata":
                     value = project.shared(given) if given else None
                 elif isinstance(given, dict) and field != "address":  # address: packed copy
-                    value = _own_copy(given)
+                    value = own_copy(given)
                 setattr(customer, field, value)
             if plan.existing is not None:
                 customer.updated_at = now
@@ -1668,13 +1669,6 @@ def _campaign(project: Project, campaign_ref: str) -> Campaign:
     if found is None or found.in_bin:
         raise not_found("campaign", campaign_ref)
     return found
-
-
-def _own_copy(value: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a record's dict, so that the caller's dict stays the caller's."""
-    if any(isinstance(v, dict | list) for v in value.values()):
-        return copy.deepcopy(value)
-    return dict(value)
 
 
 def _tracking_id(project: Project, publication: Publication) -> str:

@@ -16,7 +16,7 @@ from loyalty_fake.index import MemberIndex
 from loyalty_fake.pickling import positional_pickle, register_layout
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
     from loyalty_fake.codes import CodeConfig
     from loyalty_fake.expiry import ExpirationRules
@@ -115,6 +115,19 @@ def _shared_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
     return keys
 
 
+def is_flat(value: Mapping[str, Any]) -> bool:
+    """Whether ``value`` holds no dict or list: a shallow copy of it is a full copy."""
+    return not any(isinstance(v, dict | list) for v in value.values())
+
+
+def own_copy(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a record's dict that shares nothing mutable with ``value``.
+
+    The caller's dict stays the caller's: changing it later changes no record.
+    """
+    return dict(value) if is_flat(value) else copy.deepcopy(dict(value))
+
+
 def pack_flat(value: dict[str, Any] | None) -> tuple[Any, ...] | dict[str, Any] | None:
     """A flat dict as ``(keys, *values)`` with ``keys`` shared, others as a deep copy.
 
@@ -123,8 +136,8 @@ def pack_flat(value: dict[str, Any] | None) -> tuple[Any, ...] | dict[str, Any] 
     """
     if value is None:
         return None
-    if any(isinstance(v, dict | list) for v in value.values()):
-        return copy.deepcopy(value)
+    if not is_flat(value):
+        return own_copy(value)
     return (_shared_keys(tuple(value)), *value.values())
 
 
@@ -133,7 +146,7 @@ def unpack_flat(packed: tuple[Any, ...] | dict[str, Any] | None) -> dict[str, An
     if packed is None:
         return None
     if isinstance(packed, dict):
-        return copy.deepcopy(packed)
+        return own_copy(packed)
     return dict(zip(packed[0], packed[1:], strict=True))
 
 
