@@ -1138,7 +1138,7 @@ class Ledger:
         redemption: Redemption | None = None,
     ) -> Transaction:
         seq = project.take_seq()
-        soonest = card.buckets[0] if card.buckets else None
+        next_date, next_points = card.next_expiration()
         transaction = Transaction(
             bucket=bucket,
             seq=seq,
@@ -1154,11 +1154,8 @@ class Ledger:
             operation_type="AUTOMATIC" if operation_type == "AUTOMATIC" else "MANUAL",
             expired_points=card.expired_points,
             subtracted_points=card.subtracted_points,
-            # As CardPoints.of(card) counts them, without the object.
-            next_expiration_date=soonest.last_day if soonest is not None else None,
-            next_expiration_points=(
-                soonest.points if soonest is not None and soonest.last_day is not None else 0
-            ),
+            next_expiration_date=next_date,
+            next_expiration_points=next_points,
             redemption=redemption,
         )
         card.transactions.append(transaction)

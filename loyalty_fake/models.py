@@ -206,15 +206,14 @@ class CardPoints:
     @classmethod
     def of(cls, card: LoyaltyCard) -> CardPoints:
         """The counters of ``card`` now."""
-        soonest = card.buckets[0] if card.buckets else None
-        expiring = soonest is not None and soonest.last_day is not None
+        next_date, next_points = card.next_expiration()
         return cls(
             points=card.points,
             balance=card.balance,
             expired_points=card.expired_points,
             subtracted_points=card.subtracted_points,
-            next_expiration_date=soonest.last_day if soonest is not None else None,
-            next_expiration_points=soonest.points if soonest is not None and expiring else 0,
+            next_expiration_date=next_date,
+            next_expiration_points=next_points,
         )
 
 
@@ -328,12 +327,11 @@ class TransactionLog:
     when asked for.
     """
 
-    __slots__ = ("_card", "_rows")
+    __slots__ = ("_card",)
 
     def __init__(self, card: LoyaltyCard) -> None:
         """The transactions of ``card``."""
         self._card = card
-        self._rows = card.transaction_rows
 
     def append(self, transaction: Transaction) -> None:
         """Pack ``transaction`` at the end of the log."""
@@ -353,7 +351,7 @@ class TransactionLog:
             self._card.transaction_refs.append(target)
             ref = len(self._card.transaction_refs)
         expiry = transaction.next_expiration_date
-        self._rows.extend(
+        self._card.transaction_rows.extend(
             (
                 transaction.seq,
                 (transaction.created_at - _EPOCH) // _MS,
@@ -369,7 +367,7 @@ class TransactionLog:
         )
 
     def __len__(self) -> int:
-        return len(self._rows) // _ROW
+        return len(self._card.transaction_rows) // _ROW
 
     def _at(self, index: int) -> Transaction:
         start = index * _ROW
@@ -384,7 +382,7 @@ class TransactionLog:
             expiry,
             due,
             rest,
-        ) = self._rows[start : start + _ROW]
+        ) = self._card.transaction_rows[start : start + _ROW]
         kind = rest & (1 << _REF_SHIFT) - 1
         ref = rest >> _REF_SHIFT & (1 << _TEXTS_SHIFT - _REF_SHIFT) - 1
         texts = rest >> _TEXTS_SHIFT
@@ -498,6 +496,13 @@ class LoyaltyCard:
     def balance(self) -> int:
         """``points - expired_points - subtracted_points - redeemed_points``."""
         return self.points - self.expired_points - self.subtracted_points - self.redeemed_points
+
+    def next_expiration(self) -> tuple[dt.date | None, int]:
+        """The soonest bucket's last day, and its points if they expire (else 0)."""
+        if not self.buckets:
+            return None, 0
+        soonest = self.buckets[0]
+        return soonest.last_day, soonest.points if soonest.last_day is not None else 0
 
 
 @positional_pickle
