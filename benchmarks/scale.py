@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from loyalty_fake import LoyaltyFake
-from loyalty_fake.ledger import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.models import CustomerRef, MemberQuery
+from loyalty_fake.seeding import create_program_with_cards
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -94,13 +94,7 @@ def _stocked(members: int) -> tuple[LoyaltyFake, str]:
     fake = LoyaltyFake(seed=2, now=_START)
     ledger = fake.ledger
     cards = members + _JOINS + 10
-    program = ledger.create_loyalty_program(
-        fake.app_id, name="S", vouchers_count=min(cards, MAX_VOUCHERS_PER_REQUEST)
-    )
-    for made in range(MAX_VOUCHERS_PER_REQUEST, cards, MAX_VOUCHERS_PER_REQUEST):
-        ledger.add_vouchers(
-            fake.app_id, program.id, count=min(cards - made, MAX_VOUCHERS_PER_REQUEST)
-        )
+    program = create_program_with_cards(ledger, fake.app_id, cards, name="S")
     with ledger.bulk_load(fake.app_id, program.id):
         for number in range(members):
             ledger.add_member(fake.app_id, program.id, customer=CustomerRef(source_id=f"c{number}"))

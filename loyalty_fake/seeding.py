@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from loyalty_fake.fake import LoyaltyFake
+    from loyalty_fake.ledger import Ledger
+    from loyalty_fake.models import Campaign
 
-__all__ = ["DEMO_PROGRAM", "Pools", "seed_demo"]
+__all__ = ["DEMO_PROGRAM", "Pools", "create_program_with_cards", "seed_demo"]
 
 DEMO_PROGRAM = "Demo Coffee Club"
 _DRINKS = ("espresso", "flat white", "cortado", "filter", "matcha", "chai")
@@ -74,6 +76,21 @@ class Pools:
         )
 
 
+def create_program_with_cards(ledger: Ledger, app_id: str, cards: int, **fields: Any) -> Campaign:
+    """Create a loyalty program with ``cards`` cards, however many.
+
+    One request creates at most 100,000 cards, as Voucherify's does: the program is
+    created with the first batch and the rest are added batch by batch. ``fields`` are
+    ``create_loyalty_program``'s other arguments.
+    """
+    program = ledger.create_loyalty_program(
+        app_id, vouchers_count=min(cards, MAX_VOUCHERS_PER_REQUEST), **fields
+    )
+    for made in range(MAX_VOUCHERS_PER_REQUEST, cards, MAX_VOUCHERS_PER_REQUEST):
+        ledger.add_vouchers(app_id, program.id, count=min(cards - made, MAX_VOUCHERS_PER_REQUEST))
+    return program
+
+
 def seed_demo(  # noqa: PLR0913 - the seeding options
     fake: LoyaltyFake,
     *,
@@ -110,20 +127,16 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
                 start = now - dt.timedelta(days=_HISTORY_DAYS + 1)
                 clock.set(start)
                 cards = members + spare
-                program = ledger.create_loyalty_program(
+                program = create_program_with_cards(
+                    ledger,
                     project_id,
+                    cards,
                     name=_program_name(index),
                     type="AUTO_UPDATE",
-                    vouchers_count=min(cards, MAX_VOUCHERS_PER_REQUEST),
                     code_config=_CODES,
                     metadata={"demo": True},
                     expiration_rules=_RULES,
                 )
-                # One request creates at most 100,000 cards, as Voucherify's does.
-                for made in range(MAX_VOUCHERS_PER_REQUEST, cards, MAX_VOUCHERS_PER_REQUEST):
-                    ledger.add_vouchers(
-                        project_id, program.id, count=min(cards - made, MAX_VOUCHERS_PER_REQUEST)
-                    )
                 draw = _Draw(pick.random)
                 with ledger.bulk_load(project_id, program.id):
                     for _ in range(members):

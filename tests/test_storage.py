@@ -11,6 +11,7 @@ import pytest
 from loyalty_fake import LoyaltyFake, index
 from loyalty_fake.index import matches_dates
 from loyalty_fake.models import CustomerRef, MemberOrder, MemberQuery
+from loyalty_fake.seeding import create_program_with_cards
 
 NOW = "2024-06-01T00:00:00Z"
 ORDERS: tuple[MemberOrder, ...] = (
@@ -196,3 +197,11 @@ def test_cards_are_found_by_v_id_before_and_after_the_first_such_lookup() -> Non
     later = added.json()
     assert fake.request("GET", f"/v1/vouchers/{later['id']}").json()["code"] == later["code"]
     assert first["id"] != later["id"]
+
+
+def test_a_program_gets_more_cards_than_one_request_may_create() -> None:
+    """Seeding's program creation makes every card asked for, past 100,000 per request."""
+    fake = LoyaltyFake(seed=5, now=NOW)
+    program = create_program_with_cards(fake.ledger, fake.app_id, 100_003, name="Big")
+    assert len(fake.ledger.cards(fake.app_id, program.id)) == 100_003
+    assert fake.get_loyalty_program("Big")["vouchers_count"] == 100_003
