@@ -343,7 +343,6 @@ class Ledger:
                 campaign.members.rebuild(members)
                 for card in members:
                     # Copies hold exactly what they need: appends had left room to grow.
-                    card.transaction_rows = card.transaction_rows[:]
                     card.buckets = card.buckets[:]
 
     def _category_for(

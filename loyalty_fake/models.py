@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import functools
 import hashlib
+import struct
 from array import array
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -16,7 +17,7 @@ from loyalty_fake.index import MemberIndex
 from loyalty_fake.pickling import positional_pickle, register_layout
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
 
     from loyalty_fake.codes import CodeConfig
     from loyalty_fake.expiry import ExpirationRules
@@ -277,14 +278,67 @@ _KINDS: tuple[TransactionType, ...] = (
 _KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _MS = dt.timedelta(milliseconds=1)
-# One row of integers per transaction: seq, created_at (ms since the epoch), points,
-# total, balance, expired_points, subtracted_points, next_expiration_date (ordinal, 0 for
-# none), next_expiration_points, and one integer for the rest: the type (4 bits), the
-# position plus one (24 bits, 0 for none) in the card's transaction_refs of the bucket
+_DAY_MS = 86_400_000
+# One row of integers per transaction: seq, created_at as days since the epoch and
+# milliseconds into that day, points, total, balance, expired_points, subtracted_points,
+# next_expiration_date (ordinal, 0 for none), next_expiration_points, the type (4 bits)
+# with the position plus one (0 for none) in the card's transaction_refs of the bucket
 # that expired or the redemption, and the texts' position in the project's TextTable.
-_ROW = 10
+# A card keeps its rows as bytes in a narrow form (see TransactionLog).
+_ROW = 12
 _REF_SHIFT = 4
-_TEXTS_SHIFT = 28
+# The packed forms of a card's rows, narrowest first: a card's rows take the first
+# whose every column holds them, and keep the form's number as their first byte.
+_PACKINGS = ("<IHIhhhhhIhHH", "<IHIiiiiiIiIH", "<" + "q" * _ROW)
+_ROW_STRUCTS = tuple(struct.Struct(packing) for packing in _PACKINGS)
+
+
+# A card's rows stay bytes up to this many; past it, a growable array (appending to
+# bytes copies them).
+_PACKED_ROWS = 64
+_NO_ROWS = bytes(1)
+
+
+@functools.lru_cache(maxsize=256)
+def _rows_struct(form: int, count: int) -> struct.Struct:
+    return struct.Struct(_PACKINGS[form][0] + _PACKINGS[form][1:] * count)
+
+
+def _pack_rows(rows: array[int]) -> bytes:
+    """``rows`` in the narrowest form whose every column holds them."""
+    count = len(rows) // _ROW
+    for form in range(len(_PACKINGS) - 1):
+        try:
+            return bytes((form,)) + _rows_struct(form, count).pack(*rows)
+        except struct.error:  # noqa: PERF203 - a wider form is rare
+            continue
+    return bytes((len(_PACKINGS) - 1,)) + _rows_struct(len(_PACKINGS) - 1, count).pack(*rows)
+
+
+def _unpack_rows(rows: bytes) -> array[int]:
+    form = rows[0]
+    count = (len(rows) - 1) // _ROW_STRUCTS[form].size
+    return array("q", _rows_struct(form, count).unpack_from(rows, 1))
+
+
+def _with_row(rows: array[int] | bytes, row: tuple[int, ...]) -> array[int] | bytes:
+    """``rows`` with ``row`` appended: bytes in place of short rows, the array grown."""
+    if isinstance(rows, array):
+        rows.extend(row)
+        return rows
+    packing = _ROW_STRUCTS[rows[0]]
+    if (len(rows) - 1) // packing.size < _PACKED_ROWS:
+        try:
+            return rows + packing.pack(*row)
+        except struct.error:  # a column outgrew the form: repack all, wider
+            unpacked = _unpack_rows(rows)
+            unpacked.extend(row)
+            return _pack_rows(unpacked)
+    unpacked = _unpack_rows(rows)
+    unpacked.extend(row)
+    return unpacked
+
+
 Texts = tuple[str | None, str | None, str | None, str]
 
 
@@ -325,6 +379,10 @@ class TransactionLog:
     the project's ``TextTable``, and what they point at (buckets that expired,
     redemptions) with the card (``transaction_refs``). This is a view over them, made
     when asked for.
+
+    A card's rows are bytes, each column as narrow as the card's values allow (a seeded
+    member's three rows take about 100 bytes, not 240 as 64-bit integers), until the
+    card has many; then a growable array.
     """
 
     __slots__ = ("_card",)
@@ -351,10 +409,13 @@ class TransactionLog:
             self._card.transaction_refs.append(target)
             ref = len(self._card.transaction_refs)
         expiry = transaction.next_expiration_date
-        self._card.transaction_rows.extend(
+        day, ms = divmod((transaction.created_at - _EPOCH) // _MS, _DAY_MS)
+        self._card.transaction_rows = _with_row(
+            self._card.transaction_rows,
             (
                 transaction.seq,
-                (transaction.created_at - _EPOCH) // _MS,
+                day,
+                ms,
                 transaction.points,
                 transaction.total,
                 transaction.balance,
@@ -362,18 +423,29 @@ class TransactionLog:
                 transaction.subtracted_points,
                 expiry.toordinal() if expiry is not None else 0,
                 transaction.next_expiration_points,
-                _KIND_CODES[transaction.type] | ref << _REF_SHIFT | texts << _TEXTS_SHIFT,
-            )
+                _KIND_CODES[transaction.type] | ref << _REF_SHIFT,
+                texts,
+            ),
         )
 
     def __len__(self) -> int:
-        return len(self._card.transaction_rows) // _ROW
+        rows = self._card.transaction_rows
+        if isinstance(rows, array):
+            return len(rows) // _ROW
+        return (len(rows) - 1) // _ROW_STRUCTS[rows[0]].size
 
     def _at(self, index: int) -> Transaction:
-        start = index * _ROW
+        rows = self._card.transaction_rows
+        row: Sequence[int]
+        if isinstance(rows, array):
+            row = rows[index * _ROW : (index + 1) * _ROW]
+        else:
+            packing = _ROW_STRUCTS[rows[0]]
+            row = packing.unpack_from(rows, 1 + index * packing.size)
         (
             seq,
-            created,
+            day,
+            ms,
             points,
             total,
             balance,
@@ -381,11 +453,11 @@ class TransactionLog:
             subtracted,
             expiry,
             due,
-            rest,
-        ) = self._card.transaction_rows[start : start + _ROW]
-        kind = rest & (1 << _REF_SHIFT) - 1
-        ref = rest >> _REF_SHIFT & (1 << _TEXTS_SHIFT - _REF_SHIFT) - 1
-        texts = rest >> _TEXTS_SHIFT
+            kind_ref,
+            texts,
+        ) = row
+        kind = kind_ref & (1 << _REF_SHIFT) - 1
+        ref = kind_ref >> _REF_SHIFT
         card = self._card
         source, reason, source_id, operation_type = card.transaction_texts[texts]
         target = card.transaction_refs[ref - 1] if ref and card.transaction_refs else None
@@ -395,7 +467,7 @@ class TransactionLog:
             points=points,
             total=total,
             balance=balance,
-            created_at=_EPOCH + created * _MS,
+            created_at=_EPOCH + (day * _DAY_MS + ms) * _MS,
             card_code=card.code,
             source=source,
             reason=reason,
@@ -474,7 +546,7 @@ class LoyaltyCard:
     buckets: list[PointsBucket] = attrs.field(factory=list, repr=False)
     # The transactions, packed (see TransactionLog); the ledger gives every card its
     # project's text table.
-    transaction_rows: array[int] = attrs.field(factory=lambda: array("q"), repr=False)
+    transaction_rows: array[int] | bytes = attrs.field(default=_NO_ROWS, repr=False)
     transaction_texts: TextTable = attrs.field(factory=TextTable, repr=False, eq=False)
     # What the transactions point at: buckets that expired, redemptions and refunds.
     transaction_refs: list[PointsBucket | Redemption] | None = attrs.field(default=None, repr=False)
