@@ -499,7 +499,7 @@ class TransactionLog:
 
 
 register_layout(TextTable, ("texts", "source,reason,source_id,operation_type"))
-register_layout(TransactionLog, (f"transaction_rows/{_ROW}",))
+register_layout(TransactionLog, (f"transaction_rows/{_ROW}", *_PACKINGS, str(_PACKED_ROWS)))
 
 
 def card_id(campaign_id: str, code: str) -> str:
