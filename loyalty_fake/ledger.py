@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import pickle
 import threading
-from bisect import insort
+from bisect import bisect_right
 from contextlib import contextmanager
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Any
@@ -341,9 +341,6 @@ class Ledger:
                     if card.campaign_id == campaign.id and card.holder_id is not None
                 ]
                 campaign.members.rebuild(members)
-                for card in members:
-                    # Copies hold exactly what they need: appends had left room to grow.
-                    card.buckets = card.buckets[:]
 
     def _category_for(
         self, project: Project, name: str | None, category_id: str | None
@@ -1086,7 +1083,9 @@ class Ledger:
             points=points,
             created_at=now,
         )
-        insort(card.buckets, bucket, key=_bucket_order)
+        buckets = card.buckets
+        at = bisect_right(buckets, _bucket_order(bucket), key=_bucket_order)
+        card.buckets = (*buckets[:at], bucket, *buckets[at:])
         if last_day is not None:
             instant = expires_at(last_day)
             due = project.expiring.get(instant)
@@ -1111,7 +1110,7 @@ class Ledger:
             remaining -= taken
             taken_from.append((bucket.last_day, taken))
             if not bucket.points:
-                card.buckets.pop(0)
+                card.buckets = card.buckets[1:]
         return tuple(taken_from)
 
     @staticmethod
@@ -1177,7 +1176,7 @@ class Ledger:
             expired = bucket.points
             bucket.points = 0
             bucket.updated_at = instant
-            card.buckets.remove(bucket)
+            card.buckets = tuple(kept for kept in card.buckets if kept is not bucket)
             card.expired_points += expired
             self._touch(project.campaigns[card.campaign_id], card, instant)
             self._record(
