@@ -81,7 +81,7 @@ def parse_timestamp(text: str) -> dt.datetime:
         raise ValueError(f"not an ISO 8601 timestamp in range: {text!r}") from None
 
 
-@attrs.define
+@attrs.define(on_setattr=attrs.setters.NO_OP)  # no generated __setattr__: set() is hot
 class Clock:
     """The fake's notion of now.
 
@@ -92,9 +92,7 @@ class Clock:
     # Converted on construction; the methods below convert before they assign, so the
     # converter does not run a second time on every set().
     _frozen_at: dt.datetime | None = attrs.field(
-        default=None,
-        converter=attrs.converters.optional(_as_utc),
-        on_setattr=attrs.setters.NO_OP,
+        default=None, converter=attrs.converters.optional(_as_utc)
     )
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False, eq=False)
     _pins: threading.local = attrs.field(factory=threading.local, init=False, repr=False, eq=False)

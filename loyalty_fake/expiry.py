@@ -54,7 +54,7 @@ def _round_up(day: dt.date, rounding: RoundingType, value: int | None) -> dt.dat
 
 
 @positional_pickle
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # the key of last_day's cache, looked up on every addition
 class ExpirationRules:
     """A program's ``voucher.loyalty_card.expiration_rules``."""
 
