@@ -330,7 +330,7 @@ class Ledger:
         """
         with self._lock, no_gc():
             project = self.project(app_id)
-            campaign = self.get_campaign(app_id, campaign_ref)
+            campaign = _campaign(project, campaign_ref)
             campaign.members.defer()
             try:
                 yield campaign
@@ -389,7 +389,7 @@ class Ledger:
         """
         with self._lock:
             project = self.project(app_id)
-            campaign = self.get_campaign(app_id, campaign_ref)
+            campaign = _campaign(project, campaign_ref)
             category = None
             if "category" in changes or "category_id" in changes:
                 category = self._category_for(
@@ -452,7 +452,7 @@ class Ledger:
         """
         with self._lock:
             project = self.project(app_id)
-            campaign = self.get_campaign(app_id, campaign_ref)
+            campaign = _campaign(project, campaign_ref)
             action_id = self.ids.async_action_id()
             if not force:
                 campaign.in_bin = True
@@ -501,7 +501,7 @@ class Ledger:
         """
         with self._lock:
             project = self.project(app_id)
-            campaign = self.get_campaign(app_id, campaign_ref)
+            campaign = _campaign(project, campaign_ref)
             if count > MAX_VOUCHERS_PER_REQUEST:
                 raise bad_request(
                     "invalid_query_params",
@@ -769,7 +769,7 @@ class Ledger:
         """
         with self._lock:
             project = self.project(app_id)
-            campaign = self.get_campaign(app_id, campaign_ref)
+            campaign = _campaign(project, campaign_ref)
             plan = self._plan_customer(project, customer)
             if source_id is not None:
                 repeated = self._card_of_source_id(project, campaign, plan, source_id)
@@ -915,7 +915,7 @@ class Ledger:
         """One page of a campaign's members (its published cards) and the count of all matches."""
         with self._lock:
             project = self.project(app_id)
-            campaign = self.get_campaign(app_id, campaign_ref)
+            campaign = _campaign(project, campaign_ref)
             if query.customer is None and query.code is None:
                 return campaign.members.select(query, project.cards.__getitem__)
             # A customer or a code names at most one member of the program.
@@ -1305,7 +1305,7 @@ class Ledger:
         """
         with self._lock:
             project = self.project(app_id)
-            campaign = self.get_campaign(app_id, campaign_ref)
+            campaign = _campaign(project, campaign_ref)
             offered = {
                 a.reward_id: a
                 for a in project.reward_assignments.values()
@@ -1354,7 +1354,7 @@ class Ledger:
         """Every reward assignment of a program, oldest first."""
         with self._lock:
             project = self.project(app_id)
-            campaign = self.get_campaign(app_id, campaign_ref)
+            campaign = _campaign(project, campaign_ref)
             return [a for a in project.reward_assignments.values() if a.campaign_id == campaign.id]
 
     def get_reward_assignment(
