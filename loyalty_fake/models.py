@@ -291,8 +291,6 @@ _REF_SHIFT = 4
 # whose every column holds them, and keep the form's number as their first byte.
 _PACKINGS = ("<IHIhhhhhIhHH", "<IHIiiiiiIiIH", "<" + "q" * _ROW)
 _ROW_STRUCTS = tuple(struct.Struct(packing) for packing in _PACKINGS)
-
-
 # A card's rows stay bytes up to this many; past it, a growable array (appending to
 # bytes copies them).
 _PACKED_ROWS = 64
@@ -381,8 +379,8 @@ class TransactionLog:
     when asked for.
 
     A card's rows are bytes, each column as narrow as the card's values allow (a seeded
-    member's three rows take about 100 bytes, not 240 as 64-bit integers), until the
-    card has many; then a growable array.
+    member's three or so rows take about 90 bytes, where 64-bit integers took 240), until
+    the card has 64; then a growable array.
     """
 
     __slots__ = ("_card",)
