@@ -17,6 +17,7 @@ from faker import Faker
 
 from loyalty_fake.codes import CodeConfig
 from loyalty_fake.expiry import ExpirationRules
+from loyalty_fake.ids import derived_id
 from loyalty_fake.ledger import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.models import CustomerRef
 from loyalty_fake.pickling import no_gc
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from loyalty_fake.fake import LoyaltyFake
     from loyalty_fake.ledger import Ledger
     from loyalty_fake.models import Campaign
+    from loyalty_fake.rewards import Reward
 
 __all__ = ["DEMO_PROGRAM", "Pools", "create_program_with_cards", "seed_demo"]
 
@@ -38,10 +40,31 @@ _HISTORY_DAYS = 270
 _SPARE_CARDS_PER_TEN = 1
 _RULES = ExpirationRules("MONTH", period_value=6, rounding_type="END_OF_MONTH")
 _CODES = CodeConfig(pattern="CLUB-####-####", charset="0123456789ABCDEFGHJKLMNPQRSTUVWXYZ")
+# The MATERIAL rewards every seeded program offers: name, product, price in points. The
+# first is what members redeem in their histories.
+_REWARDS = (("Free coffee", "coffee", 150), ("Club tote bag", "tote-bag", 900))
+# Of the spends a member can afford a free coffee with, the share that redeem one; the
+# others remove points by hand. A redemption is a few hundred bytes more than a removal.
+_REDEEMING = 0.2
 
 
 def _program_name(index: int) -> str:
     return DEMO_PROGRAM if index == 0 else f"Demo Program {index + 1}"
+
+
+def _demo_rewards(ledger: Ledger, app_id: str, seed: int) -> list[tuple[Reward, int]]:
+    """The project's demo rewards (``_REWARDS``) and their prices, created on first use."""
+    known = {reward.name: reward for reward in ledger.project(app_id).rewards.values()}
+    rewards = []
+    for name, product, price in _REWARDS:
+        reward = known.get(name)
+        if reward is None or reward.type != "MATERIAL":
+            parameters = {
+                "product": {"id": derived_id("prod_", f"{seed}/{product}", 18), "sku_id": None}
+            }
+            reward = ledger.create_reward(app_id, name=name, type="MATERIAL", parameters=parameters)
+        rewards.append((reward, price))
+    return rewards
 
 
 @attrs.frozen
@@ -103,10 +126,11 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
     """Build ``programs`` programs of ``members`` members each, with points histories.
 
     Members get names, emails, phones, addresses and metadata; histories of additions,
-    removals and expiries are spread over the past nine months on the fake's clock (the
-    program's points expire six months on, at the month's end, so some have expired and
-    some expire soon); about one card in ten stays unassigned. ``progress(done, total)`` is called
-    as members are added. Returns a summary.
+    removals, reward redemptions and expiries are spread over the past nine months on the
+    fake's clock (the program's points expire six months on, at the month's end, so some
+    have expired and some expire soon); about one card in ten stays unassigned. Each
+    program offers the project's two demo rewards. ``progress(done, total)`` is called as
+    members are added. Returns a summary.
     """
     pools = Pools.from_seed(seed)
     pick = random.Random(seed)  # noqa: S311 - test data
@@ -127,6 +151,7 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
                 start = now - dt.timedelta(days=_HISTORY_DAYS + 1)
                 clock.set(start)
                 cards = members + spare
+                rewards = _demo_rewards(ledger, project_id, seed)
                 program = create_program_with_cards(
                     ledger,
                     project_id,
@@ -136,6 +161,11 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
                     code_config=_CODES,
                     metadata={"demo": True},
                     expiration_rules=_RULES,
+                )
+                ledger.assign_rewards(
+                    project_id,
+                    program.id,
+                    [(reward.id, price) for reward, price in rewards],
                 )
                 draw = _Draw(pick.random)
                 with ledger.bulk_load(project_id, program.id):
@@ -147,6 +177,7 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
                             pools=pools,
                             now=now,
                             draw=draw,
+                            coffee=rewards[0][0].id,
                         )
                         done += 1
                         if progress is not None and (done % 1000 == 0 or done == total):
@@ -196,6 +227,7 @@ def _member_with_history(  # noqa: PLR0913
     pools: Pools,
     draw: _Draw,
     now: dt.datetime,
+    coffee: str,
 ) -> int:
     one, below, chance = draw.one, draw.below, draw.random
     ledger = fake.ledger
@@ -225,7 +257,12 @@ def _member_with_history(  # noqa: PLR0913
         ledger.project(app_id)  # points due by now expire before the balance is read
         balance = card.balance
         if balance > 0 and chance() < 0.3:  # noqa: PLR2004 - one movement in three spends
-            ledger.change_balance(app_id, code, -below(balance + 1, 1), reason="Free coffee")
+            if balance >= _REWARDS[0][2] and chance() < _REDEEMING:
+                ledger.redeem_reward(app_id, code, reward_id=coffee)
+            else:
+                ledger.change_balance(
+                    app_id, code, -below(balance + 1, 1), reason="Gift to a friend"
+                )
         elif chance() < 0.1:  # noqa: PLR2004 - now and then a gift that never expires
             ledger.change_balance(
                 app_id,

@@ -95,6 +95,57 @@ def test_histories_span_past_months_with_expiries() -> None:
         )
 
 
+def test_programs_offer_rewards_that_histories_redeem() -> None:
+    """Seeded programs offer two rewards; some members redeemed the coffee, by the rules."""
+    fake = _seeded(7, members=200)
+    program = fake.get_loyalty_program(DEMO_PROGRAM)["id"]
+    offered = fake.request("GET", f"/v1/loyalties/{program}/rewards").json()["data"]
+    prices = {
+        fake.request("GET", f"/v1/rewards/{o['reward_id']}").json()["name"]: o["parameters"][
+            "loyalty"
+        ]["points"]
+        for o in offered
+    }
+    assert prices == {"Free coffee": 150, "Club tote bag": 900}
+    members = fake.list_members(DEMO_PROGRAM, limit=100, page=1)["vouchers"]
+    members += fake.list_members(DEMO_PROGRAM, limit=100, page=2)["vouchers"]
+    redeemers = [m for m in members if m["redemption"]["redeemed_points"]]
+    assert redeemers
+    for member in redeemers:
+        card, redeemed = member["loyalty_card"], member["redemption"]["redeemed_points"]
+        assert card["balance"] == (
+            card["points"]
+            - card.get("expired_points", 0)
+            - card.get("subtracted_points", 0)
+            - redeemed
+        )
+        spent = [
+            t
+            for t in fake.transactions(member["code"], limit=100)["data"]
+            if t["type"] == "POINTS_REDEMPTION"
+        ]
+        assert spent
+        assert all(t["details"]["balance"]["points"] == -150 for t in spent)
+        assert redeemed == 150 * len(spent) == 150 * member["redemption"]["redeemed_quantity"]
+        redemption = fake.request(
+            "GET", f"/v1/redemptions/{spent[0]['details']['redemption']['id']}"
+        ).json()
+        assert redemption["reward"]["name"] == "Free coffee"
+        assert redemption["voucher"]["code"] == member["code"]
+
+
+def test_programs_of_one_seeding_share_the_projects_rewards() -> None:
+    """Two seeded programs offer the same two rewards: the project holds no copies."""
+    fake = LoyaltyFake(seed=8, now=NOW)
+    seed_demo(fake, seed=8, programs=2, members=5)
+    rewards = fake.request("GET", "/v1/rewards").json()["data"]
+    assert sorted(reward["name"] for reward in rewards) == ["Club tote bag", "Free coffee"]
+    for program in (DEMO_PROGRAM, "Demo Program 2"):
+        program_id = fake.get_loyalty_program(program)["id"]
+        offered = fake.request("GET", f"/v1/loyalties/{program_id}/rewards").json()["data"]
+        assert {o["reward_id"] for o in offered} == {reward["id"] for reward in rewards}
+
+
 def test_seeding_leaves_the_clock_as_it_was() -> None:
     """After seeding a frozen clock reads the same moment as before."""
     fake = _seeded(6, members=3)
