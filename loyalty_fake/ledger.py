@@ -1537,12 +1537,7 @@ class Ledger:
     def card_redemptions(self, app_id: str, code: str) -> list[Redemption]:
         """Every redemption of the card ``code``, oldest first; 404 for an unknown card."""
         with self._lock:
-            card = self.get_member(app_id, code)
-            return [
-                r
-                for r in self.project(app_id).redemptions.values()
-                if r.card_code == card.code and r.campaign_id == card.campaign_id
-            ]
+            return self.get_member(app_id, code).redemptions()
 
     def rollback_redemption(
         self,

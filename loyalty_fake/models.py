@@ -568,6 +568,11 @@ class LoyaltyCard:
         """``points - expired_points - subtracted_points - redeemed_points``."""
         return self.points - self.expired_points - self.subtracted_points - self.redeemed_points
 
+    def redemptions(self) -> list[Redemption]:
+        """The card's redemptions, oldest first: what its transactions point at, buckets aside."""
+        refs = self.transaction_refs or ()
+        return list(dict.fromkeys(r for r in refs if not isinstance(r, PointsBucket)))
+
     def next_expiration(self) -> tuple[dt.date | None, int]:
         """The soonest bucket's last day, and its points if they expire (else 0)."""
         if not self.buckets:

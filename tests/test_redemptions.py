@@ -412,6 +412,34 @@ def test_card_redemptions_list_redemptions_and_rollbacks(
     assert reply.body["redeemed_quantity"] == 1
 
 
+def test_customer_summary_counts_redemptions_and_rollbacks(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """The customer's summary counts two redemptions, one rolled back, and the points spent."""
+    first = loyalty_fake.redeem_reward(setup["code"], setup["mug"])
+    loyalty_fake.redeem_reward(setup["code"], setup["mug"])
+    loyalty_fake.rollback_redemption(first["id"])
+    summary = client.get_customer("alice").body["summary"]["redemptions"]
+    assert summary["total_redeemed"] == summary["total_succeeded"] == 2
+    assert summary["total_rolled_back"] == summary["total_rollback_succeeded"] == 1
+    assert summary["total_failed"] == summary["total_rollback_failed"] == 0
+    assert summary["loyalty_card"] == {"redeemed_points": 200, "points_to_go": 300}
+
+
+def test_card_redemptions_are_the_cards_own(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """Another member's redemptions are neither listed with the card nor counted for alice."""
+    bob = client.add_member("Coffee Club", {"customer": {"source_id": "bob"}}).body["code"]
+    loyalty_fake.add_points(bob, 500)
+    loyalty_fake.redeem_reward(bob, setup["mug"])
+    reply = client.list_card_redemptions(setup["code"])
+    assert reply.body["total"] == 0
+    summary = client.get_customer("alice").body["summary"]["redemptions"]
+    assert summary["total_redeemed"] == 0
+    assert client.get_customer("bob").body["summary"]["redemptions"]["total_redeemed"] == 1
+
+
 def test_rollback_for_another_customer_is_400(
     client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
 ) -> None:

@@ -344,17 +344,21 @@ def customer_json(customer: Customer, held: list[tuple[Campaign, LoyaltyCard]]) 
             body[key] = value
     balance = sum(card.balance for _, card in held)
     redeemed = sum(card.redeemed_points for _, card in held)
+    # Every redemption the fake records succeeded (a failed one changes nothing and
+    # leaves no record), as did every rollback.
+    redemptions = [made for _, card in held for made in card.redemptions()]
+    rolled_back = sum(made.rollback is not None for made in redemptions)
     body.update(
         {
             "address": customer.address,
             "summary": {
                 "redemptions": {
-                    "total_redeemed": 0,
+                    "total_redeemed": len(redemptions),
                     "total_failed": 0,
-                    "total_succeeded": 0,
-                    "total_rolled_back": 0,
+                    "total_succeeded": len(redemptions),
+                    "total_rolled_back": rolled_back,
                     "total_rollback_failed": 0,
-                    "total_rollback_succeeded": 0,
+                    "total_rollback_succeeded": rolled_back,
                     "gift": {"redeemed_amount": 0, "amount_to_go": 0},
                     "loyalty_card": {"redeemed_points": redeemed, "points_to_go": balance},
                 },
