@@ -113,6 +113,7 @@ def test_points_past_every_narrow_width_are_exact(loyalty_fake: LoyaltyFake) -> 
 
 def test_a_card_with_hundreds_of_movements_keeps_them_all(loyalty_fake: LoyaltyFake) -> None:
     """A card past the packed rows' limit keeps every movement and its time."""
+    loyalty_fake.clock.set("2024-01-01T00:00:00Z")
     program = loyalty_fake.create_loyalty_program("Regulars")["id"]
     code = loyalty_fake.add_member(program, {"source_id": "regular"})["code"]
     for points in range(1, 201):
