@@ -219,9 +219,12 @@ class CardPoints:
 
 
 @positional_pickle
-@attrs.frozen
+@attrs.define  # not frozen: a frozen init sets each of its 17 fields by a call (1 us a movement)
 class Transaction:
-    """One movement of points on a card, with the card's totals right after it."""
+    """One movement of points on a card, with the card's totals right after it.
+
+    A value made on each write and read (the card keeps packed rows); nothing changes one.
+    """
 
     seq: int
     type: TransactionType
