@@ -122,8 +122,13 @@ class Project:
 
     def customer_by_source_id(self, source_id: str) -> Customer | None:
         """The customer whose ``source_id`` this is, if there is one."""
-        found = self.customers.get(self.customer_id_for(source_id))
-        return found if found is not None and found.source_id == source_id else None
+        return self.find_source_id(source_id)[0]
+
+    def find_source_id(self, source_id: str) -> tuple[Customer | None, str]:
+        """The customer whose ``source_id`` this is, if any, and the ID such a customer has."""
+        customer_id = self.customer_id_for(source_id)
+        found = self.customers.get(customer_id)
+        return (found if found is not None and found.source_id == source_id else None), customer_id
 
     def code_of_card_id(self, card_id: str) -> str | None:
         """The code of the card whose ``v_`` ID is ``card_id``, if there is one."""
@@ -165,6 +170,8 @@ class _CustomerPlan:
     existing: Customer | None
     source_id: str | None
     profile: dict[str, Any]
+    # The ID a new customer gets, when finding the source_id already derived it.
+    new_id: str | None = None
 
 
 @attrs.define
@@ -712,8 +719,8 @@ class Ledger:
                 raise not_found("customer", ref.id)
             return _CustomerPlan(by_id, by_id.source_id, dict(ref.profile))
         if ref.source_id is not None:
-            by_source = project.customer_by_source_id(ref.source_id)
-            return _CustomerPlan(by_source, ref.source_id, dict(ref.profile))
+            by_source, derived = project.find_source_id(ref.source_id)
+            return _CustomerPlan(by_source, ref.source_id, dict(ref.profile), derived)
         # A customer object with neither id nor source_id is rejected by the HTTP layer;
         # the Python API gets the same answer.
         raise bad_request(
@@ -729,7 +736,7 @@ class Ledger:
             customer = Customer(
                 id=self.ids.customer_id()
                 if source_id is None
-                else project.customer_id_for(source_id),
+                else plan.new_id or project.customer_id_for(source_id),
                 source_id=source_id,
                 created_at=now,
             )
