@@ -622,7 +622,7 @@ class Campaign:
 
 
 @positional_pickle
-@attrs.frozen
+@attrs.define  # not frozen, for its init's speed (one per join); nothing changes one
 class Publication:
     """The assignment of a card to a customer (Voucherify's publication)."""
 
