@@ -26,10 +26,10 @@ _EXHAUSTIVE_LIMIT = 200_000
 
 
 @functools.lru_cache(maxsize=256)
-def _format_of(template: str) -> str:
-    """``template`` as a ``str.format`` string, one field per placeholder (fast to fill)."""
+def _format_of(template: str) -> tuple[str, int]:
+    """``template`` as a ``str.format`` string (fast to fill), and its placeholder count."""
     escaped = template.replace("{", "{{").replace("}", "}}")
-    return escaped.replace(_PLACEHOLDER, "{}")
+    return escaped.replace(_PLACEHOLDER, "{}"), template.count(_PLACEHOLDER)
 
 
 @positional_pickle
@@ -101,19 +101,18 @@ class CodeConfig:
     def generate(self, draw: Callable[[str, int], str], taken: Container[str]) -> str:
         """A new code not in ``taken``, drawing random characters with ``draw``."""
         template = self.template
-        slots = template.count(_PLACEHOLDER)
-        form = _format_of(template)
-
-        def fill(chars: str) -> str:
-            return form.format(*chars)
-
+        form, slots = _format_of(template)
         for _ in range(_MAX_ATTEMPTS):
-            code = fill(draw(self.charset, slots))
+            code = form.format(*draw(self.charset, slots))
             if code not in taken:
                 return code
         # Random draws keep missing: the space is nearly full. A small space is searched
         # exhaustively (in a seeded order), so the last free code is still found.
         if self.capacity <= _EXHAUSTIVE_LIMIT:
+
+            def fill(chars: str) -> str:
+                return form.format(*chars)
+
             alphabet = "".join(dict.fromkeys(self.charset))
             free = [
                 code
