@@ -9,7 +9,9 @@ request is written down before it is answered. ``LiveServer`` runs it in a backg
 
 from __future__ import annotations
 
+import json
 import logging
+import random
 import signal
 import sys
 import threading
@@ -196,12 +198,29 @@ class SwappableApp:
     """
 
     current: WSGIApp | None = None
+    # Request IDs for the 503s answered between fakes: their own stream, so that they
+    # move no fake's IDs.
+    _request_ids: random.Random = attrs.field(
+        factory=lambda: random.Random("no-fake"),  # noqa: S311 - not a secret
+        init=False,
+        repr=False,
+    )
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         """Forward to the current app."""
         app = self.current
         if app is None:
-            body = b'{"code":503,"key":"no_fake","message":"No fake is plugged into this server"}'
+            body = json.dumps(
+                {
+                    "code": 503,
+                    "key": "no_fake",
+                    "message": "No fake is plugged into this server",
+                    "details": "This server serves each test's own fake while the test runs; "
+                    "a request between tests has none to answer it",
+                    "request_id": f"v-{self._request_ids.getrandbits(72):018x}",
+                },
+                separators=(",", ":"),
+            ).encode()
             start_response(
                 "503 Service Unavailable",
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],

@@ -352,3 +352,23 @@ def test_live_server_binds_to_loopback_by_default() -> None:
         assert live.url.startswith("http://127.0.0.1:")
     finally:
         live.stop()
+
+
+def test_shared_server_between_fakes_answers_a_voucherify_503() -> None:
+    """With no fake plugged in, the session server answers Voucherify's envelope, request_id too."""
+    from loyalty_fake.server import LiveServer, SwappableApp  # noqa: PLC0415 - werkzeug
+
+    server = LiveServer(SwappableApp()).start()
+    try:
+        replies = [
+            requests.get(server.url + DEMO_MEMBERS, headers=HEADERS, timeout=5) for _ in "ab"
+        ]
+    finally:
+        server.stop()
+    bodies = [reply.json() for reply in replies]
+    assert [reply.status_code for reply in replies] == [503, 503]
+    assert replies[0].headers["Content-Type"] == "application/json"
+    assert {(body["code"], body["key"]) for body in bodies} == {(503, "no_fake")}
+    assert all(re.fullmatch(r"v-[0-9a-f]{18}", body["request_id"]) for body in bodies)
+    assert bodies[0]["request_id"] != bodies[1]["request_id"]
+    assert "between tests" in bodies[0]["details"]
