@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.errors import VoucherifyError, bad_request
@@ -59,16 +60,19 @@ def _campaign_rewards_not_implemented() -> VoucherifyError:
     )
 
 
+_NUMERAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
 def _ratio(body: Body, key: str, *, integer: bool) -> int | float | None:
     """A coin ratio: a positive number, or a numeric string (the spec types them as strings)."""
     value = body.data.get(key)
     if value is None:
         return None
     if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
+        # A number as JSON writes one: float() would also take " 5 ", "1_000" and "nan".
+        if _NUMERAL.fullmatch(value) is None:
             body.fail(key, "must be number")
+        value = float(value)
     # "inf" and 1e400 parse as infinity, which JSON cannot carry back in the reply.
     if (
         isinstance(value, bool)
