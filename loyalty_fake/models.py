@@ -328,16 +328,15 @@ def _with_row(rows: array[int] | bytes, row: tuple[int, ...]) -> array[int] | by
         rows.extend(row)
         return rows
     packing = _ROW_STRUCTS[rows[0]]
-    if (len(rows) - 1) // packing.size < _PACKED_ROWS:
+    short = (len(rows) - 1) // packing.size < _PACKED_ROWS
+    if short:
         try:
             return rows + packing.pack(*row)
         except struct.error:  # a column outgrew the form: repack all, wider
-            unpacked = _unpack_rows(rows)
-            unpacked.extend(row)
-            return _pack_rows(unpacked)
+            pass
     unpacked = _unpack_rows(rows)
     unpacked.extend(row)
-    return unpacked
+    return _pack_rows(unpacked) if short else unpacked
 
 
 Texts = tuple[str | None, str | None, str | None, str]
