@@ -1635,11 +1635,7 @@ class Ledger:
             customer = project.customers.get(customer_id)
             if customer is None:
                 return []
-            by_campaign = {}
-            for code in customer.held_codes():
-                card = project.cards.get(code)
-                if card is not None and card.holder_id == customer.id:
-                    by_campaign[card.campaign_id] = card
+            by_campaign = {card.campaign_id: card for card in _held_cards(project, customer)}
             return [
                 (campaign, by_campaign[campaign.id])
                 for campaign in project.campaigns.values()
@@ -1647,14 +1643,24 @@ class Ledger:
             ]
 
 
-def _card_held_in(project: Project, campaign: Campaign, customer: Customer) -> LoyaltyCard | None:
-    """The card of ``campaign`` published to ``customer``, if any (one at most, by the rules)."""
+def _held_cards(project: Project, customer: Customer) -> Iterator[LoyaltyCard]:
+    """The cards ``customer`` holds now, oldest first.
+
+    A code the customer was given may name another card since: a forced delete frees
+    codes, which a card of another program may take later.
+    """
     for code in customer.held_codes():
         card = project.cards.get(code)
-        # A forced delete frees codes, which a card of another program may take later.
-        if card is not None and card.campaign_id == campaign.id and card.holder_id == customer.id:
-            return card
-    return None
+        if card is not None and card.holder_id == customer.id:
+            yield card
+
+
+def _card_held_in(project: Project, campaign: Campaign, customer: Customer) -> LoyaltyCard | None:
+    """The card of ``campaign`` published to ``customer``, if any (one at most, by the rules)."""
+    return next(
+        (card for card in _held_cards(project, customer) if card.campaign_id == campaign.id),
+        None,
+    )
 
 
 def _campaign(project: Project, campaign_ref: str) -> Campaign:
