@@ -56,7 +56,11 @@ def _program_name(index: int) -> str:
 
 
 def _demo_rewards(ledger: Ledger, app_id: str, seed: int) -> list[tuple[Reward, int]]:
-    """The project's demo rewards (``_REWARDS``) and their prices, created on first use."""
+    """The project's demo rewards (``_REWARDS``) and their prices, created unless there.
+
+    A project seeded before keeps its rewards: a seeding that is then refused (its
+    program names are taken) leaves no copies behind.
+    """
     known = {reward.name: reward for reward in ledger.project(app_id).rewards.values()}
     rewards = []
     for name, product, price in _REWARDS:
@@ -148,13 +152,14 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
     spare = max(2, members * _SPARE_CARDS_PER_TEN // 10) if members else 2
     # Millions of long-lived objects: the cyclic collector's passes over them would
     # cost more than the seeding itself, and nothing seeded forms a cycle to collect.
+    start = now - dt.timedelta(days=_HISTORY_DAYS + 1)
     try:
         with no_gc():
+            clock.set(start)
+            rewards = _demo_rewards(ledger, project_id, seed)
             for index in range(programs):
-                start = now - dt.timedelta(days=_HISTORY_DAYS + 1)
                 clock.set(start)
                 cards = members + spare
-                rewards = _demo_rewards(ledger, project_id, seed)
                 program = create_program_with_cards(
                     ledger,
                     project_id,

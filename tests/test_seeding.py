@@ -9,17 +9,17 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING
 
+import pytest
 from faker import Faker
 
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.control import dump_json
+from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.faker_provider import VoucherifyProvider
 from loyalty_fake.seeding import DEMO_PROGRAM, seed_demo
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    import pytest
 
 NOW = "2024-06-01T00:00:00Z"
 DUMP = textwrap.dedent(
@@ -144,6 +144,16 @@ def test_programs_of_one_seeding_share_the_projects_rewards() -> None:
         program_id = fake.get_loyalty_program(program)["id"]
         offered = fake.request("GET", f"/v1/loyalties/{program_id}/rewards").json()["data"]
         assert {o["reward_id"] for o in offered} == {reward["id"] for reward in rewards}
+
+
+def test_a_refused_second_seeding_leaves_no_reward_copies() -> None:
+    """Seeding a project again is refused (its program names are taken) and adds no rewards."""
+    fake = _seeded(9, members=3)
+    with pytest.raises(VoucherifyError) as refused:
+        seed_demo(fake, seed=9, members=3)
+    assert refused.value.key == "duplicate_found"
+    rewards = fake.request("GET", "/v1/rewards").json()["data"]
+    assert sorted(reward["name"] for reward in rewards) == ["Club tote bag", "Free coffee"]
 
 
 def test_seeding_leaves_the_clock_as_it_was() -> None:
