@@ -858,6 +858,21 @@ _VALIDITY: dict[str, Schema] = {
     "activity_duration_after_publishing": _STRING,
 }
 
+# What creating and updating a program both take.
+_PROGRAM_FIELDS: dict[str, Schema] = {
+    "description": _STRING,
+    "category": _STRING,
+    "category_id": _STRING,
+    "start_date": _TIMESTAMP,
+    "expiration_date": _TIMESTAMP,
+    "auto_join": _BOOLEAN,
+    "join_once": _BOOLEAN,
+}
+_REDEMPTION_QUANTITY: Schema = {
+    "type": "object",
+    "properties": {"quantity": {"type": "integer", "minimum": 1}},
+}
+
 _CREATE_PROGRAM: Schema = {
     "type": "object",
     "required": ["name"],
@@ -866,13 +881,7 @@ _CREATE_PROGRAM: Schema = {
         "campaign_type": _const("LOYALTY_PROGRAM"),
         "type": _enum("AUTO_UPDATE", "STATIC"),
         "vouchers_count": {"type": "integer", "minimum": 0, "maximum": 100_000},
-        "description": _STRING,
-        "category": _STRING,
-        "category_id": _STRING,
-        "start_date": _TIMESTAMP,
-        "expiration_date": _TIMESTAMP,
-        "auto_join": _BOOLEAN,
-        "join_once": _BOOLEAN,
+        **_PROGRAM_FIELDS,
         "use_voucher_metadata_schema": _BOOLEAN,
         "metadata": _FREE_OBJECT,
         **_VALIDITY,
@@ -888,10 +897,7 @@ _CREATE_PROGRAM: Schema = {
                     },
                 },
                 "code_config": _CODE_CONFIG_REQUEST,
-                "redemption": {
-                    "type": "object",
-                    "properties": {"quantity": {"type": "integer", "minimum": 1}},
-                },
+                "redemption": _REDEMPTION_QUANTITY,
             },
         },
     },
@@ -900,13 +906,7 @@ _CREATE_PROGRAM: Schema = {
 _UPDATE_PROGRAM: Schema = {
     "type": "object",
     "properties": {
-        "description": _STRING,
-        "category": _STRING,
-        "category_id": _STRING,
-        "start_date": _TIMESTAMP,
-        "expiration_date": _TIMESTAMP,
-        "auto_join": _BOOLEAN,
-        "join_once": _BOOLEAN,
+        **_PROGRAM_FIELDS,
         "type": _enum("AUTO_UPDATE", "STATIC"),
         "metadata": _FREE_OBJECT,
         "unset_metadata_fields": {"type": "array", "items": _STRING},
@@ -944,10 +944,7 @@ _VOUCHER_FIELDS: dict[str, Schema] = {
     "additional_info": _STRING,
     "start_date": _TIMESTAMP,
     "expiration_date": _TIMESTAMP,
-    "redemption": {
-        "type": "object",
-        "properties": {"quantity": {"type": "integer", "minimum": 1}},
-    },
+    "redemption": _REDEMPTION_QUANTITY,
 }
 
 _ADD_VOUCHERS: Schema = {
