@@ -40,6 +40,36 @@ BODIES: dict[str, Any] = {
 }
 
 
+def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
+    route: Any,
+    headers: dict[str, str],
+    program: str,
+    code: str,
+    reward: str,
+    assignment: str,
+    redemption: str,
+) -> requests.Response:
+    """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
+    values = {
+        "campaignId": program,
+        "memberId": code,
+        "code": code,
+        "customerId": "alice",
+        "rewardId": reward,
+        "assignmentId": assignment,
+        "redemptionId": redemption,
+    }
+    text = json.dumps(BODIES.get(route.operation, {}))
+    body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
+    return requests.request(
+        route.method,
+        BASE_URL + route.template.format(**values),
+        json=body,
+        headers=headers,
+        timeout=10,
+    )
+
+
 def _owner_state(fake: LoyaltyFake) -> str:
     return json.dumps(ControlPlane(fake).dump()["projects"]["owner"], sort_keys=True)
 
@@ -58,21 +88,8 @@ def test_a_stranger_cannot_reach_another_projects_data(
     assignment = loyalty_fake.assign_reward("P", reward, 1, app_id="owner")["id"]
     redemption = loyalty_fake.redeem_reward(code, reward, app_id="owner")["id"]
     before = _owner_state(loyalty_fake)
-    values = {
-        "campaignId": program["id"],
-        "memberId": code,
-        "code": code,
-        "customerId": "alice",
-        "rewardId": reward,
-        "assignmentId": assignment,
-        "redemptionId": redemption,
-    }
-    path = route.template.format(**values)
-    text = json.dumps(BODIES.get(route.operation, {}))
-    body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
-    response = requests.request(
-        route.method, BASE_URL + path, json=body, headers=STRANGER, timeout=10
-    )
+    ids = (program["id"], code, reward, assignment, redemption)
+    response = _send(route, STRANGER, *ids)
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()
         assert response.status_code == 200
@@ -99,22 +116,8 @@ def test_wrong_or_missing_token_is_401_everywhere(
     code = loyalty_fake.add_member("P", {"source_id": "alice"}, app_id="owner")["code"]
     before = _owner_state(loyalty_fake)
     # Credentials are checked before any lookup: the reward IDs need not exist.
-    values = {
-        "campaignId": program["id"],
-        "memberId": code,
-        "code": code,
-        "customerId": "alice",
-        "rewardId": "rew_unknown",
-        "assignmentId": "rewa_unknown",
-        "redemptionId": "r_unknown",
-    }
-    body = json.loads(json.dumps(BODIES.get(route.operation, {})).replace("{code}", code))
-    response = requests.request(
-        route.method,
-        BASE_URL + route.template.format(**values),
-        json=body,
-        headers=headers,
-        timeout=10,
+    response = _send(
+        route, headers, program["id"], code, "rew_unknown", "rewa_unknown", "r_unknown"
     )
     assert response.status_code == 401
     assert response.json() == {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
