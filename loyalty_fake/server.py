@@ -9,9 +9,7 @@ request is written down before it is answered. ``LiveServer`` runs it in a backg
 
 from __future__ import annotations
 
-import json
 import logging
-import random
 import signal
 import sys
 import threading
@@ -26,8 +24,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from loyalty_fake.control import PREFIX, ControlPlane
 from loyalty_fake.errors import VoucherifyError
-from loyalty_fake.http.app import MAX_BODY_BYTES, payload_too_large
+from loyalty_fake.http.app import MAX_BODY_BYTES, encode_json, payload_too_large
 from loyalty_fake.http.messages import Request, Response
+from loyalty_fake.ids import IdGenerator
 from loyalty_fake.journal import Journal, JournalError, Record
 
 if TYPE_CHECKING:
@@ -198,29 +197,24 @@ class SwappableApp:
     """
 
     current: WSGIApp | None = None
-    # Request IDs for the 503s answered between fakes: their own stream, so that they
-    # move no fake's IDs.
-    _request_ids: random.Random = attrs.field(
-        factory=lambda: random.Random("no-fake"),  # noqa: S311 - not a secret
-        init=False,
-        repr=False,
-    )
+    # Request IDs for the 503s answered between fakes: a generator of their own, so that
+    # they move no fake's IDs.
+    _ids: IdGenerator = attrs.field(factory=IdGenerator, init=False, repr=False)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         """Forward to the current app."""
         app = self.current
         if app is None:
-            body = json.dumps(
+            body = encode_json(
                 {
                     "code": 503,
                     "key": "no_fake",
                     "message": "No fake is plugged into this server",
                     "details": "This server serves each test's own fake while the test runs; "
                     "a request between tests has none to answer it",
-                    "request_id": f"v-{self._request_ids.getrandbits(72):018x}",
-                },
-                separators=(",", ":"),
-            ).encode()
+                    "request_id": self._ids.request_id(),
+                }
+            )
             start_response(
                 "503 Service Unavailable",
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
