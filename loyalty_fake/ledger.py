@@ -25,6 +25,7 @@ from loyalty_fake.expiry import ExpirationRules, expires_at
 from loyalty_fake.ids import IdGenerator, derived_id
 from loyalty_fake.index import matches_dates
 from loyalty_fake.models import (
+    CUSTOMER_STRINGS,
     Campaign,
     CampaignType,
     Category,
@@ -58,9 +59,7 @@ __all__ = ["Ledger", "Project"]
 
 _SHARED_LIMIT = 4096
 
-_CUSTOMER_PROFILE_FIELDS = frozenset(
-    ("name", "email", "phone", "description", "birthdate", "birthday", "address", "metadata")
-)
+_CUSTOMER_PROFILE_FIELDS = frozenset((*CUSTOMER_STRINGS, "address", "metadata"))
 # Voucherify caps one program-creation batch; the fake keeps the same guard so that a
 # typo such as vouchers_count=10**9 answers at once instead of eating the machine.
 MAX_VOUCHERS_PER_REQUEST = 100_000

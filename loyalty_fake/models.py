@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from loyalty_fake.rewards import Redemption
 
 __all__ = [
+    "ADDRESS_FIELDS",
+    "CUSTOMER_STRINGS",
     "Campaign",
     "CampaignType",
     "CardPoints",
@@ -53,6 +55,9 @@ TransactionType = Literal[
     "POINTS_REFUND",
 ]
 MemberOrder = Literal["created_at", "-created_at", "updated_at", "-updated_at", "code", "-code"]
+# A customer's profile fields that are plain strings, and the fields of an address.
+CUSTOMER_STRINGS = ("name", "email", "phone", "description", "birthdate", "birthday")
+ADDRESS_FIELDS = ("city", "state", "line_1", "line_2", "country", "postal_code")
 
 
 @positional_pickle

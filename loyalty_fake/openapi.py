@@ -17,6 +17,7 @@ from typing import Any
 
 from loyalty_fake.http.app import MAX_BODY_BYTES
 from loyalty_fake.http.routes import ROUTES
+from loyalty_fake.models import ADDRESS_FIELDS, CUSTOMER_STRINGS
 
 __all__ = ["openapi_document"]
 
@@ -352,9 +353,7 @@ _CUSTOMER = _object(
         "object": _const("customer"),
     },
     {
-        **dict.fromkeys(
-            ("name", "email", "phone", "description", "birthdate", "birthday"), _STRING
-        ),
+        **dict.fromkeys(CUSTOMER_STRINGS, _STRING),
         "updated_at": _TIMESTAMP,
     },
 )
@@ -818,15 +817,11 @@ _CUSTOMER_REFERENCE: Schema = {
             "properties": {
                 "id": _NON_EMPTY,
                 "source_id": _NON_EMPTY,
-                **dict.fromkeys(
-                    ("name", "email", "phone", "description", "birthdate", "birthday"), _STRING
-                ),
+                **dict.fromkeys(CUSTOMER_STRINGS, _STRING),
                 "metadata": _FREE_OBJECT,
                 "address": {
                     "type": "object",
-                    "properties": dict.fromkeys(
-                        ("city", "state", "line_1", "line_2", "country", "postal_code"), _STRING
-                    ),
+                    "properties": dict.fromkeys(ADDRESS_FIELDS, _STRING),
                 },
             },
             "anyOf": [{"required": ["id"]}, {"required": ["source_id"]}],

@@ -25,7 +25,14 @@ from loyalty_fake.http.serialize import (
     voucher_json,
 )
 from loyalty_fake.http.serialize_rewards import redemption_json, rollback_json
-from loyalty_fake.models import CampaignType, CustomerRef, MemberOrder, MemberQuery
+from loyalty_fake.models import (
+    ADDRESS_FIELDS,
+    CUSTOMER_STRINGS,
+    CampaignType,
+    CustomerRef,
+    MemberOrder,
+    MemberQuery,
+)
 
 if TYPE_CHECKING:
     from loyalty_fake.http.messages import Request
@@ -37,8 +44,6 @@ __all__ = ["Call", "add_member", "create_loyalty_program", "get_loyalty_program"
 _Item = TypeVar("_Item")
 _CAMPAIGN_TYPES: tuple[str, ...] = get_args(CampaignType)
 _MEMBER_ORDERS: tuple[MemberOrder, ...] = get_args(MemberOrder)
-_CUSTOMER_STRINGS = ("name", "email", "phone", "description", "birthdate", "birthday")
-_ADDRESS_FIELDS = ("city", "state", "line_1", "line_2", "country", "postal_code")
 
 
 @attrs.frozen
@@ -193,7 +198,7 @@ def _customer_ref(body: Body) -> CustomerRef:
     customer = body.obj("customer")
     assert customer is not None  # noqa: S101 - require() and obj() leave nothing else
     profile: dict[str, Any] = {}
-    for field in _CUSTOMER_STRINGS:
+    for field in CUSTOMER_STRINGS:
         value = customer.string(field)
         if value is not None:
             profile[field] = value
@@ -202,7 +207,7 @@ def _customer_ref(body: Body) -> CustomerRef:
         profile["metadata"] = metadata
     address = customer.obj("address")
     if address is not None:
-        profile["address"] = {field: address.string(field) for field in _ADDRESS_FIELDS}
+        profile["address"] = {field: address.string(field) for field in ADDRESS_FIELDS}
     customer_id = customer.string("id", non_empty=True)
     source_id = customer.string("source_id", non_empty=True)
     if customer_id is None and source_id is None:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from loyalty_fake.clock import format_timestamp as _format_timestamp
 from loyalty_fake.ids import IdGenerator
-from loyalty_fake.models import CardPoints
+from loyalty_fake.models import CUSTOMER_STRINGS, CardPoints
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -338,7 +338,7 @@ def customer_json(customer: Customer, held: list[tuple[Campaign, LoyaltyCard]]) 
     program's ``points`` are balances ("remaining point balance in campaign").
     """
     body: dict[str, Any] = {"id": customer.id, "source_id": customer.source_id}
-    for key in ("name", "email", "phone", "description", "birthdate", "birthday"):
+    for key in CUSTOMER_STRINGS:
         value = getattr(customer, key)
         if value is not None:
             body[key] = value
