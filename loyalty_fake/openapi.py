@@ -16,7 +16,13 @@ from functools import lru_cache
 from typing import Any
 
 from loyalty_fake.http.app import MAX_BODY_BYTES
-from loyalty_fake.http.routes import ROUTES
+from loyalty_fake.http.routes import (
+    ASSIGNMENTS,
+    MEMBER,
+    MEMBER_BY_CODE,
+    REWARD_ASSIGNMENTS,
+    ROUTES,
+)
 from loyalty_fake.models import ADDRESS_FIELDS, CUSTOMER_STRINGS
 
 __all__ = ["openapi_document"]
@@ -298,8 +304,6 @@ _BUCKET = _object(
     {"expires_at": _DATE, "updated_at": _TIMESTAMP},
 )
 
-_ZERO_COUNTS = {"type": "integer", "minimum": 0}
-
 _CUSTOMER = _object(
     {
         "id": _STRING,
@@ -318,7 +322,7 @@ _CUSTOMER = _object(
                                 "total_rollback_failed",
                                 "total_rollback_succeeded",
                             ),
-                            _ZERO_COUNTS,
+                            _COUNT,
                         ),
                         "gift": _object({"redeemed_amount": _COUNT, "amount_to_go": _COUNT}),
                         "loyalty_card": _object(
@@ -1261,9 +1265,6 @@ def _operation(  # noqa: PLR0913 - an operation has this many parts
     return operation
 
 
-_MEMBER = "/v1/loyalties/{campaignId}/members/{memberId}"
-_MEMBER_BY_CODE = "/v1/loyalties/members/{memberId}"
-
 _OPERATIONS: dict[str, Schema] = {
     "GET /v1/loyalties": _operation(
         "list_loyalty_programs",
@@ -1305,39 +1306,39 @@ _OPERATIONS: dict[str, Schema] = {
     "GET /v1/loyalties/{campaignId}/members": _operation(
         "list_members", "List members (published cards)", "MembersList", query=_MEMBER_QUERY
     ),
-    f"GET {_MEMBER}": _operation("get_member_in_program", "Get a member", "LoyaltyMember"),
-    f"GET {_MEMBER_BY_CODE}": _operation("get_member", "Get a member by code", "LoyaltyMember"),
-    f"POST {_MEMBER}/balance": _operation(
+    f"GET {MEMBER}": _operation("get_member_in_program", "Get a member", "LoyaltyMember"),
+    f"GET {MEMBER_BY_CODE}": _operation("get_member", "Get a member by code", "LoyaltyMember"),
+    f"POST {MEMBER}/balance": _operation(
         "change_balance_in_program", "Add or remove points", "Balance", body=_CHANGE_BALANCE
     ),
-    f"POST {_MEMBER_BY_CODE}/balance": _operation(
+    f"POST {MEMBER_BY_CODE}/balance": _operation(
         "change_balance", "Add or remove points by code", "Balance", body=_CHANGE_BALANCE
     ),
-    f"GET {_MEMBER}/transactions": _operation(
+    f"GET {MEMBER}/transactions": _operation(
         "list_transactions_in_program",
         "A card's point movements, cursor-paged",
         "TransactionsList",
         query=_TRANSACTION_QUERY,
     ),
-    f"GET {_MEMBER_BY_CODE}/transactions": _operation(
+    f"GET {MEMBER_BY_CODE}/transactions": _operation(
         "list_transactions",
         "A card's point movements by code, cursor-paged",
         "TransactionsList",
         query=_TRANSACTION_QUERY,
     ),
-    f"GET {_MEMBER}/points-expiration": _operation(
+    f"GET {MEMBER}/points-expiration": _operation(
         "list_points_expiration",
         "A card's active points buckets",
         "PointsBucketsList",
         query=[_LIMIT, _PAGE],
     ),
-    f"GET {_MEMBER}/activity": _operation(
+    f"GET {MEMBER}/activity": _operation(
         "list_member_activity_in_program",
         "A member's events, cursor-paged",
         "MemberActivityList",
         query=_ACTIVITY_QUERY,
     ),
-    f"GET {_MEMBER_BY_CODE}/activity": _operation(
+    f"GET {MEMBER_BY_CODE}/activity": _operation(
         "list_member_activity",
         "A member's events by code, cursor-paged",
         "MemberActivityList",
@@ -1397,8 +1398,6 @@ _OPERATIONS: dict[str, Schema] = {
     ),
 }
 
-_ASSIGNMENTS = "/v1/loyalties/{campaignId}/rewards"
-_REWARD_ASSIGNMENTS = "/v1/loyalties/{campaignId}/reward-assignments"
 _ASSIGNMENT_ERRORS = " 404 an assignment of another program."
 _REDEEM_ERRORS = (
     " 400 missing_reward, not enough points, a price that is not the assignment's, no stock;"
@@ -1433,64 +1432,64 @@ _OPERATIONS.update(
             None,
             errors=" 400 resource_in_use while a program offers the reward.",
         ),
-        f"POST {_ASSIGNMENTS}": _operation(
+        f"POST {ASSIGNMENTS}": _operation(
             "create_reward_assignment",
             "Offer rewards in a program: one answers its assignment, several the array",
             "RewardAssignmentCreated",
             body=_CREATE_REWARD_ASSIGNMENT,
             errors=" 400 a missing price for a priced reward; 409 a reward already offered.",
         ),
-        f"GET {_ASSIGNMENTS}": _operation(
+        f"GET {ASSIGNMENTS}": _operation(
             "list_reward_assignments",
             "A program's reward assignments",
             "RewardAssignmentsList",
             query=_ASSIGNMENTS_QUERY,
         ),
-        f"GET {_ASSIGNMENTS}/{{assignmentId}}": _operation(
+        f"GET {ASSIGNMENTS}/{{assignmentId}}": _operation(
             "get_reward_assignment",
             "Get a program's reward assignment",
             "RewardAssignment",
             errors=_ASSIGNMENT_ERRORS,
         ),
-        f"PUT {_ASSIGNMENTS}/{{assignmentId}}": _operation(
+        f"PUT {ASSIGNMENTS}/{{assignmentId}}": _operation(
             "update_reward_assignment",
             "Change a reward assignment's price in points",
             "RewardAssignment",
             body=_UPDATE_REWARD_ASSIGNMENT,
             errors=_ASSIGNMENT_ERRORS,
         ),
-        f"DELETE {_ASSIGNMENTS}/{{assignmentId}}": _operation(
+        f"DELETE {ASSIGNMENTS}/{{assignmentId}}": _operation(
             "delete_reward_assignment",
             "Stop offering a reward in a program",
             None,
             errors=_ASSIGNMENT_ERRORS,
         ),
-        f"GET {_REWARD_ASSIGNMENTS}": _operation(
+        f"GET {REWARD_ASSIGNMENTS}": _operation(
             "list_reward_assignments_by_assignment",
             "A program's reward assignments (the reward-assignments path)",
             "RewardAssignmentsList",
             query=_ASSIGNMENTS_QUERY,
         ),
-        f"GET {_REWARD_ASSIGNMENTS}/{{assignmentId}}": _operation(
+        f"GET {REWARD_ASSIGNMENTS}/{{assignmentId}}": _operation(
             "get_reward_assignment_by_assignment",
             "Get a program's reward assignment (the reward-assignments path)",
             "RewardAssignment",
             errors=_ASSIGNMENT_ERRORS,
         ),
-        f"GET {_MEMBER_BY_CODE}/rewards": _operation(
+        f"GET {MEMBER_BY_CODE}/rewards": _operation(
             "list_member_rewards",
             "The rewards a member's program offers, with their assignments",
             "LoyaltyRewardsList",
             query=_MEMBER_REWARDS_QUERY,
         ),
-        f"POST {_MEMBER}/redemption": _operation(
+        f"POST {MEMBER}/redemption": _operation(
             "redeem_reward_in_program",
             "Spend a member's points on a reward",
             "Redemption",
             body=_REDEEM_REWARD,
             errors=_REDEEM_ERRORS,
         ),
-        f"POST {_MEMBER_BY_CODE}/redemption": _operation(
+        f"POST {MEMBER_BY_CODE}/redemption": _operation(
             "redeem_reward",
             "Spend a member's points on a reward, by code",
             "Redemption",

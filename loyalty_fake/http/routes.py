@@ -11,7 +11,18 @@ from loyalty_fake.http import handlers, reward_handlers
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["ROUTES", "VOUCHERIFY_ALSO", "Route", "allowed_methods", "match", "voucherify_has"]
+__all__ = [
+    "ASSIGNMENTS",
+    "MEMBER",
+    "MEMBER_BY_CODE",
+    "REWARD_ASSIGNMENTS",
+    "ROUTES",
+    "VOUCHERIFY_ALSO",
+    "Route",
+    "allowed_methods",
+    "match",
+    "voucherify_has",
+]
 
 
 @attrs.frozen
@@ -51,10 +62,11 @@ def _bind(template: tuple[str, ...], segments: tuple[str, ...]) -> dict[str, str
     return params
 
 
-_MEMBER = "/v1/loyalties/{campaignId}/members/{memberId}"
-_MEMBER_BY_CODE = "/v1/loyalties/members/{memberId}"
-_ASSIGNMENTS = "/v1/loyalties/{campaignId}/rewards"
-_REWARD_ASSIGNMENTS = "/v1/loyalties/{campaignId}/reward-assignments"
+# Path templates several routes share (the OpenAPI document keys operations by them).
+MEMBER = "/v1/loyalties/{campaignId}/members/{memberId}"
+MEMBER_BY_CODE = "/v1/loyalties/members/{memberId}"
+ASSIGNMENTS = "/v1/loyalties/{campaignId}/rewards"
+REWARD_ASSIGNMENTS = "/v1/loyalties/{campaignId}/reward-assignments"
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/loyalties", handlers.list_programs),
@@ -64,15 +76,15 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/v1/loyalties/{campaignId}", handlers.delete_loyalty_program),
     Route("POST", "/v1/loyalties/{campaignId}/members", handlers.add_member),
     Route("GET", "/v1/loyalties/{campaignId}/members", handlers.list_members),
-    Route("GET", _MEMBER, handlers.get_member),
-    Route("GET", _MEMBER_BY_CODE, handlers.get_member),
-    Route("POST", f"{_MEMBER}/balance", handlers.change_balance),
-    Route("POST", f"{_MEMBER_BY_CODE}/balance", handlers.change_balance),
-    Route("GET", f"{_MEMBER}/transactions", handlers.list_transactions),
-    Route("GET", f"{_MEMBER_BY_CODE}/transactions", handlers.list_transactions),
-    Route("GET", f"{_MEMBER}/points-expiration", handlers.list_points_expiration),
-    Route("GET", f"{_MEMBER}/activity", handlers.list_activity),
-    Route("GET", f"{_MEMBER_BY_CODE}/activity", handlers.list_activity),
+    Route("GET", MEMBER, handlers.get_member),
+    Route("GET", MEMBER_BY_CODE, handlers.get_member),
+    Route("POST", f"{MEMBER}/balance", handlers.change_balance),
+    Route("POST", f"{MEMBER_BY_CODE}/balance", handlers.change_balance),
+    Route("GET", f"{MEMBER}/transactions", handlers.list_transactions),
+    Route("GET", f"{MEMBER_BY_CODE}/transactions", handlers.list_transactions),
+    Route("GET", f"{MEMBER}/points-expiration", handlers.list_points_expiration),
+    Route("GET", f"{MEMBER}/activity", handlers.list_activity),
+    Route("GET", f"{MEMBER_BY_CODE}/activity", handlers.list_activity),
     Route("GET", "/v1/customers/{customerId}", handlers.get_customer),
     Route("POST", "/v1/campaigns/{campaignId}/vouchers", handlers.add_vouchers),
     Route("POST", "/v1/campaigns/{campaignId}/vouchers/{code}", handlers.add_voucher_with_code),
@@ -87,16 +99,16 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/rewards/{rewardId}", reward_handlers.get_reward),
     Route("PUT", "/v1/rewards/{rewardId}", reward_handlers.update_reward),
     Route("DELETE", "/v1/rewards/{rewardId}", reward_handlers.delete_reward),
-    Route("POST", _ASSIGNMENTS, reward_handlers.create_reward_assignment),
-    Route("GET", _ASSIGNMENTS, reward_handlers.list_reward_assignments),
-    Route("GET", f"{_ASSIGNMENTS}/{{assignmentId}}", reward_handlers.get_reward_assignment),
-    Route("PUT", f"{_ASSIGNMENTS}/{{assignmentId}}", reward_handlers.update_reward_assignment),
-    Route("DELETE", f"{_ASSIGNMENTS}/{{assignmentId}}", reward_handlers.delete_reward_assignment),
-    Route("GET", _REWARD_ASSIGNMENTS, reward_handlers.list_reward_assignments),
-    Route("GET", f"{_REWARD_ASSIGNMENTS}/{{assignmentId}}", reward_handlers.get_reward_assignment),
-    Route("GET", f"{_MEMBER_BY_CODE}/rewards", reward_handlers.list_member_rewards),
-    Route("POST", f"{_MEMBER}/redemption", reward_handlers.redeem_reward),
-    Route("POST", f"{_MEMBER_BY_CODE}/redemption", reward_handlers.redeem_reward),
+    Route("POST", ASSIGNMENTS, reward_handlers.create_reward_assignment),
+    Route("GET", ASSIGNMENTS, reward_handlers.list_reward_assignments),
+    Route("GET", f"{ASSIGNMENTS}/{{assignmentId}}", reward_handlers.get_reward_assignment),
+    Route("PUT", f"{ASSIGNMENTS}/{{assignmentId}}", reward_handlers.update_reward_assignment),
+    Route("DELETE", f"{ASSIGNMENTS}/{{assignmentId}}", reward_handlers.delete_reward_assignment),
+    Route("GET", REWARD_ASSIGNMENTS, reward_handlers.list_reward_assignments),
+    Route("GET", f"{REWARD_ASSIGNMENTS}/{{assignmentId}}", reward_handlers.get_reward_assignment),
+    Route("GET", f"{MEMBER_BY_CODE}/rewards", reward_handlers.list_member_rewards),
+    Route("POST", f"{MEMBER}/redemption", reward_handlers.redeem_reward),
+    Route("POST", f"{MEMBER_BY_CODE}/redemption", reward_handlers.redeem_reward),
     Route("GET", "/v1/redemptions/{redemptionId}", reward_handlers.get_redemption),
     Route("POST", "/v1/redemptions/{redemptionId}/rollback", reward_handlers.rollback_redemption),
 )
