@@ -67,6 +67,7 @@ _BOOLEAN: Schema = {"type": "boolean"}
 _TIMESTAMP: Schema = {"type": "string", "format": "date-time"}
 _DATE: Schema = {"type": "string", "format": "date"}
 _FREE_OBJECT: Schema = {"type": "object"}
+_DAYS_OF_WEEK: Schema = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 6}}
 _EMPTY_LIST: Schema = {"type": "array", "maxItems": 0}
 _NULLABLE_TIMESTAMP: Schema = _nullable(_TIMESTAMP)
 
@@ -122,9 +123,7 @@ def _member_properties() -> tuple[dict[str, Schema], dict[str, Schema]]:
         "start_date": _nullable(_TIMESTAMP),
         "expiration_date": _nullable(_TIMESTAMP),
         "validity_timeframe": _nullable(_FREE_OBJECT),
-        "validity_day_of_week": _nullable(
-            {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 6}}
-        ),
+        "validity_day_of_week": _nullable(_DAYS_OF_WEEK),
         "active": _BOOLEAN,
         "additional_info": _nullable(_STRING),
         "metadata": _FREE_OBJECT,
@@ -239,10 +238,7 @@ _CAMPAIGN = _object(
         "updated_at": _TIMESTAMP,
         "category": _STRING,
         "validity_timeframe": _FREE_OBJECT,
-        "validity_day_of_week": {
-            "type": "array",
-            "items": {"type": "integer", "minimum": 0, "maximum": 6},
-        },
+        "validity_day_of_week": _DAYS_OF_WEEK,
         "validity_hours": _FREE_OBJECT,
         "activity_duration_after_publishing": _STRING,
     },
@@ -536,19 +532,20 @@ _POSITIVE: Schema = {"type": "integer", "minimum": 1}
 
 # Kept as the fake normalises them: a product with its sku_id (null when unset), or a coin's
 # ratios as numbers (points_ratio defaults to 1).
+_COIN_PARAMETERS = _object(
+    {
+        "coin": _object(
+            {
+                "exchange_ratio": {"type": "number", "exclusiveMinimum": 0},
+                "points_ratio": _POSITIVE,
+            }
+        )
+    }
+)
 _REWARD_PARAMETERS: Schema = {
     "oneOf": [
         _object({"product": _object({"id": _STRING, "sku_id": _nullable(_STRING)})}),
-        _object(
-            {
-                "coin": _object(
-                    {
-                        "exchange_ratio": {"type": "number", "exclusiveMinimum": 0},
-                        "points_ratio": _POSITIVE,
-                    }
-                )
-            }
-        ),
+        _COIN_PARAMETERS,
     ]
 }
 
@@ -639,16 +636,7 @@ _REDEMPTION_REWARD = _object(
         "parameters": {
             "oneOf": [
                 _object({"product": _object({"id": _STRING}, {"sku_id": _STRING})}),
-                _object(
-                    {
-                        "coin": _object(
-                            {
-                                "exchange_ratio": {"type": "number", "exclusiveMinimum": 0},
-                                "points_ratio": _POSITIVE,
-                            }
-                        )
-                    }
-                ),
+                _COIN_PARAMETERS,
             ]
         },
         "metadata": _FREE_OBJECT,
@@ -849,10 +837,7 @@ _VALIDITY: dict[str, Schema] = {
         "type": "object",
         "properties": {"duration": _STRING, "interval": _STRING},
     },
-    "validity_day_of_week": {
-        "type": "array",
-        "items": {"type": "integer", "minimum": 0, "maximum": 6},
-    },
+    "validity_day_of_week": _DAYS_OF_WEEK,
     "validity_hours": _FREE_OBJECT,
     "activity_duration_after_publishing": _STRING,
 }
@@ -1542,12 +1527,12 @@ def _path_parameters(template: str) -> list[Schema]:
 def _document() -> Schema:
     paths: dict[str, Schema] = {}
     for route in ROUTES:
-        operation = copy.deepcopy(_OPERATIONS[route.operation])
         path_item = paths.setdefault(route.template, {})
         parameters = _path_parameters(route.template)
         if parameters:
             path_item["parameters"] = parameters
-        path_item[route.method.lower()] = operation
+        # Shared, not copied: openapi_document() hands out a deep copy of the whole.
+        path_item[route.method.lower()] = _OPERATIONS[route.operation]
     return {
         "openapi": "3.1.0",
         "info": {
