@@ -40,6 +40,7 @@ __all__ = [
     "publication_json",
     "publication_voucher_json",
     "simple_customer_json",
+    "timestamp_or_none",
     "transaction_json",
     "voucher_json",
 ]
@@ -74,7 +75,8 @@ def format_timestamp(moment: dt.datetime) -> str:
     return _format_timestamp(moment)
 
 
-def _ts(moment: dt.datetime | None) -> str | None:
+def timestamp_or_none(moment: dt.datetime | None) -> str | None:
+    """``format_timestamp(moment)``, or None for no moment."""
     return format_timestamp(moment) if moment is not None else None
 
 
@@ -111,8 +113,8 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
         "discount": None,
         "gift": None,
         "loyalty_card": loyalty_card_json(card),
-        "start_date": _ts(own.get("start_date", campaign.start_date)),
-        "expiration_date": _ts(own.get("expiration_date", campaign.expiration_date)),
+        "start_date": timestamp_or_none(own.get("start_date", campaign.start_date)),
+        "expiration_date": timestamp_or_none(own.get("expiration_date", campaign.expiration_date)),
         "validity_timeframe": own.get(
             "validity_timeframe", campaign.settings.get("validity_timeframe")
         ),
@@ -131,7 +133,7 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
         },
         "is_referral_code": False,
         "created_at": format_timestamp(card.created_at),
-        "updated_at": _ts(card.updated_at),
+        "updated_at": timestamp_or_none(card.updated_at),
         "holder_id": card.holder_id,
         "redemption": {
             "quantity": own.get("redemption_quantity", campaign.redemption_quantity),
@@ -301,13 +303,13 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
             )
             if key in campaign.settings
         },
-        "start_date": _ts(campaign.start_date),
-        "expiration_date": _ts(campaign.expiration_date),
+        "start_date": timestamp_or_none(campaign.start_date),
+        "expiration_date": timestamp_or_none(campaign.expiration_date),
         "vouchers_count": campaign.vouchers_count,
         "active": campaign.active,
         "metadata": dict(campaign.metadata),
         "created_at": format_timestamp(campaign.created_at),
-        "updated_at": _ts(campaign.updated_at),
+        "updated_at": timestamp_or_none(campaign.updated_at),
         "category": category.name if category is not None else None,
         "category_id": category.id if category is not None else None,
         "categories": _categories(category),
@@ -407,7 +409,8 @@ def publication_json(publication: Publication) -> dict[str, Any]:
     }
 
 
-def _simple_customer(customer: Customer) -> dict[str, Any]:
+def simple_customer_json(customer: Customer) -> dict[str, Any]:
+    """A customer as redemptions and events embed it (Voucherify's ``SimpleCustomer``)."""
     body: dict[str, Any] = {"id": customer.id, "source_id": customer.source_id}
     if customer.name is not None:
         body["name"] = customer.name
@@ -416,11 +419,6 @@ def _simple_customer(customer: Customer) -> dict[str, Any]:
     body["metadata"] = dict(customer.metadata or {})
     body["object"] = "customer"
     return body
-
-
-def simple_customer_json(customer: Customer) -> dict[str, Any]:
-    """A customer as redemptions and events embed it (Voucherify's ``SimpleCustomer``)."""
-    return _simple_customer(customer)
 
 
 def _simple_campaign(campaign: Campaign) -> dict[str, Any]:
@@ -488,7 +486,7 @@ def _event_reward(redemption: Redemption) -> dict[str, Any]:
         "object": "reward",
         "name": reward.name,
         "created_at": format_timestamp(reward.created_at),
-        "updated_at": _ts(reward.updated_at),
+        "updated_at": timestamp_or_none(reward.updated_at),
         "parameters": reward.parameters,
         "type": reward.type,
     }
@@ -504,7 +502,7 @@ def activity_json(
     """
     base: dict[str, Any] = {}
     if holder is not None:
-        base["customer"] = _simple_customer(holder)
+        base["customer"] = simple_customer_json(holder)
     base["campaign"] = _simple_campaign(campaign)
     events: list[tuple[tuple[dt.datetime, int], dict[str, Any]]] = []
     publication = card.publication

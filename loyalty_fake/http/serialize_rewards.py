@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from loyalty_fake.http.serialize import format_timestamp, simple_customer_json, voucher_json
+from loyalty_fake.http.serialize import (
+    format_timestamp,
+    simple_customer_json,
+    timestamp_or_none,
+    voucher_json,
+)
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from loyalty_fake.models import Campaign, Customer, LoyaltyCard
     from loyalty_fake.rewards import Order, Redemption, Reward, RewardAssignment, Rollback
 
@@ -18,10 +21,6 @@ __all__ = [
     "reward_json",
     "rollback_json",
 ]
-
-
-def _ts(moment: dt.datetime | None) -> str | None:
-    return format_timestamp(moment) if moment is not None else None
 
 
 def reward_json(reward: Reward) -> dict[str, Any]:
@@ -35,7 +34,7 @@ def reward_json(reward: Reward) -> dict[str, Any]:
         "redeemed": reward.redeemed or None,
         "attributes": dict(reward.attributes or {}),
         "created_at": format_timestamp(reward.created_at),
-        "updated_at": _ts(reward.updated_at),
+        "updated_at": timestamp_or_none(reward.updated_at),
         "metadata": dict(reward.metadata or {}),
         "object": "reward",
     }
@@ -52,7 +51,7 @@ def assignment_json(assignment: RewardAssignment) -> dict[str, Any]:
     if assignment.points is not None:
         body["parameters"] = {"loyalty": {"points": assignment.points}}
     body["created_at"] = format_timestamp(assignment.created_at)
-    body["updated_at"] = _ts(assignment.updated_at)
+    body["updated_at"] = timestamp_or_none(assignment.updated_at)
     body["object"] = "reward_assignment"
     return body
 
@@ -101,7 +100,7 @@ def _order_json(
         "id": order.id,
         "source_id": order.source_id,
         "created_at": format_timestamp(order.created_at),
-        "updated_at": _ts(order.updated_at),
+        "updated_at": timestamp_or_none(order.updated_at),
         "status": order.status,
     }
     if order.amount is not None:
