@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 
-from tests.conftest import make_program
+from tests.conftest import BASE_URL, make_program
 
 if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
@@ -263,6 +265,34 @@ def test_a_one_item_array_answers_the_assignment(http: RequestsClient) -> None:
     )
     assert reply.body["reward_id"] == reward
     assert reply.body["object"] == "reward_assignment"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "as_array", "where"),
+    [
+        ("utf-8", True, "Property [1]"),
+        ("utf-8", False, "Payload"),
+        ("utf-8-sig", True, "Property [1]"),
+        ("utf-16", True, "Property [1]"),
+    ],
+)
+def test_an_item_without_a_reward_is_named_by_its_place(
+    http: RequestsClient, loyalty_fake: LoyaltyFake, encoding: str, as_array: bool, where: str
+) -> None:
+    """An array's item is named by its index, whatever encoding JSON allows the body."""
+    program = make_program(http)["id"]
+    reward = _reward(http)["id"]
+    items: list[dict[str, Any]] = [{"reward": reward}, {"parameters": {}}]
+    body = json.dumps(items if as_array else items[1]).encode(encoding)
+    reply = requests.post(
+        f"{BASE_URL}/v1/loyalties/{program}/rewards",
+        data=body,
+        headers={**loyalty_fake.headers, "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert reply.status_code == 400
+    assert reply.json()["details"] == f"{where} must have required property 'reward'"
+    assert loyalty_fake.request("GET", f"/v1/loyalties/{program}/rewards").json()["total"] == 0
 
 
 def test_coin_assignment_has_no_price(client: Client) -> None:

@@ -75,17 +75,18 @@ def parse_json_body(request: Request) -> dict[str, Any]:
     return parsed
 
 
-def parse_json_objects(request: Request) -> list[dict[str, Any]]:
-    """The request's JSON object, or its non-empty array of objects, as a list.
+def parse_json_objects(request: Request) -> tuple[list[dict[str, Any]], bool]:
+    """The request's JSON object or non-empty array of objects, listed; and if an array.
 
-    Raises 400 ``invalid_payload`` as ``parse_json_body`` does, and for anything else.
+    An array's items are named by their index in error messages. Raises 400
+    ``invalid_payload`` as ``parse_json_body`` does, and for anything else.
     """
     parsed = _parse_json(request)
     if isinstance(parsed, dict):
-        return [parsed]
+        return [parsed], False
     if not isinstance(parsed, list) or not parsed or not all(isinstance(i, dict) for i in parsed):
         raise _invalid_payload("Payload must be object or array of objects")
-    return parsed
+    return parsed, True
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:

@@ -214,8 +214,7 @@ def delete_reward(call: Call) -> tuple[int, Any]:
 
 def _assignment_items(call: Call) -> list[tuple[str, int | None]]:
     """``(reward, points)`` per assignment in the body (an object or an array of them)."""
-    objects = parse_json_objects(call.request)
-    many = call.request.body.lstrip().startswith(b"[")
+    objects, many = parse_json_objects(call.request)
     items = []
     for index, data in enumerate(objects):
         body = Body(data, f"[{index}]" if many else "")
