@@ -43,6 +43,7 @@ from loyalty_fake.models import (
 )
 from loyalty_fake.pickling import layout_fingerprint, no_gc, positional_pickle
 from loyalty_fake.rewards import (
+    PARAMETERS_KEY,
     Order,
     OrderRequest,
     Redemption,
@@ -1258,12 +1259,12 @@ class Ledger:
         with self._lock:
             reward = self.get_reward(app_id, reward_id)
             parameters = changes.get("parameters")
-            if parameters is not None and _PARAMETERS_OF[reward.type] not in parameters:
+            if parameters is not None and PARAMETERS_KEY[reward.type] not in parameters:
                 raise bad_request(
                     "invalid_payload",
                     "Invalid payload",
                     f"Property .parameters must have required property "
-                    f"'{_PARAMETERS_OF[reward.type]}' for a {reward.type} reward",
+                    f"'{PARAMETERS_KEY[reward.type]}' for a {reward.type} reward",
                 )
             if "name" in changes:
                 reward.name = changes["name"]
@@ -1690,9 +1691,6 @@ _PUBLICATION_ORDER: dict[str, Callable[[Project, Publication], Any]] = {
 
 def _bucket_order(bucket: PointsBucket) -> tuple[int, int]:
     return bucket.sort_key
-
-
-_PARAMETERS_OF: dict[str, str] = {"MATERIAL": "product", "COIN": "coin", "CAMPAIGN": "campaign"}
 
 
 def _check_related(

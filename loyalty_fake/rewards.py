@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
 __all__ = [
+    "PARAMETERS_KEY",
     "Order",
     "OrderItem",
     "OrderRequest",
@@ -24,6 +25,12 @@ __all__ = [
 ]
 
 RewardType = Literal["CAMPAIGN", "COIN", "MATERIAL"]
+# The key under which each type's ``parameters`` are given.
+PARAMETERS_KEY: dict[RewardType, str] = {
+    "MATERIAL": "product",
+    "COIN": "coin",
+    "CAMPAIGN": "campaign",
+}
 
 
 @positional_pickle

@@ -14,7 +14,7 @@ from loyalty_fake.http.serialize_rewards import (
     reward_json,
     rollback_json,
 )
-from loyalty_fake.rewards import OrderItem, OrderRequest
+from loyalty_fake.rewards import PARAMETERS_KEY, OrderItem, OrderRequest
 
 if TYPE_CHECKING:
     from loyalty_fake.http.handlers import Call
@@ -38,12 +38,7 @@ __all__ = [
 ]
 
 _REWARD_TYPES: tuple[RewardType, ...] = ("CAMPAIGN", "COIN", "MATERIAL")
-_TYPE_OF_PARAMETERS: dict[str, RewardType] = {
-    "product": "MATERIAL",
-    "coin": "COIN",
-    "campaign": "CAMPAIGN",
-}
-_PARAMETERS_OF = {kind: key for key, kind in _TYPE_OF_PARAMETERS.items()}
+_TYPE_OF_PARAMETERS: dict[str, RewardType] = {key: kind for kind, key in PARAMETERS_KEY.items()}
 _ORDER_STATUSES = ("CREATED", "PAID", "CANCELED", "FULFILLED")
 
 
@@ -90,7 +85,7 @@ def _ratio(body: Body, key: str, *, integer: bool) -> int | float | None:
 def _parameters(body: Body, reward_type: RewardType) -> dict[str, Any]:
     """A reward's ``parameters`` for its type, normalised as Voucherify returns them."""
     parameters = body.obj("parameters")
-    key = _PARAMETERS_OF[reward_type]
+    key = PARAMETERS_KEY[reward_type]
     if parameters is None:
         body.require("parameters")
         raise AssertionError  # pragma: no cover - require() raised
