@@ -1018,13 +1018,7 @@ class Ledger:
                 card.points += points
                 kind: TransactionType = "POINTS_ADDITION"
             else:
-                if -points > card.balance:
-                    raise bad_request(
-                        "loyalty_card_points_exceeded",
-                        "loyalty card points exceeded",
-                        f"Cannot subtract {-points} points from loyalty card {card.code}: "
-                        f"its balance is {card.balance}",
-                    )
+                _check_balance(card, -points, "subtract")
                 self._take_from_buckets(card, -points, now)
                 card.subtracted_points -= points
                 kind = "POINTS_REMOVAL"
@@ -1711,12 +1705,13 @@ def _check_related(
             )
 
 
-def _check_balance(card: LoyaltyCard, points: int) -> None:
+def _check_balance(card: LoyaltyCard, points: int, spending: str = "redeem") -> None:
+    """400 ``loyalty_card_points_exceeded`` when ``points`` exceed the card's balance."""
     if points > card.balance:
         raise bad_request(
             "loyalty_card_points_exceeded",
             "loyalty card points exceeded",
-            f"Cannot redeem {points} points from loyalty card {card.code}: "
+            f"Cannot {spending} {points} points from loyalty card {card.code}: "
             f"its balance is {card.balance}",
         )
 
