@@ -1307,11 +1307,7 @@ class Ledger:
         with self._lock:
             project = self.project(app_id)
             campaign = _campaign(project, campaign_ref)
-            offered = {
-                a.reward_id: a
-                for a in project.reward_assignments.values()
-                if a.campaign_id == campaign.id
-            }
+            offered = {a.reward_id: a for a in _assignments_of(project, campaign.id)}
             planned: list[tuple[Reward, int | None]] = []
             for reward_id, points in items:
                 reward = self.get_reward(app_id, reward_id)
@@ -1356,7 +1352,7 @@ class Ledger:
         with self._lock:
             project = self.project(app_id)
             campaign = _campaign(project, campaign_ref)
-            return [a for a in project.reward_assignments.values() if a.campaign_id == campaign.id]
+            return _assignments_of(project, campaign.id)
 
     def get_reward_assignment(
         self, app_id: str, campaign_ref: str, assignment_id: str
@@ -1404,9 +1400,9 @@ class Ledger:
             project = self.project(app_id)
             card = self.get_member(app_id, code, campaign_ref)
             offered = []
-            for assignment in project.reward_assignments.values():
+            for assignment in _assignments_of(project, card.campaign_id):
                 reward = project.rewards.get(assignment.reward_id)
-                if assignment.campaign_id != card.campaign_id or reward is None:
+                if reward is None:
                     continue
                 if affordable_only and (assignment.points or 0) > card.balance:
                     continue
@@ -1448,11 +1444,7 @@ class Ledger:
                 )
             reward = self.get_reward(app_id, reward_id)
             assignment = next(
-                (
-                    a
-                    for a in project.reward_assignments.values()
-                    if a.campaign_id == campaign.id and a.reward_id == reward.id
-                ),
+                (a for a in _assignments_of(project, campaign.id) if a.reward_id == reward.id),
                 None,
             )
             if assignment is None:
@@ -1685,6 +1677,11 @@ _PUBLICATION_ORDER: dict[str, Callable[[Project, Publication], Any]] = {
 
 def _bucket_order(bucket: PointsBucket) -> tuple[int, int]:
     return bucket.sort_key
+
+
+def _assignments_of(project: Project, campaign_id: str) -> list[RewardAssignment]:
+    """The reward assignments of one program, oldest first."""
+    return [a for a in project.reward_assignments.values() if a.campaign_id == campaign_id]
 
 
 def _check_related(
