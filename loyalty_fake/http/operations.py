@@ -55,6 +55,14 @@ def _shape(operation: str) -> str:
     return _PARAMETER.sub("{}", operation)
 
 
+def _served(operation: str) -> bool:
+    """Whether the fake serves ``operation`` (``METHOD /path``, any parameter names)."""
+    return _shape(operation) in _SERVED
+
+
+_SERVED = frozenset(_shape(route.operation) for route in ROUTES)
+
+
 def read_spec(directory: Path) -> list[dict[str, str]]:
     """Every operation in the OpenAPI files of ``directory``, as JSON-ready dicts.
 
@@ -120,20 +128,18 @@ def implemented_table(spec: Sequence[SpecOperation] = ()) -> str:
 
 def missing_table(spec: Sequence[SpecOperation]) -> str:
     """A Markdown table of the operations in ``spec`` the fake does not serve, by group."""
-    served = {_shape(route.operation) for route in ROUTES}
     lines = ["| group | Voucherify operation | method and path |", "| --- | --- | --- |"]
     lines.extend(
         f"| {op.group} | {_cell(op.summary)} | `{op.operation}` |"
         for op in spec
-        if _shape(op.operation) not in served
+        if not _served(op.operation)
     )
     return "\n".join(lines) + "\n"
 
 
 def counts(spec: Sequence[SpecOperation]) -> dict[str, Any]:
     """How many of ``spec``'s operations the fake serves, and how many routes it has."""
-    served = {_shape(route.operation) for route in ROUTES}
-    implemented = sum(1 for op in spec if _shape(op.operation) in served)
+    implemented = sum(1 for op in spec if _served(op.operation))
     return {"routes": len(ROUTES), "spec": len(spec), "implemented": implemented}
 
 

@@ -25,6 +25,10 @@ __all__ = [
 ]
 
 
+def _segments(template: str) -> tuple[str, ...]:
+    return tuple(template.strip("/").split("/"))
+
+
 @attrs.frozen
 class Route:
     """One operation: method, Voucherify path template, handler."""
@@ -36,7 +40,7 @@ class Route:
 
     @segments.default
     def _split(self) -> tuple[str, ...]:
-        return tuple(self.template.strip("/").split("/"))
+        return _segments(self.template)
 
     @property
     def operation(self) -> str:
@@ -136,6 +140,9 @@ VOUCHERIFY_ALSO: dict[str, tuple[str, ...]] = {
     "/v1/vouchers/{code}": ("POST", "PUT", "DELETE"),
     "/v1/vouchers/{code}/redemption": ("POST",),
 }
+_ALSO_SEGMENTS = tuple(
+    (_segments(template), methods) for template, methods in VOUCHERIFY_ALSO.items()
+)
 
 
 def allowed_methods(segments: tuple[str, ...]) -> list[str]:
@@ -146,8 +153,8 @@ def allowed_methods(segments: tuple[str, ...]) -> list[str]:
 def voucherify_has(method: str, segments: tuple[str, ...]) -> bool:
     """Whether ``method`` on this path is a Voucherify operation the fake lacks."""
     return any(
-        method in methods and _bind(tuple(template.strip("/").split("/")), segments) is not None
-        for template, methods in VOUCHERIFY_ALSO.items()
+        method in methods and _bind(template, segments) is not None
+        for template, methods in _ALSO_SEGMENTS
     )
 
 
