@@ -141,13 +141,9 @@ ARRAY_CONDITIONS: tuple[str, ...] = (
     "$count_less",
     "$count_more",
 )
-_ANY_CONDITIONS: tuple[str, ...] = (
-    *STRING_CONDITIONS,
-    "$more_than",
-    "$less_than",
-    "$more_than_equal",
-    "$less_than_equal",
-)
+# The comparisons that make a free-form value a number.
+_COMPARISONS: tuple[str, ...] = ("$more_than", "$less_than", "$more_than_equal", "$less_than_equal")
+_ANY_CONDITIONS: tuple[str, ...] = (*STRING_CONDITIONS, *_COMPARISONS)
 _DEFAULT_CONDITIONS: dict[Kind, tuple[str, ...]] = {
     Kind.STRING: STRING_CONDITIONS,
     Kind.NUMBER: NUMBER_CONDITIONS,
@@ -306,7 +302,7 @@ def _match_array(operator: str, actual: Any, operand: Any, _now: dt.datetime) ->
 
 
 def _match_any(operator: str, actual: Any, operand: Any, now: dt.datetime) -> bool:
-    if isinstance(operand, float):
+    if operator in _COMPARISONS:
         return _match_number(operator, actual, operand, now)
     text = _text(actual)
     assert text is not None  # noqa: S101 - Condition.matches handled a missing value
