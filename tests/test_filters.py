@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pytest
@@ -40,6 +40,9 @@ from loyalty_fake.ledger import (
     publication_record,
     transaction_record,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 NOW = dt.datetime(2024, 3, 10, 12, 0, tzinfo=dt.timezone.utc)
 TEXT = FilterField(Kind.STRING)
@@ -340,7 +343,7 @@ def _reference_test(condition: str, actual: str | None, operands: list[str]) -> 
         return [actual is not None and actual in operands]
     if condition == "$not_in":
         return [actual is None or actual not in operands]
-    tests = {
+    tests: dict[str, Callable[[str], bool]] = {
         "$is": lambda v: actual == v,
         "$is_not": lambda v: actual != v,
         "$starts_with": lambda v: actual is not None and actual.startswith(v),
