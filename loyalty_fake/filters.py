@@ -280,12 +280,15 @@ def _match_date_time(operator: str, actual: Any, operand: Any, now: dt.datetime)
 
 
 def _match_boolean(operator: str, actual: Any, operand: Any, _now: dt.datetime) -> bool:
+    """Equality on the value; a text condition (a spec may allow one) on ``true``/``false``."""
     tests: dict[str, Callable[[], bool]] = {
         "$is": lambda: actual is operand,
         "$is_not": lambda: actual is not operand,
         "$in": lambda: actual in operand,
         "$not_in": lambda: actual not in operand,
     }
+    if operator not in tests:
+        return _compare_texts(operator, "true" if actual else "false", str(operand).lower())
     return tests[operator]()
 
 

@@ -22,7 +22,7 @@ from loyalty_fake.clock import Clock
 from loyalty_fake.codes import CodeConfig
 from loyalty_fake.errors import VoucherifyError, bad_request, duplicate_found, not_found
 from loyalty_fake.expiry import ExpirationRules, expires_at
-from loyalty_fake.filters import Filter, FilterField, Kind
+from loyalty_fake.filters import STRING_CONDITIONS, Filter, FilterField, Kind
 from loyalty_fake.ids import IdGenerator, derived_id
 from loyalty_fake.index import in_order, matches_dates
 from loyalty_fake.models import (
@@ -1730,7 +1730,8 @@ PUBLICATION_FILTERS: dict[str, FilterField] = {
     "campaign_name": FilterField(Kind.STRING),
     "customer_id": FilterField(Kind.STRING),
     "failure_code": FilterField(Kind.STRING),
-    "is_referral_code": FilterField(Kind.BOOLEAN),
+    # A boolean, which the spec filters with text conditions (FilterConditionsString).
+    "is_referral_code": FilterField(Kind.BOOLEAN, STRING_CONDITIONS),
     "parent_object_id": FilterField(Kind.STRING),
     "related_object_id": FilterField(Kind.STRING),
     "result": FilterField(Kind.STRING),

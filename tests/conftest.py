@@ -609,6 +609,9 @@ class SdkClient:
         self, campaign: str, params: dict[str, Any] | None = None, *, legacy: bool = False
     ) -> Reply:
         kwargs = dict(params or {})
+        if "assignmentId" in kwargs:
+            # The SDK's keyword for /reward-assignments' assignmentId query parameter.
+            kwargs["assignment_id"] = kwargs.pop("assignmentId")
         # The SDK names /reward-assignments "1" and /rewards "2".
         variant, template = ("1", REWARD_ASSIGNMENTS) if legacy else ("2", ASSIGNMENTS)
         call = getattr(self.api, f"list_reward_assignments{variant}_with_http_info")

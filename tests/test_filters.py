@@ -190,6 +190,7 @@ def test_boolean_array_and_free_form_conditions() -> None:
         False,
         False,
     ]
+    assert _keeps(Condition("b", "$starts_with", "F", Kind.BOOLEAN), no, yes) == [True, False]
     assert _keeps(Condition("a", "$count_more", 1, Kind.ARRAY), ["x", "y"], ["x"], None) == [
         True,
         False,

@@ -66,6 +66,7 @@ _INTEGER = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _BOOLEANS = {"true": True, "false": False}
 _MOMENTS = frozenset({"$after", "$before"})
+_EQUALITIES = frozenset({"$is", "$is_not", "$in", "$not_in"})
 _ITEM_COUNTS = frozenset({"$count", "$count_less", "$count_more"})
 _COMPARISONS = frozenset({"$more_than", "$less_than", "$more_than_equal", "$less_than_equal"})
 
@@ -114,7 +115,7 @@ def _operand(path: str, kind: Kind, condition: str, raw: str) -> Value:
             ) from None
     if kind is Kind.ARRAY and condition in _ITEM_COUNTS:
         return _count(path, raw)
-    if kind is Kind.BOOLEAN:
+    if kind is Kind.BOOLEAN and condition in _EQUALITIES:
         if raw.lower() not in _BOOLEANS:
             raise invalid_query(f"Property {path} must be boolean")
         return _BOOLEANS[raw.lower()]
