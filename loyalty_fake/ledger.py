@@ -947,31 +947,40 @@ class Ledger:
             if query.customer is None and query.code is None and query.ids is None:
                 return campaign.members.select(query, project.cards.__getitem__)
             # A customer, a code or IDs name few members of the program: look them up.
-            matches = in_order(
-                (
-                    c
-                    for c in self._named_members(project, campaign, query)
-                    if matches_dates(c, query)
-                ),
-                query.order,
-            )
+            if query.ids is None:
+                candidate = self._single_member(project, campaign, query)
+                named = [candidate] if candidate is not None else []
+            else:
+                named = in_order(self._members_by_ids(project, campaign, query), query.order)
+            matches = [card for card in named if matches_dates(card, query)]
             start = (query.page - 1) * query.limit
             return matches[start : start + query.limit], len(matches)
 
-    def _named_members(
+    def _single_member(
         self, project: Project, campaign: Campaign, query: MemberQuery
-    ) -> list[LoyaltyCard]:
-        """The program's members that ``customer``, ``code`` and ``ids`` all name."""
-        codes: set[str] | None = None
-        if query.ids is not None:
-            codes = {code for i in query.ids if (code := project.code_of_card_id(i)) is not None}
+    ) -> LoyaltyCard | None:
+        """The one member of the program that ``customer`` and ``code`` name, if any."""
+        code = query.code
         if query.customer is not None:
             customer = self._find_customer(project, query.customer)
             card = _card_held_in(project, campaign, customer) if customer is not None else None
-            codes = _narrowed(codes, {card.code} if card is not None else set())
-        if query.code is not None:
-            codes = _narrowed(codes, {query.code})
-        found = [project.cards.get(code) for code in codes or ()]
+            if card is None or (code is not None and card.code != code):
+                return None
+            code = card.code
+        card = project.cards.get(code) if code is not None else None
+        if card is None or card.campaign_id != campaign.id or card.holder_id is None:
+            return None
+        return card
+
+    def _members_by_ids(
+        self, project: Project, campaign: Campaign, query: MemberQuery
+    ) -> list[LoyaltyCard]:
+        """The program's members whose ``v_`` IDs are ``ids`` (and that customer, code name)."""
+        ids = set(query.ids or ())
+        if query.customer is not None or query.code is not None:
+            single = self._single_member(project, campaign, query)
+            return [single] if single is not None and single.id in ids else []
+        found = (project.cards.get(code) for i in ids if (code := project.code_of_card_id(i)))
         return [
             card
             for card in found
@@ -1709,11 +1718,6 @@ def _campaign(project: Project, campaign_ref: str) -> Campaign:
     if found is None or found.in_bin:
         raise not_found("campaign", campaign_ref)
     return found
-
-
-def _narrowed(codes: set[str] | None, named: set[str]) -> set[str]:
-    """The codes both name (``None``: no names yet, so ``named``)."""
-    return named if codes is None else codes & named
 
 
 def _tracking_id(project: Project, publication: Publication) -> str:
