@@ -16,12 +16,13 @@ import datetime as dt
 import enum
 import json
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
 __all__ = [
     "ARRAY_CONDITIONS",
@@ -193,47 +194,54 @@ def _days(now: dt.datetime, days: int) -> dt.datetime:
         return _EARLIEST if days > 0 else _LATEST
 
 
-def _compare_dates(operator: str, actual: dt.datetime, operand: Any, now: dt.datetime) -> bool:
-    """A date condition; day counts are relative to ``now`` ("more than 10 days ago")."""
-    tests: dict[str, Callable[[], bool]] = {
-        "$after": lambda: actual > operand,
-        "$before": lambda: actual < operand,
-        "$more_than": lambda: actual < _days(now, operand),
-        "$less_than": lambda: actual > _days(now, operand),
-        "$more_than_ago": lambda: actual < _days(now, operand),
-        "$less_than_ago": lambda: _days(now, operand) < actual <= now,
-        "$more_than_future": lambda: actual > _days(now, -operand),
-        "$less_than_future": lambda: now <= actual < _days(now, -operand),
-        "$is_days_ago": lambda: actual.date() == _days(now, operand).date(),
-        "$is_days_in_future": lambda: actual.date() == _days(now, -operand).date(),
-    }
-    return tests[operator]()
-
-
-def _compare_numbers(operator: str, actual: float, operand: float) -> bool:
-    tests: dict[str, Callable[[], bool]] = {
-        "$is": lambda: actual == operand,
-        "$is_not": lambda: actual != operand,
-        "$more_than": lambda: actual > operand,
-        "$less_than": lambda: actual < operand,
-        "$more_than_equal": lambda: actual >= operand,
-        "$less_than_equal": lambda: actual <= operand,
-    }
-    return tests[operator]()
-
-
-def _compare_texts(operator: str, actual: str, operand: Any) -> bool:
-    tests: dict[str, Callable[[], bool]] = {
-        "$is": lambda: actual == operand,
-        "$is_not": lambda: actual != operand,
-        "$in": lambda: actual in operand,
-        "$not_in": lambda: actual not in operand,
-        "$starts_with": lambda: actual.startswith(operand),
-        "$ends_with": lambda: actual.endswith(operand),
-        "$contains": lambda: operand in actual,
-        "$not_contain": lambda: operand not in actual,
-    }
-    return tests[operator]()
+# Each kind's tests: (value, operand) -> bool; dates also take ``now`` for day counts
+# ("more than 10 days ago"). Made once, not per record.
+_Test = Callable[[Any, Any], bool]
+_DATE_TESTS: dict[str, Callable[[dt.datetime, Any, dt.datetime], bool]] = {
+    "$after": lambda value, operand, _now: value > operand,
+    "$before": lambda value, operand, _now: value < operand,
+    "$more_than": lambda value, days, now: value < _days(now, days),
+    "$less_than": lambda value, days, now: value > _days(now, days),
+    "$more_than_ago": lambda value, days, now: value < _days(now, days),
+    "$less_than_ago": lambda value, days, now: _days(now, days) < value <= now,
+    "$more_than_future": lambda value, days, now: value > _days(now, -days),
+    "$less_than_future": lambda value, days, now: now <= value < _days(now, -days),
+    "$is_days_ago": lambda value, days, now: value.date() == _days(now, days).date(),
+    "$is_days_in_future": lambda value, days, now: value.date() == _days(now, -days).date(),
+}
+_NUMBER_TESTS: dict[str, _Test] = {
+    "$is": lambda value, operand: value == operand,
+    "$is_not": lambda value, operand: value != operand,
+    "$in": lambda value, operand: value in operand,
+    "$not_in": lambda value, operand: value not in operand,
+    "$more_than": lambda value, operand: value > operand,
+    "$less_than": lambda value, operand: value < operand,
+    "$more_than_equal": lambda value, operand: value >= operand,
+    "$less_than_equal": lambda value, operand: value <= operand,
+}
+_TEXT_TESTS: dict[str, _Test] = {
+    "$is": lambda value, operand: value == operand,
+    "$is_not": lambda value, operand: value != operand,
+    "$in": lambda value, operand: value in operand,
+    "$not_in": lambda value, operand: value not in operand,
+    "$starts_with": lambda value, operand: value.startswith(operand),
+    "$ends_with": lambda value, operand: value.endswith(operand),
+    "$contains": lambda value, operand: operand in value,
+    "$not_contain": lambda value, operand: operand not in value,
+}
+_BOOLEAN_TESTS: dict[str, _Test] = {
+    "$is": lambda value, operand: value is operand,
+    "$is_not": lambda value, operand: value is not operand,
+    "$in": lambda value, operand: value in operand,
+    "$not_in": lambda value, operand: value not in operand,
+}
+_ARRAY_TESTS: dict[str, _Test] = {
+    "$in": lambda items, operand: any(item in operand for item in items),
+    "$not_in": lambda items, operand: not any(item in operand for item in items),
+    "$count": lambda items, count: len(items) == count,
+    "$count_less": lambda items, count: len(items) < count,
+    "$count_more": lambda items, count: len(items) > count,
+}
 
 
 # What a negative condition says of a field without a value: it is not that value, it is
@@ -263,45 +271,30 @@ class Condition:
 
 
 def _match_string(operator: str, actual: Any, operand: Any, _now: dt.datetime) -> bool:
-    return _compare_texts(operator, str(actual), operand)
+    return _TEXT_TESTS[operator](str(actual), operand)
 
 
 def _match_number(operator: str, actual: Any, operand: Any, _now: dt.datetime) -> bool:
     number = _number(actual)
     if number is None or math.isnan(number):
         return operator in _TRUE_WHEN_MISSING
-    if operator in LIST_OPERANDS:
-        return (number in operand) == (operator == "$in")
-    return _compare_numbers(operator, number, operand)
+    return _NUMBER_TESTS[operator](number, operand)
 
 
 def _match_date_time(operator: str, actual: Any, operand: Any, now: dt.datetime) -> bool:
-    return _compare_dates(operator, actual, operand, now)
+    return _DATE_TESTS[operator](actual, operand, now)
 
 
 def _match_boolean(operator: str, actual: Any, operand: Any, _now: dt.datetime) -> bool:
     """Equality on the value; a text condition (a spec may allow one) on ``true``/``false``."""
-    tests: dict[str, Callable[[], bool]] = {
-        "$is": lambda: actual is operand,
-        "$is_not": lambda: actual is not operand,
-        "$in": lambda: actual in operand,
-        "$not_in": lambda: actual not in operand,
-    }
-    if operator not in tests:
-        return _compare_texts(operator, "true" if actual else "false", str(operand).lower())
-    return tests[operator]()
+    test = _BOOLEAN_TESTS.get(operator)
+    if test is None:
+        return _TEXT_TESTS[operator]("true" if actual else "false", str(operand).lower())
+    return test(actual, operand)
 
 
 def _match_array(operator: str, actual: Any, operand: Any, _now: dt.datetime) -> bool:
-    items = list(actual)
-    tests: dict[str, Callable[[], bool]] = {
-        "$in": lambda: any(item in operand for item in items),
-        "$not_in": lambda: not any(item in operand for item in items),
-        "$count": lambda: len(items) == operand,
-        "$count_less": lambda: len(items) < operand,
-        "$count_more": lambda: len(items) > operand,
-    }
-    return tests[operator]()
+    return _ARRAY_TESTS[operator](list(actual), operand)
 
 
 def _match_any(operator: str, actual: Any, operand: Any, now: dt.datetime) -> bool:
@@ -309,7 +302,7 @@ def _match_any(operator: str, actual: Any, operand: Any, now: dt.datetime) -> bo
         return _match_number(operator, actual, operand, now)
     text = _text(actual)
     assert text is not None  # noqa: S101 - Condition.matches handled a missing value
-    return _compare_texts(operator, text, operand)
+    return _TEXT_TESTS[operator](text, operand)
 
 
 _MATCHERS: dict[Kind, Callable[[str, Any, Any, dt.datetime], bool]] = {
@@ -326,7 +319,7 @@ _MATCHERS: dict[Kind, Callable[[str, Any, Any, dt.datetime], bool]] = {
 class Filter:
     """Conditions joined by a junction: ``and`` keeps a record that meets all, ``or`` any.
 
-    No conditions keep every record. The ``fields`` a filter reads are ``fields()``.
+    No conditions keep every record.
     """
 
     conditions: tuple[Condition, ...] = ()
@@ -334,10 +327,6 @@ class Filter:
 
     def __bool__(self) -> bool:
         return bool(self.conditions)
-
-    def fields(self) -> frozenset[str]:
-        """The names of the fields the conditions test."""
-        return frozenset(condition.field for condition in self.conditions)
 
     def matches(self, record: Mapping[str, Any], now: dt.datetime) -> bool:
         """Whether ``record`` (field name to value; absent means no value) passes at ``now``."""
