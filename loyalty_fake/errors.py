@@ -10,6 +10,7 @@ __all__ = [
     "VoucherifyError",
     "bad_request",
     "duplicate_found",
+    "no_such_path",
     "not_found",
 ]
 
@@ -43,6 +44,16 @@ def not_found(resource_type: str, resource_id: str, details: str | None = None) 
         details=details or f"Cannot find {resource_type} with id {resource_id}",
         resource_id=resource_id,
         resource_type=resource_type,
+    )
+
+
+def no_such_path(path: str) -> VoucherifyError:
+    """The 404 for a path no Voucherify operation has (a typo, or not Voucherify's API)."""
+    return VoucherifyError(
+        code=404,
+        key="not_found",
+        message="Resource not found",
+        details=f"Voucherify's API has no path {path}",
     )
 
 

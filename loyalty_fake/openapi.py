@@ -515,8 +515,6 @@ _ERROR = _object(
         "details": _STRING,
         "resource_id": _STRING,
         "resource_type": _STRING,
-        # Only on 501 not_implemented: every METHOD /path the fake answers.
-        "implemented_operations": {"type": "array", "items": _STRING},
     },
 )
 
@@ -1646,7 +1644,9 @@ def _document() -> Schema:
             "version": _VERSION,
             "description": (
                 "Exactly the Voucherify operations loyalty-fake implements, with the "
-                "responses it sends. Any other operation answers 501 not_implemented."
+                "responses it sends. Any other of Voucherify's operations answers 501 "
+                "not_implemented naming it; a method no operation has on a path, 405 with an "
+                "Allow header; a path Voucherify does not have, 404 not_found."
             ),
         },
         "servers": [{"url": "https://api.voucherify.io"}],

@@ -23,7 +23,7 @@ import attrs
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from loyalty_fake.control import PREFIX, ControlPlane
-from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.errors import no_such_path
 from loyalty_fake.http.app import MAX_BODY_BYTES, encode_json, payload_too_large
 from loyalty_fake.http.messages import Request, Response
 from loyalty_fake.ids import IdGenerator
@@ -71,7 +71,7 @@ class ServerApp:
     def handle(self, request: Request) -> Response:
         """Answer a request; journal it first when it changed state."""
         if _is_control(request) and not self.control_plane:
-            return self._control_plane_off()
+            return self._control_plane_off(request)
         if request.method in _READ_ONLY:
             return self._dispatch(request)
         return self.apply(request)
@@ -96,12 +96,10 @@ class ServerApp:
             return self._control.handle(request)
         return self.fake.app.handle(request)
 
-    def _control_plane_off(self) -> Response:
-        # Nothing about the path, the state or the control plane itself: a scanner learns
-        # no more than from any other address the API does not have.
-        return self.fake.app.error_response(
-            VoucherifyError(code=404, key="not_found", message="Resource not found")
-        )
+    def _control_plane_off(self, request: Request) -> Response:
+        # Nothing about the state or the control plane itself: a scanner learns no more
+        # than from any other address the API does not have.
+        return self.fake.app.error_response(no_such_path(request.path))
 
     # -- durability -------------------------------------------------------------------------
 
@@ -184,6 +182,20 @@ class _QuietHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         _LOG.debug("%s %s %s %s", self.command, self.path, code, size)
+
+    def make_environ(self) -> Environ:
+        """Werkzeug's environ, with the path exactly as the client sent it."""
+        environ: Environ = super().make_environ()
+        # http.server reduces a leading // to / (gh-87389, against open redirects in file
+        # servers); the fake answers the path the client sent, as in process, where a
+        # //v1/... typo is a 404.
+        words = self.requestline.split()
+        target = words[1] if len(words) > 1 else ""
+        leading = len(target) - len(target.lstrip("/"))
+        if leading > 1 and not self.path.startswith("//"):
+            for key in ("RAW_URI", "REQUEST_URI"):
+                environ[key] = "/" * (leading - 1) + environ[key]
+        return environ
 
 
 WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from loyalty_fake.fake import query_pairs
-from tests.own_openapi import validate_own
+from tests.own_openapi import validate_own, validate_own_error
 from tests.spec import SPEC_AVAILABLE, SpecName, validate_response, validate_schema
 
 if TYPE_CHECKING:
@@ -95,10 +95,26 @@ def check_reply(method: str, template: str, reply: Reply) -> Reply:
     return reply
 
 
+def check_error_reply(reply: Reply) -> Reply:
+    """An answer no operation documents (404, 405, 501) is still Voucherify's error envelope."""
+    content_type = {k.lower(): v for k, v in reply.headers.items()}.get("content-type", "")
+    assert content_type.startswith("application/json")
+    assert reply.status >= 400
+    assert reply.body["code"] == reply.status
+    validate_own_error(reply.body)
+    if SPEC_AVAILABLE:
+        validate_schema("Error", reply.body, spec="full")
+    return reply
+
+
 class Client(Protocol):
     """The operations the fake serves, as one client library performs them."""
 
     name: str
+
+    def request(self, method: str, path: str, body: Any = None) -> Reply:
+        """Any method on any path (already encoded), answered by an error envelope."""
+        ...
 
     def create_program(self, body: dict[str, Any]) -> Reply: ...
     def get_program(self, ref: str) -> Reply: ...
@@ -178,12 +194,19 @@ class RequestsClient:
 
     def call(self, method: str, path: str, template: str, **kwargs: Any) -> Reply:
         """Send one request and check the reply's shape."""
+        return check_reply(method, template, self._reply(method, path, **kwargs))
+
+    def request(self, method: str, path: str, body: Any = None) -> Reply:
+        """Any method on any path, answered by an error envelope."""
+        kwargs = {} if body is None else {"json": body}
+        return check_error_reply(self._reply(method, path, **kwargs))
+
+    def _reply(self, method: str, path: str, **kwargs: Any) -> Reply:
         response = self.session.request(
             method, self.base_url + path, headers=self.headers, **kwargs
         )
         body = response.json() if response.content else None
-        reply = Reply(response.status_code, body, dict(response.headers))
-        return check_reply(method, template, reply)
+        return Reply(response.status_code, body, dict(response.headers))
 
     def create_program(self, body: dict[str, Any]) -> Reply:
         return self.call("POST", PROGRAMS, PROGRAMS, json=body)
@@ -412,6 +435,10 @@ class SdkClient:
         self.redemptions = voucherify.RedemptionsApi(voucherify.ApiClient(configuration))
 
     def _run(self, method: str, template: str, call: Callable[[], Any]) -> Reply:
+        return check_reply(method, template, self._reply(call))
+
+    @staticmethod
+    def _reply(call: Callable[[], Any]) -> Reply:
         from voucherify.exceptions import ApiException  # noqa: PLC0415
 
         with warnings.catch_warnings():
@@ -422,11 +449,27 @@ class SdkClient:
                 response = call()
             except ApiException as error:
                 headers = dict(error.headers or {})
-                reply = Reply(error.status, json.loads(error.body or "null"), headers)
-            else:
-                body = json.loads(response.raw_data) if response.raw_data else None
-                reply = Reply(response.status_code, body, dict(response.headers or {}))
-        return check_reply(method, template, reply)
+                return Reply(error.status, json.loads(error.body or "null"), headers)
+            body = json.loads(response.raw_data) if response.raw_data else None
+            return Reply(response.status_code, body, dict(response.headers or {}))
+
+    def request(self, method: str, path: str, body: Any = None) -> Reply:
+        """Any method on any path through the SDK's own ApiClient (urllib3, its errors)."""
+        client = self.api.api_client
+
+        def call() -> Any:
+            serialized = client.param_serialize(
+                method,
+                path,
+                header_params={"Content-Type": "application/json"} if body is not None else {},
+                body=body,
+                auth_settings=["X-App-Id", "X-App-Token"],
+            )
+            response = client.call_api(*serialized)
+            response.read()
+            return client.response_deserialize(response, {"2XX": "object"})
+
+        return check_error_reply(self._reply(call))
 
     def create_program(self, body: dict[str, Any]) -> Reply:
         return self._run(
@@ -687,12 +730,10 @@ class HttpxClient(RequestsClient):
 
     name: str = "httpx"
 
-    def call(self, method: str, path: str, template: str, **kwargs: Any) -> Reply:
-        """Send one request with httpx and check the reply's shape."""
+    def _reply(self, method: str, path: str, **kwargs: Any) -> Reply:
         response = self._send(method, path, _httpx_arguments(self.headers, kwargs))
         body = response.json() if response.content else None
-        reply = Reply(response.status_code, body, dict(response.headers))
-        return check_reply(method, template, reply)
+        return Reply(response.status_code, body, dict(response.headers))
 
     def _send(self, method: str, path: str, arguments: dict[str, Any]) -> httpx.Response:
         with httpx.Client() as session:

@@ -12,7 +12,7 @@ from referencing.jsonschema import DRAFT202012
 
 from loyalty_fake import openapi_document
 
-__all__ = ["response_schema", "validate_own"]
+__all__ = ["response_schema", "validate_own", "validate_own_error"]
 
 _ROOT = "urn:loyalty-fake:openapi"
 
@@ -39,10 +39,29 @@ def response_schema(method: str, template: str, status: int) -> dict[str, Any]:
 
 @functools.cache
 def _validator(method: str, template: str, status: int) -> Any:
-    ref = response_schema(method, template, status)["$ref"]
+    return _ref_validator(response_schema(method, template, status)["$ref"])
+
+
+@functools.cache
+def _ref_validator(ref: str) -> Any:
     return Draft202012Validator(
         {"$ref": _ROOT + ref}, registry=_registry(), format_checker=FormatChecker()
     )
+
+
+def _raise_for(errors: list[Any], what: str) -> None:
+    if errors:
+        listed = "; ".join(f"{'/'.join(map(str, e.path))}: {e.message[:200]}" for e in errors[:5])
+        raise AssertionError(f"{what} breaks the fake's document: {listed}")
+
+
+def validate_own_error(body: Any) -> None:
+    """Raise ``AssertionError`` unless ``body`` is the document's error envelope.
+
+    For answers on paths the document has no operation for (404, 405, 501).
+    """
+    errors = list(_ref_validator("#/components/schemas/Error").iter_errors(body))
+    _raise_for(errors, "the error envelope")
 
 
 def validate_own(method: str, template: str, status: int, body: Any) -> None:
@@ -55,6 +74,4 @@ def validate_own(method: str, template: str, status: int, body: Any) -> None:
     errors = sorted(
         _validator(method, template, status).iter_errors(body), key=lambda e: list(e.path)
     )
-    if errors:
-        listed = "; ".join(f"{'/'.join(map(str, e.path))}: {e.message[:200]}" for e in errors[:5])
-        raise AssertionError(f"{method} {template} {status} breaks the fake's document: {listed}")
+    _raise_for(errors, f"{method} {template} {status}")

@@ -77,7 +77,7 @@ def test_projects_never_see_each_other() -> None:
 
 
 def test_unimplemented_operation_says_so(client: Client, loyalty_fake: LoyaltyFake) -> None:
-    """An operation the fake lacks is a Voucherify-shaped 501 naming what is implemented."""
+    """An operation the fake lacks is a Voucherify-shaped 501 naming it and changing nothing."""
     make_program(client)
     response = requests.post(
         f"{BASE_URL}/v1/loyalties/Coffee%20Club/earning-rules",
@@ -88,8 +88,10 @@ def test_unimplemented_operation_says_so(client: Client, loyalty_fake: LoyaltyFa
     assert response.status_code == 501
     body = response.json()
     assert body["key"] == "not_implemented"
-    assert "does not implement POST /v1/loyalties/Coffee%20Club/earning-rules" in body["details"]
-    assert "POST /v1/loyalties/{campaignId}/members" in body["implemented_operations"]
+    assert body["details"].startswith(
+        "POST /v1/loyalties/{campaignId}/earning-rules (Create Earning Rule) is not implemented"
+    )
+    assert body["resource_id"] == "create-earning-rule"
     assert re.fullmatch(r"v-[0-9a-f]{18}", body["request_id"])
     # ... and it was no fake success: nothing changed.
     assert client.get_program("Coffee Club").status == 200

@@ -198,10 +198,10 @@ def test_another_process_sees_the_same_fake(
 
 @pytest.mark.loyalty_fake(control_plane=False)
 @pytest.mark.parametrize(("method", "name"), CONTROL_CALLS)
-def test_control_plane_off_is_a_bare_404(
+def test_control_plane_off_is_an_unknown_path(
     loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer, method: str, name: str
 ) -> None:
-    """Without control_plane=True, every /_fake/ call is a bare 404 that reveals, does nothing."""
+    """Without control_plane=True, every /_fake/ call is any unknown path's 404: reveals nothing."""
     loyalty_fake.create_loyalty_program("Secret Club", vouchers_count=1)
     body = {"advance": {"days": 1}} if name == "clock" else {}
     response = requests.request(
@@ -210,7 +210,8 @@ def test_control_plane_off_is_a_bare_404(
     assert response.status_code == 404
     assert response.headers["Content-Type"].startswith("application/json")
     envelope = response.json()
-    assert set(envelope) == {"code", "key", "message", "request_id"}
+    assert set(envelope) == {"code", "key", "message", "details", "request_id"}
     assert (envelope["code"], envelope["key"]) == (404, "not_found")
+    assert envelope["details"] == f"Voucherify's API has no path /_fake/{name}"
     assert loyalty_fake.get_loyalty_program("Secret Club")["vouchers_count"] == 1
     assert loyalty_fake.clock.now().isoformat() == "2024-05-01T12:00:00+00:00"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import re
 import shutil
@@ -15,14 +14,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from loyalty_fake.cli import main
-from loyalty_fake.http.operations import (
-    implemented_table,
-    missing_table,
-    read_spec,
-    spec_operations,
-)
-from loyalty_fake.http.routes import ROUTES
-from tests.docs_examples import DOCS, ROOT, Block, all_blocks, shell_commands
+from loyalty_fake.http.operations import implemented_table, missing_table
+from loyalty_fake.http.routes import ROUTES, VOUCHERIFY_OPERATIONS
+from tests.docs_examples import ROOT, Block, all_blocks, shell_commands
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -36,8 +30,6 @@ CURL = [
 ]
 JAVASCRIPT = all_blocks("js")
 DOCUMENTED_URL = "http://127.0.0.1:8080"
-SPEC_DIR = ROOT.parent / "shared" / "voucherify-openapi" / "current-docs-split-2026-08"
-SPEC_DATA = DOCS / "_data" / "voucherify-operations.json"
 # `loyalty-fake SUB ...` where a command starts: a line, after && or ;, or a YAML `run:`.
 _COMMAND = re.compile(r"(?:^|&&|;|\brun:)\s*(?:\S*/)?loyalty-fake\s+([a-z]+)([^&;]*)")
 
@@ -149,22 +141,10 @@ def test_operations_table_lists_every_route() -> None:
 
 def test_missing_operations_exclude_the_served_ones() -> None:
     """The generated not-implemented list holds only operations the route table lacks."""
-    spec = spec_operations(json.loads(SPEC_DATA.read_text(encoding="utf-8")))
-    table = missing_table(spec)
+    table = missing_table(VOUCHERIFY_OPERATIONS)
     assert "`GET /v1/loyalties/{campaignId}/earning-rules`" in table
     for route in ROUTES:
         assert f"`{route.operation}`" not in table
-
-
-@pytest.mark.skipif(not SPEC_DIR.is_dir(), reason="../shared/voucherify-openapi is absent")
-def test_checked_in_spec_operations_are_current() -> None:
-    """docs/_data/voucherify-operations.json is what the official spec files list."""
-    expected = read_spec(SPEC_DIR)
-    assert json.loads(SPEC_DATA.read_text(encoding="utf-8")) == expected, (
-        "regenerate: python -m loyalty_fake.http.operations "
-        "../shared/voucherify-openapi/current-docs-split-2026-08 "
-        "> docs/_data/voucherify-operations.json"
-    )
 
 
 @pytest.fixture(scope="module")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 import pytest
 import requests
 
 from loyalty_fake import openapi_document
-from loyalty_fake.http.routes import ROUTES, VOUCHERIFY_ALSO
+from loyalty_fake.http.routes import ROUTES
 from tests.own_openapi import validate_own
-from tests.spec import SPEC_DIR, requires_spec
 
 if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
@@ -77,39 +75,3 @@ def test_served_at_fake_openapi_json(loyalty_fake_server: LiveServer) -> None:
     served = response.json()
     assert served["servers"] == [{"url": loyalty_fake_server.url}]
     assert {**served, "servers": openapi_document()["servers"]} == openapi_document()
-
-
-def _overlaps(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
-    """Whether some concrete path could match both templates (as segment tuples)."""
-    return len(first) == len(second) and all(
-        a == b or a.startswith("{") or b.startswith("{") for a, b in zip(first, second, strict=True)
-    )
-
-
-@requires_spec
-def test_voucherify_operations_beside_ours_are_listed() -> None:
-    """Voucherify operations the fake lacks on paths its routes could match are 501, not 405."""
-    document = json.loads((SPEC_DIR / "OpenAPI.json").read_text(encoding="utf-8"))
-    ours = [route.segments for route in ROUTES]
-
-    def shape(segments: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple("{}" if part.startswith("{") else part for part in segments)
-
-    implemented = {(route.method, shape(route.segments)) for route in ROUTES}
-    missing = sorted(
-        f"{method.upper()} {path}"
-        for path, item in document["paths"].items()
-        for method in item
-        if method in _METHODS
-        and (segments := tuple(path.strip("/").split("/")))
-        and (method.upper(), shape(segments)) not in implemented
-        and any(_overlaps(segments, route) for route in ours)
-        and method.upper() not in VOUCHERIFY_ALSO.get(path, ())
-    )
-    assert missing == []
-
-
-def test_voucherify_also_names_no_implemented_operation() -> None:
-    """An operation the fake implements is not also listed as a deliberate 501."""
-    listed = {f"{method} {path}" for path, methods in VOUCHERIFY_ALSO.items() for method in methods}
-    assert listed.isdisjoint(route.operation for route in ROUTES)

@@ -205,10 +205,11 @@ def test_damage_before_the_last_record_refuses_to_start(server: Server, state: P
 
 
 def test_control_plane_is_off_by_default(server: Server) -> None:
-    """Without --control-plane, /_fake/ is Voucherify's bare 404 and the API still works."""
+    """Without --control-plane, /_fake/ is any unknown path's 404 and the API still works."""
     response = requests.get(server.url + "/_fake/state", timeout=5)
     assert response.status_code == 404
-    assert set(response.json()) == {"code", "key", "message", "request_id"}
+    assert set(response.json()) == {"code", "key", "message", "details", "request_id"}
+    assert response.json()["details"] == "Voucherify's API has no path /_fake/state"
     assert requests.get(server.url + DEMO_MEMBERS, headers=HEADERS, timeout=5).ok
 
 

@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
-from loyalty_fake.http.operations import counts, implemented_table, missing_table, spec_operations
-
-_DATA = Path(__file__).resolve().parents[1] / "_data" / "voucherify-operations.json"
+from loyalty_fake.http.operations import counts, implemented_table, missing_table
+from loyalty_fake.http.routes import VOUCHERIFY_OPERATIONS
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:
@@ -20,7 +17,7 @@ def on_page_markdown(markdown: str, **_: Any) -> str:
     markdown = re.sub(
         r"<!-- source-only -->.*?<!-- /source-only -->\n?", "", markdown, flags=re.DOTALL
     )
-    spec = spec_operations(json.loads(_DATA.read_text(encoding="utf-8")))
+    spec = VOUCHERIFY_OPERATIONS
     numbers = counts(spec)
     return (
         markdown.replace("<!-- operations:implemented -->", implemented_table(spec))

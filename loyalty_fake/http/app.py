@@ -10,27 +10,37 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.errors import VoucherifyError, no_such_path
 from loyalty_fake.http.handlers import Call
 from loyalty_fake.http.messages import JSON_HEADERS, Request, Response
-from loyalty_fake.http.routes import ROUTES, allowed_methods, match, voucherify_has
+from loyalty_fake.http.routes import (
+    ROUTES,
+    VoucherifyOperation,
+    allowed_methods,
+    match,
+    voucherify_operation,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from loyalty_fake.ledger import Ledger
 
-__all__ = ["MAX_BODY_BYTES", "FakeVoucherifyApp", "encode_json", "payload_too_large"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "OPERATIONS_PAGE",
+    "FakeVoucherifyApp",
+    "encode_json",
+    "payload_too_large",
+]
 
 _LOG = logging.getLogger("loyalty_fake")
 # No Voucherify request comes near 1 MiB (10,000 metadata keys are ~150 KB); the cap keeps
 # a runaway client from making the fake parse, store and journal megabytes.
 MAX_BODY_BYTES = 1 << 20
 _UNAUTHORIZED = {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
-# Every operation of Voucherify's API uses one of these; anything else (TRACE, PATCH, ...),
-# or a method Voucherify lacks on a path the fake serves, names no Voucherify operation: 405,
-# not the 501 that says "Voucherify has this, the fake does not (yet)".
-_VOUCHERIFY_METHODS = ("GET", "POST", "PUT", "DELETE")
+# Where a 501 sends the reader: the documentation page listing what the fake serves.
+OPERATIONS_PAGE = "docs/operations.md"
 
 
 def payload_too_large(length: int) -> VoucherifyError:
@@ -92,12 +102,15 @@ class FakeVoucherifyApp:
             return Response(401, encode_json(_UNAUTHORIZED), JSON_HEADERS)
         found = match(request.method, segments)
         if found is None:
+            # Voucherify has this operation and the fake does not (yet): 501. A path it has,
+            # without this method: 405. A path it has not at all (a typo): 404, as Voucherify.
+            operation = voucherify_operation(request.method, segments)
+            if operation is not None:
+                raise _not_implemented(operation)
             allowed = allowed_methods(segments)
-            if request.method not in _VOUCHERIFY_METHODS or (
-                allowed and not voucherify_has(request.method, segments)
-            ):
+            if allowed:
                 return self._method_not_allowed(request, allowed)
-            raise self._not_implemented(request)
+            raise no_such_path(request.path)
         route, params = found
         status, body = route.handler(Call(self.ledger, app_id, request, params))
         if status == HTTPStatus.NO_CONTENT:
@@ -106,13 +119,16 @@ class FakeVoucherifyApp:
 
     def _method_not_allowed(self, request: Request, allowed: list[str]) -> Response:
         """405 for a method that names no Voucherify operation on this path."""
+        # Voucherify's errors page: "PUT is not supported by this endpoint. Did you mean
+        # GET or POST?"
+        *others, last = allowed
+        hint = f"{', '.join(others)} or {last}" if others else last
         response = self.error_response(
             VoucherifyError(
                 code=405,
                 key="method_not_allowed",
-                message="Method not allowed",
-                details=f"Voucherify's API has no {request.method} {request.path}"
-                + (f"; it answers {', '.join(allowed)}" if allowed else ""),
+                message="HTTP Method Not Allowed",
+                details=f"{request.method} is not supported by this endpoint. Did you mean {hint}?",
             )
         )
         return attrs.evolve(response, headers=(*response.headers, ("Allow", ", ".join(allowed))))
@@ -123,20 +139,6 @@ class FakeVoucherifyApp:
         if not self.credentials:
             return True
         return self.credentials.get(app_id) == token
-
-    def _not_implemented(self, request: Request) -> VoucherifyError:
-        implemented = self.operations()
-        return VoucherifyError(
-            code=501,
-            key="not_implemented",
-            message="Operation not implemented by loyalty-fake",
-            details=(
-                f"loyalty-fake does not implement {request.method} {request.path}. "
-                f"Implemented operations: {'; '.join(implemented)}"
-            ),
-            resource_type="operation",
-            extra={"implemented_operations": implemented},
-        )
 
     def error_response(self, error: VoucherifyError) -> Response:
         """Voucherify's error envelope for ``error``, with a fresh ``request_id``."""
@@ -155,3 +157,16 @@ class FakeVoucherifyApp:
     def operations() -> list[str]:
         """Every implemented operation, as ``METHOD /path``."""
         return [route.operation for route in ROUTES]
+
+
+def _not_implemented(operation: VoucherifyOperation) -> VoucherifyError:
+    """501 for an operation Voucherify has and the fake does not implement yet."""
+    return VoucherifyError(
+        code=501,
+        key="not_implemented",
+        message="Operation not implemented by loyalty-fake",
+        details=f"{operation.operation} ({operation.summary}) is not implemented by "
+        f"loyalty-fake yet; the operations it supports are listed in {OPERATIONS_PAGE}",
+        resource_id=operation.operation_id,
+        resource_type="operation",
+    )

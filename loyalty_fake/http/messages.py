@@ -47,12 +47,17 @@ class Request:
         body: bytes | str | None = None,
     ) -> Request:
         """Build a request from an absolute or path-only URL."""
-        parts = urlsplit(url)
+        if url.startswith("/"):
+            # A path, even //v1/... that urlsplit would read as a host name.
+            path, _, query = url.partition("#")[0].partition("?")
+        else:
+            parts = urlsplit(url)
+            path, query = parts.path or "/", parts.query
         raw = body.encode("utf-8") if isinstance(body, str) else (body or b"")
         return cls(
             method=method,
-            path=parts.path or "/",
-            query=tuple(parse_qsl(parts.query, keep_blank_values=True)),
+            path=path,
+            query=tuple(parse_qsl(query, keep_blank_values=True)),
             headers=_lower_keys(headers or {}),
             body=raw,
         )
@@ -63,8 +68,13 @@ class Request:
 
     @property
     def segments(self) -> tuple[str, ...]:
-        """The path's segments, each percent-decoded after splitting."""
-        return tuple(unquote(part) for part in self.path.strip("/").split("/"))
+        """The path's segments, each percent-decoded after splitting.
+
+        One trailing slash is ignored (``/v1/loyalties/`` is ``/v1/loyalties``); a doubled
+        slash anywhere leaves an empty segment, which no operation's path has.
+        """
+        path = self.path.removeprefix("/").removesuffix("/")
+        return tuple(unquote(part) for part in path.split("/"))
 
 
 @attrs.frozen

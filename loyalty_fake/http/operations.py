@@ -1,53 +1,47 @@
-"""The supported-operations pages, rendered from the route table (``ROUTES``).
+"""Voucherify's list of operations, and the supported-operations page rendered from it.
+
+``VOUCHERIFY_OPERATIONS`` (``loyalty_fake/http/voucherify_operations.json``) is generated
+from Voucherify's official OpenAPI files (https://github.com/voucherifyio/voucherify-openapi)
+by :func:`read_spec`; regenerate it when they change::
+
+    python -m loyalty_fake.http.operations --regenerate ../shared/voucherify-openapi
 
 The documentation build calls :func:`implemented_table` and :func:`missing_table`, so the
-lists cannot drift from what the fake serves. The operations of Voucherify's reference are
-a checked-in list (``docs/_data/voucherify-operations.json``) that :func:`read_spec`
-regenerates from the official OpenAPI files:
-``python -m loyalty_fake.http.operations SPEC_DIR > docs/_data/voucherify-operations.json``.
+page cannot drift from what the fake serves.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from loyalty_fake.http.routes import ROUTES
+from loyalty_fake.http.routes import ROUTES, VOUCHERIFY_OPERATIONS_FILE, VoucherifyOperation
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Sequence
 
 __all__ = [
-    "SpecOperation",
+    "DATA_FILE",
+    "FULL_SPEC",
     "counts",
     "implemented_table",
     "missing_table",
     "read_spec",
-    "spec_operations",
+    "render",
 ]
 
+DATA_FILE = Path(__file__).with_name(VOUCHERIFY_OPERATIONS_FILE)
+# The complete reference, and the newer per-section files of Voucherify's current docs
+# (which list a few operations the complete one does not have yet).
+FULL_SPEC = "OpenAPI.json"
+_NEWER_SPECS = "current-docs-split-*/*.json"
 _METHODS = ("get", "post", "put", "patch", "delete")
 _PARAMETER = re.compile(r"\{[^}]*\}")
-
-
-@attrs.frozen
-class SpecOperation:
-    """One operation of Voucherify's OpenAPI reference."""
-
-    group: str
-    method: str
-    path: str
-    summary: str
-
-    @property
-    def operation(self) -> str:
-        """``METHOD /path/{template}``."""
-        return f"{self.method} {self.path}"
+_ENV_VAR = "LOYALTY_FAKE_OPENAPI_DIR"
 
 
 def _shape(operation: str) -> str:
@@ -63,32 +57,48 @@ def _served(operation: str) -> bool:
 _SERVED = frozenset(_shape(route.operation) for route in ROUTES)
 
 
-def read_spec(directory: Path) -> list[dict[str, str]]:
-    """Every operation in the OpenAPI files of ``directory``, as JSON-ready dicts.
-
-    The group is the file's name (``loyalties.json`` is ``loyalties``); operations keep
-    the files' order.
-    """
+def _operations(path: Path, source: str) -> list[dict[str, str]]:
+    spec = json.loads(path.read_text(encoding="utf-8"))
     found: list[dict[str, str]] = []
-    for path in sorted(directory.glob("*.json")):
-        spec = json.loads(path.read_text(encoding="utf-8"))
-        for template, item in spec.get("paths", {}).items():
-            found.extend(
+    for template, item in spec.get("paths", {}).items():
+        for method in _METHODS:
+            if method not in item:
+                continue
+            operation = item[method]
+            found.append(
                 {
-                    "group": path.stem,
                     "method": method.upper(),
                     "path": template,
-                    "summary": str(item[method].get("summary", "")).strip(),
+                    "operation_id": str(operation.get("operationId", "")),
+                    "summary": str(operation.get("summary", "")).strip(),
+                    "group": str((operation.get("tags") or [""])[0]),
+                    "source": source,
                 }
-                for method in _METHODS
-                if method in item
             )
     return found
 
 
-def spec_operations(data: Iterable[dict[str, str]]) -> list[SpecOperation]:
-    """``SpecOperation`` records from the dicts :func:`read_spec` wrote."""
-    return [SpecOperation(**entry) for entry in data]
+def read_spec(directory: Path) -> list[dict[str, str]]:
+    """Every operation of Voucherify's OpenAPI files in ``directory``, as JSON-ready dicts.
+
+    ``OpenAPI.json``'s operations in its order, then those only the newer per-section files
+    (``current-docs-split-*/``) list. Raises ``FileNotFoundError`` without ``OpenAPI.json``.
+    """
+    found = _operations(directory / FULL_SPEC, FULL_SPEC)
+    known = {_shape(f"{entry['method']} {entry['path']}") for entry in found}
+    for path in sorted(directory.glob(_NEWER_SPECS)):
+        for entry in _operations(path, path.relative_to(directory).as_posix()):
+            shape = _shape(f"{entry['method']} {entry['path']}")
+            if shape not in known:
+                known.add(shape)
+                found.append(entry)
+    return found
+
+
+def render(operations: Sequence[dict[str, str]]) -> str:
+    """The data file's text: a JSON array, one operation per line."""
+    lines = ",\n".join(json.dumps(entry, ensure_ascii=False) for entry in operations)
+    return f"[\n{lines}\n]\n"
 
 
 def _summary(doc: str | None) -> str:
@@ -104,7 +114,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def implemented_table(spec: Sequence[SpecOperation] = ()) -> str:
+def implemented_table(spec: Sequence[VoucherifyOperation] = ()) -> str:
     """A Markdown table of the implemented operations, one row per handler.
 
     Operations that share a handler (a member with or without its program) share a row.
@@ -126,7 +136,7 @@ def implemented_table(spec: Sequence[SpecOperation] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def missing_table(spec: Sequence[SpecOperation]) -> str:
+def missing_table(spec: Sequence[VoucherifyOperation]) -> str:
     """A Markdown table of the operations in ``spec`` the fake does not serve, by group."""
     lines = ["| group | Voucherify operation | method and path |", "| --- | --- | --- |"]
     lines.extend(
@@ -137,19 +147,36 @@ def missing_table(spec: Sequence[SpecOperation]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def counts(spec: Sequence[SpecOperation]) -> dict[str, Any]:
+def counts(spec: Sequence[VoucherifyOperation]) -> dict[str, Any]:
     """How many of ``spec``'s operations the fake serves, and how many routes it has."""
     implemented = sum(1 for op in spec if _served(op.operation))
     return {"routes": len(ROUTES), "spec": len(spec), "implemented": implemented}
 
 
+_USAGE = """usage: python -m loyalty_fake.http.operations [--regenerate] [SPEC_DIR]
+
+Read Voucherify's OpenAPI files in SPEC_DIR (default: $LOYALTY_FAKE_OPENAPI_DIR) and print
+their operations as JSON, or with --regenerate write them to the package's data file.
+"""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print the operations of the OpenAPI files in ``argv[0]`` as JSON."""
+    """Print (or with ``--regenerate`` write) the operations of the OpenAPI files."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 1:
-        sys.stderr.write("usage: python -m loyalty_fake.http.operations SPEC_DIR\n")
+    regenerate = "--regenerate" in args
+    rest = [arg for arg in args if arg != "--regenerate"]
+    directory = rest[0] if len(rest) == 1 else os.environ.get(_ENV_VAR) if not rest else None
+    if directory is None or not (Path(directory) / FULL_SPEC).is_file():
+        sys.stderr.write(_USAGE)
+        if directory is not None:
+            sys.stderr.write(f"no {FULL_SPEC} in {directory}\n")
         return 2
-    sys.stdout.write(json.dumps(read_spec(Path(args[0])), indent=1) + "\n")
+    text = render(read_spec(Path(directory)))
+    if regenerate:
+        DATA_FILE.write_text(text, encoding="utf-8")
+        sys.stderr.write(f"wrote {DATA_FILE}\n")
+    else:
+        sys.stdout.write(text)
     return 0
 
 

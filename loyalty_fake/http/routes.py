@@ -1,7 +1,13 @@
-"""The route table: every operation the fake implements, readable top to bottom."""
+"""The route table: every operation the fake implements, readable top to bottom.
+
+Beside it, every operation of Voucherify's API (``VOUCHERIFY_OPERATIONS``, generated from its
+OpenAPI reference), so that a request the fake does not serve gets Voucherify's answer.
+"""
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -17,11 +23,13 @@ __all__ = [
     "MEMBER_BY_CODE",
     "REWARD_ASSIGNMENTS",
     "ROUTES",
-    "VOUCHERIFY_ALSO",
+    "VOUCHERIFY_OPERATIONS",
+    "VOUCHERIFY_OPERATIONS_FILE",
     "Route",
+    "VoucherifyOperation",
     "allowed_methods",
     "match",
-    "voucherify_has",
+    "voucherify_operation",
 ]
 
 
@@ -118,53 +126,57 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-# Voucherify's operations (from its OpenAPI document) that the fake does not implement on
-# paths that can also match a route above (POST /v1/customers/importCSV could be
-# /v1/customers/{customerId}): they answer 501 not_implemented. Any other method on a path
-# the fake serves names no Voucherify operation and answers 405. tests/test_openapi.py
-# checks this table against Voucherify's document.
-VOUCHERIFY_ALSO: dict[str, tuple[str, ...]] = {
-    "/v1/customers/importCSV": ("POST",),
-    "/v1/customers/{customerId}": ("PUT", "DELETE"),
-    "/v1/loyalties/members/{memberId}/pending-points": ("GET",),
-    "/v1/loyalties/members/{memberId}/tiers": ("GET",),
-    "/v1/loyalties/{campaignId}/earning-rules": ("GET", "POST"),
-    "/v1/loyalties/{campaignId}/earning-rules/{earningRuleId}": ("GET", "PUT", "DELETE"),
-    "/v1/loyalties/{campaignId}/pending-points": ("GET",),
-    "/v1/loyalties/{campaignId}/tiers": ("GET", "POST"),
-    "/v1/loyalties/{campaignId}/tiers/{loyaltyTierId}": ("GET",),
-    "/v1/loyalties/{campaignId}/transactions": ("GET",),
-    "/v1/vouchers/import": ("POST",),
-    "/v1/vouchers/importCSV": ("POST",),
-    "/v1/vouchers/qualification": ("POST",),
-    "/v1/vouchers/{code}": ("POST", "PUT", "DELETE"),
-    "/v1/vouchers/{code}/redemption": ("POST",),
-}
-_ALSO_SEGMENTS = tuple(
-    (_segments(template), methods) for template, methods in VOUCHERIFY_ALSO.items()
-)
+@attrs.frozen
+class VoucherifyOperation:
+    """One operation of Voucherify's API reference: method, path template, id and summary."""
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    group: str
+    source: str
+    segments: tuple[str, ...] = attrs.field(init=False)
+
+    @segments.default
+    def _split(self) -> tuple[str, ...]:
+        return _segments(self.path)
+
+    @property
+    def operation(self) -> str:
+        """``METHOD /path/{template}``."""
+        return f"{self.method} {self.path}"
+
+    def bind(self, segments: tuple[str, ...]) -> dict[str, str] | None:
+        """Path parameters when ``segments`` fit this template, else ``None``."""
+        return _bind(self.segments, segments)
 
 
-def allowed_methods(segments: tuple[str, ...]) -> list[str]:
-    """The methods the fake answers on this path (empty when it has no such path)."""
-    return sorted({route.method for route in ROUTES if route.bind(segments) is not None})
+VOUCHERIFY_OPERATIONS_FILE = "voucherify_operations.json"
 
 
-def voucherify_has(method: str, segments: tuple[str, ...]) -> bool:
-    """Whether ``method`` on this path is a Voucherify operation the fake lacks."""
-    return any(
-        method in methods and _bind(template, segments) is not None
-        for template, methods in _ALSO_SEGMENTS
-    )
+def _load_voucherify_operations() -> tuple[VoucherifyOperation, ...]:
+    # Generated from Voucherify's OpenAPI files by loyalty_fake.http.operations --regenerate;
+    # a test compares it with the files whenever they are present.
+    text = resources.files(__package__).joinpath(VOUCHERIFY_OPERATIONS_FILE).read_text("utf-8")
+    return tuple(VoucherifyOperation(**entry) for entry in json.loads(text))
 
 
-def _specificity(route: Route) -> tuple[bool, ...]:
-    return tuple(part.startswith("{") for part in route.segments)
+# Every operation of Voucherify's API, implemented by the fake or not: it decides between
+# 501 (Voucherify has it, the fake does not yet), 405 (the path exists, not with this
+# method) and 404 (Voucherify has no such path).
+VOUCHERIFY_OPERATIONS = _load_voucherify_operations()
+
+
+def _specificity(template: Route | VoucherifyOperation) -> tuple[bool, ...]:
+    return tuple(part.startswith("{") for part in template.segments)
 
 
 # A literal segment wins over a parameter in the same place, left to right:
 # /v1/loyalties/members/{memberId} before /v1/loyalties/{campaignId}/members.
 _BY_SPECIFICITY = tuple(sorted(ROUTES, key=_specificity))
+# The same order for Voucherify's operations; ties keep the reference's order.
+_VOUCHERIFY_BY_SPECIFICITY = tuple(sorted(VOUCHERIFY_OPERATIONS, key=_specificity))
 
 
 def match(method: str, segments: tuple[str, ...]) -> tuple[Route, dict[str, str]] | None:
@@ -176,3 +188,17 @@ def match(method: str, segments: tuple[str, ...]) -> tuple[Route, dict[str, str]
         if params is not None:
             return route, params
     return None
+
+
+def voucherify_operation(method: str, segments: tuple[str, ...]) -> VoucherifyOperation | None:
+    """Voucherify's operation for ``method`` on the decoded path ``segments``, if it has one."""
+    for operation in _VOUCHERIFY_BY_SPECIFICITY:
+        if operation.method == method and operation.bind(segments) is not None:
+            return operation
+    return None
+
+
+def allowed_methods(segments: tuple[str, ...]) -> list[str]:
+    """Every method Voucherify or the fake answers on this path (empty: no such path)."""
+    templates: tuple[Route | VoucherifyOperation, ...] = (*ROUTES, *VOUCHERIFY_OPERATIONS)
+    return sorted({each.method for each in templates if each.bind(segments) is not None})
