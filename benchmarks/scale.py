@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from loyalty_fake import LoyaltyFake
-from loyalty_fake.models import CustomerRef, MemberQuery
+from loyalty_fake.models import CustomerRef, MemberQuery, card_id
 from loyalty_fake.seeding import create_program_with_cards
 
 if TYPE_CHECKING:
@@ -177,14 +177,16 @@ def _time_us(call: Callable[[], Any], repeats: int) -> float:
     return statistics.median(samples)
 
 
-def _queries(members: int, codes: list[str]) -> dict[str, MemberQuery]:
+def _queries(members: int, program_id: str, codes: list[str]) -> dict[str, MemberQuery]:
     def at(fraction: float) -> dt.datetime:
         return _START + dt.timedelta(seconds=int(members * fraction))
 
+    some = [codes[members // 2], codes[members // 3], codes[members // 4]]
     return {
         "none -created_at": MemberQuery(),
         "customer": MemberQuery(customer=f"c{members // 2}"),
         "code": MemberQuery(code=codes[members // 2]),
+        "ids": MemberQuery(ids=tuple(card_id(program_id, code) for code in some)),
         "created_after -created_at": MemberQuery(created_after=at(0.5)),
         "updated_before -created_at": MemberQuery(updated_before=at(0.3)),
         "created_after code": MemberQuery(created_after=at(0.5), order="code"),
@@ -212,8 +214,8 @@ def measure_scale(
     def page(fake: LoyaltyFake, program_id: str, query: MemberQuery) -> Callable[[], Any]:
         return lambda: fake.ledger.list_members(fake.app_id, program_id, query)
 
-    small_queries = _queries(BASE, small_codes)
-    big_queries = _queries(members, big_codes)
+    small_queries = _queries(BASE, small_id, small_codes)
+    big_queries = _queries(members, big_id, big_codes)
     for name, query in small_queries.items():
         base = _time_us(page(small, small_id, query), 200)
         value = _time_us(page(big, big_id, big_queries[name]), 20)

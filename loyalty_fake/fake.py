@@ -35,6 +35,35 @@ def _credentials(value: Mapping[str, str] | None) -> dict[str, str]:
     return dict(value or {})
 
 
+def query_pairs(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Query parameters as the pairs a query string holds; ``None`` values are left out.
+
+    A dict is a deepObject (``{"created_at": {"before": T}}`` is ``created_at[before]=T``)
+    and a list in one is indexed, as Voucherify's filter examples write them
+    (``filters[id][conditions][$in][0]=...``); a top-level list repeats its key
+    (``ids=a&ids=b``).
+    """
+    pairs: list[tuple[str, str]] = []
+
+    def add(key: str, value: Any, *, nested: bool) -> None:
+        if value is None:
+            return
+        if isinstance(value, dict):
+            for part, inner in value.items():
+                add(f"{key}[{part}]", inner, nested=True)
+        elif isinstance(value, list | tuple):
+            for index, inner in enumerate(value):
+                add(f"{key}[{index}]" if nested else key, inner, nested=nested)
+        elif isinstance(value, bool):
+            pairs.append((key, "true" if value else "false"))
+        else:
+            pairs.append((key, str(value)))
+
+    for key, value in params.items():
+        add(key, value, nested=False)
+    return pairs
+
+
 @attrs.define
 class LoyaltyFake:
     """A stateful, in-memory Voucherify loyalty API.
@@ -152,7 +181,7 @@ class LoyaltyFake:
         app_id: str | None = None,
     ) -> Response:
         """Send one request straight to the handler, as the default project (or ``app_id``)."""
-        query = f"?{urlencode(params)}" if params else ""
+        query = f"?{urlencode(query_pairs(params))}" if params else ""
         headers = dict(self.headers)
         if app_id is not None:
             headers["X-App-Id"] = app_id
@@ -211,14 +240,8 @@ class LoyaltyFake:
         self, campaign: str, *, app_id: str | None = None, **params: Any
     ) -> dict[str, Any]:
         """A page of members; ``params`` are query parameters (``created_at={"before": ...}``)."""
-        flat: dict[str, Any] = {}
-        for key, value in params.items():
-            if isinstance(value, dict):
-                flat.update({f"{key}[{part}]": inner for part, inner in value.items()})
-            else:
-                flat[key] = value
         path = f"/v1/loyalties/{quote(campaign, safe='')}/members"
-        result: dict[str, Any] = self._call("GET", path, params=flat, app_id=app_id)
+        result: dict[str, Any] = self._call("GET", path, params=params, app_id=app_id)
         return result
 
     def _member_path(self, code: str, campaign: str | None) -> str:
@@ -254,7 +277,11 @@ class LoyaltyFake:
     def transactions(
         self, code: str, *, campaign: str | None = None, app_id: str | None = None, **params: Any
     ) -> dict[str, Any]:
-        """A page of the card's transactions (``limit``, ``order``, ``starting_after_id``)."""
+        """A page of the card's transactions.
+
+        ``params``: ``limit``, ``order``, ``starting_after_id``, and ``filters`` as a dict
+        (``filters={"id": {"conditions": {"$in": [...]}}}``).
+        """
         path = self._member_path(code, campaign) + "/transactions"
         result: dict[str, Any] = self._call("GET", path, params=params, app_id=app_id)
         return result

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from loyalty_fake.models import LoyaltyCard, MemberQuery
 
-__all__ = ["Blocks", "MemberIndex", "matches_dates", "within"]
+__all__ = ["Blocks", "MemberIndex", "in_order", "matches_dates", "within"]
 
 _Key = tuple[Any, ...]
 
@@ -437,6 +437,11 @@ _ORDER: dict[str, Callable[[LoyaltyCard], Any]] = {
     "updated_at": updated_key,
     "code": lambda card: card.code,
 }
+
+
+def in_order(cards: Iterable[LoyaltyCard], order: str) -> list[LoyaltyCard]:
+    """``cards`` sorted as a listing with ``order`` (``-created_at``, ``code``, ...) sorts."""
+    return sorted(cards, key=_ORDER[order.lstrip("-")], reverse=order.startswith("-"))
 
 
 def within(value: dt.datetime, after: dt.datetime | None, before: dt.datetime | None) -> bool:

@@ -22,8 +22,9 @@ from loyalty_fake.clock import Clock
 from loyalty_fake.codes import CodeConfig
 from loyalty_fake.errors import VoucherifyError, bad_request, duplicate_found, not_found
 from loyalty_fake.expiry import ExpirationRules, expires_at
+from loyalty_fake.filters import STRING_CONDITIONS, Filter, FilterField, Kind
 from loyalty_fake.ids import IdGenerator, derived_id
-from loyalty_fake.index import matches_dates
+from loyalty_fake.index import in_order, matches_dates
 from loyalty_fake.models import (
     CUSTOMER_STRINGS,
     Campaign,
@@ -56,7 +57,14 @@ from loyalty_fake.rewards import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
-__all__ = ["Ledger", "Project"]
+__all__ = [
+    "PUBLICATION_FILTERS",
+    "TRANSACTION_FILTERS",
+    "Ledger",
+    "Project",
+    "publication_record",
+    "transaction_record",
+]
 
 _SHARED_LIMIT = 4096
 
@@ -605,10 +613,19 @@ class Ledger:
         voucher: str | None = None,
         source_id: str | None = None,
         result: str | None = None,
+        voucher_type: str | None = None,
+        referral_only: bool = False,
+        filters: Filter | None = None,
     ) -> tuple[list[Publication], int]:
-        """One page of publications matching the filters, and how many match."""
+        """One page of publications matching the filters, and how many match.
+
+        ``voucher_type`` is a ``type`` of card (``LOYALTY_CARD``); ``referral_only``
+        keeps the publications of referral codes; ``filters`` (on
+        ``PUBLICATION_FILTERS`` and ``metadata.<key>``) is applied after the rest.
+        """
         with self._lock:
             project = self.project(app_id)
+            now = self.clock.now()
             holder = self._find_customer(project, customer) if customer is not None else None
             matches = [
                 p
@@ -618,8 +635,12 @@ class Ledger:
                 and (voucher is None or p.voucher_code == voucher)
                 and (source_id is None or p.source_id == source_id)
                 and (result is None or p.result == result)
+                and (voucher_type is None or voucher_type == _CARD_TYPE)
+                and not referral_only  # every card here is a loyalty card, none a referral code
                 and not self._binned(project, p.campaign_id)
             ]
+            if filters:
+                matches = [p for p in matches if filters.matches(publication_record(p), now)]
             field = order.lstrip("-")
             key = _PUBLICATION_ORDER[field]
             matches.sort(key=lambda p: (key(project, p), p.seq), reverse=order.startswith("-"))
@@ -923,19 +944,22 @@ class Ledger:
         with self._lock:
             project = self.project(app_id)
             campaign = _campaign(project, campaign_ref)
-            if query.customer is None and query.code is None:
+            if query.customer is None and query.code is None and query.ids is None:
                 return campaign.members.select(query, project.cards.__getitem__)
-            # A customer or a code names at most one member of the program.
-            candidate = self._single_member(project, campaign, query)
-            matches = (
-                [candidate] if candidate is not None and matches_dates(candidate, query) else []
-            )
+            # A customer, a code or IDs name few members of the program: look them up.
+            if query.ids is None:
+                candidate = self._single_member(project, campaign, query)
+                named = [candidate] if candidate is not None else []
+            else:
+                named = in_order(self._members_by_ids(project, campaign, query), query.order)
+            matches = [card for card in named if matches_dates(card, query)]
             start = (query.page - 1) * query.limit
             return matches[start : start + query.limit], len(matches)
 
     def _single_member(
         self, project: Project, campaign: Campaign, query: MemberQuery
     ) -> LoyaltyCard | None:
+        """The one member of the program that ``customer`` and ``code`` name, if any."""
         code = query.code
         if query.customer is not None:
             customer = self._find_customer(project, query.customer)
@@ -948,12 +972,48 @@ class Ledger:
             return None
         return card
 
+    def _members_by_ids(
+        self, project: Project, campaign: Campaign, query: MemberQuery
+    ) -> list[LoyaltyCard]:
+        """The program's members whose ``v_`` IDs are ``ids`` (and that customer, code name)."""
+        ids = set(query.ids or ())
+        if query.customer is not None or query.code is not None:
+            single = self._single_member(project, campaign, query)
+            return [single] if single is not None and single.id in ids else []
+        found = (project.cards.get(code) for i in ids if (code := project.code_of_card_id(i)))
+        return [
+            card
+            for card in found
+            if card is not None and card.campaign_id == campaign.id and card.holder_id is not None
+        ]
+
     def publications(self, app_id: str) -> list[Publication]:
         """Every publication of the project, oldest first."""
         with self._lock:
             return list(self.project(app_id).publications)
 
     # -- points ---------------------------------------------------------------------------
+
+    def transactions(
+        self,
+        app_id: str,
+        code: str,
+        campaign_ref: str | None = None,
+        filters: Filter | None = None,
+    ) -> tuple[LoyaltyCard, list[Transaction]]:
+        """A card and its transactions, oldest first, those ``filters`` keeps.
+
+        ``filters`` tests ``TRANSACTION_FILTERS``. Raises 404 as ``get_member`` does.
+        """
+        with self._lock:
+            card = self._member(self.project(app_id), code, campaign_ref)
+            transactions = list(card.transactions)
+            if filters:
+                now = self.clock.now()
+                transactions = [
+                    t for t in transactions if filters.matches(transaction_record(t), now)
+                ]
+            return card, transactions
 
     def get_member(self, app_id: str, code: str, campaign_ref: str | None = None) -> LoyaltyCard:
         """The card ``code``, of ``campaign_ref`` when given.
@@ -1663,6 +1723,59 @@ def _campaign(project: Project, campaign_ref: str) -> Campaign:
 def _tracking_id(project: Project, publication: Publication) -> str:
     customer = project.customers.get(publication.customer_id)
     return (customer.source_id or "") if customer is not None else ""
+
+
+# Every card the fake makes is a loyalty card: a publication's voucher_type.
+_CARD_TYPE = "LOYALTY_CARD"
+
+# What GET /v1/publications filters on: ParameterFiltersListPublications's fields, and
+# voucher_code, a publication's own column (the list orders by it). See publication_record.
+PUBLICATION_FILTERS: dict[str, FilterField] = {
+    "campaign_name": FilterField(Kind.STRING),
+    "customer_id": FilterField(Kind.STRING),
+    "failure_code": FilterField(Kind.STRING),
+    # A boolean, which the spec filters with text conditions (FilterConditionsString).
+    "is_referral_code": FilterField(Kind.BOOLEAN, STRING_CONDITIONS),
+    "parent_object_id": FilterField(Kind.STRING),
+    "related_object_id": FilterField(Kind.STRING),
+    "result": FilterField(Kind.STRING),
+    "source_id": FilterField(Kind.STRING),
+    "voucher_code": FilterField(Kind.STRING),
+    "voucher_type": FilterField(Kind.STRING),
+}
+# What a member's transactions filter on (ParameterFiltersListMemberTransactions).
+TRANSACTION_FILTERS: dict[str, FilterField] = {
+    "created_at": FilterField(Kind.DATE_TIME),
+    "id": FilterField(Kind.STRING),
+}
+
+
+def publication_record(publication: Publication) -> dict[str, Any]:
+    """A publication's filterable fields (``PUBLICATION_FILTERS``, ``metadata.<key>``).
+
+    A publication's parent object is its card's program, its related object the card;
+    the fake records no failed publications, so ``failure_code`` is always unset.
+    """
+    record: dict[str, Any] = {
+        "campaign_name": publication.campaign_name,
+        "customer_id": publication.customer_id,
+        "failure_code": None,
+        "is_referral_code": False,
+        "parent_object_id": publication.campaign_id,
+        "related_object_id": publication.voucher_id,
+        "result": publication.result,
+        "source_id": publication.source_id,
+        "voucher_code": publication.voucher_code,
+        "voucher_type": _CARD_TYPE,
+    }
+    for key, value in (publication.metadata or {}).items():
+        record[f"metadata.{key}"] = value
+    return record
+
+
+def transaction_record(transaction: Transaction) -> dict[str, Any]:
+    """A transaction's filterable fields (``TRANSACTION_FILTERS``)."""
+    return {"created_at": transaction.created_at, "id": transaction.id}
 
 
 _PUBLICATION_ORDER: dict[str, Callable[[Project, Publication], Any]] = {

@@ -671,3 +671,5 @@ class MemberQuery:
     updated_before: dt.datetime | None = None
     updated_after: dt.datetime | None = None
     order: MemberOrder = "-created_at"
+    # Only the cards with these v_ IDs (the spec's ``ids``); None lists every card.
+    ids: tuple[str, ...] | None = None

@@ -15,6 +15,7 @@ import copy
 from functools import lru_cache
 from typing import Any
 
+from loyalty_fake.filters import LIST_OPERANDS, NO_OPERAND, FilterField, Kind
 from loyalty_fake.http.app import MAX_BODY_BYTES
 from loyalty_fake.http.routes import (
     ASSIGNMENTS,
@@ -23,6 +24,7 @@ from loyalty_fake.http.routes import (
     REWARD_ASSIGNMENTS,
     ROUTES,
 )
+from loyalty_fake.ledger import PUBLICATION_FILTERS, TRANSACTION_FILTERS
 from loyalty_fake.models import ADDRESS_FIELDS, CUSTOMER_STRINGS
 
 __all__ = ["openapi_document"]
@@ -1133,11 +1135,98 @@ def _orders(*fields: str) -> list[str]:
     return [f"{sign}{field}" for field in fields for sign in ("", "-")]
 
 
+_DAY_COUNT: Schema = {"type": "integer", "minimum": 0}
+_JUNCTION: Schema = {
+    "type": "string",
+    "pattern": "^([aA][nN][dD]|[oO][rR])$",
+    "description": "and (the default) or or, in any case.",
+}
+
+
+def _operand(kind: Kind, condition: str) -> Schema:
+    """The schema of one value of ``condition`` on a field of ``kind``."""
+    if condition in NO_OPERAND:
+        return {"type": "string", "description": "Any value; empty in the spec's examples."}
+    if kind is Kind.DATE_TIME:
+        return _TIMESTAMP if condition in {"$after", "$before"} else _DAY_COUNT
+    if kind is Kind.ARRAY and condition.startswith("$count"):
+        return _DAY_COUNT
+    if kind is Kind.NUMBER or (kind is Kind.ANY and condition.startswith(("$more", "$less"))):
+        return {"type": "number"}
+    if kind is Kind.BOOLEAN and condition in {"$is", "$is_not", "$in", "$not_in"}:
+        return {"type": "string", "enum": ["true", "false", "TRUE", "FALSE"]}
+    return _STRING
+
+
+def _conditions(kind: Kind, conditions: tuple[str, ...]) -> Schema:
+    return {
+        "type": "object",
+        "properties": {
+            "conditions": {
+                "type": "object",
+                "properties": {
+                    condition: (
+                        {"type": "array", "items": _operand(kind, condition), "minItems": 1}
+                        if condition in LIST_OPERANDS
+                        else _operand(kind, condition)
+                    )
+                    for condition in conditions
+                },
+                "additionalProperties": False,
+                "minProperties": 1,
+            }
+        },
+        "required": ["conditions"],
+        "additionalProperties": False,
+    }
+
+
+def _filters(fields: dict[str, FilterField], *, metadata: bool = False) -> Schema:
+    """The ``filters`` deepObject of a list, from the fields the ledger filters on."""
+    schema: Schema = {
+        "type": "object",
+        "properties": {
+            "junction": _JUNCTION,
+            **{name: _conditions(f.kind, f.conditions) for name, f in sorted(fields.items())},
+        },
+        "additionalProperties": False,
+    }
+    description = (
+        "filters[<field>][conditions][<condition>][<index>]=<value>; the index may be "
+        "left out. Each value is one condition, except $in and $not_in, whose values make "
+        "one list; the junction joins them. Anything else is 400 invalid_query_params."
+    )
+    if metadata:
+        any_field = FilterField(Kind.ANY)
+        schema["patternProperties"] = {
+            r"^metadata\..+$": _conditions(any_field.kind, any_field.conditions)
+        }
+        description += " metadata.<key> filters on the publication's metadata."
+    return {
+        "name": "filters",
+        "in": "query",
+        "required": False,
+        "style": "deepObject",
+        "explode": True,
+        "schema": schema,
+        "description": description,
+    }
+
+
 _MEMBER_QUERY = [
     _LIMIT,
     _PAGE,
     _query("customer", _STRING),
     _query("code", _STRING),
+    {
+        "name": "ids",
+        "in": "query",
+        "required": False,
+        "style": "form",
+        "explode": True,
+        "schema": {"type": "array", "items": _STRING},
+        "description": "Only the members with these v_ IDs: ids=a&ids=b (or ids[]=, ids[0]=).",
+    },
     *(
         _query(f"{field}[{part}]", _TIMESTAMP)
         for field in ("created_at", "updated_at")
@@ -1161,12 +1250,24 @@ _PUBLICATION_QUERY = [
     _query("customer", _STRING),
     _query("voucher", _STRING),
     _query("source_id", _STRING),
+    _query(
+        "voucher_type",
+        _enum("discount", "loyalty"),
+        "loyalty: every card of the fake; discount: none.",
+    ),
+    _query(
+        "is_referral_code",
+        _enum("true", "false"),
+        "true: only referral codes (the fake has none); false filters nothing.",
+    ),
+    _filters(PUBLICATION_FILTERS, metadata=True),
 ]
 
 _TRANSACTION_QUERY = [
     _LIMIT,
     _query("order", _enum("id", "-id"), "Default -id."),
     _STARTING_AFTER,
+    _filters(TRANSACTION_FILTERS),
 ]
 
 _ACTIVITY_QUERY = [
@@ -1257,6 +1358,11 @@ _OPERATIONS: dict[str, Schema] = {
             _LIMIT,
             _PAGE,
             _query("order", _enum(*_orders("created_at", "updated_at")), "Default -created_at."),
+            _query(
+                "expand",
+                _enum("category", "access_settings_assignments"),
+                "categories are always there; a fake project has no Areas and Stores.",
+            ),
         ],
     ),
     "POST /v1/loyalties": _operation(

@@ -347,6 +347,34 @@ def test_list_assignments(client: Client, legacy: bool) -> None:
 
 
 @pytest.mark.parametrize("legacy", [False, True])
+def test_list_assignments_pages(client: Client, legacy: bool) -> None:
+    """Assignments list page by page (limit, page), with the total."""
+    make_program(client)
+    ids = [
+        _assign(client, _reward(client, {**MATERIAL, "name": f"R{n}"})["id"])["id"]
+        for n in range(3)
+    ]
+    first = client.list_assignments("Coffee Club", {"limit": 2}, legacy=legacy)
+    second = client.list_assignments("Coffee Club", {"limit": 2, "page": 2}, legacy=legacy)
+    assert [a["id"] for a in first.body["data"] + second.body["data"]] == ids
+    assert (first.body["total"], second.body["total"]) == (3, 3)
+
+
+@pytest.mark.parametrize(
+    ("legacy", "name"),
+    [(False, "assignment_id"), (True, "assignmentId")],
+    ids=["rewards", "reward-assignments"],
+)
+def test_list_assignments_of_one_id(client: Client, legacy: bool, name: str) -> None:
+    """Each listing's documented ID filter (the spec spells them differently) keeps one."""
+    make_program(client)
+    _assign(client, _reward(client)["id"])
+    wanted = _assign(client, _reward(client, COIN)["id"], points=None)
+    reply = client.list_assignments("Coffee Club", {name: wanted["id"]}, legacy=legacy)
+    assert (reply.body["data"], reply.body["total"]) == ([wanted], 1)
+
+
+@pytest.mark.parametrize("legacy", [False, True])
 def test_get_assignment(client: Client, legacy: bool) -> None:
     """An assignment reads back by ID under its program."""
     make_program(client)

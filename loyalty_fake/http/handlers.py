@@ -9,6 +9,7 @@ import attrs
 from loyalty_fake.codes import CodeConfig
 from loyalty_fake.errors import bad_request
 from loyalty_fake.expiry import ExpirationRules, PeriodType, RoundingType
+from loyalty_fake.http.filters import parse_filters
 from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.http.serialize import (
     activity_json,
@@ -25,6 +26,7 @@ from loyalty_fake.http.serialize import (
     voucher_json,
 )
 from loyalty_fake.http.serialize_rewards import redemption_json, rollback_json
+from loyalty_fake.ledger import PUBLICATION_FILTERS, TRANSACTION_FILTERS
 from loyalty_fake.models import (
     ADDRESS_FIELDS,
     CUSTOMER_STRINGS,
@@ -256,6 +258,7 @@ def list_members(call: Call) -> tuple[int, Any]:
         updated_before=query.timestamp("updated_at", "before"),
         updated_after=query.timestamp("updated_at", "after"),
         order=query.choice("order", _MEMBER_ORDERS, "-created_at"),
+        ids=_ids(query),
     )
     ledger = call.ledger
     with ledger.locked():
@@ -263,6 +266,11 @@ def list_members(call: Call) -> tuple[int, Any]:
         campaign = ledger.get_campaign(call.app_id, call.params["campaignId"])
         vouchers = [member_json(card, campaign) for card in cards]
     return 200, members_list_json(vouchers, total)
+
+
+def _ids(query: Query) -> tuple[str, ...] | None:
+    values = query.strings("ids")
+    return tuple(values) if values is not None else None
 
 
 # -- points -------------------------------------------------------------------------------
@@ -333,10 +341,12 @@ def list_transactions(call: Call) -> tuple[int, Any]:
     limit = query.limit()
     order = query.choice("order", ("id", "-id"), "-id")
     after = query.string("starting_after_id")
+    filters = parse_filters(query.pairs, TRANSACTION_FILTERS)
     ledger = call.ledger
     with ledger.locked():
-        card = _member_of(call)
-        ordered = list(card.transactions)
+        card, ordered = ledger.transactions(
+            call.app_id, call.params["memberId"], call.params.get("campaignId"), filters
+        )
         if order == "-id":
             ordered.reverse()
         page, has_more = _cursor_page(ordered, [t.id for t in ordered], after, limit)
@@ -385,6 +395,9 @@ def get_customer(call: Call) -> tuple[int, Any]:
 # -- programs, codes and publications ----------------------------------------------------
 
 _PROGRAM_ORDERS = ("created_at", "-created_at", "updated_at", "-updated_at")
+_PROGRAM_EXPANSIONS = ("category", "access_settings_assignments")
+# The spec's voucher_type values, as the type of card each names.
+_VOUCHER_TYPES = {"discount": "DISCOUNT_VOUCHER", "loyalty": "LOYALTY_CARD"}
 _PUBLICATION_ORDERS = tuple(
     f"{sign}{field}"
     for field in ("id", "voucher_code", "tracking_id", "customer_id", "created_at", "channel")
@@ -399,6 +412,10 @@ def list_programs(call: Call) -> tuple[int, Any]:
     limit = query.limit()
     page = query.page()
     order = query.choice("order", _PROGRAM_ORDERS, "-created_at")
+    # categories is always expanded; Areas and Stores is an enterprise feature a fake
+    # project does not have, so access_settings_assignments adds nothing (the spec:
+    # "returned only if the Areas and Stores enterprise feature is enabled").
+    query.choice("expand", _PROGRAM_EXPANSIONS, None)
     with call.ledger.locked():
         programs, total = call.ledger.list_programs(
             call.app_id, limit=limit, page=page, order=order
@@ -583,6 +600,10 @@ def list_publications(call: Call) -> tuple[int, Any]:
         )
     order = query.choice("order", _PUBLICATION_ORDERS, "-created_at")
     result = query.choice("result", ("SUCCESS", "FAILURE", None), None)
+    voucher_type = query.choice("voucher_type", tuple(_VOUCHER_TYPES), None)
+    # "This filter works only for the true option": false lists every publication.
+    referral_only = query.choice("is_referral_code", ("true", "false"), "false") == "true"
+    filters = parse_filters(query.pairs, PUBLICATION_FILTERS, metadata=True)
     ledger = call.ledger
     with ledger.locked():
         if "code" in call.params:
@@ -597,6 +618,9 @@ def list_publications(call: Call) -> tuple[int, Any]:
             voucher=call.params.get("code") or query.string("voucher"),
             source_id=query.string("source_id"),
             result=result,
+            voucher_type=_VOUCHER_TYPES[voucher_type] if voucher_type is not None else None,
+            referral_only=referral_only,
+            filters=filters,
         )
         items = []
         project = ledger.project(call.app_id)

@@ -16,7 +16,14 @@ if TYPE_CHECKING:
 
     from loyalty_fake.http.messages import Request
 
-__all__ = ["Body", "Query", "parse_json_body", "parse_json_objects"]
+__all__ = [
+    "Body",
+    "Query",
+    "invalid_query",
+    "parse_json_body",
+    "parse_json_objects",
+    "restore_plus",
+]
 
 _T = TypeVar("_T")
 _JSON_TYPE_NAMES: dict[type, str] = {
@@ -30,6 +37,7 @@ _JSON_TYPE_NAMES: dict[type, str] = {
 # Nesting deeper than this is rejected before it reaches any rule: no recursion bombs.
 _MAX_DEPTH = 32
 _INTEGER = re.compile(r"-?[0-9]+")
+_INDEX = re.compile(r"[0-9]*")
 
 
 def _invalid_payload(details: str) -> VoucherifyError:
@@ -188,11 +196,13 @@ class Body:
             self.fail(key, "cannot be recognized as a ISO-8601 compliant date")
 
 
-def _invalid_query(details: str) -> VoucherifyError:
+def invalid_query(details: str) -> VoucherifyError:
+    """Voucherify's ``400 invalid_query_params`` with ``details``."""
     return bad_request("invalid_query_params", "Invalid query params", details)
 
 
-def _restore_plus(raw: str) -> str:
+def restore_plus(raw: str) -> str:
+    """A timestamp whose ``+`` offset a query string decoded to a space, put back."""
     head, space, offset = raw.rpartition(" ")
     if space and "T" in head and len(offset) == len("00:00") and offset[2] == ":":
         return f"{head}+{offset}"
@@ -208,9 +218,28 @@ class Query:
 
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Index the decoded ``(name, value)`` pairs."""
+        self.pairs = tuple(pairs)
         self.values: dict[str, str] = {}
-        for name, value in pairs:
+        for name, value in self.pairs:
             self.values[name] = value
+
+    def strings(self, key: str) -> list[str] | None:
+        """An array parameter's values, ``None`` when absent.
+
+        Repeated (``ids=a&ids=b``, the spec's form), or with brackets as qs writes
+        arrays (``ids[]=a``, ``ids[0]=a``).
+        """
+        found = [
+            value
+            for name, value in self.pairs
+            if name == key
+            or (
+                name.startswith(f"{key}[")
+                and name.endswith("]")
+                and _INDEX.fullmatch(name[len(key) + 1 : -1])
+            )
+        ]
+        return found or None
 
     def string(self, key: str) -> str | None:
         """A parameter's value, or ``None`` when absent."""
@@ -223,12 +252,12 @@ class Query:
             return default
         # int() would also take " 7", "1_0" and non-ASCII digits; Voucherify takes digits.
         if not _INTEGER.fullmatch(raw):
-            raise _invalid_query(f"Property .{key} must be integer")
+            raise invalid_query(f"Property .{key} must be integer")
         value = int(raw)
         if value < minimum:
-            raise _invalid_query(f"Property .{key} must be >= {minimum}")
+            raise invalid_query(f"Property .{key} must be >= {minimum}")
         if value > maximum:
-            raise _invalid_query(f"Property .{key} must be <= {maximum}")
+            raise invalid_query(f"Property .{key} must be <= {maximum}")
         return value
 
     def limit(self) -> int:
@@ -246,7 +275,7 @@ class Query:
             return default
         if raw not in allowed:
             listed = ", ".join(str(option) for option in allowed)
-            raise _invalid_query(
+            raise invalid_query(
                 f"Property .{key} must be equal to one of the allowed values [ {listed} ]"
             )
         return raw  # type: ignore[return-value]
@@ -257,10 +286,10 @@ class Query:
         if raw is None:
             return None
         # A hand-built URL with a raw "+00:00" offset arrives with the "+" decoded to a space.
-        raw = _restore_plus(raw)
+        raw = restore_plus(raw)
         try:
             return parse_timestamp(raw)
         except ValueError:
-            raise _invalid_query(
+            raise invalid_query(
                 f"Property .{key}.{part} cannot be recognized as a ISO-8601 compliant date"
             ) from None

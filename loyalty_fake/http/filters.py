@@ -1,0 +1,186 @@
+"""The ``filters`` query parameter: Voucherify's deepObject filter grammar, parsed once.
+
+``filters[<field>][conditions][<condition>][<index>]=<value>`` (the index may be left
+out, or empty) and ``filters[junction]=and|or``, with brackets raw or percent-encoded.
+``parse_filters`` turns a request's pairs into a ``Filter`` for the fields a list
+documents, and raises Voucherify's ``400 invalid_query_params`` for anything else: a key
+off the grammar (with Voucherify's own message), a field the list does not have, a
+condition the field does not take, or a value of the wrong type.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING
+
+from loyalty_fake.clock import parse_timestamp
+from loyalty_fake.filters import (
+    LIST_OPERANDS,
+    NO_OPERAND,
+    Condition,
+    Filter,
+    FilterField,
+    Junction,
+    Kind,
+    Value,
+)
+from loyalty_fake.http.params import invalid_query, restore_plus
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+__all__ = ["FILTERS", "METADATA_PREFIX", "parse_filters"]
+
+FILTERS = "filters"
+METADATA_PREFIX = "metadata."
+# Every condition Voucherify's filter parser knows, as its own error message lists them
+# (OpenAPI.json, the exports' 400 example). The fake evaluates those in CONDITIONS; the
+# rest are refused for every field of the lists it serves.
+_VOUCHERIFY_CONDITIONS = (
+    "$in, $not_in, $in_location, $not_in_location, $is, $is_days_ago, $is_days_in_future, "
+    "$is_not, $has_value, $is_unknown, $contains, $not_contain, $starts_with, $ends_with, "
+    "$more_than, $less_than, $more_than_ago, $less_than_ago, $more_than_future, "
+    "$less_than_future, $more_than_equal, $less_than_equal, $after, $before, $count, "
+    "$count_less, $count_more, $today, $tomorrow, $yesterday, $this_week, $last_week, "
+    "$next_week, $this_month, $last_month, $next_month, $this_year, $next_year, $last_year, "
+    "$is_day_of_month, $is_day, $is_month, $is_year, $today_md, $tomorrow_md, $yesterday_md, "
+    "$this_week_md, $last_week_md, $next_week_md, $this_month_md, $last_month_md, "
+    "$next_month_md, $is_days_ago_md, $is_more_days_ago_md, $is_less_days_ago_md, "
+    "$is_days_in_future_md, $is_more_days_in_future_md, $is_less_days_in_future_md, "
+    "$is_years_ago, $active, $failed, $in_progress, $expired, $before_start, $enabled, "
+    "$disabled, $redeemed, $redeemable"
+)
+_KNOWN_CONDITIONS = frozenset(_VOUCHERIFY_CONDITIONS.split(", "))
+_FORMAT = (
+    "Property .filters should match either "
+    "`filters[${field}][conditions][${condition}][${index}]` or "
+    "`filters[${field}][conditions][${condition}]` format and condition must be one of: "
+    + _VOUCHERIFY_CONDITIONS
+)
+_JUNCTIONS: dict[str, Junction] = {"and": "and", "or": "or"}
+# filters[a][b]...: the name, then bracketed segments and nothing else.
+_SEGMENTS = re.compile(r"\[([^\[\]]*)\]")
+_INDEX = re.compile(r"[0-9]*")
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_BOOLEANS = {"true": True, "false": False}
+_MOMENTS = frozenset({"$after", "$before"})
+_EQUALITIES = frozenset({"$is", "$is_not", "$in", "$not_in"})
+_ITEM_COUNTS = frozenset({"$count", "$count_less", "$count_more"})
+_COMPARISONS = frozenset({"$more_than", "$less_than", "$more_than_equal", "$less_than_equal"})
+
+
+def _segments(key: str) -> list[str] | None:
+    """The bracketed segments after ``filters`` (``None`` when the key is off the form)."""
+    rest = key[len(FILTERS) :]
+    segments = _SEGMENTS.findall(rest)
+    if "".join(f"[{segment}]" for segment in segments) != rest:
+        return None
+    return segments
+
+
+def _field(name: str, fields: Mapping[str, FilterField], metadata: bool) -> FilterField:
+    if name in fields:
+        return fields[name]
+    if metadata and name.startswith(METADATA_PREFIX) and len(name) > len(METADATA_PREFIX):
+        return FilterField(Kind.ANY)
+    allowed = [*sorted(fields), *([f"{METADATA_PREFIX}<key>"] if metadata else [])]
+    raise invalid_query(
+        f"Property .filters.{name} is not a filter of this list; "
+        f"allowed: {', '.join(allowed)}, junction"
+    )
+
+
+def _count(path: str, raw: str) -> int:
+    """A count of days or items: a whole number, not negative."""
+    if not _INTEGER.fullmatch(raw):
+        raise invalid_query(f"Property {path} must be integer")
+    count = int(raw)
+    if count < 0:
+        raise invalid_query(f"Property {path} must be >= 0")
+    return count
+
+
+def _operand(path: str, kind: Kind, condition: str, raw: str) -> Value:
+    """One value of a condition, typed as the field's kind and the condition need."""
+    if kind is Kind.DATE_TIME:
+        if condition not in _MOMENTS:
+            return _count(path, raw)  # $more_than 10: more than ten days ago
+        try:
+            return parse_timestamp(restore_plus(raw))
+        except ValueError:
+            raise invalid_query(
+                f"Property {path} cannot be recognized as a ISO-8601 compliant date"
+            ) from None
+    if kind is Kind.ARRAY and condition in _ITEM_COUNTS:
+        return _count(path, raw)
+    if kind is Kind.BOOLEAN and condition in _EQUALITIES:
+        if raw.lower() not in _BOOLEANS:
+            raise invalid_query(f"Property {path} must be boolean")
+        return _BOOLEANS[raw.lower()]
+    if kind is Kind.NUMBER or (kind is Kind.ANY and condition in _COMPARISONS):
+        value = float(raw) if _NUMBER.fullmatch(raw) else math.nan
+        if not math.isfinite(value):
+            raise invalid_query(f"Property {path} must be number")
+        return value
+    return raw
+
+
+def _conditions(name: str, spec: FilterField, condition: str, values: list[str]) -> list[Condition]:
+    path = f".filters.{name}.conditions.{condition}"
+    if condition not in spec.conditions:
+        raise invalid_query(
+            f"Property {path} is not supported: {name} takes {', '.join(spec.conditions)}"
+        )
+    if condition in NO_OPERAND:
+        return [Condition(name, condition, None, spec.kind)]
+    operands = [_operand(path, spec.kind, condition, raw) for raw in values]
+    if condition in LIST_OPERANDS:
+        return [Condition(name, condition, tuple(operands), spec.kind)]
+    return [Condition(name, condition, operand, spec.kind) for operand in operands]
+
+
+def parse_filters(
+    pairs: Iterable[tuple[str, str]],
+    fields: Mapping[str, FilterField],
+    *,
+    metadata: bool = False,
+) -> Filter:
+    """The ``filters`` of decoded query ``pairs`` for a list with these ``fields``.
+
+    ``metadata`` lets ``metadata.<key>`` fields through as free-form values. A repeated
+    condition, with or without indexes, is several values: each value is one condition
+    (``$is`` twice with ``junction=or`` is either value), except for ``$in`` and
+    ``$not_in``, whose values make one list. Raises 400 ``invalid_query_params``.
+    """
+    junction: Junction = "and"
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for key, value in pairs:
+        if key != FILTERS and not key.startswith(f"{FILTERS}["):
+            continue
+        segments = _segments(key)
+        if segments == ["junction"]:
+            found = _JUNCTIONS.get(value.lower())
+            if found is None:
+                raise invalid_query(
+                    "Property .filters.junction must be equal to one of the allowed values "
+                    "[ and, or ]"
+                )
+            junction = found
+            continue
+        if (
+            segments is None
+            or len(segments) not in {3, 4}
+            or not segments[0]
+            or segments[1] != "conditions"
+            or segments[2] not in _KNOWN_CONDITIONS
+            or (len(segments) == 4 and not _INDEX.fullmatch(segments[3]))  # noqa: PLR2004
+        ):
+            raise invalid_query(_FORMAT)
+        grouped.setdefault((segments[0], segments[2]), []).append(value)
+    conditions: list[Condition] = []
+    for (name, condition), values in grouped.items():
+        spec = _field(name, fields, metadata)
+        conditions.extend(_conditions(name, spec, condition, values))
+    return Filter(tuple(conditions), junction)
