@@ -61,7 +61,7 @@ class LoyaltyFake:
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
-    _transports: tuple[RequestsTransport, Urllib3Transport, HttpxTransport] = attrs.field(
+    _transports: tuple[Urllib3Transport, HttpxTransport, RequestsTransport] = attrs.field(
         init=False, repr=False
     )
 
@@ -81,9 +81,14 @@ class LoyaltyFake:
         self.app = FakeVoucherifyApp(self.ledger, self.credentials)
         self._hosts = HostMatcher(self.base_urls)
         self._transports = (
-            RequestsTransport(self.serve, self.claims),
-            Urllib3Transport(self.serve),
-            HttpxTransport(self.serve),
+            Urllib3Transport(self.serve, self.claims, self._hosts.claims_origin),
+            HttpxTransport(
+                self.serve,
+                self.claims,
+                self._hosts.claims_origin,
+                self._hosts.claims_whole_origin,
+            ),
+            RequestsTransport(self.claims),
         )
 
     # -- transports -----------------------------------------------------------------------

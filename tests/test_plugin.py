@@ -51,13 +51,7 @@ def test_patching_is_undone_after_a_failing_test(pytester: pytest.Pytester) -> N
     """A test that fails mid-way leaves no patch behind for the next test."""
     pytester.makepyfile(
         """
-        import responses
-        from requests.adapters import HTTPAdapter
-        from urllib3.connectionpool import HTTPConnectionPool
-
-        def patches():
-            hook = responses.RequestsMock._on_request
-            return (HTTPAdapter.send, HTTPConnectionPool.urlopen, hook)
+        from tests.patch_points import every_patch_point as patches
 
         ORIGINAL = patches()
 

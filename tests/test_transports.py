@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
+import tracemalloc
 from typing import TYPE_CHECKING
 
 import pytest
 import requests
 import responses
 import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connectionpool import HTTPConnectionPool
 
 from loyalty_fake import LoyaltyFake
 from tests.conftest import RequestsClient, SdkClient, make_program
+from tests.patch_points import every_patch_point
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -146,14 +147,13 @@ def test_calls_from_other_threads_are_served() -> None:
 
 
 def test_stop_restores_every_patch() -> None:
-    """After stop(), requests, urllib3 and responses are exactly as before."""
-    before = (HTTPAdapter.send, HTTPConnectionPool.urlopen, responses.RequestsMock._on_request)
+    """After stop(), urllib3, httpcore and the mock libraries' hooks are exactly as before."""
+    before = every_patch_point()
     fake = LoyaltyFake().start()
-    assert (HTTPAdapter.send, HTTPConnectionPool.urlopen) != before[:2]
+    assert every_patch_point() != before
     fake.stop()
     fake.stop()
-    after = (HTTPAdapter.send, HTTPConnectionPool.urlopen, responses.RequestsMock._on_request)
-    assert after == before
+    assert every_patch_point() == before
 
 
 def test_nested_fakes_inner_wins_then_outer_returns() -> None:
@@ -168,3 +168,28 @@ def test_nested_fakes_inner_wins_then_outer_returns() -> None:
         assert client.get_program("Inner").status == 404
     assert outer.get_loyalty_program("Outer", app_id="app")["name"] == "Outer"
     assert inner.get_loyalty_program("Inner", app_id="app")["name"] == "Inner"
+
+
+def test_memory_stays_flat_however_many_calls() -> None:
+    """A fake keeps nothing per call: 1,000 requests calls leave the traced memory as it was."""
+    with LoyaltyFake() as fake:
+        fake.create_loyalty_program("P")
+        session = requests.Session()
+        url = "https://api.voucherify.io/v1/loyalties/P"
+
+        def calls(count: int) -> None:
+            for _ in range(count):
+                assert session.get(url, headers=fake.headers, timeout=5).status_code == 200
+
+        calls(100)  # pools, caches and lazily built tables settle first
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            calls(1_000)
+            gc.collect()
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+    # Keeping each call (as a recording mock does) would be about 9 KB a call, 9 MB here.
+    assert grown < 200_000, f"{grown:,} bytes kept over 1,000 calls"
