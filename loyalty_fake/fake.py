@@ -22,7 +22,7 @@ from loyalty_fake.transports.urllib3_transport import Urllib3Transport
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from types import TracebackType
 
 __all__ = ["DEFAULT_APP_ID", "DEFAULT_APP_TOKEN", "LoyaltyFake"]
@@ -33,6 +33,10 @@ DEFAULT_APP_TOKEN = "loyalty-fake-app-token"  # noqa: S105 - a fake's well-known
 
 def _credentials(value: Mapping[str, str] | None) -> dict[str, str]:
     return dict(value or {})
+
+
+def _base_urls(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
 
 
 @attrs.define
@@ -55,7 +59,7 @@ class LoyaltyFake:
     now: dt.datetime | str | None = None
     credentials: dict[str, str] = attrs.field(factory=dict, converter=_credentials)
     strict_joins: bool = False
-    base_urls: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    base_urls: tuple[str, ...] = attrs.field(default=(), converter=_base_urls)
     app_id: str = attrs.field()
     app_token: str = attrs.field()
     ledger: Ledger = attrs.field(init=False)

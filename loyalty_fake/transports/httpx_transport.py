@@ -51,7 +51,7 @@ class _FakeStream:
 
     def __init__(self, exchange: Exchange, *, reusable: bool) -> None:
         self._exchange = exchange
-        self._outbound = b""
+        self._outbound = memoryview(b"")
         self._reusable = reusable
         self._generation = _generation[0]
 
@@ -60,9 +60,9 @@ class _FakeStream:
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ARG002
         if not self._outbound and self._exchange.pending:
-            self._outbound = self._exchange.answer()
+            self._outbound = memoryview(self._exchange.answer())
         chunk, self._outbound = self._outbound[:max_bytes], self._outbound[max_bytes:]
-        return chunk
+        return bytes(chunk)
 
     def close(self) -> None:
         """Nothing to close."""
