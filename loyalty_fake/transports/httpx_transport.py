@@ -4,8 +4,10 @@ The fake stands in for the network connection. httpx sends through httpcore, who
 ``HTTPConnection._connect`` (and ``AsyncHTTPConnection._connect``) opens the stream a
 request travels on; for a URL the fake claims, that stream's far end is the fake.
 Everything above it is httpx's and httpcore's own: header validation, h11 framing,
-proxies, response parsing. The stream reports itself closed by the server after one
-answer, so the next request decides afresh whose it is.
+proxies, response parsing. The stream is kept alive like any other, until a fake
+starts or stops (or, on a host the fake shares with another service, after each
+answer): it then reports itself closed by the server, so that the next request
+decides afresh whose it is.
 
 Mock libraries sit above the stream, so a route a test registers for a Voucherify URL
 (respx, pytest-httpx) answers first. A request for a Voucherify URL that no route of
@@ -15,6 +17,7 @@ theirs matches is passed on to the fake instead of failing as unmocked.
 from __future__ import annotations
 
 import importlib
+import types
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -35,7 +38,7 @@ _MISSING: dict[str, bool] = {}
 _generation = [0]
 
 
-def optional_module(name: str) -> Any:
+def _optional_module(name: str) -> Any:
     """The module ``name`` if it is installed (imported on first use), else ``None``."""
     if _MISSING.get(name):
         return None
@@ -136,7 +139,7 @@ def _cell_contents(closure: tuple[Any, ...] | None) -> list[Any]:
     return contents
 
 
-def original_method(owner: type, name: str) -> Callable[..., Any] | None:
+def _original_method(owner: type, name: str) -> Callable[..., Any] | None:
     """``owner.name`` as its library defines it, found beneath wrappers patched over it."""
     qualname = f"{owner.__name__}.{name}"
     # httpx re-exports its classes with __module__ "httpx"; their functions keep the
@@ -146,15 +149,12 @@ def original_method(owner: type, name: str) -> Callable[..., Any] | None:
     seen: set[int] = set()
     while pending:
         candidate = pending.pop()
-        if id(candidate) in seen:
+        if not isinstance(candidate, types.FunctionType) or id(candidate) in seen:
             continue
         seen.add(id(candidate))
-        if (
-            getattr(candidate, "__qualname__", None) == qualname
-            and str(getattr(candidate, "__module__", "")).partition(".")[0] == package
-        ):
-            return candidate  # type: ignore[no-any-return]
-        pending.extend(_cell_contents(getattr(candidate, "__closure__", None)))
+        if candidate.__qualname__ == qualname and candidate.__module__.partition(".")[0] == package:
+            return candidate
+        pending.extend(_cell_contents(candidate.__closure__))
         pending.extend(v for v in [getattr(candidate, "__wrapped__", None)] if v is not None)
     return None
 
@@ -168,7 +168,7 @@ def _original_send(transport: str, name: str) -> Callable[..., Any] | None:
     if found is None:
         import httpx  # noqa: PLC0415 - pytest-httpx is installed, so httpx is
 
-        found = original_method(getattr(httpx, transport), name)
+        found = _original_method(getattr(httpx, transport), name)
         if found is not None:
             _ORIGINALS[name] = found
     return found
@@ -188,20 +188,20 @@ class HttpxTransport:
         """Route httpx's requests for Voucherify to the fake."""
         if self._patches:
             return
-        httpcore = optional_module("httpcore")
+        httpcore = _optional_module("httpcore")
         if httpcore is None:
             return
         self._patches = [
             Patch(httpcore.HTTPConnection, "_connect", self._wrap_connect(_FakeStream)),
             Patch(httpcore.AsyncHTTPConnection, "_connect", self._wrap_async_connect()),
         ]
-        respx = optional_module("respx.mocks")
+        respx = _optional_module("respx.mocks")
         if respx is not None:
             self._patches += [
                 Patch(respx.Mocker, "handler", self._wrap_respx),
                 Patch(respx.Mocker, "async_handler", self._wrap_async_respx),
             ]
-        pytest_httpx = optional_module("pytest_httpx")
+        pytest_httpx = _optional_module("pytest_httpx")
         if pytest_httpx is not None:
             self._patches += [
                 Patch(pytest_httpx.HTTPXMock, "_handle_request", self._wrap_httpx_mock),
