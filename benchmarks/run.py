@@ -1,6 +1,7 @@
 """How much slower the fake is than the bare libraries it is built on.
 
-In-process: the fake beside bare ``responses`` callbacks. Served: ``loyalty-fake serve``
+In-process: the fake beside a bare stand-in for the network that answers the same bytes
+at once (the fake's own socket plug, without the fake). Served: ``loyalty-fake serve``
 beside a bare WSGI app on the same server, and its restart on a large state beside a
 start on an empty one. Run from the repository root: ``python -m benchmarks.run
 [--quick] [--check]``. Each figure is a ratio against a floor measured in the same run,
@@ -29,9 +30,11 @@ from benchmarks.restart import measure_restart
 from benchmarks.scale import measure_scale
 from benchmarks.server import measure_server
 from loyalty_fake import LoyaltyFake
+from loyalty_fake.http.messages import JSON_HEADERS, Response
+from loyalty_fake.transports import Urllib3Transport
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
 __all__ = ["Figure", "main"]
 
@@ -191,16 +194,18 @@ def _interleaved(fake: Side, floor: Side, plan: Plan, calls: int) -> tuple[float
     return statistics.median(fake_times), statistics.median(floor_times)
 
 
-def _floor_mock(method: str, url: str, status: int, body: bytes) -> responses.RequestsMock:
-    """A bare ``responses`` mock answering ``method url`` with a precomputed body."""
-    headers = {"Content-Type": "application/json; charset=utf-8"}
+def _floor_network(status: int, body: bytes) -> Urllib3Transport:
+    """A bare stand-in for the network: urllib3's connections answered with a precomputed body.
 
-    def answer(_request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-        return status, headers, body
+    The same plug the fake uses (a socket whose far end answers), with no fake behind it:
+    ``requests``, urllib3 and ``http.client`` do all their work, as against the fake.
+    """
+    answer = Response(status, body, JSON_HEADERS)
 
-    mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-    mock.add_callback(method, url, callback=answer)
-    return mock
+    def serve(method: str, url: str, headers: Mapping[str, str], body: bytes) -> Response:  # noqa: ARG001 - the same answer to every request
+        return answer
+
+    return Urllib3Transport(serve, lambda url: url.startswith(BASE_URL), lambda *_origin: False)
 
 
 def _expect_ok(response: requests.Response) -> Any:
@@ -231,12 +236,12 @@ def _add_member_sides() -> tuple[Side, Side]:
 
     # The floor answers with a body of the same size, taken from the fake itself.
     sample = fake.request("POST", url.removeprefix(BASE_URL), json_body={"customer": "sample-1"})
-    floor = _floor_mock(responses.POST, url, sample.status, sample.body)
+    floor = _floor_network(sample.status, sample.body)
     with fake:
         _expect_ok(session.post(url, json={"customer": "check-1"}, headers=headers))
     return (
         Side(add_member, fake.start, fake.stop),
-        Side(add_member, floor.start, lambda: floor.stop(allow_assert=False)),
+        Side(add_member, floor.start, floor.stop),
     )
 
 
@@ -253,14 +258,14 @@ def _list_members_sides() -> tuple[Side, Side]:
 
     sample = fake.list_members(program_id, **LIST_PARAMS)
     body = json.dumps(sample, separators=(",", ":"), ensure_ascii=False).encode()
-    floor = _floor_mock(responses.GET, url, 200, body)
+    floor = _floor_network(200, body)
     with fake:
         checked = _expect_ok(session.get(url, params=LIST_PARAMS, headers=headers))
     if checked["total"] != LIST_MEMBERS or len(checked["vouchers"]) != 10:
         raise RuntimeError("list-members benchmark did not see the expected page")
     return (
         Side(list_members, fake.start, fake.stop),
-        Side(list_members, floor.start, lambda: floor.stop(allow_assert=False)),
+        Side(list_members, floor.start, floor.stop),
     )
 
 

@@ -22,7 +22,7 @@ from loyalty_fake.transports.urllib3_transport import Urllib3Transport
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from types import TracebackType
 
 __all__ = ["DEFAULT_APP_ID", "DEFAULT_APP_TOKEN", "LoyaltyFake"]
@@ -64,6 +64,10 @@ def query_pairs(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     return pairs
 
 
+def _base_urls(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 @attrs.define
 class LoyaltyFake:
     """A stateful, in-memory Voucherify loyalty API.
@@ -84,13 +88,13 @@ class LoyaltyFake:
     now: dt.datetime | str | None = None
     credentials: dict[str, str] = attrs.field(factory=dict, converter=_credentials)
     strict_joins: bool = False
-    base_urls: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    base_urls: tuple[str, ...] = attrs.field(default=(), converter=_base_urls)
     app_id: str = attrs.field()
     app_token: str = attrs.field()
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
-    _transports: tuple[RequestsTransport, Urllib3Transport, HttpxTransport] = attrs.field(
+    _transports: tuple[Urllib3Transport, HttpxTransport, RequestsTransport] = attrs.field(
         init=False, repr=False
     )
 
@@ -110,9 +114,14 @@ class LoyaltyFake:
         self.app = FakeVoucherifyApp(self.ledger, self.credentials)
         self._hosts = HostMatcher(self.base_urls)
         self._transports = (
-            RequestsTransport(self.serve, self.claims),
-            Urllib3Transport(self.serve),
-            HttpxTransport(self.serve),
+            Urllib3Transport(self.serve, self.claims, self._hosts.claims_origin),
+            HttpxTransport(
+                self.serve,
+                self.claims,
+                self._hosts.claims_origin,
+                self._hosts.claims_whole_origin,
+            ),
+            RequestsTransport(self.claims),
         )
 
     # -- transports -----------------------------------------------------------------------

@@ -28,22 +28,10 @@ import json
 import httpx
 import pytest
 import requests
-import responses
 import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connectionpool import HTTPConnectionPool
 
 from loyalty_fake.http.app import FakeVoucherifyApp
-
-
-def patches():
-    return (
-        HTTPAdapter.send,
-        HTTPConnectionPool.urlopen,
-        responses.RequestsMock._on_request,
-        httpx.HTTPTransport.handle_request,
-        httpx.AsyncHTTPTransport.handle_async_request,
-    )
+from tests.patch_points import every_patch_point as patches
 
 
 ORIGINAL = patches()

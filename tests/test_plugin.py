@@ -51,13 +51,7 @@ def test_patching_is_undone_after_a_failing_test(pytester: pytest.Pytester) -> N
     """A test that fails mid-way leaves no patch behind for the next test."""
     pytester.makepyfile(
         """
-        import responses
-        from requests.adapters import HTTPAdapter
-        from urllib3.connectionpool import HTTPConnectionPool
-
-        def patches():
-            hook = responses.RequestsMock._on_request
-            return (HTTPAdapter.send, HTTPConnectionPool.urlopen, hook)
+        from tests.patch_points import every_patch_point as patches
 
         ORIGINAL = patches()
 
@@ -102,6 +96,63 @@ def test_closest_marker_wins(pytester: pytest.Pytester) -> None:
         def test_override(loyalty_fake):
             assert loyalty_fake.seed == 2
             assert loyalty_fake.ledger.strict_joins
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_marked_test_gets_the_fake_without_asking(pytester: pytest.Pytester) -> None:
+    """A marked test that does not request the fixture is answered by the fake, configured."""
+    pytester.makepyfile(
+        """
+        import pytest
+        import requests
+
+        URL = "https://api.voucherify.io/v1/loyalties"
+
+        @pytest.mark.loyalty_fake(credentials={"app": "secret"})
+        def test_forgot_the_fixture():
+            headers = {"X-App-Id": "app", "X-App-Token": "secret"}
+            assert requests.post(URL, json={"name": "P"}, headers=headers).status_code == 200
+            wrong = {"X-App-Id": "app", "X-App-Token": "guess"}
+            assert requests.get(URL, headers=wrong).status_code == 401
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_module_marker_gives_every_test_its_own_fake(pytester: pytest.Pytester) -> None:
+    """A module's pytestmark activates a fresh fake for each of its tests."""
+    pytester.makepyfile(
+        """
+        import pytest
+        import httpx
+
+        pytestmark = pytest.mark.loyalty_fake(seed=3)
+        URL = "https://api.voucherify.io/v1/loyalties"
+        HEADERS = {"X-App-Id": "app", "X-App-Token": "token"}
+
+        def test_creates():
+            assert httpx.post(URL, json={"name": "P"}, headers=HEADERS).status_code == 200
+            assert httpx.get(URL + "/P", headers=HEADERS).status_code == 200
+
+        def test_sees_nothing_of_the_other():
+            assert httpx.get(URL + "/P", headers=HEADERS).status_code == 404
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_an_unmarked_test_without_the_fixture_gets_no_fake(pytester: pytest.Pytester) -> None:
+    """Without the marker or the fixture, nothing is patched."""
+    pytester.makepyfile(
+        """
+        from tests.patch_points import every_patch_point
+
+        ORIGINAL = every_patch_point()
+
+        def test_plain():
+            assert every_patch_point() == ORIGINAL
         """
     )
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)

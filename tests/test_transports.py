@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import gc
+import http.server
 import json
 import threading
+import tracemalloc
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 import requests
 import responses
 import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connectionpool import HTTPConnectionPool
 
-from loyalty_fake import LoyaltyFake
+from loyalty_fake import LoyaltyFake, VoucherifyError
 from tests.conftest import RequestsClient, SdkClient, make_program
+from tests.patch_points import every_patch_point
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -146,14 +149,13 @@ def test_calls_from_other_threads_are_served() -> None:
 
 
 def test_stop_restores_every_patch() -> None:
-    """After stop(), requests, urllib3 and responses are exactly as before."""
-    before = (HTTPAdapter.send, HTTPConnectionPool.urlopen, responses.RequestsMock._on_request)
+    """After stop(), urllib3, httpcore and the mock libraries' hooks are exactly as before."""
+    before = every_patch_point()
     fake = LoyaltyFake().start()
-    assert (HTTPAdapter.send, HTTPConnectionPool.urlopen) != before[:2]
+    assert every_patch_point() != before
     fake.stop()
     fake.stop()
-    after = (HTTPAdapter.send, HTTPConnectionPool.urlopen, responses.RequestsMock._on_request)
-    assert after == before
+    assert every_patch_point() == before
 
 
 def test_nested_fakes_inner_wins_then_outer_returns() -> None:
@@ -168,3 +170,97 @@ def test_nested_fakes_inner_wins_then_outer_returns() -> None:
         assert client.get_program("Inner").status == 404
     assert outer.get_loyalty_program("Outer", app_id="app")["name"] == "Outer"
     assert inner.get_loyalty_program("Inner", app_id="app")["name"] == "Inner"
+
+
+def test_memory_stays_flat_however_many_calls() -> None:
+    """A fake keeps nothing per call: 1,000 requests calls leave the traced memory as it was."""
+    with LoyaltyFake() as fake:
+        fake.create_loyalty_program("P")
+        session = requests.Session()
+        url = "https://api.voucherify.io/v1/loyalties/P"
+
+        def calls(count: int) -> None:
+            for _ in range(count):
+                assert session.get(url, headers=fake.headers, timeout=5).status_code == 200
+
+        calls(100)  # pools, caches and lazily built tables settle first
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            calls(1_000)
+            gc.collect()
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+    # Keeping each call (as a recording mock does) would be about 9 KB a call, 9 MB here.
+    assert grown < 200_000, f"{grown:,} bytes kept over 1,000 calls"
+
+
+@pytest.mark.parametrize("client", ["httpx", "urllib3"])
+def test_a_long_lived_client_follows_the_fakes_as_they_start_and_stop(client: str) -> None:
+    """A client that keeps its connections open talks to whichever fake is running now."""
+    url = "https://api.voucherify.io/v1/loyalties"
+    http = httpx.Client() if client == "httpx" else urllib3.PoolManager()
+
+    def create(name: str) -> int:
+        if isinstance(http, httpx.Client):
+            return http.post(url, json={"name": name}, headers=HEADERS).status_code
+        body = json.dumps({"name": name}).encode()
+        headers = {**HEADERS, "Content-Type": "application/json"}
+        return http.request("POST", url, body=body, headers=headers).status
+
+    with LoyaltyFake() as outer:
+        assert create("Outer") == 200
+        with LoyaltyFake() as inner:
+            assert create("Inner") == 200
+        assert create("Outer again") == 200
+    assert outer.get_loyalty_program("Outer again", app_id="app")["name"] == "Outer again"
+    assert inner.get_loyalty_program("Inner", app_id="app")["name"] == "Inner"
+    with pytest.raises(VoucherifyError):
+        outer.get_loyalty_program("Inner", app_id="app")
+    with pytest.raises(VoucherifyError):
+        inner.get_loyalty_program("Outer again", app_id="app")
+
+
+class _Health(http.server.BaseHTTPRequestHandler):
+    """A keep-alive HTTP/1.1 server that answers every GET with its path."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        body = json.dumps({"served": self.path}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def health_server() -> Iterator[str]:
+    """A real keep-alive server on a free loopback port; its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Health)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("client", ["httpx", "requests"])
+def test_a_host_shared_with_a_real_service_is_decided_per_request(
+    health_server: str, client: str
+) -> None:
+    """Beside a base URL's prefix the real server answers, on the same kept-alive client."""
+    session = httpx.Client() if client == "httpx" else requests.Session()
+    with session, LoyaltyFake(base_urls=(f"{health_server}/voucherify",)) as fake:
+        for _ in range(2):
+            assert session.get(f"{health_server}/health").json() == {"served": "/health"}
+            reply = session.get(f"{fake.base_url}/v1/loyalties", headers=fake.headers)
+            assert reply.json()["object"] == "list"

@@ -57,6 +57,20 @@ class HostMatcher:
             return path
         return None
 
+    def claims_origin(self, scheme: str, host: str, port: int | None) -> bool:
+        """Whether the fake answers some path on this origin (a base URL may claim a prefix)."""
+        origin = _origin(scheme, host, port)
+        return any(base.origin == origin for base in self._parsed) or bool(
+            _VOUCHERIFY_HOST.match(origin[1])
+        )
+
+    def claims_whole_origin(self, scheme: str, host: str, port: int | None) -> bool:
+        """Whether the fake answers every path on this origin (no other service shares it)."""
+        origin = _origin(scheme, host, port)
+        return any(base.origin == origin and not base.path for base in self._parsed) or bool(
+            _VOUCHERIFY_HOST.match(origin[1])
+        )
+
     def route_url(self, url: str) -> str | None:
         """``route`` for an absolute URL; the result keeps the query string."""
         parts = urlsplit(url)

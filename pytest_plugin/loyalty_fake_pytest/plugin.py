@@ -1,7 +1,8 @@
 """Fixtures and markers that serve a fresh fake Voucherify to each test.
 
 Use the ``loyalty_fake`` fixture; configure it with
-``@pytest.mark.loyalty_fake(seed=..., now=..., credentials=..., strict_joins=..., base_urls=...)``;
+``@pytest.mark.loyalty_fake(seed=..., now=..., credentials=..., strict_joins=..., base_urls=...)``
+(a marked test gets the fake even when it does not request the fixture);
 ``loyalty_fake_server`` serves the test's fake at a URL, with ``/_fake/`` only when the
 marker says ``control_plane=True``.
 """
@@ -34,8 +35,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "loyalty_fake(seed=0, now=None, credentials=None, strict_joins=False, base_urls=(), "
         "app_id=None, app_token=None, programs=None, members=None, control_plane=False): "
-        "options for the loyalty_fake fixture; programs/members seed demo data from seed; "
-        "control_plane serves /_fake/ on loyalty_fake_server",
+        "options for the loyalty_fake fixture, which every marked test gets; programs/members "
+        "seed demo data from seed; control_plane serves /_fake/ on loyalty_fake_server",
     )
 
 
@@ -53,6 +54,19 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
             )
         options.update(marker.kwargs)
     return {key: value for key, value in options.items() if value is not None}
+
+
+@pytest.fixture(autouse=True)
+def _loyalty_fake_for_marked_tests(request: pytest.FixtureRequest) -> None:
+    """A test marked ``loyalty_fake`` gets the fake even if it does not ask for the fixture.
+
+    Without this, a marked test that forgot ``loyalty_fake`` in its arguments would send
+    its calls to the real api.voucherify.io.
+    """
+    if "loyalty_fake" not in request.fixturenames and request.node.get_closest_marker(
+        "loyalty_fake"
+    ):
+        request.getfixturevalue("loyalty_fake")
 
 
 @pytest.fixture
