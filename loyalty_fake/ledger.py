@@ -1143,7 +1143,9 @@ class Ledger:
             seq=seq,
             type=kind,
             points=points,
-            total=card.points,
+            # Voucherify's balance.total: "all points accumulated on the card as affected by
+            # add or subtract operations" (a removal lowers it; a redemption does not).
+            total=card.points - card.subtracted_points,
             balance=card.balance,
             created_at=now,
             card_code=card.code,
