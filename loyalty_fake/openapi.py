@@ -271,11 +271,13 @@ _TRANSACTION = _object(
             "POINTS_REDEMPTION",
             "POINTS_REFUND",
         ),
-        # A redemption and its refund name the redemption, the reward and (a refund) the
-        # rollback, as the spec's transaction examples show.
+        # A redemption and its refund name the order, the redemption, the reward and (a
+        # refund) the rollback, as the spec's transaction examples show.
         "details": _object(
             {"balance": _ref("Balance")},
             {
+                # The redemption's order, if it had one (source_id null when it has none).
+                "order": _object({"id": _STRING, "source_id": _nullable(_STRING)}),
                 "redemption": _object({"id": _STRING}),
                 "rollback": _object({"id": _STRING}),
                 "reward": _object({"id": _STRING, "name": _STRING}),

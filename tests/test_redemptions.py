@@ -259,6 +259,41 @@ def test_coin_with_more_points_than_the_balance_is_400(
     assert _state(loyalty_fake, setup["code"]) == before
 
 
+def test_pay_with_points_transactions_name_the_order(client: Client, setup: dict[str, str]) -> None:
+    """The POINTS_REDEMPTION and its POINTS_REFUND carry details.order, as the spec shows."""
+    made = client.redeem(
+        setup["code"],
+        {"reward": {"id": setup["coin"]}, "order": {"source_id": "ord-1", "amount": 300}},
+    ).body
+    rollback = client.rollback(made["id"]).body
+    refund, redemption, *_ = client.list_transactions(setup["code"]).body["data"]
+    order = {"id": made["order"]["id"], "source_id": "ord-1"}
+    assert order["id"].startswith("ord_")
+    assert redemption["type"] == "POINTS_REDEMPTION"
+    assert list(redemption["details"]) == ["balance", "order", "redemption", "reward"]
+    assert redemption["details"]["order"] == order
+    assert refund["type"] == "POINTS_REFUND"
+    assert list(refund["details"]) == ["balance", "order", "redemption", "rollback", "reward"]
+    assert refund["details"]["order"] == order
+    assert refund["details"]["rollback"] == {"id": rollback["id"]}
+
+
+def test_an_order_without_source_id_is_named_by_id(client: Client, setup: dict[str, str]) -> None:
+    """An order given without source_id shows ``source_id: null`` (the spec's example)."""
+    made = client.redeem(
+        setup["code"], {"reward": {"id": setup["coin"]}, "order": {"amount": 300}}
+    ).body
+    [latest, *_] = client.list_transactions(setup["code"]).body["data"]
+    assert latest["details"]["order"] == {"id": made["order"]["id"], "source_id": None}
+
+
+def test_a_redemption_without_an_order_names_none(client: Client, setup: dict[str, str]) -> None:
+    """A material reward redeemed without an order has no details.order."""
+    client.redeem(setup["code"], {"reward": {"id": setup["mug"]}})
+    [latest, *_] = client.list_transactions(setup["code"]).body["data"]
+    assert "order" not in latest["details"]
+
+
 def test_coin_never_spends_more_than_the_order_needs(client: Client, setup: dict[str, str]) -> None:
     """Points beyond what pays the order stay on the card."""
     reply = client.redeem(

@@ -212,7 +212,10 @@ def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, A
     details: dict[str, Any] = {"balance": balance}
     redemption = transaction.redemption
     if redemption is not None:
-        # As the spec's examples show a redemption and its refund.
+        # As the spec's examples show a redemption and its refund: the order (its
+        # source_id null when it has none, as there), the redemption, the rollback, the reward.
+        if redemption.order is not None:
+            details["order"] = {"id": redemption.order.id, "source_id": redemption.order.source_id}
         details["redemption"] = {"id": redemption.id}
         if transaction.type == "POINTS_REFUND" and redemption.rollback is not None:
             details["rollback"] = {"id": redemption.rollback.id}
