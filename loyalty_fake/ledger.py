@@ -1646,8 +1646,9 @@ class Ledger:
         Points whose bucket's last day has meanwhile passed come back expired (a
         ``POINTS_EXPIRATION`` right after the refund). ``customer`` (an ID or source_id)
         and ``order`` (an ID or source_id), when given, must be the redemption's. Raises
-        404 for an unknown redemption, 400 ``invalid_customer`` or ``invalid_order`` for
-        another customer or order; then nothing changes. A second rollback is 400
+        404 for an unknown redemption (or one whose card was deleted for good), 400
+        ``invalid_customer`` or ``invalid_order`` for another customer or order; then
+        nothing changes. A second rollback is 400
         ``already_rolled_back`` naming the failed rollback (``rrf_``) it recorded.
         """
         with self._lock:
@@ -1655,6 +1656,10 @@ class Ledger:
             redemption = project.redemptions.get(redemption_id)
             if redemption is None:
                 raise not_found("redemption", redemption_id)
+            card = project.cards.get(redemption.card_code)
+            if card is None or card.campaign_id != redemption.campaign_id:
+                # Its program was deleted for good, cards and all: nothing to record against.
+                raise not_found("voucher", redemption.card_code)
             if redemption.rollback is not None:
                 refusal = bad_request(
                     "already_rolled_back",
@@ -1664,8 +1669,8 @@ class Ledger:
                 failed = self._record_failure(
                     project,
                     refusal,
-                    card_code=redemption.card_code,
-                    campaign_id=redemption.campaign_id,
+                    card_code=card.code,
+                    campaign_id=card.campaign_id,
                     customer_id=redemption.customer_id,
                     redemption_id=redemption.id,
                     reason=reason,
@@ -1677,9 +1682,6 @@ class Ledger:
                     recorded=True,
                 )
             _check_related(project, redemption, customer, order)
-            card = project.cards.get(redemption.card_code)
-            if card is None or card.campaign_id != redemption.campaign_id:
-                raise not_found("voucher", redemption.card_code)
             now = self.clock.now()
             expired = 0
             for last_day, points in redemption.taken:

@@ -777,3 +777,23 @@ def test_member_of_another_program_is_404(
     assert reply.status == 404
     assert reply.body["resource_type"] == "voucher"
     assert _state(loyalty_fake, setup["code"]) == before
+
+
+def test_a_program_deleted_for_good_takes_its_failures_along(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """After a forced delete, a card taking the code has no failures; a rollback again is 404."""
+    made = loyalty_fake.redeem_reward(setup["code"], setup["mug"])
+    loyalty_fake.rollback_redemption(made["id"])
+    assert client.rollback(made["id"]).status == 400
+    assert client.redeem(setup["code"], {"metadata": {}}).status == 400
+    assert client.delete_program("Coffee Club", force=True).status == 200
+    again = client.rollback(made["id"])
+    assert (again.status, again.body["resource_type"]) == (404, "voucher")
+    make_program(client, "Tea Club")
+    assert client.add_voucher_code("Tea Club", setup["code"]).status == 200
+    joined = client.add_member("Tea Club", {"customer": {"source_id": "alice"}})
+    assert joined.body["code"] == setup["code"]
+    assert client.list_card_redemptions(setup["code"]).body["total"] == 0
+    summary = client.get_customer("alice").body["summary"]["redemptions"]
+    assert (summary["total_failed"], summary["total_rollback_failed"]) == (0, 0)
