@@ -19,7 +19,12 @@ from loyalty_fake.http.serialize import (
     publication_json,
     transaction_json,
 )
-from loyalty_fake.http.serialize_rewards import assignment_json, redemption_json, reward_json
+from loyalty_fake.http.serialize_rewards import (
+    assignment_json,
+    failed_redemption_json,
+    redemption_json,
+    reward_json,
+)
 from loyalty_fake.seeding import seed_demo
 
 if TYPE_CHECKING:
@@ -180,7 +185,11 @@ class ControlPlane:
                         for card in project.cards.values()
                     ],
                     "customers": [
-                        customer_json(c, ledger.customer_cards(app_id, c.id))
+                        customer_json(
+                            c,
+                            ledger.customer_cards(app_id, c.id),
+                            ledger.customer_failures(app_id, c.id),
+                        )
                         for c in project.customers.values()
                     ],
                     "publications": [publication_json(p) for p in project.publications],
@@ -205,6 +214,19 @@ class ControlPlane:
                         if r.campaign_id in campaigns
                         and project.cards.get(r.card_code) is not None
                         and project.cards[r.card_code].campaign_id == r.campaign_id
+                    ],
+                    "failed_redemptions": [
+                        failed_redemption_json(
+                            f,
+                            card,
+                            campaigns[f.campaign_id],
+                            project.customers.get(f.customer_id or ""),
+                            project.customers.get(card.holder_id or ""),
+                        )
+                        for code, failures in project.failures_by_card.items()
+                        if (card := project.cards.get(code)) is not None
+                        and card.campaign_id in campaigns
+                        for f in failures
                     ],
                 }
             return {"clock": self._clock_json(), "seed": ledger.ids.seed, "projects": projects}

@@ -21,6 +21,8 @@ class VoucherifyError(Exception):
 
     The ledger raises it; the HTTP layer turns it into a response with this status,
     ``code``, ``key``, ``message``, ``details``, ``resource_id`` and ``resource_type``.
+    ``recorded``: the refusal left a record (a failed redemption or rollback, which
+    ``resource_id`` names), so the request changed state although it was refused.
     """
 
     code: int
@@ -30,6 +32,7 @@ class VoucherifyError(Exception):
     resource_id: str | None = None
     resource_type: str | None = None
     extra: dict[str, Any] = attrs.field(factory=dict)
+    recorded: bool = False
 
     def __str__(self) -> str:
         return f"{self.code} {self.key}: {self.details or self.message}"

@@ -326,7 +326,11 @@ class LoyaltyFake:
         project = app_id or self.app_id
         with self.ledger.locked():
             return [
-                customer_json(c, self.ledger.customer_cards(project, c.id))
+                customer_json(
+                    c,
+                    self.ledger.customer_cards(project, c.id),
+                    self.ledger.customer_failures(project, c.id),
+                )
                 for c in self.ledger.customers(project)
             ]
 

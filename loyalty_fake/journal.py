@@ -1,7 +1,8 @@
 """Durable state for the server: a snapshot plus a journal of accepted requests.
 
-Every mutating request that succeeded is appended (and flushed to the operating
-system) before its response is sent, so it survives ``kill -9``. Restart loads the
+Every mutating request that succeeded, or was refused but left a record (a failed
+redemption), is appended (and flushed to the operating system) before its response is
+sent, so it survives ``kill -9``. Restart loads the
 snapshot, then replays the journal with the clock pinned at each record's instant;
 the fake is deterministic, so the replay rebuilds the same state, IDs included. A
 torn last record (the process died mid-write) is dropped with a warning; damage
@@ -42,13 +43,18 @@ class JournalError(RuntimeError):
 
 @attrs.frozen
 class Record:
-    """One accepted request: when it ran, and enough of it to run it again."""
+    """One accepted request: when it ran, and enough of it to run it again.
+
+    ``status`` is the error status of a refusal that left a record (a failed redemption),
+    which replay must answer again; ``None`` for a request that succeeded.
+    """
 
     at: dt.datetime
     method: str
     url: str
     headers: dict[str, str]
     body: bytes
+    status: int | None = None
 
     def to_line(self) -> bytes:
         """The record as one checksummed line."""
@@ -63,6 +69,7 @@ class Record:
                 "url": self.url,
                 "headers": self.headers,
                 **body,
+                **({"status": self.status} if self.status is not None else {}),
             },
             separators=(",", ":"),
             ensure_ascii=True,
@@ -87,15 +94,23 @@ class Record:
             url=data["url"],
             headers=dict(data["headers"]),
             body=body,
+            status=data.get("status"),
         )
 
     @classmethod
-    def of(cls, at: dt.datetime, request: Request) -> Record:
-        """The record of ``request``, accepted at ``at``."""
+    def of(cls, at: dt.datetime, request: Request, status: int | None = None) -> Record:
+        """The record of ``request``, accepted at ``at`` (or refused with ``status``)."""
         query = urlencode(request.query)
         headers = {k: v for k, v in request.headers.items() if k in _HEADER_KEYS}
         url = request.path + (f"?{query}" if query else "")
-        return cls(at=at, method=request.method, url=url, headers=headers, body=request.body)
+        return cls(
+            at=at,
+            method=request.method,
+            url=url,
+            headers=headers,
+            body=request.body,
+            status=status,
+        )
 
 
 @attrs.define

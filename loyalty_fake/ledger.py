@@ -45,6 +45,7 @@ from loyalty_fake.models import (
 from loyalty_fake.pickling import layout_fingerprint, no_gc, positional_pickle
 from loyalty_fake.rewards import (
     PARAMETERS_KEY,
+    FailedRedemption,
     Order,
     OrderRequest,
     Redemption,
@@ -80,6 +81,9 @@ _SETTINGS = (
     "activity_duration_after_publishing",
 )
 _SNAPSHOT_FORMAT = b"loyalty-fake-snapshot/1"
+# A redemption or rollback refused with this status is recorded (rf_, rrf_); a 404 names
+# the missing resource instead, and records nothing.
+_REFUSED = 400
 
 
 def _snapshot_header() -> bytes:
@@ -119,6 +123,10 @@ class Project:
     reward_assignments: dict[str, RewardAssignment] = attrs.field(factory=dict)
     redemptions: dict[str, Redemption] = attrs.field(factory=dict)
     redemption_ids_by_rollback: dict[str, str] = attrs.field(factory=dict)
+    # Refused redemptions and rollbacks (rf_, rrf_) by ID, and each card's, oldest first:
+    # only cards that have had one are keys (a card keeps no field for them).
+    failed_redemptions: dict[str, FailedRedemption] = attrs.field(factory=dict)
+    failures_by_card: dict[str, list[FailedRedemption]] = attrs.field(factory=dict)
 
     def customer_id_for(self, source_id: str) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -481,6 +489,7 @@ class Ledger:
                 card = project.cards.pop(code)
                 if project.card_codes_by_id is not None:
                     project.card_codes_by_id.pop(card.id, None)
+                project.failures_by_card.pop(code, None)
             for instant, buckets in list(project.expiring.items()):
                 buckets[:] = [bucket for bucket in buckets if bucket.card_code not in codes]
                 if not buckets:
@@ -1203,7 +1212,9 @@ class Ledger:
             seq=seq,
             type=kind,
             points=points,
-            total=card.points,
+            # Voucherify's balance.total: "all points accumulated on the card as affected by
+            # add or subtract operations" (a removal lowers it; a redemption does not).
+            total=card.points - card.subtracted_points,
             balance=card.balance,
             created_at=now,
             card_code=card.code,
@@ -1476,7 +1487,7 @@ class Ledger:
         app_id: str,
         code: str,
         *,
-        reward_id: str,
+        reward_id: str | None,
         campaign_ref: str | None = None,
         points: int | None = None,
         order: OrderRequest | None = None,
@@ -1487,44 +1498,34 @@ class Ledger:
         A ``MATERIAL`` reward costs its assigned points. A ``COIN`` reward needs an
         ``order`` and spends ``points`` (or what pays the rest of the order, capped by the
         balance). Points come from the soonest-expiring buckets. Raises 404 for an unknown
-        member or reward, or a reward the program does not offer; 400
-        ``voucher_not_published``, ``missing_order``, ``missing_order_items_amount`` or
-        ``loyalty_card_points_exceeded``; then nothing changes.
+        member or reward, or a reward the program does not offer; then nothing changes.
+        Raises 400 ``missing_reward``, ``voucher_not_published``, ``missing_order``,
+        ``missing_order_items_amount`` or ``loyalty_card_points_exceeded`` naming the
+        failed redemption (``rf_``) it recorded, as Voucherify does; no points move.
         """
         with self._lock:
             project = self.project(app_id)
-            card = self.get_member(app_id, code, campaign_ref)
+            card = self._member(project, code, campaign_ref)
             campaign = project.campaigns[card.campaign_id]
-            if card.holder_id is None:
-                raise bad_request(
-                    "voucher_not_published",
-                    "Voucher not published",
-                    f"Loyalty card {card.code} must be assigned to a holder before it can "
-                    "be redeemed",
+            try:
+                reward, assignment, spent, discount = self._plan_redemption(
+                    project, card, campaign, reward_id, points, order
                 )
-            reward = self.get_reward(app_id, reward_id)
-            assignment = next(
-                (a for a in _assignments_of(project, campaign.id) if a.reward_id == reward.id),
-                None,
-            )
-            if assignment is None:
-                raise not_found(
-                    "reward",
-                    reward.id,
-                    f"Cannot find reward with id {reward.id} in campaign {campaign.id}",
+            except VoucherifyError as refusal:
+                if refusal.code != _REFUSED:
+                    raise
+                failed = self._record_failure(
+                    project,
+                    refusal,
+                    card_code=card.code,
+                    campaign_id=card.campaign_id,
+                    customer_id=card.holder_id,
+                    metadata=metadata,
                 )
-            discount = 0
-            if reward.type == "COIN":
-                if order is None:
-                    raise bad_request(
-                        "missing_order",
-                        "Missing order",
-                        "An order is required when redeeming a pay with points reward",
-                    )
-                spent, discount = _coin_payment(card, reward, points, order.total)
-            else:
-                spent = assignment.points or 0
-                _check_balance(card, spent)
+                raise attrs.evolve(
+                    refusal, resource_id=failed.id, resource_type="redemption", recorded=True
+                ) from refusal
+            assert card.holder_id is not None  # noqa: S101 - _plan_redemption checked it
             # Every check passed: from here on the request commits.
             now = self.clock.now()
             taken = self._take_from_buckets(card, spent, now)
@@ -1561,6 +1562,94 @@ class Ledger:
             )
             return redemption
 
+    def _plan_redemption(  # noqa: PLR0913, PLR0917 - private, one call site
+        self,
+        project: Project,
+        card: LoyaltyCard,
+        campaign: Campaign,
+        reward_id: str | None,
+        points: int | None,
+        order: OrderRequest | None,
+    ) -> tuple[Reward, RewardAssignment, int, int]:
+        """The reward, its assignment, the points to spend and the discount they buy.
+
+        Raises the redemption's first broken rule: a 400 refuses it at the card, a 404
+        names a reward that is missing.
+        """
+        if reward_id is None:
+            raise bad_request(
+                "missing_reward",
+                "Missing reward",
+                "A reward is required when redeeming a LOYALTY_CARD",
+            )
+        if card.holder_id is None:
+            raise bad_request(
+                "voucher_not_published",
+                "Voucher not published",
+                f"Loyalty card {card.code} must be assigned to a holder before it can be redeemed",
+            )
+        reward = project.rewards.get(reward_id)
+        if reward is None:
+            raise not_found("reward", reward_id)
+        assignment = next(
+            (a for a in _assignments_of(project, campaign.id) if a.reward_id == reward.id),
+            None,
+        )
+        if assignment is None:
+            raise not_found(
+                "reward",
+                reward.id,
+                f"Cannot find reward with id {reward.id} in campaign {campaign.id}",
+            )
+        if reward.type != "COIN":
+            spent = assignment.points or 0
+            _check_balance(card, spent)
+            return reward, assignment, spent, 0
+        if order is None:
+            raise bad_request(
+                "missing_order",
+                "Missing order",
+                "An order is required when redeeming a pay with points reward",
+            )
+        spent, discount = _coin_payment(card, reward, points, order.total)
+        return reward, assignment, spent, discount
+
+    def _record_failure(  # noqa: PLR0913 - the failure's fields
+        self,
+        project: Project,
+        refusal: VoucherifyError,
+        *,
+        card_code: str,
+        campaign_id: str,
+        customer_id: str | None,
+        metadata: Mapping[str, Any] | None = None,
+        redemption_id: str | None = None,
+        reason: str | None = None,
+    ) -> FailedRedemption:
+        """Record a refused redemption (``rf_``), or rollback of ``redemption_id`` (``rrf_``).
+
+        Voucherify keeps these: they are read by ID, listed with the card's redemptions and
+        counted in the customer's summary. Nothing else changes.
+        """
+        seq = project.take_seq()
+        failed = FailedRedemption(
+            id=self.ids.ordered("rf_" if redemption_id is None else "rrf_", seq),
+            seq=seq,
+            created_at=self.clock.now(),
+            card_code=card_code,
+            campaign_id=campaign_id,
+            customer_id=customer_id,
+            failure_code=refusal.key,
+            failure_message=refusal.message,
+            channel_id=project.app_id,
+            metadata=dict(metadata) if metadata else None,
+            redemption_id=redemption_id,
+            reason=reason,
+        )
+        project.failed_redemptions[failed.id] = failed
+        project.failures_by_card.setdefault(card_code, []).append(failed)
+        return failed
+
     def _new_order(self, request: OrderRequest, discount: int, now: dt.datetime) -> Order:
         return Order(
             id=self.ids.order_id(),
@@ -1573,13 +1662,17 @@ class Ledger:
             metadata=dict(request.metadata) if request.metadata else None,
         )
 
-    def get_redemption(self, app_id: str, redemption_id: str) -> Redemption:
-        """The redemption with ``r_`` ID (or whose rollback has ``rr_`` ID) ``redemption_id``.
+    def get_redemption(self, app_id: str, redemption_id: str) -> Redemption | FailedRedemption:
+        """The redemption with ``redemption_id``: ``r_``, its rollback's ``rr_``, or a failure.
 
-        Raises 404 ``not_found`` (redemption) otherwise.
+        A failed redemption (``rf_``) or rollback (``rrf_``) is its own record. Raises 404
+        ``not_found`` (redemption) otherwise.
         """
         with self._lock:
             project = self.project(app_id)
+            failed = project.failed_redemptions.get(redemption_id)
+            if failed is not None:
+                return failed
             found = project.redemptions.get(
                 project.redemption_ids_by_rollback.get(redemption_id, redemption_id)
             )
@@ -1591,6 +1684,13 @@ class Ledger:
         """Every redemption of the card ``code``, oldest first; 404 for an unknown card."""
         with self._lock:
             return self.get_member(app_id, code).redemptions()
+
+    def card_failed_redemptions(self, app_id: str, code: str) -> list[FailedRedemption]:
+        """The card's failed redemptions and rollbacks, oldest first; 404 for an unknown card."""
+        with self._lock:
+            card = self.get_member(app_id, code)
+            # A forced delete drops its cards' entries, so a code taken again starts clean.
+            return list(self.project(app_id).failures_by_card.get(card.code, ()))
 
     def rollback_redemption(
         self,
@@ -1606,27 +1706,42 @@ class Ledger:
         Points whose bucket's last day has meanwhile passed come back expired (a
         ``POINTS_EXPIRATION`` right after the refund). ``customer`` (an ID or source_id)
         and ``order`` (an ID or source_id), when given, must be the redemption's. Raises
-        404 for an unknown redemption, 400 ``already_rolled_back`` for a second rollback,
-        400 ``invalid_customer`` or ``invalid_order`` for another customer or order.
+        404 for an unknown redemption (or one whose card was deleted for good), 400
+        ``invalid_customer`` or ``invalid_order`` for another customer or order; then
+        nothing changes. A second rollback is 400
+        ``already_rolled_back`` naming the failed rollback (``rrf_``) it recorded.
         """
         with self._lock:
             project = self.project(app_id)
             redemption = project.redemptions.get(redemption_id)
             if redemption is None:
                 raise not_found("redemption", redemption_id)
-            if redemption.rollback is not None:
-                raise VoucherifyError(
-                    code=400,
-                    key="already_rolled_back",
-                    message="Already rolled back",
-                    details="Redemption has been already rolled back.",
-                    resource_id=redemption.rollback.id,
-                    resource_type="redemption_rollback",
-                )
-            _check_related(project, redemption, customer, order)
             card = project.cards.get(redemption.card_code)
             if card is None or card.campaign_id != redemption.campaign_id:
+                # Its program was deleted for good, cards and all: nothing to record against.
                 raise not_found("voucher", redemption.card_code)
+            if redemption.rollback is not None:
+                refusal = bad_request(
+                    "already_rolled_back",
+                    "Already rolled back",
+                    "Redemption has been already rolled back.",
+                )
+                failed = self._record_failure(
+                    project,
+                    refusal,
+                    card_code=card.code,
+                    campaign_id=card.campaign_id,
+                    customer_id=redemption.customer_id,
+                    redemption_id=redemption.id,
+                    reason=reason,
+                )
+                raise attrs.evolve(
+                    refusal,
+                    resource_id=failed.id,
+                    resource_type="redemption_rollback",
+                    recorded=True,
+                )
+            _check_related(project, redemption, customer, order)
             now = self.clock.now()
             expired = 0
             for last_day, points in redemption.taken:
@@ -1643,6 +1758,7 @@ class Ledger:
                 created_at=now,
                 reason=reason,
                 expired_points=expired,
+                seq=seq,
             )
             redemption.rollback = rollback
             project.redemption_ids_by_rollback[rollback.id] = redemption.id
@@ -1673,6 +1789,19 @@ class Ledger:
                     operation_type="AUTOMATIC",
                 )
             return redemption
+
+    def customer_failures(self, app_id: str, customer_id: str) -> list[FailedRedemption]:
+        """The customer's failed redemptions and rollbacks on the cards they hold, oldest first.
+
+        A refusal on a card before it was published to them is not theirs.
+        """
+        with self._lock:
+            return [
+                failed
+                for _, card in self.customer_cards(app_id, customer_id)
+                for failed in self.project(app_id).failures_by_card.get(card.code, ())
+                if failed.customer_id == customer_id
+            ]
 
     def customer_cards(self, app_id: str, customer_id: str) -> list[tuple[Campaign, LoyaltyCard]]:
         """Every (program, card) the customer holds, programs oldest first."""

@@ -228,7 +228,9 @@ class CardPoints:
 class Transaction:
     """One movement of points on a card, with the card's totals right after it.
 
-    A value made on each write and read (the card keeps packed rows); nothing changes one.
+    ``total`` is Voucherify's ``balance.total``: the points added minus those subtracted
+    (removed); the card's ``points`` then are ``total + subtracted_points``. A value made
+    on each write and read (the card keeps packed rows); nothing changes one.
     """
 
     seq: int
@@ -267,7 +269,7 @@ class Transaction:
     def card_points(self) -> CardPoints:
         """The card's counters right after this movement, for the activity feed."""
         return CardPoints(
-            points=self.total,
+            points=self.total + self.subtracted_points,
             balance=self.balance,
             expired_points=self.expired_points,
             subtracted_points=self.subtracted_points,
@@ -504,7 +506,10 @@ class TransactionLog:
 
 
 register_layout(TextTable, ("texts", "source,reason,source_id,operation_type"))
-register_layout(TransactionLog, (f"transaction_rows/{_ROW}", *_PACKINGS, str(_PACKED_ROWS)))
+register_layout(
+    TransactionLog,
+    (f"transaction_rows/{_ROW}", *_PACKINGS, str(_PACKED_ROWS), "total=points-subtracted"),
+)
 
 
 def card_id(campaign_id: str, code: str) -> str:

@@ -273,11 +273,13 @@ _TRANSACTION = _object(
             "POINTS_REDEMPTION",
             "POINTS_REFUND",
         ),
-        # A redemption and its refund name the redemption, the reward and (a refund) the
-        # rollback, as the spec's transaction examples show.
+        # A redemption and its refund name the order, the redemption, the reward and (a
+        # refund) the rollback, as the spec's transaction examples show.
         "details": _object(
             {"balance": _ref("Balance")},
             {
+                # The redemption's order, if it had one (source_id null when it has none).
+                "order": _object({"id": _STRING, "source_id": _nullable(_STRING)}),
                 "redemption": _object({"id": _STRING}),
                 "rollback": _object({"id": _STRING}),
                 "reward": _object({"id": _STRING, "name": _STRING}),
@@ -742,8 +744,46 @@ def _redemption(*, rollback: bool) -> Schema:
     return _object(required, optional)
 
 
-# GET /v1/redemptions/{redemptionId} answers either, by the ID's prefix (r_ or rr_).
-_REDEMPTION_OR_ROLLBACK: Schema = {"oneOf": [_ref("Redemption"), _ref("RedemptionRollback")]}
+def _failed_redemption(*, rollback: bool) -> Schema:
+    """A refused redemption (rf_) or rollback (rrf_): no points moved, so no amount or order."""
+    customer: Schema = _ref("SimpleCustomer")
+    required: dict[str, Schema] = {
+        "id": _STRING,
+        "object": _const("redemption_rollback" if rollback else "redemption"),
+        "date": _TIMESTAMP,
+        # A card nobody held is refused (voucher_not_published) without a customer.
+        "customer_id": _STRING if rollback else _nullable(_STRING),
+        "tracking_id": _nullable(_STRING),
+        "metadata": _nullable(_FREE_OBJECT),
+        "redemption": _STRING if rollback else _const(None),
+        "result": _const("FAILURE"),
+        "status": _const("FAILED"),
+        # The refusal's error key and message.
+        "failure_code": _STRING,
+        "failure_message": _STRING,
+        "order": _const(None),
+        "channel": _object({"channel_id": _STRING, "channel_type": _const("API")}),
+        "customer": customer if rollback else _nullable(customer),
+        "related_object_type": _const("voucher"),
+        "related_object_id": _STRING,
+        # The card as it is now, with its holder once it has one.
+        "voucher": {
+            "allOf": [_ref("Voucher"), _object({}, {"holder": _ref("SimpleCustomer")})],
+        },
+    }
+    return _object(required, {"reason": _STRING} if rollback else None)
+
+
+# GET /v1/redemptions/{redemptionId} answers any of them, by the ID's prefix (r_, rr_, rf_,
+# rrf_); a card's redemptions list holds them all.
+_REDEMPTION_OR_ROLLBACK: Schema = {
+    "oneOf": [
+        _ref("Redemption"),
+        _ref("RedemptionRollback"),
+        _ref("FailedRedemption"),
+        _ref("FailedRedemptionRollback"),
+    ]
+}
 
 _REDEMPTIONS = _object(
     {
@@ -792,6 +832,8 @@ _SCHEMAS: dict[str, Schema] = {
     "Order": _ORDER,
     "Redemption": _redemption(rollback=False),
     "RedemptionRollback": _redemption(rollback=True),
+    "FailedRedemption": _failed_redemption(rollback=False),
+    "FailedRedemptionRollback": _failed_redemption(rollback=True),
     "RedemptionOrRollback": _REDEMPTION_OR_ROLLBACK,
     "Error": _ERROR,
     "Unauthorized": _UNAUTHORIZED,
@@ -1110,7 +1152,10 @@ _PATH_DESCRIPTIONS = {
     "customerId": "The customer's ID or source_id.",
     "rewardId": "The reward's ID.",
     "assignmentId": "The reward assignment's ID.",
-    "redemptionId": "A redemption's ID (r_), or for GET also a rollback's (rr_).",
+    "redemptionId": (
+        "A redemption's ID (r_); for GET also a rollback's (rr_), or a failed redemption's"
+        " (rf_) or rollback's (rrf_)."
+    ),
 }
 
 
@@ -1464,12 +1509,12 @@ _OPERATIONS: dict[str, Schema] = {
     ),
     "GET /v1/vouchers/{code}/redemption": _operation(
         "list_voucher_redemptions_legacy",
-        "A card's reward redemptions and rollbacks, newest first",
+        "A card's reward redemptions and rollbacks, failed ones too, newest first",
         "Redemptions",
     ),
     "GET /v1/vouchers/{code}/redemptions": _operation(
         "list_voucher_redemptions",
-        "A card's reward redemptions and rollbacks, newest first",
+        "A card's reward redemptions and rollbacks, failed ones too, newest first",
         "Redemptions",
     ),
     "POST /v1/publications": _operation(
@@ -1489,8 +1534,10 @@ _OPERATIONS: dict[str, Schema] = {
 
 _ASSIGNMENT_ERRORS = " 404 an assignment of another program."
 _REDEEM_ERRORS = (
-    " 400 missing_reward, not enough points, a price that is not the assignment's, no stock;"
-    " 404 a reward the card's program does not offer."
+    " 400 missing_reward, voucher_not_published, missing_order, missing_order_items_amount or"
+    " loyalty_card_points_exceeded, each naming in resource_id the failed redemption (rf_) it"
+    " recorded; 400 invalid_payload for a malformed body (nothing recorded); 404 an unknown"
+    " member or reward, or a reward the card's program does not offer."
 )
 
 _OPERATIONS.update(
@@ -1587,7 +1634,7 @@ _OPERATIONS.update(
         ),
         "GET /v1/redemptions/{redemptionId}": _operation(
             "get_redemption",
-            "Get a redemption (r_) or a rollback (rr_)",
+            "Get a redemption (r_), a rollback (rr_), or a failed one (rf_, rrf_)",
             "RedemptionOrRollback",
         ),
         "POST /v1/redemptions/{redemptionId}/rollback": _operation(
@@ -1596,7 +1643,10 @@ _OPERATIONS.update(
             "RedemptionRollback",
             query=_ROLLBACK_QUERY,
             body=_ROLLBACK,
-            errors=" 400 already rolled back, or another customer or order than the redemption's.",
+            errors=(
+                " 400 already_rolled_back, naming in resource_id the failed rollback (rrf_) it"
+                " recorded; 400 another customer or order than the redemption's."
+            ),
         ),
     }
 )

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PARAMETERS_KEY",
+    "FailedRedemption",
     "Order",
     "OrderItem",
     "OrderRequest",
@@ -140,6 +141,8 @@ class Rollback:
     created_at: dt.datetime
     reason: str | None = None
     expired_points: int = 0
+    # The project-wide sequence number it was made with: orders it among a card's records.
+    seq: int = 0
 
 
 @positional_pickle
@@ -166,3 +169,33 @@ class Redemption:
     order: Order | None = None
     metadata: dict[str, Any] | None = None
     rollback: Rollback | None = None
+
+
+@positional_pickle
+@attrs.frozen
+class FailedRedemption:
+    """A refused redemption (``rf_``) or rollback (``rrf_``), as Voucherify records it.
+
+    The refusal's error ``key`` and ``message`` are its ``failure_code`` and
+    ``failure_message``. ``redemption_id`` is the redemption a failed rollback tried to
+    undo (``None`` for a failed redemption). ``customer_id`` is the card's holder then
+    (``None`` for a card nobody held).
+    """
+
+    id: str
+    seq: int
+    created_at: dt.datetime
+    card_code: str
+    campaign_id: str
+    customer_id: str | None
+    failure_code: str
+    failure_message: str
+    channel_id: str
+    metadata: dict[str, Any] | None = None
+    redemption_id: str | None = None
+    reason: str | None = None
+
+    @property
+    def is_rollback(self) -> bool:
+        """Whether this is a failed rollback (``rrf_``) rather than a failed redemption."""
+        return self.redemption_id is not None

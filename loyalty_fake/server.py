@@ -77,15 +77,18 @@ class ServerApp:
         return self.apply(request)
 
     def apply(self, request: Request) -> Response:
-        """Run a mutating request at one pinned instant and journal it if it succeeded."""
+        """Run a mutating request at one pinned instant; journal it if it changed state.
+
+        A request changed state when it succeeded, or when its refusal left a record
+        (a failed redemption): that one is journaled with its status.
+        """
         # One at a time: the journal's order is then the order the ledger applied them.
         with self._lock, self.fake.clock.pinned() as now:
             response = self._dispatch(request)
-            if (
-                self.journal is not None
-                and HTTPStatus.OK <= response.status < HTTPStatus.MULTIPLE_CHOICES
-            ):
-                self.journal.append(Record.of(now, request))
+            accepted = HTTPStatus.OK <= response.status < HTTPStatus.MULTIPLE_CHOICES
+            if self.journal is not None and (accepted or response.recorded):
+                status = None if accepted else response.status
+                self.journal.append(Record.of(now, request, status))
                 self._since_snapshot += 1
                 if self._since_snapshot >= self.compact_every:
                     self.compact()
@@ -118,12 +121,19 @@ class ServerApp:
                 replayed = self._dispatch(
                     Request.from_url(record.method, record.url, record.headers, record.body)
                 )
-            # Every record was accepted once; the same request must be accepted again, or
-            # the state would silently differ from what clients were told.
-            if not HTTPStatus.OK <= replayed.status < HTTPStatus.MULTIPLE_CHOICES:
+            # Every record was accepted once (or refused with a record); the same request must
+            # be answered the same way again, or the state would silently differ from what
+            # clients were told.
+            if record.status is None:
+                same = HTTPStatus.OK <= replayed.status < HTTPStatus.MULTIPLE_CHOICES
+                expected = "accepted"
+            else:
+                same = replayed.status == record.status and replayed.recorded
+                expected = f"refused with a record ({record.status})"
+            if not same:
                 msg = (
                     f"{self.journal.journal_path} record {number} ({record.method} {record.url}) "
-                    f"replayed as {replayed.status}, not as accepted; refusing to start"
+                    f"replayed as {replayed.status}, not as {expected}; refusing to start"
                 )
                 raise JournalError(msg)
         self.journal.open()

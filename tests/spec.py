@@ -583,6 +583,13 @@ NEVER_EXPIRES: Final = "9999-12-31"
 """Stands in for the ``expires_at`` a never-expiring bucket omits, during validation only."""
 
 
+NO_ORDER_SOURCE_ID: Final = "(no source_id)"
+"""Stands in for a transaction's ``details.order.source_id`` of ``null``, during validation only.
+
+The schema requires a string, yet the spec's own transaction examples show
+``"source_id": null`` for an order that has none (and the SDK's schema allows it)."""
+
+
 def without_seed_nulls(body: object) -> object:
     """``body`` with the seed-documented nulls of every voucher object removed.
 
@@ -601,6 +608,7 @@ def without_seed_nulls(body: object) -> object:
         and "reward" not in cleaned
     ):
         cleaned["reward"] = {}
+    _with_order_source_id(cleaned)
     if body.get("object") == "loyalty_points_bucket" and "expires_at" not in cleaned:
         # The spec requires expires_at, yet says "No expiration date parameter is returned
         # if the loyalty points bucket does not expire" and its own example omits it.
@@ -613,6 +621,16 @@ def without_seed_nulls(body: object) -> object:
         if isinstance(redemption, dict) and redemption.get("quantity", "") is None:
             cleaned["redemption"] = {k: v for k, v in redemption.items() if k != "quantity"}
     return cleaned
+
+
+def _with_order_source_id(cleaned: dict[str, Any]) -> None:
+    """A transaction's ``details.order`` with a null ``source_id`` gets a stand-in string."""
+    details = cleaned.get("details")
+    if not isinstance(details, dict) or "balance" not in details:
+        return
+    order = details.get("order")
+    if isinstance(order, dict) and order.get("source_id", "") is None:
+        details["order"] = {**order, "source_id": NO_ORDER_SOURCE_ID}
 
 
 def validate_schema(name: str, body: object, *, spec: SpecName = "current") -> None:

@@ -13,10 +13,19 @@ the clock. After every step it checks every invariant across the API:
 - each customer's ``loyalty.points`` is the sum of their cards' balances;
 - the programs and publications lists count what was created and published.
 
-Every program offers one material reward at ``_PRICE`` points: members redeem it
-(refused, changing nothing, when the balance is short) and redemptions are rolled back,
-the points coming back to their buckets or, when a bucket's day has passed meanwhile,
-counting as expired. The model's cards are the points machine's (``ModelCard``).
+Every program offers one material reward at ``_PRICE`` points: members redeem it and
+redemptions are rolled back, the points coming back to their buckets or, when a bucket's
+day has passed meanwhile, counting as expired. A redemption refused at the card (the
+balance short, no reward named, a card nobody holds) and a second rollback move no points
+but leave a failed redemption (``rf_``) or rollback (``rrf_``) that the error names; a
+reward the program does not offer is a 404 that records nothing. After every step:
+
+- each card's redemptions list holds its redemptions, rollbacks and failures, and
+  ``redeemed_quantity`` counts only the redemptions not rolled back;
+- each customer's summary counts succeeded and failed redemptions and rollbacks, the
+  totals counting both.
+
+The model's cards are the points machine's (``ModelCard``).
 """
 
 from __future__ import annotations
@@ -49,6 +58,16 @@ Json = dict[str, Any]
 ApiCard = ModelCard
 
 
+@attrs.frozen
+class ApiFailure:
+    """A failed redemption or rollback the model expects: its card, holder then, and kind."""
+
+    id: str
+    code: str
+    holder: str | None
+    rollback: bool
+
+
 @attrs.define
 class ApiProgram:
     """A program of the model: its ID, type and cards by code (publication order kept)."""
@@ -73,6 +92,7 @@ class ApiMachine(RuleBasedStateMachine):
         self.programs: dict[str, ApiProgram] = {}
         self.cards: dict[str, ApiCard] = {}
         self.redemptions: list[ModelRedemption] = []
+        self.failures: list[ApiFailure] = []
         self.reward_id = self._ok(
             "POST", "/v1/rewards", json={"name": "Mug", "parameters": {"product": {"id": "mug"}}}
         )["id"]
@@ -203,6 +223,23 @@ class ApiMachine(RuleBasedStateMachine):
         assert status == 400
         assert self.fake.get_member(code) == before
 
+    def _refused(self, code: str, path: str, body: Json | None, key: str, kind: str) -> None:
+        """Send a request the fake must refuse with ``key`` while recording a failure."""
+        card = self.cards[code]
+        before = self.fake.get_member(code)
+        status, refused = self._call("POST", path, json=body)
+        assert (status, refused["key"]) == (400, key), refused
+        assert refused["resource_type"] == kind
+        prefix = "rrf_" if kind == "redemption_rollback" else "rf_"
+        assert refused["resource_id"].startswith(prefix), refused
+        assert self.fake.get_member(code) == before, "a failure moved points"
+        failed = self._ok("GET", f"/v1/redemptions/{refused['resource_id']}")
+        assert (failed["result"], failed["status"]) == ("FAILURE", "FAILED")
+        assert failed["failure_code"] == key
+        self.failures.append(
+            ApiFailure(refused["resource_id"], code, card.holder, kind == "redemption_rollback")
+        )
+
     @precondition(_has_published)
     @rule(data=st.data())
     def redeem(self, data: st.DataObject) -> None:
@@ -211,15 +248,42 @@ class ApiMachine(RuleBasedStateMachine):
         path = f"/v1/loyalties/members/{quote(code, safe='')}/redemption"
         body = {"reward": {"id": self.reward_id}}
         if card.balance < _PRICE:
-            before = self.fake.get_member(code)
-            status, refused = self._call("POST", path, json=body)
-            assert (status, refused["key"]) == (400, "loyalty_card_points_exceeded")
-            assert self.fake.get_member(code) == before
+            self._refused(code, path, body, "loyalty_card_points_exceeded", "redemption")
             return
         redeemed = self._ok("POST", path, json=body)
         given = card.redeem(_PRICE)
         assert redeemed["voucher"]["loyalty_card"]["balance"] == card.balance
         self.redemptions.append(ModelRedemption(redeemed["id"], code, _PRICE, given))
+
+    @precondition(_has_published)
+    @rule(data=st.data())
+    def redeem_without_a_reward(self, data: st.DataObject) -> None:
+        code = data.draw(st.sampled_from(self._published()))
+        path = f"/v1/loyalties/members/{quote(code, safe='')}/redemption"
+        self._refused(code, path, {"metadata": {"till": 1}}, "missing_reward", "redemption")
+
+    def _has_unpublished(self) -> bool:
+        return any(card.holder is None for card in self.cards.values())
+
+    @precondition(_has_unpublished)
+    @rule(data=st.data())
+    def redeem_unpublished(self, data: st.DataObject) -> None:
+        unpublished = sorted(code for code, card in self.cards.items() if card.holder is None)
+        code = data.draw(st.sampled_from(unpublished))
+        path = f"/v1/loyalties/members/{quote(code, safe='')}/redemption"
+        body = {"reward": {"id": self.reward_id}}
+        self._refused(code, path, body, "voucher_not_published", "redemption")
+
+    @precondition(_has_published)
+    @rule(data=st.data())
+    def redeem_a_reward_not_offered(self, data: st.DataObject) -> None:
+        code = data.draw(st.sampled_from(self._published()))
+        path = f"/v1/loyalties/members/{quote(code, safe='')}/redemption"
+        before = self.fake.get_member(code)
+        status, refused = self._call("POST", path, json={"reward": {"id": "rew_not_offered"}})
+        assert (status, refused["resource_type"]) == (404, "reward")
+        assert refused["resource_id"] == "rew_not_offered"
+        assert self.fake.get_member(code) == before
 
     def _has_redemptions(self) -> bool:
         return any(not redemption.rolled_back for redemption in self.redemptions)
@@ -233,8 +297,16 @@ class ApiMachine(RuleBasedStateMachine):
         redemption.rolled_back = True
         card = self.cards[redemption.code]
         card.expired += card.refund(redemption.given, self.now)
-        again, _ = self._call("POST", f"/v1/redemptions/{redemption.id}/rollback")
-        assert again == 400
+
+    def _has_rolled_back(self) -> bool:
+        return any(redemption.rolled_back for redemption in self.redemptions)
+
+    @precondition(_has_rolled_back)
+    @rule(data=st.data())
+    def roll_back_again(self, data: st.DataObject) -> None:
+        redemption = data.draw(st.sampled_from([r for r in self.redemptions if r.rolled_back]))
+        path = f"/v1/redemptions/{redemption.id}/rollback"
+        self._refused(redemption.code, path, None, "already_rolled_back", "redemption_rollback")
 
     @rule(days=st.integers(min_value=1, max_value=60), hours=st.integers(0, 23))
     def advance_clock(self, days: int, hours: int) -> None:
@@ -311,6 +383,37 @@ class ApiMachine(RuleBasedStateMachine):
             assert customer["loyalty"]["points"] == sum(card.balance for card in held)
 
     @invariant()
+    def customers_count_their_redemptions(self) -> None:
+        for who in sorted({card.holder for card in self.cards.values() if card.holder}):
+            summary = self._ok("GET", f"/v1/customers/{who}")["summary"]["redemptions"]
+            held = {code for code, card in self.cards.items() if card.holder == who}
+            made = [r for r in self.redemptions if r.code in held]
+            rolled_back = sum(r.rolled_back for r in made)
+            failed = [f for f in self.failures if f.holder == who and not f.rollback]
+            failed_rollbacks = [f for f in self.failures if f.holder == who and f.rollback]
+            assert summary["total_succeeded"] == len(made)
+            assert summary["total_failed"] == len(failed)
+            assert summary["total_redeemed"] == len(made) + len(failed)
+            assert summary["total_rollback_succeeded"] == rolled_back
+            assert summary["total_rollback_failed"] == len(failed_rollbacks)
+            assert summary["total_rolled_back"] == rolled_back + len(failed_rollbacks)
+
+    @invariant()
+    def cards_list_their_redemptions_and_failures(self) -> None:
+        for code in sorted({r.code for r in self.redemptions} | {f.code for f in self.failures}):
+            listed = self._ok("GET", f"/v1/vouchers/{quote(code, safe='')}/redemption")
+            made = [r for r in self.redemptions if r.code == code]
+            rolled_back = [r for r in made if r.rolled_back]
+            failed = [f.id for f in self.failures if f.code == code]
+            ids = [entry["id"] for entry in listed["redemption_entries"]]
+            assert listed["total"] == len(ids) == len(made) + len(rolled_back) + len(failed)
+            assert set(failed) <= set(ids)
+            assert {r.id for r in made} <= set(ids)
+            assert listed["redeemed_quantity"] == len(made) - len(rolled_back)
+            dates = [entry["date"] for entry in listed["redemption_entries"]]
+            assert dates == sorted(dates, reverse=True), "not newest first"
+
+    @invariant()
     def publications_count_the_published_cards(self) -> None:
         listed = self._ok("GET", "/v1/publications", params={"limit": 1})
         assert listed["total"] == len(self._published())
@@ -321,4 +424,4 @@ ApiMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25,
 
 # TestCase is a class-valued property, which mypy cannot take as a base class.
 class TestApiStateMachine(ApiMachine.TestCase):  # type: ignore[valid-type,misc]
-    """Any sequence of create, publish, balance, redeem, roll back, list and clock steps agrees."""
+    """Any sequence of create, publish, balance, redeem, fail, roll back, list and clock agrees."""

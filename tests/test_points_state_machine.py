@@ -121,6 +121,11 @@ class ModelCard:
         """What is left, from the counters."""
         return self.points - self.expired - self.subtracted - self.redeemed
 
+    @property
+    def total(self) -> int:
+        """A transaction's ``balance.total``: points added less points removed."""
+        return self.points - self.subtracted
+
     def ordered_buckets(self) -> list[tuple[dt.date, int]]:
         """Active buckets, soonest expiry first, never-expiring last."""
         return sorted(self.buckets.items())
@@ -183,7 +188,7 @@ class ModelCard:
         origin = (None, "AUTOMATIC") if automatic else ("API", "MANUAL")
         self.transactions.append(
             ModelTransaction(
-                kind, points, self.points, self.balance, reason, _timestamp(at), *origin
+                kind, points, self.total, self.balance, reason, _timestamp(at), *origin
             )
         )
 
@@ -716,7 +721,7 @@ class PointsMachine(RuleBasedStateMachine):
     def _check_balance_object(self, result: Json, card: ModelCard, points: int) -> None:
         assert result == {
             "points": points,
-            "total": card.points,
+            "total": card.total,
             "balance": card.balance,
             "type": "loyalty_card",
             "object": "balance",
@@ -752,7 +757,7 @@ class PointsMachine(RuleBasedStateMachine):
         assert sum(changes) == balance
         if transactions:
             assert transactions[0]["details"]["balance"]["balance"] == balance
-            assert transactions[0]["details"]["balance"]["total"] == points
+            assert transactions[0]["details"]["balance"]["total"] == points - subtracted
 
         buckets = self._buckets(code, self.page_limit)
         assert sum(bucket["bucket"]["total_points"] for bucket in buckets) == balance

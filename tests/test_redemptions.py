@@ -259,6 +259,41 @@ def test_coin_with_more_points_than_the_balance_is_400(
     assert _state(loyalty_fake, setup["code"]) == before
 
 
+def test_pay_with_points_transactions_name_the_order(client: Client, setup: dict[str, str]) -> None:
+    """The POINTS_REDEMPTION and its POINTS_REFUND carry details.order, as the spec shows."""
+    made = client.redeem(
+        setup["code"],
+        {"reward": {"id": setup["coin"]}, "order": {"source_id": "ord-1", "amount": 300}},
+    ).body
+    rollback = client.rollback(made["id"]).body
+    refund, redemption, *_ = client.list_transactions(setup["code"]).body["data"]
+    order = {"id": made["order"]["id"], "source_id": "ord-1"}
+    assert order["id"].startswith("ord_")
+    assert redemption["type"] == "POINTS_REDEMPTION"
+    assert list(redemption["details"]) == ["balance", "order", "redemption", "reward"]
+    assert redemption["details"]["order"] == order
+    assert refund["type"] == "POINTS_REFUND"
+    assert list(refund["details"]) == ["balance", "order", "redemption", "rollback", "reward"]
+    assert refund["details"]["order"] == order
+    assert refund["details"]["rollback"] == {"id": rollback["id"]}
+
+
+def test_an_order_without_source_id_is_named_by_id(client: Client, setup: dict[str, str]) -> None:
+    """An order given without source_id shows ``source_id: null`` (the spec's example)."""
+    made = client.redeem(
+        setup["code"], {"reward": {"id": setup["coin"]}, "order": {"amount": 300}}
+    ).body
+    [latest, *_] = client.list_transactions(setup["code"]).body["data"]
+    assert latest["details"]["order"] == {"id": made["order"]["id"], "source_id": None}
+
+
+def test_a_redemption_without_an_order_names_none(client: Client, setup: dict[str, str]) -> None:
+    """A material reward redeemed without an order has no details.order."""
+    client.redeem(setup["code"], {"reward": {"id": setup["mug"]}})
+    [latest, *_] = client.list_transactions(setup["code"]).body["data"]
+    assert "order" not in latest["details"]
+
+
 def test_coin_never_spends_more_than_the_order_needs(client: Client, setup: dict[str, str]) -> None:
     """Points beyond what pays the order stay on the card."""
     reply = client.redeem(
@@ -266,6 +301,185 @@ def test_coin_never_spends_more_than_the_order_needs(client: Client, setup: dict
     )
     assert reply.body["amount"] == 100
     assert reply.body["order"]["total_amount"] == 0
+
+
+# -- refused redemptions are recorded ------------------------------------------------------
+
+
+def _refused_body(key: str, rewards: dict[str, str]) -> dict[str, Any]:
+    """A body the setup's card (500 points) is refused with ``key`` for, at the card."""
+    bodies: dict[str, dict[str, Any]] = {
+        "missing_reward": {"metadata": {"till": 3}},
+        "missing_order": {"reward": {"id": rewards["coin"], "points": 10}},
+        "missing_order_items_amount": {
+            "reward": {"id": rewards["coin"]},
+            "order": {"items": [{"product_id": "prod_1"}]},
+        },
+        "loyalty_card_points_exceeded": {
+            "reward": {"id": rewards["coin"], "points": 501},
+            "order": {"amount": 99999},
+        },
+    }
+    return bodies[key]
+
+
+REFUSALS = (
+    "missing_reward",
+    "missing_order",
+    "missing_order_items_amount",
+    "loyalty_card_points_exceeded",
+)
+
+
+@pytest.mark.parametrize("key", REFUSALS)
+def test_refused_redemption_names_its_failed_redemption(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str], key: str
+) -> None:
+    """A redemption refused at the card is 400 naming the failed redemption (rf_) it recorded."""
+    before = _state(loyalty_fake, setup["code"])
+    reply = client.redeem(setup["code"], _refused_body(key, setup))
+    assert reply.status == 400
+    assert reply.body["key"] == key
+    assert reply.body["resource_type"] == "redemption"
+    assert reply.body["resource_id"].startswith("rf_")
+    failed = client.get_redemption(reply.body["resource_id"]).body
+    assert (failed["failure_code"], failed["failure_message"]) == (key, reply.body["message"])
+    assert _state(loyalty_fake, setup["code"]) == before
+
+
+def test_failed_redemption_reads_back_as_voucherify_records_it(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """GET /v1/redemptions/{rf_ ID}: FAILURE, the failure code, the customer and the card."""
+    loyalty_fake.add_points(setup["code"], -301)
+    reply = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}, "metadata": {"till": 3}})
+    member = client.get_member(setup["code"]).body
+    body = client.get_redemption(reply.body["resource_id"]).body
+    assert body["id"] == reply.body["resource_id"]
+    assert body["object"] == "redemption"
+    assert body["date"] == "2024-01-25T10:00:00.000Z"
+    assert (body["result"], body["status"]) == ("FAILURE", "FAILED")
+    assert body["failure_code"] == "loyalty_card_points_exceeded"
+    assert body["failure_message"] == "loyalty card points exceeded"
+    assert body["customer_id"] == member["holder_id"]
+    assert body["tracking_id"] == "alice"
+    assert body["customer"]["source_id"] == "alice"
+    assert body["metadata"] == {"till": 3}
+    assert body["order"] is None
+    assert body["redemption"] is None
+    assert (body["related_object_type"], body["related_object_id"]) == ("voucher", member["id"])
+    assert body["voucher"]["code"] == setup["code"]
+    assert body["voucher"]["loyalty_card"]["balance"] == 199
+    assert "amount" not in body
+    assert "loyalty_card" not in body
+
+
+def test_unpublished_card_refusal_is_recorded_without_a_customer(
+    client: Client, loyalty_fake: LoyaltyFake
+) -> None:
+    """voucher_not_published names a failed redemption whose customer is null."""
+    program = make_program(client, vouchers_count=1)
+    [card] = loyalty_fake.cards(program["id"])
+    reward = loyalty_fake.create_reward("Mug", parameters={"product": {"id": "prod_mug"}})
+    loyalty_fake.assign_reward("Coffee Club", reward["id"], 1)
+    reply = client.redeem(card["code"], {"reward": {"id": reward["id"]}})
+    assert (reply.status, reply.body["key"]) == (400, "voucher_not_published")
+    body = client.get_redemption(reply.body["resource_id"]).body
+    assert (body["customer_id"], body["tracking_id"], body["customer"]) == (None, None, None)
+    assert body["failure_code"] == "voucher_not_published"
+    assert "holder" not in body["voucher"]
+
+
+def test_refusals_that_name_no_redemption_record_nothing(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """Malformed bodies and missing resources are refused without a failed redemption.
+
+    Their errors name what was wrong (invalid_payload) or missing (the 404's resource).
+    """
+    other = loyalty_fake.create_reward("Hat", parameters={"product": {"id": "prod_hat"}})
+    refused = [
+        client.redeem(setup["code"], {"reward": {"id": setup["mug"], "points": 0}}),
+        client.redeem(setup["code"], {"reward": {"id": "rew_nope"}}),
+        client.redeem(setup["code"], {"reward": {"id": other["id"]}}),
+        client.redeem("NO-SUCH-CARD", {"reward": {"id": setup["mug"]}}),
+    ]
+    assert [reply.status for reply in refused] == [400, 404, 404, 404]
+    assert refused[0].body["key"] == "invalid_payload"
+    assert [reply.body.get("resource_type") for reply in refused] == [
+        None,
+        "reward",
+        "reward",
+        "voucher",
+    ]
+    assert client.list_card_redemptions(setup["code"]).body["total"] == 0
+    assert client.get_customer("alice").body["summary"]["redemptions"]["total_failed"] == 0
+
+
+def test_failed_redemptions_are_listed_with_the_card(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """A card's redemptions list shows failed ones too, newest first; they redeem nothing."""
+    made = loyalty_fake.redeem_reward(setup["code"], setup["mug"])
+    loyalty_fake.clock.advance(minutes=1)
+    failed = client.redeem(setup["code"], {"reward": {"id": setup["coin"], "points": 301}})
+    loyalty_fake.clock.advance(minutes=1)
+    rollback = loyalty_fake.rollback_redemption(made["id"])
+    failed_rollback = client.rollback(made["id"])
+    reply = client.list_card_redemptions(setup["code"])
+    assert [entry["id"] for entry in reply.body["redemption_entries"]] == [
+        failed_rollback.body["resource_id"],
+        rollback["id"],
+        failed.body["resource_id"],
+        made["id"],
+    ]
+    assert [entry["result"] for entry in reply.body["redemption_entries"]] == [
+        "FAILURE",
+        "SUCCESS",
+        "FAILURE",
+        "SUCCESS",
+    ]
+    assert reply.body["total"] == 4
+    assert reply.body["redeemed_quantity"] == 0
+    assert client.get_member(setup["code"]).body["redemption"]["redeemed_quantity"] == 0
+
+
+def test_customer_summary_counts_failures(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """total_failed and total_rollback_failed count failures; the totals count every attempt."""
+    made = loyalty_fake.redeem_reward(setup["code"], setup["mug"])
+    client.redeem(setup["code"], {"reward": {"id": setup["coin"], "points": 301}})
+    client.redeem(setup["code"], {"reward": {"id": setup["coin"], "points": 10}})
+    loyalty_fake.rollback_redemption(made["id"])
+    client.rollback(made["id"])
+    summary = client.get_customer("alice").body["summary"]["redemptions"]
+    assert (summary["total_succeeded"], summary["total_failed"], summary["total_redeemed"]) == (
+        1,
+        2,
+        3,
+    )
+    assert (
+        summary["total_rollback_succeeded"],
+        summary["total_rollback_failed"],
+        summary["total_rolled_back"],
+    ) == (1, 1, 2)
+    assert summary["loyalty_card"] == {"redeemed_points": 0, "points_to_go": 500}
+
+
+def test_a_refusal_before_publication_is_not_the_holders(
+    http: RequestsClient, loyalty_fake: LoyaltyFake
+) -> None:
+    """A card refused while unpublished, then published, does not count that for its holder."""
+    program = make_program(http, vouchers_count=1)
+    [card] = loyalty_fake.cards(program["id"])
+    reward = loyalty_fake.create_reward("Mug", parameters={"product": {"id": "prod_mug"}})
+    loyalty_fake.assign_reward("Coffee Club", reward["id"], 1)
+    assert http.redeem(card["code"], {"reward": {"id": reward["id"]}}).status == 400
+    http.add_member("Coffee Club", {"customer": {"source_id": "alice"}})
+    summary = http.get_customer("alice").body["summary"]["redemptions"]
+    assert (summary["total_failed"], summary["total_redeemed"]) == (0, 0)
+    assert http.list_card_redemptions(card["code"]).body["total"] == 1
 
 
 # -- reading and rolling back ---------------------------------------------------------------
@@ -316,14 +530,17 @@ def test_rollback_writes_a_points_refund(client: Client, setup: dict[str, str]) 
     assert latest["details"]["rollback"] == {"id": rollback["id"]}
 
 
-def test_second_rollback_is_400(
+def test_second_rollback_names_a_failed_rollback(
     client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
 ) -> None:
-    """Rolling back twice is 400 already_rolled_back naming the rollback; nothing changes."""
+    """Rolling back twice is 400 already_rolled_back naming a new failed rollback (rrf_).
+
+    Not the earlier successful rollback, as the spec's example shows; no points move.
+    """
     made = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
     rollback = client.rollback(made["id"]).body
     before = _state(loyalty_fake, setup["code"])
-    reply = client.rollback(made["id"])
+    reply = client.rollback(made["id"], reason="twice")
     assert reply.status == 400
     assert reply.body == {
         "code": 400,
@@ -331,10 +548,43 @@ def test_second_rollback_is_400(
         "message": "Already rolled back",
         "details": "Redemption has been already rolled back.",
         "request_id": reply.body["request_id"],
-        "resource_id": rollback["id"],
+        "resource_id": reply.body["resource_id"],
         "resource_type": "redemption_rollback",
     }
+    assert reply.body["resource_id"].startswith("rrf_")
     assert _state(loyalty_fake, setup["code"]) == before
+    assert client.get_redemption(rollback["id"]).body == rollback
+    assert client.get_redemption(made["id"]).body["status"] == "ROLLED_BACK"
+
+
+def test_failed_rollback_reads_back_as_a_failure(client: Client, setup: dict[str, str]) -> None:
+    """GET /v1/redemptions/{rrf_ ID} answers the failed rollback: FAILURE, its redemption."""
+    made = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
+    client.rollback(made["id"])
+    failed_id = client.rollback(made["id"], reason="twice").body["resource_id"]
+    body = client.get_redemption(failed_id).body
+    assert body["id"] == failed_id
+    assert body["object"] == "redemption_rollback"
+    assert body["redemption"] == made["id"]
+    assert body["reason"] == "twice"
+    assert (body["result"], body["status"]) == ("FAILURE", "FAILED")
+    assert (body["failure_code"], body["failure_message"]) == (
+        "already_rolled_back",
+        "Already rolled back",
+    )
+    assert body["customer_id"] == made["customer_id"]
+    assert body["voucher"]["code"] == setup["code"]
+    assert "amount" not in body
+
+
+def test_each_failed_rollback_is_a_record_of_its_own(client: Client, setup: dict[str, str]) -> None:
+    """A third rollback names another failed rollback than the second did."""
+    made = client.redeem(setup["code"], {"reward": {"id": setup["mug"]}}).body
+    client.rollback(made["id"])
+    second = client.rollback(made["id"]).body["resource_id"]
+    third = client.rollback(made["id"]).body["resource_id"]
+    assert second != third
+    assert {client.get_redemption(second).status, client.get_redemption(third).status} == {200}
 
 
 def test_rolled_back_redemption_reads_as_rolled_back(client: Client, setup: dict[str, str]) -> None:
@@ -485,7 +735,7 @@ def test_redemption_keeps_its_metadata(client: Client, setup: dict[str, str]) ->
 
 
 def test_same_seed_same_redemption_bytes() -> None:
-    """Two fakes with one seed redeem and roll back byte for byte alike."""
+    """Two fakes with one seed redeem, roll back and fail byte for byte alike (rf_, rrf_ IDs)."""
 
     def transcript() -> list[bytes]:
         from loyalty_fake import LoyaltyFake  # noqa: PLC0415 - a fake of its own per run
@@ -502,7 +752,17 @@ def test_same_seed_same_redemption_bytes() -> None:
             json_body={"reward": {"id": coin["id"]}, "order": {"amount": 250}},
         )
         rollback = fake.request("POST", f"/v1/redemptions/{made.json()['id']}/rollback")
-        return [made.body, rollback.body]
+        refused = fake.request(
+            "POST",
+            f"/v1/loyalties/members/{code}/redemption",
+            json_body={"reward": {"id": coin["id"], "points": 501}, "order": {"amount": 250}},
+        )
+        again = fake.request("POST", f"/v1/redemptions/{made.json()['id']}/rollback")
+        failures = [
+            fake.request("GET", f"/v1/redemptions/{reply.json()['resource_id']}").body
+            for reply in (refused, again)
+        ]
+        return [made.body, rollback.body, *failures]
 
     assert transcript() == transcript()
 
@@ -517,3 +777,23 @@ def test_member_of_another_program_is_404(
     assert reply.status == 404
     assert reply.body["resource_type"] == "voucher"
     assert _state(loyalty_fake, setup["code"]) == before
+
+
+def test_a_program_deleted_for_good_takes_its_failures_along(
+    client: Client, loyalty_fake: LoyaltyFake, setup: dict[str, str]
+) -> None:
+    """After a forced delete, a card taking the code has no failures; a rollback again is 404."""
+    made = loyalty_fake.redeem_reward(setup["code"], setup["mug"])
+    loyalty_fake.rollback_redemption(made["id"])
+    assert client.rollback(made["id"]).status == 400
+    assert client.redeem(setup["code"], {"metadata": {}}).status == 400
+    assert client.delete_program("Coffee Club", force=True).status == 200
+    again = client.rollback(made["id"])
+    assert (again.status, again.body["resource_type"]) == (404, "voucher")
+    make_program(client, "Tea Club")
+    assert client.add_voucher_code("Tea Club", setup["code"]).status == 200
+    joined = client.add_member("Tea Club", {"customer": {"source_id": "alice"}})
+    assert joined.body["code"] == setup["code"]
+    assert client.list_card_redemptions(setup["code"]).body["total"] == 0
+    summary = client.get_customer("alice").body["summary"]["redemptions"]
+    assert (summary["total_failed"], summary["total_rollback_failed"]) == (0, 0)

@@ -373,3 +373,108 @@ def test_shared_server_between_fakes_answers_a_voucherify_503() -> None:
     assert all(re.fullmatch(r"v-[0-9a-f]{18}", body["request_id"]) for body in bodies)
     assert bodies[0]["request_id"] != bodies[1]["request_id"]
     assert "between tests" in bodies[0]["details"]
+
+
+def _refuse_and_record(url: str) -> dict[str, dict[str, object]]:
+    """On the demo program: a redemption refused for points and a second rollback, both failed."""
+    session = requests.Session()
+    session.headers.update(HEADERS)
+    code = session.get(url + DEMO_MEMBERS, timeout=5).json()["vouchers"][0]["code"]
+    session.post(f"{url}/v1/loyalties/members/{code}/balance", json={"points": 150}, timeout=5)
+    reward = session.post(
+        url + "/v1/rewards",
+        json={"name": "Mug", "parameters": {"product": {"id": "prod_mug"}}},
+        timeout=5,
+    ).json()
+    session.post(
+        url + "/v1/loyalties/Demo%20Coffee%20Club/rewards",
+        json={"reward": reward["id"], "parameters": {"loyalty": {"points": 100}}},
+        timeout=5,
+    )
+    redeem = f"{url}/v1/loyalties/members/{code}/redemption"
+    made = session.post(redeem, json={"reward": {"id": reward["id"]}}, timeout=5).json()
+    refused = session.post(redeem, json={"reward": {"id": reward["id"]}}, timeout=5)
+    assert (refused.status_code, refused.json()["key"]) == (400, "loyalty_card_points_exceeded")
+    session.post(f"{url}/v1/redemptions/{made['id']}/rollback", timeout=5)
+    again = session.post(f"{url}/v1/redemptions/{made['id']}/rollback", timeout=5)
+    assert (again.status_code, again.json()["key"]) == (400, "already_rolled_back")
+    return {
+        "failed": session.get(
+            f"{url}/v1/redemptions/{refused.json()['resource_id']}", timeout=5
+        ).json(),
+        "failed_rollback": session.get(
+            f"{url}/v1/redemptions/{again.json()['resource_id']}", timeout=5
+        ).json(),
+        "listed": session.get(f"{url}/v1/vouchers/{code}/redemption", timeout=5).json(),
+    }
+
+
+def test_failed_redemptions_survive_a_restart(state: Path) -> None:
+    """After kill -9, failed redemptions and rollbacks are there, IDs and all.
+
+    A refusal that left a record is journaled like an accepted request, and replayed.
+    """
+    server = Server("--state", str(state), "--control-plane")
+    try:
+        before = _refuse_and_record(server.url)
+        assert before["failed"]["result"] == before["failed_rollback"]["result"] == "FAILURE"
+        state_before = requests.get(server.url + "/_fake/state", timeout=5).json()["projects"]
+    finally:
+        server.stop(signal.SIGKILL)
+    restarted = Server("--state", str(state), "--control-plane")
+    try:
+        session = requests.Session()
+        session.headers.update(HEADERS)
+        for name in ("failed", "failed_rollback"):
+            body = before[name]
+            reread = session.get(f"{restarted.url}/v1/redemptions/{body['id']}", timeout=5)
+            assert reread.json() == body
+        state_after = requests.get(restarted.url + "/_fake/state", timeout=5).json()["projects"]
+        assert state_after == state_before
+    finally:
+        restarted.stop(signal.SIGKILL)
+
+
+def test_only_refusals_that_left_a_record_are_journaled(tmp_path: Path) -> None:
+    """A refused redemption that recorded a failure is journaled with its status; a 404 is not."""
+    from loyalty_fake import LoyaltyFake  # noqa: PLC0415
+    from loyalty_fake.http.messages import Request  # noqa: PLC0415
+    from loyalty_fake.journal import Journal  # noqa: PLC0415
+    from loyalty_fake.server import ServerApp  # noqa: PLC0415
+
+    fake = LoyaltyFake(now="2024-01-25T10:00:00Z")
+    fake.create_loyalty_program("Club")
+    code = fake.add_member("Club", {"source_id": "alice"})["code"]
+    journal = Journal(tmp_path)
+    app = ServerApp(fake, journal=journal)
+    redeem = f"/v1/loyalties/members/{code}/redemption"
+    try:
+        missing = app.handle(Request.from_url("POST", redeem, HEADERS, b"{}"))
+        unknown = app.handle(
+            Request.from_url("POST", "/v1/loyalties/members/NOPE/redemption", HEADERS)
+        )
+    finally:
+        journal.close()
+    assert (missing.status, missing.json()["key"]) == (400, "missing_reward")
+    assert unknown.status == 404
+    _, records = Journal(tmp_path).load()
+    assert [(record.url, record.status) for record in records] == [(redeem, 400)]
+
+
+def test_a_refusal_that_no_longer_records_refuses_to_start(tmp_path: Path) -> None:
+    """A journaled refusal must replay as the same refusal with its record, or the start stops."""
+    import datetime as dt  # noqa: PLC0415
+
+    from loyalty_fake import LoyaltyFake  # noqa: PLC0415
+    from loyalty_fake.http.messages import Request  # noqa: PLC0415
+    from loyalty_fake.journal import Journal, JournalError, Record  # noqa: PLC0415
+    from loyalty_fake.server import ServerApp  # noqa: PLC0415
+
+    unknown = Request.from_url("POST", "/v1/loyalties/members/NOPE/redemption", HEADERS, b"{}")
+    at = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    (tmp_path / "journal.jsonl").write_bytes(Record.of(at, unknown, 400).to_line())
+    app = ServerApp(LoyaltyFake(), journal=Journal(tmp_path))
+    with pytest.raises(
+        JournalError, match=r"replayed as 404, not as refused with a record \(400\)"
+    ):
+        app.recover()

@@ -299,3 +299,44 @@ def test_reward_result_erratum_hides_nothing_else(redemption: dict[str, Any]) ->
     del redemption["reward"]["voucher"]
     with pytest.raises(SchemaValidationError, match="'voucher' is a required property"):
         validate_response(*REDEEM, 200, redemption)
+
+
+TRANSACTIONS = ("GET", "/v1/loyalties/members/{memberId}/transactions")
+
+
+@pytest.fixture
+def coin_transactions() -> dict[str, Any]:
+    """A member's transactions after a pay-with-points redemption of an order without source_id."""
+    from loyalty_fake import LoyaltyFake  # noqa: PLC0415 - only these tests need a fake
+
+    fake = LoyaltyFake(now="2024-01-25T10:00:00Z")
+    fake.create_loyalty_program("Club")
+    code = fake.add_member("Club", {"source_id": "alice"})["code"]
+    fake.add_points(code, 100)
+    coin = fake.create_reward("Coins", parameters={"coin": {"exchange_ratio": 1}})
+    fake.assign_reward("Club", coin["id"])
+    fake.redeem_reward(code, coin["id"], order={"amount": 500})
+    body: dict[str, Any] = fake.transactions(code, limit=10)
+    assert body["data"][0]["details"]["order"]["source_id"] is None
+    return body
+
+
+def test_transaction_order_needs_the_erratum(coin_transactions: dict[str, Any]) -> None:
+    """The spec requires a string order source_id its own transaction examples show as null."""
+    with pytest.raises(SchemaValidationError) as excinfo:
+        validate_response(*TRANSACTIONS, 200, coin_transactions, errata=False)
+    assert excinfo.value.errors == (
+        ("$.data[0].details.order.source_id", "None is not of type 'string'"),
+    )
+
+
+def test_transaction_order_validates_with_the_erratum(coin_transactions: dict[str, Any]) -> None:
+    """With the documented erratum, the fake's transactions match the spec."""
+    validate_response(*TRANSACTIONS, 200, coin_transactions)
+
+
+def test_transaction_order_erratum_hides_nothing_else(coin_transactions: dict[str, Any]) -> None:
+    """The erratum excuses only a null source_id: an order without its ID still fails."""
+    del coin_transactions["data"][0]["details"]["order"]["id"]
+    with pytest.raises(SchemaValidationError, match="'id' is a required property"):
+        validate_response(*TRANSACTIONS, 200, coin_transactions)

@@ -106,7 +106,7 @@ def test_points_past_every_narrow_width_are_exact(loyalty_fake: LoyaltyFake) -> 
         40_007,
         3_000_040_007,
         9 * 10**15 + 3_000_040_007,
-        9 * 10**15 + 3_000_040_007,
+        3_000_040_007,
     ]
     assert listed[-1].balance == 3_000_040_007
 

@@ -140,7 +140,7 @@ def test_addition_details_balance(client: Client, loyalty_fake: LoyaltyFake) -> 
 
 
 def test_removal_details_balance(client: Client, loyalty_fake: LoyaltyFake) -> None:
-    """A removal's details.balance has negative points and the balance after it."""
+    """A removal's details.balance has negative points, the balance after it and a lower total."""
     _, code = _member(loyalty_fake)
     loyalty_fake.add_points(code, 500)
     loyalty_fake.add_points(code, -120)
@@ -149,19 +149,25 @@ def test_removal_details_balance(client: Client, loyalty_fake: LoyaltyFake) -> N
     balance = removal["details"]["balance"]
     assert balance["points"] == -120
     assert balance["balance"] == 380
-    assert balance["total"] == member["loyalty_card"]["points"]
+    # "All points accumulated on the card as affected by add or subtract operations": the
+    # removal lowers it (the spec's examples: 1298 -> 1297), while the card's points do not.
+    assert balance["total"] == 380
+    assert member["loyalty_card"]["points"] == 500
     assert balance["operation_type"] == "MANUAL"
     assert balance["related_object"] == {"type": "voucher", "id": member["id"]}
 
 
 def test_expiration_details_balance(client: Client, loyalty_fake: LoyaltyFake) -> None:
-    """An expiration removes what was left of the bucket, AUTOMATIC, leaving the balance after."""
+    """An expiration removes what was left of the bucket, AUTOMATIC, leaving the balance after.
+
+    Its total is the points added less those removed: an expiry neither adds nor subtracts.
+    """
     _, code = _history(loyalty_fake)
     member = loyalty_fake.get_member(code)
     expiration = _listed(client.list_transactions(code))[0]
     assert expiration["details"]["balance"] == {
         "points": -300,
-        "total": 600,
+        "total": 400,
         "balance": 100,
         "type": "loyalty_card",
         "object": "balance",

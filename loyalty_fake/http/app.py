@@ -151,7 +151,7 @@ class FakeVoucherifyApp:
         if error.resource_type is not None:
             envelope["resource_type"] = error.resource_type
         envelope.update(error.extra)
-        return Response(error.code, encode_json(envelope), JSON_HEADERS)
+        return Response(error.code, encode_json(envelope), JSON_HEADERS, recorded=error.recorded)
 
     @staticmethod
     def operations() -> list[str]:

@@ -11,6 +11,7 @@ from loyalty_fake.errors import bad_request
 from loyalty_fake.expiry import ExpirationRules, PeriodType, RoundingType
 from loyalty_fake.http.filters import parse_filters
 from loyalty_fake.http.params import Body, Query, parse_json_body
+from loyalty_fake.http.reward_handlers import failed_redemption_body
 from loyalty_fake.http.serialize import (
     activity_json,
     balance_json,
@@ -389,7 +390,11 @@ def get_customer(call: Call) -> tuple[int, Any]:
     ledger = call.ledger
     with ledger.locked():
         customer = ledger.get_customer(call.app_id, call.params["customerId"])
-        return 200, customer_json(customer, ledger.customer_cards(call.app_id, customer.id))
+        return 200, customer_json(
+            customer,
+            ledger.customer_cards(call.app_id, customer.id),
+            ledger.customer_failures(call.app_id, customer.id),
+        )
 
 
 # -- programs, codes and publications ----------------------------------------------------
@@ -584,7 +589,8 @@ def _publication_body(
     assert publication is not None  # noqa: S101 - a published card has its publication
     customer = call.ledger.get_customer(call.app_id, publication.customer_id)
     held = call.ledger.customer_cards(call.app_id, customer.id)
-    return publication_api_json(publication, customer, held, voucher)
+    failures = call.ledger.customer_failures(call.app_id, customer.id)
+    return publication_api_json(publication, customer, held, failures, voucher)
 
 
 def list_publications(call: Call) -> tuple[int, Any]:
@@ -641,22 +647,27 @@ def list_publications(call: Call) -> tuple[int, Any]:
 def list_voucher_redemptions(call: Call) -> tuple[int, Any]:
     """``GET /v1/vouchers/{code}/redemption(s)``: the card's redemptions and rollbacks.
 
-    Newest first; a rolled-back redemption is listed with its rollback after it.
+    Failed ones (``rf_``, ``rrf_``) included, newest first; ``redeemed_quantity``
+    counts the successful redemptions only.
     """
     ledger = call.ledger
     with ledger.locked():
         card = ledger.get_member(call.app_id, call.params["code"])
         campaign = ledger.get_campaign(call.app_id, card.campaign_id)
         redemption = voucher_json(card, campaign)["redemption"]
-        entries: list[dict[str, Any]] = []
+        # (date, seq, entry): newest first; within one millisecond, the later record first.
+        entries: list[tuple[str, int, dict[str, Any]]] = []
         for made in ledger.card_redemptions(call.app_id, card.code):
             customer = ledger.get_customer(call.app_id, made.customer_id)
-            entries.append(redemption_json(made, card, campaign, customer))
+            body = redemption_json(made, card, campaign, customer)
+            entries.append((body["date"], made.seq, body))
             if made.rollback is not None:
-                entries.append(rollback_json(made, card, campaign, customer))
-        # Newest first; within one millisecond, the later entry (a rollback) first.
-        order = sorted(enumerate(entries), key=lambda item: (item[1]["date"], item[0]))
-        entries = [entry for _, entry in reversed(order)]
+                body = rollback_json(made, card, campaign, customer)
+                entries.append((body["date"], made.rollback.seq, body))
+        for failed in ledger.card_failed_redemptions(call.app_id, card.code):
+            body = failed_redemption_body(call, failed)
+            entries.append((body["date"], failed.seq, body))
+        entries.sort(key=lambda entry: entry[:2], reverse=True)
     return 200, {
         "quantity": redemption["quantity"],
         "redeemed_quantity": card.redeemed_quantity,
@@ -664,5 +675,5 @@ def list_voucher_redemptions(call: Call) -> tuple[int, Any]:
         "url": redemption["url"],
         "data_ref": "redemption_entries",
         "total": len(entries),
-        "redemption_entries": entries,
+        "redemption_entries": [body for _, _, body in entries],
     }

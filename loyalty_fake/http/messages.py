@@ -79,11 +79,16 @@ class Request:
 
 @attrs.frozen
 class Response:
-    """One HTTP response: a status, headers and the exact body bytes."""
+    """One HTTP response: a status, headers and the exact body bytes.
+
+    ``recorded``: an error that still changed state (Voucherify records a refused
+    redemption), which a journal must keep like an accepted request.
+    """
 
     status: int
     body: bytes
     headers: tuple[tuple[str, str], ...] = JSON_HEADERS
+    recorded: bool = False
 
     def json(self) -> Any:
         """The body parsed as JSON."""

@@ -6,19 +6,20 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
-from loyalty_fake.errors import VoucherifyError, bad_request
+from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.http.params import Body, Query, parse_json_body, parse_json_objects
 from loyalty_fake.http.serialize_rewards import (
     assignment_json,
+    failed_redemption_json,
     redemption_json,
     reward_json,
     rollback_json,
 )
-from loyalty_fake.rewards import PARAMETERS_KEY, OrderItem, OrderRequest
+from loyalty_fake.rewards import PARAMETERS_KEY, OrderItem, OrderRequest, Redemption
 
 if TYPE_CHECKING:
     from loyalty_fake.http.handlers import Call
-    from loyalty_fake.rewards import Redemption, RewardType
+    from loyalty_fake.rewards import FailedRedemption, RewardType
 
 __all__ = [
     "create_reward",
@@ -347,15 +348,15 @@ def _order(body: Body) -> OrderRequest | None:
 
 
 def redeem_reward(call: Call) -> tuple[int, Any]:
-    """``POST /v1/loyalties/[{campaignId}/]members/{memberId}/redemption``: spend points."""
+    """``POST /v1/loyalties/[{campaignId}/]members/{memberId}/redemption``: spend points.
+
+    A malformed body is 400 ``invalid_payload`` and records nothing; the ledger records a
+    redemption refused at the card (``missing_reward`` among them) as failed.
+    """
     body = Body(parse_json_body(call.request))
     reward = body.obj("reward")
-    reward_id = reward.string("id") if reward is not None else None
-    if reward is None or not reward_id:
-        raise bad_request(
-            "missing_reward", "Missing reward", "A reward is required when redeeming a LOYALTY_CARD"
-        )
-    points = reward.integer("points", minimum=1)
+    reward_id = (reward.string("id") if reward is not None else None) or None
+    points = reward.integer("points", minimum=1) if reward is not None else None
     order = _order(body)
     metadata = body.mapping("metadata")
     ledger = call.ledger
@@ -382,12 +383,30 @@ def _redemption_body(call: Call, redemption: Redemption, *, rollback: bool) -> d
     return redemption_json(redemption, card, campaign, customer)
 
 
+def failed_redemption_body(call: Call, failed: FailedRedemption) -> dict[str, Any]:
+    """A failed redemption or rollback with its card, program and customers looked up."""
+    ledger = call.ledger
+    card = ledger.get_card(call.app_id, failed.card_code)
+    campaign = ledger.get_campaign(call.app_id, failed.campaign_id)
+    customer = (
+        ledger.get_customer(call.app_id, failed.customer_id)
+        if failed.customer_id is not None
+        else None
+    )
+    holder = (
+        ledger.get_customer(call.app_id, card.holder_id) if card.holder_id is not None else None
+    )
+    return failed_redemption_json(failed, card, campaign, customer, holder)
+
+
 def get_redemption(call: Call) -> tuple[int, Any]:
-    """``GET /v1/redemptions/{redemptionId}``: a redemption (``r_``) or a rollback (``rr_``)."""
+    """``GET /v1/redemptions/{redemptionId}``: ``r_``, ``rr_``, or a failure (``rf_``, ``rrf_``)."""
     wanted = call.params["redemptionId"]
     with call.ledger.locked():
-        redemption = call.ledger.get_redemption(call.app_id, wanted)
-        return 200, _redemption_body(call, redemption, rollback=redemption.id != wanted)
+        found = call.ledger.get_redemption(call.app_id, wanted)
+        if isinstance(found, Redemption):
+            return 200, _redemption_body(call, found, rollback=found.id != wanted)
+        return 200, failed_redemption_body(call, found)
 
 
 def rollback_redemption(call: Call) -> tuple[int, Any]:

@@ -12,6 +12,7 @@ from loyalty_fake.models import CUSTOMER_STRINGS, CardPoints
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Sequence
 
     from loyalty_fake.models import (
         Campaign,
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
         Publication,
         Transaction,
     )
-    from loyalty_fake.rewards import Redemption
+    from loyalty_fake.rewards import FailedRedemption, Redemption
 
 __all__ = [
     "ASSETS_BASE_URL",
@@ -212,7 +213,10 @@ def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, A
     details: dict[str, Any] = {"balance": balance}
     redemption = transaction.redemption
     if redemption is not None:
-        # As the spec's examples show a redemption and its refund.
+        # As the spec's examples show a redemption and its refund: the order (its
+        # source_id null when it has none, as there), the redemption, the rollback, the reward.
+        if redemption.order is not None:
+            details["order"] = {"id": redemption.order.id, "source_id": redemption.order.source_id}
         details["redemption"] = {"id": redemption.id}
         if transaction.type == "POINTS_REFUND" and redemption.rollback is not None:
             details["rollback"] = {"id": redemption.rollback.id}
@@ -333,11 +337,17 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
     return body
 
 
-def customer_json(customer: Customer, held: list[tuple[Campaign, LoyaltyCard]]) -> dict[str, Any]:
+def customer_json(
+    customer: Customer,
+    held: list[tuple[Campaign, LoyaltyCard]],
+    failures: Sequence[FailedRedemption],
+) -> dict[str, Any]:
     """The customer object of ``GET /v1/customers/{id}``, loyalty summary included.
 
-    ``held`` is every (program, card) the customer holds. ``loyalty.points`` and each
-    program's ``points`` are balances ("remaining point balance in campaign").
+    ``held`` is every (program, card) the customer holds, ``failures`` their failed
+    redemptions and rollbacks. ``loyalty.points`` and each program's ``points`` are
+    balances ("remaining point balance in campaign"). ``total_redeemed`` counts every
+    redemption, succeeded or failed, and ``total_rolled_back`` every rollback.
     """
     body: dict[str, Any] = {"id": customer.id, "source_id": customer.source_id}
     for key in CUSTOMER_STRINGS:
@@ -346,20 +356,20 @@ def customer_json(customer: Customer, held: list[tuple[Campaign, LoyaltyCard]]) 
             body[key] = value
     balance = sum(card.balance for _, card in held)
     redeemed = sum(card.redeemed_points for _, card in held)
-    # Every redemption the fake records succeeded (a failed one changes nothing and
-    # leaves no record), as did every rollback.
     redemptions = [made for _, card in held for made in card.redemptions()]
     rolled_back = sum(made.rollback is not None for made in redemptions)
+    failed_rollbacks = sum(failed.is_rollback for failed in failures)
+    failed = len(failures) - failed_rollbacks
     body.update(
         {
             "address": customer.address,
             "summary": {
                 "redemptions": {
-                    "total_redeemed": len(redemptions),
-                    "total_failed": 0,
+                    "total_redeemed": len(redemptions) + failed,
+                    "total_failed": failed,
                     "total_succeeded": len(redemptions),
-                    "total_rolled_back": rolled_back,
-                    "total_rollback_failed": 0,
+                    "total_rolled_back": rolled_back + failed_rollbacks,
+                    "total_rollback_failed": failed_rollbacks,
                     "total_rollback_succeeded": rolled_back,
                     "gift": {"redeemed_amount": 0, "amount_to_go": 0},
                     "loyalty_card": {"redeemed_points": redeemed, "points_to_go": balance},
@@ -559,11 +569,13 @@ def publication_api_json(
     publication: Publication,
     customer: Customer,
     held: list[tuple[Campaign, LoyaltyCard]],
+    failures: Sequence[FailedRedemption],
     voucher: dict[str, Any],
 ) -> dict[str, Any]:
     """A publication as ``POST /v1/publications`` and ``GET /v1/publications`` return it.
 
-    ``voucher`` is the full voucher (create) or the short list form (list).
+    ``held`` and ``failures`` are the customer's (see ``customer_json``); ``voucher`` is
+    the full voucher (create) or the short list form (list).
     """
     return {
         "id": publication.id,
@@ -575,7 +587,7 @@ def publication_api_json(
         "channel": publication.channel,
         "source_id": publication.source_id,
         "result": publication.result,
-        "customer": customer_json(customer, held),
+        "customer": customer_json(customer, held, failures),
         "voucher": voucher,
         "vouchers_id": [publication.voucher_id],
     }

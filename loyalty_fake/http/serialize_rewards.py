@@ -13,10 +13,18 @@ from loyalty_fake.http.serialize import (
 
 if TYPE_CHECKING:
     from loyalty_fake.models import Campaign, Customer, LoyaltyCard
-    from loyalty_fake.rewards import Order, Redemption, Reward, RewardAssignment, Rollback
+    from loyalty_fake.rewards import (
+        FailedRedemption,
+        Order,
+        Redemption,
+        Reward,
+        RewardAssignment,
+        Rollback,
+    )
 
 __all__ = [
     "assignment_json",
+    "failed_redemption_json",
     "redemption_json",
     "reward_json",
     "rollback_json",
@@ -218,4 +226,50 @@ def rollback_json(
     body["status"] = "SUCCEEDED"
     body.update(rest)
     body["loyalty_card"] = {"points": -redemption.points}
+    return body
+
+
+def failed_redemption_json(
+    failed: FailedRedemption,
+    card: LoyaltyCard,
+    campaign: Campaign,
+    customer: Customer | None,
+    holder: Customer | None,
+) -> dict[str, Any]:
+    """A refused redemption (``rf_``) or rollback (``rrf_``), as the spec's failed examples.
+
+    ``result: FAILURE`` and ``status: FAILED``, the refusal's key and message as
+    ``failure_code`` and ``failure_message``; no points moved, so no ``amount``, and no
+    order. ``customer`` is the card's holder then (none for a card nobody held);
+    ``holder`` the card's holder now, as its voucher shows.
+    """
+    simple = simple_customer_json(customer) if customer is not None else None
+    voucher = voucher_json(card, campaign)
+    if holder is not None:
+        voucher["holder"] = simple_customer_json(holder)
+    body: dict[str, Any] = {
+        "id": failed.id,
+        "object": "redemption_rollback" if failed.is_rollback else "redemption",
+        "date": format_timestamp(failed.created_at),
+        "customer_id": failed.customer_id,
+        "tracking_id": customer.source_id if customer is not None else None,
+        "metadata": dict(failed.metadata) if failed.metadata else None,
+        "redemption": failed.redemption_id,
+    }
+    if failed.reason is not None:
+        body["reason"] = failed.reason
+    body.update(
+        {
+            "result": "FAILURE",
+            "status": "FAILED",
+            "failure_code": failed.failure_code,
+            "failure_message": failed.failure_message,
+            "order": None,
+            "channel": {"channel_id": failed.channel_id, "channel_type": "API"},
+            "customer": simple,
+            "related_object_type": "voucher",
+            "related_object_id": card.id,
+            "voucher": voucher,
+        }
+    )
     return body
