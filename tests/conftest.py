@@ -15,7 +15,16 @@ import pytest
 import requests
 
 from tests.own_openapi import validate_own
-from tests.spec import SPEC_AVAILABLE, SpecName, validate_response, validate_schema
+from tests.spec import (
+    MISSING_FILES,
+    SKIP_REASON,
+    SPEC_AVAILABLE,
+    SPEC_DIR,
+    SpecName,
+    missing_spec_help,
+    validate_response,
+    validate_schema,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -23,6 +32,32 @@ if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
 
 pytest_plugins = ["pytester"]
+
+
+def pytest_report_header() -> str:
+    """Say up front whether Voucherify's OpenAPI spec validates this run's replies."""
+    if SPEC_AVAILABLE:
+        return f"Voucherify's OpenAPI spec: {SPEC_DIR} (replies are validated against it)"
+    return (
+        f"Voucherify's OpenAPI spec: {len(MISSING_FILES)} file(s) missing in {SPEC_DIR}; "
+        "its checks skip (how to get it: the summary at the end)"
+    )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Once, not per test: how many spec checks skipped, what the spec is, where it goes."""
+    if SPEC_AVAILABLE:
+        return
+    skipped = sum(
+        1
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple) and report.longrepr[2].endswith(SKIP_REASON)
+    )
+    terminalreporter.section("Voucherify's OpenAPI spec is missing", yellow=True)
+    terminalreporter.write_line(f"{skipped} test(s) skipped for want of it.")
+    for line in missing_spec_help():
+        terminalreporter.write_line(line)
+
 
 BASE_URL = "https://api.voucherify.io"
 PROGRAMS = "/v1/loyalties"

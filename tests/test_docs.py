@@ -23,6 +23,7 @@ from loyalty_fake.http.operations import (
 )
 from loyalty_fake.http.routes import ROUTES
 from tests.docs_examples import DOCS, ROOT, Block, all_blocks, shell_commands
+from tests.spec import SPEC_DIR, requires_spec
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -36,7 +37,7 @@ CURL = [
 ]
 JAVASCRIPT = all_blocks("js")
 DOCUMENTED_URL = "http://127.0.0.1:8080"
-SPEC_DIR = ROOT.parent / "shared" / "voucherify-openapi" / "current-docs-split-2026-08"
+SPEC_SPLIT = SPEC_DIR / "current-docs-split-2026-08"
 SPEC_DATA = DOCS / "_data" / "voucherify-operations.json"
 # `loyalty-fake SUB ...` where a command starts: a line, after && or ;, or a YAML `run:`.
 _COMMAND = re.compile(r"(?:^|&&|;|\brun:)\s*(?:\S*/)?loyalty-fake\s+([a-z]+)([^&;]*)")
@@ -156,13 +157,12 @@ def test_missing_operations_exclude_the_served_ones() -> None:
         assert f"`{route.operation}`" not in table
 
 
-@pytest.mark.skipif(not SPEC_DIR.is_dir(), reason="../shared/voucherify-openapi is absent")
+@requires_spec
 def test_checked_in_spec_operations_are_current() -> None:
     """docs/_data/voucherify-operations.json is what the official spec files list."""
-    expected = read_spec(SPEC_DIR)
+    expected = read_spec(SPEC_SPLIT)
     assert json.loads(SPEC_DATA.read_text(encoding="utf-8")) == expected, (
-        "regenerate: python -m loyalty_fake.http.operations "
-        "../shared/voucherify-openapi/current-docs-split-2026-08 "
+        f"regenerate: python -m loyalty_fake.http.operations {SPEC_SPLIT} "
         "> docs/_data/voucherify-operations.json"
     )
 
