@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import warnings
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Protocol
@@ -32,6 +33,23 @@ if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
 
 pytest_plugins = ["pytester"]
+
+
+NO_SKIP = "LOYALTY_FAKE_NO_SKIP"
+"""Set (to anything) to fail a test that would skip: .ci/run sets it once it installed
+what the README's commands do not (chromium, the docs extra) and reruns what needs it."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Any:
+    """With ``LOYALTY_FAKE_NO_SKIP`` set, a skip is a failure that says why it would skip."""
+    report = yield
+    if os.environ.get(NO_SKIP) and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        reason = str(reason).removeprefix("Skipped: ")
+        report.outcome = "failed"
+        report.longrepr = f"{NO_SKIP} is set, and {item.nodeid} would skip: {reason}"
+    return report
 
 
 def pytest_report_header() -> str:

@@ -93,7 +93,9 @@ def test_loyalty_fake_commands_exist(block: Block) -> None:
                 assert flag in usage, f"loyalty-fake {command} has no {flag}"
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+@pytest.mark.skipif(
+    shutil.which("curl") is None, reason="curl is not installed: apt-get install curl"
+)
 @pytest.mark.parametrize("block", CURL, ids=_ids(CURL))
 def test_curl_example_runs(block: Block) -> None:
     """A curl example runs as written against a fresh `loyalty-fake serve`; each call gets 2xx."""
@@ -170,7 +172,7 @@ def test_checked_in_spec_operations_are_current() -> None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The documentation site, built once with ``mkdocs build --strict``."""
-    pytest.importorskip("mkdocs", reason="pip install -e '.[docs]'")
+    pytest.importorskip("mkdocs", reason="the site needs the docs extra: pip install -e '.[docs]'")
     out = tmp_path_factory.mktemp("site")
     result = subprocess.run(  # noqa: S603 - our own interpreter and mkdocs
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import re
+import runpy
+import subprocess
 import sys
 from importlib import metadata
+from typing import TYPE_CHECKING
 
 import pytest
 from packaging.requirements import Requirement
 
 from tests.docs_examples import ROOT, Block, all_blocks, blocks, imported_modules
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 PYTHON = all_blocks("python")
+README = ROOT / "README.md"
 
 
 def test_readme_has_examples() -> None:
@@ -81,3 +89,65 @@ def test_examples_import_only_what_the_test_extra_installs() -> None:
         if modules:
             outside[block.name] = modules
     assert not outside, f"add to the test extra in pyproject.toml: {outside}"
+
+
+def _readme_commands() -> list[str]:
+    """The README's two commands, as .ci/run reads them (its own script, loaded by path)."""
+    script = runpy.run_path(str(ROOT / ".ci" / "readme_commands.py"))
+    commands: list[str] = script["readme_commands"](README.read_text(encoding="utf-8"))
+    return commands
+
+
+def test_readme_has_the_two_commands() -> None:
+    """The README's marked block is one command that installs and serves, one that tests."""
+    install_and_serve, run_tests = _readme_commands()
+    assert "pip install -e '.[test]'" in install_and_serve
+    assert install_and_serve.endswith("loyalty-fake serve")
+    assert run_tests == ".venv/bin/python -m pytest -n 2"
+
+
+def test_ci_runs_the_readme_commands_first() -> None:
+    """.ci/run runs the README's own commands, read from README.md, before installing anything."""
+    lines = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+
+    def first(pattern: str) -> int:
+        found = [number for number, line in enumerate(lines) if re.search(pattern, line)]
+        assert found, f".ci/run has no line matching {pattern!r}"
+        return found[0]
+
+    reads = first(r"python3 \.ci/readme_commands\.py")
+    serves = first(r'^bash -c "\$install_and_serve"')
+    tests = first(r'^bash -c "\$run_tests"')
+    installs = first(r"pip install|apt-get install")
+    assert reads < serves < tests < installs
+
+
+def test_no_skip_turns_a_skip_into_a_failure(tmp_path: Path) -> None:
+    """With LOYALTY_FAKE_NO_SKIP set (CI's second pass), a test that would skip fails instead."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:randomly",
+            "tests/test_openapi.py::test_voucherify_operations_beside_ours_are_listed",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "LOYALTY_FAKE_NO_SKIP": "1",
+            "LOYALTY_FAKE_OPENAPI_DIR": str(tmp_path / "absent"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "LOYALTY_FAKE_NO_SKIP is set" in result.stdout
+    assert "would skip: Voucherify's OpenAPI description is not in" in result.stdout
