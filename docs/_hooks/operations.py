@@ -1,31 +1,39 @@
-"""MkDocs hook: fill docs/operations.md from the route table at build time."""
+"""MkDocs hook: fill docs/operations.md from the route table at build time.
+
+The page is checked in filled (it reads whole on a code host too); the build fills it again,
+so the site is current even when the checked-in copy is not, and a test says when it is not.
+Refresh the checked-in copy with ``python docs/_hooks/operations.py``.
+"""
 # ruff: noqa: INP001 - MkDocs loads hooks by path; this is not a package
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
-from loyalty_fake.http.operations import counts, implemented_table, missing_table, spec_operations
+from loyalty_fake.http.operations import fill_page, spec_operations
 
-_DATA = Path(__file__).resolve().parents[1] / "_data" / "voucherify-operations.json"
+_DOCS = Path(__file__).resolve().parents[1]
+_DATA = _DOCS / "_data" / "voucherify-operations.json"
+PAGE = _DOCS / "operations.md"
 
 
-def on_page_markdown(markdown: str, **_: Any) -> str:
-    """Replace the operations placeholders with tables rendered from ``ROUTES``."""
-    if "<!-- operations:" not in markdown:
-        return markdown
-    markdown = re.sub(
-        r"<!-- source-only -->.*?<!-- /source-only -->\n?", "", markdown, flags=re.DOTALL
-    )
+def render(markdown: str) -> str:
+    """``markdown`` with the operations regions filled from ``ROUTES`` and the spec list."""
     spec = spec_operations(json.loads(_DATA.read_text(encoding="utf-8")))
-    numbers = counts(spec)
-    return (
-        markdown.replace("<!-- operations:implemented -->", implemented_table(spec))
-        .replace("<!-- operations:missing -->", missing_table(spec))
-        .replace("<!-- operations:routes -->", str(numbers["routes"]))
-        .replace("<!-- operations:spec -->", str(numbers["spec"]))
-        .replace("<!-- operations:served -->", str(numbers["implemented"]))
-    )
+    return fill_page(markdown, spec)
+
+
+def on_page_markdown(markdown: str, *, page: Any, **_: Any) -> str:
+    """Fill the operations page's regions; the site keeps no markers."""
+    if page.file.src_uri != PAGE.name:
+        return markdown
+    return re.sub(r"<!-- /?operations:\w+ -->", "", render(markdown))
+
+
+if __name__ == "__main__":
+    PAGE.write_text(render(PAGE.read_text(encoding="utf-8")), encoding="utf-8")
+    sys.exit(0)

@@ -1,9 +1,11 @@
 """The supported-operations pages, rendered from the route table (``ROUTES``).
 
-The documentation build calls :func:`implemented_table` and :func:`missing_table`, so the
-lists cannot drift from what the fake serves. The operations of Voucherify's reference are
-a checked-in list (``docs/_data/voucherify-operations.json``) that :func:`read_spec`
-regenerates from the official OpenAPI files:
+The documentation build fills ``docs/operations.md`` with :func:`fill_page` (the tables of
+:func:`implemented_table` and :func:`missing_table`), so the lists cannot drift from what the
+fake serves; the page is checked in filled, so it also reads whole on a code host. The
+operations of Voucherify's reference are a checked-in list
+(``docs/_data/voucherify-operations.json``) that :func:`read_spec` regenerates from the
+official OpenAPI files:
 ``python -m loyalty_fake.http.operations SPEC_DIR > docs/_data/voucherify-operations.json``.
 """
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SpecOperation",
     "counts",
+    "fill_page",
     "implemented_table",
     "missing_table",
     "read_spec",
@@ -141,6 +144,36 @@ def counts(spec: Sequence[SpecOperation]) -> dict[str, Any]:
     """How many of ``spec``'s operations the fake serves, and how many routes it has."""
     implemented = sum(1 for op in spec if _served(op.operation))
     return {"routes": len(ROUTES), "spec": len(spec), "implemented": implemented}
+
+
+_REGION = re.compile(r"(<!-- operations:(\w+) -->)(.*?)(<!-- /operations:\2 -->)", re.DOTALL)
+_TABLES = frozenset({"implemented", "missing"})
+
+
+def fill_page(markdown: str, spec: Sequence[SpecOperation]) -> str:
+    """``markdown`` with each ``<!-- operations:NAME -->...<!-- /operations:NAME -->`` filled in.
+
+    ``implemented`` and ``missing`` are the tables, ``routes``, ``spec`` and ``served`` the
+    counts. The markers stay, so the page reads whole where it is not built (on a code
+    host) and fills in again the same way; an unknown name raises ``KeyError``.
+    """
+    numbers = counts(spec)
+    values = {
+        "implemented": implemented_table(spec),
+        "missing": missing_table(spec),
+        "routes": str(numbers["routes"]),
+        "spec": str(numbers["spec"]),
+        "served": str(numbers["implemented"]),
+    }
+
+    def fill(match: re.Match[str]) -> str:
+        opening, name, _, closing = match.groups()
+        value = values[name]
+        # A table is a block of its own: blank lines keep Markdown from reading it as HTML.
+        body = f"\n\n{value}\n" if name in _TABLES else value
+        return f"{opening}{body}{closing}"
+
+    return _REGION.sub(fill, markdown)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
