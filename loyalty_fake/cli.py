@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tempfile
 import time
 import warnings
+from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loyalty_fake.fake import LoyaltyFake
@@ -15,6 +18,58 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = ["main"]
+
+_MAX_PORT = 65535
+# What a shell reports for a command stopped by Ctrl-C (128 + SIGINT).
+_INTERRUPTED = 130
+
+
+def _error(message: str) -> int:
+    """Print one line of error, the way argparse words its own; the exit code 2."""
+    print(f"loyalty-fake: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _progress(message: str) -> None:
+    """A line about long work, on stderr: stdout stays the command's own output."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def _port(text: str) -> int:
+    """``--port``: a TCP port, 0-65535 (argparse turns the error into its usage message)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= _MAX_PORT:
+        msg = f"{text!r} is not a port: give 0-{_MAX_PORT} (0 picks a free one)"
+        raise argparse.ArgumentTypeError(msg)
+    return port
+
+
+def _state_directory(path: str) -> tuple[str | None, bool]:
+    """Make sure ``path`` is a directory we can write in; (why not, or None; created it).
+
+    Checked before any long work, so a wrong ``--state`` costs nothing but one line.
+    """
+    directory = Path(path)
+    if directory.exists() and not directory.is_dir():
+        return f"--state {path}: is a file, not a directory", False
+    created = not directory.exists()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        return f"--state {path}: cannot write there ({error.strerror or error})", False
+    return None, created
+
+
+def _version() -> str:
+    try:
+        return metadata.version("loyalty-fake")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a bare checkout
+        return "unknown (not installed)"
 
 
 def _demo(seed: int, members: int) -> int:
@@ -69,7 +124,33 @@ def _demo(seed: int, members: int) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    """Run ``loyalty-fake seed``: seed, show progress, write a snapshot, summarize."""
+    """Run ``loyalty-fake seed``: seed, show progress, write a snapshot, summarize.
+
+    Ctrl-C stops it with exit 130 and the state directory as it was: nothing is written
+    until the seeding is done, and the snapshot replaces the old state in one step.
+    """
+    from loyalty_fake.journal import CompactedThenInterrupted  # noqa: PLC0415
+
+    problem, created = _state_directory(args.state)
+    if problem:
+        return _error(problem)
+    try:
+        return _seed_into(args)
+    except CompactedThenInterrupted:
+        print(
+            f"loyalty-fake: interrupted; {args.state} holds the new state, written whole",
+            file=sys.stderr,
+        )
+        return _INTERRUPTED
+    except KeyboardInterrupt:
+        if created:
+            # Nothing was written: leave no empty directory behind either.
+            Path(args.state).rmdir()
+        print(f"loyalty-fake: interrupted; {args.state} is as it was", file=sys.stderr)
+        return _INTERRUPTED
+
+
+def _seed_into(args: argparse.Namespace) -> int:
     from loyalty_fake.journal import Journal  # noqa: PLC0415
     from loyalty_fake.seeding import seed_demo  # noqa: PLC0415
 
@@ -83,12 +164,15 @@ def _seed(args: argparse.Namespace) -> int:
         bar = "#" * filled + "." * (width - filled)
         print(f"\rseeding [{bar}] {done}/{total} members ({rate:,.0f}/s)", end="", file=sys.stderr)
 
-    summary = seed_demo(
-        fake, seed=args.seed, programs=args.programs, members=args.members, progress=progress
-    )
-    print(file=sys.stderr)
+    try:
+        summary = seed_demo(
+            fake, seed=args.seed, programs=args.programs, members=args.members, progress=progress
+        )
+    finally:
+        print(file=sys.stderr)  # ends the progress bar's line, done or interrupted
+    _progress(f"writing the state to {args.state} ...")
     journal = Journal(args.state)
-    journal.load()  # creates the directory; the snapshot below replaces what was there
+    # The snapshot replaces whatever was there, journal included.
     journal.compact(fake.ledger.snapshot())
     journal.close()
     took = time.perf_counter() - started
@@ -114,7 +198,12 @@ def _serve(args: argparse.Namespace) -> int:
             return 2
         credentials[app_id] = token
     from loyalty_fake.journal import JournalError  # noqa: PLC0415
+    from loyalty_fake.server import Interrupted  # noqa: PLC0415
 
+    if args.state is not None:
+        problem, _ = _state_directory(args.state)
+        if problem:
+            return _error(problem)
     logging.basicConfig(level=logging.WARNING, format="loyalty-fake: %(message)s")
     fake = LoyaltyFake(seed=args.seed, credentials=credentials)
     try:
@@ -126,34 +215,56 @@ def _serve(args: argparse.Namespace) -> int:
             demo=not args.no_demo,
             control_plane=args.control_plane,
             out=lambda line: print(line, flush=True),
+            progress=_progress,
         )
     except JournalError as error:
         print(f"loyalty-fake: {error}", file=sys.stderr)
         return 1
+    except Interrupted as interrupted:
+        print(f"loyalty-fake: interrupted {interrupted}", file=sys.stderr)
+        return _INTERRUPTED
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``loyalty-fake`` command line."""
     parser = argparse.ArgumentParser(prog="loyalty-fake", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser(
         "demo", help="create a program and members through the official SDK, in-process"
     )
-    demo.add_argument("--seed", type=int, default=42, help="seed for IDs, codes and fake people")
-    demo.add_argument("--members", type=int, default=5, help="how many members to add")
+    demo.add_argument(
+        "--seed", type=int, default=42, help="seed for IDs, codes and fake people (default: 42)"
+    )
+    demo.add_argument("--members", type=int, default=5, help="how many members to add (default: 5)")
     server = commands.add_parser(
         "serve", help="serve the fake over HTTP, with a seeded demo program"
     )
-    server.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
-    server.add_argument("--port", type=int, default=8080, help="port; 0 picks a free one")
-    server.add_argument("--state", metavar="DIR", help="keep state in DIR across restarts")
-    server.add_argument("--seed", type=int, default=42, help="seed for IDs, codes and demo data")
-    server.add_argument("--no-demo", action="store_true", help="start empty, without demo data")
+    server.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)"
+    )
+    server.add_argument(
+        "--port",
+        type=_port,
+        default=8080,
+        help="port to listen on, 0-65535; 0 picks a free one (default: 8080)",
+    )
+    server.add_argument(
+        "--state",
+        metavar="DIR",
+        help="keep state in DIR across restarts, created if missing (default: in memory only)",
+    )
+    server.add_argument(
+        "--seed", type=int, default=42, help="seed for IDs, codes and demo data (default: 42)"
+    )
+    server.add_argument(
+        "--no-demo", action="store_true", help="start empty (default: a demo program, 5 members)"
+    )
     server.add_argument(
         "--control-plane",
         action="store_true",
         help="serve /_fake/ (reset, state, clock, seed, the OpenAPI document, the dashboard) "
-        "to anyone who can reach the port, without credentials; off by default",
+        "to anyone who can reach the port, without credentials (default: off)",
     )
     # The old opt-out, now the default: accepted so existing scripts keep working.
     server.add_argument(
@@ -164,25 +275,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="APP_ID:TOKEN",
         action="append",
         default=[],
-        help="accept only these X-App-Id/X-App-Token pairs (repeatable)",
+        help="accept only these X-App-Id/X-App-Token pairs, repeatable "
+        "(default: any pair; the demo data is in loyalty-fake-app-id's project)",
     )
     seeder = commands.add_parser(
         "seed", help="build a seeded loyalty program into a state directory for `serve --state`"
     )
-    seeder.add_argument("--seed", type=int, default=42, help="seed for every ID, name and history")
-    seeder.add_argument("--programs", type=int, default=1, help="how many programs")
-    seeder.add_argument("--members", type=int, default=1000, help="members per program")
     seeder.add_argument(
-        "--state", metavar="DIR", required=True, help="the state directory to write"
+        "--seed", type=int, default=42, help="seed for every ID, name and history (default: 42)"
+    )
+    seeder.add_argument("--programs", type=int, default=1, help="how many programs (default: 1)")
+    seeder.add_argument(
+        "--members", type=int, default=1000, help="members per program (default: 1000)"
+    )
+    seeder.add_argument(
+        "--state",
+        metavar="DIR",
+        required=True,
+        help="the state directory to write, created if missing; its old state is replaced",
     )
     seeder.add_argument("--now", help="the fake's clock while seeding (default: real time)")
     args = parser.parse_args(argv)
-    if args.command == "seed":
-        return _seed(args)
-    if args.command == "demo":
-        return _demo(args.seed, args.members)
-    if args.command == "serve":
-        return _serve(args)
+    try:
+        if args.command == "seed":
+            return _seed(args)
+        if args.command == "demo":
+            return _demo(args.seed, args.members)
+        if args.command == "serve":
+            return _serve(args)
+    except KeyboardInterrupt:
+        # Anywhere the commands do not say more themselves.
+        print("loyalty-fake: interrupted", file=sys.stderr)
+        return _INTERRUPTED
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
     return 2  # pragma: no cover
 

@@ -12,9 +12,12 @@ anywhere else stops the start with an error rather than silently losing data.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import os
+import signal
+import threading
 import zlib
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -26,10 +29,11 @@ from loyalty_fake.clock import format_timestamp, parse_timestamp
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterator
 
     from loyalty_fake.http.messages import Request
 
-__all__ = ["Journal", "JournalError", "Record"]
+__all__ = ["CompactedThenInterrupted", "Journal", "JournalError", "Record"]
 
 _LOG = logging.getLogger("loyalty_fake.journal")
 _JOURNAL = "journal.jsonl"
@@ -39,6 +43,10 @@ _HEADER_KEYS = ("x-app-id", "x-app-token", "content-type")
 
 class JournalError(RuntimeError):
     """The state directory is damaged somewhere a crash cannot explain."""
+
+
+class CompactedThenInterrupted(KeyboardInterrupt):
+    """Ctrl-C arrived while a new snapshot replaced the old: held until it was whole."""
 
 
 @attrs.frozen
@@ -113,6 +121,25 @@ class Record:
         )
 
 
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C that arrives inside the block until the block is done.
+
+    Only the main thread receives ``KeyboardInterrupt``; elsewhere there is nothing to hold.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: arrived.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if arrived:
+        raise CompactedThenInterrupted
+
+
 @attrs.define
 class Journal:
     """The state directory: ``snapshot.bin`` and ``journal.jsonl`` beside it."""
@@ -173,19 +200,31 @@ class Journal:
         self._file.flush()
 
     def compact(self, snapshot: bytes) -> None:
-        """Write ``snapshot`` atomically and start an empty journal after it."""
+        """Write ``snapshot`` atomically and start an empty journal after it.
+
+        Interrupted (Ctrl-C) or failed while writing, it leaves the old snapshot and
+        journal as they were; Ctrl-C during the swap that follows waits for the swap, then
+        raises ``CompactedThenInterrupted``.
+        """
         self.directory.mkdir(parents=True, exist_ok=True)
         temporary = self.snapshot_path.with_suffix(".tmp")
-        with temporary.open("wb") as handle:
-            handle.write(snapshot)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        temporary.replace(self.snapshot_path)
-        self.journal_path.write_bytes(b"")
-        self.open()
+        try:
+            with temporary.open("wb") as handle:
+                handle.write(snapshot)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        # The new snapshot and the emptied journal are one state: between the two a
+        # restart would replay records the snapshot already holds.
+        with _interrupts_deferred():
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+            temporary.replace(self.snapshot_path)
+            self.journal_path.write_bytes(b"")
+            self.open()
 
     def close(self) -> None:
         """Stop appending."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import os
 import warnings
 from enum import Enum
 from http import HTTPStatus
@@ -18,7 +19,16 @@ import requests
 
 from loyalty_fake.fake import query_pairs
 from tests.own_openapi import validate_own, validate_own_error
-from tests.spec import SPEC_AVAILABLE, SpecName, validate_response, validate_schema
+from tests.spec import (
+    MISSING_FILES,
+    SKIP_REASON,
+    SPEC_AVAILABLE,
+    SPEC_DIR,
+    SpecName,
+    missing_spec_help,
+    validate_response,
+    validate_schema,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -26,6 +36,49 @@ if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
 
 pytest_plugins = ["pytester"]
+
+
+NO_SKIP = "LOYALTY_FAKE_NO_SKIP"
+"""Set (to anything) to fail a test that would skip: .ci/run sets it once it installed
+what the README's commands do not (chromium, the docs extra) and reruns what needs it."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Any:
+    """With ``LOYALTY_FAKE_NO_SKIP`` set, a skip is a failure that says why it would skip."""
+    report = yield
+    if os.environ.get(NO_SKIP) and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        reason = str(reason).removeprefix("Skipped: ")
+        report.outcome = "failed"
+        report.longrepr = f"{NO_SKIP} is set, and {item.nodeid} would skip: {reason}"
+    return report
+
+
+def pytest_report_header() -> str:
+    """Say up front whether Voucherify's OpenAPI spec validates this run's replies."""
+    if SPEC_AVAILABLE:
+        return f"Voucherify's OpenAPI spec: {SPEC_DIR} (replies are validated against it)"
+    return (
+        f"Voucherify's OpenAPI spec: {len(MISSING_FILES)} file(s) missing in {SPEC_DIR}; "
+        "its checks skip (how to get it: the summary at the end)"
+    )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Once, not per test: how many spec checks skipped, what the spec is, where it goes."""
+    if SPEC_AVAILABLE:
+        return
+    skipped = sum(
+        1
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple) and report.longrepr[2].endswith(SKIP_REASON)
+    )
+    terminalreporter.section("Voucherify's OpenAPI spec is missing", yellow=True)
+    terminalreporter.write_line(f"{skipped} test(s) skipped for want of it.")
+    for line in missing_spec_help():
+        terminalreporter.write_line(line)
+
 
 BASE_URL = "https://api.voucherify.io"
 PROGRAMS = "/v1/loyalties"

@@ -47,9 +47,14 @@ class Block:
         """Top-level modules the block imports that are not installed."""
         return [
             module
-            for module in dict.fromkeys(_IMPORT.findall(self.code))
+            for module in imported_modules(self.code)
             if importlib.util.find_spec(module) is None
         ]
+
+
+def imported_modules(code: str) -> list[str]:
+    """The top-level modules ``code`` imports, in order, each once."""
+    return list(dict.fromkeys(_IMPORT.findall(code)))
 
 
 def blocks(page: Path, *languages: str) -> list[Block]:

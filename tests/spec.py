@@ -26,9 +26,13 @@ is only enforced where the spec itself says so.
 Loaded documents, path lookups and compiled validators are cached for the
 lifetime of the process, so only the first call per spec is slow.
 
-When the spec directory is missing every public function calls
-:func:`pytest.skip`; ``SPEC_AVAILABLE`` and the ``requires_spec`` marker are
-available for code that needs to know earlier.
+The files are Voucherify's official OpenAPI description, published under the MIT licence
+at https://github.com/voucherifyio/voucherify-openapi (:data:`PUBLISHED` says which file of
+that repository each one is). When a file is missing every public function calls
+:func:`pytest.skip` with :data:`SKIP_REASON`, which says what to fetch and where to put it;
+``SPEC_AVAILABLE`` and the ``requires_spec`` marker are available for code that needs to
+know earlier, and :func:`missing_spec_help` is the one explanation the test run prints at
+its end.
 
 Example::
 
@@ -63,12 +67,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENV_VAR",
+    "MISSING_FILES",
+    "PUBLISHED",
+    "SKIP_REASON",
     "SPEC_AVAILABLE",
     "SPEC_DIR",
+    "SPEC_SOURCE",
     "SchemaValidationError",
     "SpecLookupError",
     "SpecName",
     "match_path",
+    "missing_spec_help",
     "openapi_to_json_schema",
     "requires_spec",
     "validate_response",
@@ -94,23 +103,61 @@ def _default_spec_dir() -> Path:
 SPEC_DIR: Final = _default_spec_dir()
 """Directory holding the OpenAPI files (read in place, never copied)."""
 
-SPEC_AVAILABLE: bool = SPEC_DIR.is_dir()
-"""Whether :data:`SPEC_DIR` exists; when false, validation skips the test."""
+SPEC_SOURCE: Final = "https://github.com/voucherifyio/voucherify-openapi"
+"""Where Voucherify publishes its OpenAPI description (MIT licence)."""
 
-requires_spec: Final = pytest.mark.skipif(
-    not SPEC_AVAILABLE,
-    reason=f"Voucherify OpenAPI spec not found at {SPEC_DIR} (set {ENV_VAR})",
-)
-"""Marker that skips a test up front when the spec directory is absent."""
-
+_SECTIONS: Final = ("loyalties", "customers", "publications", "vouchers", "campaigns")
 _SPEC_FILES: Final[Mapping[SpecName, tuple[str, ...]]] = {
-    "current": tuple(
-        f"current-docs-split-2026-08/{section}.json"
-        for section in ("loyalties", "customers", "publications", "vouchers", "campaigns")
-    ),
+    "current": tuple(f"current-docs-split-2026-08/{section}.json" for section in _SECTIONS),
     "full": ("OpenAPI.json",),
     "sdk": ("OpenAPI.readonly-sdks-python.sdk-python-6.1.0.json",),
 }
+
+PUBLISHED: Final[Mapping[str, str]] = {
+    "OpenAPI.json": "reference/OpenAPI.json",
+    "OpenAPI.readonly-sdks-python.sdk-python-6.1.0.json": (
+        "reference/readonly-sdks/python/OpenAPI.json, as the Python SDK 6.1.0 was generated from it"
+    ),
+    "current-docs-split-2026-08/{%s}.json" % ",".join(_SECTIONS): (  # noqa: UP031 - braces
+        "documentation/openapi/<the same names>.json, as of August 2026"
+    ),
+}
+"""Each file the tests read, and the file of :data:`SPEC_SOURCE` it is a copy of."""
+
+MISSING_FILES: Final = tuple(
+    name for names in _SPEC_FILES.values() for name in names if not (SPEC_DIR / name).is_file()
+)
+"""The files the tests read that are not in :data:`SPEC_DIR`."""
+
+SPEC_AVAILABLE: bool = not MISSING_FILES
+"""Whether every file is in :data:`SPEC_DIR`; when false, validation skips the test."""
+
+SKIP_REASON: Final = (
+    f"Voucherify's OpenAPI description is not in {SPEC_DIR} "
+    f"({len(MISSING_FILES)} of its files missing): copy it there from {SPEC_SOURCE} (MIT) "
+    f"or set {ENV_VAR} to a directory that has it; the summary at the end lists the files"
+)
+"""Why a spec check skips, and what to do about it."""
+
+requires_spec: Final = pytest.mark.skipif(not SPEC_AVAILABLE, reason=SKIP_REASON)
+"""Marker that skips a test up front when the spec files are absent."""
+
+
+def missing_spec_help() -> list[str]:
+    """What the spec is, where to get it and where to put it, as lines to print once."""
+    every = sum(len(names) for names in _SPEC_FILES.values())
+    missing = "all of them" if len(MISSING_FILES) == every else ", ".join(MISSING_FILES)
+    return [
+        "Voucherify's official OpenAPI description validates every contract reply, and a few",
+        "checks of their own need it. Voucherify publishes it under the MIT licence at",
+        f"{SPEC_SOURCE}. The tests read it in place from {SPEC_DIR}:",
+        f"../shared/voucherify-openapi/ beside the checkout, or the directory {ENV_VAR} names.",
+        "Without it, replies are checked against the fake's own document only.",
+        "The files, and the file of that repository each is a copy of:",
+        *(line for name, source in PUBLISHED.items() for line in (f"  {name}", f"    {source}")),
+        f"Missing now: {missing}.",
+    ]
+
 
 _HTTP_METHODS: Final = frozenset(
     {"get", "put", "post", "delete", "options", "head", "patch", "trace"},
@@ -384,7 +431,7 @@ def _pointer(*tokens: str) -> str:
 
 def _require_spec() -> None:
     if not SPEC_AVAILABLE:
-        pytest.skip(f"Voucherify OpenAPI spec not found at {SPEC_DIR} (set {ENV_VAR})")
+        pytest.skip(SKIP_REASON)
 
 
 def _files(spec: SpecName) -> str:

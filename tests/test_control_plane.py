@@ -175,7 +175,7 @@ def test_another_process_sees_the_same_fake(
 
     curl = shutil.which("curl")
     if curl is None:
-        pytest.skip("curl is not installed")
+        pytest.skip("curl is not installed: apt-get install curl")
     loyalty_fake.create_loyalty_program("P", vouchers_count=1)
     auth = [f"-H{name}: {value}" for name, value in loyalty_fake.headers.items()]
     result = subprocess.run(  # noqa: S603 - curl against our own loopback server

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from loyalty_fake.cli import main
-from loyalty_fake.http.operations import implemented_table, missing_table
+from loyalty_fake.http.operations import counts, fill_page, implemented_table, missing_table
 from loyalty_fake.http.routes import ROUTES, VOUCHERIFY_OPERATIONS
-from tests.docs_examples import ROOT, Block, all_blocks, shell_commands
+from tests.docs_examples import DOCS, PAGES, ROOT, Block, all_blocks, shell_commands
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -84,7 +84,9 @@ def test_loyalty_fake_commands_exist(block: Block) -> None:
                 assert flag in usage, f"loyalty-fake {command} has no {flag}"
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+@pytest.mark.skipif(
+    shutil.which("curl") is None, reason="curl is not installed: apt-get install curl"
+)
 @pytest.mark.parametrize("block", CURL, ids=_ids(CURL))
 def test_curl_example_runs(block: Block) -> None:
     """A curl example runs as written against a fresh `loyalty-fake serve`; each call gets 2xx."""
@@ -147,10 +149,65 @@ def test_missing_operations_exclude_the_served_ones() -> None:
         assert f"`{route.operation}`" not in table
 
 
+def test_checked_in_operations_page_is_filled_in_and_current() -> None:
+    """docs/operations.md holds its generated figures and tables, as the route table makes them.
+
+    So the raw file reads whole on a code host, not as blanks where the site fills them in.
+    """
+    page = (DOCS / "operations.md").read_text(encoding="utf-8")
+    spec = VOUCHERIFY_OPERATIONS
+    regions = dict(
+        re.findall(r"<!-- operations:(\w+) -->(.*?)<!-- /operations:\1 -->", page, re.DOTALL)
+    )
+    assert set(regions) == {"served", "spec", "routes", "implemented", "missing"}
+    numbers = counts(spec)
+    assert regions["served"] == str(numbers["implemented"])
+    assert regions["spec"] == str(numbers["spec"])
+    assert regions["routes"] == str(numbers["routes"])
+    assert implemented_table(spec) in regions["implemented"]
+    assert page == fill_page(page, spec), "refresh it: python docs/_hooks/operations.py"
+
+
+def test_the_marker_table_lists_every_option() -> None:
+    """docs/pytest.md's marker table has a row for every option the marker accepts."""
+    from loyalty_fake_pytest import plugin  # noqa: PLC0415
+
+    page = (DOCS / "pytest.md").read_text(encoding="utf-8")
+    table = page.split("## The marker", 1)[1].split("\n\n", 3)[2]
+    documented = {
+        name
+        for first_cell in re.findall(r"^\| ([^|]+) \|", table, re.MULTILINE)
+        for name in re.findall(r"`(\w+)`", first_cell)
+    }
+    assert documented == {*plugin._OPTIONS, *plugin._SEEDING, *plugin._SERVER}
+
+
+def _sections(page: Path) -> list[str]:
+    return re.split(r"^#{1,6} ", page.read_text(encoding="utf-8"), flags=re.MULTILINE)
+
+
+def test_the_docs_say_the_control_plane_is_off_unless_asked() -> None:
+    """Wherever the docs speak of /_fake/ or the control plane, they say how it is turned on.
+
+    It is off by default on `loyalty-fake serve` and on `loyalty_fake_server`: a page that
+    sends a reader to the dashboard without `--control-plane` sends them to a 404.
+    """
+    turned_on = ("--control-plane", "control_plane=True", "control plane on", "off unless")
+    silent = [
+        f"{page.relative_to(ROOT)}: {section.splitlines()[0]}"
+        for page in PAGES
+        if page.name != "changelog.md"
+        for section in _sections(page)
+        if ("/_fake/" in section or "control plane" in section.lower())
+        and not any(phrase in section for phrase in turned_on)
+    ]
+    assert silent == []
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The documentation site, built once with ``mkdocs build --strict``."""
-    pytest.importorskip("mkdocs", reason="pip install -e '.[docs]'")
+    pytest.importorskip("mkdocs", reason="the site needs the docs extra: pip install -e '.[docs]'")
     out = tmp_path_factory.mktemp("site")
     result = subprocess.run(  # noqa: S603 - our own interpreter and mkdocs
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],

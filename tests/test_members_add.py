@@ -17,12 +17,17 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.loyalty_fake(now="2024-03-01T10:00:00Z")
 
 SEED_PAGE = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_60915dba5d911c57.txt"
+SEED_PAGE_URL = "https://docs.voucherify.io/api-reference/loyalties/add-member"
 
 
 def _seed_example_keys() -> list[str]:
     """The top-level keys of the seed page's response example, in order."""
     if not SEED_PAGE.exists():
-        pytest.skip("the seed pages are not beside the project")
+        pytest.skip(
+            f"Voucherify's reference page for adding a member ({SEED_PAGE_URL}), saved as "
+            f"text, is not at {SEED_PAGE}: this test compares the reply's keys with the "
+            "page's response example; save the page's text there to run it"
+        )
     text = SEED_PAGE.read_text(encoding="utf-8")
     start = text.index('{\n"id": "v_')
     example, _ = json.JSONDecoder().raw_decode(text[start:])

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any, Final
+import os
+import subprocess
+import sys
+from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
 from tests import spec
+from tests.docs_examples import ROOT
 from tests.spec import (
     SchemaValidationError,
     SpecLookupError,
@@ -18,6 +22,9 @@ from tests.spec import (
     validate_response,
     validate_schema,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # Member (loyalty card) response body as printed in Voucherify's docs.
 DOCUMENTED_MEMBER: Final[dict[str, Any]] = json.loads(
@@ -222,8 +229,44 @@ def test_unknown_schema_raises_lookup_error() -> None:
 def test_missing_spec_skips(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the spec directory, validation skips the calling test."""
     monkeypatch.setattr(spec, "SPEC_AVAILABLE", False)
-    with pytest.raises(pytest.skip.Exception, match="spec not found"):
+    with pytest.raises(pytest.skip.Exception, match="OpenAPI description is not in"):
         validate_response(*ADD_MEMBER, ADD_MEMBER_STATUS, {})
+
+
+def test_a_run_without_the_spec_says_what_it_is_and_where_it_goes(tmp_path: Path) -> None:
+    """A run with spec files missing names them, their source and the variable, once at the end."""
+    partial = tmp_path / "voucherify-openapi"
+    partial.mkdir()
+    (partial / "OpenAPI.json").write_text("{}", encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:randomly",
+            "tests/test_openapi.py::test_voucherify_operations_beside_ours_are_listed",
+        ],
+        cwd=ROOT,
+        env={**os.environ, spec.ENV_VAR: str(partial)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    header = result.stdout.split("collected", 1)[0]
+    assert f"Voucherify's OpenAPI spec: 6 file(s) missing in {partial}" in header
+    summary = result.stdout.split("Voucherify's OpenAPI spec is missing", 1)[1]
+    assert "1 test(s) skipped for want of it." in summary
+    assert "https://github.com/voucherifyio/voucherify-openapi" in summary
+    assert spec.ENV_VAR in summary
+    assert "reference/readonly-sdks/python/OpenAPI.json" in summary
+    missing = summary.split("Missing now: ", 1)[1].split("\n", 1)[0]
+    assert "current-docs-split-2026-08/loyalties.json" in missing
+    assert "OpenAPI.readonly-sdks-python.sdk-python-6.1.0.json" in missing
+    assert " OpenAPI.json" not in missing
+    assert result.stdout.count("MIT") == 2  # the summary's sentence and the one skip line
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,10 @@ by :func:`read_spec`; regenerate it when they change::
 
     python -m loyalty_fake.http.operations --regenerate ../shared/voucherify-openapi
 
-The documentation build calls :func:`implemented_table` and :func:`missing_table`, so the
-page cannot drift from what the fake serves.
+The documentation build fills ``docs/operations.md`` with :func:`fill_page` (the tables of
+:func:`implemented_table` and :func:`missing_table`), so the lists cannot drift from what the
+fake serves; the page is checked in filled, so it also reads whole on a code host
+(``python docs/_hooks/operations.py`` refreshes it).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ __all__ = [
     "DATA_FILE",
     "FULL_SPEC",
     "counts",
+    "fill_page",
     "implemented_table",
     "missing_table",
     "read_spec",
@@ -158,6 +161,36 @@ _USAGE = """usage: python -m loyalty_fake.http.operations [--regenerate] [SPEC_D
 Read Voucherify's OpenAPI files in SPEC_DIR (default: $LOYALTY_FAKE_OPENAPI_DIR) and print
 their operations as JSON, or with --regenerate write them to the package's data file.
 """
+
+
+_REGION = re.compile(r"(<!-- operations:(\w+) -->)(.*?)(<!-- /operations:\2 -->)", re.DOTALL)
+_TABLES = frozenset({"implemented", "missing"})
+
+
+def fill_page(markdown: str, spec: Sequence[VoucherifyOperation]) -> str:
+    """``markdown`` with each ``<!-- operations:NAME -->...<!-- /operations:NAME -->`` filled in.
+
+    ``implemented`` and ``missing`` are the tables, ``routes``, ``spec`` and ``served`` the
+    counts. The markers stay, so the page reads whole where it is not built (on a code
+    host) and fills in again the same way; an unknown name raises ``KeyError``.
+    """
+    numbers = counts(spec)
+    values = {
+        "implemented": implemented_table(spec),
+        "missing": missing_table(spec),
+        "routes": str(numbers["routes"]),
+        "spec": str(numbers["spec"]),
+        "served": str(numbers["implemented"]),
+    }
+
+    def fill(match: re.Match[str]) -> str:
+        opening, name, _, closing = match.groups()
+        value = values[name]
+        # A table is a block of its own: blank lines keep Markdown from reading it as HTML.
+        body = f"\n\n{value}\n" if name in _TABLES else value
+        return f"{opening}{body}{closing}"
+
+    return _REGION.sub(fill, markdown)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
