@@ -8,8 +8,12 @@ import hashlib
 import random
 import string
 import threading
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["ALPHANUMERIC", "IdGenerator", "derived_id"]
 
@@ -22,7 +26,11 @@ def derived_id(prefix: str, seed: str, length: int) -> str:
 
     The same seed gives the same ID, with nothing stored and no random draw.
     """
-    digest = hashlib.blake2b(seed.encode("utf-8"), digest_size=max(length, 16)).digest()
+    # surrogatepass: text the API refuses (a lone surrogate) may still reach a derived ID
+    # from the Python API; it must not stop the state from being shown.
+    digest = hashlib.blake2b(
+        seed.encode("utf-8", "surrogatepass"), digest_size=max(length, 16)
+    ).digest()
     table = _byte_table(ALPHANUMERIC)
     assert table is not None  # noqa: S101 - ASCII
     return prefix + digest[:length].translate(table).decode("ascii")
@@ -53,6 +61,11 @@ class IdGenerator:
     # nothing from the stream that names cards and customers, so replaying only the
     # accepted requests (a journal) gives the same IDs.
     _errors: random.Random = attrs.field(init=False, repr=False, eq=False)
+    # Told, once, where the ID stream stood before its next draw: a unit of work that
+    # fails puts it back there, so a failed request moves no later ID (see watch()).
+    _before_draw: Callable[[object], None] | None = attrs.field(
+        default=None, init=False, repr=False, eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
         self.reseed(self.seed)
@@ -68,6 +81,9 @@ class IdGenerator:
         """``length`` characters drawn from ``alphabet``."""
         table = _byte_table(alphabet)
         with self._lock:
+            if self._before_draw is not None:
+                note, self._before_draw = self._before_draw, None
+                note(self._random.getstate())
             if table is None:
                 return "".join(self._random.choices(alphabet, k=length))
             # One random byte per character, mapped through a table: ~20x faster than
@@ -122,6 +138,18 @@ class IdGenerator:
         """Both streams' positions, to snapshot and restore."""
         with self._lock:
             return self._random.getstate(), self._errors.getstate()
+
+    def watch(self, before_draw: Callable[[object], None] | None) -> None:
+        """Call ``before_draw(position)`` once, before the next draw from the ID stream.
+
+        ``None`` stops watching. ``rewind(position)`` puts the stream back there.
+        """
+        self._before_draw = before_draw
+
+    def rewind(self, position: object) -> None:
+        """Put the ID stream back at a ``position`` that ``watch`` reported."""
+        with self._lock:
+            self._random.setstate(position)  # type: ignore[arg-type]
 
     def restore(self, state: tuple[object, object]) -> None:
         """Put both streams back where ``state()`` found them."""

@@ -2,15 +2,19 @@
 
 Nothing here knows about HTTP. Every public method validates first and mutates
 last, under one lock, so a rejected call changes nothing and concurrent calls
-never lose or double a write.
+never lose or double a write. Inside a unit of work (``unit_of_work()``, one per
+request) every change is noted as it is made, so that a failure part-way, a bug
+included, leaves nothing of the unit behind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import pickle
 import threading
+from array import array
 from bisect import bisect_right
 from contextlib import contextmanager
 from heapq import heapify, heappop, heappush
@@ -41,7 +45,7 @@ from loyalty_fake.models import (
     is_flat,
     own_copy,
 )
-from loyalty_fake.pickling import layout_fingerprint, no_gc, positional_pickle
+from loyalty_fake.pickling import layout_fingerprint, no_gc, positional_pickle, unsendable
 from loyalty_fake.rewards import (
     PARAMETERS_KEY,
     Order,
@@ -52,11 +56,13 @@ from loyalty_fake.rewards import (
     RewardType,
     Rollback,
 )
+from loyalty_fake.undo import UndoLog
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
+    from types import TracebackType
 
-__all__ = ["Ledger", "Project"]
+__all__ = ["MAX_POINTS", "Ledger", "Project", "UnitOfWork"]
 
 _SHARED_LIMIT = 4096
 
@@ -71,11 +77,19 @@ _SETTINGS = (
     "validity_hours",
     "activity_duration_after_publishing",
 )
-_SNAPSHOT_FORMAT = b"loyalty-fake-snapshot/1"
+# The most points a card may ever have earned (its ``points``; its balance and every
+# other counter are at most that): Number.MAX_SAFE_INTEGER. Voucherify's backend is
+# JavaScript, where larger integers are not exact, and a card's packed transaction rows
+# hold 64-bit integers at most.
+MAX_POINTS = 2**53 - 1
+# /2: written by a release that refuses lone surrogates and NaN in requests. /1 (the
+# releases before) may hold them, and is read once it is checked not to.
+_SNAPSHOT_FORMAT = b"loyalty-fake-snapshot/2"
+_EARLIER_FORMAT = b"loyalty-fake-snapshot/1"
 
 
-def _snapshot_header() -> bytes:
-    return _SNAPSHOT_FORMAT + b" " + layout_fingerprint().encode("ascii") + b"\n"
+def _snapshot_header(form: bytes = _SNAPSHOT_FORMAT) -> bytes:
+    return form + b" " + layout_fingerprint().encode("ascii") + b"\n"
 
 
 @positional_pickle
@@ -174,6 +188,76 @@ class _CustomerPlan:
     new_id: str | None = None
 
 
+class UnitOfWork:
+    """``with ledger.unit_of_work():`` holds the ledger; on any exception, undoes the block.
+
+    The outermost block is the unit: it takes the ledger's lock, has the ledger note
+    every change in ``undo`` as it makes it, and, when the block raises, puts all of
+    them back (the ID stream and the clock included) before the exception goes on.
+    Blocks inside it join it. Outside a unit ``undo`` is ``None`` and nothing is noted.
+    """
+
+    __slots__ = ("_clock", "_depth", "_ids", "_lock", "_notes", "undo")
+
+    def __init__(self, lock: threading.RLock, clock: Clock, ids: IdGenerator) -> None:
+        """Units over the state that ``lock`` guards, ``clock`` dates and ``ids`` names."""
+        self._lock = lock
+        self._clock = clock
+        self._ids = ids
+        # One log for every unit, emptied when each ends.
+        self._notes = UndoLog()
+        self._depth = 0
+        self.undo: UndoLog | None = None
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+        self._depth += 1
+        if self._depth > 1:
+            return
+        try:
+            undo = self.undo = self._notes
+            undo.undo(_put_clock_back, self._clock, self._clock.frozen_at)
+            ids = self._ids
+            ids.watch(lambda position: undo.undo(ids.rewind, position))
+        except BaseException:
+            self._end()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._depth > 1:
+            self._depth -= 1
+            self._lock.release()
+            return
+        undo = self._notes
+        try:
+            if exc_type is not None:
+                undo.rollback()
+        finally:
+            self._end()
+
+    def _end(self) -> None:
+        """Close the outermost unit, whatever happened: no note outlives it."""
+        try:
+            self.undo = None
+            self._ids.watch(None)
+            self._notes.clear()
+        finally:
+            self._depth -= 1
+            self._lock.release()
+
+
+def _put_clock_back(clock: Clock, frozen_at: dt.datetime | None) -> None:
+    if frozen_at is None:
+        clock.unfreeze()
+    elif clock.frozen_at != frozen_at:
+        clock.freeze(frozen_at)
+
+
 @attrs.define
 class Ledger:
     """All projects' state plus the clock and ID source that stamp it.
@@ -187,6 +271,15 @@ class Ledger:
     strict_joins: bool = False
     _projects: dict[str, Project] = attrs.field(factory=dict, init=False, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
+    _unit: UnitOfWork = attrs.field(init=False, repr=False)
+
+    @_unit.default
+    def _make_unit(self) -> UnitOfWork:
+        return UnitOfWork(self._lock, self.clock, self.ids)
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A unit of work over the ledger (see ``UnitOfWork``): one per request."""
+        return self._unit
 
     # -- projects -------------------------------------------------------------------------
 
@@ -198,15 +291,43 @@ class Ledger:
                 # The salt comes from the seed and app ID, not from a draw: creating a
                 # project in a request that is then rejected must not move the IDs.
                 salt = derived_id("", f"{self.ids.seed}/{app_id}", 16)
+                if self._unit.undo is not None:
+                    self._unit.undo.mark(self._projects)
                 found = self._projects[app_id] = Project(app_id=app_id, salt=salt)
             elif found.expiry_instants and found.expiry_instants[0] <= self.clock.now():
                 self._expire_due(found)
             return found
 
+    def _replacing_everything(self) -> None:
+        """Note the whole state, in a unit about to replace it (reset, restore, seeding)."""
+        if self._unit.undo is not None:
+            self._unit.undo.seal(
+                functools.partial(
+                    self._put_back,
+                    self._projects,
+                    self.ids.seed,
+                    self.ids.state(),
+                    self.strict_joins,
+                )
+            )
+
+    def _put_back(
+        self,
+        projects: dict[str, Project],
+        seed: int,
+        streams: tuple[object, object],
+        strict_joins: bool,
+    ) -> None:
+        self._projects = projects
+        self.ids.reseed(seed)
+        self.ids.restore(streams)
+        self.strict_joins = strict_joins
+
     def reset(self) -> None:
         """Forget every project."""
         with self._lock:
-            self._projects.clear()
+            self._replacing_everything()
+            self._projects = {}
 
     def projects(self) -> dict[str, Project]:
         """Every project by app ID (a copy of the mapping; the projects are live)."""
@@ -225,19 +346,37 @@ class Ledger:
             )
             return _snapshot_header() + pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def restore(self, snapshot: bytes) -> None:
+    def restore(self, snapshot: bytes) -> bool:
         """Replace the whole state with one ``snapshot()`` wrote (this process's own files).
 
-        Raises ``ValueError`` for a snapshot written by code with other record layouts.
+        Returns whether the snapshot is in this version's format (else it is an earlier
+        one, worth writing again). Raises ``ValueError`` for a snapshot written by code
+        with other record layouts, or by an earlier release that stored text with a lone
+        surrogate or a NaN, which no reply could show.
         """
         header = _snapshot_header()
-        if not snapshot.startswith(header):
-            found = snapshot[: len(header)].decode("ascii", "replace").strip()
-            msg = f"snapshot {found!r} was written by another version (this one reads {header!r})"
-            raise ValueError(msg)
+        current = snapshot.startswith(header)
+        if not current:
+            earlier = _snapshot_header(_EARLIER_FORMAT)
+            if not snapshot.startswith(earlier):
+                found = snapshot[: len(header)].decode("ascii", "replace").strip()
+                msg = (
+                    f"snapshot {found!r} was written by another version (this one reads {header!r})"
+                )
+                raise ValueError(msg)
+            header = earlier
+            problem = unsendable(snapshot[len(header) :])
+            if problem is not None:
+                msg = (
+                    f"snapshot holds {problem}: an earlier version stored it from a request, "
+                    "and no reply can show it (every list and state dump would fail). This "
+                    "version refuses such requests; start from a new state directory"
+                )
+                raise ValueError(msg)
         with no_gc():
             projects, seed, streams, frozen_at, strict_joins = pickle.loads(snapshot[len(header) :])  # noqa: S301
         with self._lock:
+            self._replacing_everything()
             self._projects = projects
             self.ids.reseed(seed)
             self.ids.restore(streams)
@@ -246,10 +385,29 @@ class Ledger:
             else:
                 self.clock.freeze(frozen_at)
             self.strict_joins = strict_joins
+        return current
 
     def locked(self) -> threading.RLock:
         """The ledger's lock, for callers that read several records consistently."""
         return self._lock
+
+    def _take_seq(self, project: Project) -> int:
+        if self._unit.undo is not None:
+            self._unit.undo.touch(project)
+        return project.take_seq()
+
+    def _note_members(self, project: Project, campaign: Campaign) -> None:
+        """In a unit, note the members index of ``campaign`` before a change to it.
+
+        Put back by indexing the program's published cards afresh, once they are back
+        as they were: the same index, in fewer notes than its blocks would take.
+        """
+        undo = self._unit.undo
+        if undo is not None:
+            members = campaign.members
+            undo.touch(members)
+            if not members.deferred:
+                undo.finally_(id(members), _reindex, project, campaign, members.backdated)
 
     # -- campaigns ------------------------------------------------------------------------
 
@@ -292,9 +450,21 @@ class Ledger:
                     "Invalid payload",
                     f"Property .vouchers_count must be <= {MAX_VOUCHERS_PER_REQUEST}",
                 )
+            if not 0 <= initial_points <= MAX_POINTS:
+                raise bad_request(
+                    "invalid_payload",
+                    "Invalid payload",
+                    "Property .voucher.loyalty_card.points must be "
+                    + (f"<= {MAX_POINTS}" if initial_points > 0 else ">= 0"),
+                )
             config.check_room(vouchers_count, project.cards)
             resolved_category = self._category_for(project, category, category_id)
             now = self.clock.now()
+            undo = self._unit.undo
+            if undo is not None:
+                undo.mark(project.categories_by_name)
+                undo.mark(project.campaigns)
+                undo.mark(project.campaign_ids_by_name)
             if (
                 resolved_category is not None
                 and resolved_category.name not in project.categories_by_name
@@ -307,7 +477,7 @@ class Ledger:
                 created_at=now,
                 code_config=config,
                 initial_points=initial_points,
-                seq=project.take_seq(),
+                seq=self._take_seq(project),
                 description=description,
                 category=resolved_category,
                 metadata=dict(metadata or {}),
@@ -338,6 +508,7 @@ class Ledger:
         with self._lock, no_gc():
             project = self.project(app_id)
             campaign = _campaign(project, campaign_ref)
+            self._note_members(project, campaign)
             campaign.members.defer()
             try:
                 yield campaign
@@ -403,7 +574,12 @@ class Ledger:
                     project, changes.get("category"), changes.get("category_id")
                 )
             now = self.clock.now()
-            self._keep_published_cards_as_they_are(project, campaign, changes)
+            undo = self._unit.undo
+            if undo is not None:
+                undo.touch(campaign)
+                undo.keep(campaign.settings)
+                undo.keep(campaign.metadata)
+            self._keep_published_cards_as_they_are(project, campaign, changes, undo)
             for key in ("description", "start_date", "expiration_date", "auto_join", "type"):
                 if key in changes:
                     setattr(campaign, key, changes[key])
@@ -415,13 +591,13 @@ class Ledger:
             for key in changes.get("unset_metadata_fields") or ():
                 campaign.metadata.pop(key, None)
             if category is not None:
-                self._recategorize(project, campaign, category)
+                self._recategorize(project, campaign, category, undo)
             campaign.updated_at = now
             return campaign
 
     @staticmethod
     def _keep_published_cards_as_they_are(
-        project: Project, campaign: Campaign, changes: Mapping[str, Any]
+        project: Project, campaign: Campaign, changes: Mapping[str, Any], undo: UndoLog | None
     ) -> None:
         # "This method will update the loyalty cards which have not been published or
         # redeemed yet": cards already out keep the dates and validity they were given.
@@ -436,18 +612,28 @@ class Ledger:
             return
         for card in project.cards.values():
             if card.campaign_id == campaign.id and card.holder_id is not None:
+                if undo is not None:
+                    undo.touch(card)
+                    if card.overrides is not None:
+                        undo.keep(card.overrides)
                 own = card.overrides if card.overrides is not None else {}
                 for key in moving:
                     own.setdefault(key, current[key])
                 card.overrides = own
 
     @staticmethod
-    def _recategorize(project: Project, campaign: Campaign, category: Category) -> None:
+    def _recategorize(
+        project: Project, campaign: Campaign, category: Category, undo: UndoLog | None
+    ) -> None:
         # "This method will update the loyalty cards which have not been published".
+        if undo is not None:
+            undo.mark(project.categories_by_name)
         project.categories_by_name.setdefault(category.name, category)
         campaign.category = category
         for card in project.cards.values():
             if card.campaign_id == campaign.id and card.holder_id is None:
+                if undo is not None:
+                    undo.touch(card)
                 card.category = category
 
     def delete_loyalty_program(self, app_id: str, campaign_ref: str, *, force: bool) -> str:
@@ -461,32 +647,15 @@ class Ledger:
             project = self.project(app_id)
             campaign = _campaign(project, campaign_ref)
             action_id = self.ids.async_action_id()
-            if not force:
+            undo = self._unit.undo
+            if force:
+                if undo is not None:
+                    _note_removal(undo, project)
+                _remove_for_good(project, campaign)
+            else:
+                if undo is not None:
+                    undo.touch(campaign)
                 campaign.in_bin = True
-                return action_id
-            del project.campaigns[campaign.id]
-            del project.campaign_ids_by_name[campaign.name]
-            codes = {
-                code for code, card in project.cards.items() if card.campaign_id == campaign.id
-            }
-            for code in codes:
-                card = project.cards.pop(code)
-                if project.card_codes_by_id is not None:
-                    project.card_codes_by_id.pop(card.id, None)
-            for instant, buckets in list(project.expiring.items()):
-                buckets[:] = [bucket for bucket in buckets if bucket.card_code not in codes]
-                if not buckets:
-                    del project.expiring[instant]
-            project.expiry_instants[:] = list(project.expiring)
-            heapify(project.expiry_instants)
-            kept = [p for p in project.publications if p.campaign_id != campaign.id]
-            project.publications[:] = kept
-            for source_id, publication in list(project.publications_by_source_id.items()):
-                if publication.campaign_id == campaign.id:
-                    del project.publications_by_source_id[source_id]
-            for assignment in list(project.reward_assignments.values()):
-                if assignment.campaign_id == campaign.id:
-                    del project.reward_assignments[assignment.id]
             return action_id
 
     def add_vouchers(  # noqa: PLR0913 - mirrors the endpoint's options
@@ -522,6 +691,10 @@ class Ledger:
                 config.check_room(count, project.cards)
             resolved = self._category_for(project, category, None) if category else None
             now = self.clock.now()
+            undo = self._unit.undo
+            if undo is not None:
+                undo.touch(campaign)
+                undo.mark(project.categories_by_name)
             if resolved is not None:
                 project.categories_by_name.setdefault(resolved.name, resolved)
             cards = []
@@ -639,13 +812,21 @@ class Ledger:
         card = LoyaltyCard(
             code=code,
             campaign_id=campaign.id,
-            seq=project.take_seq(),
+            seq=self._take_seq(project),
             created_at=now,
             updated_at=None,
             points=campaign.initial_points,
             category=campaign.category,
             transaction_texts=project.texts,
         )
+        undo = self._unit.undo
+        if undo is not None:
+            undo.mark(project.cards)
+            undo.touch(project)  # card_codes_by_id, built meanwhile, is dropped again
+            if project.card_codes_by_id is not None:
+                undo.mark(project.card_codes_by_id)
+            undo.mark(campaign.stock)
+            undo.touch(campaign)
         project.cards[code] = card
         if project.card_codes_by_id is not None:
             project.card_codes_by_id[card.id] = code
@@ -731,6 +912,12 @@ class Ledger:
 
     def _commit_customer(self, project: Project, plan: _CustomerPlan, now: dt.datetime) -> Customer:
         customer = plan.existing
+        undo = self._unit.undo
+        if undo is not None:
+            undo.mark(project.customers)
+            undo.mark(project.shared_values)
+            if customer is not None:
+                undo.touch(customer)
         if customer is None:
             source_id = plan.source_id
             customer = Customer(
@@ -859,8 +1046,7 @@ class Ledger:
             return None
         return _card_held_in(project, campaign, plan.existing)
 
-    @staticmethod
-    def _next_available(project: Project, campaign: Campaign) -> LoyaltyCard | None:
+    def _next_available(self, project: Project, campaign: Campaign) -> LoyaltyCard | None:
         # "A voucher is suitable for publication when it's active and hasn't been
         # published yet"; the oldest such card goes first. Published and deleted cards
         # at the front of the stock are passed once and for all: iterating a dict of
@@ -877,7 +1063,13 @@ class Ledger:
             if card.active:
                 found = card
                 break
-        if head > len(stock) // 2:
+        trim = head > len(stock) // 2
+        undo = self._unit.undo
+        if undo is not None and (trim or head != campaign.stock_head):
+            undo.touch(campaign)
+            if trim:
+                undo.keep(stock)
+        if trim:
             del stock[:head]
             head = 0
         campaign.stock_head = head
@@ -894,12 +1086,19 @@ class Ledger:
         metadata: Mapping[str, Any] | None,
         channel: str | None,
     ) -> None:
+        undo = self._unit.undo
+        if undo is not None:
+            undo.touch(card)
+            undo.touch(holder)
+            undo.mark(project.publications)
+            undo.mark(project.publications_by_source_id)
+            self._note_members(project, campaign)
         card.holder_id = holder.id
         card.publish_count += 1
         card.updated_at = now
         campaign.members.add(card)
         holder.hold(card.code)
-        seq = project.take_seq()
+        seq = self._take_seq(project)
         publication = Publication(
             seq=seq,
             created_at=now,
@@ -964,12 +1163,13 @@ class Ledger:
         with self._lock:
             return self._member(self.project(app_id), code, campaign_ref)
 
-    @staticmethod
-    def _member(project: Project, code: str, campaign_ref: str | None) -> LoyaltyCard:
+    def _member(self, project: Project, code: str, campaign_ref: str | None) -> LoyaltyCard:
         campaign = _campaign(project, campaign_ref) if campaign_ref is not None else None
         card = project.cards.get(code)
         if card is None and code.startswith("v_"):
             # The vouchers API takes a card's v_ ID as well as its code.
+            if self._unit.undo is not None:
+                self._unit.undo.touch(project)  # the first such lookup builds an index
             by_id = project.code_of_card_id(code)
             card = project.cards.get(by_id) if by_id is not None else None
         if (
@@ -997,9 +1197,15 @@ class Ledger:
         Added points form a bucket expiring by ``expiration_type``: ``CUSTOM_DATE``
         (``expiration_date``), ``NON_EXPIRING``, or the program's rules (the default).
         Removed points come from the soonest-expiring buckets. Raises 400 for an
-        unpublished card, a past expiration date, or removing more than the balance;
+        unpublished card, a past expiration date, removing more than the balance, or
+        ``points`` beyond ``MAX_POINTS`` either way or taking the card's points past it;
         then nothing changes.
         """
+        if not -MAX_POINTS <= points <= MAX_POINTS:
+            bound = f"<= {MAX_POINTS}" if points > 0 else f">= {-MAX_POINTS}"
+            raise bad_request(
+                "invalid_payload", "Invalid payload", f"Property .points must be {bound}"
+            )
         with self._lock:
             project = self.project(app_id)
             card = self._member(project, code, campaign_ref)
@@ -1011,7 +1217,17 @@ class Ledger:
                     f"Loyalty card {card.code} must be assigned to a holder before its "
                     "balance can change",
                 )
+            if card.points + points > MAX_POINTS:
+                raise bad_request(
+                    "invalid_payload",
+                    "Invalid payload",
+                    f"Property .points must be <= {MAX_POINTS - card.points}: loyalty card "
+                    f"{card.code} has earned {card.points} points, and a card holds at most "
+                    f"{MAX_POINTS}",
+                )
             now = self.clock.now()
+            if self._unit.undo is not None:
+                self._unit.undo.touch(card)
             if points > 0:
                 last_day = self._requested_last_day(campaign, now, expiration_type, expiration_date)
                 self._add_bucket(project, card, points, last_day, now)
@@ -1022,7 +1238,7 @@ class Ledger:
                 self._take_from_buckets(card, -points, now)
                 card.subtracted_points -= points
                 kind = "POINTS_REMOVAL"
-            self._touch(campaign, card, now)
+            self._touch(project, campaign, card, now)
             return self._record(
                 project, card, kind, points, now, reason=reason, source_id=source_id
             )
@@ -1068,9 +1284,14 @@ class Ledger:
         last_day: dt.date | None,
         now: dt.datetime,
     ) -> None:
+        undo = self._unit.undo
+        if undo is not None:
+            undo.touch(card)
         # Points sharing an expiry date share a bucket, as Voucherify's do.
         for bucket in card.buckets:
             if bucket.last_day == last_day:
+                if undo is not None:
+                    undo.touch(bucket)
                 bucket.points += points
                 bucket.updated_at = now
                 return
@@ -1091,20 +1312,29 @@ class Ledger:
             instant = expires_at(last_day)
             due = project.expiring.get(instant)
             if due is None:
+                if undo is not None:
+                    undo.mark(project.expiring)
+                    undo.keep(project.expiry_instants)
                 due = project.expiring[instant] = []
                 heappush(project.expiry_instants, instant)
+            elif undo is not None:
+                undo.mark(due)
             due.append(bucket)
 
-    @staticmethod
     def _take_from_buckets(
-        card: LoyaltyCard, points: int, now: dt.datetime
+        self, card: LoyaltyCard, points: int, now: dt.datetime
     ) -> tuple[tuple[dt.date | None, int], ...]:
         """Take ``points``, soonest-expiring first; returns ``(last_day, points)`` per bucket."""
         # "The removal of points will consume the points that expire the soonest."
+        undo = self._unit.undo
+        if undo is not None:
+            undo.touch(card)
         remaining = points
         taken_from: list[tuple[dt.date | None, int]] = []
         while remaining:
             bucket = card.buckets[0]
+            if undo is not None:
+                undo.touch(bucket)
             taken = min(bucket.points, remaining)
             bucket.points -= taken
             bucket.updated_at = now
@@ -1114,8 +1344,13 @@ class Ledger:
                 card.buckets = card.buckets[1:]
         return tuple(taken_from)
 
-    @staticmethod
-    def _touch(campaign: Campaign, card: LoyaltyCard, now: dt.datetime) -> None:
+    def _touch(
+        self, project: Project, campaign: Campaign, card: LoyaltyCard, now: dt.datetime
+    ) -> None:
+        if self._unit.undo is not None:
+            self._unit.undo.touch(card)
+            if card.holder_id is not None:
+                self._note_members(project, campaign)
         previous = card.updated_at
         card.updated_at = now
         if card.holder_id is not None:
@@ -1136,7 +1371,15 @@ class Ledger:
         bucket: PointsBucket | None = None,
         redemption: Redemption | None = None,
     ) -> Transaction:
-        seq = project.take_seq()
+        undo = self._unit.undo
+        if undo is not None:
+            undo.touch(card)  # its rows and references, when they are replaced
+            undo.mark(card.transaction_texts)
+            if isinstance(card.transaction_rows, array):
+                undo.mark(card.transaction_rows)
+            if card.transaction_refs is not None:
+                undo.mark(card.transaction_refs)
+        seq = self._take_seq(project)
         next_date, next_points = card.next_expiration()
         transaction = Transaction(
             bucket=bucket,
@@ -1164,6 +1407,9 @@ class Ledger:
         """Expire every bucket whose last day has passed on the fake's clock."""
         now = self.clock.now()
         instants = project.expiry_instants
+        if self._unit.undo is not None:
+            self._unit.undo.keep(instants)
+            self._unit.undo.keep(project.expiring)
         while instants and instants[0] <= now:
             instant = heappop(instants)
             for bucket in project.expiring.pop(instant, []):
@@ -1174,12 +1420,15 @@ class Ledger:
         # A card deleted for good (or a new card that reuses its code) is not this
         # bucket's card any more.
         if card is not None and bucket.points and bucket in card.buckets:
+            if self._unit.undo is not None:
+                self._unit.undo.touch(bucket)
+                self._unit.undo.touch(card)
             expired = bucket.points
             bucket.points = 0
             bucket.updated_at = instant
             card.buckets = tuple(kept for kept in card.buckets if kept is not bucket)
             card.expired_points += expired
-            self._touch(project.campaigns[card.campaign_id], card, instant)
+            self._touch(project, project.campaigns[card.campaign_id], card, instant)
             self._record(
                 project,
                 card,
@@ -1213,11 +1462,13 @@ class Ledger:
                 type=type,
                 parameters=dict(parameters),
                 created_at=self.clock.now(),
-                seq=project.take_seq(),
+                seq=self._take_seq(project),
                 stock=stock,
                 attributes=dict(attributes) if attributes else None,
                 metadata=dict(metadata) if metadata else None,
             )
+            if self._unit.undo is not None:
+                self._unit.undo.mark(project.rewards)
             project.rewards[reward.id] = reward
             return reward
 
@@ -1260,6 +1511,8 @@ class Ledger:
                     f"Property .parameters must have required property "
                     f"'{PARAMETERS_KEY[reward.type]}' for a {reward.type} reward",
                 )
+            if self._unit.undo is not None:
+                self._unit.undo.touch(reward)
             if "name" in changes:
                 reward.name = changes["name"]
             if parameters is not None:
@@ -1292,6 +1545,8 @@ class Ledger:
                         "related_object_total": len(using),
                     },
                 )
+            if self._unit.undo is not None:
+                self._unit.undo.keep(project.rewards)
             del project.rewards[reward.id]
 
     # -- reward assignments ---------------------------------------------------------------
@@ -1333,6 +1588,8 @@ class Ledger:
                     )
                 planned.append((reward, None if reward.type == "COIN" else points))
             now = self.clock.now()
+            if self._unit.undo is not None:
+                self._unit.undo.mark(project.reward_assignments)
             assignments = []
             for reward, points in planned:
                 assignment = RewardAssignment(
@@ -1340,7 +1597,7 @@ class Ledger:
                     reward_id=reward.id,
                     campaign_id=campaign.id,
                     created_at=now,
-                    seq=project.take_seq(),
+                    seq=self._take_seq(project),
                     points=points,
                 )
                 project.reward_assignments[assignment.id] = assignment
@@ -1372,6 +1629,8 @@ class Ledger:
         with self._lock:
             assignment = self.get_reward_assignment(app_id, campaign_ref, assignment_id)
             reward = self.project(app_id).rewards.get(assignment.reward_id)
+            if self._unit.undo is not None:
+                self._unit.undo.touch(assignment)
             if points is not None and (reward is None or reward.type != "COIN"):
                 assignment.points = points
             assignment.updated_at = self.clock.now()
@@ -1381,7 +1640,10 @@ class Ledger:
         """Stop offering a reward in a program; past redemptions keep it."""
         with self._lock:
             assignment = self.get_reward_assignment(app_id, campaign_ref, assignment_id)
-            del self.project(app_id).reward_assignments[assignment.id]
+            assignments = self.project(app_id).reward_assignments
+            if self._unit.undo is not None:
+                self._unit.undo.keep(assignments)
+            del assignments[assignment.id]
 
     def member_rewards(
         self,
@@ -1467,11 +1729,15 @@ class Ledger:
                 _check_balance(card, spent)
             # Every check passed: from here on the request commits.
             now = self.clock.now()
+            if self._unit.undo is not None:
+                self._unit.undo.touch(card)
+                self._unit.undo.touch(reward)
+                self._unit.undo.mark(project.redemptions)
             taken = self._take_from_buckets(card, spent, now)
             card.redeemed_points += spent
             card.redeemed_quantity += 1
             reward.redeemed += 1
-            seq = project.take_seq()
+            seq = self._take_seq(project)
             redemption = Redemption(
                 id=self.ids.ordered("r_", seq),
                 seq=seq,
@@ -1488,7 +1754,7 @@ class Ledger:
                 metadata=dict(metadata) if metadata else None,
             )
             project.redemptions[redemption.id] = redemption
-            self._touch(campaign, card, now)
+            self._touch(project, campaign, card, now)
             self._record(
                 project,
                 card,
@@ -1568,6 +1834,14 @@ class Ledger:
             if card is None or card.campaign_id != redemption.campaign_id:
                 raise not_found("voucher", redemption.card_code)
             now = self.clock.now()
+            undo = self._unit.undo
+            if undo is not None:
+                undo.touch(card)
+                undo.touch(redemption)
+                undo.touch(redemption.reward)
+                undo.mark(project.redemption_ids_by_rollback)
+                if redemption.order is not None:
+                    undo.touch(redemption.order)
             expired = 0
             for last_day, points in redemption.taken:
                 if last_day is not None and expires_at(last_day) <= now:
@@ -1577,7 +1851,7 @@ class Ledger:
             card.redeemed_points -= redemption.points
             card.redeemed_quantity -= 1
             redemption.reward.redeemed -= 1
-            seq = project.take_seq()
+            seq = self._take_seq(project)
             rollback = Rollback(
                 id=self.ids.ordered("rr_", seq),
                 created_at=now,
@@ -1589,7 +1863,7 @@ class Ledger:
             if redemption.order is not None:
                 redemption.order.status = "CANCELED"
                 redemption.order.updated_at = now
-            self._touch(project.campaigns[card.campaign_id], card, now)
+            self._touch(project, project.campaigns[card.campaign_id], card, now)
             self._record(
                 project,
                 card,
@@ -1627,6 +1901,61 @@ class Ledger:
                 for campaign in project.campaigns.values()
                 if campaign.id in by_campaign and not campaign.in_bin
             ]
+
+
+def _note_removal(undo: UndoLog, project: Project) -> None:
+    """Note what deleting a program for good changes: copies, as large as the work anyway."""
+    undo.touch(project)
+    containers: list[dict[Any, Any] | list[Any]] = [
+        project.campaigns,
+        project.campaign_ids_by_name,
+        project.cards,
+        project.expiring,
+        *project.expiring.values(),
+        project.expiry_instants,
+        project.publications,
+        project.publications_by_source_id,
+        project.reward_assignments,
+    ]
+    for container in containers:
+        undo.keep(container)
+    if project.card_codes_by_id is not None:
+        undo.keep(project.card_codes_by_id)
+
+
+def _remove_for_good(project: Project, campaign: Campaign) -> None:
+    """Remove a program with its cards, their publications and its reward assignments."""
+    del project.campaigns[campaign.id]
+    del project.campaign_ids_by_name[campaign.name]
+    codes = {code for code, card in project.cards.items() if card.campaign_id == campaign.id}
+    for code in codes:
+        card = project.cards.pop(code)
+        if project.card_codes_by_id is not None:
+            project.card_codes_by_id.pop(card.id, None)
+    for instant, buckets in list(project.expiring.items()):
+        buckets[:] = [bucket for bucket in buckets if bucket.card_code not in codes]
+        if not buckets:
+            del project.expiring[instant]
+    project.expiry_instants[:] = list(project.expiring)
+    heapify(project.expiry_instants)
+    kept = [p for p in project.publications if p.campaign_id != campaign.id]
+    project.publications[:] = kept
+    for source_id, publication in list(project.publications_by_source_id.items()):
+        if publication.campaign_id == campaign.id:
+            del project.publications_by_source_id[source_id]
+    for assignment in list(project.reward_assignments.values()):
+        if assignment.campaign_id == campaign.id:
+            del project.reward_assignments[assignment.id]
+
+
+def _reindex(project: Project, campaign: Campaign, backdated: bool) -> None:
+    """Index the program's published cards afresh (putting back a unit's changes)."""
+    members = [
+        card
+        for card in project.cards.values()
+        if card.campaign_id == campaign.id and card.holder_id is not None
+    ]
+    campaign.members.rebuild(members, backdated=backdated)
 
 
 def _held_cards(project: Project, customer: Customer) -> Iterator[LoyaltyCard]:

@@ -29,7 +29,8 @@ class Request:
     """One HTTP request as the fake sees it.
 
     ``path`` is the raw (still percent-encoded) path, so that a ``%2F`` inside a code
-    never splits a segment; ``query`` holds the decoded pairs in order.
+    never splits a segment; ``query`` holds the decoded pairs in order. Percent-encoded
+    bytes that are not UTF-8 decode to lone surrogates, which the app refuses.
     """
 
     method: str = attrs.field(converter=_upper)
@@ -52,7 +53,7 @@ class Request:
         return cls(
             method=method,
             path=parts.path or "/",
-            query=tuple(parse_qsl(parts.query, keep_blank_values=True)),
+            query=tuple(parse_qsl(parts.query, keep_blank_values=True, errors="surrogateescape")),
             headers=_lower_keys(headers or {}),
             body=raw,
         )
@@ -64,7 +65,9 @@ class Request:
     @property
     def segments(self) -> tuple[str, ...]:
         """The path's segments, each percent-decoded after splitting."""
-        return tuple(unquote(part) for part in self.path.strip("/").split("/"))
+        return tuple(
+            unquote(part, errors="surrogateescape") for part in self.path.strip("/").split("/")
+        )
 
 
 @attrs.frozen
