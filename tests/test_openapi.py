@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
@@ -14,6 +14,8 @@ from tests.own_openapi import validate_own
 from tests.spec import SPEC_DIR, requires_spec
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from loyalty_fake import LoyaltyFake
     from loyalty_fake.server import LiveServer
 
@@ -113,3 +115,35 @@ def test_voucherify_also_names_no_implemented_operation() -> None:
     """An operation the fake implements is not also listed as a deliberate 501."""
     listed = {f"{method} {path}" for path, methods in VOUCHERIFY_ALSO.items() for method in methods}
     assert listed.isdisjoint(route.operation for route in ROUTES)
+
+
+def _integers(schema: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every integer schema inside ``schema`` (resolved against the document), by path."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            yield from _integers(openapi_document()["components"]["schemas"][name], where)
+            return
+        if schema.get("type") == "integer":
+            yield where, schema
+        for key, value in schema.items():
+            yield from _integers(value, f"{where}.{key}")
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            yield from _integers(value, f"{where}[{index}]")
+
+
+def test_every_integer_a_body_takes_is_bounded_as_the_fake_bounds_it() -> None:
+    """No request integer is unbounded: past 2^53 - 1 the fake answers 400, as documented."""
+    found = []
+    for path, item in openapi_document()["paths"].items():
+        for method, operation in item.items():
+            body = operation.get("requestBody") if method in _METHODS else None
+            if body is None:
+                continue
+            schema = body["content"]["application/json"]["schema"]
+            for where, integer in _integers(schema, f"{method.upper()} {path}"):
+                found.append(where)
+                assert integer.get("maximum", 2**63) <= 2**53 - 1, where
+                assert integer.get("minimum", -(2**63)) >= -(2**53 - 1), where
+    assert any(where.endswith(".points") for where in found)
