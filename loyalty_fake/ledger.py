@@ -18,6 +18,8 @@ from array import array
 from bisect import bisect_right
 from contextlib import contextmanager
 from heapq import heapify, heappop, heappush
+from itertools import islice
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -26,7 +28,7 @@ from loyalty_fake.clock import Clock
 from loyalty_fake.codes import CodeConfig
 from loyalty_fake.errors import VoucherifyError, bad_request, duplicate_found, not_found
 from loyalty_fake.expiry import ExpirationRules, expires_at
-from loyalty_fake.ids import IdGenerator, derived_id
+from loyalty_fake.ids import IdGenerator, Position, derived_id
 from loyalty_fake.index import matches_dates
 from loyalty_fake.models import (
     CUSTOMER_STRINGS,
@@ -197,16 +199,19 @@ class UnitOfWork:
     Blocks inside it join it. Outside a unit ``undo`` is ``None`` and nothing is noted.
     """
 
-    __slots__ = ("_clock", "_depth", "_ids", "_lock", "_notes", "undo")
+    __slots__ = ("_clock", "_depth", "_frozen_at", "_ids", "_lock", "_notes", "_position", "undo")
 
     def __init__(self, lock: threading.RLock, clock: Clock, ids: IdGenerator) -> None:
         """Units over the state that ``lock`` guards, ``clock`` dates and ``ids`` names."""
         self._lock = lock
         self._clock = clock
         self._ids = ids
-        # One log for every unit, emptied when each ends.
+        # One log for every unit, emptied when each ends; the clock and the ID stream
+        # as the unit found them.
         self._notes = UndoLog()
         self._depth = 0
+        self._frozen_at: dt.datetime | None = None
+        self._position: Position = ids.position()
         self.undo: UndoLog | None = None
 
     def __enter__(self) -> None:
@@ -215,10 +220,9 @@ class UnitOfWork:
         if self._depth > 1:
             return
         try:
-            undo = self.undo = self._notes
-            undo.undo(_put_clock_back, self._clock, self._clock.frozen_at)
-            ids = self._ids
-            ids.watch(lambda position: undo.undo(ids.rewind, position))
+            self.undo = self._notes
+            self._frozen_at = self._clock.frozen_at
+            self._position = self._ids.position()
         except BaseException:
             self._end()
             raise
@@ -232,19 +236,26 @@ class UnitOfWork:
         if self._depth > 1:
             self._depth -= 1
             self._lock.release()
-            return
-        undo = self._notes
-        try:
-            if exc_type is not None:
-                undo.rollback()
-        finally:
-            self._end()
+        elif exc_type is None:
+            self.undo = None
+            self._notes.clear()
+            self._depth = 0
+            self._lock.release()
+        else:
+            try:
+                try:
+                    self._notes.rollback()
+                finally:
+                    _put_clock_back(self._clock, self._frozen_at)
+                    if self._ids.position() != self._position:
+                        self._ids.rewind(self._position)
+            finally:
+                self._end()
 
     def _end(self) -> None:
         """Close the outermost unit, whatever happened: no note outlives it."""
         try:
             self.undo = None
-            self._ids.watch(None)
             self._notes.clear()
         finally:
             self._depth -= 1
@@ -391,23 +402,13 @@ class Ledger:
         """The ledger's lock, for callers that read several records consistently."""
         return self._lock
 
-    def _take_seq(self, project: Project) -> int:
+    def _note_card(self, card: LoyaltyCard) -> None:
         if self._unit.undo is not None:
-            self._unit.undo.touch(project)
-        return project.take_seq()
+            _note_card(self._unit.undo, card)
 
     def _note_members(self, project: Project, campaign: Campaign) -> None:
-        """In a unit, note the members index of ``campaign`` before a change to it.
-
-        Put back by indexing the program's published cards afresh, once they are back
-        as they were: the same index, in fewer notes than its blocks would take.
-        """
-        undo = self._unit.undo
-        if undo is not None:
-            members = campaign.members
-            undo.touch(members)
-            if not members.deferred:
-                undo.finally_(id(members), _reindex, project, campaign, members.backdated)
+        if self._unit.undo is not None:
+            _note_members(self._unit.undo, project, campaign)
 
     # -- campaigns ------------------------------------------------------------------------
 
@@ -462,9 +463,7 @@ class Ledger:
             now = self.clock.now()
             undo = self._unit.undo
             if undo is not None:
-                undo.mark(project.categories_by_name)
-                undo.mark(project.campaigns)
-                undo.mark(project.campaign_ids_by_name)
+                _note_project(undo, project)
             if (
                 resolved_category is not None
                 and resolved_category.name not in project.categories_by_name
@@ -477,7 +476,7 @@ class Ledger:
                 created_at=now,
                 code_config=config,
                 initial_points=initial_points,
-                seq=self._take_seq(project),
+                seq=project.take_seq(),
                 description=description,
                 category=resolved_category,
                 metadata=dict(metadata or {}),
@@ -613,7 +612,7 @@ class Ledger:
         for card in project.cards.values():
             if card.campaign_id == campaign.id and card.holder_id is not None:
                 if undo is not None:
-                    undo.touch(card)
+                    _note_card(undo, card)
                     if card.overrides is not None:
                         undo.keep(card.overrides)
                 own = card.overrides if card.overrides is not None else {}
@@ -627,13 +626,13 @@ class Ledger:
     ) -> None:
         # "This method will update the loyalty cards which have not been published".
         if undo is not None:
-            undo.mark(project.categories_by_name)
+            _note_project(undo, project)
         project.categories_by_name.setdefault(category.name, category)
         campaign.category = category
         for card in project.cards.values():
             if card.campaign_id == campaign.id and card.holder_id is None:
                 if undo is not None:
-                    undo.touch(card)
+                    _note_card(undo, card)
                 card.category = category
 
     def delete_loyalty_program(self, app_id: str, campaign_ref: str, *, force: bool) -> str:
@@ -694,7 +693,7 @@ class Ledger:
             undo = self._unit.undo
             if undo is not None:
                 undo.touch(campaign)
-                undo.mark(project.categories_by_name)
+                _note_project(undo, project)
             if resolved is not None:
                 project.categories_by_name.setdefault(resolved.name, resolved)
             cards = []
@@ -809,24 +808,23 @@ class Ledger:
     ) -> LoyaltyCard:
         if code is None:
             code = campaign.code_config.generate(self.ids.chars, project.cards)
+        undo = self._unit.undo
+        if undo is not None:
+            _note_project(undo, project)
+            undo.mark(campaign.stock)
+            undo.touch(campaign)
         card = LoyaltyCard(
             code=code,
             campaign_id=campaign.id,
-            seq=self._take_seq(project),
+            seq=project.take_seq(),
             created_at=now,
             updated_at=None,
             points=campaign.initial_points,
             category=campaign.category,
             transaction_texts=project.texts,
         )
-        undo = self._unit.undo
         if undo is not None:
-            undo.mark(project.cards)
-            undo.touch(project)  # card_codes_by_id, built meanwhile, is dropped again
-            if project.card_codes_by_id is not None:
-                undo.mark(project.card_codes_by_id)
-            undo.mark(campaign.stock)
-            undo.touch(campaign)
+            undo.first(card)  # new: nothing of it to put back
         project.cards[code] = card
         if project.card_codes_by_id is not None:
             project.card_codes_by_id[card.id] = code
@@ -914,8 +912,7 @@ class Ledger:
         customer = plan.existing
         undo = self._unit.undo
         if undo is not None:
-            undo.mark(project.customers)
-            undo.mark(project.shared_values)
+            _note_project(undo, project)
             if customer is not None:
                 undo.touch(customer)
         if customer is None:
@@ -927,17 +924,11 @@ class Ledger:
                 source_id=source_id,
                 created_at=now,
             )
+            if undo is not None:
+                undo.first(customer)  # new: nothing of it to put back
             project.customers[customer.id] = customer
         if plan.profile:
-            for field, given in plan.profile.items():
-                if field not in _CUSTOMER_PROFILE_FIELDS:
-                    continue
-                value = given
-                if field == "metadata":
-                    value = project.shared(given) if given else None
-                elif isinstance(given, dict) and field != "address":  # address: packed copy
-                    value = own_copy(given)
-                setattr(customer, field, value)
+            _apply_profile(project, customer, plan.profile)
             if plan.existing is not None:
                 customer.updated_at = now
         return customer
@@ -1088,17 +1079,16 @@ class Ledger:
     ) -> None:
         undo = self._unit.undo
         if undo is not None:
-            undo.touch(card)
+            self._note_card(card)
             undo.touch(holder)
-            undo.mark(project.publications)
-            undo.mark(project.publications_by_source_id)
+            _note_project(undo, project)
             self._note_members(project, campaign)
         card.holder_id = holder.id
         card.publish_count += 1
         card.updated_at = now
         campaign.members.add(card)
         holder.hold(card.code)
-        seq = self._take_seq(project)
+        seq = project.take_seq()
         publication = Publication(
             seq=seq,
             created_at=now,
@@ -1169,7 +1159,7 @@ class Ledger:
         if card is None and code.startswith("v_"):
             # The vouchers API takes a card's v_ ID as well as its code.
             if self._unit.undo is not None:
-                self._unit.undo.touch(project)  # the first such lookup builds an index
+                _note_project(self._unit.undo, project)  # the first such lookup builds an index
             by_id = project.code_of_card_id(code)
             card = project.cards.get(by_id) if by_id is not None else None
         if (
@@ -1226,8 +1216,10 @@ class Ledger:
                     f"{MAX_POINTS}",
                 )
             now = self.clock.now()
-            if self._unit.undo is not None:
-                self._unit.undo.touch(card)
+            undo = self._unit.undo
+            if undo is not None:
+                _note_card(undo, card)
+                _note_project(undo, project)
             if points > 0:
                 last_day = self._requested_last_day(campaign, now, expiration_type, expiration_date)
                 self._add_bucket(project, card, points, last_day, now)
@@ -1284,14 +1276,11 @@ class Ledger:
         last_day: dt.date | None,
         now: dt.datetime,
     ) -> None:
+        # The caller noted the card (a new card needs no note).
         undo = self._unit.undo
-        if undo is not None:
-            undo.touch(card)
         # Points sharing an expiry date share a bucket, as Voucherify's do.
         for bucket in card.buckets:
             if bucket.last_day == last_day:
-                if undo is not None:
-                    undo.touch(bucket)
                 bucket.points += points
                 bucket.updated_at = now
                 return
@@ -1313,7 +1302,7 @@ class Ledger:
             due = project.expiring.get(instant)
             if due is None:
                 if undo is not None:
-                    undo.mark(project.expiring)
+                    _note_project(undo, project)
                     undo.keep(project.expiry_instants)
                 due = project.expiring[instant] = []
                 heappush(project.expiry_instants, instant)
@@ -1326,15 +1315,11 @@ class Ledger:
     ) -> tuple[tuple[dt.date | None, int], ...]:
         """Take ``points``, soonest-expiring first; returns ``(last_day, points)`` per bucket."""
         # "The removal of points will consume the points that expire the soonest."
-        undo = self._unit.undo
-        if undo is not None:
-            undo.touch(card)
+        # The caller noted the card (its buckets with it).
         remaining = points
         taken_from: list[tuple[dt.date | None, int]] = []
         while remaining:
             bucket = card.buckets[0]
-            if undo is not None:
-                undo.touch(bucket)
             taken = min(bucket.points, remaining)
             bucket.points -= taken
             bucket.updated_at = now
@@ -1347,10 +1332,10 @@ class Ledger:
     def _touch(
         self, project: Project, campaign: Campaign, card: LoyaltyCard, now: dt.datetime
     ) -> None:
-        if self._unit.undo is not None:
-            self._unit.undo.touch(card)
-            if card.holder_id is not None:
-                self._note_members(project, campaign)
+        # The caller noted the card.
+        undo = self._unit.undo
+        if undo is not None and card.holder_id is not None:
+            _note_members(undo, project, campaign)
         previous = card.updated_at
         card.updated_at = now
         if card.holder_id is not None:
@@ -1371,15 +1356,8 @@ class Ledger:
         bucket: PointsBucket | None = None,
         redemption: Redemption | None = None,
     ) -> Transaction:
-        undo = self._unit.undo
-        if undo is not None:
-            undo.touch(card)  # its rows and references, when they are replaced
-            undo.mark(card.transaction_texts)
-            if isinstance(card.transaction_rows, array):
-                undo.mark(card.transaction_rows)
-            if card.transaction_refs is not None:
-                undo.mark(card.transaction_refs)
-        seq = self._take_seq(project)
+        # The caller noted the card and the project (its texts and sequence grow).
+        seq = project.take_seq()
         next_date, next_points = card.next_expiration()
         transaction = Transaction(
             bucket=bucket,
@@ -1408,6 +1386,7 @@ class Ledger:
         now = self.clock.now()
         instants = project.expiry_instants
         if self._unit.undo is not None:
+            _note_project(self._unit.undo, project)
             self._unit.undo.keep(instants)
             self._unit.undo.keep(project.expiring)
         while instants and instants[0] <= now:
@@ -1420,9 +1399,7 @@ class Ledger:
         # A card deleted for good (or a new card that reuses its code) is not this
         # bucket's card any more.
         if card is not None and bucket.points and bucket in card.buckets:
-            if self._unit.undo is not None:
-                self._unit.undo.touch(bucket)
-                self._unit.undo.touch(card)
+            self._note_card(card)
             expired = bucket.points
             bucket.points = 0
             bucket.updated_at = instant
@@ -1456,19 +1433,19 @@ class Ledger:
         """Create a ``MATERIAL`` or ``COIN`` reward; ``parameters`` as Voucherify shows them."""
         with self._lock:
             project = self.project(app_id)
+            if self._unit.undo is not None:
+                _note_project(self._unit.undo, project)
             reward = Reward(
                 id=self.ids.reward_id(),
                 name=name,
                 type=type,
                 parameters=dict(parameters),
                 created_at=self.clock.now(),
-                seq=self._take_seq(project),
+                seq=project.take_seq(),
                 stock=stock,
                 attributes=dict(attributes) if attributes else None,
                 metadata=dict(metadata) if metadata else None,
             )
-            if self._unit.undo is not None:
-                self._unit.undo.mark(project.rewards)
             project.rewards[reward.id] = reward
             return reward
 
@@ -1589,7 +1566,7 @@ class Ledger:
                 planned.append((reward, None if reward.type == "COIN" else points))
             now = self.clock.now()
             if self._unit.undo is not None:
-                self._unit.undo.mark(project.reward_assignments)
+                _note_project(self._unit.undo, project)
             assignments = []
             for reward, points in planned:
                 assignment = RewardAssignment(
@@ -1597,7 +1574,7 @@ class Ledger:
                     reward_id=reward.id,
                     campaign_id=campaign.id,
                     created_at=now,
-                    seq=self._take_seq(project),
+                    seq=project.take_seq(),
                     points=points,
                 )
                 project.reward_assignments[assignment.id] = assignment
@@ -1729,15 +1706,15 @@ class Ledger:
                 _check_balance(card, spent)
             # Every check passed: from here on the request commits.
             now = self.clock.now()
+            self._note_card(card)
             if self._unit.undo is not None:
-                self._unit.undo.touch(card)
                 self._unit.undo.touch(reward)
-                self._unit.undo.mark(project.redemptions)
+                _note_project(self._unit.undo, project)
             taken = self._take_from_buckets(card, spent, now)
             card.redeemed_points += spent
             card.redeemed_quantity += 1
             reward.redeemed += 1
-            seq = self._take_seq(project)
+            seq = project.take_seq()
             redemption = Redemption(
                 id=self.ids.ordered("r_", seq),
                 seq=seq,
@@ -1835,11 +1812,11 @@ class Ledger:
                 raise not_found("voucher", redemption.card_code)
             now = self.clock.now()
             undo = self._unit.undo
+            self._note_card(card)
             if undo is not None:
-                undo.touch(card)
                 undo.touch(redemption)
                 undo.touch(redemption.reward)
-                undo.mark(project.redemption_ids_by_rollback)
+                _note_project(undo, project)
                 if redemption.order is not None:
                     undo.touch(redemption.order)
             expired = 0
@@ -1851,7 +1828,7 @@ class Ledger:
             card.redeemed_points -= redemption.points
             card.redeemed_quantity -= 1
             redemption.reward.redeemed -= 1
-            seq = self._take_seq(project)
+            seq = project.take_seq()
             rollback = Rollback(
                 id=self.ids.ordered("rr_", seq),
                 created_at=now,
@@ -1903,9 +1880,119 @@ class Ledger:
             ]
 
 
+# What a unit notes of a project, once: its counter and cache, and the length of every
+# container that requests only add to (removals keep a copy first).
+_GROWING = (
+    "campaigns",
+    "campaign_ids_by_name",
+    "cards",
+    "customers",
+    "categories_by_name",
+    "publications",
+    "publications_by_source_id",
+    "expiring",
+    "shared_values",
+    "rewards",
+    "reward_assignments",
+    "redemptions",
+    "redemption_ids_by_rollback",
+    "texts",
+)
+_PROJECT_GROWING = attrgetter(*_GROWING)
+_CARD_FIELD_NAMES = tuple(field.name for field in attrs.fields(LoyaltyCard))
+_CARD_FIELDS = attrgetter(*_CARD_FIELD_NAMES)
+_BUCKET_STATE = attrgetter("points", "updated_at")
+
+
+def _note_card(undo: UndoLog, card: LoyaltyCard) -> None:
+    """Note a card before a change: its fields, its buckets' points, its history's length."""
+    if not undo.first(card):
+        return
+    rows = card.transaction_rows
+    refs = card.transaction_refs
+    undo.undo(
+        _card_back,
+        card,
+        _CARD_FIELDS(card),
+        len(rows) if rows.__class__ is array else None,
+        len(refs) if refs is not None else None,
+        tuple(map(_BUCKET_STATE, card.buckets)),
+    )
+
+
+def _note_members(undo: UndoLog, project: Project, campaign: Campaign) -> None:
+    """Note the members index of ``campaign`` before a change to it.
+
+    Put back by indexing the program's published cards afresh, once they are back as
+    they were: the same index, in fewer notes than its blocks would take.
+    """
+    members = campaign.members
+    undo.finally_(id(members), _reindex, project, campaign, members.deferred, members.backdated)
+
+
+def _note_project(undo: UndoLog, project: Project) -> None:
+    if not undo.first(project):
+        return
+    codes = project.card_codes_by_id
+    undo.undo(
+        _project_back,
+        project,
+        project.next_seq,
+        codes,
+        len(codes) if codes is not None else 0,
+        tuple(map(len, _PROJECT_GROWING(project))),
+    )
+
+
+def _project_back(
+    project: Project,
+    next_seq: int,
+    codes: dict[str, str] | None,
+    codes_length: int,
+    lengths: tuple[int, ...],
+) -> None:
+    for container, length in zip(_PROJECT_GROWING(project), lengths, strict=True):
+        _cut(container, length)
+    if codes is not None:
+        _cut(codes, codes_length)
+    project.card_codes_by_id = codes
+    project.next_seq = next_seq
+
+
+def _cut(container: Any, length: int) -> None:
+    """Drop what was added to ``container`` after it held ``length`` items."""
+    if len(container) > length:
+        if isinstance(container, dict):
+            for key in list(islice(reversed(container), len(container) - length)):
+                del container[key]
+        elif isinstance(container, list):
+            del container[length:]
+        else:
+            container.truncate(length)
+
+
+def _card_back(
+    card: LoyaltyCard,
+    values: tuple[Any, ...],
+    rows_length: int | None,
+    refs_length: int | None,
+    buckets: tuple[tuple[int, dt.datetime | None], ...],
+) -> None:
+    for name, value in zip(_CARD_FIELD_NAMES, values, strict=True):
+        object.__setattr__(card, name, value)
+    rows = card.transaction_rows
+    if rows_length is not None and isinstance(rows, array):
+        del rows[rows_length:]
+    if refs_length is not None and card.transaction_refs is not None:
+        del card.transaction_refs[refs_length:]
+    for bucket, (points, updated_at) in zip(card.buckets, buckets, strict=True):
+        bucket.points = points
+        bucket.updated_at = updated_at
+
+
 def _note_removal(undo: UndoLog, project: Project) -> None:
     """Note what deleting a program for good changes: copies, as large as the work anyway."""
-    undo.touch(project)
+    _note_project(undo, project)
     containers: list[dict[Any, Any] | list[Any]] = [
         project.campaigns,
         project.campaign_ids_by_name,
@@ -1948,7 +2035,7 @@ def _remove_for_good(project: Project, campaign: Campaign) -> None:
             del project.reward_assignments[assignment.id]
 
 
-def _reindex(project: Project, campaign: Campaign, backdated: bool) -> None:
+def _reindex(project: Project, campaign: Campaign, deferred: bool, backdated: bool) -> None:
     """Index the program's published cards afresh (putting back a unit's changes)."""
     members = [
         card
@@ -1956,6 +2043,21 @@ def _reindex(project: Project, campaign: Campaign, backdated: bool) -> None:
         if card.campaign_id == campaign.id and card.holder_id is not None
     ]
     campaign.members.rebuild(members, backdated=backdated)
+    if deferred:
+        campaign.members.defer()
+
+
+def _apply_profile(project: Project, customer: Customer, profile: Mapping[str, Any]) -> None:
+    """Set the profile fields a request gave on ``customer``; metadata shared when flat."""
+    for field, given in profile.items():
+        if field not in _CUSTOMER_PROFILE_FIELDS:
+            continue
+        value = given
+        if field == "metadata":
+            value = project.shared(given) if given else None
+        elif isinstance(given, dict) and field != "address":  # address: packed copy
+            value = own_copy(given)
+        setattr(customer, field, value)
 
 
 def _held_cards(project: Project, customer: Customer) -> Iterator[LoyaltyCard]:

@@ -80,7 +80,7 @@ class UndoLog:
         self._entries: list[tuple[Any, ...]] = []
         # What is already noted (by id: every noted object is held by an entry, so ids
         # cannot be reused while the log lives), for fields or lengths and for contents.
-        self._seen: set[int] = set()
+        self._seen: set[int | tuple[int, str]] = set()
         self._kept: set[int] = set()
         self._last: dict[Hashable, tuple[Callable[..., None], tuple[Any, ...]]] = {}
         self._sealed = False
@@ -95,11 +95,31 @@ class UndoLog:
         A field holding a container the unit changes in place needs its own note.
         """
         key = id(record)
+        if key in self._seen or self._sealed:
+            return
+        self._seen.add(key)
+        names, values = _FIELDS.get(type(record)) or _fields(type(record))
+        self._entries.append((_set_fields, record, names, values(record)))
+
+    def first(self, thing: object) -> bool:
+        """Whether ``thing`` is not yet noted in this unit (it is, from now on).
+
+        For notes of one's own: ``if undo.first(x): undo.undo(put_back, x, ...)``; and
+        for what the unit creates, so that nothing of it is noted later.
+        """
+        key = id(thing)
+        if key in self._seen or self._sealed:
+            return False
+        self._seen.add(key)
+        return True
+
+    def attr(self, record: Any, name: str) -> None:
+        """Note one attribute before the unit first changes it (a counter on a large record)."""
+        key = (id(record), name)
         if self._sealed or key in self._seen:
             return
         self._seen.add(key)
-        names, values = _fields(type(record))
-        self._entries.append((_set_fields, record, names, values(record)))
+        self._entries.append((object.__setattr__, record, name, getattr(record, name)))
 
     def mark(self, container: dict[Any, Any] | list[Any] | array[Any] | Truncatable) -> None:
         """Note the length of a container the unit only adds to (at the end, for lists).
@@ -143,10 +163,14 @@ class UndoLog:
 
     def clear(self) -> None:
         """Forget every note: the unit finished."""
-        self._entries.clear()
-        self._seen.clear()
-        self._kept.clear()
-        self._last.clear()
+        if self._entries:
+            self._entries.clear()
+        if self._seen:
+            self._seen.clear()
+        if self._kept:
+            self._kept.clear()
+        if self._last:
+            self._last.clear()
         self._sealed = False
 
     def rollback(self) -> None:

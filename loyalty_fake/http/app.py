@@ -7,7 +7,7 @@ import logging
 import math
 import threading
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 
@@ -56,11 +56,8 @@ def encode_json(body: Any) -> bytes:
     )
 
 
-def _check(request: Request) -> None:
-    """What every request must be before anything reads it: small enough, and text."""
-    if len(request.body) > MAX_BODY_BYTES:
-        raise payload_too_large(len(request.body))
-    check_text(request)
+def _too_large(request: Request) -> NoReturn:
+    raise payload_too_large(len(request.body))
 
 
 def printable(value: Any) -> Any:
@@ -108,7 +105,9 @@ class FakeVoucherifyApp:
         """
         try:
             with self.ledger.unit_of_work():
-                _check(request)
+                if len(request.body) > MAX_BODY_BYTES:
+                    _too_large(request)
+                check_text(request)
                 return respond(request)
         except VoucherifyError as error:
             return self.error_response(error)

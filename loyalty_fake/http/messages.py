@@ -66,7 +66,8 @@ class Request:
     def segments(self) -> tuple[str, ...]:
         """The path's segments, each percent-decoded after splitting."""
         return tuple(
-            unquote(part, errors="surrogateescape") for part in self.path.strip("/").split("/")
+            unquote(part, errors="surrogateescape") if "%" in part else part
+            for part in self.path.strip("/").split("/")
         )
 
 

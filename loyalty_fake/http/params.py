@@ -45,6 +45,8 @@ _INTEGER = re.compile(r"-?[0-9]+")
 # UTF-8 text holds one. In a body it can only come from a \uD800-\uDFFF escape.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# A percent-escape of a byte past ASCII: only then can a path decode to what is not UTF-8.
+_HIGH_ESCAPE = re.compile(r"%[89a-fA-F]")
 
 
 def _invalid_payload(details: str) -> VoucherifyError:
@@ -64,6 +66,10 @@ def _finite(text: str) -> float:
         msg = f"number {text} is out of range"
         raise ValueError(msg)
     return value
+
+
+# One decoder for every body: json.loads(text, parse_...=...) builds a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_not_a_constant, parse_float=_finite)
 
 
 def _inspect(value: Any, limit: int, *, strings: bool) -> int:
@@ -112,7 +118,7 @@ def _parse_json(request: Request) -> Any:
     if not text.strip():
         return {}
     try:
-        parsed = json.loads(text, parse_constant=_not_a_constant, parse_float=_finite)
+        parsed = _DECODER.decode(text)
     except (ValueError, RecursionError) as error:
         raise _invalid_payload(f"Payload is not valid JSON: {error}") from None
     strings = _SURROGATE_ESCAPE.search(text) is not None
@@ -129,20 +135,25 @@ def check_text(request: Request) -> None:
     them. Raises 400 ``invalid_query_params`` for the query, ``invalid_request`` for
     the path or a header.
     """
-    for position, segment in enumerate(request.segments, start=1):
-        if not segment.isascii() and _SURROGATE.search(segment):
-            raise bad_request(
-                "invalid_request",
-                "Invalid request",
-                f"Path segment {position} is not UTF-8 text once percent-decoded",
-            )
+    path = request.path
+    if not path.isascii() or ("%" in path and _HIGH_ESCAPE.search(path)):
+        for position, segment in enumerate(request.segments, start=1):
+            if _SURROGATE.search(segment):
+                raise bad_request(
+                    "invalid_request",
+                    "Invalid request",
+                    f"Path segment {position} is not UTF-8 text once percent-decoded",
+                )
     for name, value in request.query:
-        if not (name + value).isascii() and _SURROGATE.search(name + value):
+        if not (name.isascii() and value.isascii()) and _SURROGATE.search(name + value):
             raise _invalid_query(
                 f"Query parameter {ascii(name)[1:-1]} is not UTF-8 text once percent-decoded"
             )
-    for name, value in request.headers.items():
-        if not (name + value).isascii() and _SURROGATE.search(name + value):
+    headers = request.headers
+    if "".join(headers.values()).isascii() and "".join(headers).isascii():
+        return
+    for name, value in headers.items():
+        if not (name.isascii() and value.isascii()) and _SURROGATE.search(name + value):
             raise bad_request(
                 "invalid_request", "Invalid request", f"Header {ascii(name)[1:-1]} is not text"
             )
