@@ -33,6 +33,7 @@ import loyalty_fake
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.control import ControlPlane
 from loyalty_fake.http.messages import Request
+from loyalty_fake.ids import ALPHANUMERIC, IdGenerator
 from loyalty_fake.journal import Journal
 from loyalty_fake.ledger import Ledger, UnitOfWork
 from loyalty_fake.server import LiveServer, ServerApp
@@ -460,3 +461,20 @@ def test_a_bug_after_a_step_leaves_nothing_in_the_server_nor_its_journal(
     assert restarted.request(method, path, json_body=body).json() == (
         fake.request(method, path, json_body=body).json()
     )
+
+
+@pytest.mark.parametrize("alphabet", ["0123456789abcdef", ALPHANUMERIC, "ÀÉÎÕÜ"])
+def test_the_id_stream_rewinds_to_where_a_unit_found_it(alphabet: str) -> None:
+    """After any draws, rewinding to a position draws the very same codes again."""
+    ids = IdGenerator(seed=11)
+    ids.chars(alphabet, 5)
+    position = ids.position()
+    drawn = [ids.chars(alphabet, length) for length in range(41)]
+    ids.rewind(position)
+    assert [ids.chars(alphabet, length) for length in range(41)] == drawn
+    restored = IdGenerator(seed=3)
+    restored.restore(ids.state())
+    position = restored.position()
+    again = [restored.chars(alphabet, 9) for _ in range(5)]
+    restored.rewind(position)
+    assert [restored.chars(alphabet, 9) for _ in range(5)] == again
