@@ -1219,7 +1219,7 @@ class Ledger:
             undo = self._unit.undo
             if undo is not None:
                 _note_card(undo, card)
-                _note_project(undo, project)
+                _note_sequence(undo, project)
             if points > 0:
                 last_day = self._requested_last_day(campaign, now, expiration_type, expiration_date)
                 self._add_bucket(project, card, points, last_day, now)
@@ -1356,7 +1356,8 @@ class Ledger:
         bucket: PointsBucket | None = None,
         redemption: Redemption | None = None,
     ) -> Transaction:
-        # The caller noted the card and the project (its texts and sequence grow).
+        # The caller noted the card, and the project's sequence and texts (see
+        # _note_sequence, which _note_project includes).
         seq = project.take_seq()
         next_date, next_points = card.next_expiration()
         transaction = Transaction(
@@ -1386,7 +1387,7 @@ class Ledger:
         now = self.clock.now()
         instants = project.expiry_instants
         if self._unit.undo is not None:
-            _note_project(self._unit.undo, project)
+            _note_sequence(self._unit.undo, project)
             self._unit.undo.keep(instants)
             self._unit.undo.keep(project.expiring)
         while instants and instants[0] <= now:
@@ -1942,6 +1943,17 @@ def _note_project(undo: UndoLog, project: Project) -> None:
         len(codes) if codes is not None else 0,
         tuple(map(len, _PROJECT_GROWING(project))),
     )
+
+
+def _note_sequence(undo: UndoLog, project: Project) -> None:
+    """Note what every recorded movement changes in a project: its sequence and texts."""
+    if undo.first(project.texts):
+        undo.undo(_sequence_back, project, project.next_seq, len(project.texts))
+
+
+def _sequence_back(project: Project, next_seq: int, texts: int) -> None:
+    project.texts.truncate(texts)
+    project.next_seq = next_seq
 
 
 def _project_back(
