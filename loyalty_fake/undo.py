@@ -78,9 +78,10 @@ class UndoLog:
     def __init__(self) -> None:
         """An empty log."""
         self._entries: list[tuple[Any, ...]] = []
-        # What is already noted (by id: every noted object is held by an entry, so ids
-        # cannot be reused while the log lives), for fields or lengths and for contents.
-        self._seen: set[int | tuple[int, str]] = set()
+        # What is already noted, by id: every noted object is held by an entry, and what
+        # first() marks as new is held by the state, so no id is reused while the unit
+        # lasts. One set for fields, lengths and first(); one for contents (keep()).
+        self._seen: set[int] = set()
         self._kept: set[int] = set()
         self._last: dict[Hashable, tuple[Callable[..., None], tuple[Any, ...]]] = {}
         self._sealed = False
@@ -112,14 +113,6 @@ class UndoLog:
             return False
         self._seen.add(key)
         return True
-
-    def attr(self, record: Any, name: str) -> None:
-        """Note one attribute before the unit first changes it (a counter on a large record)."""
-        key = (id(record), name)
-        if self._sealed or key in self._seen:
-            return
-        self._seen.add(key)
-        self._entries.append((object.__setattr__, record, name, getattr(record, name)))
 
     def mark(self, container: dict[Any, Any] | list[Any] | array[Any] | Truncatable) -> None:
         """Note the length of a container the unit only adds to (at the end, for lists).
