@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.clock import format_timestamp
 from loyalty_fake.errors import VoucherifyError, bad_request
-from loyalty_fake.http.app import encode_json
+from loyalty_fake.http.app import encode_json, printable
 from loyalty_fake.http.messages import JSON_HEADERS, Request, Response
 from loyalty_fake.http.params import Body, parse_json_body
 from loyalty_fake.http.serialize import (
@@ -47,7 +47,11 @@ _STYLE = (
 
 
 def _json(body: Any, status: int = 200) -> Response:
-    return Response(status, encode_json(body), JSON_HEADERS)
+    try:
+        encoded = encode_json(body)
+    except ValueError:  # UnicodeEncodeError too: see printable()
+        encoded = encode_json(printable(body))
+    return Response(status, encoded, JSON_HEADERS)
 
 
 class ControlPlane:
@@ -67,26 +71,27 @@ class ControlPlane:
         }
 
     def handle(self, request: Request) -> Response:
-        """Answer one control-plane request; errors use Voucherify's envelope."""
+        """Answer one control-plane request as one unit of work; errors use Voucherify's envelope.
+
+        A bug answers 500 and changes nothing, as on the API (see ``FakeVoucherifyApp.answer``).
+        """
+        return self.fake.app.answer(request, self._route)
+
+    def _route(self, request: Request) -> Response:
         name = request.path[len(PREFIX) :].strip("/")
         route = self._routes.get((request.method, name))
         if route is None:
             known = ", ".join(f"{m} {PREFIX}{n}" for m, n in self._routes)
-            return self.fake.app.error_response(
-                VoucherifyError(
-                    code=404,
-                    key="not_found",
-                    message="Resource not found",
-                    details=f"No control-plane operation {request.method} {request.path}; "
-                    f"known: {known}",
-                    resource_id=request.path,
-                    resource_type="control_plane_operation",
-                )
+            raise VoucherifyError(
+                code=404,
+                key="not_found",
+                message="Resource not found",
+                details=f"No control-plane operation {request.method} {request.path}; "
+                f"known: {known}",
+                resource_id=request.path,
+                resource_type="control_plane_operation",
             )
-        try:
-            return route(request)
-        except VoucherifyError as error:
-            return self.fake.app.error_response(error)
+        return route(request)
 
     # -- operations -------------------------------------------------------------------------
 
@@ -111,7 +116,12 @@ class ControlPlane:
             clock.set(moment)
         elif advance is not None:
             step = {unit: advance.integer(unit, minimum=0) or 0 for unit in _ADVANCE_UNITS}
-            clock.advance(dt.timedelta(**step))
+            try:
+                delta = dt.timedelta(**step)
+                clock.now() + delta  # within the calendar?
+            except OverflowError:
+                body.fail("advance", "must not move the clock past 9999-12-31T23:59:59.999Z")
+            clock.advance(delta)
         elif body.boolean("freeze"):
             clock.freeze()
         elif body.boolean("unfreeze"):
@@ -236,26 +246,35 @@ class ControlPlane:
     def dashboard(self, _request: Request) -> Response:
         """``GET /_fake/``: programs, members with balances and next expiry, recent transactions."""
         state = self.dump()
-        parts = [
-            "<!doctype html><html lang=en><head><meta charset=utf-8>",
-            "<title>loyalty-fake dashboard</title>",
-            _STYLE,
-            "</head><body><h1>loyalty-fake</h1>",
-        ]
-        frozen = " (frozen)" if state["clock"]["frozen"] else ""
-        parts.append(
-            f"<p>Clock: <code id=clock>{_e(state['clock']['now'])}</code>{frozen}"
-            f" &middot; seed {state['seed']}</p>"
-        )
-        if not state["projects"]:
-            parts.append("<p>No data yet. <code>POST /_fake/seed</code> builds a demo program.</p>")
-        for app_id, project in state["projects"].items():
-            parts.append(f"<h2>Project <code>{_e(app_id)}</code></h2>")
-            parts.append(_programs_table(project["programs"]))
-            parts.append(_members_table(project))
-            parts.append(_transactions_table(project["transactions"]))
-        parts.append("</body></html>")
-        return Response(200, "".join(parts).encode("utf-8"), _HTML_HEADERS)
+        try:
+            page = _dashboard(state).encode("utf-8")
+        except UnicodeEncodeError:  # see printable()
+            page = _dashboard(printable(state)).encode("utf-8")
+        return Response(200, page, _HTML_HEADERS)
+
+
+def _dashboard(state: dict[str, Any]) -> str:
+    """The dashboard's page for the state ``dump()`` gave."""
+    parts = [
+        "<!doctype html><html lang=en><head><meta charset=utf-8>",
+        "<title>loyalty-fake dashboard</title>",
+        _STYLE,
+        "</head><body><h1>loyalty-fake</h1>",
+    ]
+    frozen = " (frozen)" if state["clock"]["frozen"] else ""
+    parts.append(
+        f"<p>Clock: <code id=clock>{_e(state['clock']['now'])}</code>{frozen}"
+        f" &middot; seed {state['seed']}</p>"
+    )
+    if not state["projects"]:
+        parts.append("<p>No data yet. <code>POST /_fake/seed</code> builds a demo program.</p>")
+    for app_id, project in state["projects"].items():
+        parts.append(f"<h2>Project <code>{_e(app_id)}</code></h2>")
+        parts.append(_programs_table(project["programs"]))
+        parts.append(_members_table(project))
+        parts.append(_transactions_table(project["transactions"]))
+    parts.append("</body></html>")
+    return "".join(parts)
 
 
 def _e(value: object) -> str:

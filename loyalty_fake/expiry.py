@@ -34,6 +34,8 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     # 31 Jan + 1 month is 28 (or 29) Feb: the day is clamped to the target month's end.
     index = day.year * _MONTHS_IN_YEAR + day.month - 1 + months
     year, month = divmod(index, _MONTHS_IN_YEAR)
+    if year > dt.MAXYEAR:
+        return dt.date.max  # the last day a date can be; see expires_at
     return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
@@ -50,7 +52,7 @@ def _round_up(day: dt.date, rounding: RoundingType, value: int | None) -> dt.dat
     # fixed_month counts) on or after the date.
     month = value or day.month
     year = day.year if month >= day.month else day.year + 1
-    return _month_end(year, month)
+    return _month_end(year, month) if year <= dt.MAXYEAR else dt.date.max
 
 
 @positional_pickle
@@ -74,6 +76,8 @@ class ExpirationRules:
             month = self.fixed_month or 12
             fixed_day = self.fixed_day or 31
             for year in (day.year, day.year + 1):
+                if year > dt.MAXYEAR:
+                    return dt.date.max
                 candidate = dt.date(
                     year, month, min(fixed_day, calendar.monthrange(year, month)[1])
                 )
@@ -107,5 +111,11 @@ _last_day = functools.lru_cache(maxsize=4096)(ExpirationRules._last_day)  # noqa
 
 @functools.lru_cache(maxsize=4096)
 def expires_at(last_day: dt.date) -> dt.datetime:
-    """The instant points valid through ``last_day`` expire: the following midnight, UTC."""
+    """The instant points valid through ``last_day`` expire: the following midnight, UTC.
+
+    Points valid through 9999-12-31 (as late as a date goes, which is also where dates
+    the rules put later end up) expire past any moment the clock can reach.
+    """
+    if last_day == dt.date.max:
+        return dt.datetime.max.replace(tzinfo=_UTC)
     return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), tzinfo=_UTC)

@@ -282,21 +282,34 @@ class MemberIndex:
     def __len__(self) -> int:
         return len(self._by_code)
 
+    @property
+    def deferred(self) -> bool:
+        """Whether changes wait for ``rebuild`` (a bulk load is under way)."""
+        return self._deferred
+
+    @property
+    def backdated(self) -> bool:
+        """Whether a card was ever updated before it was created (see ``select``)."""
+        return self._backdated
+
     def defer(self) -> None:
         """Stop indexing changes until ``rebuild``: for bulk loads, under the ledger's lock."""
         self._deferred = True
 
-    def rebuild(self, members: Iterable[LoyaltyCard]) -> None:
+    def rebuild(self, members: Iterable[LoyaltyCard], *, backdated: bool | None = None) -> None:
         """Index exactly ``members`` (every published card of the program), and resume.
 
         One sort of a whole list costs far less than as many sorted insertions.
+        ``backdated`` says what the index knew before, when it is put back as it was.
         """
         cards = list(members)
         self._by_created = Blocks(created_key, _updated, cards)
         self._by_updated = Blocks(updated_key, _created, cards)
         self._by_code = SortedList(card.code for card in cards)
         self._deferred = False
-        self._backdated = any(_is_backdated(card) for card in cards)
+        self._backdated = (
+            any(_is_backdated(card) for card in cards) if backdated is None else backdated
+        )
 
     def add(self, card: LoyaltyCard) -> None:
         """Index a newly published card."""

@@ -2,18 +2,24 @@
 
 Nothing here knows about HTTP. Every public method validates first and mutates
 last, under one lock, so a rejected call changes nothing and concurrent calls
-never lose or double a write.
+never lose or double a write. Inside a unit of work (``unit_of_work()``, one per
+request) every change is noted as it is made, so that a failure part-way, a bug
+included, leaves nothing of the unit behind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import pickle
 import threading
+from array import array
 from bisect import bisect_right
 from contextlib import contextmanager
 from heapq import heapify, heappop, heappush
+from itertools import islice
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -23,7 +29,7 @@ from loyalty_fake.codes import CodeConfig
 from loyalty_fake.errors import VoucherifyError, bad_request, duplicate_found, not_found
 from loyalty_fake.expiry import ExpirationRules, expires_at
 from loyalty_fake.filters import STRING_CONDITIONS, Filter, FilterField, Kind
-from loyalty_fake.ids import IdGenerator, derived_id
+from loyalty_fake.ids import IdGenerator, Position, derived_id
 from loyalty_fake.index import in_order, matches_dates
 from loyalty_fake.models import (
     CUSTOMER_STRINGS,
@@ -42,7 +48,7 @@ from loyalty_fake.models import (
     is_flat,
     own_copy,
 )
-from loyalty_fake.pickling import layout_fingerprint, no_gc, positional_pickle
+from loyalty_fake.pickling import layout_fingerprint, no_gc, positional_pickle, unsendable
 from loyalty_fake.rewards import (
     PARAMETERS_KEY,
     FailedRedemption,
@@ -54,15 +60,19 @@ from loyalty_fake.rewards import (
     RewardType,
     Rollback,
 )
+from loyalty_fake.undo import UndoLog
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
+    from types import TracebackType
 
 __all__ = [
+    "MAX_POINTS",
     "PUBLICATION_FILTERS",
     "TRANSACTION_FILTERS",
     "Ledger",
     "Project",
+    "UnitOfWork",
     "publication_record",
     "transaction_record",
 ]
@@ -80,14 +90,22 @@ _SETTINGS = (
     "validity_hours",
     "activity_duration_after_publishing",
 )
-_SNAPSHOT_FORMAT = b"loyalty-fake-snapshot/1"
+# The most points a card may ever have earned (its ``points``; its balance and every
+# other counter are at most that): Number.MAX_SAFE_INTEGER. Voucherify's backend is
+# JavaScript, where larger integers are not exact, and a card's packed transaction rows
+# hold 64-bit integers at most.
+MAX_POINTS = 2**53 - 1
+# /2: written by a release that refuses lone surrogates and NaN in requests. /1 (the
+# releases before) may hold them, and is read once it is checked not to.
+_SNAPSHOT_FORMAT = b"loyalty-fake-snapshot/2"
+_EARLIER_FORMAT = b"loyalty-fake-snapshot/1"
 # A redemption or rollback refused with this status is recorded (rf_, rrf_); a 404 names
 # the missing resource instead, and records nothing.
 _REFUSED = 400
 
 
-def _snapshot_header() -> bytes:
-    return _SNAPSHOT_FORMAT + b" " + layout_fingerprint().encode("ascii") + b"\n"
+def _snapshot_header(form: bytes = _SNAPSHOT_FORMAT) -> bytes:
+    return form + b" " + layout_fingerprint().encode("ascii") + b"\n"
 
 
 @positional_pickle
@@ -190,6 +208,87 @@ class _CustomerPlan:
     new_id: str | None = None
 
 
+class UnitOfWork:
+    """``with ledger.unit_of_work():`` holds the ledger; on any exception, undoes the block.
+
+    The outermost block is the unit: it takes the ledger's lock, has the ledger note
+    every change in ``undo`` as it makes it, and, when the block raises, puts all of
+    them back (the ID stream and the clock included) before the exception goes on.
+    Blocks inside it join it. Outside a unit ``undo`` is ``None`` and nothing is noted.
+    """
+
+    __slots__ = ("_clock", "_depth", "_frozen_at", "_ids", "_lock", "_notes", "_position", "undo")
+
+    def __init__(self, lock: threading.RLock, clock: Clock, ids: IdGenerator) -> None:
+        """Units over the state that ``lock`` guards, ``clock`` dates and ``ids`` names."""
+        self._lock = lock
+        self._clock = clock
+        self._ids = ids
+        # One log for every unit, emptied when each ends; the clock and the ID stream
+        # as the unit found them.
+        self._notes = UndoLog()
+        self._depth = 0
+        self._frozen_at: dt.datetime | None = None
+        self._position: Position = ids.position()
+        self.undo: UndoLog | None = None
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+        self._depth += 1
+        if self._depth > 1:
+            return
+        try:
+            self.undo = self._notes
+            self._frozen_at = self._clock.frozen_at
+            self._position = self._ids.position()
+        except BaseException:
+            self._end()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._depth > 1:
+            self._depth -= 1
+            self._lock.release()
+        elif exc_type is None or getattr(exc, "recorded", False):
+            # A refusal Voucherify records (a failed redemption) keeps its record: every
+            # check ran before it, so the record is all the unit changed.
+            self.undo = None
+            self._notes.clear()
+            self._depth = 0
+            self._lock.release()
+        else:
+            try:
+                try:
+                    self._notes.rollback()
+                finally:
+                    _put_clock_back(self._clock, self._frozen_at)
+                    if self._ids.position() != self._position:
+                        self._ids.rewind(self._position)
+            finally:
+                self._end()
+
+    def _end(self) -> None:
+        """Close the outermost unit, whatever happened: no note outlives it."""
+        try:
+            self.undo = None
+            self._notes.clear()
+        finally:
+            self._depth -= 1
+            self._lock.release()
+
+
+def _put_clock_back(clock: Clock, frozen_at: dt.datetime | None) -> None:
+    if frozen_at is None:
+        clock.unfreeze()
+    elif clock.frozen_at != frozen_at:
+        clock.freeze(frozen_at)
+
+
 @attrs.define
 class Ledger:
     """All projects' state plus the clock and ID source that stamp it.
@@ -203,6 +302,15 @@ class Ledger:
     strict_joins: bool = False
     _projects: dict[str, Project] = attrs.field(factory=dict, init=False, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
+    _unit: UnitOfWork = attrs.field(init=False, repr=False)
+
+    @_unit.default
+    def _make_unit(self) -> UnitOfWork:
+        return UnitOfWork(self._lock, self.clock, self.ids)
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A unit of work over the ledger (see ``UnitOfWork``): one per request."""
+        return self._unit
 
     # -- projects -------------------------------------------------------------------------
 
@@ -214,15 +322,43 @@ class Ledger:
                 # The salt comes from the seed and app ID, not from a draw: creating a
                 # project in a request that is then rejected must not move the IDs.
                 salt = derived_id("", f"{self.ids.seed}/{app_id}", 16)
+                if self._unit.undo is not None:
+                    self._unit.undo.mark(self._projects)
                 found = self._projects[app_id] = Project(app_id=app_id, salt=salt)
             elif found.expiry_instants and found.expiry_instants[0] <= self.clock.now():
                 self._expire_due(found)
             return found
 
+    def _replacing_everything(self) -> None:
+        """Note the whole state, in a unit about to replace it (reset, restore, seeding)."""
+        if self._unit.undo is not None:
+            self._unit.undo.seal(
+                functools.partial(
+                    self._put_back,
+                    self._projects,
+                    self.ids.seed,
+                    self.ids.state(),
+                    self.strict_joins,
+                )
+            )
+
+    def _put_back(
+        self,
+        projects: dict[str, Project],
+        seed: int,
+        streams: tuple[object, object],
+        strict_joins: bool,
+    ) -> None:
+        self._projects = projects
+        self.ids.reseed(seed)
+        self.ids.restore(streams)
+        self.strict_joins = strict_joins
+
     def reset(self) -> None:
         """Forget every project."""
         with self._lock:
-            self._projects.clear()
+            self._replacing_everything()
+            self._projects = {}
 
     def projects(self) -> dict[str, Project]:
         """Every project by app ID (a copy of the mapping; the projects are live)."""
@@ -241,19 +377,37 @@ class Ledger:
             )
             return _snapshot_header() + pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def restore(self, snapshot: bytes) -> None:
+    def restore(self, snapshot: bytes) -> bool:
         """Replace the whole state with one ``snapshot()`` wrote (this process's own files).
 
-        Raises ``ValueError`` for a snapshot written by code with other record layouts.
+        Returns whether the snapshot is in this version's format (else it is an earlier
+        one, worth writing again). Raises ``ValueError`` for a snapshot written by code
+        with other record layouts, or by an earlier release that stored text with a lone
+        surrogate or a NaN, which no reply could show.
         """
         header = _snapshot_header()
-        if not snapshot.startswith(header):
-            found = snapshot[: len(header)].decode("ascii", "replace").strip()
-            msg = f"snapshot {found!r} was written by another version (this one reads {header!r})"
-            raise ValueError(msg)
+        current = snapshot.startswith(header)
+        if not current:
+            earlier = _snapshot_header(_EARLIER_FORMAT)
+            if not snapshot.startswith(earlier):
+                found = snapshot[: len(header)].decode("ascii", "replace").strip()
+                msg = (
+                    f"snapshot {found!r} was written by another version (this one reads {header!r})"
+                )
+                raise ValueError(msg)
+            header = earlier
+            problem = unsendable(snapshot[len(header) :])
+            if problem is not None:
+                msg = (
+                    f"snapshot holds {problem}: an earlier version stored it from a request, "
+                    "and no reply can show it (every list and state dump would fail). This "
+                    "version refuses such requests; start from a new state directory"
+                )
+                raise ValueError(msg)
         with no_gc():
             projects, seed, streams, frozen_at, strict_joins = pickle.loads(snapshot[len(header) :])  # noqa: S301
         with self._lock:
+            self._replacing_everything()
             self._projects = projects
             self.ids.reseed(seed)
             self.ids.restore(streams)
@@ -262,10 +416,19 @@ class Ledger:
             else:
                 self.clock.freeze(frozen_at)
             self.strict_joins = strict_joins
+        return current
 
     def locked(self) -> threading.RLock:
         """The ledger's lock, for callers that read several records consistently."""
         return self._lock
+
+    def _note_card(self, card: LoyaltyCard) -> None:
+        if self._unit.undo is not None:
+            _note_card(self._unit.undo, card)
+
+    def _note_members(self, project: Project, campaign: Campaign) -> None:
+        if self._unit.undo is not None:
+            _note_members(self._unit.undo, project, campaign)
 
     # -- campaigns ------------------------------------------------------------------------
 
@@ -308,9 +471,19 @@ class Ledger:
                     "Invalid payload",
                     f"Property .vouchers_count must be <= {MAX_VOUCHERS_PER_REQUEST}",
                 )
+            if not 0 <= initial_points <= MAX_POINTS:
+                raise bad_request(
+                    "invalid_payload",
+                    "Invalid payload",
+                    "Property .voucher.loyalty_card.points must be "
+                    + (f"<= {MAX_POINTS}" if initial_points > 0 else ">= 0"),
+                )
             config.check_room(vouchers_count, project.cards)
             resolved_category = self._category_for(project, category, category_id)
             now = self.clock.now()
+            undo = self._unit.undo
+            if undo is not None:
+                _note_project(undo, project)
             if (
                 resolved_category is not None
                 and resolved_category.name not in project.categories_by_name
@@ -354,6 +527,7 @@ class Ledger:
         with self._lock, no_gc():
             project = self.project(app_id)
             campaign = _campaign(project, campaign_ref)
+            self._note_members(project, campaign)
             campaign.members.defer()
             try:
                 yield campaign
@@ -419,7 +593,12 @@ class Ledger:
                     project, changes.get("category"), changes.get("category_id")
                 )
             now = self.clock.now()
-            self._keep_published_cards_as_they_are(project, campaign, changes)
+            undo = self._unit.undo
+            if undo is not None:
+                undo.touch(campaign)
+                undo.keep(campaign.settings)
+                undo.keep(campaign.metadata)
+            self._keep_published_cards_as_they_are(project, campaign, changes, undo)
             for key in ("description", "start_date", "expiration_date", "auto_join", "type"):
                 if key in changes:
                     setattr(campaign, key, changes[key])
@@ -431,13 +610,13 @@ class Ledger:
             for key in changes.get("unset_metadata_fields") or ():
                 campaign.metadata.pop(key, None)
             if category is not None:
-                self._recategorize(project, campaign, category)
+                self._recategorize(project, campaign, category, undo)
             campaign.updated_at = now
             return campaign
 
     @staticmethod
     def _keep_published_cards_as_they_are(
-        project: Project, campaign: Campaign, changes: Mapping[str, Any]
+        project: Project, campaign: Campaign, changes: Mapping[str, Any], undo: UndoLog | None
     ) -> None:
         # "This method will update the loyalty cards which have not been published or
         # redeemed yet": cards already out keep the dates and validity they were given.
@@ -452,18 +631,28 @@ class Ledger:
             return
         for card in project.cards.values():
             if card.campaign_id == campaign.id and card.holder_id is not None:
+                if undo is not None:
+                    _note_card(undo, card)
+                    if card.overrides is not None:
+                        undo.keep(card.overrides)
                 own = card.overrides if card.overrides is not None else {}
                 for key in moving:
                     own.setdefault(key, current[key])
                 card.overrides = own
 
     @staticmethod
-    def _recategorize(project: Project, campaign: Campaign, category: Category) -> None:
+    def _recategorize(
+        project: Project, campaign: Campaign, category: Category, undo: UndoLog | None
+    ) -> None:
         # "This method will update the loyalty cards which have not been published".
+        if undo is not None:
+            _note_project(undo, project)
         project.categories_by_name.setdefault(category.name, category)
         campaign.category = category
         for card in project.cards.values():
             if card.campaign_id == campaign.id and card.holder_id is None:
+                if undo is not None:
+                    _note_card(undo, card)
                 card.category = category
 
     def delete_loyalty_program(self, app_id: str, campaign_ref: str, *, force: bool) -> str:
@@ -477,33 +666,15 @@ class Ledger:
             project = self.project(app_id)
             campaign = _campaign(project, campaign_ref)
             action_id = self.ids.async_action_id()
-            if not force:
+            undo = self._unit.undo
+            if force:
+                if undo is not None:
+                    _note_removal(undo, project)
+                _remove_for_good(project, campaign)
+            else:
+                if undo is not None:
+                    undo.touch(campaign)
                 campaign.in_bin = True
-                return action_id
-            del project.campaigns[campaign.id]
-            del project.campaign_ids_by_name[campaign.name]
-            codes = {
-                code for code, card in project.cards.items() if card.campaign_id == campaign.id
-            }
-            for code in codes:
-                card = project.cards.pop(code)
-                if project.card_codes_by_id is not None:
-                    project.card_codes_by_id.pop(card.id, None)
-                project.failures_by_card.pop(code, None)
-            for instant, buckets in list(project.expiring.items()):
-                buckets[:] = [bucket for bucket in buckets if bucket.card_code not in codes]
-                if not buckets:
-                    del project.expiring[instant]
-            project.expiry_instants[:] = list(project.expiring)
-            heapify(project.expiry_instants)
-            kept = [p for p in project.publications if p.campaign_id != campaign.id]
-            project.publications[:] = kept
-            for source_id, publication in list(project.publications_by_source_id.items()):
-                if publication.campaign_id == campaign.id:
-                    del project.publications_by_source_id[source_id]
-            for assignment in list(project.reward_assignments.values()):
-                if assignment.campaign_id == campaign.id:
-                    del project.reward_assignments[assignment.id]
             return action_id
 
     def add_vouchers(  # noqa: PLR0913 - mirrors the endpoint's options
@@ -539,6 +710,10 @@ class Ledger:
                 config.check_room(count, project.cards)
             resolved = self._category_for(project, category, None) if category else None
             now = self.clock.now()
+            undo = self._unit.undo
+            if undo is not None:
+                undo.touch(campaign)
+                _note_project(undo, project)
             if resolved is not None:
                 project.categories_by_name.setdefault(resolved.name, resolved)
             cards = []
@@ -666,6 +841,11 @@ class Ledger:
     ) -> LoyaltyCard:
         if code is None:
             code = campaign.code_config.generate(self.ids.chars, project.cards)
+        undo = self._unit.undo
+        if undo is not None:
+            _note_project(undo, project)
+            undo.mark(campaign.stock)
+            undo.touch(campaign)
         card = LoyaltyCard(
             code=code,
             campaign_id=campaign.id,
@@ -676,6 +856,8 @@ class Ledger:
             category=campaign.category,
             transaction_texts=project.texts,
         )
+        if undo is not None:
+            undo.first(card)  # new: nothing of it to put back
         project.cards[code] = card
         if project.card_codes_by_id is not None:
             project.card_codes_by_id[card.id] = code
@@ -761,6 +943,11 @@ class Ledger:
 
     def _commit_customer(self, project: Project, plan: _CustomerPlan, now: dt.datetime) -> Customer:
         customer = plan.existing
+        undo = self._unit.undo
+        if undo is not None:
+            _note_project(undo, project)
+            if customer is not None:
+                undo.touch(customer)
         if customer is None:
             source_id = plan.source_id
             customer = Customer(
@@ -770,17 +957,11 @@ class Ledger:
                 source_id=source_id,
                 created_at=now,
             )
+            if undo is not None:
+                undo.first(customer)  # new: nothing of it to put back
             project.customers[customer.id] = customer
         if plan.profile:
-            for field, given in plan.profile.items():
-                if field not in _CUSTOMER_PROFILE_FIELDS:
-                    continue
-                value = given
-                if field == "metadata":
-                    value = project.shared(given) if given else None
-                elif isinstance(given, dict) and field != "address":  # address: packed copy
-                    value = own_copy(given)
-                setattr(customer, field, value)
+            _apply_profile(project, customer, plan.profile)
             if plan.existing is not None:
                 customer.updated_at = now
         return customer
@@ -889,8 +1070,7 @@ class Ledger:
             return None
         return _card_held_in(project, campaign, plan.existing)
 
-    @staticmethod
-    def _next_available(project: Project, campaign: Campaign) -> LoyaltyCard | None:
+    def _next_available(self, project: Project, campaign: Campaign) -> LoyaltyCard | None:
         # "A voucher is suitable for publication when it's active and hasn't been
         # published yet"; the oldest such card goes first. Published and deleted cards
         # at the front of the stock are passed once and for all: iterating a dict of
@@ -907,7 +1087,13 @@ class Ledger:
             if card.active:
                 found = card
                 break
-        if head > len(stock) // 2:
+        trim = head > len(stock) // 2
+        undo = self._unit.undo
+        if undo is not None and (trim or head != campaign.stock_head):
+            undo.touch(campaign)
+            if trim:
+                undo.keep(stock)
+        if trim:
             del stock[:head]
             head = 0
         campaign.stock_head = head
@@ -924,6 +1110,12 @@ class Ledger:
         metadata: Mapping[str, Any] | None,
         channel: str | None,
     ) -> None:
+        undo = self._unit.undo
+        if undo is not None:
+            self._note_card(card)
+            undo.touch(holder)
+            _note_project(undo, project)
+            self._note_members(project, campaign)
         card.holder_id = holder.id
         card.publish_count += 1
         card.updated_at = now
@@ -1033,12 +1225,13 @@ class Ledger:
         with self._lock:
             return self._member(self.project(app_id), code, campaign_ref)
 
-    @staticmethod
-    def _member(project: Project, code: str, campaign_ref: str | None) -> LoyaltyCard:
+    def _member(self, project: Project, code: str, campaign_ref: str | None) -> LoyaltyCard:
         campaign = _campaign(project, campaign_ref) if campaign_ref is not None else None
         card = project.cards.get(code)
         if card is None and code.startswith("v_"):
             # The vouchers API takes a card's v_ ID as well as its code.
+            if self._unit.undo is not None:
+                _note_project(self._unit.undo, project)  # the first such lookup builds an index
             by_id = project.code_of_card_id(code)
             card = project.cards.get(by_id) if by_id is not None else None
         if (
@@ -1066,9 +1259,15 @@ class Ledger:
         Added points form a bucket expiring by ``expiration_type``: ``CUSTOM_DATE``
         (``expiration_date``), ``NON_EXPIRING``, or the program's rules (the default).
         Removed points come from the soonest-expiring buckets. Raises 400 for an
-        unpublished card, a past expiration date, or removing more than the balance;
+        unpublished card, a past expiration date, removing more than the balance, or
+        ``points`` beyond ``MAX_POINTS`` either way or taking the card's points past it;
         then nothing changes.
         """
+        if not -MAX_POINTS <= points <= MAX_POINTS:
+            bound = f"<= {MAX_POINTS}" if points > 0 else f">= {-MAX_POINTS}"
+            raise bad_request(
+                "invalid_payload", "Invalid payload", f"Property .points must be {bound}"
+            )
         with self._lock:
             project = self.project(app_id)
             card = self._member(project, code, campaign_ref)
@@ -1080,7 +1279,19 @@ class Ledger:
                     f"Loyalty card {card.code} must be assigned to a holder before its "
                     "balance can change",
                 )
+            if card.points + points > MAX_POINTS:
+                raise bad_request(
+                    "invalid_payload",
+                    "Invalid payload",
+                    f"Property .points must be <= {MAX_POINTS - card.points}: loyalty card "
+                    f"{card.code} has earned {card.points} points, and a card holds at most "
+                    f"{MAX_POINTS}",
+                )
             now = self.clock.now()
+            undo = self._unit.undo
+            if undo is not None:
+                _note_card(undo, card)
+                _note_sequence(undo, project)
             if points > 0:
                 last_day = self._requested_last_day(campaign, now, expiration_type, expiration_date)
                 self._add_bucket(project, card, points, last_day, now)
@@ -1091,7 +1302,7 @@ class Ledger:
                 self._take_from_buckets(card, -points, now)
                 card.subtracted_points -= points
                 kind = "POINTS_REMOVAL"
-            self._touch(campaign, card, now)
+            self._touch(project, campaign, card, now)
             return self._record(
                 project, card, kind, points, now, reason=reason, source_id=source_id
             )
@@ -1137,6 +1348,8 @@ class Ledger:
         last_day: dt.date | None,
         now: dt.datetime,
     ) -> None:
+        # The caller noted the card (a new card needs no note).
+        undo = self._unit.undo
         # Points sharing an expiry date share a bucket, as Voucherify's do.
         for bucket in card.buckets:
             if bucket.last_day == last_day:
@@ -1160,16 +1373,21 @@ class Ledger:
             instant = expires_at(last_day)
             due = project.expiring.get(instant)
             if due is None:
+                if undo is not None:
+                    _note_project(undo, project)
+                    undo.keep(project.expiry_instants)
                 due = project.expiring[instant] = []
                 heappush(project.expiry_instants, instant)
+            elif undo is not None:
+                undo.mark(due)
             due.append(bucket)
 
-    @staticmethod
     def _take_from_buckets(
-        card: LoyaltyCard, points: int, now: dt.datetime
+        self, card: LoyaltyCard, points: int, now: dt.datetime
     ) -> tuple[tuple[dt.date | None, int], ...]:
         """Take ``points``, soonest-expiring first; returns ``(last_day, points)`` per bucket."""
         # "The removal of points will consume the points that expire the soonest."
+        # The caller noted the card (its buckets with it).
         remaining = points
         taken_from: list[tuple[dt.date | None, int]] = []
         while remaining:
@@ -1183,8 +1401,13 @@ class Ledger:
                 card.buckets = card.buckets[1:]
         return tuple(taken_from)
 
-    @staticmethod
-    def _touch(campaign: Campaign, card: LoyaltyCard, now: dt.datetime) -> None:
+    def _touch(
+        self, project: Project, campaign: Campaign, card: LoyaltyCard, now: dt.datetime
+    ) -> None:
+        # The caller noted the card.
+        undo = self._unit.undo
+        if undo is not None and card.holder_id is not None:
+            _note_members(undo, project, campaign)
         previous = card.updated_at
         card.updated_at = now
         if card.holder_id is not None:
@@ -1205,6 +1428,8 @@ class Ledger:
         bucket: PointsBucket | None = None,
         redemption: Redemption | None = None,
     ) -> Transaction:
+        # The caller noted the card, and the project's sequence and texts (see
+        # _note_sequence, which _note_project includes).
         seq = project.take_seq()
         next_date, next_points = card.next_expiration()
         transaction = Transaction(
@@ -1235,6 +1460,10 @@ class Ledger:
         """Expire every bucket whose last day has passed on the fake's clock."""
         now = self.clock.now()
         instants = project.expiry_instants
+        if self._unit.undo is not None:
+            _note_sequence(self._unit.undo, project)
+            self._unit.undo.keep(instants)
+            self._unit.undo.keep(project.expiring)
         while instants and instants[0] <= now:
             instant = heappop(instants)
             for bucket in project.expiring.pop(instant, []):
@@ -1245,12 +1474,13 @@ class Ledger:
         # A card deleted for good (or a new card that reuses its code) is not this
         # bucket's card any more.
         if card is not None and bucket.points and bucket in card.buckets:
+            self._note_card(card)
             expired = bucket.points
             bucket.points = 0
             bucket.updated_at = instant
             card.buckets = tuple(kept for kept in card.buckets if kept is not bucket)
             card.expired_points += expired
-            self._touch(project.campaigns[card.campaign_id], card, instant)
+            self._touch(project, project.campaigns[card.campaign_id], card, instant)
             self._record(
                 project,
                 card,
@@ -1278,6 +1508,8 @@ class Ledger:
         """Create a ``MATERIAL`` or ``COIN`` reward; ``parameters`` as Voucherify shows them."""
         with self._lock:
             project = self.project(app_id)
+            if self._unit.undo is not None:
+                _note_project(self._unit.undo, project)
             reward = Reward(
                 id=self.ids.reward_id(),
                 name=name,
@@ -1331,6 +1563,8 @@ class Ledger:
                     f"Property .parameters must have required property "
                     f"'{PARAMETERS_KEY[reward.type]}' for a {reward.type} reward",
                 )
+            if self._unit.undo is not None:
+                self._unit.undo.touch(reward)
             if "name" in changes:
                 reward.name = changes["name"]
             if parameters is not None:
@@ -1363,6 +1597,8 @@ class Ledger:
                         "related_object_total": len(using),
                     },
                 )
+            if self._unit.undo is not None:
+                self._unit.undo.keep(project.rewards)
             del project.rewards[reward.id]
 
     # -- reward assignments ---------------------------------------------------------------
@@ -1404,6 +1640,8 @@ class Ledger:
                     )
                 planned.append((reward, None if reward.type == "COIN" else points))
             now = self.clock.now()
+            if self._unit.undo is not None:
+                _note_project(self._unit.undo, project)
             assignments = []
             for reward, points in planned:
                 assignment = RewardAssignment(
@@ -1443,6 +1681,8 @@ class Ledger:
         with self._lock:
             assignment = self.get_reward_assignment(app_id, campaign_ref, assignment_id)
             reward = self.project(app_id).rewards.get(assignment.reward_id)
+            if self._unit.undo is not None:
+                self._unit.undo.touch(assignment)
             if points is not None and (reward is None or reward.type != "COIN"):
                 assignment.points = points
             assignment.updated_at = self.clock.now()
@@ -1452,7 +1692,10 @@ class Ledger:
         """Stop offering a reward in a program; past redemptions keep it."""
         with self._lock:
             assignment = self.get_reward_assignment(app_id, campaign_ref, assignment_id)
-            del self.project(app_id).reward_assignments[assignment.id]
+            assignments = self.project(app_id).reward_assignments
+            if self._unit.undo is not None:
+                self._unit.undo.keep(assignments)
+            del assignments[assignment.id]
 
     def member_rewards(
         self,
@@ -1528,6 +1771,10 @@ class Ledger:
             assert card.holder_id is not None  # noqa: S101 - _plan_redemption checked it
             # Every check passed: from here on the request commits.
             now = self.clock.now()
+            self._note_card(card)
+            if self._unit.undo is not None:
+                self._unit.undo.touch(reward)
+                _note_project(self._unit.undo, project)
             taken = self._take_from_buckets(card, spent, now)
             card.redeemed_points += spent
             card.redeemed_quantity += 1
@@ -1549,7 +1796,7 @@ class Ledger:
                 metadata=dict(metadata) if metadata else None,
             )
             project.redemptions[redemption.id] = redemption
-            self._touch(campaign, card, now)
+            self._touch(project, campaign, card, now)
             self._record(
                 project,
                 card,
@@ -1631,6 +1878,12 @@ class Ledger:
         Voucherify keeps these: they are read by ID, listed with the card's redemptions and
         counted in the customer's summary. Nothing else changes.
         """
+        undo = self._unit.undo
+        if undo is not None:
+            _note_project(undo, project)
+            earlier = project.failures_by_card.get(card_code)
+            if earlier is not None:
+                undo.mark(earlier)
         seq = project.take_seq()
         failed = FailedRedemption(
             id=self.ids.ordered("rf_" if redemption_id is None else "rrf_", seq),
@@ -1743,6 +1996,14 @@ class Ledger:
                 )
             _check_related(project, redemption, customer, order)
             now = self.clock.now()
+            undo = self._unit.undo
+            self._note_card(card)
+            if undo is not None:
+                undo.touch(redemption)
+                undo.touch(redemption.reward)
+                _note_project(undo, project)
+                if redemption.order is not None:
+                    undo.touch(redemption.order)
             expired = 0
             for last_day, points in redemption.taken:
                 if last_day is not None and expires_at(last_day) <= now:
@@ -1765,7 +2026,7 @@ class Ledger:
             if redemption.order is not None:
                 redemption.order.status = "CANCELED"
                 redemption.order.updated_at = now
-            self._touch(project.campaigns[card.campaign_id], card, now)
+            self._touch(project, project.campaigns[card.campaign_id], card, now)
             self._record(
                 project,
                 card,
@@ -1816,6 +2077,201 @@ class Ledger:
                 for campaign in project.campaigns.values()
                 if campaign.id in by_campaign and not campaign.in_bin
             ]
+
+
+# What a unit notes of a project, once: its counter and cache, and the length of every
+# container that requests only add to (removals keep a copy first).
+_GROWING = (
+    "campaigns",
+    "campaign_ids_by_name",
+    "cards",
+    "customers",
+    "categories_by_name",
+    "publications",
+    "publications_by_source_id",
+    "expiring",
+    "shared_values",
+    "rewards",
+    "reward_assignments",
+    "redemptions",
+    "redemption_ids_by_rollback",
+    "failed_redemptions",
+    "failures_by_card",
+    "texts",
+)
+_PROJECT_GROWING = attrgetter(*_GROWING)
+_CARD_FIELD_NAMES = tuple(field.name for field in attrs.fields(LoyaltyCard))
+_CARD_FIELDS = attrgetter(*_CARD_FIELD_NAMES)
+_BUCKET_STATE = attrgetter("points", "updated_at")
+
+
+def _note_card(undo: UndoLog, card: LoyaltyCard) -> None:
+    """Note a card before a change: its fields, its buckets' points, its history's length."""
+    if not undo.first(card):
+        return
+    rows = card.transaction_rows
+    refs = card.transaction_refs
+    undo.undo(
+        _card_back,
+        card,
+        _CARD_FIELDS(card),
+        len(rows) if rows.__class__ is array else None,
+        len(refs) if refs is not None else None,
+        tuple(map(_BUCKET_STATE, card.buckets)),
+    )
+
+
+def _note_members(undo: UndoLog, project: Project, campaign: Campaign) -> None:
+    """Note the members index of ``campaign`` before a change to it.
+
+    Put back by indexing the program's published cards afresh, once they are back as
+    they were: the same index, in fewer notes than its blocks would take.
+    """
+    members = campaign.members
+    undo.finally_(id(members), _reindex, project, campaign, members.deferred, members.backdated)
+
+
+def _note_project(undo: UndoLog, project: Project) -> None:
+    if not undo.first(project):
+        return
+    codes = project.card_codes_by_id
+    undo.undo(
+        _project_back,
+        project,
+        project.next_seq,
+        codes,
+        len(codes) if codes is not None else 0,
+        tuple(map(len, _PROJECT_GROWING(project))),
+    )
+
+
+def _note_sequence(undo: UndoLog, project: Project) -> None:
+    """Note what every recorded movement changes in a project: its sequence and texts."""
+    if undo.first(project.texts):
+        undo.undo(_sequence_back, project, project.next_seq, len(project.texts))
+
+
+def _sequence_back(project: Project, next_seq: int, texts: int) -> None:
+    project.texts.truncate(texts)
+    project.next_seq = next_seq
+
+
+def _project_back(
+    project: Project,
+    next_seq: int,
+    codes: dict[str, str] | None,
+    codes_length: int,
+    lengths: tuple[int, ...],
+) -> None:
+    for container, length in zip(_PROJECT_GROWING(project), lengths, strict=True):
+        _cut(container, length)
+    if codes is not None:
+        _cut(codes, codes_length)
+    project.card_codes_by_id = codes
+    project.next_seq = next_seq
+
+
+def _cut(container: Any, length: int) -> None:
+    """Drop what was added to ``container`` after it held ``length`` items."""
+    if len(container) > length:
+        if isinstance(container, dict):
+            for key in list(islice(reversed(container), len(container) - length)):
+                del container[key]
+        elif isinstance(container, list):
+            del container[length:]
+        else:
+            container.truncate(length)
+
+
+def _card_back(
+    card: LoyaltyCard,
+    values: tuple[Any, ...],
+    rows_length: int | None,
+    refs_length: int | None,
+    buckets: tuple[tuple[int, dt.datetime | None], ...],
+) -> None:
+    for name, value in zip(_CARD_FIELD_NAMES, values, strict=True):
+        object.__setattr__(card, name, value)
+    rows = card.transaction_rows
+    if rows_length is not None and isinstance(rows, array):
+        del rows[rows_length:]
+    if refs_length is not None and card.transaction_refs is not None:
+        del card.transaction_refs[refs_length:]
+    for bucket, (points, updated_at) in zip(card.buckets, buckets, strict=True):
+        bucket.points = points
+        bucket.updated_at = updated_at
+
+
+def _note_removal(undo: UndoLog, project: Project) -> None:
+    """Note what deleting a program for good changes: copies, as large as the work anyway."""
+    _note_project(undo, project)
+    containers: list[dict[Any, Any] | list[Any]] = [
+        project.campaigns,
+        project.campaign_ids_by_name,
+        project.cards,
+        project.expiring,
+        *project.expiring.values(),
+        project.expiry_instants,
+        project.publications,
+        project.publications_by_source_id,
+        project.reward_assignments,
+        project.failures_by_card,
+    ]
+    for container in containers:
+        undo.keep(container)
+    if project.card_codes_by_id is not None:
+        undo.keep(project.card_codes_by_id)
+
+
+def _remove_for_good(project: Project, campaign: Campaign) -> None:
+    """Remove a program with its cards, their publications and its reward assignments."""
+    del project.campaigns[campaign.id]
+    del project.campaign_ids_by_name[campaign.name]
+    codes = {code for code, card in project.cards.items() if card.campaign_id == campaign.id}
+    for code in codes:
+        card = project.cards.pop(code)
+        if project.card_codes_by_id is not None:
+            project.card_codes_by_id.pop(card.id, None)
+        project.failures_by_card.pop(code, None)
+    for instant, buckets in list(project.expiring.items()):
+        buckets[:] = [bucket for bucket in buckets if bucket.card_code not in codes]
+        if not buckets:
+            del project.expiring[instant]
+    project.expiry_instants[:] = list(project.expiring)
+    heapify(project.expiry_instants)
+    kept = [p for p in project.publications if p.campaign_id != campaign.id]
+    project.publications[:] = kept
+    for source_id, publication in list(project.publications_by_source_id.items()):
+        if publication.campaign_id == campaign.id:
+            del project.publications_by_source_id[source_id]
+    for assignment in list(project.reward_assignments.values()):
+        if assignment.campaign_id == campaign.id:
+            del project.reward_assignments[assignment.id]
+
+
+def _reindex(project: Project, campaign: Campaign, deferred: bool, backdated: bool) -> None:
+    """Index the program's published cards afresh (putting back a unit's changes)."""
+    members = [
+        card
+        for card in project.cards.values()
+        if card.campaign_id == campaign.id and card.holder_id is not None
+    ]
+    campaign.members.rebuild(members, backdated=backdated)
+    if deferred:
+        campaign.members.defer()
+
+
+def _apply_profile(project: Project, customer: Customer, profile: Mapping[str, Any]) -> None:
+    """Set the profile fields a request gave on ``customer``; metadata shared when flat."""
+    for field, given in profile.items():
+        if field not in _CUSTOMER_PROFILE_FIELDS:
+            continue
+        value = given
+        if field == "metadata":
+            value = project.shared(given) if given else None
+        elif isinstance(given, dict) and field != "address":  # address: packed copy
+            value = own_copy(given)
+        setattr(customer, field, value)
 
 
 def _held_cards(project: Project, customer: Customer) -> Iterator[LoyaltyCard]:

@@ -377,6 +377,15 @@ class TextTable:
     def __getitem__(self, position: int) -> Texts:
         return self._texts[position]
 
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def truncate(self, length: int) -> None:
+        """Forget every text added after the first ``length`` (a unit of work failed)."""
+        del self._texts[length:]
+        for texts in [texts for texts, at in self._positions.items() if at >= length]:
+            del self._positions[texts]
+
 
 class TransactionLog:
     """A card's transactions, packed: one row of integers each, made ``Transaction`` on read.
@@ -522,7 +531,8 @@ def transaction_id(card_code: str, seq: int) -> str:
 
     Voucherify's ``vtx_`` IDs are time-ordered hex, and cursors compare them.
     """
-    suffix = hashlib.blake2b(f"{card_code}/{seq}".encode(), digest_size=4).hexdigest()
+    key = f"{card_code}/{seq}".encode("utf-8", "surrogatepass")  # see derived_id
+    suffix = hashlib.blake2b(key, digest_size=4).hexdigest()
     return f"vtx_{seq:010x}{suffix}"
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from loyalty_fake.filters import LIST_OPERANDS, NO_OPERAND, FilterField, Kind
 from loyalty_fake.http.app import MAX_BODY_BYTES
+from loyalty_fake.http.params import MAX_INTEGER
 from loyalty_fake.http.routes import (
     ASSIGNMENTS,
     MEMBER,
@@ -896,7 +897,7 @@ _PROGRAM_FIELDS: dict[str, Schema] = {
 }
 _REDEMPTION_QUANTITY: Schema = {
     "type": "object",
-    "properties": {"quantity": {"type": "integer", "minimum": 1}},
+    "properties": {"quantity": {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER}},
 }
 
 _CREATE_PROGRAM: Schema = {
@@ -918,7 +919,7 @@ _CREATE_PROGRAM: Schema = {
                 "loyalty_card": {
                     "type": "object",
                     "properties": {
-                        "points": {"type": "integer", "minimum": 0},
+                        "points": {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER},
                         "expiration_rules": _EXPIRATION_RULES,
                     },
                 },
@@ -956,7 +957,12 @@ _CHANGE_BALANCE: Schema = {
     "type": "object",
     "required": ["points"],
     "properties": {
-        "points": {"type": "integer", "not": _const(0)},
+        "points": {
+            "type": "integer",
+            "minimum": -MAX_INTEGER,
+            "maximum": MAX_INTEGER,
+            "not": _const(0),
+        },
         "expiration_type": _enum("PROGRAM_RULES", "CUSTOM_DATE", "NON_EXPIRING"),
         "expiration_date": {"anyOf": [_DATE, _TIMESTAMP]},
         "reason": _STRING,
@@ -1032,7 +1038,7 @@ _REWARD_PARAMETERS_REQUEST: Schema = {
 
 _REWARD_FIELDS: dict[str, Schema] = {
     "parameters": _REWARD_PARAMETERS_REQUEST,
-    "stock": {"type": "integer", "minimum": 0},
+    "stock": {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER},
     "attributes": {
         "type": "object",
         "properties": {"image_url": _STRING, "description": _STRING},
@@ -1061,7 +1067,7 @@ _ASSIGNMENT_PRICE: Schema = {
     "properties": {
         "loyalty": {
             "type": "object",
-            "properties": {"points": {"type": "integer", "minimum": 1}},
+            "properties": {"points": {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER}},
         }
     },
 }
@@ -1092,9 +1098,9 @@ _ORDER_ITEM_REQUEST: Schema = {
         "sku_id": _STRING,
         "source_id": _STRING,
         "related_object": _enum("product", "sku"),
-        "quantity": {"type": "integer", "minimum": 0},
-        "price": {"type": "integer", "minimum": 0},
-        "amount": {"type": "integer", "minimum": 0},
+        "quantity": {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER},
+        "price": {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER},
+        "amount": {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER},
     },
 }
 
@@ -1108,7 +1114,7 @@ _REDEEM_REWARD: Schema = {
             "properties": {
                 "id": {"type": "string", "minLength": 1},
                 # A COIN reward's points to spend; a priced reward's must match its price.
-                "points": {"type": "integer", "minimum": 1},
+                "points": {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER},
             },
         },
         "order": {
@@ -1116,7 +1122,7 @@ _REDEEM_REWARD: Schema = {
             "properties": {
                 "source_id": _STRING,
                 "status": _enum("CREATED", "PAID", "CANCELED", "FULFILLED"),
-                "amount": {"type": "integer", "minimum": 0},
+                "amount": {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER},
                 "items": {"type": "array", "items": _ORDER_ITEM_REQUEST},
                 "metadata": _FREE_OBJECT,
             },

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import math
+import pickletools
+import re
 from contextlib import contextmanager
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -13,12 +16,13 @@ import attrs
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["layout_fingerprint", "no_gc", "positional_pickle", "register_layout"]
+__all__ = ["layout_fingerprint", "no_gc", "positional_pickle", "register_layout", "unsendable"]
 
 _T = TypeVar("_T")
 # Every class pickled by position, with its fields: a snapshot is only readable by
 # code whose layouts are the same, and this is how a reader can tell.
 _LAYOUTS: dict[str, tuple[str, ...]] = {}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def layout_fingerprint() -> str:
@@ -68,3 +72,18 @@ def positional_pickle(cls: type[_T]) -> type[_T]:
 
     cls.__reduce__ = __reduce__  # type: ignore[method-assign]
     return cls
+
+
+def unsendable(pickled: bytes) -> str | None:
+    """The first value in ``pickled`` that no JSON reply can carry, described; else ``None``.
+
+    Text with a lone UTF-16 surrogate, and NaN or infinite numbers: what releases that
+    took them from requests may have stored. Reads every opcode: seconds for a large
+    state, so only for snapshots written by such a release.
+    """
+    for _opcode, value, _position in pickletools.genops(pickled):
+        if isinstance(value, str) and _SURROGATE.search(value):
+            return f"the text {ascii(value)[:80]}, which holds a lone UTF-16 surrogate"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"the number {value}"
+    return None

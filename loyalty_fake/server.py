@@ -50,6 +50,15 @@ StartResponse = Any  # WSGI's start_response callable
 Environ = dict[str, Any]
 
 
+def _answer(response: Response) -> str:
+    """A refusal as one line: ``400 invalid_payload (details)``."""
+    try:
+        envelope = response.json()
+        return f"{response.status} {envelope['key']} ({envelope.get('details', '')})"
+    except (ValueError, TypeError, KeyError):
+        return str(response.status)
+
+
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C before the server was up; says what it interrupted and what became of the state."""
 
@@ -122,9 +131,10 @@ class ServerApp:
         if self.journal is None:
             return 0
         snapshot, records = self.journal.load()
+        current = True
         if snapshot is not None:
             try:
-                self.fake.ledger.restore(snapshot)
+                current = self.fake.ledger.restore(snapshot)
             except ValueError as error:
                 raise JournalError(f"{self.journal.snapshot_path}: {error}") from error
         for number, record in enumerate(records, start=1):
@@ -144,11 +154,13 @@ class ServerApp:
             if not same:
                 msg = (
                     f"{self.journal.journal_path} record {number} ({record.method} {record.url}) "
-                    f"replayed as {replayed.status}, not as {expected}; refusing to start"
+                    f"replayed as {_answer(replayed)}, not as {expected}; refusing to start"
                 )
                 raise JournalError(msg)
         self.journal.open()
         self._since_snapshot = len(records)
+        if not current:
+            self.compact()  # in this version's format: checked once, not at every start
         return len(records)
 
     @property

@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from loyalty_fake import LoyaltyFake
+from loyalty_fake.control import ControlPlane
 from tests.test_points_state_machine import ModelCard, ModelRedemption
 
 BASE_URL = "https://api.voucherify.io"
@@ -50,6 +51,17 @@ _NAMES = ("Coffee Club", "Tea Club", "Cake Club")
 _CUSTOMERS = ("alice", "bob", "carol", "dave")
 _PAGE = 100
 _PRICE = 150
+_MOST = 2**53 - 1
+# Raw JSON that no reply could carry: refused wherever it is in a body.
+_HOSTILE = {
+    "lone surrogate": '"cut \\ud83d"',
+    "lone low surrogate": '"\\udc00"',
+    "NaN": "NaN",
+    "Infinity": "Infinity",
+    "-Infinity": "-Infinity",
+    "1e400": "1e400",
+    "a lone surrogate in a key": '{"\\udfff": 1}',
+}
 
 Json = dict[str, Any]
 
@@ -239,6 +251,48 @@ class ApiMachine(RuleBasedStateMachine):
         self.failures.append(
             ApiFailure(refused["resource_id"], code, card.holder, kind == "redemption_rollback")
         )
+
+    @precondition(_has_published)
+    @rule(data=st.data(), token=st.sampled_from(sorted(_HOSTILE)))
+    def send_hostile_json(self, data: st.DataObject, token: str) -> None:
+        """A lone surrogate, NaN or an infinity anywhere in a body: 400, nothing changes."""
+        code = quote(data.draw(st.sampled_from(self._published())), safe="")
+        program = quote(data.draw(st.sampled_from(sorted(self.programs))), safe="")
+        path, body = data.draw(
+            st.sampled_from(
+                [
+                    ("/v1/loyalties", '{"name": "Hostile", "metadata": {"x": TOKEN}}'),
+                    (f"/v1/loyalties/{program}/members", '{"customer": {"source_id": TOKEN}}'),
+                    (f"/v1/loyalties/members/{code}/balance", '{"points": TOKEN}'),
+                    (f"/v1/loyalties/members/{code}/balance", '{"points": 5, "reason": TOKEN}'),
+                    (
+                        f"/v1/loyalties/members/{code}/redemption",
+                        '{"reward": {"id": "REWARD"}, "metadata": {"m": TOKEN}}',
+                    ),
+                ]
+            )
+        )
+        before = ControlPlane(self.fake).dump()
+        status, reply = self._call(
+            "POST",
+            path,
+            data=body.replace("REWARD", self.reward_id).replace("TOKEN", _HOSTILE[token]).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert (status, reply["key"]) == (400, "invalid_payload"), reply
+        assert ControlPlane(self.fake).dump() == before
+
+    @precondition(_has_published)
+    @rule(data=st.data())
+    def overfill_a_card(self, data: st.DataObject) -> None:
+        """Points that would take a card past 2^53 - 1 are 400; the card is as it was."""
+        code = data.draw(st.sampled_from(self._published()))
+        path = f"/v1/loyalties/members/{quote(code, safe='')}/balance"
+        earned = self.fake.get_member(code)["loyalty_card"]["points"]
+        before = self.fake.get_member(code)
+        status, reply = self._call("POST", path, json={"points": _MOST - earned + 1})
+        assert (status, reply["key"]) == (400, "invalid_payload")
+        assert self.fake.get_member(code) == before
 
     @precondition(_has_published)
     @rule(data=st.data())

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from loyalty_fake.errors import VoucherifyError
 from tests.conftest import Client, RequestsClient, make_program
 
 if TYPE_CHECKING:
@@ -287,3 +288,87 @@ def test_invalid_expiration_rules_are_400(
     )
     assert reply.status == 400
     assert reply.body["details"].startswith(details)
+
+
+# -- how many points a card holds ------------------------------------------------------------
+
+MOST = 2**53 - 1  # Number.MAX_SAFE_INTEGER
+
+
+@pytest.mark.parametrize(
+    ("points", "details"),
+    [
+        (MOST + 1, f"Property .points must be <= {MOST}"),
+        (2**63, f"Property .points must be <= {MOST}"),
+        (-(MOST + 1), f"Property .points must be >= {-MOST}"),
+    ],
+)
+def test_points_beyond_what_javascript_holds_are_400(
+    client: Client, loyalty_fake: LoyaltyFake, points: int, details: str
+) -> None:
+    """Points past 2^53 - 1 either way are 400 invalid_payload; nothing changes."""
+    code = _member(client)
+    client.change_balance(code, {"points": 10})
+    before = _snapshot(loyalty_fake, code)
+    reply = client.change_balance(code, {"points": points})
+    assert reply.status == 400
+    assert reply.error_key == "invalid_payload"
+    assert reply.body["details"] == details
+    assert _snapshot(loyalty_fake, code) == before
+
+
+def test_a_card_holds_at_most_2_to_the_53_minus_1_points(
+    client: Client, loyalty_fake: LoyaltyFake
+) -> None:
+    """An addition that would take a card's points past 2^53 - 1 is 400; the card still works."""
+    code = _member(client)
+    assert client.change_balance(code, {"points": MOST - 10}).status == 200
+    before = _snapshot(loyalty_fake, code)
+    reply = client.change_balance(code, {"points": 11})
+    assert reply.status == 400
+    assert reply.error_key == "invalid_payload"
+    assert reply.body["details"] == (
+        f"Property .points must be <= 10: loyalty card {code} has earned {MOST - 10} points, "
+        f"and a card holds at most {MOST}"
+    )
+    assert _snapshot(loyalty_fake, code) == before
+    assert client.change_balance(code, {"points": 10}).body["balance"] == MOST
+    assert client.change_balance(code, {"points": -MOST}).body["balance"] == 0
+    assert client.get_member(code).body["loyalty_card"]["points"] == MOST
+
+
+def test_points_past_2_to_the_63_leave_the_card_working(
+    http: RequestsClient, loyalty_fake: LoyaltyFake
+) -> None:
+    """The fuzzer's case: 2^63 points once made every later change to the card a 500."""
+    code = _member(http)
+    assert http.change_balance(code, {"points": 2**63}).status == 400
+    assert http.change_balance(code, {"points": 5}).body["balance"] == 5
+    assert http.change_balance(code, {"points": -5}).body["balance"] == 0
+    assert not loyalty_fake.app.internal_errors
+
+
+def test_initial_points_beyond_2_to_the_53_are_400(client: Client) -> None:
+    """A program's initial points past 2^53 - 1 are 400 invalid_payload."""
+    reply = client.create_program(
+        {"name": "P", "voucher": {"type": "LOYALTY_CARD", "loyalty_card": {"points": MOST + 1}}}
+    )
+    assert reply.status == 400
+    assert reply.body["details"] == (f"Property .voucher.loyalty_card.points must be <= {MOST}")
+
+
+def test_the_ledger_refuses_what_it_cannot_hold_before_changing_anything(
+    loyalty_fake: LoyaltyFake,
+) -> None:
+    """Python callers of the ledger get the same 400s, with the card untouched."""
+    ledger = loyalty_fake.ledger
+    code = loyalty_fake.add_member(loyalty_fake.create_loyalty_program("P")["id"], "alice")["code"]
+    loyalty_fake.add_points(code, MOST)
+    before = ledger.snapshot()
+    for points in (2**63, 1, -(2**63)):
+        with pytest.raises(VoucherifyError) as refused:
+            ledger.change_balance(loyalty_fake.app_id, code, points)
+        assert (refused.value.code, refused.value.key) == (400, "invalid_payload")
+    with pytest.raises(VoucherifyError):
+        ledger.create_loyalty_program(loyalty_fake.app_id, name="Q", initial_points=MOST + 1)
+    assert ledger.snapshot() == before

@@ -215,3 +215,15 @@ def test_control_plane_off_is_an_unknown_path(
     assert envelope["details"] == f"Voucherify's API has no path /_fake/{name}"
     assert loyalty_fake.get_loyalty_program("Secret Club")["vouchers_count"] == 1
     assert loyalty_fake.clock.now().isoformat() == "2024-05-01T12:00:00+00:00"
+
+
+def test_moving_the_clock_past_the_calendar_is_400(loyalty_fake_server: LiveServer) -> None:
+    """An advance past 9999-12-31 is 400 invalid_payload; the clock stays where it was."""
+    before = requests.get(f"{loyalty_fake_server.url}/_fake/clock", timeout=5).json()
+    reply = _post(loyalty_fake_server, "clock", {"advance": {"days": 9_000_000_000}})
+    assert reply.status_code == 400
+    assert reply.json()["key"] == "invalid_payload"
+    assert reply.json()["details"] == (
+        "Property .advance must not move the clock past 9999-12-31T23:59:59.999Z"
+    )
+    assert requests.get(f"{loyalty_fake_server.url}/_fake/clock", timeout=5).json() == before

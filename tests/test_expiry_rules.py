@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
+from loyalty_fake import LoyaltyFake
 from loyalty_fake.expiry import ExpirationRules, expires_at
 
 UTC = dt.timezone.utc
@@ -65,3 +67,46 @@ def test_rules_echo_only_given_fields() -> None:
         "period_value": 3,
         "rounding_type": "END_OF_QUARTER",
     }
+
+
+@pytest.mark.parametrize(
+    ("rules", "earned"),
+    [
+        (ExpirationRules("MONTH", 1200), "9950-01-01T00:00:00"),
+        (ExpirationRules("MONTH", 1), "9999-12-15T00:00:00"),
+        (ExpirationRules("MONTH", 0, "PARTICULAR_MONTH", 1), "9999-12-15T00:00:00"),
+        (ExpirationRules("FIXED_DAY_OF_YEAR", fixed_month=1, fixed_day=1), "9999-06-01T00:00:00"),
+    ],
+)
+def test_a_last_day_past_the_calendar_is_its_last_day(rules: ExpirationRules, earned: str) -> None:
+    """Rules that land after 9999-12-31 give 9999-12-31, as late as a date goes."""
+    assert rules.last_day(_earned(earned)) == dt.date.max
+
+
+def test_points_valid_through_the_last_day_never_expire() -> None:
+    """Points valid through 9999-12-31 expire after any moment the clock can reach."""
+    assert expires_at(dt.date.max) > dt.datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("now", "rules", "body"),
+    [
+        ("2024-06-01T00:00:00Z", None, {"points": 5, "expiration_date": "9999-12-31T00:00:00Z"}),
+        ("9999-12-31T12:00:00Z", {"period_type": "MONTH", "period_value": 1}, {"points": 5}),
+        ("9950-01-01T00:00:00Z", {"period_type": "MONTH", "period_value": 1200}, {"points": 5}),
+    ],
+)
+def test_points_at_the_end_of_the_calendar_are_added(
+    now: str, rules: dict[str, Any] | None, body: dict[str, Any]
+) -> None:
+    """Points whose last day is 9999-12-31 are added, listed and never expire: not a 500."""
+    with LoyaltyFake(now=now) as fake:
+        card = {"loyalty_card": {"expiration_rules": rules}} if rules else {}
+        fake.create_loyalty_program("P", voucher=card)
+        code = fake.add_member("P", "alice")["code"]
+        assert fake.add_points(code, **body)["balance"] == 5
+        buckets = fake.request("GET", f"/v1/loyalties/P/members/{code}/points-expiration").json()
+        assert [bucket["expires_at"] for bucket in buckets["data"]] == ["9999-12-31"]
+        fake.clock.set("9999-12-31T23:59:59.999Z")
+        assert fake.get_member(code)["loyalty_card"]["balance"] == 5
+        assert not fake.app.internal_errors

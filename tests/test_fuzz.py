@@ -12,7 +12,9 @@ CI runs a short deterministic pass; the long run is one command (docs/server.md)
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 import zlib
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +22,8 @@ import attrs
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -31,6 +34,7 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 
 from loyalty_fake import LoyaltyFake, openapi_document
+from loyalty_fake.control import ControlPlane
 from loyalty_fake.http.messages import Request
 from loyalty_fake.http.routes import match, voucherify_operation
 from loyalty_fake.seeding import seed_demo
@@ -157,3 +161,201 @@ def test_fuzzed_requests_get_documented_answers(case: Any, target: Target) -> No
         assert envelope["key"]
         assert envelope["message"]
     assert not target.fake.app.internal_errors
+
+
+# -- hostile JSON: valid-looking bodies no reply could carry ------------------------------------
+
+# Tokens that are no JSON value Voucherify could store: every body holding one is refused.
+_NEVER = {
+    "lone high surrogate": '"cut \\ud83d"',
+    "lone low surrogate": '"\\ude00"',
+    "reversed pair": '"\\ude00\\ud83d"',
+    "NaN": "NaN",
+    "Infinity": "Infinity",
+    "-Infinity": "-Infinity",
+    "1e400": "1e400",
+    "-1e999": "-1e999",
+    "5000 digits": "1" + "0" * 5000,
+    "nested 40 deep": "[" * 40 + "1" + "]" * 40,
+    "a key with a lone surrogate": '{"k\\udbff": 1}',
+}
+# Tokens that are JSON, if odd: refused or stored depending on where they land.
+_ODD = {
+    "2^63": "9223372036854775808",
+    "-2^63 - 1": "-9223372036854775809",
+    "2^53": "9007199254740992",
+    "-0.0": "-0.0",
+    "1e308": "1e308",
+    "1e-400": "1e-400",
+    "an escaped emoji": '"\\ud83d\\ude00"',
+    "repeated keys": '{"a": 1, "a": {"b": 2}}',
+    "NUL": '"\\u0000"',
+    "empty": '""',
+    "null": "null",
+}
+_PLACEHOLDER = "\x00hostile\x00"
+
+
+def _bodies(known: dict[str, list[str]]) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """Requests whose handlers read a JSON body, each with a body they would accept."""
+    program = known["campaignId"][0]
+    code = known["memberId"][0]
+    return {
+        "create program": (
+            "POST",
+            "/v1/loyalties",
+            {
+                "name": "Fuzzed",
+                "vouchers_count": 1,
+                "metadata": {"tier": "gold"},
+                "voucher": {"loyalty_card": {"points": 5}},
+            },
+        ),
+        "update program": ("PUT", f"/v1/loyalties/{program}", {"metadata": {"a": 1}}),
+        "add member": (
+            "POST",
+            f"/v1/loyalties/{program}/members",
+            {"customer": {"source_id": "fuzz", "metadata": {"m": 1}}, "metadata": {"p": 1}},
+        ),
+        "change balance": (
+            "POST",
+            f"/v1/loyalties/members/{code}/balance",
+            {"points": 10, "reason": "fuzz", "expiration_type": "NON_EXPIRING"},
+        ),
+        "create reward": (
+            "POST",
+            "/v1/rewards",
+            {"name": "R", "parameters": {"product": {"id": "p"}}, "metadata": {"k": "v"}},
+        ),
+        "add card": ("POST", f"/v1/campaigns/{program}/vouchers", {"metadata": {"k": 1}}),
+        "publication": (
+            "POST",
+            "/v1/publications",
+            {"customer": "fuzz-pub", "campaign": {"name": "Demo Coffee Club"}, "metadata": {}},
+        ),
+    }
+
+
+def _places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a body a token can go: each value, and a new key in each object."""
+    found: list[tuple[Any, ...]] = []
+    if isinstance(value, dict):
+        found.append((*path, _PLACEHOLDER))
+        for key, item in value.items():
+            found.append((*path, key))
+            found.extend(_places(item, (*path, key)))
+    return found
+
+
+def _with_token(body: dict[str, Any], place: tuple[Any, ...], token: str) -> str:
+    """``body`` as JSON text with ``token`` (raw JSON) at ``place``."""
+    copy = json.loads(json.dumps(body))
+    target = copy
+    for key in place[:-1]:
+        target = target[key]
+    target[place[-1]] = _PLACEHOLDER
+    return json.dumps(copy).replace(json.dumps(_PLACEHOLDER), token)
+
+
+@st.composite
+def _hostile_requests(
+    draw: st.DrawFn, bodies: dict[str, tuple[str, str, dict[str, Any]]]
+) -> tuple[str, str, bytes, bool]:
+    """A request with one hostile token in its body, how it is encoded, and if it must fail."""
+    method, path, body = bodies[draw(st.sampled_from(sorted(bodies)), label="request")]
+    place = draw(st.sampled_from(_places(body)), label="place")
+    never = draw(st.booleans(), label="never")
+    tokens = _NEVER if never else _ODD
+    token = tokens[draw(st.sampled_from(sorted(tokens)), label="token")]
+    text = _with_token(body, place, token)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8 with BOM", "utf-16"]), label="encoding")
+    raw = {
+        "utf-8": text.encode(),
+        "utf-8 with BOM": b"\xef\xbb\xbf" + text.encode(),
+        "utf-16": text.encode("utf-16"),
+    }[encoding]
+    return method, path, raw, never
+
+
+def _strict(raw: bytes) -> Any:
+    def refuse(name: str) -> Any:
+        raise ValueError(name)
+
+    return json.loads(raw.decode("utf-8"), parse_constant=refuse)
+
+
+def _records(fake: LoyaltyFake) -> bytes:
+    ledger = fake.ledger
+    return pickle.dumps((ledger.projects(), ledger.ids.state()[0], ledger.clock.frozen_at))
+
+
+@pytest.fixture(scope="module")
+def hostile_target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
+    """A seeded fake with the control plane, served by the session's server for this module."""
+    fake = LoyaltyFake(seed=42, now="2024-06-01T00:00:00Z")
+    seed_demo(fake, seed=42, programs=1, members=3)
+    program = fake.get_loyalty_program("Demo Coffee Club")
+    held = [card["code"] for card in fake.cards(program["id"]) if card.get("holder_id")]
+    slot = loyalty_fake_live_server.app
+    assert isinstance(slot, SwappableApp)
+    slot.current = ServerApp(fake, control_plane=True)
+    known = {"campaignId": [program["id"]], "memberId": held}
+    try:
+        yield Target(loyalty_fake_live_server.url, fake, fake.ledger.snapshot(), known)
+    finally:
+        slot.current = None
+
+
+_HOSTILE = _bodies({"campaignId": ["{program}"], "memberId": ["{code}"]})
+
+
+@pytest.mark.parametrize("transport", ["in-process", "live"])
+@settings(
+    max_examples=max(EXAMPLES * 3, 60),
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(data=st.data())
+def test_hostile_json_is_refused_whole_or_stored_as_json(
+    hostile_target: Target, transport: str, data: st.DataObject
+) -> None:
+    """No 5xx, and strict JSON: refused whole with a 400 envelope, or stored and shown.
+
+    A refusal changes nothing; an acceptance leaves the state dump and the dashboard
+    answering. Bodies holding a lone surrogate, NaN or an infinity are always refused.
+    """
+    target = hostile_target
+    fake = target.fake
+    fake.ledger.restore(target.snapshot)
+    fake.app.internal_errors.clear()
+    names = {"program": target.known["campaignId"][0], "code": target.known["memberId"][0]}
+    method, path, raw, never = data.draw(_hostile_requests(_HOSTILE), label="request")
+    path = path.format(**names)
+    before = (_records(fake), ControlPlane(fake).dump())
+    headers = {**fake.headers, "Content-Type": "application/json"}
+    if transport == "live":
+        reply = requests.request(method, target.url + path, data=raw, headers=headers, timeout=10)
+        status, body = reply.status_code, reply.content
+    else:
+        answer = fake.app.handle(Request.from_url(method, path, headers, raw))
+        status, body = answer.status, answer.body
+    assert status < 500, body[:300]
+    reply_json = _strict(body)
+    if status >= 400:
+        assert reply_json["code"] == status
+        assert reply_json["key"]
+        assert reply_json["message"]
+        assert reply_json["request_id"].startswith("v-")
+        assert (_records(fake), ControlPlane(fake).dump()) == before
+    else:
+        assert not never, "a body no reply can carry was accepted"
+        dumped = requests.get(target.url + "/_fake/state", timeout=10)
+        assert dumped.status_code == 200
+        _strict(dumped.content)
+        assert requests.get(target.url + "/_fake/", timeout=10).status_code == 200
+    if never:
+        assert status == 400
+        assert reply_json["key"] == "invalid_payload"
+    assert not fake.app.internal_errors

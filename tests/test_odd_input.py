@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -11,11 +12,15 @@ import pytest
 import requests
 import urllib3
 
-from loyalty_fake.http.app import MAX_BODY_BYTES
+from loyalty_fake.control import ControlPlane
+from loyalty_fake.http.app import MAX_BODY_BYTES, encode_json
+from loyalty_fake.http.messages import Request
+from loyalty_fake.models import CustomerRef
 from tests.conftest import BASE_URL, RequestsClient, make_program
 
 if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
+    from loyalty_fake.server import LiveServer
 
 
 def _post(fake: LoyaltyFake, path: str, body: bytes) -> requests.Response:
@@ -146,4 +151,251 @@ def test_dates_beyond_the_calendar_in_utc_are_400(loyalty_fake: LoyaltyFake, mom
     )
     assert response.status_code == 400
     assert response.json()["key"] == "invalid_payload"
+    assert not loyalty_fake.app.internal_errors
+
+
+# -- input no JSON reply could carry ------------------------------------------------------------
+
+_STRICT_CONSTANTS = {"NaN", "Infinity", "-Infinity"}
+
+
+def _strict_json(raw: bytes) -> Any:
+    """``raw`` parsed as a strict parser (JSON.parse) would: no NaN, no Infinity, UTF-8."""
+
+    def refuse(name: str) -> Any:
+        raise ValueError(name)
+
+    text = raw.decode("utf-8")  # strict: a lone surrogate is not UTF-8
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.fixture(params=["in-process", "live"])
+def base_url(request: pytest.FixtureRequest) -> str:
+    """Where raw requests go: the in-process transport, or the test's fake over a socket."""
+    if request.param == "live":
+        return str(request.getfixturevalue("loyalty_fake_server").url)
+    return BASE_URL
+
+
+def _state(fake: LoyaltyFake) -> tuple[bytes, Any]:
+    """The whole state: records and ID stream as bytes, and the state dump."""
+    ledger = fake.ledger
+    records = pickle.dumps((ledger.projects(), ledger.ids.state()[0], ledger.clock.frozen_at))
+    return records, ControlPlane(fake).dump()
+
+
+def _member(fake: LoyaltyFake) -> str:
+    fake.create_loyalty_program("P", vouchers_count=1, metadata={"tier": "gold"})
+    code: str = fake.add_member("P", {"source_id": "alice"})["code"]
+    fake.add_points(code, 100)
+    return code
+
+
+# Raw bodies, valid JSON to Python's json.loads or nearly: each must be refused whole.
+_REFUSED_BODIES: dict[str, tuple[str, bytes]] = {
+    "lone high surrogate in a value": ("/v1/loyalties", b'{"name": "Cut \\ud83d"}'),
+    "lone low surrogate in a value": ("/v1/loyalties", b'{"name": "Cut \\ude00 here"}'),
+    "pair in the wrong order": ("/v1/loyalties", b'{"name": "\\ude00\\ud83d"}'),
+    "lone surrogate in a key": ("/v1/loyalties", b'{"name": "P", "metadata": {"k\\ud800": 1}}'),
+    "lone surrogate deep inside": (
+        "/v1/loyalties",
+        b'{"name": "P", "metadata": {"a": [{"b": ["ok", "x\\udbff"]}]}}',
+    ),
+    "lone surrogate encoded in UTF-8": ("/v1/loyalties", b'{"name": "P\xed\xa0\x80"}'),
+    "lone surrogate in UTF-16": (
+        "/v1/loyalties",
+        '{"name": "P\ud800"}'.encode("utf-16-le", "surrogatepass"),
+    ),
+    "NaN": ("/v1/loyalties", b'{"name": "P", "metadata": {"x": NaN}}'),
+    "Infinity": ("/v1/loyalties", b'{"name": "P", "metadata": {"x": Infinity}}'),
+    "-Infinity": ("/v1/loyalties", b'{"name": "P", "metadata": {"x": -Infinity}}'),
+    "1e400": ("/v1/loyalties", b'{"name": "P", "metadata": {"x": 1e400}}'),
+    "-1e400": ("/v1/loyalties", b'{"name": "P", "metadata": [-1e400]}'),
+    "5000 digits": ("/v1/loyalties", b'{"name": "P", "metadata": {"x": 1' + b"0" * 5000 + b"}}"),
+    "points of 2^63": ("balance", b'{"points": 9223372036854775808}'),
+    "points of 2^53": ("balance", b'{"points": 9007199254740992}'),
+    "points of -2^53": ("balance", b'{"points": -9007199254740992}'),
+    "points of 1e20": ("balance", b'{"points": 1e20}'),
+    "a surrogate in a redemption's metadata": (
+        "redemption",
+        b'{"reward": {"id": "rew_x"}, "metadata": {"note": "\\udfff"}}',
+    ),
+}
+
+
+@pytest.mark.loyalty_fake(now="2024-01-01T00:00:00Z")
+@pytest.mark.parametrize("case", list(_REFUSED_BODIES))
+def test_bodies_no_reply_could_carry_are_refused_whole(
+    loyalty_fake: LoyaltyFake, base_url: str, case: str
+) -> None:
+    """Lone surrogates, NaN, infinities, numbers beyond range: 400, and nothing changes."""
+    code = _member(loyalty_fake)
+    target, body = _REFUSED_BODIES[case]
+    path = {
+        "balance": f"/v1/loyalties/members/{code}/balance",
+        "redemption": f"/v1/loyalties/members/{code}/redemption",
+    }.get(target, target)
+    before = _state(loyalty_fake)
+    reply = requests.post(
+        base_url + path,
+        data=body,
+        headers={**loyalty_fake.headers, "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert reply.status_code == 400, reply.text
+    envelope = _strict_json(reply.content)
+    assert envelope["code"] == 400
+    assert envelope["key"] == "invalid_payload"
+    assert envelope["message"] == "Invalid payload"
+    assert envelope["details"]
+    assert envelope["request_id"].startswith("v-")
+    assert _state(loyalty_fake) == before
+    assert not loyalty_fake.app.internal_errors
+
+
+# Bodies that are JSON, if odd: stored, and shown back as JSON any strict parser reads.
+_ACCEPTED_BODIES: dict[str, tuple[bytes, Any]] = {
+    "an emoji as an escaped pair": (b'{"name": "Cafe \\ud83d\\ude00"}', "Cafe \U0001f600"),
+    "negative zero": (b'{"name": "P", "metadata": {"x": -0.0}}', -0.0),
+    "2^70 in metadata": (b'{"name": "P", "metadata": {"x": 1180591620717411303424}}', 2**70),
+    "1e308": (b'{"name": "P", "metadata": {"x": 1e308}}', 1e308),
+    "a repeated key (the last wins)": (b'{"name": "first", "name": "P"}', "P"),
+    "a byte order mark": (b'\xef\xbb\xbf{"name": "P"}', "P"),
+    "UTF-16 with a byte order mark": ('{"name": "P\U0001f600"}'.encode("utf-16"), "P\U0001f600"),
+    "NUL and control characters": (b'{"name": "P\\u0000\\u001f\\u2028"}', "P\x00\x1f\u2028"),
+}
+
+
+@pytest.mark.parametrize("case", list(_ACCEPTED_BODIES))
+def test_odd_json_is_stored_and_shown_as_strict_json(
+    loyalty_fake: LoyaltyFake, base_url: str, case: str
+) -> None:
+    """Escaped pairs, -0.0, large numbers, repeated keys, BOMs, UTF-16: stored as sent."""
+    body, expected = _ACCEPTED_BODIES[case]
+    reply = requests.post(
+        base_url + "/v1/loyalties",
+        data=body,
+        headers={**loyalty_fake.headers, "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert reply.status_code == 200, reply.text
+    program = _strict_json(reply.content)
+    shown = program["name"] if isinstance(expected, str) else program["metadata"]["x"]
+    assert shown == expected
+    assert str(shown) == str(expected)  # -0.0 stays -0.0
+    listed = requests.get(base_url + "/v1/loyalties", headers=loyalty_fake.headers, timeout=10)
+    assert _strict_json(listed.content)["campaigns"] == [program]
+    assert not loyalty_fake.app.internal_errors
+
+
+@pytest.mark.loyalty_fake(now="2024-01-01T00:00:00Z")
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("/v1/loyalties/P/members?customer=%ED%A0%80", "invalid_query_params"),
+        ("/v1/loyalties/P/members?customer=%FF", "invalid_query_params"),
+        ("/v1/loyalties/P/members?%FF=1", "invalid_query_params"),
+        ("/v1/loyalties/%ED%B0%80/members", "invalid_request"),
+        ("/v1/loyalties/members/%C3", "invalid_request"),
+    ],
+)
+def test_urls_that_are_not_utf8_are_400(
+    loyalty_fake: LoyaltyFake, base_url: str, url: str, key: str
+) -> None:
+    """Percent-encoded bytes that are not UTF-8 (a lone surrogate's among them) are 400."""
+    _member(loyalty_fake)
+    before = _state(loyalty_fake)
+    reply = requests.post(
+        base_url + url, json={"customer": "bob"}, headers=loyalty_fake.headers, timeout=10
+    )
+    assert reply.status_code == 400, reply.text
+    assert _strict_json(reply.content)["key"] == key
+    assert _state(loyalty_fake) == before
+
+
+@pytest.mark.loyalty_fake(now="2024-01-01T00:00:00Z")
+@pytest.mark.parametrize(
+    ("path", "headers", "key"),
+    [
+        ("/v1/loyalties/P\ud800/members", {}, "invalid_request"),
+        ("/v1/loyalties/P/members?customer=a\udc80", {}, "invalid_query_params"),
+        ("/v1/loyalties/P/members", {"X-App-Id": "app\ud800"}, "invalid_request"),
+        ("/v1/loyalties/P/members", {"X-Request-Note": "\udfff"}, "invalid_request"),
+    ],
+)
+def test_lone_surrogates_in_the_request_line_or_headers_are_400(
+    loyalty_fake: LoyaltyFake, path: str, headers: dict[str, str], key: str
+) -> None:
+    """In-process, a path, query or header is a Python string: one with a lone surrogate is 400."""
+    _member(loyalty_fake)
+    before = _state(loyalty_fake)
+    request = Request.from_url("POST", path, {**loyalty_fake.headers, **headers}, b"{}")
+    reply = loyalty_fake.app.handle(request)
+    assert reply.status == 400
+    assert _strict_json(reply.body)["key"] == key
+    assert _state(loyalty_fake) == before
+
+
+@pytest.mark.loyalty_fake(now="2024-01-01T00:00:00Z")
+def test_a_bug_that_makes_a_nan_answers_500_not_invalid_json(
+    loyalty_fake: LoyaltyFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fake never writes NaN: a reply that would hold one is a reported 500, undone."""
+    code = _member(loyalty_fake)
+    before = _state(loyalty_fake)
+    monkeypatch.setattr(
+        "loyalty_fake.http.handlers.balance_json",
+        lambda *_: {"points": float("nan")},
+    )
+    reply = requests.post(
+        f"{BASE_URL}/v1/loyalties/members/{code}/balance",
+        json={"points": 5},
+        headers=loyalty_fake.headers,
+        timeout=10,
+    )
+    assert reply.status_code == 500
+    assert _strict_json(reply.content)["key"] == "internal_error"
+    assert [type(error) for error in loyalty_fake.app.internal_errors] == [ValueError]
+    loyalty_fake.app.internal_errors.clear()
+    assert _state(loyalty_fake) == before
+
+
+def test_encode_json_refuses_what_strict_parsers_refuse() -> None:
+    """encode_json raises for NaN, infinities and lone surrogates instead of writing them."""
+    for value in (float("nan"), float("inf"), -float("inf")):
+        with pytest.raises(ValueError, match="not JSON compliant"):
+            encode_json({"x": value})
+    with pytest.raises(UnicodeEncodeError):
+        encode_json({"x": "\ud800"})
+    assert encode_json({"x": -0.0, "y": "\U0001f600"}) == '{"x":-0.0,"y":"\U0001f600"}'.encode()
+
+
+@pytest.mark.loyalty_fake(control_plane=True, now="2024-01-01T00:00:00Z")
+def test_state_and_dashboard_show_what_the_api_could_not(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer
+) -> None:
+    """The state and the dashboard answer 200 whatever is stored.
+
+    Text with a lone surrogate or a NaN can be put in through the ledger's Python API,
+    though the HTTP API refuses it: they are shown as U+FFFD and null.
+    """
+    ledger = loyalty_fake.ledger
+    program = ledger.create_loyalty_program(
+        loyalty_fake.app_id, name="P\ud800", metadata={"x": float("nan")}, vouchers_count=1
+    )
+    [card] = ledger.cards(loyalty_fake.app_id, program.id)
+    ledger.add_member(
+        loyalty_fake.app_id,
+        program.id,
+        customer=CustomerRef(source_id="s\udc00", profile={"name": "n\ud800"}),
+        voucher=card.code,
+    )
+    state = requests.get(f"{loyalty_fake_server.url}/_fake/state", timeout=10)
+    assert state.status_code == 200
+    [shown] = _strict_json(state.content)["projects"][loyalty_fake.app_id]["programs"]
+    assert shown["name"] == "P\ufffd"
+    assert shown["metadata"] == {"x": None}
+    dashboard = requests.get(f"{loyalty_fake_server.url}/_fake/", timeout=10)
+    assert dashboard.status_code == 200
+    assert "P\ufffd" in dashboard.content.decode("utf-8")
     assert not loyalty_fake.app.internal_errors

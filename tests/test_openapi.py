@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
@@ -12,6 +12,8 @@ from loyalty_fake.http.routes import ROUTES
 from tests.own_openapi import validate_own
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from loyalty_fake import LoyaltyFake
     from loyalty_fake.server import LiveServer
 
@@ -75,3 +77,35 @@ def test_served_at_fake_openapi_json(loyalty_fake_server: LiveServer) -> None:
     served = response.json()
     assert served["servers"] == [{"url": loyalty_fake_server.url}]
     assert {**served, "servers": openapi_document()["servers"]} == openapi_document()
+
+
+def _integers(schema: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every integer schema inside ``schema`` (resolved against the document), by path."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            yield from _integers(openapi_document()["components"]["schemas"][name], where)
+            return
+        if schema.get("type") == "integer":
+            yield where, schema
+        for key, value in schema.items():
+            yield from _integers(value, f"{where}.{key}")
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            yield from _integers(value, f"{where}[{index}]")
+
+
+def test_every_integer_a_body_takes_is_bounded_as_the_fake_bounds_it() -> None:
+    """No request integer is unbounded: past 2^53 - 1 the fake answers 400, as documented."""
+    found = []
+    for path, item in openapi_document()["paths"].items():
+        for method, operation in item.items():
+            body = operation.get("requestBody") if method in _METHODS else None
+            if body is None:
+                continue
+            schema = body["content"]["application/json"]["schema"]
+            for where, integer in _integers(schema, f"{method.upper()} {path}"):
+                found.append(where)
+                assert integer.get("maximum", 2**63) <= 2**53 - 1, where
+                assert integer.get("minimum", -(2**63)) >= -(2**53 - 1), where
+    assert any(where.endswith(".points") for where in found)

@@ -475,6 +475,58 @@ def test_a_refusal_that_no_longer_records_refuses_to_start(tmp_path: Path) -> No
     (tmp_path / "journal.jsonl").write_bytes(Record.of(at, unknown, 400).to_line())
     app = ServerApp(LoyaltyFake(), journal=Journal(tmp_path))
     with pytest.raises(
-        JournalError, match=r"replayed as 404, not as refused with a record \(400\)"
+        JournalError, match=r"replayed as 404 not_found .*, not as refused with a record \(400\)"
     ):
         app.recover()
+
+
+def test_a_record_with_a_lone_surrogate_refuses_to_start_and_says_why(
+    server: Server, state: Path
+) -> None:
+    """A record an earlier version accepted, with half an emoji, stops the start, naming why."""
+    import datetime as dt  # noqa: PLC0415
+
+    from loyalty_fake.http.messages import Request  # noqa: PLC0415
+    from loyalty_fake.journal import Record  # noqa: PLC0415
+
+    server.stop(signal.SIGKILL)
+    accepted_once = Request.from_url("POST", "/v1/loyalties", HEADERS, b'{"name": "Cut \\ud83d"}')
+    record = Record.of(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), accepted_once)
+    with (state / "journal.jsonl").open("ab") as journal:
+        journal.write(record.to_line())
+    process = _refused_start(state)
+    assert "replayed as 400 invalid_payload" in process.stderr
+    assert "lone UTF-16 surrogate" in process.stderr
+    assert "refusing to start" in process.stderr
+
+
+def _earlier_snapshot(state: Path, name: str) -> None:
+    """A state directory holding a program ``name``, as the snapshot format /1 wrote it."""
+    from loyalty_fake import LoyaltyFake  # noqa: PLC0415
+
+    fake = LoyaltyFake()
+    fake.ledger.create_loyalty_program(fake.app_id, name=name, vouchers_count=1)
+    header, _, body = fake.ledger.snapshot().partition(b"\n")
+    assert header.startswith(b"loyalty-fake-snapshot/2 ")
+    state.mkdir(parents=True)
+    (state / "snapshot.bin").write_bytes(header.replace(b"/2 ", b"/1 ") + b"\n" + body)
+
+
+def test_an_earlier_snapshot_with_a_lone_surrogate_refuses_to_start(state: Path) -> None:
+    """A snapshot an earlier version wrote, holding text no reply can show, is refused clearly."""
+    _earlier_snapshot(state, "Cut \ud83d")
+    process = _refused_start(state)
+    assert "holds the text 'Cut \\ud83d', which holds a lone UTF-16 surrogate" in process.stderr
+    assert "start from a new state directory" in process.stderr
+
+
+def test_an_earlier_clean_snapshot_is_read_and_rewritten(state: Path) -> None:
+    """A clean snapshot in the earlier format is served, and written again in this one."""
+    _earlier_snapshot(state, "Coffee \U0001f600")
+    running = Server("--state", str(state), "--no-demo")
+    try:
+        reply = requests.get(running.url + "/v1/loyalties", headers=HEADERS, timeout=5)
+        assert [p["name"] for p in reply.json()["campaigns"]] == ["Coffee \U0001f600"]
+    finally:
+        running.stop(signal.SIGTERM)
+    assert (state / "snapshot.bin").read_bytes().startswith(b"loyalty-fake-snapshot/2 ")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 
 from loyalty_fake.errors import VoucherifyError, no_such_path
 from loyalty_fake.http.handlers import Call
 from loyalty_fake.http.messages import JSON_HEADERS, Request, Response
+from loyalty_fake.http.params import check_text
 from loyalty_fake.http.routes import (
     ROUTES,
     VoucherifyOperation,
@@ -22,7 +24,7 @@ from loyalty_fake.http.routes import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from loyalty_fake.ledger import Ledger
 
@@ -32,6 +34,7 @@ __all__ = [
     "FakeVoucherifyApp",
     "encode_json",
     "payload_too_large",
+    "printable",
 ]
 
 _LOG = logging.getLogger("loyalty_fake")
@@ -54,8 +57,35 @@ def payload_too_large(length: int) -> VoucherifyError:
 
 
 def encode_json(body: Any) -> bytes:
-    """Compact UTF-8 JSON, as Voucherify sends it."""
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """Compact UTF-8 JSON, as Voucherify sends it.
+
+    Never anything a strict parser refuses: raises ``ValueError`` for NaN or infinity
+    and ``UnicodeEncodeError`` for a lone surrogate, which only a bug can have let in.
+    """
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
+        "utf-8"
+    )
+
+
+def _too_large(request: Request) -> NoReturn:
+    raise payload_too_large(len(request.body))
+
+
+def printable(value: Any) -> Any:
+    """``value`` as JSON can carry it: lone surrogates as U+FFFD, NaN and infinities as null.
+
+    For what must show whatever is stored (error envelopes, the state dump, the
+    dashboard), never for Voucherify's replies, which show what was stored or fail.
+    """
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {printable(key): printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(item) for item in value]
+    return value
 
 
 @attrs.define
@@ -75,12 +105,25 @@ class FakeVoucherifyApp:
 
     def handle(self, request: Request) -> Response:
         """Answer one request exactly as Voucherify would, never with a traceback."""
+        return self.answer(request, self._dispatch)
+
+    def answer(self, request: Request, respond: Callable[[Request], Response]) -> Response:
+        """``respond(request)`` as one unit of work, any error as Voucherify's envelope.
+
+        Whatever ``respond`` changed is undone when it raises: a refused request changes
+        nothing, and neither does one that hit a bug in the fake (a 500, whose error is
+        kept in ``internal_errors``).
+        """
         try:
-            return self._dispatch(request)
+            with self.ledger.unit_of_work():
+                if len(request.body) > MAX_BODY_BYTES:
+                    _too_large(request)
+                check_text(request)
+                return respond(request)
         except VoucherifyError as error:
             return self.error_response(error)
         except Exception as error:  # noqa: BLE001 - a bug in the fake must not become a traceback
-            _LOG.exception("loyalty-fake failed on %s %s", request.method, request.path)
+            _LOG.exception("loyalty-fake failed on %s %s", request.method, printable(request.path))
             with self._errors_lock:
                 self.internal_errors.append(error)
             return self.error_response(
@@ -93,8 +136,6 @@ class FakeVoucherifyApp:
             )
 
     def _dispatch(self, request: Request) -> Response:
-        if len(request.body) > MAX_BODY_BYTES:
-            raise payload_too_large(len(request.body))
         segments = request.segments
         app_id = request.header("x-app-id") or ""
         token = request.header("x-app-token") or ""
@@ -151,7 +192,11 @@ class FakeVoucherifyApp:
         if error.resource_type is not None:
             envelope["resource_type"] = error.resource_type
         envelope.update(error.extra)
-        return Response(error.code, encode_json(envelope), JSON_HEADERS, recorded=error.recorded)
+        try:
+            body = encode_json(envelope)
+        except ValueError:  # UnicodeEncodeError too: a bug's message may quote bad input
+            body = encode_json(printable(envelope))
+        return Response(error.code, body, JSON_HEADERS, recorded=error.recorded)
 
     @staticmethod
     def operations() -> list[str]:

@@ -29,7 +29,8 @@ class Request:
     """One HTTP request as the fake sees it.
 
     ``path`` is the raw (still percent-encoded) path, so that a ``%2F`` inside a code
-    never splits a segment; ``query`` holds the decoded pairs in order.
+    never splits a segment; ``query`` holds the decoded pairs in order. Percent-encoded
+    bytes that are not UTF-8 decode to lone surrogates, which the app refuses.
     """
 
     method: str = attrs.field(converter=_upper)
@@ -57,7 +58,7 @@ class Request:
         return cls(
             method=method,
             path=path,
-            query=tuple(parse_qsl(query, keep_blank_values=True)),
+            query=tuple(parse_qsl(query, keep_blank_values=True, errors="surrogateescape")),
             headers=_lower_keys(headers or {}),
             body=raw,
         )
@@ -74,7 +75,10 @@ class Request:
         slash anywhere leaves an empty segment, which no operation's path has.
         """
         path = self.path.removeprefix("/").removesuffix("/")
-        return tuple(unquote(part) for part in path.split("/"))
+        return tuple(
+            unquote(part, errors="surrogateescape") if "%" in part else part
+            for part in path.split("/")
+        )
 
 
 @attrs.frozen

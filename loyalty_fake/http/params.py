@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from loyalty_fake.http.messages import Request
 
 __all__ = [
+    "MAX_INTEGER",
     "Body",
     "Query",
+    "check_text",
     "invalid_query",
     "parse_json_body",
     "parse_json_objects",
@@ -36,15 +38,48 @@ _JSON_TYPE_NAMES: dict[type, str] = {
 }
 # Nesting deeper than this is rejected before it reaches any rule: no recursion bombs.
 _MAX_DEPTH = 32
+# The largest integer the API takes where the request gives no other bound:
+# Number.MAX_SAFE_INTEGER. Voucherify's backend is JavaScript, where a larger integer
+# is not the integer that was sent.
+MAX_INTEGER = 2**53 - 1
 _INTEGER = re.compile(r"-?[0-9]+")
 _INDEX = re.compile(r"[0-9]*")
+# A lone UTF-16 surrogate is half a character (a client that cut an emoji in two): no
+# UTF-8 text holds one. In a body it can only come from a \uD800-\uDFFF escape.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# A percent-escape of a byte past ASCII: only then can a path decode to what is not UTF-8.
+_HIGH_ESCAPE = re.compile(r"%[89a-fA-F]")
 
 
 def _invalid_payload(details: str) -> VoucherifyError:
     return bad_request("invalid_payload", "Invalid payload", details)
 
 
-def _depth(value: Any, limit: int) -> int:
+def _not_a_constant(name: str) -> Any:
+    # Python's json takes NaN, Infinity and -Infinity; JSON (and JSON.parse) does not.
+    msg = f"{name} is not a JSON value"
+    raise ValueError(msg)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        # 1e400 is Infinity to JSON.parse, which no JSON reply can carry back.
+        msg = f"number {text} is out of range"
+        raise ValueError(msg)
+    return value
+
+
+# One decoder for every body: json.loads(text, parse_...=...) builds a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_not_a_constant, parse_float=_finite)
+
+
+def _inspect(value: Any, limit: int, *, strings: bool) -> int:
+    """How deeply ``value`` nests, stopping past ``limit``.
+
+    With ``strings``, raises ``invalid_payload`` for a lone surrogate in a key or string.
+    """
     stack: list[tuple[Any, int]] = [(value, 1)]
     deepest = 0
     while stack:
@@ -53,23 +88,78 @@ def _depth(value: Any, limit: int) -> int:
         if deepest > limit:
             return deepest
         if isinstance(item, dict):
+            if strings:
+                for key in item:
+                    _check_string(key)
             stack.extend((child, level + 1) for child in item.values())
         elif isinstance(item, list):
             stack.extend((child, level + 1) for child in item)
+        elif strings and isinstance(item, str):
+            _check_string(item)
     return deepest
+
+
+def _check_string(text: str) -> None:
+    if not text.isascii() and _SURROGATE.search(text):
+        raise _invalid_payload(
+            f"Payload is not valid JSON: {ascii(text)[:80]} holds a lone UTF-16 surrogate"
+        )
 
 
 def _parse_json(request: Request) -> Any:
     raw = request.body
-    if not raw.strip():
+    # UTF-8 (a byte order mark ignored), or UTF-16 or UTF-32 as RFC 7159 allowed, told
+    # apart as Python's json does; decoded strictly, unlike json.loads(bytes), which
+    # lets encoded lone surrogates through.
+    encoding = json.detect_encoding(raw)
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise _invalid_payload(
+            f"Payload is not valid {encoding.upper()}: {error.reason} at byte {error.start}"
+        ) from None
+    if not text.strip():
         return {}
     try:
-        parsed = json.loads(raw)
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        parsed = _DECODER.decode(text)
+    except (ValueError, RecursionError) as error:
         raise _invalid_payload(f"Payload is not valid JSON: {error}") from None
-    if _depth(parsed, _MAX_DEPTH) > _MAX_DEPTH:
+    strings = _SURROGATE_ESCAPE.search(text) is not None
+    if _inspect(parsed, _MAX_DEPTH, strings=strings) > _MAX_DEPTH:
         raise _invalid_payload(f"Payload must not be nested deeper than {_MAX_DEPTH} levels")
     return parsed
+
+
+def check_text(request: Request) -> None:
+    """Refuse a request whose path, query or headers hold what is not text.
+
+    A lone UTF-16 surrogate, or percent-encoded bytes that are not UTF-8 (which decode
+    to lone surrogates), would be stored and then break every JSON reply that shows
+    them. Raises 400 ``invalid_query_params`` for the query, ``invalid_request`` for
+    the path or a header.
+    """
+    path = request.path
+    if not path.isascii() or ("%" in path and _HIGH_ESCAPE.search(path)):
+        for position, segment in enumerate(request.segments, start=1):
+            if _SURROGATE.search(segment):
+                raise bad_request(
+                    "invalid_request",
+                    "Invalid request",
+                    f"Path segment {position} is not UTF-8 text once percent-decoded",
+                )
+    for name, value in request.query:
+        if not (name.isascii() and value.isascii()) and _SURROGATE.search(name + value):
+            raise invalid_query(
+                f"Query parameter {ascii(name)[1:-1]} is not UTF-8 text once percent-decoded"
+            )
+    headers = request.headers
+    if "".join(headers.values()).isascii() and "".join(headers).isascii():
+        return
+    for name, value in headers.items():
+        if not (name.isascii() and value.isascii()) and _SURROGATE.search(name + value):
+            raise bad_request(
+                "invalid_request", "Invalid request", f"Header {ascii(name)[1:-1]} is not text"
+            )
 
 
 def parse_json_body(request: Request) -> dict[str, Any]:
@@ -153,7 +243,10 @@ class Body:
     def integer(
         self, key: str, *, minimum: int | None = None, maximum: int | None = None
     ) -> int | None:
-        """An integer property within bounds, or ``None``; ``2.0`` counts as an integer."""
+        """An integer property within bounds, or ``None``; ``2.0`` counts as an integer.
+
+        Without a bound, ``-MAX_INTEGER`` and ``MAX_INTEGER`` are the bounds.
+        """
         value = self.data.get(key)
         if value is None:
             return None
@@ -163,10 +256,12 @@ class Body:
             if not value.is_integer() or math.isinf(value):
                 self.fail(key, "must be integer")
             value = int(value)
-        if minimum is not None and value < minimum:
-            self.fail(key, f"must be >= {minimum}")
-        if maximum is not None and value > maximum:
-            self.fail(key, f"must be <= {maximum}")
+        low = -MAX_INTEGER if minimum is None else minimum
+        high = MAX_INTEGER if maximum is None else maximum
+        if value < low:
+            self.fail(key, f"must be >= {low}")
+        if value > high:
+            self.fail(key, f"must be <= {high}")
         return int(value)
 
     def obj(self, key: str) -> Body | None:

@@ -55,7 +55,8 @@ _CACHE_SIZE = 1 << 16
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _quoted(text: str) -> str:
-    return quote(text, safe="")
+    # surrogatepass: a code the API would refuse may come from the Python API (derived_id).
+    return quote(text, safe="", errors="surrogatepass")
 
 
 @lru_cache(maxsize=_CACHE_SIZE)

@@ -1,0 +1,480 @@
+"""A request that fails part-way, refused or hit by a bug in the fake, changes nothing.
+
+Each request is one unit of work: the ledger notes every change as it makes it, and a
+request that raises is put back exactly, down to the bytes of a snapshot and the next
+ID drawn. The exhaustive check here raises an exception at every line the fake runs for
+a request, one line per run, and compares the whole state before and after; the
+targeted ones break a named ledger step, in-process and over a durable server that then
+restarts from its journal.
+
+By default each request is broken at up to 150 lines spread evenly over it (seeding at
+a tenth of that: it runs Faker); ``LOYALTY_FAKE_FAULT_LINES=0`` breaks every line of
+every request (several minutes), any other number sets the count.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import linecache
+import math
+import os
+import pickle
+import sys
+from pathlib import Path
+from types import CodeType, FrameType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pytest
+import requests
+
+import loyalty_fake
+from loyalty_fake import LoyaltyFake
+from loyalty_fake.control import ControlPlane
+from loyalty_fake.http.messages import Request
+from loyalty_fake.ids import ALPHANUMERIC, IdGenerator
+from loyalty_fake.journal import Journal
+from loyalty_fake.ledger import Ledger, UnitOfWork
+from loyalty_fake.server import LiveServer, ServerApp
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from loyalty_fake.http.messages import Response
+
+    # A request to one fake: made ready (outside the tracer), then sent.
+    Ready = Callable[[LoyaltyFake], Callable[[], Response]]
+
+_LINES = int(os.environ.get("LOYALTY_FAKE_FAULT_LINES", "150"))
+_PACKAGE = str(Path(loyalty_fake.__file__).parent)
+# The client's side (fake.py), what runs before a unit begins (app.py's guard, the
+# control plane's entry) and the undo machinery: a bug there is not in a unit of work.
+_OUTSIDE = ("fake.py", "app.py", "messages.py", "undo.py")
+
+
+def _codes(code: CodeType) -> Iterator[CodeType]:
+    """``code`` and the code of every function defined in it."""
+    yield code
+    for constant in code.co_consts:
+        if isinstance(constant, CodeType):
+            yield from _codes(constant)
+
+
+_MACHINERY = {
+    code
+    for function in (
+        UnitOfWork.__enter__,
+        UnitOfWork.__exit__,
+        UnitOfWork._end,
+        ControlPlane.handle,
+    )
+    for code in _codes(function.__code__)
+}
+_START = "2024-01-01T00:00:00Z"
+
+Json = dict[str, Any]
+
+
+class InjectedBugError(Exception):
+    """The bug a test put into the fake."""
+
+
+@attrs.define
+class _FaultAt:
+    """A tracer that raises ``InjectedBugError`` at the ``at``-th line the fake runs (0: never)."""
+
+    at: int
+    lines: int = 0
+    where: str = ""
+
+    def calls(self, frame: FrameType, _event: str, _arg: object) -> Any:
+        if self.where:
+            return None
+        code = frame.f_code
+        if not code.co_filename.startswith(_PACKAGE) or code.co_filename.endswith(_OUTSIDE):
+            return None
+        if code in _MACHINERY or (frame.f_back is not None and frame.f_back.f_code in _MACHINERY):
+            return None
+        return self.line
+
+    def line(self, frame: FrameType, event: str, _arg: object) -> Any:
+        if self.where:
+            return None
+        # Python also reports a with statement's line as the block ends, before the
+        # context manager's exit: raising there would skip it, which no bug can do.
+        if event == "line" and not _is_with(frame.f_code.co_filename, frame.f_lineno):
+            self.lines += 1
+            if self.lines == self.at:
+                self.where = f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno}"
+                raise InjectedBugError(self.where)
+        return self.line
+
+
+@functools.cache
+def _is_with(filename: str, line: int) -> bool:
+    return linecache.getline(filename, line).lstrip().startswith("with ")
+
+
+def _state(fake: LoyaltyFake) -> tuple[bytes, Json]:
+    """Everything a request could change, as bytes and as the served dump.
+
+    The bytes are a snapshot's but for the stream that names errors' ``request_id``.
+    """
+    ledger = fake.ledger
+    records = pickle.dumps(
+        (ledger.projects(), ledger.ids.state()[0], ledger.clock.frozen_at, ledger.strict_joins)
+    )
+    return records, ControlPlane(fake).dump()
+
+
+def _api(method: str, path: str, body: Any = None) -> Ready:
+    def ready(fake: LoyaltyFake) -> Callable[[], Response]:
+        return functools.partial(fake.request, method, path, json_body=body)
+
+    return ready
+
+
+def _control(method: str, name: str, body: Any = None) -> Ready:
+    raw = json.dumps(body).encode() if body is not None else b""
+
+    def ready(fake: LoyaltyFake) -> Callable[[], Response]:
+        request = Request.from_url(method, f"/_fake/{name}", {}, raw)
+        return functools.partial(ControlPlane(fake).handle, request)
+
+    return ready
+
+
+def _traced(send: Callable[[], Response], at: int) -> tuple[Response, _FaultAt]:
+    fault = _FaultAt(at)
+    sys.settrace(fault.calls)
+    try:
+        response = send()
+    finally:
+        sys.settrace(None)
+    return response, fault
+
+
+@attrs.frozen
+class Scene:
+    """A fake with a bit of everything, as bytes to start each run from, and its names."""
+
+    snapshot: bytes
+    names: dict[str, str]
+
+
+def _scene() -> Scene:
+    """A fake where each write path has work to do.
+
+    Programs with rules and initial points, rewards, redemptions, due expiries, a card
+    past 64 transactions.
+    """
+    fake = LoyaltyFake(seed=7, now=_START)
+    rules = {"period_type": "MONTH", "period_value": 1}
+    fake.create_loyalty_program(
+        "P", vouchers_count=3, voucher={"loyalty_card": {"points": 5, "expiration_rules": rules}}
+    )
+    fake.create_loyalty_program("S", type="STATIC", vouchers_count=2, metadata={"tier": "x"})
+    mug = fake.create_reward("Mug", parameters={"product": {"id": "mug"}})["id"]
+    coins = fake.create_reward("Coins", parameters={"coin": {"exchange_ratio": 1}})["id"]
+    spare = fake.create_reward("Spare", parameters={"product": {"id": "spare"}})["id"]
+    assignment = fake.assign_reward("P", mug, 10)["id"]
+    fake.assign_reward("P", coins)
+    alice = fake.add_member("P", {"source_id": "alice", "metadata": {"tier": "gold"}})["code"]
+    bob = fake.add_member("P", {"source_id": "bob"}, source_id="pub-bob")["code"]
+    carol = fake.add_member("P", {"source_id": "carol"})["code"]
+    fake.add_member("S", {"source_id": "dave"})
+    fake.add_points(alice, 100)
+    fake.add_points(bob, 50, expiration_type="NON_EXPIRING")
+    for step in range(70):
+        fake.add_points(carol, 3 + step % 2, expiration_type="NON_EXPIRING", reason=f"r{step}")
+    kept = fake.redeem_reward(alice, mug)["id"]
+    fake.redeem_reward(bob, coins, points=20, order={"amount": 1000, "source_id": "o1"})
+    fake.clock.advance(days=40)  # alice's and the initial points are due to expire
+    program = fake.get_loyalty_program("P")
+    return Scene(
+        fake.ledger.snapshot(),
+        {
+            "alice": alice,
+            "bob": bob,
+            "carol": carol,
+            "alice_id": fake.get_member(alice)["id"],
+            "program": program["id"],
+            "mug": mug,
+            "coins": coins,
+            "spare": spare,
+            "assignment": assignment,
+            "kept": kept,
+        },
+    )
+
+
+def _requests(n: dict[str, str]) -> dict[str, Ready]:
+    """Every kind of write, and reads that write (due points expire on any request)."""
+    member = f"/v1/loyalties/members/{n['alice']}"
+    return {
+        "join from stock": _api(
+            "POST",
+            "/v1/loyalties/P/members",
+            {"customer": {"source_id": "erin", "metadata": {"a": 1}, "address": {"city": "X"}}},
+        ),
+        "join, profile update": _api(
+            "POST", "/v1/loyalties/P/members", {"customer": {"source_id": "dave", "name": "D"}}
+        ),
+        "publication": _api(
+            "POST", "/v1/publications", {"customer": "frank", "campaign": "S", "source_id": "f1"}
+        ),
+        "add points": _api("POST", f"{member}/balance", {"points": 7}),
+        "add points, new date": _api(
+            "POST",
+            f"/v1/loyalties/members/{n['carol']}/balance",
+            {"points": 5, "expiration_date": "2030-01-01T00:00:00Z", "reason": "new"},
+        ),
+        "remove points": _api("POST", f"/v1/loyalties/members/{n['bob']}/balance", {"points": -3}),
+        "redeem": _api(
+            "POST", f"/v1/loyalties/members/{n['bob']}/redemption", {"reward": {"id": n["mug"]}}
+        ),
+        "redeem with an order": _api(
+            "POST",
+            f"/v1/loyalties/members/{n['carol']}/redemption",
+            {"reward": {"id": n["coins"], "points": 30}, "order": {"amount": 500}},
+        ),
+        "roll back, expired bucket": _api("POST", f"/v1/redemptions/{n['kept']}/rollback"),
+        "create program": _api(
+            "POST",
+            "/v1/loyalties",
+            {
+                "name": "N",
+                "vouchers_count": 2,
+                "category": "New",
+                "voucher": {"loyalty_card": {"points": 3}},
+            },
+        ),
+        "update program": _api(
+            "PUT",
+            "/v1/loyalties/P",
+            {
+                "metadata": {"m": 1},
+                "unset_metadata_fields": ["x"],
+                "start_date": "2024-03-01T00:00:00Z",
+                "category": "Cat",
+                "validity_day_of_week": [1, 2],
+            },
+        ),
+        "delete for good": _api("DELETE", "/v1/loyalties/P?force=true"),
+        "delete to the bin": _api("DELETE", "/v1/loyalties/S"),
+        "add cards": _api("POST", "/v1/campaigns/P/vouchers?vouchers_count=2", {}),
+        "add a card": _api("POST", "/v1/campaigns/S/vouchers/CODE-1", {"metadata": {"k": 1}}),
+        "create reward": _api(
+            "POST", "/v1/rewards", {"name": "R", "parameters": {"product": {"id": "r"}}}
+        ),
+        "update reward": _api(
+            "PUT", f"/v1/rewards/{n['mug']}", {"name": "Cup", "metadata": {"a": 1}}
+        ),
+        "delete reward": _api("DELETE", f"/v1/rewards/{n['spare']}"),
+        "assign reward": _api(
+            "POST",
+            "/v1/loyalties/P/rewards",
+            {"reward": n["spare"], "parameters": {"loyalty": {"points": 5}}},
+        ),
+        "update assignment": _api(
+            "PUT",
+            f"/v1/loyalties/P/rewards/{n['assignment']}",
+            {"parameters": {"loyalty": {"points": 12}}},
+        ),
+        "delete assignment": _api("DELETE", f"/v1/loyalties/P/rewards/{n['assignment']}"),
+        "read, points expire": _api("GET", member),
+        "read by v_ ID": _api("GET", f"/v1/vouchers/{n['alice_id']}"),
+        "list members": _api("GET", "/v1/loyalties/P/members?order=-updated_at"),
+        "seed": _control("POST", "seed", {"seed": 3, "members": 2}),
+        "reset": _control("POST", "reset", {"seed": 9}),
+        "move the clock": _control("POST", "clock", {"advance": {"days": 1}}),
+    }
+
+
+_SCENE = _scene()
+_REQUESTS = _requests(_SCENE.names)
+
+
+@pytest.mark.parametrize("name", list(_REQUESTS))
+def test_a_bug_at_any_line_of_a_request_changes_nothing(name: str) -> None:
+    """Raised at any line the fake runs for a request, a bug answers 500 and changes nothing."""
+    fake = LoyaltyFake(seed=7, now=_START)
+    send = _REQUESTS[name](fake)
+    fake.ledger.restore(_SCENE.snapshot)
+    before = _state(fake)
+    for _ in range(2):  # the second run counts, its caches warm as every later run's
+        fake.ledger.restore(_SCENE.snapshot)
+        response, counted = _traced(send, 0)
+        assert response.status < 300, response.body
+    assert not fake.app.internal_errors
+    lines = counted.lines
+    most = _LINES // 10 if name == "seed" else _LINES
+    step = 1 if _LINES <= 0 else max(1, math.ceil(lines / max(most, 1)))
+    for at in range(1, lines + 1, step):
+        fake.ledger.restore(_SCENE.snapshot)
+        response, fault = _traced(send, at)
+        assert fault.where, f"line {at} of {lines} was never reached"
+        assert response.status == 500, (fault.where, response.body)
+        assert response.json()["key"] == "internal_error"
+        assert [type(error) for error in fake.app.internal_errors] == [InjectedBugError]
+        fake.app.internal_errors.clear()
+        assert _state(fake) == before, f"a bug at {fault.where} (line {at} of {lines}) left changes"
+
+
+# -- a ledger step broken on purpose --------------------------------------------------------
+
+
+def _break_after(name: str) -> Callable[..., Any]:
+    """``Ledger.<name>`` that does its work, then raises: a bug right after that step."""
+    original = getattr(Ledger, name)
+
+    def broken(self: Ledger, *args: Any, **kwargs: Any) -> Any:
+        original(self, *args, **kwargs)
+        raise InjectedBugError(f"after {name}")
+
+    return broken
+
+
+# The step to break, and the request that runs it.
+_STEPS: dict[str, tuple[str, Callable[[dict[str, str]], tuple[str, str, Json]]]] = {
+    "after the customer is created": (
+        "_commit_customer",
+        lambda _: ("POST", "/v1/loyalties/P/members", {"customer": {"source_id": "new"}}),
+    ),
+    "after the card is published": (
+        "_publish",
+        lambda _: ("POST", "/v1/loyalties/P/members", {"customer": {"source_id": "new"}}),
+    ),
+    "after a bucket is added": (
+        "_add_bucket",
+        lambda n: ("POST", f"/v1/loyalties/members/{n['code']}/balance", {"points": 25}),
+    ),
+    "mid-redemption": (
+        "_take_from_buckets",
+        lambda n: (
+            "POST",
+            f"/v1/loyalties/members/{n['code']}/redemption",
+            {"reward": {"id": n["reward"]}},
+        ),
+    ),
+}
+
+
+def _arrange(send: Callable[[str, str, Json], Json]) -> dict[str, str]:
+    """A program with a member holding points and a reward to redeem, through ``send``."""
+    rules = {"period_type": "MONTH", "period_value": 2}
+    send(
+        "POST",
+        "/v1/loyalties",
+        {"name": "P", "voucher": {"loyalty_card": {"expiration_rules": rules}}},
+    )
+    reward = send("POST", "/v1/rewards", {"name": "Mug", "parameters": {"product": {"id": "m"}}})
+    send(
+        "POST",
+        "/v1/loyalties/P/rewards",
+        {"reward": reward["id"], "parameters": {"loyalty": {"points": 10}}},
+    )
+    code = send("POST", "/v1/loyalties/P/members", {"customer": {"source_id": "alice"}})["code"]
+    send("POST", f"/v1/loyalties/members/{code}/balance", {"points": 40})
+    return {"code": code, "reward": reward["id"]}
+
+
+@pytest.mark.loyalty_fake(now=_START)
+@pytest.mark.parametrize("step", list(_STEPS))
+def test_a_bug_after_a_step_leaves_nothing_in_process(
+    loyalty_fake: LoyaltyFake, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """A bug right after a ledger step answers 500 and leaves the whole state as it was."""
+    session = requests.Session()
+    session.headers.update(loyalty_fake.headers)
+
+    def send(method: str, path: str, body: Json) -> Json:
+        reply = session.request(method, "https://api.voucherify.io" + path, json=body, timeout=10)
+        assert reply.status_code == 200, reply.text
+        result: Json = reply.json()
+        return result
+
+    names = _arrange(send)
+    name, request = _STEPS[step]
+    method, path, body = request(names)
+    before = _state(loyalty_fake)
+    snapshot = loyalty_fake.ledger.snapshot()
+    with monkeypatch.context() as patched:
+        patched.setattr(Ledger, name, _break_after(name))
+        reply = session.request(method, "https://api.voucherify.io" + path, json=body, timeout=10)
+    assert reply.status_code == 500
+    assert reply.json()["key"] == "internal_error"
+    assert [str(error) for error in loyalty_fake.app.internal_errors] == [f"after {name}"]
+    loyalty_fake.app.internal_errors.clear()
+    assert _state(loyalty_fake) == before
+    # The next request goes on as if the failed one had never come: same IDs, same seq.
+    answered = send(method, path, body)
+    loyalty_fake.ledger.restore(snapshot)
+    assert send(method, path, body) == answered
+
+
+@pytest.mark.parametrize("step", list(_STEPS))
+def test_a_bug_after_a_step_leaves_nothing_in_the_server_nor_its_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """Over a durable server, the failed request changes nothing, live or after a restart."""
+    fake = LoyaltyFake(seed=5, now=_START)
+    app = ServerApp(fake, journal=Journal(tmp_path / "state"), control_plane=True)
+    app.recover()
+    server = LiveServer(app).start()
+    session = requests.Session()
+    session.headers.update(fake.headers)
+
+    def send(method: str, path: str, body: Json) -> Json:
+        reply = session.request(method, server.url + path, json=body, timeout=10)
+        assert reply.status_code == 200, reply.text
+        result: Json = reply.json()
+        return result
+
+    try:
+        names = _arrange(send)
+        name, request = _STEPS[step]
+        method, path, body = request(names)
+        before = _state(fake)
+        served = session.get(server.url + "/_fake/state", timeout=10).json()
+        with monkeypatch.context() as patched:
+            patched.setattr(Ledger, name, _break_after(name))
+            reply = session.request(method, server.url + path, json=body, timeout=10)
+        assert reply.status_code == 500
+        assert reply.json()["key"] == "internal_error"
+        assert [str(error) for error in fake.app.internal_errors] == [f"after {name}"]
+        assert _state(fake) == before
+        assert session.get(server.url + "/_fake/state", timeout=10).json() == served
+        assert send(method, path, body)
+    finally:
+        server.stop()
+        app.journal.close()  # type: ignore[union-attr]
+    restarted = LoyaltyFake(seed=5, now=_START)
+    journal = Journal(tmp_path / "state")
+    try:
+        ServerApp(restarted, journal=journal).recover()
+    finally:
+        journal.close()
+    assert _state(restarted) == _state(fake)
+    # And both go on alike: the failed request moved no ID in either.
+    assert restarted.request(method, path, json_body=body).json() == (
+        fake.request(method, path, json_body=body).json()
+    )
+
+
+@pytest.mark.parametrize("alphabet", ["0123456789abcdef", ALPHANUMERIC, "ÀÉÎÕÜ"])
+def test_the_id_stream_rewinds_to_where_a_unit_found_it(alphabet: str) -> None:
+    """After any draws, rewinding to a position draws the very same codes again."""
+    ids = IdGenerator(seed=11)
+    ids.chars(alphabet, 5)
+    position = ids.position()
+    drawn = [ids.chars(alphabet, length) for length in range(41)]
+    ids.rewind(position)
+    assert [ids.chars(alphabet, length) for length in range(41)] == drawn
+    restored = IdGenerator(seed=3)
+    restored.restore(ids.state())
+    position = restored.position()
+    again = [restored.chars(alphabet, 9) for _ in range(5)]
+    restored.rewind(position)
+    assert [restored.chars(alphabet, 9) for _ in range(5)] == again
