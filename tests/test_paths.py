@@ -232,6 +232,15 @@ def _requests(draw: st.DrawFn) -> tuple[str, str]:
     return method, path + ("/" if draw(st.integers(0, 9)) == 0 else "")
 
 
+def _is_text(segment: str) -> bool:
+    """Whether a decoded segment is text (undecodable bytes come back as lone surrogates)."""
+    try:
+        segment.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _send(fake: LoyaltyFake, method: str, path: str) -> Response:
     return fake.app.handle(Request.from_url(method, path, fake.headers, b"{}"))
 
@@ -251,6 +260,10 @@ def test_any_request_gets_an_envelope_and_501_only_for_voucherify(request: tuple
         assert envelope["key"]
         assert envelope["message"]
     segments = Request.from_url(method, path).segments
+    if not all(_is_text(segment) for segment in segments):
+        # A segment whose escapes are not UTF-8 is refused before any routing.
+        assert (response.status, response.json()["key"]) == (400, "invalid_request")
+        return
     lacking = match(method, segments) is None and voucherify_operation(method, segments)
     assert (response.status == 501) == bool(lacking)
     if lacking:
