@@ -276,7 +276,7 @@ def test_a_record_that_no_longer_replays_refuses_to_start(server: Server, state:
     import datetime as dt  # noqa: PLC0415
 
     from loyalty_fake.http.messages import Request  # noqa: PLC0415
-    from loyalty_fake.journal import Record  # noqa: PLC0415
+    from loyalty_fake.server.journal import Record  # noqa: PLC0415
 
     server.stop(signal.SIGKILL)
     rejected = Request.from_url(
@@ -439,8 +439,8 @@ def test_only_refusals_that_left_a_record_are_journaled(tmp_path: Path) -> None:
     """A refused redemption that recorded a failure is journaled with its status; a 404 is not."""
     from loyalty_fake import LoyaltyFake  # noqa: PLC0415
     from loyalty_fake.http.messages import Request  # noqa: PLC0415
-    from loyalty_fake.journal import Journal  # noqa: PLC0415
     from loyalty_fake.server import ServerApp  # noqa: PLC0415
+    from loyalty_fake.server.journal import Journal  # noqa: PLC0415
 
     fake = LoyaltyFake(now="2024-01-25T10:00:00Z")
     fake.create_loyalty_program("Club")
@@ -467,8 +467,8 @@ def test_a_refusal_that_no_longer_records_refuses_to_start(tmp_path: Path) -> No
 
     from loyalty_fake import LoyaltyFake  # noqa: PLC0415
     from loyalty_fake.http.messages import Request  # noqa: PLC0415
-    from loyalty_fake.journal import Journal, JournalError, Record  # noqa: PLC0415
     from loyalty_fake.server import ServerApp  # noqa: PLC0415
+    from loyalty_fake.server.journal import Journal, JournalError, Record  # noqa: PLC0415
 
     unknown = Request.from_url("POST", "/v1/loyalties/members/NOPE/redemption", HEADERS, b"{}")
     at = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
@@ -487,7 +487,7 @@ def test_a_record_with_a_lone_surrogate_refuses_to_start_and_says_why(
     import datetime as dt  # noqa: PLC0415
 
     from loyalty_fake.http.messages import Request  # noqa: PLC0415
-    from loyalty_fake.journal import Record  # noqa: PLC0415
+    from loyalty_fake.server.journal import Record  # noqa: PLC0415
 
     server.stop(signal.SIGKILL)
     accepted_once = Request.from_url("POST", "/v1/loyalties", HEADERS, b'{"name": "Cut \\ud83d"}')

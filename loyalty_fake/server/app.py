@@ -22,12 +22,12 @@ from urllib.parse import quote
 import attrs
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from loyalty_fake.control import PREFIX, ControlPlane
 from loyalty_fake.errors import no_such_path
 from loyalty_fake.http.app import MAX_BODY_BYTES, encode_json, payload_too_large
 from loyalty_fake.http.messages import Request, Response
 from loyalty_fake.ids import IdGenerator
-from loyalty_fake.journal import Journal, JournalError, Record
+from loyalty_fake.server.control import PREFIX, ControlPlane
+from loyalty_fake.server.journal import Journal, JournalError, Record
 
 if TYPE_CHECKING:
     from types import FrameType
