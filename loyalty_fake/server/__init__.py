@@ -1,7 +1,8 @@
 """The fake at a URL: a threaded HTTP server, durable state, and the control plane.
 
 The names below load on first use, so that ``loyalty_fake.server.journal`` (the
-``seed`` command's) does not import werkzeug.
+``seed`` command's) does not import werkzeug. ``serve`` lives in ``serving.py``: a
+submodule named ``serve`` would take the function's place in this package once imported.
 """
 
 from __future__ import annotations
@@ -10,14 +11,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from loyalty_fake.server.app import (
-        MAX_BODY_BYTES,
-        Interrupted,
-        LiveServer,
-        ServerApp,
-        SwappableApp,
-        serve,
-    )
+    from loyalty_fake.server.app import MAX_BODY_BYTES, ServerApp
+    from loyalty_fake.server.live import LiveServer, SwappableApp
+    from loyalty_fake.server.serving import Interrupted, serve
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -28,7 +24,14 @@ __all__ = [
     "serve",
 ]
 
-_HOMES = dict.fromkeys(__all__, "loyalty_fake.server.app")
+_HOMES = {
+    "MAX_BODY_BYTES": "loyalty_fake.server.app",
+    "Interrupted": "loyalty_fake.server.serving",
+    "LiveServer": "loyalty_fake.server.live",
+    "ServerApp": "loyalty_fake.server.app",
+    "SwappableApp": "loyalty_fake.server.live",
+    "serve": "loyalty_fake.server.serving",
+}
 
 
 def __getattr__(name: str) -> Any:
