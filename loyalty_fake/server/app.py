@@ -20,11 +20,10 @@ from loyalty_fake.http.app import MAX_BODY_BYTES, payload_too_large
 from loyalty_fake.http.messages import Request, Response
 from loyalty_fake.server.control import PREFIX, ControlPlane
 from loyalty_fake.server.journal import Journal, JournalError, Record
+from loyalty_fake.server.served import Served, served
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-    from loyalty_fake.fake import LoyaltyFake
 
 __all__ = ["MAX_BODY_BYTES", "Environ", "ServerApp", "StartResponse"]
 
@@ -49,13 +48,16 @@ def _is_control(request: Request) -> bool:
 
 @attrs.define
 class ServerApp:
-    """Voucherify's API over one fake, the control plane when enabled, optionally durable.
+    """Voucherify's API over one ledger, the control plane when enabled, optionally durable.
 
-    With ``control_plane`` off (the default), ``/_fake/...`` answers the same
-    Voucherify-shaped 404 as any unknown resource and reveals nothing.
+    Built on a ``Served`` (the ledger and the HTTP app over it); ``ServerApp(fake)`` takes
+    a ``LoyaltyFake`` apart into one. With ``control_plane`` off (the default),
+    ``/_fake/...`` answers the same Voucherify-shaped 404 as any unknown resource and
+    reveals nothing.
     """
 
-    fake: LoyaltyFake
+    # The ledger and the HTTP app (a LoyaltyFake is accepted and taken apart: see served()).
+    served: Served = attrs.field(converter=served)
     journal: Journal | None = None
     control_plane: bool = False
     # A snapshot every this many journal records bounds what a restart after kill -9
@@ -66,7 +68,7 @@ class ServerApp:
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False)
 
     def __attrs_post_init__(self) -> None:
-        self._control = ControlPlane(self.fake)
+        self._control = ControlPlane(self.served)
 
     def handle(self, request: Request) -> Response:
         """Answer a request; journal it first when it changed state."""
@@ -83,7 +85,7 @@ class ServerApp:
         (a failed redemption): that one is journaled with its status.
         """
         # One at a time: the journal's order is then the order the ledger applied them.
-        with self._lock, self.fake.clock.pinned() as now:
+        with self._lock, self.served.ledger.clock.pinned() as now:
             response = self._dispatch(request)
             accepted = HTTPStatus.OK <= response.status < HTTPStatus.MULTIPLE_CHOICES
             if self.journal is not None and (accepted or response.recorded):
@@ -97,12 +99,12 @@ class ServerApp:
     def _dispatch(self, request: Request) -> Response:
         if _is_control(request):
             return self._control.handle(request)
-        return self.fake.app.handle(request)
+        return self.served.app.handle(request)
 
     def _control_plane_off(self, request: Request) -> Response:
         # Nothing about the state or the control plane itself: a scanner learns no more
         # than from any other address the API does not have.
-        return self.fake.app.error_response(no_such_path(request.path))
+        return self.served.app.error_response(no_such_path(request.path))
 
     # -- durability -------------------------------------------------------------------------
 
@@ -114,11 +116,11 @@ class ServerApp:
         current = True
         if snapshot is not None:
             try:
-                current = self.fake.ledger.restore(snapshot)
+                current = self.served.ledger.restore(snapshot)
             except ValueError as error:
                 raise JournalError(f"{self.journal.snapshot_path}: {error}") from error
         for number, record in enumerate(records, start=1):
-            with self.fake.clock.pinned(record.at):
+            with self.served.ledger.clock.pinned(record.at):
                 replayed = self._dispatch(
                     Request.from_url(record.method, record.url, record.headers, record.body)
                 )
@@ -152,7 +154,7 @@ class ServerApp:
         """Snapshot the state and empty the journal (a quick restart)."""
         if self.journal is not None:
             with self._lock:
-                self.journal.compact(self.fake.ledger.snapshot())
+                self.journal.compact(self.served.ledger.snapshot())
                 self._since_snapshot = 0
 
     # -- WSGI -------------------------------------------------------------------------------
@@ -190,6 +192,6 @@ class ServerApp:
             length = 0
         if length > MAX_BODY_BYTES:
             # Refused before reading: the body never reaches memory.
-            return self.fake.app.error_response(payload_too_large(length))
+            return self.served.app.error_response(payload_too_large(length))
         body = environ["wsgi.input"].read(length) if length > 0 else b""
         return self.handle(Request.from_url(method, str(raw), headers, body))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from loyalty_fake.clock import format_timestamp
 from loyalty_fake.errors import VoucherifyError, bad_request
@@ -29,6 +29,7 @@ from loyalty_fake.http.serialize_rewards import (
 )
 from loyalty_fake.seeding import seed_demo
 from loyalty_fake.server.dashboard import dashboard_html
+from loyalty_fake.server.served import Served, served
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,9 +54,9 @@ def _json(body: Any, status: int = 200) -> Response:
 class ControlPlane:
     """Answers ``/_fake/...`` requests for one fake. Mutating calls are journaled by the server."""
 
-    def __init__(self, fake: LoyaltyFake) -> None:
-        """Serve the control plane of ``fake``."""
-        self.fake = fake
+    def __init__(self, target: Served | LoyaltyFake) -> None:
+        """Serve the control plane of ``target``'s ledger (a ``Served``, or a fake's)."""
+        self.served = served(target)
         self._routes: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("GET", ""): self.dashboard,
             ("GET", "state"): self.state,
@@ -71,7 +72,7 @@ class ControlPlane:
 
         A bug answers 500 and changes nothing, as on the API (see ``FakeVoucherifyApp.answer``).
         """
-        return self.fake.app.answer(request, self._route)
+        return self.served.app.answer(request, self._route)
 
     def _route(self, request: Request) -> Response:
         name = request.path[len(PREFIX) :].strip("/")
@@ -96,7 +97,7 @@ class ControlPlane:
         return _json(self._clock_json())
 
     def _clock_json(self) -> dict[str, Any]:
-        clock = self.fake.clock
+        clock = self.served.clock
         return {"now": format_timestamp(clock.now()), "frozen": clock.frozen}
 
     def move_clock(self, request: Request) -> Response:
@@ -105,7 +106,7 @@ class ControlPlane:
         Body: ``{"set": ts}``, ``{"advance": {...}}``, ``{"freeze": true}``, ``{"unfreeze": true}``.
         """
         body = Body(parse_json_body(request))
-        clock = self.fake.clock
+        clock = self.served.clock
         moment = body.timestamp("set")
         advance = body.obj("advance")
         if moment is not None:
@@ -134,10 +135,10 @@ class ControlPlane:
         """``POST /_fake/reset``: forget every project; ``{"seed": N}`` also restarts the IDs."""
         body = Body(parse_json_body(request))
         seed = body.integer("seed", minimum=0)
-        self.fake.reset()
+        self.served.ledger.reset()
         if seed is not None:
-            self.fake.ledger.ids.reseed(seed)
-        return _json({"reset": True, "seed": self.fake.ledger.ids.seed})
+            self.served.ledger.ids.reseed(seed)
+        return _json({"reset": True, "seed": self.served.ledger.ids.seed})
 
     def seed(self, request: Request) -> Response:
         """``POST /_fake/seed``: reset, then build the demo data from ``seed``.
@@ -150,10 +151,12 @@ class ControlPlane:
         members = body.integer("members", minimum=0, maximum=100_000)
         app_id = body.string("app_id", non_empty=True)
         chosen_seed = 42 if seed is None else seed
-        self.fake.reset()
-        self.fake.ledger.ids.reseed(chosen_seed)
+        self.served.ledger.reset()
+        self.served.ledger.ids.reseed(chosen_seed)
+        # seed_demo reads only .ledger, .clock and .app_id of a fake, which Served has;
+        # a ledger-level seeding entry (architecture-review d.6 step 2) will take this cast.
         summary = seed_demo(
-            self.fake,
+            cast("LoyaltyFake", self.served),
             seed=chosen_seed,
             programs=programs,
             members=5 if members is None else members,
@@ -178,7 +181,7 @@ class ControlPlane:
 
     def dump(self) -> dict[str, Any]:
         """The whole state as JSON-ready data."""
-        ledger = self.fake.ledger
+        ledger = self.served.ledger
         with ledger.locked():
             projects: dict[str, Any] = {}
             for app_id, project in sorted(ledger.projects().items()):
@@ -249,6 +252,6 @@ class ControlPlane:
         return Response(200, page, _HTML_HEADERS)
 
 
-def dump_json(fake: LoyaltyFake) -> str:
+def dump_json(fake: Served | LoyaltyFake) -> str:
     """The full state dump as pretty JSON (for the command line)."""
     return json.dumps(ControlPlane(fake).dump(), indent=2, ensure_ascii=False)

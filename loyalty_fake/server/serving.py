@@ -42,26 +42,30 @@ def _silent(_line: str) -> None:
 
 
 def _start_state(
-    app: ServerApp, *, demo: bool, out: Callable[[str], None], say: Callable[[str], None]
+    app: ServerApp,
+    *,
+    demo: int | None,
+    out: Callable[[str], None],
+    say: Callable[[str], None],
 ) -> None:
-    """Load the state directory (saying so when there is much), or seed the demo data."""
-    fake, journal = app.fake, app.journal
+    """Load the state directory (saying so when there is much), or seed the demo from ``demo``."""
+    journal = app.journal
     started = time.perf_counter()
     size = _state_size(journal) if journal is not None else None
     if journal is not None and size is not None:
         say(f"loading {journal.directory} ({size}) ...")
     try:
         replayed = app.recover()
-        had_state = bool(fake.ledger.projects()) or replayed
+        had_state = bool(app.served.ledger.projects()) or replayed
         if journal is not None and had_state:
             took = time.perf_counter() - started
             out(f"recovered {journal.directory} ({replayed} journal records) in {took:.2f} s")
-        if demo and not had_state:
+        if demo is not None and not had_state:
             seeded = app.apply(
-                Request.from_url("POST", f"{PREFIX}seed", {}, b'{"seed": %d}' % fake.seed)
+                Request.from_url("POST", f"{PREFIX}seed", {}, b'{"seed": %d}' % demo)
             )
             out(f"seeded the demo data: {seeded.json()}")
-        if replayed or (demo and not had_state):
+        if replayed or (demo is not None and not had_state):
             app.compact()
     except KeyboardInterrupt:
         if journal is None:
@@ -116,7 +120,7 @@ def serve(  # noqa: PLR0913 - the command line's options
     say = progress or _silent
     journal = Journal(state) if state is not None else None
     app = ServerApp(fake, journal=journal, control_plane=control_plane)
-    _start_state(app, demo=demo, out=out, say=say)
+    _start_state(app, demo=fake.seed if demo else None, out=out, say=say)
     # Werkzeug words a taken port or an unknown host itself, in one line, and exits 1.
     server = LiveServer(app, host=host, port=port).start()
     stop = threading.Event()
