@@ -530,3 +530,30 @@ def test_an_earlier_clean_snapshot_is_read_and_rewritten(state: Path) -> None:
     finally:
         running.stop(signal.SIGTERM)
     assert (state / "snapshot.bin").read_bytes().startswith(b"loyalty-fake-snapshot/2 ")
+
+
+def test_a_server_app_stands_on_a_ledger_and_an_http_app_alone(tmp_path: Path) -> None:
+    """ServerApp serves, seeds and journals a ledger and its HTTP app, with no LoyaltyFake."""
+    from loyalty_fake.clock import Clock  # noqa: PLC0415
+    from loyalty_fake.http.app import FakeVoucherifyApp  # noqa: PLC0415
+    from loyalty_fake.http.messages import Request  # noqa: PLC0415
+    from loyalty_fake.ids import IdGenerator  # noqa: PLC0415
+    from loyalty_fake.ledger import Ledger  # noqa: PLC0415
+    from loyalty_fake.server import ServerApp  # noqa: PLC0415
+    from loyalty_fake.server.journal import Journal  # noqa: PLC0415
+    from loyalty_fake.server.served import Served  # noqa: PLC0415
+
+    ledger = Ledger(clock=Clock("2024-01-25T10:00:00Z"), ids=IdGenerator(7))
+    served = Served(ledger, FakeVoucherifyApp(ledger, {}), app_id="loyalty-fake-app-id")
+    journal = Journal(tmp_path)
+    app = ServerApp(served, journal=journal, control_plane=True)
+    try:
+        seeded = app.apply(Request.from_url("POST", "/_fake/seed", {}, b'{"members": 2}'))
+        members = app.handle(Request.from_url("GET", DEMO_MEMBERS, HEADERS))
+    finally:
+        journal.close()
+    assert seeded.status == 200
+    assert members.status == 200
+    assert members.json()["total"] == 2
+    _, records = Journal(tmp_path).load()
+    assert [record.url for record in records] == ["/_fake/seed"]
