@@ -21,9 +21,9 @@ import requests
 
 from benchmarks.server import HEADERS, spawn
 from loyalty_fake import LoyaltyFake, Request
-from loyalty_fake.journal import Journal
 from loyalty_fake.models import CustomerRef
 from loyalty_fake.server import ServerApp
+from loyalty_fake.server.journal import Journal
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -129,7 +129,7 @@ def _seed(args: argparse.Namespace) -> int:
     Ctrl-C stops it with exit 130 and the state directory as it was: nothing is written
     until the seeding is done, and the snapshot replaces the old state in one step.
     """
-    from loyalty_fake.journal import CompactedThenInterrupted  # noqa: PLC0415
+    from loyalty_fake.server.journal import CompactedThenInterrupted  # noqa: PLC0415
 
     problem, created = _state_directory(args.state)
     if problem:
@@ -151,8 +151,8 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _seed_into(args: argparse.Namespace) -> int:
-    from loyalty_fake.journal import Journal  # noqa: PLC0415
     from loyalty_fake.seeding import seed_demo  # noqa: PLC0415
+    from loyalty_fake.server.journal import Journal  # noqa: PLC0415
 
     started = time.perf_counter()
     fake = LoyaltyFake(seed=args.seed, now=args.now)
@@ -197,8 +197,8 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"--credentials takes APP_ID:TOKEN, got {pair!r}", file=sys.stderr)
             return 2
         credentials[app_id] = token
-    from loyalty_fake.journal import JournalError  # noqa: PLC0415
     from loyalty_fake.server import Interrupted  # noqa: PLC0415
+    from loyalty_fake.server.journal import JournalError  # noqa: PLC0415
 
     if args.state is not None:
         problem, _ = _state_directory(args.state)

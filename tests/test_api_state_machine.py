@@ -41,7 +41,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from loyalty_fake import LoyaltyFake
-from loyalty_fake.control import ControlPlane
+from loyalty_fake.server.control import ControlPlane
 from tests.test_points_state_machine import ModelCard, ModelRedemption
 
 BASE_URL = "https://api.voucherify.io"

@@ -31,12 +31,12 @@ import requests
 
 import loyalty_fake
 from loyalty_fake import LoyaltyFake
-from loyalty_fake.control import ControlPlane
 from loyalty_fake.http.messages import Request
 from loyalty_fake.ids import ALPHANUMERIC, IdGenerator
-from loyalty_fake.journal import Journal
 from loyalty_fake.ledger import Ledger, UnitOfWork
 from loyalty_fake.server import LiveServer, ServerApp
+from loyalty_fake.server.control import ControlPlane
+from loyalty_fake.server.journal import Journal
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

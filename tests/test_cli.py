@@ -20,7 +20,7 @@ import requests
 
 from loyalty_fake.cli import main
 from loyalty_fake.http.messages import Request
-from loyalty_fake.journal import CompactedThenInterrupted, Journal, Record
+from loyalty_fake.server.journal import CompactedThenInterrupted, Journal, Record
 from tests.test_server import DEMO_MEMBERS, HEADERS, Server
 
 if TYPE_CHECKING:

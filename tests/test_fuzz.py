@@ -34,11 +34,11 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 
 from loyalty_fake import LoyaltyFake, openapi_document
-from loyalty_fake.control import ControlPlane
 from loyalty_fake.http.messages import Request
 from loyalty_fake.http.routes import match, voucherify_operation
 from loyalty_fake.seeding import seed_demo
 from loyalty_fake.server import ServerApp, SwappableApp
+from loyalty_fake.server.control import ControlPlane
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

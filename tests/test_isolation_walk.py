@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
-from loyalty_fake.control import ControlPlane
 from loyalty_fake.http.routes import ROUTES
+from loyalty_fake.server.control import ControlPlane
 from tests.conftest import BASE_URL
 
 if TYPE_CHECKING:

@@ -13,10 +13,10 @@ import pytest
 from faker import Faker
 
 from loyalty_fake import LoyaltyFake
-from loyalty_fake.control import dump_json
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.faker_provider import VoucherifyProvider
 from loyalty_fake.seeding import DEMO_PROGRAM, seed_demo
+from loyalty_fake.server.control import dump_json
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,7 +25,7 @@ NOW = "2024-06-01T00:00:00Z"
 DUMP = textwrap.dedent(
     """
     from loyalty_fake import LoyaltyFake
-    from loyalty_fake.control import dump_json
+    from loyalty_fake.server.control import dump_json
     from loyalty_fake.seeding import seed_demo
 
     fake = LoyaltyFake(seed=5, now="2024-06-01T00:00:00Z")

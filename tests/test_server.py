@@ -276,7 +276,7 @@ def test_a_record_that_no_longer_replays_refuses_to_start(server: Server, state:
     import datetime as dt  # noqa: PLC0415
 
     from loyalty_fake.http.messages import Request  # noqa: PLC0415
-    from loyalty_fake.journal import Record  # noqa: PLC0415
+    from loyalty_fake.server.journal import Record  # noqa: PLC0415
 
     server.stop(signal.SIGKILL)
     rejected = Request.from_url(
@@ -439,8 +439,8 @@ def test_only_refusals_that_left_a_record_are_journaled(tmp_path: Path) -> None:
     """A refused redemption that recorded a failure is journaled with its status; a 404 is not."""
     from loyalty_fake import LoyaltyFake  # noqa: PLC0415
     from loyalty_fake.http.messages import Request  # noqa: PLC0415
-    from loyalty_fake.journal import Journal  # noqa: PLC0415
     from loyalty_fake.server import ServerApp  # noqa: PLC0415
+    from loyalty_fake.server.journal import Journal  # noqa: PLC0415
 
     fake = LoyaltyFake(now="2024-01-25T10:00:00Z")
     fake.create_loyalty_program("Club")
@@ -467,8 +467,8 @@ def test_a_refusal_that_no_longer_records_refuses_to_start(tmp_path: Path) -> No
 
     from loyalty_fake import LoyaltyFake  # noqa: PLC0415
     from loyalty_fake.http.messages import Request  # noqa: PLC0415
-    from loyalty_fake.journal import Journal, JournalError, Record  # noqa: PLC0415
     from loyalty_fake.server import ServerApp  # noqa: PLC0415
+    from loyalty_fake.server.journal import Journal, JournalError, Record  # noqa: PLC0415
 
     unknown = Request.from_url("POST", "/v1/loyalties/members/NOPE/redemption", HEADERS, b"{}")
     at = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
@@ -487,7 +487,7 @@ def test_a_record_with_a_lone_surrogate_refuses_to_start_and_says_why(
     import datetime as dt  # noqa: PLC0415
 
     from loyalty_fake.http.messages import Request  # noqa: PLC0415
-    from loyalty_fake.journal import Record  # noqa: PLC0415
+    from loyalty_fake.server.journal import Record  # noqa: PLC0415
 
     server.stop(signal.SIGKILL)
     accepted_once = Request.from_url("POST", "/v1/loyalties", HEADERS, b'{"name": "Cut \\ud83d"}')
@@ -530,3 +530,30 @@ def test_an_earlier_clean_snapshot_is_read_and_rewritten(state: Path) -> None:
     finally:
         running.stop(signal.SIGTERM)
     assert (state / "snapshot.bin").read_bytes().startswith(b"loyalty-fake-snapshot/2 ")
+
+
+def test_a_server_app_stands_on_a_ledger_and_an_http_app_alone(tmp_path: Path) -> None:
+    """ServerApp serves, seeds and journals a ledger and its HTTP app, with no LoyaltyFake."""
+    from loyalty_fake.clock import Clock  # noqa: PLC0415
+    from loyalty_fake.http.app import FakeVoucherifyApp  # noqa: PLC0415
+    from loyalty_fake.http.messages import Request  # noqa: PLC0415
+    from loyalty_fake.ids import IdGenerator  # noqa: PLC0415
+    from loyalty_fake.ledger import Ledger  # noqa: PLC0415
+    from loyalty_fake.server import ServerApp  # noqa: PLC0415
+    from loyalty_fake.server.journal import Journal  # noqa: PLC0415
+    from loyalty_fake.server.served import Served  # noqa: PLC0415
+
+    ledger = Ledger(clock=Clock("2024-01-25T10:00:00Z"), ids=IdGenerator(7))
+    served = Served(ledger, FakeVoucherifyApp(ledger, {}), app_id="loyalty-fake-app-id")
+    journal = Journal(tmp_path)
+    app = ServerApp(served, journal=journal, control_plane=True)
+    try:
+        seeded = app.apply(Request.from_url("POST", "/_fake/seed", {}, b'{"members": 2}'))
+        members = app.handle(Request.from_url("GET", DEMO_MEMBERS, HEADERS))
+    finally:
+        journal.close()
+    assert seeded.status == 200
+    assert members.status == 200
+    assert members.json()["total"] == 2
+    _, records = Journal(tmp_path).load()
+    assert [record.url for record in records] == ["/_fake/seed"]

@@ -1,11 +1,13 @@
-"""The control plane under ``/_fake/``: reset, state, clock, seed, OpenAPI document, dashboard."""
+"""The control plane under ``/_fake/``: reset, state, clock, seed, OpenAPI document, dashboard.
+
+The dashboard's HTML is drawn in ``dashboard.py`` from ``ControlPlane.dump()``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from loyalty_fake.clock import format_timestamp
 from loyalty_fake.errors import VoucherifyError, bad_request
@@ -26,6 +28,8 @@ from loyalty_fake.http.serialize_rewards import (
     reward_json,
 )
 from loyalty_fake.seeding import seed_demo
+from loyalty_fake.server.dashboard import dashboard_html
+from loyalty_fake.server.served import Served, served
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,13 +41,6 @@ __all__ = ["PREFIX", "ControlPlane"]
 PREFIX = "/_fake/"
 _HTML_HEADERS = (("Content-Type", "text/html; charset=utf-8"),)
 _ADVANCE_UNITS = ("weeks", "days", "hours", "minutes", "seconds", "milliseconds")
-_RECENT = 20
-_STYLE = (
-    "<style>body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
-    "table{border-collapse:collapse;margin:.5em 0 1.5em}"
-    "th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
-    "th{background:#f3f3f3}td.num{text-align:right}code{font-size:13px}</style>"
-)
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -57,9 +54,9 @@ def _json(body: Any, status: int = 200) -> Response:
 class ControlPlane:
     """Answers ``/_fake/...`` requests for one fake. Mutating calls are journaled by the server."""
 
-    def __init__(self, fake: LoyaltyFake) -> None:
-        """Serve the control plane of ``fake``."""
-        self.fake = fake
+    def __init__(self, target: Served | LoyaltyFake) -> None:
+        """Serve the control plane of ``target``'s ledger (a ``Served``, or a fake's)."""
+        self.served = served(target)
         self._routes: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("GET", ""): self.dashboard,
             ("GET", "state"): self.state,
@@ -75,7 +72,7 @@ class ControlPlane:
 
         A bug answers 500 and changes nothing, as on the API (see ``FakeVoucherifyApp.answer``).
         """
-        return self.fake.app.answer(request, self._route)
+        return self.served.app.answer(request, self._route)
 
     def _route(self, request: Request) -> Response:
         name = request.path[len(PREFIX) :].strip("/")
@@ -100,7 +97,7 @@ class ControlPlane:
         return _json(self._clock_json())
 
     def _clock_json(self) -> dict[str, Any]:
-        clock = self.fake.clock
+        clock = self.served.clock
         return {"now": format_timestamp(clock.now()), "frozen": clock.frozen}
 
     def move_clock(self, request: Request) -> Response:
@@ -109,7 +106,7 @@ class ControlPlane:
         Body: ``{"set": ts}``, ``{"advance": {...}}``, ``{"freeze": true}``, ``{"unfreeze": true}``.
         """
         body = Body(parse_json_body(request))
-        clock = self.fake.clock
+        clock = self.served.clock
         moment = body.timestamp("set")
         advance = body.obj("advance")
         if moment is not None:
@@ -138,10 +135,10 @@ class ControlPlane:
         """``POST /_fake/reset``: forget every project; ``{"seed": N}`` also restarts the IDs."""
         body = Body(parse_json_body(request))
         seed = body.integer("seed", minimum=0)
-        self.fake.reset()
+        self.served.ledger.reset()
         if seed is not None:
-            self.fake.ledger.ids.reseed(seed)
-        return _json({"reset": True, "seed": self.fake.ledger.ids.seed})
+            self.served.ledger.ids.reseed(seed)
+        return _json({"reset": True, "seed": self.served.ledger.ids.seed})
 
     def seed(self, request: Request) -> Response:
         """``POST /_fake/seed``: reset, then build the demo data from ``seed``.
@@ -154,10 +151,12 @@ class ControlPlane:
         members = body.integer("members", minimum=0, maximum=100_000)
         app_id = body.string("app_id", non_empty=True)
         chosen_seed = 42 if seed is None else seed
-        self.fake.reset()
-        self.fake.ledger.ids.reseed(chosen_seed)
+        self.served.ledger.reset()
+        self.served.ledger.ids.reseed(chosen_seed)
+        # seed_demo reads only .ledger, .clock and .app_id of a fake, which Served has;
+        # a ledger-level seeding entry (architecture-review d.6 step 2) will take this cast.
         summary = seed_demo(
-            self.fake,
+            cast("LoyaltyFake", self.served),
             seed=chosen_seed,
             programs=programs,
             members=5 if members is None else members,
@@ -182,7 +181,7 @@ class ControlPlane:
 
     def dump(self) -> dict[str, Any]:
         """The whole state as JSON-ready data."""
-        ledger = self.fake.ledger
+        ledger = self.served.ledger
         with ledger.locked():
             projects: dict[str, Any] = {}
             for app_id, project in sorted(ledger.projects().items()):
@@ -247,101 +246,12 @@ class ControlPlane:
         """``GET /_fake/``: programs, members with balances and next expiry, recent transactions."""
         state = self.dump()
         try:
-            page = _dashboard(state).encode("utf-8")
+            page = dashboard_html(state).encode("utf-8")
         except UnicodeEncodeError:  # see printable()
-            page = _dashboard(printable(state)).encode("utf-8")
+            page = dashboard_html(printable(state)).encode("utf-8")
         return Response(200, page, _HTML_HEADERS)
 
 
-def _dashboard(state: dict[str, Any]) -> str:
-    """The dashboard's page for the state ``dump()`` gave."""
-    parts = [
-        "<!doctype html><html lang=en><head><meta charset=utf-8>",
-        "<title>loyalty-fake dashboard</title>",
-        _STYLE,
-        "</head><body><h1>loyalty-fake</h1>",
-    ]
-    frozen = " (frozen)" if state["clock"]["frozen"] else ""
-    parts.append(
-        f"<p>Clock: <code id=clock>{_e(state['clock']['now'])}</code>{frozen}"
-        f" &middot; seed {state['seed']}</p>"
-    )
-    if not state["projects"]:
-        parts.append("<p>No data yet. <code>POST /_fake/seed</code> builds a demo program.</p>")
-    for app_id, project in state["projects"].items():
-        parts.append(f"<h2>Project <code>{_e(app_id)}</code></h2>")
-        parts.append(_programs_table(project["programs"]))
-        parts.append(_members_table(project))
-        parts.append(_transactions_table(project["transactions"]))
-    parts.append("</body></html>")
-    return "".join(parts)
-
-
-def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-def _table(caption: str, headers: list[str], rows: list[list[str]], table_id: str) -> str:
-    head = "".join(f"<th>{h}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(cells) + "</tr>" for cells in rows)
-    return f"<h3>{caption}</h3><table id={table_id}><tr>{head}</tr>{body}</table>"
-
-
-def _programs_table(programs: list[dict[str, Any]]) -> str:
-    rows = [
-        [
-            f"<td>{_e(p['name'])}</td>",
-            f"<td><code>{_e(p['id'])}</code></td>",
-            f"<td>{_e(p['type'])}</td>",
-            f"<td class=num>{p['vouchers_count']}</td>",
-        ]
-        for p in programs
-    ]
-    return _table("Programs", ["Name", "ID", "Type", "Cards"], rows, "programs")
-
-
-def _members_table(project: dict[str, Any]) -> str:
-    customers = {c["id"]: c for c in project["customers"]}
-    rows = []
-    for card in project["cards"]:
-        if card.get("holder_id") is None:
-            continue
-        holder = customers.get(card["holder_id"], {})
-        points = card["loyalty_card"]
-        expiry = points.get("next_expiration_date")
-        rows.append(
-            [
-                f"<td><code class=code>{_e(card['code'])}</code></td>",
-                f"<td>{_e(card['campaign'])}</td>",
-                f"<td>{_e(holder.get('name') or holder.get('source_id'))}</td>",
-                f"<td class='num balance'>{points['balance']}</td>",
-                f"<td class=num>{points['points']}</td>",
-                (
-                    f"<td>{_e(expiry) if expiry else '&ndash;'}"
-                    f"{' (' + str(points['next_expiration_points']) + ')' if expiry else ''}</td>"
-                ),
-            ]
-        )
-    headers = ["Code", "Program", "Holder", "Balance", "Points earned", "Next expiry (points)"]
-    return _table("Members", headers, rows, "members")
-
-
-def _transactions_table(transactions: list[dict[str, Any]]) -> str:
-    recent = sorted(transactions, key=lambda t: t["id"], reverse=True)[:_RECENT]
-    rows = [
-        [
-            f"<td>{_e(t['created_at'])}</td>",
-            f"<td>{_e(t['type'])}</td>",
-            f"<td class=num>{t['details']['balance']['points']}</td>",
-            f"<td class=num>{t['details']['balance']['balance']}</td>",
-            f"<td>{_e(t['reason'])}</td>",
-        ]
-        for t in recent
-    ]
-    headers = ["When", "Type", "Points", "Balance after", "Reason"]
-    return _table("Recent transactions", headers, rows, "transactions")
-
-
-def dump_json(fake: LoyaltyFake) -> str:
+def dump_json(fake: Served | LoyaltyFake) -> str:
     """The full state dump as pretty JSON (for the command line)."""
     return json.dumps(ControlPlane(fake).dump(), indent=2, ensure_ascii=False)

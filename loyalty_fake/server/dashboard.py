@@ -1,0 +1,105 @@
+"""The HTML dashboard, drawn from the state dump: programs, members, recent transactions."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+__all__ = ["dashboard_html"]
+
+_RECENT = 20
+_STYLE = (
+    "<style>body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em}"
+    "th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
+    "th{background:#f3f3f3}td.num{text-align:right}code{font-size:13px}</style>"
+)
+
+
+def dashboard_html(state: dict[str, Any]) -> str:
+    """The dashboard's page for a state dump (``ControlPlane.dump()``)."""
+    parts = [
+        "<!doctype html><html lang=en><head><meta charset=utf-8>",
+        "<title>loyalty-fake dashboard</title>",
+        _STYLE,
+        "</head><body><h1>loyalty-fake</h1>",
+    ]
+    frozen = " (frozen)" if state["clock"]["frozen"] else ""
+    parts.append(
+        f"<p>Clock: <code id=clock>{_e(state['clock']['now'])}</code>{frozen}"
+        f" &middot; seed {state['seed']}</p>"
+    )
+    if not state["projects"]:
+        parts.append("<p>No data yet. <code>POST /_fake/seed</code> builds a demo program.</p>")
+    for app_id, project in state["projects"].items():
+        parts.append(f"<h2>Project <code>{_e(app_id)}</code></h2>")
+        parts.append(_programs_table(project["programs"]))
+        parts.append(_members_table(project))
+        parts.append(_transactions_table(project["transactions"]))
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _table(caption: str, headers: list[str], rows: list[list[str]], table_id: str) -> str:
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(cells) + "</tr>" for cells in rows)
+    return f"<h3>{caption}</h3><table id={table_id}><tr>{head}</tr>{body}</table>"
+
+
+def _programs_table(programs: list[dict[str, Any]]) -> str:
+    rows = [
+        [
+            f"<td>{_e(p['name'])}</td>",
+            f"<td><code>{_e(p['id'])}</code></td>",
+            f"<td>{_e(p['type'])}</td>",
+            f"<td class=num>{p['vouchers_count']}</td>",
+        ]
+        for p in programs
+    ]
+    return _table("Programs", ["Name", "ID", "Type", "Cards"], rows, "programs")
+
+
+def _members_table(project: dict[str, Any]) -> str:
+    customers = {c["id"]: c for c in project["customers"]}
+    rows = []
+    for card in project["cards"]:
+        if card.get("holder_id") is None:
+            continue
+        holder = customers.get(card["holder_id"], {})
+        points = card["loyalty_card"]
+        expiry = points.get("next_expiration_date")
+        rows.append(
+            [
+                f"<td><code class=code>{_e(card['code'])}</code></td>",
+                f"<td>{_e(card['campaign'])}</td>",
+                f"<td>{_e(holder.get('name') or holder.get('source_id'))}</td>",
+                f"<td class='num balance'>{points['balance']}</td>",
+                f"<td class=num>{points['points']}</td>",
+                (
+                    f"<td>{_e(expiry) if expiry else '&ndash;'}"
+                    f"{' (' + str(points['next_expiration_points']) + ')' if expiry else ''}</td>"
+                ),
+            ]
+        )
+    headers = ["Code", "Program", "Holder", "Balance", "Points earned", "Next expiry (points)"]
+    return _table("Members", headers, rows, "members")
+
+
+def _transactions_table(transactions: list[dict[str, Any]]) -> str:
+    recent = sorted(transactions, key=lambda t: t["id"], reverse=True)[:_RECENT]
+    rows = [
+        [
+            f"<td>{_e(t['created_at'])}</td>",
+            f"<td>{_e(t['type'])}</td>",
+            f"<td class=num>{t['details']['balance']['points']}</td>",
+            f"<td class=num>{t['details']['balance']['balance']}</td>",
+            f"<td>{_e(t['reason'])}</td>",
+        ]
+        for t in recent
+    ]
+    headers = ["When", "Type", "Points", "Balance after", "Reason"]
+    return _table("Recent transactions", headers, rows, "transactions")
