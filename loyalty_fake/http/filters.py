@@ -25,12 +25,13 @@ from loyalty_fake.filters import (
     Kind,
     Value,
 )
+from loyalty_fake.http.common_json import STRING, TIMESTAMP, Schema
 from loyalty_fake.http.params import invalid_query, restore_plus
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = ["FILTERS", "METADATA_PREFIX", "parse_filters"]
+__all__ = ["FILTERS", "METADATA_PREFIX", "filters_parameter", "parse_filters"]
 
 FILTERS = "filters"
 METADATA_PREFIX = "metadata."
@@ -184,3 +185,85 @@ def parse_filters(
         spec = _field(name, fields, metadata)
         conditions.extend(_conditions(name, spec, condition, values))
     return Filter(tuple(conditions), junction)
+
+
+# -- the parameter as the OpenAPI document declares it -----------------------------------------
+
+_DAY_COUNT: Schema = {"type": "integer", "minimum": 0}
+_JUNCTION_SCHEMA: Schema = {
+    "type": "string",
+    "pattern": "^([aA][nN][dD]|[oO][rR])$",
+    "description": "and (the default) or or, in any case.",
+}
+
+
+def _operand_schema(kind: Kind, condition: str) -> Schema:
+    """The schema of one value of ``condition`` on a field of ``kind``."""
+    if condition in NO_OPERAND:
+        return {"type": "string", "description": "Any value; empty in the spec's examples."}
+    if kind is Kind.DATE_TIME:
+        return TIMESTAMP if condition in {"$after", "$before"} else _DAY_COUNT
+    if kind is Kind.ARRAY and condition.startswith("$count"):
+        return _DAY_COUNT
+    if kind is Kind.NUMBER or (kind is Kind.ANY and condition.startswith(("$more", "$less"))):
+        return {"type": "number"}
+    if kind is Kind.BOOLEAN and condition in {"$is", "$is_not", "$in", "$not_in"}:
+        return {"type": "string", "enum": ["true", "false", "TRUE", "FALSE"]}
+    return STRING
+
+
+def _conditions_schema(kind: Kind, conditions: tuple[str, ...]) -> Schema:
+    return {
+        "type": "object",
+        "properties": {
+            "conditions": {
+                "type": "object",
+                "properties": {
+                    condition: (
+                        {"type": "array", "items": _operand_schema(kind, condition), "minItems": 1}
+                        if condition in LIST_OPERANDS
+                        else _operand_schema(kind, condition)
+                    )
+                    for condition in conditions
+                },
+                "additionalProperties": False,
+                "minProperties": 1,
+            }
+        },
+        "required": ["conditions"],
+        "additionalProperties": False,
+    }
+
+
+def filters_parameter(fields: dict[str, FilterField], *, metadata: bool = False) -> Schema:
+    """The ``filters`` deepObject of a list, from the fields the ledger filters on."""
+    schema: Schema = {
+        "type": "object",
+        "properties": {
+            "junction": _JUNCTION_SCHEMA,
+            **{
+                name: _conditions_schema(f.kind, f.conditions) for name, f in sorted(fields.items())
+            },
+        },
+        "additionalProperties": False,
+    }
+    description = (
+        "filters[<field>][conditions][<condition>][<index>]=<value>; the index may be "
+        "left out. Each value is one condition, except $in and $not_in, whose values make "
+        "one list; the junction joins them. Anything else is 400 invalid_query_params."
+    )
+    if metadata:
+        any_field = FilterField(Kind.ANY)
+        schema["patternProperties"] = {
+            r"^metadata\..+$": _conditions_schema(any_field.kind, any_field.conditions)
+        }
+        description += " metadata.<key> filters on the publication's metadata."
+    return {
+        "name": "filters",
+        "in": "query",
+        "required": False,
+        "style": "deepObject",
+        "explode": True,
+        "schema": schema,
+        "description": description,
+    }

@@ -1,4 +1,7 @@
-"""The route table: every operation the fake implements, readable top to bottom.
+"""The route table: every operation the fake implements, area by area.
+
+Each area module (``campaigns``, ``members``, …) declares its routes and what the OpenAPI
+document says of them (``declare.Route``); ``ROUTES`` joins them.
 
 Beside it, every operation of Voucherify's API (``VOUCHERIFY_OPERATIONS``, generated from its
 OpenAPI reference), so that a request the fake does not serve gets Voucherify's answer.
@@ -8,16 +11,25 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from loyalty_fake.http import handlers, reward_handlers
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from loyalty_fake.http import (
+    campaigns,
+    customers,
+    members,
+    points,
+    publications,
+    redemptions,
+    rewards,
+    vouchers,
+)
+from loyalty_fake.http.declare import Operation, Route, bind, split
+from loyalty_fake.http.members import MEMBER, MEMBER_BY_CODE
+from loyalty_fake.http.rewards import ASSIGNMENTS, REWARD_ASSIGNMENTS
 
 __all__ = [
+    "AREAS",
     "ASSIGNMENTS",
     "MEMBER",
     "MEMBER_BY_CODE",
@@ -25,6 +37,7 @@ __all__ = [
     "ROUTES",
     "VOUCHERIFY_OPERATIONS",
     "VOUCHERIFY_OPERATIONS_FILE",
+    "Operation",
     "Route",
     "VoucherifyOperation",
     "allowed_methods",
@@ -32,98 +45,11 @@ __all__ = [
     "voucherify_operation",
 ]
 
+# Each area module declares its own routes (and what the OpenAPI document says of them);
+# the table is theirs end to end, in this order. A new area adds one line here.
+AREAS = (campaigns, members, points, customers, vouchers, publications, rewards, redemptions)
 
-def _segments(template: str) -> tuple[str, ...]:
-    return tuple(template.strip("/").split("/"))
-
-
-@attrs.frozen
-class Route:
-    """One operation: method, Voucherify path template, handler."""
-
-    method: str
-    template: str
-    handler: Callable[[handlers.Call], tuple[int, Any]]
-    segments: tuple[str, ...] = attrs.field(init=False)
-
-    @segments.default
-    def _split(self) -> tuple[str, ...]:
-        return _segments(self.template)
-
-    @property
-    def operation(self) -> str:
-        """``METHOD /path/{template}``."""
-        return f"{self.method} {self.template}"
-
-    def bind(self, segments: tuple[str, ...]) -> dict[str, str] | None:
-        """Path parameters when ``segments`` fit this template, else ``None``."""
-        return _bind(self.segments, segments)
-
-
-def _bind(template: tuple[str, ...], segments: tuple[str, ...]) -> dict[str, str] | None:
-    if len(segments) != len(template):
-        return None
-    params: dict[str, str] = {}
-    for pattern, actual in zip(template, segments, strict=True):
-        if pattern.startswith("{"):
-            if not actual:
-                return None
-            params[pattern[1:-1]] = actual
-        elif pattern != actual:
-            return None
-    return params
-
-
-# Path templates several routes share (the OpenAPI document keys operations by them).
-MEMBER = "/v1/loyalties/{campaignId}/members/{memberId}"
-MEMBER_BY_CODE = "/v1/loyalties/members/{memberId}"
-ASSIGNMENTS = "/v1/loyalties/{campaignId}/rewards"
-REWARD_ASSIGNMENTS = "/v1/loyalties/{campaignId}/reward-assignments"
-
-ROUTES: tuple[Route, ...] = (
-    Route("GET", "/v1/loyalties", handlers.list_programs),
-    Route("POST", "/v1/loyalties", handlers.create_loyalty_program),
-    Route("GET", "/v1/loyalties/{campaignId}", handlers.get_loyalty_program),
-    Route("PUT", "/v1/loyalties/{campaignId}", handlers.update_loyalty_program),
-    Route("DELETE", "/v1/loyalties/{campaignId}", handlers.delete_loyalty_program),
-    Route("POST", "/v1/loyalties/{campaignId}/members", handlers.add_member),
-    Route("GET", "/v1/loyalties/{campaignId}/members", handlers.list_members),
-    Route("GET", MEMBER, handlers.get_member),
-    Route("GET", MEMBER_BY_CODE, handlers.get_member),
-    Route("POST", f"{MEMBER}/balance", handlers.change_balance),
-    Route("POST", f"{MEMBER_BY_CODE}/balance", handlers.change_balance),
-    Route("GET", f"{MEMBER}/transactions", handlers.list_transactions),
-    Route("GET", f"{MEMBER_BY_CODE}/transactions", handlers.list_transactions),
-    Route("GET", f"{MEMBER}/points-expiration", handlers.list_points_expiration),
-    Route("GET", f"{MEMBER}/activity", handlers.list_activity),
-    Route("GET", f"{MEMBER_BY_CODE}/activity", handlers.list_activity),
-    Route("GET", "/v1/customers/{customerId}", handlers.get_customer),
-    Route("POST", "/v1/campaigns/{campaignId}/vouchers", handlers.add_vouchers),
-    Route("POST", "/v1/campaigns/{campaignId}/vouchers/{code}", handlers.add_voucher_with_code),
-    Route("GET", "/v1/vouchers/{code}", handlers.get_voucher),
-    Route("GET", "/v1/vouchers/{code}/publications", handlers.list_publications),
-    Route("GET", "/v1/vouchers/{code}/redemption", handlers.list_voucher_redemptions),
-    Route("GET", "/v1/vouchers/{code}/redemptions", handlers.list_voucher_redemptions),
-    Route("POST", "/v1/publications", handlers.create_publication),
-    Route("GET", "/v1/publications", handlers.list_publications),
-    Route("POST", "/v1/rewards", reward_handlers.create_reward),
-    Route("GET", "/v1/rewards", reward_handlers.list_rewards),
-    Route("GET", "/v1/rewards/{rewardId}", reward_handlers.get_reward),
-    Route("PUT", "/v1/rewards/{rewardId}", reward_handlers.update_reward),
-    Route("DELETE", "/v1/rewards/{rewardId}", reward_handlers.delete_reward),
-    Route("POST", ASSIGNMENTS, reward_handlers.create_reward_assignment),
-    Route("GET", ASSIGNMENTS, reward_handlers.list_reward_assignments),
-    Route("GET", f"{ASSIGNMENTS}/{{assignmentId}}", reward_handlers.get_reward_assignment),
-    Route("PUT", f"{ASSIGNMENTS}/{{assignmentId}}", reward_handlers.update_reward_assignment),
-    Route("DELETE", f"{ASSIGNMENTS}/{{assignmentId}}", reward_handlers.delete_reward_assignment),
-    Route("GET", REWARD_ASSIGNMENTS, reward_handlers.list_reward_assignments),
-    Route("GET", f"{REWARD_ASSIGNMENTS}/{{assignmentId}}", reward_handlers.get_reward_assignment),
-    Route("GET", f"{MEMBER_BY_CODE}/rewards", reward_handlers.list_member_rewards),
-    Route("POST", f"{MEMBER}/redemption", reward_handlers.redeem_reward),
-    Route("POST", f"{MEMBER_BY_CODE}/redemption", reward_handlers.redeem_reward),
-    Route("GET", "/v1/redemptions/{redemptionId}", reward_handlers.get_redemption),
-    Route("POST", "/v1/redemptions/{redemptionId}/rollback", reward_handlers.rollback_redemption),
-)
+ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)
 
 
 @attrs.frozen
@@ -140,7 +66,7 @@ class VoucherifyOperation:
 
     @segments.default
     def _split(self) -> tuple[str, ...]:
-        return _segments(self.path)
+        return split(self.path)
 
     @property
     def operation(self) -> str:
@@ -149,7 +75,7 @@ class VoucherifyOperation:
 
     def bind(self, segments: tuple[str, ...]) -> dict[str, str] | None:
         """Path parameters when ``segments`` fit this template, else ``None``."""
-        return _bind(self.segments, segments)
+        return bind(self.segments, segments)
 
 
 VOUCHERIFY_OPERATIONS_FILE = "voucherify_operations.json"

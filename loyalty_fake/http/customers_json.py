@@ -1,0 +1,168 @@
+"""Customers as Voucherify's JSON, in full and as others embed them, with their schemas."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from loyalty_fake.http.common_json import (
+    COUNT,
+    FREE_OBJECT,
+    STRING,
+    TIMESTAMP,
+    Schema,
+    const,
+    format_timestamp,
+    nullable,
+    obj,
+)
+from loyalty_fake.models import CUSTOMER_STRINGS
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from loyalty_fake.models import Campaign, Customer, LoyaltyCard
+    from loyalty_fake.rewards import FailedRedemption
+
+__all__ = ["SCHEMAS", "customer_json", "simple_customer_json"]
+
+
+def customer_json(
+    customer: Customer,
+    held: list[tuple[Campaign, LoyaltyCard]],
+    failures: Sequence[FailedRedemption],
+) -> dict[str, Any]:
+    """The customer object of ``GET /v1/customers/{id}``, loyalty summary included.
+
+    ``held`` is every (program, card) the customer holds, ``failures`` their failed
+    redemptions and rollbacks. ``loyalty.points`` and each program's ``points`` are
+    balances ("remaining point balance in campaign"). ``total_redeemed`` counts every
+    redemption, succeeded or failed, and ``total_rolled_back`` every rollback.
+    """
+    body: dict[str, Any] = {"id": customer.id, "source_id": customer.source_id}
+    for key in CUSTOMER_STRINGS:
+        value = getattr(customer, key)
+        if value is not None:
+            body[key] = value
+    balance = sum(card.balance for _, card in held)
+    redeemed = sum(card.redeemed_points for _, card in held)
+    redemptions = [made for _, card in held for made in card.redemptions()]
+    rolled_back = sum(made.rollback is not None for made in redemptions)
+    failed_rollbacks = sum(failed.is_rollback for failed in failures)
+    failed = len(failures) - failed_rollbacks
+    body.update(
+        {
+            "address": customer.address,
+            "summary": {
+                "redemptions": {
+                    "total_redeemed": len(redemptions) + failed,
+                    "total_failed": failed,
+                    "total_succeeded": len(redemptions),
+                    "total_rolled_back": rolled_back + failed_rollbacks,
+                    "total_rollback_failed": failed_rollbacks,
+                    "total_rollback_succeeded": rolled_back,
+                    "gift": {"redeemed_amount": 0, "amount_to_go": 0},
+                    "loyalty_card": {"redeemed_points": redeemed, "points_to_go": balance},
+                },
+                "orders": {
+                    "total_amount": 0,
+                    "total_count": 0,
+                    "average_amount": 0,
+                    "last_order_amount": 0,
+                },
+            },
+            "loyalty": {
+                "points": balance,
+                "referred_customers": 0,
+                "campaigns": {
+                    campaign.name: {"points": card.balance, "referred_customers": 0}
+                    for campaign, card in held
+                },
+            },
+            "referrals": {"total": 0, "campaigns": []},
+            "metadata": dict(customer.metadata or {}),
+            "system_metadata": {},
+            "created_at": format_timestamp(customer.created_at),
+        }
+    )
+    if customer.updated_at is not None:
+        body["updated_at"] = format_timestamp(customer.updated_at)
+    body["object"] = "customer"
+    return body
+
+
+def simple_customer_json(customer: Customer) -> dict[str, Any]:
+    """A customer as redemptions and events embed it (Voucherify's ``SimpleCustomer``)."""
+    body: dict[str, Any] = {"id": customer.id, "source_id": customer.source_id}
+    if customer.name is not None:
+        body["name"] = customer.name
+    if customer.email is not None:
+        body["email"] = customer.email
+    body["metadata"] = dict(customer.metadata or {})
+    body["object"] = "customer"
+    return body
+
+
+SCHEMAS: dict[str, Schema] = {
+    "Customer": obj(
+        {
+            "id": STRING,
+            "source_id": nullable(STRING),
+            "address": nullable(FREE_OBJECT),
+            "summary": obj(
+                {
+                    "redemptions": obj(
+                        {
+                            **dict.fromkeys(
+                                (
+                                    "total_redeemed",
+                                    "total_failed",
+                                    "total_succeeded",
+                                    "total_rolled_back",
+                                    "total_rollback_failed",
+                                    "total_rollback_succeeded",
+                                ),
+                                COUNT,
+                            ),
+                            "gift": obj({"redeemed_amount": COUNT, "amount_to_go": COUNT}),
+                            "loyalty_card": obj({"redeemed_points": COUNT, "points_to_go": COUNT}),
+                        }
+                    ),
+                    "orders": obj(
+                        dict.fromkeys(
+                            ("total_amount", "total_count", "average_amount", "last_order_amount"),
+                            COUNT,
+                        )
+                    ),
+                }
+            ),
+            "loyalty": obj(
+                {
+                    "points": COUNT,
+                    "referred_customers": COUNT,
+                    "campaigns": {
+                        "type": "object",
+                        "additionalProperties": obj({"points": COUNT, "referred_customers": COUNT}),
+                    },
+                }
+            ),
+            "referrals": obj({"total": COUNT, "campaigns": {"type": "array"}}),
+            "metadata": FREE_OBJECT,
+            "system_metadata": FREE_OBJECT,
+            "created_at": TIMESTAMP,
+            "object": const("customer"),
+        },
+        {
+            **dict.fromkeys(CUSTOMER_STRINGS, STRING),
+            "updated_at": TIMESTAMP,
+        },
+    ),
+    "SimpleCustomer": obj(
+        {
+            "id": STRING,
+            "source_id": nullable(STRING),
+            "metadata": FREE_OBJECT,
+            "object": const("customer"),
+        },
+        {"name": STRING, "email": STRING},
+    ),
+}

@@ -1,0 +1,127 @@
+"""How an area module declares what it serves: a ``Route`` per operation, with its ``Operation``.
+
+Each area module (``campaigns``, ``members``, ``points``, …) lists its ``ROUTES``: method,
+Voucherify path template, handler, and the operation's declaration (operationId, summary,
+response schema, query parameters, request body, error statuses). ``routes.py`` joins the
+areas' tables into the one the app matches requests against; ``openapi.py`` writes the
+fake's OpenAPI document from the same declarations. The helpers here write the query
+parameters and request schemas those declarations share.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from loyalty_fake.http.common_json import STRING, Schema
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from loyalty_fake.http.handlers import Call
+
+__all__ = [
+    "LIMIT",
+    "NON_EMPTY",
+    "PAGE",
+    "STARTING_AFTER",
+    "Operation",
+    "Route",
+    "bind",
+    "orders",
+    "query",
+    "split",
+]
+
+
+def _parameters(parameters: Iterable[Schema]) -> tuple[Schema, ...]:
+    return tuple(parameters)
+
+
+@attrs.frozen(eq=False)
+class Operation:
+    """What the OpenAPI document says about one operation.
+
+    ``response`` names the 200 reply's component schema (``None``: a 204 without a body);
+    ``accepted`` the 202 one; ``errors`` adds statuses to the error envelope's description;
+    ``not_implemented`` documents a deliberate 501 for part of the operation.
+    """
+
+    operation_id: str
+    summary: str
+    response: str | None
+    query: tuple[Schema, ...] = attrs.field(default=(), converter=_parameters)
+    body: Schema | None = None
+    accepted: str | None = None
+    errors: str = ""
+    not_implemented: str | None = None
+
+
+def split(template: str) -> tuple[str, ...]:
+    """A path (template) as its segments."""
+    return tuple(template.strip("/").split("/"))
+
+
+def bind(template: tuple[str, ...], segments: tuple[str, ...]) -> dict[str, str] | None:
+    """Path parameters when ``segments`` fit the ``template``'s segments, else ``None``."""
+    if len(segments) != len(template):
+        return None
+    params: dict[str, str] = {}
+    for pattern, actual in zip(template, segments, strict=True):
+        if pattern.startswith("{"):
+            if not actual:
+                return None
+            params[pattern[1:-1]] = actual
+        elif pattern != actual:
+            return None
+    return params
+
+
+@attrs.frozen
+class Route:
+    """One operation: method, Voucherify path template, handler, and its declaration."""
+
+    method: str
+    template: str
+    handler: Callable[[Call], tuple[int, Any]]
+    # Not part of a route's identity: two routes are the same method on the same path.
+    spec: Operation = attrs.field(eq=False, repr=False)
+    segments: tuple[str, ...] = attrs.field(init=False)
+
+    @segments.default
+    def _split(self) -> tuple[str, ...]:
+        return split(self.template)
+
+    @property
+    def operation(self) -> str:
+        """``METHOD /path/{template}``."""
+        return f"{self.method} {self.template}"
+
+    def bind(self, segments: tuple[str, ...]) -> dict[str, str] | None:
+        """Path parameters when ``segments`` fit this template, else ``None``."""
+        return bind(self.segments, segments)
+
+
+# -- what requests carry ----------------------------------------------------------------------
+
+# A string the fake refuses when empty or blank.
+NON_EMPTY: Schema = {"type": "string", "minLength": 1, "pattern": r"\S"}
+
+
+def query(name: str, schema: Schema, description: str | None = None) -> Schema:
+    """An optional query parameter."""
+    parameter: Schema = {"name": name, "in": "query", "required": False, "schema": schema}
+    if description:
+        parameter["description"] = description
+    return parameter
+
+
+def orders(*fields: str) -> list[str]:
+    """The ``order`` values for these fields: each ascending and descending (``-field``)."""
+    return [f"{sign}{field}" for field in fields for sign in ("", "-")]
+
+
+LIMIT = query("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Default 10.")
+PAGE = query("page", {"type": "integer", "minimum": 1, "maximum": 100}, "Default 1.")
+STARTING_AFTER = query("starting_after_id", STRING, "An ID from the list; else 400.")

@@ -1,0 +1,148 @@
+"""Balances, transactions and points buckets as Voucherify's JSON, with their schemas."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from loyalty_fake.http.common_json import (
+    COUNT,
+    DATE,
+    INTEGER,
+    STRING,
+    TIMESTAMP,
+    Schema,
+    const,
+    cursor_list,
+    enum,
+    format_timestamp,
+    nullable,
+    obj,
+    page_list,
+    ref,
+)
+
+if TYPE_CHECKING:
+    from loyalty_fake.models import LoyaltyCard, PointsBucket, Transaction
+
+__all__ = ["SCHEMAS", "balance_json", "bucket_json", "transaction_json"]
+
+
+def balance_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, Any]:
+    """The balance object a points change answers with, and transactions carry."""
+    return {
+        "points": transaction.points,
+        "total": transaction.total,
+        "balance": transaction.balance,
+        "type": "loyalty_card",
+        "object": "balance",
+        "operation_type": transaction.operation_type,
+        "related_object": {"type": "voucher", "id": card.id},
+    }
+
+
+def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, Any]:
+    """A loyalty card transaction."""
+    balance = balance_json(transaction, card)
+    details: dict[str, Any] = {"balance": balance}
+    redemption = transaction.redemption
+    if redemption is not None:
+        # As the spec's examples show a redemption and its refund: the order (its
+        # source_id null when it has none, as there), the redemption, the rollback, the reward.
+        if redemption.order is not None:
+            details["order"] = {"id": redemption.order.id, "source_id": redemption.order.source_id}
+        details["redemption"] = {"id": redemption.id}
+        if transaction.type == "POINTS_REFUND" and redemption.rollback is not None:
+            details["rollback"] = {"id": redemption.rollback.id}
+        details["reward"] = {"id": redemption.reward.id, "name": redemption.reward.name}
+    # In transactions, Voucherify puts the related object last and the type first.
+    return {
+        "id": transaction.id,
+        "source_id": transaction.source_id,
+        "voucher_id": card.id,
+        "campaign_id": card.campaign_id,
+        "source": transaction.source,
+        "reason": transaction.reason,
+        "type": transaction.type,
+        "details": details,
+        "related_transaction_id": None,
+        "created_at": format_timestamp(transaction.created_at),
+    }
+
+
+def bucket_json(bucket: PointsBucket, card: LoyaltyCard) -> dict[str, Any]:
+    """A points expiration bucket; a bucket that never expires has no ``expires_at``."""
+    body: dict[str, Any] = {
+        "id": bucket.id,
+        "voucher_id": card.id,
+        "campaign_id": card.campaign_id,
+        "bucket": {"total_points": bucket.points},
+        "status": "ACTIVE",
+    }
+    if bucket.last_day is not None:
+        body["expires_at"] = bucket.last_day.isoformat()
+    body["created_at"] = format_timestamp(bucket.created_at)
+    if bucket.updated_at is not None:
+        body["updated_at"] = format_timestamp(bucket.updated_at)
+    body["object"] = "loyalty_points_bucket"
+    return body
+
+
+SCHEMAS: dict[str, Schema] = {
+    "Balance": obj(
+        {
+            "points": INTEGER,
+            "total": INTEGER,
+            "balance": COUNT,
+            "type": const("loyalty_card"),
+            "object": const("balance"),
+            "operation_type": enum("MANUAL", "AUTOMATIC"),
+            "related_object": obj({"type": const("voucher"), "id": STRING}),
+        }
+    ),
+    "Transaction": obj(
+        {
+            "id": STRING,
+            "source_id": nullable(STRING),
+            "voucher_id": STRING,
+            "campaign_id": STRING,
+            "source": enum("API", None),
+            "reason": nullable(STRING),
+            "type": enum(
+                "POINTS_ADDITION",
+                "POINTS_REMOVAL",
+                "POINTS_EXPIRATION",
+                "POINTS_REDEMPTION",
+                "POINTS_REFUND",
+            ),
+            # A redemption and its refund name the order, the redemption, the reward and (a
+            # refund) the rollback, as the spec's transaction examples show.
+            "details": obj(
+                {"balance": ref("Balance")},
+                {
+                    # The redemption's order, if it had one (source_id null when it has none).
+                    "order": obj({"id": STRING, "source_id": nullable(STRING)}),
+                    "redemption": obj({"id": STRING}),
+                    "rollback": obj({"id": STRING}),
+                    "reward": obj({"id": STRING, "name": STRING}),
+                },
+            ),
+            "related_transaction_id": const(None),
+            "created_at": TIMESTAMP,
+        }
+    ),
+    "PointsBucket": obj(
+        {
+            "id": STRING,
+            "voucher_id": STRING,
+            "campaign_id": STRING,
+            "bucket": obj({"total_points": INTEGER}),
+            "status": enum("ACTIVE", "EXPIRED"),
+            "created_at": TIMESTAMP,
+            "object": const("loyalty_points_bucket"),
+        },
+        # docs/spec-errata.md: a bucket that never expires has no expires_at.
+        {"expires_at": DATE, "updated_at": TIMESTAMP},
+    ),
+    "PointsBucketsList": page_list("data", ref("PointsBucket")),
+    "TransactionsList": cursor_list(ref("Transaction")),
+}
