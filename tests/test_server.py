@@ -505,7 +505,8 @@ def _earlier_snapshot(state: Path, name: str) -> None:
     from loyalty_fake import LoyaltyFake  # noqa: PLC0415
 
     fake = LoyaltyFake()
-    fake.ledger.create_loyalty_program(fake.app_id, name=name, vouchers_count=1)
+    with fake.ledger.session(fake.app_id) as session:
+        session.campaigns.create(name=name, vouchers_count=1)
     header, _, body = fake.ledger.snapshot().partition(b"\n")
     assert header.startswith(b"loyalty-fake-snapshot/2 ")
     state.mkdir(parents=True)

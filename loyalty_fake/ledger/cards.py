@@ -1,0 +1,160 @@
+"""Loyalty cards: make one, find one by code or ``v_`` ID, what a unit notes of one."""
+
+from __future__ import annotations
+
+from array import array
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from loyalty_fake.errors import not_found
+from loyalty_fake.ledger.project import Area, note_project
+from loyalty_fake.models import (
+    Campaign,
+    LoyaltyCard,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from loyalty_fake.ledger.project import Project
+    from loyalty_fake.undo import UndoLog
+
+__all__ = ["MAX_POINTS", "Cards", "note_card"]
+
+# The most points a card may ever have earned (its ``points``; its balance and every
+# other counter are at most that): Number.MAX_SAFE_INTEGER. Voucherify's backend is
+# JavaScript, where larger integers are not exact, and a card's packed transaction rows
+# hold 64-bit integers at most.
+MAX_POINTS = 2**53 - 1
+
+
+_CARD_FIELD_NAMES = tuple(field.name for field in attrs.fields(LoyaltyCard))
+
+
+_CARD_FIELDS = attrgetter(*_CARD_FIELD_NAMES)
+
+
+_BUCKET_STATE = attrgetter("points", "updated_at")
+
+
+def note_card(undo: UndoLog, card: LoyaltyCard) -> None:
+    """Note a card before a change: its fields, its buckets' points, its history's length."""
+    if not undo.first(card):
+        return
+    rows = card.transaction_rows
+    refs = card.transaction_refs
+    undo.undo(
+        _card_back,
+        card,
+        _CARD_FIELDS(card),
+        len(rows) if rows.__class__ is array else None,
+        len(refs) if refs is not None else None,
+        tuple(map(_BUCKET_STATE, card.buckets)),
+    )
+
+
+def _card_back(
+    card: LoyaltyCard,
+    values: tuple[Any, ...],
+    rows_length: int | None,
+    refs_length: int | None,
+    buckets: tuple[tuple[int, dt.datetime | None], ...],
+) -> None:
+    for name, value in zip(_CARD_FIELD_NAMES, values, strict=True):
+        object.__setattr__(card, name, value)
+    rows = card.transaction_rows
+    if rows_length is not None and isinstance(rows, array):
+        del rows[rows_length:]
+    if refs_length is not None and card.transaction_refs is not None:
+        del card.transaction_refs[refs_length:]
+    for bucket, (points, updated_at) in zip(card.buckets, buckets, strict=True):
+        bucket.points = points
+        bucket.updated_at = updated_at
+
+
+class Cards(Area):
+    """A project's loyalty cards, published or not."""
+
+    __slots__ = ()
+
+    def create(
+        self, project: Project, campaign: Campaign, now: dt.datetime, code: str | None = None
+    ) -> LoyaltyCard:
+        """Make a new card of ``campaign`` (its next generated code unless ``code``)."""
+        if code is None:
+            code = campaign.code_config.generate(self._session.ids.chars, project.cards)
+        undo = self._session.undo
+        if undo is not None:
+            note_project(undo, project)
+            undo.mark(campaign.stock)
+            undo.touch(campaign)
+        card = LoyaltyCard(
+            code=code,
+            campaign_id=campaign.id,
+            seq=project.take_seq(),
+            created_at=now,
+            updated_at=None,
+            points=campaign.initial_points,
+            category=campaign.category,
+            transaction_texts=project.texts,
+        )
+        if undo is not None:
+            undo.first(card)  # new: nothing of it to put back
+        project.cards[code] = card
+        if project.card_codes_by_id is not None:
+            project.card_codes_by_id[card.id] = code
+        campaign.stock.append(code)
+        campaign.vouchers_count += 1
+        if campaign.initial_points:
+            self._session.points.earn(
+                project,
+                card,
+                campaign.initial_points,
+                self._session.points.last_day(campaign, now),
+                now,
+            )
+            # Recorded, so that a card's transactions always sum to its balance.
+            self._session.points.record(
+                project,
+                card,
+                "POINTS_ADDITION",
+                campaign.initial_points,
+                now,
+                reason="Initial points of the loyalty program",
+                source=None,
+                operation_type="AUTOMATIC",
+            )
+        return card
+
+    def get(self, code: str) -> LoyaltyCard:
+        """The card with ``code``; 404 ``not_found`` (voucher) otherwise."""
+        card = self._project.cards.get(code)
+        if card is None:
+            raise not_found("voucher", code)
+        return card
+
+    def of_campaign(self, campaign_ref: str) -> list[LoyaltyCard]:
+        """Every card of a campaign, published or not, in creation order."""
+        campaign = self._session.campaigns.get(campaign_ref)
+        project = self._project
+        return [c for c in project.cards.values() if c.campaign_id == campaign.id]
+
+    def member(self, project: Project, code: str, campaign_ref: str | None) -> LoyaltyCard:
+        """The card ``code`` (or ``v_`` ID), of ``campaign_ref`` when given; 404 otherwise."""
+        campaign = self._session.campaigns.get(campaign_ref) if campaign_ref is not None else None
+        card = project.cards.get(code)
+        if card is None and code.startswith("v_"):
+            # The vouchers API takes a card's v_ ID as well as its code.
+            if self._session.undo is not None:
+                note_project(self._session.undo, project)  # the first such lookup builds an index
+            by_id = project.code_of_card_id(code)
+            card = project.cards.get(by_id) if by_id is not None else None
+        if (
+            card is None
+            or (campaign is not None and card.campaign_id != campaign.id)
+            or project.campaigns[card.campaign_id].in_bin
+        ):
+            raise not_found("voucher", code)
+        return card

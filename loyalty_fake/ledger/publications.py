@@ -1,0 +1,188 @@
+"""Publications: a card given to a customer, by code or by program; the publications list."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from loyalty_fake.errors import bad_request
+from loyalty_fake.filters import STRING_CONDITIONS, FilterField, Kind
+from loyalty_fake.ledger.project import Area
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from loyalty_fake.filters import Filter
+    from loyalty_fake.ledger.project import Project
+    from loyalty_fake.models import (
+        CustomerRef,
+        LoyaltyCard,
+        Publication,
+    )
+
+__all__ = ["PUBLICATION_FILTERS", "Publications", "publication_record"]
+
+
+# Every card the fake makes is a loyalty card: a publication's voucher_type.
+_CARD_TYPE = "LOYALTY_CARD"
+
+
+# What GET /v1/publications filters on: ParameterFiltersListPublications's fields, and
+# voucher_code, a publication's own column (the list orders by it). See publication_record.
+PUBLICATION_FILTERS: dict[str, FilterField] = {
+    "campaign_name": FilterField(Kind.STRING),
+    "customer_id": FilterField(Kind.STRING),
+    "failure_code": FilterField(Kind.STRING),
+    # A boolean, which the spec filters with text conditions (FilterConditionsString).
+    "is_referral_code": FilterField(Kind.BOOLEAN, STRING_CONDITIONS),
+    "parent_object_id": FilterField(Kind.STRING),
+    "related_object_id": FilterField(Kind.STRING),
+    "result": FilterField(Kind.STRING),
+    "source_id": FilterField(Kind.STRING),
+    "voucher_code": FilterField(Kind.STRING),
+    "voucher_type": FilterField(Kind.STRING),
+}
+
+
+def publication_record(publication: Publication) -> dict[str, Any]:
+    """A publication's filterable fields (``PUBLICATION_FILTERS``, ``metadata.<key>``).
+
+    A publication's parent object is its card's program, its related object the card;
+    the fake records no failed publications, so ``failure_code`` is always unset.
+    """
+    record: dict[str, Any] = {
+        "campaign_name": publication.campaign_name,
+        "customer_id": publication.customer_id,
+        "failure_code": None,
+        "is_referral_code": False,
+        "parent_object_id": publication.campaign_id,
+        "related_object_id": publication.voucher_id,
+        "result": publication.result,
+        "source_id": publication.source_id,
+        "voucher_code": publication.voucher_code,
+        "voucher_type": _CARD_TYPE,
+    }
+    for key, value in (publication.metadata or {}).items():
+        record[f"metadata.{key}"] = value
+    return record
+
+
+def _tracking_id(project: Project, publication: Publication) -> str:
+    customer = project.customers.get(publication.customer_id)
+    return (customer.source_id or "") if customer is not None else ""
+
+
+_PUBLICATION_ORDER: dict[str, Callable[[Project, Publication], Any]] = {
+    "id": lambda _project, p: p.id,
+    "voucher_code": lambda _project, p: p.voucher_code,
+    "tracking_id": _tracking_id,
+    "customer_id": lambda _project, p: p.customer_id,
+    "created_at": lambda _project, p: p.created_at,
+    "channel": lambda _project, p: p.channel,
+}
+
+
+class Publications(Area):
+    """A project's publications."""
+
+    __slots__ = ()
+
+    def publish(  # noqa: PLR0913 - mirrors the request body's fields
+        self,
+        *,
+        customer: CustomerRef,
+        voucher: str | None = None,
+        campaign: str | None = None,
+        count: int = 1,
+        source_id: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        channel: str | None = None,
+    ) -> LoyaltyCard:
+        """``POST /v1/publications`` for loyalty cards: the members rules, by code or program.
+
+        ``voucher`` wins over ``campaign``. Loyalty programs always join once, so one
+        publication publishes one card. Returns the card; its ``publication`` is the
+        publication that gave it to the customer.
+        """
+        project = self._project
+        if voucher is None and campaign is None:
+            raise bad_request(
+                "missing_vouchers", "Missing vouchers", "Either Campaign or Voucher is required"
+            )
+        if count > 1:
+            raise bad_request(
+                "too_many_vouchers_requested",
+                "Too many vouchers requested",
+                "Only up to 1 can be published"
+                + (
+                    ""
+                    if source_id is not None
+                    else ": loyalty programs publish one card per customer"
+                ),
+            )
+        if voucher is not None:
+            program_id = self._session.members.get(voucher).campaign_id
+        else:
+            assert campaign is not None  # noqa: S101 - checked above
+            program_id = self._session.campaigns.get(campaign).id
+        del project
+        return self._session.members.add(
+            program_id,
+            customer=customer,
+            voucher=voucher,
+            source_id=source_id,
+            metadata=metadata,
+            channel=channel,
+        )
+
+    def page(  # noqa: PLR0913 - the endpoint's filters
+        self,
+        *,
+        limit: int,
+        page: int,
+        order: str,
+        campaign: str | None = None,
+        customer: str | None = None,
+        voucher: str | None = None,
+        source_id: str | None = None,
+        result: str | None = None,
+        voucher_type: str | None = None,
+        referral_only: bool = False,
+        filters: Filter | None = None,
+    ) -> tuple[list[Publication], int]:
+        """One page of publications matching the filters, and how many match.
+
+        ``voucher_type`` is a ``type`` of card (``LOYALTY_CARD``); ``referral_only``
+        keeps the publications of referral codes; ``filters`` (on
+        ``PUBLICATION_FILTERS`` and ``metadata.<key>``) is applied after the rest.
+        """
+        project = self._project
+        now = self._session.clock.now()
+        holder = self._session.customers.find(project, customer) if customer is not None else None
+        matches = [
+            p
+            for p in project.publications
+            if (campaign is None or campaign in (p.campaign_name, p.campaign_id))
+            and (customer is None or (holder is not None and p.customer_id == holder.id))
+            and (voucher is None or p.voucher_code == voucher)
+            and (source_id is None or p.source_id == source_id)
+            and (result is None or p.result == result)
+            and (voucher_type is None or voucher_type == _CARD_TYPE)
+            and not referral_only  # every card here is a loyalty card, none a referral code
+            and not self._binned(project, p.campaign_id)
+        ]
+        if filters:
+            matches = [p for p in matches if filters.matches(publication_record(p), now)]
+        field = order.lstrip("-")
+        key = _PUBLICATION_ORDER[field]
+        matches.sort(key=lambda p: (key(project, p), p.seq), reverse=order.startswith("-"))
+        start = (page - 1) * limit
+        return matches[start : start + limit], len(matches)
+
+    @staticmethod
+    def _binned(project: Project, campaign_id: str) -> bool:
+        found = project.campaigns.get(campaign_id)
+        return found is None or found.in_bin
+
+    def all(self) -> list[Publication]:
+        """Every publication of the project, oldest first."""
+        return list(self._project.publications)
