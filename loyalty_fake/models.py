@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import attrs
 
 from loyalty_fake.ids import derived_id
-from loyalty_fake.index import MemberIndex
-from loyalty_fake.pickling import positional_pickle, register_layout
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
 
-    from loyalty_fake.codes import CodeConfig
-    from loyalty_fake.expiry import ExpirationRules
+    from loyalty_fake.ledger.codes import CodeConfig
+    from loyalty_fake.ledger.expiry import ExpirationRules
+    from loyalty_fake.ledger.member_index import MemberIndex
     from loyalty_fake.rewards import Redemption
 
 __all__ = [
@@ -60,7 +59,6 @@ CUSTOMER_STRINGS = ("name", "email", "phone", "description", "birthdate", "birth
 ADDRESS_FIELDS = ("city", "state", "line_1", "line_2", "country", "postal_code")
 
 
-@positional_pickle
 @attrs.frozen
 class Category:
     """A category a campaign and its cards belong to."""
@@ -71,7 +69,6 @@ class Category:
     hierarchy: int = 0
 
 
-@positional_pickle
 @attrs.define
 class Customer:
     """A customer profile; ``source_id`` is the merchant's own identifier."""
@@ -170,7 +167,6 @@ class CustomerRef:
     profile: dict[str, Any] = attrs.field(factory=dict)
 
 
-@positional_pickle
 @attrs.define(eq=False)
 class PointsBucket:
     """Points that share one expiry date on one card (Voucherify's ``lopb_`` bucket).
@@ -197,7 +193,6 @@ class PointsBucket:
         return (self.last_day.toordinal() if self.last_day else _NEVER, self.seq)
 
 
-@positional_pickle
 @attrs.frozen
 class CardPoints:
     """A card's point counters at one moment: what an event shows of the card then."""
@@ -223,7 +218,6 @@ class CardPoints:
         )
 
 
-@positional_pickle
 @attrs.define  # not frozen: a frozen init sets each of its 17 fields by a call (1 us a movement)
 class Transaction:
     """One movement of points on a card, with the card's totals right after it.
@@ -514,11 +508,16 @@ class TransactionLog:
         return (self._at(i) for i in range(len(self)))
 
 
-register_layout(TextTable, ("texts", "source,reason,source_id,operation_type"))
-register_layout(
-    TransactionLog,
-    (f"transaction_rows/{_ROW}", *_PACKINGS, str(_PACKED_ROWS), "total=points-subtracted"),
-)
+# The packed rows' layout, counted in a snapshot's fingerprint (see snapshot.py).
+PACKED_LAYOUTS = {
+    "TextTable": ("texts", "source,reason,source_id,operation_type"),
+    "TransactionLog": (
+        f"transaction_rows/{_ROW}",
+        *_PACKINGS,
+        str(_PACKED_ROWS),
+        "total=points-subtracted",
+    ),
+}
 
 
 def card_id(campaign_id: str, code: str) -> str:
@@ -536,7 +535,6 @@ def transaction_id(card_code: str, seq: int) -> str:
     return f"vtx_{seq:010x}{suffix}"
 
 
-@positional_pickle
 @attrs.define
 class LoyaltyCard:
     """A loyalty card: a voucher of type ``LOYALTY_CARD``; a member once published."""
@@ -603,7 +601,13 @@ class LoyaltyCard:
         return soonest.last_day, soonest.points if soonest.last_day is not None else 0
 
 
-@positional_pickle
+def _member_index() -> MemberIndex:
+    # Imported on use: the ledger package imports these records as it loads.
+    from loyalty_fake.ledger.member_index import MemberIndex  # noqa: PLC0415
+
+    return MemberIndex()
+
+
 @attrs.define
 class Campaign:
     """A loyalty program and the bookkeeping of its cards."""
@@ -637,10 +641,9 @@ class Campaign:
     stock: list[str] = attrs.field(factory=list, repr=False)
     stock_head: int = 0
     # Published cards (members), in every order the members listing offers.
-    members: MemberIndex = attrs.field(factory=MemberIndex, repr=False)
+    members: MemberIndex = attrs.field(factory=_member_index, repr=False)
 
 
-@positional_pickle
 @attrs.define  # not frozen, for its init's speed (one per join); nothing changes one
 class Publication:
     """The assignment of a card to a customer (Voucherify's publication)."""

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from loyalty_fake.pickling import positional_pickle
-
 if TYPE_CHECKING:
     import datetime as dt
 
@@ -34,7 +32,6 @@ PARAMETERS_KEY: dict[RewardType, str] = {
 }
 
 
-@positional_pickle
 @attrs.define
 class Reward:
     """A reward members can spend points on (Voucherify's ``rew_`` object).
@@ -66,7 +63,6 @@ class Reward:
         return exchange * 100 / Fraction(coin.get("points_ratio") or 1)
 
 
-@positional_pickle
 @attrs.define
 class RewardAssignment:
     """A reward offered by one loyalty program, at ``points`` per redemption (``rewa_``).
@@ -83,7 +79,6 @@ class RewardAssignment:
     updated_at: dt.datetime | None = None
 
 
-@positional_pickle
 @attrs.frozen
 class OrderItem:
     """One line of an order as given, with its ``amount`` worked out from price and quantity."""
@@ -116,7 +111,6 @@ class OrderRequest:
         return sum(amounts) if amounts else None
 
 
-@positional_pickle
 @attrs.define
 class Order:
     """The order a pay-with-points redemption discounts (``ord_``); amounts in cents."""
@@ -132,7 +126,6 @@ class Order:
     updated_at: dt.datetime | None = None
 
 
-@positional_pickle
 @attrs.frozen
 class Rollback:
     """The rollback of a redemption (``rr_``): the points returned and those already expired."""
@@ -145,7 +138,6 @@ class Rollback:
     seq: int = 0
 
 
-@positional_pickle
 @attrs.define(eq=False)
 class Redemption:
     """Points spent from a card on a reward (``r_``); compared by identity, as a record.
@@ -171,7 +163,6 @@ class Redemption:
     rollback: Rollback | None = None
 
 
-@positional_pickle
 @attrs.frozen
 class FailedRedemption:
     """A refused redemption (``rf_``) or rollback (``rrf_``), as Voucherify records it.

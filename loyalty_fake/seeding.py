@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from faker import Faker
 
-from loyalty_fake.codes import CodeConfig
-from loyalty_fake.expiry import ExpirationRules
 from loyalty_fake.ids import derived_id
 from loyalty_fake.ledger import MAX_VOUCHERS_PER_REQUEST
+from loyalty_fake.ledger.codes import CodeConfig
+from loyalty_fake.ledger.expiry import ExpirationRules
+from loyalty_fake.ledger.snapshot import no_gc
 from loyalty_fake.models import CustomerRef
-from loyalty_fake.pickling import no_gc
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from loyalty_fake import LoyaltyFake, index
-from loyalty_fake.index import matches_dates
+from loyalty_fake import LoyaltyFake
+from loyalty_fake.ledger import member_index as index
+from loyalty_fake.ledger.member_index import matches_dates
 from loyalty_fake.models import CustomerRef, MemberOrder, MemberQuery
 from loyalty_fake.seeding import create_program_with_cards
 

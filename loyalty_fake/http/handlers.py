@@ -6,9 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
 import attrs
 
-from loyalty_fake.codes import CodeConfig
 from loyalty_fake.errors import bad_request
-from loyalty_fake.expiry import ExpirationRules, PeriodType, RoundingType
 from loyalty_fake.http.filters import parse_filters
 from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.http.reward_handlers import failed_redemption_body
@@ -28,6 +26,8 @@ from loyalty_fake.http.serialize import (
 )
 from loyalty_fake.http.serialize_rewards import redemption_json, rollback_json
 from loyalty_fake.ledger import PUBLICATION_FILTERS, TRANSACTION_FILTERS
+from loyalty_fake.ledger.codes import CodeConfig
+from loyalty_fake.ledger.expiry import ExpirationRules, PeriodType, RoundingType
 from loyalty_fake.models import (
     ADDRESS_FIELDS,
     CUSTOMER_STRINGS,

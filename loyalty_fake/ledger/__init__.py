@@ -14,7 +14,6 @@ block raise, puts back everything it changed. The areas (``campaigns.py``,
 from __future__ import annotations
 
 import functools
-import pickle
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -23,6 +22,7 @@ import attrs
 
 from loyalty_fake.clock import Clock
 from loyalty_fake.ids import IdGenerator, derived_id
+from loyalty_fake.ledger import snapshot
 from loyalty_fake.ledger.campaigns import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.ledger.cards import MAX_POINTS
 from loyalty_fake.ledger.points import TRANSACTION_FILTERS, transaction_record
@@ -30,7 +30,6 @@ from loyalty_fake.ledger.project import Project
 from loyalty_fake.ledger.publications import PUBLICATION_FILTERS, publication_record
 from loyalty_fake.ledger.session import REACTIONS, Activity, Session
 from loyalty_fake.ledger.unit import UnitOfWork
-from loyalty_fake.pickling import layout_fingerprint, no_gc, unsendable
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -49,15 +48,6 @@ __all__ = [
     "publication_record",
     "transaction_record",
 ]
-
-# /2: written by a release that refuses lone surrogates and NaN in requests. /1 (the
-# releases before) may hold them, and is read once it is checked not to.
-_SNAPSHOT_FORMAT = b"loyalty-fake-snapshot/2"
-_EARLIER_FORMAT = b"loyalty-fake-snapshot/1"
-
-
-def _snapshot_header(form: bytes = _SNAPSHOT_FORMAT) -> bytes:
-    return form + b" " + layout_fingerprint().encode("ascii") + b"\n"
 
 
 @attrs.define
@@ -156,7 +146,7 @@ class Ledger:
 
     def snapshot(self) -> bytes:
         """The whole state (projects, ID streams, clock) as bytes ``restore`` takes back."""
-        with self._lock, no_gc():
+        with self._lock:
             state = (
                 self._projects,
                 self.ids.seed,
@@ -164,37 +154,16 @@ class Ledger:
                 self.clock.frozen_at,
                 self.strict_joins,
             )
-            return _snapshot_header() + pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+            return snapshot.dumps(state)
 
-    def restore(self, snapshot: bytes) -> bool:
+    def restore(self, written: bytes) -> bool:
         """Replace the whole state with one ``snapshot()`` wrote (this process's own files).
 
-        Returns whether the snapshot is in this version's format (else it is an earlier
-        one, worth writing again). Raises ``ValueError`` for a snapshot written by code
-        with other record layouts, or by an earlier release that stored text with a lone
-        surrogate or a NaN, which no reply could show.
+        Returns whether the snapshot is in this version's format (always, since earlier
+        formats are refused: kept for callers that rewrite an earlier one). Raises
+        ``ValueError`` for a snapshot written by another version (``snapshot.py``).
         """
-        header = _snapshot_header()
-        current = snapshot.startswith(header)
-        if not current:
-            earlier = _snapshot_header(_EARLIER_FORMAT)
-            if not snapshot.startswith(earlier):
-                found = snapshot[: len(header)].decode("ascii", "replace").strip()
-                msg = (
-                    f"snapshot {found!r} was written by another version (this one reads {header!r})"
-                )
-                raise ValueError(msg)
-            header = earlier
-            problem = unsendable(snapshot[len(header) :])
-            if problem is not None:
-                msg = (
-                    f"snapshot holds {problem}: an earlier version stored it from a request, "
-                    "and no reply can show it (every list and state dump would fail). This "
-                    "version refuses such requests; start from a new state directory"
-                )
-                raise ValueError(msg)
-        with no_gc():
-            projects, seed, streams, frozen_at, strict_joins = pickle.loads(snapshot[len(header) :])  # noqa: S301
+        projects, seed, streams, frozen_at, strict_joins = snapshot.loads(written)
         with self._lock:
             self._replacing_everything()
             self._projects = projects
@@ -205,4 +174,4 @@ class Ledger:
             else:
                 self.clock.freeze(frozen_at)
             self.strict_joins = strict_joins
-        return current
+        return True

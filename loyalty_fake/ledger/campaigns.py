@@ -9,25 +9,25 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from loyalty_fake.codes import CodeConfig
 from loyalty_fake.errors import bad_request, duplicate_found, not_found
 from loyalty_fake.ledger.cards import MAX_POINTS, note_card
+from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.project import Area, note_project, note_removal
+from loyalty_fake.ledger.snapshot import no_gc
 from loyalty_fake.models import (
     Campaign,
     Category,
     LoyaltyCard,
 )
-from loyalty_fake.pickling import no_gc
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterator, Mapping
 
-    from loyalty_fake.expiry import ExpirationRules
+    from loyalty_fake.ledger.expiry import ExpirationRules
     from loyalty_fake.ledger.project import Project
+    from loyalty_fake.ledger.undo import UndoLog
     from loyalty_fake.models import CampaignType
-    from loyalty_fake.undo import UndoLog
 
 __all__ = ["MAX_VOUCHERS_PER_REQUEST", "Campaigns", "find_campaign"]
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from loyalty_fake.ledger.project import Project
-    from loyalty_fake.undo import UndoLog
+    from loyalty_fake.ledger.undo import UndoLog
 
 __all__ = ["MAX_POINTS", "Cards", "note_card"]
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.errors import bad_request, not_found
-from loyalty_fake.index import in_order, matches_dates
 from loyalty_fake.ledger.campaigns import find_campaign
 from loyalty_fake.ledger.customers import CustomerPlan, card_held_in
+from loyalty_fake.ledger.member_index import in_order, matches_dates
 from loyalty_fake.ledger.project import Area, note_project
 from loyalty_fake.models import (
     Campaign,
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from loyalty_fake.ledger.project import Project
+    from loyalty_fake.ledger.undo import UndoLog
     from loyalty_fake.models import CustomerRef, MemberQuery
-    from loyalty_fake.undo import UndoLog
 
 __all__ = ["Members", "note_members"]
 

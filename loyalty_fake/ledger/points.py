@@ -12,9 +12,9 @@ from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.errors import bad_request
-from loyalty_fake.expiry import expires_at
 from loyalty_fake.filters import FilterField, Kind
 from loyalty_fake.ledger.cards import MAX_POINTS, note_card
+from loyalty_fake.ledger.expiry import expires_at
 from loyalty_fake.ledger.members import note_members
 from loyalty_fake.ledger.project import Area, note_project, note_sequence
 from loyalty_fake.models import (

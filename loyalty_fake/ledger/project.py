@@ -17,23 +17,21 @@ import attrs
 
 from loyalty_fake.ids import derived_id
 from loyalty_fake.models import Customer, TextTable, is_flat, own_copy
-from loyalty_fake.pickling import positional_pickle
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
     from loyalty_fake.ledger.session import Session
+    from loyalty_fake.ledger.undo import UndoLog
     from loyalty_fake.models import Campaign, Category, LoyaltyCard, PointsBucket, Publication
     from loyalty_fake.rewards import FailedRedemption, Redemption, Reward, RewardAssignment
-    from loyalty_fake.undo import UndoLog
 
 __all__ = ["Area", "Project", "note_project", "note_removal", "note_sequence"]
 
 _SHARED_LIMIT = 4096
 
 
-@positional_pickle
 @attrs.define
 class Project:
     """Everything one Voucherify project (one ``X-App-Id``) holds."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from loyalty_fake.errors import VoucherifyError, bad_request, not_found
-from loyalty_fake.expiry import expires_at
+from loyalty_fake.ledger.expiry import expires_at
 from loyalty_fake.ledger.points import check_balance
 from loyalty_fake.ledger.project import Area, note_project
 from loyalty_fake.ledger.rewards import assignments_of

@@ -30,9 +30,9 @@ if TYPE_CHECKING:
     from loyalty_fake.ids import IdGenerator
     from loyalty_fake.ledger import Ledger
     from loyalty_fake.ledger.project import Project
+    from loyalty_fake.ledger.undo import UndoLog
     from loyalty_fake.ledger.unit import UnitOfWork
     from loyalty_fake.models import Campaign, LoyaltyCard
-    from loyalty_fake.undo import UndoLog
 
 __all__ = ["REACTIONS", "Activity", "Session"]
 

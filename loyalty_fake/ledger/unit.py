@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from loyalty_fake.undo import UndoLog
+from loyalty_fake.ledger.undo import UndoLog
 
 if TYPE_CHECKING:
     import datetime as dt

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from sortedcontainers import SortedList
 
-from loyalty_fake.pickling import positional_pickle, register_layout
+from loyalty_fake.ledger.snapshot import register_layout
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -263,7 +263,6 @@ def _updated(card: LoyaltyCard) -> dt.datetime:
     return card.updated_at or card.created_at
 
 
-@positional_pickle
 @attrs.define
 class MemberIndex:
     """The published cards of one campaign, kept in every order the API lists them."""
