@@ -22,7 +22,7 @@ import requests
 from benchmarks.server import HEADERS, spawn
 from loyalty_fake import LoyaltyFake, Request
 from loyalty_fake.journal import Journal
-from loyalty_fake.models import CustomerRef
+from loyalty_fake.ledger.customers import CustomerRef
 from loyalty_fake.server import ServerApp
 
 if TYPE_CHECKING:

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from loyalty_fake import LoyaltyFake
-from loyalty_fake.models import CustomerRef, MemberQuery, card_id
+from loyalty_fake.ids import card_id
+from loyalty_fake.ledger.customers import CustomerRef
+from loyalty_fake.ledger.members import MemberQuery
 from loyalty_fake.seeding import create_program_with_cards
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from loyalty_fake.http.routes import (
     ROUTES,
 )
 from loyalty_fake.ledger import PUBLICATION_FILTERS, TRANSACTION_FILTERS
-from loyalty_fake.models import ADDRESS_FIELDS, CUSTOMER_STRINGS
+from loyalty_fake.ledger.customers import ADDRESS_FIELDS, CUSTOMER_STRINGS
 
 __all__ = ["openapi_document"]
 

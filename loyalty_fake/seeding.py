@@ -18,17 +18,17 @@ from faker import Faker
 from loyalty_fake.ids import derived_id
 from loyalty_fake.ledger import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.ledger.codes import CodeConfig
+from loyalty_fake.ledger.customers import CustomerRef
 from loyalty_fake.ledger.expiry import ExpirationRules
 from loyalty_fake.ledger.snapshot import no_gc
-from loyalty_fake.models import CustomerRef
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from loyalty_fake.fake import LoyaltyFake
     from loyalty_fake.ledger import Session
-    from loyalty_fake.models import Campaign
-    from loyalty_fake.rewards import Reward
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.rewards import Reward
 
 __all__ = ["DEMO_PROGRAM", "Pools", "create_program_with_cards", "seed_demo"]
 

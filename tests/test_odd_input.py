@@ -15,7 +15,7 @@ import urllib3
 from loyalty_fake.control import ControlPlane
 from loyalty_fake.http.app import MAX_BODY_BYTES, encode_json
 from loyalty_fake.http.messages import Request
-from loyalty_fake.models import CustomerRef
+from loyalty_fake.ledger.customers import CustomerRef
 from tests.conftest import BASE_URL, RequestsClient, make_program
 
 if TYPE_CHECKING:

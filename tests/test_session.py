@@ -9,8 +9,8 @@ import pytest
 
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.ledger import Activity, Ledger, Session
+from loyalty_fake.ledger.customers import CustomerRef
 from loyalty_fake.ledger.schedule import SCHEDULE
-from loyalty_fake.models import CustomerRef
 
 if TYPE_CHECKING:
     from collections.abc import Callable

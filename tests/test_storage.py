@@ -11,8 +11,9 @@ import pytest
 
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.ledger import member_index as index
+from loyalty_fake.ledger.customers import CustomerRef
 from loyalty_fake.ledger.member_index import matches_dates
-from loyalty_fake.models import CustomerRef, MemberOrder, MemberQuery
+from loyalty_fake.ledger.members import MemberOrder, MemberQuery
 from loyalty_fake.seeding import create_program_with_cards
 
 if TYPE_CHECKING:

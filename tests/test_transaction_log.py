@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loyalty_fake.models import _KINDS, LoyaltyCard, PointsBucket, TextTable, Transaction
+from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
+from loyalty_fake.ledger.history import _KINDS, TextTable, Transaction
 
 if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake

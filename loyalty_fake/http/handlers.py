@@ -26,21 +26,17 @@ from loyalty_fake.http.serialize import (
 )
 from loyalty_fake.http.serialize_rewards import redemption_json, rollback_json
 from loyalty_fake.ledger import PUBLICATION_FILTERS, TRANSACTION_FILTERS
+from loyalty_fake.ledger.campaigns import CampaignType
 from loyalty_fake.ledger.codes import CodeConfig
+from loyalty_fake.ledger.customers import ADDRESS_FIELDS, CUSTOMER_STRINGS, CustomerRef
 from loyalty_fake.ledger.expiry import ExpirationRules, PeriodType, RoundingType
-from loyalty_fake.models import (
-    ADDRESS_FIELDS,
-    CUSTOMER_STRINGS,
-    CampaignType,
-    CustomerRef,
-    MemberOrder,
-    MemberQuery,
-)
+from loyalty_fake.ledger.members import MemberOrder, MemberQuery
 
 if TYPE_CHECKING:
     from loyalty_fake.http.messages import Request
     from loyalty_fake.ledger import Session
-    from loyalty_fake.models import LoyaltyCard, Publication
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.publications import Publication
 
 __all__ = ["Call", "add_member", "create_loyalty_program", "get_loyalty_program", "list_members"]
 

@@ -15,11 +15,14 @@ from loyalty_fake.http.serialize_rewards import (
     reward_json,
     rollback_json,
 )
-from loyalty_fake.rewards import PARAMETERS_KEY, OrderItem, OrderRequest, Redemption
+from loyalty_fake.ledger.orders import OrderItem, OrderRequest
+from loyalty_fake.ledger.redemptions import Redemption
+from loyalty_fake.ledger.rewards import PARAMETERS_KEY
 
 if TYPE_CHECKING:
     from loyalty_fake.http.handlers import Call
-    from loyalty_fake.rewards import FailedRedemption, RewardType
+    from loyalty_fake.ledger.redemptions import FailedRedemption
+    from loyalty_fake.ledger.rewards import RewardType
 
 __all__ = [
     "create_reward",

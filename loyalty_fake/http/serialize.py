@@ -8,22 +8,19 @@ from urllib.parse import quote
 
 from loyalty_fake.clock import format_timestamp as _format_timestamp
 from loyalty_fake.ids import IdGenerator
-from loyalty_fake.models import CUSTOMER_STRINGS, CardPoints
+from loyalty_fake.ledger.customers import CUSTOMER_STRINGS
+from loyalty_fake.ledger.history import CardPoints
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Sequence
 
-    from loyalty_fake.models import (
-        Campaign,
-        Category,
-        Customer,
-        LoyaltyCard,
-        PointsBucket,
-        Publication,
-        Transaction,
-    )
-    from loyalty_fake.rewards import FailedRedemption, Redemption
+    from loyalty_fake.ledger.campaigns import Campaign, Category
+    from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
+    from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.history import Transaction
+    from loyalty_fake.ledger.publications import Publication
+    from loyalty_fake.ledger.redemptions import FailedRedemption, Redemption
 
 __all__ = [
     "ASSETS_BASE_URL",

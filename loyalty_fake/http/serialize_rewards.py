@@ -12,15 +12,12 @@ from loyalty_fake.http.serialize import (
 )
 
 if TYPE_CHECKING:
-    from loyalty_fake.models import Campaign, Customer, LoyaltyCard
-    from loyalty_fake.rewards import (
-        FailedRedemption,
-        Order,
-        Redemption,
-        Reward,
-        RewardAssignment,
-        Rollback,
-    )
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.orders import Order
+    from loyalty_fake.ledger.redemptions import FailedRedemption, Redemption, Rollback
+    from loyalty_fake.ledger.rewards import Reward, RewardAssignment
 
 __all__ = [
     "assignment_json",

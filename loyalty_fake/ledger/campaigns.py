@@ -7,18 +7,16 @@ its members index.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
 
 from loyalty_fake.errors import bad_request, duplicate_found, not_found
-from loyalty_fake.ledger.cards import MAX_POINTS, note_card
+from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard, note_card
 from loyalty_fake.ledger.codes import CodeConfig
+from loyalty_fake.ledger.member_index import MemberIndex
 from loyalty_fake.ledger.project import Area, note_project, note_removal
 from loyalty_fake.ledger.snapshot import no_gc
-from loyalty_fake.models import (
-    Campaign,
-    Category,
-    LoyaltyCard,
-)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -27,9 +25,63 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.expiry import ExpirationRules
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.undo import UndoLog
-    from loyalty_fake.models import CampaignType
 
-__all__ = ["MAX_VOUCHERS_PER_REQUEST", "Campaigns", "find_campaign"]
+__all__ = [
+    "MAX_VOUCHERS_PER_REQUEST",
+    "Campaign",
+    "CampaignType",
+    "Campaigns",
+    "Category",
+    "find_campaign",
+]
+
+CampaignType = Literal["STATIC", "AUTO_UPDATE"]
+
+
+@attrs.frozen
+class Category:
+    """A category a campaign and its cards belong to."""
+
+    id: str
+    name: str
+    created_at: dt.datetime
+    hierarchy: int = 0
+
+
+@attrs.define
+class Campaign:
+    """A loyalty program and the bookkeeping of its cards."""
+
+    id: str
+    name: str
+    type: CampaignType
+    created_at: dt.datetime
+    code_config: CodeConfig
+    initial_points: int
+    seq: int
+    updated_at: dt.datetime | None = None
+    description: str | None = None
+    category: Category | None = None
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+    start_date: dt.datetime | None = None
+    expiration_date: dt.datetime | None = None
+    auto_join: bool = False
+    join_once: bool = True
+    active: bool = True
+    # How many times each card can be redeemed; None is unlimited.
+    redemption_quantity: int | None = None
+    expiration_rules: ExpirationRules | None = None
+    # Validity and display settings kept as given and echoed back (validity_timeframe, ...).
+    settings: dict[str, Any] = attrs.field(factory=dict)
+    # Deleted without force: gone from every read, its name (and codes) still taken.
+    in_bin: bool = False
+    vouchers_count: int = 0
+    # Card codes in creation order; those before stock_head are published or gone. The
+    # first unpublished, active one is the next available code (see Ledger._next_available).
+    stock: list[str] = attrs.field(factory=list, repr=False)
+    stock_head: int = 0
+    # Published cards (members), in every order the members listing offers.
+    members: MemberIndex = attrs.field(factory=MemberIndex, repr=False)
 
 
 # Voucherify caps one program-creation batch; the fake keeps the same guard so that a

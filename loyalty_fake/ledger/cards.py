@@ -9,19 +9,121 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from loyalty_fake.errors import not_found
+from loyalty_fake.ids import card_id, derived_id
+from loyalty_fake.ledger.history import NO_ROWS, TextTable, TransactionLog
 from loyalty_fake.ledger.project import Area, note_project
-from loyalty_fake.models import (
-    Campaign,
-    LoyaltyCard,
-)
 
 if TYPE_CHECKING:
     import datetime as dt
 
+    from loyalty_fake.ledger.campaigns import Campaign, Category
     from loyalty_fake.ledger.project import Project
+    from loyalty_fake.ledger.publications import Publication
+    from loyalty_fake.ledger.redemptions import Redemption
     from loyalty_fake.ledger.undo import UndoLog
 
-__all__ = ["MAX_POINTS", "Cards", "note_card"]
+__all__ = [
+    "MAX_POINTS",
+    "Cards",
+    "LoyaltyCard",
+    "PointsBucket",
+    "note_card",
+]
+
+_NEVER = 10**9  # sorts after every date's ordinal
+
+
+@attrs.define(eq=False)
+class PointsBucket:
+    """Points that share one expiry date on one card (Voucherify's ``lopb_`` bucket).
+
+    ``points`` is what is left; ``last_day`` is the last day they can be spent
+    (``None``: they never expire); ``seq`` numbers the card's buckets from 1.
+    """
+
+    seq: int
+    card_code: str
+    last_day: dt.date | None
+    points: int
+    created_at: dt.datetime
+    updated_at: dt.datetime | None = None
+
+    @property
+    def id(self) -> str:
+        """``lopb_`` and 24 alphanumerics, derived from the card and sequence: not stored."""
+        return derived_id("lopb_", f"{self.card_code}/{self.seq}", 24)
+
+    @property
+    def sort_key(self) -> tuple[int, int]:
+        """Soonest expiry first, never-expiring last, then creation order."""
+        return (self.last_day.toordinal() if self.last_day else _NEVER, self.seq)
+
+
+@attrs.define
+class LoyaltyCard:
+    """A loyalty card: a voucher of type ``LOYALTY_CARD``; a member once published."""
+
+    code: str
+    campaign_id: str
+    seq: int
+    created_at: dt.datetime
+    updated_at: dt.datetime | None
+    points: int
+    category: Category | None = None
+    metadata: dict[str, Any] | None = None  # None while empty
+    active: bool = True
+    # What this card says instead of its program (cards added with their own
+    # additional_info, start_date, expiration_date or redemption quantity).
+    overrides: dict[str, Any] | None = None
+    holder_id: str | None = None
+    publish_count: int = 0
+    expired_points: int = 0
+    subtracted_points: int = 0
+    redeemed_points: int = 0
+    redeemed_quantity: int = 0
+    publication: Publication | None = None
+    # How many buckets the card has had: the next one's number.
+    buckets_made: int = 0
+    # Active buckets (points left), soonest expiry first; their points sum to the balance.
+    # A tuple, replaced on change: a card holds two or so, and a list cost 40 bytes more.
+    buckets: tuple[PointsBucket, ...] = attrs.field(default=(), repr=False)
+    # The transactions, packed (see TransactionLog); the ledger gives every card its
+    # project's text table.
+    transaction_rows: array[int] | bytes = attrs.field(default=NO_ROWS, repr=False)
+    transaction_texts: TextTable = attrs.field(factory=TextTable, repr=False, eq=False)
+    # What the transactions point at: buckets that expired, redemptions and refunds.
+    transaction_refs: list[PointsBucket | Redemption] | None = attrs.field(default=None, repr=False)
+
+    @property
+    def transactions(self) -> TransactionLog:
+        """The card's point movements, oldest first."""
+        return TransactionLog(self)
+
+    @property
+    def id(self) -> str:
+        """``v_`` and 32 alphanumerics, derived from the program and code: not stored.
+
+        At a million cards a stored ID was 81 bytes each, plus the index to find it.
+        """
+        return card_id(self.campaign_id, self.code)
+
+    @property
+    def balance(self) -> int:
+        """``points - expired_points - subtracted_points - redeemed_points``."""
+        return self.points - self.expired_points - self.subtracted_points - self.redeemed_points
+
+    def redemptions(self) -> list[Redemption]:
+        """The card's redemptions, oldest first: what its transactions point at, buckets aside."""
+        refs = self.transaction_refs or ()
+        return list(dict.fromkeys(r for r in refs if not isinstance(r, PointsBucket)))
+
+    def next_expiration(self) -> tuple[dt.date | None, int]:
+        """The soonest bucket's last day, and its points if they expire (else 0)."""
+        if not self.buckets:
+            return None, 0
+        soonest = self.buckets[0]
+        return soonest.last_day, soonest.points if soonest.last_day is not None else 0
+
 
 # The most points a card may ever have earned (its ``points``; its balance and every
 # other counter are at most that): Number.MAX_SAFE_INTEGER. Voucherify's backend is

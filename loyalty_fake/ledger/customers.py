@@ -7,23 +7,88 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from loyalty_fake.errors import bad_request, not_found
+from loyalty_fake.ledger.compact import own_copy, pack_flat, unpack_flat
 from loyalty_fake.ledger.project import Area, note_project
-from loyalty_fake.models import (
-    CUSTOMER_STRINGS,
-    Campaign,
-    Customer,
-    LoyaltyCard,
-    own_copy,
-)
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterator, Mapping
 
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.project import Project
-    from loyalty_fake.models import CustomerRef
 
-__all__ = ["CustomerPlan", "Customers", "card_held_in", "held_cards"]
+__all__ = [
+    "ADDRESS_FIELDS",
+    "CUSTOMER_STRINGS",
+    "Customer",
+    "CustomerPlan",
+    "CustomerRef",
+    "Customers",
+    "card_held_in",
+    "held_cards",
+]
+
+# A customer's profile fields that are plain strings, and the fields of an address.
+CUSTOMER_STRINGS = ("name", "email", "phone", "description", "birthdate", "birthday")
+ADDRESS_FIELDS = ("city", "state", "line_1", "line_2", "country", "postal_code")
+
+
+@attrs.define
+class Customer:
+    """A customer profile; ``source_id`` is the merchant's own identifier."""
+
+    id: str
+    source_id: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime | None = None
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    description: str | None = None
+    birthdate: str | None = None
+    birthday: str | None = None
+    # The codes of the cards published to this customer: one code (most customers are in
+    # one program), a tuple of several, or None. One card per customer per program is
+    # kept by looking here; a dict per program of customer -> code cost ~50 B a member.
+    held: str | tuple[str, ...] | None = None
+    # The address packed (see pack_flat): ``address`` reads and writes it as a dict.
+    packed_address: tuple[Any, ...] | dict[str, Any] | None = None
+    # None while empty: an empty dict per record costs 64 bytes at scale.
+    metadata: dict[str, Any] | None = None
+
+    def held_codes(self) -> tuple[str, ...]:
+        """The codes of the cards published to this customer, oldest first."""
+        if self.held is None:
+            return ()
+        return (self.held,) if isinstance(self.held, str) else self.held
+
+    def hold(self, code: str) -> None:
+        """Note that the card ``code`` was published to this customer."""
+        self.held = code if self.held is None else (*self.held_codes(), code)
+
+    @property
+    def address(self) -> dict[str, Any] | None:
+        """The customer's address: a new dict on every read."""
+        return unpack_flat(self.packed_address)
+
+    @address.setter
+    def address(self, value: dict[str, Any] | None) -> None:
+        self.packed_address = pack_flat(value)
+
+
+@attrs.frozen
+class CustomerRef:
+    """Who a request names as the customer: an ID, a ``source_id``, or both, plus profile fields.
+
+    ``id`` wins over ``source_id``; a string customer is ``as_string``, resolved as an
+    ID when one exists and as a ``source_id`` otherwise.
+    """
+
+    id: str | None = None
+    source_id: str | None = None
+    as_string: str | None = None
+    profile: dict[str, Any] = attrs.field(factory=dict)
 
 
 _CUSTOMER_PROFILE_FIELDS = frozenset((*CUSTOMER_STRINGS, "address", "metadata"))

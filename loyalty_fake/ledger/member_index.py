@@ -23,9 +23,16 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Iterable, Iterator
 
-    from loyalty_fake.models import LoyaltyCard, MemberQuery
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.members import MemberQuery
 
-__all__ = ["Blocks", "MemberIndex", "in_order", "matches_dates", "within"]
+__all__ = [
+    "Blocks",
+    "MemberIndex",
+    "in_order",
+    "matches_dates",
+    "within",
+]
 
 _Key = tuple[Any, ...]
 

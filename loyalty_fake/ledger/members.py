@@ -5,29 +5,47 @@ Which card a customer gets, one card per customer per program, one per ``source_
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
 
 from loyalty_fake.errors import bad_request, not_found
-from loyalty_fake.ledger.campaigns import find_campaign
-from loyalty_fake.ledger.customers import CustomerPlan, card_held_in
+from loyalty_fake.ledger.campaigns import Campaign, find_campaign
+from loyalty_fake.ledger.customers import Customer, CustomerPlan, card_held_in
 from loyalty_fake.ledger.member_index import in_order, matches_dates
 from loyalty_fake.ledger.project import Area, note_project
-from loyalty_fake.models import (
-    Campaign,
-    Customer,
-    LoyaltyCard,
-    Publication,
-)
+from loyalty_fake.ledger.publications import Publication
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.customers import CustomerRef
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.undo import UndoLog
-    from loyalty_fake.models import CustomerRef, MemberQuery
 
-__all__ = ["Members", "note_members"]
+__all__ = ["MemberOrder", "MemberQuery", "Members", "note_members"]
+
+
+MemberOrder = Literal["created_at", "-created_at", "updated_at", "-updated_at", "code", "-code"]
+
+
+@attrs.frozen
+class MemberQuery:
+    """Filters, order and page of a members listing, already validated."""
+
+    limit: int = 10
+    page: int = 1
+    customer: str | None = None
+    code: str | None = None
+    created_before: dt.datetime | None = None
+    created_after: dt.datetime | None = None
+    updated_before: dt.datetime | None = None
+    updated_after: dt.datetime | None = None
+    order: MemberOrder = "-created_at"
+    # Only the cards with these v_ IDs (the spec's ``ids``); None lists every card.
+    ids: tuple[str, ...] | None = None
 
 
 def note_members(undo: UndoLog, project: Project, campaign: Campaign) -> None:

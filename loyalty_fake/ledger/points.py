@@ -13,24 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.errors import bad_request
 from loyalty_fake.filters import FilterField, Kind
-from loyalty_fake.ledger.cards import MAX_POINTS, note_card
+from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard, PointsBucket, note_card
 from loyalty_fake.ledger.expiry import expires_at
+from loyalty_fake.ledger.history import Transaction
 from loyalty_fake.ledger.members import note_members
 from loyalty_fake.ledger.project import Area, note_project, note_sequence
-from loyalty_fake.models import (
-    Campaign,
-    LoyaltyCard,
-    PointsBucket,
-    Transaction,
-)
 
 if TYPE_CHECKING:
     from loyalty_fake.filters import Filter
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.history import TransactionType
     from loyalty_fake.ledger.project import Project
-    from loyalty_fake.models import TransactionType
-    from loyalty_fake.rewards import (
-        Redemption,
-    )
+    from loyalty_fake.ledger.redemptions import Redemption
 
 __all__ = ["TRANSACTION_FILTERS", "Points", "check_balance", "transaction_record"]
 

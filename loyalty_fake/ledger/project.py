@@ -16,16 +16,21 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from loyalty_fake.ids import derived_id
-from loyalty_fake.models import Customer, TextTable, is_flat, own_copy
+from loyalty_fake.ledger.compact import is_flat, own_copy
+from loyalty_fake.ledger.history import TextTable
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
+    from loyalty_fake.ledger.campaigns import Campaign, Category
+    from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
+    from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.publications import Publication
+    from loyalty_fake.ledger.redemptions import FailedRedemption, Redemption
+    from loyalty_fake.ledger.rewards import Reward, RewardAssignment
     from loyalty_fake.ledger.session import Session
     from loyalty_fake.ledger.undo import UndoLog
-    from loyalty_fake.models import Campaign, Category, LoyaltyCard, PointsBucket, Publication
-    from loyalty_fake.rewards import FailedRedemption, Redemption, Reward, RewardAssignment
 
 __all__ = ["Area", "Project", "note_project", "note_removal", "note_sequence"]
 

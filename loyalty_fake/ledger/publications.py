@@ -2,24 +2,63 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from loyalty_fake.errors import bad_request
 from loyalty_fake.filters import STRING_CONDITIONS, FilterField, Kind
+from loyalty_fake.ids import card_id, derived_id
 from loyalty_fake.ledger.project import Area
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable, Mapping
 
     from loyalty_fake.filters import Filter
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.customers import CustomerRef
     from loyalty_fake.ledger.project import Project
-    from loyalty_fake.models import (
-        CustomerRef,
-        LoyaltyCard,
-        Publication,
-    )
 
-__all__ = ["PUBLICATION_FILTERS", "Publications", "publication_record"]
+__all__ = [
+    "PUBLICATION_FILTERS",
+    "Publication",
+    "Publications",
+    "publication_record",
+]
+
+
+@attrs.define  # not frozen, for its init's speed (one per join); nothing changes one
+class Publication:
+    """The assignment of a card to a customer (Voucherify's publication)."""
+
+    created_at: dt.datetime
+    customer_id: str
+    campaign_id: str
+    campaign_name: str
+    voucher_code: str
+    source_id: str | None = None
+    channel: str = "API"
+    metadata: dict[str, Any] | None = None  # None while empty
+    result: str = "SUCCESS"
+    seq: int = 0
+
+    @property
+    def voucher_id(self) -> str:
+        """The card's ``v_`` ID (see ``LoyaltyCard.id``), derived: not stored."""
+        return card_id(self.campaign_id, self.voucher_code)
+
+    @property
+    def id(self) -> str:
+        """``pub_`` and 32 alphanumerics, derived from the card and sequence: not stored."""
+        return derived_id("pub_", f"{self.voucher_id}/{self.seq}", 32)
+
+    @property
+    def event_id(self) -> str:
+        """The ``customer.publication.succeeded`` event's ID, derived: not stored."""
+        suffix = hashlib.blake2b(self.id.encode(), digest_size=4).hexdigest()
+        return f"evcus_{self.seq:010x}{suffix}"
 
 
 # Every card the fake makes is a loyalty card: a publication's voucher_type.

@@ -5,7 +5,6 @@ A redemption is checked first (``check``: every rule, nothing changed), then app
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -14,79 +13,111 @@ from loyalty_fake.errors import VoucherifyError, bad_request, not_found
 from loyalty_fake.ledger.expiry import expires_at
 from loyalty_fake.ledger.points import check_balance
 from loyalty_fake.ledger.project import Area, note_project
-from loyalty_fake.ledger.rewards import assignments_of
-from loyalty_fake.rewards import (
-    FailedRedemption,
-    Order,
-    Redemption,
-    Reward,
-    RewardAssignment,
-    Rollback,
-)
+from loyalty_fake.ledger.rewards import Reward, RewardAssignment, assignments_of, coin_payment
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.orders import Order, OrderRequest
     from loyalty_fake.ledger.project import Project
-    from loyalty_fake.models import (
-        Campaign,
-        LoyaltyCard,
-    )
-    from loyalty_fake.rewards import OrderRequest
 
-__all__ = ["Redemptions"]
+__all__ = [
+    "FailedRedemption",
+    "Redemption",
+    "Redemptions",
+    "Rollback",
+]
+
+
+@attrs.frozen
+class Rollback:
+    """The rollback of a redemption (``rr_``): the points returned and those already expired."""
+
+    id: str
+    created_at: dt.datetime
+    reason: str | None = None
+    expired_points: int = 0
+    # The project-wide sequence number it was made with: orders it among a card's records.
+    seq: int = 0
+
+
+@attrs.define(eq=False)
+class Redemption:
+    """Points spent from a card on a reward (``r_``); compared by identity, as a record.
+
+    Transactions point at their redemption, so it stays hashable while it changes
+    (a rollback). ``taken`` records where the points came from, ``(last_day, points)`` per bucket
+    (``last_day`` ``None``: never expiring), so that a rollback can put them back.
+    """
+
+    id: str
+    seq: int
+    created_at: dt.datetime
+    card_code: str
+    campaign_id: str
+    customer_id: str
+    reward: Reward
+    assignment_id: str
+    points: int
+    taken: tuple[tuple[dt.date | None, int], ...]
+    channel_id: str
+    order: Order | None = None
+    metadata: dict[str, Any] | None = None
+    rollback: Rollback | None = None
+
+    def check_related(self, customer: str | None, holder: str | None, order: str | None) -> None:
+        """A rollback's customer and order must be this redemption's (the spec's 400 examples).
+
+        ``customer`` is an ID or source_id; ``holder`` the source_id of this redemption's
+        customer, if any.
+        """
+        if customer is not None and customer not in (self.customer_id, holder):
+            raise bad_request(
+                "invalid_customer", "Invalid customer", "Customer is not related with redemption."
+            )
+        if order is not None:
+            made = self.order
+            if made is None or order not in (made.id, made.source_id):
+                raise bad_request(
+                    "invalid_order", "Invalid order", "Order is not related with redemption."
+                )
+
+
+@attrs.frozen
+class FailedRedemption:
+    """A refused redemption (``rf_``) or rollback (``rrf_``), as Voucherify records it.
+
+    The refusal's error ``key`` and ``message`` are its ``failure_code`` and
+    ``failure_message``. ``redemption_id`` is the redemption a failed rollback tried to
+    undo (``None`` for a failed redemption). ``customer_id`` is the card's holder then
+    (``None`` for a card nobody held).
+    """
+
+    id: str
+    seq: int
+    created_at: dt.datetime
+    card_code: str
+    campaign_id: str
+    customer_id: str | None
+    failure_code: str
+    failure_message: str
+    channel_id: str
+    metadata: dict[str, Any] | None = None
+    redemption_id: str | None = None
+    reason: str | None = None
+
+    @property
+    def is_rollback(self) -> bool:
+        """Whether this is a failed rollback (``rrf_``) rather than a failed redemption."""
+        return self.redemption_id is not None
 
 
 # A redemption or rollback refused with this status is recorded (rf_, rrf_); a 404 names
 # the missing resource instead, and records nothing.
 _REFUSED = 400
-
-
-def _check_related(
-    project: Project, redemption: Redemption, customer: str | None, order: str | None
-) -> None:
-    """A rollback's customer and order must be the redemption's (the spec's 400 examples)."""
-    if customer is not None:
-        holder = project.customers.get(redemption.customer_id)
-        if customer not in (redemption.customer_id, holder.source_id if holder else None):
-            raise bad_request(
-                "invalid_customer", "Invalid customer", "Customer is not related with redemption."
-            )
-    if order is not None:
-        made = redemption.order
-        if made is None or order not in (made.id, made.source_id):
-            raise bad_request(
-                "invalid_order", "Invalid order", "Order is not related with redemption."
-            )
-
-
-def _coin_payment(
-    card: LoyaltyCard, reward: Reward, points: int | None, amount: int | None
-) -> tuple[int, int]:
-    """The points a pay-with-points redemption spends and the discount (cents) they buy.
-
-    Never more points than pay the order: ``points`` is capped by what the order needs,
-    and without ``points`` the card pays what it can of the order.
-    """
-    if (amount is not None and amount <= 0) or (amount is None and points is None):
-        raise bad_request(
-            "missing_order_items_amount",
-            "Missing applicable order items",
-            "An order amount (or items with amounts) is required to pay with points",
-        )
-    value = reward.cash_per_point()
-    needed = math.ceil(amount / value) if amount is not None else None
-    if points is not None:
-        check_balance(card, points)
-        spent = points if needed is None else min(points, needed)
-    else:
-        assert needed is not None  # noqa: S101 - checked above
-        spent = min(needed, card.balance)
-        if spent <= 0:
-            check_balance(card, needed)
-    discount = math.floor(spent * value)
-    return spent, discount if amount is None else min(discount, amount)
 
 
 class Redemptions(Area):
@@ -159,7 +190,11 @@ class Redemptions(Area):
             points=spent,
             taken=taken,
             channel_id=project.app_id,
-            order=self._new_order(order, discount, now) if order is not None else None,
+            order=(
+                order.paid(self._session.ids.order_id(), discount, now)
+                if order is not None
+                else None
+            ),
             metadata=dict(metadata) if metadata else None,
         )
         project.redemptions[redemption.id] = redemption
@@ -225,7 +260,7 @@ class Redemptions(Area):
                 "Missing order",
                 "An order is required when redeeming a pay with points reward",
             )
-        spent, discount = _coin_payment(card, reward, points, order.total)
+        spent, discount = coin_payment(card, reward, points, order.total)
         return reward, assignment, spent, discount
 
     def record_failure(  # noqa: PLR0913 - the failure's fields
@@ -269,18 +304,6 @@ class Redemptions(Area):
         project.failed_redemptions[failed.id] = failed
         project.failures_by_card.setdefault(card_code, []).append(failed)
         return failed
-
-    def _new_order(self, request: OrderRequest, discount: int, now: dt.datetime) -> Order:
-        return Order(
-            id=self._session.ids.order_id(),
-            created_at=now,
-            source_id=request.source_id,
-            status=request.status or "PAID",
-            amount=request.total,
-            discount_amount=discount,
-            items=request.items,
-            metadata=dict(request.metadata) if request.metadata else None,
-        )
 
     def get(self, redemption_id: str) -> Redemption | FailedRedemption:
         """The redemption with ``redemption_id``: ``r_``, its rollback's ``rr_``, or a failure.
@@ -356,7 +379,8 @@ class Redemptions(Area):
                 resource_type="redemption_rollback",
                 recorded=True,
             )
-        _check_related(project, redemption, customer, order)
+        holder = project.customers.get(redemption.customer_id)
+        redemption.check_related(customer, holder.source_id if holder else None, order)
         now = self._session.clock.now()
         undo = self._session.undo
         self._session.note_card(card)

@@ -2,24 +2,88 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import math
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
 
 from loyalty_fake.errors import VoucherifyError, bad_request, duplicate_found, not_found
 from loyalty_fake.ledger.campaigns import find_campaign
+from loyalty_fake.ledger.points import check_balance
 from loyalty_fake.ledger.project import Area, note_project
-from loyalty_fake.rewards import (
-    PARAMETERS_KEY,
-    Reward,
-    RewardAssignment,
-)
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Mapping
 
+    from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.project import Project
-    from loyalty_fake.rewards import RewardType
 
-__all__ = ["Rewards", "assignments_of"]
+__all__ = [
+    "PARAMETERS_KEY",
+    "Reward",
+    "RewardAssignment",
+    "RewardType",
+    "Rewards",
+    "assignments_of",
+    "coin_payment",
+]
+
+RewardType = Literal["CAMPAIGN", "COIN", "MATERIAL"]
+# The key under which each type's ``parameters`` are given.
+PARAMETERS_KEY: dict[RewardType, str] = {
+    "MATERIAL": "product",
+    "COIN": "coin",
+    "CAMPAIGN": "campaign",
+}
+
+
+@attrs.define
+class Reward:
+    """A reward members can spend points on (Voucherify's ``rew_`` object).
+
+    ``parameters`` are kept as Voucherify shows them: ``{"product": {"id", "sku_id"}}``
+    for ``MATERIAL``, ``{"coin": {"exchange_ratio", "points_ratio"}}`` for ``COIN``.
+    """
+
+    id: str
+    name: str
+    type: RewardType
+    parameters: dict[str, Any]
+    created_at: dt.datetime
+    seq: int
+    stock: int | None = None
+    attributes: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+    updated_at: dt.datetime | None = None
+    # Redemptions of this reward that were not rolled back.
+    redeemed: int = 0
+
+    def cash_per_point(self) -> Fraction:
+        """A ``COIN`` reward's value of one point in the currency's smallest unit (cents).
+
+        ``points_ratio`` points are worth ``exchange_ratio`` currency units.
+        """
+        coin = self.parameters["coin"]
+        exchange = Fraction(str(coin["exchange_ratio"]))
+        return exchange * 100 / Fraction(coin.get("points_ratio") or 1)
+
+
+@attrs.define
+class RewardAssignment:
+    """A reward offered by one loyalty program, at ``points`` per redemption (``rewa_``).
+
+    ``COIN`` rewards have no price (``points`` is ``None``): members pay what they choose.
+    """
+
+    id: str
+    reward_id: str
+    campaign_id: str
+    created_at: dt.datetime
+    seq: int
+    points: int | None = None
+    updated_at: dt.datetime | None = None
 
 
 def assignments_of(project: Project, campaign_id: str) -> list[RewardAssignment]:
@@ -246,3 +310,31 @@ class Rewards(Area):
                 continue
             offered.append((reward, assignment))
         return offered
+
+
+def coin_payment(
+    card: LoyaltyCard, reward: Reward, points: int | None, amount: int | None
+) -> tuple[int, int]:
+    """The points a pay-with-points redemption spends and the discount (cents) they buy.
+
+    Never more points than pay the order: ``points`` is capped by what the order needs,
+    and without ``points`` the card pays what it can of the order.
+    """
+    if (amount is not None and amount <= 0) or (amount is None and points is None):
+        raise bad_request(
+            "missing_order_items_amount",
+            "Missing applicable order items",
+            "An order amount (or items with amounts) is required to pay with points",
+        )
+    value = reward.cash_per_point()
+    needed = math.ceil(amount / value) if amount is not None else None
+    if points is not None:
+        check_balance(card, points)
+        spent = points if needed is None else min(points, needed)
+    else:
+        assert needed is not None  # noqa: S101 - checked above
+        spent = min(needed, card.balance)
+        if spent <= 0:
+            check_balance(card, needed)
+    discount = math.floor(spent * value)
+    return spent, discount if amount is None else min(discount, amount)

@@ -29,10 +29,11 @@ if TYPE_CHECKING:
     from loyalty_fake.clock import Clock
     from loyalty_fake.ids import IdGenerator
     from loyalty_fake.ledger import Ledger
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.undo import UndoLog
     from loyalty_fake.ledger.unit import UnitOfWork
-    from loyalty_fake.models import Campaign, LoyaltyCard
 
 __all__ = ["REACTIONS", "Activity", "Session"]
 

@@ -72,32 +72,29 @@ SNAPSHOT_FORMAT = b"loyalty-fake-snapshot/3"
 
 def _record_classes() -> tuple[type, ...]:
     """Every attrs record a snapshot holds, pickled by position (imported late: no cycle)."""
+    # Imported on use: the record modules import this one as they load.
+    from loyalty_fake.ledger.campaigns import Campaign, Category  # noqa: PLC0415
+    from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket  # noqa: PLC0415
     from loyalty_fake.ledger.codes import CodeConfig  # noqa: PLC0415
+    from loyalty_fake.ledger.customers import Customer  # noqa: PLC0415
     from loyalty_fake.ledger.expiry import ExpirationRules  # noqa: PLC0415
-    from loyalty_fake.ledger.member_index import MemberIndex  # noqa: PLC0415
-    from loyalty_fake.ledger.project import Project  # noqa: PLC0415
-    from loyalty_fake.models import (  # noqa: PLC0415
+    from loyalty_fake.ledger.history import (  # noqa: PLC0415
         PACKED_LAYOUTS,
-        Campaign,
         CardPoints,
-        Category,
-        Customer,
-        LoyaltyCard,
-        PointsBucket,
-        Publication,
         TextTable,
         Transaction,
         TransactionLog,
     )
-    from loyalty_fake.rewards import (  # noqa: PLC0415
+    from loyalty_fake.ledger.member_index import MemberIndex  # noqa: PLC0415
+    from loyalty_fake.ledger.orders import Order, OrderItem  # noqa: PLC0415
+    from loyalty_fake.ledger.project import Project  # noqa: PLC0415
+    from loyalty_fake.ledger.publications import Publication  # noqa: PLC0415
+    from loyalty_fake.ledger.redemptions import (  # noqa: PLC0415
         FailedRedemption,
-        Order,
-        OrderItem,
         Redemption,
-        Reward,
-        RewardAssignment,
         Rollback,
     )
+    from loyalty_fake.ledger.rewards import Reward, RewardAssignment  # noqa: PLC0415
 
     register_layout(TextTable, PACKED_LAYOUTS["TextTable"])
     register_layout(TransactionLog, PACKED_LAYOUTS["TransactionLog"])
