@@ -342,7 +342,16 @@ class Campaigns(Area):
         if force:
             if undo is not None:
                 note_removal(undo, project)
-            project.forget_campaign(campaign)
+            # Each area forgets what it holds of the program: a new area with records of
+            # a program adds its line here.
+            session = self._session
+            del project.campaigns[campaign.id]
+            del project.campaign_ids_by_name[campaign.name]
+            codes = session.cards.forget_campaign(campaign)
+            session.points.forget_cards(codes)
+            session.redemptions.forget_cards(codes)
+            session.publications.forget_campaign(campaign)
+            session.rewards.forget_campaign(campaign)
         else:
             if undo is not None:
                 undo.touch(campaign)

@@ -260,3 +260,13 @@ class Cards(Area):
         ):
             raise not_found("voucher", code)
         return card
+
+    def forget_campaign(self, campaign: Campaign) -> set[str]:
+        """Remove a program's cards for good (the caller noted the project); their codes."""
+        project = self._project
+        codes = {code for code, card in project.cards.items() if card.campaign_id == campaign.id}
+        for code in codes:
+            card = project.cards.pop(code)
+            if project.card_codes_by_id is not None:
+                project.card_codes_by_id.pop(card.id, None)
+        return codes

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.errors import bad_request
@@ -330,3 +330,13 @@ class Points(Area):
                 operation_type="AUTOMATIC",
                 bucket=bucket,
             )
+
+    def forget_cards(self, codes: set[str]) -> None:
+        """Drop the buckets of cards removed for good from the expiry schedule."""
+        project = self._project
+        for instant, buckets in list(project.expiring.items()):
+            buckets[:] = [bucket for bucket in buckets if bucket.card_code not in codes]
+            if not buckets:
+                del project.expiring[instant]
+        project.expiry_instants[:] = list(project.expiring)
+        heapify(project.expiry_instants)

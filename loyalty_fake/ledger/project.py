@@ -8,7 +8,6 @@ too, since it covers every area's containers at once.
 
 from __future__ import annotations
 
-from heapq import heapify
 from itertools import islice
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -128,38 +127,6 @@ class Project:
         """A project-wide sequence number that orders records created in the same millisecond."""
         self.next_seq += 1
         return self.next_seq
-
-    def forget_campaign(self, campaign: Campaign) -> None:
-        """Remove a program for good: each area drops what it holds of it."""
-        del self.campaigns[campaign.id]
-        del self.campaign_ids_by_name[campaign.name]
-        codes = self._forget_cards(campaign)
-        self._forget_expiring(codes)
-        kept = [p for p in self.publications if p.campaign_id != campaign.id]
-        self.publications[:] = kept
-        for source_id, publication in list(self.publications_by_source_id.items()):
-            if publication.campaign_id == campaign.id:
-                del self.publications_by_source_id[source_id]
-        for assignment in list(self.reward_assignments.values()):
-            if assignment.campaign_id == campaign.id:
-                del self.reward_assignments[assignment.id]
-
-    def _forget_cards(self, campaign: Campaign) -> set[str]:
-        codes = {code for code, card in self.cards.items() if card.campaign_id == campaign.id}
-        for code in codes:
-            card = self.cards.pop(code)
-            if self.card_codes_by_id is not None:
-                self.card_codes_by_id.pop(card.id, None)
-            self.failures_by_card.pop(code, None)
-        return codes
-
-    def _forget_expiring(self, codes: set[str]) -> None:
-        for instant, buckets in list(self.expiring.items()):
-            buckets[:] = [bucket for bucket in buckets if bucket.card_code not in codes]
-            if not buckets:
-                del self.expiring[instant]
-        self.expiry_instants[:] = list(self.expiring)
-        heapify(self.expiry_instants)
 
 
 class Area:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from loyalty_fake.filters import Filter
+    from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.customers import CustomerRef
     from loyalty_fake.ledger.project import Project
@@ -225,3 +226,11 @@ class Publications(Area):
     def all(self) -> list[Publication]:
         """Every publication of the project, oldest first."""
         return list(self._project.publications)
+
+    def forget_campaign(self, campaign: Campaign) -> None:
+        """Remove the publications of a program's cards, removed for good."""
+        project = self._project
+        project.publications[:] = [p for p in project.publications if p.campaign_id != campaign.id]
+        for source_id, publication in list(project.publications_by_source_id.items()):
+            if publication.campaign_id == campaign.id:
+                del project.publications_by_source_id[source_id]

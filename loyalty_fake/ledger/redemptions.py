@@ -24,12 +24,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.orders import Order, OrderRequest
     from loyalty_fake.ledger.project import Project
 
-__all__ = [
-    "FailedRedemption",
-    "Redemption",
-    "Redemptions",
-    "Rollback",
-]
+__all__ = ["FailedRedemption", "Redemption", "Redemptions", "Rollback"]
 
 
 @attrs.frozen
@@ -69,11 +64,7 @@ class Redemption:
     rollback: Rollback | None = None
 
     def check_related(self, customer: str | None, holder: str | None, order: str | None) -> None:
-        """A rollback's customer and order must be this redemption's (the spec's 400 examples).
-
-        ``customer`` is an ID or source_id; ``holder`` the source_id of this redemption's
-        customer, if any.
-        """
+        """A rollback's customer (ID or source_id; ``holder``: ours) and order must be ours."""
         if customer is not None and customer not in (self.customer_id, holder):
             raise bad_request(
                 "invalid_customer", "Invalid customer", "Customer is not related with redemption."
@@ -448,3 +439,8 @@ class Redemptions(Area):
             for failed in self._project.failures_by_card.get(card.code, ())
             if failed.customer_id == customer_id
         ]
+
+    def forget_cards(self, codes: set[str]) -> None:
+        """Drop the failures listed for cards removed for good (a code taken again starts clean)."""
+        for code in codes:
+            self._project.failures_by_card.pop(code, None)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
+    from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.project import Project
 
@@ -310,6 +311,13 @@ class Rewards(Area):
                 continue
             offered.append((reward, assignment))
         return offered
+
+    def forget_campaign(self, campaign: Campaign) -> None:
+        """Stop offering anything in a program removed for good."""
+        assignments = self._project.reward_assignments
+        for assignment in list(assignments.values()):
+            if assignment.campaign_id == campaign.id:
+                del assignments[assignment.id]
 
 
 def coin_payment(
