@@ -1,4 +1,4 @@
-"""One function per Voucherify operation: parse the request, call the call.session, serialize."""
+"""One function per Voucherify operation: parse the request, call the session's areas, serialize."""
 
 from __future__ import annotations
 

@@ -339,7 +339,7 @@ def _order(body: Body) -> OrderRequest | None:
 def redeem_reward(call: Call) -> tuple[int, Any]:
     """``POST /v1/loyalties/[{campaignId}/]members/{memberId}/redemption``: spend points.
 
-    A malformed body is 400 ``invalid_payload`` and records nothing; the call.session records a
+    A malformed body is 400 ``invalid_payload`` and records nothing; the ledger records a
     redemption refused at the card (``missing_reward`` among them) as failed.
     """
     body = Body(parse_json_body(call.request))

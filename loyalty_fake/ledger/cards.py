@@ -210,15 +210,10 @@ class Cards(Area):
         campaign.stock.append(code)
         campaign.vouchers_count += 1
         if campaign.initial_points:
-            self._session.points.earn(
-                project,
-                card,
-                campaign.initial_points,
-                self._session.points.last_day(campaign, now),
-                now,
-            )
+            points = self._session.points
+            points.earn(project, card, campaign.initial_points, points.last_day(campaign, now), now)
             # Recorded, so that a card's transactions always sum to its balance.
-            self._session.points.record(
+            points.record(
                 project,
                 card,
                 "POINTS_ADDITION",

@@ -56,8 +56,16 @@ class Session:
 
     __slots__ = (
         "_app_id",
+        "_campaigns",
+        "_cards",
+        "_customers",
         "_ledger",
+        "_members",
+        "_points",
         "_project",
+        "_publications",
+        "_redemptions",
+        "_rewards",
         "_unit",
         "activities",
         "clock",
@@ -80,6 +88,15 @@ class Session:
         self._unit: UnitOfWork = ledger.unit_of_work()
         self.activities: list[Activity] = []
         self.reactions = reactions
+        # Each area is made on first use, then kept for the session.
+        self._campaigns: Campaigns | None = None
+        self._cards: Cards | None = None
+        self._customers: Customers | None = None
+        self._members: Members | None = None
+        self._publications: Publications | None = None
+        self._points: Points | None = None
+        self._rewards: Rewards | None = None
+        self._redemptions: Redemptions | None = None
 
     @property
     def app_id(self) -> str:
@@ -141,39 +158,63 @@ class Session:
     @property
     def campaigns(self) -> Campaigns:
         """Loyalty programs: create, read, update, delete, add cards."""
-        return Campaigns(self)
+        found = self._campaigns
+        if found is None:
+            found = self._campaigns = Campaigns(self)
+        return found
 
     @property
     def cards(self) -> Cards:
         """Loyalty cards, published or not."""
-        return Cards(self)
+        found = self._cards
+        if found is None:
+            found = self._cards = Cards(self)
+        return found
 
     @property
     def customers(self) -> Customers:
         """Customers, by ID or ``source_id``."""
-        return Customers(self)
+        found = self._customers
+        if found is None:
+            found = self._customers = Customers(self)
+        return found
 
     @property
     def members(self) -> Members:
         """A program's members: join, list, read."""
-        return Members(self)
+        found = self._members
+        if found is None:
+            found = self._members = Members(self)
+        return found
 
     @property
     def publications(self) -> Publications:
         """Publications of cards to customers."""
-        return Publications(self)
+        found = self._publications
+        if found is None:
+            found = self._publications = Publications(self)
+        return found
 
     @property
     def points(self) -> Points:
         """Balances, buckets, transactions, expiry."""
-        return Points(self)
+        found = self._points
+        if found is None:
+            found = self._points = Points(self)
+        return found
 
     @property
     def rewards(self) -> Rewards:
         """The reward catalogue and what each program offers."""
-        return Rewards(self)
+        found = self._rewards
+        if found is None:
+            found = self._rewards = Rewards(self)
+        return found
 
     @property
     def redemptions(self) -> Redemptions:
         """Reward redemptions and their rollbacks."""
-        return Redemptions(self)
+        found = self._redemptions
+        if found is None:
+            found = self._redemptions = Redemptions(self)
+        return found
