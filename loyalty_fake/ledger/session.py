@@ -2,7 +2,7 @@
 
 A session holds the ledger's lock, pins the clock, undoes everything it changed when it
 raises, and brings due work up to date before anything reads (``schedule.py``). The areas
-hang off it (``session.members.add(...)``); each is a view made on use. What an area
+hang off it (``session.members.add(...)``); each is a view, made on first use. What an area
 does that others react to, it appends as an ``Activity``; before the session closes, the
 ``REACTIONS`` table below runs each activity's reactions, in the same unit of work.
 """
