@@ -21,7 +21,7 @@ import requests
 
 from benchmarks.server import HEADERS, spawn
 from loyalty_fake import LoyaltyFake, Request
-from loyalty_fake.models import CustomerRef
+from loyalty_fake.ledger.customers import CustomerRef
 from loyalty_fake.server import ServerApp
 from loyalty_fake.server.journal import Journal
 
@@ -93,11 +93,9 @@ def build_states(root: Path, members: int) -> States:
     app.recover()
     program_id = str(fake.create_loyalty_program("bench restart", type="AUTO_UPDATE")["id"])
     # The ledger's own method: the HTTP layer would triple the build time for the same state.
-    ledger = fake.ledger
-    for number in range(members):
-        ledger.add_member(
-            fake.app_id, program_id, customer=CustomerRef(source_id=f"member-{number}")
-        )
+    with fake.ledger.session(fake.app_id, undoable=False) as session:
+        for number in range(members):
+            session.members.add(program_id, customer=CustomerRef(source_id=f"member-{number}"))
     app.compact()
     snapshot = root / "snapshot"
     shutil.copytree(directory, snapshot)

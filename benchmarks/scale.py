@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from loyalty_fake import LoyaltyFake
-from loyalty_fake.models import CustomerRef, MemberQuery, card_id
+from loyalty_fake.ids import card_id
+from loyalty_fake.ledger.customers import CustomerRef
+from loyalty_fake.ledger.members import MemberQuery
 from loyalty_fake.seeding import create_program_with_cards
 
 if TYPE_CHECKING:
@@ -76,15 +78,13 @@ class ScaleFigure:
 def _program(members: int) -> tuple[LoyaltyFake, str, list[str]]:
     """A program of ``members`` members joined one second apart (distinct timestamps)."""
     fake = LoyaltyFake(seed=1, now=_START)
-    ledger = fake.ledger
-    program = ledger.create_loyalty_program(fake.app_id, name="P", type="AUTO_UPDATE")
     codes = []
-    for number in range(members):
-        fake.clock.advance(seconds=1)
-        card = ledger.add_member(
-            fake.app_id, program.id, customer=CustomerRef(source_id=f"c{number}")
-        )
-        codes.append(card.code)
+    with fake.ledger.session(fake.app_id, undoable=False) as session:
+        program = session.campaigns.create(name="P", type="AUTO_UPDATE")
+        for number in range(members):
+            fake.clock.advance(seconds=1)
+            card = session.members.add(program.id, customer=CustomerRef(source_id=f"c{number}"))
+            codes.append(card.code)
     return fake, program.id, codes
 
 
@@ -94,12 +94,12 @@ _JOINS = 5 * 100
 def _stocked(members: int) -> tuple[LoyaltyFake, str]:
     """A program whose ``members`` members took pre-made cards, with cards to spare."""
     fake = LoyaltyFake(seed=2, now=_START)
-    ledger = fake.ledger
     cards = members + _JOINS + 10
-    program = create_program_with_cards(ledger, fake.app_id, cards, name="S")
-    with ledger.bulk_load(fake.app_id, program.id):
-        for number in range(members):
-            ledger.add_member(fake.app_id, program.id, customer=CustomerRef(source_id=f"c{number}"))
+    with fake.ledger.session(fake.app_id, undoable=False) as session:
+        program = create_program_with_cards(session, cards, name="S")
+        with session.campaigns.bulk_load(program.id):
+            for number in range(members):
+                session.members.add(program.id, customer=CustomerRef(source_id=f"c{number}"))
     return fake, program.id
 
 
@@ -212,7 +212,11 @@ def measure_scale(
     figures: list[ScaleFigure] = []
 
     def page(fake: LoyaltyFake, program_id: str, query: MemberQuery) -> Callable[[], Any]:
-        return lambda: fake.ledger.list_members(fake.app_id, program_id, query)
+        def listed() -> Any:
+            with fake.ledger.session(fake.app_id) as session:
+                return session.members.page(program_id, query)
+
+        return listed
 
     small_queries = _queries(BASE, small_id, small_codes)
     big_queries = _queries(members, big_id, big_codes)

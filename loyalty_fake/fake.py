@@ -303,35 +303,31 @@ class LoyaltyFake:
 
     def card(self, code: str, *, app_id: str | None = None) -> dict[str, Any]:
         """A card (published or not) as the members endpoints show it."""
-        ledger = self.ledger
-        project = app_id or self.app_id
-        with ledger.locked():
-            card = ledger.get_card(project, code)
-            return member_json(card, ledger.get_campaign(project, card.campaign_id))
+        with self.ledger.session(app_id or self.app_id) as session:
+            card = session.cards.get(code)
+            return member_json(card, session.campaigns.get(card.campaign_id))
 
     def cards(self, campaign: str, *, app_id: str | None = None) -> list[dict[str, Any]]:
         """Every card of a program, published or not, oldest first."""
-        ledger = self.ledger
-        project = app_id or self.app_id
-        with ledger.locked():
-            found = ledger.get_campaign(project, campaign)
-            return [member_json(card, found) for card in ledger.cards(project, campaign)]
+        with self.ledger.session(app_id or self.app_id) as session:
+            found = session.campaigns.get(campaign)
+            return [member_json(card, found) for card in session.cards.of_campaign(campaign)]
 
     def publications(self, *, app_id: str | None = None) -> list[dict[str, Any]]:
         """Every publication (card assignment), oldest first, with ``metadata`` and ``channel``."""
-        return [publication_json(p) for p in self.ledger.publications(app_id or self.app_id)]
+        with self.ledger.session(app_id or self.app_id) as session:
+            return [publication_json(p) for p in session.publications.all()]
 
     def customers(self, *, app_id: str | None = None) -> list[dict[str, Any]]:
         """Every customer the project knows, oldest first."""
-        project = app_id or self.app_id
-        with self.ledger.locked():
+        with self.ledger.session(app_id or self.app_id) as session:
             return [
                 customer_json(
                     c,
-                    self.ledger.customer_cards(project, c.id),
-                    self.ledger.customer_failures(project, c.id),
+                    session.customers.cards_of(c.id),
+                    session.redemptions.failures_of_customer(c.id),
                 )
-                for c in self.ledger.customers(project)
+                for c in session.customers.all()
             ]
 
     def create_reward(

@@ -183,3 +183,18 @@ class IdGenerator:
             + hashlib.blake2b(seed, digest_size=24, person=b"loyalty-fake").digest()
         )
         return base64.b64encode(blob).decode("ascii")
+
+
+def card_id(campaign_id: str, code: str) -> str:
+    """A card's ``v_`` ID: ``v_`` and 32 alphanumerics derived from its program and code."""
+    return derived_id("v_", f"{campaign_id}/{code}", 32)
+
+
+def transaction_id(card_code: str, seq: int) -> str:
+    """``vtx_`` and 18 hex digits that sort in ``seq`` order, derived: not stored.
+
+    Voucherify's ``vtx_`` IDs are time-ordered hex, and cursors compare them.
+    """
+    key = f"{card_code}/{seq}".encode("utf-8", "surrogatepass")  # see derived_id
+    suffix = hashlib.blake2b(key, digest_size=4).hexdigest()
+    return f"vtx_{seq:010x}{suffix}"

@@ -15,20 +15,20 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from faker import Faker
 
-from loyalty_fake.codes import CodeConfig
-from loyalty_fake.expiry import ExpirationRules
 from loyalty_fake.ids import derived_id
 from loyalty_fake.ledger import MAX_VOUCHERS_PER_REQUEST
-from loyalty_fake.models import CustomerRef
-from loyalty_fake.pickling import no_gc
+from loyalty_fake.ledger.codes import CodeConfig
+from loyalty_fake.ledger.customers import CustomerRef
+from loyalty_fake.ledger.expiry import ExpirationRules
+from loyalty_fake.ledger.snapshot import no_gc
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from loyalty_fake.fake import LoyaltyFake
-    from loyalty_fake.ledger import Ledger
-    from loyalty_fake.models import Campaign
-    from loyalty_fake.rewards import Reward
+    from loyalty_fake.ledger import Session
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.rewards import Reward
 
 __all__ = ["DEMO_PROGRAM", "Pools", "create_program_with_cards", "seed_demo"]
 
@@ -55,13 +55,13 @@ def _program_name(index: int) -> str:
     return DEMO_PROGRAM if index == 0 else f"Demo Program {index + 1}"
 
 
-def _demo_rewards(ledger: Ledger, app_id: str, seed: int) -> list[tuple[Reward, int]]:
+def _demo_rewards(session: Session, seed: int) -> list[tuple[Reward, int]]:
     """The project's demo rewards (``_REWARDS``) and their prices, created unless there.
 
     A project seeded before keeps its rewards: a seeding that is then refused (its
     program names are taken) leaves no copies behind.
     """
-    known = {reward.name: reward for reward in ledger.project(app_id).rewards.values()}
+    known = {reward.name: reward for reward in session.rewards.all()}
     rewards = []
     for name, product, price in _REWARDS:
         reward = known.get(name)
@@ -69,7 +69,7 @@ def _demo_rewards(ledger: Ledger, app_id: str, seed: int) -> list[tuple[Reward, 
             parameters = {
                 "product": {"id": derived_id("prod_", f"{seed}/{product}", 18), "sku_id": None}
             }
-            reward = ledger.create_reward(app_id, name=name, type="MATERIAL", parameters=parameters)
+            reward = session.rewards.create(name=name, type="MATERIAL", parameters=parameters)
         rewards.append((reward, price))
     return rewards
 
@@ -106,18 +106,17 @@ class Pools:
         )
 
 
-def create_program_with_cards(ledger: Ledger, app_id: str, cards: int, **fields: Any) -> Campaign:
+def create_program_with_cards(session: Session, cards: int, **fields: Any) -> Campaign:
     """Create a loyalty program with ``cards`` cards, however many.
 
     One request creates at most 100,000 cards, as Voucherify's does: the program is
     created with the first batch and the rest are added batch by batch. ``fields`` are
-    ``create_loyalty_program``'s other arguments.
+    ``Campaigns.create``'s other arguments.
     """
-    program = ledger.create_loyalty_program(
-        app_id, vouchers_count=min(cards, MAX_VOUCHERS_PER_REQUEST), **fields
-    )
+    campaigns = session.campaigns
+    program = campaigns.create(vouchers_count=min(cards, MAX_VOUCHERS_PER_REQUEST), **fields)
     for made in range(MAX_VOUCHERS_PER_REQUEST, cards, MAX_VOUCHERS_PER_REQUEST):
-        ledger.add_vouchers(app_id, program.id, count=min(cards - made, MAX_VOUCHERS_PER_REQUEST))
+        campaigns.add_vouchers(program.id, count=min(cards - made, MAX_VOUCHERS_PER_REQUEST))
     return program
 
 
@@ -154,15 +153,17 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
     # cost more than the seeding itself, and nothing seeded forms a cycle to collect.
     start = now - dt.timedelta(days=_HISTORY_DAYS + 1)
     try:
-        with no_gc():
-            clock.set(start)
-            rewards = _demo_rewards(ledger, project_id, seed)
+        clock.set(start)
+        # One session for the whole load, not undone piece by piece should it fail (a
+        # request that seeds is its own unit of work): seeding a million members notes
+        # nothing. The clock is frozen throughout, so the session's pin plays no part.
+        with no_gc(), ledger.session(project_id, undoable=False) as session:
+            rewards = _demo_rewards(session, seed)
             for index in range(programs):
                 clock.set(start)
                 cards = members + spare
                 program = create_program_with_cards(
-                    ledger,
-                    project_id,
+                    session,
                     cards,
                     name=_program_name(index),
                     type="AUTO_UPDATE",
@@ -170,17 +171,15 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
                     metadata={"demo": True},
                     expiration_rules=_RULES,
                 )
-                ledger.assign_rewards(
-                    project_id,
+                session.rewards.assign(
                     program.id,
                     [(reward.id, price) for reward, price in rewards],
                 )
                 draw = _Draw(pick.random)
-                with ledger.bulk_load(project_id, program.id):
+                with session.campaigns.bulk_load(program.id):
                     for _ in range(members):
                         transactions += _member_with_history(
-                            fake,
-                            app_id=project_id,
+                            session,
                             program_id=program.id,
                             pools=pools,
                             now=now,
@@ -194,13 +193,14 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
                     # still loading: expiring them after it re-sorts each card in the
                     # member indexes (about 5 s at a million members).
                     clock.set(now)
-                    ledger.project(project_id)
+                    session.settle()
     finally:
         if held_at is None:
             clock.unfreeze()
         else:
             clock.set(held_at)
-    ledger.project(project_id)  # and any that fell due while seeding ran
+    with ledger.session(project_id, undoable=False):
+        pass  # opening a session expires any points that fell due while seeding ran
     return {
         "seed": seed,
         "programs": [_program_name(i) for i in range(programs)],
@@ -228,9 +228,8 @@ class _Draw:
 
 
 def _member_with_history(  # noqa: PLR0913
-    fake: LoyaltyFake,
+    session: Session,
     *,
-    app_id: str,
     program_id: str,
     pools: Pools,
     draw: _Draw,
@@ -238,7 +237,7 @@ def _member_with_history(  # noqa: PLR0913
     coffee: str,
 ) -> int:
     one, below, chance = draw.one, draw.below, draw.random
-    ledger = fake.ledger
+    members, points = session.members, session.points
     first, last = one(pools.first_names), one(pools.last_names)
     email = f"{first}.{last}{below(10_000)}@{one(pools.domains)}".lower()
     profile = {
@@ -254,31 +253,27 @@ def _member_with_history(  # noqa: PLR0913
         "metadata": {"favourite_drink": one(_DRINKS)},
     }
     days = sorted({below(_HISTORY_DAYS, 1) for _ in range(below(5, 1))}, reverse=True)
-    set_clock = fake.clock.set
+    set_clock = session.clock.set
     set_clock(now - _MINUTE * (days[0] * _DAY_MINUTES + below(_DAY_MINUTES)))
-    card = ledger.add_member(
-        app_id, program_id, customer=CustomerRef(source_id=email, profile=profile)
-    )
+    session.settle()
+    card = members.add(program_id, customer=CustomerRef(source_id=email, profile=profile))
     code = card.code
     for day in days:
         set_clock(now - _MINUTE * (day * _DAY_MINUTES + below(_DAY_MINUTES)))
-        ledger.project(app_id)  # points due by now expire before the balance is read
+        session.settle()  # points due by now expire before the balance is read
         balance = card.balance
         if balance > 0 and chance() < 0.3:  # noqa: PLR2004 - one movement in three spends
             if balance >= _REWARDS[0][2] and chance() < _REDEEMING:
-                ledger.redeem_reward(app_id, code, reward_id=coffee)
+                session.redemptions.redeem(code, reward_id=coffee)
             else:
-                ledger.change_balance(
-                    app_id, code, -below(balance + 1, 1), reason="Gift to a friend"
-                )
+                points.change_balance(code, -below(balance + 1, 1), reason="Gift to a friend")
         elif chance() < 0.1:  # noqa: PLR2004 - now and then a gift that never expires
-            ledger.change_balance(
-                app_id,
+            points.change_balance(
                 code,
                 below(201, 10),
                 expiration_type="NON_EXPIRING",
                 reason="Apology from the barista",
             )
         else:
-            ledger.change_balance(app_id, code, below(601, 20), reason="Purchases")
+            points.change_balance(code, below(601, 20), reason="Purchases")
     return len(days)

@@ -33,7 +33,10 @@ import loyalty_fake
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.http.messages import Request
 from loyalty_fake.ids import ALPHANUMERIC, IdGenerator
-from loyalty_fake.ledger import Ledger, UnitOfWork
+from loyalty_fake.ledger import UnitOfWork
+from loyalty_fake.ledger.customers import Customers
+from loyalty_fake.ledger.members import Members
+from loyalty_fake.ledger.points import Points
 from loyalty_fake.server import LiveServer, ServerApp
 from loyalty_fake.server.control import ControlPlane
 from loyalty_fake.server.journal import Journal
@@ -325,11 +328,11 @@ def test_a_bug_at_any_line_of_a_request_changes_nothing(name: str) -> None:
 # -- a ledger step broken on purpose --------------------------------------------------------
 
 
-def _break_after(name: str) -> Callable[..., Any]:
-    """``Ledger.<name>`` that does its work, then raises: a bug right after that step."""
-    original = getattr(Ledger, name)
+def _break_after(area: type, name: str) -> Callable[..., Any]:
+    """``<area>.<name>`` that does its work, then raises: a bug right after that step."""
+    original = getattr(area, name)
 
-    def broken(self: Ledger, *args: Any, **kwargs: Any) -> Any:
+    def broken(self: object, *args: Any, **kwargs: Any) -> Any:
         original(self, *args, **kwargs)
         raise InjectedBugError(f"after {name}")
 
@@ -337,21 +340,25 @@ def _break_after(name: str) -> Callable[..., Any]:
 
 
 # The step to break, and the request that runs it.
-_STEPS: dict[str, tuple[str, Callable[[dict[str, str]], tuple[str, str, Json]]]] = {
+_STEPS: dict[str, tuple[type, str, Callable[[dict[str, str]], tuple[str, str, Json]]]] = {
     "after the customer is created": (
-        "_commit_customer",
+        Customers,
+        "commit",
         lambda _: ("POST", "/v1/loyalties/P/members", {"customer": {"source_id": "new"}}),
     ),
     "after the card is published": (
+        Members,
         "_publish",
         lambda _: ("POST", "/v1/loyalties/P/members", {"customer": {"source_id": "new"}}),
     ),
     "after a bucket is added": (
-        "_add_bucket",
+        Points,
+        "earn",
         lambda n: ("POST", f"/v1/loyalties/members/{n['code']}/balance", {"points": 25}),
     ),
     "mid-redemption": (
-        "_take_from_buckets",
+        Points,
+        "spend",
         lambda n: (
             "POST",
             f"/v1/loyalties/members/{n['code']}/redemption",
@@ -396,12 +403,12 @@ def test_a_bug_after_a_step_leaves_nothing_in_process(
         return result
 
     names = _arrange(send)
-    name, request = _STEPS[step]
+    area, name, request = _STEPS[step]
     method, path, body = request(names)
     before = _state(loyalty_fake)
     snapshot = loyalty_fake.ledger.snapshot()
     with monkeypatch.context() as patched:
-        patched.setattr(Ledger, name, _break_after(name))
+        patched.setattr(area, name, _break_after(area, name))
         reply = session.request(method, "https://api.voucherify.io" + path, json=body, timeout=10)
     assert reply.status_code == 500
     assert reply.json()["key"] == "internal_error"
@@ -434,12 +441,12 @@ def test_a_bug_after_a_step_leaves_nothing_in_the_server_nor_its_journal(
 
     try:
         names = _arrange(send)
-        name, request = _STEPS[step]
+        area, name, request = _STEPS[step]
         method, path, body = request(names)
         before = _state(fake)
         served = session.get(server.url + "/_fake/state", timeout=10).json()
         with monkeypatch.context() as patched:
-            patched.setattr(Ledger, name, _break_after(name))
+            patched.setattr(area, name, _break_after(area, name))
             reply = session.request(method, server.url + path, json=body, timeout=10)
         assert reply.status_code == 500
         assert reply.json()["key"] == "internal_error"

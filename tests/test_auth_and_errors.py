@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
+from loyalty_fake.ledger.campaigns import Campaigns
 from tests.conftest import BASE_URL, Client, RequestsClient, SdkClient, make_program
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def test_internal_error_is_an_envelope_not_a_traceback(
     def broken(*_args: object, **_kwargs: object) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(type(loyalty_fake.ledger), "get_campaign", broken)
+    monkeypatch.setattr(Campaigns, "get", broken)
     response = requests.get(f"{BASE_URL}/v1/loyalties/x", headers=loyalty_fake.headers, timeout=5)
     assert response.status_code == 500
     assert response.json()["key"] == "internal_error"

@@ -366,9 +366,9 @@ def test_the_ledger_refuses_what_it_cannot_hold_before_changing_anything(
     loyalty_fake.add_points(code, MOST)
     before = ledger.snapshot()
     for points in (2**63, 1, -(2**63)):
-        with pytest.raises(VoucherifyError) as refused:
-            ledger.change_balance(loyalty_fake.app_id, code, points)
+        with pytest.raises(VoucherifyError) as refused, ledger.session(loyalty_fake.app_id) as s:
+            s.points.change_balance(code, points)
         assert (refused.value.code, refused.value.key) == (400, "invalid_payload")
-    with pytest.raises(VoucherifyError):
-        ledger.create_loyalty_program(loyalty_fake.app_id, name="Q", initial_points=MOST + 1)
+    with pytest.raises(VoucherifyError), ledger.session(loyalty_fake.app_id) as session:
+        session.campaigns.create(name="Q", initial_points=MOST + 1)
     assert ledger.snapshot() == before

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from loyalty_fake import LoyaltyFake
-from loyalty_fake.expiry import ExpirationRules, expires_at
+from loyalty_fake.ledger.expiry import ExpirationRules, expires_at
 
 UTC = dt.timezone.utc
 

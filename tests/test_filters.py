@@ -307,10 +307,10 @@ def test_list_fields_are_in_their_records() -> None:
     fake.create_loyalty_program("Club")
     code = fake.add_member("Club", {"source_id": "alice"}, metadata={"k": 1})["code"]
     fake.add_points(code, 5)
-    ledger = fake.ledger
-    [publication] = ledger.publications(fake.app_id)
+    with fake.ledger.session(fake.app_id) as session:
+        [publication] = session.publications.all()
+        _, [transaction] = session.points.transactions(code)
     assert set(publication_record(publication)) == {*PUBLICATION_FILTERS, "metadata.k"}
-    _, [transaction] = ledger.transactions(fake.app_id, code)
     assert set(transaction_record(transaction)) == set(TRANSACTION_FILTERS)
 
 

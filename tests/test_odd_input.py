@@ -14,7 +14,7 @@ import urllib3
 
 from loyalty_fake.http.app import MAX_BODY_BYTES, encode_json
 from loyalty_fake.http.messages import Request
-from loyalty_fake.models import CustomerRef
+from loyalty_fake.ledger.customers import CustomerRef
 from loyalty_fake.server.control import ControlPlane
 from tests.conftest import BASE_URL, RequestsClient, make_program
 
@@ -379,17 +379,16 @@ def test_state_and_dashboard_show_what_the_api_could_not(
     Text with a lone surrogate or a NaN can be put in through the ledger's Python API,
     though the HTTP API refuses it: they are shown as U+FFFD and null.
     """
-    ledger = loyalty_fake.ledger
-    program = ledger.create_loyalty_program(
-        loyalty_fake.app_id, name="P\ud800", metadata={"x": float("nan")}, vouchers_count=1
-    )
-    [card] = ledger.cards(loyalty_fake.app_id, program.id)
-    ledger.add_member(
-        loyalty_fake.app_id,
-        program.id,
-        customer=CustomerRef(source_id="s\udc00", profile={"name": "n\ud800"}),
-        voucher=card.code,
-    )
+    with loyalty_fake.ledger.session(loyalty_fake.app_id) as session:
+        program = session.campaigns.create(
+            name="P\ud800", metadata={"x": float("nan")}, vouchers_count=1
+        )
+        [card] = session.cards.of_campaign(program.id)
+        session.members.add(
+            program.id,
+            customer=CustomerRef(source_id="s\udc00", profile={"name": "n\ud800"}),
+            voucher=card.code,
+        )
     state = requests.get(f"{loyalty_fake_server.url}/_fake/state", timeout=10)
     assert state.status_code == 200
     [shown] = _strict_json(state.content)["projects"][loyalty_fake.app_id]["programs"]

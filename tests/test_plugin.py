@@ -179,12 +179,12 @@ def test_internal_error_fails_the_test(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
         import requests
-        from loyalty_fake import Ledger
+        from loyalty_fake.ledger.campaigns import Campaigns
 
         def test_hits_bug(loyalty_fake, monkeypatch):
             def broken(*args, **kwargs):
                 raise KeyError("bug")
-            monkeypatch.setattr(Ledger, "get_campaign", broken)
+            monkeypatch.setattr(Campaigns, "get", broken)
             r = requests.get("https://api.voucherify.io/v1/loyalties/x",
                              headers=loyalty_fake.headers)
             assert r.status_code == 500

@@ -500,36 +500,19 @@ def test_a_record_with_a_lone_surrogate_refuses_to_start_and_says_why(
     assert "refusing to start" in process.stderr
 
 
-def _earlier_snapshot(state: Path, name: str) -> None:
-    """A state directory holding a program ``name``, as the snapshot format /1 wrote it."""
+def test_a_snapshot_in_an_earlier_format_refuses_to_start_and_says_why(state: Path) -> None:
+    """A state directory of the release before the ledger package (format /2) is refused."""
     from loyalty_fake import LoyaltyFake  # noqa: PLC0415
 
     fake = LoyaltyFake()
-    fake.ledger.create_loyalty_program(fake.app_id, name=name, vouchers_count=1)
+    with fake.ledger.session(fake.app_id) as session:
+        session.campaigns.create(name="Coffee", vouchers_count=1)
     header, _, body = fake.ledger.snapshot().partition(b"\n")
-    assert header.startswith(b"loyalty-fake-snapshot/2 ")
+    assert header.startswith(b"loyalty-fake-snapshot/3 ")
     state.mkdir(parents=True)
-    (state / "snapshot.bin").write_bytes(header.replace(b"/2 ", b"/1 ") + b"\n" + body)
-
-
-def test_an_earlier_snapshot_with_a_lone_surrogate_refuses_to_start(state: Path) -> None:
-    """A snapshot an earlier version wrote, holding text no reply can show, is refused clearly."""
-    _earlier_snapshot(state, "Cut \ud83d")
+    (state / "snapshot.bin").write_bytes(header.replace(b"/3 ", b"/2 ") + b"\n" + body)
     process = _refused_start(state)
-    assert "holds the text 'Cut \\ud83d', which holds a lone UTF-16 surrogate" in process.stderr
-    assert "start from a new state directory" in process.stderr
-
-
-def test_an_earlier_clean_snapshot_is_read_and_rewritten(state: Path) -> None:
-    """A clean snapshot in the earlier format is served, and written again in this one."""
-    _earlier_snapshot(state, "Coffee \U0001f600")
-    running = Server("--state", str(state), "--no-demo")
-    try:
-        reply = requests.get(running.url + "/v1/loyalties", headers=HEADERS, timeout=5)
-        assert [p["name"] for p in reply.json()["campaigns"]] == ["Coffee \U0001f600"]
-    finally:
-        running.stop(signal.SIGTERM)
-    assert (state / "snapshot.bin").read_bytes().startswith(b"loyalty-fake-snapshot/2 ")
+    assert "written by another version" in process.stderr
 
 
 def test_a_server_app_stands_on_a_ledger_and_an_http_app_alone(tmp_path: Path) -> None:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from loyalty_fake import LoyaltyFake, index
-from loyalty_fake.index import matches_dates
-from loyalty_fake.models import CustomerRef, MemberOrder, MemberQuery
+from loyalty_fake import LoyaltyFake
+from loyalty_fake.ledger import member_index as index
+from loyalty_fake.ledger.customers import CustomerRef
+from loyalty_fake.ledger.member_index import matches_dates
+from loyalty_fake.ledger.members import MemberOrder, MemberQuery
 from loyalty_fake.seeding import create_program_with_cards
+
+if TYPE_CHECKING:
+    from loyalty_fake.ledger import Session
 
 NOW = "2024-06-01T00:00:00Z"
 ORDERS: tuple[MemberOrder, ...] = (
@@ -24,29 +30,25 @@ ORDERS: tuple[MemberOrder, ...] = (
 )
 
 
-def _join_and_spend(fake: LoyaltyFake, program_id: str, members: int) -> None:
-    ledger = fake.ledger
+def _join_and_spend(session: Session, program_id: str, members: int) -> None:
     for number in range(members):
-        fake.clock.advance(minutes=7)
-        card = ledger.add_member(
-            fake.app_id, program_id, customer=CustomerRef(source_id=f"c{number}")
-        )
+        session.clock.advance(minutes=7)
+        card = session.members.add(program_id, customer=CustomerRef(source_id=f"c{number}"))
         if number % 3 == 0:
-            fake.clock.advance(minutes=1)
-            ledger.change_balance(fake.app_id, card.code, 10 + number, reason="Purchases")
+            session.clock.advance(minutes=1)
+            session.points.change_balance(card.code, 10 + number, reason="Purchases")
 
 
 def test_next_available_code_survives_many_joins() -> None:
     """Cards are handed out oldest first, however many joins came before."""
     fake = LoyaltyFake(seed=1, now=NOW)
-    program = fake.ledger.create_loyalty_program(fake.app_id, name="P", vouchers_count=50)
-    stock = [card.code for card in fake.ledger.cards(fake.app_id, program.id)]
-    given = [
-        fake.ledger.add_member(
-            fake.app_id, program.id, customer=CustomerRef(source_id=f"c{n}")
-        ).code
-        for n in range(50)
-    ]
+    with fake.ledger.session(fake.app_id) as session:
+        program = session.campaigns.create(name="P", vouchers_count=50)
+        stock = [card.code for card in session.cards.of_campaign(program.id)]
+        given = [
+            session.members.add(program.id, customer=CustomerRef(source_id=f"c{n}")).code
+            for n in range(50)
+        ]
     assert given == stock
 
 
@@ -55,23 +57,23 @@ def test_bulk_load_lists_members_as_one_by_one_does() -> None:
     pages: list[list[list[str]]] = []
     for bulk in (False, True):
         fake = LoyaltyFake(seed=4, now=NOW)
-        program = fake.ledger.create_loyalty_program(fake.app_id, name="P", vouchers_count=40)
-        if bulk:
-            with fake.ledger.bulk_load(fake.app_id, program.id):
-                _join_and_spend(fake, program.id, 60)
-        else:
-            _join_and_spend(fake, program.id, 60)
-        pages.append(
-            [
+        with fake.ledger.session(fake.app_id) as session:
+            program = session.campaigns.create(name="P", vouchers_count=40)
+            if bulk:
+                with session.campaigns.bulk_load(program.id):
+                    _join_and_spend(session, program.id, 60)
+            else:
+                _join_and_spend(session, program.id, 60)
+            members = session.members
+            pages.append(
                 [
-                    card.code
-                    for card in fake.ledger.list_members(
-                        fake.app_id, program.id, MemberQuery(limit=100, order=order)
-                    )[0]
+                    [
+                        card.code
+                        for card in members.page(program.id, MemberQuery(limit=100, order=order))[0]
+                    ]
+                    for order in ORDERS
                 ]
-                for order in ORDERS
-            ]
-        )
+            )
     assert pages[0] == pages[1]
     assert len(pages[0][0]) == 60
 
@@ -91,13 +93,12 @@ def test_shared_metadata_changes_for_one_customer_only() -> None:
 def test_a_callers_profile_dict_stays_the_callers() -> None:
     """Changing a dict after passing it to the ledger does not change the stored customer."""
     fake = LoyaltyFake(seed=2, now=NOW)
-    program = fake.ledger.create_loyalty_program(fake.app_id, name="P")
     address: dict[str, Any] = {"city": "Lyon"}
     metadata: dict[str, Any] = {"tier": "gold"}
     profile = {"address": address, "metadata": metadata}
-    fake.ledger.add_member(
-        fake.app_id, program.id, customer=CustomerRef(source_id="ann", profile=profile)
-    )
+    with fake.ledger.session(fake.app_id) as session:
+        program = session.campaigns.create(name="P")
+        session.members.add(program.id, customer=CustomerRef(source_id="ann", profile=profile))
     address["city"] = "Paris"
     metadata["tier"] = "bronze"
     customer = fake.customer("ann")
@@ -108,9 +109,10 @@ def test_a_callers_profile_dict_stays_the_callers() -> None:
 def test_packed_transactions_read_back_and_survive_a_snapshot() -> None:
     """A card's transactions read the same before and after a snapshot and restore."""
     fake = LoyaltyFake(seed=6, now=NOW)
-    program = fake.ledger.create_loyalty_program(fake.app_id, name="P", vouchers_count=5)
-    _join_and_spend(fake, program.id, 5)
-    code = fake.ledger.cards(fake.app_id, program.id)[0].code
+    with fake.ledger.session(fake.app_id) as session:
+        program = session.campaigns.create(name="P", vouchers_count=5)
+        _join_and_spend(session, program.id, 5)
+        code = session.cards.of_campaign(program.id)[0].code
     fake.add_points(code, -4, reason="Refund", source_id="order-1")
     before = fake.transactions(code, limit=100)
     restored = LoyaltyFake(seed=6, now=NOW)
@@ -136,25 +138,27 @@ def test_listing_matches_a_brute_force_filter_across_many_blocks(
         monkeypatch.setattr(index, "_LOAD", 4)
         monkeypatch.setattr(index, "_GROUP", 3)
     fake = LoyaltyFake(seed=8, now=NOW)
-    ledger = fake.ledger
-    program = ledger.create_loyalty_program(fake.app_id, name="P", vouchers_count=1500)
+    session_of = functools.partial(fake.ledger.session, fake.app_id)
+    with session_of() as session:
+        program = session.campaigns.create(name="P", vouchers_count=1500)
     shuffle = random.Random(8)  # noqa: S311 - test data
     start = fake.clock.now()
     codes = []
     for number in range(1800):
         fake.clock.set(start + dt.timedelta(minutes=shuffle.randrange(100_000)))
-        codes.append(
-            ledger.add_member(
-                fake.app_id, program.id, customer=CustomerRef(source_id=f"c{number}")
-            ).code
-        )
+        with session_of() as session:
+            card = session.members.add(program.id, customer=CustomerRef(source_id=f"c{number}"))
+        codes.append(card.code)
     for code in shuffle.sample(codes, 900):
         moment = start + dt.timedelta(minutes=shuffle.randrange(50_000, 150_000))
-        if not clock_set_back:
-            moment = max(moment, ledger.get_member(fake.app_id, code).created_at)
+        with session_of() as session:
+            if not clock_set_back:
+                moment = max(moment, session.members.get(code).created_at)
         fake.clock.set(moment)
-        ledger.change_balance(fake.app_id, code, 5)
-    cards = [ledger.get_member(fake.app_id, code) for code in codes]
+        with session_of() as session:
+            session.points.change_balance(code, 5)
+    with session_of() as session:
+        cards = [session.members.get(code) for code in codes]
     sort_keys = {
         "created_at": lambda card: (card.created_at, card.seq),
         "updated_at": lambda card: (card.updated_at or card.created_at, card.seq),
@@ -182,7 +186,8 @@ def test_listing_matches_a_brute_force_filter_across_many_blocks(
                 key=sort_keys[order.lstrip("-")],
                 reverse=order.startswith("-"),
             )
-            page, total = ledger.list_members(fake.app_id, program.id, query)
+            with session_of() as session:
+                page, total = session.members.page(program.id, query)
             assert total == len(expected), (order, bounds)
             assert [c.code for c in page] == [c.code for c in expected[100:150]], (order, bounds)
 
@@ -202,6 +207,7 @@ def test_cards_are_found_by_v_id_before_and_after_the_first_such_lookup() -> Non
 def test_a_program_gets_more_cards_than_one_request_may_create() -> None:
     """Seeding's program creation makes every card asked for, past 100,000 per request."""
     fake = LoyaltyFake(seed=5, now=NOW)
-    program = create_program_with_cards(fake.ledger, fake.app_id, 100_003, name="Big")
-    assert len(fake.ledger.cards(fake.app_id, program.id)) == 100_003
+    with fake.ledger.session(fake.app_id) as session:
+        program = create_program_with_cards(session, 100_003, name="Big")
+        assert len(session.cards.of_campaign(program.id)) == 100_003
     assert fake.get_loyalty_program("Big")["vouchers_count"] == 100_003

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loyalty_fake.models import _KINDS, LoyaltyCard, PointsBucket, TextTable, Transaction
+from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
+from loyalty_fake.ledger.history import _KINDS, TextTable, Transaction
 
 if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
@@ -99,7 +100,8 @@ def test_points_past_every_narrow_width_are_exact(loyalty_fake: LoyaltyFake) -> 
     amounts = [7, 40_000, 3_000_000_000, 9 * 10**15, -(9 * 10**15)]
     for points in amounts:
         loyalty_fake.add_points(code, points)
-    listed = loyalty_fake.ledger.project(loyalty_fake.app_id).cards[code].transactions
+    with loyalty_fake.ledger.session(loyalty_fake.app_id) as session:
+        listed = session.cards.get(code).transactions
     assert [transaction.points for transaction in listed] == amounts
     assert [transaction.total for transaction in listed] == [
         7,
@@ -119,7 +121,8 @@ def test_a_card_with_hundreds_of_movements_keeps_them_all(loyalty_fake: LoyaltyF
     for points in range(1, 201):
         loyalty_fake.add_points(code, points)
         loyalty_fake.clock.advance(minutes=1)
-    listed = list(loyalty_fake.ledger.project(loyalty_fake.app_id).cards[code].transactions)
+    with loyalty_fake.ledger.session(loyalty_fake.app_id) as session:
+        listed = list(session.cards.get(code).transactions)
     assert [transaction.points for transaction in listed] == list(range(1, 201))
     assert listed[-1].balance == 200 * 201 // 2
     assert listed[-1].created_at - listed[0].created_at == dt.timedelta(minutes=199)

@@ -25,13 +25,15 @@ from loyalty_fake.http.customers_json import simple_customer_json
 from loyalty_fake.http.points_json import balance_json, bucket_json, transaction_json
 from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.http.rewards_json import REWARD_PARAMETERS, REWARD_TYPE
-from loyalty_fake.models import CardPoints
+from loyalty_fake.ledger.history import CardPoints
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from loyalty_fake.models import Campaign, Customer, LoyaltyCard
-    from loyalty_fake.rewards import Redemption
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.redemptions import Redemption
 
 __all__ = ["SCHEMAS", "activity_json"]
 

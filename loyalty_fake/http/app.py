@@ -153,7 +153,8 @@ class FakeVoucherifyApp:
                 return self._method_not_allowed(request, allowed)
             raise no_such_path(request.path)
         route, params = found
-        status, body = route.handler(Call(self.ledger, app_id, request, params))
+        with self.ledger.session(app_id) as session:
+            status, body = route.handler(Call(session, request, params))
         if status == HTTPStatus.NO_CONTENT:
             return Response(status, b"", ())
         return Response(status, encode_json(body), JSON_HEADERS)

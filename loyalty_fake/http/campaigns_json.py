@@ -24,7 +24,7 @@ from loyalty_fake.http.common_json import (
 )
 
 if TYPE_CHECKING:
-    from loyalty_fake.models import Campaign, Category
+    from loyalty_fake.ledger.campaigns import Campaign, Category
 
 __all__ = ["EXPIRATION_RULES", "SCHEMAS", "campaign_json", "categories_json", "category_json"]
 

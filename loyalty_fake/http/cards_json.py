@@ -27,10 +27,11 @@ from loyalty_fake.http.common_json import (
     timestamp_or_none,
 )
 from loyalty_fake.ids import IdGenerator
-from loyalty_fake.models import CardPoints
+from loyalty_fake.ledger.history import CardPoints
 
 if TYPE_CHECKING:
-    from loyalty_fake.models import Campaign, LoyaltyCard
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard
 
 __all__ = [
     "ASSETS_BASE_URL",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from loyalty_fake.http import handlers
 from loyalty_fake.http.common_json import FREE_OBJECT, STRING, Schema
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route
-from loyalty_fake.models import ADDRESS_FIELDS, CUSTOMER_STRINGS
+from loyalty_fake.ledger.customers import ADDRESS_FIELDS, CUSTOMER_STRINGS
 
 __all__ = ["CUSTOMER_REFERENCE", "PATH_PARAMETERS", "ROUTES"]
 

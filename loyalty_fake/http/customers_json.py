@@ -15,13 +15,15 @@ from loyalty_fake.http.common_json import (
     nullable,
     obj,
 )
-from loyalty_fake.models import CUSTOMER_STRINGS
+from loyalty_fake.ledger.customers import CUSTOMER_STRINGS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from loyalty_fake.models import Campaign, Customer, LoyaltyCard
-    from loyalty_fake.rewards import FailedRedemption
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.redemptions import FailedRedemption
 
 __all__ = ["SCHEMAS", "customer_json", "simple_customer_json"]
 

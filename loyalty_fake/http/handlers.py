@@ -1,4 +1,4 @@
-"""One function per Voucherify operation: parse the request, call the ledger, serialize."""
+"""One function per Voucherify operation: parse the request, call the session's areas, serialize."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
 import attrs
 
-from loyalty_fake.codes import CodeConfig
 from loyalty_fake.errors import bad_request
-from loyalty_fake.expiry import ExpirationRules, PeriodType, RoundingType
 from loyalty_fake.http.filters import parse_filters
 from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.http.reward_handlers import failed_redemption_body
@@ -28,19 +26,17 @@ from loyalty_fake.http.serialize import (
 )
 from loyalty_fake.http.serialize_rewards import redemption_json, rollback_json
 from loyalty_fake.ledger import PUBLICATION_FILTERS, TRANSACTION_FILTERS
-from loyalty_fake.models import (
-    ADDRESS_FIELDS,
-    CUSTOMER_STRINGS,
-    CampaignType,
-    CustomerRef,
-    MemberOrder,
-    MemberQuery,
-)
+from loyalty_fake.ledger.campaigns import CampaignType
+from loyalty_fake.ledger.codes import CodeConfig
+from loyalty_fake.ledger.customers import ADDRESS_FIELDS, CUSTOMER_STRINGS, CustomerRef
+from loyalty_fake.ledger.expiry import ExpirationRules, PeriodType, RoundingType
+from loyalty_fake.ledger.members import MemberOrder, MemberQuery
 
 if TYPE_CHECKING:
     from loyalty_fake.http.messages import Request
-    from loyalty_fake.ledger import Ledger
-    from loyalty_fake.models import LoyaltyCard, Publication
+    from loyalty_fake.ledger import Session
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.publications import Publication
 
 __all__ = ["Call", "add_member", "create_loyalty_program", "get_loyalty_program", "list_members"]
 
@@ -51,10 +47,9 @@ _MEMBER_ORDERS: tuple[MemberOrder, ...] = get_args(MemberOrder)
 
 @attrs.frozen
 class Call:
-    """What a handler gets: the ledger, the caller's project, the request and path parameters."""
+    """What a handler gets: the request's session on one project, the request, its parameters."""
 
-    ledger: Ledger
-    app_id: str
+    session: Session
     request: Request
     params: dict[str, str]
 
@@ -90,8 +85,7 @@ def create_loyalty_program(call: Call) -> tuple[int, Any]:
     settings = _campaign_settings(body)
     # Validated, then ignored: Voucherify forces join_once to true for loyalty programs.
     body.boolean("join_once")
-    campaign = call.ledger.create_loyalty_program(
-        call.app_id,
+    campaign = call.session.campaigns.create(
         name=name,
         type=campaign_type,  # type: ignore[arg-type] # checked against CampaignType above
         vouchers_count=vouchers_count,
@@ -187,7 +181,7 @@ def _code_config(config: Body) -> CodeConfig:
 
 def get_loyalty_program(call: Call) -> tuple[int, Any]:
     """``GET /v1/loyalties/{campaignId}``: a program by ID or by name."""
-    campaign = call.ledger.get_campaign(call.app_id, call.params["campaignId"])
+    campaign = call.session.campaigns.get(call.params["campaignId"])
     return 200, campaign_json(campaign)
 
 
@@ -232,18 +226,15 @@ def add_member(call: Call) -> tuple[int, Any]:
     source_id = body.string("source_id", non_empty=True)
     metadata = body.mapping("metadata")
     channel = body.string("channel")
-    ledger = call.ledger
-    with ledger.locked():
-        card = ledger.add_member(
-            call.app_id,
-            call.params["campaignId"],
-            customer=customer,
-            voucher=voucher,
-            source_id=source_id,
-            metadata=metadata,
-            channel=channel,
-        )
-        return 200, member_json(card, ledger.get_campaign(call.app_id, card.campaign_id))
+    card = call.session.members.add(
+        call.params["campaignId"],
+        customer=customer,
+        voucher=voucher,
+        source_id=source_id,
+        metadata=metadata,
+        channel=channel,
+    )
+    return 200, member_json(card, call.session.campaigns.get(card.campaign_id))
 
 
 def list_members(call: Call) -> tuple[int, Any]:
@@ -261,11 +252,9 @@ def list_members(call: Call) -> tuple[int, Any]:
         order=query.choice("order", _MEMBER_ORDERS, "-created_at"),
         ids=_ids(query),
     )
-    ledger = call.ledger
-    with ledger.locked():
-        cards, total = ledger.list_members(call.app_id, call.params["campaignId"], member_query)
-        campaign = ledger.get_campaign(call.app_id, call.params["campaignId"])
-        vouchers = [member_json(card, campaign) for card in cards]
+    cards, total = call.session.members.page(call.params["campaignId"], member_query)
+    campaign = call.session.campaigns.get(call.params["campaignId"])
+    vouchers = [member_json(card, campaign) for card in cards]
     return 200, members_list_json(vouchers, total)
 
 
@@ -281,10 +270,8 @@ _EXPIRATION_TYPES = ("PROGRAM_RULES", "CUSTOM_DATE", "NON_EXPIRING")
 
 def get_member(call: Call) -> tuple[int, Any]:
     """``GET /v1/loyalties/[{campaignId}/]members/{memberId}``: one card by code."""
-    ledger = call.ledger
-    with ledger.locked():
-        card = _member_of(call)
-        return 200, member_json(card, ledger.get_campaign(call.app_id, card.campaign_id))
+    card = _member_of(call)
+    return 200, member_json(card, call.session.campaigns.get(card.campaign_id))
 
 
 def change_balance(call: Call) -> tuple[int, Any]:
@@ -298,27 +285,22 @@ def change_balance(call: Call) -> tuple[int, Any]:
     expiration_date = body.timestamp("expiration_date")
     reason = body.string("reason")
     source_id = body.string("source_id")
-    ledger = call.ledger
-    with ledger.locked():
-        transaction = ledger.change_balance(
-            call.app_id,
-            call.params["memberId"],
-            points or 0,
-            campaign_ref=call.params.get("campaignId"),
-            expiration_type=expiration_type,
-            expiration_date=expiration_date,
-            reason=reason,
-            source_id=source_id,
-        )
-        card = ledger.get_member(call.app_id, call.params["memberId"])
-        return 200, balance_json(transaction, card)
+    transaction = call.session.points.change_balance(
+        call.params["memberId"],
+        points or 0,
+        campaign_ref=call.params.get("campaignId"),
+        expiration_type=expiration_type,
+        expiration_date=expiration_date,
+        reason=reason,
+        source_id=source_id,
+    )
+    card = call.session.members.get(call.params["memberId"])
+    return 200, balance_json(transaction, card)
 
 
 def _member_of(call: Call) -> LoyaltyCard:
     """The card a member path names (``memberId``, under ``campaignId`` when given)."""
-    return call.ledger.get_member(
-        call.app_id, call.params["memberId"], call.params.get("campaignId")
-    )
+    return call.session.members.get(call.params["memberId"], call.params.get("campaignId"))
 
 
 def _cursor_page(
@@ -343,15 +325,13 @@ def list_transactions(call: Call) -> tuple[int, Any]:
     order = query.choice("order", ("id", "-id"), "-id")
     after = query.string("starting_after_id")
     filters = parse_filters(query.pairs, TRANSACTION_FILTERS)
-    ledger = call.ledger
-    with ledger.locked():
-        card, ordered = ledger.transactions(
-            call.app_id, call.params["memberId"], call.params.get("campaignId"), filters
-        )
-        if order == "-id":
-            ordered.reverse()
-        page, has_more = _cursor_page(ordered, [t.id for t in ordered], after, limit)
-        return 200, cursor_list_json([transaction_json(t, card) for t in page], has_more)
+    card, ordered = call.session.points.transactions(
+        call.params["memberId"], call.params.get("campaignId"), filters
+    )
+    if order == "-id":
+        ordered.reverse()
+    page, has_more = _cursor_page(ordered, [t.id for t in ordered], after, limit)
+    return 200, cursor_list_json([transaction_json(t, card) for t in page], has_more)
 
 
 def list_points_expiration(call: Call) -> tuple[int, Any]:
@@ -359,12 +339,10 @@ def list_points_expiration(call: Call) -> tuple[int, Any]:
     query = Query(call.request.query)
     limit = query.limit()
     page = query.page()
-    ledger = call.ledger
-    with ledger.locked():
-        card = _member_of(call)
-        start = (page - 1) * limit
-        data = [bucket_json(b, card) for b in card.buckets[start : start + limit]]
-        return 200, {"object": "list", "data_ref": "data", "data": data, "total": len(card.buckets)}
+    card = _member_of(call)
+    start = (page - 1) * limit
+    data = [bucket_json(b, card) for b in card.buckets[start : start + limit]]
+    return 200, {"object": "list", "data_ref": "data", "data": data, "total": len(card.buckets)}
 
 
 def list_activity(call: Call) -> tuple[int, Any]:
@@ -373,12 +351,10 @@ def list_activity(call: Call) -> tuple[int, Any]:
     limit = query.limit()
     order = query.choice("order", ("created_at", "-created_at"), "-created_at")
     after = query.string("starting_after_id")
-    ledger = call.ledger
-    with ledger.locked():
-        card = _member_of(call)
-        campaign = ledger.get_campaign(call.app_id, card.campaign_id)
-        holder = ledger.get_customer(call.app_id, card.holder_id) if card.holder_id else None
-        events = [event for _, event in activity_json(card, campaign, holder)]
+    card = _member_of(call)
+    campaign = call.session.campaigns.get(card.campaign_id)
+    holder = call.session.customers.get(card.holder_id) if card.holder_id else None
+    events = [event for _, event in activity_json(card, campaign, holder)]
     if order == "-created_at":
         events.reverse()
     page, has_more = _cursor_page(events, [event["id"] for event in events], after, limit)
@@ -387,14 +363,12 @@ def list_activity(call: Call) -> tuple[int, Any]:
 
 def get_customer(call: Call) -> tuple[int, Any]:
     """``GET /v1/customers/{customerId}``: a customer by ID or source_id, with loyalty."""
-    ledger = call.ledger
-    with ledger.locked():
-        customer = ledger.get_customer(call.app_id, call.params["customerId"])
-        return 200, customer_json(
-            customer,
-            ledger.customer_cards(call.app_id, customer.id),
-            ledger.customer_failures(call.app_id, customer.id),
-        )
+    customer = call.session.customers.get(call.params["customerId"])
+    return 200, customer_json(
+        customer,
+        call.session.customers.cards_of(customer.id),
+        call.session.redemptions.failures_of_customer(customer.id),
+    )
 
 
 # -- programs, codes and publications ----------------------------------------------------
@@ -421,11 +395,8 @@ def list_programs(call: Call) -> tuple[int, Any]:
     # project does not have, so access_settings_assignments adds nothing (the spec:
     # "returned only if the Areas and Stores enterprise feature is enabled").
     query.choice("expand", _PROGRAM_EXPANSIONS, None)
-    with call.ledger.locked():
-        programs, total = call.ledger.list_programs(
-            call.app_id, limit=limit, page=page, order=order
-        )
-        body = [campaign_json(program) for program in programs]
+    programs, total = call.session.campaigns.page(limit=limit, page=page, order=order)
+    body = [campaign_json(program) for program in programs]
     return 200, {"object": "list", "data_ref": "campaigns", "campaigns": body, "total": total}
 
 
@@ -459,18 +430,15 @@ def update_loyalty_program(call: Call) -> tuple[int, Any]:
         changes["unset_metadata_fields"] = unset
     changes.update(_campaign_settings(body))
     changes.pop("use_voucher_metadata_schema", None)  # not updatable
-    with call.ledger.locked():
-        campaign = call.ledger.update_loyalty_program(
-            call.app_id, call.params["campaignId"], changes
-        )
-        return 200, campaign_json(campaign)
+    campaign = call.session.campaigns.update(call.params["campaignId"], changes)
+    return 200, campaign_json(campaign)
 
 
 def delete_loyalty_program(call: Call) -> tuple[int, Any]:
     """``DELETE /v1/loyalties/{campaignId}``: to the bin, or for good with ``force=true``."""
     query = Query(call.request.query)
     force = query.choice("force", ("true", "false"), "false") == "true"
-    action = call.ledger.delete_loyalty_program(call.app_id, call.params["campaignId"], force=force)
+    action = call.session.campaigns.delete(call.params["campaignId"], force=force)
     return 200, {"async_action_id": action}
 
 
@@ -498,46 +466,41 @@ def add_vouchers(call: Call) -> tuple[int, Any]:
     config = body.obj("code_config")
     code_config = _code_config(config) if config is not None else None
     overrides = _voucher_overrides(body)
-    with call.ledger.locked():
-        cards = call.ledger.add_vouchers(
-            call.app_id,
-            call.params["campaignId"],
-            count=1 if code is not None else count,
-            code=code,
-            code_config=code_config,
-            metadata=body.mapping("metadata"),
-            category=body.string("category"),
-            overrides=overrides,
-        )
-        if len(cards) > 1:
-            # Voucherify answers a bulk request with its async action; the fake has
-            # already finished it.
-            return 202, {"async_action_id": call.ledger.ids.async_action_id()}
-        campaign = call.ledger.get_campaign(call.app_id, cards[0].campaign_id)
-        return 200, voucher_json(cards[0], campaign)
+    cards = call.session.campaigns.add_vouchers(
+        call.params["campaignId"],
+        count=1 if code is not None else count,
+        code=code,
+        code_config=code_config,
+        metadata=body.mapping("metadata"),
+        category=body.string("category"),
+        overrides=overrides,
+    )
+    if len(cards) > 1:
+        # Voucherify answers a bulk request with its async action; the fake has
+        # already finished it.
+        return 202, {"async_action_id": call.session.ids.async_action_id()}
+    campaign = call.session.campaigns.get(cards[0].campaign_id)
+    return 200, voucher_json(cards[0], campaign)
 
 
 def add_voucher_with_code(call: Call) -> tuple[int, Any]:
     """``POST /v1/campaigns/{campaignId}/vouchers/{code}``: one card with that code."""
     body = Body(parse_json_body(call.request))
     code = call.params["code"]
-    with call.ledger.locked():
-        [card] = call.ledger.add_vouchers(
-            call.app_id,
-            call.params["campaignId"],
-            code=code,
-            metadata=body.mapping("metadata"),
-            category=body.string("category"),
-            overrides=_voucher_overrides(body),
-        )
-        return 200, voucher_json(card, call.ledger.get_campaign(call.app_id, card.campaign_id))
+    [card] = call.session.campaigns.add_vouchers(
+        call.params["campaignId"],
+        code=code,
+        metadata=body.mapping("metadata"),
+        category=body.string("category"),
+        overrides=_voucher_overrides(body),
+    )
+    return 200, voucher_json(card, call.session.campaigns.get(card.campaign_id))
 
 
 def get_voucher(call: Call) -> tuple[int, Any]:
     """``GET /v1/vouchers/{code}``: a loyalty card through the vouchers API."""
-    with call.ledger.locked():
-        card = call.ledger.get_member(call.app_id, call.params["code"])
-        return 200, voucher_json(card, call.ledger.get_campaign(call.app_id, card.campaign_id))
+    card = call.session.members.get(call.params["code"])
+    return 200, voucher_json(card, call.session.campaigns.get(card.campaign_id))
 
 
 def create_publication(call: Call) -> tuple[int, Any]:
@@ -551,20 +514,17 @@ def create_publication(call: Call) -> tuple[int, Any]:
     source_id = body.string("source_id", non_empty=True)
     metadata = body.mapping("metadata")
     channel = body.string("channel")
-    ledger = call.ledger
-    with ledger.locked():
-        card = ledger.publish(
-            call.app_id,
-            customer=customer,
-            voucher=voucher,
-            campaign=campaign if voucher is None else None,
-            count=count if voucher is None else 1,
-            source_id=source_id,
-            metadata=metadata,
-            channel=channel,
-        )
-        program = ledger.get_campaign(call.app_id, card.campaign_id)
-        return 200, _publication_body(call, card.publication, voucher_json(card, program))
+    card = call.session.publications.publish(
+        customer=customer,
+        voucher=voucher,
+        campaign=campaign if voucher is None else None,
+        count=count if voucher is None else 1,
+        source_id=source_id,
+        metadata=metadata,
+        channel=channel,
+    )
+    program = call.session.campaigns.get(card.campaign_id)
+    return 200, _publication_body(call, card.publication, voucher_json(card, program))
 
 
 def _publication_campaign(body: Body) -> tuple[str | None, int]:
@@ -587,9 +547,9 @@ def _publication_body(
     call: Call, publication: Publication | None, voucher: dict[str, Any]
 ) -> dict[str, Any]:
     assert publication is not None  # noqa: S101 - a published card has its publication
-    customer = call.ledger.get_customer(call.app_id, publication.customer_id)
-    held = call.ledger.customer_cards(call.app_id, customer.id)
-    failures = call.ledger.customer_failures(call.app_id, customer.id)
+    customer = call.session.customers.get(publication.customer_id)
+    held = call.session.customers.cards_of(customer.id)
+    failures = call.session.redemptions.failures_of_customer(customer.id)
     return publication_api_json(publication, customer, held, failures, voucher)
 
 
@@ -610,32 +570,27 @@ def list_publications(call: Call) -> tuple[int, Any]:
     # "This filter works only for the true option": false lists every publication.
     referral_only = query.choice("is_referral_code", ("true", "false"), "false") == "true"
     filters = parse_filters(query.pairs, PUBLICATION_FILTERS, metadata=True)
-    ledger = call.ledger
-    with ledger.locked():
-        if "code" in call.params:
-            ledger.get_member(call.app_id, call.params["code"])  # 404 for an unknown card
-        publications, total = ledger.list_publications(
-            call.app_id,
-            limit=limit,
-            page=page,
-            order=order,
-            campaign=query.string("campaign"),
-            customer=query.string("customer"),
-            voucher=call.params.get("code") or query.string("voucher"),
-            source_id=query.string("source_id"),
-            result=result,
-            voucher_type=_VOUCHER_TYPES[voucher_type] if voucher_type is not None else None,
-            referral_only=referral_only,
-            filters=filters,
-        )
-        items = []
-        project = ledger.project(call.app_id)
-        for publication in publications:
-            card = project.cards[publication.voucher_code]
-            program = project.campaigns[card.campaign_id]
-            items.append(
-                _publication_body(call, publication, publication_voucher_json(card, program))
-            )
+    if "code" in call.params:
+        call.session.members.get(call.params["code"])  # 404 for an unknown card
+    publications, total = call.session.publications.page(
+        limit=limit,
+        page=page,
+        order=order,
+        campaign=query.string("campaign"),
+        customer=query.string("customer"),
+        voucher=call.params.get("code") or query.string("voucher"),
+        source_id=query.string("source_id"),
+        result=result,
+        voucher_type=_VOUCHER_TYPES[voucher_type] if voucher_type is not None else None,
+        referral_only=referral_only,
+        filters=filters,
+    )
+    items = []
+    cards, campaigns = call.session.cards, call.session.campaigns
+    for publication in publications:
+        card = cards.get(publication.voucher_code)
+        program = campaigns.get(card.campaign_id)
+        items.append(_publication_body(call, publication, publication_voucher_json(card, program)))
     return 200, {
         "object": "list",
         "data_ref": "publications",
@@ -650,24 +605,22 @@ def list_voucher_redemptions(call: Call) -> tuple[int, Any]:
     Failed ones (``rf_``, ``rrf_``) included, newest first; ``redeemed_quantity``
     counts the successful redemptions only.
     """
-    ledger = call.ledger
-    with ledger.locked():
-        card = ledger.get_member(call.app_id, call.params["code"])
-        campaign = ledger.get_campaign(call.app_id, card.campaign_id)
-        redemption = voucher_json(card, campaign)["redemption"]
-        # (date, seq, entry): newest first; within one millisecond, the later record first.
-        entries: list[tuple[str, int, dict[str, Any]]] = []
-        for made in ledger.card_redemptions(call.app_id, card.code):
-            customer = ledger.get_customer(call.app_id, made.customer_id)
-            body = redemption_json(made, card, campaign, customer)
-            entries.append((body["date"], made.seq, body))
-            if made.rollback is not None:
-                body = rollback_json(made, card, campaign, customer)
-                entries.append((body["date"], made.rollback.seq, body))
-        for failed in ledger.card_failed_redemptions(call.app_id, card.code):
-            body = failed_redemption_body(call, failed)
-            entries.append((body["date"], failed.seq, body))
-        entries.sort(key=lambda entry: entry[:2], reverse=True)
+    card = call.session.members.get(call.params["code"])
+    campaign = call.session.campaigns.get(card.campaign_id)
+    redemption = voucher_json(card, campaign)["redemption"]
+    # (date, seq, entry): newest first; within one millisecond, the later record first.
+    entries: list[tuple[str, int, dict[str, Any]]] = []
+    for made in call.session.redemptions.of_card(card.code):
+        customer = call.session.customers.get(made.customer_id)
+        body = redemption_json(made, card, campaign, customer)
+        entries.append((body["date"], made.seq, body))
+        if made.rollback is not None:
+            body = rollback_json(made, card, campaign, customer)
+            entries.append((body["date"], made.rollback.seq, body))
+    for failed in call.session.redemptions.failures_of_card(card.code):
+        body = failed_redemption_body(call, failed)
+        entries.append((body["date"], failed.seq, body))
+    entries.sort(key=lambda entry: entry[:2], reverse=True)
     return 200, {
         "quantity": redemption["quantity"],
         "redeemed_quantity": card.redeemed_quantity,

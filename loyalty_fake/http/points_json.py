@@ -22,7 +22,8 @@ from loyalty_fake.http.common_json import (
 )
 
 if TYPE_CHECKING:
-    from loyalty_fake.models import LoyaltyCard, PointsBucket, Transaction
+    from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
+    from loyalty_fake.ledger.history import Transaction
 
 __all__ = ["SCHEMAS", "balance_json", "bucket_json", "transaction_json"]
 

@@ -22,8 +22,11 @@ from loyalty_fake.http.customers_json import customer_json
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from loyalty_fake.models import Campaign, Customer, LoyaltyCard, Publication
-    from loyalty_fake.rewards import FailedRedemption
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.publications import Publication
+    from loyalty_fake.ledger.redemptions import FailedRedemption
 
 __all__ = [
     "SCHEMAS",

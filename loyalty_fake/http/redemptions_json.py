@@ -24,13 +24,11 @@ from loyalty_fake.http.customers_json import simple_customer_json
 from loyalty_fake.http.rewards_json import COIN_PARAMETERS, POSITIVE, REWARD_TYPE
 
 if TYPE_CHECKING:
-    from loyalty_fake.models import Campaign, Customer, LoyaltyCard
-    from loyalty_fake.rewards import (
-        FailedRedemption,
-        Order,
-        Redemption,
-        Rollback,
-    )
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.orders import Order
+    from loyalty_fake.ledger.redemptions import FailedRedemption, Redemption, Rollback
 
 __all__ = [
     "SCHEMAS",

@@ -15,11 +15,14 @@ from loyalty_fake.http.serialize_rewards import (
     reward_json,
     rollback_json,
 )
-from loyalty_fake.rewards import PARAMETERS_KEY, OrderItem, OrderRequest, Redemption
+from loyalty_fake.ledger.orders import OrderItem, OrderRequest
+from loyalty_fake.ledger.redemptions import Redemption
+from loyalty_fake.ledger.rewards import PARAMETERS_KEY
 
 if TYPE_CHECKING:
     from loyalty_fake.http.handlers import Call
-    from loyalty_fake.rewards import FailedRedemption, RewardType
+    from loyalty_fake.ledger.redemptions import FailedRedemption
+    from loyalty_fake.ledger.rewards import RewardType
 
 __all__ = [
     "create_reward",
@@ -143,8 +146,7 @@ def create_reward(call: Call) -> tuple[int, Any]:
     assert name is not None  # noqa: S101 - require() and string() leave nothing else
     reward_type = _reward_type(body)
     parameters = _parameters(body, reward_type)
-    reward = call.ledger.create_reward(
-        call.app_id,
+    reward = call.session.rewards.create(
         name=name,
         type=reward_type,
         parameters=parameters,
@@ -158,50 +160,45 @@ def create_reward(call: Call) -> tuple[int, Any]:
 def list_rewards(call: Call) -> tuple[int, Any]:
     """``GET /v1/rewards``: the project's rewards, page-based."""
     query = Query(call.request.query)
-    with call.ledger.locked():
-        rewards, total = call.ledger.list_rewards(
-            call.app_id,
-            limit=query.limit(),
-            page=query.page(),
-            assignment_id=query.string("assignment_id"),
-        )
-        data = [reward_json(reward) for reward in rewards]
+    rewards, total = call.session.rewards.page(
+        limit=query.limit(),
+        page=query.page(),
+        assignment_id=query.string("assignment_id"),
+    )
+    data = [reward_json(reward) for reward in rewards]
     return 200, {"object": "list", "data_ref": "data", "data": data, "total": total}
 
 
 def get_reward(call: Call) -> tuple[int, Any]:
     """``GET /v1/rewards/{rewardId}``."""
-    with call.ledger.locked():
-        return 200, reward_json(call.ledger.get_reward(call.app_id, call.params["rewardId"]))
+    return 200, reward_json(call.session.rewards.get(call.params["rewardId"]))
 
 
 def update_reward(call: Call) -> tuple[int, Any]:
     """``PUT /v1/rewards/{rewardId}``: name, parameters of its type, stock, attributes, metadata."""
     body = Body(parse_json_body(call.request))
-    ledger = call.ledger
-    with ledger.locked():
-        reward = ledger.get_reward(call.app_id, call.params["rewardId"])
-        changes: dict[str, Any] = {}
-        name = body.string("name", non_empty=True)
-        if name is not None:
-            changes["name"] = name
-        if body.data.get("parameters") is not None:
-            changes["parameters"] = _parameters(body, reward.type)
-        if body.data.get("stock") is not None:
-            changes["stock"] = body.integer("stock", minimum=0)
-        attributes = _attributes(body)
-        if attributes is not None:
-            changes["attributes"] = attributes
-        metadata = body.mapping("metadata")
-        if metadata is not None:
-            changes["metadata"] = metadata
-        updated = ledger.update_reward(call.app_id, reward.id, changes)
-        return 200, reward_json(updated)
+    reward = call.session.rewards.get(call.params["rewardId"])
+    changes: dict[str, Any] = {}
+    name = body.string("name", non_empty=True)
+    if name is not None:
+        changes["name"] = name
+    if body.data.get("parameters") is not None:
+        changes["parameters"] = _parameters(body, reward.type)
+    if body.data.get("stock") is not None:
+        changes["stock"] = body.integer("stock", minimum=0)
+    attributes = _attributes(body)
+    if attributes is not None:
+        changes["attributes"] = attributes
+    metadata = body.mapping("metadata")
+    if metadata is not None:
+        changes["metadata"] = metadata
+    updated = call.session.rewards.update(reward.id, changes)
+    return 200, reward_json(updated)
 
 
 def delete_reward(call: Call) -> tuple[int, Any]:
     """``DELETE /v1/rewards/{rewardId}``: 204; 400 ``resource_in_use`` while a program offers it."""
-    call.ledger.delete_reward(call.app_id, call.params["rewardId"])
+    call.session.rewards.delete(call.params["rewardId"])
     return 204, None
 
 
@@ -236,9 +233,8 @@ def create_reward_assignment(call: Call) -> tuple[int, Any]:
     the array.
     """
     items = _assignment_items(call)
-    with call.ledger.locked():
-        created = call.ledger.assign_rewards(call.app_id, call.params["campaignId"], items)
-        answers = [assignment_json(assignment) for assignment in created]
+    created = call.session.rewards.assign(call.params["campaignId"], items)
+    answers = [assignment_json(assignment) for assignment in created]
     return 200, answers if len(answers) > 1 else answers[0]
 
 
@@ -249,40 +245,35 @@ def list_reward_assignments(call: Call) -> tuple[int, Any]:
     page = query.page()
     # The two listings spell the filter differently in the spec.
     wanted = query.string("assignment_id") or query.string("assignmentId")
-    with call.ledger.locked():
-        assignments = call.ledger.reward_assignments(call.app_id, call.params["campaignId"])
-        if wanted is not None:
-            assignments = [a for a in assignments if a.id == wanted]
-        start = (page - 1) * limit
-        data = [assignment_json(a) for a in assignments[start : start + limit]]
+    assignments = call.session.rewards.assignments(call.params["campaignId"])
+    if wanted is not None:
+        assignments = [a for a in assignments if a.id == wanted]
+    start = (page - 1) * limit
+    data = [assignment_json(a) for a in assignments[start : start + limit]]
     return 200, {"object": "list", "data_ref": "data", "data": data, "total": len(assignments)}
 
 
 def get_reward_assignment(call: Call) -> tuple[int, Any]:
     """``GET /v1/loyalties/{campaignId}/rewards/{assignmentId}`` (and reward-assignments)."""
-    with call.ledger.locked():
-        found = call.ledger.get_reward_assignment(
-            call.app_id, call.params["campaignId"], call.params["assignmentId"]
-        )
-        return 200, assignment_json(found)
+    found = call.session.rewards.get_assignment(
+        call.params["campaignId"], call.params["assignmentId"]
+    )
+    return 200, assignment_json(found)
 
 
 def update_reward_assignment(call: Call) -> tuple[int, Any]:
     """``PUT /v1/loyalties/{campaignId}/rewards/{assignmentId}``: a new price in points."""
     body = Body(parse_json_body(call.request))
     points = _assigned_points(body)
-    with call.ledger.locked():
-        updated = call.ledger.update_reward_assignment(
-            call.app_id, call.params["campaignId"], call.params["assignmentId"], points
-        )
-        return 200, assignment_json(updated)
+    updated = call.session.rewards.update_assignment(
+        call.params["campaignId"], call.params["assignmentId"], points
+    )
+    return 200, assignment_json(updated)
 
 
 def delete_reward_assignment(call: Call) -> tuple[int, Any]:
     """``DELETE /v1/loyalties/{campaignId}/rewards/{assignmentId}``: 204."""
-    call.ledger.delete_reward_assignment(
-        call.app_id, call.params["campaignId"], call.params["assignmentId"]
-    )
+    call.session.rewards.delete_assignment(call.params["campaignId"], call.params["assignmentId"])
     return 204, None
 
 
@@ -290,21 +281,19 @@ def list_member_rewards(call: Call) -> tuple[int, Any]:
     """``GET /v1/loyalties/members/{memberId}/rewards``: what the member can spend points on."""
     query = Query(call.request.query)
     affordable_only = query.choice("affordable_only", ("true", "false"), "false") == "true"
-    with call.ledger.locked():
-        offered = call.ledger.member_rewards(
-            call.app_id,
-            call.params["memberId"],
-            campaign_ref=call.params.get("campaignId"),
-            affordable_only=affordable_only,
-        )
-        data = [
-            {
-                "reward": reward_json(reward),
-                "assignment": assignment_json(assignment),
-                "object": "loyalty_reward",
-            }
-            for reward, assignment in offered
-        ]
+    offered = call.session.rewards.of_member(
+        call.params["memberId"],
+        campaign_ref=call.params.get("campaignId"),
+        affordable_only=affordable_only,
+    )
+    data = [
+        {
+            "reward": reward_json(reward),
+            "assignment": assignment_json(assignment),
+            "object": "loyalty_reward",
+        }
+        for reward, assignment in offered
+    ]
     return 200, {"object": "list", "data_ref": "data", "data": data, "total": len(data)}
 
 
@@ -359,25 +348,21 @@ def redeem_reward(call: Call) -> tuple[int, Any]:
     points = reward.integer("points", minimum=1) if reward is not None else None
     order = _order(body)
     metadata = body.mapping("metadata")
-    ledger = call.ledger
-    with ledger.locked():
-        redemption = ledger.redeem_reward(
-            call.app_id,
-            call.params["memberId"],
-            reward_id=reward_id,
-            campaign_ref=call.params.get("campaignId"),
-            points=points,
-            order=order,
-            metadata=metadata,
-        )
-        return 200, _redemption_body(call, redemption, rollback=False)
+    redemption = call.session.redemptions.redeem(
+        call.params["memberId"],
+        reward_id=reward_id,
+        campaign_ref=call.params.get("campaignId"),
+        points=points,
+        order=order,
+        metadata=metadata,
+    )
+    return 200, _redemption_body(call, redemption, rollback=False)
 
 
 def _redemption_body(call: Call, redemption: Redemption, *, rollback: bool) -> dict[str, Any]:
-    ledger = call.ledger
-    card = ledger.get_card(call.app_id, redemption.card_code)
-    campaign = ledger.get_campaign(call.app_id, redemption.campaign_id)
-    customer = ledger.get_customer(call.app_id, redemption.customer_id)
+    card = call.session.cards.get(redemption.card_code)
+    campaign = call.session.campaigns.get(redemption.campaign_id)
+    customer = call.session.customers.get(redemption.customer_id)
     if rollback:
         return rollback_json(redemption, card, campaign, customer)
     return redemption_json(redemption, card, campaign, customer)
@@ -385,28 +370,22 @@ def _redemption_body(call: Call, redemption: Redemption, *, rollback: bool) -> d
 
 def failed_redemption_body(call: Call, failed: FailedRedemption) -> dict[str, Any]:
     """A failed redemption or rollback with its card, program and customers looked up."""
-    ledger = call.ledger
-    card = ledger.get_card(call.app_id, failed.card_code)
-    campaign = ledger.get_campaign(call.app_id, failed.campaign_id)
+    card = call.session.cards.get(failed.card_code)
+    campaign = call.session.campaigns.get(failed.campaign_id)
     customer = (
-        ledger.get_customer(call.app_id, failed.customer_id)
-        if failed.customer_id is not None
-        else None
+        call.session.customers.get(failed.customer_id) if failed.customer_id is not None else None
     )
-    holder = (
-        ledger.get_customer(call.app_id, card.holder_id) if card.holder_id is not None else None
-    )
+    holder = call.session.customers.get(card.holder_id) if card.holder_id is not None else None
     return failed_redemption_json(failed, card, campaign, customer, holder)
 
 
 def get_redemption(call: Call) -> tuple[int, Any]:
     """``GET /v1/redemptions/{redemptionId}``: ``r_``, ``rr_``, or a failure (``rf_``, ``rrf_``)."""
     wanted = call.params["redemptionId"]
-    with call.ledger.locked():
-        found = call.ledger.get_redemption(call.app_id, wanted)
-        if isinstance(found, Redemption):
-            return 200, _redemption_body(call, found, rollback=found.id != wanted)
-        return 200, failed_redemption_body(call, found)
+    found = call.session.redemptions.get(wanted)
+    if isinstance(found, Redemption):
+        return 200, _redemption_body(call, found, rollback=found.id != wanted)
+    return 200, failed_redemption_body(call, found)
 
 
 def rollback_redemption(call: Call) -> tuple[int, Any]:
@@ -428,8 +407,7 @@ def rollback_redemption(call: Call) -> tuple[int, Any]:
         order = order_body.string("id", non_empty=True) or order_body.string(
             "source_id", non_empty=True
         )
-    with call.ledger.locked():
-        redemption = call.ledger.rollback_redemption(
-            call.app_id, call.params["redemptionId"], reason=reason, customer=customer, order=order
-        )
-        return 200, _redemption_body(call, redemption, rollback=True)
+    redemption = call.session.redemptions.rollback(
+        call.params["redemptionId"], reason=reason, customer=customer, order=order
+    )
+    return 200, _redemption_body(call, redemption, rollback=True)

@@ -22,7 +22,7 @@ from loyalty_fake.http.common_json import (
 )
 
 if TYPE_CHECKING:
-    from loyalty_fake.rewards import Reward, RewardAssignment
+    from loyalty_fake.ledger.rewards import Reward, RewardAssignment
 
 __all__ = [
     "COIN_PARAMETERS",

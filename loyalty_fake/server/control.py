@@ -182,10 +182,11 @@ class ControlPlane:
     def dump(self) -> dict[str, Any]:
         """The whole state as JSON-ready data."""
         ledger = self.served.ledger
-        with ledger.locked():
-            projects: dict[str, Any] = {}
-            for app_id, project in sorted(ledger.projects().items()):
-                ledger.project(app_id)  # let due points expire first
+        projects: dict[str, Any] = {}
+        for app_id in sorted(ledger.app_ids()):
+            # A session per project: due points expire before the project is read.
+            with ledger.session(app_id) as session:
+                project = session.project
                 campaigns = {c.id: c for c in project.campaigns.values()}
                 projects[app_id] = {
                     "programs": [campaign_json(c) for c in campaigns.values()],
@@ -196,8 +197,8 @@ class ControlPlane:
                     "customers": [
                         customer_json(
                             c,
-                            ledger.customer_cards(app_id, c.id),
-                            ledger.customer_failures(app_id, c.id),
+                            session.customers.cards_of(c.id),
+                            session.redemptions.failures_of_customer(c.id),
                         )
                         for c in project.customers.values()
                     ],
@@ -238,7 +239,7 @@ class ControlPlane:
                         for f in failures
                     ],
                 }
-            return {"clock": self._clock_json(), "seed": ledger.ids.seed, "projects": projects}
+        return {"clock": self._clock_json(), "seed": ledger.ids.seed, "projects": projects}
 
     # -- the dashboard ----------------------------------------------------------------------
 

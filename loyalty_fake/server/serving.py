@@ -56,7 +56,7 @@ def _start_state(
         say(f"loading {journal.directory} ({size}) ...")
     try:
         replayed = app.recover()
-        had_state = bool(app.served.ledger.projects()) or replayed
+        had_state = bool(app.served.ledger.app_ids()) or replayed
         if journal is not None and had_state:
             took = time.perf_counter() - started
             out(f"recovered {journal.directory} ({replayed} journal records) in {took:.2f} s")

@@ -14,8 +14,6 @@ from typing import Any, Literal
 
 import attrs
 
-from loyalty_fake.pickling import positional_pickle
-
 __all__ = ["ExpirationRules", "PeriodType", "RoundingType", "expires_at"]
 
 PeriodType = Literal["MONTH", "FIXED_DAY_OF_YEAR"]
@@ -55,7 +53,6 @@ def _round_up(day: dt.date, rounding: RoundingType, value: int | None) -> dt.dat
     return _month_end(year, month) if year <= dt.MAXYEAR else dt.date.max
 
 
-@positional_pickle
 @attrs.frozen(cache_hash=True)  # the key of last_day's cache, looked up on every addition
 class ExpirationRules:
     """A program's ``voucher.loyalty_card.expiration_rules``."""

@@ -11,7 +11,6 @@ import attrs
 
 from loyalty_fake.errors import bad_request
 from loyalty_fake.ids import ALPHANUMERIC
-from loyalty_fake.pickling import positional_pickle
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Container, Iterable
@@ -32,7 +31,6 @@ def _format_of(template: str) -> tuple[str, int]:
     return escaped.replace(_PLACEHOLDER, "{}"), template.count(_PLACEHOLDER)
 
 
-@positional_pickle
 @attrs.frozen
 class CodeConfig:
     """How a campaign's codes are shaped (Voucherify's ``code_config``).

@@ -17,15 +17,22 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from sortedcontainers import SortedList
 
-from loyalty_fake.pickling import positional_pickle, register_layout
+from loyalty_fake.ledger.snapshot import register_layout
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Iterable, Iterator
 
-    from loyalty_fake.models import LoyaltyCard, MemberQuery
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.members import MemberQuery
 
-__all__ = ["Blocks", "MemberIndex", "in_order", "matches_dates", "within"]
+__all__ = [
+    "Blocks",
+    "MemberIndex",
+    "in_order",
+    "matches_dates",
+    "within",
+]
 
 _Key = tuple[Any, ...]
 
@@ -263,7 +270,6 @@ def _updated(card: LoyaltyCard) -> dt.datetime:
     return card.updated_at or card.created_at
 
 
-@positional_pickle
 @attrs.define
 class MemberIndex:
     """The published cards of one campaign, kept in every order the API lists them."""

@@ -1,0 +1,177 @@
+"""The in-memory ledger: Voucherify's loyalty rules over plain Python values.
+
+Nothing here knows about HTTP. ``Ledger`` holds every project by ``X-App-Id``, the clock
+and the ID source; all work on a project goes through a session::
+
+    with ledger.session(app_id) as session:
+        card = session.members.add(campaign_id, customer=CustomerRef(source_id="ada"))
+
+A session takes the lock, pins the clock, brings due work up to date and, should the
+block raise, puts back everything it changed. The areas (``campaigns.py``,
+``members.py``, ``points.py``, ...) each own their rules.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import attrs
+
+from loyalty_fake.clock import Clock
+from loyalty_fake.ids import IdGenerator, derived_id
+from loyalty_fake.ledger import snapshot
+from loyalty_fake.ledger.campaigns import MAX_VOUCHERS_PER_REQUEST
+from loyalty_fake.ledger.cards import MAX_POINTS
+from loyalty_fake.ledger.points import TRANSACTION_FILTERS, transaction_record
+from loyalty_fake.ledger.project import Project
+from loyalty_fake.ledger.publications import PUBLICATION_FILTERS, publication_record
+from loyalty_fake.ledger.session import REACTIONS, Activity, Session
+from loyalty_fake.ledger.unit import UnitOfWork
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = [
+    "MAX_POINTS",
+    "MAX_VOUCHERS_PER_REQUEST",
+    "PUBLICATION_FILTERS",
+    "REACTIONS",
+    "TRANSACTION_FILTERS",
+    "Activity",
+    "Ledger",
+    "Project",
+    "Session",
+    "UnitOfWork",
+    "publication_record",
+    "transaction_record",
+]
+
+
+@attrs.define
+class Ledger:
+    """All projects' state plus the clock and ID source that stamp it.
+
+    ``strict_joins``: a customer joining a program twice gets 400
+    ``voucher_cannot_be_published`` instead of their existing card.
+    """
+
+    clock: Clock = attrs.field(factory=Clock)
+    ids: IdGenerator = attrs.field(factory=IdGenerator)
+    strict_joins: bool = False
+    _projects: dict[str, Project] = attrs.field(factory=dict, init=False, repr=False)
+    _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
+    _unit: UnitOfWork = attrs.field(init=False, repr=False)
+
+    @_unit.default
+    def _make_unit(self) -> UnitOfWork:
+        return UnitOfWork(self._lock, self.clock, self.ids)
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A unit of work over the ledger (see ``UnitOfWork``): one per request."""
+        return self._unit
+
+    @contextmanager
+    def session(self, app_id: str, *, undoable: bool = True) -> Iterator[Session]:
+        """One unit of work on the project of ``app_id`` (see ``Session``).
+
+        Holds the ledger's lock and pins the clock for the block; due work is done
+        first, and reactions to what the block did run before it ends. When the block
+        raises, everything it changed is put back (the ID stream and clock included).
+        ``undoable=False`` (bulk seeding) notes nothing to put back, unless the session
+        runs inside another unit (a request that seeds), which then notes it all.
+        """
+        with self._unit if undoable else self._lock, self.clock.pinned():
+            session = Session(self, app_id)
+            session.settle()
+            yield session
+            session.react()
+
+    def existing_project(self, app_id: str) -> Project | None:
+        """The project of ``app_id`` if one exists; for sessions, which settle it themselves."""
+        return self._projects.get(app_id)
+
+    def new_project(self, app_id: str) -> Project:
+        """Make the empty project of ``app_id`` (a session's first use of a new app ID)."""
+        # The salt comes from the seed and app ID, not from a draw: creating a project
+        # in a request that is then rejected must not move the IDs.
+        salt = derived_id("", f"{self.ids.seed}/{app_id}", 16)
+        if self._unit.undo is not None:
+            self._unit.undo.mark(self._projects)
+        found = self._projects[app_id] = Project(app_id=app_id, salt=salt)
+        return found
+
+    def _replacing_everything(self) -> None:
+        """Note the whole state, in a unit about to replace it (reset, restore, seeding)."""
+        if self._unit.undo is not None:
+            self._unit.undo.seal(
+                functools.partial(
+                    self._put_back,
+                    self._projects,
+                    self.ids.seed,
+                    self.ids.state(),
+                    self.strict_joins,
+                )
+            )
+
+    def _put_back(
+        self,
+        projects: dict[str, Project],
+        seed: int,
+        streams: tuple[object, object],
+        strict_joins: bool,
+    ) -> None:
+        self._projects = projects
+        self.ids.reseed(seed)
+        self.ids.restore(streams)
+        self.strict_joins = strict_joins
+
+    def reset(self) -> None:
+        """Forget every project."""
+        with self._lock:
+            self._replacing_everything()
+            self._projects = {}
+
+    def app_ids(self) -> list[str]:
+        """The app ID of every project, oldest first."""
+        with self._lock:
+            return list(self._projects)
+
+    def projects(self) -> dict[str, Project]:
+        """Every project by app ID (a copy of the mapping; the projects are live)."""
+        with self._lock:
+            return dict(self._projects)
+
+    def snapshot(self) -> bytes:
+        """The whole state (projects, ID streams, clock) as bytes ``restore`` takes back."""
+        with self._lock:
+            state = (
+                self._projects,
+                self.ids.seed,
+                self.ids.state(),
+                self.clock.frozen_at,
+                self.strict_joins,
+            )
+            return snapshot.dumps(state)
+
+    def restore(self, written: bytes) -> bool:
+        """Replace the whole state with one ``snapshot()`` wrote (this process's own files).
+
+        Returns whether the snapshot is in this version's format (always, since earlier
+        formats are refused: kept for callers that rewrite an earlier one). Raises
+        ``ValueError`` for a snapshot written by another version (``snapshot.py``).
+        """
+        projects, seed, streams, frozen_at, strict_joins = snapshot.loads(written)
+        with self._lock:
+            self._replacing_everything()
+            self._projects = projects
+            self.ids.reseed(seed)
+            self.ids.restore(streams)
+            if frozen_at is None:
+                self.clock.unfreeze()
+            else:
+                self.clock.freeze(frozen_at)
+            self.strict_joins = strict_joins
+        return True

@@ -1,0 +1,414 @@
+"""Loyalty programs: create, read, update, delete, add cards.
+
+Voucherify's campaigns of type LOYALTY_PROGRAM. The program owns its stock of cards and
+its members index.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from loyalty_fake.errors import bad_request, duplicate_found, not_found
+from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard, note_card
+from loyalty_fake.ledger.codes import CodeConfig
+from loyalty_fake.ledger.member_index import MemberIndex
+from loyalty_fake.ledger.project import Area, note_project, note_removal
+from loyalty_fake.ledger.snapshot import no_gc
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterator, Mapping
+
+    from loyalty_fake.ledger.expiry import ExpirationRules
+    from loyalty_fake.ledger.project import Project
+    from loyalty_fake.ledger.undo import UndoLog
+
+__all__ = [
+    "MAX_VOUCHERS_PER_REQUEST",
+    "Campaign",
+    "CampaignType",
+    "Campaigns",
+    "Category",
+    "find_campaign",
+]
+
+CampaignType = Literal["STATIC", "AUTO_UPDATE"]
+
+
+@attrs.frozen
+class Category:
+    """A category a campaign and its cards belong to."""
+
+    id: str
+    name: str
+    created_at: dt.datetime
+    hierarchy: int = 0
+
+
+@attrs.define
+class Campaign:
+    """A loyalty program and the bookkeeping of its cards."""
+
+    id: str
+    name: str
+    type: CampaignType
+    created_at: dt.datetime
+    code_config: CodeConfig
+    initial_points: int
+    seq: int
+    updated_at: dt.datetime | None = None
+    description: str | None = None
+    category: Category | None = None
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+    start_date: dt.datetime | None = None
+    expiration_date: dt.datetime | None = None
+    auto_join: bool = False
+    join_once: bool = True
+    active: bool = True
+    # How many times each card can be redeemed; None is unlimited.
+    redemption_quantity: int | None = None
+    expiration_rules: ExpirationRules | None = None
+    # Validity and display settings kept as given and echoed back (validity_timeframe, ...).
+    settings: dict[str, Any] = attrs.field(factory=dict)
+    # Deleted without force: gone from every read, its name (and codes) still taken.
+    in_bin: bool = False
+    vouchers_count: int = 0
+    # Card codes in creation order; those before stock_head are published or gone. The
+    # first unpublished, active one is the next available code (see Ledger._next_available).
+    stock: list[str] = attrs.field(factory=list, repr=False)
+    stock_head: int = 0
+    # Published cards (members), in every order the members listing offers.
+    members: MemberIndex = attrs.field(factory=MemberIndex, repr=False)
+
+
+# Voucherify caps one program-creation batch; the fake keeps the same guard so that a
+# typo such as vouchers_count=10**9 answers at once instead of eating the machine.
+MAX_VOUCHERS_PER_REQUEST = 100_000
+
+
+# Program settings kept as given and echoed back; PUT may change them.
+_SETTINGS = (
+    "validity_timeframe",
+    "validity_day_of_week",
+    "validity_hours",
+    "activity_duration_after_publishing",
+)
+
+
+def find_campaign(project: Project, campaign_ref: str) -> Campaign:
+    """The project's campaign named by ID or by name; 404 ``not_found`` (campaign) otherwise."""
+    found = project.campaigns.get(campaign_ref)
+    if found is None:
+        campaign_id = project.campaign_ids_by_name.get(campaign_ref)
+        found = project.campaigns.get(campaign_id) if campaign_id else None
+    if found is None or found.in_bin:
+        raise not_found("campaign", campaign_ref)
+    return found
+
+
+class Campaigns(Area):
+    """A project's loyalty programs."""
+
+    __slots__ = ()
+
+    def create(  # noqa: PLR0913 - mirrors the request body's fields
+        self,
+        *,
+        name: str,
+        type: CampaignType = "AUTO_UPDATE",  # noqa: A002 - Voucherify's field name
+        vouchers_count: int = 0,
+        initial_points: int = 0,
+        code_config: CodeConfig | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        description: str | None = None,
+        category: str | None = None,
+        category_id: str | None = None,
+        start_date: dt.datetime | None = None,
+        expiration_date: dt.datetime | None = None,
+        auto_join: bool = False,
+        join_once: bool = True,
+        redemption_quantity: int | None = None,
+        settings: Mapping[str, Any] | None = None,
+        expiration_rules: ExpirationRules | None = None,
+    ) -> Campaign:
+        """Create a loyalty program and generate its ``vouchers_count`` cards.
+
+        Raises 409 ``duplicate_found`` for a taken name, 404 for an unknown
+        ``category_id``, and 400 when the code space cannot hold the cards.
+        """
+        config = code_config or CodeConfig()
+        project = self._project
+        if name in project.campaign_ids_by_name:
+            raise duplicate_found("campaign", name, f"Duplicated campaign exists with name {name}")
+        if vouchers_count > MAX_VOUCHERS_PER_REQUEST:
+            raise bad_request(
+                "invalid_payload",
+                "Invalid payload",
+                f"Property .vouchers_count must be <= {MAX_VOUCHERS_PER_REQUEST}",
+            )
+        if not 0 <= initial_points <= MAX_POINTS:
+            raise bad_request(
+                "invalid_payload",
+                "Invalid payload",
+                "Property .voucher.loyalty_card.points must be "
+                + (f"<= {MAX_POINTS}" if initial_points > 0 else ">= 0"),
+            )
+        config.check_room(vouchers_count, project.cards)
+        resolved_category = self._category_for(project, category, category_id)
+        now = self._session.clock.now()
+        undo = self._session.undo
+        if undo is not None:
+            note_project(undo, project)
+        if (
+            resolved_category is not None
+            and resolved_category.name not in project.categories_by_name
+        ):
+            project.categories_by_name[resolved_category.name] = resolved_category
+        campaign = Campaign(
+            id=self._session.ids.campaign_id(),
+            name=name,
+            type=type,
+            created_at=now,
+            code_config=config,
+            initial_points=initial_points,
+            seq=project.take_seq(),
+            description=description,
+            category=resolved_category,
+            metadata=dict(metadata or {}),
+            start_date=start_date,
+            expiration_date=expiration_date,
+            auto_join=auto_join,
+            join_once=join_once,
+            redemption_quantity=redemption_quantity,
+            settings=dict(settings or {}),
+            expiration_rules=expiration_rules,
+        )
+        project.campaigns[campaign.id] = campaign
+        project.campaign_ids_by_name[name] = campaign.id
+        for _ in range(vouchers_count):
+            self._session.cards.create(project, campaign, now)
+        return campaign
+
+    @contextmanager
+    def bulk_load(self, campaign_ref: str) -> Iterator[Campaign]:
+        """Hold the ledger for a bulk load of one program's members (seeding).
+
+        Inside, the program's member indexes are not kept up to date card by card;
+        they are rebuilt in one sort on the way out. The ledger's lock is held
+        throughout, so no other thread sees the program half-indexed, and the cyclic
+        garbage collector pauses: its full passes over a growing heap made seeding a
+        million members cost more per member than seeding a thousand.
+        """
+        with no_gc():
+            project = self._project
+            campaign = find_campaign(project, campaign_ref)
+            self._session.note_members(campaign)
+            campaign.members.defer()
+            try:
+                yield campaign
+            finally:
+                members = [
+                    card
+                    for card in project.cards.values()
+                    if card.campaign_id == campaign.id and card.holder_id is not None
+                ]
+                campaign.members.rebuild(members)
+
+    def _category_for(
+        self, project: Project, name: str | None, category_id: str | None
+    ) -> Category | None:
+        if category_id is not None:
+            for known in project.categories_by_name.values():
+                if known.id == category_id:
+                    return known
+            raise not_found("category", category_id)
+        if name is None:
+            return None
+        known_by_name = project.categories_by_name.get(name)
+        if known_by_name is not None:
+            return known_by_name
+        return Category(
+            id=self._session.ids.category_id(), name=name, created_at=self._session.clock.now()
+        )
+
+    def get(self, campaign_ref: str) -> Campaign:
+        """The campaign named by ID or by name; 404 ``not_found`` (campaign) otherwise."""
+        return find_campaign(self._project, campaign_ref)
+
+    def page(self, *, limit: int, page: int, order: str) -> tuple[list[Campaign], int]:
+        """One page of the project's programs (none in the bin) and how many there are."""
+        live = [c for c in self._project.campaigns.values() if not c.in_bin]
+        field = order.lstrip("-")
+        live.sort(
+            key=lambda c: (
+                (c.updated_at or c.created_at) if field == "updated_at" else c.created_at,
+                c.seq,
+            ),
+            reverse=order.startswith("-"),
+        )
+        start = (page - 1) * limit
+        return live[start : start + limit], len(live)
+
+    def update(self, campaign_ref: str, changes: Mapping[str, Any]) -> Campaign:
+        """Apply the updatable fields in ``changes`` (already validated) to a program.
+
+        Keys: description, start_date, expiration_date, auto_join, type, category,
+        category_id, metadata (merged), unset_metadata_fields, and the validity settings.
+        """
+        project = self._project
+        campaign = find_campaign(project, campaign_ref)
+        category = None
+        if "category" in changes or "category_id" in changes:
+            category = self._category_for(
+                project, changes.get("category"), changes.get("category_id")
+            )
+        now = self._session.clock.now()
+        undo = self._session.undo
+        if undo is not None:
+            undo.touch(campaign)
+            undo.keep(campaign.settings)
+            undo.keep(campaign.metadata)
+        self._keep_published_cards_as_they_are(project, campaign, changes, undo)
+        for key in ("description", "start_date", "expiration_date", "auto_join", "type"):
+            if key in changes:
+                setattr(campaign, key, changes[key])
+        for key in _SETTINGS:
+            if key in changes:
+                campaign.settings[key] = changes[key]
+        if "metadata" in changes:
+            campaign.metadata.update(changes["metadata"])
+        for key in changes.get("unset_metadata_fields") or ():
+            campaign.metadata.pop(key, None)
+        if category is not None:
+            self._recategorize(project, campaign, category, undo)
+        campaign.updated_at = now
+        return campaign
+
+    @staticmethod
+    def _keep_published_cards_as_they_are(
+        project: Project, campaign: Campaign, changes: Mapping[str, Any], undo: UndoLog | None
+    ) -> None:
+        # "This method will update the loyalty cards which have not been published or
+        # redeemed yet": cards already out keep the dates and validity they were given.
+        current = {
+            "start_date": campaign.start_date,
+            "expiration_date": campaign.expiration_date,
+            "validity_timeframe": campaign.settings.get("validity_timeframe"),
+            "validity_day_of_week": campaign.settings.get("validity_day_of_week"),
+        }
+        moving = [key for key in current if key in changes]
+        if not moving:
+            return
+        for card in project.cards.values():
+            if card.campaign_id == campaign.id and card.holder_id is not None:
+                if undo is not None:
+                    note_card(undo, card)
+                    if card.overrides is not None:
+                        undo.keep(card.overrides)
+                own = card.overrides if card.overrides is not None else {}
+                for key in moving:
+                    own.setdefault(key, current[key])
+                card.overrides = own
+
+    @staticmethod
+    def _recategorize(
+        project: Project, campaign: Campaign, category: Category, undo: UndoLog | None
+    ) -> None:
+        # "This method will update the loyalty cards which have not been published".
+        if undo is not None:
+            note_project(undo, project)
+        project.categories_by_name.setdefault(category.name, category)
+        campaign.category = category
+        for card in project.cards.values():
+            if card.campaign_id == campaign.id and card.holder_id is None:
+                if undo is not None:
+                    note_card(undo, card)
+                card.category = category
+
+    def delete(self, campaign_ref: str, *, force: bool) -> str:
+        """Delete a program; returns the ``aa_`` ID of the (already finished) async action.
+
+        Without ``force`` it goes to the bin: gone from every read, its name and codes
+        still taken. With ``force`` it is removed for good with its cards and their
+        publications, freeing the name and the codes.
+        """
+        project = self._project
+        campaign = find_campaign(project, campaign_ref)
+        action_id = self._session.ids.async_action_id()
+        undo = self._session.undo
+        if force:
+            if undo is not None:
+                note_removal(undo, project)
+            # Each area forgets what it holds of the program: a new area with records of
+            # a program adds its line here.
+            session = self._session
+            del project.campaigns[campaign.id]
+            del project.campaign_ids_by_name[campaign.name]
+            codes = session.cards.forget_campaign(campaign)
+            session.points.forget_cards(codes)
+            session.redemptions.forget_cards(codes)
+            session.publications.forget_campaign(campaign)
+            session.rewards.forget_campaign(campaign)
+        else:
+            if undo is not None:
+                undo.touch(campaign)
+            campaign.in_bin = True
+        return action_id
+
+    def add_vouchers(  # noqa: PLR0913 - mirrors the endpoint's options
+        self,
+        campaign_ref: str,
+        *,
+        count: int = 1,
+        code: str | None = None,
+        code_config: CodeConfig | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        category: str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> list[LoyaltyCard]:
+        """Add ``count`` new cards (or one with ``code``) to a program, inheriting its settings.
+
+        Raises 409 ``duplicate_found`` for a code taken anywhere in the project and 400
+        when the code space cannot hold the cards.
+        """
+        project = self._project
+        campaign = find_campaign(project, campaign_ref)
+        if count > MAX_VOUCHERS_PER_REQUEST:
+            raise bad_request(
+                "invalid_query_params",
+                "Invalid query params",
+                f"Property .vouchers_count must be <= {MAX_VOUCHERS_PER_REQUEST}",
+            )
+        if code is not None and code in project.cards:
+            raise duplicate_found("voucher", code, f"Duplicated voucher exists with id {code}")
+        config = code_config or campaign.code_config
+        if code is None:
+            config.check_room(count, project.cards)
+        resolved = self._category_for(project, category, None) if category else None
+        now = self._session.clock.now()
+        undo = self._session.undo
+        if undo is not None:
+            undo.touch(campaign)
+            note_project(undo, project)
+        if resolved is not None:
+            project.categories_by_name.setdefault(resolved.name, resolved)
+        cards = []
+        for _ in range(count if code is None else 1):
+            card = self._session.cards.create(
+                project,
+                campaign,
+                now,
+                code=code
+                if code is not None
+                else config.generate(self._session.ids.chars, project.cards),
+            )
+            card.metadata = dict(metadata) if metadata else None
+            if resolved is not None:
+                card.category = resolved
+            card.overrides = dict(overrides) if overrides else None
+            cards.append(card)
+        campaign.updated_at = now
+        return cards

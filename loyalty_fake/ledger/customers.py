@@ -1,0 +1,225 @@
+"""Customers: found by ID or ``source_id``, created or updated by the requests that name one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from loyalty_fake.errors import bad_request, not_found
+from loyalty_fake.ledger.compact import own_copy, pack_flat, unpack_flat
+from loyalty_fake.ledger.project import Area, note_project
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterator, Mapping
+
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.project import Project
+
+__all__ = [
+    "ADDRESS_FIELDS",
+    "CUSTOMER_STRINGS",
+    "Customer",
+    "CustomerPlan",
+    "CustomerRef",
+    "Customers",
+    "card_held_in",
+    "held_cards",
+]
+
+# A customer's profile fields that are plain strings, and the fields of an address.
+CUSTOMER_STRINGS = ("name", "email", "phone", "description", "birthdate", "birthday")
+ADDRESS_FIELDS = ("city", "state", "line_1", "line_2", "country", "postal_code")
+
+
+@attrs.define
+class Customer:
+    """A customer profile; ``source_id`` is the merchant's own identifier."""
+
+    id: str
+    source_id: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime | None = None
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    description: str | None = None
+    birthdate: str | None = None
+    birthday: str | None = None
+    # The codes of the cards published to this customer: one code (most customers are in
+    # one program), a tuple of several, or None. One card per customer per program is
+    # kept by looking here; a dict per program of customer -> code cost ~50 B a member.
+    held: str | tuple[str, ...] | None = None
+    # The address packed (see pack_flat): ``address`` reads and writes it as a dict.
+    packed_address: tuple[Any, ...] | dict[str, Any] | None = None
+    # None while empty: an empty dict per record costs 64 bytes at scale.
+    metadata: dict[str, Any] | None = None
+
+    def held_codes(self) -> tuple[str, ...]:
+        """The codes of the cards published to this customer, oldest first."""
+        if self.held is None:
+            return ()
+        return (self.held,) if isinstance(self.held, str) else self.held
+
+    def hold(self, code: str) -> None:
+        """Note that the card ``code`` was published to this customer."""
+        self.held = code if self.held is None else (*self.held_codes(), code)
+
+    @property
+    def address(self) -> dict[str, Any] | None:
+        """The customer's address: a new dict on every read."""
+        return unpack_flat(self.packed_address)
+
+    @address.setter
+    def address(self, value: dict[str, Any] | None) -> None:
+        self.packed_address = pack_flat(value)
+
+
+@attrs.frozen
+class CustomerRef:
+    """Who a request names as the customer: an ID, a ``source_id``, or both, plus profile fields.
+
+    ``id`` wins over ``source_id``; a string customer is ``as_string``, resolved as an
+    ID when one exists and as a ``source_id`` otherwise.
+    """
+
+    id: str | None = None
+    source_id: str | None = None
+    as_string: str | None = None
+    profile: dict[str, Any] = attrs.field(factory=dict)
+
+
+_CUSTOMER_PROFILE_FIELDS = frozenset((*CUSTOMER_STRINGS, "address", "metadata"))
+
+
+@attrs.define
+class CustomerPlan:
+    """A customer resolved for a request: an existing one, or one to create on commit."""
+
+    existing: Customer | None
+    source_id: str | None
+    profile: dict[str, Any]
+    # The ID a new customer gets, when finding the source_id already derived it.
+    new_id: str | None = None
+
+
+def _apply_profile(project: Project, customer: Customer, profile: Mapping[str, Any]) -> None:
+    """Set the profile fields a request gave on ``customer``; metadata shared when flat."""
+    for field, given in profile.items():
+        if field not in _CUSTOMER_PROFILE_FIELDS:
+            continue
+        value = given
+        if field == "metadata":
+            value = project.shared(given) if given else None
+        elif isinstance(given, dict) and field != "address":  # address: packed copy
+            value = own_copy(given)
+        setattr(customer, field, value)
+
+
+def held_cards(project: Project, customer: Customer) -> Iterator[LoyaltyCard]:
+    """The cards ``customer`` holds now, oldest first.
+
+    A code the customer was given may name another card since: a forced delete frees
+    codes, which a card of another program may take later.
+    """
+    for code in customer.held_codes():
+        card = project.cards.get(code)
+        if card is not None and card.holder_id == customer.id:
+            yield card
+
+
+def card_held_in(project: Project, campaign: Campaign, customer: Customer) -> LoyaltyCard | None:
+    """The card of ``campaign`` published to ``customer``, if any (one at most, by the rules)."""
+    return next(
+        (card for card in held_cards(project, customer) if card.campaign_id == campaign.id),
+        None,
+    )
+
+
+class Customers(Area):
+    """A project's customers."""
+
+    __slots__ = ()
+
+    def get(self, ref: str) -> Customer:
+        """The customer with ID or ``source_id`` ``ref``; 404 ``not_found`` (customer) otherwise."""
+        found = self._session.customers.find(self._project, ref)
+        if found is None:
+            raise not_found("customer", ref)
+        return found
+
+    def all(self) -> list[Customer]:
+        """Every customer of the project, oldest first."""
+        return list(self._project.customers.values())
+
+    @staticmethod
+    def find(project: Project, ref: str) -> Customer | None:
+        """The customer with ID or ``source_id`` ``ref``, if any."""
+        found = project.customers.get(ref)
+        return found if found is not None else project.customer_by_source_id(ref)
+
+    def plan(self, project: Project, ref: CustomerRef) -> CustomerPlan:
+        """Resolve the customer a request names, changing nothing; 404 or 400 when it cannot."""
+        if ref.as_string is not None:
+            found = self._session.customers.find(project, ref.as_string)
+            if found is not None:
+                return CustomerPlan(found, found.source_id, {})
+            if ref.as_string.startswith("cust_"):
+                raise not_found("customer", ref.as_string)
+            return CustomerPlan(None, ref.as_string, {})
+        if ref.id is not None:
+            by_id = project.customers.get(ref.id)
+            if by_id is None:
+                raise not_found("customer", ref.id)
+            return CustomerPlan(by_id, by_id.source_id, dict(ref.profile))
+        if ref.source_id is not None:
+            by_source, derived = project.find_source_id(ref.source_id)
+            return CustomerPlan(by_source, ref.source_id, dict(ref.profile), derived)
+        # A customer object with neither id nor source_id is rejected by the HTTP layer;
+        # the Python API gets the same answer.
+        raise bad_request(
+            "invalid_payload",
+            "Invalid payload",
+            "Property .customer must have required property 'id' or 'source_id'",
+        )
+
+    def commit(self, project: Project, plan: CustomerPlan, now: dt.datetime) -> Customer:
+        """Create or update the planned customer, now that the request commits."""
+        customer = plan.existing
+        undo = self._session.undo
+        if undo is not None:
+            note_project(undo, project)
+            if customer is not None:
+                undo.touch(customer)
+        if customer is None:
+            source_id = plan.source_id
+            customer = Customer(
+                id=self._session.ids.customer_id()
+                if source_id is None
+                else plan.new_id or project.customer_id_for(source_id),
+                source_id=source_id,
+                created_at=now,
+            )
+            if undo is not None:
+                undo.first(customer)  # new: nothing of it to put back
+            project.customers[customer.id] = customer
+        if plan.profile:
+            _apply_profile(project, customer, plan.profile)
+            if plan.existing is not None:
+                customer.updated_at = now
+        return customer
+
+    def cards_of(self, customer_id: str) -> list[tuple[Campaign, LoyaltyCard]]:
+        """Every (program, card) the customer holds, programs oldest first."""
+        project = self._project
+        customer = project.customers.get(customer_id)
+        if customer is None:
+            return []
+        by_campaign = {card.campaign_id: card for card in held_cards(project, customer)}
+        return [
+            (campaign, by_campaign[campaign.id])
+            for campaign in project.campaigns.values()
+            if campaign.id in by_campaign and not campaign.in_bin
+        ]

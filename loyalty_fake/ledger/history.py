@@ -1,0 +1,373 @@
+"""A card's transactions, packed: the only code that knows how they are laid out in bytes.
+
+A ``Transaction`` is a value, made on every write and read. What a card stores of its
+movements is one row of integers each (``transaction_rows``), the texts in its project's
+``TextTable`` and what rows point at (``transaction_refs``): at a million members the
+history is the largest thing the fake holds, and packed it fits the 2 KB a member budget.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import struct
+from array import array
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+import attrs
+
+from loyalty_fake.ids import transaction_id
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
+    from loyalty_fake.ledger.redemptions import Redemption
+
+__all__ = [
+    "NO_ROWS",
+    "PACKED_LAYOUTS",
+    "CardPoints",
+    "TextTable",
+    "Transaction",
+    "TransactionLog",
+    "TransactionType",
+]
+
+TransactionType = Literal[
+    "POINTS_ADDITION",
+    "POINTS_REMOVAL",
+    "POINTS_EXPIRATION",
+    "POINTS_REDEMPTION",
+    "POINTS_REFUND",
+]
+
+
+@attrs.frozen
+class CardPoints:
+    """A card's point counters at one moment: what an event shows of the card then."""
+
+    points: int = 0
+    balance: int = 0
+    expired_points: int = 0
+    subtracted_points: int = 0
+    next_expiration_date: dt.date | None = None
+    next_expiration_points: int = 0
+
+    @classmethod
+    def of(cls, card: LoyaltyCard) -> CardPoints:
+        """The counters of ``card`` now."""
+        next_date, next_points = card.next_expiration()
+        return cls(
+            points=card.points,
+            balance=card.balance,
+            expired_points=card.expired_points,
+            subtracted_points=card.subtracted_points,
+            next_expiration_date=next_date,
+            next_expiration_points=next_points,
+        )
+
+
+@attrs.define  # not frozen: a frozen init sets each of its 17 fields by a call (1 us a movement)
+class Transaction:
+    """One movement of points on a card, with the card's totals right after it.
+
+    ``total`` is Voucherify's ``balance.total``: the points added minus those subtracted
+    (removed); the card's ``points`` then are ``total + subtracted_points``. A value made
+    on each write and read (the card keeps packed rows); nothing changes one.
+    """
+
+    seq: int
+    type: TransactionType
+    points: int
+    total: int
+    balance: int
+    created_at: dt.datetime
+    card_code: str
+    source: str | None = "API"
+    reason: str | None = None
+    source_id: str | None = None
+    operation_type: Literal["MANUAL", "AUTOMATIC"] = "MANUAL"
+    # For an expiration: the bucket that expired and its points.
+    bucket: PointsBucket | None = None
+    # The rest of the card's counters right after this movement (points and balance are
+    # total and balance above), kept flat: one object less per transaction.
+    expired_points: int = 0
+    subtracted_points: int = 0
+    next_expiration_date: dt.date | None = None
+    next_expiration_points: int = 0
+    # For a redemption or its refund: the redemption (its reward, order and rollback).
+    redemption: Redemption | None = None
+
+    @property
+    def id(self) -> str:
+        """``vtx_`` and hex that sorts in ``seq`` order (see ``transaction_id``)."""
+        return transaction_id(self.card_code, self.seq)
+
+    @property
+    def event_id(self) -> str:
+        """The member activity event this movement wrote: ``evcus_`` and the same hex."""
+        return "evcus_" + self.id.removeprefix("vtx_")
+
+    @property
+    def card_points(self) -> CardPoints:
+        """The card's counters right after this movement, for the activity feed."""
+        return CardPoints(
+            points=self.total + self.subtracted_points,
+            balance=self.balance,
+            expired_points=self.expired_points,
+            subtracted_points=self.subtracted_points,
+            next_expiration_date=self.next_expiration_date,
+            next_expiration_points=self.next_expiration_points,
+        )
+
+
+_KINDS: tuple[TransactionType, ...] = (
+    "POINTS_ADDITION",
+    "POINTS_REMOVAL",
+    "POINTS_EXPIRATION",
+    "POINTS_REDEMPTION",
+    "POINTS_REFUND",
+)
+_KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
+_EXPIRATION = _KIND_CODES["POINTS_EXPIRATION"]
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MS = dt.timedelta(milliseconds=1)
+_DAY_MS = 86_400_000
+# One row of integers per transaction: seq, created_at as days since the epoch and
+# milliseconds into that day, points, total, balance, expired_points, subtracted_points,
+# next_expiration_date (ordinal, 0 for none), next_expiration_points, the type (4 bits)
+# with the position plus one (0 for none) in the card's transaction_refs of the bucket
+# that expired or the redemption, and the texts' position in the project's TextTable.
+# A card keeps its rows as bytes in a narrow form (see TransactionLog).
+_ROW = 12
+_REF_SHIFT = 4
+# The packed forms of a card's rows, narrowest first: a card's rows take the first
+# whose every column holds them, and keep the form's number as their first byte.
+_PACKINGS = ("<IHIhhhhhIhHH", "<IHIiiiiiIiIH", "<" + "q" * _ROW)
+_ROW_STRUCTS = tuple(struct.Struct(packing) for packing in _PACKINGS)
+# A card's rows stay bytes up to this many; past it, a growable array (appending to
+# bytes copies them).
+_PACKED_ROWS = 64
+NO_ROWS = bytes(1)
+
+
+@functools.lru_cache(maxsize=256)
+def _rows_struct(form: int, count: int) -> struct.Struct:
+    return struct.Struct(_PACKINGS[form][0] + _PACKINGS[form][1:] * count)
+
+
+def _pack_rows(rows: array[int]) -> bytes:
+    """``rows`` in the narrowest form whose every column holds them."""
+    count = len(rows) // _ROW
+    for form in range(len(_PACKINGS) - 1):
+        try:
+            return bytes((form,)) + _rows_struct(form, count).pack(*rows)
+        except struct.error:  # noqa: PERF203 - a wider form is rare
+            continue
+    return bytes((len(_PACKINGS) - 1,)) + _rows_struct(len(_PACKINGS) - 1, count).pack(*rows)
+
+
+def _unpack_rows(rows: bytes) -> array[int]:
+    form = rows[0]
+    count = (len(rows) - 1) // _ROW_STRUCTS[form].size
+    return array("q", _rows_struct(form, count).unpack_from(rows, 1))
+
+
+def _with_row(rows: array[int] | bytes, row: tuple[int, ...]) -> array[int] | bytes:
+    """``rows`` with ``row`` appended: bytes in place of short rows, the array grown."""
+    if isinstance(rows, array):
+        rows.extend(row)
+        return rows
+    packing = _ROW_STRUCTS[rows[0]]
+    short = (len(rows) - 1) // packing.size < _PACKED_ROWS
+    if short:
+        try:
+            return rows + packing.pack(*row)
+        except struct.error:  # a column outgrew the form: repack all, wider
+            pass
+    unpacked = _unpack_rows(rows)
+    unpacked.extend(row)
+    return _pack_rows(unpacked) if short else unpacked
+
+
+Texts = tuple[str | None, str | None, str | None, str]
+
+
+class TextTable:
+    """A project's distinct transaction texts (source, reason, source_id, operation type).
+
+    Most transactions share a handful of them ("API", "Purchases", ...): a row stores a
+    position here instead of four references.
+    """
+
+    __slots__ = ("_positions", "_texts")
+
+    def __init__(self, texts: list[Texts] | None = None) -> None:
+        """A table holding ``texts`` (a restored snapshot's) or nothing yet."""
+        self._texts = texts if texts is not None else []
+        self._positions = {text: position for position, text in enumerate(self._texts)}
+
+    def __reduce__(self) -> tuple[type[TextTable], tuple[Any, ...]]:
+        return TextTable, (self._texts,)
+
+    def position(self, texts: Texts) -> int:
+        """Where ``texts`` is kept, adding it if new."""
+        found = self._positions.get(texts)
+        if found is None:
+            found = self._positions[texts] = len(self._texts)
+            self._texts.append(texts)
+        return found
+
+    def __getitem__(self, position: int) -> Texts:
+        return self._texts[position]
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def truncate(self, length: int) -> None:
+        """Forget every text added after the first ``length`` (a unit of work failed)."""
+        del self._texts[length:]
+        for texts in [texts for texts, at in self._positions.items() if at >= length]:
+            del self._positions[texts]
+
+
+class TransactionLog:
+    """A card's transactions, packed: one row of integers each, made ``Transaction`` on read.
+
+    A card holds about three transactions; as objects they were a third of the memory a
+    seeded member costs. The rows live on the card (``transaction_rows``), the texts in
+    the project's ``TextTable``, and what they point at (buckets that expired,
+    redemptions) with the card (``transaction_refs``). This is a view over them, made
+    when asked for.
+
+    A card's rows are bytes, each column as narrow as the card's values allow (a seeded
+    member's three or so rows take about 90 bytes, where 64-bit integers took 240), until
+    the card has 64; then a growable array.
+    """
+
+    __slots__ = ("_card",)
+
+    def __init__(self, card: LoyaltyCard) -> None:
+        """The transactions of ``card``."""
+        self._card = card
+
+    def append(self, transaction: Transaction) -> None:
+        """Pack ``transaction`` at the end of the log."""
+        texts = self._card.transaction_texts.position(
+            (
+                transaction.source,
+                transaction.reason,
+                transaction.source_id,
+                transaction.operation_type,
+            )
+        )
+        ref = 0
+        target = transaction.bucket or transaction.redemption
+        if target is not None:
+            if self._card.transaction_refs is None:
+                self._card.transaction_refs = []
+            self._card.transaction_refs.append(target)
+            ref = len(self._card.transaction_refs)
+        expiry = transaction.next_expiration_date
+        day, ms = divmod((transaction.created_at - _EPOCH) // _MS, _DAY_MS)
+        self._card.transaction_rows = _with_row(
+            self._card.transaction_rows,
+            (
+                transaction.seq,
+                day,
+                ms,
+                transaction.points,
+                transaction.total,
+                transaction.balance,
+                transaction.expired_points,
+                transaction.subtracted_points,
+                expiry.toordinal() if expiry is not None else 0,
+                transaction.next_expiration_points,
+                _KIND_CODES[transaction.type] | ref << _REF_SHIFT,
+                texts,
+            ),
+        )
+
+    def __len__(self) -> int:
+        rows = self._card.transaction_rows
+        if isinstance(rows, array):
+            return len(rows) // _ROW
+        return (len(rows) - 1) // _ROW_STRUCTS[rows[0]].size
+
+    def _at(self, index: int) -> Transaction:
+        rows = self._card.transaction_rows
+        row: Sequence[int]
+        if isinstance(rows, array):
+            row = rows[index * _ROW : (index + 1) * _ROW]
+        else:
+            packing = _ROW_STRUCTS[rows[0]]
+            row = packing.unpack_from(rows, 1 + index * packing.size)
+        (
+            seq,
+            day,
+            ms,
+            points,
+            total,
+            balance,
+            expired,
+            subtracted,
+            expiry,
+            due,
+            kind_ref,
+            texts,
+        ) = row
+        kind = kind_ref & (1 << _REF_SHIFT) - 1
+        ref = kind_ref >> _REF_SHIFT
+        card = self._card
+        source, reason, source_id, operation_type = card.transaction_texts[texts]
+        target = card.transaction_refs[ref - 1] if ref and card.transaction_refs else None
+        return Transaction(
+            seq=seq,
+            type=_KINDS[kind],
+            points=points,
+            total=total,
+            balance=balance,
+            created_at=_EPOCH + (day * _DAY_MS + ms) * _MS,
+            card_code=card.code,
+            source=source,
+            reason=reason,
+            source_id=source_id,
+            operation_type="AUTOMATIC" if operation_type == "AUTOMATIC" else "MANUAL",
+            # Only an expiration points at a bucket (the one that expired); a redemption
+            # and its refund point at the redemption.
+            bucket=target if kind == _EXPIRATION else None,  # type: ignore[arg-type]
+            redemption=None if kind == _EXPIRATION else target,  # type: ignore[arg-type]
+            expired_points=expired,
+            subtracted_points=subtracted,
+            next_expiration_date=dt.date.fromordinal(expiry) if expiry else None,
+            next_expiration_points=due,
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> Transaction: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Transaction]: ...
+    def __getitem__(self, index: int | slice) -> Transaction | list[Transaction]:
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._at(index)
+
+    def __iter__(self) -> Iterator[Transaction]:
+        return (self._at(i) for i in range(len(self)))
+
+
+# The packed rows' layout, counted in a snapshot's fingerprint (see snapshot.py).
+PACKED_LAYOUTS = {
+    "TextTable": ("texts", "source,reason,source_id,operation_type"),
+    "TransactionLog": (
+        f"transaction_rows/{_ROW}",
+        *_PACKINGS,
+        str(_PACKED_ROWS),
+        "total=points-subtracted",
+    ),
+}

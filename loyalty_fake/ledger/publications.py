@@ -1,0 +1,236 @@
+"""Publications: a card given to a customer, by code or by program; the publications list."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from loyalty_fake.errors import bad_request
+from loyalty_fake.filters import STRING_CONDITIONS, FilterField, Kind
+from loyalty_fake.ids import card_id, derived_id
+from loyalty_fake.ledger.project import Area
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable, Mapping
+
+    from loyalty_fake.filters import Filter
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.customers import CustomerRef
+    from loyalty_fake.ledger.project import Project
+
+__all__ = [
+    "PUBLICATION_FILTERS",
+    "Publication",
+    "Publications",
+    "publication_record",
+]
+
+
+@attrs.define  # not frozen, for its init's speed (one per join); nothing changes one
+class Publication:
+    """The assignment of a card to a customer (Voucherify's publication)."""
+
+    created_at: dt.datetime
+    customer_id: str
+    campaign_id: str
+    campaign_name: str
+    voucher_code: str
+    source_id: str | None = None
+    channel: str = "API"
+    metadata: dict[str, Any] | None = None  # None while empty
+    result: str = "SUCCESS"
+    seq: int = 0
+
+    @property
+    def voucher_id(self) -> str:
+        """The card's ``v_`` ID (see ``LoyaltyCard.id``), derived: not stored."""
+        return card_id(self.campaign_id, self.voucher_code)
+
+    @property
+    def id(self) -> str:
+        """``pub_`` and 32 alphanumerics, derived from the card and sequence: not stored."""
+        return derived_id("pub_", f"{self.voucher_id}/{self.seq}", 32)
+
+    @property
+    def event_id(self) -> str:
+        """The ``customer.publication.succeeded`` event's ID, derived: not stored."""
+        suffix = hashlib.blake2b(self.id.encode(), digest_size=4).hexdigest()
+        return f"evcus_{self.seq:010x}{suffix}"
+
+
+# Every card the fake makes is a loyalty card: a publication's voucher_type.
+_CARD_TYPE = "LOYALTY_CARD"
+
+
+# What GET /v1/publications filters on: ParameterFiltersListPublications's fields, and
+# voucher_code, a publication's own column (the list orders by it). See publication_record.
+PUBLICATION_FILTERS: dict[str, FilterField] = {
+    "campaign_name": FilterField(Kind.STRING),
+    "customer_id": FilterField(Kind.STRING),
+    "failure_code": FilterField(Kind.STRING),
+    # A boolean, which the spec filters with text conditions (FilterConditionsString).
+    "is_referral_code": FilterField(Kind.BOOLEAN, STRING_CONDITIONS),
+    "parent_object_id": FilterField(Kind.STRING),
+    "related_object_id": FilterField(Kind.STRING),
+    "result": FilterField(Kind.STRING),
+    "source_id": FilterField(Kind.STRING),
+    "voucher_code": FilterField(Kind.STRING),
+    "voucher_type": FilterField(Kind.STRING),
+}
+
+
+def publication_record(publication: Publication) -> dict[str, Any]:
+    """A publication's filterable fields (``PUBLICATION_FILTERS``, ``metadata.<key>``).
+
+    A publication's parent object is its card's program, its related object the card;
+    the fake records no failed publications, so ``failure_code`` is always unset.
+    """
+    record: dict[str, Any] = {
+        "campaign_name": publication.campaign_name,
+        "customer_id": publication.customer_id,
+        "failure_code": None,
+        "is_referral_code": False,
+        "parent_object_id": publication.campaign_id,
+        "related_object_id": publication.voucher_id,
+        "result": publication.result,
+        "source_id": publication.source_id,
+        "voucher_code": publication.voucher_code,
+        "voucher_type": _CARD_TYPE,
+    }
+    for key, value in (publication.metadata or {}).items():
+        record[f"metadata.{key}"] = value
+    return record
+
+
+def _tracking_id(project: Project, publication: Publication) -> str:
+    customer = project.customers.get(publication.customer_id)
+    return (customer.source_id or "") if customer is not None else ""
+
+
+_PUBLICATION_ORDER: dict[str, Callable[[Project, Publication], Any]] = {
+    "id": lambda _project, p: p.id,
+    "voucher_code": lambda _project, p: p.voucher_code,
+    "tracking_id": _tracking_id,
+    "customer_id": lambda _project, p: p.customer_id,
+    "created_at": lambda _project, p: p.created_at,
+    "channel": lambda _project, p: p.channel,
+}
+
+
+class Publications(Area):
+    """A project's publications."""
+
+    __slots__ = ()
+
+    def publish(  # noqa: PLR0913 - mirrors the request body's fields
+        self,
+        *,
+        customer: CustomerRef,
+        voucher: str | None = None,
+        campaign: str | None = None,
+        count: int = 1,
+        source_id: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        channel: str | None = None,
+    ) -> LoyaltyCard:
+        """``POST /v1/publications`` for loyalty cards: the members rules, by code or program.
+
+        ``voucher`` wins over ``campaign``. Loyalty programs always join once, so one
+        publication publishes one card. Returns the card; its ``publication`` is the
+        publication that gave it to the customer.
+        """
+        project = self._project
+        if voucher is None and campaign is None:
+            raise bad_request(
+                "missing_vouchers", "Missing vouchers", "Either Campaign or Voucher is required"
+            )
+        if count > 1:
+            raise bad_request(
+                "too_many_vouchers_requested",
+                "Too many vouchers requested",
+                "Only up to 1 can be published"
+                + (
+                    ""
+                    if source_id is not None
+                    else ": loyalty programs publish one card per customer"
+                ),
+            )
+        if voucher is not None:
+            program_id = self._session.members.get(voucher).campaign_id
+        else:
+            assert campaign is not None  # noqa: S101 - checked above
+            program_id = self._session.campaigns.get(campaign).id
+        del project
+        return self._session.members.add(
+            program_id,
+            customer=customer,
+            voucher=voucher,
+            source_id=source_id,
+            metadata=metadata,
+            channel=channel,
+        )
+
+    def page(  # noqa: PLR0913 - the endpoint's filters
+        self,
+        *,
+        limit: int,
+        page: int,
+        order: str,
+        campaign: str | None = None,
+        customer: str | None = None,
+        voucher: str | None = None,
+        source_id: str | None = None,
+        result: str | None = None,
+        voucher_type: str | None = None,
+        referral_only: bool = False,
+        filters: Filter | None = None,
+    ) -> tuple[list[Publication], int]:
+        """One page of publications matching the filters, and how many match.
+
+        ``voucher_type`` is a ``type`` of card (``LOYALTY_CARD``); ``referral_only``
+        keeps the publications of referral codes; ``filters`` (on
+        ``PUBLICATION_FILTERS`` and ``metadata.<key>``) is applied after the rest.
+        """
+        project = self._project
+        now = self._session.clock.now()
+        holder = self._session.customers.find(project, customer) if customer is not None else None
+        matches = [
+            p
+            for p in project.publications
+            if (campaign is None or campaign in (p.campaign_name, p.campaign_id))
+            and (customer is None or (holder is not None and p.customer_id == holder.id))
+            and (voucher is None or p.voucher_code == voucher)
+            and (source_id is None or p.source_id == source_id)
+            and (result is None or p.result == result)
+            and (voucher_type is None or voucher_type == _CARD_TYPE)
+            and not referral_only  # every card here is a loyalty card, none a referral code
+            and not self._binned(project, p.campaign_id)
+        ]
+        if filters:
+            matches = [p for p in matches if filters.matches(publication_record(p), now)]
+        field = order.lstrip("-")
+        key = _PUBLICATION_ORDER[field]
+        matches.sort(key=lambda p: (key(project, p), p.seq), reverse=order.startswith("-"))
+        start = (page - 1) * limit
+        return matches[start : start + limit], len(matches)
+
+    @staticmethod
+    def _binned(project: Project, campaign_id: str) -> bool:
+        found = project.campaigns.get(campaign_id)
+        return found is None or found.in_bin
+
+    def all(self) -> list[Publication]:
+        """Every publication of the project, oldest first."""
+        return list(self._project.publications)
+
+    def forget_campaign(self, campaign: Campaign) -> None:
+        """Remove the publications of a program's cards, removed for good."""
+        project = self._project
+        project.publications[:] = [p for p in project.publications if p.campaign_id != campaign.id]
+        for source_id, publication in list(project.publications_by_source_id.items()):
+            if publication.campaign_id == campaign.id:
+                del project.publications_by_source_id[source_id]

@@ -1,0 +1,220 @@
+"""One unit of work on one project: ``with ledger.session(app_id) as session:``.
+
+A session holds the ledger's lock, pins the clock, undoes everything it changed when it
+raises, and brings due work up to date before anything reads (``schedule.py``). The areas
+hang off it (``session.members.add(...)``); each is a view, made on first use. What an area
+does that others react to, it appends as an ``Activity``; before the session closes, the
+``REACTIONS`` table below runs each activity's reactions, in the same unit of work.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from loyalty_fake.ledger.campaigns import Campaigns
+from loyalty_fake.ledger.cards import Cards, note_card
+from loyalty_fake.ledger.customers import Customers
+from loyalty_fake.ledger.members import Members, note_members
+from loyalty_fake.ledger.points import Points
+from loyalty_fake.ledger.publications import Publications
+from loyalty_fake.ledger.redemptions import Redemptions
+from loyalty_fake.ledger.rewards import Rewards
+from loyalty_fake.ledger.schedule import SCHEDULE
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from loyalty_fake.clock import Clock
+    from loyalty_fake.ids import IdGenerator
+    from loyalty_fake.ledger import Ledger
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.project import Project
+    from loyalty_fake.ledger.undo import UndoLog
+    from loyalty_fake.ledger.unit import UnitOfWork
+
+__all__ = ["REACTIONS", "Activity", "Session"]
+
+
+@attrs.frozen
+class Activity:
+    """Something that happened in a session, named as Voucherify's events are."""
+
+    type: str  # e.g. "customer.order.paid"
+    data: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+# Activity type -> what reacts to it, in order. Fixed and read top to bottom, like the
+# route table. The earning rules plug in here: "customer.order.paid" -> earning_rules.react.
+REACTIONS: dict[str, tuple[Callable[[Session, Activity], None], ...]] = {}
+
+
+class Session:
+    """One project for one unit of work (see the module's docstring)."""
+
+    __slots__ = (
+        "_app_id",
+        "_campaigns",
+        "_cards",
+        "_customers",
+        "_ledger",
+        "_members",
+        "_points",
+        "_project",
+        "_publications",
+        "_redemptions",
+        "_rewards",
+        "_unit",
+        "activities",
+        "clock",
+        "ids",
+        "reactions",
+    )
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        app_id: str,
+        reactions: Mapping[str, tuple[Callable[[Session, Activity], None], ...]] = REACTIONS,
+    ) -> None:
+        """A session of ``ledger`` on the project of ``app_id`` (made on first use)."""
+        self._ledger = ledger
+        self._app_id = app_id
+        self._project: Project | None = ledger.existing_project(app_id)
+        self.clock: Clock = ledger.clock
+        self.ids: IdGenerator = ledger.ids
+        self._unit: UnitOfWork = ledger.unit_of_work()
+        self.activities: list[Activity] = []
+        self.reactions = reactions
+        # Each area is made on first use, then kept for the session.
+        self._campaigns: Campaigns | None = None
+        self._cards: Cards | None = None
+        self._customers: Customers | None = None
+        self._members: Members | None = None
+        self._publications: Publications | None = None
+        self._points: Points | None = None
+        self._rewards: Rewards | None = None
+        self._redemptions: Redemptions | None = None
+
+    @property
+    def app_id(self) -> str:
+        """The project's ``X-App-Id``."""
+        return self._app_id
+
+    @property
+    def project(self) -> Project:
+        """The session's project, made empty on first use (a read of nothing makes none)."""
+        found = self._project
+        if found is None:
+            found = self._project = self._ledger.new_project(self._app_id)
+        return found
+
+    @property
+    def existing_project(self) -> Project | None:
+        """The session's project if it exists yet."""
+        return self._project
+
+    @property
+    def strict_joins(self) -> bool:
+        """Whether a customer joining a program twice is refused (see ``Ledger``)."""
+        return self._ledger.strict_joins
+
+    @property
+    def undo(self) -> UndoLog | None:
+        """The unit's undo log; ``None`` outside a request (seeding notes nothing)."""
+        return self._unit.undo
+
+    def note_card(self, card: LoyaltyCard) -> None:
+        """Note a card before a change, within a unit."""
+        undo = self._unit.undo
+        if undo is not None:
+            note_card(undo, card)
+
+    def note_members(self, campaign: Campaign) -> None:
+        """Note a program's members index before a change, within a unit."""
+        undo = self._unit.undo
+        if undo is not None:
+            note_members(undo, self.project, campaign)
+
+    def settle(self) -> None:
+        """Do what has fallen due by now (``SCHEDULE``): expire due points, for one."""
+        SCHEDULE.catch_up(self)
+
+    def happened(self, activity: Activity) -> None:
+        """Record that ``activity`` happened; its reactions run before the session closes."""
+        self.activities.append(activity)
+
+    def react(self) -> None:
+        """Run the reactions to every activity so far, and to those they add, in order."""
+        done = 0
+        while done < len(self.activities):
+            activity = self.activities[done]
+            done += 1
+            for reaction in self.reactions.get(activity.type, ()):
+                reaction(self, activity)
+
+    @property
+    def campaigns(self) -> Campaigns:
+        """Loyalty programs: create, read, update, delete, add cards."""
+        found = self._campaigns
+        if found is None:
+            found = self._campaigns = Campaigns(self)
+        return found
+
+    @property
+    def cards(self) -> Cards:
+        """Loyalty cards, published or not."""
+        found = self._cards
+        if found is None:
+            found = self._cards = Cards(self)
+        return found
+
+    @property
+    def customers(self) -> Customers:
+        """Customers, by ID or ``source_id``."""
+        found = self._customers
+        if found is None:
+            found = self._customers = Customers(self)
+        return found
+
+    @property
+    def members(self) -> Members:
+        """A program's members: join, list, read."""
+        found = self._members
+        if found is None:
+            found = self._members = Members(self)
+        return found
+
+    @property
+    def publications(self) -> Publications:
+        """Publications of cards to customers."""
+        found = self._publications
+        if found is None:
+            found = self._publications = Publications(self)
+        return found
+
+    @property
+    def points(self) -> Points:
+        """Balances, buckets, transactions, expiry."""
+        found = self._points
+        if found is None:
+            found = self._points = Points(self)
+        return found
+
+    @property
+    def rewards(self) -> Rewards:
+        """The reward catalogue and what each program offers."""
+        found = self._rewards
+        if found is None:
+            found = self._rewards = Rewards(self)
+        return found
+
+    @property
+    def redemptions(self) -> Redemptions:
+        """Reward redemptions and their rollbacks."""
+        found = self._redemptions
+        if found is None:
+            found = self._redemptions = Redemptions(self)
+        return found
