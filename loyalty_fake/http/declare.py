@@ -19,13 +19,15 @@ from loyalty_fake.http.common_json import STRING, Schema
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from loyalty_fake.http.handlers import Call
+    from loyalty_fake.http.messages import Request
+    from loyalty_fake.ledger import Session
 
 __all__ = [
     "LIMIT",
     "NON_EMPTY",
     "PAGE",
     "STARTING_AFTER",
+    "Call",
     "Operation",
     "Route",
     "bind",
@@ -76,6 +78,15 @@ def bind(template: tuple[str, ...], segments: tuple[str, ...]) -> dict[str, str]
         elif pattern != actual:
             return None
     return params
+
+
+@attrs.frozen
+class Call:
+    """What a handler gets: the request's session on one project, the request, its parameters."""
+
+    session: Session
+    request: Request
+    params: dict[str, str]
 
 
 @attrs.frozen
