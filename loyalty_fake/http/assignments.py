@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from loyalty_fake.http import paging
 from loyalty_fake.http.common_json import BOOLEAN, STRING, Schema
-from loyalty_fake.http.declare import LIMIT, NON_EMPTY, PAGE, Operation, Route, query
+from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, query
 from loyalty_fake.http.members import MEMBER_BY_CODE
+from loyalty_fake.http.paging import LIMIT, PAGE
 from loyalty_fake.http.params import MAX_INTEGER, Body, Query, parse_json_body, parse_json_objects
 from loyalty_fake.http.rewards_json import assignment_json, reward_json
 
@@ -98,15 +100,13 @@ def create_reward_assignment(call: Call) -> tuple[int, Any]:
 def list_reward_assignments(call: Call) -> tuple[int, Any]:
     """``GET /v1/loyalties/{campaignId}/rewards`` and ``.../reward-assignments``: page-based."""
     query = Query(call.request.query)
-    limit = query.limit()
-    page = query.page()
+    page = paging.page(query)
     # The two listings spell the filter differently in the spec.
     wanted = query.string("assignment_id") or query.string("assignmentId")
     assignments = call.session.rewards.assignments(call.params["campaignId"])
     if wanted is not None:
         assignments = [a for a in assignments if a.id == wanted]
-    start = (page - 1) * limit
-    data = [assignment_json(a) for a in assignments[start : start + limit]]
+    data = [assignment_json(a) for a in page.of(assignments)]
     return 200, {"object": "list", "data_ref": "data", "data": data, "total": len(assignments)}
 
 

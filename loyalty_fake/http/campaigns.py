@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, get_args
 
+from loyalty_fake.http import paging
 from loyalty_fake.http.campaigns_json import EXPIRATION_RULES, campaign_json
 from loyalty_fake.http.common_json import (
     BOOLEAN,
@@ -19,7 +20,8 @@ from loyalty_fake.http.common_json import (
     const,
     enum,
 )
-from loyalty_fake.http.declare import LIMIT, NON_EMPTY, PAGE, Operation, Route, orders, query
+from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, orders, query
+from loyalty_fake.http.paging import LIMIT, PAGE
 from loyalty_fake.http.params import MAX_INTEGER, Body, Query, parse_json_body
 from loyalty_fake.ledger.campaigns import CampaignType
 from loyalty_fake.ledger.codes import CodeConfig
@@ -130,14 +132,13 @@ _PROGRAM_EXPANSIONS = ("category", "access_settings_assignments")
 def list_programs(call: Call) -> tuple[int, Any]:
     """``GET /v1/loyalties``: programs, newest first, page-based."""
     query = Query(call.request.query)
-    limit = query.limit()
-    page = query.page()
+    page = paging.page(query)
     order = query.choice("order", _PROGRAM_ORDERS, "-created_at")
     # categories is always expanded; Areas and Stores is an enterprise feature a fake
     # project does not have, so access_settings_assignments adds nothing (the spec:
     # "returned only if the Areas and Stores enterprise feature is enabled").
     query.choice("expand", _PROGRAM_EXPANSIONS, None)
-    programs, total = call.session.campaigns.page(limit=limit, page=page, order=order)
+    programs, total = call.session.campaigns.page(limit=page.limit, page=page.number, order=order)
     body = [campaign_json(program) for program in programs]
     return 200, {"object": "list", "data_ref": "campaigns", "campaigns": body, "total": total}
 

@@ -14,19 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from loyalty_fake.http.common_json import STRING, Schema
-
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from loyalty_fake.http.common_json import Schema
     from loyalty_fake.http.messages import Request
     from loyalty_fake.ledger import Session
 
 __all__ = [
-    "LIMIT",
     "NON_EMPTY",
-    "PAGE",
-    "STARTING_AFTER",
     "Call",
     "Operation",
     "Route",
@@ -131,8 +127,3 @@ def query(name: str, schema: Schema, description: str | None = None) -> Schema:
 def orders(*fields: str) -> list[str]:
     """The ``order`` values for these fields: each ascending and descending (``-field``)."""
     return [f"{sign}{field}" for field in fields for sign in ("", "-")]
-
-
-LIMIT = query("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Default 10.")
-PAGE = query("page", {"type": "integer", "minimum": 1, "maximum": 100}, "Default 1.")
-STARTING_AFTER = query("starting_after_id", STRING, "An ID from the list; else 400.")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, get_args
 
+from loyalty_fake.http import paging
 from loyalty_fake.http.cards_json import member_json, members_list_json
 from loyalty_fake.http.common_json import FREE_OBJECT, STRING, TIMESTAMP, Schema, enum
 from loyalty_fake.http.customers import CUSTOMER_REFERENCE, customer_ref
-from loyalty_fake.http.declare import LIMIT, NON_EMPTY, PAGE, Operation, Route, orders, query
+from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, orders, query
+from loyalty_fake.http.paging import LIMIT, PAGE
 from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.ledger.members import MemberOrder, MemberQuery
 
@@ -82,9 +84,10 @@ def add_member(call: Call) -> tuple[int, Any]:
 def list_members(call: Call) -> tuple[int, Any]:
     """``GET /v1/loyalties/{campaignId}/members``: a page of the program's members."""
     query = Query(call.request.query)
+    page = paging.page(query)
     member_query = MemberQuery(
-        limit=query.limit(),
-        page=query.page(),
+        limit=page.limit,
+        page=page.number,
         customer=query.string("customer") or None,
         code=query.string("code") or None,
         created_before=query.timestamp("created_at", "before"),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from loyalty_fake.errors import bad_request
+from loyalty_fake.http import paging
 from loyalty_fake.http.activity_json import activity_json
 from loyalty_fake.http.common_json import (
     DATE,
@@ -15,9 +15,10 @@ from loyalty_fake.http.common_json import (
     cursor_list_json,
     enum,
 )
-from loyalty_fake.http.declare import LIMIT, PAGE, STARTING_AFTER, Operation, Route, query
+from loyalty_fake.http.declare import Operation, Route, query
 from loyalty_fake.http.filters import filters_parameter, parse_filters
 from loyalty_fake.http.members import MEMBER, MEMBER_BY_CODE, member_of
+from loyalty_fake.http.paging import LIMIT, PAGE, STARTING_AFTER
 from loyalty_fake.http.params import MAX_INTEGER, Body, Query, parse_json_body
 from loyalty_fake.http.points_json import balance_json, bucket_json, transaction_json
 from loyalty_fake.ledger import TRANSACTION_FILTERS
@@ -59,8 +60,6 @@ _ACTIVITY_QUERY = [
     STARTING_AFTER,
 ]
 
-_Item = TypeVar("_Item")
-
 
 _EXPIRATION_TYPES = ("PROGRAM_RULES", "CUSTOM_DATE", "NON_EXPIRING")
 
@@ -89,61 +88,42 @@ def change_balance(call: Call) -> tuple[int, Any]:
     return 200, balance_json(transaction, card)
 
 
-def _cursor_page(
-    items: list[_Item], ids: list[str], after: str | None, limit: int
-) -> tuple[list[_Item], bool]:
-    """The page after the item ``after`` (an ID of ``ids``), and whether more follow."""
-    if after is not None:
-        if after not in ids:
-            raise bad_request(
-                "invalid_query_params",
-                "Invalid query params",
-                f"Property .starting_after_id: {after} is not in this list",
-            )
-        items = items[ids.index(after) + 1 :]
-    return items[:limit], len(items) > limit
-
-
 def list_transactions(call: Call) -> tuple[int, Any]:
     """``GET .../members/{memberId}/transactions``: the card's point movements, cursor-paged."""
     query = Query(call.request.query)
-    limit = query.limit()
+    cursor = paging.cursor(query)
     order = query.choice("order", ("id", "-id"), "-id")
-    after = query.string("starting_after_id")
     filters = parse_filters(query.pairs, TRANSACTION_FILTERS)
     card, ordered = call.session.points.transactions(
         call.params["memberId"], call.params.get("campaignId"), filters
     )
     if order == "-id":
         ordered.reverse()
-    page, has_more = _cursor_page(ordered, [t.id for t in ordered], after, limit)
+    page, has_more = cursor.of(ordered, [t.id for t in ordered])
     return 200, cursor_list_json([transaction_json(t, card) for t in page], has_more)
 
 
 def list_points_expiration(call: Call) -> tuple[int, Any]:
     """``GET /v1/loyalties/{campaignId}/members/{memberId}/points-expiration``: active buckets."""
     query = Query(call.request.query)
-    limit = query.limit()
-    page = query.page()
+    page = paging.page(query)
     card = member_of(call)
-    start = (page - 1) * limit
-    data = [bucket_json(b, card) for b in card.buckets[start : start + limit]]
+    data = [bucket_json(b, card) for b in page.of(card.buckets)]
     return 200, {"object": "list", "data_ref": "data", "data": data, "total": len(card.buckets)}
 
 
 def list_activity(call: Call) -> tuple[int, Any]:
     """``GET .../members/{memberId}/activity``: the member's events, cursor-paged."""
     query = Query(call.request.query)
-    limit = query.limit()
+    cursor = paging.cursor(query)
     order = query.choice("order", ("created_at", "-created_at"), "-created_at")
-    after = query.string("starting_after_id")
     card = member_of(call)
     campaign = call.session.campaigns.get(card.campaign_id)
     holder = call.session.customers.get(card.holder_id) if card.holder_id else None
     events = [event for _, event in activity_json(card, campaign, holder)]
     if order == "-created_at":
         events.reverse()
-    page, has_more = _cursor_page(events, [event["id"] for event in events], after, limit)
+    page, has_more = cursor.of(events, [event["id"] for event in events])
     return 200, cursor_list_json(page, has_more)
 
 

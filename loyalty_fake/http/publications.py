@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from loyalty_fake.errors import bad_request
+from loyalty_fake.http import paging
 from loyalty_fake.http.cards_json import voucher_json
 from loyalty_fake.http.common_json import BOOLEAN, FREE_OBJECT, STRING, Schema, enum
 from loyalty_fake.http.customers import CUSTOMER_REFERENCE, customer_ref
-from loyalty_fake.http.declare import LIMIT, NON_EMPTY, Operation, Route, orders, query
+from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, orders, query
 from loyalty_fake.http.filters import filters_parameter, parse_filters
+from loyalty_fake.http.paging import LIMIT
 from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.http.publications_json import publication_api_json, publication_voucher_json
 from loyalty_fake.ledger import PUBLICATION_FILTERS
@@ -52,11 +53,7 @@ _CREATE_PUBLICATION: Schema = {
 # What listing publications takes, here and for one card (loyalty_fake.http.vouchers).
 PUBLICATION_QUERY = [
     LIMIT,
-    query(
-        "page",
-        {"type": "integer", "minimum": 1, "maximum": 1000},
-        "Default 1; above 1000 is 400 page_over_limit.",
-    ),
+    paging.PUBLICATION_PAGES.parameter(),
     query(
         "order",
         enum(*orders("id", "voucher_code", "tracking_id", "customer_id", "created_at", "channel")),
@@ -89,9 +86,6 @@ _PUBLICATION_ORDERS = tuple(
     for field in ("id", "voucher_code", "tracking_id", "customer_id", "created_at", "channel")
     for sign in ("", "-")
 )
-
-
-_PAGE_LIMIT = 1000
 
 
 def create_publication(call: Call) -> tuple[int, Any]:
@@ -147,14 +141,7 @@ def _publication_body(
 def list_publications(call: Call) -> tuple[int, Any]:
     """``GET /v1/publications`` (and ``/v1/vouchers/{code}/publications``): newest first."""
     query = Query(call.request.query)
-    limit = query.limit()
-    page = query.integer("page", minimum=1, maximum=1_000_000, default=1)
-    if page > _PAGE_LIMIT:
-        raise bad_request(
-            "page_over_limit",
-            "Listing resource above 1000 page is not supported",
-            "Property .page cannot be higher than 1000",
-        )
+    page = paging.page(query, paging.PUBLICATION_PAGES)
     order = query.choice("order", _PUBLICATION_ORDERS, "-created_at")
     result = query.choice("result", ("SUCCESS", "FAILURE", None), None)
     voucher_type = query.choice("voucher_type", tuple(_VOUCHER_TYPES), None)
@@ -164,8 +151,8 @@ def list_publications(call: Call) -> tuple[int, Any]:
     if "code" in call.params:
         call.session.members.get(call.params["code"])  # 404 for an unknown card
     publications, total = call.session.publications.page(
-        limit=limit,
-        page=page,
+        limit=page.limit,
+        page=page.number,
         order=order,
         campaign=query.string("campaign"),
         customer=query.string("customer"),

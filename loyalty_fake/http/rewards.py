@@ -7,8 +7,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.http import paging
 from loyalty_fake.http.common_json import FREE_OBJECT, STRING, Schema, enum
-from loyalty_fake.http.declare import LIMIT, NON_EMPTY, PAGE, Operation, Route, query
+from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, query
+from loyalty_fake.http.paging import LIMIT, PAGE
 from loyalty_fake.http.params import MAX_INTEGER, Body, Query, parse_json_body
 from loyalty_fake.http.rewards_json import reward_json
 from loyalty_fake.ledger.rewards import PARAMETERS_KEY
@@ -200,9 +202,10 @@ def create_reward(call: Call) -> tuple[int, Any]:
 def list_rewards(call: Call) -> tuple[int, Any]:
     """``GET /v1/rewards``: the project's rewards, page-based."""
     query = Query(call.request.query)
+    page = paging.page(query)
     rewards, total = call.session.rewards.page(
-        limit=query.limit(),
-        page=query.page(),
+        limit=page.limit,
+        page=page.number,
         assignment_id=query.string("assignment_id"),
     )
     data = [reward_json(reward) for reward in rewards]
