@@ -11,8 +11,10 @@ import attrs
 from loyalty_fake.clock import Clock
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.http.app import FakeVoucherifyApp
+from loyalty_fake.http.cards_json import member_json
+from loyalty_fake.http.customers_json import customer_json
 from loyalty_fake.http.messages import Request, Response
-from loyalty_fake.http.serialize import customer_json, member_json, publication_json
+from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.ids import IdGenerator
 from loyalty_fake.ledger import Ledger
 from loyalty_fake.transports.hosts import HostMatcher

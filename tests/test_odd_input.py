@@ -344,7 +344,7 @@ def test_a_bug_that_makes_a_nan_answers_500_not_invalid_json(
     code = _member(loyalty_fake)
     before = _state(loyalty_fake)
     monkeypatch.setattr(
-        "loyalty_fake.http.handlers.balance_json",
+        "loyalty_fake.http.points.balance_json",
         lambda *_: {"points": float("nan")},
     )
     reply = requests.post(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import attrs
 
 from loyalty_fake.errors import VoucherifyError, no_such_path
-from loyalty_fake.http.handlers import Call
+from loyalty_fake.http.declare import Call
 from loyalty_fake.http.messages import JSON_HEADERS, Request, Response
 from loyalty_fake.http.params import check_text
 from loyalty_fake.http.routes import (

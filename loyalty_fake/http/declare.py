@@ -14,18 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from loyalty_fake.http.common_json import STRING, Schema
-
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from loyalty_fake.http.handlers import Call
+    from loyalty_fake.http.common_json import Schema
+    from loyalty_fake.http.messages import Request
+    from loyalty_fake.ledger import Session
 
 __all__ = [
-    "LIMIT",
     "NON_EMPTY",
-    "PAGE",
-    "STARTING_AFTER",
+    "Call",
     "Operation",
     "Route",
     "bind",
@@ -79,6 +77,15 @@ def bind(template: tuple[str, ...], segments: tuple[str, ...]) -> dict[str, str]
 
 
 @attrs.frozen
+class Call:
+    """What a handler gets: the request's session on one project, the request, its parameters."""
+
+    session: Session
+    request: Request
+    params: dict[str, str]
+
+
+@attrs.frozen
 class Route:
     """One operation: method, Voucherify path template, handler, and its declaration."""
 
@@ -120,8 +127,3 @@ def query(name: str, schema: Schema, description: str | None = None) -> Schema:
 def orders(*fields: str) -> list[str]:
     """The ``order`` values for these fields: each ascending and descending (``-field``)."""
     return [f"{sign}{field}" for field in fields for sign in ("", "-")]
-
-
-LIMIT = query("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Default 10.")
-PAGE = query("page", {"type": "integer", "minimum": 1, "maximum": 100}, "Default 1.")
-STARTING_AFTER = query("starting_after_id", STRING, "An ID from the list; else 400.")

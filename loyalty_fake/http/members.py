@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from loyalty_fake.http import handlers
-from loyalty_fake.http.common_json import FREE_OBJECT, STRING, TIMESTAMP, Schema, enum
-from loyalty_fake.http.customers import CUSTOMER_REFERENCE
-from loyalty_fake.http.declare import LIMIT, NON_EMPTY, PAGE, Operation, Route, orders, query
+from typing import TYPE_CHECKING, Any, get_args
 
-__all__ = ["MEMBER", "MEMBER_BY_CODE", "PATH_PARAMETERS", "ROUTES"]
+from loyalty_fake.http import paging
+from loyalty_fake.http.cards_json import member_json, members_list_json
+from loyalty_fake.http.common_json import FREE_OBJECT, STRING, TIMESTAMP, Schema, enum
+from loyalty_fake.http.customers import CUSTOMER_REFERENCE, customer_ref
+from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, orders, query
+from loyalty_fake.http.paging import LIMIT, PAGE
+from loyalty_fake.http.params import Body, Query, parse_json_body
+from loyalty_fake.ledger.members import MemberOrder, MemberQuery
+
+if TYPE_CHECKING:
+    from loyalty_fake.http.declare import Call
+    from loyalty_fake.ledger.cards import LoyaltyCard
+
+__all__ = ["MEMBER", "MEMBER_BY_CODE", "PATH_PARAMETERS", "ROUTES", "member_of"]
 
 # A member's paths: in its program, and by code alone (points, rewards and redemptions too).
 MEMBER = "/v1/loyalties/{campaignId}/members/{memberId}"
@@ -49,11 +59,71 @@ _MEMBER_QUERY = [
     query("order", enum(*orders("created_at", "updated_at", "code")), "Default -created_at."),
 ]
 
+_MEMBER_ORDERS: tuple[MemberOrder, ...] = get_args(MemberOrder)
+
+
+def add_member(call: Call) -> tuple[int, Any]:
+    """``POST /v1/loyalties/{campaignId}/members``: publish a card to a customer."""
+    body = Body(parse_json_body(call.request))
+    customer = customer_ref(body)
+    voucher = body.string("voucher", non_empty=True)
+    source_id = body.string("source_id", non_empty=True)
+    metadata = body.mapping("metadata")
+    channel = body.string("channel")
+    card = call.session.members.add(
+        call.params["campaignId"],
+        customer=customer,
+        voucher=voucher,
+        source_id=source_id,
+        metadata=metadata,
+        channel=channel,
+    )
+    return 200, member_json(card, call.session.campaigns.get(card.campaign_id))
+
+
+def list_members(call: Call) -> tuple[int, Any]:
+    """``GET /v1/loyalties/{campaignId}/members``: a page of the program's members."""
+    query = Query(call.request.query)
+    page = paging.page(query)
+    member_query = MemberQuery(
+        limit=page.limit,
+        page=page.number,
+        customer=query.string("customer") or None,
+        code=query.string("code") or None,
+        created_before=query.timestamp("created_at", "before"),
+        created_after=query.timestamp("created_at", "after"),
+        updated_before=query.timestamp("updated_at", "before"),
+        updated_after=query.timestamp("updated_at", "after"),
+        order=query.choice("order", _MEMBER_ORDERS, "-created_at"),
+        ids=_ids(query),
+    )
+    cards, total = call.session.members.page(call.params["campaignId"], member_query)
+    campaign = call.session.campaigns.get(call.params["campaignId"])
+    vouchers = [member_json(card, campaign) for card in cards]
+    return 200, members_list_json(vouchers, total)
+
+
+def _ids(query: Query) -> tuple[str, ...] | None:
+    values = query.strings("ids")
+    return tuple(values) if values is not None else None
+
+
+def get_member(call: Call) -> tuple[int, Any]:
+    """``GET /v1/loyalties/[{campaignId}/]members/{memberId}``: one card by code."""
+    card = member_of(call)
+    return 200, member_json(card, call.session.campaigns.get(card.campaign_id))
+
+
+def member_of(call: Call) -> LoyaltyCard:
+    """The card a member path names (``memberId``, under ``campaignId`` when given)."""
+    return call.session.members.get(call.params["memberId"], call.params.get("campaignId"))
+
+
 ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
         "/v1/loyalties/{campaignId}/members",
-        handlers.add_member,
+        add_member,
         Operation(
             "add_member",
             "Add a member: publish a card to a customer",
@@ -64,7 +134,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
         "/v1/loyalties/{campaignId}/members",
-        handlers.list_members,
+        list_members,
         Operation(
             "list_members", "List members (published cards)", "MembersList", query=_MEMBER_QUERY
         ),
@@ -72,13 +142,13 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
         MEMBER,
-        handlers.get_member,
+        get_member,
         Operation("get_member_in_program", "Get a member", "LoyaltyMember"),
     ),
     Route(
         "GET",
         MEMBER_BY_CODE,
-        handlers.get_member,
+        get_member,
         Operation("get_member", "Get a member by code", "LoyaltyMember"),
     ),
 )

@@ -355,14 +355,6 @@ class Query:
             raise invalid_query(f"Property .{key} must be <= {maximum}")
         return value
 
-    def limit(self) -> int:
-        """``limit``: 1 to 100, 10 when absent (every Voucherify list)."""
-        return self.integer("limit", minimum=1, maximum=100, default=10)
-
-    def page(self) -> int:
-        """``page``: 1 to 100, 1 when absent."""
-        return self.integer("page", minimum=1, maximum=100, default=1)
-
     def choice(self, key: str, allowed: Collection[_T], default: _T) -> _T:
         """A parameter from ``allowed``."""
         raw = self.values.get(key)

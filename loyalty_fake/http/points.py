@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from loyalty_fake.http import handlers
-from loyalty_fake.http.common_json import DATE, STRING, TIMESTAMP, Schema, const, enum
-from loyalty_fake.http.declare import LIMIT, PAGE, STARTING_AFTER, Operation, Route, query
-from loyalty_fake.http.filters import filters_parameter
-from loyalty_fake.http.members import MEMBER, MEMBER_BY_CODE
-from loyalty_fake.http.params import MAX_INTEGER
+from typing import TYPE_CHECKING, Any
+
+from loyalty_fake.http import paging
+from loyalty_fake.http.activity_json import activity_json
+from loyalty_fake.http.common_json import (
+    DATE,
+    STRING,
+    TIMESTAMP,
+    Schema,
+    const,
+    cursor_list_json,
+    enum,
+)
+from loyalty_fake.http.declare import Operation, Route, query
+from loyalty_fake.http.filters import filters_parameter, parse_filters
+from loyalty_fake.http.members import MEMBER, MEMBER_BY_CODE, member_of
+from loyalty_fake.http.paging import LIMIT, PAGE, STARTING_AFTER
+from loyalty_fake.http.params import MAX_INTEGER, Body, Query, parse_json_body
+from loyalty_fake.http.points_json import balance_json, bucket_json, transaction_json
 from loyalty_fake.ledger import TRANSACTION_FILTERS
+
+if TYPE_CHECKING:
+    from loyalty_fake.http.declare import Call
 
 __all__ = ["PATH_PARAMETERS", "ROUTES"]
 
@@ -44,11 +60,78 @@ _ACTIVITY_QUERY = [
     STARTING_AFTER,
 ]
 
+
+_EXPIRATION_TYPES = ("PROGRAM_RULES", "CUSTOM_DATE", "NON_EXPIRING")
+
+
+def change_balance(call: Call) -> tuple[int, Any]:
+    """``POST /v1/loyalties/[{campaignId}/]members/{memberId}/balance``: add or remove points."""
+    body = Body(parse_json_body(call.request))
+    body.require("points")
+    points = body.integer("points")
+    if points == 0:
+        body.fail("points", "must not be equal to 0")
+    expiration_type = body.choice("expiration_type", _EXPIRATION_TYPES)
+    expiration_date = body.timestamp("expiration_date")
+    reason = body.string("reason")
+    source_id = body.string("source_id")
+    transaction = call.session.points.change_balance(
+        call.params["memberId"],
+        points or 0,
+        campaign_ref=call.params.get("campaignId"),
+        expiration_type=expiration_type,
+        expiration_date=expiration_date,
+        reason=reason,
+        source_id=source_id,
+    )
+    card = call.session.members.get(call.params["memberId"])
+    return 200, balance_json(transaction, card)
+
+
+def list_transactions(call: Call) -> tuple[int, Any]:
+    """``GET .../members/{memberId}/transactions``: the card's point movements, cursor-paged."""
+    query = Query(call.request.query)
+    cursor = paging.cursor(query)
+    order = query.choice("order", ("id", "-id"), "-id")
+    filters = parse_filters(query.pairs, TRANSACTION_FILTERS)
+    card, ordered = call.session.points.transactions(
+        call.params["memberId"], call.params.get("campaignId"), filters
+    )
+    if order == "-id":
+        ordered.reverse()
+    page, has_more = cursor.of(ordered, [t.id for t in ordered])
+    return 200, cursor_list_json([transaction_json(t, card) for t in page], has_more)
+
+
+def list_points_expiration(call: Call) -> tuple[int, Any]:
+    """``GET /v1/loyalties/{campaignId}/members/{memberId}/points-expiration``: active buckets."""
+    query = Query(call.request.query)
+    page = paging.page(query)
+    card = member_of(call)
+    data = [bucket_json(b, card) for b in page.of(card.buckets)]
+    return 200, {"object": "list", "data_ref": "data", "data": data, "total": len(card.buckets)}
+
+
+def list_activity(call: Call) -> tuple[int, Any]:
+    """``GET .../members/{memberId}/activity``: the member's events, cursor-paged."""
+    query = Query(call.request.query)
+    cursor = paging.cursor(query)
+    order = query.choice("order", ("created_at", "-created_at"), "-created_at")
+    card = member_of(call)
+    campaign = call.session.campaigns.get(card.campaign_id)
+    holder = call.session.customers.get(card.holder_id) if card.holder_id else None
+    events = [event for _, event in activity_json(card, campaign, holder)]
+    if order == "-created_at":
+        events.reverse()
+    page, has_more = cursor.of(events, [event["id"] for event in events])
+    return 200, cursor_list_json(page, has_more)
+
+
 ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
         f"{MEMBER}/balance",
-        handlers.change_balance,
+        change_balance,
         Operation(
             "change_balance_in_program", "Add or remove points", "Balance", body=_CHANGE_BALANCE
         ),
@@ -56,7 +139,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
         f"{MEMBER_BY_CODE}/balance",
-        handlers.change_balance,
+        change_balance,
         Operation(
             "change_balance", "Add or remove points by code", "Balance", body=_CHANGE_BALANCE
         ),
@@ -64,7 +147,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
         f"{MEMBER}/transactions",
-        handlers.list_transactions,
+        list_transactions,
         Operation(
             "list_transactions_in_program",
             "A card's point movements, cursor-paged",
@@ -75,7 +158,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
         f"{MEMBER_BY_CODE}/transactions",
-        handlers.list_transactions,
+        list_transactions,
         Operation(
             "list_transactions",
             "A card's point movements by code, cursor-paged",
@@ -86,7 +169,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
         f"{MEMBER}/points-expiration",
-        handlers.list_points_expiration,
+        list_points_expiration,
         Operation(
             "list_points_expiration",
             "A card's active points buckets",
@@ -97,7 +180,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
         f"{MEMBER}/activity",
-        handlers.list_activity,
+        list_activity,
         Operation(
             "list_member_activity_in_program",
             "A member's events, cursor-paged",
@@ -108,7 +191,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
         f"{MEMBER_BY_CODE}/activity",
-        handlers.list_activity,
+        list_activity,
         Operation(
             "list_member_activity",
             "A member's events by code, cursor-paged",

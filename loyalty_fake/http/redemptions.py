@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from loyalty_fake.http import reward_handlers
+from typing import TYPE_CHECKING, Any
+
 from loyalty_fake.http.common_json import FREE_OBJECT, STRING, Schema, enum
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, query
 from loyalty_fake.http.members import MEMBER, MEMBER_BY_CODE
-from loyalty_fake.http.params import MAX_INTEGER
+from loyalty_fake.http.params import MAX_INTEGER, Body, Query, parse_json_body
+from loyalty_fake.http.redemptions_json import (
+    failed_redemption_json,
+    redemption_json,
+    rollback_json,
+)
+from loyalty_fake.ledger.orders import OrderItem, OrderRequest
+from loyalty_fake.ledger.redemptions import Redemption
 
-__all__ = ["PATH_PARAMETERS", "ROUTES"]
+if TYPE_CHECKING:
+    from loyalty_fake.http.declare import Call
+    from loyalty_fake.ledger.redemptions import FailedRedemption
+
+__all__ = ["PATH_PARAMETERS", "ROUTES", "failed_redemption_body"]
 
 PATH_PARAMETERS = {
     "redemptionId": (
@@ -82,11 +94,127 @@ _REDEEM_ERRORS = (
     " member or reward, or a reward the card's program does not offer."
 )
 
+_ORDER_STATUSES = ("CREATED", "PAID", "CANCELED", "FULFILLED")
+
+
+def _order_item(item: Body) -> OrderItem:
+    quantity = item.integer("quantity", minimum=0)
+    price = item.integer("price", minimum=0)
+    amount = item.integer("amount", minimum=0)
+    if amount is None and price is not None and quantity is not None:
+        amount = price * quantity
+    return OrderItem(
+        product_id=item.string("product_id"),
+        sku_id=item.string("sku_id"),
+        source_id=item.string("source_id"),
+        related_object=item.choice("related_object", ("product", "sku")),
+        quantity=quantity,
+        price=price,
+        amount=amount,
+    )
+
+
+def _order(body: Body) -> OrderRequest | None:
+    order = body.obj("order")
+    if order is None:
+        return None
+    raw_items = order.data.get("items")
+    items: list[OrderItem] = []
+    if raw_items is not None:
+        if not isinstance(raw_items, list) or not all(isinstance(i, dict) for i in raw_items):
+            order.fail("items", "must be array of objects")
+        items = [_order_item(Body(item, f".order.items[{n}]")) for n, item in enumerate(raw_items)]
+    return OrderRequest(
+        source_id=order.string("source_id"),
+        status=order.choice("status", _ORDER_STATUSES),
+        amount=order.integer("amount", minimum=0),
+        items=tuple(items),
+        metadata=order.mapping("metadata"),
+    )
+
+
+def redeem_reward(call: Call) -> tuple[int, Any]:
+    """``POST /v1/loyalties/[{campaignId}/]members/{memberId}/redemption``: spend points.
+
+    A malformed body is 400 ``invalid_payload`` and records nothing; the ledger records a
+    redemption refused at the card (``missing_reward`` among them) as failed.
+    """
+    body = Body(parse_json_body(call.request))
+    reward = body.obj("reward")
+    reward_id = (reward.string("id") if reward is not None else None) or None
+    points = reward.integer("points", minimum=1) if reward is not None else None
+    order = _order(body)
+    metadata = body.mapping("metadata")
+    redemption = call.session.redemptions.redeem(
+        call.params["memberId"],
+        reward_id=reward_id,
+        campaign_ref=call.params.get("campaignId"),
+        points=points,
+        order=order,
+        metadata=metadata,
+    )
+    return 200, _redemption_body(call, redemption, rollback=False)
+
+
+def _redemption_body(call: Call, redemption: Redemption, *, rollback: bool) -> dict[str, Any]:
+    card = call.session.cards.get(redemption.card_code)
+    campaign = call.session.campaigns.get(redemption.campaign_id)
+    customer = call.session.customers.get(redemption.customer_id)
+    if rollback:
+        return rollback_json(redemption, card, campaign, customer)
+    return redemption_json(redemption, card, campaign, customer)
+
+
+def failed_redemption_body(call: Call, failed: FailedRedemption) -> dict[str, Any]:
+    """A failed redemption or rollback with its card, program and customers looked up."""
+    card = call.session.cards.get(failed.card_code)
+    campaign = call.session.campaigns.get(failed.campaign_id)
+    customer = (
+        call.session.customers.get(failed.customer_id) if failed.customer_id is not None else None
+    )
+    holder = call.session.customers.get(card.holder_id) if card.holder_id is not None else None
+    return failed_redemption_json(failed, card, campaign, customer, holder)
+
+
+def get_redemption(call: Call) -> tuple[int, Any]:
+    """``GET /v1/redemptions/{redemptionId}``: ``r_``, ``rr_``, or a failure (``rf_``, ``rrf_``)."""
+    wanted = call.params["redemptionId"]
+    found = call.session.redemptions.get(wanted)
+    if isinstance(found, Redemption):
+        return 200, _redemption_body(call, found, rollback=found.id != wanted)
+    return 200, failed_redemption_body(call, found)
+
+
+def rollback_redemption(call: Call) -> tuple[int, Any]:
+    """``POST /v1/redemptions/{redemptionId}/rollback``: give the points back.
+
+    ``tracking_id`` (query or body) or the body's ``customer``, and the body's ``order``,
+    must be the redemption's own; the body's other fields are not applied.
+    """
+    query = Query(call.request.query)
+    body = Body(parse_json_body(call.request))
+    reason = query.string("reason") or body.string("reason")
+    customer = query.string("tracking_id") or body.string("tracking_id")
+    given = body.obj("customer")
+    if given is not None:
+        customer = given.string("id", non_empty=True) or given.string("source_id", non_empty=True)
+    order_body = body.obj("order")
+    order = None
+    if order_body is not None:
+        order = order_body.string("id", non_empty=True) or order_body.string(
+            "source_id", non_empty=True
+        )
+    redemption = call.session.redemptions.rollback(
+        call.params["redemptionId"], reason=reason, customer=customer, order=order
+    )
+    return 200, _redemption_body(call, redemption, rollback=True)
+
+
 ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
         f"{MEMBER}/redemption",
-        reward_handlers.redeem_reward,
+        redeem_reward,
         Operation(
             "redeem_reward_in_program",
             "Spend a member's points on a reward",
@@ -98,7 +226,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
         f"{MEMBER_BY_CODE}/redemption",
-        reward_handlers.redeem_reward,
+        redeem_reward,
         Operation(
             "redeem_reward",
             "Spend a member's points on a reward, by code",
@@ -110,7 +238,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
         "/v1/redemptions/{redemptionId}",
-        reward_handlers.get_redemption,
+        get_redemption,
         Operation(
             "get_redemption",
             "Get a redemption (r_), a rollback (rr_), or a failed one (rf_, rrf_)",
@@ -120,7 +248,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
         "/v1/redemptions/{redemptionId}/rollback",
-        reward_handlers.rollback_redemption,
+        rollback_redemption,
         Operation(
             "rollback_redemption",
             "Roll a redemption back: the points return to the card",

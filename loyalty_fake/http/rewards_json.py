@@ -121,7 +121,7 @@ SCHEMAS: dict[str, Schema] = {
         # A COIN reward's assignment has no price, so no parameters.
         {"parameters": obj({"loyalty": obj({"points": POSITIVE})})},
     ),
-    # One reward assigned answers its assignment; several answer the array (reward_handlers).
+    # One reward assigned answers its assignment; several answer the array (assignments.py).
     "RewardAssignmentCreated": {
         "oneOf": [
             ref("RewardAssignment"),

@@ -15,6 +15,7 @@ from importlib import resources
 import attrs
 
 from loyalty_fake.http import (
+    assignments,
     campaigns,
     customers,
     members,
@@ -24,9 +25,9 @@ from loyalty_fake.http import (
     rewards,
     vouchers,
 )
+from loyalty_fake.http.assignments import ASSIGNMENTS, REWARD_ASSIGNMENTS
 from loyalty_fake.http.declare import Operation, Route, bind, split
 from loyalty_fake.http.members import MEMBER, MEMBER_BY_CODE
-from loyalty_fake.http.rewards import ASSIGNMENTS, REWARD_ASSIGNMENTS
 
 __all__ = [
     "AREAS",
@@ -47,7 +48,17 @@ __all__ = [
 
 # Each area module declares its own routes (and what the OpenAPI document says of them);
 # the table is theirs end to end, in this order. A new area adds one line here.
-AREAS = (campaigns, members, points, customers, vouchers, publications, rewards, redemptions)
+AREAS = (
+    campaigns,
+    members,
+    points,
+    customers,
+    vouchers,
+    publications,
+    rewards,
+    assignments,
+    redemptions,
+)
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)
 

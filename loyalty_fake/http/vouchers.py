@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from loyalty_fake.http import handlers
-from loyalty_fake.http.campaigns import CODE_CONFIG_REQUEST, REDEMPTION_QUANTITY
+from typing import TYPE_CHECKING, Any
+
+from loyalty_fake.http.campaigns import CODE_CONFIG_REQUEST, REDEMPTION_QUANTITY, read_code_config
+from loyalty_fake.http.cards_json import voucher_json
 from loyalty_fake.http.common_json import FREE_OBJECT, STRING, TIMESTAMP, Schema
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, query
-from loyalty_fake.http.publications import PUBLICATION_QUERY
+from loyalty_fake.http.params import Body, Query, parse_json_body
+from loyalty_fake.http.publications import PUBLICATION_QUERY, list_publications
+from loyalty_fake.http.redemptions import failed_redemption_body
+from loyalty_fake.http.redemptions_json import redemption_json, rollback_json
+
+if TYPE_CHECKING:
+    from loyalty_fake.http.declare import Call
 
 __all__ = ["PATH_PARAMETERS", "ROUTES"]
 
@@ -30,11 +38,106 @@ _ADD_VOUCHER_WITH_CODE: Schema = {"type": "object", "properties": dict(_VOUCHER_
 
 _REDEMPTIONS_SUMMARY = "A card's reward redemptions and rollbacks, failed ones too, newest first"
 
+
+def _voucher_overrides(body: Body) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    info = body.string("additional_info")
+    if info is not None:
+        overrides["additional_info"] = info
+    for key in ("start_date", "expiration_date"):
+        moment = body.timestamp(key)
+        if moment is not None:
+            overrides[key] = moment
+    redemption = body.obj("redemption")
+    if redemption is not None and "quantity" in redemption.data:
+        overrides["redemption_quantity"] = redemption.integer("quantity", minimum=1)
+    return overrides
+
+
+def add_vouchers(call: Call) -> tuple[int, Any]:
+    """``POST /v1/campaigns/{campaignId}/vouchers``: one card (200) or several (202)."""
+    query = Query(call.request.query)
+    count = query.integer("vouchers_count", minimum=1, maximum=100_000, default=1)
+    body = Body(parse_json_body(call.request))
+    code = body.string("code", non_empty=True)
+    config = body.obj("code_config")
+    code_config = read_code_config(config) if config is not None else None
+    overrides = _voucher_overrides(body)
+    cards = call.session.campaigns.add_vouchers(
+        call.params["campaignId"],
+        count=1 if code is not None else count,
+        code=code,
+        code_config=code_config,
+        metadata=body.mapping("metadata"),
+        category=body.string("category"),
+        overrides=overrides,
+    )
+    if len(cards) > 1:
+        # Voucherify answers a bulk request with its async action; the fake has
+        # already finished it.
+        return 202, {"async_action_id": call.session.ids.async_action_id()}
+    campaign = call.session.campaigns.get(cards[0].campaign_id)
+    return 200, voucher_json(cards[0], campaign)
+
+
+def add_voucher_with_code(call: Call) -> tuple[int, Any]:
+    """``POST /v1/campaigns/{campaignId}/vouchers/{code}``: one card with that code."""
+    body = Body(parse_json_body(call.request))
+    code = call.params["code"]
+    [card] = call.session.campaigns.add_vouchers(
+        call.params["campaignId"],
+        code=code,
+        metadata=body.mapping("metadata"),
+        category=body.string("category"),
+        overrides=_voucher_overrides(body),
+    )
+    return 200, voucher_json(card, call.session.campaigns.get(card.campaign_id))
+
+
+def get_voucher(call: Call) -> tuple[int, Any]:
+    """``GET /v1/vouchers/{code}``: a loyalty card through the vouchers API."""
+    card = call.session.members.get(call.params["code"])
+    return 200, voucher_json(card, call.session.campaigns.get(card.campaign_id))
+
+
+def list_voucher_redemptions(call: Call) -> tuple[int, Any]:
+    """``GET /v1/vouchers/{code}/redemption(s)``: the card's redemptions and rollbacks.
+
+    Failed ones (``rf_``, ``rrf_``) included, newest first; ``redeemed_quantity``
+    counts the successful redemptions only.
+    """
+    card = call.session.members.get(call.params["code"])
+    campaign = call.session.campaigns.get(card.campaign_id)
+    redemption = voucher_json(card, campaign)["redemption"]
+    # (date, seq, entry): newest first; within one millisecond, the later record first.
+    entries: list[tuple[str, int, dict[str, Any]]] = []
+    for made in call.session.redemptions.of_card(card.code):
+        customer = call.session.customers.get(made.customer_id)
+        body = redemption_json(made, card, campaign, customer)
+        entries.append((body["date"], made.seq, body))
+        if made.rollback is not None:
+            body = rollback_json(made, card, campaign, customer)
+            entries.append((body["date"], made.rollback.seq, body))
+    for failed in call.session.redemptions.failures_of_card(card.code):
+        body = failed_redemption_body(call, failed)
+        entries.append((body["date"], failed.seq, body))
+    entries.sort(key=lambda entry: entry[:2], reverse=True)
+    return 200, {
+        "quantity": redemption["quantity"],
+        "redeemed_quantity": card.redeemed_quantity,
+        "object": "list",
+        "url": redemption["url"],
+        "data_ref": "redemption_entries",
+        "total": len(entries),
+        "redemption_entries": [body for _, _, body in entries],
+    }
+
+
 ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
         "/v1/campaigns/{campaignId}/vouchers",
-        handlers.add_vouchers,
+        add_vouchers,
         Operation(
             "add_vouchers",
             "Add cards to a program: 200 with one card, 202 for several",
@@ -53,7 +156,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
         "/v1/campaigns/{campaignId}/vouchers/{code}",
-        handlers.add_voucher_with_code,
+        add_voucher_with_code,
         Operation(
             "add_voucher_with_code",
             "Add a card with this code",
@@ -64,13 +167,13 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
         "/v1/vouchers/{code}",
-        handlers.get_voucher,
+        get_voucher,
         Operation("get_voucher", "A card through the vouchers API", "Voucher"),
     ),
     Route(
         "GET",
         "/v1/vouchers/{code}/publications",
-        handlers.list_publications,
+        list_publications,
         Operation(
             "list_voucher_publications",
             "A card's publications, newest first",
@@ -81,13 +184,13 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
         "/v1/vouchers/{code}/redemption",
-        handlers.list_voucher_redemptions,
+        list_voucher_redemptions,
         Operation("list_voucher_redemptions_legacy", _REDEMPTIONS_SUMMARY, "Redemptions"),
     ),
     Route(
         "GET",
         "/v1/vouchers/{code}/redemptions",
-        handlers.list_voucher_redemptions,
+        list_voucher_redemptions,
         Operation("list_voucher_redemptions", _REDEMPTIONS_SUMMARY, "Redemptions"),
     ),
 )

@@ -12,21 +12,15 @@ from typing import TYPE_CHECKING, Any, cast
 from loyalty_fake.clock import format_timestamp
 from loyalty_fake.errors import VoucherifyError, bad_request
 from loyalty_fake.http.app import encode_json, printable
+from loyalty_fake.http.campaigns_json import campaign_json
+from loyalty_fake.http.cards_json import member_json
+from loyalty_fake.http.customers_json import customer_json
 from loyalty_fake.http.messages import JSON_HEADERS, Request, Response
 from loyalty_fake.http.params import Body, parse_json_body
-from loyalty_fake.http.serialize import (
-    campaign_json,
-    customer_json,
-    member_json,
-    publication_json,
-    transaction_json,
-)
-from loyalty_fake.http.serialize_rewards import (
-    assignment_json,
-    failed_redemption_json,
-    redemption_json,
-    reward_json,
-)
+from loyalty_fake.http.points_json import transaction_json
+from loyalty_fake.http.publications_json import publication_json
+from loyalty_fake.http.redemptions_json import failed_redemption_json, redemption_json
+from loyalty_fake.http.rewards_json import assignment_json, reward_json
 from loyalty_fake.seeding import seed_demo
 from loyalty_fake.server.dashboard import dashboard_html
 from loyalty_fake.server.served import Served, served
