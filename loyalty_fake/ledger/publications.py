@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from loyalty_fake.errors import bad_request
+from loyalty_fake import errors
 from loyalty_fake.filters import STRING_CONDITIONS, FilterField, Kind
 from loyalty_fake.ids import card_id, derived_id
 from loyalty_fake.ledger.project import Area
@@ -145,19 +145,10 @@ class Publications(Area):
         """
         project = self._project
         if voucher is None and campaign is None:
-            raise bad_request(
-                "missing_vouchers", "Missing vouchers", "Either Campaign or Voucher is required"
-            )
+            raise errors.missing_vouchers()
         if count > 1:
-            raise bad_request(
-                "too_many_vouchers_requested",
-                "Too many vouchers requested",
-                "Only up to 1 can be published"
-                + (
-                    ""
-                    if source_id is not None
-                    else ": loyalty programs publish one card per customer"
-                ),
+            raise errors.too_many_vouchers_requested(
+                None if source_id is not None else "loyalty programs publish one card per customer"
             )
         if voucher is not None:
             program_id = self._session.members.get(voucher).campaign_id
