@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from faker import Faker
 
-from loyalty_fake.ids import derived_id
+from loyalty_fake.ids import product_id
 from loyalty_fake.ledger import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.customers import CustomerRef
@@ -66,9 +66,7 @@ def _demo_rewards(session: Session, seed: int) -> list[tuple[Reward, int]]:
     for name, product, price in _REWARDS:
         reward = known.get(name)
         if reward is None or reward.type != "MATERIAL":
-            parameters = {
-                "product": {"id": derived_id("prod_", f"{seed}/{product}", 18), "sku_id": None}
-            }
+            parameters = {"product": {"id": product_id(seed, product), "sku_id": None}}
             reward = session.rewards.create(name=name, type="MATERIAL", parameters=parameters)
         rewards.append((reward, price))
     return rewards

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from loyalty_fake import errors
-from loyalty_fake.ids import card_id, derived_id
+from loyalty_fake.ids import bucket_id, card_id
 from loyalty_fake.ledger.history import NO_ROWS, TextTable, TransactionLog
 from loyalty_fake.ledger.project import Area, note_project
 
@@ -51,7 +51,7 @@ class PointsBucket:
     @property
     def id(self) -> str:
         """``lopb_`` and 24 alphanumerics, derived from the card and sequence: not stored."""
-        return derived_id("lopb_", f"{self.card_code}/{self.seq}", 24)
+        return bucket_id(self.card_code, self.seq)
 
     @property
     def sort_key(self) -> tuple[int, int]:
