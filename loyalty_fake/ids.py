@@ -11,7 +11,22 @@ import threading
 
 import attrs
 
-__all__ = ["ALPHANUMERIC", "IdGenerator", "Position", "derived_id"]
+__all__ = [
+    "ALPHANUMERIC",
+    "IdGenerator",
+    "Position",
+    "asset_id",
+    "bucket_id",
+    "card_id",
+    "customer_id",
+    "derived_id",
+    "product_id",
+    "project_salt",
+    "publication_event_id",
+    "publication_id",
+    "transaction_event_id",
+    "transaction_id",
+]
 
 # Where the ID stream stands: the point it started from (a seed, or a state that a
 # snapshot restored) and how many 32-bit words it has drawn since. Reading it costs
@@ -172,17 +187,23 @@ class IdGenerator:
 
     @staticmethod
     def asset_id(voucher_id: str, kind: str) -> str:
-        """An opaque asset ID shaped like Voucherify's (an OpenSSL ``Salted__`` blob).
+        """An opaque asset ID derived from the voucher's ID (see the module's ``asset_id``)."""
+        return asset_id(voucher_id, kind)
 
-        Derived from the voucher's ID, so it costs no memory and no random draw.
-        """
-        seed = f"{voucher_id}/{kind}".encode()
-        blob = (
-            b"Salted__"
-            + hashlib.blake2b(seed, digest_size=64).digest()
-            + hashlib.blake2b(seed, digest_size=24, person=b"loyalty-fake").digest()
-        )
-        return base64.b64encode(blob).decode("ascii")
+
+# -- Derived IDs ----------------------------------------------------------------------------
+# Each computed from what it names, the same every time: nothing stored, no random draw.
+# An object's ID is then a property of its record, which keeps a million members small.
+
+
+def project_salt(seed: int, app_id: str) -> str:
+    """A project's salt for its customer IDs: from the ledger's seed and the ``X-App-Id``."""
+    return derived_id("", f"{seed}/{app_id}", 16)
+
+
+def customer_id(salt: str, source_id: str) -> str:
+    """A customer's ``cust_`` ID: from their project's salt and their ``source_id``."""
+    return derived_id("cust_", f"{salt}/{source_id}", 24)
 
 
 def card_id(campaign_id: str, code: str) -> str:
@@ -190,11 +211,55 @@ def card_id(campaign_id: str, code: str) -> str:
     return derived_id("v_", f"{campaign_id}/{code}", 32)
 
 
-def transaction_id(card_code: str, seq: int) -> str:
-    """``vtx_`` and 18 hex digits that sort in ``seq`` order, derived: not stored.
+def bucket_id(card_code: str, seq: int) -> str:
+    """A points bucket's ``lopb_`` ID: from its card's code and its sequence on the card."""
+    return derived_id("lopb_", f"{card_code}/{seq}", 24)
 
-    Voucherify's ``vtx_`` IDs are time-ordered hex, and cursors compare them.
+
+def publication_id(voucher_id: str, seq: int) -> str:
+    """A publication's ``pub_`` ID: from its card's ``v_`` ID and its sequence."""
+    return derived_id("pub_", f"{voucher_id}/{seq}", 32)
+
+
+def publication_event_id(publication: str, seq: int) -> str:
+    """The ``customer.publication.succeeded`` event's ``evcus_`` ID: from the publication.
+
+    Hex that sorts in ``seq`` order, as Voucherify's event IDs are time-ordered.
+    """
+    suffix = hashlib.blake2b(publication.encode(), digest_size=4).hexdigest()
+    return f"evcus_{seq:010x}{suffix}"
+
+
+def product_id(seed: int, product: str) -> str:
+    """A seeded reward's ``prod_`` product ID: from the seeding's seed and the product's name."""
+    return derived_id("prod_", f"{seed}/{product}", 18)
+
+
+def transaction_id(card_code: str, seq: int) -> str:
+    """A points movement's ``vtx_`` ID: from its card's code and its sequence on the card.
+
+    ``vtx_`` and 18 hex digits that sort in ``seq`` order: Voucherify's ``vtx_`` IDs
+    are time-ordered hex, and cursors compare them.
     """
     key = f"{card_code}/{seq}".encode("utf-8", "surrogatepass")  # see derived_id
     suffix = hashlib.blake2b(key, digest_size=4).hexdigest()
     return f"vtx_{seq:010x}{suffix}"
+
+
+def transaction_event_id(transaction: str) -> str:
+    """The member activity event a points movement wrote: ``evcus_`` and its ``vtx_`` hex."""
+    return "evcus_" + transaction.removeprefix("vtx_")
+
+
+def asset_id(voucher_id: str, kind: str) -> str:
+    """An opaque asset ID (``kind``: qr or barcode) from the voucher's ID.
+
+    Shaped like Voucherify's: an OpenSSL ``Salted__`` blob, in base64.
+    """
+    seed = f"{voucher_id}/{kind}".encode()
+    blob = (
+        b"Salted__"
+        + hashlib.blake2b(seed, digest_size=64).digest()
+        + hashlib.blake2b(seed, digest_size=24, person=b"loyalty-fake").digest()
+    )
+    return base64.b64encode(blob).decode("ascii")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from faker import Faker
 
-from loyalty_fake.ids import derived_id
+from loyalty_fake.ids import product_id
 from loyalty_fake.ledger import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.customers import CustomerRef
@@ -26,11 +26,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from loyalty_fake.fake import LoyaltyFake
-    from loyalty_fake.ledger import Session
+    from loyalty_fake.ledger import Ledger, Session
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.rewards import Reward
 
-__all__ = ["DEMO_PROGRAM", "Pools", "create_program_with_cards", "seed_demo"]
+__all__ = ["DEMO_PROGRAM", "Pools", "create_program_with_cards", "seed_demo", "seed_program"]
 
 DEMO_PROGRAM = "Demo Coffee Club"
 _DRINKS = ("espresso", "flat white", "cortado", "filter", "matcha", "chai")
@@ -66,9 +66,7 @@ def _demo_rewards(session: Session, seed: int) -> list[tuple[Reward, int]]:
     for name, product, price in _REWARDS:
         reward = known.get(name)
         if reward is None or reward.type != "MATERIAL":
-            parameters = {
-                "product": {"id": derived_id("prod_", f"{seed}/{product}", 18), "sku_id": None}
-            }
+            parameters = {"product": {"id": product_id(seed, product), "sku_id": None}}
             reward = session.rewards.create(name=name, type="MATERIAL", parameters=parameters)
         rewards.append((reward, price))
     return rewards
@@ -136,13 +134,35 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
     fake's clock (the program's points expire six months on, at the month's end, so some
     have expired and some expire soon); about one card in ten stays unassigned. Each
     program offers the project's two demo rewards. ``progress(done, total)`` is called as
-    members are added. Returns a summary.
+    members are added. ``app_id`` defaults to the fake's. Returns a summary.
+    """
+    return seed_program(
+        fake.ledger,
+        app_id or fake.app_id,
+        seed=seed,
+        programs=programs,
+        members=members,
+        progress=progress,
+    )
+
+
+def seed_program(  # noqa: PLR0913 - the seeding options
+    ledger: Ledger,
+    app_id: str,
+    *,
+    seed: int = 42,
+    programs: int = 1,
+    members: int = 5,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Seed the project of ``app_id`` in ``ledger``: ``seed_demo``'s data, on the ledger itself.
+
+    For whatever holds a ledger without a ``LoyaltyFake`` (the server's control plane).
+    Refused (``VoucherifyError``) when a program name is taken. Returns a summary.
     """
     pools = Pools.from_seed(seed)
     pick = random.Random(seed)  # noqa: S311 - test data
-    project_id = app_id or fake.app_id
-    ledger = fake.ledger
-    clock = fake.clock
+    clock = ledger.clock
     held_at = clock.frozen_at
     now = clock.now()
     total = programs * members
@@ -157,7 +177,7 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
         # One session for the whole load, not undone piece by piece should it fail (a
         # request that seeds is its own unit of work): seeding a million members notes
         # nothing. The clock is frozen throughout, so the session's pin plays no part.
-        with no_gc(), ledger.session(project_id, undoable=False) as session:
+        with no_gc(), ledger.session(app_id, undoable=False) as session:
             rewards = _demo_rewards(session, seed)
             for index in range(programs):
                 clock.set(start)
@@ -199,7 +219,7 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
             clock.unfreeze()
         else:
             clock.set(held_at)
-    with ledger.session(project_id, undoable=False):
+    with ledger.session(app_id, undoable=False):
         pass  # opening a session expires any points that fell due while seeding ran
     return {
         "seed": seed,

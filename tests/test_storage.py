@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from loyalty_fake import LoyaltyFake
-from loyalty_fake.ledger import member_index as index
+from loyalty_fake.ledger import blocks
 from loyalty_fake.ledger.customers import CustomerRef
 from loyalty_fake.ledger.member_index import matches_dates
 from loyalty_fake.ledger.members import MemberOrder, MemberQuery
@@ -135,8 +135,8 @@ def test_listing_matches_a_brute_force_filter_across_many_blocks(
     blocks in dozens of groups, each group skipped or walked as a whole.
     """
     if small_blocks:
-        monkeypatch.setattr(index, "_LOAD", 4)
-        monkeypatch.setattr(index, "_GROUP", 3)
+        monkeypatch.setattr(blocks, "_LOAD", 4)
+        monkeypatch.setattr(blocks, "_GROUP", 3)
     fake = LoyaltyFake(seed=8, now=NOW)
     session_of = functools.partial(fake.ledger.session, fake.app_id)
     with session_of() as session:

@@ -25,14 +25,16 @@ from loyalty_fake.http.customers_json import simple_customer_json
 from loyalty_fake.http.points_json import balance_json, bucket_json, transaction_json
 from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.http.rewards_json import REWARD_PARAMETERS, REWARD_TYPE
-from loyalty_fake.ledger.history import CardPoints
+from loyalty_fake.ledger.activity import POINTS_EXPIRED, member_activity
 
 if TYPE_CHECKING:
     import datetime as dt
 
+    from loyalty_fake.ledger.activity import MemberEvent
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.history import CardPoints
     from loyalty_fake.ledger.redemptions import Redemption
 
 __all__ = ["SCHEMAS", "activity_json"]
@@ -68,31 +70,15 @@ def _simple_voucher(card: LoyaltyCard, campaign: Campaign, counters: CardPoints)
     }
 
 
-def _event(
-    event_id: str, kind: str, created_at: dt.datetime, payload: dict[str, Any], channel: str
-) -> dict[str, Any]:
+def _event(event: MemberEvent, payload: dict[str, Any]) -> dict[str, Any]:
     # The payload sits at data.data beside data.event_source, as the spec's MemberActivity
     # nests it; the official SDK drops a flat payload without a word.
     return {
-        "id": event_id,
-        "type": kind,
-        "data": {"data": payload, "event_source": {"channel": channel}},
-        "created_at": format_timestamp(created_at),
+        "id": event.id,
+        "type": event.type,
+        "data": {"data": payload, "event_source": {"channel": event.channel}},
+        "created_at": format_timestamp(event.created_at),
     }
-
-
-def _counters_before(card: LoyaltyCard, seq: int) -> CardPoints:
-    """The card's counters just before the record numbered ``seq``."""
-    earlier = [t for t in card.transactions if t.seq < seq]
-    return earlier[-1].card_points if earlier else CardPoints()
-
-
-# Spending points is a reward redemption in the activity feed, and its rollback the same
-# redemption rolled back (the spec's MemberActivity types).
-_EVENT_TYPES = {
-    "POINTS_REDEMPTION": "customer.reward_redemptions.created",
-    "POINTS_REFUND": "customer.reward_redemptions.rolledback",
-}
 
 
 def _event_reward(redemption: Redemption) -> dict[str, Any]:
@@ -112,63 +98,37 @@ def _event_reward(redemption: Redemption) -> dict[str, Any]:
 def activity_json(
     card: LoyaltyCard, campaign: Campaign, holder: Customer | None
 ) -> list[tuple[tuple[dt.datetime, int], dict[str, Any]]]:
-    """A member's events, each with its sort key ``(created_at, seq)``, oldest first.
+    """A member's events (``member_activity``), each with its sort key, oldest first.
 
-    Voucherify has no "points removed" event type: a removal is a ``points_added``
-    event whose ``balance.points`` is negative, as that type's payload allows.
+    The sort key is ``(created_at, seq)``. A removal is a ``points_added`` event whose
+    ``balance.points`` is negative, as that type's payload allows.
     """
     base: dict[str, Any] = {}
     if holder is not None:
         base["customer"] = simple_customer_json(holder)
     base["campaign"] = _simple_campaign(campaign)
     events: list[tuple[tuple[dt.datetime, int], dict[str, Any]]] = []
-    publication = card.publication
-    if publication is not None:
-        payload = {
-            **base,
-            "publication": {
-                **publication_json(publication),
-                "voucher": _simple_voucher(card, campaign, _counters_before(card, publication.seq)),
-            },
-        }
-        events.append(
-            (
-                (publication.created_at, publication.seq),
-                _event(
-                    publication.event_id,
-                    "customer.publication.succeeded",
-                    publication.created_at,
-                    payload,
-                    "API",
-                ),
-            )
-        )
-    for transaction in card.transactions:
-        payload = {**base, "voucher": _simple_voucher(card, campaign, transaction.card_points)}
-        if transaction.type == "POINTS_EXPIRATION":
-            kind, channel = "customer.voucher.loyalty_card.points_expired", "INTERNAL"
-            payload["points"] = -transaction.points
-            if transaction.bucket is not None:
-                bucket = bucket_json(transaction.bucket, card)
-                bucket["bucket"] = {"total_points": -transaction.points}
-                bucket["status"] = "EXPIRED"
-                payload["buckets"] = [bucket]
+    for event in member_activity(card):
+        voucher = _simple_voucher(card, campaign, event.card_points)
+        publication, transaction = event.publication, event.transaction
+        if publication is not None:
+            payload = {**base, "publication": {**publication_json(publication), "voucher": voucher}}
         else:
-            kind, channel = (
-                _EVENT_TYPES.get(transaction.type, "customer.voucher.loyalty_card.points_added"),
-                "API",
-            )
-            payload["balance"] = balance_json(transaction, card)
-            if transaction.redemption is not None:
-                payload["reward"] = _event_reward(transaction.redemption)
-        payload["transaction"] = transaction_json(transaction, card)
-        events.append(
-            (
-                (transaction.created_at, transaction.seq),
-                _event(transaction.event_id, kind, transaction.created_at, payload, channel),
-            )
-        )
-    events.sort(key=lambda item: item[0])
+            assert transaction is not None  # noqa: S101 - a MemberEvent has one record
+            payload = {**base, "voucher": voucher}
+            if event.type == POINTS_EXPIRED:
+                payload["points"] = -transaction.points
+                if transaction.bucket is not None:
+                    bucket = bucket_json(transaction.bucket, card)
+                    bucket["bucket"] = {"total_points": -transaction.points}
+                    bucket["status"] = "EXPIRED"
+                    payload["buckets"] = [bucket]
+            else:
+                payload["balance"] = balance_json(transaction, card)
+                if transaction.redemption is not None:
+                    payload["reward"] = _event_reward(transaction.redemption)
+            payload["transaction"] = transaction_json(transaction, card)
+        events.append(((event.created_at, event.seq), _event(event, payload)))
     return events
 
 

@@ -7,6 +7,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+from loyalty_fake import errors
 from loyalty_fake.clock import parse_timestamp
 from loyalty_fake.errors import VoucherifyError, bad_request
 
@@ -53,7 +54,7 @@ _HIGH_ESCAPE = re.compile(r"%[89a-fA-F]")
 
 
 def _invalid_payload(details: str) -> VoucherifyError:
-    return bad_request("invalid_payload", "Invalid payload", details)
+    return errors.invalid_payload(details)
 
 
 def _not_a_constant(name: str) -> Any:
@@ -293,7 +294,7 @@ class Body:
 
 def invalid_query(details: str) -> VoucherifyError:
     """Voucherify's ``400 invalid_query_params`` with ``details``."""
-    return bad_request("invalid_query_params", "Invalid query params", details)
+    return errors.invalid_query_params(details)
 
 
 def restore_plus(raw: str) -> str:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from loyalty_fake.clock import Clock
-from loyalty_fake.ids import IdGenerator, derived_id
+from loyalty_fake.ids import IdGenerator, project_salt
 from loyalty_fake.ledger import snapshot
 from loyalty_fake.ledger.campaigns import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.ledger.cards import MAX_POINTS
@@ -97,7 +97,7 @@ class Ledger:
         """Make the empty project of ``app_id`` (a session's first use of a new app ID)."""
         # The salt comes from the seed and app ID, not from a draw: creating a project
         # in a request that is then rejected must not move the IDs.
-        salt = derived_id("", f"{self.ids.seed}/{app_id}", 16)
+        salt = project_salt(self.ids.seed, app_id)
         if self._unit.undo is not None:
             self._unit.undo.mark(self._projects)
         found = self._projects[app_id] = Project(app_id=app_id, salt=salt)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from loyalty_fake.errors import bad_request, duplicate_found, not_found
+from loyalty_fake import errors
 from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard, note_card
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.member_index import MemberIndex
@@ -105,7 +105,7 @@ def find_campaign(project: Project, campaign_ref: str) -> Campaign:
         campaign_id = project.campaign_ids_by_name.get(campaign_ref)
         found = project.campaigns.get(campaign_id) if campaign_id else None
     if found is None or found.in_bin:
-        raise not_found("campaign", campaign_ref)
+        raise errors.not_found("campaign", campaign_ref)
     return found
 
 
@@ -142,17 +142,15 @@ class Campaigns(Area):
         config = code_config or CodeConfig()
         project = self._project
         if name in project.campaign_ids_by_name:
-            raise duplicate_found("campaign", name, f"Duplicated campaign exists with name {name}")
+            raise errors.duplicate_found(
+                "campaign", name, f"Duplicated campaign exists with name {name}"
+            )
         if vouchers_count > MAX_VOUCHERS_PER_REQUEST:
-            raise bad_request(
-                "invalid_payload",
-                "Invalid payload",
-                f"Property .vouchers_count must be <= {MAX_VOUCHERS_PER_REQUEST}",
+            raise errors.invalid_payload(
+                f"Property .vouchers_count must be <= {MAX_VOUCHERS_PER_REQUEST}"
             )
         if not 0 <= initial_points <= MAX_POINTS:
-            raise bad_request(
-                "invalid_payload",
-                "Invalid payload",
+            raise errors.invalid_payload(
                 "Property .voucher.loyalty_card.points must be "
                 + (f"<= {MAX_POINTS}" if initial_points > 0 else ">= 0"),
             )
@@ -224,7 +222,7 @@ class Campaigns(Area):
             for known in project.categories_by_name.values():
                 if known.id == category_id:
                     return known
-            raise not_found("category", category_id)
+            raise errors.not_found("category", category_id)
         if name is None:
             return None
         known_by_name = project.categories_by_name.get(name)
@@ -377,13 +375,11 @@ class Campaigns(Area):
         project = self._project
         campaign = find_campaign(project, campaign_ref)
         if count > MAX_VOUCHERS_PER_REQUEST:
-            raise bad_request(
-                "invalid_query_params",
-                "Invalid query params",
-                f"Property .vouchers_count must be <= {MAX_VOUCHERS_PER_REQUEST}",
+            raise errors.invalid_query_params(
+                f"Property .vouchers_count must be <= {MAX_VOUCHERS_PER_REQUEST}"
             )
         if code is not None and code in project.cards:
-            raise duplicate_found("voucher", code, f"Duplicated voucher exists with id {code}")
+            raise errors.duplicate_found("voucher", code)
         config = code_config or campaign.code_config
         if code is None:
             config.check_room(count, project.cards)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from loyalty_fake.errors import not_found
-from loyalty_fake.ids import card_id, derived_id
+from loyalty_fake import errors
+from loyalty_fake.ids import bucket_id, card_id
 from loyalty_fake.ledger.history import NO_ROWS, TextTable, TransactionLog
 from loyalty_fake.ledger.project import Area, note_project
 
@@ -51,7 +51,7 @@ class PointsBucket:
     @property
     def id(self) -> str:
         """``lopb_`` and 24 alphanumerics, derived from the card and sequence: not stored."""
-        return derived_id("lopb_", f"{self.card_code}/{self.seq}", 24)
+        return bucket_id(self.card_code, self.seq)
 
     @property
     def sort_key(self) -> tuple[int, int]:
@@ -229,7 +229,7 @@ class Cards(Area):
         """The card with ``code``; 404 ``not_found`` (voucher) otherwise."""
         card = self._project.cards.get(code)
         if card is None:
-            raise not_found("voucher", code)
+            raise errors.not_found("voucher", code)
         return card
 
     def of_campaign(self, campaign_ref: str) -> list[LoyaltyCard]:
@@ -253,7 +253,7 @@ class Cards(Area):
             or (campaign is not None and card.campaign_id != campaign.id)
             or project.campaigns[card.campaign_id].in_bin
         ):
-            raise not_found("voucher", code)
+            raise errors.not_found("voucher", code)
         return card
 
     def forget_campaign(self, campaign: Campaign) -> set[str]:

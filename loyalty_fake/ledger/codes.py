@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from loyalty_fake.errors import bad_request
+from loyalty_fake import errors
 from loyalty_fake.ids import ALPHANUMERIC
 
 if TYPE_CHECKING:
@@ -89,9 +89,7 @@ class CodeConfig:
         # Counting costs a pass over the project's codes: skip it when no count could help.
         taken = 0 if wanted > self.capacity else sum(1 for code in existing if self.fits(code))
         if wanted > max(self.capacity - taken, 0):
-            raise bad_request(
-                "invalid_code_config",
-                "Invalid code config",
+            raise errors.invalid_code_config(
                 f"The code config can produce {self.capacity} distinct codes; "
                 f"{wanted} requested while {taken} are already taken",
             )
@@ -119,8 +117,6 @@ class CodeConfig:
             ]
             if free:
                 return free[int(draw("0123456789", 9)) % len(free)]
-        raise bad_request(
-            "invalid_code_config",
-            "Invalid code config",
+        raise errors.invalid_code_config(
             f"Could not find a free code for pattern {template!r}: the code space is exhausted",
         )

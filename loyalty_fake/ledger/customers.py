@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from loyalty_fake.errors import bad_request, not_found
+from loyalty_fake import errors
 from loyalty_fake.ledger.compact import own_copy, pack_flat, unpack_flat
 from loyalty_fake.ledger.project import Area, note_project
 
@@ -147,7 +147,7 @@ class Customers(Area):
         """The customer with ID or ``source_id`` ``ref``; 404 ``not_found`` (customer) otherwise."""
         found = self._session.customers.find(self._project, ref)
         if found is None:
-            raise not_found("customer", ref)
+            raise errors.not_found("customer", ref)
         return found
 
     def all(self) -> list[Customer]:
@@ -167,22 +167,20 @@ class Customers(Area):
             if found is not None:
                 return CustomerPlan(found, found.source_id, {})
             if ref.as_string.startswith("cust_"):
-                raise not_found("customer", ref.as_string)
+                raise errors.not_found("customer", ref.as_string)
             return CustomerPlan(None, ref.as_string, {})
         if ref.id is not None:
             by_id = project.customers.get(ref.id)
             if by_id is None:
-                raise not_found("customer", ref.id)
+                raise errors.not_found("customer", ref.id)
             return CustomerPlan(by_id, by_id.source_id, dict(ref.profile))
         if ref.source_id is not None:
             by_source, derived = project.find_source_id(ref.source_id)
             return CustomerPlan(by_source, ref.source_id, dict(ref.profile), derived)
         # A customer object with neither id nor source_id is rejected by the HTTP layer;
         # the Python API gets the same answer.
-        raise bad_request(
-            "invalid_payload",
-            "Invalid payload",
-            "Property .customer must have required property 'id' or 'source_id'",
+        raise errors.invalid_payload(
+            "Property .customer must have required property 'id' or 'source_id'"
         )
 
     def commit(self, project: Project, plan: CustomerPlan, now: dt.datetime) -> Customer:

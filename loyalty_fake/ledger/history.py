@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
 
-from loyalty_fake.ids import transaction_id
+from loyalty_fake.ids import transaction_event_id, transaction_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -107,7 +107,7 @@ class Transaction:
     @property
     def event_id(self) -> str:
         """The member activity event this movement wrote: ``evcus_`` and the same hex."""
-        return "evcus_" + self.id.removeprefix("vtx_")
+        return transaction_event_id(self.id)
 
     @property
     def card_points(self) -> CardPoints:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from loyalty_fake.errors import bad_request, not_found
+from loyalty_fake import errors
 from loyalty_fake.ledger.campaigns import Campaign, find_campaign
 from loyalty_fake.ledger.customers import Customer, CustomerPlan, card_held_in
 from loyalty_fake.ledger.member_index import in_order, matches_dates
@@ -102,11 +102,7 @@ class Members(Area):
         held = self._held_card(project, campaign, plan)
         if held is not None:
             if self._session.strict_joins:
-                raise bad_request(
-                    "voucher_cannot_be_published",
-                    "Voucher cannot be published",
-                    "Voucher cannot be published. Customer already joined program.",
-                )
+                raise errors.voucher_cannot_be_published()
             return held
         chosen, new_code = self._card_to_publish(project, campaign, named)
         # Every check passed: from here on the request commits.
@@ -131,11 +127,7 @@ class Members(Area):
             and earlier.campaign_id == campaign.id
         ):
             return project.cards[earlier.voucher_code]
-        raise bad_request(
-            "duplicate_source_id",
-            "Duplicate source_id",
-            f"Publication with source_id: '{source_id}' already exists",
-        )
+        raise errors.duplicate_source_id(source_id)
 
     def _card_to_publish(
         self, project: Project, campaign: Campaign, named: LoyaltyCard | None
@@ -143,21 +135,13 @@ class Members(Area):
         """The card to publish, or ``(None, code)`` for a new card an AUTO_UPDATE program grows."""
         if named is not None:
             if named.holder_id is not None:
-                raise bad_request(
-                    "voucher_already_published",
-                    "Voucher already published",
-                    f"Voucher '{named.id}' has already been published",
-                )
+                raise errors.voucher_already_published(named.id)
             return named, None
         available = self._next_available(project, campaign)
         if available is not None:
             return available, None
         if campaign.type == "STATIC":
-            raise bad_request(
-                "no_voucher_suitable_for_publication",
-                "Couldn't find any voucher suitable for publication",
-                "Couldn't create new vouchers for publication",
-            )
+            raise errors.no_voucher_suitable_for_publication()
         # The new card's code is found before anything commits, so an exhausted code
         # space leaves no trace.
         return None, campaign.code_config.generate(self._session.ids.chars, project.cards)
@@ -166,7 +150,7 @@ class Members(Area):
     def _named_card(project: Project, campaign: Campaign, code: str) -> LoyaltyCard:
         card = project.cards.get(code)
         if card is None or card.campaign_id != campaign.id:
-            raise not_found("voucher", code)
+            raise errors.not_found("voucher", code)
         return card
 
     @staticmethod

@@ -11,7 +11,7 @@ from bisect import bisect_right
 from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Any
 
-from loyalty_fake.errors import bad_request
+from loyalty_fake import errors
 from loyalty_fake.filters import FilterField, Kind
 from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard, PointsBucket, note_card
 from loyalty_fake.ledger.expiry import expires_at
@@ -48,12 +48,7 @@ def _bucket_order(bucket: PointsBucket) -> tuple[int, int]:
 def check_balance(card: LoyaltyCard, points: int, spending: str = "redeem") -> None:
     """400 ``loyalty_card_points_exceeded`` when ``points`` exceed the card's balance."""
     if points > card.balance:
-        raise bad_request(
-            "loyalty_card_points_exceeded",
-            "loyalty card points exceeded",
-            f"Cannot {spending} {points} points from loyalty card {card.code}: "
-            f"its balance is {card.balance}",
-        )
+        raise errors.loyalty_card_points_exceeded(card.code, points, card.balance, spending)
 
 
 class Points(Area):
@@ -100,23 +95,14 @@ class Points(Area):
         """
         if not -MAX_POINTS <= points <= MAX_POINTS:
             bound = f"<= {MAX_POINTS}" if points > 0 else f">= {-MAX_POINTS}"
-            raise bad_request(
-                "invalid_payload", "Invalid payload", f"Property .points must be {bound}"
-            )
+            raise errors.invalid_payload(f"Property .points must be {bound}")
         project = self._project
         card = self._session.cards.member(project, code, campaign_ref)
         campaign = project.campaigns[card.campaign_id]
         if card.holder_id is None:
-            raise bad_request(
-                "voucher_not_published",
-                "Voucher not published",
-                f"Loyalty card {card.code} must be assigned to a holder before its "
-                "balance can change",
-            )
+            raise errors.voucher_not_published(card.code, "its balance can change")
         if card.points + points > MAX_POINTS:
-            raise bad_request(
-                "invalid_payload",
-                "Invalid payload",
+            raise errors.invalid_payload(
                 f"Property .points must be <= {MAX_POINTS - card.points}: loyalty card "
                 f"{card.code} has earned {card.points} points, and a card holds at most "
                 f"{MAX_POINTS}",
@@ -154,18 +140,12 @@ class Points(Area):
             return None
         if expiration_type == "CUSTOM_DATE":
             if expiration_date is None:
-                raise bad_request(
-                    "invalid_payload",
-                    "Invalid payload",
-                    "Property .expiration_date is required when expiration_type is CUSTOM_DATE",
+                raise errors.invalid_payload(
+                    "Property .expiration_date is required when expiration_type is CUSTOM_DATE"
                 )
             last_day = expiration_date.astimezone(dt.timezone.utc).date()
             if last_day < now.date():
-                raise bad_request(
-                    "invalid_expiration_date",
-                    "Invalid Expiration Date",
-                    "Expiration date cannot be set in the past",
-                )
+                raise errors.invalid_expiration_date()
             return last_day
         return self._session.points.last_day(campaign, now)
 

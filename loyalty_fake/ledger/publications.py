@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from loyalty_fake.errors import bad_request
+from loyalty_fake import errors, ids
 from loyalty_fake.filters import STRING_CONDITIONS, FilterField, Kind
-from loyalty_fake.ids import card_id, derived_id
 from loyalty_fake.ledger.project import Area
 
 if TYPE_CHECKING:
@@ -48,18 +46,17 @@ class Publication:
     @property
     def voucher_id(self) -> str:
         """The card's ``v_`` ID (see ``LoyaltyCard.id``), derived: not stored."""
-        return card_id(self.campaign_id, self.voucher_code)
+        return ids.card_id(self.campaign_id, self.voucher_code)
 
     @property
     def id(self) -> str:
         """``pub_`` and 32 alphanumerics, derived from the card and sequence: not stored."""
-        return derived_id("pub_", f"{self.voucher_id}/{self.seq}", 32)
+        return ids.publication_id(self.voucher_id, self.seq)
 
     @property
     def event_id(self) -> str:
         """The ``customer.publication.succeeded`` event's ID, derived: not stored."""
-        suffix = hashlib.blake2b(self.id.encode(), digest_size=4).hexdigest()
-        return f"evcus_{self.seq:010x}{suffix}"
+        return ids.publication_event_id(self.id, self.seq)
 
 
 # Every card the fake makes is a loyalty card: a publication's voucher_type.
@@ -145,19 +142,10 @@ class Publications(Area):
         """
         project = self._project
         if voucher is None and campaign is None:
-            raise bad_request(
-                "missing_vouchers", "Missing vouchers", "Either Campaign or Voucher is required"
-            )
+            raise errors.missing_vouchers()
         if count > 1:
-            raise bad_request(
-                "too_many_vouchers_requested",
-                "Too many vouchers requested",
-                "Only up to 1 can be published"
-                + (
-                    ""
-                    if source_id is not None
-                    else ": loyalty programs publish one card per customer"
-                ),
+            raise errors.too_many_vouchers_requested(
+                None if source_id is not None else "loyalty programs publish one card per customer"
             )
         if voucher is not None:
             program_id = self._session.members.get(voucher).campaign_id

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from loyalty_fake.errors import VoucherifyError, bad_request, not_found
+from loyalty_fake import errors
+from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.ledger.expiry import expires_at
 from loyalty_fake.ledger.points import check_balance
 from loyalty_fake.ledger.project import Area, note_project
@@ -66,15 +67,11 @@ class Redemption:
     def check_related(self, customer: str | None, holder: str | None, order: str | None) -> None:
         """A rollback's customer (ID or source_id; ``holder``: ours) and order must be ours."""
         if customer is not None and customer not in (self.customer_id, holder):
-            raise bad_request(
-                "invalid_customer", "Invalid customer", "Customer is not related with redemption."
-            )
+            raise errors.invalid_customer()
         if order is not None:
             made = self.order
             if made is None or order not in (made.id, made.source_id):
-                raise bad_request(
-                    "invalid_order", "Invalid order", "Order is not related with redemption."
-                )
+                raise errors.invalid_order()
 
 
 @attrs.frozen
@@ -217,26 +214,18 @@ class Redemptions(Area):
         names a reward that is missing.
         """
         if reward_id is None:
-            raise bad_request(
-                "missing_reward",
-                "Missing reward",
-                "A reward is required when redeeming a LOYALTY_CARD",
-            )
+            raise errors.missing_reward()
         if card.holder_id is None:
-            raise bad_request(
-                "voucher_not_published",
-                "Voucher not published",
-                f"Loyalty card {card.code} must be assigned to a holder before it can be redeemed",
-            )
+            raise errors.voucher_not_published(card.code, "it can be redeemed")
         reward = project.rewards.get(reward_id)
         if reward is None:
-            raise not_found("reward", reward_id)
+            raise errors.not_found("reward", reward_id)
         assignment = next(
             (a for a in assignments_of(project, campaign.id) if a.reward_id == reward.id),
             None,
         )
         if assignment is None:
-            raise not_found(
+            raise errors.not_found(
                 "reward",
                 reward.id,
                 f"Cannot find reward with id {reward.id} in campaign {campaign.id}",
@@ -246,11 +235,7 @@ class Redemptions(Area):
             check_balance(card, spent)
             return reward, assignment, spent, 0
         if order is None:
-            raise bad_request(
-                "missing_order",
-                "Missing order",
-                "An order is required when redeeming a pay with points reward",
-            )
+            raise errors.missing_order()
         spent, discount = coin_payment(card, reward, points, order.total)
         return reward, assignment, spent, discount
 
@@ -310,7 +295,7 @@ class Redemptions(Area):
             project.redemption_ids_by_rollback.get(redemption_id, redemption_id)
         )
         if found is None:
-            raise not_found("redemption", redemption_id)
+            raise errors.not_found("redemption", redemption_id)
         return found
 
     def of_card(self, code: str) -> list[Redemption]:
@@ -344,17 +329,13 @@ class Redemptions(Area):
         project = self._project
         redemption = project.redemptions.get(redemption_id)
         if redemption is None:
-            raise not_found("redemption", redemption_id)
+            raise errors.not_found("redemption", redemption_id)
         card = project.cards.get(redemption.card_code)
         if card is None or card.campaign_id != redemption.campaign_id:
             # Its program was deleted for good, cards and all: nothing to record against.
-            raise not_found("voucher", redemption.card_code)
+            raise errors.not_found("voucher", redemption.card_code)
         if redemption.rollback is not None:
-            refusal = bad_request(
-                "already_rolled_back",
-                "Already rolled back",
-                "Redemption has been already rolled back.",
-            )
+            refusal = errors.already_rolled_back()
             failed = self.record_failure(
                 project,
                 refusal,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from loyalty_fake.errors import VoucherifyError, bad_request, duplicate_found, not_found
+from loyalty_fake import errors
 from loyalty_fake.ledger.campaigns import find_campaign
 from loyalty_fake.ledger.points import check_balance
 from loyalty_fake.ledger.project import Area, note_project
@@ -133,7 +133,7 @@ class Rewards(Area):
         """The reward ``reward_id``; 404 ``not_found`` (reward) otherwise."""
         found = self._project.rewards.get(reward_id)
         if found is None:
-            raise not_found("reward", reward_id)
+            raise errors.not_found("reward", reward_id)
         return found
 
     def page(
@@ -159,9 +159,7 @@ class Rewards(Area):
         reward = self._session.rewards.get(reward_id)
         parameters = changes.get("parameters")
         if parameters is not None and PARAMETERS_KEY[reward.type] not in parameters:
-            raise bad_request(
-                "invalid_payload",
-                "Invalid payload",
+            raise errors.invalid_payload(
                 f"Property .parameters must have required property "
                 f"'{PARAMETERS_KEY[reward.type]}' for a {reward.type} reward",
             )
@@ -186,18 +184,7 @@ class Rewards(Area):
         reward = self._session.rewards.get(reward_id)
         using = [a.id for a in project.reward_assignments.values() if a.reward_id == reward.id]
         if using:
-            raise VoucherifyError(
-                code=400,
-                key="resource_in_use",
-                message="Resource in use",
-                details=f"Resource reward with id {reward.id} is in use by "
-                f"reward_assignments with ids [{', '.join(using)}]",
-                extra={
-                    "related_object_ids": using,
-                    "related_object_type": "reward_assignment",
-                    "related_object_total": len(using),
-                },
-            )
+            raise errors.resource_in_use("reward", reward.id, "reward_assignment", using)
         if self._session.undo is not None:
             self._session.undo.keep(project.rewards)
         del project.rewards[reward.id]
@@ -218,23 +205,13 @@ class Rewards(Area):
             reward = self._session.rewards.get(reward_id)
             existing = offered.get(reward.id)
             if existing is not None:
-                raise duplicate_found(
-                    "reward_assignment",
-                    existing.id,
-                    f"Duplicated reward_assignment exists with id {existing.id}",
-                )
+                raise errors.duplicate_found("reward_assignment", existing.id)
             if reward.type != "COIN" and points is None:
-                raise bad_request(
-                    "invalid_payload",
-                    "Invalid payload",
+                raise errors.invalid_payload(
                     f"Property .parameters.loyalty.points is required for a {reward.type} reward",
                 )
             if any(earlier.id == reward.id for earlier, _ in planned):
-                raise bad_request(
-                    "invalid_payload",
-                    "Invalid payload",
-                    f"Reward {reward.id} is given twice",
-                )
+                raise errors.invalid_payload(f"Reward {reward.id} is given twice")
             planned.append((reward, None if reward.type == "COIN" else points))
         now = self._session.clock.now()
         if self._session.undo is not None:
@@ -264,7 +241,7 @@ class Rewards(Area):
         campaign = self._session.campaigns.get(campaign_ref)
         found = self._project.reward_assignments.get(assignment_id)
         if found is None or found.campaign_id != campaign.id:
-            raise not_found("reward_assignment", assignment_id)
+            raise errors.not_found("reward_assignment", assignment_id)
         return found
 
     def update_assignment(
@@ -329,11 +306,7 @@ def coin_payment(
     and without ``points`` the card pays what it can of the order.
     """
     if (amount is not None and amount <= 0) or (amount is None and points is None):
-        raise bad_request(
-            "missing_order_items_amount",
-            "Missing applicable order items",
-            "An order amount (or items with amounts) is required to pay with points",
-        )
+        raise errors.missing_order_items_amount()
     value = reward.cash_per_point()
     needed = math.ceil(amount / value) if amount is not None else None
     if points is not None:

@@ -113,10 +113,9 @@ class ServerApp:
         if self.journal is None:
             return 0
         snapshot, records = self.journal.load()
-        current = True
         if snapshot is not None:
             try:
-                current = self.served.ledger.restore(snapshot)
+                self.served.ledger.restore(snapshot)
             except ValueError as error:
                 raise JournalError(f"{self.journal.snapshot_path}: {error}") from error
         for number, record in enumerate(records, start=1):
@@ -141,8 +140,6 @@ class ServerApp:
                 raise JournalError(msg)
         self.journal.open()
         self._since_snapshot = len(records)
-        if not current:
-            self.compact()  # in this version's format: checked once, not at every start
         return len(records)
 
     @property

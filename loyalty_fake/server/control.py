@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.clock import format_timestamp
 from loyalty_fake.errors import VoucherifyError, bad_request
@@ -21,7 +21,7 @@ from loyalty_fake.http.points_json import transaction_json
 from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.http.redemptions_json import failed_redemption_json, redemption_json
 from loyalty_fake.http.rewards_json import assignment_json, reward_json
-from loyalty_fake.seeding import seed_demo
+from loyalty_fake.seeding import seed_program
 from loyalty_fake.server.dashboard import dashboard_html
 from loyalty_fake.server.served import Served, served
 
@@ -147,14 +147,12 @@ class ControlPlane:
         chosen_seed = 42 if seed is None else seed
         self.served.ledger.reset()
         self.served.ledger.ids.reseed(chosen_seed)
-        # seed_demo reads only .ledger, .clock and .app_id of a fake, which Served has;
-        # a ledger-level seeding entry (architecture-review d.6 step 2) will take this cast.
-        summary = seed_demo(
-            cast("LoyaltyFake", self.served),
+        summary = seed_program(
+            self.served.ledger,
+            app_id or self.served.app_id,
             seed=chosen_seed,
             programs=programs,
             members=5 if members is None else members,
-            app_id=app_id,
         )
         return _json(summary)
 

@@ -1,0 +1,100 @@
+"""A member's activity: the events Voucherify records for a card, derived, not stored.
+
+Each event comes from a record the card already keeps: its publication
+(``customer.publication.succeeded``) and each points movement in its history. The
+HTTP layer turns these values into Voucherify's ``MemberActivity`` objects.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from loyalty_fake.ledger.history import CardPoints
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.history import Transaction
+    from loyalty_fake.ledger.publications import Publication
+
+__all__ = [
+    "POINTS_ADDED",
+    "POINTS_EXPIRED",
+    "PUBLICATION_SUCCEEDED",
+    "MemberEvent",
+    "member_activity",
+]
+
+PUBLICATION_SUCCEEDED = "customer.publication.succeeded"
+POINTS_ADDED = "customer.voucher.loyalty_card.points_added"
+POINTS_EXPIRED = "customer.voucher.loyalty_card.points_expired"
+
+# Spending points is a reward redemption in the activity feed, and its rollback the same
+# redemption rolled back (the spec's MemberActivity types). Voucherify has no "points
+# removed" event type: a removal is a points_added event whose balance is negative.
+_EVENT_TYPES = {
+    "POINTS_EXPIRATION": POINTS_EXPIRED,
+    "POINTS_REDEMPTION": "customer.reward_redemptions.created",
+    "POINTS_REFUND": "customer.reward_redemptions.rolledback",
+}
+
+
+@attrs.frozen
+class MemberEvent:
+    """One event of a member's activity, and the record it comes from.
+
+    ``channel``: ``INTERNAL`` for what the fake did on its own (expiry), else ``API``.
+    ``card_points``: the card's counters the event shows: just before a publication,
+    just after a points movement. Exactly one of ``publication`` and ``transaction``.
+    """
+
+    id: str
+    type: str
+    created_at: dt.datetime
+    seq: int
+    channel: str
+    card_points: CardPoints
+    publication: Publication | None = None
+    transaction: Transaction | None = None
+
+
+def _counters_before(card: LoyaltyCard, seq: int) -> CardPoints:
+    """The card's counters just before the record numbered ``seq``."""
+    earlier = [t for t in card.transactions if t.seq < seq]
+    return earlier[-1].card_points if earlier else CardPoints()
+
+
+def member_activity(card: LoyaltyCard) -> list[MemberEvent]:
+    """The card's events, oldest first by ``(created_at, seq)``."""
+    events: list[MemberEvent] = []
+    publication = card.publication
+    if publication is not None:
+        events.append(
+            MemberEvent(
+                id=publication.event_id,
+                type=PUBLICATION_SUCCEEDED,
+                created_at=publication.created_at,
+                seq=publication.seq,
+                channel="API",
+                card_points=_counters_before(card, publication.seq),
+                publication=publication,
+            )
+        )
+    for transaction in card.transactions:
+        kind = _EVENT_TYPES.get(transaction.type, POINTS_ADDED)
+        events.append(
+            MemberEvent(
+                id=transaction.event_id,
+                type=kind,
+                created_at=transaction.created_at,
+                seq=transaction.seq,
+                channel="INTERNAL" if kind == POINTS_EXPIRED else "API",
+                card_points=transaction.card_points,
+                transaction=transaction,
+            )
+        )
+    events.sort(key=lambda event: (event.created_at, event.seq))
+    return events
