@@ -17,6 +17,7 @@ from loyalty_fake.errors import bad_request
 from loyalty_fake.http.common_json import STRING, Schema
 from loyalty_fake.http.declare import query
 from loyalty_fake.http.params import invalid_query
+from loyalty_fake.ledger.pages import Page
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -75,23 +76,6 @@ LIMIT = query(
 _PAGES = PageBounds()
 PAGE = _PAGES.parameter()
 STARTING_AFTER = query("starting_after_id", STRING, "An ID from the list; else 400.")
-
-
-@attrs.frozen
-class Page:
-    """One page of a page-based list: ``limit`` items from the ``number``-th page on."""
-
-    limit: int
-    number: int
-
-    @property
-    def start(self) -> int:
-        """The index of the page's first item in the whole list."""
-        return (self.number - 1) * self.limit
-
-    def of(self, items: Sequence[_Item]) -> list[_Item]:
-        """The items of the whole list ``items`` on this page."""
-        return list(items[self.start : self.start + self.limit])
 
 
 @attrs.frozen

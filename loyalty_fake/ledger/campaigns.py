@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from loyalty_fake import errors
+from loyalty_fake.ledger.bulk import no_gc
 from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard, note_card
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.member_index import MemberIndex
+from loyalty_fake.ledger.pages import Page
 from loyalty_fake.ledger.project import Area, note_project, note_removal
-from loyalty_fake.ledger.snapshot import no_gc
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -247,8 +248,7 @@ class Campaigns(Area):
             ),
             reverse=order.startswith("-"),
         )
-        start = (page - 1) * limit
-        return live[start : start + limit], len(live)
+        return Page(limit, page).of(live), len(live)
 
     def update(self, campaign_ref: str, changes: Mapping[str, Any]) -> Campaign:
         """Apply the updatable fields in ``changes`` (already validated) to a program.

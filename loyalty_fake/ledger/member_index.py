@@ -17,6 +17,7 @@ import attrs
 from sortedcontainers import SortedList
 
 from loyalty_fake.ledger.blocks import Blocks
+from loyalty_fake.ledger.pages import Page
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -131,8 +132,8 @@ class MemberIndex:
         """
         field = query.order.lstrip("-")
         descending = query.order.startswith("-")
-        start = (query.page - 1) * query.limit
-        stop = start + query.limit
+        window = Page(query.limit, query.page)
+        start, stop = window.start, window.stop
         bounds = {
             "created_at": (query.created_after, query.created_before),
             "updated_at": (query.updated_after, query.updated_before),

@@ -13,6 +13,7 @@ from loyalty_fake import errors
 from loyalty_fake.ledger.campaigns import Campaign, find_campaign
 from loyalty_fake.ledger.customers import Customer, CustomerPlan, card_held_in
 from loyalty_fake.ledger.member_index import in_order, matches_dates
+from loyalty_fake.ledger.pages import Page
 from loyalty_fake.ledger.project import Area, note_project
 from loyalty_fake.ledger.publications import Publication
 
@@ -240,8 +241,7 @@ class Members(Area):
         else:
             named = in_order(self._members_by_ids(project, campaign, query), query.order)
         matches = [card for card in named if matches_dates(card, query)]
-        start = (query.page - 1) * query.limit
-        return matches[start : start + query.limit], len(matches)
+        return Page(query.limit, query.page).of(matches), len(matches)
 
     def _single_member(
         self, project: Project, campaign: Campaign, query: MemberQuery

@@ -8,6 +8,7 @@ import attrs
 
 from loyalty_fake import errors, ids
 from loyalty_fake.filters import STRING_CONDITIONS, FilterField, Kind
+from loyalty_fake.ledger.pages import Page
 from loyalty_fake.ledger.project import Area
 
 if TYPE_CHECKING:
@@ -203,8 +204,7 @@ class Publications(Area):
         field = order.lstrip("-")
         key = _PUBLICATION_ORDER[field]
         matches.sort(key=lambda p: (key(project, p), p.seq), reverse=order.startswith("-"))
-        start = (page - 1) * limit
-        return matches[start : start + limit], len(matches)
+        return Page(limit, page).of(matches), len(matches)
 
     @staticmethod
     def _binned(project: Project, campaign_id: str) -> bool:

@@ -10,6 +10,7 @@ import attrs
 
 from loyalty_fake import errors
 from loyalty_fake.ledger.campaigns import find_campaign
+from loyalty_fake.ledger.pages import Page
 from loyalty_fake.ledger.points import check_balance
 from loyalty_fake.ledger.project import Area, note_project
 
@@ -148,8 +149,7 @@ class Rewards(Area):
         if assignment_id is not None:
             assignment = project.reward_assignments.get(assignment_id)
             rewards = [r for r in rewards if assignment and r.id == assignment.reward_id]
-        start = (page - 1) * limit
-        return rewards[start : start + limit], len(rewards)
+        return Page(limit, page).of(rewards), len(rewards)
 
     def update(self, reward_id: str, changes: Mapping[str, Any]) -> Reward:
         """Change a reward's name, parameters, stock, attributes or metadata.
