@@ -17,10 +17,10 @@ from faker import Faker
 
 from loyalty_fake.ids import product_id
 from loyalty_fake.ledger import MAX_VOUCHERS_PER_REQUEST
+from loyalty_fake.ledger.bulk import no_gc
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.customers import CustomerRef
 from loyalty_fake.ledger.expiry import ExpirationRules
-from loyalty_fake.ledger.snapshot import no_gc
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -9,18 +9,18 @@ misreading it.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import io
 import pickle
-from contextlib import contextmanager
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from loyalty_fake.ledger.bulk import no_gc
+
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
 __all__ = [
     "SNAPSHOT_FORMAT",
@@ -29,7 +29,6 @@ __all__ = [
     "header",
     "layout_fingerprint",
     "loads",
-    "no_gc",
     "register_layout",
 ]
 
@@ -47,22 +46,6 @@ def layout_fingerprint() -> str:
 def register_layout(cls: type, fields: tuple[str, ...]) -> None:
     """Count a pickled class's layout in the snapshot fingerprint."""
     _LAYOUTS[f"{cls.__module__}.{cls.__qualname__}"] = fields
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the length of the block.
-
-    (Un)pickling a large state creates hundreds of thousands of objects, and the
-    collections that triggers cost more than the work itself.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # /3: records pickled through this module's dispatch table, the ledger a package. Older
