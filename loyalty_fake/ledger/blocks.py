@@ -12,8 +12,6 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
-from loyalty_fake.ledger.snapshot import register_layout
-
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Iterable, Iterator
@@ -234,6 +232,3 @@ class Blocks:
                 max(span[1] for span in spans),
             )
         return found
-
-
-register_layout(Blocks, ("key", "other", "cards"))

@@ -17,7 +17,30 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from loyalty_fake.ledger.blocks import Blocks
 from loyalty_fake.ledger.bulk import no_gc
+from loyalty_fake.ledger.campaigns import Campaign, Category
+from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
+from loyalty_fake.ledger.codes import CodeConfig
+from loyalty_fake.ledger.customers import Customer
+from loyalty_fake.ledger.expiry import ExpirationRules
+from loyalty_fake.ledger.history import (
+    PACKED_LAYOUTS,
+    CardPoints,
+    TextTable,
+    Transaction,
+    TransactionLog,
+)
+from loyalty_fake.ledger.member_index import MemberIndex
+from loyalty_fake.ledger.orders import Order, OrderItem
+from loyalty_fake.ledger.project import Project
+from loyalty_fake.ledger.publications import Publication
+from loyalty_fake.ledger.redemptions import (
+    FailedRedemption,
+    Redemption,
+    Rollback,
+)
+from loyalty_fake.ledger.rewards import Reward, RewardAssignment
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,31 +77,8 @@ SNAPSHOT_FORMAT = b"loyalty-fake-snapshot/3"
 
 
 def _record_classes() -> tuple[type, ...]:
-    """Every attrs record a snapshot holds, pickled by position (imported late: no cycle)."""
-    # Imported on use: the record modules import this one as they load.
-    from loyalty_fake.ledger.campaigns import Campaign, Category  # noqa: PLC0415
-    from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket  # noqa: PLC0415
-    from loyalty_fake.ledger.codes import CodeConfig  # noqa: PLC0415
-    from loyalty_fake.ledger.customers import Customer  # noqa: PLC0415
-    from loyalty_fake.ledger.expiry import ExpirationRules  # noqa: PLC0415
-    from loyalty_fake.ledger.history import (  # noqa: PLC0415
-        PACKED_LAYOUTS,
-        CardPoints,
-        TextTable,
-        Transaction,
-        TransactionLog,
-    )
-    from loyalty_fake.ledger.member_index import MemberIndex  # noqa: PLC0415
-    from loyalty_fake.ledger.orders import Order, OrderItem  # noqa: PLC0415
-    from loyalty_fake.ledger.project import Project  # noqa: PLC0415
-    from loyalty_fake.ledger.publications import Publication  # noqa: PLC0415
-    from loyalty_fake.ledger.redemptions import (  # noqa: PLC0415
-        FailedRedemption,
-        Redemption,
-        Rollback,
-    )
-    from loyalty_fake.ledger.rewards import Reward, RewardAssignment  # noqa: PLC0415
-
+    """Every attrs record a snapshot holds, pickled by position."""
+    register_layout(Blocks, ("key", "other", "cards"))
     register_layout(TextTable, PACKED_LAYOUTS["TextTable"])
     register_layout(TransactionLog, PACKED_LAYOUTS["TransactionLog"])
     return (
