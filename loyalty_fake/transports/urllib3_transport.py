@@ -86,8 +86,11 @@ def _verifies_certificate(conn: Any) -> bool:
 
 
 def _plug(conn: Any, exchange: Exchange) -> None:
-    if conn.sock is not None:
+    if conn.sock is not None and not isinstance(conn.sock, _FakeSocket):
         conn.close()  # a network connection to a host the fake shares with another service
+    # A connection the fake answered before is reused as a kept-alive one would be: closing
+    # it would also close the response it last carried (http.client does), which the thread
+    # that pooled it may still be closing: under load, "I/O operation on closed file".
     conn.sock = _FakeSocket(exchange)
     if isinstance(conn, HTTPSConnection):
         conn.is_verified = _verifies_certificate(conn)
