@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import threading
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -24,7 +25,7 @@ from loyalty_fake.http.routes import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
     from loyalty_fake.ledger import Ledger
 
@@ -32,12 +33,15 @@ __all__ = [
     "MAX_BODY_BYTES",
     "OPERATIONS_PAGE",
     "FakeVoucherifyApp",
+    "Keep",
     "encode_json",
     "payload_too_large",
     "printable",
 ]
 
 _LOG = logging.getLogger("loyalty_fake")
+# Called with a request's answer inside its unit of work (see FakeVoucherifyApp.answer).
+Keep = Callable[[Response], None]
 # No Voucherify request comes near 1 MiB (10,000 metadata keys are ~150 KB); the cap keeps
 # a runaway client from making the fake parse, store and journal megabytes.
 MAX_BODY_BYTES = 1 << 20
@@ -103,23 +107,33 @@ class FakeVoucherifyApp:
     internal_errors: list[BaseException] = attrs.field(factory=list, init=False, repr=False)
     _errors_lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
-    def handle(self, request: Request) -> Response:
-        """Answer one request exactly as Voucherify would, never with a traceback."""
-        return self.answer(request, self._dispatch)
+    def handle(self, request: Request, keep: Keep | None = None) -> Response:
+        """Answer one request exactly as Voucherify would, never with a traceback.
 
-    def answer(self, request: Request, respond: Callable[[Request], Response]) -> Response:
+        ``keep``: see ``answer``.
+        """
+        return self.answer(request, self._dispatch, keep)
+
+    def answer(
+        self, request: Request, respond: Callable[[Request], Response], keep: Keep | None = None
+    ) -> Response:
         """``respond(request)`` as one unit of work, any error as Voucherify's envelope.
 
         Whatever ``respond`` changed is undone when it raises: a refused request changes
         nothing, and neither does one that hit a bug in the fake (a 500, whose error is
-        kept in ``internal_errors``).
+        kept in ``internal_errors``). ``keep(response)`` runs inside the unit once the
+        answer is known (a refusal that left a record included), so that a server can
+        write the request down: when it raises, the request is undone after all and the
+        error answered instead.
         """
         try:
             with self.ledger.unit_of_work():
                 if len(request.body) > MAX_BODY_BYTES:
                     _too_large(request)
                 check_text(request)
-                return respond(request)
+                if keep is None:
+                    return respond(request)
+                return self._kept(request, respond, keep)
         except VoucherifyError as error:
             return self.error_response(error)
         except Exception as error:  # noqa: BLE001 - a bug in the fake must not become a traceback
@@ -134,6 +148,20 @@ class FakeVoucherifyApp:
                     details=f"{type(error).__name__}: {error}",
                 )
             )
+
+    def _kept(
+        self, request: Request, respond: Callable[[Request], Response], keep: Keep
+    ) -> Response:
+        """``respond(request)``, then ``keep`` its answer, both inside the caller's unit."""
+        try:
+            response = respond(request)
+        except VoucherifyError as error:
+            if not error.recorded:
+                raise
+            # A refusal that left a record keeps it (see UnitOfWork): it is kept here too.
+            response = self.error_response(error)
+        keep(response)
+        return response
 
     def _dispatch(self, request: Request) -> Response:
         segments = request.segments
