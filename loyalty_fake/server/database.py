@@ -22,7 +22,12 @@ import attrs
 
 from loyalty_fake.clock import format_timestamp, parse_timestamp
 from loyalty_fake.ledger.snapshot import layout_fingerprint
-from loyalty_fake.server.journal import NotWrittenError, Record, StateError
+from loyalty_fake.server.journal import (
+    NotWrittenError,
+    Record,
+    StateError,
+    interrupts_deferred,
+)
 from loyalty_fake.server.owner import PRIVATE_FILE, check_own_file
 
 __all__ = [
@@ -109,8 +114,9 @@ def create(path: Path, meta: dict[str, str], snapshot: bytes | None) -> None:
         finally:
             db.close()  # the last connection: its log goes into the file, and away
         _fsync(new, os.O_RDONLY)
-        new.replace(path)
-        _fsync(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        with interrupts_deferred():  # renamed, the new state is there: say so
+            new.replace(path)
+            _fsync(path.parent, os.O_RDONLY | os.O_DIRECTORY)
     except (OSError, sqlite3.Error) as error:
         new.unlink(missing_ok=True)
         raise NotWrittenError(str(path.parent), error) from error
@@ -139,7 +145,8 @@ def connect(path: Path, *, fsync: bool) -> sqlite3.Connection:
         raise StateError(f"{path}: {error}; {_DAMAGED}") from error
     try:
         _prepare(db, path, fsync=fsync)
-    except sqlite3.Error as error:
+    except (sqlite3.Error, UnicodeDecodeError) as error:
+        # A damaged schema can make even SQLite's error message undecodable.
         db.close()
         raise StateError(f"{path}: {error}; {_DAMAGED}") from error
     except BaseException:
@@ -155,7 +162,7 @@ def _prepare(db: sqlite3.Connection, path: Path, *, fsync: bool) -> None:
     if mode is None or str(mode[0]).lower() != "wal":
         raise StateError(f"{path} cannot be written in WAL mode; {_DAMAGED}")
     db.execute(f"PRAGMA synchronous = {'FULL' if fsync else 'NORMAL'}")
-    problems = [str(row[0]) for row in db.execute("PRAGMA integrity_check(5)")]
+    problems = [" ".join(str(row[0]).split()) for row in db.execute("PRAGMA integrity_check(5)")]
     if problems != ["ok"]:
         raise StateError(f"{path} is damaged ({'; '.join(problems)}); {_DAMAGED}")
     for name in ("", *SIDE_FILES):

@@ -61,9 +61,12 @@ class CompactedThenInterrupted(KeyboardInterrupt):
 
 
 def describe(error: BaseException) -> str:
-    """An OS or SQLite error in a few words: ``[Errno 27] File too large``, ``database is full``."""
+    """An OS or SQLite error in a few words: ``SQLite: disk I/O error (SQLITE_IOERR_WRITE)``."""
     text = str(error) or type(error).__name__
-    return text if isinstance(error, OSError) else f"SQLite: {text}"
+    if isinstance(error, OSError):
+        return text
+    name = getattr(error, "sqlite_errorname", None)  # Python 3.11+
+    return f"SQLite: {text} ({name})" if name else f"SQLite: {text}"
 
 
 def state_not_written(failure: NotWrittenError) -> VoucherifyError:

@@ -128,7 +128,7 @@ class Store:
                     )
                 snapshot = database.read_snapshot(db, self.path, settings)
                 records = database.read_records(db, self.path, settings.covered)
-            except sqlite3.Error as error:
+            except (sqlite3.Error, UnicodeDecodeError) as error:
                 raise StateError(f"{self.path}: {error}; refusing to start") from error
             self._last_seq = settings.covered + len(records)
             return Loaded(settings.seed, snapshot, records)
@@ -185,7 +185,7 @@ class Store:
         with self._lock:
             try:
                 self._read_settings(db)
-            except sqlite3.Error as error:
+            except (sqlite3.Error, UnicodeDecodeError) as error:
                 raise StateError(f"{self.path}: {error}; refusing to use it") from error
             if not created:
                 self._transaction(snapshot, database.new_meta(seed))
