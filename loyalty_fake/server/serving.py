@@ -75,13 +75,14 @@ def _start_state(
             if seeded.status != HTTPStatus.OK:
                 raise StateError(f"the demo data could not be seeded: {seeded.json()['details']}")
             out(f"seeded the demo data: {seeded.json()}")
-        if replayed or (demo and not had_state):
             _compact_or_say(app, say)
+        # A replayed journal is not compacted here: it is as long as compact_every allows
+        # at most, and a snapshot of a large state would hold the start up for a second.
     except KeyboardInterrupt:
         if store is None:
             raise Interrupted("while starting") from None
         store.close()
-        # The state is only ever replaced in one transaction: whole, old or new.
+        # Loading writes nothing, and seeding the demo is one transaction: whole, either way.
         raise Interrupted(
             f"while loading {store.directory}; it is whole: the next start loads it"
         ) from None
