@@ -14,7 +14,6 @@ from loyalty_fake.server.app import ServerApp
 from loyalty_fake.server.control import PREFIX
 from loyalty_fake.server.journal import NotWrittenError, StateError
 from loyalty_fake.server.live import LiveServer
-from loyalty_fake.server.store import Store
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -142,7 +141,12 @@ def serve(  # noqa: PLR0913 - the command line's options
     state loads, ``StateError`` for a state directory that cannot be used.
     """
     say = progress or _silent
-    store = Store(state, seed=seed, fsync=fsync) if state is not None else None
+    store = None
+    if state is not None:
+        # Imported here: the state directory's lock is POSIX's (fcntl); serving needs none.
+        from loyalty_fake.server.store import Store  # noqa: PLC0415
+
+        store = Store(state, seed=seed, fsync=fsync)
     app = ServerApp(fake, store=store, control_plane=control_plane, compact_every=compact_every)
     _start_state(app, demo=demo, out=out, say=say)
     # Werkzeug words a taken port or an unknown host itself, in one line, and exits 1.
