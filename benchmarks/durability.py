@@ -43,7 +43,8 @@ class Overhead:
     name: str
     durable_us: float
     memory_us: float
-    cpu_us: float | None = None
+    # The server's CPU time a write, durable and in memory (Linux only).
+    cpu_us: tuple[float, float] | None = None
     max_percent: float | None = MAX_PERCENT
 
     @property
@@ -58,14 +59,20 @@ class Overhead:
 
     def line(self) -> str:
         """The figure as one human-readable line."""
-        cpu = f", server CPU +{self.cpu_us:,.0f} {US}" if self.cpu_us is not None else ""
+        cpu = ""
+        if self.cpu_us is not None:
+            durable, memory = self.cpu_us
+            cpu = (
+                f"; server CPU {durable:,.0f} {US} beside {memory:,.0f} {US}, "
+                f"+{100 * (durable - memory) / memory:.1f}%"
+            )
         target = (
             f"target <= {self.max_percent:g}%  {'OK' if self.ok else 'EXCEEDED'}"
             if self.max_percent is not None
             else "(for information)"
         )
         return (
-            f"{self.name:<26} +{self.percent:5.1f}% a write  "
+            f"{self.name:<26} {self.percent:+6.1f}% a write  "
             f"({self.durable_us:,.0f} {US} beside {self.memory_us:,.0f} {US} in memory{cpu})  "
             f"{target}"
         )
@@ -171,13 +178,13 @@ def measure_durability(
             "add_member/durable",
             median["state"],
             median["memory"],
-            cpu["state"] - cpu["memory"] if "state" in cpu and "memory" in cpu else None,
+            (cpu["state"], cpu["memory"]) if "state" in cpu and "memory" in cpu else None,
         ),
         Overhead(
             "add_member/durable+fsync",
             median["fsync"],
             median["memory"],
-            cpu["fsync"] - cpu["memory"] if "fsync" in cpu and "memory" in cpu else None,
+            (cpu["fsync"], cpu["memory"]) if "fsync" in cpu and "memory" in cpu else None,
             max_percent=None,
         ),
     ]
