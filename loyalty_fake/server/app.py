@@ -68,7 +68,7 @@ class ServerApp:
     store: Store | None = None
     control_plane: bool = False
     # A snapshot every this many journal rows bounds what a restart after kill -9
-    # replays (~0.2 s for 10,000 rows here) at the price of a pause while it is written.
+    # replays (about 1 s for 10,000 rows here) at the price of a pause while it is written.
     compact_every: int = 10_000
     _control: ControlPlane = attrs.field(init=False)
     # Rows after which the next snapshot is due (later than compact_every after a failed one).
