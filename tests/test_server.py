@@ -357,7 +357,7 @@ def test_live_server_binds_to_loopback_by_default() -> None:
 
 def test_shared_server_between_fakes_answers_a_voucherify_503() -> None:
     """With no fake plugged in, the session server answers Voucherify's envelope, request_id too."""
-    from loyalty_fake.server import LiveServer, SwappableApp  # noqa: PLC0415 - werkzeug
+    from loyalty_fake.server import LiveServer, SwappableApp  # noqa: PLC0415 - waitress
 
     server = LiveServer(SwappableApp()).start()
     try:

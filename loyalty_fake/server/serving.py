@@ -12,10 +12,10 @@ from loyalty_fake.http.messages import Request
 from loyalty_fake.server.app import ServerApp
 from loyalty_fake.server.control import PREFIX
 from loyalty_fake.server.journal import Journal
-from loyalty_fake.server.live import LiveServer
+from loyalty_fake.server.live import AccessLog, LiveServer
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from types import FrameType
 
     from loyalty_fake.fake import LoyaltyFake
@@ -109,20 +109,39 @@ def serve(  # noqa: PLR0913 - the command line's options
     control_plane: bool = False,
     out: Callable[[str], None] = print,
     progress: Callable[[str], None] | None = None,
+    allow_hosts: Sequence[str] = (),
+    access_log: bool = True,
+    idle_timeout: float = 60.0,
+    request_timeout: float = 30.0,
 ) -> int:
     """Serve ``fake`` until Ctrl-C or SIGTERM; recover and keep ``state`` when given.
 
-    Binds to loopback unless ``host`` says otherwise; ``/_fake/`` answers only with
-    ``control_plane=True``. ``progress`` hears about long work (loading the state, the
-    snapshot on the way out). Raises ``Interrupted`` for Ctrl-C while the state loads,
-    ``JournalError`` for a damaged state directory.
+    Binds to loopback unless ``host`` says otherwise, and answers only the ``Host`` names
+    it serves (``allow_hosts`` adds some); ``/_fake/`` answers only with
+    ``control_plane=True``. ``access_log``: a line per request on ``out``. ``progress``
+    hears about long work (loading the state, the snapshot on the way out). Raises
+    ``Interrupted`` for Ctrl-C while the state loads, ``JournalError`` for a damaged state
+    directory, ``CannotServeError`` when the address cannot be listened on.
     """
     say = progress or _silent
     journal = Journal(state) if state is not None else None
     app = ServerApp(fake, journal=journal, control_plane=control_plane)
     _start_state(app, demo=fake.seed if demo else None, out=out, say=say)
-    # Werkzeug words a taken port or an unknown host itself, in one line, and exits 1.
-    server = LiveServer(app, host=host, port=port).start()
+    log = AccessLog(out) if access_log else None
+    live = LiveServer(
+        app,
+        host=host,
+        port=port,
+        allow_hosts=tuple(allow_hosts),
+        access_log=log,
+        idle_timeout=idle_timeout,
+        request_timeout=request_timeout,
+    )
+    try:
+        server = live.start()
+    except BaseException:
+        _stop_state(app, say)
+        raise
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -148,6 +167,8 @@ def serve(  # noqa: PLR0913 - the command line's options
     finally:
         signal.signal(signal.SIGTERM, previous)
         server.stop()
+        if log is not None:
+            log.close()
         _stop_state(app, say)
         out("loyalty-fake stopped")
     return 0
