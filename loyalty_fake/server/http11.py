@@ -255,12 +255,18 @@ class Server(TcpWSGIServer):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
 
     def maintenance(self, now: float) -> None:
-        """Close idle connections (waitress), time out slow requests, end lingering closes."""
-        super().maintenance(now)
+        """Close idle connections, time out slow requests, end lingering closes.
+
+        waitress's own version counts a connection whose request is still arriving as
+        idle; here that one gets its 408 instead, after ``request_timeout``.
+        """
+        cutoff = now - self.adj.channel_timeout
         monotonic = time.monotonic()
         for channel in list(self.active_channels.values()):
             if channel.lingering_until is not None:
                 if monotonic > channel.lingering_until:
                     channel.handle_close()
-            else:
+            elif channel.request is not None:
                 channel.time_out_request(monotonic, self.request_timeout)
+            elif not channel.requests and channel.last_activity < cutoff:
+                channel.will_close = True

@@ -287,7 +287,6 @@ class LiveServer:
         ids = IdGenerator()
         app = _HostChecked(self.app, HostPolicy(self.host, self.allow_hosts), ids)
         dispatcher = ThreadedTaskDispatcher()
-        dispatcher.set_thread_count(self.threads)
         try:
             server = Server(
                 app,
@@ -300,8 +299,8 @@ class LiveServer:
                 ids=ids,
             )
         except OSError as error:
-            dispatcher.shutdown(timeout=0)
             raise CannotServeError(f"cannot listen on {where}: {error.strerror or error}") from None
+        dispatcher.set_thread_count(self.threads)  # the workers, once there is a socket
         self._server = server
         self._stopping.clear()
         self._thread = threading.Thread(target=self._loop, name="loyalty-fake-server", daemon=True)
