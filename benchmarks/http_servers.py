@@ -126,7 +126,7 @@ def _serve(server: str, app: Callable[..., Iterable[bytes]]) -> None:
     elif server == "live":
         from loyalty_fake.server import LiveServer  # noqa: PLC0415
 
-        live = LiveServer(app).start()
+        live = LiveServer(app, threads=THREADS).start()
         _announce(int(live.url.rsplit(":", 1)[1]))
         while True:
             time.sleep(3600)
@@ -187,11 +187,18 @@ class Rate:
 
 
 def _cpu_seconds(pid: int) -> float | None:
+    """User and system CPU of ``pid`` and its descendants (granian's workers are processes)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = [
+            int(child)
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(_cpu_seconds(child) or 0.0 for child in children)
 
 
 def _rate(  # noqa: C901

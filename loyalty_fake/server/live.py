@@ -8,6 +8,7 @@ serves (``HostPolicy``), against DNS rebinding.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import queue
@@ -104,6 +105,9 @@ class HostPolicy:
         """Whether ``host`` (a ``Host`` header, with or without a port) is served."""
         if host is None:
             return True  # HTTP/1.0 without one: no browser sends that (HTTP/1.1 needs one)
+        return _allows(self, host)
+
+    def _decide(self, host: str) -> bool:
         name = _hostname(host)
         if name is None:
             return False
@@ -123,6 +127,12 @@ class HostPolicy:
             names.append("single-label names (Docker service names)")
         names += [name for name in self.allow if name not in names]
         return ", ".join(names)
+
+
+@functools.lru_cache(maxsize=1024)
+def _allows(policy: HostPolicy, host: str) -> bool:
+    """``policy``'s answer for ``host``, parsed once: a client sends the same Host each time."""
+    return policy._decide(host)  # noqa: SLF001 - the policy's own helper, cached here
 
 
 def _is_loopback_name_or_address(name: str) -> bool:
