@@ -380,6 +380,42 @@ def test_many_concurrent_clients_are_all_answered(served: Served, clients: int) 
     assert answer.status == 200
 
 
+def test_clients_over_the_connection_limit_wait_their_turn() -> None:
+    """Past max_connections, new connections queue (not refused, not lost) until one closes."""
+    fake = LoyaltyFake(seed=7)
+    server = LiveServer(ServerApp(fake), max_connections=8).start()
+    host, port = server.url.removeprefix("http://").rsplit(":", 1)
+    request = b"GET /v1/loyalties HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n%s\r\n" % (
+        f"{host}:{port}".encode(),
+        AUTH,
+    )
+    try:
+        connections = [socket.create_connection((host, int(port)), timeout=10) for _ in range(40)]
+        for connection in connections:
+            connection.sendall(request)
+        statuses = []
+        for connection in connections:  # each closes once answered, as clients do
+            with connection:
+                statuses.append(Reader(connection).answer().status)
+    finally:
+        server.stop()
+    assert statuses == [200] * 40
+
+
+def test_idle_connections_hold_no_threads(served: Served) -> None:
+    """200 connections that send nothing cost the server sockets, not threads; all are closed."""
+    before = threading.active_count()
+    idle = [served.connect() for _ in range(200)]
+    try:
+        (answer,) = served.exchange(served.get("/v1/loyalties"))
+        assert answer.status == 200
+        assert threading.active_count() <= before + 1
+        assert all(Reader(connection).closed(within=5) for connection in idle)
+    finally:
+        for connection in idle:
+            connection.close()
+
+
 # -- hosts ----------------------------------------------------------------------------------------
 
 
@@ -446,6 +482,19 @@ def test_a_control_plane_write_a_web_page_could_send_is_refused(
     assert (answer.status, answer.envelope()["key"]) == (415, "unsupported_media_type")
     assert len(served.fake.cards("Club")) == 3
     assert served.fake.clock.now() == now
+
+
+def test_a_cors_preflight_is_never_granted(served: Served) -> None:
+    """OPTIONS from a page elsewhere gets no Access-Control-Allow-*: the JSON POST never follows."""
+    preflight = (
+        b"OPTIONS /_fake/reset HTTP/1.1\r\nHost: %s\r\nOrigin: https://evil.example\r\n"
+        b"Access-Control-Request-Method: POST\r\n"
+        b"Access-Control-Request-Headers: content-type\r\n\r\n" % served.host
+    )
+    (answer,) = served.exchange(preflight)
+    assert answer.status >= 400
+    assert not [name for name in answer.headers if name.startswith("access-control-")]
+    answer.envelope()
 
 
 def test_a_control_plane_write_sent_as_json_is_served(served: Served) -> None:

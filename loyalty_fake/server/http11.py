@@ -190,7 +190,9 @@ class _Channel(HTTPChannel):  # type: ignore[misc]
         return self.lingering_until is not None or bool(super().readable())
 
     def writable(self) -> bool:
-        return self.lingering_until is None and bool(super().writable())
+        if self.lingering_until is not None:
+            return bool(self.will_close)  # its time is up: handle_write closes it
+        return bool(super().writable())
 
     def handle_read(self) -> None:
         if self.lingering_until is None:
@@ -205,6 +207,10 @@ class _Channel(HTTPChannel):  # type: ignore[misc]
             self.handle_close()
 
     def handle_write(self) -> None:
+        if self.lingering_until is not None:
+            if self.will_close:
+                self.handle_close()
+            return
         if self.close_when_flushed and not self.will_close and not self.requests:
             self._flush_exception(self._flush_some)
             if self.total_outbufs_len or self.will_close:
@@ -262,10 +268,13 @@ class Server(TcpWSGIServer):  # type: ignore[misc]
         """
         cutoff = now - self.adj.channel_timeout
         monotonic = time.monotonic()
+        # Channels are only marked here: this runs while the loop registers sockets with
+        # poll(), and a socket closed now could have its number reused by an accept in the
+        # same round, whose poll result (for the closed one) would then close the new one.
         for channel in list(self.active_channels.values()):
             if channel.lingering_until is not None:
                 if monotonic > channel.lingering_until:
-                    channel.handle_close()
+                    channel.will_close = True
             elif channel.request is not None:
                 channel.time_out_request(monotonic, self.request_timeout)
             elif not channel.requests and channel.last_activity < cutoff:
