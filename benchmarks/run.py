@@ -47,7 +47,9 @@ US = "\N{MICRO SIGN}s"
 
 
 # The served figures' targets: the floor's requests per second over the fake's.
-SERVER_TARGETS = {"add_member/server": 1.75, "get_member/server": 1.5}
+# Over keep-alive on waitress (issue 16) a bare app costs the server ~130 µs a request, so
+# the fake's own work is most of a request; before, werkzeug's ~500 µs a request hid it.
+SERVER_TARGETS = {"add_member/server": 4.0, "get_member/server": 2.5}
 
 
 @attrs.frozen

@@ -63,6 +63,18 @@ def _port(text: str) -> int:
     return port
 
 
+def _seconds(text: str) -> float:
+    """``--idle-timeout``, ``--request-timeout``: a positive number of seconds."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        msg = f"{text!r} is not a number of seconds: give a positive number"
+        raise argparse.ArgumentTypeError(msg)
+    return seconds
+
+
 def _state_directory(path: str) -> tuple[str | None, bool]:
     """Make sure ``path`` is a directory we can write in; (why not, or None; created it).
 
@@ -218,7 +230,7 @@ def _seed_into(args: argparse.Namespace, store: Store) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """Run ``loyalty-fake serve``."""
-    from loyalty_fake.server import serve  # noqa: PLC0415 - werkzeug only for the server
+    from loyalty_fake.server import serve  # noqa: PLC0415 - waitress only for the server
 
     credentials = {}
     for pair in args.credentials:
@@ -229,6 +241,7 @@ def _serve(args: argparse.Namespace) -> int:
         credentials[app_id] = token
     from loyalty_fake.server import Interrupted  # noqa: PLC0415
     from loyalty_fake.server.journal import NotWrittenError, StateError  # noqa: PLC0415
+    from loyalty_fake.server.live import CannotServeError  # noqa: PLC0415
 
     if args.state is not None:
         problem, _ = _state_directory(args.state)
@@ -236,7 +249,9 @@ def _serve(args: argparse.Namespace) -> int:
             return _error(problem)
     logging.basicConfig(level=logging.WARNING, format="loyalty-fake: %(message)s")
     fake = LoyaltyFake(
-        seed=_DEFAULT_SEED if args.seed is None else args.seed, credentials=credentials
+        seed=_DEFAULT_SEED if args.seed is None else args.seed,
+        credentials=credentials,
+        strict_content_type=args.strict_content_type,
     )
     try:
         return serve(
@@ -251,7 +266,14 @@ def _serve(args: argparse.Namespace) -> int:
             seed=args.seed,
             fsync=args.fsync,
             compact_every=args.compact_every,
+            allow_hosts=args.allow_host,
+            access_log=not args.no_access_log,
+            idle_timeout=args.idle_timeout,
+            request_timeout=args.request_timeout,
         )
+    except CannotServeError as error:
+        print(f"loyalty-fake: {error}", file=sys.stderr)
+        return 1
     except (StateError, NotWrittenError) as error:
         print(f"loyalty-fake: {error}", file=sys.stderr)
         return 1
@@ -329,6 +351,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         help="accept only these X-App-Id/X-App-Token pairs, repeatable "
         "(default: any pair; the demo data is in loyalty-fake-app-id's project)",
+    )
+    server.add_argument(
+        "--allow-host",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="answer requests for the Host NAME too, repeatable; '*' answers any "
+        "(default: localhost, IP addresses and the --host name; bound to 0.0.0.0 or ::, "
+        "single-label names such as Docker service names too)",
+    )
+    server.add_argument(
+        "--strict-content-type",
+        action="store_true",
+        help="answer 415 to a request body sent without a Content-Type "
+        "(default: read it as JSON; a Content-Type other than JSON is 415 either way)",
+    )
+    server.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="print no line per request (default: method, path, status and time of each)",
+    )
+    server.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="close a kept-alive connection idle this long (default: 60)",
+    )
+    server.add_argument(
+        "--request-timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="answer 408 to a request that has not arrived whole this long after it began "
+        "(default: 30)",
     )
     seeder = commands.add_parser(
         "seed", help="build a seeded loyalty program into a state directory for `serve --state`"

@@ -81,9 +81,11 @@ class LoyaltyFake:
 
     Options: ``seed`` for IDs and codes, ``now`` to freeze the clock, ``credentials``
     (``{app_id: app_token}``) to accept only those, ``strict_joins`` to answer a repeated
-    join with 400 instead of the existing card, ``base_urls`` to answer more URLs, and
+    join with 400 instead of the existing card, ``base_urls`` to answer more URLs,
     ``app_id``/``app_token`` for the project the methods act in (default: the first
-    ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``).
+    ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``), and
+    ``strict_content_type`` to answer 415 to a body sent without a ``Content-Type``
+    (by default it is read as JSON; a non-JSON ``Content-Type`` is 415 either way).
     """
 
     seed: int = 0
@@ -93,6 +95,7 @@ class LoyaltyFake:
     base_urls: tuple[str, ...] = attrs.field(default=(), converter=_base_urls)
     app_id: str = attrs.field()
     app_token: str = attrs.field()
+    strict_content_type: bool = False
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -113,7 +116,9 @@ class LoyaltyFake:
         self.ledger = Ledger(
             clock=clock, ids=IdGenerator(self.seed), strict_joins=self.strict_joins
         )
-        self.app = FakeVoucherifyApp(self.ledger, self.credentials)
+        self.app = FakeVoucherifyApp(
+            self.ledger, self.credentials, strict_content_type=self.strict_content_type
+        )
         self._hosts = HostMatcher(self.base_urls)
         self._transports = (
             Urllib3Transport(self.serve, self.claims, self._hosts.claims_origin),
@@ -197,7 +202,10 @@ class LoyaltyFake:
         if app_id is not None:
             headers["X-App-Id"] = app_id
             headers["X-App-Token"] = self.credentials.get(app_id, self.app_token)
-        body = json.dumps(json_body).encode() if json_body is not None else b""
+        body = b""
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
         return self.app.handle(Request.from_url(method, path + query, headers, body))
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:

@@ -358,7 +358,7 @@ def test_live_server_binds_to_loopback_by_default() -> None:
 
 def test_shared_server_between_fakes_answers_a_voucherify_503() -> None:
     """With no fake plugged in, the session server answers Voucherify's envelope, request_id too."""
-    from loyalty_fake.server import LiveServer, SwappableApp  # noqa: PLC0415 - werkzeug
+    from loyalty_fake.server import LiveServer, SwappableApp  # noqa: PLC0415 - waitress
 
     server = LiveServer(SwappableApp()).start()
     try:
@@ -544,3 +544,55 @@ def test_a_server_app_stands_on_a_ledger_and_an_http_app_alone(tmp_path: Path) -
     records = reopened.open(fresh_seed=0).records
     reopened.close()
     assert [record.url for _, record in records] == ["/_fake/seed"]
+
+
+def test_serve_prints_an_access_line_per_request_unless_told_not_to() -> None:
+    """`serve` logs method, path, status and time per request; --no-access-log does not."""
+    logging_on = Server("--no-demo")
+    requests.get(logging_on.url + "/v1/loyalties?limit=1", headers=HEADERS, timeout=5)
+    requests.get(logging_on.url + "/v1/nothing", headers=HEADERS, timeout=5)
+    code, output = logging_on.stop(signal.SIGTERM)
+    assert code == 0
+    assert re.search(r"^GET /v1/loyalties\?limit=1 200 \d+\.\d ms$", output, re.MULTILINE)
+    assert re.search(r"^GET /v1/nothing 404 \d+\.\d ms$", output, re.MULTILINE)
+    assert output.rstrip().endswith("loyalty-fake stopped")
+    quiet = Server("--no-demo", "--no-access-log")
+    requests.get(quiet.url + "/v1/loyalties", headers=HEADERS, timeout=5)
+    code, output = quiet.stop(signal.SIGTERM)
+    assert code == 0
+    assert "/v1/loyalties 200" not in output
+
+
+def test_serve_answers_the_hosts_it_is_told_to() -> None:
+    """Another Host is 421; --allow-host NAME adds one."""
+    running = Server("--no-demo", "--allow-host", "fake.test")
+    try:
+        url = running.url + "/v1/loyalties"
+        allowed = requests.get(url, headers={**HEADERS, "Host": "fake.test:80"}, timeout=5)
+        refused = requests.get(url, headers={**HEADERS, "Host": "evil.example"}, timeout=5)
+    finally:
+        running.stop(signal.SIGKILL)
+    assert allowed.status_code == 200
+    assert (refused.status_code, refused.json()["key"]) == (421, "misdirected_request")
+
+
+def test_a_port_already_taken_is_one_line_and_exit_1() -> None:
+    """`serve --port N` on a taken port says so in one line and exits 1."""
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = subprocess.run(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "loyalty_fake.cli", "serve", "--no-demo", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert process.returncode == 1
+    assert process.stderr.strip().splitlines() == [
+        f"loyalty-fake: cannot listen on 127.0.0.1:{port}: Address already in use"
+    ]
+    assert "serving" not in process.stdout

@@ -14,7 +14,7 @@ import attrs
 
 from loyalty_fake.errors import VoucherifyError, no_such_path
 from loyalty_fake.http.declare import Call
-from loyalty_fake.http.messages import JSON_HEADERS, Request, Response
+from loyalty_fake.http.messages import JSON_HEADERS, Request, Response, is_json_media_type
 from loyalty_fake.http.params import check_text
 from loyalty_fake.http.routes import (
     ROUTES,
@@ -46,6 +46,8 @@ Keep = Callable[[Response], None]
 # a runaway client from making the fake parse, store and journal megabytes.
 MAX_BODY_BYTES = 1 << 20
 _UNAUTHORIZED = {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
+# Methods whose body, if any, no operation reads.
+_BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Where a 501 sends the reader: the documentation page listing what the fake serves.
 OPERATIONS_PAGE = "docs/operations.md"
 
@@ -98,10 +100,13 @@ class FakeVoucherifyApp:
 
     ``credentials`` maps the only accepted ``X-App-Id`` values to their tokens; when
     empty, any non-empty pair is accepted and each ``X-App-Id`` is its own project.
+    A body sent as anything but JSON is 415, as Voucherify documents; a body without a
+    ``Content-Type`` is read as JSON, unless ``strict_content_type`` (then 415 too).
     """
 
     ledger: Ledger
     credentials: Mapping[str, str] = attrs.field(factory=dict)
+    strict_content_type: bool = False
     # Unexpected exceptions are answered with a 500 envelope and kept here, so that
     # the pytest plugin can fail the test that triggered a bug in the fake.
     internal_errors: list[BaseException] = attrs.field(factory=list, init=False, repr=False)
@@ -181,11 +186,31 @@ class FakeVoucherifyApp:
                 return self._method_not_allowed(request, allowed)
             raise no_such_path(request.path)
         route, params = found
+        self._check_content_type(request)
         with self.ledger.session(app_id) as session:
             status, body = route.handler(Call(session, request, params))
         if status == HTTPStatus.NO_CONTENT:
             return Response(status, b"", ())
         return Response(status, encode_json(body), JSON_HEADERS)
+
+    def _check_content_type(self, request: Request) -> None:
+        """Raise 415 for a body that is not declared JSON (see the class's docstring)."""
+        if not request.body or request.method in _BODILESS:
+            return
+        declared = request.header("content-type")
+        if declared is None and not self.strict_content_type:
+            return
+        if declared is not None and is_json_media_type(declared):
+            return
+        # Voucherify's errors page: "415 Unsupported Media Type: The API is unable to
+        # consume a request in a format specified by the Content-Type header."
+        sent = "no Content-Type" if declared is None else f"Content-Type {declared!r}"
+        raise VoucherifyError(
+            code=415,
+            key="unsupported_media_type",
+            message="Unsupported Media Type",
+            details=f"The request body was sent with {sent}; send it as application/json",
+        )
 
     def _method_not_allowed(self, request: Request, allowed: list[str]) -> Response:
         """405 for a method that names no Voucherify operation on this path."""

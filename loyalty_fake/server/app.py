@@ -17,9 +17,9 @@ from urllib.parse import quote
 
 import attrs
 
-from loyalty_fake.errors import no_such_path
+from loyalty_fake.errors import VoucherifyError, bad_request, no_such_path
 from loyalty_fake.http.app import MAX_BODY_BYTES, FakeVoucherifyApp, payload_too_large
-from loyalty_fake.http.messages import Request, Response
+from loyalty_fake.http.messages import Request, Response, is_json_media_type
 from loyalty_fake.ledger.bulk import no_gc
 from loyalty_fake.server.control import PREFIX, ControlPlane
 from loyalty_fake.server.journal import NotWrittenError, Record, StateError, state_not_written
@@ -47,6 +47,19 @@ def _answer(response: Response) -> str:
         return f"{response.status} {envelope['key']} ({envelope.get('details', '')})"
     except (ValueError, TypeError, KeyError):
         return str(response.status)
+
+
+def _not_json(request: Request) -> VoucherifyError:
+    """The 415 for a state-changing control-plane request not sent as JSON."""
+    sent = request.header("content-type")
+    return VoucherifyError(
+        code=415,
+        key="unsupported_media_type",
+        message="Unsupported Media Type",
+        details=f"{request.method} {PREFIX}... changes the fake's state and must be sent with "
+        f"Content-Type: application/json (got {'none' if sent is None else repr(sent)}): "
+        "a web page on another site cannot send that",
+    )
 
 
 def _is_control(request: Request) -> bool:
@@ -80,9 +93,18 @@ class ServerApp:
         self._due = self.compact_every
 
     def handle(self, request: Request) -> Response:
-        """Answer a request; journal it first when it changed state."""
-        if _is_control(request) and not self.control_plane:
-            return self._control_plane_off(request)
+        """Answer a request; journal it first when it changed state.
+
+        A control-plane request that changes state must be sent as JSON: a page on another
+        site cannot send that without a CORS preflight, which this server never grants.
+        """
+        if _is_control(request):
+            if not self.control_plane:
+                return self._control_plane_off(request)
+            if request.method not in _READ_ONLY and not is_json_media_type(
+                request.header("content-type") or ""
+            ):
+                return self.served.app.error_response(_not_json(request))
         if request.method in _READ_ONLY:
             return self._dispatch(request)
         return self.apply(request)
@@ -229,7 +251,8 @@ class ServerApp:
         )
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
         start_response(f"{response.status} {reason}", headers)
-        return [response.body]
+        # HEAD: the length of what GET would send, and no body (RFC 9110, 9.3.2).
+        return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [response.body]
 
     def _wsgi_response(self, environ: Environ) -> Response:
         method = str(environ.get("REQUEST_METHOD", "GET"))
@@ -246,12 +269,32 @@ class ServerApp:
         }
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = str(environ["CONTENT_TYPE"])
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_BODY_BYTES:
-            # Refused before reading: the body never reaches memory.
-            return self.served.app.error_response(payload_too_large(length))
-        body = environ["wsgi.input"].read(length) if length > 0 else b""
+        body = _read_body(environ)
+        if isinstance(body, VoucherifyError):
+            return self.served.app.error_response(body)
         return self.handle(Request.from_url(method, str(raw), headers, body))
+
+
+def _read_body(environ: Environ) -> bytes | VoucherifyError:
+    """The whole request body, or the error that refuses it (before reading what is too long).
+
+    The server de-chunks a chunked body and says its length; a server that passes the
+    stream on unmeasured says ``wsgi.input_terminated``, and it is read to its end.
+    """
+    declared = environ.get("CONTENT_LENGTH")
+    stream = environ["wsgi.input"]
+    if declared in (None, ""):
+        if not environ.get("wsgi.input_terminated"):
+            return b""
+        body: bytes = stream.read(MAX_BODY_BYTES + 1)
+        return payload_too_large(len(body)) if len(body) > MAX_BODY_BYTES else body
+    text = str(declared).strip()
+    if not text.isascii() or not text.isdigit():
+        return bad_request(
+            "invalid_request", "Invalid request", f"Content-Length {text!r} is not a length"
+        )
+    length = int(text)
+    if length > MAX_BODY_BYTES:
+        # Refused before reading: the body never reaches memory.
+        return payload_too_large(length)
+    return bytes(stream.read(length)) if length else b""

@@ -13,10 +13,10 @@ from loyalty_fake.http.messages import Request
 from loyalty_fake.server.app import ServerApp
 from loyalty_fake.server.control import PREFIX
 from loyalty_fake.server.journal import NotWrittenError, StateError
-from loyalty_fake.server.live import LiveServer
+from loyalty_fake.server.live import AccessLog, LiveServer
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from types import FrameType
 
     from loyalty_fake.fake import LoyaltyFake
@@ -130,15 +130,22 @@ def serve(  # noqa: PLR0913 - the command line's options
     seed: int | None = None,
     fsync: bool = False,
     compact_every: int = 10_000,
+    allow_hosts: Sequence[str] = (),
+    access_log: bool = True,
+    idle_timeout: float = 60.0,
+    request_timeout: float = 30.0,
 ) -> int:
     """Serve ``fake`` until Ctrl-C or SIGTERM; recover and keep ``state`` when given.
 
-    Binds to loopback unless ``host`` says otherwise; ``/_fake/`` answers only with
-    ``control_plane=True``. ``progress`` hears about long work (loading the state, the
-    snapshot on the way out). ``seed``: the seed the state directory must have been made
-    with (``None``: its own); ``fsync``: commits survive a power cut, not only a crash;
-    a snapshot every ``compact_every`` writes. Raises ``Interrupted`` for Ctrl-C while the
-    state loads, ``StateError`` for a state directory that cannot be used.
+    Binds to loopback unless ``host`` says otherwise, and answers only the ``Host`` names
+    it serves (``allow_hosts`` adds some); ``/_fake/`` answers only with
+    ``control_plane=True``. ``access_log``: a line per request on ``out``. ``progress``
+    hears about long work (loading the state, the snapshot on the way out). ``seed``: the
+    seed the state directory must have been made with (``None``: its own); ``fsync``:
+    commits survive a power cut, not only a crash; a snapshot every ``compact_every``
+    writes. Raises ``Interrupted`` for Ctrl-C while the state loads, ``StateError`` for a
+    state directory that cannot be used, ``CannotServeError`` when the address cannot be
+    listened on.
     """
     say = progress or _silent
     store = None
@@ -149,8 +156,21 @@ def serve(  # noqa: PLR0913 - the command line's options
         store = Store(state, seed=seed, fsync=fsync)
     app = ServerApp(fake, store=store, control_plane=control_plane, compact_every=compact_every)
     _start_state(app, demo=demo, out=out, say=say)
-    # Werkzeug words a taken port or an unknown host itself, in one line, and exits 1.
-    server = LiveServer(app, host=host, port=port).start()
+    log = AccessLog(out) if access_log else None
+    live = LiveServer(
+        app,
+        host=host,
+        port=port,
+        allow_hosts=tuple(allow_hosts),
+        access_log=log,
+        idle_timeout=idle_timeout,
+        request_timeout=request_timeout,
+    )
+    try:
+        server = live.start()
+    except BaseException:
+        _stop_state(app, say)
+        raise
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -178,6 +198,8 @@ def serve(  # noqa: PLR0913 - the command line's options
     finally:
         signal.signal(signal.SIGTERM, previous)
         server.stop()
+        if log is not None:
+            log.close()
         _stop_state(app, say)
         out("loyalty-fake stopped")
     return 0
