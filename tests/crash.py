@@ -91,8 +91,11 @@ class Process:
 
 
 def _drain(stream: Any) -> None:
-    for _ in stream:
-        pass
+    try:
+        for _ in stream:
+            pass
+    except (ValueError, OSError):  # closed when the process was reaped
+        return
 
 
 @attrs.define
