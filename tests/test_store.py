@@ -669,3 +669,27 @@ def test_a_record_keeps_no_token_and_replays_into_its_project() -> None:
     assert replayed.header("x-app-token") not in (None, "", "loyalty-fake-app-token")
     assert replayed.header("x-other") is None
     assert (replayed.path, replayed.query) == ("/v1/loyalties", (("x", "1"),))
+
+
+def test_a_body_accepted_without_a_type_replays_under_strict_content_type(state: Path) -> None:
+    """A restart with --strict-content-type replays what was accepted before it, as accepted."""
+    first = ServerApp(LoyaltyFake(seed=42), store=Store(state))
+    first.recover()
+    members = "/v1/loyalties/Demo%20Coffee%20Club/members"
+    seeded = first.apply(Request.from_url("POST", "/_fake/seed", {"content-type": JSON}, b"{}"))
+    assert seeded.status == 200
+    body = b'{"customer": {"source_id": "no-type"}}'
+    joined = first.apply(Request.from_url("POST", members, HEADERS, body))
+    assert joined.status == 200
+    first.store.close()  # type: ignore[union-attr]
+    strict = LoyaltyFake(seed=42, strict_content_type=True)
+    second = ServerApp(strict, store=Store(state))
+    try:
+        assert second.recover() == 2
+        again = second.handle(Request.from_url("POST", members, HEADERS, body))
+        assert again.status == 415
+        card = joined.json()["code"]
+        read = second.handle(Request.from_url("GET", f"/v1/loyalties/members/{card}", HEADERS, b""))
+        assert read.status == 200
+    finally:
+        second.store.close()  # type: ignore[union-attr]

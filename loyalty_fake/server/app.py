@@ -171,9 +171,10 @@ class ServerApp:
                     ledger.restore(loaded.snapshot)
                 except ValueError as error:
                     raise StateError(f"{self.store.path}: {error}; refusing to start") from error
-            # Each row was authorized when it was accepted (no token is stored): the replay
-            # runs on the same ledger through an app that checks no credentials.
-            replay = attrs.evolve(self.served.app, credentials={})
+            # Each row was authorized when it was accepted (no token is stored), and its body
+            # read under the settings of then: the replay runs on the same ledger through an
+            # app that checks no credentials and reads a body without a type as JSON.
+            replay = attrs.evolve(self.served.app, credentials={}, strict_content_type=False)
             control = ControlPlane(Served(ledger, replay, self.served.app_id))
             with no_gc():  # collections over a large state cost more than the replay itself
                 self._replay(loaded.records, replay, control)
