@@ -141,6 +141,10 @@ class IdGenerator:
         """``ord_`` and 24 alphanumerics."""
         return self._alnum("ord_", 24)
 
+    def deletion_id(self) -> str:
+        """A permanent deletion's ``del_`` and 24 alphanumerics."""
+        return self._alnum("del_", 24)
+
     def async_action_id(self) -> str:
         """``aa_`` and 18 lowercase hex digits."""
         return "aa_" + self.chars(_HEX, 18)
@@ -201,8 +205,15 @@ def project_salt(seed: int, app_id: str) -> str:
     return derived_id("", f"{seed}/{app_id}", 16)
 
 
-def customer_id(salt: str, source_id: str) -> str:
-    """A customer's ``cust_`` ID: from their project's salt and their ``source_id``."""
+def customer_id(salt: str, source_id: str, incarnation: int = 0) -> str:
+    """A customer's ``cust_`` ID: from their project's salt and their ``source_id``.
+
+    ``incarnation`` counts the customers deleted with this ``source_id`` before: a customer
+    created again after a deletion is a new customer, with a new ID. The salt is 16
+    alphanumerics, so ``salt#n/`` never begins the seed of a first incarnation (``salt/``).
+    """
+    if incarnation:
+        return derived_id("cust_", f"{salt}#{incarnation}/{source_id}", 24)
     return derived_id("cust_", f"{salt}/{source_id}", 24)
 
 

@@ -78,23 +78,38 @@ class Project:
     failed_redemptions: dict[str, FailedRedemption] = attrs.field(factory=dict)
     failures_by_card: dict[str, list[FailedRedemption]] = attrs.field(factory=dict)
 
-    def customer_id_for(self, source_id: str) -> str:
+    def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
 
         Derived, not drawn: finding a customer by source_id is then one lookup by ID,
         with no map from source_id to ID (50 to 70 bytes a customer at a million).
+        ``incarnation``: how many customers with this source_id were deleted before.
         """
-        return customer_id(self.salt, source_id)
+        return customer_id(self.salt, source_id, incarnation)
 
     def customer_by_source_id(self, source_id: str) -> Customer | None:
         """The customer whose ``source_id`` this is, if there is one."""
         return self.find_source_id(source_id)[0]
 
     def find_source_id(self, source_id: str) -> tuple[Customer | None, str]:
-        """The customer whose ``source_id`` this is, if any, and the ID such a customer has."""
+        """The customer whose ``source_id`` this is, if any, and the ID such a customer has.
+
+        A deleted customer stays as a tombstone under its ID (cards and redemptions still
+        name it); the next customer with its source_id takes the next incarnation's ID.
+        """
+        incarnation = 0
         customer_id = self.customer_id_for(source_id)
         found = self.customers.get(customer_id)
+        while found is not None and found.source_id == source_id and found.deleted_at is not None:
+            incarnation += 1
+            customer_id = self.customer_id_for(source_id, incarnation)
+            found = self.customers.get(customer_id)
         return (found if found is not None and found.source_id == source_id else None), customer_id
+
+    def live_customer(self, customer_id: str) -> Customer | None:
+        """The customer with ID ``customer_id``, unless there is none or it was deleted."""
+        found = self.customers.get(customer_id)
+        return found if found is not None and found.deleted_at is None else None
 
     def code_of_card_id(self, card_id: str) -> str | None:
         """The code of the card whose ``v_`` ID is ``card_id``, if there is one."""

@@ -1,0 +1,113 @@
+"""The earning loop's operations (customers, orders, earning rules, events) per client.
+
+``tests/conftest.py``'s clients take these mixins: ``RequestsEarning`` for ``requests``,
+httpx and the live server, ``SdkEarning`` for the official SDK. One behaviour, proven over
+every client, as for the rest of the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tests.conftest import Reply
+
+__all__ = [
+    "CUSTOMERS",
+    "CUSTOMER_FORGET",
+    "EarningClient",
+    "RequestsEarning",
+    "SdkEarning",
+]
+
+CUSTOMERS = "/v1/customers"
+CUSTOMER = "/v1/customers/{customerId}"
+CUSTOMER_FORGET = "/v1/customers/{customerId}/permanent-deletion"
+
+
+def _at(ref: str) -> str:
+    return quote(ref, safe="")
+
+
+class EarningClient(Protocol):
+    """The earning loop's operations, as one client library performs them."""
+
+    def create_customer(self, body: dict[str, Any]) -> Reply: ...
+    def update_customer(self, ref: str, body: dict[str, Any]) -> Reply: ...
+    def delete_customer(self, ref: str) -> Reply: ...
+    def forget_customer(self, ref: str) -> Reply: ...
+    def list_customers(self, params: dict[str, Any] | None = None) -> Reply: ...
+
+
+class RequestsEarning:
+    """The operations over plain HTTP (``requests``, httpx, the live server)."""
+
+    call: Callable[..., Reply]
+
+    def create_customer(self, body: dict[str, Any]) -> Reply:
+        return self.call("POST", CUSTOMERS, CUSTOMERS, json=body)
+
+    def update_customer(self, ref: str, body: dict[str, Any]) -> Reply:
+        return self.call("PUT", f"{CUSTOMERS}/{_at(ref)}", CUSTOMER, json=body)
+
+    def delete_customer(self, ref: str) -> Reply:
+        return self.call("DELETE", f"{CUSTOMERS}/{_at(ref)}", CUSTOMER)
+
+    def forget_customer(self, ref: str) -> Reply:
+        path = f"{CUSTOMERS}/{_at(ref)}/permanent-deletion"
+        return self.call("POST", path, CUSTOMER_FORGET)
+
+    def list_customers(self, params: dict[str, Any] | None = None) -> Reply:
+        return self.call("GET", CUSTOMERS, CUSTOMERS, params=params)
+
+
+def _sdk_keywords(params: dict[str, Any] | None) -> dict[str, Any]:
+    """Query parameters as the SDK's keywords (``created_at[before]``: ``created_at_before``).
+
+    A date-time becomes a ``datetime``, as the SDK takes one.
+    """
+    keywords: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        name = key.replace("[", "_").replace("]", "")
+        dated = name.endswith(("_before", "_after")) or name == "starting_after"
+        keywords[name] = dt.datetime.fromisoformat(value) if dated else value
+    return keywords
+
+
+class SdkEarning:
+    """The operations through the official SDK (6.x)."""
+
+    customers: Any
+    _run: Callable[[str, str, Callable[[], Any]], Reply]
+
+    def create_customer(self, body: dict[str, Any]) -> Reply:
+        return self._run(
+            "POST", CUSTOMERS, lambda: self.customers.create_customer_with_http_info(body)
+        )
+
+    def update_customer(self, ref: str, body: dict[str, Any]) -> Reply:
+        return self._run(
+            "PUT", CUSTOMER, lambda: self.customers.update_customer_with_http_info(ref, body)
+        )
+
+    def delete_customer(self, ref: str) -> Reply:
+        return self._run(
+            "DELETE", CUSTOMER, lambda: self.customers.delete_customer_with_http_info(ref)
+        )
+
+    def forget_customer(self, ref: str) -> Reply:
+        return self._run(
+            "POST",
+            CUSTOMER_FORGET,
+            lambda: self.customers.customer_permanently_deletion_with_http_info(ref),
+        )
+
+    def list_customers(self, params: dict[str, Any] | None = None) -> Reply:
+        keywords = _sdk_keywords(params)
+        return self._run(
+            "GET", CUSTOMERS, lambda: self.customers.list_customers_with_http_info(**keywords)
+        )
