@@ -102,9 +102,15 @@ MEMBER_REWARDS = "/v1/loyalties/members/{memberId}/rewards"
 REDEMPTION = "/v1/redemptions/{redemptionId}"
 ROLLBACK = "/v1/redemptions/{redemptionId}/rollback"
 CARD_REDEMPTIONS = "/v1/vouchers/{code}/redemption"
-# Rewards and redemptions have no file among the newest split docs: the full spec (the
-# issue's reference) describes them.
-_FULL_SPEC_PREFIXES = ("/v1/rewards", "/v1/redemptions", CARD_REDEMPTIONS)
+# Rewards, redemptions, orders and events have no file among the newest split docs: the
+# full spec (the reference) describes them.
+_FULL_SPEC_PREFIXES = (
+    "/v1/rewards",
+    "/v1/redemptions",
+    CARD_REDEMPTIONS,
+    "/v1/orders",
+    "/v1/events",
+)
 
 
 @attrs.frozen

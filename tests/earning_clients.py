@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CUSTOMERS",
     "CUSTOMER_FORGET",
+    "ORDER",
+    "ORDERS",
     "EarningClient",
     "RequestsEarning",
     "SdkEarning",
@@ -27,6 +29,8 @@ __all__ = [
 CUSTOMERS = "/v1/customers"
 CUSTOMER = "/v1/customers/{customerId}"
 CUSTOMER_FORGET = "/v1/customers/{customerId}/permanent-deletion"
+ORDERS = "/v1/orders"
+ORDER = "/v1/orders/{orderId}"
 
 
 def _at(ref: str) -> str:
@@ -41,6 +45,10 @@ class EarningClient(Protocol):
     def delete_customer(self, ref: str) -> Reply: ...
     def forget_customer(self, ref: str) -> Reply: ...
     def list_customers(self, params: dict[str, Any] | None = None) -> Reply: ...
+    def create_order(self, body: dict[str, Any]) -> Reply: ...
+    def get_order(self, ref: str) -> Reply: ...
+    def update_order(self, ref: str, body: dict[str, Any]) -> Reply: ...
+    def list_orders(self, params: dict[str, Any] | None = None) -> Reply: ...
 
 
 class RequestsEarning:
@@ -64,6 +72,18 @@ class RequestsEarning:
     def list_customers(self, params: dict[str, Any] | None = None) -> Reply:
         return self.call("GET", CUSTOMERS, CUSTOMERS, params=params)
 
+    def create_order(self, body: dict[str, Any]) -> Reply:
+        return self.call("POST", ORDERS, ORDERS, json=body)
+
+    def get_order(self, ref: str) -> Reply:
+        return self.call("GET", f"{ORDERS}/{_at(ref)}", ORDER)
+
+    def update_order(self, ref: str, body: dict[str, Any]) -> Reply:
+        return self.call("PUT", f"{ORDERS}/{_at(ref)}", ORDER, json=body)
+
+    def list_orders(self, params: dict[str, Any] | None = None) -> Reply:
+        return self.call("GET", ORDERS, ORDERS, params=params)
+
 
 def _sdk_keywords(params: dict[str, Any] | None) -> dict[str, Any]:
     """Query parameters as the SDK's keywords (``created_at[before]``: ``created_at_before``).
@@ -82,6 +102,7 @@ class SdkEarning:
     """The operations through the official SDK (6.x)."""
 
     customers: Any
+    orders: Any
     _run: Callable[[str, str, Callable[[], Any]], Reply]
 
     def create_customer(self, body: dict[str, Any]) -> Reply:
@@ -111,3 +132,16 @@ class SdkEarning:
         return self._run(
             "GET", CUSTOMERS, lambda: self.customers.list_customers_with_http_info(**keywords)
         )
+
+    def create_order(self, body: dict[str, Any]) -> Reply:
+        return self._run("POST", ORDERS, lambda: self.orders.create_order_with_http_info(body))
+
+    def get_order(self, ref: str) -> Reply:
+        return self._run("GET", ORDER, lambda: self.orders.get_order_with_http_info(ref))
+
+    def update_order(self, ref: str, body: dict[str, Any]) -> Reply:
+        return self._run("PUT", ORDER, lambda: self.orders.update_order_with_http_info(ref, body))
+
+    def list_orders(self, params: dict[str, Any] | None = None) -> Reply:
+        keywords = _sdk_keywords(params)
+        return self._run("GET", ORDERS, lambda: self.orders.list_orders_with_http_info(**keywords))

@@ -88,6 +88,7 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
         "code": cards,
         "customerId": [customers[0]["id"], str(customers[-1]["source_id"])],
         **_rewards(fake, program["id"], held[0]),
+        **_earning(fake, customers[0]["id"]),
     }
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
@@ -116,6 +117,18 @@ def _rewards(fake: LoyaltyFake, program: str, code: str) -> dict[str, list[str]]
         "assignmentId": [assignment["id"] for assignment in offered],
         "redemptionId": [kept["id"], undone["id"], rollback["id"]],
     }
+
+
+def _earning(fake: LoyaltyFake, customer: str) -> dict[str, list[str]]:
+    """Orders, one paid, of a seeded customer."""
+    made = [
+        fake.request("POST", "/v1/orders", json_body=body).json()
+        for body in (
+            {"source_id": "fuzz-paid", "status": "PAID", "amount": 2500, "customer": customer},
+            {"source_id": "fuzz-open", "items": [{"product_id": "p", "price": 100, "quantity": 2}]},
+        )
+    ]
+    return {"orderId": [made[0]["id"], made[1]["source_id"]]}
 
 
 def _aim(case: Any, known: dict[str, list[str]]) -> None:

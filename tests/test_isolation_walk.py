@@ -17,9 +17,9 @@ if TYPE_CHECKING:
 
 OWNER = {"X-App-Id": "owner", "X-App-Token": "t"}
 STRANGER = {"X-App-Id": "stranger", "X-App-Token": "t"}
-COLLECTIONS = {"/v1/loyalties", "/v1/publications", "/v1/rewards"}
+COLLECTIONS = {"/v1/loyalties", "/v1/publications", "/v1/rewards", "/v1/customers", "/v1/orders"}
 # Creating these makes a record in the stranger's own project (or is refused there).
-CREATORS = {"POST /v1/loyalties", "POST /v1/rewards"}
+CREATORS = {"POST /v1/loyalties", "POST /v1/rewards", "POST /v1/customers", "POST /v1/orders"}
 BODIES: dict[str, Any] = {
     "POST /v1/loyalties/{campaignId}/members": {"customer": {"source_id": "alice"}},
     "POST /v1/publications": {"voucher": "{code}", "customer": {"source_id": "alice"}},
@@ -58,6 +58,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "rewardId": reward,
         "assignmentId": assignment,
         "redemptionId": redemption,
+        "orderId": "order-1",
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
@@ -87,6 +88,8 @@ def test_a_stranger_cannot_reach_another_projects_data(
     )["id"]
     assignment = loyalty_fake.assign_reward("P", reward, 1, app_id="owner")["id"]
     redemption = loyalty_fake.redeem_reward(code, reward, app_id="owner")["id"]
+    order = {"source_id": "order-1", "status": "PAID", "amount": 100, "customer": "alice"}
+    loyalty_fake.request("POST", "/v1/orders", json_body=order, app_id="owner")
     before = _owner_state(loyalty_fake)
     ids = (program["id"], code, reward, assignment, redemption)
     response = _send(route, STRANGER, *ids)

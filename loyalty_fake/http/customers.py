@@ -15,10 +15,12 @@ from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, orders, query
 from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.ledger.customer_list import CUSTOMER_ORDERS, CustomerQuery
 from loyalty_fake.ledger.customers import ADDRESS_FIELDS, CUSTOMER_STRINGS, CustomerRef
+from loyalty_fake.ledger.orders import NO_ORDERS
 
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
     from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.orders import OrderSummary
 
 __all__ = ["CUSTOMER_PROFILE", "CUSTOMER_REFERENCE", "PATH_PARAMETERS", "ROUTES", "customer_ref"]
 
@@ -96,15 +98,18 @@ def _profile(customer: Body) -> dict[str, Any]:
     return profile
 
 
-def customer_ref(body: Body) -> CustomerRef:
-    """The body's ``customer``: an ID or source_id, or an object naming either; 400 otherwise."""
-    body.require("customer")
-    raw = body.data["customer"]
+def customer_ref(body: Body, key: str = "customer") -> CustomerRef:
+    """The body's ``customer`` (or ``key``): an ID or source_id, or an object naming either.
+
+    Raises 400 ``invalid_payload`` otherwise.
+    """
+    body.require(key)
+    raw = body.data[key]
     if isinstance(raw, str):
         if not raw.strip():
-            body.fail("customer", "must NOT have fewer than 1 characters")
+            body.fail(key, "must NOT have fewer than 1 characters")
         return CustomerRef(as_string=raw)
-    customer = body.obj("customer")
+    customer = body.obj(key)
     assert customer is not None  # noqa: S101 - require() and obj() leave nothing else
     profile = _profile(customer)
     customer_id = customer.string("id", non_empty=True)
@@ -115,16 +120,21 @@ def customer_ref(body: Body) -> CustomerRef:
         raise bad_request(
             "invalid_payload",
             "Invalid payload",
-            "Property .customer must have required property 'id' or 'source_id'",
+            f"Property {body.path}.{key} must have required property 'id' or 'source_id'",
         )
     return CustomerRef(id=customer_id, source_id=source_id, profile=profile)
 
 
-def _customer_json(call: Call, customer: Customer) -> dict[str, Any]:
+def _customer_json(
+    call: Call, customer: Customer, orders: dict[str, OrderSummary] | None = None
+) -> dict[str, Any]:
+    if orders is None:
+        orders = call.session.orders.summaries((customer.id,))
     return customer_json(
         customer,
         call.session.customers.cards_of(customer.id),
         call.session.redemptions.failures_of_customer(customer.id),
+        orders.get(customer.id, NO_ORDERS),
     )
 
 
@@ -182,10 +192,11 @@ def list_customers(call: Call) -> tuple[int, Any]:
             starting_after=query.moment("starting_after"),
         )
     )
+    spent = call.session.orders.summaries(customer.id for customer in customers)
     return 200, {
         "object": "list",
         "data_ref": "customers",
-        "customers": [_customer_json(call, customer) for customer in customers],
+        "customers": [_customer_json(call, customer, spent) for customer in customers],
         "total": total,
         "has_more": more,
     }

@@ -8,6 +8,7 @@ from loyalty_fake.http.common_json import (
     BOOLEAN,
     COUNT,
     FREE_OBJECT,
+    INTEGER,
     STRING,
     TIMESTAMP,
     Schema,
@@ -18,6 +19,7 @@ from loyalty_fake.http.common_json import (
     ref,
 )
 from loyalty_fake.ledger.customers import CUSTOMER_STRINGS
+from loyalty_fake.ledger.orders import NO_ORDERS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,15 +27,29 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.customers import Customer, PermanentDeletion
+    from loyalty_fake.ledger.orders import OrderSummary
     from loyalty_fake.ledger.redemptions import FailedRedemption
 
 __all__ = ["SCHEMAS", "customer_json", "deletion_json", "simple_customer_json"]
+
+
+def _orders_json(orders: OrderSummary) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "total_amount": orders.total_amount,
+        "total_count": orders.total_count,
+        "average_amount": orders.average_amount,
+        "last_order_amount": orders.last_order_amount,
+    }
+    if orders.last_order_date is not None:
+        body["last_order_date"] = format_timestamp(orders.last_order_date)
+    return body
 
 
 def customer_json(
     customer: Customer,
     held: list[tuple[Campaign, LoyaltyCard]],
     failures: Sequence[FailedRedemption],
+    orders: OrderSummary = NO_ORDERS,
 ) -> dict[str, Any]:
     """The customer object of ``GET /v1/customers/{id}``, loyalty summary included.
 
@@ -69,12 +85,7 @@ def customer_json(
                     "gift": {"redeemed_amount": 0, "amount_to_go": 0},
                     "loyalty_card": {"redeemed_points": redeemed, "points_to_go": balance},
                 },
-                "orders": {
-                    "total_amount": 0,
-                    "total_count": 0,
-                    "average_amount": 0,
-                    "last_order_amount": 0,
-                },
+                "orders": _orders_json(orders),
             },
             "loyalty": {
                 "points": balance,
@@ -158,8 +169,9 @@ SCHEMAS: dict[str, Schema] = {
                     "orders": obj(
                         dict.fromkeys(
                             ("total_amount", "total_count", "average_amount", "last_order_amount"),
-                            COUNT,
-                        )
+                            INTEGER,
+                        ),
+                        {"last_order_date": TIMESTAMP},
                     ),
                 }
             ),

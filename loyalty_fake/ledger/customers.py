@@ -218,10 +218,12 @@ class Customers(Area):
         customer = self.delete(ref)
         for field in (*CUSTOMER_STRINGS, "packed_address", "metadata"):
             setattr(customer, field, None)
+        orders = self._session.orders.forget_customer(customer.id)
         return PermanentDeletion(
             id=self._session.ids.deletion_id(),
             created_at=customer.deleted_at or self._session.clock.now(),
             customer_id=customer.id,
+            orders=orders,
         )
 
     def plan(self, project: Project, ref: CustomerRef) -> CustomerPlan:

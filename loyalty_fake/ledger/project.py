@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.campaigns import Campaign, Category
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
     from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.orders import Order
     from loyalty_fake.ledger.publications import Publication
     from loyalty_fake.ledger.redemptions import FailedRedemption, Redemption
     from loyalty_fake.ledger.rewards import Reward, RewardAssignment
@@ -67,6 +68,9 @@ class Project:
     shared_values: dict[tuple[tuple[str, str, Any], ...], dict[str, Any]] = attrs.field(
         factory=dict
     )
+    # orders.py: synced orders by ID, and their IDs by source_id
+    orders: dict[str, Order] = attrs.field(factory=dict)
+    order_ids_by_source_id: dict[str, str] = attrs.field(factory=dict)
     # rewards.py
     rewards: dict[str, Reward] = attrs.field(factory=dict)
     reward_assignments: dict[str, RewardAssignment] = attrs.field(factory=dict)
@@ -178,6 +182,8 @@ _GROWING = (
     "failed_redemptions",
     "failures_by_card",
     "texts",
+    "orders",
+    "order_ids_by_source_id",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 

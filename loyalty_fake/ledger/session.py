@@ -9,14 +9,14 @@ does that others react to, it appends as an ``Activity``; before the session clo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import attrs
-
+from loyalty_fake.ledger.activities import Activity
 from loyalty_fake.ledger.campaigns import Campaigns
 from loyalty_fake.ledger.cards import Cards, note_card
 from loyalty_fake.ledger.customers import Customers
 from loyalty_fake.ledger.members import Members, note_members
+from loyalty_fake.ledger.orders import Orders
 from loyalty_fake.ledger.points import Points
 from loyalty_fake.ledger.publications import Publications
 from loyalty_fake.ledger.redemptions import Redemptions
@@ -38,14 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["REACTIONS", "Activity", "Session"]
 
 
-@attrs.frozen
-class Activity:
-    """Something that happened in a session, named as Voucherify's events are."""
-
-    type: str  # e.g. "customer.order.paid"
-    data: Mapping[str, Any] = attrs.field(factory=dict)
-
-
 # Activity type -> what reacts to it, in order. Fixed and read top to bottom, like the
 # route table. The earning rules plug in here: "customer.order.paid" -> earning_rules.react.
 REACTIONS: dict[str, tuple[Callable[[Session, Activity], None], ...]] = {}
@@ -61,6 +53,7 @@ class Session:
         "_customers",
         "_ledger",
         "_members",
+        "_orders",
         "_points",
         "_project",
         "_publications",
@@ -93,6 +86,7 @@ class Session:
         self._cards: Cards | None = None
         self._customers: Customers | None = None
         self._members: Members | None = None
+        self._orders: Orders | None = None
         self._publications: Publications | None = None
         self._points: Points | None = None
         self._rewards: Rewards | None = None
@@ -185,6 +179,14 @@ class Session:
         found = self._members
         if found is None:
             found = self._members = Members(self)
+        return found
+
+    @property
+    def orders(self) -> Orders:
+        """Orders, by ID or ``source_id``."""
+        found = self._orders
+        if found is None:
+            found = self._orders = Orders(self)
         return found
 
     @property
