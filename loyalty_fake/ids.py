@@ -18,6 +18,7 @@ __all__ = [
     "asset_id",
     "bucket_id",
     "card_id",
+    "customer_event_id",
     "customer_id",
     "derived_id",
     "product_id",
@@ -141,6 +142,10 @@ class IdGenerator:
         """``ord_`` and 24 alphanumerics."""
         return self._alnum("ord_", 24)
 
+    def earning_rule_id(self) -> str:
+        """An earning rule's ``ern_`` and 24 alphanumerics."""
+        return self._alnum("ern_", 24)
+
     def deletion_id(self) -> str:
         """A permanent deletion's ``del_`` and 24 alphanumerics."""
         return self._alnum("del_", 24)
@@ -238,6 +243,15 @@ def publication_event_id(publication: str, seq: int) -> str:
     Hex that sorts in ``seq`` order, as Voucherify's event IDs are time-ordered.
     """
     suffix = hashlib.blake2b(publication.encode(), digest_size=4).hexdigest()
+    return f"evcus_{seq:010x}{suffix}"
+
+
+def customer_event_id(subject: str, seq: int) -> str:
+    """The ``evcus_`` ID of a customer event (an order paid, a custom event): from its subject.
+
+    Hex that sorts in ``seq`` order, as Voucherify's event IDs are time-ordered.
+    """
+    suffix = hashlib.blake2b(subject.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
     return f"evcus_{seq:010x}{suffix}"
 
 

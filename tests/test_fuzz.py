@@ -88,7 +88,7 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
         "code": cards,
         "customerId": [customers[0]["id"], str(customers[-1]["source_id"])],
         **_rewards(fake, program["id"], held[0]),
-        **_earning(fake, customers[0]["id"]),
+        **_earning(fake, program["id"], customers[0]["id"]),
     }
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
@@ -119,8 +119,21 @@ def _rewards(fake: LoyaltyFake, program: str, code: str) -> dict[str, list[str]]
     }
 
 
-def _earning(fake: LoyaltyFake, customer: str) -> dict[str, list[str]]:
-    """Orders, one paid, of a seeded customer."""
+def _earning(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[str]]:
+    """Earning rules (one disabled) of the program; orders, one paid, of a seeded customer."""
+    rules = [
+        {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 5}},
+        {
+            "event": "order.paid",
+            "active": False,
+            "loyalty": {
+                "type": "PROPORTIONAL",
+                "calculation_type": "ORDER_AMOUNT",
+                "order": {"amount": {"every": 100, "points": 1}},
+            },
+        },
+    ]
+    created = fake.request("POST", f"/v1/loyalties/{program}/earning-rules", json_body=rules).json()
     made = [
         fake.request("POST", "/v1/orders", json_body=body).json()
         for body in (
@@ -128,7 +141,10 @@ def _earning(fake: LoyaltyFake, customer: str) -> dict[str, list[str]]:
             {"source_id": "fuzz-open", "items": [{"product_id": "p", "price": 100, "quantity": 2}]},
         )
     ]
-    return {"orderId": [made[0]["id"], made[1]["source_id"]]}
+    return {
+        "orderId": [made[0]["id"], made[1]["source_id"]],
+        "earningRuleId": [rule["id"] for rule in created],
+    }
 
 
 def _aim(case: Any, known: dict[str, list[str]]) -> None:

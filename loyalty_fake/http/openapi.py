@@ -23,6 +23,8 @@ from loyalty_fake.http import (
     cards_json,
     common_json,
     customers_json,
+    earning_rules_json,
+    events_json,
     orders_json,
     points_json,
     publications_json,
@@ -52,6 +54,8 @@ _JSON_MODULES = (
     rewards_json,
     redemptions_json,
     orders_json,
+    earning_rules_json,
+    events_json,
 )
 
 

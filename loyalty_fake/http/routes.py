@@ -18,6 +18,8 @@ from loyalty_fake.http import (
     assignments,
     campaigns,
     customers,
+    earning_rules,
+    events,
     members,
     orders,
     points,
@@ -60,6 +62,8 @@ AREAS = (
     rewards,
     assignments,
     redemptions,
+    earning_rules,
+    events,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

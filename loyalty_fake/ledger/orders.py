@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from loyalty_fake import errors
+from loyalty_fake.ids import customer_event_id
 from loyalty_fake.ledger.activities import Activity
 from loyalty_fake.ledger.pages import Page
 from loyalty_fake.ledger.project import Area, note_project
@@ -296,7 +297,8 @@ class Orders(Area):
     def paid(self, order: Order, now: dt.datetime) -> None:
         """Note that ``order`` is paid for the first time: the earning rules react to it."""
         order.paid_at = now
-        self._session.happened(Activity(ORDER_PAID, {"order_id": order.id}))
+        event_id = customer_event_id(order.id, self._project.take_seq())
+        self._session.happened(Activity(ORDER_PAID, {"order_id": order.id, "event_id": event_id}))
 
     def page(self, *, limit: int, page: int, order: str) -> tuple[list[Order], int]:
         """One page of the project's orders in ``order`` (ties in creation order); the total."""

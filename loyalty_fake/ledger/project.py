@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.campaigns import Campaign, Category
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
     from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.earning_rules import EarningRule
     from loyalty_fake.ledger.orders import Order
     from loyalty_fake.ledger.publications import Publication
     from loyalty_fake.ledger.redemptions import FailedRedemption, Redemption
@@ -71,6 +72,8 @@ class Project:
     # orders.py: synced orders by ID, and their IDs by source_id
     orders: dict[str, Order] = attrs.field(factory=dict)
     order_ids_by_source_id: dict[str, str] = attrs.field(factory=dict)
+    # earning_rules.py: every program's, by ID
+    earning_rules: dict[str, EarningRule] = attrs.field(factory=dict)
     # rewards.py
     rewards: dict[str, Reward] = attrs.field(factory=dict)
     reward_assignments: dict[str, RewardAssignment] = attrs.field(factory=dict)
@@ -184,6 +187,7 @@ _GROWING = (
     "texts",
     "orders",
     "order_ids_by_source_id",
+    "earning_rules",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 
@@ -255,6 +259,7 @@ def note_removal(undo: UndoLog, project: Project) -> None:
         project.publications_by_source_id,
         project.reward_assignments,
         project.failures_by_card,
+        project.earning_rules,
     ]
     for container in containers:
         undo.keep(container)

@@ -15,8 +15,11 @@ from loyalty_fake.ledger.activities import Activity
 from loyalty_fake.ledger.campaigns import Campaigns
 from loyalty_fake.ledger.cards import Cards, note_card
 from loyalty_fake.ledger.customers import Customers
+from loyalty_fake.ledger.earning import CUSTOM_EVENT, react_to_event, react_to_order
+from loyalty_fake.ledger.earning_rules import EarningRules
+from loyalty_fake.ledger.events import Events
 from loyalty_fake.ledger.members import Members, note_members
-from loyalty_fake.ledger.orders import Orders
+from loyalty_fake.ledger.orders import ORDER_PAID, Orders
 from loyalty_fake.ledger.points import Points
 from loyalty_fake.ledger.publications import Publications
 from loyalty_fake.ledger.redemptions import Redemptions
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger import Ledger
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.earning import EarningChoices
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.undo import UndoLog
     from loyalty_fake.ledger.unit import UnitOfWork
@@ -39,8 +43,11 @@ __all__ = ["REACTIONS", "Activity", "Session"]
 
 
 # Activity type -> what reacts to it, in order. Fixed and read top to bottom, like the
-# route table. The earning rules plug in here: "customer.order.paid" -> earning_rules.react.
-REACTIONS: dict[str, tuple[Callable[[Session, Activity], None], ...]] = {}
+# route table.
+REACTIONS: dict[str, tuple[Callable[[Session, Activity], None], ...]] = {
+    ORDER_PAID: (react_to_order,),
+    CUSTOM_EVENT: (react_to_event,),
+}
 
 
 class Session:
@@ -51,6 +58,8 @@ class Session:
         "_campaigns",
         "_cards",
         "_customers",
+        "_earning_rules",
+        "_events",
         "_ledger",
         "_members",
         "_orders",
@@ -85,6 +94,8 @@ class Session:
         self._campaigns: Campaigns | None = None
         self._cards: Cards | None = None
         self._customers: Customers | None = None
+        self._earning_rules: EarningRules | None = None
+        self._events: Events | None = None
         self._members: Members | None = None
         self._orders: Orders | None = None
         self._publications: Publications | None = None
@@ -114,6 +125,11 @@ class Session:
     def strict_joins(self) -> bool:
         """Whether a customer joining a program twice is refused (see ``Ledger``)."""
         return self._ledger.strict_joins
+
+    @property
+    def earning_choices(self) -> EarningChoices:
+        """How earning reads what Voucherify leaves open (see ``EarningChoices``)."""
+        return self._ledger.earning_choices
 
     @property
     def undo(self) -> UndoLog | None:
@@ -171,6 +187,22 @@ class Session:
         found = self._customers
         if found is None:
             found = self._customers = Customers(self)
+        return found
+
+    @property
+    def earning_rules(self) -> EarningRules:
+        """The earning rules of the project's programs."""
+        found = self._earning_rules
+        if found is None:
+            found = self._earning_rules = EarningRules(self)
+        return found
+
+    @property
+    def events(self) -> Events:
+        """Custom events customers perform."""
+        found = self._events
+        if found is None:
+            found = self._events = Events(self)
         return found
 
     @property

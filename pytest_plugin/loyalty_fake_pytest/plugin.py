@@ -22,7 +22,17 @@ if TYPE_CHECKING:
 
 __all__ = ["loyalty_fake", "loyalty_fake_live_server", "loyalty_fake_server", "pytest_configure"]
 
-_OPTIONS = ("seed", "now", "credentials", "strict_joins", "base_urls", "app_id", "app_token")
+_OPTIONS = (
+    "seed",
+    "now",
+    "credentials",
+    "strict_joins",
+    "proportional_points",
+    "one_earning_rule_per_event",
+    "base_urls",
+    "app_id",
+    "app_token",
+)
 _SEEDING = ("programs", "members")
 _SERVER = ("control_plane",)
 # Seeded states built this session, by options: each test restores its own copy.
@@ -33,7 +43,8 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the ``loyalty_fake`` marker."""
     config.addinivalue_line(
         "markers",
-        "loyalty_fake(seed=0, now=None, credentials=None, strict_joins=False, base_urls=(), "
+        "loyalty_fake(seed=0, now=None, credentials=None, strict_joins=False, "
+        "proportional_points='steps', one_earning_rule_per_event=False, base_urls=(), "
         "app_id=None, app_token=None, programs=None, members=None, control_plane=False): "
         "options for the loyalty_fake fixture, which every marked test gets; programs/members "
         "seed demo data from seed; control_plane serves /_fake/ on loyalty_fake_server",
