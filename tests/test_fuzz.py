@@ -71,6 +71,15 @@ class Target:
     fake: LoyaltyFake = attrs.field(repr=False)
     snapshot: bytes = attrs.field(repr=False)
     known: dict[str, list[str]] = attrs.field(repr=False)
+    # The session's one server slot and what this module's fake serves through it. Both
+    # module fixtures are alive at once, so each test puts its own app back in the slot:
+    # a worker that set up the other fixture last would otherwise serve the other fake.
+    slot: SwappableApp = attrs.field(repr=False)
+    app: ServerApp = attrs.field(repr=False)
+
+    def serve(self) -> None:
+        """Serve this target's fake from the live server (the other module fixture may not)."""
+        self.slot.current = self.app
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +101,10 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
     }
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
-    slot.current = ServerApp(fake)
+    app = ServerApp(fake)
+    slot.current = app
     try:
-        yield Target(loyalty_fake_live_server.url, fake, fake.ledger.snapshot(), known)
+        yield Target(loyalty_fake_live_server.url, fake, fake.ledger.snapshot(), known, slot, app)
     finally:
         slot.current = None
 
@@ -167,6 +177,7 @@ def _aim(case: Any, known: dict[str, list[str]]) -> None:
 )
 def test_fuzzed_requests_get_documented_answers(case: Any, target: Target) -> None:
     """No 5xx; every reply, 2xx or 4xx, is the document's (errors in Voucherify's envelope)."""
+    target.serve()
     target.fake.ledger.restore(target.snapshot)
     target.fake.app.internal_errors.clear()
     _aim(case, target.known)
@@ -333,10 +344,11 @@ def hostile_target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
     held = [card["code"] for card in fake.cards(program["id"]) if card.get("holder_id")]
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
-    slot.current = ServerApp(fake, control_plane=True)
+    app = ServerApp(fake, control_plane=True)
+    slot.current = app
     known = {"campaignId": [program["id"]], "memberId": held}
     try:
-        yield Target(loyalty_fake_live_server.url, fake, fake.ledger.snapshot(), known)
+        yield Target(loyalty_fake_live_server.url, fake, fake.ledger.snapshot(), known, slot, app)
     finally:
         slot.current = None
 
@@ -362,6 +374,7 @@ def test_hostile_json_is_refused_whole_or_stored_as_json(
     answering. Bodies holding a lone surrogate, NaN or an infinity are always refused.
     """
     target = hostile_target
+    target.serve()
     fake = target.fake
     fake.ledger.restore(target.snapshot)
     fake.app.internal_errors.clear()
