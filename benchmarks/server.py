@@ -1,9 +1,10 @@
 """Requests per second of ``loyalty-fake serve`` beside a bare WSGI app on the same server.
 
-Both servers run as subprocesses (so neither shares a GIL with the clients) on werkzeug's
-threaded server; several client threads call one of them at a time, in alternating
-rounds. Run as a script, this module serves the floor app: ``python benchmarks/server.py
---floor POST_BYTES GET_BYTES``.
+Both servers run as subprocesses (so neither shares a GIL with the clients) on the server
+``loyalty-fake serve`` ships (``LiveServer``, waitress); several client threads, each on a
+kept-alive connection, call one of them at a time, in alternating rounds. Run as a
+script, this module serves the floor app: ``python benchmarks/server.py --floor POST_BYTES
+GET_BYTES``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ US = "\N{MICRO SIGN}s"
 _RESET_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, zero seconds
 _SERVING = re.compile(r"serving (http://[\d.]+:\d+)")
 _CONTENT_LENGTH = re.compile(rb"(?im)^content-length:[ \t]*(\d+)[ \t]*\r?$")
+_CLOSE = re.compile(rb"(?im)^connection:[ \t]*close")
 
 
 @attrs.frozen
@@ -140,56 +142,53 @@ def _floor_app(post_body: bytes, get_body: bytes) -> Callable[..., Iterable[byte
 
 
 def _serve_floor(post_bytes: int, get_bytes: int) -> None:
-    """Serve the floor app on a free port, as the fake's server does, until killed."""
-    from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: PLC0415
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            """No log line per request, as the fake's server."""
+    """Serve the floor app on a free port, on the fake's own server, until killed."""
+    from loyalty_fake.server import LiveServer  # noqa: PLC0415
 
     def body(size: int) -> bytes:
         return b'{"x":"' + b"x" * max(size - 8, 0) + b'"}'
 
-    app = _floor_app(body(post_bytes), body(get_bytes))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    server.daemon_threads = True  # type: ignore[attr-defined] # ThreadingMixIn's
-    print(f"floor serving http://127.0.0.1:{server.server_port}", flush=True)
-    server.serve_forever()
+    server = LiveServer(_floor_app(body(post_bytes), body(get_bytes))).start()
+    print(f"floor serving {server.url}", flush=True)
+    while True:
+        time.sleep(3600)
 
 
 # -- the clients --------------------------------------------------------------------------
 
 
-def _call(address: tuple[str, int], request: bytes) -> bytes:
-    """Send one request on a new connection and return the response body.
+def _connect(address: tuple[str, int]) -> socket.socket:
+    connection = socket.create_connection(address, timeout=30)
+    connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    # Close with a reset, leaving no TIME_WAIT behind, should a server close often.
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET_ON_CLOSE)
+    return connection
 
-    werkzeug's server answers every request with ``Connection: close``, so each call
-    connects afresh, as a ``requests.Session`` would have to. The body is read up to its
-    ``Content-Length``, as HTTP clients do. Raises ``RuntimeError`` unless the status is 200.
+
+def _call(connection: socket.socket, request: bytes) -> tuple[bytes, bool]:
+    """Send one request on a kept-alive connection; the response body, and if it stays open.
+
+    The body is read up to its ``Content-Length``, as HTTP clients do. Raises
+    ``RuntimeError`` unless the status is 200.
     """
-    with socket.create_connection(address, timeout=30) as connection:
-        # Close with a reset, leaving no TIME_WAIT behind: a run opens tens of thousands of
-        # connections to each server, and as many in TIME_WAIT make connect() slower and
-        # slower, more so for whichever server has answered more (it skewed the ratio).
-        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET_ON_CLOSE)
-        connection.sendall(request)
-        received = b""
-        while b"\r\n\r\n" not in received:
-            chunk = connection.recv(65536)
-            if not chunk:
-                raise RuntimeError(f"connection closed mid-response: {received!r}")
-            received += chunk
-        head, _, body = received.partition(b"\r\n\r\n")
-        length = _CONTENT_LENGTH.search(head)
-        if not head.startswith(b"HTTP/1.1 200 ") or length is None:
-            raise RuntimeError(f"benchmark call failed: {received[:500]!r}")
-        size = int(length.group(1))
-        while len(body) < size:
-            chunk = connection.recv(65536)
-            if not chunk:
-                raise RuntimeError("connection closed mid-body")
-            body += chunk
-    return body
+    connection.sendall(request)
+    received = b""
+    while b"\r\n\r\n" not in received:
+        chunk = connection.recv(65536)
+        if not chunk:
+            raise RuntimeError(f"connection closed mid-response: {received!r}")
+        received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    length = _CONTENT_LENGTH.search(head)
+    if not head.startswith(b"HTTP/1.1 200 ") or length is None:
+        raise RuntimeError(f"benchmark call failed: {received[:500]!r}")
+    size = int(length.group(1))
+    while len(body) < size:
+        chunk = connection.recv(65536)
+        if not chunk:
+            raise RuntimeError("connection closed mid-body")
+        body += chunk
+    return body, _CLOSE.search(head) is None
 
 
 @attrs.frozen
@@ -245,6 +244,25 @@ class Rate:
     cpu_us: float | None
 
 
+def _calls_until(load: Load, numbers: itertools.count[int], deadline: float) -> int:
+    """Call ``load`` one request at a time on a kept-alive connection until ``deadline``."""
+    done = 0
+    connection: socket.socket | None = None
+    try:
+        while time.perf_counter() < deadline:
+            if connection is None:
+                connection = _connect(load.address)
+            _, open_still = _call(connection, load.request(next(numbers)))
+            if not open_still:
+                connection.close()
+                connection = None
+            done += 1
+    finally:
+        if connection is not None:
+            connection.close()
+    return done
+
+
 def _rate(load: Load, numbers: itertools.count[int], clients: int, seconds: float) -> Rate:
     """What ``clients`` threads calling ``load`` complete in about ``seconds``."""
     done = [0] * clients
@@ -253,9 +271,7 @@ def _rate(load: Load, numbers: itertools.count[int], clients: int, seconds: floa
 
     def client(index: int) -> None:
         try:
-            while time.perf_counter() < deadline:
-                _call(load.address, load.request(next(numbers)))
-                done[index] += 1
+            done[index] = _calls_until(load, numbers, deadline)
         except BaseException as error:  # noqa: BLE001 - re-raised in the main thread
             failures.append(error)
 
@@ -355,7 +371,9 @@ def measure_server(
 ) -> list[Throughput]:
     """Add-member and get-member rates of the fake's server and the floor's, interleaved."""
     python = sys.executable
-    fake = spawn([python, "-m", "loyalty_fake.cli", "serve", "--port", "0", "--no-demo"])
+    fake = spawn(
+        [python, "-m", "loyalty_fake.cli", "serve", "--port", "0", "--no-demo", "--no-access-log"]
+    )
     floor: Spawned | None = None
     try:
         program_id, code, post_bytes, get_bytes = _prepare_fake(fake.url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 import tempfile
 import time
@@ -17,9 +18,12 @@ from loyalty_fake.fake import LoyaltyFake
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from loyalty_fake.server.store import Store
+
 __all__ = ["main"]
 
 _MAX_PORT = 65535
+_DEFAULT_SEED = 42
 # What a shell reports for a command stopped by Ctrl-C (128 + SIGINT).
 _INTERRUPTED = 130
 
@@ -35,6 +39,18 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _positive(text: str) -> int:
+    """``--compact-every``: a whole number of writes, at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        msg = f"{text!r} is not a number of writes: give 1 or more"
+        raise argparse.ArgumentTypeError(msg)
+    return number
+
+
 def _port(text: str) -> int:
     """``--port``: a TCP port, 0-65535 (argparse turns the error into its usage message)."""
     try:
@@ -47,17 +63,32 @@ def _port(text: str) -> int:
     return port
 
 
+def _seconds(text: str) -> float:
+    """``--idle-timeout``, ``--request-timeout``: a positive number of seconds."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        msg = f"{text!r} is not a number of seconds: give a positive number"
+        raise argparse.ArgumentTypeError(msg)
+    return seconds
+
+
 def _state_directory(path: str) -> tuple[str | None, bool]:
     """Make sure ``path`` is a directory we can write in; (why not, or None; created it).
 
-    Checked before any long work, so a wrong ``--state`` costs nothing but one line.
+    Checked before any long work, so a wrong ``--state`` costs nothing but one line. A
+    directory made here is private to its user (state files are too: ``store.py``).
     """
     directory = Path(path)
     if directory.exists() and not directory.is_dir():
         return f"--state {path}: is a file, not a directory", False
     created = not directory.exists()
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if created:
+            directory.chmod(0o700)
         with tempfile.TemporaryFile(dir=directory):
             pass
     except OSError as error:
@@ -124,18 +155,29 @@ def _demo(seed: int, members: int) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    """Run ``loyalty-fake seed``: seed, show progress, write a snapshot, summarize.
+    """Run ``loyalty-fake seed``: seed, show progress, write the state, summarize.
 
-    Ctrl-C stops it with exit 130 and the state directory as it was: nothing is written
-    until the seeding is done, and the snapshot replaces the old state in one step.
+    Ctrl-C stops it with exit 130 and the state directory as it was: the directory is
+    taken first (a server on it refuses the command), nothing is written until the
+    seeding is done, and the new state replaces the old in one transaction.
     """
-    from loyalty_fake.server.journal import CompactedThenInterrupted  # noqa: PLC0415
+    from loyalty_fake.server.journal import (  # noqa: PLC0415
+        CompactedThenInterrupted,
+        NotWrittenError,
+        StateError,
+    )
+    from loyalty_fake.server.store import Store  # noqa: PLC0415
 
     problem, created = _state_directory(args.state)
     if problem:
         return _error(problem)
+    store = Store(args.state)
     try:
-        return _seed_into(args)
+        store.claim()
+        return _seed_into(args, store)
+    except (StateError, NotWrittenError) as error:
+        print(f"loyalty-fake: {error}", file=sys.stderr)
+        return 1
     except CompactedThenInterrupted:
         print(
             f"loyalty-fake: interrupted; {args.state} holds the new state, written whole",
@@ -143,16 +185,18 @@ def _seed(args: argparse.Namespace) -> int:
         )
         return _INTERRUPTED
     except KeyboardInterrupt:
+        store.close()
         if created:
-            # Nothing was written: leave no empty directory behind either.
-            Path(args.state).rmdir()
+            # Nothing was written but the lock: leave no directory behind either.
+            shutil.rmtree(args.state, ignore_errors=True)
         print(f"loyalty-fake: interrupted; {args.state} is as it was", file=sys.stderr)
         return _INTERRUPTED
+    finally:
+        store.close()
 
 
-def _seed_into(args: argparse.Namespace) -> int:
+def _seed_into(args: argparse.Namespace, store: Store) -> int:
     from loyalty_fake.seeding import seed_demo  # noqa: PLC0415
-    from loyalty_fake.server.journal import Journal  # noqa: PLC0415
 
     started = time.perf_counter()
     fake = LoyaltyFake(seed=args.seed, now=args.now)
@@ -171,12 +215,10 @@ def _seed_into(args: argparse.Namespace) -> int:
     finally:
         print(file=sys.stderr)  # ends the progress bar's line, done or interrupted
     _progress(f"writing the state to {args.state} ...")
-    journal = Journal(args.state)
-    # The snapshot replaces whatever was there, journal included.
-    journal.compact(fake.ledger.snapshot())
-    journal.close()
+    # The new state replaces whatever was there, journal included, in one transaction.
+    store.replace(fake.ledger.snapshot(), args.seed)
     took = time.perf_counter() - started
-    size = journal.snapshot_path.stat().st_size
+    size = store.size()
     print(
         f"seeded {summary['members']} members in {len(summary['programs'])} program(s), "
         f"{summary['transactions']} points movements, seed {args.seed}, in {took:.1f} s; "
@@ -188,7 +230,7 @@ def _seed_into(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """Run ``loyalty-fake serve``."""
-    from loyalty_fake.server import serve  # noqa: PLC0415 - werkzeug only for the server
+    from loyalty_fake.server import serve  # noqa: PLC0415 - waitress only for the server
 
     credentials = {}
     for pair in args.credentials:
@@ -198,14 +240,19 @@ def _serve(args: argparse.Namespace) -> int:
             return 2
         credentials[app_id] = token
     from loyalty_fake.server import Interrupted  # noqa: PLC0415
-    from loyalty_fake.server.journal import JournalError  # noqa: PLC0415
+    from loyalty_fake.server.journal import NotWrittenError, StateError  # noqa: PLC0415
+    from loyalty_fake.server.live import CannotServeError  # noqa: PLC0415
 
     if args.state is not None:
         problem, _ = _state_directory(args.state)
         if problem:
             return _error(problem)
     logging.basicConfig(level=logging.WARNING, format="loyalty-fake: %(message)s")
-    fake = LoyaltyFake(seed=args.seed, credentials=credentials)
+    fake = LoyaltyFake(
+        seed=_DEFAULT_SEED if args.seed is None else args.seed,
+        credentials=credentials,
+        strict_content_type=args.strict_content_type,
+    )
     try:
         return serve(
             fake,
@@ -216,8 +263,18 @@ def _serve(args: argparse.Namespace) -> int:
             control_plane=args.control_plane,
             out=lambda line: print(line, flush=True),
             progress=_progress,
+            seed=args.seed,
+            fsync=args.fsync,
+            compact_every=args.compact_every,
+            allow_hosts=args.allow_host,
+            access_log=not args.no_access_log,
+            idle_timeout=args.idle_timeout,
+            request_timeout=args.request_timeout,
         )
-    except JournalError as error:
+    except CannotServeError as error:
+        print(f"loyalty-fake: {error}", file=sys.stderr)
+        return 1
+    except (StateError, NotWrittenError) as error:
         print(f"loyalty-fake: {error}", file=sys.stderr)
         return 1
     except Interrupted as interrupted:
@@ -255,7 +312,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="keep state in DIR across restarts, created if missing (default: in memory only)",
     )
     server.add_argument(
-        "--seed", type=int, default=42, help="seed for IDs, codes and demo data (default: 42)"
+        "--seed",
+        type=int,
+        help="seed for IDs, codes and demo data (default: the one the --state directory was "
+        f"made with, else {_DEFAULT_SEED}); a --state made with another is refused",
     )
     server.add_argument(
         "--no-demo", action="store_true", help="start empty (default: a demo program, 5 members)"
@@ -265,6 +325,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="serve /_fake/ (reset, state, clock, seed, the OpenAPI document, the dashboard) "
         "to anyone who can reach the port, without credentials (default: off)",
+    )
+    server.add_argument(
+        "--fsync",
+        action="store_true",
+        help="with --state: make every write survive a power cut, not only a crash of the "
+        "server, at the price of a disk flush per write (default: off)",
+    )
+    server.add_argument(
+        "--compact-every",
+        type=_positive,
+        default=10_000,
+        metavar="N",
+        help="with --state: write a snapshot every N writes, which bounds what a restart "
+        "after a crash replays (default: 10000)",
     )
     # The old opt-out, now the default: accepted so existing scripts keep working.
     server.add_argument(
@@ -277,6 +351,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         help="accept only these X-App-Id/X-App-Token pairs, repeatable "
         "(default: any pair; the demo data is in loyalty-fake-app-id's project)",
+    )
+    server.add_argument(
+        "--allow-host",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="answer requests for the Host NAME too, repeatable; '*' answers any "
+        "(default: localhost, IP addresses and the --host name; bound to 0.0.0.0 or ::, "
+        "single-label names such as Docker service names too)",
+    )
+    server.add_argument(
+        "--strict-content-type",
+        action="store_true",
+        help="answer 415 to a request body sent without a Content-Type "
+        "(default: read it as JSON; a Content-Type other than JSON is 415 either way)",
+    )
+    server.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="print no line per request (default: method, path, status and time of each)",
+    )
+    server.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="close a kept-alive connection idle this long (default: 60)",
+    )
+    server.add_argument(
+        "--request-timeout",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="answer 408 to a request that has not arrived whole this long after it began "
+        "(default: 30)",
     )
     seeder = commands.add_parser(
         "seed", help="build a seeded loyalty program into a state directory for `serve --state`"

@@ -85,9 +85,11 @@ class LoyaltyFake:
     (``{app_id: app_token}``) to accept only those, ``strict_joins`` to answer a repeated
     join with 400 instead of the existing card, ``proportional_points`` (``"steps"``, the
     default, or ``"pro_rata"``) and ``one_earning_rule_per_event`` for how earning rules
-    award points (docs/choices.md), ``base_urls`` to answer more URLs, and
+    award points (docs/choices.md), ``base_urls`` to answer more URLs,
     ``app_id``/``app_token`` for the project the methods act in (default: the first
-    ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``).
+    ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``), and
+    ``strict_content_type`` to answer 415 to a body sent without a ``Content-Type``
+    (by default it is read as JSON; a non-JSON ``Content-Type`` is 415 either way).
     """
 
     seed: int = 0
@@ -99,6 +101,7 @@ class LoyaltyFake:
     base_urls: tuple[str, ...] = attrs.field(default=(), converter=_base_urls)
     app_id: str = attrs.field()
     app_token: str = attrs.field()
+    strict_content_type: bool = False
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -125,7 +128,9 @@ class LoyaltyFake:
                 one_rule_per_event=self.one_earning_rule_per_event,
             ),
         )
-        self.app = FakeVoucherifyApp(self.ledger, self.credentials)
+        self.app = FakeVoucherifyApp(
+            self.ledger, self.credentials, strict_content_type=self.strict_content_type
+        )
         self._hosts = HostMatcher(self.base_urls)
         self._transports = (
             Urllib3Transport(self.serve, self.claims, self._hosts.claims_origin),
@@ -209,7 +214,10 @@ class LoyaltyFake:
         if app_id is not None:
             headers["X-App-Id"] = app_id
             headers["X-App-Token"] = self.credentials.get(app_id, self.app_token)
-        body = json.dumps(json_body).encode() if json_body is not None else b""
+        body = b""
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
         return self.app.handle(Request.from_url(method, path + query, headers, body))
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:

@@ -39,7 +39,7 @@ from loyalty_fake.ledger.members import Members
 from loyalty_fake.ledger.points import Points
 from loyalty_fake.server import LiveServer, ServerApp
 from loyalty_fake.server.control import ControlPlane
-from loyalty_fake.server.journal import Journal
+from loyalty_fake.server.store import Store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -427,7 +427,8 @@ def test_a_bug_after_a_step_leaves_nothing_in_the_server_nor_its_journal(
 ) -> None:
     """Over a durable server, the failed request changes nothing, live or after a restart."""
     fake = LoyaltyFake(seed=5, now=_START)
-    app = ServerApp(fake, journal=Journal(tmp_path / "state"), control_plane=True)
+    store = Store(tmp_path / "state")
+    app = ServerApp(fake, store=store, control_plane=True)
     app.recover()
     server = LiveServer(app).start()
     session = requests.Session()
@@ -456,13 +457,13 @@ def test_a_bug_after_a_step_leaves_nothing_in_the_server_nor_its_journal(
         assert send(method, path, body)
     finally:
         server.stop()
-        app.journal.close()  # type: ignore[union-attr]
+        store.close()
     restarted = LoyaltyFake(seed=5, now=_START)
-    journal = Journal(tmp_path / "state")
+    reopened = Store(tmp_path / "state")
     try:
-        ServerApp(restarted, journal=journal).recover()
+        ServerApp(restarted, store=reopened).recover()
     finally:
-        journal.close()
+        reopened.close()
     assert _state(restarted) == _state(fake)
     # And both go on alike: the failed request moved no ID in either.
     assert restarted.request(method, path, json_body=body).json() == (

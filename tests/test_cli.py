@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from importlib import metadata
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -20,11 +21,14 @@ import requests
 
 from loyalty_fake.cli import main
 from loyalty_fake.http.messages import Request
-from loyalty_fake.server.journal import CompactedThenInterrupted, Journal, Record
+from loyalty_fake.server import database
+from loyalty_fake.server.journal import CompactedThenInterrupted, Record
+from loyalty_fake.server.store import Store
 from tests.test_server import DEMO_MEMBERS, HEADERS, Server
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
 
 @pytest.mark.parametrize("port", ["99999", "65536", "-1", "http"])
@@ -205,30 +209,31 @@ def _long_journal(state: Path, members: int) -> None:
     """A state directory whose journal adds ``members`` members: seconds of replay."""
     headers = {**HEADERS, "content-type": "application/json"}
     at = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
-    state.mkdir()
-    with (state / "journal.jsonl").open("wb") as journal:
+    store = Store(state)
+    store.open(fresh_seed=42)
+    try:
         program = {"name": "Club", "type": "AUTO_UPDATE"}
-        journal.write(
+        store.append(
             Record.of(
                 at, Request.from_url("POST", "/v1/loyalties", headers, json.dumps(program).encode())
-            ).to_line()
+            )
         )
         for number in range(members):
             body = json.dumps({"customer": {"source_id": f"c{number}"}}).encode()
-            journal.write(
-                Record.of(
-                    at, Request.from_url("POST", "/v1/loyalties/Club/members", headers, body)
-                ).to_line()
+            store.append(
+                Record.of(at, Request.from_url("POST", "/v1/loyalties/Club/members", headers, body))
             )
+    finally:
+        store.close()
 
 
 def test_ctrl_c_while_loading_a_state_exits_130_and_keeps_it(tmp_path: Path) -> None:
     """Ctrl-C while `serve` loads its state says so in one line, exits 130, changes nothing."""
     state = tmp_path / "state"
     _long_journal(state, 20_000)
-    journal = (state / "journal.jsonl").read_bytes()
+    database = (state / "state.sqlite").read_bytes()
     serving = Process("serve", "--port", "0", "--state", str(state))
-    serving.wait_for(f"loading {state} (journal ")
+    serving.wait_for(f"loading {state} (")
     code, out, err = serving.interrupt()
     assert code == 130
     _assert_one_clean_line(
@@ -236,8 +241,14 @@ def test_ctrl_c_while_loading_a_state_exits_130_and_keeps_it(tmp_path: Path) -> 
         f"loyalty-fake: interrupted while loading {state}; it is whole: the next start loads it",
     )
     assert "serving" not in out
-    assert sorted(path.name for path in state.iterdir()) == ["journal.jsonl"]
-    assert (state / "journal.jsonl").read_bytes() == journal
+    assert sorted(path.name for path in state.iterdir()) == ["lock", "state.sqlite"]
+    assert (state / "state.sqlite").read_bytes() == database
+
+
+def _snapshot_row(state: Path) -> tuple[int, str]:
+    with contextlib.closing(sqlite3.connect(state / "state.sqlite")) as db:
+        covers, sha256 = db.execute("SELECT covers, sha256 FROM snapshot").fetchone()
+    return int(covers), str(sha256)
 
 
 def test_shutdown_says_it_writes_the_snapshot_and_skips_an_unchanged_one(tmp_path: Path) -> None:
@@ -254,68 +265,75 @@ def test_shutdown_says_it_writes_the_snapshot_and_skips_an_unchanged_one(tmp_pat
     code, output = server.stop(signal.SIGTERM)
     assert code == 0
     assert f"stopping: writing a snapshot of {state} (3 writes since the last) ..." in output
-    snapshot = state / "snapshot.bin"
-    written = snapshot.stat().st_mtime_ns
+    written = _snapshot_row(state)
     restarted = Server("--state", str(state))
     code, output = restarted.stop(signal.SIGTERM)
     assert code == 0
-    assert f"loading {state} (snapshot " in output
+    assert f"loading {state} (" in output
     assert "stopping: writing a snapshot" not in output
-    assert snapshot.stat().st_mtime_ns == written
+    assert _snapshot_row(state) == written
 
 
 # -- the state directory is never half-written -------------------------------------------------
 
 
-def _journal_with_state(directory: Path) -> Journal:
-    journal = Journal(directory)
-    journal.compact(b"old snapshot")
-    journal.append(
+def _store_with_state(directory: Path) -> Store:
+    store = Store(directory)
+    store.replace(b"old snapshot", seed=42)
+    store.append(
         Record.of(
             dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
             Request.from_url("POST", "/v1/loyalties", HEADERS, b"{}"),
         )
     )
-    return journal
+    return store
+
+
+def _stored(directory: Path) -> tuple[bytes | None, list[str]]:
+    store = Store(directory)
+    try:
+        loaded = store.open(fresh_seed=42)
+    finally:
+        store.close()
+    return loaded.snapshot, [record.url for _, record in loaded.records]
 
 
 def test_a_snapshot_write_interrupted_leaves_the_old_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Ctrl-C while a snapshot is written leaves the old snapshot and journal, and no temp file."""
-    journal = _journal_with_state(tmp_path)
-    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    """Ctrl-C while a snapshot is written leaves the old snapshot and journal."""
+    store = _store_with_state(tmp_path)
+    put_snapshot = database.put_snapshot
 
-    def interrupted(_fd: int) -> None:
+    def interrupted(*args: object) -> None:
+        put_snapshot(*args)  # type: ignore[arg-type]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "fsync", interrupted)
+    monkeypatch.setattr(database, "put_snapshot", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        journal.compact(b"new snapshot")
-    journal.close()
-    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+        store.compact(b"new snapshot")
+    store.close()
+    assert _stored(tmp_path) == (b"old snapshot", ["/v1/loyalties"])
 
 
-def test_ctrl_c_during_the_swap_waits_for_a_whole_new_state(
+def test_ctrl_c_during_the_commit_waits_for_a_whole_new_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl-C while the new snapshot replaces the old is held until the journal is emptied too."""
-    journal = _journal_with_state(tmp_path)
-    replace = Path.replace
+    store = _store_with_state(tmp_path)
+    commit = database.commit
     handler_before = signal.getsignal(signal.SIGINT)
 
-    def replace_with_ctrl_c(path: Path, target: Path) -> Path:
+    def commit_with_ctrl_c(db: sqlite3.Connection) -> None:
         # Ctrl-C arrives here: Python calls the SIGINT handler in force.
         handler = signal.getsignal(signal.SIGINT)
         assert callable(handler)
         handler(signal.SIGINT, None)
-        return replace(path, target)
+        commit(db)
 
-    monkeypatch.setattr(Path, "replace", replace_with_ctrl_c)
+    monkeypatch.setattr(database, "commit", commit_with_ctrl_c)
     with pytest.raises(CompactedThenInterrupted):
-        journal.compact(b"new snapshot")
-    journal.close()
-    assert journal.snapshot_path.read_bytes() == b"new snapshot"
-    assert journal.journal_path.read_bytes() == b""
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["journal.jsonl", "snapshot.bin"]
+        store.compact(b"new snapshot")
+    store.close()
+    assert _stored(tmp_path) == (b"new snapshot", [])
     assert signal.getsignal(signal.SIGINT) is handler_before

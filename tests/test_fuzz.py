@@ -373,13 +373,15 @@ def test_hostile_json_is_refused_whole_or_stored_as_json(
     A refusal changes nothing; an acceptance leaves the state dump and the dashboard
     answering. Bodies holding a lone surrogate, NaN or an infinity are always refused.
     """
+    # Drawn first: a failure in the setup below then shows as itself, not as Hypothesis's
+    # "inconsistent data generation" (a replay that stopped drawing earlier).
+    method, path, raw, never = data.draw(_hostile_requests(_HOSTILE), label="request")
     target = hostile_target
     target.serve()
     fake = target.fake
     fake.ledger.restore(target.snapshot)
     fake.app.internal_errors.clear()
     names = {"program": target.known["campaignId"][0], "code": target.known["memberId"][0]}
-    method, path, raw, never = data.draw(_hostile_requests(_HOSTILE), label="request")
     path = path.format(**names)
     before = (_records(fake), ControlPlane(fake).dump())
     headers = {**fake.headers, "Content-Type": "application/json"}

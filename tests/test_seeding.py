@@ -16,7 +16,9 @@ from loyalty_fake import LoyaltyFake
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.faker_provider import VoucherifyProvider
 from loyalty_fake.seeding import DEMO_PROGRAM, seed_demo
+from loyalty_fake.server import ServerApp
 from loyalty_fake.server.control import dump_json
+from loyalty_fake.server.store import Store
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -211,7 +213,9 @@ def test_seed_command_writes_state_the_server_serves(tmp_path: Path) -> None:
     assert "seeded 50 members in 1 program(s)" in result.stdout
     assert "50/50 members" in result.stderr
     restored = LoyaltyFake()
-    restored.ledger.restore((state / "snapshot.bin").read_bytes())
+    store = Store(state)
+    ServerApp(restored, store=store).recover()
+    store.close()
     assert restored.list_members(DEMO_PROGRAM)["total"] == 50
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -12,6 +14,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 import requests
+
+from loyalty_fake.server import database
+from loyalty_fake.server.journal import Record, StateError
+from loyalty_fake.server.store import Store
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -162,30 +168,27 @@ def test_restart_gives_the_same_state(state: Path) -> None:
         restarted.stop(signal.SIGKILL)
 
 
-def test_torn_last_record_is_dropped_with_a_warning(server: Server, state: Path) -> None:
-    """A half-written last journal record is dropped with a warning; the rest is kept."""
-    requests.post(
-        server.url + DEMO_MEMBERS,
-        json={"customer": {"source_id": "kept"}},
-        headers=HEADERS,
-        timeout=5,
-    )
-    server.stop(signal.SIGKILL)
-    with (state / "journal.jsonl").open("ab") as journal:
-        journal.write(b'1234abcd {"at": "2024-01-01T00:00:00.000Z", "meth')
-    restarted = Server("--state", str(state))
+def _rows(state: Path) -> list[tuple[int, bytes]]:
+    """The journal rows of ``state``: (seq, body)."""
+    with contextlib.closing(sqlite3.connect(state / "state.sqlite")) as db:
+        return [
+            (int(seq), bytes(body)) for seq, body in db.execute("SELECT seq, body FROM journal")
+        ]
+
+
+def _append(state: Path, *records: Record) -> None:
+    """Add journal rows to a state directory, as the server does."""
+    store = Store(state)
+    store.open(fresh_seed=42)
     try:
-        members = requests.get(
-            restarted.url + DEMO_MEMBERS, params={"customer": "kept"}, headers=HEADERS, timeout=5
-        ).json()
-        assert members["total"] == 1
+        for record in records:
+            store.append(record)
     finally:
-        _, output = restarted.stop(signal.SIGTERM)
-    assert "dropping a torn last record" in output
+        store.close()
 
 
-def test_damage_before_the_last_record_refuses_to_start(server: Server, state: Path) -> None:
-    """A damaged record in the middle stops the start with an error, never silently."""
+def test_a_damaged_journal_row_refuses_to_start(server: Server, state: Path) -> None:
+    """A journal row changed on disk stops the start, naming it, never silently."""
     for name in ("a", "b"):
         requests.post(
             server.url + DEMO_MEMBERS,
@@ -194,14 +197,14 @@ def test_damage_before_the_last_record_refuses_to_start(server: Server, state: P
             timeout=5,
         )
     server.stop(signal.SIGKILL)
-    journal = state / "journal.jsonl"
-    lines = journal.read_bytes().splitlines(keepends=True)
-    assert len(lines) == 2
-    damaged = lines[0].replace(b"source_id", b"source_iD")
-    assert damaged != lines[0]
-    journal.write_bytes(damaged + lines[1])
+    rows = _rows(state)
+    assert len(rows) == 2
+    with contextlib.closing(sqlite3.connect(state / "state.sqlite")) as db, db:
+        damaged = rows[0][1].replace(b"source_id", b"source_iD")
+        db.execute("UPDATE journal SET body = ? WHERE seq = ?", (damaged, rows[0][0]))
     process = _refused_start(state)
-    assert "is damaged" in process.stderr
+    assert f"journal row {rows[0][0]} fails its checksum" in process.stderr
+    assert "Traceback" not in process.stderr
 
 
 def test_control_plane_is_off_by_default(server: Server) -> None:
@@ -264,27 +267,25 @@ def test_configured_credentials_are_enforced() -> None:
 def test_snapshot_of_another_layout_refuses_to_start(server: Server, state: Path) -> None:
     """A snapshot written by code with other record layouts is refused, never misread."""
     server.stop(signal.SIGTERM)
-    snapshot = state / "snapshot.bin"
-    header, _, body = snapshot.read_bytes().partition(b"\n")
-    snapshot.write_bytes(header[:-4] + b"0000\n" + body)
+    with contextlib.closing(sqlite3.connect(state / "state.sqlite")) as db, db:
+        meta = dict(db.execute("SELECT key, value FROM meta WHERE key != 'sha256'").fetchall())
+        # What another version writes: its own layout, with a checksum that holds.
+        database.put_meta(db, {**meta, "layout": "0000000000000000"})
     process = _refused_start(state)
-    assert "written by another version" in process.stderr
+    assert "laid out by another version" in process.stderr
 
 
 def test_a_record_that_no_longer_replays_refuses_to_start(server: Server, state: Path) -> None:
-    """A journal record the fake would now reject stops the start instead of being skipped."""
+    """A journal row the fake would now reject stops the start instead of being skipped."""
     import datetime as dt  # noqa: PLC0415
 
     from loyalty_fake.http.messages import Request  # noqa: PLC0415
-    from loyalty_fake.server.journal import Record  # noqa: PLC0415
 
     server.stop(signal.SIGKILL)
     rejected = Request.from_url(
         "POST", "/v1/loyalties/No%20Such%20Program/members", HEADERS, b'{"customer": "x"}'
     )
-    record = Record.of(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), rejected)
-    with (state / "journal.jsonl").open("ab") as journal:
-        journal.write(record.to_line())
+    _append(state, Record.of(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), rejected))
     process = _refused_start(state)
     assert "replayed as 404" in process.stderr
 
@@ -357,7 +358,7 @@ def test_live_server_binds_to_loopback_by_default() -> None:
 
 def test_shared_server_between_fakes_answers_a_voucherify_503() -> None:
     """With no fake plugged in, the session server answers Voucherify's envelope, request_id too."""
-    from loyalty_fake.server import LiveServer, SwappableApp  # noqa: PLC0415 - werkzeug
+    from loyalty_fake.server import LiveServer, SwappableApp  # noqa: PLC0415 - waitress
 
     server = LiveServer(SwappableApp()).start()
     try:
@@ -440,13 +441,13 @@ def test_only_refusals_that_left_a_record_are_journaled(tmp_path: Path) -> None:
     from loyalty_fake import LoyaltyFake  # noqa: PLC0415
     from loyalty_fake.http.messages import Request  # noqa: PLC0415
     from loyalty_fake.server import ServerApp  # noqa: PLC0415
-    from loyalty_fake.server.journal import Journal  # noqa: PLC0415
 
     fake = LoyaltyFake(now="2024-01-25T10:00:00Z")
     fake.create_loyalty_program("Club")
     code = fake.add_member("Club", {"source_id": "alice"})["code"]
-    journal = Journal(tmp_path)
-    app = ServerApp(fake, journal=journal)
+    store = Store(tmp_path)
+    app = ServerApp(fake, store=store)
+    app.recover()
     redeem = f"/v1/loyalties/members/{code}/redemption"
     try:
         missing = app.handle(Request.from_url("POST", redeem, HEADERS, b"{}"))
@@ -454,11 +455,13 @@ def test_only_refusals_that_left_a_record_are_journaled(tmp_path: Path) -> None:
             Request.from_url("POST", "/v1/loyalties/members/NOPE/redemption", HEADERS)
         )
     finally:
-        journal.close()
+        store.close()
     assert (missing.status, missing.json()["key"]) == (400, "missing_reward")
     assert unknown.status == 404
-    _, records = Journal(tmp_path).load()
-    assert [(record.url, record.status) for record in records] == [(redeem, 400)]
+    reopened = Store(tmp_path)
+    records = reopened.open(fresh_seed=0).records
+    reopened.close()
+    assert [(record.url, record.status) for _, record in records] == [(redeem, 400)]
 
 
 def test_a_refusal_that_no_longer_records_refuses_to_start(tmp_path: Path) -> None:
@@ -468,14 +471,13 @@ def test_a_refusal_that_no_longer_records_refuses_to_start(tmp_path: Path) -> No
     from loyalty_fake import LoyaltyFake  # noqa: PLC0415
     from loyalty_fake.http.messages import Request  # noqa: PLC0415
     from loyalty_fake.server import ServerApp  # noqa: PLC0415
-    from loyalty_fake.server.journal import Journal, JournalError, Record  # noqa: PLC0415
 
     unknown = Request.from_url("POST", "/v1/loyalties/members/NOPE/redemption", HEADERS, b"{}")
     at = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
-    (tmp_path / "journal.jsonl").write_bytes(Record.of(at, unknown, 400).to_line())
-    app = ServerApp(LoyaltyFake(), journal=Journal(tmp_path))
+    _append(tmp_path, Record.of(at, unknown, 400))
+    app = ServerApp(LoyaltyFake(seed=42), store=Store(tmp_path))
     with pytest.raises(
-        JournalError, match=r"replayed as 404 not_found .*, not as refused with a record \(400\)"
+        StateError, match=r"replayed as 404 not_found .*, not as refused with a record \(400\)"
     ):
         app.recover()
 
@@ -487,13 +489,10 @@ def test_a_record_with_a_lone_surrogate_refuses_to_start_and_says_why(
     import datetime as dt  # noqa: PLC0415
 
     from loyalty_fake.http.messages import Request  # noqa: PLC0415
-    from loyalty_fake.server.journal import Record  # noqa: PLC0415
 
     server.stop(signal.SIGKILL)
     accepted_once = Request.from_url("POST", "/v1/loyalties", HEADERS, b'{"name": "Cut \\ud83d"}')
-    record = Record.of(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), accepted_once)
-    with (state / "journal.jsonl").open("ab") as journal:
-        journal.write(record.to_line())
+    _append(state, Record.of(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc), accepted_once))
     process = _refused_start(state)
     assert "replayed as 400 invalid_payload" in process.stderr
     assert "lone UTF-16 surrogate" in process.stderr
@@ -501,7 +500,7 @@ def test_a_record_with_a_lone_surrogate_refuses_to_start_and_says_why(
 
 
 def test_a_snapshot_in_an_earlier_format_refuses_to_start_and_says_why(state: Path) -> None:
-    """A state directory of the release before the ledger package (format /2) is refused."""
+    """A snapshot of the release before the ledger package (format /2) is refused."""
     from loyalty_fake import LoyaltyFake  # noqa: PLC0415
 
     fake = LoyaltyFake()
@@ -509,8 +508,11 @@ def test_a_snapshot_in_an_earlier_format_refuses_to_start_and_says_why(state: Pa
         session.campaigns.create(name="Coffee", vouchers_count=1)
     header, _, body = fake.ledger.snapshot().partition(b"\n")
     assert header.startswith(b"loyalty-fake-snapshot/3 ")
-    state.mkdir(parents=True)
-    (state / "snapshot.bin").write_bytes(header.replace(b"/3 ", b"/2 ") + b"\n" + body)
+    store = Store(state)
+    try:
+        store.replace(header.replace(b"/3 ", b"/2 ") + b"\n" + body, seed=42)
+    finally:
+        store.close()
     process = _refused_start(state)
     assert "written by another version" in process.stderr
 
@@ -523,20 +525,74 @@ def test_a_server_app_stands_on_a_ledger_and_an_http_app_alone(tmp_path: Path) -
     from loyalty_fake.ids import IdGenerator  # noqa: PLC0415
     from loyalty_fake.ledger import Ledger  # noqa: PLC0415
     from loyalty_fake.server import ServerApp  # noqa: PLC0415
-    from loyalty_fake.server.journal import Journal  # noqa: PLC0415
     from loyalty_fake.server.served import Served  # noqa: PLC0415
 
     ledger = Ledger(clock=Clock("2024-01-25T10:00:00Z"), ids=IdGenerator(7))
     served = Served(ledger, FakeVoucherifyApp(ledger, {}), app_id="loyalty-fake-app-id")
-    journal = Journal(tmp_path)
-    app = ServerApp(served, journal=journal, control_plane=True)
+    store = Store(tmp_path)
+    app = ServerApp(served, store=store, control_plane=True)
+    app.recover()
     try:
         seeded = app.apply(Request.from_url("POST", "/_fake/seed", {}, b'{"members": 2}'))
         members = app.handle(Request.from_url("GET", DEMO_MEMBERS, HEADERS))
     finally:
-        journal.close()
+        store.close()
     assert seeded.status == 200
     assert members.status == 200
     assert members.json()["total"] == 2
-    _, records = Journal(tmp_path).load()
-    assert [record.url for record in records] == ["/_fake/seed"]
+    reopened = Store(tmp_path)
+    records = reopened.open(fresh_seed=0).records
+    reopened.close()
+    assert [record.url for _, record in records] == ["/_fake/seed"]
+
+
+def test_serve_prints_an_access_line_per_request_unless_told_not_to() -> None:
+    """`serve` logs method, path, status and time per request; --no-access-log does not."""
+    logging_on = Server("--no-demo")
+    requests.get(logging_on.url + "/v1/loyalties?limit=1", headers=HEADERS, timeout=5)
+    requests.get(logging_on.url + "/v1/nothing", headers=HEADERS, timeout=5)
+    code, output = logging_on.stop(signal.SIGTERM)
+    assert code == 0
+    assert re.search(r"^GET /v1/loyalties\?limit=1 200 \d+\.\d ms$", output, re.MULTILINE)
+    assert re.search(r"^GET /v1/nothing 404 \d+\.\d ms$", output, re.MULTILINE)
+    assert output.rstrip().endswith("loyalty-fake stopped")
+    quiet = Server("--no-demo", "--no-access-log")
+    requests.get(quiet.url + "/v1/loyalties", headers=HEADERS, timeout=5)
+    code, output = quiet.stop(signal.SIGTERM)
+    assert code == 0
+    assert "/v1/loyalties 200" not in output
+
+
+def test_serve_answers_the_hosts_it_is_told_to() -> None:
+    """Another Host is 421; --allow-host NAME adds one."""
+    running = Server("--no-demo", "--allow-host", "fake.test")
+    try:
+        url = running.url + "/v1/loyalties"
+        allowed = requests.get(url, headers={**HEADERS, "Host": "fake.test:80"}, timeout=5)
+        refused = requests.get(url, headers={**HEADERS, "Host": "evil.example"}, timeout=5)
+    finally:
+        running.stop(signal.SIGKILL)
+    assert allowed.status_code == 200
+    assert (refused.status_code, refused.json()["key"]) == (421, "misdirected_request")
+
+
+def test_a_port_already_taken_is_one_line_and_exit_1() -> None:
+    """`serve --port N` on a taken port says so in one line and exits 1."""
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = subprocess.run(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "loyalty_fake.cli", "serve", "--no-demo", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert process.returncode == 1
+    assert process.stderr.strip().splitlines() == [
+        f"loyalty-fake: cannot listen on 127.0.0.1:{port}: Address already in use"
+    ]
+    assert "serving" not in process.stdout

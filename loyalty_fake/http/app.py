@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import threading
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -13,7 +14,7 @@ import attrs
 
 from loyalty_fake.errors import VoucherifyError, no_such_path
 from loyalty_fake.http.declare import Call
-from loyalty_fake.http.messages import JSON_HEADERS, Request, Response
+from loyalty_fake.http.messages import JSON_HEADERS, Request, Response, is_json_media_type
 from loyalty_fake.http.params import check_text
 from loyalty_fake.http.routes import (
     ROUTES,
@@ -24,7 +25,7 @@ from loyalty_fake.http.routes import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
     from loyalty_fake.ledger import Ledger
 
@@ -32,16 +33,21 @@ __all__ = [
     "MAX_BODY_BYTES",
     "OPERATIONS_PAGE",
     "FakeVoucherifyApp",
+    "Keep",
     "encode_json",
     "payload_too_large",
     "printable",
 ]
 
 _LOG = logging.getLogger("loyalty_fake")
+# Called with a request's answer inside its unit of work (see FakeVoucherifyApp.answer).
+Keep = Callable[[Response], None]
 # No Voucherify request comes near 1 MiB (10,000 metadata keys are ~150 KB); the cap keeps
 # a runaway client from making the fake parse, store and journal megabytes.
 MAX_BODY_BYTES = 1 << 20
 _UNAUTHORIZED = {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
+# Methods whose body, if any, no operation reads.
+_BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Where a 501 sends the reader: the documentation page listing what the fake serves.
 OPERATIONS_PAGE = "docs/operations.md"
 
@@ -94,32 +100,45 @@ class FakeVoucherifyApp:
 
     ``credentials`` maps the only accepted ``X-App-Id`` values to their tokens; when
     empty, any non-empty pair is accepted and each ``X-App-Id`` is its own project.
+    A body sent as anything but JSON is 415, as Voucherify documents; a body without a
+    ``Content-Type`` is read as JSON, unless ``strict_content_type`` (then 415 too).
     """
 
     ledger: Ledger
     credentials: Mapping[str, str] = attrs.field(factory=dict)
+    strict_content_type: bool = False
     # Unexpected exceptions are answered with a 500 envelope and kept here, so that
     # the pytest plugin can fail the test that triggered a bug in the fake.
     internal_errors: list[BaseException] = attrs.field(factory=list, init=False, repr=False)
     _errors_lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
-    def handle(self, request: Request) -> Response:
-        """Answer one request exactly as Voucherify would, never with a traceback."""
-        return self.answer(request, self._dispatch)
+    def handle(self, request: Request, keep: Keep | None = None) -> Response:
+        """Answer one request exactly as Voucherify would, never with a traceback.
 
-    def answer(self, request: Request, respond: Callable[[Request], Response]) -> Response:
+        ``keep``: see ``answer``.
+        """
+        return self.answer(request, self._dispatch, keep)
+
+    def answer(
+        self, request: Request, respond: Callable[[Request], Response], keep: Keep | None = None
+    ) -> Response:
         """``respond(request)`` as one unit of work, any error as Voucherify's envelope.
 
         Whatever ``respond`` changed is undone when it raises: a refused request changes
         nothing, and neither does one that hit a bug in the fake (a 500, whose error is
-        kept in ``internal_errors``).
+        kept in ``internal_errors``). ``keep(response)`` runs inside the unit once the
+        answer is known (a refusal that left a record included), so that a server can
+        write the request down: when it raises, the request is undone after all and the
+        error answered instead.
         """
         try:
             with self.ledger.unit_of_work():
                 if len(request.body) > MAX_BODY_BYTES:
                     _too_large(request)
                 check_text(request)
-                return respond(request)
+                if keep is None:
+                    return respond(request)
+                return self._kept(request, respond, keep)
         except VoucherifyError as error:
             return self.error_response(error)
         except Exception as error:  # noqa: BLE001 - a bug in the fake must not become a traceback
@@ -134,6 +153,20 @@ class FakeVoucherifyApp:
                     details=f"{type(error).__name__}: {error}",
                 )
             )
+
+    def _kept(
+        self, request: Request, respond: Callable[[Request], Response], keep: Keep
+    ) -> Response:
+        """``respond(request)``, then ``keep`` its answer, both inside the caller's unit."""
+        try:
+            response = respond(request)
+        except VoucherifyError as error:
+            if not error.recorded:
+                raise
+            # A refusal that left a record keeps it (see UnitOfWork): it is kept here too.
+            response = self.error_response(error)
+        keep(response)
+        return response
 
     def _dispatch(self, request: Request) -> Response:
         segments = request.segments
@@ -153,11 +186,31 @@ class FakeVoucherifyApp:
                 return self._method_not_allowed(request, allowed)
             raise no_such_path(request.path)
         route, params = found
+        self._check_content_type(request)
         with self.ledger.session(app_id) as session:
             status, body = route.handler(Call(session, request, params))
         if status == HTTPStatus.NO_CONTENT:
             return Response(status, b"", ())
         return Response(status, encode_json(body), JSON_HEADERS)
+
+    def _check_content_type(self, request: Request) -> None:
+        """Raise 415 for a body that is not declared JSON (see the class's docstring)."""
+        if not request.body or request.method in _BODILESS:
+            return
+        declared = request.header("content-type")
+        if declared is None and not self.strict_content_type:
+            return
+        if declared is not None and is_json_media_type(declared):
+            return
+        # Voucherify's errors page: "415 Unsupported Media Type: The API is unable to
+        # consume a request in a format specified by the Content-Type header."
+        sent = "no Content-Type" if declared is None else f"Content-Type {declared!r}"
+        raise VoucherifyError(
+            code=415,
+            key="unsupported_media_type",
+            message="Unsupported Media Type",
+            details=f"The request body was sent with {sent}; send it as application/json",
+        )
 
     def _method_not_allowed(self, request: Request, allowed: list[str]) -> Response:
         """405 for a method that names no Voucherify operation on this path."""

@@ -10,9 +10,19 @@ import attrs
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = ["JSON_HEADERS", "Request", "Response"]
+__all__ = ["JSON_HEADERS", "Request", "Response", "is_json_media_type"]
 
 JSON_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/json; charset=utf-8"),)
+
+
+def is_json_media_type(content_type: str) -> bool:
+    """Whether a ``Content-Type`` names JSON: ``application/json`` or ``application/*+json``.
+
+    Parameters (``; charset=utf-8``) and case do not matter.
+    """
+    media_type = content_type.partition(";")[0].strip().lower()
+    kind, _, subtype = media_type.partition("/")
+    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
 def _upper(value: str) -> str:

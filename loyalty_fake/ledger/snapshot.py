@@ -3,11 +3,14 @@
 Records declare nothing about pickling: a dispatch table here gives each record class
 its reducer (by position), and the layouts of all of them make the fingerprint that a
 snapshot's header carries, so that code with other layouts refuses it instead of
-misreading it.
+misreading it. Loading runs no code a snapshot names: the unpickler finds only the
+classes (and the few key functions) that a state holds, by an explicit list.
 """
 
 from __future__ import annotations
 
+import array
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -16,7 +19,9 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import attrs
+from sortedcontainers import SortedList
 
+from loyalty_fake.ledger import member_index
 from loyalty_fake.ledger.accrual import Accrual
 from loyalty_fake.ledger.blocks import Blocks
 from loyalty_fake.ledger.bulk import no_gc
@@ -64,6 +69,7 @@ _LAYOUTS: dict[str, tuple[str, ...]] = {}
 
 def layout_fingerprint() -> str:
     """A short hash of every positionally pickled class's field layout."""
+    dispatch_table()  # the records' layouts count in the fingerprint
     text = "\n".join(f"{name}:{','.join(fields)}" for name, fields in sorted(_LAYOUTS.items()))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -152,12 +158,65 @@ def dumps(state: object) -> bytes:
         return buffer.getvalue()
 
 
+# What a snapshot may name besides the records: the values their fields hold, and the
+# key functions a member index sorts by. Found by recording what a rich state's snapshot
+# (orders, redemptions, rewards, publications, histories) asks for; nothing here runs
+# anything but the constructor or key it is.
+_ALSO_ALLOWED: tuple[Any, ...] = (
+    array.array,
+    array._array_reconstructor,  # type: ignore[attr-defined] # noqa: SLF001 - how arrays pickle
+    dt.date,
+    dt.datetime,
+    dt.timedelta,
+    dt.timezone,
+    SortedList,
+    member_index.created_key,
+    member_index.updated_key,
+    member_index._created,  # noqa: SLF001 - a key the index's blocks pickle by name
+    member_index._updated,  # noqa: SLF001
+)
+
+
+@functools.cache
+def allowed() -> dict[tuple[str, str], Any]:
+    """Every global a snapshot may name, by (module, name): nothing else is loaded."""
+    return {
+        (found.__module__, found.__qualname__): found
+        for found in (*dispatch_table(), Blocks, TextTable, TransactionLog, *_ALSO_ALLOWED)
+    }
+
+
+class _Checked(pickle.Unpickler):
+    """An unpickler that finds only what ``allowed()`` lists, refusing anything else."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        """The class or key ``module.name`` if a state may hold it; else ``UnpicklingError``."""
+        found = allowed().get((module, name))
+        if found is None:
+            msg = (
+                f"the snapshot names {module}.{name}, which no loyalty-fake state holds; "
+                "refused without loading it (a snapshot runs no code)"
+            )
+            raise pickle.UnpicklingError(msg)
+        return found
+
+
 def loads(snapshot: bytes) -> Any:
-    """The state ``dumps`` wrote; ``ValueError`` for one another version wrote."""
+    """The state ``dumps`` wrote; ``ValueError`` for one another version wrote, or a bad one.
+
+    Never runs code the bytes name: only the classes a state holds are found.
+    """
     expected = header()
     if not snapshot.startswith(expected):
         found = snapshot[: len(expected)].decode("ascii", "replace").strip()
         msg = f"snapshot {found!r} was written by another version (this one reads {expected!r})"
         raise ValueError(msg)
     with no_gc():
-        return pickle.loads(snapshot[len(expected) :])  # noqa: S301 - this process's own files
+        try:
+            buffer = io.BytesIO(snapshot)
+            buffer.seek(len(expected))
+            return _Checked(buffer, fix_imports=False).load()
+        except pickle.UnpicklingError as error:
+            raise ValueError(str(error)) from error
+        except Exception as error:
+            raise ValueError(f"the snapshot is not one (malformed: {error!r})") from error

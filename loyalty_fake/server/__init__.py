@@ -1,7 +1,7 @@
 """The fake at a URL: a threaded HTTP server, durable state, and the control plane.
 
 The names below load on first use, so that ``loyalty_fake.server.journal`` (the
-``seed`` command's) does not import werkzeug. ``serve`` lives in ``serving.py``: a
+``seed`` command's) does not import waitress. ``serve`` lives in ``serving.py``: a
 submodule named ``serve`` would take the function's place in this package once imported.
 """
 

@@ -2,12 +2,14 @@
 
 It serves Voucherify's API with the same handler the in-process fixture uses, and
 ``/_fake/`` only when ``control_plane=True`` (off by default: it resets and dumps every
-project without credentials); with a ``Journal`` every accepted mutating request is
-written down before it is answered.
+project without credentials); with a ``Store`` every accepted mutating request is
+committed to the state directory inside its own unit of work, before it is answered: a
+write that cannot be committed is undone and answered 503.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -15,18 +17,23 @@ from urllib.parse import quote
 
 import attrs
 
-from loyalty_fake.errors import no_such_path
-from loyalty_fake.http.app import MAX_BODY_BYTES, payload_too_large
-from loyalty_fake.http.messages import Request, Response
+from loyalty_fake.errors import VoucherifyError, bad_request, no_such_path
+from loyalty_fake.http.app import MAX_BODY_BYTES, FakeVoucherifyApp, payload_too_large
+from loyalty_fake.http.messages import Request, Response, is_json_media_type
+from loyalty_fake.ledger.bulk import no_gc
 from loyalty_fake.server.control import PREFIX, ControlPlane
-from loyalty_fake.server.journal import Journal, JournalError, Record
+from loyalty_fake.server.journal import NotWrittenError, Record, StateError, state_not_written
 from loyalty_fake.server.served import Served, served
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    import datetime as dt
+    from collections.abc import Callable, Iterable
+
+    from loyalty_fake.server.store import Store
 
 __all__ = ["MAX_BODY_BYTES", "Environ", "ServerApp", "StartResponse"]
 
+_LOG = logging.getLogger("loyalty_fake.server")
 _READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
 
 StartResponse = Any  # WSGI's start_response callable
@@ -40,6 +47,19 @@ def _answer(response: Response) -> str:
         return f"{response.status} {envelope['key']} ({envelope.get('details', '')})"
     except (ValueError, TypeError, KeyError):
         return str(response.status)
+
+
+def _not_json(request: Request) -> VoucherifyError:
+    """The 415 for a state-changing control-plane request not sent as JSON."""
+    sent = request.header("content-type")
+    return VoucherifyError(
+        code=415,
+        key="unsupported_media_type",
+        message="Unsupported Media Type",
+        details=f"{request.method} {PREFIX}... changes the fake's state and must be sent with "
+        f"Content-Type: application/json (got {'none' if sent is None else repr(sent)}): "
+        "a web page on another site cannot send that",
+    )
 
 
 def _is_control(request: Request) -> bool:
@@ -58,48 +78,73 @@ class ServerApp:
 
     # The ledger and the HTTP app (a LoyaltyFake is accepted and taken apart: see served()).
     served: Served = attrs.field(converter=served)
-    journal: Journal | None = None
+    store: Store | None = None
     control_plane: bool = False
-    # A snapshot every this many journal records bounds what a restart after kill -9
-    # replays (~0.7 s for 10,000 records here) at the price of a pause while it is written.
+    # A snapshot every this many journal rows bounds what a restart after kill -9
+    # replays (about 1 s for 10,000 rows here) at the price of a pause while it is written.
     compact_every: int = 10_000
     _control: ControlPlane = attrs.field(init=False)
-    _since_snapshot: int = attrs.field(default=0, init=False)
+    # Rows after which the next snapshot is due (later than compact_every after a failed one).
+    _due: int = attrs.field(default=0, init=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False)
 
     def __attrs_post_init__(self) -> None:
         self._control = ControlPlane(self.served)
+        self._due = self.compact_every
 
     def handle(self, request: Request) -> Response:
-        """Answer a request; journal it first when it changed state."""
-        if _is_control(request) and not self.control_plane:
-            return self._control_plane_off(request)
+        """Answer a request; journal it first when it changed state.
+
+        A control-plane request that changes state must be sent as JSON: a page on another
+        site cannot send that without a CORS preflight, which this server never grants.
+        """
+        if _is_control(request):
+            if not self.control_plane:
+                return self._control_plane_off(request)
+            if request.method not in _READ_ONLY and not is_json_media_type(
+                request.header("content-type") or ""
+            ):
+                return self.served.app.error_response(_not_json(request))
         if request.method in _READ_ONLY:
             return self._dispatch(request)
         return self.apply(request)
 
     def apply(self, request: Request) -> Response:
-        """Run a mutating request at one pinned instant; journal it if it changed state.
+        """Run a mutating request at one pinned instant; keep it if it changed state.
 
-        A request changed state when it succeeded, or when its refusal left a record
-        (a failed redemption): that one is journaled with its status.
+        A request changed state when it succeeded, or when its refusal left a record (a
+        failed redemption): its journal row is committed inside the request's unit of
+        work, so that a row that cannot be written undoes the request (503
+        ``state_not_written``), and a request that fails writes no row.
         """
         # One at a time: the journal's order is then the order the ledger applied them.
         with self._lock, self.served.ledger.clock.pinned() as now:
-            response = self._dispatch(request)
-            accepted = HTTPStatus.OK <= response.status < HTTPStatus.MULTIPLE_CHOICES
-            if self.journal is not None and (accepted or response.recorded):
-                status = None if accepted else response.status
-                self.journal.append(Record.of(now, request, status))
-                self._since_snapshot += 1
-                if self._since_snapshot >= self.compact_every:
-                    self.compact()
+            if self.store is None:
+                return self._dispatch(request)
+            response = self._dispatch(request, self._keeper(now, request, self.store))
+            if self.store.rows_since_snapshot >= self._due:
+                self._compact_or_warn()
             return response
 
-    def _dispatch(self, request: Request) -> Response:
+    @staticmethod
+    def _keeper(now: dt.datetime, request: Request, store: Store) -> Callable[[Response], None]:
+        def keep(response: Response) -> None:
+            accepted = HTTPStatus.OK <= response.status < HTTPStatus.MULTIPLE_CHOICES
+            if accepted or response.recorded:
+                try:
+                    store.append(Record.of(now, request, None if accepted else response.status))
+                except NotWrittenError as failure:
+                    _LOG.warning("%s; the request was undone and answered 503", failure)
+                    raise state_not_written(failure) from failure
+
+        return keep
+
+    def _dispatch(
+        self, request: Request, keep: Callable[[Response], None] | None = None
+    ) -> Response:
         if _is_control(request):
-            return self._control.handle(request)
-        return self.served.app.handle(request)
+            return self._control.handle(request, keep)
+        return self.served.app.handle(request, keep)
 
     def _control_plane_off(self, request: Request) -> Response:
         # Nothing about the state or the control plane itself: a scanner learns no more
@@ -109,50 +154,90 @@ class ServerApp:
     # -- durability -------------------------------------------------------------------------
 
     def recover(self) -> int:
-        """Load the snapshot and replay the journal; returns how many records were replayed."""
-        if self.journal is None:
+        """Open the state directory, load its snapshot, replay its journal; how many rows replayed.
+
+        Raises ``StateError`` (one line) for a directory that is taken, damaged, foreign
+        or unsafe, or whose journal no longer replays as it was answered.
+        """
+        if self.store is None:
             return 0
-        snapshot, records = self.journal.load()
-        if snapshot is not None:
-            try:
-                self.served.ledger.restore(snapshot)
-            except ValueError as error:
-                raise JournalError(f"{self.journal.snapshot_path}: {error}") from error
-        for number, record in enumerate(records, start=1):
-            with self.served.ledger.clock.pinned(record.at):
-                replayed = self._dispatch(
-                    Request.from_url(record.method, record.url, record.headers, record.body)
-                )
-            # Every record was accepted once (or refused with a record); the same request must
-            # be answered the same way again, or the state would silently differ from what
-            # clients were told.
-            if record.status is None:
-                same = HTTPStatus.OK <= replayed.status < HTTPStatus.MULTIPLE_CHOICES
-                expected = "accepted"
-            else:
-                same = replayed.status == record.status and replayed.recorded
-                expected = f"refused with a record ({record.status})"
-            if not same:
-                msg = (
-                    f"{self.journal.journal_path} record {number} ({record.method} {record.url}) "
-                    f"replayed as {_answer(replayed)}, not as {expected}; refusing to start"
-                )
-                raise JournalError(msg)
-        self.journal.open()
-        self._since_snapshot = len(records)
-        return len(records)
+        ledger = self.served.ledger
+        loaded = self.store.open(fresh_seed=ledger.ids.seed)
+        try:
+            if ledger.ids.seed != loaded.seed:
+                ledger.ids.reseed(loaded.seed)
+            if loaded.snapshot is not None:
+                try:
+                    ledger.restore(loaded.snapshot)
+                except ValueError as error:
+                    raise StateError(f"{self.store.path}: {error}; refusing to start") from error
+            # Each row was authorized when it was accepted (no token is stored): the replay
+            # runs on the same ledger through an app that checks no credentials.
+            replay = attrs.evolve(self.served.app, credentials={})
+            control = ControlPlane(Served(ledger, replay, self.served.app_id))
+            with no_gc():  # collections over a large state cost more than the replay itself
+                self._replay(loaded.records, replay, control)
+        except BaseException:
+            self.store.close()
+            raise
+        self._due = self.compact_every
+        return len(loaded.records)
+
+    def _replay(
+        self, records: list[tuple[int, Record]], app: FakeVoucherifyApp, control: ControlPlane
+    ) -> None:
+        ledger = self.served.ledger
+        for seq, record in records:
+            request = record.request()
+            with ledger.clock.pinned(record.at):
+                replayed = control.handle(request) if _is_control(request) else app.handle(request)
+            self._check_replayed(seq, record, replayed)
+
+    def _check_replayed(self, seq: int, record: Record, replayed: Response) -> None:
+        # Every row was accepted once (or refused with a record); the same request must be
+        # answered the same way again, or the state would silently differ from what
+        # clients were told.
+        if record.status is None:
+            same = HTTPStatus.OK <= replayed.status < HTTPStatus.MULTIPLE_CHOICES
+            expected = "accepted"
+        else:
+            same = replayed.status == record.status and replayed.recorded
+            expected = f"refused with a record ({record.status})"
+        if not same:
+            assert self.store is not None  # noqa: S101 - replaying one
+            msg = (
+                f"{self.store.path} journal row {seq} ({record.method} {record.url}) "
+                f"replayed as {_answer(replayed)}, not as {expected}; refusing to start"
+            )
+            raise StateError(msg)
 
     @property
     def records_since_snapshot(self) -> int:
         """Accepted writes the last snapshot does not hold (the journal replays them)."""
-        return self._since_snapshot
+        return 0 if self.store is None else self.store.rows_since_snapshot
 
     def compact(self) -> None:
-        """Snapshot the state and empty the journal (a quick restart)."""
-        if self.journal is not None:
+        """Snapshot the state and drop the journal rows it holds, in one transaction.
+
+        Raises ``NotWrittenError`` when it cannot be written: then nothing changed.
+        """
+        if self.store is not None:
             with self._lock:
-                self.journal.compact(self.served.ledger.snapshot())
-                self._since_snapshot = 0
+                self.store.compact(self.served.ledger.snapshot())
+                self._due = self.compact_every
+
+    def _compact_or_warn(self) -> None:
+        """Compact after an acknowledged write: a failure must not turn it into an error."""
+        try:
+            self.compact()
+        except NotWrittenError as failure:
+            self._due = self.records_since_snapshot + self.compact_every
+            _LOG.warning(
+                "%s: no snapshot written; the journal keeps every write, and the next "
+                "snapshot is tried after %d more",
+                failure,
+                self.compact_every,
+            )
 
     # -- WSGI -------------------------------------------------------------------------------
 
@@ -166,7 +251,8 @@ class ServerApp:
         )
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
         start_response(f"{response.status} {reason}", headers)
-        return [response.body]
+        # HEAD: the length of what GET would send, and no body (RFC 9110, 9.3.2).
+        return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [response.body]
 
     def _wsgi_response(self, environ: Environ) -> Response:
         method = str(environ.get("REQUEST_METHOD", "GET"))
@@ -183,12 +269,32 @@ class ServerApp:
         }
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = str(environ["CONTENT_TYPE"])
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_BODY_BYTES:
-            # Refused before reading: the body never reaches memory.
-            return self.served.app.error_response(payload_too_large(length))
-        body = environ["wsgi.input"].read(length) if length > 0 else b""
+        body = _read_body(environ)
+        if isinstance(body, VoucherifyError):
+            return self.served.app.error_response(body)
         return self.handle(Request.from_url(method, str(raw), headers, body))
+
+
+def _read_body(environ: Environ) -> bytes | VoucherifyError:
+    """The whole request body, or the error that refuses it (before reading what is too long).
+
+    The server de-chunks a chunked body and says its length; a server that passes the
+    stream on unmeasured says ``wsgi.input_terminated``, and it is read to its end.
+    """
+    declared = environ.get("CONTENT_LENGTH")
+    stream = environ["wsgi.input"]
+    if declared in (None, ""):
+        if not environ.get("wsgi.input_terminated"):
+            return b""
+        body: bytes = stream.read(MAX_BODY_BYTES + 1)
+        return payload_too_large(len(body)) if len(body) > MAX_BODY_BYTES else body
+    text = str(declared).strip()
+    if not text.isascii() or not text.isdigit():
+        return bad_request(
+            "invalid_request", "Invalid request", f"Content-Length {text!r} is not a length"
+        )
+    length = int(text)
+    if length > MAX_BODY_BYTES:
+        # Refused before reading: the body never reaches memory.
+        return payload_too_large(length)
+    return bytes(stream.read(length)) if length else b""

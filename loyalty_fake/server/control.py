@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.clock import format_timestamp
 from loyalty_fake.errors import VoucherifyError, bad_request
-from loyalty_fake.http.app import encode_json, printable
+from loyalty_fake.http.app import Keep, encode_json, printable
 from loyalty_fake.http.campaigns_json import campaign_json
 from loyalty_fake.http.cards_json import member_json
 from loyalty_fake.http.customers_json import customer_json
@@ -61,12 +61,13 @@ class ControlPlane:
             ("GET", "openapi.json"): self.openapi,
         }
 
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: Request, keep: Keep | None = None) -> Response:
         """Answer one control-plane request as one unit of work; errors use Voucherify's envelope.
 
-        A bug answers 500 and changes nothing, as on the API (see ``FakeVoucherifyApp.answer``).
+        A bug answers 500 and changes nothing, as on the API; ``keep`` writes the request
+        down inside the unit (see ``FakeVoucherifyApp.answer``).
         """
-        return self.served.app.answer(request, self._route)
+        return self.served.app.answer(request, self._route, keep)
 
     def _route(self, request: Request) -> Response:
         name = request.path[len(PREFIX) :].strip("/")

@@ -1,7 +1,8 @@
 """Fixtures and markers that serve a fresh fake Voucherify to each test.
 
 Use the ``loyalty_fake`` fixture; configure it with
-``@pytest.mark.loyalty_fake(seed=..., now=..., credentials=..., strict_joins=..., base_urls=...)``
+``@pytest.mark.loyalty_fake(seed=..., now=..., credentials=..., strict_joins=..., base_urls=...,
+strict_content_type=...)``
 (a marked test gets the fake even when it does not request the fixture);
 ``loyalty_fake_server`` serves the test's fake at a URL, with ``/_fake/`` only when the
 marker says ``control_plane=True``.
@@ -32,6 +33,7 @@ _OPTIONS = (
     "base_urls",
     "app_id",
     "app_token",
+    "strict_content_type",
 )
 _SEEDING = ("programs", "members")
 _SERVER = ("control_plane",)
@@ -45,7 +47,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "loyalty_fake(seed=0, now=None, credentials=None, strict_joins=False, "
         "proportional_points='steps', one_earning_rule_per_event=False, base_urls=(), "
-        "app_id=None, app_token=None, programs=None, members=None, control_plane=False): "
+        "app_id=None, app_token=None, strict_content_type=False, programs=None, members=None, "
+        "control_plane=False): "
         "options for the loyalty_fake fixture, which every marked test gets; programs/members "
         "seed demo data from seed; control_plane serves /_fake/ on loyalty_fake_server",
     )
@@ -127,7 +130,7 @@ def _seed(fake: LoyaltyFake, options: dict[str, Any], seeding: dict[str, Any]) -
 @pytest.fixture(scope="session")
 def loyalty_fake_live_server() -> Iterator[LiveServer]:
     """One server for the session, on a free loopback port; each test plugs its fake in."""
-    from loyalty_fake.server import LiveServer, SwappableApp  # noqa: PLC0415 - werkzeug on demand
+    from loyalty_fake.server import LiveServer, SwappableApp  # noqa: PLC0415 - waitress on demand
 
     server = LiveServer(SwappableApp()).start()
     try:

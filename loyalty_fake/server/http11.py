@@ -1,0 +1,281 @@
+"""HTTP/1.1 on waitress, with every answer of the server's own a Voucherify error envelope.
+
+waitress parses requests (keep-alive, pipelining, chunked bodies, ``Content-Length``
+checks) and buffers each one whole before a worker thread runs the app, so a slow client
+holds a socket, never a thread. These subclasses add what the fake needs on top: JSON
+envelopes instead of waitress's plain-text errors, 414 for an over-long request line,
+505 for an HTTP version other than 1.0 and 1.1, 400 for requests a proxy could read
+differently (``Content-Length`` beside ``Transfer-Encoding``, no ``Host`` in HTTP/1.1,
+two ``Host`` headers), 408 for a request that takes too long to arrive, a lingering close
+so that an error answer is read before the connection resets, and an access log line.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask, WSGITask
+from waitress.utilities import Error
+
+from loyalty_fake.http.app import encode_json
+
+if TYPE_CHECKING:
+    from loyalty_fake.ids import IdGenerator
+
+__all__ = ["MAX_REQUEST_LINE_BYTES", "AccessLine", "Server"]
+
+# Voucherify's paths and queries are short; a longer request line is a client's mistake
+# (or an attack) and gets 414 before the rest of it is read.
+MAX_REQUEST_LINE_BYTES = 16 * 1024
+# After an error answer the server stops reading requests but keeps draining what the
+# client still sends, this long at most, so that closing does not reset the connection
+# (and destroy the answer) while the client is still writing.
+_LINGER_SECONDS = 2.0
+
+# What each of the server's own errors is called in the envelope: (key, message).
+_ENVELOPES: dict[int, tuple[str, str]] = {
+    400: ("invalid_request", "Invalid request"),
+    408: ("request_timeout", "Request Timeout"),
+    413: ("payload_too_large", "Payload too large"),
+    414: ("uri_too_long", "URI Too Long"),
+    431: ("request_header_fields_too_large", "Request Header Fields Too Large"),
+    500: ("internal_error", "Internal error in loyalty-fake"),
+    501: ("not_implemented", "Not Implemented"),
+    505: ("http_version_not_supported", "HTTP Version Not Supported"),
+}
+
+AccessLine = Callable[[str, str, int, float], None]
+
+
+class _UriTooLongError(Error):  # type: ignore[misc] # waitress is untyped
+    code = 414
+    reason = "URI Too Long"
+
+
+class _VersionNotSupportedError(Error):  # type: ignore[misc] # waitress is untyped
+    code = 505
+    reason = "HTTP Version Not Supported"
+
+
+class _RequestTimeoutError(Error):  # type: ignore[misc] # waitress is untyped
+    code = 408
+    reason = "Request Timeout"
+
+
+class _BadRequestError(Error):  # type: ignore[misc] # waitress is untyped
+    code = 400
+    reason = "Bad Request"
+
+
+class _Parser(HTTPRequestParser):  # type: ignore[misc] # waitress is untyped
+    """waitress's parser, stricter where a lenient reading could be read two ways."""
+
+    def __init__(self, adj: Any) -> None:
+        super().__init__(adj)
+        self.started = time.monotonic()
+
+    def received(self, data: bytes) -> int:
+        if self.body_rcv is None and not self.completed:
+            head = self.header_plus + data
+            line_end = head.find(b"\n")
+            if line_end > MAX_REQUEST_LINE_BYTES or (
+                line_end < 0 and len(head) > MAX_REQUEST_LINE_BYTES
+            ):
+                limit = MAX_REQUEST_LINE_BYTES
+                self._fail(_UriTooLongError(f"The request line is longer than {limit} bytes"))
+                return len(data)
+        return int(super().received(data))
+
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)
+        problem = self._problem()
+        if problem is not None:
+            self._fail(problem)
+
+    def _problem(self) -> Error | None:
+        headers = self.headers
+        if self.version not in {"1.0", "1.1"}:
+            return _VersionNotSupportedError(
+                f"HTTP/{self.version} is not supported; send HTTP/1.1 (or HTTP/1.0)"
+            )
+        if self.chunked and "CONTENT_LENGTH" in headers:
+            # RFC 9112, 6.3: a message with both may be an attempt at request smuggling.
+            return _BadRequestError(
+                "A request must not carry both Content-Length and Transfer-Encoding"
+            )
+        if self.version == "1.0" and "TRANSFER_ENCODING" in headers:
+            return _BadRequestError("HTTP/1.0 requests cannot use Transfer-Encoding")
+        host = headers.get("HOST")
+        if host is None and self.version == "1.1":
+            return _BadRequestError("An HTTP/1.1 request must carry a Host header (RFC 9112, 3.2)")
+        if host is not None and "," in host:
+            return _BadRequestError("A request must carry one Host header")
+        return None
+
+    def _fail(self, error: Error) -> None:
+        """End this request here with ``error``; its body, if any, is not read."""
+        self.error = error
+        self.body_rcv = None
+        self.chunked = False
+        self.content_length = 0
+        self.completed = True
+        self.headers_finished = True
+
+
+class _Logged:
+    """Times a task and reports its request line and status to the server's access log."""
+
+    channel: Any
+    request: Any
+    status: str
+
+    def service(self) -> None:
+        started = time.perf_counter()
+        try:
+            super().service()  # type: ignore[misc]
+        finally:
+            log = self.channel.server.access_line
+            if log is not None:
+                request = self.request
+                method = getattr(request, "command", None) or "-"
+                target = getattr(request, "request_uri", None) or "-"
+                status = int(self.status.split(" ", 1)[0] or 0)
+                log(method, target, status, time.perf_counter() - started)
+
+
+class _AppTask(_Logged, WSGITask):  # type: ignore[misc]
+    """A request for the app."""
+
+
+class _ErrorTask(_Logged, ErrorTask):  # type: ignore[misc]
+    """The server's own error answer, as Voucherify's JSON envelope."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        key, message = _ENVELOPES.get(error.code, ("invalid_request", error.reason))
+        envelope = {
+            "code": error.code,
+            "key": key,
+            "message": message,
+            "details": str(error.body),
+            "request_id": self.channel.server.ids.request_id(),
+        }
+        if error.code == 500:  # noqa: PLR2004 - waitress's own, when an app raises
+            envelope["details"] = "The server failed while answering; see its console"
+        body = encode_json(envelope)
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.append(("Content-Type", "application/json; charset=utf-8"))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class _Channel(HTTPChannel):  # type: ignore[misc]
+    """A connection; after an error answer, a lingering close instead of a reset."""
+
+    task_class = _AppTask
+    error_task_class = _ErrorTask
+    parser_class = _Parser
+    lingering_until: float | None = None
+    close_when_flushed: bool
+    request: Any
+
+    def readable(self) -> bool:
+        return self.lingering_until is not None or bool(super().readable())
+
+    def writable(self) -> bool:
+        if self.lingering_until is not None:
+            return bool(self.will_close)  # its time is up: handle_write closes it
+        return bool(super().writable())
+
+    def handle_read(self) -> None:
+        if self.lingering_until is None:
+            super().handle_read()
+            return
+        try:
+            drained = self.recv(65536)  # closes on end of stream
+        except OSError:
+            self.handle_close()
+            return
+        if drained and time.monotonic() > self.lingering_until:
+            self.handle_close()
+
+    def handle_write(self) -> None:
+        if self.lingering_until is not None:
+            if self.will_close:
+                self.handle_close()
+            return
+        if self.close_when_flushed and not self.will_close and not self.requests:
+            self._flush_exception(self._flush_some)
+            if self.total_outbufs_len or self.will_close:
+                super().handle_write()
+                return
+            self.close_when_flushed = False
+            try:
+                self.socket.shutdown(socket.SHUT_WR)
+            except OSError:
+                self.handle_close()
+                return
+            self.lingering_until = time.monotonic() + _LINGER_SECONDS
+            return
+        super().handle_write()
+
+    def time_out_request(self, now: float, limit: float) -> None:
+        """Answer 408 for a request still arriving ``limit`` seconds after it began."""
+        with self.requests_lock:
+            request = self.request
+            if request is None or request.completed or now - request.started < limit:
+                return
+            request.error = _RequestTimeoutError(f"The request did not arrive whole in {limit:g} s")
+            request.completed = True
+            self.request = None
+            self.requests.append(request)
+            if len(self.requests) == 1:
+                self.server.add_task(self)
+
+
+class Server(TcpWSGIServer):  # type: ignore[misc]
+    """waitress's TCP server with the channel above, a request timeout and an access log."""
+
+    channel_class = _Channel
+
+    def __init__(
+        self,
+        *args: Any,
+        request_timeout: float,
+        access_line: AccessLine | None,
+        ids: IdGenerator,
+        **kwargs: Any,
+    ) -> None:
+        """Take waitress's arguments, and what the subclasses above read from their server."""
+        self.request_timeout = request_timeout
+        self.access_line = access_line
+        # The server's own errors draw request IDs of their own: they move no fake's IDs.
+        self.ids = ids
+        super().__init__(*args, **kwargs)
+
+    def maintenance(self, now: float) -> None:
+        """Close idle connections, time out slow requests, end lingering closes.
+
+        waitress's own version counts a connection whose request is still arriving as
+        idle; here that one gets its 408 instead, after ``request_timeout``.
+        """
+        cutoff = now - self.adj.channel_timeout
+        monotonic = time.monotonic()
+        # Channels are only marked here: this runs while the loop registers sockets with
+        # poll(), and a socket closed now could have its number reused by an accept in the
+        # same round, whose poll result (for the closed one) would then close the new one.
+        for channel in list(self.active_channels.values()):
+            if channel.lingering_until is not None:
+                if monotonic > channel.lingering_until:
+                    channel.will_close = True
+            elif channel.request is not None:
+                channel.time_out_request(monotonic, self.request_timeout)
+            elif not channel.requests and channel.last_activity < cutoff:
+                channel.will_close = True
