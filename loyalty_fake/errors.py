@@ -31,6 +31,7 @@ __all__ = [
     "no_such_path",
     "no_voucher_suitable_for_publication",
     "not_found",
+    "not_implemented",
     "resource_in_use",
     "too_many_vouchers_requested",
     "voucher_already_published",
@@ -76,6 +77,17 @@ def no_such_path(path: str) -> VoucherifyError:
         key="not_found",
         message="Resource not found",
         details=f"Voucherify's API has no path {path}",
+    )
+
+
+def not_implemented(resource_type: str, details: str) -> VoucherifyError:
+    """501 ``not_implemented``: part of an operation the fake serves that it does not do yet."""
+    return VoucherifyError(
+        code=501,
+        key="not_implemented",
+        message="Operation not implemented by loyalty-fake",
+        details=details,
+        resource_type=resource_type,
     )
 
 

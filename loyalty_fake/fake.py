@@ -16,7 +16,7 @@ from loyalty_fake.http.customers_json import customer_json
 from loyalty_fake.http.messages import Request, Response
 from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.ids import IdGenerator
-from loyalty_fake.ledger import Ledger
+from loyalty_fake.ledger import EarningChoices, Ledger
 from loyalty_fake.transports.hosts import HostMatcher
 from loyalty_fake.transports.httpx_transport import HttpxTransport
 from loyalty_fake.transports.requests_transport import RequestsTransport
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterable, Mapping
     from types import TracebackType
+
+    from loyalty_fake.ledger.earning import ProportionalRounding
 
 __all__ = ["DEFAULT_APP_ID", "DEFAULT_APP_TOKEN", "LoyaltyFake"]
 
@@ -81,7 +83,9 @@ class LoyaltyFake:
 
     Options: ``seed`` for IDs and codes, ``now`` to freeze the clock, ``credentials``
     (``{app_id: app_token}``) to accept only those, ``strict_joins`` to answer a repeated
-    join with 400 instead of the existing card, ``base_urls`` to answer more URLs,
+    join with 400 instead of the existing card, ``proportional_points`` (``"steps"``, the
+    default, or ``"pro_rata"``) and ``one_earning_rule_per_event`` for how earning rules
+    award points (docs/choices.md), ``base_urls`` to answer more URLs,
     ``app_id``/``app_token`` for the project the methods act in (default: the first
     ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``), and
     ``strict_content_type`` to answer 415 to a body sent without a ``Content-Type``
@@ -92,6 +96,8 @@ class LoyaltyFake:
     now: dt.datetime | str | None = None
     credentials: dict[str, str] = attrs.field(factory=dict, converter=_credentials)
     strict_joins: bool = False
+    proportional_points: ProportionalRounding = "steps"
+    one_earning_rule_per_event: bool = False
     base_urls: tuple[str, ...] = attrs.field(default=(), converter=_base_urls)
     app_id: str = attrs.field()
     app_token: str = attrs.field()
@@ -114,7 +120,13 @@ class LoyaltyFake:
     def __attrs_post_init__(self) -> None:
         clock = Clock(self.now) if self.now is not None else Clock()
         self.ledger = Ledger(
-            clock=clock, ids=IdGenerator(self.seed), strict_joins=self.strict_joins
+            clock=clock,
+            ids=IdGenerator(self.seed),
+            strict_joins=self.strict_joins,
+            earning_choices=EarningChoices(
+                proportional=self.proportional_points,
+                one_rule_per_event=self.one_earning_rule_per_event,
+            ),
         )
         self.app = FakeVoucherifyApp(
             self.ledger, self.credentials, strict_content_type=self.strict_content_type

@@ -18,6 +18,7 @@ __all__ = [
     "asset_id",
     "bucket_id",
     "card_id",
+    "customer_event_id",
     "customer_id",
     "derived_id",
     "product_id",
@@ -141,6 +142,14 @@ class IdGenerator:
         """``ord_`` and 24 alphanumerics."""
         return self._alnum("ord_", 24)
 
+    def earning_rule_id(self) -> str:
+        """An earning rule's ``ern_`` and 24 alphanumerics."""
+        return self._alnum("ern_", 24)
+
+    def deletion_id(self) -> str:
+        """A permanent deletion's ``del_`` and 24 alphanumerics."""
+        return self._alnum("del_", 24)
+
     def async_action_id(self) -> str:
         """``aa_`` and 18 lowercase hex digits."""
         return "aa_" + self.chars(_HEX, 18)
@@ -201,8 +210,15 @@ def project_salt(seed: int, app_id: str) -> str:
     return derived_id("", f"{seed}/{app_id}", 16)
 
 
-def customer_id(salt: str, source_id: str) -> str:
-    """A customer's ``cust_`` ID: from their project's salt and their ``source_id``."""
+def customer_id(salt: str, source_id: str, incarnation: int = 0) -> str:
+    """A customer's ``cust_`` ID: from their project's salt and their ``source_id``.
+
+    ``incarnation`` counts the customers deleted with this ``source_id`` before: a customer
+    created again after a deletion is a new customer, with a new ID. The salt is 16
+    alphanumerics, so ``salt#n/`` never begins the seed of a first incarnation (``salt/``).
+    """
+    if incarnation:
+        return derived_id("cust_", f"{salt}#{incarnation}/{source_id}", 24)
     return derived_id("cust_", f"{salt}/{source_id}", 24)
 
 
@@ -227,6 +243,15 @@ def publication_event_id(publication: str, seq: int) -> str:
     Hex that sorts in ``seq`` order, as Voucherify's event IDs are time-ordered.
     """
     suffix = hashlib.blake2b(publication.encode(), digest_size=4).hexdigest()
+    return f"evcus_{seq:010x}{suffix}"
+
+
+def customer_event_id(subject: str, seq: int) -> str:
+    """The ``evcus_`` ID of a customer event (an order paid, a custom event): from its subject.
+
+    Hex that sorts in ``seq`` order, as Voucherify's event IDs are time-ordered.
+    """
+    suffix = hashlib.blake2b(subject.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
     return f"evcus_{seq:010x}{suffix}"
 
 

@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from loyalty_fake.fake import query_pairs
+from tests.earning_clients import EarningClient, RequestsEarning, SdkEarning
 from tests.own_openapi import validate_own, validate_own_error
 from tests.spec import (
     MISSING_FILES,
@@ -101,9 +102,15 @@ MEMBER_REWARDS = "/v1/loyalties/members/{memberId}/rewards"
 REDEMPTION = "/v1/redemptions/{redemptionId}"
 ROLLBACK = "/v1/redemptions/{redemptionId}/rollback"
 CARD_REDEMPTIONS = "/v1/vouchers/{code}/redemption"
-# Rewards and redemptions have no file among the newest split docs: the full spec (the
-# issue's reference) describes them.
-_FULL_SPEC_PREFIXES = ("/v1/rewards", "/v1/redemptions", CARD_REDEMPTIONS)
+# Rewards, redemptions, orders and events have no file among the newest split docs: the
+# full spec (the issue's reference) describes them.
+_FULL_SPEC_PREFIXES = (
+    "/v1/rewards",
+    "/v1/redemptions",
+    CARD_REDEMPTIONS,
+    "/v1/orders",
+    "/v1/events",
+)
 
 
 @attrs.frozen
@@ -160,7 +167,7 @@ def check_error_reply(reply: Reply) -> Reply:
     return reply
 
 
-class Client(Protocol):
+class Client(EarningClient, Protocol):
     """The operations the fake serves, as one client library performs them."""
 
     name: str
@@ -237,7 +244,7 @@ def _member_path(code: str, campaign: str | None) -> tuple[str, str]:
 
 
 @attrs.define
-class RequestsClient:
+class RequestsClient(RequestsEarning):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
     headers: dict[str, str]
@@ -461,7 +468,7 @@ def sdk_filters(model_name: str, filters: Any) -> None:
 
 
 @attrs.define
-class SdkClient:
+class SdkClient(SdkEarning):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
     headers: dict[str, str]
@@ -474,6 +481,8 @@ class SdkClient:
     publications: Any = attrs.field(init=False)
     rewards: Any = attrs.field(init=False)
     redemptions: Any = attrs.field(init=False)
+    orders: Any = attrs.field(init=False)
+    events: Any = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         import voucherify  # noqa: PLC0415 - a test dependency only this client needs
@@ -486,6 +495,8 @@ class SdkClient:
         self.publications = voucherify.PublicationsApi(voucherify.ApiClient(configuration))
         self.rewards = voucherify.RewardsApi(voucherify.ApiClient(configuration))
         self.redemptions = voucherify.RedemptionsApi(voucherify.ApiClient(configuration))
+        self.orders = voucherify.OrdersApi(voucherify.ApiClient(configuration))
+        self.events = voucherify.EventsApi(voucherify.ApiClient(configuration))
 
     def _run(self, method: str, template: str, call: Callable[[], Any]) -> Reply:
         return check_reply(method, template, self._reply(call))

@@ -25,6 +25,13 @@ reward the program does not offer is a 404 that records nothing. After every ste
 - each customer's summary counts succeeded and failed redemptions and rollbacks, the
   totals counting both.
 
+Every program also has an earning rule of ``_EARN`` points on ``order.paid``: orders are
+synced (an upsert by ``source_id``) and updated through the statuses, and each time one
+becomes ``PAID`` for the first time its customer's cards earn. After every step:
+
+- every paid order was rewarded exactly once on each card its customer held when it was
+  first paid (one ``POINTS_ACCRUAL`` naming it), and an order never paid was rewarded never.
+
 The model's cards are the points machine's (``ModelCard``).
 """
 
@@ -51,6 +58,9 @@ _NAMES = ("Coffee Club", "Tea Club", "Cake Club")
 _CUSTOMERS = ("alice", "bob", "carol", "dave")
 _PAGE = 100
 _PRICE = 150
+_EARN = 7
+_ORDERS = ("order-1", "order-2", "order-3")
+_STATUSES = ("CREATED", "PAID", "FULFILLED", "CANCELED")
 _MOST = 2**53 - 1
 # Raw JSON that no reply could carry: refused wherever it is in a body.
 _HOSTILE = {
@@ -81,6 +91,15 @@ class ApiFailure:
 
 
 @attrs.define
+class ApiOrder:
+    """An order of the model: its customer, whether it was ever paid, the cards it credited."""
+
+    customer: str
+    paid: bool = False
+    credited: list[str] = attrs.field(factory=list)
+
+
+@attrs.define
 class ApiProgram:
     """A program of the model: its ID, type and cards by code (publication order kept)."""
 
@@ -105,6 +124,7 @@ class ApiMachine(RuleBasedStateMachine):
         self.cards: dict[str, ApiCard] = {}
         self.redemptions: list[ModelRedemption] = []
         self.failures: list[ApiFailure] = []
+        self.orders: dict[str, ApiOrder] = {}
         self.reward_id = self._ok(
             "POST", "/v1/rewards", json={"name": "Mug", "parameters": {"product": {"id": "mug"}}}
         )["id"]
@@ -145,6 +165,8 @@ class ApiMachine(RuleBasedStateMachine):
         program = ApiProgram(created["id"], name, kind)
         offer = {"reward": self.reward_id, "parameters": {"loyalty": {"points": _PRICE}}}
         self._ok("POST", f"/v1/loyalties/{program.id}/rewards", json=offer)
+        earn = {"event": "order.paid", "loyalty": {"type": "FIXED", "points": _EARN}}
+        self._ok("POST", f"/v1/loyalties/{program.id}/earning-rules", json=[earn])
         for card in self.fake.cards(program.id):
             program.cards.append(card["code"])
             self.cards[card["code"]] = ApiCard(code=card["code"], program=0)
@@ -362,6 +384,50 @@ class ApiMachine(RuleBasedStateMachine):
         path = f"/v1/redemptions/{redemption.id}/rollback"
         self._refused(redemption.code, path, None, "already_rolled_back", "redemption_rollback")
 
+    def _pays(self, source_id: str, status: str) -> None:
+        """The model's side of an order now in ``status``: its first payment credits cards."""
+        order = self.orders[source_id]
+        if status != "PAID" or order.paid:
+            return
+        order.paid = True
+        for program in self.programs.values():
+            code = program.holders.get(order.customer)
+            if code is not None:
+                self.cards[code].add(_EARN, None)
+                order.credited.append(code)
+
+    @rule(
+        source_id=st.sampled_from(_ORDERS),
+        who=st.sampled_from(_CUSTOMERS),
+        status=st.sampled_from(_STATUSES),
+    )
+    def sync_order(self, source_id: str, who: str, status: str) -> None:
+        """POST /v1/orders: an upsert by source_id, naming its customer and status."""
+        body = {"source_id": source_id, "status": status, "amount": 1000, "customer": who}
+        order = self._ok("POST", "/v1/orders", json=body)
+        assert order["status"] == status
+        self.orders.setdefault(source_id, ApiOrder(who)).customer = who
+        self._pays(source_id, status)
+
+    @precondition(_has_published)
+    @rule(data=st.data(), source_id=st.sampled_from(_ORDERS))
+    def members_order_paid(self, data: st.DataObject, source_id: str) -> None:
+        """A member's order synced as PAID: the case earning is about, drawn often."""
+        holders = {str(self.cards[code].holder) for code in self._published()}
+        self.sync_order(source_id, data.draw(st.sampled_from(sorted(holders))), "PAID")
+
+    def _has_orders(self) -> bool:
+        return bool(self.orders)
+
+    @precondition(_has_orders)
+    @rule(data=st.data(), status=st.sampled_from(_STATUSES))
+    def update_order(self, data: st.DataObject, status: str) -> None:
+        """PUT /v1/orders/{source_id}: a status change."""
+        source_id = data.draw(st.sampled_from(sorted(self.orders)))
+        updated = self._ok("PUT", f"/v1/orders/{source_id}", json={"status": status})
+        assert updated["status"] == status
+        self._pays(source_id, status)
+
     @rule(days=st.integers(min_value=1, max_value=60), hours=st.integers(0, 23))
     def advance_clock(self, days: int, hours: int) -> None:
         step = dt.timedelta(days=days, hours=hours)
@@ -468,6 +534,23 @@ class ApiMachine(RuleBasedStateMachine):
             assert dates == sorted(dates, reverse=True), "not newest first"
 
     @invariant()
+    def paid_orders_are_rewarded_exactly_once(self) -> None:
+        """Each order's accruals: one per card it credited when first paid; none if never paid."""
+        found: dict[str, list[str]] = {}
+        for code in self._published():
+            path = f"/v1/loyalties/members/{quote(code, safe='')}/transactions"
+            listed = self._ok("GET", path, params={"limit": _PAGE})
+            assert not listed["has_more"]
+            for transaction in listed["data"]:
+                if transaction["type"] == "POINTS_ACCRUAL":
+                    assert transaction["details"]["balance"]["points"] == _EARN
+                    order = transaction["details"]["order"]["source_id"]
+                    found.setdefault(order, []).append(code)
+        expected = {source_id: order.credited for source_id, order in self.orders.items()}
+        for source_id in sorted(set(found) | set(expected)):
+            assert sorted(found.get(source_id, [])) == sorted(expected.get(source_id, []))
+
+    @invariant()
     def publications_count_the_published_cards(self) -> None:
         listed = self._ok("GET", "/v1/publications", params={"limit": 1})
         assert listed["total"] == len(self._published())
@@ -478,4 +561,4 @@ ApiMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25,
 
 # TestCase is a class-valued property, which mypy cannot take as a base class.
 class TestApiStateMachine(ApiMachine.TestCase):  # type: ignore[valid-type,misc]
-    """Any sequence of create, publish, balance, redeem, fail, roll back, list and clock agrees."""
+    """Any sequence of create, publish, balance, redeem, fail, roll back, order, list and clock."""

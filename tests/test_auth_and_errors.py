@@ -81,8 +81,8 @@ def test_unimplemented_operation_says_so(client: Client, loyalty_fake: LoyaltyFa
     """An operation the fake lacks is a Voucherify-shaped 501 naming it and changing nothing."""
     make_program(client)
     response = requests.post(
-        f"{BASE_URL}/v1/loyalties/Coffee%20Club/earning-rules",
-        json=[{"event": "order.paid"}],
+        f"{BASE_URL}/v1/loyalties/Coffee%20Club/tiers",
+        json=[{"name": "Gold", "points": {"from": 0, "to": 100}}],
         headers=loyalty_fake.headers,
         timeout=5,
     )
@@ -90,9 +90,9 @@ def test_unimplemented_operation_says_so(client: Client, loyalty_fake: LoyaltyFa
     body = response.json()
     assert body["key"] == "not_implemented"
     assert body["details"].startswith(
-        "POST /v1/loyalties/{campaignId}/earning-rules (Create Earning Rule) is not implemented"
+        "POST /v1/loyalties/{campaignId}/tiers (Create loyalty tiers) is not implemented"
     )
-    assert body["resource_id"] == "create-earning-rule"
+    assert body["resource_id"] == "create-in-bulk-loyalty-tiers"
     assert re.fullmatch(r"v-[0-9a-f]{18}", body["request_id"])
     # ... and it was no fake success: nothing changed.
     assert client.get_program("Coffee Club").status == 200
@@ -142,7 +142,7 @@ def test_methods_voucherify_never_uses_are_405(loyalty_fake: LoyaltyFake, method
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("PUT", "/v1/customers/alice"),
+        ("PUT", "/v1/vouchers/CODE1"),
         ("POST", "/v1/customers/importCSV"),
         ("POST", "/v1/vouchers/qualification"),
     ],

@@ -97,6 +97,7 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
         "code": cards,
         "customerId": [customers[0]["id"], str(customers[-1]["source_id"])],
         **_rewards(fake, program["id"], held[0]),
+        **_earning(fake, program["id"], customers[0]["id"]),
     }
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
@@ -125,6 +126,34 @@ def _rewards(fake: LoyaltyFake, program: str, code: str) -> dict[str, list[str]]
         "rewardId": [material["id"], coin["id"], spare["id"]],
         "assignmentId": [assignment["id"] for assignment in offered],
         "redemptionId": [kept["id"], undone["id"], rollback["id"]],
+    }
+
+
+def _earning(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[str]]:
+    """Earning rules (one disabled) of the program; orders, one paid, of a seeded customer."""
+    rules = [
+        {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 5}},
+        {
+            "event": "order.paid",
+            "active": False,
+            "loyalty": {
+                "type": "PROPORTIONAL",
+                "calculation_type": "ORDER_AMOUNT",
+                "order": {"amount": {"every": 100, "points": 1}},
+            },
+        },
+    ]
+    created = fake.request("POST", f"/v1/loyalties/{program}/earning-rules", json_body=rules).json()
+    made = [
+        fake.request("POST", "/v1/orders", json_body=body).json()
+        for body in (
+            {"source_id": "fuzz-paid", "status": "PAID", "amount": 2500, "customer": customer},
+            {"source_id": "fuzz-open", "items": [{"product_id": "p", "price": 100, "quantity": 2}]},
+        )
+    ]
+    return {
+        "orderId": [made[0]["id"], made[1]["source_id"]],
+        "earningRuleId": [rule["id"] for rule in created],
     }
 
 

@@ -85,7 +85,7 @@ def _run(call: Script) -> None:  # noqa: PLR0915 - one long script, read top to 
     call("GET", "/")
     call("GET", "/v1//loyalties")
     call("PATCH", "/v1/loyalties")
-    call("GET", "/v1/orders")
+    call("GET", "/v1/locations")
     call(
         "POST",
         "/v1/loyalties",

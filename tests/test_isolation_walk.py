@@ -17,9 +17,15 @@ if TYPE_CHECKING:
 
 OWNER = {"X-App-Id": "owner", "X-App-Token": "t"}
 STRANGER = {"X-App-Id": "stranger", "X-App-Token": "t"}
-COLLECTIONS = {"/v1/loyalties", "/v1/publications", "/v1/rewards"}
+COLLECTIONS = {"/v1/loyalties", "/v1/publications", "/v1/rewards", "/v1/customers", "/v1/orders"}
 # Creating these makes a record in the stranger's own project (or is refused there).
-CREATORS = {"POST /v1/loyalties", "POST /v1/rewards"}
+CREATORS = {
+    "POST /v1/loyalties",
+    "POST /v1/rewards",
+    "POST /v1/customers",
+    "POST /v1/orders",
+    "POST /v1/events",
+}
 BODIES: dict[str, Any] = {
     "POST /v1/loyalties/{campaignId}/members": {"customer": {"source_id": "alice"}},
     "POST /v1/publications": {"voucher": "{code}", "customer": {"source_id": "alice"}},
@@ -37,6 +43,10 @@ BODIES: dict[str, Any] = {
     },
     "POST /v1/loyalties/{campaignId}/members/{memberId}/redemption": {"reward": {"id": "{reward}"}},
     "POST /v1/loyalties/members/{memberId}/redemption": {"reward": {"id": "{reward}"}},
+    "POST /v1/loyalties/{campaignId}/earning-rules": [
+        {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 1}}
+    ],
+    "POST /v1/events": {"event": "visit", "customer": {"source_id": "alice"}},
 }
 
 
@@ -48,6 +58,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     reward: str,
     assignment: str,
     redemption: str,
+    rule: str = "ern_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -58,6 +69,8 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "rewardId": reward,
         "assignmentId": assignment,
         "redemptionId": redemption,
+        "orderId": "order-1",
+        "earningRuleId": rule,
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
@@ -87,8 +100,14 @@ def test_a_stranger_cannot_reach_another_projects_data(
     )["id"]
     assignment = loyalty_fake.assign_reward("P", reward, 1, app_id="owner")["id"]
     redemption = loyalty_fake.redeem_reward(code, reward, app_id="owner")["id"]
+    order = {"source_id": "order-1", "status": "PAID", "amount": 100, "customer": "alice"}
+    loyalty_fake.request("POST", "/v1/orders", json_body=order, app_id="owner")
+    rules = [{"event": "order.paid", "loyalty": {"type": "FIXED", "points": 1}}]
+    made = loyalty_fake.request(
+        "POST", "/v1/loyalties/P/earning-rules", json_body=rules, app_id="owner"
+    )
     before = _owner_state(loyalty_fake)
-    ids = (program["id"], code, reward, assignment, redemption)
+    ids = (program["id"], code, reward, assignment, redemption, made.json()[0]["id"])
     response = _send(route, STRANGER, *ids)
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()

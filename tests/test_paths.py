@@ -139,10 +139,16 @@ def test_one_trailing_slash_reaches_the_operation(loyalty_fake: LoyaltyFake) -> 
     ("call", "operation"),
     [
         (lambda sdk: sdk.api.list_loyalty_tiers_with_http_info("P"), "list-loyalty-tiers"),
-        (lambda sdk: sdk.api.list_earning_rules_with_http_info("P"), "list-earning-rules"),
-        (lambda sdk: sdk.customers.delete_customer_with_http_info("alice"), "delete-customer"),
+        (
+            lambda sdk: sdk.api.list_loyalty_tier_earning_rules_with_http_info("P", "ltr_1"),
+            "list-loyalty-tier-earning-rules",
+        ),
+        (
+            lambda sdk: sdk.customers.list_customer_segments_with_http_info("alice"),
+            "list-customer-segments",
+        ),
     ],
-    ids=["tiers", "earning-rules", "delete-customer"],
+    ids=["tiers", "tier-earning-rules", "customer-segments"],
 )
 def test_the_sdk_reads_the_501(loyalty_fake: LoyaltyFake, call: Any, operation: str) -> None:
     """The official SDK's own methods for operations the fake lacks raise on a short 501."""

@@ -36,6 +36,7 @@ __all__ = [
     "REDEMPTION_QUANTITY",
     "ROUTES",
     "read_code_config",
+    "read_expiration_rules",
 ]
 
 PATH_PARAMETERS = {"campaignId": "The program's ID or name."}
@@ -164,7 +165,7 @@ def create_loyalty_program(call: Call) -> tuple[int, Any]:
             initial_points = loyalty_card.integer("points", minimum=0) or 0
             rules = loyalty_card.obj("expiration_rules")
             if rules is not None:
-                expiration_rules = _expiration_rules(rules)
+                expiration_rules = read_expiration_rules(rules)
         config = voucher.obj("code_config")
         if config is not None:
             code_config = read_code_config(config)
@@ -194,7 +195,7 @@ def create_loyalty_program(call: Call) -> tuple[int, Any]:
     return 200, campaign_json(campaign)
 
 
-def _expiration_rules(rules: Body) -> ExpirationRules:
+def read_expiration_rules(rules: Body) -> ExpirationRules:
     """``voucher.loyalty_card.expiration_rules``, each field's requirement as the spec states it."""
     rules.require("period_type")
     period_type = rules.choice("period_type", get_args(PeriodType))

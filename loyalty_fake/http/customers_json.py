@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.http.common_json import (
+    BOOLEAN,
     COUNT,
     FREE_OBJECT,
+    INTEGER,
     STRING,
     TIMESTAMP,
     Schema,
@@ -14,24 +16,40 @@ from loyalty_fake.http.common_json import (
     format_timestamp,
     nullable,
     obj,
+    ref,
 )
 from loyalty_fake.ledger.customers import CUSTOMER_STRINGS
+from loyalty_fake.ledger.orders import NO_ORDERS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
-    from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.customers import Customer, PermanentDeletion
+    from loyalty_fake.ledger.orders import OrderSummary
     from loyalty_fake.ledger.redemptions import FailedRedemption
 
-__all__ = ["SCHEMAS", "customer_json", "simple_customer_json"]
+__all__ = ["SCHEMAS", "customer_json", "deletion_json", "simple_customer_json"]
+
+
+def _orders_json(orders: OrderSummary) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "total_amount": orders.total_amount,
+        "total_count": orders.total_count,
+        "average_amount": orders.average_amount,
+        "last_order_amount": orders.last_order_amount,
+    }
+    if orders.last_order_date is not None:
+        body["last_order_date"] = format_timestamp(orders.last_order_date)
+    return body
 
 
 def customer_json(
     customer: Customer,
     held: list[tuple[Campaign, LoyaltyCard]],
     failures: Sequence[FailedRedemption],
+    orders: OrderSummary = NO_ORDERS,
 ) -> dict[str, Any]:
     """The customer object of ``GET /v1/customers/{id}``, loyalty summary included.
 
@@ -40,7 +58,9 @@ def customer_json(
     balances ("remaining point balance in campaign"). ``total_redeemed`` counts every
     redemption, succeeded or failed, and ``total_rolled_back`` every rollback.
     """
-    body: dict[str, Any] = {"id": customer.id, "source_id": customer.source_id}
+    body: dict[str, Any] = {"id": customer.id}
+    if customer.source_id is not None:  # a customer created without one: the spec has no null
+        body["source_id"] = customer.source_id
     for key in CUSTOMER_STRINGS:
         value = getattr(customer, key)
         if value is not None:
@@ -65,12 +85,7 @@ def customer_json(
                     "gift": {"redeemed_amount": 0, "amount_to_go": 0},
                     "loyalty_card": {"redeemed_points": redeemed, "points_to_go": balance},
                 },
-                "orders": {
-                    "total_amount": 0,
-                    "total_count": 0,
-                    "average_amount": 0,
-                    "last_order_amount": 0,
-                },
+                "orders": _orders_json(orders),
             },
             "loyalty": {
                 "points": balance,
@@ -94,7 +109,9 @@ def customer_json(
 
 def simple_customer_json(customer: Customer) -> dict[str, Any]:
     """A customer as redemptions and events embed it (Voucherify's ``SimpleCustomer``)."""
-    body: dict[str, Any] = {"id": customer.id, "source_id": customer.source_id}
+    body: dict[str, Any] = {"id": customer.id}
+    if customer.source_id is not None:  # a customer created without one: the spec has no null
+        body["source_id"] = customer.source_id
     if customer.name is not None:
         body["name"] = customer.name
     if customer.email is not None:
@@ -104,11 +121,31 @@ def simple_customer_json(customer: Customer) -> dict[str, Any]:
     return body
 
 
+def deletion_json(deletion: PermanentDeletion) -> dict[str, Any]:
+    """A customer's permanent deletion, done at once (``object`` spelt as Voucherify does)."""
+    return {
+        "id": deletion.id,
+        "created_at": format_timestamp(deletion.created_at),
+        "related_object_id": deletion.customer_id,
+        "related_object": "customer",
+        "status": "DONE",
+        "data_json": {
+            "events": 0,
+            "customer_events": 0,
+            "daily_events": 0,
+            "segments": 0,
+            "orders": deletion.orders,
+            "order_events": 0,
+            "customer": 1,
+        },
+        "object": "pernament_deletion",
+    }
+
+
 SCHEMAS: dict[str, Schema] = {
     "Customer": obj(
         {
             "id": STRING,
-            "source_id": nullable(STRING),
             "address": nullable(FREE_OBJECT),
             "summary": obj(
                 {
@@ -132,8 +169,9 @@ SCHEMAS: dict[str, Schema] = {
                     "orders": obj(
                         dict.fromkeys(
                             ("total_amount", "total_count", "average_amount", "last_order_amount"),
-                            COUNT,
-                        )
+                            INTEGER,
+                        ),
+                        {"last_order_date": TIMESTAMP},
                     ),
                 }
             ),
@@ -154,6 +192,7 @@ SCHEMAS: dict[str, Schema] = {
             "object": const("customer"),
         },
         {
+            "source_id": STRING,
             **dict.fromkeys(CUSTOMER_STRINGS, STRING),
             "updated_at": TIMESTAMP,
         },
@@ -161,10 +200,43 @@ SCHEMAS: dict[str, Schema] = {
     "SimpleCustomer": obj(
         {
             "id": STRING,
-            "source_id": nullable(STRING),
             "metadata": FREE_OBJECT,
             "object": const("customer"),
         },
-        {"name": STRING, "email": STRING},
+        {"source_id": STRING, "name": STRING, "email": STRING},
+    ),
+    "CustomersList": obj(
+        {
+            "object": const("list"),
+            "data_ref": const("customers"),
+            "customers": {"type": "array", "items": ref("Customer"), "maxItems": 100},
+            "total": COUNT,
+            "has_more": BOOLEAN,
+        }
+    ),
+    "CustomerPermanentDeletion": obj(
+        {
+            "id": STRING,
+            "created_at": TIMESTAMP,
+            "related_object_id": STRING,
+            "related_object": const("customer"),
+            "status": const("DONE"),
+            "data_json": obj(
+                dict.fromkeys(
+                    (
+                        "events",
+                        "customer_events",
+                        "daily_events",
+                        "segments",
+                        "orders",
+                        "order_events",
+                        "customer",
+                    ),
+                    COUNT,
+                )
+            ),
+            # Voucherify's spelling, in its spec and answers.
+            "object": const("pernament_deletion"),
+        }
     ),
 }

@@ -23,6 +23,9 @@ from loyalty_fake.http import (
     cards_json,
     common_json,
     customers_json,
+    earning_rules_json,
+    events_json,
+    orders_json,
     points_json,
     publications_json,
     redemptions_json,
@@ -50,6 +53,9 @@ _JSON_MODULES = (
     publications_json,
     rewards_json,
     redemptions_json,
+    orders_json,
+    earning_rules_json,
+    events_json,
 )
 
 

@@ -370,7 +370,14 @@ class Query:
 
     def timestamp(self, key: str, part: str) -> dt.datetime | None:
         """``key[part]`` (e.g. ``created_at[before]``) as a moment, or ``None``."""
-        raw = self.values.get(f"{key}[{part}]")
+        return self._moment(f"{key}[{part}]", f"{key}.{part}")
+
+    def moment(self, key: str) -> dt.datetime | None:
+        """A date-time parameter (``starting_after``) as a moment, or ``None``."""
+        return self._moment(key, key)
+
+    def _moment(self, key: str, path: str) -> dt.datetime | None:
+        raw = self.values.get(key)
         if raw is None:
             return None
         # A hand-built URL with a raw "+00:00" offset arrives with the "+" decoded to a space.
@@ -379,5 +386,5 @@ class Query:
             return parse_timestamp(raw)
         except ValueError:
             raise invalid_query(
-                f"Property .{key}.{part} cannot be recognized as a ISO-8601 compliant date"
+                f"Property .{path} cannot be recognized as a ISO-8601 compliant date"
             ) from None

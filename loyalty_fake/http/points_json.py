@@ -55,6 +55,18 @@ def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, A
         if transaction.type == "POINTS_REFUND" and redemption.rollback is not None:
             details["rollback"] = {"id": redemption.rollback.id}
         details["reward"] = {"id": redemption.reward.id, "name": redemption.reward.name}
+    accrual = transaction.accrual
+    if accrual is not None:
+        # As the spec's accrual example shows it: the order, the event, the earning rule;
+        # a custom event's name and schema as its transaction details name them.
+        if accrual.order_id is not None:
+            details["order"] = {"id": accrual.order_id, "source_id": accrual.order_source_id}
+        details["event"] = {"id": accrual.event_id, "type": accrual.event_type}
+        if accrual.custom_event is not None:
+            details["custom_event"] = {"id": accrual.event_id, "type": accrual.custom_event}
+            if accrual.schema_id is not None:
+                details["event_schema"] = {"id": accrual.schema_id, "name": accrual.custom_event}
+        details["earning_rule"] = {"id": accrual.rule_id, "source": {"banner": accrual.banner}}
     # In transactions, Voucherify puts the related object last and the type first.
     return {
         "id": transaction.id,
@@ -106,7 +118,8 @@ SCHEMAS: dict[str, Schema] = {
             "source_id": nullable(STRING),
             "voucher_id": STRING,
             "campaign_id": STRING,
-            "source": enum("API", None),
+            # Points an earning rule awarded come from "Automation" (the spec's example).
+            "source": enum("API", "Automation", None),
             "reason": nullable(STRING),
             "type": enum(
                 "POINTS_ADDITION",
@@ -114,6 +127,7 @@ SCHEMAS: dict[str, Schema] = {
                 "POINTS_EXPIRATION",
                 "POINTS_REDEMPTION",
                 "POINTS_REFUND",
+                "POINTS_ACCRUAL",
             ),
             # A redemption and its refund name the order, the redemption, the reward and (a
             # refund) the rollback, as the spec's transaction examples show.
@@ -125,6 +139,11 @@ SCHEMAS: dict[str, Schema] = {
                     "redemption": obj({"id": STRING}),
                     "rollback": obj({"id": STRING}),
                     "reward": obj({"id": STRING, "name": STRING}),
+                    # An accrual: what earned it, and the earning rule.
+                    "event": obj({"id": STRING, "type": STRING}),
+                    "custom_event": obj({"id": STRING, "type": STRING}),
+                    "event_schema": obj({"id": STRING, "name": STRING}),
+                    "earning_rule": obj({"id": STRING, "source": obj({"banner": STRING})}),
                 },
             ),
             "related_transaction_id": const(None),

@@ -18,7 +18,10 @@ from loyalty_fake.http import (
     assignments,
     campaigns,
     customers,
+    earning_rules,
+    events,
     members,
+    orders,
     points,
     publications,
     redemptions,
@@ -53,11 +56,14 @@ AREAS = (
     members,
     points,
     customers,
+    orders,
     vouchers,
     publications,
     rewards,
     assignments,
     redemptions,
+    earning_rules,
+    events,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

@@ -25,6 +25,7 @@ from loyalty_fake.ids import IdGenerator, project_salt
 from loyalty_fake.ledger import snapshot
 from loyalty_fake.ledger.campaigns import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.ledger.cards import MAX_POINTS
+from loyalty_fake.ledger.earning import EarningChoices
 from loyalty_fake.ledger.points import TRANSACTION_FILTERS, transaction_record
 from loyalty_fake.ledger.project import Project
 from loyalty_fake.ledger.publications import PUBLICATION_FILTERS, publication_record
@@ -41,6 +42,7 @@ __all__ = [
     "REACTIONS",
     "TRANSACTION_FILTERS",
     "Activity",
+    "EarningChoices",
     "Ledger",
     "Project",
     "Session",
@@ -55,12 +57,15 @@ class Ledger:
     """All projects' state plus the clock and ID source that stamp it.
 
     ``strict_joins``: a customer joining a program twice gets 400
-    ``voucher_cannot_be_published`` instead of their existing card.
+    ``voucher_cannot_be_published`` instead of their existing card. ``earning_choices``:
+    how earning reads what Voucherify leaves open; the fake's configuration, not state,
+    so snapshots do not carry it.
     """
 
     clock: Clock = attrs.field(factory=Clock)
     ids: IdGenerator = attrs.field(factory=IdGenerator)
     strict_joins: bool = False
+    earning_choices: EarningChoices = attrs.field(factory=EarningChoices)
     _projects: dict[str, Project] = attrs.field(factory=dict, init=False, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
     _unit: UnitOfWork = attrs.field(init=False, repr=False)

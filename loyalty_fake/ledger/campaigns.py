@@ -350,6 +350,7 @@ class Campaigns(Area):
             session.redemptions.forget_cards(codes)
             session.publications.forget_campaign(campaign)
             session.rewards.forget_campaign(campaign)
+            session.earning_rules.forget_campaign(campaign)
         else:
             if undo is not None:
                 undo.touch(campaign)

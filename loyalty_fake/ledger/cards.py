@@ -10,6 +10,7 @@ import attrs
 
 from loyalty_fake import errors
 from loyalty_fake.ids import bucket_id, card_id
+from loyalty_fake.ledger.accrual import Accrual
 from loyalty_fake.ledger.history import NO_ROWS, TextTable, TransactionLog
 from loyalty_fake.ledger.project import Area, note_project
 
@@ -92,7 +93,9 @@ class LoyaltyCard:
     transaction_rows: array[int] | bytes = attrs.field(default=NO_ROWS, repr=False)
     transaction_texts: TextTable = attrs.field(factory=TextTable, repr=False, eq=False)
     # What the transactions point at: buckets that expired, redemptions and refunds.
-    transaction_refs: list[PointsBucket | Redemption] | None = attrs.field(default=None, repr=False)
+    transaction_refs: list[PointsBucket | Redemption | Accrual] | None = attrs.field(
+        default=None, repr=False
+    )
 
     @property
     def transactions(self) -> TransactionLog:
@@ -115,7 +118,7 @@ class LoyaltyCard:
     def redemptions(self) -> list[Redemption]:
         """The card's redemptions, oldest first: what its transactions point at, buckets aside."""
         refs = self.transaction_refs or ()
-        return list(dict.fromkeys(r for r in refs if not isinstance(r, PointsBucket)))
+        return list(dict.fromkeys(r for r in refs if not isinstance(r, PointsBucket | Accrual)))
 
     def next_expiration(self) -> tuple[dt.date | None, int]:
         """The soonest bucket's last day, and its points if they expire (else 0)."""

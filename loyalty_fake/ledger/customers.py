@@ -8,6 +8,7 @@ import attrs
 
 from loyalty_fake import errors
 from loyalty_fake.ledger.compact import own_copy, pack_flat, unpack_flat
+from loyalty_fake.ledger.customer_list import CustomerQuery, list_customers
 from loyalty_fake.ledger.project import Area, note_project
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ __all__ = [
     "CustomerPlan",
     "CustomerRef",
     "Customers",
+    "PermanentDeletion",
     "card_held_in",
     "held_cards",
 ]
@@ -56,6 +58,9 @@ class Customer:
     packed_address: tuple[Any, ...] | dict[str, Any] | None = None
     # None while empty: an empty dict per record costs 64 bytes at scale.
     metadata: dict[str, Any] | None = None
+    # When the customer was deleted: the record stays as a tombstone, for the cards,
+    # publications and redemptions that name it, but no lookup finds it any more.
+    deleted_at: dt.datetime | None = None
 
     def held_codes(self) -> tuple[str, ...]:
         """The codes of the cards published to this customer, oldest first."""
@@ -105,6 +110,16 @@ class CustomerPlan:
     new_id: str | None = None
 
 
+@attrs.frozen
+class PermanentDeletion:
+    """What ``POST /v1/customers/{id}/permanent-deletion`` answers: what was deleted (``del_``)."""
+
+    id: str
+    created_at: dt.datetime
+    customer_id: str
+    orders: int = 0
+
+
 def _apply_profile(project: Project, customer: Customer, profile: Mapping[str, Any]) -> None:
     """Set the profile fields a request gave on ``customer``; metadata shared when flat."""
     for field, given in profile.items():
@@ -151,14 +166,65 @@ class Customers(Area):
         return found
 
     def all(self) -> list[Customer]:
-        """Every customer of the project, oldest first."""
-        return list(self._project.customers.values())
+        """Every customer of the project, oldest first (deleted ones left out)."""
+        return [c for c in self._project.customers.values() if c.deleted_at is None]
 
     @staticmethod
     def find(project: Project, ref: str) -> Customer | None:
-        """The customer with ID or ``source_id`` ``ref``, if any."""
-        found = project.customers.get(ref)
+        """The customer with ID or ``source_id`` ``ref``, if any (a deleted one is none)."""
+        found = project.live_customer(ref)
         return found if found is not None else project.customer_by_source_id(ref)
+
+    def page(self, query: CustomerQuery) -> tuple[list[Customer], int, bool]:
+        """One page of the project's customers as ``query`` asks; the total; whether more follow."""
+        return list_customers(self._project.customers.values(), query, self._session.clock.now())
+
+    def upsert(self, ref: CustomerRef) -> Customer:
+        """Create the customer ``ref`` names, or update it if it exists (Voucherify's upsert).
+
+        An ``id`` must name an existing customer (404 otherwise); a ``source_id`` names
+        the customer to update or create; neither makes a customer without a source_id.
+        """
+        project = self._project
+        if ref.id is None and ref.source_id is None and ref.as_string is None:
+            plan = CustomerPlan(None, None, dict(ref.profile))
+        else:
+            plan = self.plan(project, ref)
+        return self.commit(project, plan, self._session.clock.now())
+
+    def update(self, ref: str, profile: Mapping[str, Any]) -> Customer:
+        """Change the given profile fields of customer ``ref`` (ID or source_id); 404 if none."""
+        customer = self.get(ref)
+        plan = CustomerPlan(customer, customer.source_id, dict(profile))
+        return self.commit(self._project, plan, self._session.clock.now(), touch=True)
+
+    def delete(self, ref: str) -> Customer:
+        """Delete the customer ``ref`` (ID or source_id); 404 if none.
+
+        The record stays as a tombstone: the cards it holds keep their holder, and a
+        customer created later with its source_id is a new customer with a new ID.
+        """
+        customer = self.get(ref)
+        if self._session.undo is not None:
+            self._session.undo.touch(customer)
+        customer.deleted_at = self._session.clock.now()
+        return customer
+
+    def forget(self, ref: str) -> PermanentDeletion:
+        """Delete the customer ``ref`` and everything kept of their profile; 404 if none.
+
+        The customer's orders go too (``forget_customer`` of each area that keeps some).
+        """
+        customer = self.delete(ref)
+        for field in (*CUSTOMER_STRINGS, "packed_address", "metadata"):
+            setattr(customer, field, None)
+        orders = self._session.orders.forget_customer(customer.id)
+        return PermanentDeletion(
+            id=self._session.ids.deletion_id(),
+            created_at=customer.deleted_at or self._session.clock.now(),
+            customer_id=customer.id,
+            orders=orders,
+        )
 
     def plan(self, project: Project, ref: CustomerRef) -> CustomerPlan:
         """Resolve the customer a request names, changing nothing; 404 or 400 when it cannot."""
@@ -170,7 +236,7 @@ class Customers(Area):
                 raise errors.not_found("customer", ref.as_string)
             return CustomerPlan(None, ref.as_string, {})
         if ref.id is not None:
-            by_id = project.customers.get(ref.id)
+            by_id = project.live_customer(ref.id)
             if by_id is None:
                 raise errors.not_found("customer", ref.id)
             return CustomerPlan(by_id, by_id.source_id, dict(ref.profile))
@@ -183,8 +249,14 @@ class Customers(Area):
             "Property .customer must have required property 'id' or 'source_id'"
         )
 
-    def commit(self, project: Project, plan: CustomerPlan, now: dt.datetime) -> Customer:
-        """Create or update the planned customer, now that the request commits."""
+    def commit(
+        self, project: Project, plan: CustomerPlan, now: dt.datetime, *, touch: bool = False
+    ) -> Customer:
+        """Create or update the planned customer, now that the request commits.
+
+        ``touch``: an existing customer counts as updated even when no field changes (a
+        request to the customers API updates it, whatever it sends).
+        """
         customer = plan.existing
         undo = self._session.undo
         if undo is not None:
@@ -205,8 +277,8 @@ class Customers(Area):
             project.customers[customer.id] = customer
         if plan.profile:
             _apply_profile(project, customer, plan.profile)
-            if plan.existing is not None:
-                customer.updated_at = now
+        if plan.existing is not None and (plan.profile or touch):
+            customer.updated_at = now
         return customer
 
     def cards_of(self, customer_id: str) -> list[tuple[Campaign, LoyaltyCard]]:

@@ -21,6 +21,7 @@ from loyalty_fake.ids import transaction_event_id, transaction_id
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
+    from loyalty_fake.ledger.accrual import Accrual
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
     from loyalty_fake.ledger.redemptions import Redemption
 
@@ -40,6 +41,7 @@ TransactionType = Literal[
     "POINTS_EXPIRATION",
     "POINTS_REDEMPTION",
     "POINTS_REFUND",
+    "POINTS_ACCRUAL",
 ]
 
 
@@ -98,6 +100,8 @@ class Transaction:
     next_expiration_points: int = 0
     # For a redemption or its refund: the redemption (its reward, order and rollback).
     redemption: Redemption | None = None
+    # For an accrual: the earning rule and the order or event that earned it.
+    accrual: Accrual | None = None
 
     @property
     def id(self) -> str:
@@ -128,9 +132,11 @@ _KINDS: tuple[TransactionType, ...] = (
     "POINTS_EXPIRATION",
     "POINTS_REDEMPTION",
     "POINTS_REFUND",
+    "POINTS_ACCRUAL",
 )
 _KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
 _EXPIRATION = _KIND_CODES["POINTS_EXPIRATION"]
+_ACCRUAL = _KIND_CODES["POINTS_ACCRUAL"]
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _MS = dt.timedelta(milliseconds=1)
 _DAY_MS = 86_400_000
@@ -138,7 +144,8 @@ _DAY_MS = 86_400_000
 # milliseconds into that day, points, total, balance, expired_points, subtracted_points,
 # next_expiration_date (ordinal, 0 for none), next_expiration_points, the type (4 bits)
 # with the position plus one (0 for none) in the card's transaction_refs of the bucket
-# that expired or the redemption, and the texts' position in the project's TextTable.
+# that expired, the redemption or the accrual, and the texts' position in the project's
+# TextTable.
 # A card keeps its rows as bytes in a narrow form (see TransactionLog).
 _ROW = 12
 _REF_SHIFT = 4
@@ -263,7 +270,7 @@ class TransactionLog:
             )
         )
         ref = 0
-        target = transaction.bucket or transaction.redemption
+        target = transaction.bucket or transaction.redemption or transaction.accrual
         if target is not None:
             if self._card.transaction_refs is None:
                 self._card.transaction_refs = []
@@ -334,10 +341,11 @@ class TransactionLog:
             reason=reason,
             source_id=source_id,
             operation_type="AUTOMATIC" if operation_type == "AUTOMATIC" else "MANUAL",
-            # Only an expiration points at a bucket (the one that expired); a redemption
-            # and its refund point at the redemption.
+            # Only an expiration points at a bucket (the one that expired), an accrual at its
+            # earning; a redemption and its refund point at the redemption.
             bucket=target if kind == _EXPIRATION else None,  # type: ignore[arg-type]
-            redemption=None if kind == _EXPIRATION else target,  # type: ignore[arg-type]
+            redemption=None if kind in {_EXPIRATION, _ACCRUAL} else target,  # type: ignore[arg-type]
+            accrual=target if kind == _ACCRUAL else None,  # type: ignore[arg-type]
             expired_points=expired,
             subtracted_points=subtracted,
             next_expiration_date=dt.date.fromordinal(expiry) if expiry else None,

@@ -21,7 +21,9 @@ from loyalty_fake.ledger.project import Area, note_project, note_sequence
 
 if TYPE_CHECKING:
     from loyalty_fake.filters import Filter
+    from loyalty_fake.ledger.accrual import Accrual
     from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.earning_rules import EarningRule
     from loyalty_fake.ledger.history import TransactionType
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.redemptions import Redemption
@@ -244,6 +246,7 @@ class Points(Area):
         operation_type: str = "MANUAL",
         bucket: PointsBucket | None = None,
         redemption: Redemption | None = None,
+        accrual: Accrual | None = None,
     ) -> Transaction:
         """Record one movement of the card's points, with its counters right after it."""
         # The caller noted the card, and the project's sequence and texts (see
@@ -270,9 +273,47 @@ class Points(Area):
             next_expiration_date=next_date,
             next_expiration_points=next_points,
             redemption=redemption,
+            accrual=accrual,
         )
         card.transactions.append(transaction)
         return transaction
+
+    def accrue(
+        self,
+        card: LoyaltyCard,
+        points: int,
+        rule: EarningRule,
+        accrual: Accrual,
+        now: dt.datetime,
+    ) -> Transaction | None:
+        """Award an earning rule's ``points`` to a published card (``POINTS_ACCRUAL``).
+
+        They expire by the rule's own ``expiration_rules``, else the program's. Points
+        that would take the card past ``MAX_POINTS`` are not awarded (``None``).
+        """
+        if card.points + points > MAX_POINTS:
+            return None
+        project = self._project
+        campaign = project.campaigns[card.campaign_id]
+        undo = self._session.undo
+        if undo is not None:
+            note_card(undo, card)
+            note_sequence(undo, project)
+        rules = rule.expiration_rules or campaign.expiration_rules
+        last_day = rules.last_day(now) if rules is not None else None
+        self.earn(project, card, points, last_day, now)
+        card.points += points
+        self.touch(project, campaign, card, now)
+        return self.record(
+            project,
+            card,
+            "POINTS_ACCRUAL",
+            points,
+            now,
+            source="Automation",
+            operation_type="AUTOMATIC",
+            accrual=accrual,
+        )
 
     def expire_due(self) -> None:
         """Expire every bucket whose last day has passed on the fake's clock."""

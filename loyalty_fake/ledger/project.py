@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.campaigns import Campaign, Category
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
     from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.earning_rules import EarningRule
+    from loyalty_fake.ledger.orders import Order
     from loyalty_fake.ledger.publications import Publication
     from loyalty_fake.ledger.redemptions import FailedRedemption, Redemption
     from loyalty_fake.ledger.rewards import Reward, RewardAssignment
@@ -67,6 +69,11 @@ class Project:
     shared_values: dict[tuple[tuple[str, str, Any], ...], dict[str, Any]] = attrs.field(
         factory=dict
     )
+    # orders.py: synced orders by ID, and their IDs by source_id
+    orders: dict[str, Order] = attrs.field(factory=dict)
+    order_ids_by_source_id: dict[str, str] = attrs.field(factory=dict)
+    # earning_rules.py: every program's, by ID
+    earning_rules: dict[str, EarningRule] = attrs.field(factory=dict)
     # rewards.py
     rewards: dict[str, Reward] = attrs.field(factory=dict)
     reward_assignments: dict[str, RewardAssignment] = attrs.field(factory=dict)
@@ -78,23 +85,38 @@ class Project:
     failed_redemptions: dict[str, FailedRedemption] = attrs.field(factory=dict)
     failures_by_card: dict[str, list[FailedRedemption]] = attrs.field(factory=dict)
 
-    def customer_id_for(self, source_id: str) -> str:
+    def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
 
         Derived, not drawn: finding a customer by source_id is then one lookup by ID,
         with no map from source_id to ID (50 to 70 bytes a customer at a million).
+        ``incarnation``: how many customers with this source_id were deleted before.
         """
-        return customer_id(self.salt, source_id)
+        return customer_id(self.salt, source_id, incarnation)
 
     def customer_by_source_id(self, source_id: str) -> Customer | None:
         """The customer whose ``source_id`` this is, if there is one."""
         return self.find_source_id(source_id)[0]
 
     def find_source_id(self, source_id: str) -> tuple[Customer | None, str]:
-        """The customer whose ``source_id`` this is, if any, and the ID such a customer has."""
+        """The customer whose ``source_id`` this is, if any, and the ID such a customer has.
+
+        A deleted customer stays as a tombstone under its ID (cards and redemptions still
+        name it); the next customer with its source_id takes the next incarnation's ID.
+        """
+        incarnation = 0
         customer_id = self.customer_id_for(source_id)
         found = self.customers.get(customer_id)
+        while found is not None and found.source_id == source_id and found.deleted_at is not None:
+            incarnation += 1
+            customer_id = self.customer_id_for(source_id, incarnation)
+            found = self.customers.get(customer_id)
         return (found if found is not None and found.source_id == source_id else None), customer_id
+
+    def live_customer(self, customer_id: str) -> Customer | None:
+        """The customer with ID ``customer_id``, unless there is none or it was deleted."""
+        found = self.customers.get(customer_id)
+        return found if found is not None and found.deleted_at is None else None
 
     def code_of_card_id(self, card_id: str) -> str | None:
         """The code of the card whose ``v_`` ID is ``card_id``, if there is one."""
@@ -163,6 +185,9 @@ _GROWING = (
     "failed_redemptions",
     "failures_by_card",
     "texts",
+    "orders",
+    "order_ids_by_source_id",
+    "earning_rules",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 
@@ -234,6 +259,7 @@ def note_removal(undo: UndoLog, project: Project) -> None:
         project.publications_by_source_id,
         project.reward_assignments,
         project.failures_by_card,
+        project.earning_rules,
     ]
     for container in containers:
         undo.keep(container)

@@ -9,14 +9,17 @@ does that others react to, it appends as an ``Activity``; before the session clo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import attrs
-
+from loyalty_fake.ledger.activities import Activity
 from loyalty_fake.ledger.campaigns import Campaigns
 from loyalty_fake.ledger.cards import Cards, note_card
 from loyalty_fake.ledger.customers import Customers
+from loyalty_fake.ledger.earning import CUSTOM_EVENT, react_to_event, react_to_order
+from loyalty_fake.ledger.earning_rules import EarningRules
+from loyalty_fake.ledger.events import Events
 from loyalty_fake.ledger.members import Members, note_members
+from loyalty_fake.ledger.orders import ORDER_PAID, Orders
 from loyalty_fake.ledger.points import Points
 from loyalty_fake.ledger.publications import Publications
 from loyalty_fake.ledger.redemptions import Redemptions
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger import Ledger
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.earning import EarningChoices
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.undo import UndoLog
     from loyalty_fake.ledger.unit import UnitOfWork
@@ -38,17 +42,12 @@ if TYPE_CHECKING:
 __all__ = ["REACTIONS", "Activity", "Session"]
 
 
-@attrs.frozen
-class Activity:
-    """Something that happened in a session, named as Voucherify's events are."""
-
-    type: str  # e.g. "customer.order.paid"
-    data: Mapping[str, Any] = attrs.field(factory=dict)
-
-
 # Activity type -> what reacts to it, in order. Fixed and read top to bottom, like the
-# route table. The earning rules plug in here: "customer.order.paid" -> earning_rules.react.
-REACTIONS: dict[str, tuple[Callable[[Session, Activity], None], ...]] = {}
+# route table.
+REACTIONS: dict[str, tuple[Callable[[Session, Activity], None], ...]] = {
+    ORDER_PAID: (react_to_order,),
+    CUSTOM_EVENT: (react_to_event,),
+}
 
 
 class Session:
@@ -59,8 +58,11 @@ class Session:
         "_campaigns",
         "_cards",
         "_customers",
+        "_earning_rules",
+        "_events",
         "_ledger",
         "_members",
+        "_orders",
         "_points",
         "_project",
         "_publications",
@@ -92,7 +94,10 @@ class Session:
         self._campaigns: Campaigns | None = None
         self._cards: Cards | None = None
         self._customers: Customers | None = None
+        self._earning_rules: EarningRules | None = None
+        self._events: Events | None = None
         self._members: Members | None = None
+        self._orders: Orders | None = None
         self._publications: Publications | None = None
         self._points: Points | None = None
         self._rewards: Rewards | None = None
@@ -120,6 +125,11 @@ class Session:
     def strict_joins(self) -> bool:
         """Whether a customer joining a program twice is refused (see ``Ledger``)."""
         return self._ledger.strict_joins
+
+    @property
+    def earning_choices(self) -> EarningChoices:
+        """How earning reads what Voucherify leaves open (see ``EarningChoices``)."""
+        return self._ledger.earning_choices
 
     @property
     def undo(self) -> UndoLog | None:
@@ -180,11 +190,35 @@ class Session:
         return found
 
     @property
+    def earning_rules(self) -> EarningRules:
+        """The earning rules of the project's programs."""
+        found = self._earning_rules
+        if found is None:
+            found = self._earning_rules = EarningRules(self)
+        return found
+
+    @property
+    def events(self) -> Events:
+        """Custom events customers perform."""
+        found = self._events
+        if found is None:
+            found = self._events = Events(self)
+        return found
+
+    @property
     def members(self) -> Members:
         """A program's members: join, list, read."""
         found = self._members
         if found is None:
             found = self._members = Members(self)
+        return found
+
+    @property
+    def orders(self) -> Orders:
+        """Orders, by ID or ``source_id``."""
+        found = self._orders
+        if found is None:
+            found = self._orders = Orders(self)
         return found
 
     @property

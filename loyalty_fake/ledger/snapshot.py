@@ -22,12 +22,14 @@ import attrs
 from sortedcontainers import SortedList
 
 from loyalty_fake.ledger import member_index
+from loyalty_fake.ledger.accrual import Accrual
 from loyalty_fake.ledger.blocks import Blocks
 from loyalty_fake.ledger.bulk import no_gc
 from loyalty_fake.ledger.campaigns import Campaign, Category
 from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.customers import Customer
+from loyalty_fake.ledger.earning_rules import EarningRule
 from loyalty_fake.ledger.expiry import ExpirationRules
 from loyalty_fake.ledger.history import (
     PACKED_LAYOUTS,
@@ -107,6 +109,8 @@ def _record_classes() -> tuple[type, ...]:
         Rollback,
         Redemption,
         FailedRedemption,
+        EarningRule,
+        Accrual,
     )
 
 

@@ -28,6 +28,8 @@ _OPTIONS = (
     "now",
     "credentials",
     "strict_joins",
+    "proportional_points",
+    "one_earning_rule_per_event",
     "base_urls",
     "app_id",
     "app_token",
@@ -43,7 +45,8 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the ``loyalty_fake`` marker."""
     config.addinivalue_line(
         "markers",
-        "loyalty_fake(seed=0, now=None, credentials=None, strict_joins=False, base_urls=(), "
+        "loyalty_fake(seed=0, now=None, credentials=None, strict_joins=False, "
+        "proportional_points='steps', one_earning_rule_per_event=False, base_urls=(), "
         "app_id=None, app_token=None, strict_content_type=False, programs=None, members=None, "
         "control_plane=False): "
         "options for the loyalty_fake fixture, which every marked test gets; programs/members "

@@ -1,0 +1,259 @@
+"""A program's earning rules: what earns points (``order.paid``, a custom event), and how many.
+
+The rules are records here; ``earning.py`` applies them when an order is paid or a custom
+event is tracked. A rule's ``loyalty`` is kept as Voucherify shows it: ``{type: FIXED,
+points}`` or ``{type: PROPORTIONAL, calculation_type, <where>: {<what>: {every, points,
+...}}}``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from loyalty_fake import errors
+from loyalty_fake.ids import derived_id
+from loyalty_fake.ledger.campaigns import find_campaign
+from loyalty_fake.ledger.pages import Page
+from loyalty_fake.ledger.project import Area, note_project
+from loyalty_fake.ledger.validity import Validity
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Mapping
+
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.expiry import ExpirationRules
+
+__all__ = [
+    "EARNING_RULE_ORDERS",
+    "ORDER_PAID_EVENT",
+    "PROPORTIONAL_PLACES",
+    "EarningRule",
+    "EarningRules",
+    "RuleSpec",
+]
+
+ORDER_PAID_EVENT = "order.paid"
+EARNING_RULE_ORDERS = ("created_at", "-created_at", "updated_at", "-updated_at")
+# Where each PROPORTIONAL calculation type keeps its ratio: loyalty[<where>][<what>].
+PROPORTIONAL_PLACES: dict[str, tuple[str, str]] = {
+    "ORDER_AMOUNT": ("order", "amount"),
+    "ORDER_TOTAL_AMOUNT": ("order", "total_amount"),
+    "ORDER_METADATA": ("order", "metadata"),
+    "ORDER_ITEMS_QUANTITY": ("order_items", "quantity"),
+    "ORDER_ITEMS_AMOUNT": ("order_items", "amount"),
+    "ORDER_ITEMS_SUBTOTAL_AMOUNT": ("order_items", "subtotal_amount"),
+    "CUSTOMER_METADATA": ("customer", "metadata"),
+    "CUSTOM_EVENT_METADATA": ("custom_event", "metadata"),
+}
+_VALIDITY_KEYS = ("validity_timeframe", "validity_day_of_week", "validity_hours")
+
+
+@attrs.frozen
+class RuleSpec:
+    """What a request sets on an earning rule, already validated; ``None``: not given.
+
+    ``validity`` holds the validity settings given (``validity_timeframe``, ...).
+    """
+
+    event: str | None = None
+    loyalty: dict[str, Any] | None = None
+    banner: str | None = None
+    active: bool | None = None
+    start_date: dt.datetime | None = None
+    expiration_date: dt.datetime | None = None
+    validity: dict[str, Any] | None = None
+    schema_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    expiration_rules: ExpirationRules | None = None
+    validation_rule_id: str | None = None
+
+
+@attrs.define
+class EarningRule:
+    """One earning rule of one program (``ern_``)."""
+
+    id: str
+    campaign_id: str
+    created_at: dt.datetime
+    seq: int
+    event: str
+    loyalty: dict[str, Any]
+    banner: str | None = None
+    active: bool = True
+    start_date: dt.datetime | None = None
+    expiration_date: dt.datetime | None = None
+    # validity_timeframe, validity_day_of_week, validity_hours as given; None while none.
+    validity: dict[str, Any] | None = None
+    # A custom event rule's event schema (custom_event.schema_id).
+    schema_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    # The rule's own expiry of the points it gives, in place of the program's.
+    expiration_rules: ExpirationRules | None = None
+    updated_at: dt.datetime | None = None
+
+    @property
+    def automation_id(self) -> str:
+        """The ``auto_`` ID of the automation that runs the rule, derived: not stored."""
+        return derived_id("auto_", self.id, 24)
+
+    def validity_of(self, campaign: Campaign) -> Validity:
+        """The rule's time frame: its own, else (none of its own) its program's."""
+        own = Validity.of(self.start_date, self.expiration_date, self.validity or {})
+        if not own.empty:
+            return own
+        return Validity.of(campaign.start_date, campaign.expiration_date, campaign.settings)
+
+
+def _apply(rule: EarningRule, spec: RuleSpec) -> None:
+    for field in ("loyalty", "active", "start_date", "expiration_date", "expiration_rules"):
+        value = getattr(spec, field)
+        if value is not None:
+            setattr(rule, field, value)
+    if spec.banner is not None:
+        rule.banner = spec.banner
+    if spec.schema_id is not None:
+        rule.schema_id = spec.schema_id
+    if spec.validity is not None:
+        rule.validity = {**(rule.validity or {}), **spec.validity} or None
+    if spec.metadata is not None:
+        rule.metadata = dict(spec.metadata) or None
+
+
+class EarningRules(Area):
+    """The earning rules of a project's programs."""
+
+    __slots__ = ()
+
+    def create(self, campaign_ref: str, specs: list[RuleSpec]) -> list[EarningRule]:
+        """Add earning rules to a program, all or none; 404 for an unknown program.
+
+        A rule naming a validation rule is 404: the fake has none to check. A custom
+        event rule needs its event schema (``custom_event.schema_id``).
+        """
+        project = self._project
+        campaign = find_campaign(project, campaign_ref)
+        for spec in specs:
+            _check(spec)
+        now = self._session.clock.now()
+        undo = self._session.undo
+        if undo is not None:
+            note_project(undo, project)
+        made = []
+        for spec in specs:
+            assert spec.event is not None  # noqa: S101 - the HTTP layer requires it
+            assert spec.loyalty is not None  # noqa: S101
+            rule = EarningRule(
+                id=self._session.ids.earning_rule_id(),
+                campaign_id=campaign.id,
+                created_at=now,
+                seq=project.take_seq(),
+                event=spec.event,
+                loyalty=spec.loyalty,
+            )
+            _apply(rule, spec)
+            project.earning_rules[rule.id] = rule
+            made.append(rule)
+        return made
+
+    def get(self, campaign_ref: str, rule_id: str) -> EarningRule:
+        """A program's earning rule; 404 ``not_found`` (earning_rule) otherwise."""
+        campaign = find_campaign(self._project, campaign_ref)
+        found = self._project.earning_rules.get(rule_id)
+        if found is None or found.campaign_id != campaign.id:
+            raise errors.not_found("earning_rule", rule_id)
+        return found
+
+    def of_campaign(self, campaign_id: str) -> list[EarningRule]:
+        """Every earning rule of one program, oldest first."""
+        return [r for r in self._project.earning_rules.values() if r.campaign_id == campaign_id]
+
+    def page(
+        self, campaign_ref: str, *, limit: int, page: int, order: str
+    ) -> tuple[list[EarningRule], int]:
+        """One page of a program's earning rules in ``order`` (ties in creation order)."""
+        campaign = find_campaign(self._project, campaign_ref)
+        field = order.lstrip("-")
+        rules = sorted(
+            self.of_campaign(campaign.id),
+            key=lambda rule: (getattr(rule, field) or rule.created_at, rule.seq),
+            reverse=order.startswith("-"),
+        )
+        return Page(limit, page).of(rules), len(rules)
+
+    def update(self, campaign_ref: str, rule_id: str, spec: RuleSpec) -> EarningRule:
+        """Change what ``spec`` gives of a program's earning rule; its event stays."""
+        rule = self.get(campaign_ref, rule_id)
+        _check(spec, rule.start_date)
+        if spec.loyalty is not None:
+            _fits_event(spec.loyalty, rule.event)
+        if self._session.undo is not None:
+            self._session.undo.touch(rule)
+        _apply(rule, spec)
+        rule.updated_at = self._session.clock.now()
+        return rule
+
+    def set_active(self, campaign_ref: str, rule_id: str, *, active: bool) -> EarningRule:
+        """Enable or disable a program's earning rule."""
+        rule = self.get(campaign_ref, rule_id)
+        if self._session.undo is not None:
+            self._session.undo.touch(rule)
+        rule.active = active
+        rule.updated_at = self._session.clock.now()
+        return rule
+
+    def delete(self, campaign_ref: str, rule_id: str) -> None:
+        """Delete a program's earning rule; points it gave stay."""
+        rule = self.get(campaign_ref, rule_id)
+        rules = self._project.earning_rules
+        if self._session.undo is not None:
+            self._session.undo.keep(rules)
+        del rules[rule.id]
+
+    def forget_campaign(self, campaign: Campaign) -> None:
+        """Drop the earning rules of a program removed for good."""
+        rules = self._project.earning_rules
+        for rule in [r for r in rules.values() if r.campaign_id == campaign.id]:
+            del rules[rule.id]
+
+
+def _check(spec: RuleSpec, start_date: dt.datetime | None = None) -> None:
+    """The rules a rule's fields must keep together; 400 or 404 otherwise.
+
+    ``start_date``: the rule's, when ``spec`` updates a rule that has one.
+    """
+    if spec.validation_rule_id is not None:
+        # "The validation rule is verified before points are added": the fake keeps no
+        # validation rules, so none can be named.
+        raise errors.not_found("validation_rule", spec.validation_rule_id)
+    if spec.event is not None:
+        if spec.event != ORDER_PAID_EVENT and spec.schema_id is None:
+            raise errors.invalid_payload(
+                "Property .custom_event.schema_id is required for a custom event "
+                f"({spec.event}): define the event in the event schema first"
+            )
+        if spec.loyalty is not None:
+            _fits_event(spec.loyalty, spec.event)
+    timeframe = (spec.validity or {}).get("validity_timeframe")
+    if timeframe is not None and spec.start_date is None and start_date is None:
+        raise errors.invalid_payload(
+            "Property .start_date is required when validity_timeframe is given"
+        )
+
+
+def _fits_event(loyalty: Mapping[str, Any], event: str) -> None:
+    """An order's calculation needs ``order.paid``; a custom event's, a custom event."""
+    kind = loyalty.get("calculation_type")
+    if kind is None or kind == "CUSTOMER_METADATA":
+        return
+    needs_order = kind.startswith("ORDER_")
+    if needs_order and event != ORDER_PAID_EVENT:
+        raise errors.invalid_payload(
+            f"Property .loyalty.calculation_type {kind} needs the event {ORDER_PAID_EVENT}"
+        )
+    if not needs_order and event == ORDER_PAID_EVENT:
+        raise errors.invalid_payload(
+            f"Property .loyalty.calculation_type {kind} needs a custom event"
+        )
