@@ -8,6 +8,7 @@ serves (``HostPolicy``), against DNS rebinding.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ipaddress
 import logging
@@ -332,7 +333,10 @@ class LiveServer:
         server.accepting = False
         server.task_dispatcher.shutdown(timeout=5)
         self._stopping.set()
-        server.pull_trigger()
+        # Wakes the loop from its poll; a loop that saw the flag first has closed the
+        # trigger with every other socket, and is ending anyway.
+        with contextlib.suppress(OSError):
+            server.pull_trigger()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server = None
