@@ -89,7 +89,9 @@ class LoyaltyFake:
     ``app_id``/``app_token`` for the project the methods act in (default: the first
     ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``), and
     ``strict_content_type`` to answer 415 to a body sent without a ``Content-Type``
-    (by default it is read as JSON; a non-JSON ``Content-Type`` is 415 either way).
+    (by default it is read as JSON; a non-JSON ``Content-Type`` is 415 either way), and
+    ``strict_products`` to answer 404 to an order line naming a product or SKU the
+    catalogue lacks (by default the line is kept as given; docs/choices.md).
     """
 
     seed: int = 0
@@ -102,6 +104,7 @@ class LoyaltyFake:
     app_id: str = attrs.field()
     app_token: str = attrs.field()
     strict_content_type: bool = False
+    strict_products: bool = False
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -127,6 +130,7 @@ class LoyaltyFake:
                 proportional=self.proportional_points,
                 one_rule_per_event=self.one_earning_rule_per_event,
             ),
+            strict_products=self.strict_products,
         )
         self.app = FakeVoucherifyApp(
             self.ledger, self.credentials, strict_content_type=self.strict_content_type

@@ -154,6 +154,14 @@ class IdGenerator:
         """``aa_`` and 18 lowercase hex digits."""
         return "aa_" + self.chars(_HEX, 18)
 
+    def product_id(self) -> str:
+        """A product's ``prod_`` and 18 lowercase hex digits."""
+        return "prod_" + self.chars(_HEX, 18)
+
+    def sku_id(self) -> str:
+        """A SKU's ``sku_`` and 18 lowercase hex digits."""
+        return "sku_" + self.chars(_HEX, 18)
+
     def request_id(self) -> str:
         """An error's ``request_id``: ``v-`` and 18 lowercase hex digits."""
         with self._lock:

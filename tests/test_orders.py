@@ -48,7 +48,14 @@ def test_create_works_out_the_amounts(client: Client) -> None:
     assert order["amount"] == order["total_amount"] == 121700
     first, second = order["items"]
     assert (first["price"], first["amount"], first["subtotal_amount"]) == (60000, 120000, 120000)
-    assert first["product"] == {"name": "Apple iPhone 12", "price": 60000}
+    # override: the line's product is stored in the catalogue, which the line then names.
+    product = first["product"]
+    assert (product["name"], product["price"], product["source_id"]) == (
+        "Apple iPhone 12",
+        60000,
+        "prod_1",
+    )
+    assert product["id"].startswith("prod_") and first["product_id"] == product["id"]
     assert (second["amount"], second["object"]) == (1700, "order_item")
     assert order["metadata"] == {"payment_mean": ["paypal"]}
     assert (order["created_at"], order["updated_at"]) == ("2024-01-25T10:00:00.000Z", None)

@@ -27,6 +27,7 @@ from loyalty_fake.http import (
     events_json,
     orders_json,
     points_json,
+    products_json,
     publications_json,
     redemptions_json,
     rewards_json,
@@ -56,6 +57,7 @@ _JSON_MODULES = (
     orders_json,
     earning_rules_json,
     events_json,
+    products_json,
 )
 
 

@@ -84,8 +84,12 @@ def _price(item: Body) -> int | None:
     return price
 
 
-def order_item(item: Body) -> OrderItem:
-    """One line of an order: its ``amount`` is ``price * quantity`` when not given."""
+def order_item(item: Body, *, overrides: bool = False) -> OrderItem:
+    """One line of an order: its ``amount`` is ``price * quantity`` when not given.
+
+    ``overrides``: the line's ``product``/``sku`` keep ``override`` for the catalogue to
+    read (``ledger/catalogue.py``); otherwise it is dropped.
+    """
     quantity = item.integer("quantity", minimum=0)
     price = _price(item)
     amount = item.integer("amount", minimum=0)
@@ -104,16 +108,19 @@ def order_item(item: Body) -> OrderItem:
         price=price,
         amount=amount,
         discount_amount=item.integer("discount_amount", minimum=0),
-        product=_catalogue_entry(product),
-        sku=_catalogue_entry(sku),
+        product=_catalogue_entry(product, overrides=overrides),
+        sku=_catalogue_entry(sku, overrides=overrides),
         metadata=item.mapping("metadata"),
     )
 
 
-def _catalogue_entry(entry: Body | None) -> dict[str, Any] | None:
-    """A line's product or SKU as given, without ``override`` (an instruction, not data)."""
+def _catalogue_entry(entry: Body | None, *, overrides: bool) -> dict[str, Any] | None:
+    """A line's product or SKU as given; ``override`` (an instruction) only if ``overrides``."""
     if entry is None:
         return None
+    if overrides:
+        entry.boolean("override")
+        return dict(entry.data) or None
     return {key: value for key, value in entry.data.items() if key != "override"} or None
 
 
@@ -125,7 +132,10 @@ def _items(body: Body) -> tuple[OrderItem, ...] | None:
         body.fail("items", "must be array of objects")
     if len(raw) > MAX_ITEMS:
         body.fail("items", f"must NOT have more than {MAX_ITEMS} items")
-    return tuple(order_item(Body(item, f"{body.path}.items[{n}]")) for n, item in enumerate(raw))
+    return tuple(
+        order_item(Body(item, f"{body.path}.items[{n}]"), overrides=True)
+        for n, item in enumerate(raw)
+    )
 
 
 def order_input(body: Body, *, identified: bool) -> OrderInput:

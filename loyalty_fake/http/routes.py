@@ -23,6 +23,7 @@ from loyalty_fake.http import (
     members,
     orders,
     points,
+    products,
     publications,
     redemptions,
     rewards,
@@ -64,6 +65,7 @@ AREAS = (
     redemptions,
     earning_rules,
     events,
+    products,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

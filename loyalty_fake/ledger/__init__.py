@@ -59,13 +59,16 @@ class Ledger:
     ``strict_joins``: a customer joining a program twice gets 400
     ``voucher_cannot_be_published`` instead of their existing card. ``earning_choices``:
     how earning reads what Voucherify leaves open; the fake's configuration, not state,
-    so snapshots do not carry it.
+    so snapshots do not carry it. ``strict_products``: an order line naming a product or
+    SKU the catalogue lacks gets 404 ``not_found`` instead of being kept as given
+    (configuration too).
     """
 
     clock: Clock = attrs.field(factory=Clock)
     ids: IdGenerator = attrs.field(factory=IdGenerator)
     strict_joins: bool = False
     earning_choices: EarningChoices = attrs.field(factory=EarningChoices)
+    strict_products: bool = False
     _projects: dict[str, Project] = attrs.field(factory=dict, init=False, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
     _unit: UnitOfWork = attrs.field(init=False, repr=False)

@@ -15,6 +15,7 @@ import attrs
 from loyalty_fake import errors
 from loyalty_fake.ids import customer_event_id
 from loyalty_fake.ledger.activities import Activity
+from loyalty_fake.ledger.catalogue import resolve_items
 from loyalty_fake.ledger.pages import Page
 from loyalty_fake.ledger.project import Area, note_project
 
@@ -49,10 +50,10 @@ ORDER_PAID = "customer.order.paid"
 
 @attrs.frozen
 class OrderItem:
-    """One line of an order as given, with its ``amount`` worked out from price and quantity.
+    """One line of an order, with its ``amount`` worked out from price and quantity.
 
-    ``product`` and ``sku`` are kept as given (the fake has no catalogue);
-    ``discount_amount`` is the line's own discount.
+    A synced order's lines carry the catalogue's ``product`` and ``sku`` (``catalogue.py``);
+    a redemption's keep them as given. ``discount_amount`` is the line's own discount.
     """
 
     product_id: str | None = None
@@ -256,6 +257,10 @@ class Orders(Area):
 
     def _apply(self, project: Project, existing: Order | None, given: OrderInput) -> Order:
         session = self._session
+        if given.items is not None:
+            # What an overriding line stores in the catalogue is put back with the rest
+            # when a later step refuses the request.
+            given = attrs.evolve(given, items=resolve_items(session, given.items))
         # Resolve the customers first: a 404 there must change nothing.
         customers = session.customers
         customer_plan = customers.plan(project, given.customer) if given.customer else None

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.customers import Customer
     from loyalty_fake.ledger.earning_rules import EarningRule
     from loyalty_fake.ledger.orders import Order
+    from loyalty_fake.ledger.products import Product, Sku
     from loyalty_fake.ledger.publications import Publication
     from loyalty_fake.ledger.redemptions import FailedRedemption, Redemption
     from loyalty_fake.ledger.rewards import Reward, RewardAssignment
@@ -84,6 +85,11 @@ class Project:
     # only cards that have had one are keys (a card keeps no field for them).
     failed_redemptions: dict[str, FailedRedemption] = attrs.field(factory=dict)
     failures_by_card: dict[str, list[FailedRedemption]] = attrs.field(factory=dict)
+    # products.py: products and SKUs by ID, and their IDs by source_id
+    products: dict[str, Product] = attrs.field(factory=dict)
+    product_ids_by_source_id: dict[str, str] = attrs.field(factory=dict)
+    skus: dict[str, Sku] = attrs.field(factory=dict)
+    sku_ids_by_source_id: dict[str, str] = attrs.field(factory=dict)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -188,6 +194,10 @@ _GROWING = (
     "orders",
     "order_ids_by_source_id",
     "earning_rules",
+    "products",
+    "product_ids_by_source_id",
+    "skus",
+    "sku_ids_by_source_id",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 

@@ -21,6 +21,7 @@ from loyalty_fake.ledger.events import Events
 from loyalty_fake.ledger.members import Members, note_members
 from loyalty_fake.ledger.orders import ORDER_PAID, Orders
 from loyalty_fake.ledger.points import Points
+from loyalty_fake.ledger.products import Products
 from loyalty_fake.ledger.publications import Publications
 from loyalty_fake.ledger.redemptions import Redemptions
 from loyalty_fake.ledger.rewards import Rewards
@@ -64,6 +65,7 @@ class Session:
         "_members",
         "_orders",
         "_points",
+        "_products",
         "_project",
         "_publications",
         "_redemptions",
@@ -102,6 +104,7 @@ class Session:
         self._points: Points | None = None
         self._rewards: Rewards | None = None
         self._redemptions: Redemptions | None = None
+        self._products: Products | None = None
 
     @property
     def app_id(self) -> str:
@@ -120,6 +123,11 @@ class Session:
     def existing_project(self) -> Project | None:
         """The session's project if it exists yet."""
         return self._project
+
+    @property
+    def strict_products(self) -> bool:
+        """Whether an order line naming an unknown product or SKU is refused (see ``Ledger``)."""
+        return self._ledger.strict_products
 
     @property
     def strict_joins(self) -> bool:
@@ -251,4 +259,12 @@ class Session:
         found = self._redemptions
         if found is None:
             found = self._redemptions = Redemptions(self)
+        return found
+
+    @property
+    def products(self) -> Products:
+        """Products and their SKUs, by ID or ``source_id``."""
+        found = self._products
+        if found is None:
+            found = self._products = Products(self)
         return found
