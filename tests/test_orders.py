@@ -55,7 +55,8 @@ def test_create_works_out_the_amounts(client: Client) -> None:
         60000,
         "prod_1",
     )
-    assert product["id"].startswith("prod_") and first["product_id"] == product["id"]
+    assert product["id"].startswith("prod_")
+    assert first["product_id"] == product["id"]
     assert (second["amount"], second["object"]) == (1700, "order_item")
     assert order["metadata"] == {"payment_mean": ["paypal"]}
     assert (order["created_at"], order["updated_at"]) == ("2024-01-25T10:00:00.000Z", None)

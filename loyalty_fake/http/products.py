@@ -12,7 +12,7 @@ from loyalty_fake.http import paging
 from loyalty_fake.http.common_json import BOOLEAN, FREE_OBJECT, STRING, TIMESTAMP, Schema, enum
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, orders, query
 from loyalty_fake.http.params import MAX_INTEGER, Body, Query, parse_json_body
-from loyalty_fake.http.products_json import product_json, sku_json, skus_json
+from loyalty_fake.http.products_json import product_json, sku_json, sku_list_json
 from loyalty_fake.ledger.products import PRODUCT_ORDERS, Listing, ProductInput, SkuInput
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def delete_product(call: Call) -> tuple[int, Any]:
 def list_skus(call: Call) -> tuple[int, Any]:
     """``GET /v1/products/{productId}/skus``: the product's SKUs, oldest first."""
     found, total = call.session.products.sku_page(call.params["productId"], _listing(call))
-    return 200, skus_json(found, total)
+    return 200, sku_list_json(found, total)
 
 
 def create_sku(call: Call) -> tuple[int, Any]:
@@ -216,7 +216,7 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         _SKUS,
         list_skus,
-        Operation("list_skus", "A product's SKUs, oldest first", "SkusList", _LIST_QUERY),
+        Operation("list_skus", "A product's SKUs, oldest first", "ProductSkusList", _LIST_QUERY),
     ),
     Route(
         "POST",

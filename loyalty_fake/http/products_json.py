@@ -23,7 +23,7 @@ from loyalty_fake.http.common_json import (
 if TYPE_CHECKING:
     from loyalty_fake.ledger.products import Product, Sku
 
-__all__ = ["SCHEMAS", "product_json", "sku_json", "skus_json"]
+__all__ = ["SCHEMAS", "product_json", "sku_json", "sku_list_json", "skus_json"]
 
 
 def sku_json(sku: Sku) -> dict[str, Any]:
@@ -44,13 +44,23 @@ def sku_json(sku: Sku) -> dict[str, Any]:
     }
 
 
-def skus_json(skus: list[Sku], total: int | None = None) -> dict[str, Any]:
-    """SKUs as a list (``data_ref: data``), as a product and the SKU listing show them."""
+def skus_json(skus: list[Sku]) -> dict[str, Any]:
+    """A product's SKUs (``data_ref: data``), as a product shows them."""
     return {
         "object": "list",
         "data_ref": "data",
         "data": [sku_json(sku) for sku in skus],
-        "total": len(skus) if total is None else total,
+        "total": len(skus),
+    }
+
+
+def sku_list_json(skus: list[Sku], total: int) -> dict[str, Any]:
+    """A page of a product's SKUs (``data_ref: skus``), as their listing answers it."""
+    return {
+        "object": "list",
+        "data_ref": "skus",
+        "skus": [sku_json(sku) for sku in skus],
+        "total": total,
     }
 
 
@@ -115,4 +125,5 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
     "ProductsList": page_list("products", ref("Product")),
+    "ProductSkusList": page_list("skus", ref("Sku")),
 }
