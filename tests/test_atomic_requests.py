@@ -193,6 +193,10 @@ def _scene() -> Scene:
         fake.add_points(carol, 3 + step % 2, expiration_type="NON_EXPIRING", reason=f"r{step}")
     kept = fake.redeem_reward(alice, mug)["id"]
     fake.redeem_reward(bob, coins, points=20, order={"amount": 1000, "source_id": "o1"})
+    fake.request("POST", "/v1/products", json_body={"source_id": "shirt", "price": 2500})
+    fake.request("POST", "/v1/products/shirt/skus", json_body={"source_id": "shirt-red"})
+    fake.request("POST", "/v1/products", json_body={"source_id": "binned"})
+    fake.request("DELETE", "/v1/products/binned")
     fake.clock.advance(days=40)  # alice's and the initial points are due to expire
     program = fake.get_loyalty_program("P")
     return Scene(
@@ -289,6 +293,31 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
         "read, points expire": _api("GET", member),
         "read by v_ ID": _api("GET", f"/v1/vouchers/{n['alice_id']}"),
         "list members": _api("GET", "/v1/loyalties/P/members?order=-updated_at"),
+        "create product": _api(
+            "POST", "/v1/products", {"source_id": "mug", "attributes": ["c"], "metadata": {"k": 1}}
+        ),
+        "update product": _api("PUT", "/v1/products/shirt", {"name": "Tee", "price": 2600}),
+        "delete product to the bin": _api("DELETE", "/v1/products/shirt"),
+        "delete product for good": _api("DELETE", "/v1/products/binned?force=true"),
+        "create sku": _api("POST", "/v1/products/shirt/skus", {"source_id": "shirt-blue"}),
+        "update sku": _api("PUT", "/v1/products/shirt/skus/shirt-red", {"price": 2700}),
+        "delete sku for good": _api("DELETE", "/v1/products/shirt/skus/shirt-red?force=true"),
+        "order naming the catalogue": _api(
+            "POST",
+            "/v1/orders",
+            {
+                "status": "PAID",
+                "customer": {"source_id": "alice"},
+                "items": [
+                    {"source_id": "shirt-red", "related_object": "sku", "quantity": 2},
+                    {
+                        "source_id": "cap",
+                        "related_object": "product",
+                        "product": {"name": "Cap", "price": 900, "override": True},
+                    },
+                ],
+            },
+        ),
         "seed": _control("POST", "seed", {"seed": 3, "members": 2}),
         "reset": _control("POST", "reset", {"seed": 9}),
         "move the clock": _control("POST", "clock", {"advance": {"days": 1}}),

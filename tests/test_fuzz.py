@@ -98,6 +98,7 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
         "customerId": [customers[0]["id"], str(customers[-1]["source_id"])],
         **_rewards(fake, program["id"], held[0]),
         **_earning(fake, program["id"], customers[0]["id"]),
+        **_catalogue(fake),
     }
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
@@ -154,6 +155,22 @@ def _earning(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[s
     return {
         "orderId": [made[0]["id"], made[1]["source_id"]],
         "earningRuleId": [rule["id"] for rule in created],
+    }
+
+
+def _catalogue(fake: LoyaltyFake) -> dict[str, list[str]]:
+    """A product with a SKU, and one in the bin with its SKU."""
+    made = []
+    for name in ("fuzz-shirt", "fuzz-binned"):
+        product = fake.request("POST", "/v1/products", json_body={"source_id": name}).json()
+        sku = fake.request(
+            "POST", f"/v1/products/{name}/skus", json_body={"source_id": f"{name}-sku"}
+        ).json()
+        made.append((product, sku))
+    fake.request("DELETE", "/v1/products/fuzz-binned")
+    return {
+        "productId": [made[0][0]["id"], "fuzz-shirt", "fuzz-binned"],
+        "skuId": [made[0][1]["id"], "fuzz-shirt-sku", "fuzz-binned-sku"],
     }
 
 
@@ -278,6 +295,24 @@ def _bodies(known: dict[str, list[str]]) -> dict[str, tuple[str, str, dict[str, 
             "POST",
             "/v1/publications",
             {"customer": "fuzz-pub", "campaign": {"name": "Demo Coffee Club"}, "metadata": {}},
+        ),
+        "create product": (
+            "POST",
+            "/v1/products",
+            {"source_id": "fuzz-p", "price": 100, "attributes": ["a"], "metadata": {"k": 1}},
+        ),
+        "order with a product": (
+            "POST",
+            "/v1/orders",
+            {
+                "items": [
+                    {
+                        "source_id": "fuzz-shirt",
+                        "related_object": "product",
+                        "product": {"name": "n", "price": 5, "override": True},
+                    }
+                ]
+            },
         ),
     }
 

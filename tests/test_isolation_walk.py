@@ -17,7 +17,14 @@ if TYPE_CHECKING:
 
 OWNER = {"X-App-Id": "owner", "X-App-Token": "t"}
 STRANGER = {"X-App-Id": "stranger", "X-App-Token": "t"}
-COLLECTIONS = {"/v1/loyalties", "/v1/publications", "/v1/rewards", "/v1/customers", "/v1/orders"}
+COLLECTIONS = {
+    "/v1/loyalties",
+    "/v1/publications",
+    "/v1/rewards",
+    "/v1/customers",
+    "/v1/orders",
+    "/v1/products",
+}
 # Creating these makes a record in the stranger's own project (or is refused there).
 CREATORS = {
     "POST /v1/loyalties",
@@ -25,6 +32,7 @@ CREATORS = {
     "POST /v1/customers",
     "POST /v1/orders",
     "POST /v1/events",
+    "POST /v1/products",
 }
 BODIES: dict[str, Any] = {
     "POST /v1/loyalties/{campaignId}/members": {"customer": {"source_id": "alice"}},
@@ -47,6 +55,10 @@ BODIES: dict[str, Any] = {
         {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 1}}
     ],
     "POST /v1/events": {"event": "visit", "customer": {"source_id": "alice"}},
+    "POST /v1/products": {"source_id": "shirt", "name": "taken over"},
+    "PUT /v1/products/{productId}": {"name": "taken over"},
+    "POST /v1/products/{productId}/skus": {"source_id": "shirt-red", "sku": "taken over"},
+    "PUT /v1/products/{productId}/skus/{skuId}": {"sku": "taken over"},
 }
 
 
@@ -71,6 +83,8 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "redemptionId": redemption,
         "orderId": "order-1",
         "earningRuleId": rule,
+        "productId": "shirt",
+        "skuId": "shirt-red",
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
@@ -84,7 +98,11 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
 
 
 def _owner_state(fake: LoyaltyFake) -> str:
-    return json.dumps(ControlPlane(fake).dump()["projects"]["owner"], sort_keys=True)
+    state = ControlPlane(fake).dump()["projects"]["owner"]
+    # The dump leaves the catalogue out: its records, every field, are compared as well.
+    project = fake.ledger.projects()["owner"]
+    state["catalogue"] = [repr(r) for r in (*project.products.values(), *project.skus.values())]
+    return json.dumps(state, sort_keys=True)
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[route.operation for route in ROUTES])
@@ -106,6 +124,9 @@ def test_a_stranger_cannot_reach_another_projects_data(
     made = loyalty_fake.request(
         "POST", "/v1/loyalties/P/earning-rules", json_body=rules, app_id="owner"
     )
+    loyalty_fake.request("POST", "/v1/products", json_body={"source_id": "shirt"}, app_id="owner")
+    sku = {"source_id": "shirt-red"}
+    loyalty_fake.request("POST", "/v1/products/shirt/skus", json_body=sku, app_id="owner")
     before = _owner_state(loyalty_fake)
     ids = (program["id"], code, reward, assignment, redemption, made.json()[0]["id"])
     response = _send(route, STRANGER, *ids)
