@@ -272,6 +272,8 @@ def test_list_a_products_skus(client: Client, loyalty_fake: LoyaltyFake) -> None
     listed = _ok(client.list_skus("shirt", {"limit": 2}))
     assert (listed["object"], listed["data_ref"], listed["total"]) == ("list", "skus", 3)
     assert [s["source_id"] for s in listed["skus"]] == ["shirt-red", "shirt-blue"]
+    second = _ok(client.list_skus("shirt", {"limit": 2, "page": 2}))
+    assert [s["source_id"] for s in second["skus"]] == ["shirt-green"]
     newest = _ok(client.list_skus("shirt", {"order": "-created_at", "limit": 1}))
     assert [s["source_id"] for s in newest["skus"]] == ["shirt-green"]
     _error(client.list_skus("nope"), 404, "not_found")
