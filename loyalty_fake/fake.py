@@ -90,6 +90,8 @@ class LoyaltyFake:
     ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``), and
     ``strict_content_type`` to answer 415 to a body sent without a ``Content-Type``
     (by default it is read as JSON; a non-JSON ``Content-Type`` is 415 either way).
+    ``segment_reentry_earns`` and ``segment_members_earn_at_rule_creation``: when
+    ``customer.segment.entered`` rules award points (docs/choices.md).
     """
 
     seed: int = 0
@@ -102,6 +104,8 @@ class LoyaltyFake:
     app_id: str = attrs.field()
     app_token: str = attrs.field()
     strict_content_type: bool = False
+    segment_reentry_earns: bool = False
+    segment_members_earn_at_rule_creation: bool = False
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -126,6 +130,8 @@ class LoyaltyFake:
             earning_choices=EarningChoices(
                 proportional=self.proportional_points,
                 one_rule_per_event=self.one_earning_rule_per_event,
+                segment_reentry_earns=self.segment_reentry_earns,
+                segment_members_earn_at_rule_creation=self.segment_members_earn_at_rule_creation,
             ),
         )
         self.app = FakeVoucherifyApp(

@@ -30,6 +30,7 @@ from loyalty_fake.http import (
     publications_json,
     redemptions_json,
     rewards_json,
+    segments_json,
 )
 from loyalty_fake.http.app import MAX_BODY_BYTES
 from loyalty_fake.http.common_json import Schema, ref
@@ -56,6 +57,7 @@ _JSON_MODULES = (
     orders_json,
     earning_rules_json,
     events_json,
+    segments_json,
 )
 
 

@@ -26,6 +26,7 @@ from loyalty_fake.http import (
     publications,
     redemptions,
     rewards,
+    segments,
     vouchers,
 )
 from loyalty_fake.http.assignments import ASSIGNMENTS, REWARD_ASSIGNMENTS
@@ -64,6 +65,7 @@ AREAS = (
     redemptions,
     earning_rules,
     events,
+    segments,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

@@ -17,6 +17,7 @@ from loyalty_fake.ledger.activities import Activity
 from loyalty_fake.ledger.earning import CUSTOM_EVENT
 from loyalty_fake.ledger.event_names import is_built_in_event
 from loyalty_fake.ledger.project import Area
+from loyalty_fake.ledger.segments import CustomerEvent
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -75,5 +76,16 @@ class Events(Area):
             "metadata": dict(metadata) if metadata else None,
             "code": code,
         }
+        # Kept for the customer's activity (GET /v1/customers/{id}/activity).
+        project.customer_events.append(
+            CustomerEvent(
+                id=event_id,
+                type=CUSTOM_EVENT,
+                customer_id=who.id,
+                created_at=self._session.clock.now(),
+                seq=project.next_seq,
+                data={"name": name, "metadata": data["metadata"], "code": code},
+            )
+        )
         self._session.happened(Activity(CUSTOM_EVENT, data))
         return TrackedEvent(event_id, name, who, data["metadata"])

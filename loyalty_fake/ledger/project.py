@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.publications import Publication
     from loyalty_fake.ledger.redemptions import FailedRedemption, Redemption
     from loyalty_fake.ledger.rewards import Reward, RewardAssignment
+    from loyalty_fake.ledger.segments import CustomerEvent, Segment
     from loyalty_fake.ledger.session import Session
     from loyalty_fake.ledger.undo import UndoLog
 
@@ -84,6 +85,10 @@ class Project:
     # only cards that have had one are keys (a card keeps no field for them).
     failed_redemptions: dict[str, FailedRedemption] = attrs.field(factory=dict)
     failures_by_card: dict[str, list[FailedRedemption]] = attrs.field(factory=dict)
+    # segments.py: customer segments by ID, and the customer events the fake keeps (custom
+    # events, segments entered), oldest first, for the customers' activity.
+    segments: dict[str, Segment] = attrs.field(factory=dict)
+    customer_events: list[CustomerEvent] = attrs.field(factory=list)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -188,6 +193,8 @@ _GROWING = (
     "orders",
     "order_ids_by_source_id",
     "earning_rules",
+    "segments",
+    "customer_events",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 
