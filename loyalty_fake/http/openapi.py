@@ -22,6 +22,7 @@ from loyalty_fake.http import (
     campaigns_json,
     cards_json,
     common_json,
+    customer_activity_json,
     customers_json,
     earning_rules_json,
     events_json,
@@ -58,6 +59,7 @@ _JSON_MODULES = (
     earning_rules_json,
     events_json,
     segments_json,
+    customer_activity_json,
 )
 
 

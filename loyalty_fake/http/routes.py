@@ -17,6 +17,7 @@ import attrs
 from loyalty_fake.http import (
     assignments,
     campaigns,
+    customer_activity,
     customers,
     earning_rules,
     events,
@@ -66,6 +67,7 @@ AREAS = (
     earning_rules,
     events,
     segments,
+    customer_activity,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

@@ -222,6 +222,10 @@ class Segments(Area):
         found = self._project.segments.get(segment_id)
         return found.members if found is not None else None
 
+    def events_of(self, customer_id: str) -> list[CustomerEvent]:
+        """The customer events kept of ``customer_id`` (custom events, segments entered)."""
+        return [e for e in self._project.customer_events if e.customer_id == customer_id]
+
     def refresh(self, customer: Customer) -> None:
         """Check ``customer`` against every auto-update segment: some enter, some leave."""
         now = self._session.clock.now()
