@@ -19,6 +19,7 @@ import requests
 
 from loyalty_fake.fake import query_pairs
 from tests.earning_clients import EarningClient, RequestsEarning, SdkEarning
+from tests.segment_clients import RequestsSegments, SdkSegments, SegmentClient
 from tests.own_openapi import validate_own, validate_own_error
 from tests.spec import (
     MISSING_FILES,
@@ -110,6 +111,7 @@ _FULL_SPEC_PREFIXES = (
     CARD_REDEMPTIONS,
     "/v1/orders",
     "/v1/events",
+    "/v1/segments",
 )
 
 
@@ -167,7 +169,7 @@ def check_error_reply(reply: Reply) -> Reply:
     return reply
 
 
-class Client(EarningClient, Protocol):
+class Client(EarningClient, SegmentClient, Protocol):
     """The operations the fake serves, as one client library performs them."""
 
     name: str
@@ -244,7 +246,7 @@ def _member_path(code: str, campaign: str | None) -> tuple[str, str]:
 
 
 @attrs.define
-class RequestsClient(RequestsEarning):
+class RequestsClient(RequestsEarning, RequestsSegments):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
     headers: dict[str, str]
@@ -468,7 +470,7 @@ def sdk_filters(model_name: str, filters: Any) -> None:
 
 
 @attrs.define
-class SdkClient(SdkEarning):
+class SdkClient(SdkEarning, SdkSegments):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
     headers: dict[str, str]
@@ -483,6 +485,7 @@ class SdkClient(SdkEarning):
     redemptions: Any = attrs.field(init=False)
     orders: Any = attrs.field(init=False)
     events: Any = attrs.field(init=False)
+    segments: Any = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         import voucherify  # noqa: PLC0415 - a test dependency only this client needs
@@ -497,6 +500,7 @@ class SdkClient(SdkEarning):
         self.redemptions = voucherify.RedemptionsApi(voucherify.ApiClient(configuration))
         self.orders = voucherify.OrdersApi(voucherify.ApiClient(configuration))
         self.events = voucherify.EventsApi(voucherify.ApiClient(configuration))
+        self.segments = voucherify.SegmentsApi(voucherify.ApiClient(configuration))
 
     def _run(self, method: str, template: str, call: Callable[[], Any]) -> Reply:
         return check_reply(method, template, self._reply(call))
