@@ -19,8 +19,8 @@ import requests
 
 from loyalty_fake.fake import query_pairs
 from tests.earning_clients import EarningClient, RequestsEarning, SdkEarning
-from tests.segment_clients import RequestsSegments, SdkSegments, SegmentClient
 from tests.own_openapi import validate_own, validate_own_error
+from tests.segment_clients import RequestsSegments, SdkSegments, SegmentClient
 from tests.spec import (
     MISSING_FILES,
     SKIP_REASON,

@@ -113,5 +113,9 @@ class SdkSegments:
             lambda: self.customers.list_customer_activity_with_http_info(ref, **keywords),
         )
 
-    def list_customer_activities(self, ref: str, params: dict[str, Any] | None = None) -> Reply:
+    def list_customer_activities(
+        self,
+        ref: str,  # noqa: ARG002
+        params: dict[str, Any] | None = None,  # noqa: ARG002
+    ) -> Reply:
         pytest.skip("the official SDK 6.x has no method for the deprecated /activities")

@@ -1,4 +1,4 @@
-"""Customer segments: static and auto-update, a customer's segments, and the rules that earn on entry."""
+"""Customer segments: static and auto-update, a customer's segments, the rules of entering."""
 
 from __future__ import annotations
 
@@ -149,8 +149,10 @@ def test_a_deleted_segment_is_gone(client: Client) -> None:
                 "filter": {"created_at": {"conditions": {"$after": ["yesterday"]}}},
             },
             "invalid_payload",
-            "Property .filter.created_at.conditions.$after cannot be recognized as a "
-            "ISO-8601 compliant date",
+            (
+                "Property .filter.created_at.conditions.$after cannot be recognized as a "
+                "ISO-8601 compliant date"
+            ),
         ),
         (
             {
