@@ -98,6 +98,7 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
         "customerId": [customers[0]["id"], str(customers[-1]["source_id"])],
         **_rewards(fake, program["id"], held[0]),
         **_earning(fake, program["id"], customers[0]["id"]),
+        **_segments(fake, program["id"], customers[0]["id"]),
     }
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
@@ -155,6 +156,26 @@ def _earning(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[s
         "orderId": [made[0]["id"], made[1]["source_id"]],
         "earningRuleId": [rule["id"] for rule in created],
     }
+
+
+def _segments(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[str]]:
+    """A static and an auto-update segment, and a rule that earns on entering the second."""
+    bodies = [
+        {"name": "Fuzz static", "type": "static", "customers": [customer]},
+        {
+            "name": "Fuzz gold",
+            "type": "auto-update",
+            "filter": {"metadata.tier": {"conditions": {"$is": "gold"}}},
+        },
+    ]
+    made = [fake.request("POST", "/v1/segments", json_body=body).json() for body in bodies]
+    rule = {
+        "event": "customer.segment.entered",
+        "segment": {"id": made[1]["id"]},
+        "loyalty": {"type": "FIXED", "points": 3},
+    }
+    fake.request("POST", f"/v1/loyalties/{program}/earning-rules", json_body=[rule])
+    return {"segmentId": [segment["id"] for segment in made]}
 
 
 def _aim(case: Any, known: dict[str, list[str]]) -> None:

@@ -17,7 +17,15 @@ if TYPE_CHECKING:
 
 OWNER = {"X-App-Id": "owner", "X-App-Token": "t"}
 STRANGER = {"X-App-Id": "stranger", "X-App-Token": "t"}
-COLLECTIONS = {"/v1/loyalties", "/v1/publications", "/v1/rewards", "/v1/customers", "/v1/orders"}
+COLLECTIONS = {
+    "/v1/loyalties",
+    "/v1/publications",
+    "/v1/rewards",
+    "/v1/customers",
+    "/v1/orders",
+    # Someone not a customer of the project gets the segments they would be in: none.
+    "/v1/customers/{customerId}/segments",
+}
 # Creating these makes a record in the stranger's own project (or is refused there).
 CREATORS = {
     "POST /v1/loyalties",
@@ -25,6 +33,7 @@ CREATORS = {
     "POST /v1/customers",
     "POST /v1/orders",
     "POST /v1/events",
+    "POST /v1/segments",
 }
 BODIES: dict[str, Any] = {
     "POST /v1/loyalties/{campaignId}/members": {"customer": {"source_id": "alice"}},
@@ -47,6 +56,7 @@ BODIES: dict[str, Any] = {
         {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 1}}
     ],
     "POST /v1/events": {"event": "visit", "customer": {"source_id": "alice"}},
+    "POST /v1/segments": {"name": "Mine", "type": "static", "customers": []},
 }
 
 
@@ -59,6 +69,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     assignment: str,
     redemption: str,
     rule: str = "ern_unknown",
+    segment: str = "seg_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -71,6 +82,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "redemptionId": redemption,
         "orderId": "order-1",
         "earningRuleId": rule,
+        "segmentId": segment,
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
@@ -106,8 +118,22 @@ def test_a_stranger_cannot_reach_another_projects_data(
     made = loyalty_fake.request(
         "POST", "/v1/loyalties/P/earning-rules", json_body=rules, app_id="owner"
     )
+    segment = {
+        "name": "Gold",
+        "type": "auto-update",
+        "filter": {"source_id": {"conditions": {"$is": "alice"}}},
+    }
+    made_segment = loyalty_fake.request("POST", "/v1/segments", json_body=segment, app_id="owner")
     before = _owner_state(loyalty_fake)
-    ids = (program["id"], code, reward, assignment, redemption, made.json()[0]["id"])
+    ids = (
+        program["id"],
+        code,
+        reward,
+        assignment,
+        redemption,
+        made.json()[0]["id"],
+        made_segment.json()["id"],
+    )
     response = _send(route, STRANGER, *ids)
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()
