@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from loyalty_fake import LoyaltyFake
 from tests.conftest import make_program
 
 if TYPE_CHECKING:
-    from loyalty_fake import LoyaltyFake
     from tests.conftest import Client, RequestsClient
 
 pytestmark = pytest.mark.loyalty_fake(now="2024-01-25T10:00:00Z")
@@ -292,3 +292,19 @@ def test_a_proportional_segment_rule_needs_customer_metadata(http: RequestsClien
     }
     reply = http.create_earning_rules("Coffee Club", [rule])
     assert (reply.status, reply.error_key) == (400, "invalid_payload")
+
+
+def test_segments_survive_a_snapshot(http: RequestsClient, loyalty_fake: LoyaltyFake) -> None:
+    """A restart keeps segments, their filters and who entered: a re-entry still earns nothing."""
+    code = _program_with_member(http, loyalty_fake, "gold")
+    segment = _ok(http.create_segment(GOLD))
+    _ok(http.create_earning_rules("Coffee Club", [_rule(segment["id"])]))
+    _ok(http.update_customer("ada", {"metadata": {"tier": "silver"}}))
+    restored = LoyaltyFake(now="2024-01-25T10:00:00Z")
+    restored.ledger.restore(loyalty_fake.ledger.snapshot())
+    assert restored.request("GET", f"/v1/segments/{segment['id']}").json() == segment
+    body = {"metadata": {"tier": "gold"}}
+    restored.request("PUT", "/v1/customers/ada", json_body=body)
+    listed = restored.request("GET", "/v1/customers/ada/segments").json()
+    assert [s["id"] for s in listed["data"]] == [segment["id"]]
+    assert restored.get_member(code)["loyalty_card"]["balance"] == 0
