@@ -139,6 +139,39 @@ def test_the_deprecated_activities_has_a_total(client: Client, loyalty_fake: Loy
     assert _types(older) == ["customer.publication.succeeded"]
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"order": "created_at"},
+        {"starting_after_id": "first"},
+        {"campaign_type": "LOYALTY_PROGRAM"},
+        {"campaign_id": "Coffee Club"},
+        {"start_date": "2024-01-25T10:00:01Z"},
+        {"end_date": "2024-01-25T10:00:01Z"},
+    ],
+)
+def test_the_deprecated_activities_filters_as_activity_does(
+    client: Client, loyalty_fake: LoyaltyFake, params: dict[str, Any]
+) -> None:
+    """order, starting_after_id, campaign_type, campaign_id and the dates: as on /activity."""
+    _setup(client, loyalty_fake)
+    if params.get("campaign_id") == "Coffee Club":
+        params = {"campaign_id": _ok(client.get_program("Coffee Club"))["id"]}
+    if params.get("starting_after_id") == "first":
+        newest = _ok(client.list_customer_activity("ada"))["data"][0]["id"]
+        params = {"starting_after_id": newest}
+    activity = _ok(client.list_customer_activity("ada", params))
+    activities = _ok(client.list_customer_activities("ada", params))
+    assert activities["data"] == activity["data"]
+
+
+def test_product_id_keeps_no_event(client: Client, loyalty_fake: LoyaltyFake) -> None:
+    """No event the fake keeps names a product: product_id on /activities keeps none."""
+    _setup(client, loyalty_fake)
+    body = _ok(client.list_customer_activities("ada", {"product_id": "prod_1"}))
+    assert (body["data"], body["total"]) == ([], 0)
+
+
 def test_an_unknown_customer_is_404(client: Client) -> None:
     """A customer no one created is 404 not_found (customer)."""
     reply = client.list_customer_activity("nobody")

@@ -57,6 +57,7 @@ _ACTIVITIES_QUERY = [
     query("starting_after", TIMESTAMP, "Events after it (before it, newest first)."),
     query("starting_after_id", STRING, "The events after the one with this ID."),
     *_FILTERS,
+    query("product_id", STRING, "Events of this product: none (no event names a product)."),
 ]
 
 
@@ -104,6 +105,9 @@ def list_customer_activities(call: Call) -> tuple[int, Any]:
     cursor = paging.cursor(params)
     after = params.moment("starting_after")
     found = _events(call, params)
+    if params.string("product_id") is not None:
+        # No event the fake keeps names a product (card events, custom events, segments).
+        found = []
     if after is not None:
         newest_first = params.choice("order", _ORDERS, "-created_at").startswith("-")
         found = [e for e in found if (e[0][0] < after if newest_first else e[0][0] > after)]
