@@ -92,6 +92,8 @@ class LoyaltyFake:
     (by default it is read as JSON; a non-JSON ``Content-Type`` is 415 either way), and
     ``strict_products`` to answer 404 to an order line naming a product or SKU the
     catalogue lacks (by default the line is kept as given; docs/choices.md).
+    ``segment_reentry_earns`` and ``segment_members_earn_at_rule_creation``: when
+    ``customer.segment.entered`` rules award points (docs/choices.md).
     """
 
     seed: int = 0
@@ -105,6 +107,8 @@ class LoyaltyFake:
     app_token: str = attrs.field()
     strict_content_type: bool = False
     strict_products: bool = False
+    segment_reentry_earns: bool = False
+    segment_members_earn_at_rule_creation: bool = False
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -129,6 +133,8 @@ class LoyaltyFake:
             earning_choices=EarningChoices(
                 proportional=self.proportional_points,
                 one_rule_per_event=self.one_earning_rule_per_event,
+                segment_reentry_earns=self.segment_reentry_earns,
+                segment_members_earn_at_rule_creation=self.segment_members_earn_at_rule_creation,
             ),
             strict_products=self.strict_products,
         )

@@ -207,6 +207,10 @@ class IdGenerator:
         """An opaque asset ID derived from the voucher's ID (see the module's ``asset_id``)."""
         return asset_id(voucher_id, kind)
 
+    def segment_id(self) -> str:
+        """A customer segment's ``seg_`` and 24 alphanumerics."""
+        return self._alnum("seg_", 24)
+
 
 # -- Derived IDs ----------------------------------------------------------------------------
 # Each computed from what it names, the same every time: nothing stored, no random draw.

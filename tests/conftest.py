@@ -21,6 +21,7 @@ from loyalty_fake.fake import query_pairs
 from tests.earning_clients import EarningClient, RequestsEarning, SdkEarning
 from tests.own_openapi import validate_own, validate_own_error
 from tests.products_clients import ProductsClient, RequestsProducts, SdkProducts
+from tests.segment_clients import RequestsSegments, SdkSegments, SegmentClient
 from tests.spec import (
     MISSING_FILES,
     SKIP_REASON,
@@ -113,6 +114,7 @@ _FULL_SPEC_PREFIXES = (
     "/v1/events",
     "/v1/products",
     "/v1/skus",
+    "/v1/segments",
 )
 
 
@@ -146,6 +148,12 @@ def check_reply(method: str, template: str, reply: Reply) -> Reply:
         spec: SpecName = "sdk" if template.endswith("/activity") else "current"
         if template.startswith(_FULL_SPEC_PREFIXES):
             spec = "full"
+        if template.endswith("/activities"):
+            # The same oneOf, and the SDK's spec has no deprecated /activities: each event
+            # is validated as the SDK spec's CustomerActivity.
+            for item in reply.body["data"]:
+                validate_schema("CustomerActivity", item, spec="sdk")
+            return reply
         if template == ASSIGNMENTS and method == "POST" and isinstance(reply.body, list):
             # The spec's schema is one assignment; its example answers an array with an
             # array (docs/spec-errata.md): each item is validated as the schema says.
@@ -170,7 +178,7 @@ def check_error_reply(reply: Reply) -> Reply:
     return reply
 
 
-class Client(EarningClient, ProductsClient, Protocol):
+class Client(EarningClient, ProductsClient, SegmentClient, Protocol):
     """The operations the fake serves, as one client library performs them."""
 
     name: str
@@ -247,7 +255,7 @@ def _member_path(code: str, campaign: str | None) -> tuple[str, str]:
 
 
 @attrs.define
-class RequestsClient(RequestsEarning, RequestsProducts):
+class RequestsClient(RequestsEarning, RequestsProducts, RequestsSegments):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
     headers: dict[str, str]
@@ -471,7 +479,7 @@ def sdk_filters(model_name: str, filters: Any) -> None:
 
 
 @attrs.define
-class SdkClient(SdkEarning, SdkProducts):
+class SdkClient(SdkEarning, SdkProducts, SdkSegments):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
     headers: dict[str, str]
@@ -487,6 +495,7 @@ class SdkClient(SdkEarning, SdkProducts):
     orders: Any = attrs.field(init=False)
     events: Any = attrs.field(init=False)
     products: Any = attrs.field(init=False)
+    segments: Any = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         import voucherify  # noqa: PLC0415 - a test dependency only this client needs
@@ -502,6 +511,7 @@ class SdkClient(SdkEarning, SdkProducts):
         self.orders = voucherify.OrdersApi(voucherify.ApiClient(configuration))
         self.events = voucherify.EventsApi(voucherify.ApiClient(configuration))
         self.products = voucherify.ProductsApi(voucherify.ApiClient(configuration))
+        self.segments = voucherify.SegmentsApi(voucherify.ApiClient(configuration))
 
     def _run(self, method: str, template: str, call: Callable[[], Any]) -> Reply:
         return check_reply(method, template, self._reply(call))

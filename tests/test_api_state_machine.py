@@ -32,6 +32,13 @@ becomes ``PAID`` for the first time its customer's cards earn. After every step:
 - every paid order was rewarded exactly once on each card its customer held when it was
   first paid (one ``POINTS_ACCRUAL`` naming it), and an order never paid was rewarded never.
 
+Every program also has a ``customer.segment.entered`` rule of ``_ENTER`` points for the
+auto-update segment of customers whose metadata ``tier`` is ``gold``; customers are upserted
+gold or silver. After every step:
+
+- each customer's first entry was rewarded once on each card they held then, in the
+  programs that existed then; leaving and entering again rewarded nothing more.
+
 The model's cards are the points machine's (``ModelCard``).
 """
 
@@ -61,6 +68,12 @@ _PRICE = 150
 _EARN = 7
 _ORDERS = ("order-1", "order-2", "order-3")
 _STATUSES = ("CREATED", "PAID", "FULFILLED", "CANCELED")
+_ENTER = 11
+_GOLD = {
+    "name": "Gold",
+    "type": "auto-update",
+    "filter": {"metadata.tier": {"conditions": {"$is": "gold"}}},
+}
 _MOST = 2**53 - 1
 # Raw JSON that no reply could carry: refused wherever it is in a body.
 _HOSTILE = {
@@ -128,6 +141,9 @@ class ApiMachine(RuleBasedStateMachine):
         self.reward_id = self._ok(
             "POST", "/v1/rewards", json={"name": "Mug", "parameters": {"product": {"id": "mug"}}}
         )["id"]
+        self.segment_id = self._ok("POST", "/v1/segments", json=_GOLD)["id"]
+        # Customer -> the cards their first entry into the segment credited.
+        self.entered: dict[str, list[str]] = {}
 
     def teardown(self) -> None:
         """Stop intercepting: the next run (and test) starts clean."""
@@ -167,6 +183,12 @@ class ApiMachine(RuleBasedStateMachine):
         self._ok("POST", f"/v1/loyalties/{program.id}/rewards", json=offer)
         earn = {"event": "order.paid", "loyalty": {"type": "FIXED", "points": _EARN}}
         self._ok("POST", f"/v1/loyalties/{program.id}/earning-rules", json=[earn])
+        enter = {
+            "event": "customer.segment.entered",
+            "segment": {"id": self.segment_id},
+            "loyalty": {"type": "FIXED", "points": _ENTER},
+        }
+        self._ok("POST", f"/v1/loyalties/{program.id}/earning-rules", json=[enter])
         for card in self.fake.cards(program.id):
             program.cards.append(card["code"])
             self.cards[card["code"]] = ApiCard(code=card["code"], program=0)
@@ -428,6 +450,19 @@ class ApiMachine(RuleBasedStateMachine):
         assert updated["status"] == status
         self._pays(source_id, status)
 
+    @rule(who=st.sampled_from(_CUSTOMERS), tier=st.sampled_from(["gold", "silver"]))
+    def set_tier(self, who: str, tier: str) -> None:
+        """POST /v1/customers: upserted into (gold) or out of the segment; a first entry earns."""
+        self._ok("POST", "/v1/customers", json={"source_id": who, "metadata": {"tier": tier}})
+        if tier != "gold" or who in self.entered:
+            return
+        credited = self.entered[who] = []
+        for program in self.programs.values():
+            code = program.holders.get(who)
+            if code is not None:
+                self.cards[code].add(_ENTER, None)
+                credited.append(code)
+
     @rule(days=st.integers(min_value=1, max_value=60), hours=st.integers(0, 23))
     def advance_clock(self, days: int, hours: int) -> None:
         step = dt.timedelta(days=days, hours=hours)
@@ -537,18 +572,27 @@ class ApiMachine(RuleBasedStateMachine):
     def paid_orders_are_rewarded_exactly_once(self) -> None:
         """Each order's accruals: one per card it credited when first paid; none if never paid."""
         found: dict[str, list[str]] = {}
+        entries: list[str] = []
         for code in self._published():
             path = f"/v1/loyalties/members/{quote(code, safe='')}/transactions"
             listed = self._ok("GET", path, params={"limit": _PAGE})
             assert not listed["has_more"]
             for transaction in listed["data"]:
-                if transaction["type"] == "POINTS_ACCRUAL":
-                    assert transaction["details"]["balance"]["points"] == _EARN
-                    order = transaction["details"]["order"]["source_id"]
-                    found.setdefault(order, []).append(code)
+                if transaction["type"] != "POINTS_ACCRUAL":
+                    continue
+                details = transaction["details"]
+                if details["event"]["type"] == "customer.segment.entered":
+                    assert details["balance"]["points"] == _ENTER
+                    entries.append(code)
+                    continue
+                assert details["balance"]["points"] == _EARN
+                order = details["order"]["source_id"]
+                found.setdefault(order, []).append(code)
         expected = {source_id: order.credited for source_id, order in self.orders.items()}
         for source_id in sorted(set(found) | set(expected)):
             assert sorted(found.get(source_id, [])) == sorted(expected.get(source_id, []))
+        # Each first entry into the segment, once on each card it credited; no more.
+        assert sorted(entries) == sorted(code for codes in self.entered.values() for code in codes)
 
     @invariant()
     def publications_count_the_published_cards(self) -> None:

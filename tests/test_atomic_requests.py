@@ -197,6 +197,18 @@ def _scene() -> Scene:
     fake.request("POST", "/v1/products/shirt/skus", json_body={"source_id": "shirt-red"})
     fake.request("POST", "/v1/products", json_body={"source_id": "binned"})
     fake.request("DELETE", "/v1/products/binned")
+    gold = {
+        "name": "Gold",
+        "type": "auto-update",
+        "filter": {"metadata.tier": {"conditions": {"$is": "gold"}}},
+    }
+    segment = fake.request("POST", "/v1/segments", json_body=gold).json()["id"]
+    rule = {"event": "customer.segment.entered", "segment": {"id": segment}}
+    fake.request(
+        "POST",
+        "/v1/loyalties/P/earning-rules",
+        json_body=[{**rule, "loyalty": {"type": "FIXED", "points": 4}}],
+    )
     fake.clock.advance(days=40)  # alice's and the initial points are due to expire
     program = fake.get_loyalty_program("P")
     return Scene(
@@ -212,6 +224,7 @@ def _scene() -> Scene:
             "spare": spare,
             "assignment": assignment,
             "kept": kept,
+            "segment": segment,
         },
     )
 
@@ -321,6 +334,22 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
         "seed": _control("POST", "seed", {"seed": 3, "members": 2}),
         "reset": _control("POST", "reset", {"seed": 9}),
         "move the clock": _control("POST", "clock", {"advance": {"days": 1}}),
+        "create a static segment": _api(
+            "POST", "/v1/segments", {"name": "VIP", "type": "static", "customers": ["alice"]}
+        ),
+        "create an auto-update segment": _api(
+            "POST",
+            "/v1/segments",
+            {
+                "name": "B",
+                "type": "auto-update",
+                "filter": {"source_id": {"conditions": {"$is": "bob"}}},
+            },
+        ),
+        "enter a segment, earn": _api("PUT", "/v1/customers/bob", {"metadata": {"tier": "gold"}}),
+        "leave a segment": _api("PUT", "/v1/customers/alice", {"metadata": {"tier": "x"}}),
+        "delete a segment": _api("DELETE", f"/v1/segments/{n['segment']}"),
+        "track an event": _api("POST", "/v1/events", {"event": "visit", "customer": "carol"}),
     }
 
 

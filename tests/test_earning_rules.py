@@ -319,8 +319,8 @@ def test_bad_rules_are_refused_and_change_nothing(
         ),
         (
             {**FIXED, "event": "customer.segment.entered", "segment": {"id": "seg_1"}},
-            501,
-            "not_implemented",
+            404,
+            "not_found",
         ),
         ({**FIXED, "event": "customer.loyalty.tier.joined"}, 501, "not_implemented"),
         (

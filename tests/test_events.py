@@ -183,3 +183,22 @@ def test_bad_events_are_refused(http: RequestsClient, body: dict[str, Any], deta
         details,
     )
     assert _ok(http.list_customers())["total"] == 0
+
+
+@pytest.mark.parametrize("name", ["order.paid", "customer.segment.entered", "customer.order.paid"])
+def test_a_built_in_event_name_is_refused(
+    client: Client, loyalty_fake: LoyaltyFake, name: str
+) -> None:
+    """A custom event named like Voucherify's own is 400 and pays no order.paid rule."""
+    code = _setup(
+        client,
+        loyalty_fake,
+        {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 10}},
+    )
+    reply = client.track_event({"event": name, "customer": {"source_id": "ada"}})
+    assert (reply.status, reply.error_key) == (400, "invalid_payload")
+    assert reply.body["details"] == (
+        f"Property .event {name} is the name of a Voucherify event; "
+        "a custom event needs a name of its own"
+    )
+    assert _balance(client, code) == 0

@@ -99,6 +99,7 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
         **_rewards(fake, program["id"], held[0]),
         **_earning(fake, program["id"], customers[0]["id"]),
         **_catalogue(fake),
+        **_segments(fake, program["id"], customers[0]["id"]),
     }
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
@@ -172,6 +173,26 @@ def _catalogue(fake: LoyaltyFake) -> dict[str, list[str]]:
         "productId": [made[0][0]["id"], "fuzz-shirt", "fuzz-binned"],
         "skuId": [made[0][1]["id"], "fuzz-shirt-sku", "fuzz-binned-sku"],
     }
+
+
+def _segments(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[str]]:
+    """A static and an auto-update segment, and a rule that earns on entering the second."""
+    bodies = [
+        {"name": "Fuzz static", "type": "static", "customers": [customer]},
+        {
+            "name": "Fuzz gold",
+            "type": "auto-update",
+            "filter": {"metadata.tier": {"conditions": {"$is": "gold"}}},
+        },
+    ]
+    made = [fake.request("POST", "/v1/segments", json_body=body).json() for body in bodies]
+    rule = {
+        "event": "customer.segment.entered",
+        "segment": {"id": made[1]["id"]},
+        "loyalty": {"type": "FIXED", "points": 3},
+    }
+    fake.request("POST", f"/v1/loyalties/{program}/earning-rules", json_body=[rule])
+    return {"segmentId": [segment["id"] for segment in made]}
 
 
 def _aim(case: Any, known: dict[str, list[str]]) -> None:

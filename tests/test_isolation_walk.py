@@ -24,6 +24,8 @@ COLLECTIONS = {
     "/v1/customers",
     "/v1/orders",
     "/v1/products",
+    # Someone not a customer of the project gets the segments they would be in: none.
+    "/v1/customers/{customerId}/segments",
 }
 # Creating these makes a record in the stranger's own project (or is refused there).
 CREATORS = {
@@ -33,6 +35,7 @@ CREATORS = {
     "POST /v1/orders",
     "POST /v1/events",
     "POST /v1/products",
+    "POST /v1/segments",
 }
 BODIES: dict[str, Any] = {
     "POST /v1/loyalties/{campaignId}/members": {"customer": {"source_id": "alice"}},
@@ -59,6 +62,7 @@ BODIES: dict[str, Any] = {
     "PUT /v1/products/{productId}": {"name": "taken over"},
     "POST /v1/products/{productId}/skus": {"source_id": "shirt-red", "sku": "taken over"},
     "PUT /v1/products/{productId}/skus/{skuId}": {"sku": "taken over"},
+    "POST /v1/segments": {"name": "Mine", "type": "static", "customers": []},
 }
 
 
@@ -71,6 +75,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     assignment: str,
     redemption: str,
     rule: str = "ern_unknown",
+    segment: str = "seg_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -85,6 +90,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "earningRuleId": rule,
         "productId": "shirt",
         "skuId": "shirt-red",
+        "segmentId": segment,
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
@@ -127,8 +133,22 @@ def test_a_stranger_cannot_reach_another_projects_data(
     loyalty_fake.request("POST", "/v1/products", json_body={"source_id": "shirt"}, app_id="owner")
     sku = {"source_id": "shirt-red"}
     loyalty_fake.request("POST", "/v1/products/shirt/skus", json_body=sku, app_id="owner")
+    segment = {
+        "name": "Gold",
+        "type": "auto-update",
+        "filter": {"source_id": {"conditions": {"$is": "alice"}}},
+    }
+    made_segment = loyalty_fake.request("POST", "/v1/segments", json_body=segment, app_id="owner")
     before = _owner_state(loyalty_fake)
-    ids = (program["id"], code, reward, assignment, redemption, made.json()[0]["id"])
+    ids = (
+        program["id"],
+        code,
+        reward,
+        assignment,
+        redemption,
+        made.json()[0]["id"],
+        made_segment.json()["id"],
+    )
     response = _send(route, STRANGER, *ids)
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()

@@ -144,11 +144,11 @@ def test_one_trailing_slash_reaches_the_operation(loyalty_fake: LoyaltyFake) -> 
             "list-loyalty-tier-earning-rules",
         ),
         (
-            lambda sdk: sdk.customers.list_customer_segments_with_http_info("alice"),
-            "list-customer-segments",
+            lambda sdk: sdk.customers.list_customer_redeemables_with_http_info("alice"),
+            "list-customer-redeemables",
         ),
     ],
-    ids=["tiers", "tier-earning-rules", "customer-segments"],
+    ids=["tiers", "tier-earning-rules", "customer-redeemables"],
 )
 def test_the_sdk_reads_the_501(loyalty_fake: LoyaltyFake, call: Any, operation: str) -> None:
     """The official SDK's own methods for operations the fake lacks raise on a short 501."""

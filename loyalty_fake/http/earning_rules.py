@@ -1,8 +1,8 @@
 """``/v1/loyalties/{campaignId}/earning-rules``: create, list, get, update, delete, enable, disable.
 
-Rules for ``order.paid`` and custom events, awarding ``FIXED`` or ``PROPORTIONAL`` points
-(every ``calculation_type``); segment and tier events, pending points and points formulas
-answer 501.
+Rules for ``order.paid``, custom events and ``customer.segment.entered`` (``segment.id``),
+awarding ``FIXED`` or ``PROPORTIONAL`` points (every ``calculation_type``); tier events,
+pending points and points formulas answer 501.
 """
 
 from __future__ import annotations
@@ -28,18 +28,15 @@ PATH_PARAMETERS = {"earningRuleId": "An earning rule's ID (ern_)."}
 
 _RULES = "/v1/loyalties/{campaignId}/earning-rules"
 _RULE = f"{_RULES}/{{earningRuleId}}"
-_NOT_YET = (
-    "segment and tier events (customer.segment.entered, customer.loyalty.tier.*), "
-    "pending_points and points_formula"
-)
+_NOT_YET = "tier events (customer.loyalty.tier.*), pending_points and points_formula"
 _ITEM_OBJECTS = ("products_collection", "product", "sku")
 
 
 def _not_yet(what: str) -> errors.VoucherifyError:
     return errors.not_implemented(
         "earning_rule",
-        f"loyalty-fake does not implement {what} in earning rules yet; order.paid and custom "
-        "events with FIXED or PROPORTIONAL points work",
+        f"loyalty-fake does not implement {what} in earning rules yet; order.paid, custom "
+        "events and customer.segment.entered with FIXED or PROPORTIONAL points work",
     )
 
 
@@ -49,7 +46,7 @@ def _event(body: Body, *, required: bool) -> str | None:
     event = body.string("event", non_empty=True)
     if event is None:
         return None
-    if event == "customer.segment.entered" or event.startswith("customer.loyalty.tier."):
+    if event.startswith("customer.loyalty.tier."):
         raise _not_yet(f"the event {event}")
     return event
 
@@ -193,9 +190,11 @@ def _spec(body: Body, *, create: bool) -> RuleSpec:
     """What a create (or update) request sets on a rule; 400 or 501 for what it cannot."""
     if body.data.get("pending_points") is not None:
         raise _not_yet("pending_points")
-    if body.data.get("segment") is not None or body.data.get("loyalty_tier") is not None:
-        raise _not_yet("segment and tier events")
+    if body.data.get("loyalty_tier") is not None:
+        raise _not_yet("tier events")
     event = _event(body, required=create) if create else None
+    segment = body.obj("segment") if create else None
+    segment_id = segment.string("id", non_empty=True) if segment is not None else None
     loyalty = _loyalty(body) if create or body.data.get("loyalty") is not None else None
     source = body.obj("source")
     custom_event = body.obj("custom_event")
@@ -216,6 +215,7 @@ def _spec(body: Body, *, create: bool) -> RuleSpec:
         metadata=body.mapping("metadata"),
         expiration_rules=read_expiration_rules(rules) if rules is not None else None,
         validation_rule_id=body.string("validation_rule_id"),
+        segment_id=segment_id,
     )
 
 

@@ -43,6 +43,8 @@ def earning_rule_json(rule: EarningRule) -> dict[str, Any]:
     }
     if rule.schema_id is not None:
         body["custom_event"] = {"schema_id": rule.schema_id}
+    if rule.segment_id is not None:
+        body["segment"] = {"id": rule.segment_id}
     body["event"] = rule.event
     source: dict[str, Any] = {}
     if rule.banner is not None:
@@ -117,10 +119,12 @@ RULE_REQUEST: Schema = {
     "type": "object",
     "required": ["event", "loyalty"],
     "properties": {
-        # order.paid or a custom event's name; segment and tier events answer 501.
+        # order.paid, customer.segment.entered or a custom event's name; tier events 501.
         "event": NON_EMPTY,
         "loyalty": LOYALTY,
         "custom_event": obj({"schema_id": NON_EMPTY}),
+        # customer.segment.entered: the segment (required for that event).
+        "segment": obj({"id": NON_EMPTY}),
         "source": {"type": "object", "properties": {"banner": STRING}},
         "active": BOOLEAN,
         "start_date": TIMESTAMP,
@@ -153,6 +157,7 @@ SCHEMAS: dict[str, Schema] = {
         },
         {
             "custom_event": obj({"schema_id": STRING}),
+            "segment": obj({"id": STRING}),
             "start_date": TIMESTAMP,
             "expiration_date": TIMESTAMP,
             **_VALIDITY,

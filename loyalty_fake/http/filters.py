@@ -14,6 +14,9 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+import attrs
+
+from loyalty_fake import errors
 from loyalty_fake.clock import parse_timestamp
 from loyalty_fake.filters import (
     LIST_OPERANDS,
@@ -29,9 +32,17 @@ from loyalty_fake.http.common_json import STRING, TIMESTAMP, Schema
 from loyalty_fake.http.params import invalid_query, restore_plus
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
-__all__ = ["FILTERS", "METADATA_PREFIX", "filters_parameter", "parse_filters"]
+    from loyalty_fake.errors import VoucherifyError
+
+__all__ = [
+    "FILTERS",
+    "METADATA_PREFIX",
+    "filters_parameter",
+    "parse_filter_object",
+    "parse_filters",
+]
 
 FILTERS = "filters"
 METADATA_PREFIX = "metadata."
@@ -81,62 +92,80 @@ def _segments(key: str) -> list[str] | None:
     return segments
 
 
-def _field(name: str, fields: Mapping[str, FilterField], metadata: bool) -> FilterField:
+@attrs.frozen
+class _Answer:
+    """How a filter's mistakes are answered: where it sits, and the error raised."""
+
+    where: str
+    fail: Callable[[str], VoucherifyError]
+
+
+# A list's query answers invalid_query_params; a body's filter object, invalid_payload.
+_QUERY = _Answer(".filters", invalid_query)
+_BODY = _Answer(".filter", errors.invalid_payload)
+
+
+def _field(
+    name: str, fields: Mapping[str, FilterField], metadata: bool, answer: _Answer = _QUERY
+) -> FilterField:
     if name in fields:
         return fields[name]
     if metadata and name.startswith(METADATA_PREFIX) and len(name) > len(METADATA_PREFIX):
         return FilterField(Kind.ANY)
     allowed = [*sorted(fields), *([f"{METADATA_PREFIX}<key>"] if metadata else [])]
-    raise invalid_query(
-        f"Property .filters.{name} is not a filter of this list; "
+    raise answer.fail(
+        f"Property {answer.where}.{name} is not a filter of this list; "
         f"allowed: {', '.join(allowed)}, junction"
     )
 
 
-def _count(path: str, raw: str) -> int:
+def _count(path: str, raw: str, fail: Callable[[str], VoucherifyError]) -> int:
     """A count of days or items: a whole number, not negative."""
     if not _INTEGER.fullmatch(raw):
-        raise invalid_query(f"Property {path} must be integer")
+        raise fail(f"Property {path} must be integer")
     count = int(raw)
     if count < 0:
-        raise invalid_query(f"Property {path} must be >= 0")
+        raise fail(f"Property {path} must be >= 0")
     return count
 
 
-def _operand(path: str, kind: Kind, condition: str, raw: str) -> Value:
+def _operand(
+    path: str, kind: Kind, condition: str, raw: str, fail: Callable[[str], VoucherifyError]
+) -> Value:
     """One value of a condition, typed as the field's kind and the condition need."""
     if kind is Kind.DATE_TIME:
         if condition not in _MOMENTS:
-            return _count(path, raw)  # $more_than 10: more than ten days ago
+            return _count(path, raw, fail)  # $more_than 10: more than ten days ago
         try:
             return parse_timestamp(restore_plus(raw))
         except ValueError:
-            raise invalid_query(
+            raise fail(
                 f"Property {path} cannot be recognized as a ISO-8601 compliant date"
             ) from None
     if kind is Kind.ARRAY and condition in _ITEM_COUNTS:
-        return _count(path, raw)
+        return _count(path, raw, fail)
     if kind is Kind.BOOLEAN and condition in _EQUALITIES:
         if raw.lower() not in _BOOLEANS:
-            raise invalid_query(f"Property {path} must be boolean")
+            raise fail(f"Property {path} must be boolean")
         return _BOOLEANS[raw.lower()]
     if kind is Kind.NUMBER or (kind is Kind.ANY and condition in _COMPARISONS):
         value = float(raw) if _NUMBER.fullmatch(raw) else math.nan
         if not math.isfinite(value):
-            raise invalid_query(f"Property {path} must be number")
+            raise fail(f"Property {path} must be number")
         return value
     return raw
 
 
-def _conditions(name: str, spec: FilterField, condition: str, values: list[str]) -> list[Condition]:
-    path = f".filters.{name}.conditions.{condition}"
+def _conditions(
+    name: str, spec: FilterField, condition: str, values: list[str], answer: _Answer = _QUERY
+) -> list[Condition]:
+    path = f"{answer.where}.{name}.conditions.{condition}"
+    fail = answer.fail
     if condition not in spec.conditions:
-        raise invalid_query(
-            f"Property {path} is not supported: {name} takes {', '.join(spec.conditions)}"
-        )
+        raise fail(f"Property {path} is not supported: {name} takes {', '.join(spec.conditions)}")
     if condition in NO_OPERAND:
         return [Condition(name, condition, None, spec.kind)]
-    operands = [_operand(path, spec.kind, condition, raw) for raw in values]
+    operands = [_operand(path, spec.kind, condition, raw, fail) for raw in values]
     if condition in LIST_OPERANDS:
         return [Condition(name, condition, tuple(operands), spec.kind)]
     return [Condition(name, condition, operand, spec.kind) for operand in operands]
@@ -184,6 +213,58 @@ def parse_filters(
     for (name, condition), values in grouped.items():
         spec = _field(name, fields, metadata)
         conditions.extend(_conditions(name, spec, condition, values))
+    return Filter(tuple(conditions), junction)
+
+
+def _raw(value: object) -> str | None:
+    """A JSON operand as the query grammar's text: numbers and booleans as JSON spells them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return str(value)
+    return None
+
+
+def parse_filter_object(
+    data: Mapping[str, object],
+    fields: Mapping[str, FilterField],
+    *,
+    metadata: bool = False,
+) -> Filter:
+    """A filter given as a JSON object (a segment's): the same grammar as ``filters``.
+
+    ``{"junction": "and", "<field>": {"conditions": {"<condition>": <value or list>}}}``;
+    each value is one condition, as in a query. Raises 400 ``invalid_payload``.
+    """
+    fail, where = _BODY.fail, _BODY.where
+    junction: Junction = "and"
+    conditions: list[Condition] = []
+    for name, entry in data.items():
+        if name == "junction":
+            found = _JUNCTIONS.get(str(entry).lower()) if isinstance(entry, str) else None
+            if found is None:
+                raise fail(
+                    f"Property {where}.junction must be equal to one of the allowed values "
+                    "[ and, or ]"
+                )
+            junction = found
+            continue
+        spec = _field(name, fields, metadata, _BODY)
+        tests = entry.get("conditions") if isinstance(entry, dict) else None
+        if not isinstance(tests, dict) or not tests or len(entry) != 1:  # type: ignore[arg-type]
+            raise fail(f"Property {where}.{name} must be {{conditions: {{<condition>: value}}}}")
+        for condition, given in tests.items():
+            values = given if isinstance(given, list) else [given]
+            raws = [_raw(value) for value in values]
+            if condition not in _KNOWN_CONDITIONS or (
+                condition not in NO_OPERAND and (not raws or None in raws)
+            ):
+                raise fail(
+                    f"Property {where}.{name}.conditions.{condition} must be a known "
+                    "condition with a string, number or boolean value (or a list of them)"
+                )
+            texts = [raw for raw in raws if raw is not None]
+            conditions.extend(_conditions(name, spec, condition, texts, _BODY))
     return Filter(tuple(conditions), junction)
 
 

@@ -22,6 +22,7 @@ from loyalty_fake.http import (
     campaigns_json,
     cards_json,
     common_json,
+    customer_activity_json,
     customers_json,
     earning_rules_json,
     events_json,
@@ -31,6 +32,7 @@ from loyalty_fake.http import (
     publications_json,
     redemptions_json,
     rewards_json,
+    segments_json,
 )
 from loyalty_fake.http.app import MAX_BODY_BYTES
 from loyalty_fake.http.common_json import Schema, ref
@@ -58,6 +60,8 @@ _JSON_MODULES = (
     earning_rules_json,
     events_json,
     products_json,
+    segments_json,
+    customer_activity_json,
 )
 
 

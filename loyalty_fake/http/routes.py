@@ -17,6 +17,7 @@ import attrs
 from loyalty_fake.http import (
     assignments,
     campaigns,
+    customer_activity,
     customers,
     earning_rules,
     events,
@@ -27,6 +28,7 @@ from loyalty_fake.http import (
     publications,
     redemptions,
     rewards,
+    segments,
     vouchers,
 )
 from loyalty_fake.http.assignments import ASSIGNMENTS, REWARD_ASSIGNMENTS
@@ -66,6 +68,8 @@ AREAS = (
     earning_rules,
     events,
     products,
+    segments,
+    customer_activity,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

@@ -17,7 +17,7 @@ from loyalty_fake.ledger.pages import Page
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable
+    from collections.abc import Container, Iterable
 
     from loyalty_fake.ledger.customers import Customer
 
@@ -42,7 +42,7 @@ class CustomerQuery:
 
     ``starting_after`` is the spec's date cursor: customers created (or, ordered by
     ``updated_at``, updated) after it in an ascending order, before it in a descending one.
-    ``segment_id``: the fake has no segments, so no customer is in one.
+    ``segment_id``: only the customers in that segment now (none for an unknown one).
     """
 
     limit: int = 10
@@ -101,20 +101,26 @@ def _sort_key(order: CustomerOrder) -> Any:
 
 
 def list_customers(
-    customers: Iterable[Customer], query: CustomerQuery, now: dt.datetime
+    customers: Iterable[Customer],
+    query: CustomerQuery,
+    now: dt.datetime,
+    segment: Container[str] | None = None,
 ) -> tuple[list[Customer], int, bool]:
     """One page of ``customers`` (creation order, deleted ones left out) as ``query`` asks.
 
-    Returns the page, how many customers pass the filters, and whether more follow.
-    Ties in the order are broken by creation order, in the order's direction.
+    ``segment``: the IDs of the customers in ``query.segment_id`` (``None``: no such
+    segment). Returns the page, how many customers pass the filters, and whether more
+    follow. Ties in the order are broken by creation order, in the order's direction.
     """
-    if query.segment_id is not None:
+    if query.segment_id is not None and segment is None:
         return [], 0, False
     matches = query.filter()
     found = [
         (position, customer)
         for position, customer in enumerate(customers)
-        if customer.deleted_at is None and matches.matches(_record(customer), now)
+        if customer.deleted_at is None
+        and (segment is None or customer.id in segment)
+        and matches.matches(_record(customer), now)
     ]
     found.sort(key=_sort_key(query.order), reverse=query.order.startswith("-"))
     page = Page(query.limit, query.page)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from loyalty_fake import errors
+from loyalty_fake.ledger.activities import Activity
 from loyalty_fake.ledger.compact import own_copy, pack_flat, unpack_flat
 from loyalty_fake.ledger.customer_list import CustomerQuery, list_customers
 from loyalty_fake.ledger.project import Area, note_project
@@ -177,7 +178,14 @@ class Customers(Area):
 
     def page(self, query: CustomerQuery) -> tuple[list[Customer], int, bool]:
         """One page of the project's customers as ``query`` asks; the total; whether more follow."""
-        return list_customers(self._project.customers.values(), query, self._session.clock.now())
+        segment = (
+            self._session.segments.members_of(query.segment_id)
+            if query.segment_id is not None
+            else None
+        )
+        return list_customers(
+            self._project.customers.values(), query, self._session.clock.now(), segment
+        )
 
     def upsert(self, ref: CustomerRef) -> Customer:
         """Create the customer ``ref`` names, or update it if it exists (Voucherify's upsert).
@@ -279,6 +287,10 @@ class Customers(Area):
             _apply_profile(project, customer, plan.profile)
         if plan.existing is not None and (plan.profile or touch):
             customer.updated_at = now
+        if project.segments and (plan.existing is None or plan.profile or touch):
+            # The auto-update segments react (segments.py): only when there are any, so
+            # that a project without segments pays nothing for them.
+            self._session.happened(Activity("customer.updated", {"customer_id": customer.id}))
         return customer
 
     def cards_of(self, customer_id: str) -> list[tuple[Campaign, LoyaltyCard]]:

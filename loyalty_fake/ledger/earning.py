@@ -21,6 +21,7 @@ from loyalty_fake.ledger.accrual import Accrual
 from loyalty_fake.ledger.customers import CustomerRef, card_held_in
 from loyalty_fake.ledger.earning_rules import ORDER_PAID_EVENT, PROPORTIONAL_PLACES
 from loyalty_fake.ledger.orders import ORDER_PAID
+from loyalty_fake.ledger.segments import SEGMENT_ENTERED
 from loyalty_fake.ledger.validity import Validity
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ __all__ = [
     "ProportionalRounding",
     "react_to_event",
     "react_to_order",
+    "react_to_segment",
     "rule_points",
 ]
 
@@ -58,17 +60,26 @@ class EarningChoices:
     ``pro_rata`` awards ``value * points / every`` rounded down (1500 at 5 every 1000 is 7).
     ``one_rule_per_event``: only the matching rule that awards the most points (the oldest
     of equals) awards, per program, instead of every matching rule.
+    ``segment_reentry_earns``: a customer who leaves a segment and comes back earns its
+    ``customer.segment.entered`` rules again (by default only the first entry earns).
+    ``segment_members_earn_at_rule_creation``: a new ``customer.segment.entered`` rule
+    awards the customers already in its segment (by default they get nothing, as
+    Voucherify's documentation says).
     """
 
     proportional: ProportionalRounding = "steps"
     one_rule_per_event: bool = False
+    segment_reentry_earns: bool = False
+    segment_members_earn_at_rule_creation: bool = False
 
 
 @attrs.frozen
 class Occasion:
-    """What may earn: a paid order, or a tracked custom event, of one customer.
+    """What may earn: a paid order, a tracked custom event, or a segment entered, of one customer.
 
     ``code``: the card a custom event is attributed to (``loyalty.code``), if any.
+    ``segment_id``: the segment entered. ``only_rule``: the one rule that may award (a
+    rule just created, for the customers already in its segment).
     """
 
     event_type: str
@@ -78,11 +89,15 @@ class Occasion:
     name: str | None = None
     metadata: Mapping[str, Any] | None = None
     code: str | None = None
+    segment_id: str | None = None
+    only_rule: str | None = None
 
     @property
     def rule_event(self) -> str:
         """The ``event`` of the earning rules this occasion triggers."""
-        return ORDER_PAID_EVENT if self.order is not None else str(self.name)
+        if self.order is not None:
+            return ORDER_PAID_EVENT
+        return SEGMENT_ENTERED if self.segment_id is not None else str(self.name)
 
 
 def react_to_order(session: Session, activity: Activity) -> None:
@@ -115,10 +130,34 @@ def react_to_event(session: Session, activity: Activity) -> None:
     earn(session, occasion)
 
 
-def _rules_by_campaign(rules: Iterable[EarningRule], event: str) -> dict[str, list[EarningRule]]:
+def react_to_segment(session: Session, activity: Activity) -> None:
+    """A customer entered a segment: every ``customer.segment.entered`` rule of it awards."""
+    data = activity.data
+    customer = session.project.live_customer(data["customer_id"])
+    if customer is None:
+        return
+    occasion = Occasion(
+        SEGMENT_ENTERED,
+        data["event_id"],
+        customer,
+        segment_id=data["segment_id"],
+        only_rule=data.get("rule_id"),
+    )
+    earn(session, occasion)
+
+
+def _rules_by_campaign(
+    rules: Iterable[EarningRule], occasion: Occasion
+) -> dict[str, list[EarningRule]]:
+    event, segment_id, only = occasion.rule_event, occasion.segment_id, occasion.only_rule
     found: dict[str, list[EarningRule]] = {}
     for rule in rules:
-        if rule.event == event and rule.active:
+        if (
+            rule.event == event
+            and rule.active
+            and rule.segment_id == segment_id
+            and (only is None or rule.id == only)
+        ):
             found.setdefault(rule.campaign_id, []).append(rule)
     return found
 
@@ -129,9 +168,7 @@ def earn(session: Session, occasion: Occasion) -> None:
     now = session.clock.now()
     choices = session.earning_choices
     named = project.cards.get(occasion.code) if occasion.code is not None else None
-    for campaign_id, rules in _rules_by_campaign(
-        project.earning_rules.values(), occasion.rule_event
-    ).items():
+    for campaign_id, rules in _rules_by_campaign(project.earning_rules.values(), occasion).items():
         campaign = project.campaigns.get(campaign_id)
         if campaign is None or campaign.in_bin or not campaign.active:
             continue
@@ -186,6 +223,8 @@ def _accrual(rule: EarningRule, occasion: Occasion) -> Accrual:
 
 
 def _default_banner(rule: EarningRule) -> str:
+    if rule.event == SEGMENT_ENTERED:
+        return "Customer entered segment"
     return "Order paid" if rule.event == ORDER_PAID_EVENT else rule.event
 
 

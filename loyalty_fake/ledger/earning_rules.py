@@ -1,4 +1,4 @@
-"""A program's earning rules: what earns points (``order.paid``, a custom event), and how many.
+"""A program's earning rules: what earns points (``order.paid``, a custom event, a segment).
 
 The rules are records here; ``earning.py`` applies them when an order is paid or a custom
 event is tracked. A rule's ``loyalty`` is kept as Voucherify shows it: ``{type: FIXED,
@@ -14,9 +14,12 @@ import attrs
 
 from loyalty_fake import errors
 from loyalty_fake.ids import derived_id
+from loyalty_fake.ledger.activities import Activity
 from loyalty_fake.ledger.campaigns import find_campaign
+from loyalty_fake.ledger.event_names import is_built_in_event
 from loyalty_fake.ledger.pages import Page
 from loyalty_fake.ledger.project import Area, note_project
+from loyalty_fake.ledger.segments import SEGMENT_ENTERED
 from loyalty_fake.ledger.validity import Validity
 
 if TYPE_CHECKING:
@@ -69,6 +72,7 @@ class RuleSpec:
     metadata: dict[str, Any] | None = None
     expiration_rules: ExpirationRules | None = None
     validation_rule_id: str | None = None
+    segment_id: str | None = None
 
 
 @attrs.define
@@ -93,6 +97,8 @@ class EarningRule:
     # The rule's own expiry of the points it gives, in place of the program's.
     expiration_rules: ExpirationRules | None = None
     updated_at: dt.datetime | None = None
+    # A customer.segment.entered rule's segment (segment.id).
+    segment_id: str | None = None
 
     @property
     def automation_id(self) -> str:
@@ -131,12 +137,16 @@ class EarningRules(Area):
         """Add earning rules to a program, all or none; 404 for an unknown program.
 
         A rule naming a validation rule is 404: the fake has none to check. A custom
-        event rule needs its event schema (``custom_event.schema_id``).
+        event rule needs its event schema (``custom_event.schema_id``); a segment rule,
+        an existing segment (404 otherwise). With ``segment_members_earn_at_rule_creation``
+        the customers already in a new segment rule's segment earn it now.
         """
         project = self._project
         campaign = find_campaign(project, campaign_ref)
         for spec in specs:
             _check(spec)
+            if spec.segment_id is not None:
+                self._session.segments.get(spec.segment_id)
         now = self._session.clock.now()
         undo = self._session.undo
         if undo is not None:
@@ -152,11 +162,29 @@ class EarningRules(Area):
                 seq=project.take_seq(),
                 event=spec.event,
                 loyalty=spec.loyalty,
+                segment_id=spec.segment_id,
             )
             _apply(rule, spec)
             project.earning_rules[rule.id] = rule
             made.append(rule)
+        if self._session.earning_choices.segment_members_earn_at_rule_creation:
+            for rule in made:
+                self._award_members(rule)
         return made
+
+    def _award_members(self, rule: EarningRule) -> None:
+        """The customers in a new segment rule's segment earn it, as if they entered now."""
+        if rule.segment_id is None:
+            return
+        segment = self._project.segments[rule.segment_id]
+        for customer_id in segment.members:
+            data = {
+                "customer_id": customer_id,
+                "segment_id": segment.id,
+                "event_id": derived_id("evcus_", f"{rule.id}/{customer_id}", 18),
+                "rule_id": rule.id,
+            }
+            self._session.happened(Activity(SEGMENT_ENTERED, data))
 
     def get(self, campaign_ref: str, rule_id: str) -> EarningRule:
         """A program's earning rule; 404 ``not_found`` (earning_rule) otherwise."""
@@ -229,7 +257,17 @@ def _check(spec: RuleSpec, start_date: dt.datetime | None = None) -> None:
         # validation rules, so none can be named.
         raise errors.not_found("validation_rule", spec.validation_rule_id)
     if spec.event is not None:
-        if spec.event != ORDER_PAID_EVENT and spec.schema_id is None:
+        if spec.event == SEGMENT_ENTERED:
+            if spec.segment_id is None:
+                raise errors.invalid_payload(
+                    f"Property .segment.id is required for the event {SEGMENT_ENTERED}"
+                )
+        elif spec.event != ORDER_PAID_EVENT and is_built_in_event(spec.event):
+            raise errors.invalid_payload(
+                f"Property .event {spec.event} is the name of a Voucherify event, "
+                "not a custom event"
+            )
+        elif spec.event != ORDER_PAID_EVENT and spec.schema_id is None:
             raise errors.invalid_payload(
                 "Property .custom_event.schema_id is required for a custom event "
                 f"({spec.event}): define the event in the event schema first"
@@ -248,6 +286,11 @@ def _fits_event(loyalty: Mapping[str, Any], event: str) -> None:
     kind = loyalty.get("calculation_type")
     if kind is None or kind == "CUSTOMER_METADATA":
         return
+    if event == SEGMENT_ENTERED:
+        # LoyaltiesEarningRulesCreateEnteredSegmentRequestBody: FIXED or CUSTOMER_METADATA.
+        raise errors.invalid_payload(
+            f"Property .loyalty.calculation_type {kind} does not fit the event {SEGMENT_ENTERED}"
+        )
     needs_order = kind.startswith("ORDER_")
     if needs_order and event != ORDER_PAID_EVENT:
         raise errors.invalid_payload(

@@ -15,7 +15,9 @@ from loyalty_fake import errors
 from loyalty_fake.ids import customer_event_id
 from loyalty_fake.ledger.activities import Activity
 from loyalty_fake.ledger.earning import CUSTOM_EVENT
+from loyalty_fake.ledger.event_names import is_built_in_event
 from loyalty_fake.ledger.project import Area
+from loyalty_fake.ledger.segments import CustomerEvent
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -51,8 +53,15 @@ class Events(Area):
         """Track the custom event ``name`` of a customer (created when missing).
 
         ``code``: the loyalty card the event is attributed to; 404 for an unknown card.
-        The earning rules of ``name`` react before the request ends.
+        The earning rules of ``name`` react before the request ends. One of Voucherify's
+        own event names (``order.paid``, ``customer.segment.entered``, ...) is 400
+        ``invalid_payload``: it would pass for that event.
         """
+        if is_built_in_event(name):
+            raise errors.invalid_payload(
+                f"Property .event {name} is the name of a Voucherify event; "
+                "a custom event needs a name of its own"
+            )
         project = self._project
         if code is not None and project.cards.get(code) is None:
             raise errors.not_found("voucher", code)
@@ -67,5 +76,16 @@ class Events(Area):
             "metadata": dict(metadata) if metadata else None,
             "code": code,
         }
+        # Kept for the customer's activity (GET /v1/customers/{id}/activity).
+        project.customer_events.append(
+            CustomerEvent(
+                id=event_id,
+                type=CUSTOM_EVENT,
+                customer_id=who.id,
+                created_at=self._session.clock.now(),
+                seq=project.next_seq,
+                data={"name": name, "metadata": data["metadata"], "code": code},
+            )
+        )
         self._session.happened(Activity(CUSTOM_EVENT, data))
         return TrackedEvent(event_id, name, who, data["metadata"])

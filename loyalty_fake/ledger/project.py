@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.publications import Publication
     from loyalty_fake.ledger.redemptions import FailedRedemption, Redemption
     from loyalty_fake.ledger.rewards import Reward, RewardAssignment
+    from loyalty_fake.ledger.segments import CustomerEvent, Segment
     from loyalty_fake.ledger.session import Session
     from loyalty_fake.ledger.undo import UndoLog
 
@@ -90,6 +91,10 @@ class Project:
     product_ids_by_source_id: dict[str, str] = attrs.field(factory=dict)
     skus: dict[str, Sku] = attrs.field(factory=dict)
     sku_ids_by_source_id: dict[str, str] = attrs.field(factory=dict)
+    # segments.py: customer segments by ID, and the customer events the fake keeps (custom
+    # events, segments entered), oldest first, for the customers' activity.
+    segments: dict[str, Segment] = attrs.field(factory=dict)
+    customer_events: list[CustomerEvent] = attrs.field(factory=list)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -198,6 +203,8 @@ _GROWING = (
     "product_ids_by_source_id",
     "skus",
     "sku_ids_by_source_id",
+    "segments",
+    "customer_events",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 

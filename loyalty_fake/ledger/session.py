@@ -15,7 +15,12 @@ from loyalty_fake.ledger.activities import Activity
 from loyalty_fake.ledger.campaigns import Campaigns
 from loyalty_fake.ledger.cards import Cards, note_card
 from loyalty_fake.ledger.customers import Customers
-from loyalty_fake.ledger.earning import CUSTOM_EVENT, react_to_event, react_to_order
+from loyalty_fake.ledger.earning import (
+    CUSTOM_EVENT,
+    react_to_event,
+    react_to_order,
+    react_to_segment,
+)
 from loyalty_fake.ledger.earning_rules import EarningRules
 from loyalty_fake.ledger.events import Events
 from loyalty_fake.ledger.members import Members, note_members
@@ -26,6 +31,12 @@ from loyalty_fake.ledger.publications import Publications
 from loyalty_fake.ledger.redemptions import Redemptions
 from loyalty_fake.ledger.rewards import Rewards
 from loyalty_fake.ledger.schedule import SCHEDULE
+from loyalty_fake.ledger.segments import (
+    CUSTOMER_CHANGED,
+    SEGMENT_ENTERED,
+    Segments,
+    react_to_customer,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -48,6 +59,8 @@ __all__ = ["REACTIONS", "Activity", "Session"]
 REACTIONS: dict[str, tuple[Callable[[Session, Activity], None], ...]] = {
     ORDER_PAID: (react_to_order,),
     CUSTOM_EVENT: (react_to_event,),
+    CUSTOMER_CHANGED: (react_to_customer,),
+    SEGMENT_ENTERED: (react_to_segment,),
 }
 
 
@@ -70,6 +83,7 @@ class Session:
         "_publications",
         "_redemptions",
         "_rewards",
+        "_segments",
         "_unit",
         "activities",
         "clock",
@@ -105,6 +119,7 @@ class Session:
         self._rewards: Rewards | None = None
         self._redemptions: Redemptions | None = None
         self._products: Products | None = None
+        self._segments: Segments | None = None
 
     @property
     def app_id(self) -> str:
@@ -267,4 +282,12 @@ class Session:
         found = self._products
         if found is None:
             found = self._products = Products(self)
+        return found
+
+    @property
+    def segments(self) -> Segments:
+        """Customer segments, static and auto-update."""
+        found = self._segments
+        if found is None:
+            found = self._segments = Segments(self)
         return found

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from sortedcontainers import SortedList
 
+from loyalty_fake.filters import Condition, Filter, Kind
 from loyalty_fake.ledger import member_index
 from loyalty_fake.ledger.accrual import Accrual
 from loyalty_fake.ledger.blocks import Blocks
@@ -49,6 +50,7 @@ from loyalty_fake.ledger.redemptions import (
     Rollback,
 )
 from loyalty_fake.ledger.rewards import Reward, RewardAssignment
+from loyalty_fake.ledger.segments import CustomerEvent, Segment
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -114,6 +116,10 @@ def _record_classes() -> tuple[type, ...]:
         Accrual,
         Product,
         Sku,
+        Segment,
+        CustomerEvent,
+        Filter,
+        Condition,
     )
 
 
@@ -177,6 +183,7 @@ _ALSO_ALLOWED: tuple[Any, ...] = (
     member_index.updated_key,
     member_index._created,  # noqa: SLF001 - a key the index's blocks pickle by name
     member_index._updated,  # noqa: SLF001
+    Kind,  # a segment filter's conditions name their field's kind
 )
 
 

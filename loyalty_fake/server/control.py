@@ -21,6 +21,7 @@ from loyalty_fake.http.points_json import transaction_json
 from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.http.redemptions_json import failed_redemption_json, redemption_json
 from loyalty_fake.http.rewards_json import assignment_json, reward_json
+from loyalty_fake.http.segments_json import segment_json
 from loyalty_fake.seeding import seed_program
 from loyalty_fake.server.dashboard import dashboard_html
 from loyalty_fake.server.served import Served, served
@@ -230,6 +231,10 @@ class ControlPlane:
                         if (card := project.cards.get(code)) is not None
                         and card.campaign_id in campaigns
                         for f in failures
+                    ],
+                    "segments": [
+                        {**segment_json(s), "customers": list(s.members)}
+                        for s in project.segments.values()
                     ],
                 }
         return {"clock": self._clock_json(), "seed": ledger.ids.seed, "projects": projects}

@@ -35,6 +35,8 @@ _OPTIONS = (
     "app_token",
     "strict_content_type",
     "strict_products",
+    "segment_reentry_earns",
+    "segment_members_earn_at_rule_creation",
 )
 _SEEDING = ("programs", "members")
 _SERVER = ("control_plane",)
@@ -49,7 +51,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "loyalty_fake(seed=0, now=None, credentials=None, strict_joins=False, "
         "proportional_points='steps', one_earning_rule_per_event=False, base_urls=(), "
         "app_id=None, app_token=None, strict_content_type=False, programs=None, members=None, "
-        "control_plane=False, strict_products=False): "
+        "control_plane=False, strict_products=False, segment_reentry_earns=False, "
+        "segment_members_earn_at_rule_creation=False): "
         "options for the loyalty_fake fixture, which every marked test gets; programs/members "
         "seed demo data from seed; control_plane serves /_fake/ on loyalty_fake_server",
     )
