@@ -26,6 +26,7 @@ from loyalty_fake.http import (
     earning_rules_json,
     events_json,
     orders_json,
+    pending_points_json,
     points_json,
     publications_json,
     redemptions_json,
@@ -56,6 +57,7 @@ _JSON_MODULES = (
     orders_json,
     earning_rules_json,
     events_json,
+    pending_points_json,
 )
 
 

@@ -22,6 +22,7 @@ from loyalty_fake.http import (
     events,
     members,
     orders,
+    pending_points,
     points,
     publications,
     redemptions,
@@ -64,6 +65,7 @@ AREAS = (
     redemptions,
     earning_rules,
     events,
+    pending_points,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

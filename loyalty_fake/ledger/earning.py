@@ -155,7 +155,11 @@ def earn(session: Session, occasion: Occasion) -> None:
         if card is None or card.holder_id is None:
             continue
         for rule, points in awards:
-            session.points.accrue(card, points, rule, _accrual(rule, occasion), now)
+            if rule.pending_points is not None and occasion.order is not None:
+                # The rule's points wait their days before reaching the card (pending.py).
+                session.pending_points.add(card, points, rule, _accrual(rule, occasion), now)
+            else:
+                session.points.accrue(card, points, rule, _accrual(rule, occasion), now)
 
 
 def _card(session: Session, campaign: Campaign, customer: Customer) -> LoyaltyCard | None:

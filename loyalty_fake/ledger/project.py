@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.customers import Customer
     from loyalty_fake.ledger.earning_rules import EarningRule
     from loyalty_fake.ledger.orders import Order
+    from loyalty_fake.ledger.pending_points import PendingPoints
     from loyalty_fake.ledger.publications import Publication
     from loyalty_fake.ledger.redemptions import FailedRedemption, Redemption
     from loyalty_fake.ledger.rewards import Reward, RewardAssignment
@@ -84,6 +85,12 @@ class Project:
     # only cards that have had one are keys (a card keeps no field for them).
     failed_redemptions: dict[str, FailedRedemption] = attrs.field(factory=dict)
     failures_by_card: dict[str, list[FailedRedemption]] = attrs.field(factory=dict)
+    # pending.py: pending points entries by ID (creation order, kept once activated or
+    # cancelled), those still pending by the instant they activate (creation order within
+    # one), and a heap of those instants: as expiring and expiry_instants are.
+    pending_points: dict[str, PendingPoints] = attrs.field(factory=dict)
+    pending_due: dict[dt.datetime, list[PendingPoints]] = attrs.field(factory=dict)
+    pending_instants: list[dt.datetime] = attrs.field(factory=list)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -188,6 +195,8 @@ _GROWING = (
     "orders",
     "order_ids_by_source_id",
     "earning_rules",
+    "pending_points",
+    "pending_due",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 
@@ -260,6 +269,10 @@ def note_removal(undo: UndoLog, project: Project) -> None:
         project.reward_assignments,
         project.failures_by_card,
         project.earning_rules,
+        project.pending_points,
+        project.pending_due,
+        *project.pending_due.values(),
+        project.pending_instants,
     ]
     for container in containers:
         undo.keep(container)

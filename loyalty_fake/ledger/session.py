@@ -20,6 +20,7 @@ from loyalty_fake.ledger.earning_rules import EarningRules
 from loyalty_fake.ledger.events import Events
 from loyalty_fake.ledger.members import Members, note_members
 from loyalty_fake.ledger.orders import ORDER_PAID, Orders
+from loyalty_fake.ledger.pending import Pending
 from loyalty_fake.ledger.points import Points
 from loyalty_fake.ledger.publications import Publications
 from loyalty_fake.ledger.redemptions import Redemptions
@@ -63,6 +64,7 @@ class Session:
         "_ledger",
         "_members",
         "_orders",
+        "_pending_points",
         "_points",
         "_project",
         "_publications",
@@ -102,6 +104,7 @@ class Session:
         self._points: Points | None = None
         self._rewards: Rewards | None = None
         self._redemptions: Redemptions | None = None
+        self._pending_points: Pending | None = None
 
     @property
     def app_id(self) -> str:
@@ -251,4 +254,12 @@ class Session:
         found = self._redemptions
         if found is None:
             found = self._redemptions = Redemptions(self)
+        return found
+
+    @property
+    def pending_points(self) -> Pending:
+        """Pending points entries: made by earning, activated nightly or by hand."""
+        found = self._pending_points
+        if found is None:
+            found = self._pending_points = Pending(self)
         return found

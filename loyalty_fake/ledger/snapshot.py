@@ -40,6 +40,7 @@ from loyalty_fake.ledger.history import (
 )
 from loyalty_fake.ledger.member_index import MemberIndex
 from loyalty_fake.ledger.orders import Order, OrderItem
+from loyalty_fake.ledger.pending_points import PendingPoints
 from loyalty_fake.ledger.project import Project
 from loyalty_fake.ledger.publications import Publication
 from loyalty_fake.ledger.redemptions import (
@@ -111,6 +112,7 @@ def _record_classes() -> tuple[type, ...]:
         FailedRedemption,
         EarningRule,
         Accrual,
+        PendingPoints,
     )
 
 
