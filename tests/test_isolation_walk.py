@@ -47,6 +47,9 @@ BODIES: dict[str, Any] = {
         {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 1}}
     ],
     "POST /v1/events": {"event": "visit", "customer": {"source_id": "alice"}},
+    "POST /v1/loyalties/members/{memberId}/pending-points/{pendingPointsId}/balance": {
+        "points": 5
+    },
 }
 
 
@@ -59,6 +62,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     assignment: str,
     redemption: str,
     rule: str = "ern_unknown",
+    pending: str = "lopp_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -71,6 +75,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "redemptionId": redemption,
         "orderId": "order-1",
         "earningRuleId": rule,
+        "pendingPointsId": pending,
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
@@ -102,12 +107,23 @@ def test_a_stranger_cannot_reach_another_projects_data(
     redemption = loyalty_fake.redeem_reward(code, reward, app_id="owner")["id"]
     order = {"source_id": "order-1", "status": "PAID", "amount": 100, "customer": "alice"}
     loyalty_fake.request("POST", "/v1/orders", json_body=order, app_id="owner")
-    rules = [{"event": "order.paid", "loyalty": {"type": "FIXED", "points": 1}}]
+    rules = [
+        {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 1}},
+        {
+            "event": "order.paid",
+            "loyalty": {"type": "FIXED", "points": 2},
+            "pending_points": {"period_type": "DAY", "period_value": 1},
+        },
+    ]
     made = loyalty_fake.request(
         "POST", "/v1/loyalties/P/earning-rules", json_body=rules, app_id="owner"
     )
+    paid = {"source_id": "order-2", "status": "PAID", "amount": 100, "customer": "alice"}
+    loyalty_fake.request("POST", "/v1/orders", json_body=paid, app_id="owner")
+    listed = loyalty_fake.request("GET", "/v1/loyalties/P/pending-points", app_id="owner")
+    pending = listed.json()["data"][0]["id"]
     before = _owner_state(loyalty_fake)
-    ids = (program["id"], code, reward, assignment, redemption, made.json()[0]["id"])
+    ids = (program["id"], code, reward, assignment, redemption, made.json()[0]["id"], pending)
     response = _send(route, STRANGER, *ids)
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()
