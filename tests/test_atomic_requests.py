@@ -418,7 +418,7 @@ _STEPS: dict[str, tuple[type, str, Callable[[dict[str, str]], tuple[str, str, Js
         lambda n: (
             "POST",
             f"/v1/loyalties/members/{n['code']}/pending-points/{n['pending']}/activate",
-            None,
+            {},
         ),
     ),
     "after pending points activate": (
@@ -427,7 +427,7 @@ _STEPS: dict[str, tuple[type, str, Callable[[dict[str, str]], tuple[str, str, Js
         lambda n: (
             "POST",
             f"/v1/loyalties/members/{n['code']}/pending-points/{n['pending']}/activate",
-            None,
+            {},
         ),
     ),
 }
@@ -455,10 +455,10 @@ def _arrange(send: Callable[[str, str, Json], Json]) -> dict[str, str]:
     send("POST", f"/v1/loyalties/members/{code}/balance", {"points": 40})
     pending = {"period_type": "DAY", "period_value": 5}
     rule = {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 3}}
-    send("POST", "/v1/loyalties/P/earning-rules", [{**rule, "pending_points": pending}])
+    send("POST", "/v1/loyalties/P/earning-rules", {**rule, "pending_points": pending})
     order = {"source_id": "o1", "status": "PAID", "customer": {"source_id": "alice"}}
     send("POST", "/v1/orders", order)
-    entry = send("GET", "/v1/loyalties/P/pending-points", None)["data"][0]["id"]
+    entry = send("GET", "/v1/loyalties/P/pending-points", {})["data"][0]["id"]
     return {"code": code, "reward": reward["id"], "pending": entry}
 
 

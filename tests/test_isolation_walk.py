@@ -47,9 +47,7 @@ BODIES: dict[str, Any] = {
         {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 1}}
     ],
     "POST /v1/events": {"event": "visit", "customer": {"source_id": "alice"}},
-    "POST /v1/loyalties/members/{memberId}/pending-points/{pendingPointsId}/balance": {
-        "points": 5
-    },
+    "POST /v1/loyalties/members/{memberId}/pending-points/{pendingPointsId}/balance": {"points": 5},
 }
 
 
