@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from loyalty_fake import LoyaltyFake
+from loyalty_fake.http.messages import Request
+from loyalty_fake.server import ServerApp
+from loyalty_fake.server.store import Store
 from tests.conftest import make_program
 
 if TYPE_CHECKING:
-    from loyalty_fake import LoyaltyFake
+    from pathlib import Path
+
     from tests.conftest import Client, RequestsClient
 
 # 10:00 UTC on 25 Jan 2024.
@@ -332,3 +338,53 @@ def test_member_activity_records_them(client: Client, loyalty_fake: LoyaltyFake)
     activated = events[-1]["data"]["data"]
     assert activated["pending_points"]["id"] == second["id"]
     assert activated["balance"]["balance"] == 10
+
+
+@pytest.mark.parametrize("compact", [False, True], ids=["journal", "snapshot"])
+def test_a_durable_server_keeps_them_across_a_restart(tmp_path: Path, *, compact: bool) -> None:
+    """Pending entries, cancelled or adjusted, come back after a restart and activate on time."""
+
+    def open_app(fake: LoyaltyFake) -> tuple[ServerApp, Store]:
+        store = Store(tmp_path / "state")
+        app = ServerApp(fake, store=store)
+        app.recover()
+        return app, store
+
+    def send(app: ServerApp, method: str, path: str, body: Any = None) -> Any:
+        raw = json.dumps(body).encode() if body is not None else b""
+        headers = {**fake.headers, "Content-Type": "application/json"}
+        response = app.handle(Request.from_url(method, path, headers, raw))
+        return json.loads(response.body) if response.body else None
+
+    fake = LoyaltyFake(seed=3, now="2024-01-25T10:00:00Z")
+    app, store = open_app(fake)
+    send(app, "POST", "/v1/loyalties", {"name": "Coffee Club"})
+    code = send(app, "POST", "/v1/loyalties/Coffee Club/members", {"customer": "ada"})["code"]
+    send(app, "POST", "/v1/loyalties/Coffee Club/earning-rules", [PENDING])
+    for number in range(3):
+        order = {"source_id": f"o{number}", "status": "PAID", "customer": {"source_id": "ada"}}
+        send(app, "POST", "/v1/orders", order)
+    member = f"/v1/loyalties/members/{code}/pending-points"
+    kept, adjusted, cancelled = send(app, "GET", member)["data"]
+    send(app, "POST", f"{member}/{cancelled['id']}/cancel")
+    send(app, "POST", f"{member}/{adjusted['id']}/balance", {"points": 4})
+    if compact:
+        app.compact()
+    before = (send(app, "GET", member), send(app, "GET", f"/v1/loyalties/members/{code}"))
+    store.close()
+    restarted = LoyaltyFake(seed=3, now="2024-01-25T10:00:00Z")
+    app, store = open_app(restarted)
+    try:
+        assert (send(app, "GET", member), send(app, "GET", f"/v1/loyalties/members/{code}")) == (
+            before
+        )
+        restarted.clock.set("2024-01-28T00:00:00Z")
+        card = send(app, "GET", f"/v1/loyalties/members/{code}")["loyalty_card"]
+        assert card == {"points": 24, "balance": 24}
+        assert send(app, "GET", member)["data"] == []
+        assert {kept["id"], adjusted["id"]} == {
+            t["details"]["pending_points"]["id"]
+            for t in send(app, "GET", f"/v1/loyalties/members/{code}/transactions")["data"]
+        }
+    finally:
+        store.close()
