@@ -150,6 +150,19 @@ def test_activation_comes_before_expiry_night_by_night(
     assert _card(client, code) == {"points": 15, "balance": 10, "expired_points": 5}
 
 
+def test_on_one_night_activation_comes_first(client: Client, loyalty_fake: LoyaltyFake) -> None:
+    """Points activating and points expiring at the same midnight: activation is recorded first."""
+    code = _setup(client, loyalty_fake)
+    _ok(client.change_balance(code, {"points": 5, "expiration_date": "2024-01-27"}))
+    _pay(client)
+    loyalty_fake.clock.set("2024-01-28T00:00:00Z")
+    transactions = _ok(client.list_transactions(code, {"order": "id"}))["data"]
+    assert [(t["type"], t["created_at"]) for t in transactions[1:]] == [
+        ("PENDING_POINTS_ACTIVATION", "2024-01-28T00:00:00.000Z"),
+        ("POINTS_EXPIRATION", "2024-01-28T00:00:00.000Z"),
+    ]
+
+
 def test_activating_by_hand(client: Client, loyalty_fake: LoyaltyFake) -> None:
     """Activating by hand adds the points now (MANUAL); a second time is 400."""
     code = _setup(client, loyalty_fake)
