@@ -270,6 +270,18 @@ def test_cancelling_the_order_keeps_them(client: Client, loyalty_fake: LoyaltyFa
     assert _card(client, code)["balance"] == 10
 
 
+@pytest.mark.loyalty_fake(cancel_pending_points_with_order=True)
+def test_cancelling_the_order_can_cancel_them(client: Client, loyalty_fake: LoyaltyFake) -> None:
+    """With cancel_pending_points_with_order, a cancelled order's entries are cancelled too."""
+    code = _setup(client, loyalty_fake)
+    _pay(client)
+    _pay(client, "order-2")
+    _ok(client.update_order("order-1", {"status": "CANCELED"}))
+    assert [e["details"]["order"]["source_id"] for e in _pending(client, code)] == ["order-2"]
+    loyalty_fake.clock.set("2024-01-28T00:00:00Z")
+    assert _card(client, code) == {"points": 10, "balance": 10}
+
+
 def test_rules_without_pending_points_still_accrue(
     client: Client, loyalty_fake: LoyaltyFake
 ) -> None:

@@ -58,10 +58,13 @@ class EarningChoices:
     ``pro_rata`` awards ``value * points / every`` rounded down (1500 at 5 every 1000 is 7).
     ``one_rule_per_event``: only the matching rule that awards the most points (the oldest
     of equals) awards, per program, instead of every matching rule.
+    ``cancel_pending_with_order``: cancelling a paid order cancels its pending points
+    still waiting; by default they stay and activate as planned.
     """
 
     proportional: ProportionalRounding = "steps"
     one_rule_per_event: bool = False
+    cancel_pending_with_order: bool = False
 
 
 @attrs.frozen

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NO_ORDERS",
+    "ORDER_CANCELED",
     "ORDER_ORDERS",
     "ORDER_PAID",
     "ORDER_STATUSES",
@@ -39,6 +40,8 @@ __all__ = [
     "Orders",
 ]
 
+# A paid order cancelled: Voucherify's customer.order.canceled.
+ORDER_CANCELED = "customer.order.canceled"
 OrderStatus = Literal["CREATED", "PAID", "CANCELED", "FULFILLED"]
 ORDER_STATUSES: tuple[OrderStatus, ...] = ("CREATED", "PAID", "CANCELED", "FULFILLED")
 # The listing orders of GET /v1/orders (ParameterOrderListOrders).
@@ -285,6 +288,7 @@ class Orders(Area):
                 project.order_ids_by_source_id[order.source_id] = order.id
         else:
             order.updated_at = now
+        was_cancelled = order.status == "CANCELED"
         _change(order, given)
         if customer is not None:
             order.customer_id = customer.id
@@ -292,6 +296,9 @@ class Orders(Area):
             order.referrer_id = referrer.id
         if order.status == "PAID" and order.paid_at is None:
             self.paid(order, now)
+        if order.status == "CANCELED" and not was_cancelled and order.paid_at is not None:
+            # A paid order cancelled: what it earned may react (pending.py, by choice).
+            self._session.happened(Activity(ORDER_CANCELED, {"order_id": order.id}))
         return order
 
     def paid(self, order: Order, now: dt.datetime) -> None:

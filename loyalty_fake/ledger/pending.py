@@ -21,11 +21,13 @@ from loyalty_fake.ledger.project import Area, note_project, note_sequence
 
 if TYPE_CHECKING:
     from loyalty_fake.ledger.accrual import Accrual
+    from loyalty_fake.ledger.activities import Activity
     from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.earning_rules import EarningRule
     from loyalty_fake.ledger.history import Transaction
+    from loyalty_fake.ledger.session import Session
 
-__all__ = ["Pending", "PendingPoints"]
+__all__ = ["Pending", "PendingPoints", "react_to_cancelled_order"]
 
 
 def _state_error(entry: PendingPoints, action: str) -> errors.VoucherifyError:
@@ -192,6 +194,12 @@ class Pending(Area):
         self._session.points.touch(project, project.campaigns[card.campaign_id], card, now)
         return card, entry
 
+    def cancel_of_order(self, order_id: str) -> None:
+        """Cancel every entry of ``order_id`` still pending (a cancelled order, by choice)."""
+        for entry in list(self._project.pending_points.values()):
+            if entry.order_id == order_id and entry.status == "PENDING":
+                self.cancel(entry.card_code, entry.id)
+
     def activate_due(self, until: dt.datetime) -> None:
         """Activate every entry due by ``until``, each at its own midnight (the nightly job)."""
         project = self._project
@@ -252,3 +260,9 @@ class Pending(Area):
             if not due:
                 del project.pending_due[instant]
         project.pending_instants[:] = sorted(project.pending_due)
+
+
+def react_to_cancelled_order(session: Session, activity: Activity) -> None:
+    """A paid order cancelled: its pending points go too, if the fake is told to."""
+    if session.earning_choices.cancel_pending_with_order:
+        session.pending_points.cancel_of_order(activity.data["order_id"])

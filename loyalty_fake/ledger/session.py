@@ -19,8 +19,8 @@ from loyalty_fake.ledger.earning import CUSTOM_EVENT, react_to_event, react_to_o
 from loyalty_fake.ledger.earning_rules import EarningRules
 from loyalty_fake.ledger.events import Events
 from loyalty_fake.ledger.members import Members, note_members
-from loyalty_fake.ledger.orders import ORDER_PAID, Orders
-from loyalty_fake.ledger.pending import Pending
+from loyalty_fake.ledger.orders import ORDER_CANCELED, ORDER_PAID, Orders
+from loyalty_fake.ledger.pending import Pending, react_to_cancelled_order
 from loyalty_fake.ledger.points import Points
 from loyalty_fake.ledger.publications import Publications
 from loyalty_fake.ledger.redemptions import Redemptions
@@ -48,6 +48,7 @@ __all__ = ["REACTIONS", "Activity", "Session"]
 REACTIONS: dict[str, tuple[Callable[[Session, Activity], None], ...]] = {
     ORDER_PAID: (react_to_order,),
     CUSTOM_EVENT: (react_to_event,),
+    ORDER_CANCELED: (react_to_cancelled_order,),
 }
 
 
