@@ -492,7 +492,7 @@ class ApiMachine(RuleBasedStateMachine):
         (found,) = [e for e in listed if e["details"]["order"]["source_id"] == entry.order]
         path = f"{member}/{found['id']}/{action}"
         reply = self.session.post(BASE_URL + path, timeout=10)
-        status, body = reply.status_code, reply.json() if reply.content else None
+        status, body = reply.status_code, reply.json() if reply.content else {}
         assert status == (200 if action == "activate" else 204), body
         card = self.cards[entry.code]
         if action == "activate":
