@@ -85,7 +85,8 @@ class LoyaltyFake:
     (``{app_id: app_token}``) to accept only those, ``strict_joins`` to answer a repeated
     join with 400 instead of the existing card, ``proportional_points`` (``"steps"``, the
     default, or ``"pro_rata"``) and ``one_earning_rule_per_event`` for how earning rules
-    award points (docs/choices.md), ``base_urls`` to answer more URLs,
+    award points, ``cancel_pending_points_with_order`` to cancel a cancelled order's
+    pending points (docs/choices.md), ``base_urls`` to answer more URLs,
     ``app_id``/``app_token`` for the project the methods act in (default: the first
     ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``), and
     ``strict_content_type`` to answer 415 to a body sent without a ``Content-Type``
@@ -102,6 +103,7 @@ class LoyaltyFake:
     strict_joins: bool = False
     proportional_points: ProportionalRounding = "steps"
     one_earning_rule_per_event: bool = False
+    cancel_pending_points_with_order: bool = False
     base_urls: tuple[str, ...] = attrs.field(default=(), converter=_base_urls)
     app_id: str = attrs.field()
     app_token: str = attrs.field()
@@ -135,6 +137,7 @@ class LoyaltyFake:
                 one_rule_per_event=self.one_earning_rule_per_event,
                 segment_reentry_earns=self.segment_reentry_earns,
                 segment_members_earn_at_rule_creation=self.segment_members_earn_at_rule_creation,
+                cancel_pending_with_order=self.cancel_pending_points_with_order,
             ),
             strict_products=self.strict_products,
         )

@@ -17,13 +17,17 @@ if TYPE_CHECKING:
     from tests.conftest import Reply
 
 __all__ = [
+    "CAMPAIGN_PENDING",
     "CUSTOMERS",
     "CUSTOMER_FORGET",
     "EARNING_RULE",
     "EARNING_RULES",
     "EVENTS",
+    "MEMBER_PENDING",
+    "MEMBER_PENDING_IN",
     "ORDER",
     "ORDERS",
+    "PENDING_ENTRY",
     "EarningClient",
     "RequestsEarning",
     "SdkEarning",
@@ -37,6 +41,10 @@ ORDER = "/v1/orders/{orderId}"
 EARNING_RULES = "/v1/loyalties/{campaignId}/earning-rules"
 EARNING_RULE = "/v1/loyalties/{campaignId}/earning-rules/{earningRuleId}"
 EVENTS = "/v1/events"
+CAMPAIGN_PENDING = "/v1/loyalties/{campaignId}/pending-points"
+MEMBER_PENDING_IN = "/v1/loyalties/{campaignId}/members/{memberId}/pending-points"
+MEMBER_PENDING = "/v1/loyalties/members/{memberId}/pending-points"
+PENDING_ENTRY = "/v1/loyalties/members/{memberId}/pending-points/{pendingPointsId}"
 
 
 def _at(ref: str) -> str:
@@ -67,6 +75,14 @@ class EarningClient(Protocol):
     def delete_earning_rule(self, campaign: str, rule: str) -> Reply: ...
     def switch_earning_rule(self, campaign: str, rule: str, *, enable: bool) -> Reply: ...
     def track_event(self, body: dict[str, Any]) -> Reply: ...
+    def list_campaign_pending(
+        self, campaign: str, params: dict[str, Any] | None = None
+    ) -> Reply: ...
+    def list_member_pending(
+        self, code: str, params: dict[str, Any] | None = None, campaign: str | None = None
+    ) -> Reply: ...
+    def pending_action(self, code: str, entry: str, action: str) -> Reply: ...
+    def adjust_pending(self, code: str, entry: str, body: dict[str, Any]) -> Reply: ...
 
 
 class RequestsEarning:
@@ -124,6 +140,27 @@ class RequestsEarning:
 
     def track_event(self, body: dict[str, Any]) -> Reply:
         return self.call("POST", EVENTS, EVENTS, json=body)
+
+    def list_campaign_pending(self, campaign: str, params: dict[str, Any] | None = None) -> Reply:
+        path = f"/v1/loyalties/{_at(campaign)}/pending-points"
+        return self.call("GET", path, CAMPAIGN_PENDING, params=params)
+
+    def list_member_pending(
+        self, code: str, params: dict[str, Any] | None = None, campaign: str | None = None
+    ) -> Reply:
+        if campaign is None:
+            path = f"/v1/loyalties/members/{_at(code)}/pending-points"
+            return self.call("GET", path, MEMBER_PENDING, params=params)
+        path = f"/v1/loyalties/{_at(campaign)}/members/{_at(code)}/pending-points"
+        return self.call("GET", path, MEMBER_PENDING_IN, params=params)
+
+    def pending_action(self, code: str, entry: str, action: str) -> Reply:
+        path = f"/v1/loyalties/members/{_at(code)}/pending-points/{_at(entry)}/{action}"
+        return self.call("POST", path, f"{PENDING_ENTRY}/{action}")
+
+    def adjust_pending(self, code: str, entry: str, body: dict[str, Any]) -> Reply:
+        path = f"/v1/loyalties/members/{_at(code)}/pending-points/{_at(entry)}/balance"
+        return self.call("POST", path, f"{PENDING_ENTRY}/balance", json=body)
 
 
 def _sdk_keywords(params: dict[str, Any] | None) -> dict[str, Any]:
@@ -231,4 +268,39 @@ class SdkEarning:
     def track_event(self, body: dict[str, Any]) -> Reply:
         return self._run(
             "POST", EVENTS, lambda: self.events.track_custom_event_with_http_info(body)
+        )
+
+    def list_campaign_pending(self, campaign: str, params: dict[str, Any] | None = None) -> Reply:
+        keywords = _sdk_keywords(params)
+        return self._run(
+            "GET",
+            CAMPAIGN_PENDING,
+            lambda: self.api.list_campaign_pending_points_with_http_info(campaign, **keywords),
+        )
+
+    def list_member_pending(
+        self, code: str, params: dict[str, Any] | None = None, campaign: str | None = None
+    ) -> Reply:
+        keywords = _sdk_keywords(params)
+        if campaign is None:
+            return self._run(
+                "GET",
+                MEMBER_PENDING,
+                lambda: self.api.list_member_pending_points_with_http_info(code, **keywords),
+            )
+        return self._run(
+            "GET",
+            MEMBER_PENDING_IN,
+            lambda: self.api.list_member_pending_points1_with_http_info(campaign, code, **keywords),
+        )
+
+    def pending_action(self, code: str, entry: str, action: str) -> Reply:
+        call = getattr(self.api, f"{action}_member_pending_points_with_http_info")
+        return self._run("POST", f"{PENDING_ENTRY}/{action}", lambda: call(code, entry))
+
+    def adjust_pending(self, code: str, entry: str, body: dict[str, Any]) -> Reply:
+        return self._run(
+            "POST",
+            f"{PENDING_ENTRY}/balance",
+            lambda: self.api.adjust_member_pending_points_with_http_info(code, entry, body),
         )

@@ -38,6 +38,14 @@ gold or silver. After every step:
 
 - each customer's first entry was rewarded once on each card they held then, in the
   programs that existed then; leaving and entering again rewarded nothing more.
+A second rule awards ``_PENDING_EARN`` points as pending points, ``_PENDING_DAYS`` days
+later: each first payment makes one entry per card, which activates at midnight as the
+clock passes it, or earlier by hand, unless cancelled. After every step:
+
+- each card's ``loyalty_card.pending_points`` and pending list hold exactly its entries
+  still pending, the program's list all of its cards' ones, outside the balance;
+- every paid order made exactly one entry per card it credited (pending, activated with
+  one ``PENDING_POINTS_ACTIVATION``, or cancelled).
 
 The model's cards are the points machine's (``ModelCard``).
 """
@@ -66,6 +74,8 @@ _CUSTOMERS = ("alice", "bob", "carol", "dave")
 _PAGE = 100
 _PRICE = 150
 _EARN = 7
+_PENDING_EARN = 3
+_PENDING_DAYS = 2
 _ORDERS = ("order-1", "order-2", "order-3")
 _STATUSES = ("CREATED", "PAID", "FULFILLED", "CANCELED")
 _ENTER = 11
@@ -113,6 +123,21 @@ class ApiOrder:
 
 
 @attrs.define
+class ApiPending:
+    """A pending points entry of the model: its card, order, activation day and status."""
+
+    code: str
+    order: str
+    activates_at: dt.date
+    status: str = "PENDING"
+
+    @property
+    def instant(self) -> dt.datetime:
+        """When it activates: 00:00 UTC of its day."""
+        return dt.datetime.combine(self.activates_at, dt.time(), tzinfo=_UTC)
+
+
+@attrs.define
 class ApiProgram:
     """A program of the model: its ID, type and cards by code (publication order kept)."""
 
@@ -138,6 +163,7 @@ class ApiMachine(RuleBasedStateMachine):
         self.redemptions: list[ModelRedemption] = []
         self.failures: list[ApiFailure] = []
         self.orders: dict[str, ApiOrder] = {}
+        self.pending: list[ApiPending] = []
         self.reward_id = self._ok(
             "POST", "/v1/rewards", json={"name": "Mug", "parameters": {"product": {"id": "mug"}}}
         )["id"]
@@ -189,6 +215,12 @@ class ApiMachine(RuleBasedStateMachine):
             "loyalty": {"type": "FIXED", "points": _ENTER},
         }
         self._ok("POST", f"/v1/loyalties/{program.id}/earning-rules", json=[enter])
+        later = {
+            "event": "order.paid",
+            "loyalty": {"type": "FIXED", "points": _PENDING_EARN},
+            "pending_points": {"period_type": "DAY", "period_value": _PENDING_DAYS},
+        }
+        self._ok("POST", f"/v1/loyalties/{program.id}/earning-rules", json=[earn, later])
         for card in self.fake.cards(program.id):
             program.cards.append(card["code"])
             self.cards[card["code"]] = ApiCard(code=card["code"], program=0)
@@ -417,6 +449,8 @@ class ApiMachine(RuleBasedStateMachine):
             if code is not None:
                 self.cards[code].add(_EARN, None)
                 order.credited.append(code)
+                day = self.now.date() + dt.timedelta(days=_PENDING_DAYS)
+                self.pending.append(ApiPending(code, source_id, day))
 
     @rule(
         source_id=st.sampled_from(_ORDERS),
@@ -468,8 +502,40 @@ class ApiMachine(RuleBasedStateMachine):
         step = dt.timedelta(days=days, hours=hours)
         self.fake.clock.advance(step)
         self.now += step
+        # Pending points activate first, then points expire (the nightly job's order);
+        # these never expire, so the model need not interleave the nights.
+        for entry in self._still_pending():
+            if entry.instant <= self.now:
+                entry.status = "ACTIVATED"
+                self.cards[entry.code].add(_PENDING_EARN, None)
         for card in self.cards.values():
             card.expire(self.now)
+
+    def _still_pending(self) -> list[ApiPending]:
+        return [entry for entry in self.pending if entry.status == "PENDING"]
+
+    def _has_pending(self) -> bool:
+        return bool(self._still_pending())
+
+    @precondition(_has_pending)
+    @rule(data=st.data(), action=st.sampled_from(["activate", "cancel"]))
+    def settle_pending_by_hand(self, data: st.DataObject, action: str) -> None:
+        """Activate or cancel a pending entry by hand; a second time is 400."""
+        entry = data.draw(st.sampled_from(self._still_pending()))
+        member = f"/v1/loyalties/members/{quote(entry.code, safe='')}/pending-points"
+        listed = self._ok("GET", member, params={"limit": _PAGE})["data"]
+        (found,) = [e for e in listed if e["details"]["order"]["source_id"] == entry.order]
+        path = f"{member}/{found['id']}/{action}"
+        reply = self.session.post(BASE_URL + path, timeout=10)
+        status, body = reply.status_code, reply.json() if reply.content else {}
+        assert status == (200 if action == "activate" else 204), body
+        card = self.cards[entry.code]
+        if action == "activate":
+            card.add(_PENDING_EARN, None)
+            assert (body["points"], body["balance"]) == (_PENDING_EARN, card.balance)
+        entry.status = "ACTIVATED" if action == "activate" else "CANCELED"
+        status, body = self._call("POST", path)
+        assert (status, body["key"]) == (400, "invalid_pending_points_state")
 
     @precondition(_has_programs)
     @rule(
@@ -593,6 +659,48 @@ class ApiMachine(RuleBasedStateMachine):
             assert sorted(found.get(source_id, [])) == sorted(expected.get(source_id, []))
         # Each first entry into the segment, once on each card it credited; no more.
         assert sorted(entries) == sorted(code for codes in self.entered.values() for code in codes)
+
+    @invariant()
+    def pending_points_are_listed_and_outside_the_balance(self) -> None:
+        """Each card's pending entries: on the card, in its list and its program's."""
+        for program in self.programs.values():
+            path = f"/v1/loyalties/{program.id}/pending-points"
+            listed = self._ok("GET", path, params={"limit": _PAGE})
+            assert not listed["has_more"]
+            got = sorted(
+                (e["voucher_id"], e["details"]["order"]["source_id"]) for e in listed["data"]
+            )
+            ids = {self.fake.get_member(code)["id"]: code for code in program.cards}
+            expected = sorted(
+                (voucher_id, entry.order)
+                for voucher_id, code in ids.items()
+                for entry in self._still_pending()
+                if entry.code == code
+            )
+            assert got == expected
+        for code in self._published():
+            member = self._ok("GET", f"/v1/loyalties/members/{quote(code, safe='')}")
+            waiting = [entry for entry in self._still_pending() if entry.code == code]
+            assert member["loyalty_card"].get("pending_points", 0) == _PENDING_EARN * len(waiting)
+
+    @invariant()
+    def paid_orders_made_one_pending_entry_per_card(self) -> None:
+        """Each order's entries: one per card it credited, activated at most once."""
+        for code in self._published():
+            path = f"/v1/loyalties/members/{quote(code, safe='')}/transactions"
+            listed = self._ok("GET", path, params={"limit": _PAGE})["data"]
+            activated = sorted(
+                t["details"]["order"]["source_id"]
+                for t in listed
+                if t["type"] == "PENDING_POINTS_ACTIVATION"
+            )
+            model = sorted(
+                e.order for e in self.pending if e.code == code and e.status == "ACTIVATED"
+            )
+            assert activated == model
+        for source_id, order in self.orders.items():
+            made = sorted(entry.code for entry in self.pending if entry.order == source_id)
+            assert made == sorted(order.credited)
 
     @invariant()
     def publications_count_the_published_cards(self) -> None:

@@ -36,6 +36,7 @@ from loyalty_fake.ids import ALPHANUMERIC, IdGenerator
 from loyalty_fake.ledger import UnitOfWork
 from loyalty_fake.ledger.customers import Customers
 from loyalty_fake.ledger.members import Members
+from loyalty_fake.ledger.pending import Pending
 from loyalty_fake.ledger.points import Points
 from loyalty_fake.server import LiveServer, ServerApp
 from loyalty_fake.server.control import ControlPlane
@@ -210,6 +211,8 @@ def _scene() -> Scene:
         json_body=[{**rule, "loyalty": {"type": "FIXED", "points": 4}}],
     )
     fake.clock.advance(days=40)  # alice's and the initial points are due to expire
+    pending = _pending_points(fake)
+    fake.clock.advance(days=40)  # alice's, the initial points and o-soon's pending are due
     program = fake.get_loyalty_program("P")
     return Scene(
         fake.ledger.snapshot(),
@@ -225,13 +228,35 @@ def _scene() -> Scene:
             "assignment": assignment,
             "kept": kept,
             "segment": segment,
+            "pending": pending,
         },
     )
+
+
+def _pending_points(fake: LoyaltyFake) -> str:
+    """A pending rule's entries: alice's due in 30 days, bob's in 90; bob's entry's ID."""
+    pending = {
+        "event": "order.paid",
+        "loyalty": {"type": "FIXED", "points": 6},
+        "pending_points": {"period_type": "DAY", "period_value": 30},
+    }
+    rule = fake.request("POST", "/v1/loyalties/P/earning-rules", json_body=[pending]).json()[0]
+    paid = {"status": "PAID", "amount": 100}
+    soon = {**paid, "source_id": "o-soon", "customer": {"source_id": "alice"}}
+    fake.request("POST", "/v1/orders", json_body=soon)
+    days = {"pending_points": {"period_type": "DAY", "period_value": 90}}
+    fake.request("PUT", f"/v1/loyalties/P/earning-rules/{rule['id']}", json_body=days)
+    later = {**paid, "source_id": "o-later", "customer": {"source_id": "bob"}}
+    fake.request("POST", "/v1/orders", json_body=later)
+    listed = fake.request("GET", "/v1/loyalties/P/pending-points").json()["data"]
+    entry: str = listed[0]["id"]
+    return entry
 
 
 def _requests(n: dict[str, str]) -> dict[str, Ready]:
     """Every kind of write, and reads that write (due points expire on any request)."""
     member = f"/v1/loyalties/members/{n['alice']}"
+    pending = f"/v1/loyalties/members/{n['bob']}/pending-points/{n['pending']}"
     return {
         "join from stock": _api(
             "POST",
@@ -331,6 +356,20 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
                 ],
             },
         ),
+        "pay, points pend": _api(
+            "POST",
+            "/v1/orders",
+            {
+                "source_id": "o-new",
+                "status": "PAID",
+                "amount": 5,
+                "customer": {"source_id": "carol"},
+            },
+        ),
+        "activate pending points": _api("POST", f"{pending}/activate"),
+        "cancel pending points": _api("POST", f"{pending}/cancel"),
+        "adjust pending points": _api("POST", f"{pending}/balance", {"points": -2}),
+        "list pending points": _api("GET", "/v1/loyalties/P/pending-points"),
         "seed": _control("POST", "seed", {"seed": 3, "members": 2}),
         "reset": _control("POST", "reset", {"seed": 9}),
         "move the clock": _control("POST", "clock", {"advance": {"days": 1}}),
@@ -423,7 +462,38 @@ _STEPS: dict[str, tuple[type, str, Callable[[dict[str, str]], tuple[str, str, Js
             {"reward": {"id": n["reward"]}},
         ),
     ),
+    "after pending points are made": (
+        Pending,
+        "add",
+        lambda _: (
+            "POST",
+            "/v1/orders",
+            {"source_id": "o2", "status": "PAID", "customer": {"source_id": "alice"}},
+        ),
+    ),
+    "mid-activation": (
+        Points,
+        "earn",
+        lambda n: (
+            "POST",
+            f"/v1/loyalties/members/{n['code']}/pending-points/{n['pending']}/activate",
+            {},
+        ),
+    ),
+    "after pending points activate": (
+        Pending,
+        "_activate",
+        lambda n: (
+            "POST",
+            f"/v1/loyalties/members/{n['code']}/pending-points/{n['pending']}/activate",
+            {},
+        ),
+    ),
 }
+
+
+# Steps whose request cannot succeed twice: the last one sent answers 400.
+_ONCE = frozenset({"mid-activation", "after pending points activate"})
 
 
 def _arrange(send: Callable[[str, str, Json], Json]) -> dict[str, str]:
@@ -442,7 +512,13 @@ def _arrange(send: Callable[[str, str, Json], Json]) -> dict[str, str]:
     )
     code = send("POST", "/v1/loyalties/P/members", {"customer": {"source_id": "alice"}})["code"]
     send("POST", f"/v1/loyalties/members/{code}/balance", {"points": 40})
-    return {"code": code, "reward": reward["id"]}
+    pending = {"period_type": "DAY", "period_value": 5}
+    rule = {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 3}}
+    send("POST", "/v1/loyalties/P/earning-rules", {**rule, "pending_points": pending})
+    order = {"source_id": "o1", "status": "PAID", "customer": {"source_id": "alice"}}
+    send("POST", "/v1/orders", order)
+    entry = send("GET", "/v1/loyalties/P/pending-points", {})["data"][0]["id"]
+    return {"code": code, "reward": reward["id"], "pending": entry}
 
 
 @pytest.mark.loyalty_fake(now=_START)
@@ -524,9 +600,16 @@ def test_a_bug_after_a_step_leaves_nothing_in_the_server_nor_its_journal(
         reopened.close()
     assert _state(restarted) == _state(fake)
     # And both go on alike: the failed request moved no ID in either.
-    assert restarted.request(method, path, json_body=body).json() == (
-        fake.request(method, path, json_body=body).json()
+    again, expected = (
+        served_fake.request(method, path, json_body=body).json()
+        for served_fake in (restarted, fake)
     )
+    if step in _ONCE:
+        # Activated once already, the entry is 400 now; an error's request_id comes from
+        # its own stream, which the failed request's 500 moved in one fake only.
+        again.pop("request_id")
+        expected.pop("request_id")
+    assert again == expected
 
 
 @pytest.mark.parametrize("alphabet", ["0123456789abcdef", ALPHANUMERIC, "ÀÉÎÕÜ"])

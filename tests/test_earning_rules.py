@@ -313,11 +313,6 @@ def test_bad_rules_are_refused_and_change_nothing(
     [
         ({**FIXED, "validation_rule_id": "val_7SxpdhPeBngA"}, 404, "not_found"),
         (
-            {**FIXED, "pending_points": {"period_type": "DAY", "period_value": 3}},
-            501,
-            "not_implemented",
-        ),
-        (
             {**FIXED, "event": "customer.segment.entered", "segment": {"id": "seg_1"}},
             404,
             "not_found",

@@ -132,7 +132,10 @@ def _rewards(fake: LoyaltyFake, program: str, code: str) -> dict[str, list[str]]
 
 
 def _earning(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[str]]:
-    """Earning rules (one disabled) of the program; orders, one paid, of a seeded customer."""
+    """Earning rules (one disabled, one pending), orders (three paid) and pending points.
+
+    The pending points the paid orders made: one cancelled, one activated, one waiting.
+    """
     rules = [
         {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 5}},
         {
@@ -144,6 +147,11 @@ def _earning(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[s
                 "order": {"amount": {"every": 100, "points": 1}},
             },
         },
+        {
+            "event": "order.paid",
+            "loyalty": {"type": "FIXED", "points": 7},
+            "pending_points": {"period_type": "DAY", "period_value": 2},
+        },
     ]
     created = fake.request("POST", f"/v1/loyalties/{program}/earning-rules", json_body=rules).json()
     made = [
@@ -151,11 +159,19 @@ def _earning(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[s
         for body in (
             {"source_id": "fuzz-paid", "status": "PAID", "amount": 2500, "customer": customer},
             {"source_id": "fuzz-open", "items": [{"product_id": "p", "price": 100, "quantity": 2}]},
+            {"source_id": "fuzz-paid-2", "status": "PAID", "amount": 900, "customer": customer},
+            {"source_id": "fuzz-paid-3", "status": "PAID", "amount": 900, "customer": customer},
         )
     ]
+    pending = fake.request("GET", f"/v1/loyalties/{program}/pending-points").json()["data"]
+    for entry, action in zip(pending, ("cancel", "activate"), strict=False):
+        code = fake.request("GET", f"/v1/vouchers/{entry['voucher_id']}").json()["code"]
+        fake.request("POST", f"/v1/loyalties/members/{code}/pending-points/{entry['id']}/{action}")
     return {
         "orderId": [made[0]["id"], made[1]["source_id"]],
         "earningRuleId": [rule["id"] for rule in created],
+        # Real entries (cancelled, activated, still pending) and one that never was.
+        "pendingPointsId": [*(entry["id"] for entry in pending), "lopp_00000000000000000f"],
     }
 
 

@@ -63,6 +63,7 @@ BODIES: dict[str, Any] = {
     "POST /v1/products/{productId}/skus": {"source_id": "shirt-red", "sku": "taken over"},
     "PUT /v1/products/{productId}/skus/{skuId}": {"sku": "taken over"},
     "POST /v1/segments": {"name": "Mine", "type": "static", "customers": []},
+    "POST /v1/loyalties/members/{memberId}/pending-points/{pendingPointsId}/balance": {"points": 5},
 }
 
 
@@ -76,6 +77,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     redemption: str,
     rule: str = "ern_unknown",
     segment: str = "seg_unknown",
+    pending: str = "lopp_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -91,6 +93,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "productId": "shirt",
         "skuId": "shirt-red",
         "segmentId": segment,
+        "pendingPointsId": pending,
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
@@ -126,7 +129,14 @@ def test_a_stranger_cannot_reach_another_projects_data(
     redemption = loyalty_fake.redeem_reward(code, reward, app_id="owner")["id"]
     order = {"source_id": "order-1", "status": "PAID", "amount": 100, "customer": "alice"}
     loyalty_fake.request("POST", "/v1/orders", json_body=order, app_id="owner")
-    rules = [{"event": "order.paid", "loyalty": {"type": "FIXED", "points": 1}}]
+    rules = [
+        {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 1}},
+        {
+            "event": "order.paid",
+            "loyalty": {"type": "FIXED", "points": 2},
+            "pending_points": {"period_type": "DAY", "period_value": 1},
+        },
+    ]
     made = loyalty_fake.request(
         "POST", "/v1/loyalties/P/earning-rules", json_body=rules, app_id="owner"
     )
@@ -149,6 +159,12 @@ def test_a_stranger_cannot_reach_another_projects_data(
         made.json()[0]["id"],
         made_segment.json()["id"],
     )
+    paid = {"source_id": "order-2", "status": "PAID", "amount": 100, "customer": "alice"}
+    loyalty_fake.request("POST", "/v1/orders", json_body=paid, app_id="owner")
+    listed = loyalty_fake.request("GET", "/v1/loyalties/P/pending-points", app_id="owner")
+    pending = listed.json()["data"][0]["id"]
+    before = _owner_state(loyalty_fake)
+    ids = (program["id"], code, reward, assignment, redemption, made.json()[0]["id"], pending)
     response = _send(route, STRANGER, *ids)
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()

@@ -1,9 +1,14 @@
-"""A state machine over points: publish, add, remove, redeem, roll back, advance, read.
+"""A state machine over points: publish, add, remove, redeem, roll back, pend, advance, read.
 
 An independent model keeps each card's buckets (last valid day and points), counters,
 transactions and redemptions; after every step each card's member, transactions and
 points-expiration answers must agree with it and with the balance rule
 ``balance = points - expired_points - subtracted_points - redeemed_points``.
+
+Every program has an ``order.paid`` rule whose points pend ``_PENDING_DAYS`` days: paid
+orders make entries that activate night by night, each night before points expire, their
+expiry counted from the activation; or by hand, or never once cancelled. Each card's
+``pending_points`` and pending list agree with the model's entries still pending.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ _SOURCE_IDS = ("holder-0", "holder-1", "holder-2", "holder-3")
 _NEVER = dt.date.max
 # Guards against a cursor that never ends: far more pages than any run can fill.
 _MAX_PAGES = 1000
+_PENDING_DAYS = 3
+_PENDING_POINTS = 9
 
 Json = dict[str, Any]
 Rounding = Literal["END_OF_MONTH", "END_OF_QUARTER", "END_OF_YEAR"]
@@ -204,6 +211,21 @@ class ModelCard:
 
 
 @attrs.define
+class ModelPending:
+    """A pending points entry the model expects: its card, order, day and status."""
+
+    code: str
+    order: str
+    activates_at: dt.date
+    status: str = "PENDING"
+
+    @property
+    def instant(self) -> dt.datetime:
+        """When it activates: 00:00 UTC of its day."""
+        return dt.datetime.combine(self.activates_at, dt.time(), tzinfo=_UTC)
+
+
+@attrs.define
 class ModelRedemption:
     """A redemption the model expects the fake to know: the card, its points and their buckets."""
 
@@ -295,6 +317,7 @@ class PointsMachine(RuleBasedStateMachine):
         self.reward_price = 1
         self.rewards: dict[str, str] = {}
         self.redemptions: list[ModelRedemption] = []
+        self.pending: list[ModelPending] = []
 
     # -- setup ---------------------------------------------------------------------------------
 
@@ -336,9 +359,16 @@ class PointsMachine(RuleBasedStateMachine):
             "Coin", parameters={"coin": {"exchange_ratio": 1, "points_ratio": 10}}
         )
         self.rewards = {"MATERIAL": material["id"], "COIN": coin["id"]}
+        pending_rule = {
+            "event": "order.paid",
+            "loyalty": {"type": "FIXED", "points": _PENDING_POINTS},
+            "pending_points": {"period_type": "DAY", "period_value": _PENDING_DAYS},
+        }
         for program in self.programs:
             self.fake.assign_reward(program.id, material["id"], setup.reward_price)
             self.fake.assign_reward(program.id, coin["id"])
+            path = f"/v1/loyalties/{program.id}/earning-rules"
+            _ok(self.fake.request("POST", path, json_body=[pending_rule]))
         # A first member, so that points can move from the first step on.
         self._publish(0, _SOURCE_IDS[0])
 
@@ -702,8 +732,72 @@ class PointsMachine(RuleBasedStateMachine):
     def _advance(self, step: dt.timedelta) -> None:
         self.fake.clock.advance(step)
         self.now += step
+        # Night by night: the points due before the night expire, then the night's pending
+        # points activate, then (in the night's turn or a later one) points expire.
+        for entry in sorted(self._still_pending(), key=lambda entry: entry.instant):
+            if entry.instant > self.now:
+                break
+            for card in self.cards.values():
+                card.expire(entry.instant - dt.timedelta(milliseconds=1))
+            self._activate(entry, entry.instant, automatic=True)
         for card in self.cards.values():
             card.expire(self.now)
+
+    # -- pending points ------------------------------------------------------------------------
+
+    def _still_pending(self) -> list[ModelPending]:
+        return [entry for entry in self.pending if entry.status == "PENDING"]
+
+    def _activate(self, entry: ModelPending, at: dt.datetime, *, automatic: bool) -> None:
+        """The model's activation: a bucket dated from ``at``, and its transaction."""
+        card = self.cards[entry.code]
+        card.add(_PENDING_POINTS, self.programs[card.program].last_day(at))
+        entry.status = "ACTIVATED"
+        origin = ("Automation", "AUTOMATIC") if automatic else ("API", "MANUAL")
+        card.transactions.append(
+            ModelTransaction(
+                "PENDING_POINTS_ACTIVATION",
+                _PENDING_POINTS,
+                card.total,
+                card.balance,
+                None,
+                _timestamp(at),
+                *origin,
+            )
+        )
+
+    @precondition(_has_published)
+    @rule(data=st.data())
+    def pay_an_order(self, data: st.DataObject) -> None:
+        """A holder's paid order: one pending entry on each card they hold."""
+        holders = sorted({str(card.holder) for card in self.cards.values() if card.holder})
+        who = data.draw(st.sampled_from(holders), label="who")
+        source_id = f"order-{len(self.pending)}-{who}"
+        body = {"source_id": source_id, "status": "PAID", "customer": {"source_id": who}}
+        _ok(self.fake.request("POST", "/v1/orders", json_body=body))
+        day = self.now.astimezone(_UTC).date() + dt.timedelta(days=_PENDING_DAYS)
+        for code, card in sorted(self.cards.items()):
+            if card.holder == who:
+                self.pending.append(ModelPending(code, source_id, day))
+
+    def _has_pending(self) -> bool:
+        return bool(self._still_pending())
+
+    @precondition(_has_pending)
+    @rule(data=st.data(), action=st.sampled_from(["activate", "cancel"]))
+    def settle_pending_by_hand(self, data: st.DataObject, action: str) -> None:
+        """Activate (MANUAL, now) or cancel an entry still pending."""
+        entry = data.draw(st.sampled_from(self._still_pending()), label="entry")
+        path = f"/v1/loyalties/members/{quote(entry.code, safe='')}/pending-points"
+        listed = _ok(self.fake.request("GET", path, params={"limit": 100}))["data"]
+        (found,) = [e for e in listed if e["details"]["order"]["source_id"] == entry.order]
+        response = self.fake.request("POST", f"{path}/{found['id']}/{action}")
+        if action == "cancel":
+            assert response.status == 204
+            entry.status = "CANCELED"
+            return
+        self._activate(entry, self.now, automatic=False)
+        self._check_balance_object(_ok(response), self.cards[entry.code], _PENDING_POINTS)
 
     @rule(data=st.data())
     def read(self, data: st.DataObject) -> None:
@@ -747,6 +841,12 @@ class PointsMachine(RuleBasedStateMachine):
         assert balance == points - expired - subtracted - redeemed, loyalty
         assert balance >= 0
         assert (member.get("holder_id") is not None) == (card.holder is not None)
+        waiting = sorted(e.order for e in self._still_pending() if e.code == code)
+        assert loyalty.get("pending_points", 0) == _PENDING_POINTS * len(waiting)
+        if card.holder is not None:
+            path = self._member_path(code) + "/pending-points"
+            listed = _ok(self.fake.request("GET", path, params={"limit": 100}))["data"]
+            assert sorted(e["details"]["order"]["source_id"] for e in listed) == waiting
 
         transactions = self._transactions(code, self.page_limit)
         ids = [transaction["id"] for transaction in transactions]

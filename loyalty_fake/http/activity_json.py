@@ -22,6 +22,7 @@ from loyalty_fake.http.common_json import (
     timestamp_or_none,
 )
 from loyalty_fake.http.customers_json import simple_customer_json
+from loyalty_fake.http.pending_points_json import pending_points_json
 from loyalty_fake.http.points_json import balance_json, bucket_json, transaction_json
 from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.http.rewards_json import REWARD_PARAMETERS, REWARD_TYPE
@@ -29,12 +30,14 @@ from loyalty_fake.ledger.activity import POINTS_EXPIRED, member_activity
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterable
 
     from loyalty_fake.ledger.activity import MemberEvent
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.customers import Customer
     from loyalty_fake.ledger.history import CardPoints
+    from loyalty_fake.ledger.pending_points import PendingPoints
     from loyalty_fake.ledger.redemptions import Redemption
 
 __all__ = ["SCHEMAS", "activity_json"]
@@ -96,7 +99,10 @@ def _event_reward(redemption: Redemption) -> dict[str, Any]:
 
 
 def activity_json(
-    card: LoyaltyCard, campaign: Campaign, holder: Customer | None
+    card: LoyaltyCard,
+    campaign: Campaign,
+    holder: Customer | None,
+    pending: Iterable[PendingPoints] = (),
 ) -> list[tuple[tuple[dt.datetime, int], dict[str, Any]]]:
     """A member's events (``member_activity``), each with its sort key, oldest first.
 
@@ -108,10 +114,16 @@ def activity_json(
         base["customer"] = simple_customer_json(holder)
     base["campaign"] = _simple_campaign(campaign)
     events: list[tuple[tuple[dt.datetime, int], dict[str, Any]]] = []
-    for event in member_activity(card):
+    for event in member_activity(card, pending):
         voucher = _simple_voucher(card, campaign, event.card_points)
         publication, transaction = event.publication, event.transaction
-        if publication is not None:
+        if event.pending is not None:
+            payload = {
+                **base,
+                "voucher": voucher,
+                "pending_points": pending_points_json(event.pending),
+            }
+        elif publication is not None:
             payload = {**base, "publication": {**publication_json(publication), "voucher": voucher}}
         else:
             assert transaction is not None  # noqa: S101 - a MemberEvent has one record
@@ -127,6 +139,8 @@ def activity_json(
                 payload["balance"] = balance_json(transaction, card)
                 if transaction.redemption is not None:
                     payload["reward"] = _event_reward(transaction.redemption)
+                if transaction.pending is not None:
+                    payload["pending_points"] = pending_points_json(transaction.pending)
             payload["transaction"] = transaction_json(transaction, card)
         events.append(((event.created_at, event.seq), _event(event, payload)))
     return events
@@ -170,6 +184,9 @@ SCHEMAS: dict[str, Schema] = {
                 "customer.voucher.loyalty_card.points_expired",
                 "customer.reward_redemptions.created",
                 "customer.reward_redemptions.rolledback",
+                "customer.voucher.loyalty_card.pending_points.added",
+                "customer.voucher.loyalty_card.pending_points.activated",
+                "customer.voucher.loyalty_card.pending_points.canceled",
             ),
             "data": obj(
                 {
@@ -189,6 +206,7 @@ SCHEMAS: dict[str, Schema] = {
                             "points": COUNT,
                             "buckets": {"type": "array", "items": ref("PointsBucket")},
                             "reward": ref("ActivityReward"),
+                            "pending_points": ref("PendingPoints"),
                         },
                     ),
                     "event_source": obj({"channel": enum("API", "INTERNAL")}),

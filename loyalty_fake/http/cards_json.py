@@ -158,6 +158,8 @@ def loyalty_card_json(card: LoyaltyCard | CardPoints) -> dict[str, Any]:
         body["expired_points"] = counters.expired_points
     if counters.subtracted_points:
         body["subtracted_points"] = counters.subtracted_points
+    if counters.pending_points:
+        body["pending_points"] = counters.pending_points
     return body
 
 
@@ -232,6 +234,8 @@ SCHEMAS: dict[str, Schema] = {
             "next_expiration_points": COUNT,
             "expired_points": COUNT,
             "subtracted_points": COUNT,
+            # Points waiting to activate (pending points): in neither points nor balance.
+            "pending_points": COUNT,
         },
     ),
     "LoyaltyMember": _member(),

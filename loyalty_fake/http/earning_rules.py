@@ -1,8 +1,8 @@
 """``/v1/loyalties/{campaignId}/earning-rules``: create, list, get, update, delete, enable, disable.
 
 Rules for ``order.paid``, custom events and ``customer.segment.entered`` (``segment.id``),
-awarding ``FIXED`` or ``PROPORTIONAL`` points (every ``calculation_type``); tier events,
-pending points and points formulas answer 501.
+awarding ``FIXED`` or ``PROPORTIONAL`` points (every ``calculation_type``), ``order.paid`` ones
+optionally as pending points; tier events and points formulas answer 501.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ PATH_PARAMETERS = {"earningRuleId": "An earning rule's ID (ern_)."}
 
 _RULES = "/v1/loyalties/{campaignId}/earning-rules"
 _RULE = f"{_RULES}/{{earningRuleId}}"
-_NOT_YET = "tier events (customer.loyalty.tier.*), pending_points and points_formula"
+_NOT_YET = "tier events (customer.loyalty.tier.*) and points_formula"
+# pending_points.period_value: "The minimum value is 1, maximum is 90" (days).
+_PENDING_DAYS = (1, 90)
 _ITEM_OBJECTS = ("products_collection", "product", "sku")
 
 
@@ -186,10 +188,19 @@ def _daily(hours: Body) -> list[dict[str, Any]]:
     return periods
 
 
+def _pending_points(body: Body) -> dict[str, Any] | None:
+    """``pending_points``: ``{period_type: DAY, period_value: 1..90}``, a whole number of days."""
+    pending = body.obj("pending_points")
+    if pending is None:
+        return None
+    period_type = pending.choice("period_type", ("DAY",)) or "DAY"
+    pending.require("period_value")
+    days = pending.integer("period_value", minimum=_PENDING_DAYS[0], maximum=_PENDING_DAYS[1])
+    return {"period_type": period_type, "period_value": days}
+
+
 def _spec(body: Body, *, create: bool) -> RuleSpec:
     """What a create (or update) request sets on a rule; 400 or 501 for what it cannot."""
-    if body.data.get("pending_points") is not None:
-        raise _not_yet("pending_points")
     if body.data.get("loyalty_tier") is not None:
         raise _not_yet("tier events")
     event = _event(body, required=create) if create else None
@@ -216,6 +227,11 @@ def _spec(body: Body, *, create: bool) -> RuleSpec:
         expiration_rules=read_expiration_rules(rules) if rules is not None else None,
         validation_rule_id=body.string("validation_rule_id"),
         segment_id=segment_id,
+        pending_points=_pending_points(body),
+        # "Pass null to remove pending points from the earning rule."
+        remove_pending_points=not create
+        and "pending_points" in body.data
+        and body.data["pending_points"] is None,
     )
 
 

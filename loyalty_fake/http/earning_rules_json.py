@@ -16,6 +16,7 @@ from loyalty_fake.http.common_json import (
     const,
     enum,
     format_timestamp,
+    nullable,
     obj,
     page_list,
     ref,
@@ -41,6 +42,8 @@ def earning_rule_json(rule: EarningRule) -> dict[str, Any]:
         "validation_rule_id": None,
         "loyalty": rule.loyalty,
     }
+    if rule.pending_points is not None:
+        body["pending_points"] = dict(rule.pending_points)
     if rule.schema_id is not None:
         body["custom_event"] = {"schema_id": rule.schema_id}
     if rule.segment_id is not None:
@@ -65,6 +68,10 @@ def earning_rule_json(rule: EarningRule) -> dict[str, Any]:
 
 
 _COUNT_OF: Schema = {"type": "integer", "minimum": 1, "maximum": MAX_POINTS}
+_PENDING_POINTS = obj(
+    {"period_value": {"type": "integer", "minimum": 1, "maximum": 90}},
+    {"period_type": enum("DAY")},
+)
 _TARGET = obj({"object": enum("products_collection", "product", "sku"), "id": NON_EMPTY})
 
 
@@ -134,6 +141,8 @@ RULE_REQUEST: Schema = {
         "metadata": FREE_OBJECT,
         # The fake keeps no validation rules: any ID is 404.
         "validation_rule_id": {"type": "null"},
+        # order.paid rules only; null (on update) removes them.
+        "pending_points": nullable(_PENDING_POINTS),
     },
 }
 
@@ -162,6 +171,12 @@ SCHEMAS: dict[str, Schema] = {
             "expiration_date": TIMESTAMP,
             **_VALIDITY,
             "expiration_rules": ref("ExpirationRules"),
+            "pending_points": obj(
+                {
+                    "period_type": const("DAY"),
+                    "period_value": _PENDING_POINTS["properties"]["period_value"],
+                }
+            ),
         },
     ),
     "EarningRulesCreated": {"type": "array", "items": ref("EarningRule")},

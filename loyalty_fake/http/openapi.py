@@ -27,6 +27,7 @@ from loyalty_fake.http import (
     earning_rules_json,
     events_json,
     orders_json,
+    pending_points_json,
     points_json,
     products_json,
     publications_json,
@@ -62,6 +63,7 @@ _JSON_MODULES = (
     products_json,
     segments_json,
     customer_activity_json,
+    pending_points_json,
 )
 
 

@@ -120,7 +120,8 @@ def list_activity(call: Call) -> tuple[int, Any]:
     card = member_of(call)
     campaign = call.session.campaigns.get(card.campaign_id)
     holder = call.session.customers.get(card.holder_id) if card.holder_id else None
-    events = [event for _, event in activity_json(card, campaign, holder)]
+    pending = call.session.pending_points.of_card(card)
+    events = [event for _, event in activity_json(card, campaign, holder, pending)]
     if order == "-created_at":
         events.reverse()
     page, has_more = cursor.of(events, [event["id"] for event in events])

@@ -20,6 +20,7 @@ from loyalty_fake.http.common_json import (
     page_list,
     ref,
 )
+from loyalty_fake.http.pending_points_json import pending_points_json
 
 if TYPE_CHECKING:
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
@@ -67,6 +68,13 @@ def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, A
             if accrual.schema_id is not None:
                 details["event_schema"] = {"id": accrual.schema_id, "name": accrual.custom_event}
         details["earning_rule"] = {"id": accrual.rule_id, "source": {"banner": accrual.banner}}
+    pending = transaction.pending
+    if pending is not None:
+        # The spec's transaction details carry the entry that activated (pending_points),
+        # and, as an accrual's, the order and the earning rule.
+        details["order"] = {"id": pending.order_id, "source_id": pending.order_source_id}
+        details["earning_rule"] = {"id": pending.rule_id, "source": {"banner": pending.banner}}
+        details["pending_points"] = pending_points_json(pending)
     # In transactions, Voucherify puts the related object last and the type first.
     return {
         "id": transaction.id,
@@ -128,6 +136,7 @@ SCHEMAS: dict[str, Schema] = {
                 "POINTS_REDEMPTION",
                 "POINTS_REFUND",
                 "POINTS_ACCRUAL",
+                "PENDING_POINTS_ACTIVATION",
             ),
             # A redemption and its refund name the order, the redemption, the reward and (a
             # refund) the rollback, as the spec's transaction examples show.
@@ -144,6 +153,8 @@ SCHEMAS: dict[str, Schema] = {
                     "custom_event": obj({"id": STRING, "type": STRING}),
                     "event_schema": obj({"id": STRING, "name": STRING}),
                     "earning_rule": obj({"id": STRING, "source": obj({"banner": STRING})}),
+                    # A pending points activation: the entry that activated.
+                    "pending_points": ref("PendingPoints"),
                 },
             ),
             "related_transaction_id": const(None),

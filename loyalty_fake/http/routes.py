@@ -23,6 +23,7 @@ from loyalty_fake.http import (
     events,
     members,
     orders,
+    pending_points,
     points,
     products,
     publications,
@@ -70,6 +71,7 @@ AREAS = (
     products,
     segments,
     customer_activity,
+    pending_points,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

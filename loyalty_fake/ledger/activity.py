@@ -11,16 +11,22 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from loyalty_fake.ids import customer_event_id
 from loyalty_fake.ledger.history import CardPoints
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterable
 
     from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.history import Transaction
+    from loyalty_fake.ledger.pending_points import PendingPoints
     from loyalty_fake.ledger.publications import Publication
 
 __all__ = [
+    "PENDING_POINTS_ACTIVATED",
+    "PENDING_POINTS_ADDED",
+    "PENDING_POINTS_CANCELED",
     "POINTS_ADDED",
     "POINTS_EXPIRED",
     "PUBLICATION_SUCCEEDED",
@@ -31,6 +37,9 @@ __all__ = [
 PUBLICATION_SUCCEEDED = "customer.publication.succeeded"
 POINTS_ADDED = "customer.voucher.loyalty_card.points_added"
 POINTS_EXPIRED = "customer.voucher.loyalty_card.points_expired"
+PENDING_POINTS_ADDED = "customer.voucher.loyalty_card.pending_points.added"
+PENDING_POINTS_ACTIVATED = "customer.voucher.loyalty_card.pending_points.activated"
+PENDING_POINTS_CANCELED = "customer.voucher.loyalty_card.pending_points.canceled"
 
 # Spending points is a reward redemption in the activity feed, and its rollback the same
 # redemption rolled back (the spec's MemberActivity types). Voucherify has no "points
@@ -39,6 +48,7 @@ _EVENT_TYPES = {
     "POINTS_EXPIRATION": POINTS_EXPIRED,
     "POINTS_REDEMPTION": "customer.reward_redemptions.created",
     "POINTS_REFUND": "customer.reward_redemptions.rolledback",
+    "PENDING_POINTS_ACTIVATION": PENDING_POINTS_ACTIVATED,
 }
 
 
@@ -48,7 +58,8 @@ class MemberEvent:
 
     ``channel``: ``INTERNAL`` for what the fake did on its own (expiry), else ``API``.
     ``card_points``: the card's counters the event shows: just before a publication,
-    just after a points movement. Exactly one of ``publication`` and ``transaction``.
+    just after a points movement. Exactly one of ``publication``, ``transaction`` and
+    ``pending`` (a pending points entry added or cancelled).
     """
 
     id: str
@@ -59,6 +70,7 @@ class MemberEvent:
     card_points: CardPoints
     publication: Publication | None = None
     transaction: Transaction | None = None
+    pending: PendingPoints | None = None
 
 
 def _counters_before(card: LoyaltyCard, seq: int) -> CardPoints:
@@ -67,8 +79,12 @@ def _counters_before(card: LoyaltyCard, seq: int) -> CardPoints:
     return earlier[-1].card_points if earlier else CardPoints()
 
 
-def member_activity(card: LoyaltyCard) -> list[MemberEvent]:
-    """The card's events, oldest first by ``(created_at, seq)``."""
+def member_activity(card: LoyaltyCard, pending: Iterable[PendingPoints] = ()) -> list[MemberEvent]:
+    """The card's events, oldest first by ``(created_at, seq)``.
+
+    ``pending``: the card's pending points entries, each an ``added`` event (and a
+    ``canceled`` one once cancelled; an activation is its transaction's event).
+    """
     events: list[MemberEvent] = []
     publication = card.publication
     if publication is not None:
@@ -96,5 +112,29 @@ def member_activity(card: LoyaltyCard) -> list[MemberEvent]:
                 transaction=transaction,
             )
         )
+    for entry in pending:
+        events.append(
+            MemberEvent(
+                id=customer_event_id(entry.id, entry.seq),
+                type=PENDING_POINTS_ADDED,
+                created_at=entry.created_at,
+                seq=entry.seq,
+                channel="API",
+                card_points=_counters_before(card, entry.seq),
+                pending=entry,
+            )
+        )
+        if entry.status == "CANCELED" and entry.closed_at is not None:
+            events.append(
+                MemberEvent(
+                    id=customer_event_id(f"{entry.id}/canceled", entry.closed_seq),
+                    type=PENDING_POINTS_CANCELED,
+                    created_at=entry.closed_at,
+                    seq=entry.closed_seq,
+                    channel="API",
+                    card_points=_counters_before(card, entry.closed_seq),
+                    pending=entry,
+                )
+            )
     events.sort(key=lambda event: (event.created_at, event.seq))
     return events

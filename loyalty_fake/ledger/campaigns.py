@@ -351,6 +351,7 @@ class Campaigns(Area):
             session.publications.forget_campaign(campaign)
             session.rewards.forget_campaign(campaign)
             session.earning_rules.forget_campaign(campaign)
+            session.pending_points.forget_cards(codes)
         else:
             if undo is not None:
                 undo.touch(campaign)

@@ -12,6 +12,7 @@ from loyalty_fake import errors
 from loyalty_fake.ids import bucket_id, card_id
 from loyalty_fake.ledger.accrual import Accrual
 from loyalty_fake.ledger.history import NO_ROWS, TextTable, TransactionLog
+from loyalty_fake.ledger.pending_points import PendingPoints
 from loyalty_fake.ledger.project import Area, note_project
 
 if TYPE_CHECKING:
@@ -93,9 +94,12 @@ class LoyaltyCard:
     transaction_rows: array[int] | bytes = attrs.field(default=NO_ROWS, repr=False)
     transaction_texts: TextTable = attrs.field(factory=TextTable, repr=False, eq=False)
     # What the transactions point at: buckets that expired, redemptions and refunds.
-    transaction_refs: list[PointsBucket | Redemption | Accrual] | None = attrs.field(
-        default=None, repr=False
+    transaction_refs: list[PointsBucket | Redemption | Accrual | PendingPoints] | None = (
+        attrs.field(default=None, repr=False)
     )
+    # Points of its pending points entries still waiting to activate (pending.py): not in
+    # ``points`` nor ``balance`` until they do.
+    pending_points: int = 0
 
     @property
     def transactions(self) -> TransactionLog:
@@ -118,7 +122,11 @@ class LoyaltyCard:
     def redemptions(self) -> list[Redemption]:
         """The card's redemptions, oldest first: what its transactions point at, buckets aside."""
         refs = self.transaction_refs or ()
-        return list(dict.fromkeys(r for r in refs if not isinstance(r, PointsBucket | Accrual)))
+        return list(
+            dict.fromkeys(
+                r for r in refs if not isinstance(r, PointsBucket | Accrual | PendingPoints)
+            )
+        )
 
     def next_expiration(self) -> tuple[dt.date | None, int]:
         """The soonest bucket's last day, and its points if they expire (else 0)."""

@@ -65,12 +65,15 @@ class EarningChoices:
     ``segment_members_earn_at_rule_creation``: a new ``customer.segment.entered`` rule
     awards the customers already in its segment (by default they get nothing, as
     Voucherify's documentation says).
+    ``cancel_pending_with_order``: cancelling a paid order cancels its pending points
+    still waiting; by default they stay and activate as planned.
     """
 
     proportional: ProportionalRounding = "steps"
     one_rule_per_event: bool = False
     segment_reentry_earns: bool = False
     segment_members_earn_at_rule_creation: bool = False
+    cancel_pending_with_order: bool = False
 
 
 @attrs.frozen
@@ -192,7 +195,11 @@ def earn(session: Session, occasion: Occasion) -> None:
         if card is None or card.holder_id is None:
             continue
         for rule, points in awards:
-            session.points.accrue(card, points, rule, _accrual(rule, occasion), now)
+            if rule.pending_points is not None and occasion.order is not None:
+                # The rule's points wait their days before reaching the card (pending.py).
+                session.pending_points.add(card, points, rule, _accrual(rule, occasion), now)
+            else:
+                session.points.accrue(card, points, rule, _accrual(rule, occasion), now)
 
 
 def _card(session: Session, campaign: Campaign, customer: Customer) -> LoyaltyCard | None:

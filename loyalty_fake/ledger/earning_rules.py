@@ -73,6 +73,9 @@ class RuleSpec:
     expiration_rules: ExpirationRules | None = None
     validation_rule_id: str | None = None
     segment_id: str | None = None
+    # {period_type: DAY, period_value: 1..90}; remove_pending_points: null was sent.
+    pending_points: dict[str, Any] | None = None
+    remove_pending_points: bool = False
 
 
 @attrs.define
@@ -99,6 +102,9 @@ class EarningRule:
     updated_at: dt.datetime | None = None
     # A customer.segment.entered rule's segment (segment.id).
     segment_id: str | None = None
+    # An order.paid rule's pending_points ({period_type: DAY, period_value}): its points
+    # wait that many days before they reach the card (pending.py).
+    pending_points: dict[str, Any] | None = None
 
     @property
     def automation_id(self) -> str:
@@ -126,6 +132,10 @@ def _apply(rule: EarningRule, spec: RuleSpec) -> None:
         rule.validity = {**(rule.validity or {}), **spec.validity} or None
     if spec.metadata is not None:
         rule.metadata = dict(spec.metadata) or None
+    if spec.remove_pending_points:
+        rule.pending_points = None
+    elif spec.pending_points is not None:
+        rule.pending_points = dict(spec.pending_points)
 
 
 class EarningRules(Area):
@@ -217,6 +227,8 @@ class EarningRules(Area):
         _check(spec, rule.start_date)
         if spec.loyalty is not None:
             _fits_event(spec.loyalty, rule.event)
+        if spec.pending_points is not None:
+            _pending_fits(rule.event)
         if self._session.undo is not None:
             self._session.undo.touch(rule)
         _apply(rule, spec)
@@ -274,6 +286,8 @@ def _check(spec: RuleSpec, start_date: dt.datetime | None = None) -> None:
             )
         if spec.loyalty is not None:
             _fits_event(spec.loyalty, spec.event)
+        if spec.pending_points is not None:
+            _pending_fits(spec.event)
     timeframe = (spec.validity or {}).get("validity_timeframe")
     if timeframe is not None and spec.start_date is None and start_date is None:
         raise errors.invalid_payload(
@@ -299,4 +313,12 @@ def _fits_event(loyalty: Mapping[str, Any], event: str) -> None:
     if not needs_order and event == ORDER_PAID_EVENT:
         raise errors.invalid_payload(
             f"Property .loyalty.calculation_type {kind} needs a custom event"
+        )
+
+
+def _pending_fits(event: str) -> None:
+    """Pending points "can be used only with the ``order.paid`` event"; 400 otherwise."""
+    if event != ORDER_PAID_EVENT:
+        raise errors.invalid_payload(
+            f"Property .pending_points can be used only with the event {ORDER_PAID_EVENT}"
         )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from loyalty_fake.ledger.accrual import Accrual
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
+    from loyalty_fake.ledger.pending_points import PendingPoints
     from loyalty_fake.ledger.redemptions import Redemption
 
 __all__ = [
@@ -42,6 +43,7 @@ TransactionType = Literal[
     "POINTS_REDEMPTION",
     "POINTS_REFUND",
     "POINTS_ACCRUAL",
+    "PENDING_POINTS_ACTIVATION",
 ]
 
 
@@ -55,6 +57,8 @@ class CardPoints:
     subtracted_points: int = 0
     next_expiration_date: dt.date | None = None
     next_expiration_points: int = 0
+    # Points waiting to activate (pending.py): not in points or balance.
+    pending_points: int = 0
 
     @classmethod
     def of(cls, card: LoyaltyCard) -> CardPoints:
@@ -67,6 +71,7 @@ class CardPoints:
             subtracted_points=card.subtracted_points,
             next_expiration_date=next_date,
             next_expiration_points=next_points,
+            pending_points=card.pending_points,
         )
 
 
@@ -102,6 +107,8 @@ class Transaction:
     redemption: Redemption | None = None
     # For an accrual: the earning rule and the order or event that earned it.
     accrual: Accrual | None = None
+    # For a pending points activation: the pending points entry that activated.
+    pending: PendingPoints | None = None
 
     @property
     def id(self) -> str:
@@ -133,10 +140,13 @@ _KINDS: tuple[TransactionType, ...] = (
     "POINTS_REDEMPTION",
     "POINTS_REFUND",
     "POINTS_ACCRUAL",
+    "PENDING_POINTS_ACTIVATION",
 )
 _KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
 _EXPIRATION = _KIND_CODES["POINTS_EXPIRATION"]
 _ACCRUAL = _KIND_CODES["POINTS_ACCRUAL"]
+_ACTIVATION = _KIND_CODES["PENDING_POINTS_ACTIVATION"]
+_NO_REDEMPTION = frozenset({_EXPIRATION, _ACCRUAL, _ACTIVATION})
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _MS = dt.timedelta(milliseconds=1)
 _DAY_MS = 86_400_000
@@ -270,7 +280,12 @@ class TransactionLog:
             )
         )
         ref = 0
-        target = transaction.bucket or transaction.redemption or transaction.accrual
+        target = (
+            transaction.bucket
+            or transaction.redemption
+            or transaction.accrual
+            or transaction.pending
+        )
         if target is not None:
             if self._card.transaction_refs is None:
                 self._card.transaction_refs = []
@@ -342,10 +357,12 @@ class TransactionLog:
             source_id=source_id,
             operation_type="AUTOMATIC" if operation_type == "AUTOMATIC" else "MANUAL",
             # Only an expiration points at a bucket (the one that expired), an accrual at its
-            # earning; a redemption and its refund point at the redemption.
+            # earning, an activation at its pending points; a redemption and its refund
+            # point at the redemption.
             bucket=target if kind == _EXPIRATION else None,  # type: ignore[arg-type]
-            redemption=None if kind in {_EXPIRATION, _ACCRUAL} else target,  # type: ignore[arg-type]
+            redemption=None if kind in _NO_REDEMPTION else target,  # type: ignore[arg-type]
             accrual=target if kind == _ACCRUAL else None,  # type: ignore[arg-type]
+            pending=target if kind == _ACTIVATION else None,  # type: ignore[arg-type]
             expired_points=expired,
             subtracted_points=subtracted,
             next_expiration_date=dt.date.fromordinal(expiry) if expiry else None,

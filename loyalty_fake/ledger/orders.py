@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NO_ORDERS",
+    "ORDER_CANCELED",
     "ORDER_ORDERS",
     "ORDER_PAID",
     "ORDER_STATUSES",
@@ -40,6 +41,8 @@ __all__ = [
     "Orders",
 ]
 
+# A paid order cancelled: Voucherify's customer.order.canceled.
+ORDER_CANCELED = "customer.order.canceled"
 OrderStatus = Literal["CREATED", "PAID", "CANCELED", "FULFILLED"]
 ORDER_STATUSES: tuple[OrderStatus, ...] = ("CREATED", "PAID", "CANCELED", "FULFILLED")
 # The listing orders of GET /v1/orders (ParameterOrderListOrders).
@@ -275,21 +278,10 @@ class Orders(Area):
         referrer = customers.commit(project, referrer_plan, now) if referrer_plan else None
         order = existing
         if order is None:
-            order = Order(
-                id=session.ids.order_id(),
-                created_at=now,
-                source_id=given.source_id,
-                status="CREATED",
-                discount_amount=0,
-                seq=project.take_seq(),
-            )
-            if undo is not None:
-                undo.first(order)
-            project.orders[order.id] = order
-            if order.source_id is not None:
-                project.order_ids_by_source_id[order.source_id] = order.id
+            order = self._new(project, given.source_id, now)
         else:
             order.updated_at = now
+        was_cancelled = order.status == "CANCELED"
         _change(order, given)
         if customer is not None:
             order.customer_id = customer.id
@@ -297,6 +289,27 @@ class Orders(Area):
             order.referrer_id = referrer.id
         if order.status == "PAID" and order.paid_at is None:
             self.paid(order, now)
+        if order.status == "CANCELED" and not was_cancelled and order.paid_at is not None:
+            # A paid order cancelled: what it earned may react (pending.py, by choice).
+            self._session.happened(Activity(ORDER_CANCELED, {"order_id": order.id}))
+        return order
+
+    def _new(self, project: Project, source_id: str | None, now: dt.datetime) -> Order:
+        """A new ``CREATED`` order, stored (and noted for undo)."""
+        session = self._session
+        order = Order(
+            id=session.ids.order_id(),
+            created_at=now,
+            source_id=source_id,
+            status="CREATED",
+            discount_amount=0,
+            seq=project.take_seq(),
+        )
+        if session.undo is not None:
+            session.undo.first(order)
+        project.orders[order.id] = order
+        if source_id is not None:
+            project.order_ids_by_source_id[source_id] = order.id
         return order
 
     def paid(self, order: Order, now: dt.datetime) -> None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.earning_rules import EarningRule
     from loyalty_fake.ledger.history import TransactionType
+    from loyalty_fake.ledger.pending_points import PendingPoints
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.redemptions import Redemption
 
@@ -247,6 +248,7 @@ class Points(Area):
         bucket: PointsBucket | None = None,
         redemption: Redemption | None = None,
         accrual: Accrual | None = None,
+        pending: PendingPoints | None = None,
     ) -> Transaction:
         """Record one movement of the card's points, with its counters right after it."""
         # The caller noted the card, and the project's sequence and texts (see
@@ -274,6 +276,7 @@ class Points(Area):
             next_expiration_points=next_points,
             redemption=redemption,
             accrual=accrual,
+            pending=pending,
         )
         card.transactions.append(transaction)
         return transaction
@@ -315,10 +318,10 @@ class Points(Area):
             accrual=accrual,
         )
 
-    def expire_due(self) -> None:
-        """Expire every bucket whose last day has passed on the fake's clock."""
+    def expire_due(self, until: dt.datetime | None = None) -> None:
+        """Expire every bucket whose last day has passed by ``until`` (default: now)."""
         project = self._project
-        now = self._session.clock.now()
+        now = self._session.clock.now() if until is None else until
         instants = project.expiry_instants
         if self._session.undo is not None:
             note_sequence(self._session.undo, project)

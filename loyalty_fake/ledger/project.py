@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.customers import Customer
     from loyalty_fake.ledger.earning_rules import EarningRule
     from loyalty_fake.ledger.orders import Order
+    from loyalty_fake.ledger.pending_points import PendingPoints
     from loyalty_fake.ledger.products import Product, Sku
     from loyalty_fake.ledger.publications import Publication
     from loyalty_fake.ledger.redemptions import FailedRedemption, Redemption
@@ -95,6 +96,12 @@ class Project:
     # events, segments entered), oldest first, for the customers' activity.
     segments: dict[str, Segment] = attrs.field(factory=dict)
     customer_events: list[CustomerEvent] = attrs.field(factory=list)
+    # pending.py: pending points entries by ID (creation order, kept once activated or
+    # cancelled), those still pending by the instant they activate (creation order within
+    # one), and a heap of those instants: as expiring and expiry_instants are.
+    pending_points: dict[str, PendingPoints] = attrs.field(factory=dict)
+    pending_due: dict[dt.datetime, list[PendingPoints]] = attrs.field(factory=dict)
+    pending_instants: list[dt.datetime] = attrs.field(factory=list)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -205,6 +212,8 @@ _GROWING = (
     "sku_ids_by_source_id",
     "segments",
     "customer_events",
+    "pending_points",
+    "pending_due",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 
@@ -277,6 +286,10 @@ def note_removal(undo: UndoLog, project: Project) -> None:
         project.reward_assignments,
         project.failures_by_card,
         project.earning_rules,
+        project.pending_points,
+        project.pending_due,
+        *project.pending_due.values(),
+        project.pending_instants,
     ]
     for container in containers:
         undo.keep(container)

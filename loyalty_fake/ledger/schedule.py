@@ -6,6 +6,10 @@ follow. ``SCHEDULE`` keeps one named slot for each, in that order; a slot withou
 implementation yet is skipped. A session asks the schedule once, when it opens (and again
 when seeding moves the clock), so time moves only through a session, never as a side
 effect of looking something up.
+
+When the clock has moved past several midnights, the schedule replays them one by one:
+each night's work runs in the slots' order before the next night's, so points that
+activate on the 5th expire after those due on the 3rd, as they would have day by day.
 """
 
 from __future__ import annotations
@@ -26,11 +30,22 @@ __all__ = ["SCHEDULE", "Schedule", "Slot"]
 
 @attrs.frozen
 class Slot:
-    """One kind of time-driven work: whether any is due at an instant, and doing it."""
+    """One kind of time-driven work: when the next piece falls due, and doing it.
+
+    ``next_due``: the instant the slot's soonest work falls due, ``None`` for none.
+    ``run``: do every piece of the slot's work due at or before the instant given.
+    """
 
     name: str
-    is_due: Callable[[Project, dt.datetime], bool] | None = None
-    run: Callable[[Session], None] | None = None
+    next_due: Callable[[Project], dt.datetime | None] | None = None
+    run: Callable[[Session, dt.datetime], None] | None = None
+
+    def is_due(self, project: Project, at: dt.datetime) -> bool:
+        """Whether the slot has work due in ``project`` at ``at``."""
+        if self.next_due is None or self.run is None:
+            return False
+        due = self.next_due(project)
+        return due is not None and due <= at
 
 
 @attrs.frozen
@@ -41,36 +56,56 @@ class Schedule:
 
     def due(self, project: Project, at: dt.datetime) -> list[str]:
         """The names of the slots with work due in ``project`` at ``at``, in running order."""
-        return [
-            slot.name
+        return [slot.name for slot in self.slots if slot.is_due(project, at)]
+
+    def _soonest(self, project: Project, now: dt.datetime) -> dt.datetime | None:
+        """The soonest instant, at or before ``now``, at which any slot has work."""
+        instants = [
+            due
             for slot in self.slots
-            if slot.is_due is not None and slot.run is not None and slot.is_due(project, at)
+            if slot.next_due is not None and slot.run is not None
+            for due in (slot.next_due(project),)
+            if due is not None and due <= now
         ]
+        return min(instants, default=None)
 
     def catch_up(self, session: Session) -> None:
-        """Do every piece of work due at the session's instant, slot by slot."""
+        """Do every piece of work due by the session's instant, night by night, slot by slot."""
         project = session.existing_project
         if project is None:
             return
         now = session.clock.now()
-        for slot in self.slots:
-            if slot.is_due is not None and slot.run is not None and slot.is_due(project, now):
-                slot.run(session)
+        night = self._soonest(project, now)
+        while night is not None:
+            for slot in self.slots:
+                if slot.run is not None and slot.is_due(project, night):
+                    slot.run(session, night)
+            night = self._soonest(project, now)
 
 
-def _expiry_due(project: Project, at: dt.datetime) -> bool:
+def _pending_due(project: Project) -> dt.datetime | None:
+    # Pending points activate at 00:00 UTC of their activates_at day (pending.py).
+    instants = project.pending_instants
+    return instants[0] if instants else None
+
+
+def _activate(session: Session, until: dt.datetime) -> None:
+    session.pending_points.activate_due(until)
+
+
+def _expiry_due(project: Project) -> dt.datetime | None:
     # Points expire at midnight UTC after their last day (expiry.py says which midnight).
     instants = project.expiry_instants
-    return bool(instants) and instants[0] <= at
+    return instants[0] if instants else None
 
 
-def _expire(session: Session) -> None:
-    session.points.expire_due()
+def _expire(session: Session, until: dt.datetime) -> None:
+    session.points.expire_due(until)
 
 
 SCHEDULE = Schedule(
     slots=(
-        Slot("pending_points_activation"),
+        Slot("pending_points_activation", _pending_due, _activate),
         Slot("rewards_auto_redeem"),
         Slot("tiers_recalculation"),
         Slot("points_expiration", _expiry_due, _expire),

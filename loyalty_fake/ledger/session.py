@@ -24,7 +24,8 @@ from loyalty_fake.ledger.earning import (
 from loyalty_fake.ledger.earning_rules import EarningRules
 from loyalty_fake.ledger.events import Events
 from loyalty_fake.ledger.members import Members, note_members
-from loyalty_fake.ledger.orders import ORDER_PAID, Orders
+from loyalty_fake.ledger.orders import ORDER_CANCELED, ORDER_PAID, Orders
+from loyalty_fake.ledger.pending import Pending, react_to_cancelled_order
 from loyalty_fake.ledger.points import Points
 from loyalty_fake.ledger.products import Products
 from loyalty_fake.ledger.publications import Publications
@@ -61,6 +62,7 @@ REACTIONS: dict[str, tuple[Callable[[Session, Activity], None], ...]] = {
     CUSTOM_EVENT: (react_to_event,),
     CUSTOMER_CHANGED: (react_to_customer,),
     SEGMENT_ENTERED: (react_to_segment,),
+    ORDER_CANCELED: (react_to_cancelled_order,),
 }
 
 
@@ -77,6 +79,7 @@ class Session:
         "_ledger",
         "_members",
         "_orders",
+        "_pending_points",
         "_points",
         "_products",
         "_project",
@@ -120,6 +123,7 @@ class Session:
         self._redemptions: Redemptions | None = None
         self._products: Products | None = None
         self._segments: Segments | None = None
+        self._pending_points: Pending | None = None
 
     @property
     def app_id(self) -> str:
@@ -290,4 +294,12 @@ class Session:
         found = self._segments
         if found is None:
             found = self._segments = Segments(self)
+        return found
+
+    @property
+    def pending_points(self) -> Pending:
+        """Pending points entries: made by earning, activated nightly or by hand."""
+        found = self._pending_points
+        if found is None:
+            found = self._pending_points = Pending(self)
         return found

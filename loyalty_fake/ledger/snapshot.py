@@ -41,6 +41,7 @@ from loyalty_fake.ledger.history import (
 )
 from loyalty_fake.ledger.member_index import MemberIndex
 from loyalty_fake.ledger.orders import Order, OrderItem
+from loyalty_fake.ledger.pending_points import PendingPoints
 from loyalty_fake.ledger.products import Product, Sku
 from loyalty_fake.ledger.project import Project
 from loyalty_fake.ledger.publications import Publication
@@ -120,6 +121,7 @@ def _record_classes() -> tuple[type, ...]:
         CustomerEvent,
         Filter,
         Condition,
+        PendingPoints,
     )
 
 

@@ -37,6 +37,7 @@ _OPTIONS = (
     "strict_products",
     "segment_reentry_earns",
     "segment_members_earn_at_rule_creation",
+    "cancel_pending_points_with_order",
 )
 _SEEDING = ("programs", "members")
 _SERVER = ("control_plane",)
@@ -52,7 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "proportional_points='steps', one_earning_rule_per_event=False, base_urls=(), "
         "app_id=None, app_token=None, strict_content_type=False, programs=None, members=None, "
         "control_plane=False, strict_products=False, segment_reentry_earns=False, "
-        "segment_members_earn_at_rule_creation=False): "
+        "segment_members_earn_at_rule_creation=False, cancel_pending_points_with_order=False): "
         "options for the loyalty_fake fixture, which every marked test gets; programs/members "
         "seed demo data from seed; control_plane serves /_fake/ on loyalty_fake_server",
     )
