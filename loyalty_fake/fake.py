@@ -89,7 +89,9 @@ class LoyaltyFake:
     ``app_id``/``app_token`` for the project the methods act in (default: the first
     ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``), and
     ``strict_content_type`` to answer 415 to a body sent without a ``Content-Type``
-    (by default it is read as JSON; a non-JSON ``Content-Type`` is 415 either way).
+    (by default it is read as JSON; a non-JSON ``Content-Type`` is 415 either way), and
+    ``imported_orders_earn`` to let orders imported ``PAID`` earn points (by default they
+    do not, as Voucherify documents; docs/choices.md).
     """
 
     seed: int = 0
@@ -102,6 +104,7 @@ class LoyaltyFake:
     app_id: str = attrs.field()
     app_token: str = attrs.field()
     strict_content_type: bool = False
+    imported_orders_earn: bool = False
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -126,6 +129,7 @@ class LoyaltyFake:
             earning_choices=EarningChoices(
                 proportional=self.proportional_points,
                 one_rule_per_event=self.one_earning_rule_per_event,
+                imported_orders_earn=self.imported_orders_earn,
             ),
         )
         self.app = FakeVoucherifyApp(

@@ -58,10 +58,13 @@ class EarningChoices:
     ``pro_rata`` awards ``value * points / every`` rounded down (1500 at 5 every 1000 is 7).
     ``one_rule_per_event``: only the matching rule that awards the most points (the oldest
     of equals) awards, per program, instead of every matching rule.
+    ``imported_orders_earn``: orders imported ``PAID`` (``POST /v1/orders/import``) earn as
+    synced ones do; by default they earn nothing, as Voucherify documents.
     """
 
     proportional: ProportionalRounding = "steps"
     one_rule_per_event: bool = False
+    imported_orders_earn: bool = False
 
 
 @attrs.frozen

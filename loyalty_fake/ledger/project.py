@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
+    from loyalty_fake.ledger.async_actions import AsyncAction
     from loyalty_fake.ledger.campaigns import Campaign, Category
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
     from loyalty_fake.ledger.customers import Customer
@@ -84,6 +85,8 @@ class Project:
     # only cards that have had one are keys (a card keeps no field for them).
     failed_redemptions: dict[str, FailedRedemption] = attrs.field(factory=dict)
     failures_by_card: dict[str, list[FailedRedemption]] = attrs.field(factory=dict)
+    # async_actions.py: finished async actions by ID, oldest first
+    async_actions: dict[str, AsyncAction] = attrs.field(factory=dict)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -188,6 +191,7 @@ _GROWING = (
     "orders",
     "order_ids_by_source_id",
     "earning_rules",
+    "async_actions",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 

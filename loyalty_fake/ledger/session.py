@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from loyalty_fake.ledger.activities import Activity
+from loyalty_fake.ledger.async_actions import AsyncActions
 from loyalty_fake.ledger.campaigns import Campaigns
 from loyalty_fake.ledger.cards import Cards, note_card
 from loyalty_fake.ledger.customers import Customers
@@ -73,6 +74,7 @@ class Session:
         "clock",
         "ids",
         "reactions",
+        "_async_actions",
     )
 
     def __init__(
@@ -102,6 +104,7 @@ class Session:
         self._points: Points | None = None
         self._rewards: Rewards | None = None
         self._redemptions: Redemptions | None = None
+        self._async_actions: AsyncActions | None = None
 
     @property
     def app_id(self) -> str:
@@ -251,4 +254,12 @@ class Session:
         found = self._redemptions
         if found is None:
             found = self._redemptions = Redemptions(self)
+        return found
+
+    @property
+    def async_actions(self) -> AsyncActions:
+        """Bulk work's async actions, finished at once."""
+        found = self._async_actions
+        if found is None:
+            found = self._async_actions = AsyncActions(self)
         return found

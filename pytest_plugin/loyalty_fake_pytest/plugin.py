@@ -34,6 +34,7 @@ _OPTIONS = (
     "app_id",
     "app_token",
     "strict_content_type",
+    "imported_orders_earn",
 )
 _SEEDING = ("programs", "members")
 _SERVER = ("control_plane",)
@@ -48,7 +49,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "loyalty_fake(seed=0, now=None, credentials=None, strict_joins=False, "
         "proportional_points='steps', one_earning_rule_per_event=False, base_urls=(), "
         "app_id=None, app_token=None, strict_content_type=False, programs=None, members=None, "
-        "control_plane=False): "
+        "control_plane=False, imported_orders_earn=False, earning=False): "
         "options for the loyalty_fake fixture, which every marked test gets; programs/members "
         "seed demo data from seed; control_plane serves /_fake/ on loyalty_fake_server",
     )
