@@ -16,10 +16,12 @@ import attrs
 
 from loyalty_fake.http import (
     assignments,
+    async_actions,
     campaigns,
     customers,
     earning_rules,
     events,
+    imports,
     members,
     orders,
     points,
@@ -64,6 +66,8 @@ AREAS = (
     redemptions,
     earning_rules,
     events,
+    async_actions,
+    imports,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

@@ -56,6 +56,7 @@ class Session:
 
     __slots__ = (
         "_app_id",
+        "_async_actions",
         "_campaigns",
         "_cards",
         "_customers",
@@ -74,7 +75,6 @@ class Session:
         "clock",
         "ids",
         "reactions",
-        "_async_actions",
     )
 
     def __init__(
