@@ -94,7 +94,10 @@ def test_import_csv_updates_by_source_id(client: Client) -> None:
 def test_bulk_update_upserts_by_source_id(client: Client) -> None:
     """Each customer named by source_id is updated, or created when there is none."""
     client.create_customer({"source_id": "ada", "name": "Ada", "email": "ada@example.com"})
-    body = [{"source_id": "ada", "name": "Ada L."}, {"source_id": "cy", "metadata": {"a": 1}}]
+    body: list[dict[str, Any]] = [
+        {"source_id": "ada", "name": "Ada L."},
+        {"source_id": "cy", "metadata": {"a": 1}},
+    ]
     action = _action(client, _accepted(client.update_customers_in_bulk(body)))
     assert action["type"] == "CUSTOMERS.BULK_UPDATE"
     result = action["result"]
