@@ -160,13 +160,18 @@ class Session:
         self.activities.append(activity)
 
     def react(self) -> None:
-        """Run the reactions to every activity so far, and to those they add, in order."""
+        """Run the reactions to every activity so far, and to those they add, in order.
+
+        Then forget them: a session that reacts before it closes (seeding, which dates
+        each order's points when it is paid) reacts to each activity once.
+        """
         done = 0
         while done < len(self.activities):
             activity = self.activities[done]
             done += 1
             for reaction in self.reactions.get(activity.type, ()):
                 reaction(self, activity)
+        self.activities.clear()
 
     @property
     def campaigns(self) -> Campaigns:
