@@ -36,7 +36,7 @@ _OPTIONS = (
     "strict_content_type",
     "imported_orders_earn",
 )
-_SEEDING = ("programs", "members")
+_SEEDING = ("programs", "members", "earning")
 _SERVER = ("control_plane",)
 # Seeded states built this session, by options: each test restores its own copy.
 _SEEDED: dict[tuple[Any, ...], bytes] = {}
@@ -122,6 +122,7 @@ def _seed(fake: LoyaltyFake, options: dict[str, Any], seeding: dict[str, Any]) -
             seed=fake.seed,
             programs=int(seeding.get("programs", 1)),
             members=int(seeding.get("members", 5)),
+            earning=bool(seeding.get("earning", False)),
         )
         _SEEDED[key] = fake.ledger.snapshot()
     else:
