@@ -130,7 +130,10 @@ def _rewards(fake: LoyaltyFake, program: str, code: str) -> dict[str, list[str]]
 
 
 def _earning(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[str]]:
-    """Earning rules (one disabled) of the program; orders, one paid, of a seeded customer."""
+    """Earning rules (one disabled) of the program; orders, one paid, of a seeded customer.
+
+    And an order imported, for an async action to read.
+    """
     rules = [
         {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 5}},
         {
@@ -151,9 +154,13 @@ def _earning(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[s
             {"source_id": "fuzz-open", "items": [{"product_id": "p", "price": 100, "quantity": 2}]},
         )
     ]
+    imported = fake.request(
+        "POST", "/v1/orders/import", json_body=[{"source_id": "fuzz-old", "status": "PAID"}]
+    ).json()
     return {
         "orderId": [made[0]["id"], made[1]["source_id"]],
         "earningRuleId": [rule["id"] for rule in created],
+        "asyncActionId": [imported["async_action_id"]],
     }
 
 
