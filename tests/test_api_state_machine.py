@@ -32,6 +32,10 @@ becomes ``PAID`` for the first time its customer's cards earn. After every step:
 - every paid order was rewarded exactly once on each card its customer held when it was
   first paid (one ``POINTS_ACCRUAL`` naming it), and an order never paid was rewarded never.
 
+Orders are also imported (``POST /v1/orders/import``): one imported ``PAID`` is paid but
+rewarded never, then or later, as Voucherify documents. Each import and bulk customer
+update is an async action; after every step the list holds them all, newest first.
+
 The model's cards are the points machine's (``ModelCard``).
 """
 
@@ -125,6 +129,7 @@ class ApiMachine(RuleBasedStateMachine):
         self.redemptions: list[ModelRedemption] = []
         self.failures: list[ApiFailure] = []
         self.orders: dict[str, ApiOrder] = {}
+        self.async_actions: list[str] = []
         self.reward_id = self._ok(
             "POST", "/v1/rewards", json={"name": "Mug", "parameters": {"product": {"id": "mug"}}}
         )["id"]
@@ -428,6 +433,38 @@ class ApiMachine(RuleBasedStateMachine):
         assert updated["status"] == status
         self._pays(source_id, status)
 
+    def _async_action(self, action_id: str, kind: str) -> Json:
+        """The finished action ``action_id``, recorded in the model."""
+        self.async_actions.append(action_id)
+        action = self._ok("GET", f"/v1/async-actions/{action_id}")
+        assert (action["type"], action["status"]) == (kind, "DONE")
+        result: Json = action["result"]
+        return result
+
+    @rule(
+        source_id=st.sampled_from(_ORDERS),
+        who=st.sampled_from(_CUSTOMERS),
+        status=st.sampled_from(_STATUSES),
+    )
+    def import_order(self, source_id: str, who: str, status: str) -> None:
+        """POST /v1/orders/import: an upsert as a sync is, but a PAID one earns nothing."""
+        body = [{"source_id": source_id, "status": status, "amount": 1000, "customer": who}]
+        accepted = self._ok("POST", "/v1/orders/import", json=body)
+        result = self._async_action(accepted["async_action_id"], "ORDERS.IMPORT")
+        assert (result["done_count"], result["failed_count"]) == (1, 0)
+        order = self.orders.setdefault(source_id, ApiOrder(who))
+        order.customer = who
+        order.paid = order.paid or status == "PAID"
+
+    @rule(who=st.lists(st.sampled_from(_CUSTOMERS), min_size=1, max_size=3, unique=True))
+    def update_customers_in_bulk(self, who: list[str]) -> None:
+        """POST /v1/customers/bulk/async: upserts by source_id, balances untouched."""
+        body = [{"source_id": name, "metadata": {"bulk": True}} for name in who]
+        status, accepted = self._call("POST", "/v1/customers/bulk/async", json=body)
+        assert status == 202, accepted
+        result = self._async_action(accepted["async_action_id"], "CUSTOMERS.BULK_UPDATE")
+        assert (result["done_count"], result["errors"]) == (len(who), [])
+
     @rule(days=st.integers(min_value=1, max_value=60), hours=st.integers(0, 23))
     def advance_clock(self, days: int, hours: int) -> None:
         step = dt.timedelta(days=days, hours=hours)
@@ -549,6 +586,11 @@ class ApiMachine(RuleBasedStateMachine):
         expected = {source_id: order.credited for source_id, order in self.orders.items()}
         for source_id in sorted(set(found) | set(expected)):
             assert sorted(found.get(source_id, [])) == sorted(expected.get(source_id, []))
+
+    @invariant()
+    def async_actions_are_listed_newest_first(self) -> None:
+        listed = self._ok("GET", "/v1/async-actions", params={"limit": _PAGE})
+        assert [action["id"] for action in listed["async_actions"]] == self.async_actions[::-1]
 
     @invariant()
     def publications_count_the_published_cards(self) -> None:
