@@ -210,7 +210,12 @@ def _seed_into(args: argparse.Namespace, store: Store) -> int:
 
     try:
         summary = seed_demo(
-            fake, seed=args.seed, programs=args.programs, members=args.members, progress=progress
+            fake,
+            seed=args.seed,
+            programs=args.programs,
+            members=args.members,
+            progress=progress,
+            earning=args.earning,
         )
     finally:
         print(file=sys.stderr)  # ends the progress bar's line, done or interrupted
@@ -270,6 +275,7 @@ def _serve(args: argparse.Namespace) -> int:
             access_log=not args.no_access_log,
             idle_timeout=args.idle_timeout,
             request_timeout=args.request_timeout,
+            earning=args.earning,
         )
     except CannotServeError as error:
         print(f"loyalty-fake: {error}", file=sys.stderr)
@@ -404,6 +410,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the state directory to write, created if missing; its old state is replaced",
     )
     seeder.add_argument("--now", help="the fake's clock while seeding (default: real time)")
+    for command in (server, seeder):
+        command.add_argument(
+            "--earning",
+            action="store_true",
+            help="give each program order.paid earning rules and its members paid orders "
+            "that earn (default: points added by hand, no orders)",
+        )
     args = parser.parse_args(argv)
     try:
         if args.command == "seed":

@@ -95,6 +95,8 @@ class LoyaltyFake:
     catalogue lacks (by default the line is kept as given; docs/choices.md).
     ``segment_reentry_earns`` and ``segment_members_earn_at_rule_creation``: when
     ``customer.segment.entered`` rules award points (docs/choices.md).
+    ``imported_orders_earn`` to let orders imported ``PAID`` earn points (by default they
+    do not, as Voucherify documents; docs/choices.md).
     """
 
     seed: int = 0
@@ -111,6 +113,7 @@ class LoyaltyFake:
     strict_products: bool = False
     segment_reentry_earns: bool = False
     segment_members_earn_at_rule_creation: bool = False
+    imported_orders_earn: bool = False
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -138,6 +141,7 @@ class LoyaltyFake:
                 segment_reentry_earns=self.segment_reentry_earns,
                 segment_members_earn_at_rule_creation=self.segment_members_earn_at_rule_creation,
                 cancel_pending_with_order=self.cancel_pending_points_with_order,
+                imported_orders_earn=self.imported_orders_earn,
             ),
             strict_products=self.strict_products,
         )

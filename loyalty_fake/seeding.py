@@ -20,7 +20,9 @@ from loyalty_fake.ledger import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.ledger.bulk import no_gc
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.customers import CustomerRef
+from loyalty_fake.ledger.earning_rules import RuleSpec
 from loyalty_fake.ledger.expiry import ExpirationRules
+from loyalty_fake.ledger.orders import OrderInput, OrderItem
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,6 +51,25 @@ _REWARDS = (("Free coffee", "coffee", 150), ("Club tote bag", "tote-bag", 900))
 # Of the spends a member can afford a free coffee with, the share that redeem one; the
 # others remove points by hand. A redemption is a few hundred bytes more than a removal.
 _REDEEMING = 0.2
+# With earning: the rules every seeded program has, and the drinks members order (name,
+# price in cents). Purchases are then paid orders the rules reward, not points by hand.
+_EARNING_RULES = (
+    RuleSpec(
+        event="order.paid",
+        loyalty={
+            "type": "PROPORTIONAL",
+            "calculation_type": "ORDER_AMOUNT",
+            "order": {"amount": {"every": 100, "points": 1}},
+        },
+        banner="1 point for every dollar spent",
+    ),
+    RuleSpec(
+        event="order.paid",
+        loyalty={"type": "FIXED", "points": 5},
+        banner="5 points a visit",
+    ),
+)
+_MENU = (("espresso", 300), ("flat white", 450), ("cortado", 400), ("matcha", 550), ("cake", 500))
 
 
 def _program_name(index: int) -> str:
@@ -126,6 +147,7 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
     members: int = 5,
     app_id: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    earning: bool = False,
 ) -> dict[str, Any]:
     """Build ``programs`` programs of ``members`` members each, with points histories.
 
@@ -134,7 +156,9 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
     fake's clock (the program's points expire six months on, at the month's end, so some
     have expired and some expire soon); about one card in ten stays unassigned. Each
     program offers the project's two demo rewards. ``progress(done, total)`` is called as
-    members are added. ``app_id`` defaults to the fake's. Returns a summary.
+    members are added. ``app_id`` defaults to the fake's. ``earning``: each program also
+    has two ``order.paid`` earning rules, and members' purchases are paid orders that the
+    rules reward (instead of points added by hand). Returns a summary.
     """
     return seed_program(
         fake.ledger,
@@ -143,6 +167,7 @@ def seed_demo(  # noqa: PLR0913 - the seeding options
         programs=programs,
         members=members,
         progress=progress,
+        earning=earning,
     )
 
 
@@ -154,6 +179,7 @@ def seed_program(  # noqa: PLR0913 - the seeding options
     programs: int = 1,
     members: int = 5,
     progress: Callable[[int, int], None] | None = None,
+    earning: bool = False,
 ) -> dict[str, Any]:
     """Seed the project of ``app_id`` in ``ledger``: ``seed_demo``'s data, on the ledger itself.
 
@@ -168,6 +194,7 @@ def seed_program(  # noqa: PLR0913 - the seeding options
     total = programs * members
     done = 0
     transactions = 0
+    rules = 0
     spare = max(2, members * _SPARE_CARDS_PER_TEN // 10) if members else 2
     # Millions of long-lived objects: the cyclic collector's passes over them would
     # cost more than the seeding itself, and nothing seeded forms a cycle to collect.
@@ -195,6 +222,8 @@ def seed_program(  # noqa: PLR0913 - the seeding options
                     program.id,
                     [(reward.id, price) for reward, price in rewards],
                 )
+                if earning:
+                    rules += len(session.earning_rules.create(program.id, list(_EARNING_RULES)))
                 draw = _Draw(pick.random)
                 with session.campaigns.bulk_load(program.id):
                     for _ in range(members):
@@ -205,6 +234,7 @@ def seed_program(  # noqa: PLR0913 - the seeding options
                             now=now,
                             draw=draw,
                             coffee=rewards[0][0].id,
+                            earning=earning,
                         )
                         done += 1
                         if progress is not None and (done % 1000 == 0 or done == total):
@@ -221,12 +251,17 @@ def seed_program(  # noqa: PLR0913 - the seeding options
             clock.set(held_at)
     with ledger.session(app_id, undoable=False):
         pass  # opening a session expires any points that fell due while seeding ran
-    return {
+    summary: dict[str, Any] = {
         "seed": seed,
         "programs": [_program_name(i) for i in range(programs)],
         "members": done,
         "transactions": transactions,
     }
+    if earning:
+        with ledger.session(app_id, undoable=False) as session:
+            summary["earning_rules"] = rules
+            summary["orders"] = len(session.project.orders)
+    return summary
 
 
 @attrs.frozen
@@ -255,6 +290,7 @@ def _member_with_history(  # noqa: PLR0913
     draw: _Draw,
     now: dt.datetime,
     coffee: str,
+    earning: bool = False,
 ) -> int:
     one, below, chance = draw.one, draw.below, draw.random
     members, points = session.members, session.points
@@ -294,6 +330,36 @@ def _member_with_history(  # noqa: PLR0913
                 expiration_type="NON_EXPIRING",
                 reason="Apology from the barista",
             )
+        elif earning:
+            _paid_order(session, draw, email, f"{code}-{day}")
         else:
             points.change_balance(code, below(601, 20), reason="Purchases")
     return len(days)
+
+
+def _paid_order(session: Session, draw: _Draw, source_id: str, order_id: str) -> None:
+    """A paid order of one to three items off the menu; the earning rules reward it now."""
+    items = []
+    for _ in range(draw.below(4, 1)):
+        name, price = _MENU[draw.below(len(_MENU))]
+        quantity = draw.below(3, 1)
+        items.append(
+            OrderItem(
+                source_id=name,
+                related_object="product",
+                quantity=quantity,
+                price=price,
+                amount=price * quantity,
+                product={"name": name, "price": price},
+            )
+        )
+    session.orders.upsert(
+        OrderInput(
+            source_id=order_id,
+            status="PAID",
+            amount=sum(item.amount or 0 for item in items),
+            items=tuple(items),
+            customer=CustomerRef(source_id=source_id),
+        )
+    )
+    session.react()  # points dated when the order is paid, not when seeding ends

@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from loyalty_fake.fake import query_pairs
+from tests.bulk_clients import ASYNC_ACTION, BulkClient, RequestsBulk, SdkBulk
 from tests.earning_clients import EarningClient, RequestsEarning, SdkEarning
 from tests.own_openapi import validate_own, validate_own_error
 from tests.products_clients import ProductsClient, RequestsProducts, SdkProducts
@@ -115,6 +116,7 @@ _FULL_SPEC_PREFIXES = (
     "/v1/products",
     "/v1/skus",
     "/v1/segments",
+    "/v1/async-actions",
 )
 
 
@@ -154,6 +156,11 @@ def check_reply(method: str, template: str, reply: Reply) -> Reply:
             for item in reply.body["data"]:
                 validate_schema("CustomerActivity", item, spec="sdk")
             return reply
+        if template == ASYNC_ACTION:
+            # The full spec's result is a oneOf whose branches overlap (docs/spec-errata.md);
+            # the SDK's spec file has a usable schema. tests/test_async_actions.py checks
+            # each result against its own type's schema.
+            spec = "sdk"
         if template == ASSIGNMENTS and method == "POST" and isinstance(reply.body, list):
             # The spec's schema is one assignment; its example answers an array with an
             # array (docs/spec-errata.md): each item is validated as the schema says.
@@ -178,7 +185,7 @@ def check_error_reply(reply: Reply) -> Reply:
     return reply
 
 
-class Client(EarningClient, ProductsClient, SegmentClient, Protocol):
+class Client(EarningClient, ProductsClient, SegmentClient, BulkClient, Protocol):
     """The operations the fake serves, as one client library performs them."""
 
     name: str
@@ -255,7 +262,7 @@ def _member_path(code: str, campaign: str | None) -> tuple[str, str]:
 
 
 @attrs.define
-class RequestsClient(RequestsEarning, RequestsProducts, RequestsSegments):
+class RequestsClient(RequestsEarning, RequestsProducts, RequestsSegments, RequestsBulk):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
     headers: dict[str, str]
@@ -479,7 +486,7 @@ def sdk_filters(model_name: str, filters: Any) -> None:
 
 
 @attrs.define
-class SdkClient(SdkEarning, SdkProducts, SdkSegments):
+class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
     headers: dict[str, str]

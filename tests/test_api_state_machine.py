@@ -46,6 +46,9 @@ clock passes it, or earlier by hand, unless cancelled. After every step:
   still pending, the program's list all of its cards' ones, outside the balance;
 - every paid order made exactly one entry per card it credited (pending, activated with
   one ``PENDING_POINTS_ACTIVATION``, or cancelled).
+Orders are also imported (``POST /v1/orders/import``): one imported ``PAID`` is paid but
+rewarded never, then or later, as Voucherify documents. Each import and bulk customer
+update is an async action; after every step the list holds them all, newest first.
 
 The model's cards are the points machine's (``ModelCard``).
 """
@@ -164,6 +167,7 @@ class ApiMachine(RuleBasedStateMachine):
         self.failures: list[ApiFailure] = []
         self.orders: dict[str, ApiOrder] = {}
         self.pending: list[ApiPending] = []
+        self.async_actions: list[str] = []
         self.reward_id = self._ok(
             "POST", "/v1/rewards", json={"name": "Mug", "parameters": {"product": {"id": "mug"}}}
         )["id"]
@@ -497,6 +501,38 @@ class ApiMachine(RuleBasedStateMachine):
                 self.cards[code].add(_ENTER, None)
                 credited.append(code)
 
+    def _async_action(self, action_id: str, kind: str) -> Json:
+        """The finished action ``action_id``, recorded in the model."""
+        self.async_actions.append(action_id)
+        action = self._ok("GET", f"/v1/async-actions/{action_id}")
+        assert (action["type"], action["status"]) == (kind, "DONE")
+        result: Json = action["result"]
+        return result
+
+    @rule(
+        source_id=st.sampled_from(_ORDERS),
+        who=st.sampled_from(_CUSTOMERS),
+        status=st.sampled_from(_STATUSES),
+    )
+    def import_order(self, source_id: str, who: str, status: str) -> None:
+        """POST /v1/orders/import: an upsert as a sync is, but a PAID one earns nothing."""
+        body = [{"source_id": source_id, "status": status, "amount": 1000, "customer": who}]
+        accepted = self._ok("POST", "/v1/orders/import", json=body)
+        result = self._async_action(accepted["async_action_id"], "ORDERS.IMPORT")
+        assert (result["done_count"], result["failed_count"]) == (1, 0)
+        order = self.orders.setdefault(source_id, ApiOrder(who))
+        order.customer = who
+        order.paid = order.paid or status == "PAID"
+
+    @rule(who=st.lists(st.sampled_from(_CUSTOMERS), min_size=1, max_size=3, unique=True))
+    def update_customers_in_bulk(self, who: list[str]) -> None:
+        """POST /v1/customers/bulk/async: upserts by source_id, balances untouched."""
+        body = [{"source_id": name, "metadata": {"bulk": True}} for name in who]
+        status, accepted = self._call("POST", "/v1/customers/bulk/async", json=body)
+        assert status == 202, accepted
+        result = self._async_action(accepted["async_action_id"], "CUSTOMERS.BULK_UPDATE")
+        assert (result["done_count"], result["errors"]) == (len(who), [])
+
     @rule(days=st.integers(min_value=1, max_value=60), hours=st.integers(0, 23))
     def advance_clock(self, days: int, hours: int) -> None:
         step = dt.timedelta(days=days, hours=hours)
@@ -701,6 +737,11 @@ class ApiMachine(RuleBasedStateMachine):
         for source_id, order in self.orders.items():
             made = sorted(entry.code for entry in self.pending if entry.order == source_id)
             assert made == sorted(order.credited)
+
+    @invariant()
+    def async_actions_are_listed_newest_first(self) -> None:
+        listed = self._ok("GET", "/v1/async-actions", params={"limit": _PAGE})
+        assert [action["id"] for action in listed["async_actions"]] == self.async_actions[::-1]
 
     @invariant()
     def publications_count_the_published_cards(self) -> None:

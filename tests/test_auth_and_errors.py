@@ -143,7 +143,7 @@ def test_methods_voucherify_never_uses_are_405(loyalty_fake: LoyaltyFake, method
     ("method", "path"),
     [
         ("PUT", "/v1/vouchers/CODE1"),
-        ("POST", "/v1/customers/importCSV"),
+        ("POST", "/v1/orders/export"),
         ("POST", "/v1/vouchers/qualification"),
     ],
 )

@@ -227,3 +227,35 @@ def test_moving_the_clock_past_the_calendar_is_400(loyalty_fake_server: LiveServ
         "Property .advance must not move the clock past 9999-12-31T23:59:59.999Z"
     )
     assert requests.get(f"{loyalty_fake_server.url}/_fake/clock", timeout=5).json() == before
+
+
+def test_seed_with_earning_shows_rules_orders_and_actions(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer
+) -> None:
+    """POST /_fake/seed with earning: the state lists earning rules, orders; the dashboard too."""
+    summary = _post(loyalty_fake_server, "seed", {"seed": 7, "members": 4, "earning": True})
+    assert summary.json()["earning_rules"] == 2
+    state = requests.get(f"{loyalty_fake_server.url}/_fake/state", timeout=5).json()
+    project = state["projects"][loyalty_fake.app_id]
+    assert len(project["earning_rules"]) == 2
+    assert len(project["orders"]) == summary.json()["orders"] > 0
+    assert project["async_actions"] == []
+    page = requests.get(f"{loyalty_fake_server.url}/_fake/", timeout=5).text
+    assert "<h3>Earning rules</h3>" in page
+    assert "Recent orders" in page
+    assert "<table id=orders>" in page
+
+
+def test_state_lists_async_actions(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer
+) -> None:
+    """An async action (a bulk update) is in the state, with its result."""
+    requests.post(
+        f"{loyalty_fake_server.url}/v1/customers/bulk/async",
+        json=[{"source_id": "ada"}],
+        headers=loyalty_fake.headers,
+        timeout=5,
+    )
+    state = requests.get(f"{loyalty_fake_server.url}/_fake/state", timeout=5).json()
+    (action,) = state["projects"][loyalty_fake.app_id]["async_actions"]
+    assert (action["type"], action["result"]["done_count"]) == ("CUSTOMERS.BULK_UPDATE", 1)

@@ -134,7 +134,8 @@ def _rewards(fake: LoyaltyFake, program: str, code: str) -> dict[str, list[str]]
 def _earning(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[str]]:
     """Earning rules (one disabled, one pending), orders (three paid) and pending points.
 
-    The pending points the paid orders made: one cancelled, one activated, one waiting.
+    The pending points the paid orders made: one cancelled, one activated, one waiting. And an
+    order imported, for an async action to read.
     """
     rules = [
         {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 5}},
@@ -163,12 +164,16 @@ def _earning(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[s
             {"source_id": "fuzz-paid-3", "status": "PAID", "amount": 900, "customer": customer},
         )
     ]
+    imported = fake.request(
+        "POST", "/v1/orders/import", json_body=[{"source_id": "fuzz-old", "status": "PAID"}]
+    ).json()
     pending = fake.request("GET", f"/v1/loyalties/{program}/pending-points").json()["data"]
     for entry, action in zip(pending, ("cancel", "activate"), strict=False):
         code = fake.request("GET", f"/v1/vouchers/{entry['voucher_id']}").json()["code"]
         fake.request("POST", f"/v1/loyalties/members/{code}/pending-points/{entry['id']}/{action}")
     return {
         "orderId": [made[0]["id"], made[1]["source_id"]],
+        "asyncActionId": [imported["async_action_id"]],
         "earningRuleId": [rule["id"] for rule in created],
         # Real entries (cancelled, activated, still pending) and one that never was.
         "pendingPointsId": [*(entry["id"] for entry in pending), "lopp_00000000000000000f"],

@@ -17,7 +17,7 @@ from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.faker_provider import VoucherifyProvider
 from loyalty_fake.seeding import DEMO_PROGRAM, seed_demo
 from loyalty_fake.server import ServerApp
-from loyalty_fake.server.control import dump_json
+from loyalty_fake.server.control import ControlPlane, dump_json
 from loyalty_fake.server.store import Store
 
 if TYPE_CHECKING:
@@ -236,3 +236,73 @@ def test_faker_provider_makes_voucherify_shapes() -> None:
         faker.voucher_code(pattern="CLUB-####", charset="0123456789"),
         faker.customer_id(),
     ] == first
+
+
+def _earning(seed: int = 3, members: int = 12) -> LoyaltyFake:
+    fake = LoyaltyFake(seed=seed, now=NOW)
+    seed_demo(fake, seed=seed, members=members, earning=True)
+    return fake
+
+
+def test_earning_seeds_rules_and_paid_orders_that_earned() -> None:
+    """With earning, programs have order.paid rules and members paid orders each rewarded once."""
+    fake = _earning()
+    with fake.ledger.session(fake.app_id) as session:
+        project = session.project
+        rules = list(project.earning_rules.values())
+        orders = list(project.orders.values())
+        accruals = [
+            t
+            for card in project.cards.values()
+            for t in card.transactions
+            if t.type == "POINTS_ACCRUAL"
+        ]
+        additions = [
+            t
+            for card in project.cards.values()
+            for t in card.transactions
+            if t.reason == "Purchases"
+        ]
+    assert [rule.event for rule in rules] == ["order.paid", "order.paid"]
+    assert orders
+    assert all(order.status == "PAID" and order.customer_id for order in orders)
+    # Two rules: every paid order earned twice, dated when it was paid; no points by hand.
+    assert len(accruals) == len(orders) * 2
+    assert {t.created_at for t in accruals} == {order.paid_at for order in orders}
+    assert additions == []
+
+
+def test_earning_seeding_is_deterministic() -> None:
+    """The same seed with earning gives the same state; without it, no rules and no orders."""
+    assert dump_json(_earning()) == dump_json(_earning())
+    plain = _seeded(3, members=12)
+    with plain.ledger.session(plain.app_id) as session:
+        assert (session.project.orders, session.project.earning_rules) == ({}, {})
+
+
+@pytest.mark.loyalty_fake(seed=42, now=NOW, members=6, earning=True)
+def test_marker_seeds_earning(loyalty_fake: LoyaltyFake) -> None:
+    """@pytest.mark.loyalty_fake(earning=True) seeds rules and orders with the members."""
+    state = ControlPlane(loyalty_fake).dump()["projects"][loyalty_fake.app_id]
+    assert len(state["earning_rules"]) == 2
+    assert state["orders"]
+    assert len(state["cards"]) >= 6
+
+
+def test_seed_command_with_earning(tmp_path: Path) -> None:
+    """loyalty-fake seed --earning writes programs with earning rules and paid orders."""
+    state = tmp_path / "state"
+    arguments = ["seed", "--members", "8", "--earning", "--state", str(state), "--now", NOW]
+    subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "loyalty_fake.cli", *arguments],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    restored = LoyaltyFake()
+    store = Store(state)
+    ServerApp(restored, store=store).recover()
+    store.close()
+    dump = ControlPlane(restored).dump()["projects"][restored.app_id]
+    assert len(dump["earning_rules"]) == 2
+    assert dump["orders"]

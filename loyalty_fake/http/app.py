@@ -186,21 +186,28 @@ class FakeVoucherifyApp:
                 return self._method_not_allowed(request, allowed)
             raise no_such_path(request.path)
         route, params = found
-        self._check_content_type(request)
+        self._check_content_type(request, route.spec.media_type)
         with self.ledger.session(app_id) as session:
             status, body = route.handler(Call(session, request, params))
         if status == HTTPStatus.NO_CONTENT:
             return Response(status, b"", ())
         return Response(status, encode_json(body), JSON_HEADERS)
 
-    def _check_content_type(self, request: Request) -> None:
-        """Raise 415 for a body that is not declared JSON (see the class's docstring)."""
+    def _check_content_type(self, request: Request, media_type: str) -> None:
+        """Raise 415 for a body not of the operation's media type (see the class's docstring).
+
+        JSON for all but uploads, which take ``multipart/form-data`` and nothing else.
+        """
         if not request.body or request.method in _BODILESS:
             return
         declared = request.header("content-type")
-        if declared is None and not self.strict_content_type:
-            return
-        if declared is not None and is_json_media_type(declared):
+        if media_type != "application/json":
+            if declared is not None and declared.lower().startswith(media_type):
+                return
+        elif declared is None:
+            if not self.strict_content_type:
+                return
+        elif is_json_media_type(declared):
             return
         # Voucherify's errors page: "415 Unsupported Media Type: The API is unable to
         # consume a request in a format specified by the Content-Type header."
@@ -209,7 +216,7 @@ class FakeVoucherifyApp:
             code=415,
             key="unsupported_media_type",
             message="Unsupported Media Type",
-            details=f"The request body was sent with {sent}; send it as application/json",
+            details=f"The request body was sent with {sent}; send it as {media_type}",
         )
 
     def _method_not_allowed(self, request: Request, allowed: list[str]) -> Response:

@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.customers import Customer
     from loyalty_fake.ledger.orders import OrderSummary
 
-__all__ = ["CUSTOMER_PROFILE", "CUSTOMER_REFERENCE", "PATH_PARAMETERS", "ROUTES", "customer_ref"]
+__all__ = [
+    "CUSTOMER_PROFILE",
+    "CUSTOMER_REFERENCE",
+    "PATH_PARAMETERS",
+    "ROUTES",
+    "customer_profile",
+    "customer_ref",
+]
 
 PATH_PARAMETERS = {"customerId": "The customer's ID or source_id."}
 
@@ -79,7 +86,7 @@ _CUSTOMERS_QUERY = [
 ]
 
 
-def _profile(customer: Body) -> dict[str, Any]:
+def customer_profile(customer: Body) -> dict[str, Any]:
     """The profile fields a customer object gives (strings, metadata, address)."""
     profile: dict[str, Any] = {}
     for field in CUSTOMER_STRINGS:
@@ -111,7 +118,7 @@ def customer_ref(body: Body, key: str = "customer") -> CustomerRef:
         return CustomerRef(as_string=raw)
     customer = body.obj(key)
     assert customer is not None  # noqa: S101 - require() and obj() leave nothing else
-    profile = _profile(customer)
+    profile = customer_profile(customer)
     customer_id = customer.string("id", non_empty=True)
     source_id = customer.string("source_id", non_empty=True)
     if customer_id is None and source_id is None:
@@ -149,14 +156,14 @@ def create_customer(call: Call) -> tuple[int, Any]:
     ref = CustomerRef(
         id=body.string("id", non_empty=True),
         source_id=body.string("source_id", non_empty=True),
-        profile=_profile(body),
+        profile=customer_profile(body),
     )
     return 200, _customer_json(call, call.session.customers.upsert(ref))
 
 
 def update_customer(call: Call) -> tuple[int, Any]:
     """``PUT /v1/customers/{customerId}``: change the profile fields given; the rest stay."""
-    profile = _profile(Body(parse_json_body(call.request)))
+    profile = customer_profile(Body(parse_json_body(call.request)))
     customer = call.session.customers.update(call.params["customerId"], profile)
     return 200, _customer_json(call, customer)
 

@@ -43,7 +43,8 @@ class Operation:
 
     ``response`` names the 200 reply's component schema (``None``: a 204 without a body);
     ``accepted`` the 202 one; ``errors`` adds statuses to the error envelope's description;
-    ``not_implemented`` documents a deliberate 501 for part of the operation.
+    ``not_implemented`` documents a deliberate 501 for part of the operation;
+    ``media_type`` is the body's (``multipart/form-data`` for a CSV upload).
     """
 
     operation_id: str
@@ -54,6 +55,7 @@ class Operation:
     accepted: str | None = None
     errors: str = ""
     not_implemented: str | None = None
+    media_type: str = "application/json"
 
 
 def split(template: str) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.http import (
     activity_json,
+    async_actions_json,
     campaigns_json,
     cards_json,
     common_json,
@@ -64,6 +65,7 @@ _JSON_MODULES = (
     segments_json,
     customer_activity_json,
     pending_points_json,
+    async_actions_json,
 )
 
 
@@ -73,12 +75,14 @@ def _json(schema: Schema, description: str) -> Schema:
 
 def _operation(spec: Operation) -> Schema:
     """One operation, with the 200 (or 204), 401 and error envelope every one answers."""
-    responses: Schema = (
-        {"204": {"description": "Deleted: no content."}}
-        if spec.response is None
-        else {"200": _json(ref(spec.response), "Success.")}
-    )
-    if spec.accepted is not None:
+    responses: Schema = {}
+    if spec.response is not None:
+        responses["200"] = _json(ref(spec.response), "Success.")
+    elif spec.accepted is None:
+        responses["204"] = {"description": "Deleted: no content."}
+    if spec.accepted is not None and spec.response is None:
+        responses["202"] = _json(ref(spec.accepted), "Accepted: an async action, already done.")
+    elif spec.accepted is not None:
         responses["202"] = _json(ref(spec.accepted), "Accepted: several cards, already added.")
     if spec.not_implemented is not None:
         responses["501"] = _json(ref("Error"), f"not_implemented: {spec.not_implemented}")
@@ -95,7 +99,7 @@ def _operation(spec: Operation) -> Schema:
         # The SDK sends empty bodies for some POSTs: an absent body counts as {}.
         operation["requestBody"] = {
             "required": "required" in spec.body,
-            "content": {"application/json": {"schema": spec.body}},
+            "content": {spec.media_type: {"schema": spec.body}},
         }
     operation["responses"] = responses
     return operation

@@ -16,11 +16,13 @@ import attrs
 
 from loyalty_fake.http import (
     assignments,
+    async_actions,
     campaigns,
     customer_activity,
     customers,
     earning_rules,
     events,
+    imports,
     members,
     orders,
     pending_points,
@@ -72,6 +74,8 @@ AREAS = (
     segments,
     customer_activity,
     pending_points,
+    async_actions,
+    imports,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

@@ -67,6 +67,8 @@ class EarningChoices:
     Voucherify's documentation says).
     ``cancel_pending_with_order``: cancelling a paid order cancels its pending points
     still waiting; by default they stay and activate as planned.
+    ``imported_orders_earn``: orders imported ``PAID`` (``POST /v1/orders/import``) earn as
+    synced ones do; by default they earn nothing, as Voucherify documents.
     """
 
     proportional: ProportionalRounding = "steps"
@@ -74,6 +76,7 @@ class EarningChoices:
     segment_reentry_earns: bool = False
     segment_members_earn_at_rule_creation: bool = False
     cancel_pending_with_order: bool = False
+    imported_orders_earn: bool = False
 
 
 @attrs.frozen

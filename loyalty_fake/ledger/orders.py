@@ -133,6 +133,7 @@ class OrderInput:
     metadata: dict[str, Any] | None = None
     customer: CustomerRef | None = None
     referrer: CustomerRef | None = None
+    created_at: dt.datetime | None = None
 
 
 @attrs.define
@@ -241,24 +242,40 @@ class Orders(Area):
         unless ``status`` says. Its customer (and referrer) are created or updated as
         every request that names a customer does.
         """
+        return self._apply(self._project, self._existing(given), given)
+
+    def _existing(self, given: OrderInput) -> Order | None:
+        """The order ``given`` names by ``id`` (404 if none) or ``source_id``, if any."""
         project = self._project
-        existing: Order | None = None
         if given.id is not None:
             existing = project.orders.get(given.id)
             if existing is None:
                 raise errors.not_found("order", given.id)
-        elif given.source_id is not None:
+            return existing
+        if given.source_id is not None:
             existing = self.find(project, given.source_id)
-            if existing is not None and existing.source_id != given.source_id:
-                existing = None  # an order whose ID is this source_id: another order
-        return self._apply(project, existing, given)
+            if existing is not None and existing.source_id == given.source_id:
+                return existing
+        return None  # new, or an order whose ID is this source_id: another order
+
+    def import_order(self, given: OrderInput) -> Order:
+        """Create or update an order as ``POST /v1/orders/import`` does, for history.
+
+        As ``upsert``, with ``created_at`` kept when given; a ``PAID`` order is paid but
+        earns nothing unless ``imported_orders_earn`` is on, since Voucherify's import
+        "does not store events" and "Earning rules based on Order Paid won't be triggered".
+        """
+        earn = self._session.earning_choices.imported_orders_earn
+        return self._apply(self._project, self._existing(given), given, earn=earn)
 
     def update(self, ref: str, given: OrderInput) -> Order:
         """Change the given fields of the order ``ref`` (ID or ``source_id``); 404 if none."""
         existing = self.get(ref)
         return self._apply(self._project, existing, attrs.evolve(given, id=existing.id))
 
-    def _apply(self, project: Project, existing: Order | None, given: OrderInput) -> Order:
+    def _apply(
+        self, project: Project, existing: Order | None, given: OrderInput, *, earn: bool = True
+    ) -> Order:
         session = self._session
         if given.items is not None:
             # What an overriding line stores in the catalogue is put back with the rest
@@ -278,7 +295,7 @@ class Orders(Area):
         referrer = customers.commit(project, referrer_plan, now) if referrer_plan else None
         order = existing
         if order is None:
-            order = self._new(project, given.source_id, now)
+            order = self._new(project, given.source_id, given.created_at or now)
         else:
             order.updated_at = now
         was_cancelled = order.status == "CANCELED"
@@ -288,18 +305,21 @@ class Orders(Area):
         if referrer is not None:
             order.referrer_id = referrer.id
         if order.status == "PAID" and order.paid_at is None:
-            self.paid(order, now)
+            if earn:
+                self.paid(order, now)
+            else:
+                order.paid_at = given.created_at or now
         if order.status == "CANCELED" and not was_cancelled and order.paid_at is not None:
             # A paid order cancelled: what it earned may react (pending.py, by choice).
             self._session.happened(Activity(ORDER_CANCELED, {"order_id": order.id}))
         return order
 
-    def _new(self, project: Project, source_id: str | None, now: dt.datetime) -> Order:
+    def _new(self, project: Project, source_id: str | None, created: dt.datetime) -> Order:
         """A new ``CREATED`` order, stored (and noted for undo)."""
         session = self._session
         order = Order(
             id=session.ids.order_id(),
-            created_at=now,
+            created_at=created,
             source_id=source_id,
             status="CREATED",
             discount_amount=0,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
+    from loyalty_fake.ledger.async_actions import AsyncAction
     from loyalty_fake.ledger.campaigns import Campaign, Category
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
     from loyalty_fake.ledger.customers import Customer
@@ -102,6 +103,8 @@ class Project:
     pending_points: dict[str, PendingPoints] = attrs.field(factory=dict)
     pending_due: dict[dt.datetime, list[PendingPoints]] = attrs.field(factory=dict)
     pending_instants: list[dt.datetime] = attrs.field(factory=list)
+    # async_actions.py: finished async actions by ID, oldest first
+    async_actions: dict[str, AsyncAction] = attrs.field(factory=dict)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -214,6 +217,7 @@ _GROWING = (
     "customer_events",
     "pending_points",
     "pending_due",
+    "async_actions",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 

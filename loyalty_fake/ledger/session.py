@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from loyalty_fake.ledger.activities import Activity
+from loyalty_fake.ledger.async_actions import AsyncActions
 from loyalty_fake.ledger.campaigns import Campaigns
 from loyalty_fake.ledger.cards import Cards, note_card
 from loyalty_fake.ledger.customers import Customers
@@ -71,6 +72,7 @@ class Session:
 
     __slots__ = (
         "_app_id",
+        "_async_actions",
         "_campaigns",
         "_cards",
         "_customers",
@@ -124,6 +126,7 @@ class Session:
         self._products: Products | None = None
         self._segments: Segments | None = None
         self._pending_points: Pending | None = None
+        self._async_actions: AsyncActions | None = None
 
     @property
     def app_id(self) -> str:
@@ -184,13 +187,18 @@ class Session:
         self.activities.append(activity)
 
     def react(self) -> None:
-        """Run the reactions to every activity so far, and to those they add, in order."""
+        """Run the reactions to every activity so far, and to those they add, in order.
+
+        Then forget them: a session that reacts before it closes (seeding, which dates
+        each order's points when it is paid) reacts to each activity once.
+        """
         done = 0
         while done < len(self.activities):
             activity = self.activities[done]
             done += 1
             for reaction in self.reactions.get(activity.type, ()):
                 reaction(self, activity)
+        self.activities.clear()
 
     @property
     def campaigns(self) -> Campaigns:
@@ -302,4 +310,12 @@ class Session:
         found = self._pending_points
         if found is None:
             found = self._pending_points = Pending(self)
+        return found
+
+    @property
+    def async_actions(self) -> AsyncActions:
+        """Bulk work's async actions, finished at once."""
+        found = self._async_actions
+        if found is None:
+            found = self._async_actions = AsyncActions(self)
         return found

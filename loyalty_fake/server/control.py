@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING, Any
 from loyalty_fake.clock import format_timestamp
 from loyalty_fake.errors import VoucherifyError, bad_request
 from loyalty_fake.http.app import Keep, encode_json, printable
+from loyalty_fake.http.async_actions_json import async_action_json
 from loyalty_fake.http.campaigns_json import campaign_json
 from loyalty_fake.http.cards_json import member_json
 from loyalty_fake.http.customers_json import customer_json
+from loyalty_fake.http.earning_rules_json import earning_rule_json
 from loyalty_fake.http.messages import JSON_HEADERS, Request, Response
+from loyalty_fake.http.orders_json import synced_order_json
 from loyalty_fake.http.params import Body, parse_json_body
 from loyalty_fake.http.points_json import transaction_json
 from loyalty_fake.http.publications_json import publication_json
@@ -139,13 +142,15 @@ class ControlPlane:
     def seed(self, request: Request) -> Response:
         """``POST /_fake/seed``: reset, then build the demo data from ``seed``.
 
-        Body: ``seed`` (default 42), ``programs`` (1), ``members`` (5), ``app_id``.
+        Body: ``seed`` (default 42), ``programs`` (1), ``members`` (5), ``app_id``,
+        ``earning`` (``false``; ``true`` adds earning rules and members' paid orders).
         """
         body = Body(parse_json_body(request))
         seed = body.integer("seed", minimum=0)
         programs = body.integer("programs", minimum=1, maximum=20) or 1
         members = body.integer("members", minimum=0, maximum=100_000)
         app_id = body.string("app_id", non_empty=True)
+        earning = body.boolean("earning") or False
         chosen_seed = 42 if seed is None else seed
         self.served.ledger.reset()
         self.served.ledger.ids.reseed(chosen_seed)
@@ -155,6 +160,7 @@ class ControlPlane:
             seed=chosen_seed,
             programs=programs,
             members=5 if members is None else members,
+            earning=earning,
         )
         return _json(summary)
 
@@ -170,7 +176,10 @@ class ControlPlane:
         return _json(document)
 
     def state(self, _request: Request) -> Response:
-        """``GET /_fake/state``: every project's programs, cards, customers and publications."""
+        """``GET /_fake/state``: every project's programs, cards, customers, publications, ...
+
+        ... transactions, rewards, redemptions, earning rules, orders and async actions.
+        """
         return _json(self.dump())
 
     def dump(self) -> dict[str, Any]:
@@ -236,6 +245,9 @@ class ControlPlane:
                         {**segment_json(s), "customers": list(s.members)}
                         for s in project.segments.values()
                     ],
+                    "earning_rules": [earning_rule_json(r) for r in project.earning_rules.values()],
+                    "orders": [synced_order_json(o) for o in project.orders.values()],
+                    "async_actions": [async_action_json(a) for a in project.async_actions.values()],
                 }
         return {"clock": self._clock_json(), "seed": ledger.ids.seed, "projects": projects}
 

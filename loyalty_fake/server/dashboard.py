@@ -1,4 +1,7 @@
-"""The HTML dashboard, drawn from the state dump: programs, members, recent transactions."""
+"""The HTML dashboard, drawn from the state dump: programs, members, recent transactions.
+
+And, when a project has them, its earning rules and recent orders (the newest first).
+"""
 
 from __future__ import annotations
 
@@ -36,6 +39,10 @@ def dashboard_html(state: dict[str, Any]) -> str:
         parts.append(_programs_table(project["programs"]))
         parts.append(_members_table(project))
         parts.append(_transactions_table(project["transactions"]))
+        if project.get("earning_rules"):
+            parts.append(_earning_rules_table(project))
+        if project.get("orders"):
+            parts.append(_orders_table(project))
     parts.append("</body></html>")
     return "".join(parts)
 
@@ -103,3 +110,51 @@ def _transactions_table(transactions: list[dict[str, Any]]) -> str:
     ]
     headers = ["When", "Type", "Points", "Balance after", "Reason"]
     return _table("Recent transactions", headers, rows, "transactions")
+
+
+def _capped(caption: str, shown: int, total: int) -> str:
+    return caption if shown == total else f"{caption} ({shown} of {total})"
+
+
+def _earning_rules_table(project: dict[str, Any]) -> str:
+    names = {p["id"]: p["name"] for p in project["programs"]}
+    rules = project["earning_rules"]
+    rows = []
+    for rule in rules[:_RECENT]:
+        loyalty = rule["loyalty"]
+        points = loyalty.get("points", "")
+        if loyalty.get("type") == "PROPORTIONAL":
+            points = loyalty.get("calculation_type", "")
+        rows.append(
+            [
+                f"<td>{_e(names.get(rule['source']['object_id']))}</td>",
+                f"<td>{_e(rule['source'].get('banner'))}</td>",
+                f"<td>{_e(rule['event'])}</td>",
+                f"<td>{_e(loyalty.get('type'))} {_e(points)}</td>",
+                f"<td>{'yes' if rule['active'] else 'no'}</td>",
+            ]
+        )
+    headers = ["Program", "Banner", "Event", "Points", "Active"]
+    caption = _capped("Earning rules", len(rows), len(rules))
+    return _table(caption, headers, rows, "earning-rules")
+
+
+def _orders_table(project: dict[str, Any]) -> str:
+    customers = {c["id"]: c for c in project["customers"]}
+    orders = project["orders"]
+    recent = sorted(orders, key=lambda o: (o["created_at"], o["id"]), reverse=True)[:_RECENT]
+    rows = []
+    for order in recent:
+        holder = customers.get(order["customer_id"] or "", {})
+        rows.append(
+            [
+                f"<td>{_e(order['created_at'])}</td>",
+                f"<td><code>{_e(order['source_id'] or order['id'])}</code></td>",
+                f"<td>{_e(holder.get('name') or holder.get('source_id'))}</td>",
+                f"<td>{_e(order['status'])}</td>",
+                f"<td class=num>{_e(order.get('total_amount'))}</td>",
+            ]
+        )
+    headers = ["When", "Order", "Customer", "Status", "Total (cents)"]
+    caption = _capped("Recent orders", len(rows), len(orders))
+    return _table(caption, headers, rows, "orders")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import threading
@@ -45,11 +46,12 @@ def _start_state(
     demo: bool,
     out: Callable[[str], None],
     say: Callable[[str], None],
+    earning: bool = False,
 ) -> None:
     """Load the state directory (saying so when there is much), or seed the demo data.
 
     The demo is seeded from the ledger's seed (the directory's, once it is open) when the
-    state holds no project.
+    state holds no project; with ``earning``, with earning rules and paid orders too.
     """
     store = app.store
     started = time.perf_counter()
@@ -68,8 +70,9 @@ def _start_state(
                 f"in {took:.2f} s"
             )
         if demo and not had_state:
+            body = {"seed": seed, **({"earning": True} if earning else {})}
             seeded = app.apply(
-                Request.from_url("POST", f"{PREFIX}seed", {}, b'{"seed": %d}' % seed)
+                Request.from_url("POST", f"{PREFIX}seed", {}, json.dumps(body).encode())
             )
             if seeded.status != HTTPStatus.OK:
                 raise StateError(f"the demo data could not be seeded: {seeded.json()['details']}")
@@ -134,6 +137,7 @@ def serve(  # noqa: PLR0913 - the command line's options
     access_log: bool = True,
     idle_timeout: float = 60.0,
     request_timeout: float = 30.0,
+    earning: bool = False,
 ) -> int:
     """Serve ``fake`` until Ctrl-C or SIGTERM; recover and keep ``state`` when given.
 
@@ -145,7 +149,7 @@ def serve(  # noqa: PLR0913 - the command line's options
     commits survive a power cut, not only a crash; a snapshot every ``compact_every``
     writes. Raises ``Interrupted`` for Ctrl-C while the state loads, ``StateError`` for a
     state directory that cannot be used, ``CannotServeError`` when the address cannot be
-    listened on.
+    listened on. ``earning``: the demo data has earning rules and paid orders too.
     """
     say = progress or _silent
     store = None
@@ -155,7 +159,7 @@ def serve(  # noqa: PLR0913 - the command line's options
 
         store = Store(state, seed=seed, fsync=fsync)
     app = ServerApp(fake, store=store, control_plane=control_plane, compact_every=compact_every)
-    _start_state(app, demo=demo, out=out, say=say)
+    _start_state(app, demo=demo, out=out, say=say, earning=earning)
     log = AccessLog(out) if access_log else None
     live = LiveServer(
         app,

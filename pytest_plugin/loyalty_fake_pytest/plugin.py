@@ -38,8 +38,9 @@ _OPTIONS = (
     "segment_reentry_earns",
     "segment_members_earn_at_rule_creation",
     "cancel_pending_points_with_order",
+    "imported_orders_earn",
 )
-_SEEDING = ("programs", "members")
+_SEEDING = ("programs", "members", "earning")
 _SERVER = ("control_plane",)
 # Seeded states built this session, by options: each test restores its own copy.
 _SEEDED: dict[tuple[Any, ...], bytes] = {}
@@ -53,7 +54,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "proportional_points='steps', one_earning_rule_per_event=False, base_urls=(), "
         "app_id=None, app_token=None, strict_content_type=False, programs=None, members=None, "
         "control_plane=False, strict_products=False, segment_reentry_earns=False, "
-        "segment_members_earn_at_rule_creation=False, cancel_pending_points_with_order=False): "
+        "segment_members_earn_at_rule_creation=False, cancel_pending_points_with_order=False, "
+        "imported_orders_earn=False, earning=False): "
         "options for the loyalty_fake fixture, which every marked test gets; programs/members "
         "seed demo data from seed; control_plane serves /_fake/ on loyalty_fake_server",
     )
@@ -126,6 +128,7 @@ def _seed(fake: LoyaltyFake, options: dict[str, Any], seeding: dict[str, Any]) -
             seed=fake.seed,
             programs=int(seeding.get("programs", 1)),
             members=int(seeding.get("members", 5)),
+            earning=bool(seeding.get("earning", False)),
         )
         _SEEDED[key] = fake.ledger.snapshot()
     else:
