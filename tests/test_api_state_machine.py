@@ -212,7 +212,6 @@ class ApiMachine(RuleBasedStateMachine):
         offer = {"reward": self.reward_id, "parameters": {"loyalty": {"points": _PRICE}}}
         self._ok("POST", f"/v1/loyalties/{program.id}/rewards", json=offer)
         earn = {"event": "order.paid", "loyalty": {"type": "FIXED", "points": _EARN}}
-        self._ok("POST", f"/v1/loyalties/{program.id}/earning-rules", json=[earn])
         enter = {
             "event": "customer.segment.entered",
             "segment": {"id": self.segment_id},
