@@ -33,6 +33,8 @@ ASYNC_ACTION = "/v1/async-actions/{asyncActionId}"
 CUSTOMERS_IMPORT = "/v1/customers/importCSV"
 CUSTOMERS_BULK = "/v1/customers/bulk/async"
 CUSTOMERS_METADATA = "/v1/customers/metadata/async"
+PRODUCTS_BULK = "/v1/products/bulk/async"
+PRODUCTS_METADATA = "/v1/products/metadata/async"
 ORDERS_IMPORT = "/v1/orders/import"
 
 
@@ -45,6 +47,8 @@ class BulkClient(Protocol):
     def import_orders(self, body: list[dict[str, Any]]) -> Reply: ...
     def get_async_action(self, action_id: str) -> Reply: ...
     def list_async_actions(self, params: dict[str, Any] | None = None) -> Reply: ...
+    def update_products_in_bulk(self, body: list[dict[str, Any]]) -> Reply: ...
+    def update_products_metadata(self, body: dict[str, Any]) -> Reply: ...
 
 
 class RequestsBulk:
@@ -71,6 +75,12 @@ class RequestsBulk:
 
     def list_async_actions(self, params: dict[str, Any] | None = None) -> Reply:
         return self.call("GET", ASYNC_ACTIONS, ASYNC_ACTIONS, params=params)
+
+    def update_products_in_bulk(self, body: list[dict[str, Any]]) -> Reply:
+        return self.call("POST", PRODUCTS_BULK, PRODUCTS_BULK, json=body)
+
+    def update_products_metadata(self, body: dict[str, Any]) -> Reply:
+        return self.call("POST", PRODUCTS_METADATA, PRODUCTS_METADATA, json=body)
 
 
 class SdkBulk:
@@ -127,4 +137,23 @@ class SdkBulk:
             keywords["end_date"] = dt.datetime.fromisoformat(keywords["end_date"])
         return self._run(
             "GET", ASYNC_ACTIONS, lambda: api.list_async_actions_with_http_info(**keywords)
+        )
+
+    def _products_api(self) -> Any:
+        import voucherify  # noqa: PLC0415 - a test dependency only this client needs
+
+        return voucherify.ProductsApi(self.api.api_client)
+
+    def update_products_in_bulk(self, body: list[dict[str, Any]]) -> Reply:
+        return self._run(
+            "POST",
+            PRODUCTS_BULK,
+            lambda: self._products_api().update_products_in_bulk_with_http_info(body),
+        )
+
+    def update_products_metadata(self, body: dict[str, Any]) -> Reply:
+        return self._run(
+            "POST",
+            PRODUCTS_METADATA,
+            lambda: self._products_api().update_products_metadata_in_bulk_with_http_info(body),
         )

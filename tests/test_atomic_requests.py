@@ -419,6 +419,12 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
             "/v1/customers/metadata/async",
             {"source_ids": ["alice", "yan"], "metadata": {"m": 2}},
         ),
+        "update products in bulk": _api(
+            "POST", "/v1/products/bulk/async", [{"source_id": "p-bulk", "name": "P", "price": 5}]
+        ),
+        "update products' metadata": _api(
+            "POST", "/v1/products/metadata/async", {"source_ids": ["p-bulk"], "metadata": {"m": 2}}
+        ),
         "import orders": _api(
             "POST",
             "/v1/orders/import",

@@ -235,3 +235,36 @@ def test_async_action_ids_follow_the_seed() -> None:
             return [_accepted(client.update_customers_in_bulk([{"source_id": "a"}]))]
 
     assert ids() == ids()
+
+
+def test_products_bulk_update_upserts_by_source_id(client: Client) -> None:
+    """Each item updates the product its source_id names, or makes one; the action says so."""
+    assert client.create_product({"source_id": "mug", "name": "Mug", "price": 500}).status == 200
+    body = [{"source_id": "mug", "price": 700}, {"source_id": "cup", "name": "Cup"}]
+    action = _action(client, _accepted(client.update_products_in_bulk(body)))
+    assert action["type"] == "PRODUCTS.BULK_UPDATE"
+    assert action["status"] == "DONE"
+    assert (action["result"]["done_count"], action["result"]["failed_count"]) == (2, 0)
+    mug = client.get_product("mug").body
+    assert (mug["name"], mug["price"]) == ("Mug", 700)
+    assert client.get_product("cup").body["name"] == "Cup"
+
+
+def test_products_metadata_update_merges(client: Client) -> None:
+    """The metadata is merged into each product listed; an unknown source_id makes a product."""
+    made = client.create_product({"source_id": "mug", "metadata": {"a": 1}})
+    assert made.status == 200
+    body = {"source_ids": ["mug", "bowl"], "metadata": {"b": 2}}
+    action = _action(client, _accepted(client.update_products_metadata(body)))
+    assert action["type"] == "PRODUCTS.METADATA_UPDATE"
+    assert action["result"]["done_count"] == 2
+    assert client.get_product("mug").body["metadata"] == {"a": 1, "b": 2}
+    assert client.get_product("bowl").body["metadata"] == {"b": 2}
+
+
+def test_products_bulk_bad_input_changes_nothing(client: Client) -> None:
+    """An item without a source_id is 400 and no item is done."""
+    reply = client.update_products_in_bulk([{"source_id": "mug"}, {"name": "x"}])
+    assert reply.status == 400
+    assert reply.body["key"] == "invalid_payload"
+    assert client.get_product("mug").status == 404

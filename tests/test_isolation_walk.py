@@ -40,6 +40,8 @@ CREATORS = {
     "POST /v1/customers/bulk/async",
     "POST /v1/customers/metadata/async",
     "POST /v1/orders/import",
+    "POST /v1/products/bulk/async",
+    "POST /v1/products/metadata/async",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
 BODIES: dict[str, Any] = {
@@ -72,6 +74,8 @@ BODIES: dict[str, Any] = {
     "POST /v1/customers/bulk/async": [{"source_id": "alice", "name": "Taken Over"}],
     "POST /v1/customers/metadata/async": {"source_ids": ["alice"], "metadata": {"x": 1}},
     "POST /v1/orders/import": [{"source_id": "order-1", "status": "CANCELED"}],
+    "POST /v1/products/bulk/async": [{"source_id": "shirt", "name": "Taken Over"}],
+    "POST /v1/products/metadata/async": {"source_ids": ["shirt"], "metadata": {"x": 1}},
 }
 
 

@@ -27,6 +27,7 @@ from loyalty_fake.http import (
     orders,
     pending_points,
     points,
+    product_imports,
     products,
     publications,
     redemptions,
@@ -76,6 +77,7 @@ AREAS = (
     pending_points,
     async_actions,
     imports,
+    product_imports,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

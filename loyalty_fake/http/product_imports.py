@@ -1,0 +1,124 @@
+"""Bulk updates of products, each answered by an (already finished) async action.
+
+``POST /v1/products/bulk/async`` and ``POST /v1/products/metadata/async``, the customer
+versions' counterparts (``imports.py``). The whole request is checked before anything is
+done: a bad one is 400 and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from loyalty_fake import errors
+from loyalty_fake.http.common_json import FREE_OBJECT, INTEGER, STRING, Schema
+from loyalty_fake.http.declare import NON_EMPTY, Operation, Route
+from loyalty_fake.http.params import Body, parse_json_objects
+from loyalty_fake.ledger import product_imports
+from loyalty_fake.ledger.products import ProductInput
+
+if TYPE_CHECKING:
+    from loyalty_fake.http.declare import Call
+
+__all__ = ["PATH_PARAMETERS", "ROUTES"]
+
+PATH_PARAMETERS: dict[str, str] = {}
+
+_BULK_PRODUCTS: Schema = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "source_id": NON_EMPTY,
+            "name": STRING,
+            "price": INTEGER,
+            "attributes": {"type": "array", "items": STRING},
+            "metadata": FREE_OBJECT,
+            "image_url": STRING,
+        },
+        "required": ["source_id"],
+    },
+    "minItems": 1,
+}
+_BULK_METADATA: Schema = {
+    "type": "object",
+    "properties": {
+        "source_ids": {"type": "array", "items": NON_EMPTY, "minItems": 1},
+        "metadata": FREE_OBJECT,
+    },
+    "required": ["source_ids", "metadata"],
+}
+
+
+def update_products_in_bulk(call: Call) -> tuple[int, Any]:
+    """``POST /v1/products/bulk/async``: upsert each product by its ``source_id``."""
+    items, is_array = parse_json_objects(call.request)
+    if not is_array:
+        raise errors.invalid_payload("Payload must be array")
+    given = []
+    for index, item in enumerate(items):
+        body = Body(item, f"[{index}]")
+        body.require("source_id")
+        raw = body.data.get("attributes")
+        if raw is not None and (
+            not isinstance(raw, list) or not all(isinstance(name, str) for name in raw)
+        ):
+            body.fail("attributes", "must be array of strings")
+        given.append(
+            ProductInput(
+                source_id=body.string("source_id", non_empty=True),
+                name=body.string("name"),
+                price=body.integer("price", minimum=0),
+                attributes=tuple(raw) if raw is not None else None,
+                metadata=body.mapping("metadata"),
+                image_url=body.string("image_url"),
+            )
+        )
+    action = product_imports.update_products(call.session, given)
+    return 202, {"async_action_id": action.id}
+
+
+def update_products_metadata(call: Call) -> tuple[int, Any]:
+    """``POST /v1/products/metadata/async``: the same metadata for each product listed."""
+    items, is_array = parse_json_objects(call.request)
+    if is_array:
+        raise errors.invalid_payload("Payload must be object")
+    body = Body(items[0])
+    body.require("source_ids")
+    body.require("metadata")
+    raw = body.data["source_ids"]
+    if not isinstance(raw, list) or not raw:
+        body.fail("source_ids", "must be a non-empty array of strings")
+    for index in range(len(raw)):
+        Body({"source_id": raw[index]}, f".source_ids[{index}]").string("source_id", non_empty=True)
+    metadata = body.mapping("metadata")
+    assert metadata is not None  # noqa: S101 - required above
+    action = product_imports.update_products_metadata(call.session, raw, metadata)
+    return 202, {"async_action_id": action.id}
+
+
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "POST",
+        "/v1/products/bulk/async",
+        update_products_in_bulk,
+        Operation(
+            "update_products_in_bulk",
+            "Upsert products by source_id (an async action, already done)",
+            None,
+            body=_BULK_PRODUCTS,
+            accepted="AsyncAction",
+        ),
+    ),
+    Route(
+        "POST",
+        "/v1/products/metadata/async",
+        update_products_metadata,
+        Operation(
+            "update_products_metadata_in_bulk",
+            "Merge metadata into products by source_id (an async action, already done)",
+            None,
+            body=_BULK_METADATA,
+            accepted="AsyncAction",
+        ),
+    ),
+)
