@@ -240,7 +240,10 @@ def test_async_action_ids_follow_the_seed() -> None:
 def test_products_bulk_update_upserts_by_source_id(client: Client) -> None:
     """Each item updates the product its source_id names, or makes one; the action says so."""
     assert client.create_product({"source_id": "mug", "name": "Mug", "price": 500}).status == 200
-    body = [{"source_id": "mug", "price": 700}, {"source_id": "cup", "name": "Cup"}]
+    body: list[dict[str, Any]] = [
+        {"source_id": "mug", "price": 700},
+        {"source_id": "cup", "name": "Cup"},
+    ]
     action = _action(client, _accepted(client.update_products_in_bulk(body)))
     assert action["type"] == "PRODUCTS.BULK_UPDATE"
     assert action["status"] == "DONE"

@@ -1,4 +1,4 @@
-"""Bulk updates of products, each one async action (``PRODUCTS.BULK_UPDATE``, ``PRODUCTS.METADATA_UPDATE``).
+"""Bulk updates of products: ``PRODUCTS.BULK_UPDATE`` and ``PRODUCTS.METADATA_UPDATE`` actions.
 
 Like the customer versions (``imports.py``): the work is done at once and the action recorded
 ``DONE``; an item that fails is reported in the result and the others are done.
@@ -44,7 +44,10 @@ def update_products(session: Session, given: Sequence[ProductInput]) -> AsyncAct
 def update_products_metadata(
     session: Session, source_ids: Sequence[str], metadata: Mapping[str, Any]
 ) -> AsyncAction:
-    """Merge ``metadata`` into each product's (``PRODUCTS.METADATA_UPDATE``); unknown ones are made."""
+    """Merge ``metadata`` into each product's (``PRODUCTS.METADATA_UPDATE``).
+
+    A ``source_id`` no product has is upserted: a new product with that metadata.
+    """
     errors: list[dict[str, Any]] = []
     unique = list(dict.fromkeys(source_ids))
     for source_id in unique:
