@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake import errors
-from loyalty_fake.http.common_json import FREE_OBJECT, INTEGER, STRING, Schema
+from loyalty_fake.http.common_json import FREE_OBJECT, Schema
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route
 from loyalty_fake.http.params import Body, parse_json_objects
+from loyalty_fake.http.products import _PRODUCT_FIELDS, _attributes
 from loyalty_fake.ledger import product_imports
 from loyalty_fake.ledger.products import ProductInput
 
@@ -27,14 +28,7 @@ _BULK_PRODUCTS: Schema = {
     "type": "array",
     "items": {
         "type": "object",
-        "properties": {
-            "source_id": NON_EMPTY,
-            "name": STRING,
-            "price": INTEGER,
-            "attributes": {"type": "array", "items": STRING},
-            "metadata": FREE_OBJECT,
-            "image_url": STRING,
-        },
+        "properties": {"source_id": NON_EMPTY, **_PRODUCT_FIELDS},
         "required": ["source_id"],
     },
     "minItems": 1,
@@ -58,17 +52,12 @@ def update_products_in_bulk(call: Call) -> tuple[int, Any]:
     for index, item in enumerate(items):
         body = Body(item, f"[{index}]")
         body.require("source_id")
-        raw = body.data.get("attributes")
-        if raw is not None and (
-            not isinstance(raw, list) or not all(isinstance(name, str) for name in raw)
-        ):
-            body.fail("attributes", "must be array of strings")
         given.append(
             ProductInput(
                 source_id=body.string("source_id", non_empty=True),
                 name=body.string("name"),
                 price=body.integer("price", minimum=0),
-                attributes=tuple(raw) if raw is not None else None,
+                attributes=_attributes(body),
                 metadata=body.mapping("metadata"),
                 image_url=body.string("image_url"),
             )
