@@ -26,6 +26,8 @@ _RESULT_SCHEMAS = {
     "CUSTOMERS.IMPORT_CSV": "17_res_obj_get_async_action_result_customers_import_csv",
     "CUSTOMERS.BULK_UPDATE": "AsyncActionResultCustomersBulkUpdateResponseBody",
     "CUSTOMERS.METADATA_UPDATE": "AsyncActionResultCustomersMetadataUpdateResponseBody",
+    "PRODUCTS.BULK_UPDATE": "AsyncActionResultProductsBulkUpdateResponseBody",
+    "PRODUCTS.METADATA_UPDATE": "AsyncActionResultProductsMetadataUpdateResponseBody",
 }
 
 
