@@ -30,7 +30,14 @@ if TYPE_CHECKING:
     from loyalty_fake.http.messages import Request
     from loyalty_fake.ledger.orders import OrderInput
 
-__all__ = ["MAX_IMPORTED_ORDERS", "PATH_PARAMETERS", "ROUTES", "csv_customers"]
+__all__ = [
+    "MAX_IMPORTED_ORDERS",
+    "PATH_PARAMETERS",
+    "ROUTES",
+    "csv_customers",
+    "json_array",
+    "metadata_update",
+]
 
 PATH_PARAMETERS: dict[str, str] = {}
 
@@ -149,7 +156,8 @@ def import_customers_csv(call: Call) -> tuple[int, Any]:
     return 202, {"async_action_id": action.id}
 
 
-def _array(call: Call) -> list[dict[str, Any]]:
+def json_array(call: Call) -> list[dict[str, Any]]:
+    """A bulk request's body: a JSON array of objects, else 400 ``Payload must be array``."""
     items, is_array = parse_json_objects(call.request)
     if not is_array:
         raise errors.invalid_payload("Payload must be array")
@@ -159,7 +167,7 @@ def _array(call: Call) -> list[dict[str, Any]]:
 def update_customers_in_bulk(call: Call) -> tuple[int, Any]:
     """``POST /v1/customers/bulk/async``: upsert each customer by its ``source_id``."""
     refs = []
-    for index, item in enumerate(_array(call)):
+    for index, item in enumerate(json_array(call)):
         body = Body(item, f"[{index}]")
         body.require("source_id")
         source_id = body.string("source_id", non_empty=True)
@@ -170,6 +178,13 @@ def update_customers_in_bulk(call: Call) -> tuple[int, Any]:
 
 def update_customers_metadata(call: Call) -> tuple[int, Any]:
     """``POST /v1/customers/metadata/async``: the same metadata for each customer listed."""
+    source_ids, metadata = metadata_update(call)
+    action = imports.update_customers_metadata(call.session, source_ids, metadata)
+    return 202, {"async_action_id": action.id}
+
+
+def metadata_update(call: Call) -> tuple[list[str], dict[str, Any]]:
+    """A metadata update's ``{source_ids, metadata}``: a non-empty list of IDs, an object."""
     items, is_array = parse_json_objects(call.request)
     if is_array:
         raise errors.invalid_payload("Payload must be object")
@@ -183,13 +198,12 @@ def update_customers_metadata(call: Call) -> tuple[int, Any]:
         Body({"source_id": raw[index]}, f".source_ids[{index}]").string("source_id", non_empty=True)
     metadata = body.mapping("metadata")
     assert metadata is not None  # noqa: S101 - required above
-    action = imports.update_customers_metadata(call.session, raw, metadata)
-    return 202, {"async_action_id": action.id}
+    return raw, metadata
 
 
 def import_orders(call: Call) -> tuple[int, Any]:
     """``POST /v1/orders/import``: historical orders; paid ones earn nothing by default."""
-    items = _array(call)
+    items = json_array(call)
     if len(items) > MAX_IMPORTED_ORDERS:
         raise errors.invalid_payload(f"Payload must NOT have more than {MAX_IMPORTED_ORDERS} items")
     given = []

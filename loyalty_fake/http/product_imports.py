@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from loyalty_fake import errors
 from loyalty_fake.http.common_json import FREE_OBJECT, Schema
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route
-from loyalty_fake.http.params import Body, parse_json_objects
+from loyalty_fake.http.imports import json_array, metadata_update
+from loyalty_fake.http.params import Body
 from loyalty_fake.http.products import _PRODUCT_FIELDS, _attributes
 from loyalty_fake.ledger import product_imports
 from loyalty_fake.ledger.products import ProductInput
@@ -45,11 +45,8 @@ _BULK_METADATA: Schema = {
 
 def update_products_in_bulk(call: Call) -> tuple[int, Any]:
     """``POST /v1/products/bulk/async``: upsert each product by its ``source_id``."""
-    items, is_array = parse_json_objects(call.request)
-    if not is_array:
-        raise errors.invalid_payload("Payload must be array")
     given = []
-    for index, item in enumerate(items):
+    for index, item in enumerate(json_array(call)):
         body = Body(item, f"[{index}]")
         body.require("source_id")
         given.append(
@@ -68,20 +65,8 @@ def update_products_in_bulk(call: Call) -> tuple[int, Any]:
 
 def update_products_metadata(call: Call) -> tuple[int, Any]:
     """``POST /v1/products/metadata/async``: the same metadata for each product listed."""
-    items, is_array = parse_json_objects(call.request)
-    if is_array:
-        raise errors.invalid_payload("Payload must be object")
-    body = Body(items[0])
-    body.require("source_ids")
-    body.require("metadata")
-    raw = body.data["source_ids"]
-    if not isinstance(raw, list) or not raw:
-        body.fail("source_ids", "must be a non-empty array of strings")
-    for index in range(len(raw)):
-        Body({"source_id": raw[index]}, f".source_ids[{index}]").string("source_id", non_empty=True)
-    metadata = body.mapping("metadata")
-    assert metadata is not None  # noqa: S101 - required above
-    action = product_imports.update_products_metadata(call.session, raw, metadata)
+    source_ids, metadata = metadata_update(call)
+    action = product_imports.update_products_metadata(call.session, source_ids, metadata)
     return 202, {"async_action_id": action.id}
 
 

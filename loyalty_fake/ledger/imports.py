@@ -18,7 +18,7 @@ from loyalty_fake.ledger.customers import CustomerRef
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from loyalty_fake.ledger.async_actions import AsyncAction
+    from loyalty_fake.ledger.async_actions import AsyncAction, AsyncActionType
     from loyalty_fake.ledger.orders import OrderInput
     from loyalty_fake.ledger.session import Session
 
@@ -28,6 +28,7 @@ __all__ = [
     "import_orders",
     "update_customers",
     "update_customers_metadata",
+    "upsert_each",
 ]
 
 # How long a bulk update's report would stay available (the fake writes none).
@@ -82,20 +83,31 @@ def update_customers(session: Session, refs: Sequence[CustomerRef]) -> AsyncActi
 
     The action is a ``CUSTOMERS.BULK_UPDATE``.
     """
+    upserts = [(ref.source_id or "", partial(session.customers.upsert, ref)) for ref in refs]
+    return upsert_each(session, upserts, "CUSTOMERS.BULK_UPDATE")
+
+
+def upsert_each(
+    session: Session, upserts: Sequence[tuple[str, Callable[[], object]]], kind: AsyncActionType
+) -> AsyncAction:
+    """Run each ``(source_id, upsert)``; one refused is listed in the action's ``errors``.
+
+    The others are still done: the bulk updates' ``done_count`` counts them.
+    """
     errors: list[dict[str, Any]] = []
-    for ref in refs:
-        error = _refused(partial(session.customers.upsert, ref))
+    for source_id, upsert in upserts:
+        error = _refused(upsert)
         if error is not None:
             errors.append(
                 {
                     "message": error.message,
                     "details": _reason(error),
                     "key": error.key,
-                    "source_id": ref.source_id or "",
+                    "source_id": source_id,
                 }
             )
-    result = _bulk_result(session, len(refs) - len(errors), errors)
-    return session.async_actions.record("CUSTOMERS.BULK_UPDATE", result)
+    result = _bulk_result(session, len(upserts) - len(errors), errors)
+    return session.async_actions.record(kind, result)
 
 
 def update_customers_metadata(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from loyalty_fake.ledger.imports import _bulk_result, _reason, _refused
+from loyalty_fake.ledger.imports import upsert_each
 from loyalty_fake.ledger.products import ProductInput, find_product
 
 if TYPE_CHECKING:
@@ -25,20 +25,8 @@ __all__ = ["update_products", "update_products_metadata"]
 
 def update_products(session: Session, given: Sequence[ProductInput]) -> AsyncAction:
     """Update each product by ``source_id``, creating those not found (``PRODUCTS.BULK_UPDATE``)."""
-    errors: list[dict[str, Any]] = []
-    for product in given:
-        error = _refused(partial(session.products.upsert, product))
-        if error is not None:
-            errors.append(
-                {
-                    "message": error.message,
-                    "details": _reason(error),
-                    "key": error.key,
-                    "source_id": product.source_id or "",
-                }
-            )
-    result = _bulk_result(session, len(given) - len(errors), errors)
-    return session.async_actions.record("PRODUCTS.BULK_UPDATE", result)
+    upserts = [(p.source_id or "", partial(session.products.upsert, p)) for p in given]
+    return upsert_each(session, upserts, "PRODUCTS.BULK_UPDATE")
 
 
 def update_products_metadata(
@@ -48,23 +36,16 @@ def update_products_metadata(
 
     A ``source_id`` no product has is upserted: a new product with that metadata.
     """
-    errors: list[dict[str, Any]] = []
-    unique = list(dict.fromkeys(source_ids))
-    for source_id in unique:
-        found = find_product(session.project, source_id)
-        if found is not None and found.source_id != source_id:
-            found = None
-        merged = {**(found.metadata or {}), **metadata} if found is not None else dict(metadata)
-        given = attrs.evolve(ProductInput(source_id=source_id), metadata=merged)
-        error = _refused(partial(session.products.upsert, given))
-        if error is not None:
-            errors.append(
-                {
-                    "message": error.message,
-                    "details": _reason(error),
-                    "key": error.key,
-                    "source_id": source_id,
-                }
-            )
-    result = _bulk_result(session, len(unique) - len(errors), errors)
-    return session.async_actions.record("PRODUCTS.METADATA_UPDATE", result)
+    upserts = [
+        (source_id, partial(_merge_metadata, session, source_id, metadata))
+        for source_id in dict.fromkeys(source_ids)
+    ]
+    return upsert_each(session, upserts, "PRODUCTS.METADATA_UPDATE")
+
+
+def _merge_metadata(session: Session, source_id: str, metadata: Mapping[str, Any]) -> None:
+    found = find_product(session.project, source_id)
+    if found is not None and found.source_id != source_id:
+        found = None
+    merged = {**(found.metadata or {}), **metadata} if found is not None else dict(metadata)
+    session.products.upsert(attrs.evolve(ProductInput(source_id=source_id), metadata=merged))
