@@ -36,6 +36,8 @@ CUSTOMERS_METADATA = "/v1/customers/metadata/async"
 PRODUCTS_BULK = "/v1/products/bulk/async"
 PRODUCTS_METADATA = "/v1/products/metadata/async"
 ORDERS_IMPORT = "/v1/orders/import"
+PRODUCTS_IMPORT = "/v1/products/importCSV"
+SKUS_IMPORT = "/v1/skus/importCSV"
 
 
 class BulkClient(Protocol):
@@ -49,6 +51,8 @@ class BulkClient(Protocol):
     def list_async_actions(self, params: dict[str, Any] | None = None) -> Reply: ...
     def update_products_in_bulk(self, body: list[dict[str, Any]]) -> Reply: ...
     def update_products_metadata(self, body: dict[str, Any]) -> Reply: ...
+    def import_products_csv(self, data: bytes) -> Reply: ...
+    def import_skus_csv(self, data: bytes) -> Reply: ...
 
 
 class RequestsBulk:
@@ -81,6 +85,14 @@ class RequestsBulk:
 
     def update_products_metadata(self, body: dict[str, Any]) -> Reply:
         return self.call("POST", PRODUCTS_METADATA, PRODUCTS_METADATA, json=body)
+
+    def import_products_csv(self, data: bytes) -> Reply:
+        files = {"file": ("products.csv", data, "text/csv")}
+        return self.call("POST", PRODUCTS_IMPORT, PRODUCTS_IMPORT, files=files)
+
+    def import_skus_csv(self, data: bytes) -> Reply:
+        files = {"file": ("skus.csv", data, "text/csv")}
+        return self.call("POST", SKUS_IMPORT, SKUS_IMPORT, files=files)
 
 
 class SdkBulk:
@@ -156,4 +168,18 @@ class SdkBulk:
             "POST",
             PRODUCTS_METADATA,
             lambda: self._products_api().update_products_metadata_in_bulk_with_http_info(body),
+        )
+
+    def import_products_csv(self, data: bytes) -> Reply:
+        return self._run(
+            "POST",
+            PRODUCTS_IMPORT,
+            lambda: self._products_api().import_products_using_csv_with_http_info(file=data),
+        )
+
+    def import_skus_csv(self, data: bytes) -> Reply:
+        return self._run(
+            "POST",
+            SKUS_IMPORT,
+            lambda: self._products_api().import_skus_using_csv_with_http_info(file=data),
         )

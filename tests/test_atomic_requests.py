@@ -444,6 +444,14 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
             b"Id,Source_id,Name,Address_City,tier\n,alice,Alice,Paris,gold\n,ivy,Ivy,,\n"
             b"cust_missing,nope,,,\n",
         ),
+        "import products from CSV": _upload(
+            "/v1/products/importCSV",
+            b"name,source_id,price,colour\nMug,p-csv,500,blue\nBad,p-bad,1.5,\n",
+        ),
+        "import SKUs from CSV": _upload(
+            "/v1/skus/importCSV",
+            b"product_id,source_id,sku,price\np-csv,s-csv,Blue,550\nnothing,s-bad,X,1\n",
+        ),
         "seed with earning": _control("POST", "seed", {"seed": 3, "members": 2, "earning": True}),
     }
 

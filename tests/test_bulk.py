@@ -28,6 +28,7 @@ _RESULT_SCHEMAS = {
     "CUSTOMERS.METADATA_UPDATE": "AsyncActionResultCustomersMetadataUpdateResponseBody",
     "PRODUCTS.BULK_UPDATE": "AsyncActionResultProductsBulkUpdateResponseBody",
     "PRODUCTS.METADATA_UPDATE": "AsyncActionResultProductsMetadataUpdateResponseBody",
+    "PRODUCTS.IMPORT_CSV": "AsyncActionResultProductsImportCSV",
 }
 
 
@@ -273,3 +274,95 @@ def test_products_bulk_bad_input_changes_nothing(client: Client) -> None:
     assert reply.status == 400
     assert reply.body["key"] == "invalid_payload"
     assert client.get_product("mug").status == 404
+
+
+PRODUCTS_CSV = (
+    b"name,source_id,price,attributes,image_url,colour\r\n"
+    b'Mug,mug,500,"size,colour",https://example.com/mug.png,blue\r\n'
+    b"Cup,cup,,,,\r\n"
+)
+
+
+def test_products_import_csv_creates_products(client: Client) -> None:
+    """Each row makes a product: the documented columns are fields, the others metadata."""
+    action = _action(client, _accepted(client.import_products_csv(PRODUCTS_CSV), 200))
+    assert action["type"] == "PRODUCTS.IMPORT_CSV"
+    assert action["result"] == {
+        "message": "2 product(s) imported successfully, 0 failed.",
+        "failed": [],
+        "done_count": 2,
+        "failed_count": 0,
+    }
+    mug = client.get_product("mug").body
+    assert (mug["name"], mug["price"], mug["attributes"]) == ("Mug", 500, ["size", "colour"])
+    assert (mug["image_url"], mug["metadata"]) == (
+        "https://example.com/mug.png",
+        {"colour": "blue"},
+    )
+    cup = client.get_product("cup").body
+    assert (cup["name"], cup["price"], cup["metadata"]) == ("Cup", None, {})
+
+
+def test_products_import_csv_renames_only_and_reports_bad_rows(client: Client) -> None:
+    """A known source_id gets the row's name and nothing else; a bad row fails alone."""
+    assert client.create_product({"source_id": "mug", "name": "Mug", "price": 500}).status == 200
+    data = (
+        b"Name,Source_id,Price\r\nBig mug,mug,900\r\n,nameless,100\r\nBowl,bowl,1.5\r\n"
+        b"Pot,pot,7\r\n"
+    )
+    action = _action(client, _accepted(client.import_products_csv(data), 200))
+    result = action["result"]
+    assert (result["done_count"], result["failed_count"]) == (2, 2)
+    assert [(f["row"], f["source_id"]) for f in result["failed"]] == [(2, "nameless"), (3, "bowl")]
+    mug = client.get_product("mug").body
+    assert (mug["name"], mug["price"]) == ("Big mug", 500)
+    assert client.get_product("bowl").status == 404
+    assert client.get_product("pot").body["price"] == 7
+
+
+def test_skus_import_csv_adds_skus_to_products(client: Client) -> None:
+    """Each row makes a SKU of the product its product_id names (an ID or a source_id)."""
+    mug = client.create_product({"source_id": "mug", "name": "Mug", "attributes": ["colour"]})
+    data = (
+        b"product_id,sku,source_id,price,attributes,batch\r\n"
+        + f"{mug.body['id']},Blue mug,mug-blue,550,\"{{'colour':'blue'}}\",b1\r\n".encode()
+        + b"mug,Red mug,mug-red,,,\r\n"
+        + b"nothing,Green mug,mug-green,,,\r\n"
+        + b"mug,No source,,,,\r\n"
+    )
+    action = _action(client, _accepted(client.import_skus_csv(data), 200))
+    assert action["type"] == "SKUS.IMPORT_CSV"
+    result = action["result"]
+    assert (result["done_count"], result["failed_count"]) == (2, 2)
+    assert [(f["row"], f["source_id"]) for f in result["failed"]] == [(3, "mug-green"), (4, "")]
+    blue = client.get_sku("mug-blue").body
+    assert (blue["sku"], blue["price"], blue["product_id"]) == ("Blue mug", 550, mug.body["id"])
+    assert (blue["attributes"], blue["metadata"]) == ({"colour": "blue"}, {"batch": "b1"})
+    assert client.get_sku("mug-red").body["sku"] == "Red mug"
+    assert client.get_sku("mug-green").status == 404
+
+
+def test_skus_import_csv_updates_only_sku_and_price(client: Client) -> None:
+    """A SKU the row's source_id names gets the row's sku and price; its metadata stays."""
+    assert client.create_product({"source_id": "mug", "name": "Mug"}).status == 200
+    made = client.create_sku("mug", {"source_id": "m1", "sku": "M", "metadata": {"a": "1"}})
+    assert made.status == 200
+    data = b"product_id,sku,source_id,price,batch\r\nmug,Mug one,m1,300,b2\r\n"
+    action = _action(client, _accepted(client.import_skus_csv(data), 200))
+    assert action["result"]["done_count"] == 1
+    sku = client.get_sku("m1").body
+    assert (sku["sku"], sku["price"], sku["metadata"]) == ("Mug one", 300, {"a": "1"})
+
+
+@pytest.mark.parametrize("operation", ["import_products_csv", "import_skus_csv"])
+@pytest.mark.parametrize(
+    "data", [b"", b"\xff\xfe\x00", b"name,source_id,meta data\r\nMug,mug,x\r\n"]
+)
+def test_bad_product_csv_files_change_nothing(
+    http: RequestsClient, operation: str, data: bytes
+) -> None:
+    """A file that is not CSV text with usable headers is 400 and records no action."""
+    reply = getattr(http, operation)(data)
+    assert (reply.status, reply.error_key) == (400, "invalid_payload")
+    assert http.list_async_actions().body["async_actions"] == []
+    assert http.get_product("mug").status == 404

@@ -42,8 +42,18 @@ CREATORS = {
     "POST /v1/orders/import",
     "POST /v1/products/bulk/async",
     "POST /v1/products/metadata/async",
+    "POST /v1/products/importCSV",
+    "POST /v1/skus/importCSV",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
+# The owner's product "shirt" and SKU "shirt-red", renamed and repriced by a stranger's upload.
+CSV_UPLOADS = {
+    "POST /v1/customers/importCSV": CSV,
+    "POST /v1/products/importCSV": {"file": ("p.csv", b"name,source_id\nMine,shirt\n", "text/csv")},
+    "POST /v1/skus/importCSV": {
+        "file": ("s.csv", b"product_id,source_id,sku,price\nshirt,shirt-red,Mine,1\n", "text/csv")
+    },
+}
 BODIES: dict[str, Any] = {
     "POST /v1/loyalties/{campaignId}/members": {"customer": {"source_id": "alice"}},
     "POST /v1/publications": {"voucher": "{code}", "customer": {"source_id": "alice"}},
@@ -111,12 +121,12 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
-    upload = route.operation == "POST /v1/customers/importCSV"
+    upload = CSV_UPLOADS.get(route.operation)
     return requests.request(
         route.method,
         BASE_URL + route.template.format(**values),
         json=None if upload else body,
-        files=CSV if upload else None,
+        files=upload,
         headers=headers,
         timeout=10,
     )

@@ -31,19 +31,23 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.orders import OrderInput
 
 __all__ = [
+    "IMPORT_CSV",
     "MAX_IMPORTED_ORDERS",
+    "MULTIPART",
     "PATH_PARAMETERS",
     "ROUTES",
     "csv_customers",
+    "csv_rows",
     "json_array",
     "metadata_update",
+    "uploaded_file",
 ]
 
 PATH_PARAMETERS: dict[str, str] = {}
 
 # "There is a 2000 limit" (POST /v1/orders/import).
 MAX_IMPORTED_ORDERS = 2000
-_MULTIPART = "multipart/form-data"
+MULTIPART = "multipart/form-data"
 # The CSV columns that are customer fields (case aside); any other column is metadata.
 _CSV_FIELDS = {
     "name": "name",
@@ -55,7 +59,7 @@ _CSV_FIELDS = {
     **{f"address_{field}": field for field in ADDRESS_FIELDS},
 }
 
-_IMPORT_CSV: Schema = {
+IMPORT_CSV: Schema = {
     "type": "object",
     "properties": {"file": {"type": "string", "format": "binary"}},
     "required": ["file"],
@@ -85,9 +89,9 @@ _IMPORT_ORDERS: Schema = {
 }
 
 
-def _uploaded_file(request: Request) -> bytes:
+def uploaded_file(request: Request) -> bytes:
     """The ``file`` part of a ``multipart/form-data`` body; 400 ``invalid_payload`` without one."""
-    content_type = request.header("content-type") or _MULTIPART
+    content_type = request.header("content-type") or MULTIPART
     head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
     message = BytesParser(policy=HTTP).parsebytes(head + request.body)
     if message.is_multipart():
@@ -104,8 +108,15 @@ def csv_customers(data: bytes) -> list[CustomerRef]:
 
     Voucherify's columns: Id, Name, Email, Phone, Birthdate, Source_id, Address_line_1,
     Address_line_2, Address_Postal_Code, Address_City, Address_State, Address_Country,
-    Description; empty cells give nothing. 400 ``invalid_payload`` for a file that is not
-    UTF-8 text with a header line.
+    Description; empty cells give nothing.
+    """
+    return [_csv_row(row) for row in csv_rows(data)]
+
+
+def csv_rows(data: bytes) -> list[dict[str, str]]:
+    """A CSV file's rows, each ``{header: cell}``; blank lines are skipped.
+
+    400 ``invalid_payload`` for a file that is not UTF-8 text with a header line.
     """
     try:
         text = data.decode("utf-8-sig")
@@ -116,12 +127,11 @@ def csv_customers(data: bytes) -> list[CustomerRef]:
     if not header or not any(name.strip() for name in header):
         raise errors.invalid_payload("The CSV file must start with a line of headers")
     names = [name.strip() for name in header]
-    found = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        found.append(_csv_row(dict(zip(names, cells, strict=False))))
-    return found
+    return [
+        dict(zip(names, cells, strict=False))
+        for cells in reader
+        if any(cell.strip() for cell in cells)
+    ]
 
 
 def _csv_row(row: dict[str, str]) -> CustomerRef:
@@ -151,7 +161,7 @@ def _csv_row(row: dict[str, str]) -> CustomerRef:
 
 def import_customers_csv(call: Call) -> tuple[int, Any]:
     """``POST /v1/customers/importCSV``: create or update a customer per CSV row."""
-    rows = csv_customers(_uploaded_file(call.request))
+    rows = csv_customers(uploaded_file(call.request))
     action = imports.import_customers(call.session, rows)
     return 202, {"async_action_id": action.id}
 
@@ -229,9 +239,9 @@ ROUTES: tuple[Route, ...] = (
             "import_customers_using_csv",
             "Import and update customers from a CSV file (an async action, already done)",
             None,
-            body=_IMPORT_CSV,
+            body=IMPORT_CSV,
             accepted="AsyncAction",
-            media_type=_MULTIPART,
+            media_type=MULTIPART,
         ),
     ),
     Route(

@@ -1,24 +1,40 @@
-"""Bulk updates of products, each answered by an (already finished) async action.
+"""Bulk work on products and SKUs, each answered by an (already finished) async action.
 
-``POST /v1/products/bulk/async`` and ``POST /v1/products/metadata/async``, the customer
-versions' counterparts (``imports.py``). The whole request is checked before anything is
-done: a bad one is 400 and changes nothing.
+``POST /v1/products/bulk/async``, ``POST /v1/products/metadata/async``,
+``POST /v1/products/importCSV`` and ``POST /v1/skus/importCSV``, the customer versions'
+counterparts (``imports.py``). A bad request (no file, a file that is not CSV) is 400 and
+changes nothing; a bad row of a good file is reported in the action's ``failed``.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from loyalty_fake import errors
 from loyalty_fake.http.common_json import FREE_OBJECT, Schema
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route
-from loyalty_fake.http.imports import json_array, metadata_update
+from loyalty_fake.http.imports import (
+    IMPORT_CSV,
+    MULTIPART,
+    csv_rows,
+    json_array,
+    metadata_update,
+    uploaded_file,
+)
 from loyalty_fake.http.params import Body
 from loyalty_fake.http.products import _PRODUCT_FIELDS, _attributes
-from loyalty_fake.ledger import product_imports
-from loyalty_fake.ledger.products import ProductInput
+from loyalty_fake.ledger import imports, product_imports
+from loyalty_fake.ledger.products import ProductInput, SkuInput
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from loyalty_fake.http.declare import Call
+    from loyalty_fake.ledger.async_actions import AsyncActionType
+    from loyalty_fake.ledger.session import Session
 
 __all__ = ["PATH_PARAMETERS", "ROUTES"]
 
@@ -70,6 +86,115 @@ def update_products_metadata(call: Call) -> tuple[int, Any]:
     return 202, {"async_action_id": action.id}
 
 
+# The documented CSV headers (case aside); any other column is metadata.
+_PRODUCT_COLUMNS = ("name", "source_id", "price", "attributes", "image_url")
+_SKU_COLUMNS = ("product_id", "sku", "source_id", "price", "image_url", "attributes")
+_PRICE = re.compile(r"[0-9]+")
+
+
+def _split(row: dict[str, str], columns: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """A row's known columns (lower-cased, non-empty) and its metadata (the other columns)."""
+    known: dict[str, str] = {}
+    metadata: dict[str, str] = {}
+    for name, raw in row.items():
+        value = raw.strip()
+        if not value or not name:
+            continue
+        if name.lower() in columns:
+            known[name.lower()] = value
+        else:
+            metadata[name] = value
+    return known, metadata
+
+
+def _checked_headers(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The rows, once no metadata header holds white space (Voucherify refuses those)."""
+    for name in rows[0] if rows else ():
+        if any(char.isspace() for char in name):
+            raise errors.invalid_payload(f"CSV header '{name}' must not contain white space")
+    return rows
+
+
+def _price(known: dict[str, str]) -> int | None:
+    raw = known.get("price")
+    if raw is None:
+        return None
+    if not _PRICE.fullmatch(raw):
+        raise errors.invalid_payload(f"price must be a whole number of cents, not '{raw}'")
+    return int(raw)
+
+
+def _product_row(session: Session, row: dict[str, str]) -> None:
+    known, metadata = _split(row, _PRODUCT_COLUMNS)
+    if "name" not in known:
+        raise errors.invalid_payload("name is required")
+    names = known.get("attributes")
+    given = ProductInput(
+        source_id=known.get("source_id"),
+        name=known["name"],
+        price=_price(known),
+        attributes=tuple(n.strip() for n in names.split(",") if n.strip()) if names else None,
+        image_url=known.get("image_url"),
+        metadata=metadata or None,
+    )
+    product_imports.import_product(session, given)
+
+
+def _sku_attributes(raw: str | None) -> dict[str, Any] | None:
+    """A SKU's attributes cell: a JSON object, single quotes allowed (``{'color':'blue'}``)."""
+    if raw is None:
+        return None
+    for text in (raw, raw.replace("'", '"')):
+        try:
+            found = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(found, dict):
+            return found
+    raise errors.invalid_payload(f"attributes must be a JSON object, not '{raw}'")
+
+
+def _sku_row(session: Session, row: dict[str, str]) -> None:
+    known, metadata = _split(row, _SKU_COLUMNS)
+    for required in ("product_id", "source_id"):
+        if required not in known:
+            raise errors.invalid_payload(f"{required} is required")
+    given = SkuInput(
+        source_id=known["source_id"],
+        sku=known.get("sku"),
+        price=_price(known),
+        attributes=_sku_attributes(known.get("attributes")),
+        image_url=known.get("image_url"),
+        metadata=metadata or None,
+    )
+    product_imports.import_sku(session, known["product_id"], given)
+
+
+def _source_id(row: dict[str, str]) -> str:
+    """The row's ``source_id`` cell (the header's case aside), for the action's report."""
+    return next((v.strip() for k, v in row.items() if k.lower() == "source_id"), "")
+
+
+def _import(
+    call: Call, row_work: Callable[[Session, dict[str, str]], None], kind: AsyncActionType
+) -> tuple[int, Any]:
+    rows = _checked_headers(csv_rows(uploaded_file(call.request)))
+    work = [(_source_id(row), partial(row_work, call.session, row)) for row in rows]
+    noun = "product(s)" if kind == "PRODUCTS.IMPORT_CSV" else "SKU(s)"
+    action = imports.import_rows(call.session, work, kind, noun)
+    return 200, {"async_action_id": action.id}
+
+
+def import_products_csv(call: Call) -> tuple[int, Any]:
+    """``POST /v1/products/importCSV``: create a product per row, or rename the one named."""
+    return _import(call, _product_row, "PRODUCTS.IMPORT_CSV")
+
+
+def import_skus_csv(call: Call) -> tuple[int, Any]:
+    """``POST /v1/skus/importCSV``: create a SKU per row, or reprice the one named."""
+    return _import(call, _sku_row, "SKUS.IMPORT_CSV")
+
+
 ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
@@ -93,6 +218,30 @@ ROUTES: tuple[Route, ...] = (
             None,
             body=_BULK_METADATA,
             accepted="AsyncAction",
+        ),
+    ),
+    Route(
+        "POST",
+        "/v1/products/importCSV",
+        import_products_csv,
+        Operation(
+            "import_products_using_csv",
+            "Import products from a CSV file (an async action, already done)",
+            "AsyncAction",
+            body=IMPORT_CSV,
+            media_type=MULTIPART,
+        ),
+    ),
+    Route(
+        "POST",
+        "/v1/skus/importCSV",
+        import_skus_csv,
+        Operation(
+            "import_skus_using_csv",
+            "Import SKUs from a CSV file (an async action, already done)",
+            "AsyncAction",
+            body=IMPORT_CSV,
+            media_type=MULTIPART,
         ),
     ),
 )

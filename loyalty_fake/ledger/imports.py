@@ -26,6 +26,7 @@ __all__ = [
     "REPORTS_KEPT",
     "import_customers",
     "import_orders",
+    "import_rows",
     "update_customers",
     "update_customers_metadata",
     "upsert_each",
@@ -50,16 +51,31 @@ def _refused(do: Callable[[], object]) -> VoucherifyError | None:
 
 def import_customers(session: Session, rows: Sequence[CustomerRef]) -> AsyncAction:
     """Create or update the customers of a CSV's rows (``CUSTOMERS.IMPORT_CSV``)."""
+    work = [(ref.source_id or "", partial(session.customers.upsert, ref)) for ref in rows]
+    return import_rows(session, work, "CUSTOMERS.IMPORT_CSV", "customer(s)")
+
+
+def import_rows(
+    session: Session,
+    rows: Sequence[tuple[str, Callable[[], object]]],
+    kind: AsyncActionType,
+    noun: str,
+) -> AsyncAction:
+    """Run each CSV row's ``(source_id, work)``; a refused row is listed by its number.
+
+    The result is the CSV imports' ``{message, failed, done_count, failed_count}``; the rows
+    count from 1, the header line aside.
+    """
     failed: list[dict[str, Any]] = []
-    for row, ref in enumerate(rows, start=1):
-        error = _refused(partial(session.customers.upsert, ref))
+    for row, (source_id, work) in enumerate(rows, start=1):
+        error = _refused(work)
         if error is not None:
-            failed.append({"source_id": ref.source_id or "", "row": row, "reason": _reason(error)})
+            failed.append({"source_id": source_id, "row": row, "reason": _reason(error)})
     done = len(rows) - len(failed)
     return session.async_actions.record(
-        "CUSTOMERS.IMPORT_CSV",
+        kind,
         {
-            "message": f"{done} customer(s) imported successfully, {len(failed)} failed.",
+            "message": f"{done} {noun} imported successfully, {len(failed)} failed.",
             "failed": failed,
             "done_count": done,
             "failed_count": len(failed),

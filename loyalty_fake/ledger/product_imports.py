@@ -1,4 +1,4 @@
-"""Bulk updates of products: ``PRODUCTS.BULK_UPDATE`` and ``PRODUCTS.METADATA_UPDATE`` actions.
+"""Bulk work on products: bulk and metadata updates, and the product and SKU CSV imports.
 
 Like the customer versions (``imports.py``): the work is done at once and the action recorded
 ``DONE``; an item that fails is reported in the result and the others are done.
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from loyalty_fake.ledger.imports import upsert_each
-from loyalty_fake.ledger.products import ProductInput, find_product
+from loyalty_fake.ledger.products import ProductInput, SkuInput, find_product, find_sku
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.async_actions import AsyncAction
     from loyalty_fake.ledger.session import Session
 
-__all__ = ["update_products", "update_products_metadata"]
+__all__ = ["import_product", "import_sku", "update_products", "update_products_metadata"]
 
 
 def update_products(session: Session, given: Sequence[ProductInput]) -> AsyncAction:
@@ -49,3 +49,27 @@ def _merge_metadata(session: Session, source_id: str, metadata: Mapping[str, Any
         found = None
     merged = {**(found.metadata or {}), **metadata} if found is not None else dict(metadata)
     session.products.upsert(attrs.evolve(ProductInput(source_id=source_id), metadata=merged))
+
+
+def import_product(session: Session, given: ProductInput) -> None:
+    """One CSV row of ``POST /v1/products/importCSV``.
+
+    A product the row's ``source_id`` names gets the row's name and nothing else ("No other
+    data can be updated other than the product name"); a new one everything the row gives.
+    """
+    found = find_product(session.project, given.source_id) if given.source_id else None
+    if found is not None and found.source_id == given.source_id and not found.in_bin:
+        given = ProductInput(source_id=given.source_id, name=given.name)
+    session.products.upsert(given)
+
+
+def import_sku(session: Session, product_ref: str, given: SkuInput) -> None:
+    """One CSV row of ``POST /v1/skus/importCSV``, a SKU of product ``product_ref``.
+
+    A SKU the row's ``source_id`` names gets the row's ``sku`` and ``price`` only (the
+    fields the documentation says the import updates); a new one everything the row gives.
+    """
+    found = find_sku(session.project, given.source_id) if given.source_id else None
+    if found is not None and found.source_id == given.source_id and not found.in_bin:
+        given = SkuInput(source_id=given.source_id, sku=given.sku, price=given.price)
+    session.products.upsert_sku(product_ref, given)
