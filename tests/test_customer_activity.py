@@ -188,3 +188,20 @@ def test_bad_activity_queries_are_refused(http: RequestsClient, params: dict[str
     _ok(http.create_customer({"source_id": "ada"}))
     reply = http.list_customer_activity("ada", params)
     assert (reply.status, reply.error_key) == (400, "invalid_query_params")
+
+
+def test_leaving_a_segment_is_in_the_activity(client: Client, loyalty_fake: LoyaltyFake) -> None:
+    """A customer who no longer fits an auto-update segment leaves it: customer.segment.left."""
+    segment = _setup(client, loyalty_fake)
+    loyalty_fake.clock.advance(seconds=1)
+    _ok(client.update_customer("ada", {"metadata": {"tier": "silver"}}))
+    body = _ok(client.list_customer_activity("ada", {"limit": 2}))
+    assert _types(body) == ["customer.segment.left", "customer.segment.entered"]
+    left = body["data"][0]
+    assert left["data"]["data"]["segment"] == {
+        "id": segment["id"],
+        "name": "Gold",
+        "object": "segment",
+    }
+    assert left["created_at"] == "2024-01-25T10:00:03.000Z"
+    assert left["id"] != body["data"][1]["id"]

@@ -345,12 +345,13 @@ def test_an_update_sets_and_removes_them(client: Client, loyalty_fake: LoyaltyFa
 
 
 def test_member_activity_records_them(client: Client, loyalty_fake: LoyaltyFake) -> None:
-    """The member's activity has the entry added, cancelled, and another activated."""
+    """The member's activity has the entry added, cancelled, another adjusted and activated."""
     code = _setup(client, loyalty_fake)
     _pay(client)
     _pay(client, "order-2")
     first, second = _pending(client, code)
     client.pending_action(code, first["id"], "cancel")
+    _ok(client.adjust_pending(code, second["id"], {"points": 2}))
     loyalty_fake.clock.set("2024-01-28T00:00:00Z")
     events = _ok(client.list_activity(code, {"order": "created_at"}))["data"]
     pending_types = [e["type"] for e in events if "pending_points" in e["type"]]
@@ -358,11 +359,17 @@ def test_member_activity_records_them(client: Client, loyalty_fake: LoyaltyFake)
         "customer.voucher.loyalty_card.pending_points.added",
         "customer.voucher.loyalty_card.pending_points.added",
         "customer.voucher.loyalty_card.pending_points.canceled",
+        "customer.voucher.loyalty_card.pending_points.updated",
         "customer.voucher.loyalty_card.pending_points.activated",
     ]
+    updated = events[-2]["data"]["data"]
+    assert (updated["pending_points"]["id"], updated["pending_points"]["points"]) == (
+        second["id"],
+        12,
+    )
     activated = events[-1]["data"]["data"]
     assert activated["pending_points"]["id"] == second["id"]
-    assert activated["balance"]["balance"] == 10
+    assert activated["balance"]["balance"] == 12
 
 
 @pytest.mark.parametrize("compact", [False, True], ids=["journal", "snapshot"])

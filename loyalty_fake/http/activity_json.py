@@ -187,6 +187,7 @@ SCHEMAS: dict[str, Schema] = {
                 "customer.voucher.loyalty_card.pending_points.added",
                 "customer.voucher.loyalty_card.pending_points.activated",
                 "customer.voucher.loyalty_card.pending_points.canceled",
+                "customer.voucher.loyalty_card.pending_points.updated",
             ),
             "data": obj(
                 {

@@ -122,7 +122,7 @@ SCHEMAS: dict[str, Schema] = {
             obj(
                 {
                     "id": STRING,
-                    "type": const("customer.segment.entered"),
+                    "type": enum("customer.segment.entered", "customer.segment.left"),
                     "data": obj(
                         {
                             "data": obj(

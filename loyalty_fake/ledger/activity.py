@@ -27,6 +27,7 @@ __all__ = [
     "PENDING_POINTS_ACTIVATED",
     "PENDING_POINTS_ADDED",
     "PENDING_POINTS_CANCELED",
+    "PENDING_POINTS_UPDATED",
     "POINTS_ADDED",
     "POINTS_EXPIRED",
     "PUBLICATION_SUCCEEDED",
@@ -40,6 +41,7 @@ POINTS_EXPIRED = "customer.voucher.loyalty_card.points_expired"
 PENDING_POINTS_ADDED = "customer.voucher.loyalty_card.pending_points.added"
 PENDING_POINTS_ACTIVATED = "customer.voucher.loyalty_card.pending_points.activated"
 PENDING_POINTS_CANCELED = "customer.voucher.loyalty_card.pending_points.canceled"
+PENDING_POINTS_UPDATED = "customer.voucher.loyalty_card.pending_points.updated"
 
 # Spending points is a reward redemption in the activity feed, and its rollback the same
 # redemption rolled back (the spec's MemberActivity types). Voucherify has no "points
@@ -123,6 +125,18 @@ def member_activity(card: LoyaltyCard, pending: Iterable[PendingPoints] = ()) ->
                 card_points=_counters_before(card, entry.seq),
                 pending=entry,
             )
+        )
+        events.extend(
+            MemberEvent(
+                id=customer_event_id(f"{entry.id}/updated", seq),
+                type=PENDING_POINTS_UPDATED,
+                created_at=when,
+                seq=seq,
+                channel="API",
+                card_points=_counters_before(card, seq),
+                pending=entry,
+            )
+            for when, seq in entry.adjusted
         )
         if entry.status == "CANCELED" and entry.closed_at is not None:
             events.append(

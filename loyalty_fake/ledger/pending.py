@@ -184,13 +184,15 @@ class Pending(Area):
             )
         now = self._session.clock.now()
         undo = self._session.undo
+        project = self._project
         if undo is not None:
             self._session.note_card(card)
+            note_sequence(undo, project)
             undo.touch(entry)
         entry.points += points
         entry.updated_at = now
+        entry.adjusted = (*entry.adjusted, (now, project.take_seq()))
         card.pending_points += points
-        project = self._project
         self._session.points.touch(project, project.campaigns[card.campaign_id], card, now)
         return card, entry
 

@@ -52,3 +52,5 @@ class PendingPoints:
     # When and in which project sequence it stopped pending (activated or cancelled).
     closed_at: dt.datetime | None = None
     closed_seq: int = 0
+    # Each adjustment's moment and project sequence number: a pending_points.updated event.
+    adjusted: tuple[tuple[dt.datetime, int], ...] = ()

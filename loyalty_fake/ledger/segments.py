@@ -35,6 +35,7 @@ __all__ = [
     "MAX_STATIC_CUSTOMERS",
     "SEGMENT_ENTERED",
     "SEGMENT_FIELDS",
+    "SEGMENT_LEFT",
     "CustomerEvent",
     "Segment",
     "SegmentType",
@@ -45,6 +46,7 @@ __all__ = [
 
 SegmentType = Literal["static", "auto-update"]
 SEGMENT_ENTERED = "customer.segment.entered"
+SEGMENT_LEFT = "customer.segment.left"
 # What Customers.commit reports when a customer is created or changed.
 CUSTOMER_CHANGED = "customer.updated"
 # "There is a cap on the number of customers that you can assign to a static segment:
@@ -240,6 +242,7 @@ class Segments(Area):
                 if inside:
                     self._note(segment)
                     del segment.members[customer.id]
+                    self._event(segment, customer.id, SEGMENT_LEFT, now)
                 else:
                     self._enter(segment, customer.id, now)
 
@@ -258,16 +261,7 @@ class Segments(Area):
         segment.members[customer_id] = None
         first = customer_id not in segment.entered
         segment.entered[customer_id] = None
-        project = self._project
-        event = CustomerEvent(
-            id=customer_event_id(f"{customer_id}/{segment.id}", project.take_seq()),
-            type=SEGMENT_ENTERED,
-            customer_id=customer_id,
-            created_at=now,
-            seq=project.next_seq,
-            data={"segment_id": segment.id, "segment_name": segment.name},
-        )
-        project.customer_events.append(event)
+        event = self._event(segment, customer_id, SEGMENT_ENTERED, now)
         if not first and not self._session.earning_choices.segment_reentry_earns:
             return
         self._session.happened(
@@ -276,6 +270,22 @@ class Segments(Area):
                 {"customer_id": customer_id, "segment_id": segment.id, "event_id": event.id},
             )
         )
+
+    def _event(
+        self, segment: Segment, customer_id: str, kind: str, now: dt.datetime
+    ) -> CustomerEvent:
+        """Record that ``customer_id`` entered or left ``segment``, in their activity."""
+        project = self._project
+        event = CustomerEvent(
+            id=customer_event_id(f"{customer_id}/{segment.id}", project.take_seq()),
+            type=kind,
+            customer_id=customer_id,
+            created_at=now,
+            seq=project.next_seq,
+            data={"segment_id": segment.id, "segment_name": segment.name},
+        )
+        project.customer_events.append(event)
+        return event
 
 
 def react_to_customer(session: Session, activity: Activity) -> None:
