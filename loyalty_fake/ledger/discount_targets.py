@@ -1,0 +1,172 @@
+"""Which order lines, and how many of their units, a discount's ``applicable_to`` covers.
+
+A target (the spec's ``ApplicableTo``) names a ``product``, ``sku`` or
+``products_collection`` by ``id`` or ``source_id``, as earning rules do
+(``catalogue.line_names``). A ``strict`` product target does not cover the lines of its
+SKUs. Its ``effect`` picks among the lines it matches (every one, the cheapest, the most
+expensive, or all from the cheapest or most expensive on); ``quantity_limit`` caps the
+units per line, ``aggregated_quantity_limit`` across the target's lines (taken in that
+order), and a ``UNIT`` target counts the units from ``skip_initially + 1`` every
+``repeat``. A line any ``inapplicable_to`` target matches is never covered.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from loyalty_fake.ledger.catalogue import line_names
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from loyalty_fake.ledger.orders import OrderItem
+
+__all__ = ["Coverage", "Target", "cover", "excluded", "targets"]
+
+_ONE_UNIT = ("APPLY_TO_CHEAPEST", "APPLY_TO_MOST_EXPENSIVE")
+
+
+def _count(value: Any) -> int | None:
+    """A whole, non-negative number the target gives, else ``None`` (not given)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value) if value >= 0 and float(value).is_integer() else None
+
+
+@attrs.frozen(eq=False)
+class Target:
+    """One entry of ``applicable_to`` or ``inapplicable_to``, as given (``raw``) and read."""
+
+    raw: Mapping[str, Any]
+
+    @property
+    def object(self) -> str:
+        """``product``, ``sku`` or ``products_collection``."""
+        return str(self.raw.get("object") or "product")
+
+    @property
+    def names(self) -> set[Any]:
+        """The IDs and source IDs it names."""
+        return {self.raw.get("id"), self.raw.get("source_id")} - {None}
+
+    @property
+    def effect(self) -> str:
+        """Which matched lines it covers (``ApplicableToEffect``); every one by default."""
+        return str(self.raw.get("effect") or "APPLY_TO_EVERY")
+
+    def limit(self, key: str) -> int | None:
+        """A limit it sets (``quantity_limit``, ``amount_limit``…); ``None`` or 0: none."""
+        return _count(self.raw.get(key)) or None
+
+    @property
+    def price(self) -> int | None:
+        """The new price of each covered unit (``price``), if it sets one."""
+        return _count(self.raw.get("price"))
+
+    def matches(self, item: OrderItem, in_collection: Callable[[str, OrderItem], bool]) -> bool:
+        """Whether it names ``item``'s product, SKU or a collection holding it."""
+        kind = self.object
+        if kind == "products_collection":
+            ident = self.raw.get("id")
+            return isinstance(ident, str) and in_collection(ident, item)
+        if kind == "product" and self.raw.get("strict") is True and line_names(item, "sku"):
+            return False
+        return bool(self.names & line_names(item, "sku" if kind == "sku" else "product"))
+
+    def units(self, quantity: int) -> list[int]:
+        """The units (counted from 1) it covers of a line of ``quantity``, before aggregation."""
+        skip = _count(self.raw.get("skip_initially")) or 0
+        repeat = (_count(self.raw.get("repeat")) or 1) if self.raw.get("target") == "UNIT" else 1
+        chosen = list(range(skip + 1, quantity + 1, repeat))
+        limit = self.limit("quantity_limit") or (1 if self.effect in _ONE_UNIT else None)
+        return chosen[:limit] if limit is not None else chosen
+
+
+def targets(raw: Iterable[Mapping[str, Any]] | None) -> tuple[Target, ...]:
+    """The targets of an ``applicable_to``/``inapplicable_to`` list (or its ``data``)."""
+    return tuple(Target(entry) for entry in raw or () if isinstance(entry, dict))
+
+
+@attrs.frozen
+class Coverage:
+    """A line a discount covers: its index, the units covered and the target that did it."""
+
+    index: int
+    units: tuple[int, ...]
+    quantity: int
+    target: Target | None = None
+
+    @property
+    def share(self) -> Fraction:
+        """The covered part of the line: covered units over its quantity."""
+        return Fraction(len(self.units), self.quantity) if self.quantity else Fraction(1)
+
+
+def excluded(
+    items: Sequence[OrderItem],
+    inapplicable: Sequence[Target],
+    in_collection: Callable[[str, OrderItem], bool],
+) -> set[int]:
+    """The indices of the lines any ``inapplicable_to`` target matches."""
+    return {
+        at
+        for at, item in enumerate(items)
+        if any(target.matches(item, in_collection) for target in inapplicable)
+    }
+
+
+def cover(  # noqa: PLR0913 - the lines, their state and the targets
+    items: Sequence[OrderItem],
+    *,
+    quantities: Sequence[int],
+    prices: Sequence[int],
+    applicable: Sequence[Target],
+    skip: set[int],
+    in_collection: Callable[[str, OrderItem], bool],
+) -> list[Coverage]:
+    """The lines (and units) the targets cover, each line once, by its first matching target.
+
+    Without targets every line not in ``skip`` is covered whole.
+    """
+    if not applicable:
+        return [
+            Coverage(at, tuple(range(1, quantities[at] + 1)), quantities[at])
+            for at in range(len(items))
+            if at not in skip
+        ]
+    taken = set(skip)
+    found: list[Coverage] = []
+    for target in applicable:
+        lines = [
+            at
+            for at, item in enumerate(items)
+            if at not in taken and target.matches(item, in_collection)
+        ]
+        lines = _chosen(target.effect, lines, prices)
+        left = target.limit("aggregated_quantity_limit")
+        for at in lines:
+            units = target.units(quantities[at])
+            if left is not None:
+                units, left = units[:left], left - min(left, len(units))
+            if units:
+                found.append(Coverage(at, tuple(units), quantities[at], target))
+                taken.add(at)
+    return sorted(found, key=lambda coverage: coverage.index)
+
+
+def _chosen(effect: str, lines: list[int], prices: Sequence[int]) -> list[int]:
+    """The lines ``effect`` picks, in the order it takes them."""
+    if not lines:
+        return lines
+    if effect in {"APPLY_TO_CHEAPEST", "APPLY_TO_MOST_EXPENSIVE"}:
+        pick = min if effect == "APPLY_TO_CHEAPEST" else max
+        best = pick(prices[at] for at in lines)
+        return [at for at in lines if prices[at] == best]
+    if effect == "APPLY_FROM_CHEAPEST":
+        return sorted(lines, key=lambda at: (prices[at], at))
+    if effect == "APPLY_FROM_MOST_EXPENSIVE":
+        return sorted(lines, key=lambda at: (-prices[at], at))
+    return lines
