@@ -137,17 +137,21 @@ def cover(  # noqa: PLR0913 - the lines, their state and the targets
             for at in range(len(items))
             if at not in skip
         ]
-    taken = set(skip)
-    found: list[Coverage] = []
-    for target in applicable:
-        lines = [
+    matched = [
+        [
             at
             for at, item in enumerate(items)
-            if at not in taken and target.matches(item, in_collection)
+            if at not in skip and target.matches(item, in_collection)
         ]
-        lines = _chosen(target.effect, lines, prices)
+        for target in applicable
+    ]
+    best = _best_prices(applicable, matched, prices)
+    taken = set(skip)
+    found: list[Coverage] = []
+    for target, lines in zip(applicable, matched, strict=True):
+        chosen = _chosen(target.effect, [at for at in lines if at not in taken], prices, best)
         left = target.limit("aggregated_quantity_limit")
-        for at in lines:
+        for at in chosen:
             units = target.units(quantities[at])
             if left is not None:
                 units, left = units[:left], left - min(left, len(units))
@@ -157,14 +161,32 @@ def cover(  # noqa: PLR0913 - the lines, their state and the targets
     return sorted(found, key=lambda coverage: coverage.index)
 
 
-def _chosen(effect: str, lines: list[int], prices: Sequence[int]) -> list[int]:
+def _best_prices(
+    applicable: Sequence[Target], matched: Sequence[list[int]], prices: Sequence[int]
+) -> dict[str, int]:
+    """The lowest price among the lines of every cheapest target, the highest likewise.
+
+    "The cheapest item" is the cheapest of all the targets that say so, not of each.
+    """
+    best: dict[str, int] = {}
+    for effect, pick in (("APPLY_TO_CHEAPEST", min), ("APPLY_TO_MOST_EXPENSIVE", max)):
+        found = [
+            prices[at]
+            for target, lines in zip(applicable, matched, strict=True)
+            if target.effect == effect
+            for at in lines
+        ]
+        if found:
+            best[effect] = pick(found)
+    return best
+
+
+def _chosen(
+    effect: str, lines: list[int], prices: Sequence[int], best: Mapping[str, int]
+) -> list[int]:
     """The lines ``effect`` picks, in the order it takes them."""
-    if not lines:
-        return lines
-    if effect in {"APPLY_TO_CHEAPEST", "APPLY_TO_MOST_EXPENSIVE"}:
-        pick = min if effect == "APPLY_TO_CHEAPEST" else max
-        best = pick(prices[at] for at in lines)
-        return [at for at in lines if prices[at] == best]
+    if effect in best:
+        return [at for at in lines if prices[at] == best[effect]]
     if effect == "APPLY_FROM_CHEAPEST":
         return sorted(lines, key=lambda at: (prices[at], at))
     if effect == "APPLY_FROM_MOST_EXPENSIVE":
