@@ -1,0 +1,140 @@
+"""The calculated order's JSON: Voucherify's ``OrderCalculated`` fields, valid against the spec."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from hypothesis import given, settings
+
+# jsonschema ships no types; the ignore stays harmless once types-jsonschema is installed.
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped, unused-ignore]
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from loyalty_fake import LoyaltyFake
+from loyalty_fake.http import order_amounts_json, orders_json
+from loyalty_fake.http.order_amounts_json import applicable_to_json, calculated_order_json
+from loyalty_fake.ledger.discounts import DiscountRedeemable, GiftRedeemable, calculate
+from tests.discount_cases import CART, one, products
+from tests.spec import validate_schema
+from tests.test_discounts_properties import _checkouts, _orders, _stacks
+
+if TYPE_CHECKING:
+    from loyalty_fake.ledger.discounts import Checkout, Redeemable
+    from loyalty_fake.ledger.orders import OrderRequest
+    from tests.spec import SpecName
+
+_SPECS: tuple[SpecName, ...] = ("current", "full", "sdk")
+_OLDER: tuple[SpecName, ...] = ("full", "sdk")
+_OWN = "urn:loyalty-fake:discounts"
+
+
+def _own_validator(name: str) -> Any:
+    document = {"components": {"schemas": {**orders_json.SCHEMAS, **order_amounts_json.SCHEMAS}}}
+    resource = Resource.from_contents(document, default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource(_OWN, resource)
+    return Draft202012Validator({"$ref": f"{_OWN}#/components/schemas/{name}"}, registry=registry)
+
+
+_OWN_ORDER = _own_validator("CalculatedOrderAmounts")
+_OWN_TARGETS = _own_validator("ApplicableToResult")
+
+
+def _validate(body: dict[str, Any]) -> None:
+    for spec in _SPECS:
+        validate_schema("OrderCalculated", body, spec=spec)
+        for item in body["items"]:
+            validate_schema("OrderCalculatedItem", item, spec=spec)
+    errors = [error.message for error in _OWN_ORDER.iter_errors(body)]
+    assert errors == []
+
+
+def test_a_discounted_order_carries_every_amount() -> None:
+    """10% off the pen and mug, then gift credits: the order's JSON has every amount field."""
+    percent = DiscountRedeemable(
+        {"type": "PERCENT", "percent_off": 10, "effect": "APPLY_TO_ITEMS"}, products("pen", "mug")
+    )
+    body = calculated_order_json(calculate(CART, [percent, GiftRedeemable(balance=1000)]).order)
+    assert {key: value for key, value in body.items() if key != "items"} == {
+        "amount": 6000,
+        "initial_amount": 6000,
+        "discount_amount": 1000,
+        "items_discount_amount": 300,
+        "total_discount_amount": 1300,
+        "total_amount": 4700,
+        "applied_discount_amount": 1000,
+        "items_applied_discount_amount": 300,
+        "total_applied_discount_amount": 1300,
+        "object": "order",
+    }
+    assert body["items"][1] == {
+        "object": "order_item",
+        "product_id": "pen",
+        "quantity": 1,
+        "amount": 2000,
+        "discount_amount": 200,
+        "applied_discount_amount": 200,
+        "price": 2000,
+        "subtotal_amount": 1800,
+    }
+    _validate(body)
+
+
+def test_free_units_show_their_quantities() -> None:
+    """A line a UNIT discount touched shows its initial, added and free quantities."""
+    found = one(CART, {"type": "UNIT", "unit_off": 2, "unit_type": "mug"})
+    body = calculated_order_json(found.order)
+    mug = body["items"][2]
+    assert {key: value for key, value in mug.items() if "quantity" in key or "initial" in key} == {
+        "quantity": 2,
+        "initial_quantity": 1,
+        "initial_amount": 1000,
+        "discount_quantity": 2,
+        "applied_discount_quantity": 2,
+        "applied_quantity": 1,
+        "applied_quantity_amount": 1000,
+    }
+    assert "initial_quantity" not in body["items"][0]
+    _validate(body)
+
+
+def test_applicable_to_lists_the_lines_each_target_covered() -> None:
+    """applicable_to answers each target with order_item_indices and order_item_units."""
+    targets = [*products("mug", quantity_limit=2), *products("pen"), *products("socks")]
+    found = one(
+        CART,
+        {"type": "AMOUNT", "amount_off": 100, "effect": "APPLY_TO_ITEMS_BY_QUANTITY"},
+        targets,
+    )
+    body = applicable_to_json(targets, found.applied[0])
+    assert [entry["order_item_indices"] for entry in body["data"]] == [[2], [1], []]
+    assert body["data"][0]["order_item_units"] == [{"index": 2, "units": [1]}]
+    assert (body["total"], body["object"], body["data_ref"]) == (3, "list", "data")
+    # The current split files do not define ApplicableToResultList.
+    for spec in _OLDER:
+        validate_schema("ApplicableToResultList", body, spec=spec)
+    for entry in body["data"]:
+        assert [error.message for error in _OWN_TARGETS.iter_errors(entry)] == []
+
+
+@settings(max_examples=30)
+@given(_orders, _stacks, _checkouts)
+def test_any_calculated_order_is_valid(
+    given_order: OrderRequest, stack: list[Redeemable], checkout: Checkout
+) -> None:
+    """Whatever is applied, the calculated order is valid against the spec and the fake's schema."""
+    _validate(calculated_order_json(calculate(given_order, stack, checkout).order))
+
+
+@pytest.mark.loyalty_fake(discount_rounding="down")
+def test_the_rounding_switch_reaches_the_session(loyalty_fake: LoyaltyFake) -> None:
+    """@pytest.mark.loyalty_fake(discount_rounding=...) sets how a session's discounts round."""
+    with loyalty_fake.ledger.session(loyalty_fake.app_id) as session:
+        assert session.discount_rounding == "down"
+
+
+def test_an_unknown_rounding_is_refused() -> None:
+    """LoyaltyFake refuses a discount_rounding it does not know."""
+    with pytest.raises(ValueError, match="discount_rounding"):
+        LoyaltyFake(discount_rounding="nearest")  # type: ignore[arg-type]
