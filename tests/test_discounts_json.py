@@ -13,10 +13,22 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from loyalty_fake import LoyaltyFake
+from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.http import order_amounts_json, orders_json
-from loyalty_fake.http.order_amounts_json import applicable_to_json, calculated_order_json
-from loyalty_fake.ledger.discounts import DiscountRedeemable, GiftRedeemable, calculate
-from tests.discount_cases import CART, one, products
+from loyalty_fake.http.order_amounts_json import (
+    applicable_to_json,
+    calculated_order_json,
+    redeemable_result_json,
+)
+from loyalty_fake.ledger.checkout_catalogue import session_checkout
+from loyalty_fake.ledger.discounts import (
+    DiscountRedeemable,
+    GiftRedeemable,
+    PointsRedeemable,
+    calculate,
+)
+from loyalty_fake.ledger.products import ProductInput
+from tests.discount_cases import CART, card, coin, one, products
 from tests.spec import validate_schema
 from tests.test_discounts_properties import _checkouts, _orders, _stacks
 
@@ -138,3 +150,55 @@ def test_an_unknown_rounding_is_refused() -> None:
     """LoyaltyFake refuses a discount_rounding it does not know."""
     with pytest.raises(ValueError, match="discount_rounding"):
         LoyaltyFake(discount_rounding="nearest")  # type: ignore[arg-type]
+
+
+def test_session_checkout_prices_free_units_from_the_catalogue(loyalty_fake: LoyaltyFake) -> None:
+    """A session's checkout adds a free product the cart lacks at the catalogue's price."""
+    with loyalty_fake.ledger.session(loyalty_fake.app_id) as session:
+        socks = session.products.upsert(ProductInput(source_id="socks", name="Socks", price=450))
+        checkout = session_checkout(session)
+        found = one(CART, {"type": "UNIT", "unit_off": 2, "unit_type": socks.id}, checkout=checkout)
+        by_source = one(
+            CART, {"type": "UNIT", "unit_type": "x", "product": {"id": "socks"}}, checkout=checkout
+        )
+    added = calculated_order_json(found.order)["items"][3]
+    assert (added["product_id"], added["price"], added["amount"]) == (socks.id, 450, 900)
+    assert added["product"] == {"id": socks.id, "source_id": "socks", "name": "Socks", "price": 450}
+    assert found.order.total_amount == 6000
+    assert by_source.order.items[3].amount == 450
+
+
+@pytest.mark.loyalty_fake(strict_products=True, discount_rounding="down")
+def test_session_checkout_follows_the_fakes_options(loyalty_fake: LoyaltyFake) -> None:
+    """Under strict_products an unknown free product is 404; the rounding is the fake's."""
+    with loyalty_fake.ledger.session(loyalty_fake.app_id) as session:
+        checkout = session_checkout(session)
+        assert checkout.rounding == "down"
+        with pytest.raises(VoucherifyError) as refused:
+            one(CART, {"type": "UNIT", "unit_type": "prod_unknown"}, checkout=checkout)
+    assert (refused.value.code, refused.value.key) == (404, "not_found")
+
+
+def test_each_redeemable_reports_its_result() -> None:
+    """Each redeemable's result: its discount, the gift credits, the points (the spec's result)."""
+    discount = {"type": "AMOUNT", "amount_off": 1000, "effect": "APPLY_TO_ORDER"}
+    stack: list[Redeemable] = [
+        DiscountRedeemable(discount),
+        GiftRedeemable(balance=2000),
+        PointsRedeemable(card(1000), coin()),
+    ]
+    results = [redeemable_result_json(a) for a in calculate(CART, stack).applied]
+    assert results == [
+        {"discount": discount},
+        {"gift": {"credits": 2000}},
+        {"loyalty_card": {"points": 300}},
+    ]
+    names = (
+        "RedeemableResultVoucherCode",
+        "RedeemableResultGiftCard",
+        "RedeemableResultLoyaltyCard",
+    )
+    for name, result in zip(names, results, strict=True):
+        validate_schema(name, result, spec="full")
+    for result in results:
+        validate_schema("RedeemableResult", result, spec="sdk")

@@ -4,7 +4,8 @@
 ``/v1/orders`` shows it (``orders_json.order_item_json``) with the figures the discounts
 changed; the caller adds the order's identity (``id``, ``source_id``, ``status``,
 customer…). ``applicable_to_json`` gives a redeemable's ``applicable_to`` list with the
-lines (``order_item_indices``) and units (``order_item_units``) each target covered.
+lines (``order_item_indices``) and units (``order_item_units``) each target covered;
+``redeemable_result_json`` gives its ``result``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.checkout_cart import CalculatedItem, CalculatedOrder
     from loyalty_fake.ledger.discounts import Applied
 
-__all__ = ["SCHEMAS", "applicable_to_json", "calculated_item_json", "calculated_order_json"]
+__all__ = [
+    "SCHEMAS",
+    "applicable_to_json",
+    "calculated_item_json",
+    "calculated_order_json",
+    "redeemable_result_json",
+]
 
 _UNIT_FIELDS = (
     "initial_quantity",
@@ -103,6 +110,16 @@ def applicable_to_json(
         ]
         data.append(entry)
     return {"data": data, "total": len(data), "object": "list", "data_ref": "data"}
+
+
+def redeemable_result_json(applied: Applied) -> dict[str, Any]:
+    """A redeemable's ``result``: its discount, the gift credits or the points it uses."""
+    if applied.credits is not None:
+        return {"gift": {"credits": applied.credits}}
+    if applied.points is not None:
+        return {"loyalty_card": {"points": applied.points}}
+    discount = getattr(applied.redeemable, "discount", None)
+    return {"discount": dict(discount) if discount is not None else None}
 
 
 _ITEM_AMOUNTS: dict[str, Schema] = {
