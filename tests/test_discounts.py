@@ -313,7 +313,8 @@ def test_unit_missing_product_comes_from_the_catalogue() -> None:
     assert (socks.quantity, socks.amount, socks.initial_quantity) == (2, 900, 0)
     assert (found.order.amount, found.order.total_amount) == (6900, 6000)
     unpriced = one(CART, {"type": "UNIT", "unit_off": 2, "unit_type": "prod_socks"})
-    assert unpriced.order.items[3].amount == 0
+    assert (unpriced.order.items[3].amount, unpriced.order.items[3].price) == (None, None)
+    assert unpriced.order.total_amount == 6000
 
 
 def test_unit_many_items() -> None:

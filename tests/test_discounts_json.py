@@ -28,7 +28,7 @@ from loyalty_fake.ledger.discounts import (
     calculate,
 )
 from loyalty_fake.ledger.products import ProductInput
-from tests.discount_cases import CART, card, coin, one, products
+from tests.discount_cases import CART, card, coin, line, one, order, products
 from tests.spec import validate_schema
 from tests.test_discounts_properties import _checkouts, _orders, _stacks
 
@@ -70,7 +70,6 @@ def test_a_discounted_order_carries_every_amount() -> None:
     body = calculated_order_json(calculate(CART, [percent, GiftRedeemable(balance=1000)]).order)
     assert {key: value for key, value in body.items() if key != "items"} == {
         "amount": 6000,
-        "initial_amount": 6000,
         "discount_amount": 1000,
         "items_discount_amount": 300,
         "total_discount_amount": 1300,
@@ -202,3 +201,66 @@ def test_each_redeemable_reports_its_result() -> None:
         validate_schema(name, result, spec="full")
     for result in results:
         validate_schema("RedeemableResult", result, spec="sdk")
+
+
+def test_the_specs_five_redeemables_example() -> None:
+    """The spec's POST /v1/validations "True - 5 Redeemables" example, amount for amount.
+
+    $10 off each item (a $20 SKU line and a $7 product line: $17), 100 gift credits, 40% off
+    what is left ($3.60 of $9) and 30 cents off: each redeemable's order carries the running
+    totals and its own applied amounts. (The example's loyalty card spends points on a
+    reward that changes no amount; it is left out.)
+    """
+    cart = order(
+        line("prod_s3C0nDpr0DuC7", 2000, sku_id="sku_0a3efc90375d1217e2"),
+        line("prod_0bc3bd8a4e072c5275", 700),
+    )
+    both = [
+        {"object": "sku", "id": "sku_0a3efc90375d1217e2", "strict": True},
+        {"object": "product", "id": "prod_0bc3bd8a4e072c5275", "strict": True},
+    ]
+    stack: list[Redeemable] = [
+        DiscountRedeemable(
+            {"type": "AMOUNT", "effect": "APPLY_TO_ITEMS", "amount_off": 1000}, both
+        ),
+        GiftRedeemable(balance=5000, credits=100),
+        DiscountRedeemable(
+            {"type": "PERCENT", "effect": "APPLY_TO_ORDER", "percent_off": 40}, both
+        ),
+        DiscountRedeemable({"type": "AMOUNT", "effect": "APPLY_TO_ORDER", "amount_off": 30}, both),
+    ]
+    found = calculate(cart, stack)
+    amounts = ("discount_amount", "total_amount", "applied_discount_amount")
+    steps = [tuple(getattr(a.order, key) for key in amounts) for a in found.applied]
+    assert steps == [(0, 1000, 0), (100, 900, 100), (460, 540, 360), (490, 510, 30)]
+    assert found.applied[0].order.items_applied_discount_amount == 1700
+    assert found.applied[2].order.items_applied_discount_amount == 0
+    body = calculated_order_json(found.order)
+    assert {key: value for key, value in body.items() if key != "items"} == {
+        "amount": 2700,
+        "discount_amount": 490,
+        "items_discount_amount": 1700,
+        "total_discount_amount": 2190,
+        "total_amount": 510,
+        "applied_discount_amount": 490,
+        "items_applied_discount_amount": 1700,
+        "total_applied_discount_amount": 2190,
+        "object": "order",
+    }
+    assert [(i["discount_amount"], i["subtotal_amount"]) for i in body["items"]] == [
+        (1000, 1000),
+        (700, 0),
+    ]
+    _validate(body)
+
+
+def test_the_specs_discount_coupon_example() -> None:
+    """The spec's "Discount Coupon" redemption: 300 split 148/152 over lines of 3300 and 3400."""
+    cart = order(
+        line("prod_0a9f9ab4ab019a42d5", 3300), line("prod_0a9f9aeddb019a42db", 1700, 2), amount=6000
+    )
+    found = one(
+        cart, {"type": "AMOUNT", "amount_off": 300, "effect": "APPLY_TO_ITEMS_PROPORTIONALLY"}
+    )
+    assert found.applied[0].items == {0: 148, 1: 152}
+    assert (found.order.total_amount, found.order.items_discount_amount) == (5700, 300)

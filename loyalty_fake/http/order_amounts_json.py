@@ -62,8 +62,11 @@ def calculated_item_json(line: CalculatedItem) -> dict[str, Any]:
         body["applied_discount_amount"] = line.applied_discount_amount
         body["subtotal_amount"] = line.subtotal_amount
     if line.unit_touched:
+        # A free unit of no known price shows its quantities only (the spec's free shipping
+        # line, prod_5h1pp1ng, in the "Unit - Add order items" example).
         for field in _UNIT_FIELDS:
-            body[field] = getattr(line, field)
+            if line.amount is not None or "amount" not in field:
+                body[field] = getattr(line, field)
     return body
 
 
@@ -72,7 +75,8 @@ def calculated_order_json(order: CalculatedOrder) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if order.amount is not None:
         body["amount"] = order.amount
-    if order.initial_amount is not None:
+    if order.initial_amount is not None and any(line.unit_touched for line in order.items):
+        # Shown when free units changed the amount, as the spec's examples do.
         body["initial_amount"] = order.initial_amount
     body.update(
         {

@@ -192,16 +192,24 @@ class Cart:
             self.applied[at] += value
         return {at: value for at, value in zip(lines, taken, strict=True) if value > 0}
 
-    def result(self) -> CalculatedOrder:
-        """The order's figures as they stand."""
+    def mark(self) -> tuple[int, tuple[int, ...]]:
+        """What has been applied so far (order-level, per line): for ``result(since=...)``."""
+        return self.applied_order, tuple(self.applied)
+
+    def result(self, since: tuple[int, tuple[int, ...]] = (0, ())) -> CalculatedOrder:
+        """The order's figures as they stand; ``applied_*`` count what came after ``since``.
+
+        A line added for free units the catalogue has no price for shows no price or amount.
+        """
+        before_order, before = since
         items = tuple(
             CalculatedItem(
                 item=item,
                 quantity=self.quantity[at] if item.quantity is not None or self.added[at] else None,
-                price=self.price[at] if item.price is not None or self.added[at] else item.price,
-                amount=self.amount[at],
+                price=self.price[at] if item.price is not None else None,
+                amount=None if self.added[at] and item.price is None else self.amount[at],
                 discount_amount=self.prior[at] + self.applied[at],
-                applied_discount_amount=self.applied[at],
+                applied_discount_amount=self.applied[at] - (before[at] if at < len(before) else 0),
                 initial_quantity=self.initial_quantity[at],
                 initial_amount=(self.amount[at] or 0) - self.applied_quantity[at] * self.price[at],
                 discount_quantity=self.discount_quantity[at],
@@ -217,6 +225,6 @@ class Cart:
             amount=self.order_amount,
             initial_amount=self.initial_amount,
             discount_amount=self.prior_order + self.applied_order,
-            applied_discount_amount=self.applied_order,
+            applied_discount_amount=self.applied_order - before_order,
             items=items,
         )

@@ -60,6 +60,10 @@ _EFFECTS = {
     "FIXED": ("APPLY_TO_ORDER", "APPLY_TO_ITEMS"),
 }
 _VALUE = {"AMOUNT": "amount_off", "PERCENT": "percent_off", "FIXED": "fixed_amount"}
+# The order an Applied is made with, before ``calculate`` gives it the order after it.
+_PENDING = CalculatedOrder(
+    amount=None, initial_amount=None, discount_amount=0, applied_discount_amount=0
+)
 
 
 def _no_unit_item(unit: Mapping[str, Any]) -> OrderItem | None:  # noqa: ARG001 - a hook
@@ -128,12 +132,15 @@ class Applied:
     """What one redeemable took: order-level cents, cents per line, units, credits, points.
 
     ``items`` maps a line's index (the request's lines first, added lines after) to its
-    discount; ``units`` the covered units of each line (counted from 1), ``covered_by``
-    the position in ``applicable_to`` of the target that covered it, and ``quantities``
-    the units a ``UNIT`` discount gave free.
+    discount; ``order`` is the order after it (its ``applied_*`` amounts are this
+    redeemable's, as each redeemable's ``order`` in a validation shows); ``units`` the
+    covered units of each line (counted from 1), ``covered_by`` the position in
+    ``applicable_to`` of the target that covered it, and ``quantities`` the units a
+    ``UNIT`` discount gave free.
     """
 
     redeemable: Redeemable
+    order: CalculatedOrder
     order_discount: int = 0
     items: Mapping[int, int] = attrs.field(factory=dict)
     units: Mapping[int, tuple[int, ...]] = attrs.field(factory=dict)
@@ -178,12 +185,14 @@ def calculate(
     cart = Cart.of(order, prior_discount)
     applied = []
     for redeemable in redeemables:
+        since = cart.mark()
         if isinstance(redeemable, DiscountRedeemable):
-            applied.append(_discount(cart, redeemable, checkout))
+            found = _discount(cart, redeemable, checkout)
         elif isinstance(redeemable, GiftRedeemable):
-            applied.append(_gift(cart, redeemable, checkout))
+            found = _gift(cart, redeemable, checkout)
         else:
-            applied.append(_points(cart, redeemable))
+            found = _points(cart, redeemable)
+        applied.append(attrs.evolve(found, order=cart.result(since)))
     return Calculation(cart.result(), tuple(applied))
 
 
@@ -249,7 +258,7 @@ def _discount(cart: Cart, redeemable: DiscountRedeemable, checkout: Checkout) ->
     if kind == "UNIT":
         skip = _skipped(cart, inapplicable, checkout)
         items, quantities = apply_units(cart, discount, skip, checkout.unit_item)
-        return Applied(redeemable, items=items, quantities=quantities)
+        return Applied(redeemable, _PENDING, items=items, quantities=quantities)
     if kind not in _EFFECTS:
         raise errors.invalid_payload("discount.type must be AMOUNT, PERCENT, FIXED or UNIT")
     effect = discount.get("effect") or "APPLY_TO_ORDER"
@@ -269,7 +278,7 @@ def _discount(cart: Cart, redeemable: DiscountRedeemable, checkout: Checkout) ->
             wanted = max(0, base - int(value))
         for limit in limits:
             wanted = wanted if limit is None else min(wanted, limit)
-        return Applied(redeemable, order_discount=cart.take_order(min(wanted, base)))
+        return Applied(redeemable, _PENDING, order_discount=cart.take_order(min(wanted, base)))
     coverage = _coverage(cart, redeemable.applicable_to, inapplicable, checkout)
     parts = _item_parts(
         cart, kind=kind, effect=effect, value=value, coverage=coverage, rounding=checkout.rounding
@@ -281,6 +290,7 @@ def _discount(cart: Cart, redeemable: DiscountRedeemable, checkout: Checkout) ->
     units = {c.index: c.units for c in coverage if c.index in taken}
     return Applied(
         redeemable,
+        _PENDING,
         items=taken,
         units=units,
         covered_by=_covered_by(coverage, redeemable.applicable_to),
@@ -360,12 +370,12 @@ def _gift(cart: Cart, redeemable: GiftRedeemable, checkout: Checkout) -> Applied
     if redeemable.effect != "APPLY_TO_ITEMS":
         base = _order_base(cart, redeemable.applicable_to, inapplicable, checkout)
         taken = cart.take_order(min(wanted, base))
-        return Applied(redeemable, order_discount=taken, credits=taken)
+        return Applied(redeemable, _PENDING, order_discount=taken, credits=taken)
     coverage = _coverage(cart, redeemable.applicable_to, inapplicable, checkout)
     bases = [_line_base(cart, covered) for covered in coverage]
     parts = split(min(wanted, sum(bases)), bases)
     items = cart.take_items(dict(zip([c.index for c in coverage], parts, strict=True)))
-    return Applied(redeemable, items=items, credits=sum(items.values()))
+    return Applied(redeemable, _PENDING, items=items, credits=sum(items.values()))
 
 
 def _points(cart: Cart, redeemable: PointsRedeemable) -> Applied:
@@ -373,11 +383,11 @@ def _points(cart: Cart, redeemable: PointsRedeemable) -> Applied:
     if left == 0:
         if redeemable.points is not None:
             check_balance(redeemable.card, redeemable.points)
-        return Applied(redeemable, points=0)
+        return Applied(redeemable, _PENDING, points=0)
     spent, value = coin_payment(redeemable.card, redeemable.reward, redeemable.points, left)
     if left is None:
         cart.applied_order += value
         taken = value
     else:
         taken = cart.take_order(value)
-    return Applied(redeemable, order_discount=taken, points=spent)
+    return Applied(redeemable, _PENDING, order_discount=taken, points=spent)
