@@ -242,3 +242,19 @@ def test_split_capped_stays_under_the_caps(total: int, pairs: list[tuple[int, in
     assert all(0 <= part <= cap for part, cap in zip(parts, caps, strict=True))
     room = sum(cap for weight, cap in pairs if weight)
     assert sum(parts) == min(total, room)
+
+
+@given(_orders, st.integers(0, 100) | st.floats(0, 100, allow_nan=False))
+def test_roundings_stay_within_a_cent(given_order: OrderRequest, percent_off: float) -> None:
+    """Every rounding is within a cent of the exact percentage, down lowest and up highest."""
+    discount = DiscountRedeemable({"type": "PERCENT", "percent_off": percent_off})
+    taken = {
+        rounding: calculate(given_order, [discount], Checkout(rounding)).applied[0].discount
+        for rounding in DISCOUNT_ROUNDINGS
+    }
+    assert given_order.total is not None
+    exact = given_order.total * percent_off / 100
+    assert taken["down"] <= taken["half_up"] <= taken["up"]
+    assert taken["down"] <= taken["half_even"] <= taken["up"]
+    assert taken["up"] - taken["down"] <= 1
+    assert abs(taken["half_up"] - exact) <= 0.5 + 1e-6
