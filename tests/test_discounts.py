@@ -423,3 +423,12 @@ def test_an_order_without_amounts() -> None:
         None,
         0,
     )
+
+
+def test_targets_given_as_a_result_list() -> None:
+    """applicable_to may be the result list Voucherify shows ({"data": [...]}) as well as a list."""
+    as_list = {"object": "list", "data_ref": "data", "data": products("pen"), "total": 1}
+    effect = {"type": "PERCENT", "percent_off": 10, "effect": "APPLY_TO_ITEMS"}
+    found = one(CART, effect, as_list, inapplicable_to={"data": products("mug")})  # type: ignore[arg-type]
+    assert found.applied[0].items == {1: 200}
+    assert found.applied[0].covered_by == {1: 0}

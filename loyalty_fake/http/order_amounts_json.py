@@ -25,10 +25,9 @@ from loyalty_fake.http.common_json import (
     ref,
 )
 from loyalty_fake.http.orders_json import order_item_json
+from loyalty_fake.ledger.discount_targets import target_entries
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
-
     from loyalty_fake.ledger.checkout_cart import CalculatedItem, CalculatedOrder
     from loyalty_fake.ledger.discounts import Applied
 
@@ -99,12 +98,10 @@ def calculated_order_json(order: CalculatedOrder) -> dict[str, Any]:
     return body
 
 
-def applicable_to_json(
-    applicable_to: Sequence[Mapping[str, Any]], applied: Applied
-) -> dict[str, Any]:
-    """``applicable_to`` as a result list, each target with the lines and units it covered."""
+def applicable_to_json(applicable_to: Any, applied: Applied) -> dict[str, Any]:
+    """``applicable_to`` (a list, or a result list) with the lines and units each target covered."""
     data = []
-    for at, target in enumerate(applicable_to):
+    for at, target in enumerate(target_entries(applicable_to)):
         entry: dict[str, Any] = {"object": "product", "strict": False, "effect": "APPLY_TO_EVERY"}
         entry.update({key: value for key, value in target.items() if value is not None})
         lines = sorted(index for index, by in applied.covered_by.items() if by == at)

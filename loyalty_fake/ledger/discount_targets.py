@@ -20,11 +20,11 @@ import attrs
 from loyalty_fake.ledger.catalogue import line_names
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from loyalty_fake.ledger.orders import OrderItem
 
-__all__ = ["Coverage", "Target", "cover", "excluded", "targets"]
+__all__ = ["Coverage", "Target", "cover", "excluded", "target_entries", "targets"]
 
 _ONE_UNIT = ("APPLY_TO_CHEAPEST", "APPLY_TO_MOST_EXPENSIVE")
 
@@ -85,9 +85,20 @@ class Target:
         return chosen[:limit] if limit is not None else chosen
 
 
-def targets(raw: Iterable[Mapping[str, Any]] | None) -> tuple[Target, ...]:
+def target_entries(raw: Any) -> list[Mapping[str, Any]]:
+    """The entries of ``applicable_to``/``inapplicable_to``: a list, or a result list's ``data``."""
+    if isinstance(raw, dict):
+        raw = raw.get("data")
+    return (
+        [entry for entry in raw or () if isinstance(entry, dict)]
+        if isinstance(raw, list | tuple)
+        else []
+    )
+
+
+def targets(raw: Any) -> tuple[Target, ...]:
     """The targets of an ``applicable_to``/``inapplicable_to`` list (or its ``data``)."""
-    return tuple(Target(entry) for entry in raw or () if isinstance(entry, dict))
+    return tuple(Target(entry) for entry in target_entries(raw))
 
 
 @attrs.frozen

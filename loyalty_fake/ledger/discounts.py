@@ -21,7 +21,13 @@ import attrs
 from loyalty_fake import errors
 from loyalty_fake.ledger.apportion import round_cents, split, split_capped
 from loyalty_fake.ledger.checkout_cart import CalculatedOrder, Cart
-from loyalty_fake.ledger.discount_targets import Coverage, cover, excluded, targets
+from loyalty_fake.ledger.discount_targets import (
+    Coverage,
+    cover,
+    excluded,
+    target_entries,
+    targets,
+)
 from loyalty_fake.ledger.discount_units import apply_units
 from loyalty_fake.ledger.points import check_balance
 from loyalty_fake.ledger.rewards import coin_payment
@@ -94,11 +100,15 @@ class Checkout:
 
 @attrs.frozen
 class DiscountRedeemable:
-    """A discount (``Discount`` JSON) with the targets of the voucher or tier that gives it."""
+    """A discount (``Discount`` JSON) with the targets of the voucher or tier that gives it.
+
+    ``applicable_to``/``inapplicable_to``: a list of ``ApplicableTo`` entries, or the
+    result list (``{"data": [...]}``) Voucherify shows.
+    """
 
     discount: Mapping[str, Any]
-    applicable_to: Sequence[Mapping[str, Any]] = ()
-    inapplicable_to: Sequence[Mapping[str, Any]] = ()
+    applicable_to: Any = ()
+    inapplicable_to: Any = ()
     id: str | None = None
 
 
@@ -109,8 +119,8 @@ class GiftRedeemable:
     balance: int
     credits: int | None = None
     effect: str = "APPLY_TO_ORDER"
-    applicable_to: Sequence[Mapping[str, Any]] = ()
-    inapplicable_to: Sequence[Mapping[str, Any]] = ()
+    applicable_to: Any = ()
+    inapplicable_to: Any = ()
     id: str | None = None
 
 
@@ -204,15 +214,13 @@ def _skipped(cart: Cart, inapplicable: Sequence[Target], checkout: Checkout) -> 
     return skip
 
 
-def _coverage(
-    cart: Cart, raw: Any, inapplicable: Sequence[Target], checkout: Checkout
-) -> list[Coverage]:
+def _coverage(cart: Cart, raw: Any, skip: set[int], checkout: Checkout) -> list[Coverage]:
     return cover(
         cart.items,
         quantities=cart.quantity,
         prices=cart.price,
         applicable=targets(raw),
-        skip=_skipped(cart, inapplicable, checkout),
+        skip=skip,
         in_collection=checkout.in_collection,
     )
 
@@ -231,9 +239,9 @@ def _order_base(cart: Cart, raw: Any, inapplicable: Sequence[Target], checkout: 
 
     With ``applicable_to`` targets, only the lines they cover count.
     """
-    if targets(raw):
-        return min(cart.left(), _base(cart, _coverage(cart, raw, inapplicable, checkout)))
     skip = excluded(cart.items, inapplicable, checkout.in_collection)
+    if targets(raw):
+        return min(cart.left(), _base(cart, _coverage(cart, raw, skip, checkout)))
     return max(0, cart.left() - sum(cart.line_left(at) for at in skip))
 
 
@@ -279,7 +287,9 @@ def _discount(cart: Cart, redeemable: DiscountRedeemable, checkout: Checkout) ->
         for limit in limits:
             wanted = wanted if limit is None else min(wanted, limit)
         return Applied(redeemable, _PENDING, order_discount=cart.take_order(min(wanted, base)))
-    coverage = _coverage(cart, redeemable.applicable_to, inapplicable, checkout)
+    coverage = _coverage(
+        cart, redeemable.applicable_to, _skipped(cart, inapplicable, checkout), checkout
+    )
     parts = _item_parts(
         cart, kind=kind, effect=effect, value=value, coverage=coverage, rounding=checkout.rounding
     )
@@ -297,12 +307,13 @@ def _discount(cart: Cart, redeemable: DiscountRedeemable, checkout: Checkout) ->
     )
 
 
-def _covered_by(coverage: Sequence[Coverage], raw: Sequence[Mapping[str, Any]]) -> dict[int, int]:
+def _covered_by(coverage: Sequence[Coverage], raw: Any) -> dict[int, int]:
     """Each covered line's target, as its position in ``applicable_to``."""
     found: dict[int, int] = {}
     for covered in coverage:
         if covered.target is not None:
-            at = next(at for at, entry in enumerate(raw) if entry is covered.target.raw)
+            entries = target_entries(raw)
+            at = next(at for at, entry in enumerate(entries) if entry is covered.target.raw)
             found[covered.index] = at
     return found
 
@@ -371,7 +382,9 @@ def _gift(cart: Cart, redeemable: GiftRedeemable, checkout: Checkout) -> Applied
         base = _order_base(cart, redeemable.applicable_to, inapplicable, checkout)
         taken = cart.take_order(min(wanted, base))
         return Applied(redeemable, _PENDING, order_discount=taken, credits=taken)
-    coverage = _coverage(cart, redeemable.applicable_to, inapplicable, checkout)
+    coverage = _coverage(
+        cart, redeemable.applicable_to, _skipped(cart, inapplicable, checkout), checkout
+    )
     bases = [_line_base(cart, covered) for covered in coverage]
     parts = split(min(wanted, sum(bases)), bases)
     items = cart.take_items(dict(zip([c.index for c in coverage], parts, strict=True)))
