@@ -264,7 +264,8 @@ def _discount(cart: Cart, redeemable: DiscountRedeemable, checkout: Checkout) ->
     kind = discount.get("type")
     inapplicable = targets(redeemable.inapplicable_to)
     if kind == "UNIT":
-        skip = _skipped(cart, inapplicable, checkout)
+        # Free units go on the product's line even if an earlier redeemable discounted it.
+        skip = excluded(cart.items, inapplicable, checkout.in_collection)
         items, quantities = apply_units(cart, discount, skip, checkout.unit_item)
         return Applied(redeemable, _PENDING, items=items, quantities=quantities)
     if kind not in _EFFECTS:
