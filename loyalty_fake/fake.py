@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from types import TracebackType
 
+    from loyalty_fake.ledger.apportion import DiscountRounding
     from loyalty_fake.ledger.earning import ProportionalRounding
 
 __all__ = ["DEFAULT_APP_ID", "DEFAULT_APP_TOKEN", "LoyaltyFake"]
@@ -97,6 +98,8 @@ class LoyaltyFake:
     ``customer.segment.entered`` rules award points (docs/choices.md).
     ``imported_orders_earn`` to let orders imported ``PAID`` earn points (by default they
     do not, as Voucherify documents; docs/choices.md).
+    ``discount_rounding`` (``"half_up"``, the default, ``"half_even"``, ``"down"`` or
+    ``"up"``): how a percentage discount rounds a fraction of a cent (docs/choices.md).
     """
 
     seed: int = 0
@@ -114,6 +117,7 @@ class LoyaltyFake:
     segment_reentry_earns: bool = False
     segment_members_earn_at_rule_creation: bool = False
     imported_orders_earn: bool = False
+    discount_rounding: DiscountRounding = "half_up"
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -144,6 +148,7 @@ class LoyaltyFake:
                 imported_orders_earn=self.imported_orders_earn,
             ),
             strict_products=self.strict_products,
+            discount_rounding=self.discount_rounding,
         )
         self.app = FakeVoucherifyApp(
             self.ledger, self.credentials, strict_content_type=self.strict_content_type

@@ -23,6 +23,7 @@ import attrs
 from loyalty_fake.clock import Clock
 from loyalty_fake.ids import IdGenerator, project_salt
 from loyalty_fake.ledger import snapshot
+from loyalty_fake.ledger.apportion import DISCOUNT_ROUNDINGS
 from loyalty_fake.ledger.campaigns import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.ledger.cards import MAX_POINTS
 from loyalty_fake.ledger.earning import EarningChoices
@@ -34,6 +35,8 @@ from loyalty_fake.ledger.unit import UnitOfWork
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from loyalty_fake.ledger.apportion import DiscountRounding
 
 __all__ = [
     "MAX_POINTS",
@@ -61,7 +64,8 @@ class Ledger:
     how earning reads what Voucherify leaves open; the fake's configuration, not state,
     so snapshots do not carry it. ``strict_products``: an order line naming a product or
     SKU the catalogue lacks gets 404 ``not_found`` instead of being kept as given
-    (configuration too).
+    (configuration too). ``discount_rounding``: how a percentage discount rounds a
+    fraction of a cent at checkout (``apportion.DiscountRounding``; configuration too).
     """
 
     clock: Clock = attrs.field(factory=Clock)
@@ -69,6 +73,9 @@ class Ledger:
     strict_joins: bool = False
     earning_choices: EarningChoices = attrs.field(factory=EarningChoices)
     strict_products: bool = False
+    discount_rounding: DiscountRounding = attrs.field(
+        default="half_up", validator=attrs.validators.in_(DISCOUNT_ROUNDINGS)
+    )
     _projects: dict[str, Project] = attrs.field(factory=dict, init=False, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
     _unit: UnitOfWork = attrs.field(init=False, repr=False)

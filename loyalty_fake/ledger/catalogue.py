@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.products import Product, Sku
     from loyalty_fake.ledger.session import Session
 
-__all__ = ["product_line_json", "resolve_items", "sku_line_json"]
+__all__ = ["line_names", "product_line_json", "resolve_items", "sku_line_json"]
 
 # The largest integer a JSON number holds exactly: a line's amount stays within it.
 _MAX_AMOUNT = 2**53 - 1
@@ -57,6 +57,17 @@ def sku_line_json(sku: Sku) -> dict[str, Any]:
         "metadata": dict(sku.metadata) if sku.metadata else None,
     }
     return {key: value for key, value in found.items() if value is not None}
+
+
+def line_names(item: OrderItem, kind: str) -> set[Any]:
+    """Every ID or source_id that names ``item``'s product (``kind``: product) or SKU."""
+    entry = (item.product if kind == "product" else item.sku) or {}
+    own = item.product_id if kind == "product" else item.sku_id
+    names = {own, entry.get("id"), entry.get("source_id")}
+    if (item.related_object or "product") == kind:
+        names.add(item.source_id)
+    names.discard(None)
+    return names
 
 
 def _entry(raw: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:

@@ -18,6 +18,7 @@ import attrs
 
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.ledger.accrual import Accrual
+from loyalty_fake.ledger.catalogue import line_names
 from loyalty_fake.ledger.customers import CustomerRef, card_held_in
 from loyalty_fake.ledger.earning_rules import ORDER_PAID_EVENT, PROPORTIONAL_PLACES
 from loyalty_fake.ledger.orders import ORDER_PAID
@@ -254,17 +255,6 @@ def _number(value: Any) -> Fraction | None:
 _CATALOGUE = frozenset({"product", "sku"})
 
 
-def _names(item: OrderItem, kind: str) -> set[Any]:
-    """Every ID or source_id that names ``item``'s product (``kind``: product) or SKU."""
-    entry = (item.product if kind == "product" else item.sku) or {}
-    own = item.product_id if kind == "product" else item.sku_id
-    names = {own, entry.get("id"), entry.get("source_id")}
-    if (item.related_object or "product") == kind:
-        names.add(item.source_id)
-    names.discard(None)
-    return names
-
-
 def _items(order: Order, ratio: Mapping[str, Any]) -> list[OrderItem]:
     """The order's lines a ratio covers: its ``applicable_to`` or ``object``/``id``, else all."""
     targets = [(t.get("object"), t.get("id")) for t in ratio.get("applicable_to") or ()]
@@ -275,7 +265,7 @@ def _items(order: Order, ratio: Mapping[str, Any]) -> list[OrderItem]:
     return [
         item
         for item in order.items
-        if any(kind in _CATALOGUE and ident in _names(item, kind) for kind, ident in targets)
+        if any(kind in _CATALOGUE and ident in line_names(item, kind) for kind, ident in targets)
     ]
 
 

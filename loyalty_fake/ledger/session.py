@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from loyalty_fake.clock import Clock
     from loyalty_fake.ids import IdGenerator
     from loyalty_fake.ledger import Ledger
+    from loyalty_fake.ledger.apportion import DiscountRounding
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.earning import EarningChoices
@@ -150,6 +151,11 @@ class Session:
     def strict_products(self) -> bool:
         """Whether an order line naming an unknown product or SKU is refused (see ``Ledger``)."""
         return self._ledger.strict_products
+
+    @property
+    def discount_rounding(self) -> DiscountRounding:
+        """How a percentage discount rounds a fraction of a cent (see ``Ledger``)."""
+        return self._ledger.discount_rounding
 
     @property
     def strict_joins(self) -> bool:
