@@ -18,7 +18,7 @@ from loyalty_fake.ledger.rewards import Reward, RewardAssignment, assignments_of
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
@@ -63,6 +63,8 @@ class Redemption:
     order: Order | None = None
     metadata: dict[str, Any] | None = None
     rollback: Rollback | None = None
+    # The stacked redemption (r_) this one is part of (POST /v1/redemptions), if any.
+    parent_id: str | None = None
 
     def check_related(self, customer: str | None, holder: str | None, order: str | None) -> None:
         """A rollback's customer (ID or source_id; ``holder``: ours) and order must be ours."""
@@ -157,6 +159,35 @@ class Redemptions(Area):
         assert card.holder_id is not None  # noqa: S101 - _plan_redemption checked it
         # Every check passed: from here on the request commits.
         now = self._session.clock.now()
+        ids = self._session.ids
+        made = (
+            (lambda: order.paid(ids.order_id(), discount, now)) if order is not None else None
+        )
+        return self.spend(card, reward, assignment, spent, order=made, metadata=metadata)
+
+    def spend(  # noqa: PLR0913 - the redemption's fields
+        self,
+        card: LoyaltyCard,
+        reward: Reward,
+        assignment: RewardAssignment,
+        spent: int,
+        *,
+        order: Order | Callable[[], Order] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        parent_id: str | None = None,
+    ) -> Redemption:
+        """Spend ``spent`` points of a checked card on ``reward``: the redemption (``r_``).
+
+        The points come from the soonest-expiring buckets, as a ``POINTS_REDEMPTION``
+        naming the redemption (and its order); the card's and reward's counts go up.
+        ``order`` may be how to make it (drawn after the redemption's ID, so the IDs of a
+        seed stay what they were). ``parent_id``: the stacked redemption this one is part
+        of. Raises nothing: the caller checked every rule (``check``).
+        """
+        project = self._project
+        campaign = project.campaigns[card.campaign_id]
+        assert card.holder_id is not None  # noqa: S101 - checked by the caller
+        now = self._session.clock.now()
         self._session.note_card(card)
         if self._session.undo is not None:
             self._session.undo.touch(reward)
@@ -166,8 +197,9 @@ class Redemptions(Area):
         card.redeemed_quantity += 1
         reward.redeemed += 1
         seq = project.take_seq()
+        redemption_id = self._session.ids.ordered("r_", seq)
         redemption = Redemption(
-            id=self._session.ids.ordered("r_", seq),
+            id=redemption_id,
             seq=seq,
             created_at=now,
             card_code=card.code,
@@ -178,12 +210,9 @@ class Redemptions(Area):
             points=spent,
             taken=taken,
             channel_id=project.app_id,
-            order=(
-                order.paid(self._session.ids.order_id(), discount, now)
-                if order is not None
-                else None
-            ),
+            order=order() if callable(order) else order,
             metadata=dict(metadata) if metadata else None,
+            parent_id=parent_id,
         )
         project.redemptions[redemption.id] = redemption
         self._session.points.touch(project, campaign, card, now)
