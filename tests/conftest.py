@@ -23,6 +23,14 @@ from tests.earning_clients import EarningClient, RequestsEarning, SdkEarning
 from tests.own_openapi import validate_own, validate_own_error
 from tests.products_clients import ProductsClient, RequestsProducts, SdkProducts
 from tests.segment_clients import RequestsSegments, SdkSegments, SegmentClient
+from tests.stacking_clients import (
+    REDEMPTIONS,
+    VALIDATIONS,
+    RequestsStacking,
+    SdkStacking,
+    StackingClient,
+    split_results,
+)
 from tests.spec import (
     MISSING_FILES,
     SKIP_REASON,
@@ -117,6 +125,7 @@ _FULL_SPEC_PREFIXES = (
     "/v1/skus",
     "/v1/segments",
     "/v1/async-actions",
+    "/v1/validations",
 )
 
 
@@ -167,6 +176,12 @@ def check_reply(method: str, template: str, reply: Reply) -> Reply:
             for item in reply.body:
                 validate_response(method, template, reply.status, item, spec=spec)
             return reply
+        if template in {VALIDATIONS, REDEMPTIONS} and method == "POST":
+            body, parts = split_results(reply.body)
+            for name, part in parts:
+                validate_schema(name, part, spec="full")
+            validate_response(method, template, reply.status, body, spec=spec)
+            return reply
         validate_response(method, template, reply.status, reply.body, spec=spec)
     else:
         validate_schema("Error", reply.body)
@@ -185,7 +200,9 @@ def check_error_reply(reply: Reply) -> Reply:
     return reply
 
 
-class Client(EarningClient, ProductsClient, SegmentClient, BulkClient, Protocol):
+class Client(
+    EarningClient, ProductsClient, SegmentClient, BulkClient, StackingClient, Protocol
+):
     """The operations the fake serves, as one client library performs them."""
 
     name: str
@@ -262,7 +279,9 @@ def _member_path(code: str, campaign: str | None) -> tuple[str, str]:
 
 
 @attrs.define
-class RequestsClient(RequestsEarning, RequestsProducts, RequestsSegments, RequestsBulk):
+class RequestsClient(
+    RequestsEarning, RequestsProducts, RequestsSegments, RequestsBulk, RequestsStacking
+):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
     headers: dict[str, str]
@@ -486,7 +505,7 @@ def sdk_filters(model_name: str, filters: Any) -> None:
 
 
 @attrs.define
-class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk):
+class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk, SdkStacking):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
     headers: dict[str, str]
@@ -503,6 +522,7 @@ class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk):
     events: Any = attrs.field(init=False)
     products: Any = attrs.field(init=False)
     segments: Any = attrs.field(init=False)
+    validations: Any = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         import voucherify  # noqa: PLC0415 - a test dependency only this client needs
@@ -519,6 +539,7 @@ class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk):
         self.events = voucherify.EventsApi(voucherify.ApiClient(configuration))
         self.products = voucherify.ProductsApi(voucherify.ApiClient(configuration))
         self.segments = voucherify.SegmentsApi(voucherify.ApiClient(configuration))
+        self.validations = voucherify.ValidationsApi(voucherify.ApiClient(configuration))
 
     def _run(self, method: str, template: str, call: Callable[[], Any]) -> Reply:
         return check_reply(method, template, self._reply(call))

@@ -39,6 +39,7 @@ from loyalty_fake.ledger.segments import (
     Segments,
     react_to_customer,
 )
+from loyalty_fake.ledger.stacking import Stacking
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -89,6 +90,7 @@ class Session:
         "_redemptions",
         "_rewards",
         "_segments",
+        "_stacking",
         "_unit",
         "activities",
         "clock",
@@ -127,6 +129,7 @@ class Session:
         self._segments: Segments | None = None
         self._pending_points: Pending | None = None
         self._async_actions: AsyncActions | None = None
+        self._stacking: Stacking | None = None
 
     @property
     def app_id(self) -> str:
@@ -318,4 +321,12 @@ class Session:
         found = self._async_actions
         if found is None:
             found = self._async_actions = AsyncActions(self)
+        return found
+
+    @property
+    def stacking(self) -> Stacking:
+        """Stacked validations, redemptions and rollbacks, and validation sessions."""
+        found = self._stacking
+        if found is None:
+            found = self._stacking = Stacking(self)
         return found

@@ -1,0 +1,310 @@
+"""Stacked validations and redemptions of loyalty cards (``/v1/validations``, ``/v1/redemptions``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.conftest import make_program
+
+if TYPE_CHECKING:
+    from loyalty_fake import LoyaltyFake
+    from tests.conftest import Client
+
+pytestmark = pytest.mark.loyalty_fake(now="2024-01-25T10:00:00Z")
+
+
+@pytest.fixture
+def setup(client: Client, loyalty_fake: LoyaltyFake) -> dict[str, str]:
+    """Alice's card with 500 points; pay with points at 10 cents a point; a 200-point mug."""
+    card = {"type": "LOYALTY_CARD", "loyalty_card": {"points": 0}}
+    make_program(client, voucher=card)
+    code = client.add_member("Coffee Club", {"customer": {"source_id": "alice"}}).body["code"]
+    loyalty_fake.add_points(code, 500)
+    coin = loyalty_fake.create_reward(
+        "Pay with points", parameters={"coin": {"exchange_ratio": 1, "points_ratio": 10}}
+    )
+    mug = loyalty_fake.create_reward(
+        "Mug", type="MATERIAL", parameters={"product": {"id": "prod_mug"}}
+    )
+    loyalty_fake.assign_reward("Coffee Club", coin["id"])
+    loyalty_fake.assign_reward("Coffee Club", mug["id"], 200)
+    return {"code": code, "coin": coin["id"], "mug": mug["id"]}
+
+
+def _pay(code: str, reward: str, points: int | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {"object": "voucher", "id": code, "reward": {"id": reward}}
+    if points is not None:
+        item["reward"]["points"] = points
+    return item
+
+
+def _balance(client: Client, code: str) -> int:
+    balance: int = client.get_member(code).body["loyalty_card"]["balance"]
+    return balance
+
+
+def test_validation_of_pay_with_points_spends_nothing(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """A valid loyalty card paying with points shows its discount; the balance stays."""
+    reply = client.validate_stacked(
+        {
+            "redeemables": [_pay(setup["code"], setup["coin"], 100)],
+            "order": {"amount": 5000},
+            "customer": {"source_id": "alice"},
+        }
+    )
+    assert reply.status == 200
+    body = reply.body
+    assert body["valid"] is True
+    assert body["redeemables"][0]["status"] == "APPLICABLE"
+    assert body["redeemables"][0]["result"]["loyalty_card"]["points"] == 100
+    assert body["order"]["discount_amount"] == 1000
+    assert body["order"]["total_amount"] == 4000
+    assert body["tracking_id"] == "alice"
+    assert body["stacking_rules"]["redeemables_limit"] == 30
+    assert _balance(client, setup["code"]) == 500
+
+
+def test_validation_of_an_unknown_code_is_inapplicable(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """A code nobody knows is INAPPLICABLE with 404 not_found; the others are SKIPPED."""
+    reply = client.validate_stacked(
+        {
+            "redeemables": [
+                {"object": "voucher", "id": "NOPE"},
+                _pay(setup["code"], setup["coin"], 10),
+            ],
+            "order": {"amount": 5000},
+        }
+    )
+    body = reply.body
+    assert body["valid"] is False
+    first, second = body["redeemables"]
+    assert first["status"] == "INAPPLICABLE"
+    assert first["result"]["error"]["key"] == "not_found"
+    assert first["result"]["error"]["details"] == "Cannot find voucher with id NOPE"
+    assert second["status"] == "SKIPPED"
+    assert second["result"]["details"]["key"] == "preceding_validation_failed"
+    assert [item["id"] for item in body["inapplicable_redeemables"]] == ["NOPE"]
+    assert [item["id"] for item in body["skipped_redeemables"]] == [setup["code"]]
+
+
+@pytest.mark.parametrize(
+    ("item", "order", "key"),
+    [
+        ({"reward": None}, {"amount": 100}, "missing_reward"),
+        ({}, None, "missing_order"),
+        ({"points": 501}, {"amount": 100_000}, "loyalty_card_points_exceeded"),
+    ],
+)
+def test_validation_refusals_carry_voucherifys_keys(
+    client: Client, setup: dict[str, str], item: dict[str, Any], order: Any, key: str
+) -> None:
+    """No reward, no order, more points than the balance: each refused with its key."""
+    redeemable = _pay(setup["code"], setup["coin"], item.get("points"))
+    if "reward" in item:
+        del redeemable["reward"]
+    body: dict[str, Any] = {"redeemables": [redeemable]}
+    if order is not None:
+        body["order"] = order
+    reply = client.validate_stacked(body)
+    assert reply.body["valid"] is False
+    assert reply.body["redeemables"][0]["result"]["error"]["key"] == key
+
+
+def test_redemption_spends_points_and_records_parent_and_part(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """A stacked redemption records r_ parent naming one r_ per redeemable; points spent."""
+    reply = client.redeem_stacked(
+        {
+            "redeemables": [_pay(setup["code"], setup["coin"], 100)],
+            "order": {"source_id": "ord-1", "amount": 5000},
+            "customer": {"source_id": "alice"},
+        }
+    )
+    assert reply.status == 200, reply.body
+    body = reply.body
+    parent = body["parent_redemption"]
+    assert parent["id"].startswith("r_")
+    assert parent["object"] == "redemption"
+    assert parent["redemptions"] == [body["redemptions"][0]["id"]]
+    child = body["redemptions"][0]
+    assert child["redemption"] == parent["id"]
+    assert child["amount"] == 100
+    assert body["order"]["status"] == "PAID"
+    assert body["order"]["discount_amount"] == 1000
+    assert _balance(client, setup["code"]) == 400
+    assert client.get_redemption(parent["id"]).body["id"] == parent["id"]
+    transactions = client.list_transactions(setup["code"]).body["data"]
+    spent = next(t for t in transactions if t["type"] == "POINTS_REDEMPTION")
+    assert spent["details"]["redemption"]["id"] == child["id"]
+    assert spent["details"]["order"]["source_id"] == "ord-1"
+
+
+def test_redemption_with_a_bad_redeemable_changes_nothing(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """One refused redeemable refuses the whole redemption with its error; nothing moves."""
+    reply = client.redeem_stacked(
+        {
+            "redeemables": [
+                _pay(setup["code"], setup["coin"], 100),
+                {"object": "voucher", "id": "NOPE"},
+            ],
+            "order": {"source_id": "ord-2", "amount": 5000},
+        }
+    )
+    assert reply.status == 404
+    assert reply.error_key == "not_found"
+    assert _balance(client, setup["code"]) == 500
+    assert client.get_order("ord-2").status == 404
+    assert client.list_redemptions().body["total"] == 0
+
+
+def test_paid_order_appears_in_orders_and_earns(
+    client: Client, setup: dict[str, str], loyalty_fake: LoyaltyFake
+) -> None:
+    """The redemption's PAID order is listed by /v1/orders and runs the earning rules."""
+    campaign = client.get_program("Coffee Club").body["id"]
+    client.create_earning_rules(
+        campaign,
+        [
+            {
+                "event": "order.paid",
+                "validation_rule_id": None,
+                "loyalty": {"type": "FIXED", "points": 7},
+                "source": {"banner": "Order paid"},
+            }
+        ],
+    )
+    reply = client.redeem_stacked(
+        {
+            "redeemables": [_pay(setup["code"], setup["coin"], 100)],
+            "order": {"source_id": "ord-3", "amount": 5000},
+        }
+    )
+    assert reply.status == 200, reply.body
+    orders = client.list_orders().body["orders"]
+    assert [order["source_id"] for order in orders] == ["ord-3"]
+    assert orders[0]["customer_id"] == reply.body["parent_redemption"]["customer_id"]
+    assert _balance(client, setup["code"]) == 407
+
+
+def test_rollback_restores_points_counts_and_cancels_the_order(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """Rolling back the parent refunds the points (POINTS_REFUND), counts and cancels the order."""
+    redeemed = client.redeem_stacked(
+        {
+            "redeemables": [_pay(setup["code"], setup["coin"], 100)],
+            "order": {"source_id": "ord-4", "amount": 5000},
+        }
+    ).body
+    parent = redeemed["parent_redemption"]["id"]
+    reply = client.rollback_stacked(parent, {"reason": "returned"})
+    assert reply.status == 200, reply.body
+    assert reply.body["parent_rollback"]["id"].startswith("rr_")
+    assert reply.body["parent_rollback"]["redemption"] == parent
+    assert reply.body["rollbacks"][0]["redemption"] == redeemed["redemptions"][0]["id"]
+    assert reply.body["order"]["status"] == "CANCELED"
+    assert _balance(client, setup["code"]) == 500
+    member = client.get_member(setup["code"]).body
+    assert member["redemption"]["redeemed_quantity"] == 0
+    types = [t["type"] for t in client.list_transactions(setup["code"]).body["data"]]
+    assert types[0] == "POINTS_REFUND"
+    assert client.get_redemption(parent).body["status"] == "ROLLED_BACK"
+    again = client.rollback_stacked(parent)
+    assert again.status == 400
+    assert again.error_key == "already_rolled_back"
+    assert again.body["resource_id"].startswith("rrf_")
+
+
+def test_rollbacks_of_a_part_is_invalid_redemption_parent(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """/rollbacks on a part of a stacked redemption is 400 invalid_redemption_parent."""
+    redeemed = client.redeem_stacked(
+        {"redeemables": [_pay(setup["code"], setup["coin"], 10)], "order": {"amount": 500}}
+    ).body
+    reply = client.rollback_stacked(redeemed["redemptions"][0]["id"])
+    assert reply.status == 400
+    assert reply.error_key == "invalid_redemption_parent"
+
+
+def test_a_part_rolls_back_alone(client: Client, setup: dict[str, str]) -> None:
+    """A part rolls back through /rollback; the parent's rollback then undoes the rest."""
+    redeemed = client.redeem_stacked(
+        {"redeemables": [_pay(setup["code"], setup["coin"], 10)], "order": {"amount": 500}}
+    ).body
+    child = redeemed["redemptions"][0]["id"]
+    assert client.rollback(child).status == 200
+    assert _balance(client, setup["code"]) == 500
+    reply = client.rollback_stacked(redeemed["parent_redemption"]["id"])
+    assert reply.status == 200
+    assert reply.body["rollbacks"] == []
+    assert _balance(client, setup["code"]) == 500
+
+
+def test_redemption_of_another_reward_spends_its_price(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """A loyalty card redeeming a material reward spends its assigned points, no discount."""
+    reply = client.redeem_stacked(
+        {"redeemables": [{"object": "voucher", "id": setup["code"], "reward": {"id": setup["mug"]}}]}
+    )
+    assert reply.status == 200, reply.body
+    assert reply.body["redemptions"][0]["amount"] == 200
+    assert "order" not in reply.body
+    assert _balance(client, setup["code"]) == 300
+
+
+def test_list_redemptions_filters_and_pages(client: Client, setup: dict[str, str]) -> None:
+    """GET /v1/redemptions lists parents, parts and rollbacks, newest first, filtered."""
+    for n in range(2):
+        client.redeem_stacked(
+            {
+                "redeemables": [_pay(setup["code"], setup["coin"], 10)],
+                "order": {"source_id": f"o{n}", "amount": 500},
+            }
+        )
+    every = client.list_redemptions().body
+    assert every["total"] == 4
+    assert every["object"] == "list"
+    assert every["data_ref"] == "redemptions"
+    oldest = client.list_redemptions({"order": "created_at"}).body["redemptions"]
+    assert oldest == list(reversed(every["redemptions"]))
+    alice = client.list_redemptions({"customer": "alice"}).body
+    assert alice["total"] == 4
+    paged = client.list_redemptions({"limit": 1, "page": 2}).body
+    assert len(paged["redemptions"]) == 1
+    assert client.list_redemptions({"result": "FAILURE"}).body["total"] == 0
+
+
+def test_session_lock_reserves_points_until_released(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """A LOCK validation holds its points from others; releasing the session frees them."""
+    held = client.validate_stacked(
+        {
+            "redeemables": [_pay(setup["code"], setup["coin"], 400)],
+            "order": {"amount": 100_000},
+            "session": {"type": "LOCK", "key": "ssn_checkout"},
+        }
+    ).body
+    assert held["session"] == {"key": "ssn_checkout", "type": "LOCK", "ttl": 7, "ttl_unit": "DAYS"}
+    other = client.validate_stacked(
+        {"redeemables": [_pay(setup["code"], setup["coin"], 200)], "order": {"amount": 100_000}}
+    ).body
+    assert other["valid"] is False
+    assert other["redeemables"][0]["result"]["error"]["key"] == "loyalty_card_points_exceeded"
+    assert client.release_session(setup["code"], "ssn_checkout").status == 204
+    assert client.release_session(setup["code"], "ssn_checkout").status == 404
+    again = client.validate_stacked(
+        {"redeemables": [_pay(setup["code"], setup["coin"], 200)], "order": {"amount": 100_000}}
+    ).body
+    assert again["valid"] is True
