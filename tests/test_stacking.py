@@ -1,4 +1,4 @@
-"""Stacked validations and redemptions of loyalty cards (``/v1/validations``, ``/v1/redemptions``)."""
+"""Stacked validations and redemptions of loyalty cards (/v1/validations, /v1/redemptions)."""
 
 from __future__ import annotations
 
@@ -166,9 +166,7 @@ def test_redemption_with_a_bad_redeemable_changes_nothing(
     assert client.list_redemptions().body["total"] == 0
 
 
-def test_paid_order_appears_in_orders_and_earns(
-    client: Client, setup: dict[str, str], loyalty_fake: LoyaltyFake
-) -> None:
+def test_paid_order_appears_in_orders_and_earns(client: Client, setup: dict[str, str]) -> None:
     """The redemption's PAID order is listed by /v1/orders and runs the earning rules."""
     campaign = client.get_program("Coffee Club").body["id"]
     client.create_earning_rules(
@@ -255,7 +253,11 @@ def test_redemption_of_another_reward_spends_its_price(
 ) -> None:
     """A loyalty card redeeming a material reward spends its assigned points, no discount."""
     reply = client.redeem_stacked(
-        {"redeemables": [{"object": "voucher", "id": setup["code"], "reward": {"id": setup["mug"]}}]}
+        {
+            "redeemables": [
+                {"object": "voucher", "id": setup["code"], "reward": {"id": setup["mug"]}}
+            ]
+        }
     )
     assert reply.status == 200, reply.body
     assert reply.body["redemptions"][0]["amount"] == 200
@@ -285,9 +287,7 @@ def test_list_redemptions_filters_and_pages(client: Client, setup: dict[str, str
     assert client.list_redemptions({"result": "FAILURE"}).body["total"] == 0
 
 
-def test_session_lock_reserves_points_until_released(
-    client: Client, setup: dict[str, str]
-) -> None:
+def test_session_lock_reserves_points_until_released(client: Client, setup: dict[str, str]) -> None:
     """A LOCK validation holds its points from others; releasing the session frees them."""
     held = client.validate_stacked(
         {

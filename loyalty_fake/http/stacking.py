@@ -129,6 +129,18 @@ def _redeemable(item: Body) -> RedeemableRequest:
     )
 
 
+def _expand(body: Body) -> set[str]:
+    """``options.expand``: which parts the answer expands."""
+    options = body.obj("options")
+    raw = options.data.get("expand") if options is not None else None
+    if raw is None:
+        return set()
+    if not isinstance(raw, list) or not all(isinstance(each, str) for each in raw):
+        assert options is not None  # noqa: S101 - raw came from it
+        options.fail("expand", "must be array of strings")
+    return set(raw)
+
+
 def _request(body: Body) -> tuple[StackedRequest, set[str]]:
     """The request's body read, and ``options.expand``; 400 ``invalid_payload`` otherwise."""
     body.require("redeemables")
@@ -163,8 +175,7 @@ def _request(body: Body) -> tuple[StackedRequest, set[str]]:
         if ttl > MAX_INTEGER:
             session_body.fail("ttl", f"must be <= {MAX_INTEGER}")
         session = (key, ttl, unit or DEFAULT_SESSION[1])
-    options = body.obj("options")
-    expand = set(options.strings("expand") or ()) if options is not None else set()
+    expand = _expand(body)
     request = StackedRequest(
         redeemables=redeemables,
         order=order,
@@ -301,9 +312,9 @@ def rollback_stacked(call: Call) -> tuple[int, Any]:
         "rollbacks": [_child_json(call, child, rollback=True) for child in rolled],
         "parent_rollback": parent_rollback_json(parent, _customer(call, parent)),
     }
-    order = parent_order_json(parent)
-    if order is not None:
-        answer["order"] = order
+    made = parent_order_json(parent)
+    if made is not None:
+        answer["order"] = made
     return 200, answer
 
 

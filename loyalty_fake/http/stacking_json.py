@@ -60,7 +60,9 @@ STACKING_RULES: dict[str, Any] = {
 }
 
 _SKIPPED_MESSAGES = {
-    "preceding_validation_failed": "Redeemable cannot be applied due to preceding validation failure",
+    "preceding_validation_failed": (
+        "Redeemable cannot be applied due to preceding validation failure"
+    ),
     "applicable_redeemables_limit_exceeded": "Applicable redeemables limit exceeded",
 }
 

@@ -160,9 +160,7 @@ class Redemptions(Area):
         # Every check passed: from here on the request commits.
         now = self._session.clock.now()
         ids = self._session.ids
-        made = (
-            (lambda: order.paid(ids.order_id(), discount, now)) if order is not None else None
-        )
+        made = (lambda: order.paid(ids.order_id(), discount, now)) if order is not None else None
         return self.spend(card, reward, assignment, spent, order=made, metadata=metadata)
 
     def spend(  # noqa: PLR0913 - the redemption's fields

@@ -29,7 +29,6 @@ from loyalty_fake.ledger.redeemables import (
 )
 
 if TYPE_CHECKING:
-
     from loyalty_fake.ledger.customers import Customer, CustomerRef
     from loyalty_fake.ledger.orders import Order
     from loyalty_fake.ledger.redemptions import Redemption
@@ -289,27 +288,8 @@ class Stacking(Area):
                 raise result
         session = self._session
         project = self._project
-        customer_ref = request.customer
         applied = outcome.applied
-        order: Order | None = None
-        customer: Customer | None = None
-        if request.order is not None:
-            given = request.order
-            if given.customer is None and customer_ref is not None:
-                given = attrs.evolve(given, customer=customer_ref)
-            if given.customer is None:
-                given = attrs.evolve(given, customer=self._holder_ref(applied))
-            given = attrs.evolve(
-                given, status=given.status or "PAID", discount_amount=outcome.discount
-            )
-            order = session.orders.upsert(given)
-            if order.customer_id is not None:
-                customer = project.customers.get(order.customer_id)
-        elif customer_ref is not None:
-            plan = session.customers.plan(project, customer_ref)
-            if session.undo is not None:
-                note_project(session.undo, project)
-            customer = session.customers.commit(project, plan, session.clock.now())
+        order, customer = self._order_and_customer(request, applied, outcome.discount)
         if session.undo is not None:
             note_project(session.undo, project)
         seq = project.take_seq()
@@ -333,13 +313,35 @@ class Stacking(Area):
             metadata=dict(request.metadata) if request.metadata else None,
         )
         project.stacked_redemptions[parent.id] = parent
-        if request.session is not None and request.session[0] is not None:
+        key = request.session[0] if request.session is not None else None
+        if key is not None and key in project.validation_sessions:
             # The session's lock is used up by its redemption.
-            if project.validation_sessions.get(request.session[0]) is not None:
-                if session.undo is not None:
-                    session.undo.keep(project.validation_sessions)
-                del project.validation_sessions[request.session[0]]
+            if session.undo is not None:
+                session.undo.keep(project.validation_sessions)
+            del project.validation_sessions[key]
         return parent, children
+
+    def _order_and_customer(
+        self, request: StackedRequest, applied: list[Application], discount: int
+    ) -> tuple[Order | None, Customer | None]:
+        """Create or update the order (``PAID`` unless given) and its customer."""
+        session = self._session
+        project = self._project
+        customer_ref = request.customer
+        if request.order is not None:
+            given = request.order
+            if given.customer is None:
+                given = attrs.evolve(given, customer=customer_ref or self._holder_ref(applied))
+            given = attrs.evolve(given, status=given.status or "PAID", discount_amount=discount)
+            order = session.orders.upsert(given)
+            found = project.customers.get(order.customer_id) if order.customer_id else None
+            return order, found
+        if customer_ref is None:
+            return None, None
+        plan = session.customers.plan(project, customer_ref)
+        if session.undo is not None:
+            note_project(session.undo, project)
+        return None, session.customers.commit(project, plan, session.clock.now())
 
     def _holder_ref(self, applied: list[Application]) -> CustomerRef | None:
         from loyalty_fake.ledger.customers import CustomerRef  # noqa: PLC0415 - a cycle
@@ -475,30 +477,24 @@ class Stacking(Area):
         )
         for parent in project.stacked_redemptions.values():
             rows.append((parent.created_at, parent.seq, "parent", parent))
-            if parent.rollback is not None:
-                rollback = parent.rollback
-                rows.append((rollback.created_at, rollback.seq, "parent_rollback", parent))
+            undone = parent.rollback
+            if undone is not None:
+                rows.append((undone.created_at, undone.seq, "parent_rollback", parent))
         campaign_id = None
         if campaign is not None:
             named = project.campaign_ids_by_name.get(campaign)
             campaign_id = named if named is not None else campaign
-        customer_ids: set[str | None] = set()
+        customer_ids: set[str | None] | None = None
         if customer is not None:
             found_customer = self._session.customers.find(project, customer)
             customer_ids = {customer, found_customer.id if found_customer else None}
-        kept = []
-        for moment, seq, kind, record in rows:
-            if result is not None and (result == "FAILURE") != (kind == "failed"):
-                continue
-            if campaign_id is not None and getattr(record, "campaign_id", None) != campaign_id:
-                continue
-            if customer is not None and record.customer_id not in customer_ids:
-                continue
-            if after is not None and moment <= after:
-                continue
-            if before is not None and moment >= before:
-                continue
-            kept.append((moment, seq, kind, record))
+        kept = [
+            row
+            for row in rows
+            if _kept(row, result, campaign_id, customer_ids)
+            and (after is None or row[0] > after)
+            and (before is None or row[0] < before)
+        ]
         field = order.lstrip("-")
         kept.sort(key=lambda row: (row[0], row[1]))
         if field != "created_at":
@@ -506,6 +502,21 @@ class Stacking(Area):
         if order.startswith("-"):
             kept.reverse()
         return [(kind, record) for _, _, kind, record in kept]
+
+
+def _kept(
+    row: tuple[dt.datetime, int, str, Any],
+    result: str | None,
+    campaign_id: str | None,
+    customer_ids: set[str | None] | None,
+) -> bool:
+    """Whether a listed row passes the result, campaign and customer filters."""
+    _, _, kind, record = row
+    if result is not None and (result == "FAILURE") != (kind == "failed"):
+        return False
+    if campaign_id is not None and getattr(record, "campaign_id", None) != campaign_id:
+        return False
+    return customer_ids is None or record.customer_id in customer_ids
 
 
 # GET /v1/redemptions' ``order`` (ParameterOrderListRedemptions).
@@ -526,7 +537,7 @@ REDEMPTION_ORDERS = (
 def _sort_value(field: str, kind: str, record: Any) -> str:
     if field == "id":
         rollback = record.rollback if kind in {"rollback", "parent_rollback"} else None
-        return rollback.id if rollback is not None else record.id
+        return str(rollback.id if rollback is not None else record.id)
     if field == "voucher_code":
-        return getattr(record, "card_code", "") or ""
-    return record.customer_id or ""
+        return str(getattr(record, "card_code", "") or "")
+    return str(record.customer_id or "")
