@@ -97,6 +97,9 @@ class LoyaltyFake:
     ``customer.segment.entered`` rules award points (docs/choices.md).
     ``imported_orders_earn`` to let orders imported ``PAID`` earn points (by default they
     do not, as Voucherify documents; docs/choices.md).
+    ``rollback_stacked_parts`` to let ``POST /v1/redemptions/{id}/rollback`` roll back one
+    part of a stacked redemption alone (by default it is 400 ``invalid_redemption_parent``,
+    as Voucherify documents: "You can't roll back a child redemption"; docs/choices.md).
     """
 
     seed: int = 0
@@ -114,6 +117,7 @@ class LoyaltyFake:
     segment_reentry_earns: bool = False
     segment_members_earn_at_rule_creation: bool = False
     imported_orders_earn: bool = False
+    rollback_stacked_parts: bool = False
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -144,6 +148,7 @@ class LoyaltyFake:
                 imported_orders_earn=self.imported_orders_earn,
             ),
             strict_products=self.strict_products,
+            rollback_stacked_parts=self.rollback_stacked_parts,
         )
         self.app = FakeVoucherifyApp(
             self.ledger, self.credentials, strict_content_type=self.strict_content_type

@@ -234,8 +234,20 @@ def test_rollbacks_of_a_part_is_invalid_redemption_parent(
     assert reply.error_key == "invalid_redemption_parent"
 
 
-def test_a_part_rolls_back_alone(client: Client, setup: dict[str, str]) -> None:
-    """A part rolls back through /rollback; the parent's rollback then undoes the rest."""
+def test_a_part_does_not_roll_back_alone(client: Client, setup: dict[str, str]) -> None:
+    """A part's /rollback is 400 invalid_redemption_parent: "You can't roll back a child"."""
+    redeemed = client.redeem_stacked(
+        {"redeemables": [_pay(setup["code"], setup["coin"], 10)], "order": {"amount": 500}}
+    ).body
+    reply = client.rollback(redeemed["redemptions"][0]["id"])
+    assert reply.status == 400
+    assert reply.error_key == "invalid_redemption_parent"
+    assert _balance(client, setup["code"]) == 490
+
+
+@pytest.mark.loyalty_fake(rollback_stacked_parts=True)
+def test_a_part_rolls_back_alone_when_switched_on(client: Client, setup: dict[str, str]) -> None:
+    """With rollback_stacked_parts, a part rolls back alone; the parent then undoes the rest."""
     redeemed = client.redeem_stacked(
         {"redeemables": [_pay(setup["code"], setup["coin"], 10)], "order": {"amount": 500}}
     ).body

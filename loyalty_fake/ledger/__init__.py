@@ -61,6 +61,8 @@ class Ledger:
     how earning reads what Voucherify leaves open; the fake's configuration, not state,
     so snapshots do not carry it. ``strict_products``: an order line naming a product or
     SKU the catalogue lacks gets 404 ``not_found`` instead of being kept as given
+    (configuration too). ``rollback_stacked_parts``: a part of a stacked redemption may
+    be rolled back alone (``/rollback``) instead of 400 ``invalid_redemption_parent``
     (configuration too).
     """
 
@@ -69,6 +71,7 @@ class Ledger:
     strict_joins: bool = False
     earning_choices: EarningChoices = attrs.field(factory=EarningChoices)
     strict_products: bool = False
+    rollback_stacked_parts: bool = False
     _projects: dict[str, Project] = attrs.field(factory=dict, init=False, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
     _unit: UnitOfWork = attrs.field(init=False, repr=False)

@@ -342,6 +342,7 @@ class Redemptions(Area):
         reason: str | None = None,
         customer: str | None = None,
         order: str | None = None,
+        with_parent: bool = False,
     ) -> Redemption:
         """Undo a redemption: its points go back to their buckets as a ``POINTS_REFUND``.
 
@@ -352,11 +353,21 @@ class Redemptions(Area):
         ``invalid_customer`` or ``invalid_order`` for another customer or order; then
         nothing changes. A second rollback is 400
         ``already_rolled_back`` naming the failed rollback (``rrf_``) it recorded.
+        A part of a stacked redemption rolls back with its parent (``with_parent``):
+        alone it is 400 ``invalid_redemption_parent``, unless the ledger's
+        ``rollback_stacked_parts`` allows it.
         """
         project = self._project
         redemption = project.redemptions.get(redemption_id)
         if redemption is None:
             raise errors.not_found("redemption", redemption_id)
+        if (
+            redemption.parent_id is not None
+            and not with_parent
+            and not self._session.rollback_stacked_parts
+        ):
+            # "You can't roll back a child redemption": the spec's error for it.
+            raise errors.invalid_redemption_parent()
         card = project.cards.get(redemption.card_code)
         if card is None or card.campaign_id != redemption.campaign_id:
             # Its program was deleted for good, cards and all: nothing to record against.

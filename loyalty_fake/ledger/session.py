@@ -155,6 +155,11 @@ class Session:
         return self._ledger.strict_products
 
     @property
+    def rollback_stacked_parts(self) -> bool:
+        """Whether a stacked redemption's part may roll back alone (see ``Ledger``)."""
+        return self._ledger.rollback_stacked_parts
+
+    @property
     def strict_joins(self) -> bool:
         """Whether a customer joining a program twice is refused (see ``Ledger``)."""
         return self._ledger.strict_joins

@@ -381,11 +381,7 @@ class Stacking(Area):
         parent = project.stacked_redemptions.get(parent_id)
         if parent is None:
             if parent_id in project.redemptions:
-                raise errors.bad_request(
-                    "invalid_redemption_parent",
-                    "Invalid redemption parent",
-                    "You can rollback only a redemption that does not have parent redemption.",
-                )
+                raise errors.invalid_redemption_parent()
             raise errors.not_found("redemption", parent_id)
         children = [project.redemptions[child] for child in parent.child_ids]
         if parent.rollback is not None:
@@ -416,7 +412,7 @@ class Stacking(Area):
         if made is not None and made.status != "CANCELED":
             session.orders.update(made.id, OrderInput(status="CANCELED"))
         rolled = [
-            session.redemptions.rollback(child.id, reason=reason)
+            session.redemptions.rollback(child.id, reason=reason, with_parent=True)
             for child in children
             if child.rollback is None
         ]
