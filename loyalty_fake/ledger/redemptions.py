@@ -358,16 +358,7 @@ class Redemptions(Area):
         ``rollback_stacked_parts`` allows it.
         """
         project = self._project
-        redemption = project.redemptions.get(redemption_id)
-        if redemption is None:
-            raise errors.not_found("redemption", redemption_id)
-        if (
-            redemption.parent_id is not None
-            and not with_parent
-            and not self._session.rollback_stacked_parts
-        ):
-            # "You can't roll back a child redemption": the spec's error for it.
-            raise errors.invalid_redemption_parent()
+        redemption = self._to_roll_back(redemption_id, with_parent=with_parent)
         card = project.cards.get(redemption.card_code)
         if card is None or card.campaign_id != redemption.campaign_id:
             # Its program was deleted for good, cards and all: nothing to record against.
@@ -445,6 +436,20 @@ class Redemptions(Area):
                 source=None,
                 operation_type="AUTOMATIC",
             )
+        return redemption
+
+    def _to_roll_back(self, redemption_id: str, *, with_parent: bool) -> Redemption:
+        """The redemption a rollback names: 404 if none, 400 for a part rolled back alone."""
+        redemption = self._project.redemptions.get(redemption_id)
+        if redemption is None:
+            raise errors.not_found("redemption", redemption_id)
+        if (
+            redemption.parent_id is not None
+            and not with_parent
+            and not self._session.rollback_stacked_parts
+        ):
+            # "You can't roll back a child redemption": the spec's error for it.
+            raise errors.invalid_redemption_parent()
         return redemption
 
     def failures_of_customer(self, customer_id: str) -> list[FailedRedemption]:
