@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -320,3 +321,38 @@ def test_session_lock_reserves_points_until_released(client: Client, setup: dict
         {"redeemables": [_pay(setup["code"], setup["coin"], 200)], "order": {"amount": 100_000}}
     ).body
     assert again["valid"] is True
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        {"object": "voucher", "id": "NOPE"},
+        {"object": "promotion_tier", "id": "promo_nope"},
+        {"object": "voucher", "id": "SAME", "reward": {"id": "rew_nope"}},
+    ],
+)
+def test_a_refused_stacked_redemption_leaves_the_state_byte_for_byte(
+    client: Client, setup: dict[str, str], loyalty_fake: LoyaltyFake, last: dict[str, Any]
+) -> None:
+    """After a paying card and a PAID order that would earn, one bad redeemable: no change."""
+    if last["id"] == "SAME":
+        last = {**last, "id": setup["code"], "object": "voucher"}
+        first = {"object": "voucher", "id": "NOPE-FIRST"}
+    else:
+        first = _pay(setup["code"], setup["coin"], 100)
+    before = _records(loyalty_fake)
+    reply = client.redeem_stacked(
+        {
+            "redeemables": [first, last],
+            "order": {"source_id": "o-x", "amount": 5000, "status": "PAID"},
+            "customer": {"source_id": "newcomer", "name": "New"},
+        }
+    )
+    assert reply.status in {400, 404}
+    assert _records(loyalty_fake) == before
+
+
+def _records(fake: LoyaltyFake) -> bytes:
+    """Every project and the ID stream (not the one naming errors' request_id), as bytes."""
+    ledger = fake.ledger
+    return pickle.dumps((ledger.projects(), ledger.ids.state()[0]))
