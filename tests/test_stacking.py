@@ -356,3 +356,144 @@ def _records(fake: LoyaltyFake) -> bytes:
     """Every project and the ID stream (not the one naming errors' request_id), as bytes."""
     ledger = fake.ledger
     return pickle.dumps((ledger.projects(), ledger.ids.state()[0]))
+
+
+def test_a_redeemable_given_twice_is_duplicated_redeemables(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """The same card twice in one request: 400 duplicated_redeemables, as the spec shows."""
+    item = _pay(setup["code"], setup["coin"], 10)
+    reply = client.redeem_stacked({"redeemables": [item, item], "order": {"amount": 500}})
+    assert reply.status == 400
+    assert reply.error_key == "duplicated_redeemables"
+    assert _balance(client, setup["code"]) == 500
+
+
+@pytest.mark.parametrize(
+    ("dates", "key"),
+    [
+        ({"expiration_date": "2024-01-01T00:00:00Z"}, "voucher_expired"),
+        ({"start_date": "2024-02-01T00:00:00Z"}, "voucher_not_active_now"),
+    ],
+)
+def test_a_card_outside_its_dates_is_inapplicable(
+    client: Client, setup: dict[str, str], dates: dict[str, str], key: str
+) -> None:
+    """A card added with dates that exclude now: voucher_expired or voucher_not_active_now."""
+    campaign = client.get_program("Coffee Club").body["id"]
+    assert client.add_voucher_code(campaign, "DATED-1", dates).status == 200
+    published = client.create_publication({"voucher": "DATED-1", "customer": {"source_id": "bob"}})
+    assert published.status == 200, published.body
+    reply = client.validate_stacked(
+        {"redeemables": [_pay("DATED-1", setup["coin"], 1)], "order": {"amount": 500}}
+    )
+    error = reply.body["redeemables"][0]["result"]["error"]
+    assert (error["key"], error["details"]) == (key, "DATED-1")
+
+
+def test_a_card_used_up_is_quantity_exceeded(client: Client, setup: dict[str, str]) -> None:
+    """A card added with redemption.quantity 1 redeems once; then quantity_exceeded."""
+    campaign = client.get_program("Coffee Club").body["id"]
+    client.add_voucher_code(campaign, "ONCE-1", {"redemption": {"quantity": 1}})
+    client.create_publication({"voucher": "ONCE-1", "customer": {"source_id": "bob"}})
+    mug = {"object": "voucher", "id": "ONCE-1", "reward": {"id": setup["coin"], "points": 1}}
+    client.change_balance("ONCE-1", {"points": 10})
+    assert client.redeem_stacked({"redeemables": [mug], "order": {"amount": 500}}).status == 200
+    again = client.redeem_stacked({"redeemables": [mug], "order": {"amount": 500}})
+    assert (again.status, again.error_key) == (400, "quantity_exceeded")
+
+
+def test_validation_creates_no_customer_and_redemption_does(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """A validation names a new customer and creates nothing; the redemption creates them."""
+    body = {
+        "redeemables": [{"object": "voucher", "id": setup["code"], "reward": {"id": setup["mug"]}}],
+        "customer": {"source_id": "walk-in", "name": "Walk In"},
+    }
+    assert client.validate_stacked(body).body["valid"] is True
+    assert client.get_customer("walk-in").status == 404
+    assert client.redeem_stacked(body).status == 200
+    assert client.get_customer("walk-in").body["name"] == "Walk In"
+
+
+def test_expand_redeemable_names_the_campaign(client: Client, setup: dict[str, str]) -> None:
+    """options.expand redeemable adds campaign_name and campaign_id to applicable ones."""
+    body = {
+        "redeemables": [_pay(setup["code"], setup["coin"], 10)],
+        "order": {"items": [{"quantity": 2, "price": 700}]},
+        "options": {"expand": ["redeemable", "order"]},
+    }
+    item = client.validate_stacked(body).body["redeemables"][0]
+    assert item["campaign_name"] == "Coffee Club"
+    assert item["campaign_id"].startswith("camp_")
+    assert item["order"]["amount"] == 1400
+    assert item["order"]["total_amount"] == 1300
+
+
+def test_pay_with_points_is_capped_by_what_is_left_to_pay(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """Points beyond what the order needs are not spent: 300 points asked, 200 pay 2000."""
+    reply = client.redeem_stacked(
+        {"redeemables": [_pay(setup["code"], setup["coin"], 300)], "order": {"amount": 2000}}
+    )
+    assert reply.body["redemptions"][0]["amount"] == 200
+    assert reply.body["order"]["total_amount"] == 0
+    assert _balance(client, setup["code"]) == 300
+
+
+def test_a_session_is_used_up_by_its_redemption(client: Client, setup: dict[str, str]) -> None:
+    """The redemption naming a session's key spends its lock; the session is gone."""
+    body = {
+        "redeemables": [_pay(setup["code"], setup["coin"], 400)],
+        "order": {"amount": 100_000},
+        "session": {"type": "LOCK", "key": "ssn_mine", "ttl": 1, "ttl_unit": "HOURS"},
+    }
+    assert client.validate_stacked(body).body["session"]["ttl_unit"] == "HOURS"
+    assert client.redeem_stacked(body).status == 200
+    assert client.release_session(setup["code"], "ssn_mine").status == 404
+
+
+def test_a_session_lock_lapses_after_its_ttl(
+    client: Client, setup: dict[str, str], loyalty_fake: LoyaltyFake
+) -> None:
+    """After its ttl a lock holds nothing: others may spend the points again."""
+    locked = {
+        "redeemables": [_pay(setup["code"], setup["coin"], 400)],
+        "order": {"amount": 100_000},
+        "session": {"type": "LOCK", "ttl": 30, "ttl_unit": "MINUTES"},
+    }
+    key = client.validate_stacked(locked).body["session"]["key"]
+    assert key.startswith("ssn_")
+    other = {"redeemables": [_pay(setup["code"], setup["coin"], 200)], "order": {"amount": 9000}}
+    assert client.validate_stacked(other).body["valid"] is False
+    loyalty_fake.clock.advance(minutes=31)
+    assert client.validate_stacked(other).body["valid"] is True
+
+
+def test_more_than_five_applicable_are_skipped_past_the_limit(
+    client: Client, setup: dict[str, str], loyalty_fake: LoyaltyFake
+) -> None:
+    """applicable_redeemables_limit (5): the sixth applicable redeemable is SKIPPED."""
+    campaign = client.get_program("Coffee Club").body["id"]
+    codes = []
+    for n in range(6):
+        code = f"SIX-{n}"
+        client.add_voucher_code(campaign, code, {})
+        client.create_publication({"voucher": code, "customer": {"source_id": f"c{n}"}})
+        loyalty_fake.add_points(code, 10)
+        codes.append(code)
+    body = {
+        "redeemables": [_pay(code, setup["coin"], 1) for code in codes],
+        "order": {"amount": 9000},
+    }
+    validated = client.validate_stacked(body).body
+    assert validated["valid"] is True
+    assert [item["status"] for item in validated["redeemables"]] == ["APPLICABLE"] * 5 + ["SKIPPED"]
+    skipped = validated["skipped_redeemables"][0]["result"]["details"]
+    assert skipped["key"] == "applicable_redeemables_limit_exceeded"
+    assert validated["order"]["discount_amount"] == 50
+    redeemed = client.redeem_stacked(body).body
+    assert len(redeemed["redemptions"]) == 5
+    assert [item["id"] for item in redeemed["skipped_redeemables"]] == ["SIX-5"]

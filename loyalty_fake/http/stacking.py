@@ -275,7 +275,7 @@ def redeem(call: Call) -> tuple[int, Any]:
     """``POST /v1/redemptions``: apply every redeemable or none; the first refusal is the error."""
     request, expand = _request(Body(parse_json_body(call.request)))
     del expand  # the answer is the same whatever is expanded
-    parent, children = call.session.stacking.redeem(request)
+    parent, children, outcome = call.session.stacking.redeem(request)
     customer = _customer(call, parent)
     body: dict[str, Any] = {
         "redemptions": [_child_json(call, child, rollback=False) for child in children],
@@ -285,7 +285,8 @@ def redeem(call: Call) -> tuple[int, Any]:
     if order is not None:
         body["order"] = order
     body["inapplicable_redeemables"] = []
-    body["skipped_redeemables"] = []
+    listed = _lists(call, request, outcome, set(), None)
+    body["skipped_redeemables"] = listed["skipped_redeemables"]
     return 200, body
 
 
@@ -373,7 +374,10 @@ ROUTES: tuple[Route, ...] = (
             "Validate up to 30 redeemables against an order: spends nothing",
             "StackedValidation",
             body=_BODY,
-            errors=" 400 invalid_payload for a malformed body or a redeemable given twice.",
+            errors=(
+                " 400 invalid_payload for a malformed body, duplicated_redeemables for a"
+                " redeemable given twice."
+            ),
         ),
     ),
     Route(

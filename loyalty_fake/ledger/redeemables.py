@@ -19,8 +19,10 @@ from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.ledger.orders import OrderRequest
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Mapping
 
+    from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.orders import Order
     from loyalty_fake.ledger.redemptions import Redemption
@@ -133,15 +135,13 @@ class LoyaltyCards:
         A ``COIN`` reward pays at most what is left of the order, with points the card
         has beyond what other validation sessions lock. Raises ``missing_reward``,
         ``voucher_not_published``, ``missing_order``, ``missing_order_items_amount``,
-        ``loyalty_card_points_exceeded``, ``voucher_disabled``, ``quantity_exceeded``.
+        ``loyalty_card_points_exceeded``, ``voucher_disabled``, ``voucher_not_active_now``,
+        ``voucher_expired``, ``quantity_exceeded``.
         """
         card = found
         project = session.project
         campaign = project.campaigns[card.campaign_id]
-        if not card.active:
-            raise errors.bad_request(
-                "voucher_disabled", "Voucher disabled", f"Voucher {card.code} is disabled"
-            )
+        _check_usable(card, campaign, session.clock.now())
         quantity = (card.overrides or {}).get("redemption_quantity")
         if quantity is not None and card.redeemed_quantity >= quantity:
             raise errors.bad_request(
@@ -188,6 +188,23 @@ class LoyaltyCards:
             metadata=metadata,
             parent_id=parent_id,
         )
+
+
+def _check_usable(card: LoyaltyCard, campaign: Campaign, now: dt.datetime) -> None:
+    """400 ``voucher_disabled``, ``voucher_not_active_now`` or ``voucher_expired``.
+
+    The card's own dates (given when it was added) win over its program's; the keys,
+    messages and details (the code) are the spec's validation examples'.
+    """
+    if not card.active or not campaign.active:
+        raise errors.bad_request("voucher_disabled", "voucher is disabled", card.code)
+    overrides = card.overrides or {}
+    start = overrides.get("start_date", campaign.start_date)
+    end = overrides.get("expiration_date", campaign.expiration_date)
+    if start is not None and now < start:
+        raise errors.bad_request("voucher_not_active_now", "voucher not active now", card.code)
+    if end is not None and now > end:
+        raise errors.bad_request("voucher_expired", "voucher expired", card.code)
 
 
 # Offered each redeemable in this order; the first that holds it takes it. A new kind

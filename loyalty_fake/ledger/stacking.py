@@ -159,15 +159,16 @@ class Stacking(Area):
         """Check every redeemable in order against the order; changes nothing.
 
         Refusals are per redeemable (a ``VoucherifyError`` in ``results``). Raises 400
-        ``invalid_payload`` for a redeemable named twice, and a 404 for an order ``id``
+        ``duplicated_redeemables`` for a redeemable named twice, and a 404 for an order ``id``
         that names no order.
         """
         seen: set[tuple[str, str]] = set()
         for request_item in request.redeemables:
             if (request_item.object, request_item.id) in seen:
-                raise errors.invalid_payload(
-                    f"Redeemable {request_item.id} is given more than once: each unique"
-                    " redeemable can be sent in one request only once"
+                raise errors.bad_request(
+                    "duplicated_redeemables",
+                    "Duplicated redeemables detected",
+                    "Duplicated redeemables detected in one redemption",
                 )
             seen.add((request_item.object, request_item.id))
         amount = self._order_amount(request.order)
@@ -275,9 +276,12 @@ class Stacking(Area):
         if not found.locks:
             del project.validation_sessions[key]
 
-    def redeem(self, request: StackedRequest) -> tuple[StackedRedemption, list[Redemption]]:
-        """Check everything, then apply everything: the parent redemption and its parts.
+    def redeem(
+        self, request: StackedRequest
+    ) -> tuple[StackedRedemption, list[Redemption], Outcome]:
+        """Check everything, then apply everything: the parent, its parts, and the checks.
 
+        Redeemables past the applicable limit are skipped (``outcome.skipped``).
         Raises the first refused redeemable's error (nothing changes then). The order is
         created or updated (``PAID`` unless the request says), with the discount the
         redeemables give; the customer is the request's, else the first card's holder.
@@ -319,7 +323,7 @@ class Stacking(Area):
             if session.undo is not None:
                 session.undo.keep(project.validation_sessions)
             del project.validation_sessions[key]
-        return parent, children
+        return parent, children, outcome
 
     def _order_and_customer(
         self, request: StackedRequest, applied: list[Application], discount: int
