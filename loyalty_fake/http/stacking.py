@@ -15,24 +15,17 @@ from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, query
 from loyalty_fake.http.orders import order_input
 from loyalty_fake.http.params import MAX_INTEGER, Body, Query, parse_json_body
 from loyalty_fake.http.redemptions_json import redemption_json, rollback_json
-from loyalty_fake.http.stacking_json import (
-    STACKING_RULES,
+from loyalty_fake.http.stacked_json import (
     calculated_order_json,
-    outcome_lists,
     parent_json,
     parent_order_json,
     parent_rollback_json,
-    session_json,
 )
+from loyalty_fake.http.stacking_json import STACKING_RULES, outcome_lists, session_json
 from loyalty_fake.ledger.redeemables import RedeemableRequest
-from loyalty_fake.ledger.stacking import (
-    DEFAULT_SESSION,
-    MAX_REDEEMABLES,
-    REDEMPTION_ORDERS,
-    SESSION_UNITS,
-    StackedRedemption,
-    StackedRequest,
-)
+from loyalty_fake.ledger.redemption_list import REDEMPTION_ORDERS
+from loyalty_fake.ledger.stacking import MAX_REDEEMABLES, StackedRedemption, StackedRequest
+from loyalty_fake.ledger.validation_sessions import DEFAULT_SESSION, SESSION_UNITS
 
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call

@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.rewards import Reward, RewardAssignment
     from loyalty_fake.ledger.segments import CustomerEvent, Segment
     from loyalty_fake.ledger.session import Session
-    from loyalty_fake.ledger.stacking import StackedRedemption, ValidationSession
+    from loyalty_fake.ledger.stacking import StackedRedemption
     from loyalty_fake.ledger.undo import UndoLog
+    from loyalty_fake.ledger.validation_sessions import ValidationSession
 
 __all__ = ["Area", "Project", "note_project", "note_removal", "note_sequence"]
 

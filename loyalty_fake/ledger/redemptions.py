@@ -12,6 +12,7 @@ import attrs
 from loyalty_fake import errors
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.ledger.expiry import expires_at
+from loyalty_fake.ledger.failed_redemptions import FailedRedemption
 from loyalty_fake.ledger.points import check_balance
 from loyalty_fake.ledger.project import Area, note_project
 from loyalty_fake.ledger.rewards import Reward, RewardAssignment, assignments_of, coin_payment
@@ -74,35 +75,6 @@ class Redemption:
             made = self.order
             if made is None or order not in (made.id, made.source_id):
                 raise errors.invalid_order()
-
-
-@attrs.frozen
-class FailedRedemption:
-    """A refused redemption (``rf_``) or rollback (``rrf_``), as Voucherify records it.
-
-    The refusal's error ``key`` and ``message`` are its ``failure_code`` and
-    ``failure_message``. ``redemption_id`` is the redemption a failed rollback tried to
-    undo (``None`` for a failed redemption). ``customer_id`` is the card's holder then
-    (``None`` for a card nobody held).
-    """
-
-    id: str
-    seq: int
-    created_at: dt.datetime
-    card_code: str
-    campaign_id: str
-    customer_id: str | None
-    failure_code: str
-    failure_message: str
-    channel_id: str
-    metadata: dict[str, Any] | None = None
-    redemption_id: str | None = None
-    reason: str | None = None
-
-    @property
-    def is_rollback(self) -> bool:
-        """Whether this is a failed rollback (``rrf_``) rather than a failed redemption."""
-        return self.redemption_id is not None
 
 
 # A redemption or rollback refused with this status is recorded (rf_, rrf_); a 404 names

@@ -53,7 +53,8 @@ from loyalty_fake.ledger.redemptions import (
 )
 from loyalty_fake.ledger.rewards import Reward, RewardAssignment
 from loyalty_fake.ledger.segments import CustomerEvent, Segment
-from loyalty_fake.ledger.stacking import StackedRedemption, StackedRollback, ValidationSession
+from loyalty_fake.ledger.stacking import StackedRedemption, StackedRollback
+from loyalty_fake.ledger.validation_sessions import ValidationSession
 
 if TYPE_CHECKING:
     from collections.abc import Callable

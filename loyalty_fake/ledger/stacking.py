@@ -11,13 +11,13 @@ session's redemption until it expires or is released.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from loyalty_fake import errors
 from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.ledger import redemption_list
 from loyalty_fake.ledger.orders import OrderInput, items_amount
 from loyalty_fake.ledger.project import Area, note_project
 from loyalty_fake.ledger.redeemables import (
@@ -27,40 +27,32 @@ from loyalty_fake.ledger.redeemables import (
     RedeemableRequest,
     find_kind,
 )
+from loyalty_fake.ledger.validation_sessions import (
+    SESSION_KEY_CHARS,
+    ValidationSession,
+    expiry,
+)
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from loyalty_fake.ledger.customers import Customer, CustomerRef
     from loyalty_fake.ledger.orders import Order
     from loyalty_fake.ledger.redemptions import Redemption
 
 __all__ = [
     "MAX_REDEEMABLES",
-    "REDEMPTION_ORDERS",
-    "SESSION_UNITS",
     "Outcome",
     "StackedRedemption",
     "StackedRequest",
     "StackedRollback",
     "Stacking",
-    "ValidationSession",
 ]
 
 # StackableValidateRedeemBase.redeemables.maxItems; StackingRules.redeemables_limit.
 MAX_REDEEMABLES = 30
 # StackingRules.applicable_redeemables_limit's default: the rest are SKIPPED.
 APPLICABLE_LIMIT = 5
-# Session.ttl_unit; "If you only send the type parameter ... the session lock will be
-# established for 7 days."
-SESSION_UNITS: dict[str, dt.timedelta] = {
-    "DAYS": dt.timedelta(days=1),
-    "HOURS": dt.timedelta(hours=1),
-    "MINUTES": dt.timedelta(minutes=1),
-    "SECONDS": dt.timedelta(seconds=1),
-    "MILLISECONDS": dt.timedelta(milliseconds=1),
-    "MICROSECONDS": dt.timedelta(microseconds=1),
-    "NANOSECONDS": dt.timedelta(microseconds=1) / 1000,
-}
-DEFAULT_SESSION = (7, "DAYS")
 
 
 @attrs.frozen
@@ -77,18 +69,6 @@ class StackedRequest:
     customer: CustomerRef | None = None
     metadata: dict[str, Any] | None = None
     session: tuple[str | None, float, str] | None = None
-
-
-@attrs.define(eq=False)
-class ValidationSession:
-    """A validation's ``LOCK``: the points it reserved per card, until ``expires_at``."""
-
-    key: str
-    created_at: dt.datetime
-    expires_at: dt.datetime
-    ttl: float
-    ttl_unit: str
-    locks: dict[str, int] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -245,17 +225,15 @@ class Stacking(Area):
             note_project(self._session.undo, project)
             self._session.undo.keep(project.validation_sessions)
         found = ValidationSession(
-            key=key or "ssn_" + self._session.ids.chars("0123456789abcdefghijklmnopqrstuvwxyz", 32),
+            key=key or "ssn_" + self._session.ids.chars(SESSION_KEY_CHARS, 32),
             created_at=now,
-            expires_at=now + SESSION_UNITS[unit] * ttl,
+            expires_at=expiry(now, ttl, unit),
             ttl=ttl,
             ttl_unit=unit,
         )
         for application in outcome.applied:
             if application.points:
-                code = application.request.id
-                card = application.record
-                code = getattr(card, "code", code)
+                code = getattr(application.record, "code", application.request.id)
                 found.locks[code] = found.locks.get(code, 0) + application.points
         project.validation_sessions.pop(found.key, None)
         project.validation_sessions[found.key] = found
@@ -447,97 +425,6 @@ class Stacking(Area):
             if made is None or order not in (made.id, made.source_id):
                 raise errors.invalid_order()
 
-    def entries(  # noqa: PLR0913 - the list's filters
-        self,
-        *,
-        result: str | None = None,
-        campaign: str | None = None,
-        customer: str | None = None,
-        order: str = "-created_at",
-        after: dt.datetime | None = None,
-        before: dt.datetime | None = None,
-    ) -> list[tuple[str, Any]]:
-        """Every redemption and rollback, newest first: ``(kind, record)`` pairs.
-
-        ``kind`` is ``redemption``, ``rollback`` (a redemption's, dated by it), ``failed``,
-        ``parent`` or ``parent_rollback``. ``campaign`` (ID or name), ``customer`` (ID or
-        source_id) keep those that name it; a parent names no campaign. ``order`` sorts
-        (``REDEMPTION_ORDERS``), ties in creation order.
-        """
-        project = self._project
-        rows: list[tuple[dt.datetime, int, str, Any]] = []
-        for found in project.redemptions.values():
-            rows.append((found.created_at, found.seq, "redemption", found))
-            if found.rollback is not None:
-                rollback = found.rollback
-                rows.append((rollback.created_at, rollback.seq, "rollback", found))
-        rows.extend(
-            (failed.created_at, failed.seq, "failed", failed)
-            for failed in project.failed_redemptions.values()
-        )
-        for parent in project.stacked_redemptions.values():
-            rows.append((parent.created_at, parent.seq, "parent", parent))
-            undone = parent.rollback
-            if undone is not None:
-                rows.append((undone.created_at, undone.seq, "parent_rollback", parent))
-        campaign_id = None
-        if campaign is not None:
-            named = project.campaign_ids_by_name.get(campaign)
-            campaign_id = named if named is not None else campaign
-        customer_ids: set[str | None] | None = None
-        if customer is not None:
-            found_customer = self._session.customers.find(project, customer)
-            customer_ids = {customer, found_customer.id if found_customer else None}
-        kept = [
-            row
-            for row in rows
-            if _kept(row, result, campaign_id, customer_ids)
-            and (after is None or row[0] > after)
-            and (before is None or row[0] < before)
-        ]
-        field = order.lstrip("-")
-        kept.sort(key=lambda row: (row[0], row[1]))
-        if field != "created_at":
-            kept.sort(key=lambda row: _sort_value(field, row[2], row[3]))
-        if order.startswith("-"):
-            kept.reverse()
-        return [(kind, record) for _, _, kind, record in kept]
-
-
-def _kept(
-    row: tuple[dt.datetime, int, str, Any],
-    result: str | None,
-    campaign_id: str | None,
-    customer_ids: set[str | None] | None,
-) -> bool:
-    """Whether a listed row passes the result, campaign and customer filters."""
-    _, _, kind, record = row
-    if result is not None and (result == "FAILURE") != (kind == "failed"):
-        return False
-    if campaign_id is not None and getattr(record, "campaign_id", None) != campaign_id:
-        return False
-    return customer_ids is None or record.customer_id in customer_ids
-
-
-# GET /v1/redemptions' ``order`` (ParameterOrderListRedemptions).
-REDEMPTION_ORDERS = (
-    "created_at",
-    "-created_at",
-    "id",
-    "-id",
-    "voucher_code",
-    "-voucher_code",
-    "tracking_id",
-    "-tracking_id",
-    "customer_id",
-    "-customer_id",
-)
-
-
-def _sort_value(field: str, kind: str, record: Any) -> str:
-    if field == "id":
-        rollback = record.rollback if kind in {"rollback", "parent_rollback"} else None
-        return str(rollback.id if rollback is not None else record.id)
-    if field == "voucher_code":
-        return str(getattr(record, "card_code", "") or "")
-    return str(record.customer_id or "")
+    def entries(self, **filters: Any) -> list[tuple[str, Any]]:
+        """``GET /v1/redemptions``' rows, filtered and sorted (``redemption_list.entries``)."""
+        return redemption_list.entries(self._project, self._session.customers, **filters)
