@@ -497,3 +497,23 @@ def test_more_than_five_applicable_are_skipped_past_the_limit(
     redeemed = client.redeem_stacked(body).body
     assert len(redeemed["redemptions"]) == 5
     assert [item["id"] for item in redeemed["skipped_redeemables"]] == ["SIX-5"]
+
+
+def test_list_redemptions_by_creation_date(
+    client: Client, setup: dict[str, str], loyalty_fake: LoyaltyFake
+) -> None:
+    """created_at[after] and [before] keep what was made then (the SDK takes one object)."""
+    client.redeem_stacked({"redeemables": [_pay(setup["code"], setup["coin"], 10)]} | _ORDER)
+    loyalty_fake.clock.advance(days=2)
+    client.redeem_stacked({"redeemables": [_pay(setup["code"], setup["coin"], 10)]} | _ORDER)
+    later = loyalty_fake.request(
+        "GET", "/v1/redemptions", params={"created_at[after]": "2024-01-26T00:00:00Z"}
+    ).json()
+    earlier = loyalty_fake.request(
+        "GET", "/v1/redemptions", params={"created_at[before]": "2024-01-26T00:00:00Z"}
+    ).json()
+    assert (later["total"], earlier["total"]) == (2, 2)
+    assert {r["date"][:10] for r in later["redemptions"]} == {"2024-01-27"}
+
+
+_ORDER = {"order": {"amount": 500}}
