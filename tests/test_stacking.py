@@ -295,6 +295,8 @@ def test_list_redemptions_filters_and_pages(client: Client, setup: dict[str, str
     assert oldest == list(reversed(every["redemptions"]))
     alice = client.list_redemptions({"customer": "alice"}).body
     assert alice["total"] == 4
+    # A parent names no campaign: only the parts are the program's.
+    assert client.list_redemptions({"campaign": "Coffee Club"}).body["total"] == 2
     paged = client.list_redemptions({"limit": 1, "page": 2}).body
     assert len(paged["redemptions"]) == 1
     assert client.list_redemptions({"result": "FAILURE"}).body["total"] == 0
@@ -517,3 +519,49 @@ def test_list_redemptions_by_creation_date(
 
 
 _ORDER = {"order": {"amount": 500}}
+
+
+def test_list_redemptions_filters(
+    client: Client, setup: dict[str, str], loyalty_fake: LoyaltyFake
+) -> None:
+    """filters[...] on voucher_code, parent_redemption_id, object, result, failure_code..."""
+    made = client.redeem_stacked(
+        {"redeemables": [_pay(setup["code"], setup["coin"], 10)]} | _ORDER
+    ).body
+    parent = made["parent_redemption"]["id"]
+    client.rollback_stacked(parent)
+    client.rollback_stacked(parent)  # a failed rollback, already_rolled_back
+
+    def ids(**conditions: str) -> list[str]:
+        params = {
+            f"filters[{field}][conditions][$is]": value for field, value in conditions.items()
+        }
+        listed = loyalty_fake.request("GET", "/v1/redemptions", params=params).json()
+        return [entry["id"] for entry in listed["redemptions"]]
+
+    card_id = client.get_member(setup["code"]).body["id"]
+    campaign = client.get_program("Coffee Club").body
+    child = made["redemptions"][0]["id"]
+    # The part and its rollback (the rollback of a part is the parent's too).
+    assert ids(parent_redemption_id=parent)[1] == child
+    assert ids(parent_redemption_id=parent)[0].startswith("rr_")
+    assert len(ids(voucher_code=setup["code"])) == 3  # the part, its rollback, the failure
+    assert ids(related_object_id=parent)[-1] == parent  # the parent (and its rollback)
+    assert len(ids(related_object_id=card_id)) == 3
+    assert len(ids(related_object_parent_id=campaign["id"], campaign_name="Coffee Club")) == 3
+    assert [i[:4] for i in ids(result="FAILURE")] == ["rrf_"]
+    assert ids(failure_code="already_rolled_back") == ids(result="FAILURE")
+    assert {i[:3] for i in ids(object="redemption_rollback")} == {"rr_", "rrf"}
+    customer = made["parent_redemption"]["customer_id"]
+    assert len(ids(customer_id=customer)) == 5
+    assert ids(user_login="someone@example.com") == []
+    either = loyalty_fake.request(
+        "GET",
+        "/v1/redemptions",
+        params={
+            "filters[result][conditions][$is]": "FAILURE",
+            "filters[object][conditions][$is]": "redemption",
+            "filters[junction]": "OR",
+        },
+    ).json()
+    assert either["total"] == 3  # the parent, the part, the failed rollback

@@ -12,6 +12,7 @@ from loyalty_fake.http import paging
 from loyalty_fake.http.common_json import FREE_OBJECT, STRING, Schema, enum
 from loyalty_fake.http.customers import CUSTOMER_REFERENCE, customer_ref
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, query
+from loyalty_fake.http.filters import filters_parameter, parse_filters
 from loyalty_fake.http.orders import order_input
 from loyalty_fake.http.params import MAX_INTEGER, Body, Query, parse_json_body
 from loyalty_fake.http.redemptions_json import redemption_json, rollback_json
@@ -23,7 +24,7 @@ from loyalty_fake.http.stacked_json import (
 )
 from loyalty_fake.http.stacking_json import STACKING_RULES, outcome_lists, session_json
 from loyalty_fake.ledger.redeemables import RedeemableRequest
-from loyalty_fake.ledger.redemption_list import REDEMPTION_ORDERS
+from loyalty_fake.ledger.redemption_list import REDEMPTION_FILTERS, REDEMPTION_ORDERS
 from loyalty_fake.ledger.stacking import MAX_REDEEMABLES, StackedRedemption, StackedRequest
 from loyalty_fake.ledger.validation_sessions import DEFAULT_SESSION, SESSION_UNITS
 
@@ -335,6 +336,8 @@ def list_redemptions(call: Call) -> tuple[int, Any]:
         order=query_params.choice("order", REDEMPTION_ORDERS, "-created_at"),
         after=query_params.timestamp("created_at", "after"),
         before=query_params.timestamp("created_at", "before"),
+        filters=parse_filters(query_params.pairs, REDEMPTION_FILTERS),
+        now=call.session.clock.now(),
     )
     found = entries[(page.number - 1) * page.limit : page.number * page.limit]
     return 200, {
@@ -404,6 +407,7 @@ ROUTES: tuple[Route, ...] = (
                 query("campaign", STRING, "A campaign's ID or name."),
                 query("customer", STRING, "A customer's ID or source_id."),
                 query("order", enum(*REDEMPTION_ORDERS), "Default -created_at."),
+                filters_parameter(REDEMPTION_FILTERS),
                 query("created_at[after]", {"type": "string", "format": "date-time"}),
                 query("created_at[before]", {"type": "string", "format": "date-time"}),
             ],
