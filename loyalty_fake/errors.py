@@ -283,6 +283,15 @@ def invalid_order() -> VoucherifyError:
     return bad_request("invalid_order", "Invalid order", "Order is not related with redemption.")
 
 
+def invalid_redemption_parent() -> VoucherifyError:
+    """400 ``invalid_redemption_parent``: a part of a stacked redemption rolled back alone."""
+    return bad_request(
+        "invalid_redemption_parent",
+        "Invalid redemption parent",
+        "You can rollback only a redemption that does not have parent redemption.",
+    )
+
+
 def already_rolled_back() -> VoucherifyError:
     """400 ``already_rolled_back``: the redemption was rolled back before."""
     return bad_request(

@@ -100,6 +100,9 @@ class LoyaltyFake:
     do not, as Voucherify documents; docs/choices.md).
     ``discount_rounding`` (``"half_up"``, the default, ``"half_even"``, ``"down"`` or
     ``"up"``): how a percentage discount rounds a fraction of a cent (docs/choices.md).
+    ``rollback_stacked_parts`` to let ``POST /v1/redemptions/{id}/rollback`` roll back one
+    part of a stacked redemption alone (by default it is 400 ``invalid_redemption_parent``,
+    as Voucherify documents: "You can't roll back a child redemption"; docs/choices.md).
     """
 
     seed: int = 0
@@ -118,6 +121,7 @@ class LoyaltyFake:
     segment_members_earn_at_rule_creation: bool = False
     imported_orders_earn: bool = False
     discount_rounding: DiscountRounding = "half_up"
+    rollback_stacked_parts: bool = False
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -149,6 +153,7 @@ class LoyaltyFake:
             ),
             strict_products=self.strict_products,
             discount_rounding=self.discount_rounding,
+            rollback_stacked_parts=self.rollback_stacked_parts,
         )
         self.app = FakeVoucherifyApp(
             self.ledger, self.credentials, strict_content_type=self.strict_content_type

@@ -33,6 +33,14 @@ from tests.spec import (
     validate_response,
     validate_schema,
 )
+from tests.stacking_clients import (
+    REDEMPTIONS,
+    VALIDATIONS,
+    RequestsStacking,
+    SdkStacking,
+    StackingClient,
+    check_stacked_parts,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -117,6 +125,7 @@ _FULL_SPEC_PREFIXES = (
     "/v1/skus",
     "/v1/segments",
     "/v1/async-actions",
+    "/v1/validations",
 )
 
 
@@ -167,7 +176,9 @@ def check_reply(method: str, template: str, reply: Reply) -> Reply:
             for item in reply.body:
                 validate_response(method, template, reply.status, item, spec=spec)
             return reply
-        validate_response(method, template, reply.status, reply.body, spec=spec)
+        stacked = template in {VALIDATIONS, REDEMPTIONS} and method == "POST"
+        body = check_stacked_parts(reply.body) if stacked else reply.body
+        validate_response(method, template, reply.status, body, spec=spec)
     else:
         validate_schema("Error", reply.body)
     return reply
@@ -185,7 +196,7 @@ def check_error_reply(reply: Reply) -> Reply:
     return reply
 
 
-class Client(EarningClient, ProductsClient, SegmentClient, BulkClient, Protocol):
+class Client(EarningClient, ProductsClient, SegmentClient, BulkClient, StackingClient, Protocol):
     """The operations the fake serves, as one client library performs them."""
 
     name: str
@@ -262,7 +273,9 @@ def _member_path(code: str, campaign: str | None) -> tuple[str, str]:
 
 
 @attrs.define
-class RequestsClient(RequestsEarning, RequestsProducts, RequestsSegments, RequestsBulk):
+class RequestsClient(
+    RequestsEarning, RequestsProducts, RequestsSegments, RequestsBulk, RequestsStacking
+):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
     headers: dict[str, str]
@@ -486,7 +499,7 @@ def sdk_filters(model_name: str, filters: Any) -> None:
 
 
 @attrs.define
-class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk):
+class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk, SdkStacking):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
     headers: dict[str, str]
@@ -503,6 +516,7 @@ class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk):
     events: Any = attrs.field(init=False)
     products: Any = attrs.field(init=False)
     segments: Any = attrs.field(init=False)
+    validations: Any = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         import voucherify  # noqa: PLC0415 - a test dependency only this client needs
@@ -519,6 +533,7 @@ class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk):
         self.events = voucherify.EventsApi(voucherify.ApiClient(configuration))
         self.products = voucherify.ProductsApi(voucherify.ApiClient(configuration))
         self.segments = voucherify.SegmentsApi(voucherify.ApiClient(configuration))
+        self.validations = voucherify.ValidationsApi(voucherify.ApiClient(configuration))
 
     def _run(self, method: str, template: str, call: Callable[[], Any]) -> Reply:
         return check_reply(method, template, self._reply(call))

@@ -50,6 +50,16 @@ Orders are also imported (``POST /v1/orders/import``): one imported ``PAID`` is 
 rewarded never, then or later, as Voucherify documents. Each import and bulk customer
 update is an async action; after every step the list holds them all, newest first.
 
+Members also check out through stacked redemptions (``POST /v1/redemptions``): their card
+redeems the reward with an order (``PAID`` or ``CREATED``, earning as a synced one does),
+all or nothing (a stacked redemption naming an unknown code changes nothing), and the
+parent is rolled back (``/rollbacks``: every part refunded, the order cancelled; a second
+time a failed rollback). A part alone does not roll back. After every step:
+
+- ``GET /v1/redemptions`` lists every redemption, part, parent, rollback and failure;
+- each parent is ``ROLLED_BACK`` exactly when rolled back (its order ``CANCELED`` then);
+- ``GET /v1/orders`` lists every order synced or paid through a redemption.
+
 The model's cards are the points machine's (``ModelCard``).
 """
 
@@ -80,6 +90,7 @@ _EARN = 7
 _PENDING_EARN = 3
 _PENDING_DAYS = 2
 _ORDERS = ("order-1", "order-2", "order-3")
+_STACKED_ORDERS = ("checkout-1", "checkout-2")
 _STATUSES = ("CREATED", "PAID", "FULFILLED", "CANCELED")
 _ENTER = 11
 _GOLD = {
@@ -141,6 +152,16 @@ class ApiPending:
 
 
 @attrs.define
+class ApiStacked:
+    """A stacked redemption of the model: its parent, parts, order and whether rolled back."""
+
+    id: str
+    children: list[str]
+    order: str | None
+    rolled_back: bool = False
+
+
+@attrs.define
 class ApiProgram:
     """A program of the model: its ID, type and cards by code (publication order kept)."""
 
@@ -168,6 +189,7 @@ class ApiMachine(RuleBasedStateMachine):
         self.orders: dict[str, ApiOrder] = {}
         self.pending: list[ApiPending] = []
         self.async_actions: list[str] = []
+        self.stacked: list[ApiStacked] = []
         self.reward_id = self._ok(
             "POST", "/v1/rewards", json={"name": "Mug", "parameters": {"product": {"id": "mug"}}}
         )["id"]
@@ -418,13 +440,20 @@ class ApiMachine(RuleBasedStateMachine):
         assert refused["resource_id"] == "rew_not_offered"
         assert self.fake.get_member(code) == before
 
+    def _parts(self) -> set[str]:
+        return {child for stacked in self.stacked for child in stacked.children}
+
+    def _singles(self) -> list[ModelRedemption]:
+        parts = self._parts()
+        return [r for r in self.redemptions if r.id not in parts]
+
     def _has_redemptions(self) -> bool:
-        return any(not redemption.rolled_back for redemption in self.redemptions)
+        return any(not redemption.rolled_back for redemption in self._singles())
 
     @precondition(_has_redemptions)
     @rule(data=st.data())
     def roll_back(self, data: st.DataObject) -> None:
-        redemption = data.draw(st.sampled_from([r for r in self.redemptions if not r.rolled_back]))
+        redemption = data.draw(st.sampled_from([r for r in self._singles() if not r.rolled_back]))
         rollback = self._ok("POST", f"/v1/redemptions/{redemption.id}/rollback")
         assert rollback["amount"] == -redemption.points
         redemption.rolled_back = True
@@ -432,12 +461,12 @@ class ApiMachine(RuleBasedStateMachine):
         card.expired += card.refund(redemption.given, self.now)
 
     def _has_rolled_back(self) -> bool:
-        return any(redemption.rolled_back for redemption in self.redemptions)
+        return any(redemption.rolled_back for redemption in self._singles())
 
     @precondition(_has_rolled_back)
     @rule(data=st.data())
     def roll_back_again(self, data: st.DataObject) -> None:
-        redemption = data.draw(st.sampled_from([r for r in self.redemptions if r.rolled_back]))
+        redemption = data.draw(st.sampled_from([r for r in self._singles() if r.rolled_back]))
         path = f"/v1/redemptions/{redemption.id}/rollback"
         self._refused(redemption.code, path, None, "already_rolled_back", "redemption_rollback")
 
@@ -597,7 +626,110 @@ class ApiMachine(RuleBasedStateMachine):
                 return codes
         raise AssertionError("the members pages never ended")
 
+    @precondition(_has_published)
+    @rule(
+        data=st.data(),
+        source_id=st.sampled_from((*_STACKED_ORDERS, None)),
+        status=st.sampled_from(("PAID", "CREATED")),
+        unknown=st.booleans(),
+    )
+    def redeem_stacked(
+        self, data: st.DataObject, source_id: str | None, status: str, unknown: bool
+    ) -> None:
+        """POST /v1/redemptions: the card redeems the reward with an order, or nothing moves."""
+        code = data.draw(st.sampled_from(self._published()))
+        card = self.cards[code]
+        redeemables: list[Json] = [
+            {"object": "voucher", "id": code, "reward": {"id": self.reward_id}}
+        ]
+        if unknown:
+            redeemables.append({"object": "voucher", "id": "NOPE"})
+        body: Json = {"redeemables": redeemables}
+        if source_id is not None:
+            body["order"] = {"source_id": source_id, "amount": 2000, "status": status}
+        if unknown or card.balance < _PRICE:
+            before = (self.fake.get_member(code), self._ok("GET", "/v1/orders"))
+            status_code, refused = self._call("POST", "/v1/redemptions", json=body)
+            expected = (
+                (400, "loyalty_card_points_exceeded")
+                if card.balance < _PRICE
+                else (404, "not_found")
+            )
+            assert (status_code, refused["key"]) == expected, refused
+            assert (self.fake.get_member(code), self._ok("GET", "/v1/orders")) == before
+            return
+        made = self._ok("POST", "/v1/redemptions", json=body)
+        (child,) = made["redemptions"]
+        given = card.redeem(_PRICE)
+        self.redemptions.append(ModelRedemption(child["id"], code, _PRICE, given))
+        parent = made["parent_redemption"]["id"]
+        self.stacked.append(ApiStacked(parent, [child["id"]], source_id))
+        if source_id is not None:
+            holder = str(card.holder)
+            self.orders.setdefault(source_id, ApiOrder(holder)).customer = holder
+            assert made["order"]["status"] == status
+            self._pays(source_id, status)
+
+    def _has_stacked(self) -> bool:
+        return any(not stacked.rolled_back for stacked in self.stacked)
+
+    @precondition(_has_stacked)
+    @rule(data=st.data())
+    def roll_back_stacked(self, data: st.DataObject) -> None:
+        """POST /v1/redemptions/{parent}/rollbacks: every part refunded, the order cancelled."""
+        stacked = data.draw(st.sampled_from([s for s in self.stacked if not s.rolled_back]))
+        rolled = self._ok("POST", f"/v1/redemptions/{stacked.id}/rollbacks", json={})
+        assert [r["redemption"] for r in rolled["rollbacks"]] == stacked.children
+        if stacked.order is not None:
+            assert rolled["order"]["status"] == "CANCELED"
+        stacked.rolled_back = True
+        for redemption in self.redemptions:
+            if redemption.id in stacked.children:
+                redemption.rolled_back = True
+                card = self.cards[redemption.code]
+                card.expired += card.refund(redemption.given, self.now)
+
+    @precondition(_has_stacked)
+    @rule(data=st.data())
+    def roll_back_a_part(self, data: st.DataObject) -> None:
+        """A part alone does not roll back: 400 invalid_redemption_parent, nothing moves."""
+        stacked = data.draw(st.sampled_from([s for s in self.stacked if not s.rolled_back]))
+        part = stacked.children[0]
+        code = next(r.code for r in self.redemptions if r.id == part)
+        before = self.fake.get_member(code)
+        status, refused = self._call("POST", f"/v1/redemptions/{part}/rollback")
+        assert (status, refused["key"]) == (400, "invalid_redemption_parent")
+        assert self.fake.get_member(code) == before
+
+    def _has_stacked_rolled_back(self) -> bool:
+        return any(stacked.rolled_back for stacked in self.stacked)
+
+    @precondition(_has_stacked_rolled_back)
+    @rule(data=st.data())
+    def roll_back_stacked_again(self, data: st.DataObject) -> None:
+        """A second rollback of a parent is a failed rollback (rrf_) on its first part's card."""
+        stacked = data.draw(st.sampled_from([s for s in self.stacked if s.rolled_back]))
+        code = next(r.code for r in self.redemptions if r.id == stacked.children[0])
+        path = f"/v1/redemptions/{stacked.id}/rollbacks"
+        self._refused(code, path, {}, "already_rolled_back", "redemption_rollback")
+
     # -- invariants ----------------------------------------------------------------------------
+
+    @invariant()
+    def redemptions_and_orders_add_up(self) -> None:
+        """The redemptions list holds every record; parents and orders as the model says."""
+        listed = self._ok("GET", "/v1/redemptions", params={"limit": 1})
+        rolled_back = sum(r.rolled_back for r in self.redemptions)
+        parents = len(self.stacked) + sum(s.rolled_back for s in self.stacked)
+        assert listed["total"] == (
+            len(self.redemptions) + rolled_back + len(self.failures) + parents
+        )
+        for stacked in self.stacked:
+            parent = self._ok("GET", f"/v1/redemptions/{stacked.id}")
+            assert parent["status"] == ("ROLLED_BACK" if stacked.rolled_back else "SUCCEEDED")
+            assert parent["redemptions"] == stacked.children
+        orders = self._ok("GET", "/v1/orders", params={"limit": _PAGE})
+        assert orders["total"] == len(self.orders)
 
     @invariant()
     def programs_and_members_agree(self) -> None:

@@ -214,6 +214,21 @@ def _scene() -> Scene:
         fake.add_points(carol, 3 + step % 2, expiration_type="NON_EXPIRING", reason=f"r{step}")
     kept = fake.redeem_reward(alice, mug)["id"]
     fake.redeem_reward(bob, coins, points=20, order={"amount": 1000, "source_id": "o1"})
+    paying = {"object": "voucher", "id": bob, "reward": {"id": coins, "points": 5}}
+    stacked = fake.request(
+        "POST",
+        "/v1/redemptions",
+        json_body={"redeemables": [paying], "order": {"source_id": "o-stacked", "amount": 500}},
+    ).json()["parent_redemption"]["id"]
+    fake.request(
+        "POST",
+        "/v1/validations",
+        json_body={
+            "redeemables": [paying],
+            "order": {"amount": 500},
+            "session": {"type": "LOCK", "key": "held", "ttl": 365, "ttl_unit": "DAYS"},
+        },
+    )
     fake.request("POST", "/v1/products", json_body={"source_id": "shirt", "price": 2500})
     fake.request("POST", "/v1/products/shirt/skus", json_body={"source_id": "shirt-red"})
     fake.request("POST", "/v1/products", json_body={"source_id": "binned"})
@@ -249,6 +264,7 @@ def _scene() -> Scene:
             "kept": kept,
             "segment": segment,
             "pending": pending,
+            "stacked": stacked,
         },
     )
 
@@ -453,6 +469,27 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
             b"product_id,source_id,sku,price\np-csv,s-csv,Blue,550\nnothing,s-bad,X,1\n",
         ),
         "seed with earning": _control("POST", "seed", {"seed": 3, "members": 2, "earning": True}),
+        **_stacked_requests(n),
+    }
+
+
+def _stacked_requests(n: dict[str, str]) -> dict[str, Ready]:
+    """Stacked validations, redemptions (one refused), rollbacks and session releases."""
+    paying = {"object": "voucher", "id": n["bob"], "reward": {"id": n["coins"], "points": 3}}
+    order = {"source_id": "o-new", "amount": 700, "status": "PAID"}
+    return {
+        "validate stacked with a lock": _api(
+            "POST",
+            "/v1/validations",
+            {"redeemables": [paying], "order": order, "session": {"type": "LOCK"}},
+        ),
+        "redeem stacked": _api(
+            "POST",
+            "/v1/redemptions",
+            {"redeemables": [paying], "order": order, "customer": {"source_id": "bob"}},
+        ),
+        "roll back stacked": _api("POST", f"/v1/redemptions/{n['stacked']}/rollbacks", {}),
+        "release a session": _api("DELETE", f"/v1/vouchers/{n['bob']}/sessions/held"),
     }
 
 

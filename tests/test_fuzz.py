@@ -101,6 +101,9 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
         **_catalogue(fake),
         **_segments(fake, program["id"], customers[0]["id"]),
     }
+    stacked = _stacked(fake, held[0], known["rewardId"][1])
+    known["redemptionId"] = [*known["redemptionId"], *stacked.pop("redemptionId")]
+    known.update(stacked)
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
     app = ServerApp(fake)
@@ -128,6 +131,32 @@ def _rewards(fake: LoyaltyFake, program: str, code: str) -> dict[str, list[str]]
         "rewardId": [material["id"], coin["id"], spare["id"]],
         "assignmentId": [assignment["id"] for assignment in offered],
         "redemptionId": [kept["id"], undone["id"], rollback["id"]],
+    }
+
+
+def _stacked(fake: LoyaltyFake, code: str, coin: str) -> dict[str, list[str]]:
+    """Stacked redemptions kept and rolled back, and a validation session's lock."""
+    paying = {"object": "voucher", "id": code, "reward": {"id": coin, "points": 5}}
+
+    def redeem(source_id: str) -> dict[str, Any]:
+        body = {"redeemables": [paying], "order": {"source_id": source_id, "amount": 900}}
+        made: dict[str, Any] = fake.request("POST", "/v1/redemptions", json_body=body).json()
+        return made
+
+    kept = redeem("fuzz-stacked-kept")
+    undone = redeem("fuzz-stacked-undone")
+    parent = undone["parent_redemption"]["id"]
+    rollback = fake.request("POST", f"/v1/redemptions/{parent}/rollbacks", json_body={}).json()
+    locked = {"redeemables": [paying], "order": {"amount": 900}, "session": {"key": "held"}}
+    fake.request("POST", "/v1/validations", json_body=locked)
+    return {
+        "parentRedemptionId": [kept["parent_redemption"]["id"], parent],
+        "sessionKey": ["held"],
+        "redemptionId": [
+            kept["parent_redemption"]["id"],
+            kept["redemptions"][0]["id"],
+            rollback["parent_rollback"]["id"],
+        ],
     }
 
 
@@ -342,6 +371,24 @@ def _bodies(known: dict[str, list[str]]) -> dict[str, tuple[str, str, dict[str, 
             "POST",
             "/v1/products",
             {"source_id": "fuzz-p", "price": 100, "attributes": ["a"], "metadata": {"k": 1}},
+        ),
+        "stacked validation": (
+            "POST",
+            "/v1/validations",
+            {
+                "redeemables": [{"object": "voucher", "id": code}],
+                "order": {"amount": 100, "metadata": {"k": 1}},
+                "metadata": {"k": 1},
+            },
+        ),
+        "stacked redemption": (
+            "POST",
+            "/v1/redemptions",
+            {
+                "redeemables": [{"object": "voucher", "id": "fuzz-unknown"}],
+                "customer": {"source_id": "fuzz-c", "metadata": {"k": 1}},
+                "metadata": {"k": 1},
+            },
         ),
         "order with a product": (
             "POST",

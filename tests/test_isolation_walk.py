@@ -24,6 +24,7 @@ COLLECTIONS = {
     "/v1/customers",
     "/v1/orders",
     "/v1/products",
+    "/v1/redemptions",
     # Someone not a customer of the project gets the segments they would be in: none.
     "/v1/customers/{customerId}/segments",
 }
@@ -86,7 +87,13 @@ BODIES: dict[str, Any] = {
     "POST /v1/orders/import": [{"source_id": "order-1", "status": "CANCELED"}],
     "POST /v1/products/bulk/async": [{"source_id": "shirt", "name": "Taken Over"}],
     "POST /v1/products/metadata/async": {"source_ids": ["shirt"], "metadata": {"x": 1}},
+    "POST /v1/validations": {"redeemables": [{"object": "voucher", "id": "{code}"}]},
+    "POST /v1/redemptions": {
+        "redeemables": [{"object": "voucher", "id": "{code}", "reward": {"id": "{reward}"}}]
+    },
 }
+# Answers 200 in the stranger's project, the owner's code inapplicable there: not found.
+VALIDATIONS = "POST /v1/validations"
 
 
 def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
@@ -101,6 +108,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     segment: str = "seg_unknown",
     pending: str = "lopp_unknown",
     action: str = "aa_unknown",
+    parent: str = "r_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -118,6 +126,8 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "segmentId": segment,
         "pendingPointsId": pending,
         "asyncActionId": action,
+        "parentRedemptionId": parent,
+        "sessionKey": "held",
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
@@ -137,6 +147,10 @@ def _owner_state(fake: LoyaltyFake) -> str:
     # The dump leaves the catalogue out: its records, every field, are compared as well.
     project = fake.ledger.projects()["owner"]
     state["catalogue"] = [repr(r) for r in (*project.products.values(), *project.skus.values())]
+    state["stacked"] = [
+        repr(r)
+        for r in (*project.stacked_redemptions.values(), *project.validation_sessions.values())
+    ]
     return json.dumps(state, sort_keys=True)
 
 
@@ -194,15 +208,25 @@ def test_a_stranger_cannot_reach_another_projects_data(
     action = loyalty_fake.request(
         "POST", "/v1/customers/bulk/async", json_body=[{"source_id": "bob"}], app_id="owner"
     ).json()["async_action_id"]
+    paying = {"object": "voucher", "id": code, "reward": {"id": reward}}
+    stacked = loyalty_fake.request(
+        "POST", "/v1/redemptions", json_body={"redeemables": [paying]}, app_id="owner"
+    ).json()["parent_redemption"]["id"]
+    locked = {"redeemables": [paying], "session": {"type": "LOCK", "key": "held"}}
+    loyalty_fake.request("POST", "/v1/validations", json_body=locked, app_id="owner")
     before = _owner_state(loyalty_fake)
     ids = (program["id"], code, reward, assignment, redemption, made.json()[0]["id"], action)
-    response = _send(route, STRANGER, *ids)
+    response = _send(route, STRANGER, *ids, parent=stacked)
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()
         assert response.status_code == 200
         assert listed["total"] == 0
     elif route.operation == "GET /v1/async-actions":
         assert (response.status_code, response.json()["async_actions"]) == (200, [])
+    elif route.operation == VALIDATIONS:
+        validated = response.json()
+        assert (response.status_code, validated["valid"]) == (200, False)
+        assert validated["redeemables"][0]["result"]["error"]["key"] == "not_found"
     elif route.operation in CREATORS:
         # Creates in the stranger's own project (bulk work: an async action there).
         assert response.status_code in (200, 202, 400), response.text[:200]

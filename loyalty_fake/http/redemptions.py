@@ -179,6 +179,11 @@ def failed_redemption_body(call: Call, failed: FailedRedemption) -> dict[str, An
 def get_redemption(call: Call) -> tuple[int, Any]:
     """``GET /v1/redemptions/{redemptionId}``: ``r_``, ``rr_``, or a failure (``rf_``, ``rrf_``)."""
     wanted = call.params["redemptionId"]
+    stacked = call.session.stacking.get(wanted)
+    if stacked is not None:
+        from loyalty_fake.http.stacking import stacked_body  # noqa: PLC0415 - imports this one
+
+        return 200, stacked_body(call, stacked, wanted)
     found = call.session.redemptions.get(wanted)
     if isinstance(found, Redemption):
         return 200, _redemption_body(call, found, rollback=found.id != wanted)
@@ -242,7 +247,7 @@ ROUTES: tuple[Route, ...] = (
         Operation(
             "get_redemption",
             "Get a redemption (r_), a rollback (rr_), or a failed one (rf_, rrf_)",
-            "RedemptionOrRollback",
+            "AnyRedemption",
         ),
     ),
     Route(

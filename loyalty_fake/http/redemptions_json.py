@@ -171,7 +171,8 @@ def redemption_json(
     body.update(
         {
             "amount": redemption.points,
-            "redemption": None,
+            # A part of a stacked redemption names its parent (r_).
+            "redemption": redemption.parent_id,
             "result": "SUCCESS",
             "status": "ROLLED_BACK" if rollback is not None else "SUCCEEDED",
         }
@@ -334,7 +335,8 @@ def _redemption(*, rollback: bool) -> Schema:
         "metadata": nullable(FREE_OBJECT),
         # The points spent; a rollback's is the same, negative.
         "amount": {"type": "integer", "maximum": -1} if rollback else POSITIVE,
-        "redemption": STRING if rollback else const(None),
+        # A rollback names the redemption it undid; a redemption its stacked parent, if any.
+        "redemption": STRING if rollback else nullable(STRING),
         "result": const("SUCCESS"),
         "status": const("SUCCEEDED") if rollback else enum("SUCCEEDED", "ROLLED_BACK"),
         "order": nullable(ref("Order")),

@@ -66,6 +66,9 @@ class Ledger:
     SKU the catalogue lacks gets 404 ``not_found`` instead of being kept as given
     (configuration too). ``discount_rounding``: how a percentage discount rounds a
     fraction of a cent at checkout (``apportion.DiscountRounding``; configuration too).
+    ``rollback_stacked_parts``: a part of a stacked redemption may
+    be rolled back alone (``/rollback``) instead of 400 ``invalid_redemption_parent``
+    (configuration too).
     """
 
     clock: Clock = attrs.field(factory=Clock)
@@ -76,6 +79,7 @@ class Ledger:
     discount_rounding: DiscountRounding = attrs.field(
         default="half_up", validator=attrs.validators.in_(DISCOUNT_ROUNDINGS)
     )
+    rollback_stacked_parts: bool = False
     _projects: dict[str, Project] = attrs.field(factory=dict, init=False, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
     _unit: UnitOfWork = attrs.field(init=False, repr=False)

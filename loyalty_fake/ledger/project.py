@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.rewards import Reward, RewardAssignment
     from loyalty_fake.ledger.segments import CustomerEvent, Segment
     from loyalty_fake.ledger.session import Session
+    from loyalty_fake.ledger.stacking import StackedRedemption
     from loyalty_fake.ledger.undo import UndoLog
+    from loyalty_fake.ledger.validation_sessions import ValidationSession
 
 __all__ = ["Area", "Project", "note_project", "note_removal", "note_sequence"]
 
@@ -105,6 +107,11 @@ class Project:
     pending_instants: list[dt.datetime] = attrs.field(factory=list)
     # async_actions.py: finished async actions by ID, oldest first
     async_actions: dict[str, AsyncAction] = attrs.field(factory=dict)
+    # stacking.py: stacked redemptions (parents) by ID, their rollbacks' IDs to theirs, and
+    # validation sessions (LOCK) by key
+    stacked_redemptions: dict[str, StackedRedemption] = attrs.field(factory=dict)
+    stacked_ids_by_rollback: dict[str, str] = attrs.field(factory=dict)
+    validation_sessions: dict[str, ValidationSession] = attrs.field(factory=dict)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -218,6 +225,8 @@ _GROWING = (
     "pending_points",
     "pending_due",
     "async_actions",
+    "stacked_redemptions",
+    "stacked_ids_by_rollback",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 

@@ -12,13 +12,14 @@ import attrs
 from loyalty_fake import errors
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.ledger.expiry import expires_at
+from loyalty_fake.ledger.failed_redemptions import FailedRedemption
 from loyalty_fake.ledger.points import check_balance
 from loyalty_fake.ledger.project import Area, note_project
 from loyalty_fake.ledger.rewards import Reward, RewardAssignment, assignments_of, coin_payment
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
@@ -63,6 +64,8 @@ class Redemption:
     order: Order | None = None
     metadata: dict[str, Any] | None = None
     rollback: Rollback | None = None
+    # The stacked redemption (r_) this one is part of (POST /v1/redemptions), if any.
+    parent_id: str | None = None
 
     def check_related(self, customer: str | None, holder: str | None, order: str | None) -> None:
         """A rollback's customer (ID or source_id; ``holder``: ours) and order must be ours."""
@@ -72,35 +75,6 @@ class Redemption:
             made = self.order
             if made is None or order not in (made.id, made.source_id):
                 raise errors.invalid_order()
-
-
-@attrs.frozen
-class FailedRedemption:
-    """A refused redemption (``rf_``) or rollback (``rrf_``), as Voucherify records it.
-
-    The refusal's error ``key`` and ``message`` are its ``failure_code`` and
-    ``failure_message``. ``redemption_id`` is the redemption a failed rollback tried to
-    undo (``None`` for a failed redemption). ``customer_id`` is the card's holder then
-    (``None`` for a card nobody held).
-    """
-
-    id: str
-    seq: int
-    created_at: dt.datetime
-    card_code: str
-    campaign_id: str
-    customer_id: str | None
-    failure_code: str
-    failure_message: str
-    channel_id: str
-    metadata: dict[str, Any] | None = None
-    redemption_id: str | None = None
-    reason: str | None = None
-
-    @property
-    def is_rollback(self) -> bool:
-        """Whether this is a failed rollback (``rrf_``) rather than a failed redemption."""
-        return self.redemption_id is not None
 
 
 # A redemption or rollback refused with this status is recorded (rf_, rrf_); a 404 names
@@ -157,6 +131,33 @@ class Redemptions(Area):
         assert card.holder_id is not None  # noqa: S101 - _plan_redemption checked it
         # Every check passed: from here on the request commits.
         now = self._session.clock.now()
+        ids = self._session.ids
+        made = (lambda: order.paid(ids.order_id(), discount, now)) if order is not None else None
+        return self.spend(card, reward, assignment, spent, order=made, metadata=metadata)
+
+    def spend(  # noqa: PLR0913 - the redemption's fields
+        self,
+        card: LoyaltyCard,
+        reward: Reward,
+        assignment: RewardAssignment,
+        spent: int,
+        *,
+        order: Order | Callable[[], Order] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        parent_id: str | None = None,
+    ) -> Redemption:
+        """Spend ``spent`` points of a checked card on ``reward``: the redemption (``r_``).
+
+        The points come from the soonest-expiring buckets, as a ``POINTS_REDEMPTION``
+        naming the redemption (and its order); the card's and reward's counts go up.
+        ``order`` may be how to make it (drawn after the redemption's ID, so the IDs of a
+        seed stay what they were). ``parent_id``: the stacked redemption this one is part
+        of. Raises nothing: the caller checked every rule (``check``).
+        """
+        project = self._project
+        campaign = project.campaigns[card.campaign_id]
+        assert card.holder_id is not None  # noqa: S101 - checked by the caller
+        now = self._session.clock.now()
         self._session.note_card(card)
         if self._session.undo is not None:
             self._session.undo.touch(reward)
@@ -166,8 +167,9 @@ class Redemptions(Area):
         card.redeemed_quantity += 1
         reward.redeemed += 1
         seq = project.take_seq()
+        redemption_id = self._session.ids.ordered("r_", seq)
         redemption = Redemption(
-            id=self._session.ids.ordered("r_", seq),
+            id=redemption_id,
             seq=seq,
             created_at=now,
             card_code=card.code,
@@ -178,12 +180,9 @@ class Redemptions(Area):
             points=spent,
             taken=taken,
             channel_id=project.app_id,
-            order=(
-                order.paid(self._session.ids.order_id(), discount, now)
-                if order is not None
-                else None
-            ),
+            order=order() if callable(order) else order,
             metadata=dict(metadata) if metadata else None,
+            parent_id=parent_id,
         )
         project.redemptions[redemption.id] = redemption
         self._session.points.touch(project, campaign, card, now)
@@ -315,6 +314,7 @@ class Redemptions(Area):
         reason: str | None = None,
         customer: str | None = None,
         order: str | None = None,
+        with_parent: bool = False,
     ) -> Redemption:
         """Undo a redemption: its points go back to their buckets as a ``POINTS_REFUND``.
 
@@ -325,11 +325,12 @@ class Redemptions(Area):
         ``invalid_customer`` or ``invalid_order`` for another customer or order; then
         nothing changes. A second rollback is 400
         ``already_rolled_back`` naming the failed rollback (``rrf_``) it recorded.
+        A part of a stacked redemption rolls back with its parent (``with_parent``):
+        alone it is 400 ``invalid_redemption_parent``, unless the ledger's
+        ``rollback_stacked_parts`` allows it.
         """
         project = self._project
-        redemption = project.redemptions.get(redemption_id)
-        if redemption is None:
-            raise errors.not_found("redemption", redemption_id)
+        redemption = self._to_roll_back(redemption_id, with_parent=with_parent)
         card = project.cards.get(redemption.card_code)
         if card is None or card.campaign_id != redemption.campaign_id:
             # Its program was deleted for good, cards and all: nothing to record against.
@@ -407,6 +408,20 @@ class Redemptions(Area):
                 source=None,
                 operation_type="AUTOMATIC",
             )
+        return redemption
+
+    def _to_roll_back(self, redemption_id: str, *, with_parent: bool) -> Redemption:
+        """The redemption a rollback names: 404 if none, 400 for a part rolled back alone."""
+        redemption = self._project.redemptions.get(redemption_id)
+        if redemption is None:
+            raise errors.not_found("redemption", redemption_id)
+        if (
+            redemption.parent_id is not None
+            and not with_parent
+            and not self._session.rollback_stacked_parts
+        ):
+            # "You can't roll back a child redemption": the spec's error for it.
+            raise errors.invalid_redemption_parent()
         return redemption
 
     def failures_of_customer(self, customer_id: str) -> list[FailedRedemption]:

@@ -39,6 +39,7 @@ from loyalty_fake.ledger.segments import (
     Segments,
     react_to_customer,
 )
+from loyalty_fake.ledger.stacking import Stacking
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -90,6 +91,7 @@ class Session:
         "_redemptions",
         "_rewards",
         "_segments",
+        "_stacking",
         "_unit",
         "activities",
         "clock",
@@ -128,6 +130,7 @@ class Session:
         self._segments: Segments | None = None
         self._pending_points: Pending | None = None
         self._async_actions: AsyncActions | None = None
+        self._stacking: Stacking | None = None
 
     @property
     def app_id(self) -> str:
@@ -156,6 +159,11 @@ class Session:
     def discount_rounding(self) -> DiscountRounding:
         """How a percentage discount rounds a fraction of a cent (see ``Ledger``)."""
         return self._ledger.discount_rounding
+
+    @property
+    def rollback_stacked_parts(self) -> bool:
+        """Whether a stacked redemption's part may roll back alone (see ``Ledger``)."""
+        return self._ledger.rollback_stacked_parts
 
     @property
     def strict_joins(self) -> bool:
@@ -324,4 +332,12 @@ class Session:
         found = self._async_actions
         if found is None:
             found = self._async_actions = AsyncActions(self)
+        return found
+
+    @property
+    def stacking(self) -> Stacking:
+        """Stacked validations, redemptions and rollbacks, and validation sessions."""
+        found = self._stacking
+        if found is None:
+            found = self._stacking = Stacking(self)
         return found

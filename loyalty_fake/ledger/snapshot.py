@@ -53,6 +53,8 @@ from loyalty_fake.ledger.redemptions import (
 )
 from loyalty_fake.ledger.rewards import Reward, RewardAssignment
 from loyalty_fake.ledger.segments import CustomerEvent, Segment
+from loyalty_fake.ledger.stacking import StackedRedemption, StackedRollback
+from loyalty_fake.ledger.validation_sessions import ValidationSession
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -124,6 +126,9 @@ def _record_classes() -> tuple[type, ...]:
         Condition,
         PendingPoints,
         AsyncAction,
+        StackedRollback,
+        StackedRedemption,
+        ValidationSession,
     )
 
 

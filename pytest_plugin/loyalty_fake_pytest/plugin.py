@@ -40,6 +40,7 @@ _OPTIONS = (
     "cancel_pending_points_with_order",
     "imported_orders_earn",
     "discount_rounding",
+    "rollback_stacked_parts",
 )
 _SEEDING = ("programs", "members", "earning")
 _SERVER = ("control_plane",)
@@ -56,7 +57,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "app_id=None, app_token=None, strict_content_type=False, programs=None, members=None, "
         "control_plane=False, strict_products=False, segment_reentry_earns=False, "
         "segment_members_earn_at_rule_creation=False, cancel_pending_points_with_order=False, "
-        "imported_orders_earn=False, earning=False, discount_rounding='half_up'): "
+        "imported_orders_earn=False, earning=False, discount_rounding='half_up', "
+        "rollback_stacked_parts=False): "
         "options for the loyalty_fake fixture, which every marked test gets; programs/members "
         "seed demo data from seed; control_plane serves /_fake/ on loyalty_fake_server",
     )
