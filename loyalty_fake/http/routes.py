@@ -33,6 +33,7 @@ from loyalty_fake.http import (
     redemptions,
     rewards,
     segments,
+    validation_rules,
     vouchers,
 )
 from loyalty_fake.http.assignments import ASSIGNMENTS, REWARD_ASSIGNMENTS
@@ -78,6 +79,7 @@ AREAS = (
     async_actions,
     imports,
     product_imports,
+    validation_rules,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

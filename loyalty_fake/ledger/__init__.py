@@ -31,6 +31,7 @@ from loyalty_fake.ledger.project import Project
 from loyalty_fake.ledger.publications import PUBLICATION_FILTERS, publication_record
 from loyalty_fake.ledger.session import REACTIONS, Activity, Session
 from loyalty_fake.ledger.unit import UnitOfWork
+from loyalty_fake.ledger.validation_rules import ValidationRuleChoices
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -47,6 +48,7 @@ __all__ = [
     "Project",
     "Session",
     "UnitOfWork",
+    "ValidationRuleChoices",
     "publication_record",
     "transaction_record",
 ]
@@ -61,7 +63,8 @@ class Ledger:
     how earning reads what Voucherify leaves open; the fake's configuration, not state,
     so snapshots do not carry it. ``strict_products``: an order line naming a product or
     SKU the catalogue lacks gets 404 ``not_found`` instead of being kept as given
-    (configuration too).
+    (configuration too). ``validation_rule_choices``: how validation rules read what
+    Voucherify leaves open (configuration too).
     """
 
     clock: Clock = attrs.field(factory=Clock)
@@ -69,6 +72,7 @@ class Ledger:
     strict_joins: bool = False
     earning_choices: EarningChoices = attrs.field(factory=EarningChoices)
     strict_products: bool = False
+    validation_rule_choices: ValidationRuleChoices = attrs.field(factory=ValidationRuleChoices)
     _projects: dict[str, Project] = attrs.field(factory=dict, init=False, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
     _unit: UnitOfWork = attrs.field(init=False, repr=False)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.segments import CustomerEvent, Segment
     from loyalty_fake.ledger.session import Session
     from loyalty_fake.ledger.undo import UndoLog
+    from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
 
 __all__ = ["Area", "Project", "note_project", "note_removal", "note_sequence"]
 
@@ -105,6 +106,9 @@ class Project:
     pending_instants: list[dt.datetime] = attrs.field(factory=list)
     # async_actions.py: finished async actions by ID, oldest first
     async_actions: dict[str, AsyncAction] = attrs.field(factory=dict)
+    # validation_rules.py: validation rules and their assignments by ID, oldest first
+    validation_rules: dict[str, ValidationRule] = attrs.field(factory=dict)
+    validation_rule_assignments: dict[str, RuleAssignment] = attrs.field(factory=dict)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -218,6 +222,8 @@ _GROWING = (
     "pending_points",
     "pending_due",
     "async_actions",
+    "validation_rules",
+    "validation_rule_assignments",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 
