@@ -33,6 +33,11 @@ from tests.spec import (
     validate_response,
     validate_schema,
 )
+from tests.validation_rules_clients import (
+    RequestsValidationRules,
+    SdkValidationRules,
+    ValidationRulesClient,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -117,6 +122,7 @@ _FULL_SPEC_PREFIXES = (
     "/v1/skus",
     "/v1/segments",
     "/v1/async-actions",
+    "/v1/validation-rules",
 )
 
 
@@ -185,7 +191,9 @@ def check_error_reply(reply: Reply) -> Reply:
     return reply
 
 
-class Client(EarningClient, ProductsClient, SegmentClient, BulkClient, Protocol):
+class Client(
+    EarningClient, ProductsClient, SegmentClient, BulkClient, ValidationRulesClient, Protocol
+):
     """The operations the fake serves, as one client library performs them."""
 
     name: str
@@ -262,7 +270,9 @@ def _member_path(code: str, campaign: str | None) -> tuple[str, str]:
 
 
 @attrs.define
-class RequestsClient(RequestsEarning, RequestsProducts, RequestsSegments, RequestsBulk):
+class RequestsClient(
+    RequestsEarning, RequestsProducts, RequestsSegments, RequestsBulk, RequestsValidationRules
+):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
     headers: dict[str, str]
@@ -486,7 +496,7 @@ def sdk_filters(model_name: str, filters: Any) -> None:
 
 
 @attrs.define
-class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk):
+class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk, SdkValidationRules):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
     headers: dict[str, str]

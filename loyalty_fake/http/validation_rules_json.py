@@ -163,11 +163,10 @@ _APPLICABLE = obj(
     {
         "object": enum(*APPLICABLE_OBJECTS),
         "id": STRING,
-        "source_id": nullable(STRING),
         "strict": BOOLEAN,
         "effect": enum(*APPLICABLE_EFFECTS),
     },
-    _APPLICABLE_OPTIONAL,
+    {"source_id": STRING, **_APPLICABLE_OPTIONAL},
 )
 
 
