@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.loyalty_fake(now="2024-01-25T10:00:00Z")
 
-BIG_ORDER = {
+BIG_ORDER: dict[str, Any] = {
     "name": "Order over $100",
     "error": {"message": "Spend more than $100."},
     "rules": {
@@ -203,9 +203,10 @@ def test_applicable_to_fills_defaults(http: RequestsClient) -> None:
 
 def test_bundle_rules_kept_and_dropped(client: Client, http: RequestsClient) -> None:
     """bundle_rules are kept as given; PUT with bundle_rules null answers an empty object."""
-    bundle = {"1": {"name": "order.items.count", "conditions": {"$more_than": [1]}}, "logic": "1"}
+    first = {"name": "order.items.count", "conditions": {"$more_than": [1]}}
+    bundle: dict[str, Any] = {"1": first, "logic": "1"}
     rule = _rule(client, {"name": "Bundle", "bundle_rules": bundle})
-    assert rule["bundle_rules"] == {**bundle, "1": {**bundle["1"], "property": None, "rules": {}}}
+    assert rule["bundle_rules"] == {**bundle, "1": {**first, "property": None, "rules": {}}}
     # The SDK leaves nulls out of the body: only plain HTTP can send bundle_rules: null.
     dropped = _ok(http.update_validation_rule(rule["id"], {"bundle_rules": None}))
     assert dropped["bundle_rules"] == {}
