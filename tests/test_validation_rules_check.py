@@ -18,7 +18,7 @@ from loyalty_fake.ledger.validation_rule_check import ItemContext, RuleContext, 
 from loyalty_fake.ledger.validation_rule_tree import check_tree, parse_logic
 from loyalty_fake.ledger.validation_rules import RuleSpec, ValidationRuleChoices
 
-NOW = dt.datetime(2024, 1, 25, 10, 0, tzinfo=dt.UTC)  # a Thursday (day 4; 0 is Sunday)
+NOW = dt.datetime(2024, 1, 25, 10, 0, tzinfo=dt.timezone.utc)  # a Thursday (day 4; 0 is Sunday)
 COFFEE = ItemContext(
     product_id="prod_coffee", product_source_id="coffee", quantity=2, price=500, amount=1000
 )

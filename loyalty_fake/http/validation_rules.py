@@ -71,6 +71,9 @@ def _entry(call: Call, body: Body) -> dict[str, Any]:
             entry["id"], entry["source_id"] = found.id, found.source_id
         elif call.session.strict_products:
             raise errors.not_found(str(kind), ref)
+    if entry["id"] is None:
+        # Only a product or SKU the fake holds can be named by its source_id alone.
+        body.require("id")
     if entry["source_id"] is None:
         # ApplicableTo.source_id is a string; the spec's examples' null fails its own schema.
         del entry["source_id"]
@@ -94,8 +97,11 @@ def _limits(body: Body, entry: dict[str, Any]) -> dict[str, Any]:
         if isinstance(price, bool) or not isinstance(price, int | float) or price < 0:
             body.fail("price", "must be a number >= 0")
         entry["price"] = price
-    if body.data.get("price_formula") is not None:
-        entry["price_formula"] = body.data["price_formula"]
+    formula = body.data.get("price_formula")
+    if formula is not None:
+        if isinstance(formula, bool) or not isinstance(formula, int | float | str):
+            body.fail("price_formula", "must be a number or a string")
+        entry["price_formula"] = formula
     return _lines(body, entry)
 
 
@@ -103,12 +109,28 @@ def _lines(body: Body, entry: dict[str, Any]) -> dict[str, Any]:
     target = body.choice("target", ("ITEM", "UNIT"))
     if target is not None:
         entry["target"] = target
-    for key in ("order_item_indices", "order_item_units"):
-        if body.data.get(key) is not None:
-            if not isinstance(body.data[key], list):
-                body.fail(key, "must be array")
-            entry[key] = list(body.data[key])
+    indices = body.data.get("order_item_indices")
+    if indices is not None:
+        if not _counts(indices):
+            body.fail("order_item_indices", "must be array of integers >= 0")
+        entry["order_item_indices"] = list(indices)
+    units = body.data.get("order_item_units")
+    if units is not None:
+        if not isinstance(units, list) or not all(
+            isinstance(unit, dict)
+            and _counts([unit.get("index", 0)])
+            and _counts(unit.get("units", []))
+            for unit in units
+        ):
+            body.fail("order_item_units", "must be array of {index, units} objects")
+        entry["order_item_units"] = [dict(unit) for unit in units]
     return entry
+
+
+def _counts(values: Any) -> bool:
+    return isinstance(values, list) and all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values
+    )
 
 
 def _applicable_to(call: Call, body: Body) -> dict[str, Any] | None:
@@ -227,7 +249,7 @@ def list_rule_assignments(call: Call) -> tuple[int, Any]:
 
 def _related(body: Body) -> tuple[str, str]:
     """The object a request assigns to: ``related_object_type``/``_id``, or ``{voucher: id}``."""
-    given = [kind for kind in RELATED_TYPES if body.data.get(kind) is not None]
+    given = [kind for kind in RELATED_TYPES if body.string(kind, non_empty=True) is not None]
     if body.data.get("related_object_id") is None and len(given) == 1:
         kind = given[0]
         ident = body.string(kind, non_empty=True)

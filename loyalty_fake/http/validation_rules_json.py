@@ -144,7 +144,13 @@ _APPLICABLE_OPTIONAL: dict[str, Schema] = {
     "amount_limit": _LIMIT,
     "aggregated_amount_limit": _LIMIT,
     "order_item_indices": {"type": "array", "items": _LIMIT},
-    "order_item_units": {"type": "array", "items": FREE_OBJECT},
+    "order_item_units": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"index": _LIMIT, "units": {"type": "array", "items": _LIMIT}},
+        },
+    },
     "repeat": _LIMIT,
     "skip_initially": _LIMIT,
     "target": enum("ITEM", "UNIT"),
