@@ -26,6 +26,10 @@ COLLECTIONS = {
     "/v1/products",
     # Someone not a customer of the project gets the segments they would be in: none.
     "/v1/customers/{customerId}/segments",
+    "/v1/validation-rules",
+    "/v1/validation-rules-assignments",
+    # An unknown rule's assignments are an empty list (documented).
+    "/v1/validation-rules/{validationRuleId}/assignments",
 }
 # Creating these makes a record in the stranger's own project (or is refused there).
 CREATORS = {
@@ -42,6 +46,7 @@ CREATORS = {
     "POST /v1/orders/import",
     "POST /v1/products/bulk/async",
     "POST /v1/products/metadata/async",
+    "POST /v1/validation-rules",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
 BODIES: dict[str, Any] = {
@@ -76,6 +81,12 @@ BODIES: dict[str, Any] = {
     "POST /v1/orders/import": [{"source_id": "order-1", "status": "CANCELED"}],
     "POST /v1/products/bulk/async": [{"source_id": "shirt", "name": "Taken Over"}],
     "POST /v1/products/metadata/async": {"source_ids": ["shirt"], "metadata": {"x": 1}},
+    "POST /v1/validation-rules": {"name": "Mine"},
+    "PUT /v1/validation-rules/{validationRuleId}": {"name": "taken over"},
+    "POST /v1/validation-rules/{validationRuleId}/assignments": {
+        "related_object_type": "campaign",
+        "related_object_id": "{program}",
+    },
 }
 
 
@@ -91,6 +102,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     segment: str = "seg_unknown",
     pending: str = "lopp_unknown",
     action: str = "aa_unknown",
+    validation_rule: str = "val_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -108,8 +120,10 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "segmentId": segment,
         "pendingPointsId": pending,
         "asyncActionId": action,
+        "validationRuleId": validation_rule,
     }
     text = json.dumps(BODIES.get(route.operation, {}))
+    text = text.replace("{program}", program)
     body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
     upload = route.operation == "POST /v1/customers/importCSV"
     return requests.request(
@@ -127,6 +141,10 @@ def _owner_state(fake: LoyaltyFake) -> str:
     # The dump leaves the catalogue out: its records, every field, are compared as well.
     project = fake.ledger.projects()["owner"]
     state["catalogue"] = [repr(r) for r in (*project.products.values(), *project.skus.values())]
+    state["validation_rules"] = [
+        repr(r)
+        for r in (*project.validation_rules.values(), *project.validation_rule_assignments.values())
+    ]
     return json.dumps(state, sort_keys=True)
 
 
@@ -186,7 +204,17 @@ def test_a_stranger_cannot_reach_another_projects_data(
     ).json()["async_action_id"]
     before = _owner_state(loyalty_fake)
     ids = (program["id"], code, reward, assignment, redemption, made.json()[0]["id"], action)
-    response = _send(route, STRANGER, *ids)
+    validation_rule = loyalty_fake.request(
+        "POST", "/v1/validation-rules", json_body={"name": "Owner's"}, app_id="owner"
+    ).json()["id"]
+    loyalty_fake.request(
+        "POST",
+        f"/v1/validation-rules/{validation_rule}/assignments",
+        json_body={"related_object_type": "campaign", "related_object_id": program["id"]},
+        app_id="owner",
+    )
+    before = _owner_state(loyalty_fake)
+    response = _send(route, STRANGER, *ids, validation_rule=validation_rule)
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()
         assert response.status_code == 200
