@@ -20,6 +20,7 @@ from loyalty_fake.http.common_json import (
     ref,
 )
 from loyalty_fake.http.declare import NON_EMPTY
+from loyalty_fake.http.params import MAX_INTEGER
 
 if TYPE_CHECKING:
     from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
@@ -133,7 +134,7 @@ def assignment_json(assignment: RuleAssignment) -> dict[str, Any]:
     }
 
 
-_LIMIT: Schema = {"type": "integer", "minimum": 0}
+_LIMIT: Schema = {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER}
 _APPLICABLE_OPTIONAL: dict[str, Schema] = {
     "product_id": STRING,
     "product_source_id": STRING,
