@@ -16,7 +16,7 @@ from loyalty_fake.http.customers_json import customer_json
 from loyalty_fake.http.messages import Request, Response
 from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.ids import IdGenerator
-from loyalty_fake.ledger import EarningChoices, Ledger
+from loyalty_fake.ledger import EarningChoices, Ledger, ValidationRuleChoices
 from loyalty_fake.transports.hosts import HostMatcher
 from loyalty_fake.transports.httpx_transport import HttpxTransport
 from loyalty_fake.transports.requests_transport import RequestsTransport
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from loyalty_fake.ledger.earning import ProportionalRounding
+    from loyalty_fake.ledger.validation_rules import ViolationKeys
 
 __all__ = ["DEFAULT_APP_ID", "DEFAULT_APP_TOKEN", "LoyaltyFake"]
 
@@ -97,6 +98,11 @@ class LoyaltyFake:
     ``customer.segment.entered`` rules award points (docs/choices.md).
     ``imported_orders_earn`` to let orders imported ``PAID`` earn points (by default they
     do not, as Voucherify documents; docs/choices.md).
+    ``refuse_deleting_assigned_validation_rules`` to answer 400 ``resource_in_use`` to
+    deleting a validation rule still assigned (by default its assignments go with it), and
+    ``validation_rule_violation_keys="redemption"`` to answer ``redemption_rules_violated``
+    for every failing validation rule (by default the key names the area that failed:
+    customer, order or redemption; docs/choices.md).
     """
 
     seed: int = 0
@@ -114,6 +120,8 @@ class LoyaltyFake:
     segment_reentry_earns: bool = False
     segment_members_earn_at_rule_creation: bool = False
     imported_orders_earn: bool = False
+    refuse_deleting_assigned_validation_rules: bool = False
+    validation_rule_violation_keys: ViolationKeys = "by_area"
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -144,6 +152,10 @@ class LoyaltyFake:
                 imported_orders_earn=self.imported_orders_earn,
             ),
             strict_products=self.strict_products,
+            validation_rule_choices=ValidationRuleChoices(
+                refuse_deleting_assigned=self.refuse_deleting_assigned_validation_rules,
+                violation_keys=self.validation_rule_violation_keys,
+            ),
         )
         self.app = FakeVoucherifyApp(
             self.ledger, self.credentials, strict_content_type=self.strict_content_type

@@ -376,3 +376,16 @@ def test_deleted_validation_rule_stops_gating(client: Client, loyalty_fake: Loya
     code = _member(client, loyalty_fake)
     _pay(client, "small", 5000)
     assert _balance(client, code) == 10
+
+
+@pytest.mark.loyalty_fake(refuse_deleting_assigned_validation_rules=True)
+def test_deleting_an_assigned_rule_refused_when_switched(client: Client) -> None:
+    """With refuse_deleting_assigned_validation_rules, an assigned rule is resource_in_use."""
+    program = make_program(client)
+    rule = _rule(client)
+    body = {"related_object_type": "campaign", "related_object_id": program["id"]}
+    assignment = _ok(client.assign_validation_rule(rule["id"], body))
+    reply = client.delete_validation_rule(rule["id"])
+    assert (reply.status, reply.error_key) == (400, "resource_in_use")
+    assert reply.body["related_object_ids"] == [assignment["id"]]
+    assert _ok(client.get_validation_rule(rule["id"]))["assignments_count"] == 1

@@ -44,6 +44,7 @@ __all__ = [
     "ValidationRuleChoices",
     "ValidationRules",
     "Violation",
+    "ViolationKeys",
     "item_context",
 ]
 
