@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from loyalty_fake import LoyaltyFake
 from tests.conftest import make_program
 
 if TYPE_CHECKING:
-    from loyalty_fake import LoyaltyFake
     from tests.conftest import Client, RequestsClient
 
 pytestmark = pytest.mark.loyalty_fake(now="2024-01-25T10:00:00Z")
@@ -389,3 +389,43 @@ def test_deleting_an_assigned_rule_refused_when_switched(client: Client) -> None
     assert (reply.status, reply.error_key) == (400, "resource_in_use")
     assert reply.body["related_object_ids"] == [assignment["id"]]
     assert _ok(client.get_validation_rule(rule["id"]))["assignments_count"] == 1
+
+
+def test_rules_and_assignments_survive_a_snapshot(
+    http: RequestsClient, loyalty_fake: LoyaltyFake
+) -> None:
+    """A restart keeps rules, assignments and the gate on earning; the next IDs follow on."""
+    make_program(http)
+    rule = _rule(http, VIP)
+    earning = _ok(
+        http.create_earning_rules("Coffee Club", [{**TEN, "validation_rule_id": rule["id"]}])
+    )[0]
+    before = _ok(http.list_all_rule_assignments())
+    restored = LoyaltyFake(now="2024-01-25T10:00:00Z")
+    restored.ledger.restore(loyalty_fake.ledger.snapshot())
+    got = restored.request("GET", f"/v1/validation-rules/{rule['id']}").json()
+    assert got == {**rule, "assignments_count": 1}
+    assert restored.request("GET", "/v1/validation-rules-assignments").json() == before
+    rule_of = restored.request("GET", f"/v1/loyalties/Coffee Club/earning-rules/{earning['id']}")
+    assert rule_of.json()["validation_rule_id"] == rule["id"]
+    # The same next rule ID in the original and the restored fake.
+    again = {"name": "Next"}
+    made = restored.request("POST", "/v1/validation-rules", json_body=again).json()
+    assert made["id"] == _rule(http, again)["id"]
+    code = restored.add_member("Coffee Club", {"source_id": "ada", "metadata": {"tier": "gold"}})
+    order = {"source_id": "o", "status": "PAID", "amount": 1, "customer": {"source_id": "ada"}}
+    restored.request("POST", "/v1/orders", json_body=order)
+    assert restored.get_member(code["code"])["loyalty_card"]["balance"] == 10
+
+
+def test_the_same_seed_gives_the_same_ids(loyalty_fake: LoyaltyFake) -> None:
+    """Rule and assignment IDs come from the seeded stream: two fakes agree."""
+    other = LoyaltyFake(now="2024-01-25T10:00:00Z")
+    made = []
+    for fake in (loyalty_fake, other):
+        program = fake.create_loyalty_program("P")
+        rule = fake.request("POST", "/v1/validation-rules", json_body={"name": "R"}).json()
+        body = {"related_object_type": "campaign", "related_object_id": program["id"]}
+        path = f"/v1/validation-rules/{rule['id']}/assignments"
+        made.append((rule["id"], fake.request("POST", path, json_body=body).json()["id"]))
+    assert made[0] == made[1]
