@@ -429,3 +429,33 @@ def test_the_same_seed_gives_the_same_ids(loyalty_fake: LoyaltyFake) -> None:
         path = f"/v1/validation-rules/{rule['id']}/assignments"
         made.append((rule["id"], fake.request("POST", path, json_body=body).json()["id"]))
     assert made[0] == made[1]
+
+
+def test_list_between_dates(http: RequestsClient, loyalty_fake: LoyaltyFake) -> None:
+    """start_date and end_date keep the rules created between them (the SDK takes datetimes)."""
+    _rule(http, {"name": "old"})
+    loyalty_fake.clock.advance(days=2)
+    _rule(http, {"name": "new"})
+    since = _ok(http.list_validation_rules({"start_date": "2024-01-26T00:00:00Z"}))
+    assert [r["name"] for r in since["data"]] == ["new"]
+    until = _ok(http.list_validation_rules({"end_date": "2024-01-26T00:00:00Z"}))
+    assert [r["name"] for r in until["data"]] == ["old"]
+    bad = http.list_validation_rules({"order": "size"})
+    assert (bad.status, bad.error_key) == (400, "invalid_query_params")
+
+
+def test_assignment_lists_page_and_order(client: Client, loyalty_fake: LoyaltyFake) -> None:
+    """Both assignment lists page (limit, page) and order by created_at, oldest first."""
+    make_program(client)
+    earning = _ok(client.create_earning_rules("Coffee Club", [TEN, TEN, TEN]))
+    rule = _rule(client)
+    made = []
+    for one in earning:
+        loyalty_fake.clock.advance(seconds=1)
+        body = {"related_object_type": "earning_rule", "related_object_id": one["id"]}
+        made.append(_ok(client.assign_validation_rule(rule["id"], body))["id"])
+    params = {"limit": 2, "page": 1, "order": "-created_at"}
+    newest = _ok(client.list_all_rule_assignments(params))
+    assert ([a["id"] for a in newest["data"]], newest["total"]) == (made[:0:-1], 3)
+    second = _ok(client.list_rule_assignments(rule["id"], {"limit": 2, "page": 2}))
+    assert [a["id"] for a in second["data"]] == made[2:]

@@ -14,7 +14,7 @@ from loyalty_fake import errors
 from loyalty_fake.http import paging
 from loyalty_fake.http.common_json import BOOLEAN, STRING, TIMESTAMP
 from loyalty_fake.http.declare import Operation, Route, orders, query
-from loyalty_fake.http.params import Body, Query, parse_json_body
+from loyalty_fake.http.params import MAX_INTEGER, Body, Query, parse_json_body
 from loyalty_fake.http.validation_rules_json import (
     APPLICABLE_EFFECTS,
     APPLICABLE_OBJECTS,
@@ -129,7 +129,7 @@ def _lines(body: Body, entry: dict[str, Any]) -> dict[str, Any]:
 
 def _counts(values: Any) -> bool:
     return isinstance(values, list) and all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values
+        isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_INTEGER for v in values
     )
 
 
