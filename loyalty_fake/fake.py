@@ -16,7 +16,7 @@ from loyalty_fake.http.customers_json import customer_json
 from loyalty_fake.http.messages import Request, Response
 from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.ids import IdGenerator
-from loyalty_fake.ledger import EarningChoices, Ledger
+from loyalty_fake.ledger import EarningChoices, Ledger, ValidationRuleChoices
 from loyalty_fake.transports.hosts import HostMatcher
 from loyalty_fake.transports.httpx_transport import HttpxTransport
 from loyalty_fake.transports.requests_transport import RequestsTransport
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from loyalty_fake.ledger.apportion import DiscountRounding
     from loyalty_fake.ledger.earning import ProportionalRounding
+    from loyalty_fake.ledger.validation_rules import ViolationKeys
 
 __all__ = ["DEFAULT_APP_ID", "DEFAULT_APP_TOKEN", "LoyaltyFake"]
 
@@ -103,6 +104,11 @@ class LoyaltyFake:
     ``rollback_stacked_parts`` to let ``POST /v1/redemptions/{id}/rollback`` roll back one
     part of a stacked redemption alone (by default it is 400 ``invalid_redemption_parent``,
     as Voucherify documents: "You can't roll back a child redemption"; docs/choices.md).
+    ``refuse_deleting_assigned_validation_rules`` to answer 400 ``resource_in_use`` to
+    deleting a validation rule still assigned (by default its assignments go with it), and
+    ``validation_rule_violation_keys="redemption"`` to answer ``redemption_rules_violated``
+    for every failing validation rule (by default the key names the area that failed:
+    customer, order or redemption; docs/choices.md).
     """
 
     seed: int = 0
@@ -122,6 +128,8 @@ class LoyaltyFake:
     imported_orders_earn: bool = False
     discount_rounding: DiscountRounding = "half_up"
     rollback_stacked_parts: bool = False
+    refuse_deleting_assigned_validation_rules: bool = False
+    validation_rule_violation_keys: ViolationKeys = "by_area"
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -154,6 +162,10 @@ class LoyaltyFake:
             strict_products=self.strict_products,
             discount_rounding=self.discount_rounding,
             rollback_stacked_parts=self.rollback_stacked_parts,
+            validation_rule_choices=ValidationRuleChoices(
+                refuse_deleting_assigned=self.refuse_deleting_assigned_validation_rules,
+                violation_keys=self.validation_rule_violation_keys,
+            ),
         )
         self.app = FakeVoucherifyApp(
             self.ledger, self.credentials, strict_content_type=self.strict_content_type

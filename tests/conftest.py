@@ -41,6 +41,11 @@ from tests.stacking_clients import (
     StackingClient,
     check_stacked_parts,
 )
+from tests.validation_rules_clients import (
+    RequestsValidationRules,
+    SdkValidationRules,
+    ValidationRulesClient,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -126,6 +131,7 @@ _FULL_SPEC_PREFIXES = (
     "/v1/segments",
     "/v1/async-actions",
     "/v1/validations",
+    "/v1/validation-rules",
 )
 
 
@@ -196,7 +202,15 @@ def check_error_reply(reply: Reply) -> Reply:
     return reply
 
 
-class Client(EarningClient, ProductsClient, SegmentClient, BulkClient, StackingClient, Protocol):
+class Client(
+    EarningClient,
+    ProductsClient,
+    SegmentClient,
+    BulkClient,
+    StackingClient,
+    ValidationRulesClient,
+    Protocol,
+):
     """The operations the fake serves, as one client library performs them."""
 
     name: str
@@ -274,7 +288,12 @@ def _member_path(code: str, campaign: str | None) -> tuple[str, str]:
 
 @attrs.define
 class RequestsClient(
-    RequestsEarning, RequestsProducts, RequestsSegments, RequestsBulk, RequestsStacking
+    RequestsEarning,
+    RequestsProducts,
+    RequestsSegments,
+    RequestsBulk,
+    RequestsStacking,
+    RequestsValidationRules,
 ):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
@@ -499,7 +518,7 @@ def sdk_filters(model_name: str, filters: Any) -> None:
 
 
 @attrs.define
-class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk, SdkStacking):
+class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk, SdkStacking, SdkValidationRules):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
     headers: dict[str, str]

@@ -245,6 +245,7 @@ def _scene() -> Scene:
         "/v1/loyalties/P/earning-rules",
         json_body=[{**rule, "loyalty": {"type": "FIXED", "points": 4}}],
     )
+    vrule, vassignment = _validation_rules(fake)
     fake.clock.advance(days=40)  # alice's and the initial points are due to expire
     pending = _pending_points(fake)
     fake.clock.advance(days=40)  # alice's, the initial points and o-soon's pending are due
@@ -265,8 +266,38 @@ def _scene() -> Scene:
             "segment": segment,
             "pending": pending,
             "stacked": stacked,
+            "vrule": vrule,
+            "vassignment": vassignment,
         },
     )
+
+
+def _validation_rules(fake: LoyaltyFake) -> tuple[str, str]:
+    """A validation rule gating an earning rule (orders over 1000), assigned to P too."""
+    big = {
+        "name": "Big orders",
+        "rules": {
+            "1": {"name": "order.amount", "conditions": {"$more_than": [1000]}},
+            "2": {"name": "customer.metadata", "property": "tier", "conditions": {"$is": ["gold"]}},
+            "logic": "1 and 2",
+        },
+    }
+    rule: str = fake.request("POST", "/v1/validation-rules", json_body=big).json()["id"]
+    earning = {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 8}}
+    fake.request(
+        "POST",
+        "/v1/loyalties/P/earning-rules",
+        json_body=[{**earning, "validation_rule_id": rule}],
+    )
+    assignment: str = fake.request(
+        "POST",
+        f"/v1/validation-rules/{rule}/assignments",
+        json_body={
+            "related_object_type": "campaign",
+            "related_object_id": fake.get_loyalty_program("P")["id"],
+        },
+    ).json()["id"]
+    return rule, assignment
 
 
 def _pending_points(fake: LoyaltyFake) -> str:
@@ -490,6 +521,43 @@ def _stacked_requests(n: dict[str, str]) -> dict[str, Ready]:
         ),
         "roll back stacked": _api("POST", f"/v1/redemptions/{n['stacked']}/rollbacks", {}),
         "release a session": _api("DELETE", f"/v1/vouchers/{n['bob']}/sessions/held"),
+        "create validation rule": _api(
+            "POST",
+            "/v1/validation-rules",
+            {
+                "name": "V",
+                "rules": {"1": {"name": "order.amount", "conditions": {"$is": [1]}}},
+                "applicable_to": {"included": [{"object": "product", "id": "shirt"}]},
+            },
+        ),
+        "update validation rule": _api(
+            "PUT", f"/v1/validation-rules/{n['vrule']}", {"name": "W", "bundle_rules": None}
+        ),
+        "delete validation rule": _api("DELETE", f"/v1/validation-rules/{n['vrule']}"),
+        "assign validation rule": _api(
+            "POST",
+            f"/v1/validation-rules/{n['vrule']}/assignments?force=true",
+            {"related_object_type": "campaign", "related_object_id": n["program"]},
+        ),
+        "unassign validation rule": _api(
+            "DELETE", f"/v1/validation-rules/{n['vrule']}/assignments/{n['vassignment']}"
+        ),
+        "earning rule with a validation rule": _api(
+            "POST",
+            "/v1/loyalties/P/earning-rules",
+            [
+                {
+                    "event": "order.paid",
+                    "loyalty": {"type": "FIXED", "points": 1},
+                    "validation_rule_id": n["vrule"],
+                }
+            ],
+        ),
+        "pay, a validation rule gates earning": _api(
+            "POST",
+            "/v1/orders",
+            {"status": "PAID", "amount": 5000, "customer": {"source_id": "alice"}},
+        ),
     }
 
 

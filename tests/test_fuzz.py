@@ -104,6 +104,7 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
     stacked = _stacked(fake, held[0], known["rewardId"][1])
     known["redemptionId"] = [*known["redemptionId"], *stacked.pop("redemptionId")]
     known.update(stacked)
+    _validation_rules(fake, known)
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
     app = ServerApp(fake)
@@ -246,6 +247,37 @@ def _segments(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[
 
 
 _FRAMING = frozenset({"transfer-encoding", "content-length", "connection", "te", "upgrade"})
+_VIP_RULE = {
+    "name": "Fuzz VIP",
+    "error": {"message": "VIP only"},
+    "rules": {
+        "1": {"name": "customer.metadata", "property": "tier", "conditions": {"$is": ["gold"]}},
+        "2": {"name": "order.amount", "conditions": {"$more_than": [1000]}},
+        "logic": "1 or 2",
+    },
+    "applicable_to": {"included": [{"object": "product", "id": "fuzz-shirt"}]},
+}
+
+
+def _validation_rules(fake: LoyaltyFake, known: dict[str, list[str]]) -> None:
+    """Two validation rules, one assigned to the program and to an earning rule."""
+    made = [
+        fake.request("POST", "/v1/validation-rules", json_body=body).json()
+        for body in (_VIP_RULE, {"name": "Fuzz empty"})
+    ]
+    assignments = [
+        fake.request(
+            "POST",
+            f"/v1/validation-rules/{made[0]['id']}/assignments",
+            json_body={"related_object_type": kind, "related_object_id": ident},
+        ).json()
+        for kind, ident in (
+            ("campaign", known["campaignId"][0]),
+            ("earning_rule", known["earningRuleId"][0]),
+        )
+    ]
+    known["validationRuleId"] = [rule["id"] for rule in made]
+    known["assignmentId"] = [*known["assignmentId"], *(a["id"] for a in assignments)]
 
 
 def _aim(case: Any, known: dict[str, list[str]]) -> None:
@@ -398,6 +430,7 @@ def _bodies(known: dict[str, list[str]]) -> dict[str, tuple[str, str, dict[str, 
                 "metadata": {"k": 1},
             },
         ),
+        "create validation rule": ("POST", "/v1/validation-rules", _VIP_RULE),
         "order with a product": (
             "POST",
             "/v1/orders",

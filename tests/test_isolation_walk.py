@@ -27,6 +27,10 @@ COLLECTIONS = {
     "/v1/redemptions",
     # Someone not a customer of the project gets the segments they would be in: none.
     "/v1/customers/{customerId}/segments",
+    "/v1/validation-rules",
+    "/v1/validation-rules-assignments",
+    # An unknown rule's assignments are an empty list (documented).
+    "/v1/validation-rules/{validationRuleId}/assignments",
 }
 # Creating these makes a record in the stranger's own project (or is refused there).
 CREATORS = {
@@ -45,6 +49,7 @@ CREATORS = {
     "POST /v1/products/metadata/async",
     "POST /v1/products/importCSV",
     "POST /v1/skus/importCSV",
+    "POST /v1/validation-rules",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
 # The owner's product "shirt" and SKU "shirt-red", renamed and repriced by a stranger's upload.
@@ -91,6 +96,12 @@ BODIES: dict[str, Any] = {
     "POST /v1/redemptions": {
         "redeemables": [{"object": "voucher", "id": "{code}", "reward": {"id": "{reward}"}}]
     },
+    "POST /v1/validation-rules": {"name": "Mine"},
+    "PUT /v1/validation-rules/{validationRuleId}": {"name": "taken over"},
+    "POST /v1/validation-rules/{validationRuleId}/assignments": {
+        "related_object_type": "campaign",
+        "related_object_id": "{program}",
+    },
 }
 # Answers 200 in the stranger's project, the owner's code inapplicable there: not found.
 VALIDATIONS = "POST /v1/validations"
@@ -109,6 +120,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     pending: str = "lopp_unknown",
     action: str = "aa_unknown",
     parent: str = "r_unknown",
+    validation_rule: str = "val_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -128,8 +140,10 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "asyncActionId": action,
         "parentRedemptionId": parent,
         "sessionKey": "held",
+        "validationRuleId": validation_rule,
     }
     text = json.dumps(BODIES.get(route.operation, {}))
+    text = text.replace("{program}", program)
     body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
     upload = CSV_UPLOADS.get(route.operation)
     return requests.request(
@@ -150,6 +164,10 @@ def _owner_state(fake: LoyaltyFake) -> str:
     state["stacked"] = [
         repr(r)
         for r in (*project.stacked_redemptions.values(), *project.validation_sessions.values())
+    ]
+    state["validation_rules"] = [
+        repr(r)
+        for r in (*project.validation_rules.values(), *project.validation_rule_assignments.values())
     ]
     return json.dumps(state, sort_keys=True)
 
@@ -189,22 +207,10 @@ def test_a_stranger_cannot_reach_another_projects_data(
         "filter": {"source_id": {"conditions": {"$is": "alice"}}},
     }
     made_segment = loyalty_fake.request("POST", "/v1/segments", json_body=segment, app_id="owner")
-    before = _owner_state(loyalty_fake)
-    ids = (
-        program["id"],
-        code,
-        reward,
-        assignment,
-        redemption,
-        made.json()[0]["id"],
-        made_segment.json()["id"],
-    )
     paid = {"source_id": "order-2", "status": "PAID", "amount": 100, "customer": "alice"}
     loyalty_fake.request("POST", "/v1/orders", json_body=paid, app_id="owner")
     listed = loyalty_fake.request("GET", "/v1/loyalties/P/pending-points", app_id="owner")
     pending = listed.json()["data"][0]["id"]
-    before = _owner_state(loyalty_fake)
-    ids = (program["id"], code, reward, assignment, redemption, made.json()[0]["id"], pending)
     action = loyalty_fake.request(
         "POST", "/v1/customers/bulk/async", json_body=[{"source_id": "bob"}], app_id="owner"
     ).json()["async_action_id"]
@@ -214,9 +220,31 @@ def test_a_stranger_cannot_reach_another_projects_data(
     ).json()["parent_redemption"]["id"]
     locked = {"redeemables": [paying], "session": {"type": "LOCK", "key": "held"}}
     loyalty_fake.request("POST", "/v1/validations", json_body=locked, app_id="owner")
+    validation_rule = loyalty_fake.request(
+        "POST", "/v1/validation-rules", json_body={"name": "Owner's"}, app_id="owner"
+    ).json()["id"]
+    loyalty_fake.request(
+        "POST",
+        f"/v1/validation-rules/{validation_rule}/assignments",
+        json_body={"related_object_type": "campaign", "related_object_id": program["id"]},
+        app_id="owner",
+    )
     before = _owner_state(loyalty_fake)
-    ids = (program["id"], code, reward, assignment, redemption, made.json()[0]["id"], action)
-    response = _send(route, STRANGER, *ids, parent=stacked)
+    response = _send(
+        route,
+        STRANGER,
+        program["id"],
+        code,
+        reward,
+        assignment,
+        redemption,
+        rule=made.json()[0]["id"],
+        segment=made_segment.json()["id"],
+        pending=pending,
+        action=action,
+        parent=stacked,
+        validation_rule=validation_rule,
+    )
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()
         assert response.status_code == 200

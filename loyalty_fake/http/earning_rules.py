@@ -312,7 +312,7 @@ ROUTES: tuple[Route, ...] = (
             "EarningRulesCreated",
             body=_CREATE_BODY,
             not_implemented=f"{_NOT_YET} are not.",
-            errors=" 404 validation_rule: the fake keeps no validation rules.",
+            errors=" 404 validation_rules: an unknown validation_rule_id.",
         ),
     ),
     Route(

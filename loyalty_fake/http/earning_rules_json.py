@@ -38,8 +38,7 @@ def earning_rule_json(rule: EarningRule) -> dict[str, Any]:
         "id": rule.id,
         "created_at": format_timestamp(rule.created_at),
         "updated_at": timestamp_or_none(rule.updated_at),
-        # The fake keeps no validation rules, so a rule never names one.
-        "validation_rule_id": None,
+        "validation_rule_id": rule.validation_rule_id,
         "loyalty": rule.loyalty,
     }
     if rule.pending_points is not None:
@@ -139,8 +138,8 @@ RULE_REQUEST: Schema = {
         **_VALIDITY,
         "expiration_rules": EXPIRATION_RULES,
         "metadata": FREE_OBJECT,
-        # The fake keeps no validation rules: any ID is 404.
-        "validation_rule_id": {"type": "null"},
+        # A validation rule (val_) that must hold for the rule to award; unknown: 404.
+        "validation_rule_id": nullable(NON_EMPTY),
         # order.paid rules only; null (on update) removes them.
         "pending_points": nullable(_PENDING_POINTS),
     },
@@ -153,7 +152,7 @@ SCHEMAS: dict[str, Schema] = {
             "id": STRING,
             "created_at": TIMESTAMP,
             "updated_at": NULLABLE_TIMESTAMP,
-            "validation_rule_id": const(None),
+            "validation_rule_id": nullable(STRING),
             "loyalty": ref("EarningRuleLoyalty"),
             "event": STRING,
             "source": obj(

@@ -36,6 +36,7 @@ from loyalty_fake.http import (
     rewards_json,
     segments_json,
     stacking_json,
+    validation_rules_json,
 )
 from loyalty_fake.http.app import MAX_BODY_BYTES
 from loyalty_fake.http.common_json import Schema, ref
@@ -68,6 +69,7 @@ _JSON_MODULES = (
     pending_points_json,
     async_actions_json,
     stacking_json,
+    validation_rules_json,
 )
 
 

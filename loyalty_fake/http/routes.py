@@ -34,6 +34,7 @@ from loyalty_fake.http import (
     rewards,
     segments,
     stacking,
+    validation_rules,
     vouchers,
 )
 from loyalty_fake.http.assignments import ASSIGNMENTS, REWARD_ASSIGNMENTS
@@ -80,6 +81,7 @@ AREAS = (
     imports,
     product_imports,
     stacking,
+    validation_rules,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

@@ -32,6 +32,7 @@ from loyalty_fake.ledger.project import Project
 from loyalty_fake.ledger.publications import PUBLICATION_FILTERS, publication_record
 from loyalty_fake.ledger.session import REACTIONS, Activity, Session
 from loyalty_fake.ledger.unit import UnitOfWork
+from loyalty_fake.ledger.validation_rules import ValidationRuleChoices
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -50,6 +51,7 @@ __all__ = [
     "Project",
     "Session",
     "UnitOfWork",
+    "ValidationRuleChoices",
     "publication_record",
     "transaction_record",
 ]
@@ -68,7 +70,8 @@ class Ledger:
     fraction of a cent at checkout (``apportion.DiscountRounding``; configuration too).
     ``rollback_stacked_parts``: a part of a stacked redemption may
     be rolled back alone (``/rollback``) instead of 400 ``invalid_redemption_parent``
-    (configuration too).
+    (configuration too). ``validation_rule_choices``: how validation rules read what
+    Voucherify leaves open (configuration too).
     """
 
     clock: Clock = attrs.field(factory=Clock)
@@ -80,6 +83,7 @@ class Ledger:
         default="half_up", validator=attrs.validators.in_(DISCOUNT_ROUNDINGS)
     )
     rollback_stacked_parts: bool = False
+    validation_rule_choices: ValidationRuleChoices = attrs.field(factory=ValidationRuleChoices)
     _projects: dict[str, Project] = attrs.field(factory=dict, init=False, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
     _unit: UnitOfWork = attrs.field(init=False, repr=False)

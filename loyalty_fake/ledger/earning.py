@@ -190,6 +190,7 @@ def earn(session: Session, occasion: Occasion) -> None:
             for rule in rules
             if rule.validity_of(campaign).allows(now)
             and (points := rule_points(rule, occasion, choices.proportional)) > 0
+            and _rule_holds(session, rule, occasion)
         ]
         if choices.one_rule_per_event and awards:
             awards = [max(awards, key=lambda award: award[1])]  # the first of equals
@@ -204,6 +205,21 @@ def earn(session: Session, occasion: Occasion) -> None:
                 session.pending_points.add(card, points, rule, _accrual(rule, occasion), now)
             else:
                 session.points.accrue(card, points, rule, _accrual(rule, occasion), now)
+
+
+def _rule_holds(session: Session, rule: EarningRule, occasion: Occasion) -> bool:
+    """Whether the validation rules assigned to an earning rule hold for the occasion.
+
+    "The validation rule is verified before points are added" (the earning rule's
+    ``validation_rule_id``, or any rule assigned to it).
+    """
+    if not session.project.validation_rule_assignments:
+        return True
+    rules = session.validation_rules
+    context = rules.context(
+        customer=occasion.customer, order=occasion.order, custom_event_metadata=occasion.metadata
+    )
+    return rules.check("earning_rule", rule.id, context, what="Earning rule") is None
 
 
 def _card(session: Session, campaign: Campaign, customer: Customer) -> LoyaltyCard | None:

@@ -105,6 +105,9 @@ class EarningRule:
     # An order.paid rule's pending_points ({period_type: DAY, period_value}): its points
     # wait that many days before they reach the card (pending.py).
     pending_points: dict[str, Any] | None = None
+    # The validation rule that must hold for the rule to award (validation_rules.py keeps
+    # it as the rule's assignment too).
+    validation_rule_id: str | None = None
 
     @property
     def automation_id(self) -> str:
@@ -146,7 +149,8 @@ class EarningRules(Area):
     def create(self, campaign_ref: str, specs: list[RuleSpec]) -> list[EarningRule]:
         """Add earning rules to a program, all or none; 404 for an unknown program.
 
-        A rule naming a validation rule is 404: the fake has none to check. A custom
+        A rule naming an unknown validation rule is 404; a known one is assigned to the
+        new rule, which then awards only when it holds (``validation_rules.py``). A custom
         event rule needs its event schema (``custom_event.schema_id``); a segment rule,
         an existing segment (404 otherwise). With ``segment_members_earn_at_rule_creation``
         the customers already in a new segment rule's segment earn it now.
@@ -157,6 +161,8 @@ class EarningRules(Area):
             _check(spec)
             if spec.segment_id is not None:
                 self._session.segments.get(spec.segment_id)
+            if spec.validation_rule_id is not None:
+                self._session.validation_rules.get(spec.validation_rule_id)
         now = self._session.clock.now()
         undo = self._session.undo
         if undo is not None:
@@ -177,6 +183,9 @@ class EarningRules(Area):
             _apply(rule, spec)
             project.earning_rules[rule.id] = rule
             made.append(rule)
+            if spec.validation_rule_id is not None:
+                rule.validation_rule_id = spec.validation_rule_id
+                self._session.validation_rules.set_earning_rule(rule.id, spec.validation_rule_id)
         if self._session.earning_choices.segment_members_earn_at_rule_creation:
             for rule in made:
                 self._award_members(rule)
@@ -229,8 +238,13 @@ class EarningRules(Area):
             _fits_event(spec.loyalty, rule.event)
         if spec.pending_points is not None:
             _pending_fits(rule.event)
+        if spec.validation_rule_id is not None:
+            self._session.validation_rules.get(spec.validation_rule_id)
         if self._session.undo is not None:
             self._session.undo.touch(rule)
+        if spec.validation_rule_id is not None:
+            rule.validation_rule_id = spec.validation_rule_id
+            self._session.validation_rules.set_earning_rule(rule.id, spec.validation_rule_id)
         _apply(rule, spec)
         rule.updated_at = self._session.clock.now()
         return rule
@@ -251,6 +265,7 @@ class EarningRules(Area):
         if self._session.undo is not None:
             self._session.undo.keep(rules)
         del rules[rule.id]
+        self._session.validation_rules.forget_object(rule.id)
 
     def forget_campaign(self, campaign: Campaign) -> None:
         """Drop the earning rules of a program removed for good."""
@@ -264,10 +279,6 @@ def _check(spec: RuleSpec, start_date: dt.datetime | None = None) -> None:
 
     ``start_date``: the rule's, when ``spec`` updates a rule that has one.
     """
-    if spec.validation_rule_id is not None:
-        # "The validation rule is verified before points are added": the fake keeps no
-        # validation rules, so none can be named.
-        raise errors.not_found("validation_rule", spec.validation_rule_id)
     if spec.event is not None:
         if spec.event == SEGMENT_ENTERED:
             if spec.segment_id is None:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.session import Session
     from loyalty_fake.ledger.stacking import StackedRedemption
     from loyalty_fake.ledger.undo import UndoLog
+    from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
     from loyalty_fake.ledger.validation_sessions import ValidationSession
 
 __all__ = ["Area", "Project", "note_project", "note_removal", "note_sequence"]
@@ -112,6 +113,9 @@ class Project:
     stacked_redemptions: dict[str, StackedRedemption] = attrs.field(factory=dict)
     stacked_ids_by_rollback: dict[str, str] = attrs.field(factory=dict)
     validation_sessions: dict[str, ValidationSession] = attrs.field(factory=dict)
+    # validation_rules.py: validation rules and their assignments by ID, oldest first
+    validation_rules: dict[str, ValidationRule] = attrs.field(factory=dict)
+    validation_rule_assignments: dict[str, RuleAssignment] = attrs.field(factory=dict)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -227,6 +231,8 @@ _GROWING = (
     "async_actions",
     "stacked_redemptions",
     "stacked_ids_by_rollback",
+    "validation_rules",
+    "validation_rule_assignments",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 

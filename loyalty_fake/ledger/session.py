@@ -40,6 +40,7 @@ from loyalty_fake.ledger.segments import (
     react_to_customer,
 )
 from loyalty_fake.ledger.stacking import Stacking
+from loyalty_fake.ledger.validation_rules import ValidationRules
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.undo import UndoLog
     from loyalty_fake.ledger.unit import UnitOfWork
+    from loyalty_fake.ledger.validation_rules import ValidationRuleChoices
 
 __all__ = ["REACTIONS", "Activity", "Session"]
 
@@ -93,6 +95,7 @@ class Session:
         "_segments",
         "_stacking",
         "_unit",
+        "_validation_rules",
         "activities",
         "clock",
         "ids",
@@ -131,6 +134,7 @@ class Session:
         self._pending_points: Pending | None = None
         self._async_actions: AsyncActions | None = None
         self._stacking: Stacking | None = None
+        self._validation_rules: ValidationRules | None = None
 
     @property
     def app_id(self) -> str:
@@ -341,3 +345,16 @@ class Session:
         if found is None:
             found = self._stacking = Stacking(self)
         return found
+
+    @property
+    def validation_rules(self) -> ValidationRules:
+        """Validation rules, their assignments, and checking them."""
+        found = self._validation_rules
+        if found is None:
+            found = self._validation_rules = ValidationRules(self)
+        return found
+
+    @property
+    def validation_rule_choices(self) -> ValidationRuleChoices:
+        """How validation rules read what Voucherify leaves open (see ``ValidationRuleChoices``)."""
+        return self._ledger.validation_rule_choices

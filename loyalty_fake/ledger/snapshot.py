@@ -54,6 +54,7 @@ from loyalty_fake.ledger.redemptions import (
 from loyalty_fake.ledger.rewards import Reward, RewardAssignment
 from loyalty_fake.ledger.segments import CustomerEvent, Segment
 from loyalty_fake.ledger.stacking import StackedRedemption, StackedRollback
+from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
 from loyalty_fake.ledger.validation_sessions import ValidationSession
 
 if TYPE_CHECKING:
@@ -129,6 +130,8 @@ def _record_classes() -> tuple[type, ...]:
         StackedRollback,
         StackedRedemption,
         ValidationSession,
+        ValidationRule,
+        RuleAssignment,
     )
 
 

@@ -41,6 +41,8 @@ _OPTIONS = (
     "imported_orders_earn",
     "discount_rounding",
     "rollback_stacked_parts",
+    "refuse_deleting_assigned_validation_rules",
+    "validation_rule_violation_keys",
 )
 _SEEDING = ("programs", "members", "earning")
 _SERVER = ("control_plane",)
@@ -58,7 +60,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "control_plane=False, strict_products=False, segment_reentry_earns=False, "
         "segment_members_earn_at_rule_creation=False, cancel_pending_points_with_order=False, "
         "imported_orders_earn=False, earning=False, discount_rounding='half_up', "
-        "rollback_stacked_parts=False): "
+        "rollback_stacked_parts=False, refuse_deleting_assigned_validation_rules=False, "
+        "validation_rule_violation_keys='by_area'): "
         "options for the loyalty_fake fixture, which every marked test gets; programs/members "
         "seed demo data from seed; control_plane serves /_fake/ on loyalty_fake_server",
     )
