@@ -19,6 +19,7 @@ import requests
 
 from loyalty_fake.fake import query_pairs
 from tests.bulk_clients import ASYNC_ACTION, BulkClient, RequestsBulk, SdkBulk
+from tests.client_side_clients import ClientSideClient, RequestsClientSide, SdkClientSide
 from tests.earning_clients import EarningClient, RequestsEarning, SdkEarning
 from tests.own_openapi import validate_own, validate_own_error
 from tests.products_clients import ProductsClient, RequestsProducts, SdkProducts
@@ -117,6 +118,7 @@ _FULL_SPEC_PREFIXES = (
     "/v1/skus",
     "/v1/segments",
     "/v1/async-actions",
+    "/client/v1",
 )
 
 
@@ -185,7 +187,7 @@ def check_error_reply(reply: Reply) -> Reply:
     return reply
 
 
-class Client(EarningClient, ProductsClient, SegmentClient, BulkClient, Protocol):
+class Client(EarningClient, ProductsClient, SegmentClient, BulkClient, ClientSideClient, Protocol):
     """The operations the fake serves, as one client library performs them."""
 
     name: str
@@ -262,7 +264,9 @@ def _member_path(code: str, campaign: str | None) -> tuple[str, str]:
 
 
 @attrs.define
-class RequestsClient(RequestsEarning, RequestsProducts, RequestsSegments, RequestsBulk):
+class RequestsClient(
+    RequestsEarning, RequestsProducts, RequestsSegments, RequestsBulk, RequestsClientSide
+):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
     headers: dict[str, str]
@@ -486,7 +490,7 @@ def sdk_filters(model_name: str, filters: Any) -> None:
 
 
 @attrs.define
-class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk):
+class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk, SdkClientSide):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
     headers: dict[str, str]

@@ -39,6 +39,8 @@ _OPTIONS = (
     "segment_members_earn_at_rule_creation",
     "cancel_pending_points_with_order",
     "imported_orders_earn",
+    "client_credentials",
+    "client_origins",
 )
 _SEEDING = ("programs", "members", "earning")
 _SERVER = ("control_plane",)
