@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -9,11 +10,16 @@ import requests
 
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.http.client_side import CLIENT_TWINS, DEFAULT_CLIENT_TOKEN
+from loyalty_fake.http.messages import Request
 from loyalty_fake.http.routes import ROUTES
+from loyalty_fake.server import ServerApp
+from loyalty_fake.server.store import Store
 from tests.client_side_clients import ORIGIN
 from tests.conftest import BASE_URL, make_program
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tests.conftest import Client
 
 UNAUTHORIZED = {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
@@ -336,3 +342,54 @@ def test_open_mode_client_id_names_the_project(loyalty_fake: LoyaltyFake) -> Non
     theirs = loyalty_fake.request("GET", "/v1/customers", app_id="other-app").json()["customers"]
     assert len(theirs) == 1
     assert loyalty_fake.request("GET", "/v1/customers").json()["customers"] == []
+
+
+# -- durability ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "client_credentials",
+    [None, {"my-app": ("shop-client", "shop-public")}],
+    ids=["open", "configured"],
+)
+def test_client_side_writes_survive_a_restart(
+    tmp_path: Path, client_credentials: dict[str, tuple[str, str]] | None
+) -> None:
+    """A durable server replays client-side writes into the project their key opened."""
+    options: dict[str, Any] = {"seed": 3, "now": "2024-01-25T10:00:00Z"}
+    if client_credentials is not None:
+        options |= {"credentials": {"my-app": "secret"}, "client_credentials": client_credentials}
+
+    def open_app(fake: LoyaltyFake) -> tuple[ServerApp, Store]:
+        store = Store(tmp_path / "state")
+        app = ServerApp(fake, store=store)
+        app.recover()
+        return app, store
+
+    def send(app: ServerApp, path: str, headers: dict[str, str], body: Any = None) -> Any:
+        raw = json.dumps(body).encode() if body is not None else b""
+        method = "GET" if body is None else "POST"
+        sent = {**headers, "Content-Type": "application/json"}
+        response = app.handle(Request.from_url(method, path, sent, raw))
+        assert response.status == 200, response.body
+        return json.loads(response.body)
+
+    fake = LoyaltyFake(**options)
+    app, store = open_app(fake)
+    send(app, "/v1/loyalties", fake.headers, {"name": "Coffee Club", "vouchers_count": 1})
+    send(app, "/client/v1/events", fake.client_headers, EVENT)
+    publish = {"customer": {"source_id": "web-visitor-2"}, "campaign": {"name": "Coffee Club"}}
+    send(app, "/client/v1/publish?join_once=true", fake.client_headers, publish)
+    before = send(app, "/v1/customers", fake.headers), send(app, "/v1/publications", fake.headers)
+    store.close()
+    restarted = LoyaltyFake(**options)
+    app, store = open_app(restarted)
+    try:
+        after = (
+            send(app, "/v1/customers", restarted.headers),
+            send(app, "/v1/publications", restarted.headers),
+        )
+        assert after == before
+        assert len(after[0]["customers"]) == 2
+    finally:
+        store.close()

@@ -16,7 +16,13 @@ if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
 
 OWNER = {"X-App-Id": "owner", "X-App-Token": "t"}
-STRANGER = {"X-App-Id": "stranger", "X-App-Token": "t"}
+# With the stranger's client-side keys too, which open only the stranger's project.
+STRANGER = {
+    "X-App-Id": "stranger",
+    "X-App-Token": "t",
+    "X-Client-Application-Id": "stranger",
+    "X-Client-Token": "t",
+}
 COLLECTIONS = {
     "/v1/loyalties",
     "/v1/publications",
@@ -44,6 +50,7 @@ CREATORS = {
     "POST /v1/products/metadata/async",
     "POST /v1/products/importCSV",
     "POST /v1/skus/importCSV",
+    "POST /client/v1/events",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
 # The owner's product "shirt" and SKU "shirt-red", renamed and repriced by a stranger's upload.
@@ -86,6 +93,8 @@ BODIES: dict[str, Any] = {
     "POST /v1/orders/import": [{"source_id": "order-1", "status": "CANCELED"}],
     "POST /v1/products/bulk/async": [{"source_id": "shirt", "name": "Taken Over"}],
     "POST /v1/products/metadata/async": {"source_ids": ["shirt"], "metadata": {"x": 1}},
+    "POST /client/v1/events": {"event": "visit", "customer": {"source_id": "alice"}},
+    "POST /client/v1/publish": {"voucher": "{code}", "customer": {"source_id": "alice"}},
 }
 
 
@@ -215,13 +224,22 @@ def test_a_stranger_cannot_reach_another_projects_data(
 @pytest.mark.parametrize("route", ROUTES, ids=[route.operation for route in ROUTES])
 @pytest.mark.parametrize(
     "headers",
-    [{"X-App-Id": "owner", "X-App-Token": "wrong-token"}, {"X-App-Id": "owner"}, {}],
-    ids=["wrong-token", "no-token", "no-credentials"],
+    [
+        {"X-App-Id": "owner", "X-App-Token": "wrong-token"},
+        {"X-App-Id": "owner"},
+        {},
+        {"X-Client-Application-Id": "owner", "X-Client-Token": "right-token"},
+    ],
+    ids=["wrong-token", "no-token", "no-credentials", "client-keys"],
 )
 def test_wrong_or_missing_token_is_401_everywhere(
     loyalty_fake: LoyaltyFake, route: Any, headers: dict[str, str]
 ) -> None:
-    """With configured credentials, every endpoint answers 401 to a wrong or missing token."""
+    """With configured credentials, every endpoint answers 401 to a wrong or missing token.
+
+    Client-side keys open no server endpoint, and none at all while no client keys are
+    configured beside the server's.
+    """
     program = loyalty_fake.create_loyalty_program("P", vouchers_count=2, app_id="owner")
     code = loyalty_fake.add_member("P", {"source_id": "alice"}, app_id="owner")["code"]
     before = _owner_state(loyalty_fake)

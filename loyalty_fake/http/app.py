@@ -132,11 +132,7 @@ class FakeVoucherifyApp:
 
         ``keep``: see ``answer``.
         """
-        response = self.answer(request, self._dispatch, keep)
-        if request.method != "OPTIONS" and is_client_path(request.segments):
-            cors = cors_headers(request, self.client_origins)
-            response = attrs.evolve(response, headers=(*response.headers, *cors))
-        return response
+        return self.answer(request, self._dispatch, keep)
 
     def answer(
         self, request: Request, respond: Callable[[Request], Response], keep: Keep | None = None
@@ -148,30 +144,38 @@ class FakeVoucherifyApp:
         kept in ``internal_errors``). ``keep(response)`` runs inside the unit once the
         answer is known (a refusal that left a record included), so that a server can
         write the request down: when it raises, the request is undone after all and the
-        error answered instead.
+        error answered instead. A client-side answer, refusals included, carries the
+        ``Access-Control-*`` headers a browser needs to read it.
         """
+        cors: tuple[tuple[str, str], ...] = ()
         try:
             with self.ledger.unit_of_work():
+                cors = self._cors(request)
                 if len(request.body) > MAX_BODY_BYTES:
                     _too_large(request)
                 check_text(request)
                 if keep is None:
-                    return respond(request)
-                return self._kept(request, respond, keep)
+                    return _with_headers(respond(request), cors)
+                return _with_headers(self._kept(request, respond, keep), cors)
         except VoucherifyError as error:
-            return self.error_response(error)
+            return _with_headers(self.error_response(error), cors)
         except Exception as error:  # noqa: BLE001 - a bug in the fake must not become a traceback
             _LOG.exception("loyalty-fake failed on %s %s", request.method, printable(request.path))
             with self._errors_lock:
                 self.internal_errors.append(error)
-            return self.error_response(
-                VoucherifyError(
-                    code=500,
-                    key="internal_error",
-                    message="Internal error in loyalty-fake",
-                    details=f"{type(error).__name__}: {error}",
-                )
+            internal = VoucherifyError(
+                code=500,
+                key="internal_error",
+                message="Internal error in loyalty-fake",
+                details=f"{type(error).__name__}: {error}",
             )
+            return _with_headers(self.error_response(internal), cors)
+
+    def _cors(self, request: Request) -> tuple[tuple[str, str], ...]:
+        """The CORS headers of a client-side answer (a preflight writes its own)."""
+        if request.method == "OPTIONS" or not is_client_path(request.segments):
+            return ()
+        return cors_headers(request, self.client_origins)
 
     def _kept(
         self, request: Request, respond: Callable[[Request], Response], keep: Keep
@@ -324,6 +328,13 @@ class FakeVoucherifyApp:
     def operations() -> list[str]:
         """Every implemented operation, as ``METHOD /path``."""
         return [route.operation for route in ROUTES]
+
+
+def _with_headers(response: Response, headers: tuple[tuple[str, str], ...]) -> Response:
+    """``response`` with ``headers`` added."""
+    if not headers:
+        return response
+    return attrs.evolve(response, headers=(*response.headers, *headers))
 
 
 def _not_implemented(operation: VoucherifyOperation) -> VoucherifyError:

@@ -100,7 +100,7 @@ def _operation(spec: Operation) -> Schema:
         responses["501"] = _json(ref("Error"), f"not_implemented: {spec.not_implemented}")
     if spec.client_side:
         responses["401"] = _json(
-            ref("Error"),
+            ref("Unauthorized"),
             "Missing or wrong X-Client-Application-Id / X-Client-Token (server keys open "
             "nothing here), or an Origin the project does not allow.",
         )
