@@ -246,9 +246,10 @@ class LoyaltyFake:
         Its ``client_credentials`` pair, else the project's id and ``DEFAULT_CLIENT_TOKEN``
         (accepted while no credentials of either kind are configured).
         """
-        client_id, token = self.client_credentials.get(
-            self.app_id, (self.app_id, DEFAULT_CLIENT_TOKEN)
-        )
+        return self._client_headers(self.app_id)
+
+    def _client_headers(self, app_id: str) -> dict[str, str]:
+        client_id, token = self.client_credentials.get(app_id, (app_id, DEFAULT_CLIENT_TOKEN))
         return {"X-Client-Application-Id": client_id, "X-Client-Token": token}
 
     # -- the Python API -------------------------------------------------------------------
@@ -262,12 +263,17 @@ class LoyaltyFake:
         params: Mapping[str, Any] | None = None,
         app_id: str | None = None,
     ) -> Response:
-        """Send one request straight to the handler, as the default project (or ``app_id``)."""
+        """Send one request straight to the handler, as the default project (or ``app_id``).
+
+        With the project's client-side keys for a ``/client/`` path, its server keys otherwise.
+        """
         query = f"?{urlencode(query_pairs(params))}" if params else ""
         headers = dict(self.headers)
         if app_id is not None:
             headers["X-App-Id"] = app_id
             headers["X-App-Token"] = self.credentials.get(app_id, self.app_token)
+        if path.startswith("/client/"):
+            headers = self._client_headers(self.app_id if app_id is None else app_id)
         body = b""
         if json_body is not None:
             body = json.dumps(json_body).encode()

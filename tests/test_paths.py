@@ -250,7 +250,9 @@ def _is_text(segment: str) -> bool:
 
 
 def _send(fake: LoyaltyFake, method: str, path: str) -> Response:
-    return fake.app.handle(Request.from_url(method, path, fake.headers, b"{}"))
+    # Both kinds of keys: the server's open /v1, the client-side ones /client/v1.
+    headers = {**fake.headers, **fake.client_headers}
+    return fake.app.handle(Request.from_url(method, path, headers, b"{}"))
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
