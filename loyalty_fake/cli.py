@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from loyalty_fake.cli_keys import add_key_options, parse_keys
 from loyalty_fake.fake import LoyaltyFake
 
 if TYPE_CHECKING:
@@ -233,31 +234,11 @@ def _seed_into(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-def _keys(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, tuple[str, str]]] | str:
-    """``--credentials`` and ``--client-credentials`` as ``LoyaltyFake`` takes them.
-
-    Or what is wrong with them, as a line to print.
-    """
-    credentials = {}
-    for pair in args.credentials:
-        app_id, sep, token = pair.partition(":")
-        if not sep or not app_id or not token:
-            return f"--credentials takes APP_ID:TOKEN, got {pair!r}"
-        credentials[app_id] = token
-    pairs = {}
-    for triple in args.client_credentials:
-        app_id, client_id, token = [*triple.split(":", 2), "", ""][:3]
-        if not app_id or not client_id or not token:
-            return f"--client-credentials takes APP_ID:CLIENT_APP_ID:CLIENT_TOKEN, got {triple!r}"
-        pairs[app_id] = (client_id, token)
-    return credentials, pairs
-
-
 def _serve(args: argparse.Namespace) -> int:
     """Run ``loyalty-fake serve``."""
     from loyalty_fake.server import serve  # noqa: PLC0415 - waitress only for the server
 
-    keys = _keys(args)
+    keys = parse_keys(args)
     if isinstance(keys, str):
         print(keys, file=sys.stderr)
         return 2
@@ -370,31 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     server.add_argument(
         "--no-control-plane", dest="control_plane", action="store_false", help=argparse.SUPPRESS
     )
-    server.add_argument(
-        "--credentials",
-        metavar="APP_ID:TOKEN",
-        action="append",
-        default=[],
-        help="accept only these X-App-Id/X-App-Token pairs, repeatable "
-        "(default: any pair; the demo data is in loyalty-fake-app-id's project)",
-    )
-    server.add_argument(
-        "--client-credentials",
-        metavar="APP_ID:CLIENT_APP_ID:CLIENT_TOKEN",
-        action="append",
-        default=[],
-        help="the client-side keys (X-Client-Application-Id/X-Client-Token) of project "
-        "APP_ID, the only ones /client/v1/... accepts, repeatable (default: while no "
-        "--credentials either, any pair, the client application id naming the project)",
-    )
-    server.add_argument(
-        "--client-origin",
-        metavar="ORIGIN",
-        action="append",
-        default=[],
-        help="accept client-side requests only from this Origin (https://shop.example, or a "
-        "host name), repeatable (default: any origin, or none)",
-    )
+    add_key_options(server)
     server.add_argument(
         "--allow-host",
         metavar="NAME",

@@ -10,9 +10,9 @@ import attrs
 
 from loyalty_fake.clock import Clock
 from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.http import client_side
 from loyalty_fake.http.app import FakeVoucherifyApp
 from loyalty_fake.http.cards_json import member_json
-from loyalty_fake.http.client_side import DEFAULT_CLIENT_TOKEN, client_keys
 from loyalty_fake.http.customers_json import customer_json
 from loyalty_fake.http.messages import Request, Response
 from loyalty_fake.http.publications_json import publication_json
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from loyalty_fake.ledger.earning import ProportionalRounding
 
-__all__ = ["DEFAULT_APP_ID", "DEFAULT_APP_TOKEN", "DEFAULT_CLIENT_TOKEN", "LoyaltyFake"]
+__all__ = ["DEFAULT_APP_ID", "DEFAULT_APP_TOKEN", "LoyaltyFake"]
 
 DEFAULT_APP_ID = "loyalty-fake-app-id"
 DEFAULT_APP_TOKEN = "loyalty-fake-app-token"  # noqa: S105 - a fake's well-known test credential
@@ -38,18 +38,6 @@ DEFAULT_APP_TOKEN = "loyalty-fake-app-token"  # noqa: S105 - a fake's well-known
 
 def _credentials(value: Mapping[str, str] | None) -> dict[str, str]:
     return dict(value or {})
-
-
-def _client_credentials(value: Mapping[str, Iterable[str]] | None) -> dict[str, tuple[str, str]]:
-    pairs = {}
-    for app_id, pair in (value or {}).items():
-        client_id, token = pair
-        pairs[app_id] = (client_id, token)
-    return pairs
-
-
-def _origins(value: Iterable[str]) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def query_pairs(params: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -110,10 +98,8 @@ class LoyaltyFake:
     ``customer.segment.entered`` rules award points (docs/choices.md).
     ``imported_orders_earn`` to let orders imported ``PAID`` earn points (by default they
     do not, as Voucherify documents; docs/choices.md).
-    ``client_credentials`` (``{app_id: (client_application_id, client_token)}``): the
-    client-side keys of each project, the only ones the ``/client/v1`` operations accept
-    (by default, while ``credentials`` is empty too, any pair, the id naming the project);
-    ``client_origins``: the only ``Origin`` values they accept (default: any, or none).
+    ``client_credentials`` (``{app_id: (client_app_id, client_token)}``) and
+    ``client_origins``: what ``/client/v1`` accepts (docs/server.md, client-side keys).
     """
 
     seed: int = 0
@@ -131,10 +117,8 @@ class LoyaltyFake:
     segment_reentry_earns: bool = False
     segment_members_earn_at_rule_creation: bool = False
     imported_orders_earn: bool = False
-    client_credentials: dict[str, tuple[str, str]] = attrs.field(
-        factory=dict, converter=_client_credentials
-    )
-    client_origins: tuple[str, ...] = attrs.field(default=(), converter=_origins)
+    client_credentials: client_side.Pairs = attrs.field(factory=dict, converter=client_side.pairs)
+    client_origins: tuple[str, ...] = attrs.field(default=(), converter=client_side.origins)
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -166,12 +150,9 @@ class LoyaltyFake:
             ),
             strict_products=self.strict_products,
         )
+        keys = client_side.client_keys(self.client_credentials)
         self.app = FakeVoucherifyApp(
-            self.ledger,
-            self.credentials,
-            strict_content_type=self.strict_content_type,
-            client_keys=client_keys(self.client_credentials),
-            client_origins=self.client_origins,
+            self.ledger, self.credentials, self.strict_content_type, keys, self.client_origins
         )
         self._hosts = HostMatcher(self.base_urls)
         self._transports = (
@@ -241,16 +222,8 @@ class LoyaltyFake:
 
     @property
     def client_headers(self) -> dict[str, str]:
-        """The client-side keys of the fake's default project (``/client/v1/...``).
-
-        Its ``client_credentials`` pair, else the project's id and ``DEFAULT_CLIENT_TOKEN``
-        (accepted while no credentials of either kind are configured).
-        """
-        return self._client_headers(self.app_id)
-
-    def _client_headers(self, app_id: str) -> dict[str, str]:
-        client_id, token = self.client_credentials.get(app_id, (app_id, DEFAULT_CLIENT_TOKEN))
-        return {"X-Client-Application-Id": client_id, "X-Client-Token": token}
+        """The default project's client-side keys, for ``/client/v1/...`` (``client_headers``)."""
+        return client_side.client_headers(self.client_credentials, self.app_id)
 
     # -- the Python API -------------------------------------------------------------------
 
@@ -263,17 +236,14 @@ class LoyaltyFake:
         params: Mapping[str, Any] | None = None,
         app_id: str | None = None,
     ) -> Response:
-        """Send one request straight to the handler, as the default project (or ``app_id``).
-
-        With the project's client-side keys for a ``/client/`` path, its server keys otherwise.
-        """
+        """Send one request straight to the handler, as the default project (or ``app_id``)."""
         query = f"?{urlencode(query_pairs(params))}" if params else ""
         headers = dict(self.headers)
         if app_id is not None:
             headers["X-App-Id"] = app_id
             headers["X-App-Token"] = self.credentials.get(app_id, self.app_token)
         if path.startswith("/client/"):
-            headers = self._client_headers(self.app_id if app_id is None else app_id)
+            headers = client_side.client_headers(self.client_credentials, app_id or self.app_id)
         body = b""
         if json_body is not None:
             body = json.dumps(json_body).encode()

@@ -27,11 +27,15 @@ __all__ = [
     "DEFAULT_CLIENT_TOKEN",
     "ClientKey",
     "ClientTwin",
+    "Pairs",
+    "client_headers",
     "client_keys",
     "client_routes",
     "cors_headers",
     "is_client_path",
     "origin_allowed",
+    "origins",
+    "pairs",
     "preflight",
 ]
 
@@ -137,6 +141,33 @@ class ClientKey:
     app_id: str
     client_application_id: str
     client_token: str
+
+
+# Each project's client-side keys: {app_id: (client_application_id, client_token)}.
+Pairs = dict[str, tuple[str, str]]
+
+
+def pairs(value: Mapping[str, Iterable[str]] | None) -> Pairs:
+    """``{app_id: (client_application_id, client_token)}`` from any pair of strings."""
+    converted = {}
+    for app_id, pair in (value or {}).items():
+        client_id, token = pair
+        converted[app_id] = (client_id, token)
+    return converted
+
+
+def origins(value: str | Iterable[str]) -> tuple[str, ...]:
+    """Allowed origins as a tuple; one string is one origin."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def client_headers(configured: Mapping[str, tuple[str, str]], app_id: str) -> dict[str, str]:
+    """The client-side keys of project ``app_id``: its pair, else its id and the default token.
+
+    The default is accepted while no keys of either kind are configured.
+    """
+    client_id, token = configured.get(app_id, (app_id, DEFAULT_CLIENT_TOKEN))
+    return {"X-Client-Application-Id": client_id, "X-Client-Token": token}
 
 
 def client_keys(value: Mapping[str, tuple[str, str]] | None) -> dict[str, ClientKey]:
