@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
 
 from loyalty_fake import LoyaltyFake
+from loyalty_fake.cli_keys import add_key_options, parse_keys
 from loyalty_fake.http.client_side import CLIENT_TWINS, DEFAULT_CLIENT_TOKEN
 from loyalty_fake.http.messages import Request
 from loyalty_fake.http.routes import ROUTES
@@ -393,3 +398,62 @@ def test_client_side_writes_survive_a_restart(
         assert len(after[0]["customers"]) == 2
     finally:
         store.close()
+
+
+# -- the server command ----------------------------------------------------------------------
+
+
+def _serve_options(*argv: str) -> Any:
+    parser = argparse.ArgumentParser()
+    add_key_options(parser)
+    return parse_keys(parser.parse_args(list(argv)))
+
+
+def test_the_server_takes_client_keys_per_project() -> None:
+    """``--client-credentials APP_ID:CLIENT_APP_ID:TOKEN`` (a token may hold colons)."""
+    keys = _serve_options(
+        "--credentials",
+        "shop:secret",
+        "--client-credentials",
+        "shop:shop-client:pk:with:colons",
+    )
+    assert keys == ({"shop": "secret"}, {"shop": ("shop-client", "pk:with:colons")})
+
+
+@pytest.mark.parametrize("triple", ["shop", "shop:client", "shop::token", ":client:token"])
+def test_a_malformed_client_key_is_one_line(triple: str) -> None:
+    """A ``--client-credentials`` without its three parts says what it takes."""
+    problem = _serve_options("--client-credentials", triple)
+    assert problem == (
+        f"--client-credentials takes APP_ID:CLIENT_APP_ID:CLIENT_TOKEN, got {triple!r}"
+    )
+
+
+def test_the_served_command_prints_and_accepts_its_client_keys() -> None:
+    """``loyalty-fake serve`` prints the client-side keys, and only they and the origin pass."""
+    command = [
+        *(sys.executable, "-m", "loyalty_fake.cli", "serve", "--port", "0", "--no-demo"),
+        *("--credentials", "shop:secret", "--client-credentials", "shop:shop-client:pk_shop"),
+        *("--client-origin", "https://shop.example", "--no-access-log"),
+    ]
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        assert process.stdout is not None
+        url = keys = ""
+        for line in process.stdout:
+            if found := re.search(r"serving (http://\S+)", line):
+                url = found.group(1)
+            if "client-side keys" in line:
+                keys = line
+                break
+        assert "X-Client-Application-Id: shop-client, X-Client-Token: pk_shop" in keys
+        headers = {"X-Client-Application-Id": "shop-client", "X-Client-Token": "pk_shop"}
+        for origin, status in ((ORIGIN, 200), ("https://evil.example", 401)):
+            sent = {**headers, "Origin": origin}
+            reply = requests.post(url + "/client/v1/events", headers=sent, json=EVENT, timeout=10)
+            assert reply.status_code == status
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
