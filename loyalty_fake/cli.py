@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from loyalty_fake.cli_keys import add_key_options, parse_keys
 from loyalty_fake.fake import LoyaltyFake
 
 if TYPE_CHECKING:
@@ -237,13 +238,11 @@ def _serve(args: argparse.Namespace) -> int:
     """Run ``loyalty-fake serve``."""
     from loyalty_fake.server import serve  # noqa: PLC0415 - waitress only for the server
 
-    credentials = {}
-    for pair in args.credentials:
-        app_id, sep, token = pair.partition(":")
-        if not sep or not app_id or not token:
-            print(f"--credentials takes APP_ID:TOKEN, got {pair!r}", file=sys.stderr)
-            return 2
-        credentials[app_id] = token
+    keys = parse_keys(args)
+    if isinstance(keys, str):
+        print(keys, file=sys.stderr)
+        return 2
+    credentials, client_credentials = keys
     from loyalty_fake.server import Interrupted  # noqa: PLC0415
     from loyalty_fake.server.journal import NotWrittenError, StateError  # noqa: PLC0415
     from loyalty_fake.server.live import CannotServeError  # noqa: PLC0415
@@ -257,6 +256,8 @@ def _serve(args: argparse.Namespace) -> int:
         seed=_DEFAULT_SEED if args.seed is None else args.seed,
         credentials=credentials,
         strict_content_type=args.strict_content_type,
+        client_credentials=client_credentials,
+        client_origins=args.client_origin,
     )
     try:
         return serve(
@@ -350,14 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     server.add_argument(
         "--no-control-plane", dest="control_plane", action="store_false", help=argparse.SUPPRESS
     )
-    server.add_argument(
-        "--credentials",
-        metavar="APP_ID:TOKEN",
-        action="append",
-        default=[],
-        help="accept only these X-App-Id/X-App-Token pairs, repeatable "
-        "(default: any pair; the demo data is in loyalty-fake-app-id's project)",
-    )
+    add_key_options(server)
     server.add_argument(
         "--allow-host",
         metavar="NAME",

@@ -10,10 +10,11 @@ import attrs
 
 from loyalty_fake.clock import Clock
 from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.http import client_side
 from loyalty_fake.http.app import FakeVoucherifyApp
 from loyalty_fake.http.cards_json import member_json
 from loyalty_fake.http.customers_json import customer_json
-from loyalty_fake.http.messages import Request, Response
+from loyalty_fake.http.messages import Request, Response, query_pairs
 from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.ids import IdGenerator
 from loyalty_fake.ledger import EarningChoices, Ledger, ValidationRuleChoices
@@ -41,35 +42,6 @@ def _credentials(value: Mapping[str, str] | None) -> dict[str, str]:
     return dict(value or {})
 
 
-def query_pairs(params: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Query parameters as the pairs a query string holds; ``None`` values are left out.
-
-    A dict is a deepObject (``{"created_at": {"before": T}}`` is ``created_at[before]=T``)
-    and a list in one is indexed, as Voucherify's filter examples write them
-    (``filters[id][conditions][$in][0]=...``); a top-level list repeats its key
-    (``ids=a&ids=b``).
-    """
-    pairs: list[tuple[str, str]] = []
-
-    def add(key: str, value: Any, *, nested: bool) -> None:
-        if value is None:
-            return
-        if isinstance(value, dict):
-            for part, inner in value.items():
-                add(f"{key}[{part}]", inner, nested=True)
-        elif isinstance(value, list | tuple):
-            for index, inner in enumerate(value):
-                add(f"{key}[{index}]" if nested else key, inner, nested=nested)
-        elif isinstance(value, bool):
-            pairs.append((key, "true" if value else "false"))
-        else:
-            pairs.append((key, str(value)))
-
-    for key, value in params.items():
-        add(key, value, nested=False)
-    return pairs
-
-
 def _base_urls(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
@@ -84,31 +56,20 @@ class LoyaltyFake:
     project ``app_id`` through the same rules and wire format as HTTP clients get.
 
     Options: ``seed`` for IDs and codes, ``now`` to freeze the clock, ``credentials``
-    (``{app_id: app_token}``) to accept only those, ``strict_joins`` to answer a repeated
-    join with 400 instead of the existing card, ``proportional_points`` (``"steps"``, the
-    default, or ``"pro_rata"``) and ``one_earning_rule_per_event`` for how earning rules
-    award points, ``cancel_pending_points_with_order`` to cancel a cancelled order's
-    pending points (docs/choices.md), ``base_urls`` to answer more URLs,
+    (``{app_id: app_token}``) to accept only those, ``base_urls`` to answer more URLs,
     ``app_id``/``app_token`` for the project the methods act in (default: the first
     ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``), and
-    ``strict_content_type`` to answer 415 to a body sent without a ``Content-Type``
-    (by default it is read as JSON; a non-JSON ``Content-Type`` is 415 either way), and
-    ``strict_products`` to answer 404 to an order line naming a product or SKU the
-    catalogue lacks (by default the line is kept as given; docs/choices.md).
-    ``segment_reentry_earns`` and ``segment_members_earn_at_rule_creation``: when
-    ``customer.segment.entered`` rules award points (docs/choices.md).
-    ``imported_orders_earn`` to let orders imported ``PAID`` earn points (by default they
-    do not, as Voucherify documents; docs/choices.md).
-    ``discount_rounding`` (``"half_up"``, the default, ``"half_even"``, ``"down"`` or
-    ``"up"``): how a percentage discount rounds a fraction of a cent (docs/choices.md).
-    ``rollback_stacked_parts`` to let ``POST /v1/redemptions/{id}/rollback`` roll back one
-    part of a stacked redemption alone (by default it is 400 ``invalid_redemption_parent``,
-    as Voucherify documents: "You can't roll back a child redemption"; docs/choices.md).
-    ``refuse_deleting_assigned_validation_rules`` to answer 400 ``resource_in_use`` to
-    deleting a validation rule still assigned (by default its assignments go with it), and
-    ``validation_rule_violation_keys="redemption"`` to answer ``redemption_rules_violated``
-    for every failing validation rule (by default the key names the area that failed:
-    customer, order or redemption; docs/choices.md).
+    ``client_credentials`` (``{app_id: (client_app_id, client_token)}``) and
+    ``client_origins`` for what ``/client/v1`` accepts. The others choose a reading where
+    Voucherify's documentation is silent or where a test needs the stricter one, each at
+    the documented (or the lenient) reading by default: ``strict_joins``,
+    ``strict_content_type``, ``strict_products``, ``proportional_points``,
+    ``one_earning_rule_per_event``, ``cancel_pending_points_with_order``,
+    ``segment_reentry_earns``, ``segment_members_earn_at_rule_creation``,
+    ``imported_orders_earn``, ``discount_rounding``, ``rollback_stacked_parts``,
+    ``refuse_deleting_assigned_validation_rules`` and ``validation_rule_violation_keys``.
+    docs/pytest.md's table of the marker's options (the same names) gives each one's
+    values and default, and links to docs/choices.md for why.
     """
 
     seed: int = 0
@@ -130,6 +91,8 @@ class LoyaltyFake:
     rollback_stacked_parts: bool = False
     refuse_deleting_assigned_validation_rules: bool = False
     validation_rule_violation_keys: ViolationKeys = "by_area"
+    client_credentials: client_side.Pairs = attrs.field(factory=dict, converter=client_side.pairs)
+    client_origins: tuple[str, ...] = attrs.field(default=(), converter=client_side.origins)
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -167,8 +130,9 @@ class LoyaltyFake:
                 violation_keys=self.validation_rule_violation_keys,
             ),
         )
+        keys = client_side.client_keys(self.client_credentials)
         self.app = FakeVoucherifyApp(
-            self.ledger, self.credentials, strict_content_type=self.strict_content_type
+            self.ledger, self.credentials, self.strict_content_type, keys, self.client_origins
         )
         self._hosts = HostMatcher(self.base_urls)
         self._transports = (
@@ -236,6 +200,11 @@ class LoyaltyFake:
         """The authentication headers of the fake's default project."""
         return {"X-App-Id": self.app_id, "X-App-Token": self.app_token}
 
+    @property
+    def client_headers(self) -> dict[str, str]:
+        """The default project's client-side keys, for ``/client/v1/...`` (``client_headers``)."""
+        return client_side.client_headers(self.client_credentials, self.app_id)
+
     # -- the Python API -------------------------------------------------------------------
 
     def request(
@@ -253,6 +222,8 @@ class LoyaltyFake:
         if app_id is not None:
             headers["X-App-Id"] = app_id
             headers["X-App-Token"] = self.credentials.get(app_id, self.app_token)
+        if path.startswith("/client/"):
+            headers = client_side.client_headers(self.client_credentials, app_id or self.app_id)
         body = b""
         if json_body is not None:
             body = json.dumps(json_body).encode()

@@ -17,8 +17,9 @@ import httpx
 import pytest
 import requests
 
-from loyalty_fake.fake import query_pairs
+from loyalty_fake.http.messages import query_pairs
 from tests.bulk_clients import ASYNC_ACTION, BulkClient, RequestsBulk, SdkBulk
+from tests.client_side_clients import ClientSideClient, RequestsClientSide, SdkClientSide
 from tests.earning_clients import EarningClient, RequestsEarning, SdkEarning
 from tests.own_openapi import validate_own, validate_own_error
 from tests.products_clients import ProductsClient, RequestsProducts, SdkProducts
@@ -132,6 +133,7 @@ _FULL_SPEC_PREFIXES = (
     "/v1/async-actions",
     "/v1/validations",
     "/v1/validation-rules",
+    "/client/v1",
 )
 
 
@@ -209,6 +211,7 @@ class Client(
     BulkClient,
     StackingClient,
     ValidationRulesClient,
+    ClientSideClient,
     Protocol,
 ):
     """The operations the fake serves, as one client library performs them."""
@@ -294,6 +297,7 @@ class RequestsClient(
     RequestsBulk,
     RequestsStacking,
     RequestsValidationRules,
+    RequestsClientSide,
 ):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
@@ -518,7 +522,9 @@ def sdk_filters(model_name: str, filters: Any) -> None:
 
 
 @attrs.define
-class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk, SdkStacking, SdkValidationRules):
+class SdkClient(
+    SdkEarning, SdkProducts, SdkSegments, SdkBulk, SdkStacking, SdkValidationRules, SdkClientSide
+):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
     headers: dict[str, str]

@@ -139,6 +139,18 @@ def _api(method: str, path: str, body: Any = None) -> Ready:
     return ready
 
 
+def _client_side(method: str, path: str, body: Any) -> Ready:
+    """A storefront's call with the project's client-side keys, from a browser."""
+    raw = json.dumps(body).encode()
+
+    def ready(fake: LoyaltyFake) -> Callable[[], Response]:
+        headers = {**fake.client_headers, "Content-Type": "application/json"}
+        request = Request.from_url(method, path, {**headers, "Origin": "https://shop.example"}, raw)
+        return functools.partial(fake.app.handle, request)
+
+    return ready
+
+
 def _control(method: str, name: str, body: Any = None) -> Ready:
     raw = json.dumps(body).encode() if body is not None else b""
 
@@ -557,6 +569,12 @@ def _stacked_requests(n: dict[str, str]) -> dict[str, Ready]:
             "POST",
             "/v1/orders",
             {"status": "PAID", "amount": 5000, "customer": {"source_id": "alice"}},
+        ),
+        "track an event client-side": _client_side(
+            "POST", "/client/v1/events", {"event": "visit", "customer": {"source_id": "carol"}}
+        ),
+        "publish client-side": _client_side(
+            "POST", "/client/v1/publish", {"customer": {"source_id": "dora"}, "campaign": "P"}
         ),
     }
 

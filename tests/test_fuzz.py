@@ -312,9 +312,9 @@ def test_fuzzed_requests_get_documented_answers(case: Any, target: Target) -> No
     with requests.Session() as session:
         # A program of 100,000 cards with long codes (Voucherify's cap) is a valid request
         # that takes seconds on a loaded CI machine: this test checks answers, not speed.
-        response = case.call(
-            base_url=target.url, session=session, headers=target.fake.headers, timeout=120
-        )
+        # Both kinds of keys: the server's open /v1, the client-side ones /client/v1.
+        keys = {**target.fake.headers, **target.fake.client_headers}
+        response = case.call(base_url=target.url, session=session, headers=keys, timeout=120)
     segments = Request.from_url(case.method, response.request.path_url).segments
     lacking = voucherify_operation(case.method.upper(), segments)
     if match(case.method.upper(), segments) is None and lacking is not None:
@@ -444,6 +444,11 @@ def _bodies(known: dict[str, list[str]]) -> dict[str, tuple[str, str, dict[str, 
                 ]
             },
         ),
+        "client-side event": (
+            "POST",
+            "/client/v1/events",
+            {"event": "fuzzed", "customer": {"source_id": "fuzz-web"}, "metadata": {"k": 1}},
+        ),
     }
 
 
@@ -549,7 +554,7 @@ def test_hostile_json_is_refused_whole_or_stored_as_json(
     names = {"program": target.known["campaignId"][0], "code": target.known["memberId"][0]}
     path = path.format(**names)
     before = (_records(fake), ControlPlane(fake).dump())
-    headers = {**fake.headers, "Content-Type": "application/json"}
+    headers = {**fake.headers, **fake.client_headers, "Content-Type": "application/json"}
     if transport == "live":
         reply = requests.request(method, target.url + path, data=raw, headers=headers, timeout=10)
         status, body = reply.status_code, reply.content

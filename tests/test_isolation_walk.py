@@ -16,7 +16,13 @@ if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
 
 OWNER = {"X-App-Id": "owner", "X-App-Token": "t"}
-STRANGER = {"X-App-Id": "stranger", "X-App-Token": "t"}
+# With the stranger's client-side keys too, which open only the stranger's project.
+STRANGER = {
+    "X-App-Id": "stranger",
+    "X-App-Token": "t",
+    "X-Client-Application-Id": "stranger",
+    "X-Client-Token": "t",
+}
 COLLECTIONS = {
     "/v1/loyalties",
     "/v1/publications",
@@ -50,6 +56,7 @@ CREATORS = {
     "POST /v1/products/importCSV",
     "POST /v1/skus/importCSV",
     "POST /v1/validation-rules",
+    "POST /client/v1/events",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
 # The owner's product "shirt" and SKU "shirt-red", renamed and repriced by a stranger's upload.
@@ -102,9 +109,15 @@ BODIES: dict[str, Any] = {
         "related_object_type": "campaign",
         "related_object_id": "{program}",
     },
+    "POST /client/v1/events": {"event": "visit", "customer": {"source_id": "alice"}},
+    "POST /client/v1/validations": {"redeemables": [{"object": "voucher", "id": "{code}"}]},
+    "POST /client/v1/redemptions": {
+        "redeemables": [{"object": "voucher", "id": "{code}", "reward": {"id": "{reward}"}}]
+    },
+    "POST /client/v1/publish": {"voucher": "{code}", "customer": {"source_id": "alice"}},
 }
 # Answers 200 in the stranger's project, the owner's code inapplicable there: not found.
-VALIDATIONS = "POST /v1/validations"
+VALIDATIONS = {"POST /v1/validations", "POST /client/v1/validations"}
 
 
 def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
@@ -251,7 +264,7 @@ def test_a_stranger_cannot_reach_another_projects_data(
         assert listed["total"] == 0
     elif route.operation == "GET /v1/async-actions":
         assert (response.status_code, response.json()["async_actions"]) == (200, [])
-    elif route.operation == VALIDATIONS:
+    elif route.operation in VALIDATIONS:
         validated = response.json()
         assert (response.status_code, validated["valid"]) == (200, False)
         assert validated["redeemables"][0]["result"]["error"]["key"] == "not_found"
@@ -267,13 +280,22 @@ def test_a_stranger_cannot_reach_another_projects_data(
 @pytest.mark.parametrize("route", ROUTES, ids=[route.operation for route in ROUTES])
 @pytest.mark.parametrize(
     "headers",
-    [{"X-App-Id": "owner", "X-App-Token": "wrong-token"}, {"X-App-Id": "owner"}, {}],
-    ids=["wrong-token", "no-token", "no-credentials"],
+    [
+        {"X-App-Id": "owner", "X-App-Token": "wrong-token"},
+        {"X-App-Id": "owner"},
+        {},
+        {"X-Client-Application-Id": "owner", "X-Client-Token": "right-token"},
+    ],
+    ids=["wrong-token", "no-token", "no-credentials", "client-keys"],
 )
 def test_wrong_or_missing_token_is_401_everywhere(
     loyalty_fake: LoyaltyFake, route: Any, headers: dict[str, str]
 ) -> None:
-    """With configured credentials, every endpoint answers 401 to a wrong or missing token."""
+    """With configured credentials, every endpoint answers 401 to a wrong or missing token.
+
+    Client-side keys open no server endpoint, and none at all while no client keys are
+    configured beside the server's.
+    """
     program = loyalty_fake.create_loyalty_program("P", vouchers_count=2, app_id="owner")
     code = loyalty_fake.add_member("P", {"source_id": "alice"}, app_id="owner")["code"]
     before = _owner_state(loyalty_fake)

@@ -90,7 +90,6 @@ def test_a_voucherify_operation_the_fake_lacks_is_a_short_501(client: Client) ->
 @pytest.mark.parametrize(
     ("path", "operation"),
     [
-        ("/client/v1/qualifications", "check-eligibility-client-side"),
         ("/management/v1/projects/proj_1/webhooks", "create-webhook"),
         ("/v1/loyalties/Coffee%20Club/qualifications", "estimate-points"),
     ],
@@ -98,7 +97,10 @@ def test_a_voucherify_operation_the_fake_lacks_is_a_short_501(client: Client) ->
 def test_operations_outside_the_loyalty_api_are_501(
     client: Client, path: str, operation: str
 ) -> None:
-    """Client-side, management and newest-docs operations are Voucherify's too: 501."""
+    """Management and newest-docs operations are Voucherify's too: 501.
+
+    Client-side ones answer 501 too, to client-side keys: tests/test_client_side.py.
+    """
     reply = client.request("POST", path, {})
     assert reply.status == 501
     assert reply.body["resource_id"] == operation
@@ -248,7 +250,9 @@ def _is_text(segment: str) -> bool:
 
 
 def _send(fake: LoyaltyFake, method: str, path: str) -> Response:
-    return fake.app.handle(Request.from_url(method, path, fake.headers, b"{}"))
+    # Both kinds of keys: the server's open /v1, the client-side ones /client/v1.
+    headers = {**fake.headers, **fake.client_headers}
+    return fake.app.handle(Request.from_url(method, path, headers, b"{}"))
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))

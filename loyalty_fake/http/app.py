@@ -13,6 +13,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import attrs
 
 from loyalty_fake.errors import VoucherifyError, no_such_path
+from loyalty_fake.http.client_side import (
+    ClientKey,
+    cors_headers,
+    is_client_path,
+    origin_allowed,
+    preflight,
+)
 from loyalty_fake.http.declare import Call
 from loyalty_fake.http.messages import JSON_HEADERS, Request, Response, is_json_media_type
 from loyalty_fake.http.params import check_text
@@ -100,6 +107,10 @@ class FakeVoucherifyApp:
 
     ``credentials`` maps the only accepted ``X-App-Id`` values to their tokens; when
     empty, any non-empty pair is accepted and each ``X-App-Id`` is its own project.
+    ``client_keys`` (by client application id) are the only client-side keys the
+    ``/client/v1`` operations accept; when empty and ``credentials`` too, any non-empty
+    ``X-Client-Application-Id``/``X-Client-Token`` pair is accepted and the id names the
+    project. ``client_origins``: the only ``Origin`` values those accept (empty: any).
     A body sent as anything but JSON is 415, as Voucherify documents; a body without a
     ``Content-Type`` is read as JSON, unless ``strict_content_type`` (then 415 too).
     """
@@ -107,6 +118,10 @@ class FakeVoucherifyApp:
     ledger: Ledger
     credentials: Mapping[str, str] = attrs.field(factory=dict)
     strict_content_type: bool = False
+    client_keys: Mapping[str, ClientKey] = attrs.field(factory=dict)
+    client_origins: tuple[str, ...] = ()
+    # Off only to replay a journal, whose rows were authorized when accepted.
+    check_client_tokens: bool = True
     # Unexpected exceptions are answered with a 500 envelope and kept here, so that
     # the pytest plugin can fail the test that triggered a bug in the fake.
     internal_errors: list[BaseException] = attrs.field(factory=list, init=False, repr=False)
@@ -129,30 +144,38 @@ class FakeVoucherifyApp:
         kept in ``internal_errors``). ``keep(response)`` runs inside the unit once the
         answer is known (a refusal that left a record included), so that a server can
         write the request down: when it raises, the request is undone after all and the
-        error answered instead.
+        error answered instead. A client-side answer, refusals included, carries the
+        ``Access-Control-*`` headers a browser needs to read it.
         """
+        cors: tuple[tuple[str, str], ...] = ()
         try:
             with self.ledger.unit_of_work():
+                cors = self._cors(request)
                 if len(request.body) > MAX_BODY_BYTES:
                     _too_large(request)
                 check_text(request)
                 if keep is None:
-                    return respond(request)
-                return self._kept(request, respond, keep)
+                    return _with_headers(respond(request), cors)
+                return _with_headers(self._kept(request, respond, keep), cors)
         except VoucherifyError as error:
-            return self.error_response(error)
+            return _with_headers(self.error_response(error), cors)
         except Exception as error:  # noqa: BLE001 - a bug in the fake must not become a traceback
             _LOG.exception("loyalty-fake failed on %s %s", request.method, printable(request.path))
             with self._errors_lock:
                 self.internal_errors.append(error)
-            return self.error_response(
-                VoucherifyError(
-                    code=500,
-                    key="internal_error",
-                    message="Internal error in loyalty-fake",
-                    details=f"{type(error).__name__}: {error}",
-                )
+            internal = VoucherifyError(
+                code=500,
+                key="internal_error",
+                message="Internal error in loyalty-fake",
+                details=f"{type(error).__name__}: {error}",
             )
+            return _with_headers(self.error_response(internal), cors)
+
+    def _cors(self, request: Request) -> tuple[tuple[str, str], ...]:
+        """The CORS headers of a client-side answer (a preflight writes its own)."""
+        if request.method == "OPTIONS" or not is_client_path(request.segments):
+            return ()
+        return cors_headers(request, self.client_origins)
 
     def _kept(
         self, request: Request, respond: Callable[[Request], Response], keep: Keep
@@ -170,10 +193,52 @@ class FakeVoucherifyApp:
 
     def _dispatch(self, request: Request) -> Response:
         segments = request.segments
+        if is_client_path(segments):
+            return self._client_side(request)
         app_id = request.header("x-app-id") or ""
         token = request.header("x-app-token") or ""
         if segments[:1] == ("v1",) and not self._authorized(app_id, token):
             return Response(401, encode_json(_UNAUTHORIZED), JSON_HEADERS)
+        return self._route(request, app_id)
+
+    def _client_side(self, request: Request) -> Response:
+        """A ``/client/v1`` request: a preflight, or client keys and the project they open.
+
+        Server keys open nothing here, as client keys open nothing under ``/v1``.
+        """
+        methods = allowed_methods(request.segments)
+        if request.method == "OPTIONS" and methods:
+            return preflight(request, self.client_origins, methods)
+        app_id = self._client_project(request)
+        if app_id is None:
+            return Response(401, encode_json(_UNAUTHORIZED), JSON_HEADERS)
+        if not origin_allowed(request.header("origin"), self.client_origins):
+            raise VoucherifyError(
+                code=401,
+                key="unauthorized",
+                message="Unauthorized",
+                details=f"Origin {request.header('origin')!r} is not allowed for client-side "
+                "requests to this project",
+            )
+        return self._route(request, app_id)
+
+    def _client_project(self, request: Request) -> str | None:
+        """The project the request's client-side keys open, or ``None``."""
+        client_id = request.header("x-client-application-id") or ""
+        token = request.header("x-client-token") or ""
+        if not client_id.strip() or not token.strip():
+            return None
+        key = self.client_keys.get(client_id)
+        if not self.check_client_tokens:
+            return client_id if key is None else key.app_id
+        if key is not None:
+            return key.app_id if key.client_token == token else None
+        # Open like the server keys only while no key of either kind is configured.
+        return None if self.client_keys or self.credentials else client_id
+
+    def _route(self, request: Request, app_id: str) -> Response:
+        """Match the request to an operation and answer it in ``app_id``'s project."""
+        segments = request.segments
         found = match(request.method, segments)
         if found is None:
             # Voucherify has this operation and the fake does not (yet): 501. A path it has,
@@ -263,6 +328,13 @@ class FakeVoucherifyApp:
     def operations() -> list[str]:
         """Every implemented operation, as ``METHOD /path``."""
         return [route.operation for route in ROUTES]
+
+
+def _with_headers(response: Response, headers: tuple[tuple[str, str], ...]) -> Response:
+    """``response`` with ``headers`` added."""
+    if not headers:
+        return response
+    return attrs.evolve(response, headers=(*response.headers, *headers))
 
 
 def _not_implemented(operation: VoucherifyOperation) -> VoucherifyError:

@@ -44,7 +44,8 @@ class Operation:
     ``response`` names the 200 reply's component schema (``None``: a 204 without a body);
     ``accepted`` the 202 one; ``errors`` adds statuses to the error envelope's description;
     ``not_implemented`` documents a deliberate 501 for part of the operation;
-    ``media_type`` is the body's (``multipart/form-data`` for a CSV upload).
+    ``media_type`` is the body's (``multipart/form-data`` for a CSV upload);
+    ``client_side`` marks a ``/client/v1`` operation, called with client-side keys.
     """
 
     operation_id: str
@@ -56,6 +57,7 @@ class Operation:
     errors: str = ""
     not_implemented: str | None = None
     media_type: str = "application/json"
+    client_side: bool = False
 
 
 def split(template: str) -> tuple[str, ...]:

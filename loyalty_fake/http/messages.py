@@ -10,7 +10,7 @@ import attrs
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = ["JSON_HEADERS", "Request", "Response", "is_json_media_type"]
+__all__ = ["JSON_HEADERS", "Request", "Response", "is_json_media_type", "query_pairs"]
 
 JSON_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/json; charset=utf-8"),)
 
@@ -109,3 +109,32 @@ class Response:
         import json  # noqa: PLC0415 - only tests and the Python API read bodies back
 
         return json.loads(self.body)
+
+
+def query_pairs(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Query parameters as the pairs a query string holds; ``None`` values are left out.
+
+    A dict is a deepObject (``{"created_at": {"before": T}}`` is ``created_at[before]=T``)
+    and a list in one is indexed, as Voucherify's filter examples write them
+    (``filters[id][conditions][$in][0]=...``); a top-level list repeats its key
+    (``ids=a&ids=b``).
+    """
+    pairs: list[tuple[str, str]] = []
+
+    def add(key: str, value: Any, *, nested: bool) -> None:
+        if value is None:
+            return
+        if isinstance(value, dict):
+            for part, inner in value.items():
+                add(f"{key}[{part}]", inner, nested=True)
+        elif isinstance(value, list | tuple):
+            for index, inner in enumerate(value):
+                add(f"{key}[{index}]" if nested else key, inner, nested=nested)
+        elif isinstance(value, bool):
+            pairs.append((key, "true" if value else "false"))
+        else:
+            pairs.append((key, str(value)))
+
+    for key, value in params.items():
+        add(key, value, nested=False)
+    return pairs

@@ -73,6 +73,18 @@ _JSON_MODULES = (
 )
 
 
+# The client-side operations' keys, and the header a browser sends them with.
+_CLIENT_SECURITY: dict[str, list[str]] = {"X-Client-Application-Id": [], "X-Client-Token": []}
+_ORIGIN: Schema = {
+    "name": "origin",
+    "in": "header",
+    "required": False,
+    "description": "Where a browser's request comes from; checked against client_origins "
+    "when the project has any (Voucherify's spec requires it; mobile apps send none).",
+    "schema": {"type": "string"},
+}
+
+
 def _json(schema: Schema, description: str) -> Schema:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -90,15 +102,25 @@ def _operation(spec: Operation) -> Schema:
         responses["202"] = _json(ref(spec.accepted), "Accepted: several cards, already added.")
     if spec.not_implemented is not None:
         responses["501"] = _json(ref("Error"), f"not_implemented: {spec.not_implemented}")
-    responses["401"] = _json(ref("Unauthorized"), "Missing or wrong X-App-Id / X-App-Token.")
+    if spec.client_side:
+        responses["401"] = _json(
+            ref("Unauthorized"),
+            "Missing or wrong X-Client-Application-Id / X-Client-Token (server keys open "
+            "nothing here), or an Origin the project does not allow.",
+        )
+    else:
+        responses["401"] = _json(ref("Unauthorized"), "Missing or wrong X-App-Id / X-App-Token.")
     responses["default"] = _json(
         ref("Error"),
         "Voucherify's error envelope: 400 invalid input, 404 not found, 409 duplicate, "
         f"413 a body over {MAX_BODY_BYTES} bytes.{spec.errors}",
     )
     operation: Schema = {"operationId": spec.operation_id, "summary": spec.summary}
-    if spec.query:
-        operation["parameters"] = list(spec.query)
+    if spec.client_side:
+        operation["security"] = [_CLIENT_SECURITY]
+    parameters = [*spec.query, _ORIGIN] if spec.client_side else list(spec.query)
+    if parameters:
+        operation["parameters"] = parameters
     if spec.body is not None:
         # The SDK sends empty bodies for some POSTs: an absent body counts as {}.
         operation["requestBody"] = {
@@ -182,7 +204,7 @@ def _document() -> Schema:
         "components": {
             "securitySchemes": {
                 name: {"type": "apiKey", "in": "header", "name": name}
-                for name in ("X-App-Id", "X-App-Token")
+                for name in ("X-App-Id", "X-App-Token", *_CLIENT_SECURITY)
             },
             "schemas": _schemas(),
         },

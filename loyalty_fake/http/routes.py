@@ -38,6 +38,7 @@ from loyalty_fake.http import (
     vouchers,
 )
 from loyalty_fake.http.assignments import ASSIGNMENTS, REWARD_ASSIGNMENTS
+from loyalty_fake.http.client_side import client_routes
 from loyalty_fake.http.declare import Operation, Route, bind, split
 from loyalty_fake.http.members import MEMBER, MEMBER_BY_CODE
 
@@ -84,7 +85,9 @@ AREAS = (
     validation_rules,
 )
 
-ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)
+_SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)
+# Then the client-side operations (/client/v1/...) whose server-side twin is served.
+ROUTES: tuple[Route, ...] = (*_SERVER_ROUTES, *client_routes(_SERVER_ROUTES))
 
 
 @attrs.frozen

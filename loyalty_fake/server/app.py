@@ -174,7 +174,13 @@ class ServerApp:
             # Each row was authorized when it was accepted (no token is stored), and its body
             # read under the settings of then: the replay runs on the same ledger through an
             # app that checks no credentials and reads a body without a type as JSON.
-            replay = attrs.evolve(self.served.app, credentials={}, strict_content_type=False)
+            replay = attrs.evolve(
+                self.served.app,
+                credentials={},
+                strict_content_type=False,
+                check_client_tokens=False,
+                client_origins=(),
+            )
             control = ControlPlane(Served(ledger, replay, self.served.app_id))
             with no_gc():  # collections over a large state cost more than the replay itself
                 self._replay(loaded.records, replay, control)

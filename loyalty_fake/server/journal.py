@@ -105,7 +105,8 @@ class Record:
             at=at,
             method=request.method,
             url=request.path + (f"?{query}" if query else ""),
-            app_id=request.header("x-app-id"),
+            # A client-side request's project is named by its client application id.
+            app_id=request.header("x-app-id") or request.header("x-client-application-id"),
             content_type=request.header("content-type"),
             body=request.body,
             status=status,
@@ -114,7 +115,10 @@ class Record:
     def request(self) -> Request:
         """The request to replay: its project, content type and body, and a stand-in token."""
         headers: dict[str, str] = {}
-        if self.app_id is not None:
+        if self.app_id is not None and self.url.startswith("/client/"):
+            headers["x-client-application-id"] = self.app_id
+            headers["x-client-token"] = REPLAYED_TOKEN
+        elif self.app_id is not None:
             headers["x-app-id"] = self.app_id
             headers["x-app-token"] = REPLAYED_TOKEN
         if self.content_type is not None:

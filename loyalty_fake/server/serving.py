@@ -189,6 +189,11 @@ def serve(  # noqa: PLR0913 - the command line's options
         f"  try: curl -H 'X-App-Id: {fake.app_id}' -H 'X-App-Token: {fake.app_token}' "
         f"'{url}/v1/loyalties/Demo%20Coffee%20Club/members'"
     )
+    client = fake.client_headers
+    out(
+        f"  client-side keys: X-Client-Application-Id: {client['X-Client-Application-Id']}, "
+        f"X-Client-Token: {client['X-Client-Token']}  (/client/v1/...)"
+    )
     if control_plane:
         out(f"  control plane and dashboard: {url}{PREFIX}  (no credentials: keep it local)")
     else:
