@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.segments import CustomerEvent, Segment
     from loyalty_fake.ledger.session import Session
     from loyalty_fake.ledger.undo import UndoLog
+    from loyalty_fake.ledger.vouchers import Voucher
 
 __all__ = ["Area", "Project", "note_project", "note_removal", "note_sequence"]
 
@@ -105,6 +106,8 @@ class Project:
     pending_instants: list[dt.datetime] = attrs.field(factory=list)
     # async_actions.py: finished async actions by ID, oldest first
     async_actions: dict[str, AsyncAction] = attrs.field(factory=dict)
+    # vouchers.py: discount and gift vouchers by code (codes shared with cards)
+    vouchers: dict[str, Voucher] = attrs.field(factory=dict)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -218,6 +221,7 @@ _GROWING = (
     "pending_points",
     "pending_due",
     "async_actions",
+    "vouchers",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 
@@ -294,6 +298,7 @@ def note_removal(undo: UndoLog, project: Project) -> None:
         project.pending_due,
         *project.pending_due.values(),
         project.pending_instants,
+        project.vouchers,
     ]
     for container in containers:
         undo.keep(container)

@@ -39,6 +39,7 @@ from loyalty_fake.ledger.segments import (
     Segments,
     react_to_customer,
 )
+from loyalty_fake.ledger.vouchers import Vouchers
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -90,6 +91,7 @@ class Session:
         "_rewards",
         "_segments",
         "_unit",
+        "_vouchers",
         "activities",
         "clock",
         "ids",
@@ -127,6 +129,7 @@ class Session:
         self._segments: Segments | None = None
         self._pending_points: Pending | None = None
         self._async_actions: AsyncActions | None = None
+        self._vouchers: Vouchers | None = None
 
     @property
     def app_id(self) -> str:
@@ -318,4 +321,12 @@ class Session:
         found = self._async_actions
         if found is None:
             found = self._async_actions = AsyncActions(self)
+        return found
+
+    @property
+    def vouchers(self) -> Vouchers:
+        """Discount and gift vouchers, and lookups across cards and vouchers."""
+        found = self._vouchers
+        if found is None:
+            found = self._vouchers = Vouchers(self)
         return found

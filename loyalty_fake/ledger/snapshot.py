@@ -53,6 +53,7 @@ from loyalty_fake.ledger.redemptions import (
 )
 from loyalty_fake.ledger.rewards import Reward, RewardAssignment
 from loyalty_fake.ledger.segments import CustomerEvent, Segment
+from loyalty_fake.ledger.vouchers import GiftTransaction, Voucher
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -124,6 +125,8 @@ def _record_classes() -> tuple[type, ...]:
         Condition,
         PendingPoints,
         AsyncAction,
+        Voucher,
+        GiftTransaction,
     )
 
 
