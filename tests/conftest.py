@@ -33,6 +33,7 @@ from tests.spec import (
     validate_response,
     validate_schema,
 )
+from tests.voucher_clients import RequestsVouchers, SdkVouchers, VouchersClient
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -185,7 +186,7 @@ def check_error_reply(reply: Reply) -> Reply:
     return reply
 
 
-class Client(EarningClient, ProductsClient, SegmentClient, BulkClient, Protocol):
+class Client(EarningClient, ProductsClient, SegmentClient, BulkClient, VouchersClient, Protocol):
     """The operations the fake serves, as one client library performs them."""
 
     name: str
@@ -262,7 +263,9 @@ def _member_path(code: str, campaign: str | None) -> tuple[str, str]:
 
 
 @attrs.define
-class RequestsClient(RequestsEarning, RequestsProducts, RequestsSegments, RequestsBulk):
+class RequestsClient(
+    RequestsEarning, RequestsProducts, RequestsSegments, RequestsBulk, RequestsVouchers
+):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
     headers: dict[str, str]
@@ -486,7 +489,7 @@ def sdk_filters(model_name: str, filters: Any) -> None:
 
 
 @attrs.define
-class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk):
+class SdkClient(SdkEarning, SdkProducts, SdkSegments, SdkBulk, SdkVouchers):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
     headers: dict[str, str]

@@ -35,6 +35,7 @@ from loyalty_fake.http import (
     redemptions_json,
     rewards_json,
     segments_json,
+    vouchers_json,
 )
 from loyalty_fake.http.app import MAX_BODY_BYTES
 from loyalty_fake.http.common_json import Schema, ref
@@ -66,6 +67,7 @@ _JSON_MODULES = (
     customer_activity_json,
     pending_points_json,
     async_actions_json,
+    vouchers_json,
 )
 
 

@@ -18,6 +18,7 @@ from loyalty_fake.http import (
     assignments,
     async_actions,
     campaigns,
+    campaigns_api,
     customer_activity,
     customers,
     earning_rules,
@@ -34,6 +35,7 @@ from loyalty_fake.http import (
     rewards,
     segments,
     vouchers,
+    vouchers_api,
 )
 from loyalty_fake.http.assignments import ASSIGNMENTS, REWARD_ASSIGNMENTS
 from loyalty_fake.http.declare import Operation, Route, bind, split
@@ -78,6 +80,8 @@ AREAS = (
     async_actions,
     imports,
     product_imports,
+    campaigns_api,
+    vouchers_api,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)
@@ -137,12 +141,23 @@ _VOUCHERIFY_BY_SPECIFICITY = tuple(sorted(VOUCHERIFY_OPERATIONS, key=_specificit
 
 
 def match(method: str, segments: tuple[str, ...]) -> tuple[Route, dict[str, str]] | None:
-    """The route for ``method`` and the decoded path ``segments``, with its parameters."""
+    """The route for ``method`` and the decoded path ``segments``, with its parameters.
+
+    ``None`` as well when a more specific operation of Voucherify's, which the fake does
+    not serve, fits: ``POST /v1/vouchers/import`` is not ``POST /v1/vouchers/{code}``.
+    """
     for route in _BY_SPECIFICITY:
         if route.method != method:
             continue
         params = route.bind(segments)
         if params is not None:
+            operation = voucherify_operation(method, segments)
+            if (
+                operation is not None
+                and operation.path != route.template
+                and _specificity(operation) < _specificity(route)
+            ):
+                return None
             return route, params
     return None
 

@@ -255,6 +255,18 @@ class Campaigns(Area):
             id=self._session.ids.category_id(), name=name, created_at=self._session.clock.now()
         )
 
+    def category_named(self, name: str) -> Category:
+        """The project's category ``name``, made (and kept) when it is new."""
+        project = self._project
+        found = self._category_for(project, name, None)
+        assert found is not None  # noqa: S101 - a name always gives one
+        if name not in project.categories_by_name:
+            undo = self._session.undo
+            if undo is not None:
+                note_project(undo, project)
+            project.categories_by_name[name] = found
+        return found
+
     def get(self, campaign_ref: str, *, any_type: bool = False) -> Campaign:
         """The program (any campaign: ``any_type``) by ID or name; 404 ``not_found`` otherwise."""
         return find_campaign(self._project, campaign_ref, any_type=any_type)

@@ -117,6 +117,8 @@ class Voucher:
     redeemed_quantity: int = 0
     holder_id: str | None = None
     transactions: list[GiftTransaction] = attrs.field(factory=list, repr=False)
+    # Deleted without force: gone from every read, its code still taken.
+    in_bin: bool = False
 
     @property
     def id(self) -> str:
@@ -237,7 +239,7 @@ class Vouchers(Area):
             voucher = next((v for v in project.vouchers.values() if v.id == code), None)
         if voucher is not None:
             campaign = project.campaigns.get(voucher.campaign_id) if voucher.campaign_id else None
-            if campaign is not None and campaign.in_bin:
+            if voucher.in_bin or (campaign is not None and campaign.in_bin):
                 raise errors.not_found("voucher", code)
             return voucher
         return self._session.cards.member(project, code, None)
@@ -258,7 +260,8 @@ class Vouchers(Area):
         found.extend(
             voucher
             for voucher in project.vouchers.values()
-            if voucher.campaign_id is None or not campaigns[voucher.campaign_id].in_bin
+            if not voucher.in_bin
+            and (voucher.campaign_id is None or not campaigns[voucher.campaign_id].in_bin)
         )
         found.sort(key=lambda v: v.seq)
         return found
@@ -315,10 +318,12 @@ class Vouchers(Area):
         """Enable or disable a card or voucher; 404 when there is none."""
         return self.update(code, {"active": active})
 
-    def delete(self, code: str) -> None:
-        """Delete a discount or gift voucher for good, freeing its code.
+    def delete(self, code: str, *, force: bool) -> None:
+        """Delete a discount or gift voucher: to the bin, or for good (``force``).
 
-        A loyalty card is refused (400): members leave a program through it.
+        In the bin it is gone from every read, its code still taken; for good, its
+        code is free. A loyalty card is refused (400): the fake deletes cards with
+        their program only.
         """
         found = self.find(code)
         if isinstance(found, LoyaltyCard):
@@ -329,14 +334,18 @@ class Vouchers(Area):
             )
         project = self._project
         undo = self._session.undo
+        campaign = self.campaign_of(found)
         if undo is not None:
             note_project(undo, project)
             undo.keep(project.vouchers)
-        del project.vouchers[found.code]
-        campaign = self.campaign_of(found)
-        if campaign is not None:
-            if undo is not None:
+            undo.touch(found)
+            if campaign is not None:
                 undo.touch(campaign)
+        if force:
+            del project.vouchers[found.code]
+        else:
+            found.in_bin = True
+        if campaign is not None:
             campaign.vouchers_count -= 1
 
     def change_gift_balance(
