@@ -305,7 +305,9 @@ def change_balance(call: Call) -> tuple[int, Any]:
             reason=reason,
             source_id=source_id,
         )
-        return 200, balance_json(transaction, call.session.members.get(found.code))
+        # The vouchers API's balance names the amount moved, as for gift cards.
+        body = balance_json(transaction, call.session.members.get(found.code))
+        return 200, {"amount": amount, **body}
     voucher, _ = call.session.vouchers.change_gift_balance(
         code, amount, source_id=source_id, reason=reason
     )

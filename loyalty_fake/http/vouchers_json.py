@@ -125,6 +125,9 @@ def voucher_record_json(voucher: Voucher, campaign: Campaign | None) -> dict[str
         del body["updated_at"]
     if voucher.holder_id is None:
         del body["holder_id"]
+    # A standalone voucher has no campaign: the schema has no null for it (docs/choices.md).
+    if campaign is None:
+        del body["campaign"], body["campaign_id"]
     return body
 
 
@@ -182,9 +185,6 @@ _ASSET = obj({"id": STRING, "url": STRING})
 _RECORD_REQUIRED: dict[str, Schema] = {
     "id": STRING,
     "code": STRING,
-    # A standalone voucher has no campaign (docs/choices.md).
-    "campaign": nullable(STRING),
-    "campaign_id": nullable(STRING),
     "category": nullable(STRING),
     "category_id": nullable(STRING),
     "categories": {"type": "array", "items": ref("Category"), "maxItems": 1},
@@ -234,6 +234,9 @@ SCHEMAS: dict[str, Schema] = {
             "validity_hours": FREE_OBJECT,
             "updated_at": TIMESTAMP,
             "holder_id": STRING,
+            # A standalone voucher has none (docs/choices.md).
+            "campaign": STRING,
+            "campaign_id": STRING,
         },
     ),
     "AnyVoucher": {"anyOf": [ref("Voucher"), ref("VoucherRecord")]},
