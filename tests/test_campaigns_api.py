@@ -188,13 +188,16 @@ def test_campaign_type_follows_from_the_voucher_type(client: Client) -> None:
     assert _ok(client.create_campaign(body))["campaign_type"] == "DISCOUNT_COUPONS"
 
 
+_DISCOUNT = "Property .voucher.discount"
+
+
 @pytest.mark.parametrize(
     ("discount", "details"),
     [
-        ({"type": "PERCENT"}, "Property .voucher.discount must have required property 'percent_off'"),
-        ({"type": "PERCENT", "percent_off": 150}, "Property .voucher.discount.percent_off must be <= 100"),
-        ({"type": "AMOUNT", "amount_off": -1}, "Property .voucher.discount.amount_off must be >= 0"),
-        ({"type": "UNIT", "unit_off": 1}, "Property .voucher.discount must have required property 'unit_type'"),
+        ({"type": "PERCENT"}, f"{_DISCOUNT} must have required property 'percent_off'"),
+        ({"type": "PERCENT", "percent_off": 150}, f"{_DISCOUNT}.percent_off must be <= 100"),
+        ({"type": "AMOUNT", "amount_off": -1}, f"{_DISCOUNT}.amount_off must be >= 0"),
+        ({"type": "UNIT", "unit_off": 1}, f"{_DISCOUNT} must have required property 'unit_type'"),
         ({"type": "FIXED", "fixed_amount": 100, "effect": "ADD_NEW_ITEMS"}, None),
         ({"type": "HALF"}, None),
     ],

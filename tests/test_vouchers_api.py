@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -163,7 +163,12 @@ def test_gift_card_balance_and_transactions(client: Client) -> None:
     removed = _ok(client.voucher_balance("GIFT-1", {"amount": -2500, "source_id": "r-1"}))
     assert (removed["total"], removed["balance"]) == (6000, 3500)
     gift = _ok(client.get_voucher("GIFT-1"))["gift"]
-    assert gift == {"amount": 6000, "subtracted_amount": 2500, "balance": 3500, "effect": "APPLY_TO_ORDER"}
+    assert gift == {
+        "amount": 6000,
+        "subtracted_amount": 2500,
+        "balance": 3500,
+        "effect": "APPLY_TO_ORDER",
+    }
     listed = _ok(client.voucher_transactions("GIFT-1"))
     assert [t["type"] for t in listed["data"]] == ["CREDITS_REMOVAL", "CREDITS_ADDITION"]
     assert [t["details"]["balance"]["balance"] for t in listed["data"]] == [3500, 6000]

@@ -128,6 +128,28 @@ def _unit(body: Body, *, many: bool) -> dict[str, Any]:
     return unit
 
 
+def _units(body: Body, units: Any) -> list[dict[str, Any]]:
+    """A unit discount's ``units``: each a unit of its own; 400 unless objects."""
+    if not isinstance(units, list) or not units or not all(isinstance(u, dict) for u in units):
+        body.fail("units", "must be a non-empty array of objects")
+    return [
+        _unit(Body(unit, f"{body.path}.units[{index}]"), many=True)
+        for index, unit in enumerate(units)
+    ]
+
+
+def _limits(body: Body, kind: str) -> dict[str, Any]:
+    """An amount or percent discount's limits, and whether it is dynamic."""
+    found: dict[str, Any] = {}
+    if kind == "PERCENT":
+        found["amount_limit"] = _number(body, "amount_limit", MAX_INTEGER)
+    if kind in ("AMOUNT", "PERCENT"):
+        found["aggregated_amount_limit"] = body.integer("aggregated_amount_limit", minimum=0)
+    found["effect"] = body.choice("effect", _EFFECTS[kind]) or "APPLY_TO_ORDER"
+    found["is_dynamic"] = body.boolean("is_dynamic")
+    return {key: value for key, value in found.items() if value is not None}
+
+
 def read_discount(body: Body) -> dict[str, Any]:
     """A ``discount`` object, validated per its type; 400 ``invalid_payload`` otherwise.
 
@@ -142,12 +164,7 @@ def read_discount(body: Body) -> dict[str, Any]:
         units = body.data.get("units")
         if units is None:
             return discount | _unit(body, many=False)
-        if not isinstance(units, list) or not units or not all(isinstance(u, dict) for u in units):
-            body.fail("units", "must be a non-empty array of objects")
-        discount["units"] = [
-            _unit(Body(unit, f"{body.path}.units[{index}]"), many=True)
-            for index, unit in enumerate(units)
-        ]
+        discount["units"] = _units(body, units)
         discount["effect"] = body.choice("effect", ("ADD_MANY_ITEMS",)) or "ADD_MANY_ITEMS"
         return discount
     key, maximum = _VALUE[kind]
@@ -159,23 +176,11 @@ def read_discount(body: Body) -> dict[str, Any]:
         discount[key] = value
     if formula is not None:
         discount[f"{key}_formula"] = formula
-    if kind == "PERCENT":
-        limit = _number(body, "amount_limit", MAX_INTEGER)
-        if limit is not None:
-            discount["amount_limit"] = limit
-    if kind in ("AMOUNT", "PERCENT"):
-        aggregated = body.integer("aggregated_amount_limit", minimum=0)
-        if aggregated is not None:
-            discount["aggregated_amount_limit"] = aggregated
-    discount["effect"] = body.choice("effect", _EFFECTS[kind]) or "APPLY_TO_ORDER"
-    dynamic = body.boolean("is_dynamic")
-    if dynamic is not None:
-        discount["is_dynamic"] = dynamic
-    return discount
+    return discount | _limits(body, kind)
 
 
 def read_gift(body: Body, *, required: bool = True) -> dict[str, Any]:
-    """A ``gift`` object: ``amount`` in cents (required unless ``required`` is false), ``effect``."""
+    """A ``gift``: ``amount`` in cents (required unless ``required`` is false), ``effect``."""
     if required:
         body.require("amount")
     gift: dict[str, Any] = {}

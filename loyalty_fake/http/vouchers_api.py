@@ -98,32 +98,37 @@ _LIST_QUERY = [
 ]
 
 
-def _matches(found: LoyaltyCard | Voucher, query: Query, customer_ids: set[str] | None) -> bool:
-    category = found.category
-    wanted_category = query.string("category")
-    if wanted_category is not None and (
-        category is None or wanted_category not in (category.id, category.name)
-    ):
-        return False
-    if customer_ids is not None and found.holder_id not in customer_ids:
-        return False
-    code = query.string("code")
-    if code is not None and found.code != code:
-        return False
-    ids = query.strings("ids")
-    if ids is not None and found.id not in ids:
-        return False
+def _in_window(found: LoyaltyCard | Voucher, query: Query) -> bool:
+    """Whether ``created_at``/``updated_at`` fall inside the query's before/after bounds."""
     for field in ("created_at", "updated_at"):
         moment = found.created_at if field == "created_at" else found.updated_at
         before = query.timestamp(field, "before")
         after = query.timestamp(field, "after")
         if (before is not None or after is not None) and moment is None:
             return False
-        if before is not None and moment is not None and not moment < before:
-            return False
-        if after is not None and moment is not None and not moment > after:
+        if moment is not None and (
+            (before is not None and not moment < before)
+            or (after is not None and not moment > after)
+        ):
             return False
     return True
+
+
+def _matches(found: LoyaltyCard | Voucher, query: Query, customer_ids: set[str] | None) -> bool:
+    category = found.category
+    wanted_category = query.string("category")
+    code = query.string("code")
+    ids = query.strings("ids")
+    return (
+        (
+            wanted_category is None
+            or (category is not None and wanted_category in (category.id, category.name))
+        )
+        and (customer_ids is None or found.holder_id in customer_ids)
+        and (code is None or found.code == code)
+        and (ids is None or found.id in ids)
+        and _in_window(found, query)
+    )
 
 
 def list_vouchers(call: Call) -> tuple[int, Any]:
@@ -306,8 +311,8 @@ def change_balance(call: Call) -> tuple[int, Any]:
             source_id=source_id,
         )
         # The vouchers API's balance names the amount moved, as for gift cards.
-        body = balance_json(transaction, call.session.members.get(found.code))
-        return 200, {"amount": amount, **body}
+        moved = balance_json(transaction, call.session.members.get(found.code))
+        return 200, {"amount": amount, **moved}
     voucher, _ = call.session.vouchers.change_gift_balance(
         code, amount, source_id=source_id, reason=reason
     )
