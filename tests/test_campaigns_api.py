@@ -236,3 +236,21 @@ def test_a_unit_discount_with_many_units(client: Client) -> None:
     }
     discount = _ok(client.create_campaign(body))["voucher"]["discount"]
     assert discount == body["voucher"]["discount"]
+
+
+def test_list_campaigns_expand_and_status(client: Client) -> None:
+    """expand is accepted; campaign_status DONE and is_referral_code false keep every campaign."""
+    gift_campaign(client)
+    assert _ok(client.list_campaigns({"expand": "category"}))["total"] == 1
+    assert _ok(client.list_campaigns({"campaign_status": "DONE"}))["total"] == 1
+    assert _ok(client.list_campaigns({"campaign_status": "DRAFT"}))["total"] == 0
+    # The SDK sends booleans; over HTTP they are the strings Voucherify reads.
+    no, yes = (False, True) if client.name == "sdk" else ("false", "true")
+    assert _ok(client.list_campaigns({"is_referral_code": no}))["total"] == 1
+    assert _ok(client.list_campaigns({"is_referral_code": yes}))["campaigns"] == []
+
+
+def test_campaign_filters_are_refused(http: Client) -> None:
+    """The campaigns list's filters are not applied yet: 400 rather than ignored."""
+    reply = http.list_campaigns({"filters[campaigns][conditions][$is]": "A"})
+    assert _error(reply, 400, "invalid_query_params")["details"].startswith("Property .filters")

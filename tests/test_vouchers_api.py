@@ -244,3 +244,46 @@ def test_import_is_not_a_voucher_code(http: Client) -> None:
     """POST /v1/vouchers/import is Voucherify's import (not served: 501), not a code."""
     reply = http.request("POST", "/v1/vouchers/import", [])
     assert reply.status == 501
+
+
+def test_list_vouchers_pages(client: Client) -> None:
+    """limit and page walk the list; campaign_id and ids narrow it."""
+    campaign = discount_campaign(client, vouchers_count=3)
+    first = _ok(client.list_vouchers({"campaign_id": campaign["id"], "limit": 2, "page": 1}))
+    second = _ok(client.list_vouchers({"campaign_id": campaign["id"], "limit": 2, "page": 2}))
+    assert (len(first["vouchers"]), len(second["vouchers"]), first["total"]) == (2, 1, 3)
+    wanted = first["vouchers"][0]["id"]
+    by_ids = _ok(client.list_vouchers({"ids": [wanted]}))
+    assert [v["id"] for v in by_ids["vouchers"]] == [wanted]
+
+
+def test_list_vouchers_by_update_date(http: Client, loyalty_fake: LoyaltyFake) -> None:
+    """updated_at[after] and updated_at[before] bound the last update; never updated is out."""
+    body = {"type": "DISCOUNT_VOUCHER", "discount": TEN_OFF}
+    _ok(http.create_voucher("KEPT", body))
+    _ok(http.create_voucher("TOUCHED", body))
+    loyalty_fake.clock.advance(seconds=60)
+    _ok(http.update_voucher("TOUCHED", {"metadata": {"a": 1}}))
+    after = _ok(http.list_vouchers({"updated_at[after]": "2024-01-25T10:00:30Z"}))
+    assert [v["code"] for v in after["vouchers"]] == ["TOUCHED"]
+    before = _ok(http.list_vouchers({"updated_at[before]": "2024-01-25T10:00:30Z"}))
+    assert before["vouchers"] == []
+    created_before = _ok(http.list_vouchers({"created_at[before]": "2024-01-25T10:00:30Z"}))
+    assert created_before["total"] == 2
+
+
+def test_gift_transactions_pages(client: Client) -> None:
+    """limit, order and starting_after_id page a gift card's transactions."""
+    gift_campaign(client)
+    _ok(client.create_voucher("GIFT-P", {"campaign": "Gift Cards"}))
+    for amount in (100, 200, 300):
+        _ok(client.voucher_balance("GIFT-P", {"amount": amount}))
+    oldest = _ok(client.voucher_transactions("GIFT-P", {"order": "id", "limit": 2}))
+    assert [t["details"]["balance"]["amount"] for t in oldest["data"]] == [100, 200]
+    assert oldest["has_more"] is True
+    rest = _ok(
+        client.voucher_transactions(
+            "GIFT-P", {"order": "id", "starting_after_id": oldest["more_starting_after"]}
+        )
+    )
+    assert [t["details"]["balance"]["amount"] for t in rest["data"]] == [300]
