@@ -239,7 +239,7 @@ def test_a_unit_discount_with_many_units(client: Client) -> None:
 
 
 def test_list_campaigns_expand_and_status(client: Client) -> None:
-    """expand is accepted; campaign_status DONE and is_referral_code false keep every campaign."""
+    """Expand is accepted; campaign_status DONE and is_referral_code false keep every campaign."""
     gift_campaign(client)
     assert _ok(client.list_campaigns({"expand": "category"}))["total"] == 1
     assert _ok(client.list_campaigns({"campaign_status": "DONE"}))["total"] == 1

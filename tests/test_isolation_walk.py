@@ -26,6 +26,8 @@ COLLECTIONS = {
     "/v1/products",
     # Someone not a customer of the project gets the segments they would be in: none.
     "/v1/customers/{customerId}/segments",
+    "/v1/campaigns",
+    "/v1/vouchers",
 }
 # Creating these makes a record in the stranger's own project (or is refused there).
 CREATORS = {
@@ -42,6 +44,9 @@ CREATORS = {
     "POST /v1/orders/import",
     "POST /v1/products/bulk/async",
     "POST /v1/products/metadata/async",
+    "POST /v1/campaigns",
+    "POST /v1/vouchers",
+    "POST /v1/vouchers/{code}",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
 BODIES: dict[str, Any] = {
@@ -76,6 +81,15 @@ BODIES: dict[str, Any] = {
     "POST /v1/orders/import": [{"source_id": "order-1", "status": "CANCELED"}],
     "POST /v1/products/bulk/async": [{"source_id": "shirt", "name": "Taken Over"}],
     "POST /v1/products/metadata/async": {"source_ids": ["shirt"], "metadata": {"x": 1}},
+    "POST /v1/campaigns": {
+        "name": "P",
+        "campaign_type": "DISCOUNT_COUPONS",
+        "voucher": {"type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 1}},
+    },
+    "PUT /v1/campaigns/{campaignId}": {"description": "taken over"},
+    "POST /v1/vouchers/{code}": {"type": "GIFT_VOUCHER", "gift": {"amount": 1}},
+    "PUT /v1/vouchers/{code}": {"metadata": {"taken": "over"}},
+    "POST /v1/vouchers/{code}/balance": {"amount": 5},
 }
 
 

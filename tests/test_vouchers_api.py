@@ -247,7 +247,7 @@ def test_import_is_not_a_voucher_code(http: Client) -> None:
 
 
 def test_list_vouchers_pages(client: Client) -> None:
-    """limit and page walk the list; campaign_id and ids narrow it."""
+    """Limit and page walk the list; campaign_id and ids narrow it."""
     campaign = discount_campaign(client, vouchers_count=3)
     first = _ok(client.list_vouchers({"campaign_id": campaign["id"], "limit": 2, "page": 1}))
     second = _ok(client.list_vouchers({"campaign_id": campaign["id"], "limit": 2, "page": 2}))

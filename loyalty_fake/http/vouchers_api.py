@@ -291,6 +291,8 @@ def disable_voucher(call: Call) -> tuple[int, Any]:
 
 def change_balance(call: Call) -> tuple[int, Any]:
     """``POST /v1/vouchers/{code}/balance``: a gift card's credits, or a card's points."""
+    code = call.params["code"]
+    found = call.session.vouchers.find(code)
     body = Body(parse_json_body(call.request))
     body.require("amount")
     amount = body.integer("amount") or 0
@@ -298,8 +300,6 @@ def change_balance(call: Call) -> tuple[int, Any]:
         body.fail("amount", "must not be equal to 0")
     reason = body.string("reason")
     source_id = body.string("source_id")
-    code = call.params["code"]
-    found = call.session.vouchers.find(code)
     if isinstance(found, LoyaltyCard):
         transaction = call.session.points.change_balance(
             found.code,
