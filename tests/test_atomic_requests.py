@@ -230,6 +230,7 @@ def _scene() -> Scene:
         "/v1/loyalties/P/earning-rules",
         json_body=[{**rule, "loyalty": {"type": "FIXED", "points": 4}}],
     )
+    _vouchers(fake)
     fake.clock.advance(days=40)  # alice's and the initial points are due to expire
     pending = _pending_points(fake)
     fake.clock.advance(days=40)  # alice's, the initial points and o-soon's pending are due
@@ -251,6 +252,17 @@ def _scene() -> Scene:
             "pending": pending,
         },
     )
+
+
+def _vouchers(fake: LoyaltyFake) -> None:
+    """A discount campaign D of two vouchers, a gift campaign G with the card GIFT-1."""
+    discount = {"type": "DISCOUNT_VOUCHER", "discount": {"type": "PERCENT", "percent_off": 10}}
+    made = {"name": "D", "campaign_type": "DISCOUNT_COUPONS", "vouchers_count": 2}
+    fake.request("POST", "/v1/campaigns", json_body={**made, "voucher": discount})
+    gift = {"type": "GIFT_VOUCHER", "gift": {"amount": 5000}}
+    fake.request("POST", "/v1/campaigns", json_body={"name": "G", "voucher": gift})
+    fake.request("POST", "/v1/vouchers/GIFT-1", json_body={"campaign": "G"})
+    fake.request("POST", "/v1/vouchers/GIFT-1/balance", json_body={"amount": -500})
 
 
 def _pending_points(fake: LoyaltyFake) -> str:
@@ -444,6 +456,36 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
             b"Id,Source_id,Name,Address_City,tier\n,alice,Alice,Paris,gold\n,ivy,Ivy,,\n"
             b"cust_missing,nope,,,\n",
         ),
+        "create a discount campaign": _api(
+            "POST",
+            "/v1/campaigns",
+            {
+                "name": "D2",
+                "campaign_type": "DISCOUNT_COUPONS",
+                "vouchers_count": 2,
+                "category": "New",
+                "voucher": {
+                    "type": "DISCOUNT_VOUCHER",
+                    "discount": {"type": "AMOUNT", "amount_off": 5},
+                },
+            },
+        ),
+        "update a campaign": _api(
+            "PUT", "/v1/campaigns/D", {"join_once": True, "metadata": {"a": 1}}
+        ),
+        "disable a campaign": _api("POST", "/v1/campaigns/G/disable"),
+        "delete a campaign for good": _api("DELETE", "/v1/campaigns/D?force=true"),
+        "add a voucher": _api("POST", "/v1/vouchers/D-NEW", {"campaign": "D", "category": "C"}),
+        "make a standalone voucher": _api(
+            "POST", "/v1/vouchers", {"type": "GIFT_VOUCHER", "gift": {"amount": 10}}
+        ),
+        "update a voucher": _api(
+            "PUT", "/v1/vouchers/GIFT-1", {"metadata": {"k": 1}, "category": "Gifts"}
+        ),
+        "disable a voucher": _api("POST", "/v1/vouchers/GIFT-1/disable"),
+        "delete a voucher": _api("DELETE", "/v1/vouchers/GIFT-1"),
+        "delete a voucher for good": _api("DELETE", "/v1/vouchers/GIFT-1?force=true"),
+        "top up a gift card": _api("POST", "/v1/vouchers/GIFT-1/balance", {"amount": 700}),
         "seed with earning": _control("POST", "seed", {"seed": 3, "members": 2, "earning": True}),
     }
 

@@ -101,6 +101,8 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
         **_catalogue(fake),
         **_segments(fake, program["id"], customers[0]["id"]),
     }
+    for name, values in _vouchers(fake).items():
+        known[name] = [*known[name], *values]
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
     app = ServerApp(fake)
@@ -214,6 +216,17 @@ def _segments(fake: LoyaltyFake, program: str, customer: str) -> dict[str, list[
     }
     fake.request("POST", f"/v1/loyalties/{program}/earning-rules", json_body=[rule])
     return {"segmentId": [segment["id"] for segment in made]}
+
+
+def _vouchers(fake: LoyaltyFake) -> dict[str, list[str]]:
+    """A discount campaign with a voucher, and a gift card with credits moved."""
+    discount = {"type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 100}}
+    body = {"name": "Fuzz coupons", "vouchers_count": 1, "voucher": discount}
+    campaign = fake.request("POST", "/v1/campaigns", json_body=body).json()
+    gift = {"type": "GIFT_VOUCHER", "gift": {"amount": 1000}}
+    made = fake.request("POST", "/v1/vouchers/FUZZ-GIFT", json_body=gift).json()
+    fake.request("POST", "/v1/vouchers/FUZZ-GIFT/balance", json_body={"amount": -100})
+    return {"campaignId": [campaign["id"]], "code": [made["code"], made["id"]]}
 
 
 def _aim(case: Any, known: dict[str, list[str]]) -> None:
@@ -333,6 +346,23 @@ def _bodies(known: dict[str, list[str]]) -> dict[str, tuple[str, str, dict[str, 
             {"name": "R", "parameters": {"product": {"id": "p"}}, "metadata": {"k": "v"}},
         ),
         "add card": ("POST", f"/v1/campaigns/{program}/vouchers", {"metadata": {"k": 1}}),
+        "create campaign": (
+            "POST",
+            "/v1/campaigns",
+            {
+                "name": "Fuzz discount",
+                "metadata": {"k": 1},
+                "voucher": {
+                    "type": "DISCOUNT_VOUCHER",
+                    "discount": {"type": "UNIT", "unit_type": "u", "product": {"id": "p"}},
+                },
+            },
+        ),
+        "create voucher": (
+            "POST",
+            "/v1/vouchers/FUZZ-NEW",
+            {"type": "GIFT_VOUCHER", "gift": {"amount": 5}, "metadata": {"k": 1}},
+        ),
         "publication": (
             "POST",
             "/v1/publications",
