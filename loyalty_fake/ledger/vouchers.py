@@ -353,7 +353,7 @@ class Vouchers(Area):
     ) -> tuple[Voucher, GiftTransaction]:
         """Add (``amount > 0``) or remove credits of a gift card; its transaction.
 
-        Raises 400 ``invalid_voucher`` for other vouchers and ``insufficient_balance``
+        Raises 400 ``invalid_voucher`` for other vouchers and ``invalid_balance``
         (as Voucherify's) when more is removed than the balance holds.
         """
         voucher = self.get(code)
@@ -363,8 +363,8 @@ class Vouchers(Area):
             )
         if amount < 0 and -amount > voucher.gift_balance:
             raise errors.bad_request(
-                "insufficient_balance",
-                "Insufficient balance",
+                "invalid_balance",
+                "Invalid balance",
                 f"Cannot remove {-amount}: the balance is {voucher.gift_balance}",
             )
         if amount > 0:
