@@ -287,3 +287,31 @@ def test_gift_transactions_pages(client: Client) -> None:
         )
     )
     assert [t["details"]["balance"]["amount"] for t in rest["data"]] == [300]
+
+
+def test_campaign_transactions(client: Client) -> None:
+    """A gift campaign's transactions gather its cards' moves (limit, order, starting_after_id)."""
+    gift_campaign(client)
+    for code in ("GIFT-A", "GIFT-B"):
+        _ok(client.create_voucher(code, {"campaign": "Gift Cards"}))
+    _ok(client.voucher_balance("GIFT-A", {"amount": 100}))
+    _ok(client.voucher_balance("GIFT-B", {"amount": -200}))
+    _ok(client.voucher_balance("GIFT-A", {"amount": 300}))
+    newest = _ok(client.campaign_transactions("Gift Cards"))
+    assert [t["details"]["balance"]["amount"] for t in newest["data"]] == [300, -200, 100]
+    first = _ok(client.campaign_transactions("Gift Cards", {"order": "id", "limit": 2}))
+    assert [t["details"]["balance"]["amount"] for t in first["data"]] == [100, -200]
+    after = first["more_starting_after"]
+    rest = _ok(
+        client.campaign_transactions("Gift Cards", {"order": "id", "starting_after_id": after})
+    )
+    assert [t["details"]["balance"]["amount"] for t in rest["data"]] == [300]
+
+
+def test_a_loyalty_programs_transactions(client: Client) -> None:
+    """A loyalty program's transactions are its cards' points movements."""
+    _ok(client.create_program({"name": "Points"}))
+    member = _ok(client.add_member("Points", {"customer": {"source_id": "alice"}}))
+    _ok(client.voucher_balance(member["code"], {"amount": 25}))
+    listed = _ok(client.campaign_transactions("Points"))
+    assert [t["type"] for t in listed["data"]] == ["POINTS_ADDITION"]

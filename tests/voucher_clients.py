@@ -28,6 +28,7 @@ VOUCHER_ENABLE = "/v1/vouchers/{code}/enable"
 VOUCHER_DISABLE = "/v1/vouchers/{code}/disable"
 VOUCHER_BALANCE = "/v1/vouchers/{code}/balance"
 VOUCHER_TRANSACTIONS = "/v1/vouchers/{code}/transactions"
+CAMPAIGN_TRANSACTIONS = "/v1/campaigns/{campaignId}/transactions"
 
 
 def _at(ref: str) -> str:
@@ -57,6 +58,7 @@ class VouchersClient(Protocol):
     def disable_voucher(self, code: str) -> Reply: ...
     def voucher_balance(self, code: str, body: dict[str, Any]) -> Reply: ...
     def voucher_transactions(self, code: str, params: dict[str, Any] | None = None) -> Reply: ...
+    def campaign_transactions(self, ref: str, params: dict[str, Any] | None = None) -> Reply: ...
 
 
 class RequestsVouchers:
@@ -112,6 +114,10 @@ class RequestsVouchers:
     def voucher_transactions(self, code: str, params: dict[str, Any] | None = None) -> Reply:
         path = f"{VOUCHERS}/{_at(code)}/transactions"
         return self.call("GET", path, VOUCHER_TRANSACTIONS, params=params)
+
+    def campaign_transactions(self, ref: str, params: dict[str, Any] | None = None) -> Reply:
+        path = f"{CAMPAIGNS}/{_at(ref)}/transactions"
+        return self.call("GET", path, CAMPAIGN_TRANSACTIONS, params=params)
 
 
 class SdkVouchers:
@@ -206,4 +212,12 @@ class SdkVouchers:
             "GET",
             VOUCHER_TRANSACTIONS,
             lambda: self.vouchers.list_voucher_transactions_with_http_info(code, **keywords),
+        )
+
+    def campaign_transactions(self, ref: str, params: dict[str, Any] | None = None) -> Reply:
+        keywords = dict(params or {})
+        return self._run(
+            "GET",
+            CAMPAIGN_TRANSACTIONS,
+            lambda: self.campaigns.list_campaign_transactions_with_http_info(ref, **keywords),
         )

@@ -17,6 +17,7 @@ import attrs
 from loyalty_fake.http import (
     assignments,
     async_actions,
+    campaign_transactions,
     campaigns,
     campaigns_api,
     customer_activity,
@@ -82,6 +83,7 @@ AREAS = (
     product_imports,
     campaigns_api,
     vouchers_api,
+    campaign_transactions,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)
