@@ -254,3 +254,33 @@ def test_campaign_filters_are_refused(http: Client) -> None:
     """The campaigns list's filters are not applied yet: 400 rather than ignored."""
     reply = http.list_campaigns({"filters[campaigns][conditions][$is]": "A"})
     assert _error(reply, 400, "invalid_query_params")["details"].startswith("Property .filters")
+
+
+def test_vouchers_inherit_the_campaigns_dates_validity_and_quantity(client: Client) -> None:
+    """A campaign's dates, validity windows and redemption quantity go to its vouchers."""
+    campaign = gift_campaign(
+        client,
+        vouchers_count=1,
+        start_date="2024-02-01T00:00:00Z",
+        expiration_date="2024-12-31T00:00:00Z",
+        validity_timeframe={"duration": "PT1H", "interval": "P1D"},
+        validity_day_of_week=[1, 2],
+        use_voucher_metadata_schema=True,
+        category="Gifts",
+        voucher={
+            "type": "GIFT_VOUCHER",
+            "gift": {"amount": 1000},
+            "redemption": {"quantity": 3},
+        },
+    )
+    assert campaign["use_voucher_metadata_schema"] is True
+    assert campaign["validity_day_of_week"] == [1, 2]
+    assert campaign["voucher"]["redemption"] == {"quantity": 3}
+    [voucher] = _ok(client.list_vouchers({"campaign": "Gift Cards"}))["vouchers"]
+    assert voucher["start_date"] == "2024-02-01T00:00:00.000Z"
+    assert voucher["expiration_date"] == "2024-12-31T00:00:00.000Z"
+    assert voucher["validity_timeframe"] == {"duration": "PT1H", "interval": "P1D"}
+    assert voucher["validity_day_of_week"] == [1, 2]
+    assert voucher["redemption"]["quantity"] == 3
+    assert voucher["category"] == "Gifts"
+    assert voucher["gift"]["balance"] == 1000

@@ -202,7 +202,7 @@ class Vouchers(Area):
             metadata=dict(metadata or {}),
             redemption_quantity=own.pop(
                 "redemption_quantity",
-                template.get("redemption_quantity") if campaign is not None else None,
+                campaign.redemption_quantity if campaign is not None else None,
             ),
         )
         if undo is not None:
