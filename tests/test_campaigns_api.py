@@ -284,3 +284,21 @@ def test_vouchers_inherit_the_campaigns_dates_validity_and_quantity(client: Clie
     assert voucher["redemption"]["quantity"] == 3
     assert voucher["category"] == "Gifts"
     assert voucher["gift"]["balance"] == 1000
+
+
+def test_updating_the_discount_reaches_unused_vouchers(client: Client) -> None:
+    """A new discount goes to the campaign and to its vouchers not yet published or redeemed."""
+    discount_campaign(client, vouchers_count=2)
+    new = {"type": "AMOUNT", "amount_off": 700}
+    campaign = _ok(client.update_campaign("Spring Sale", {"discount": new}))
+    assert campaign["voucher"]["discount"] == {**new, "effect": "APPLY_TO_ORDER"}
+    for voucher in _ok(client.list_vouchers({"campaign": "Spring Sale"}))["vouchers"]:
+        assert voucher["discount"]["amount_off"] == 700
+
+
+def test_a_gift_on_a_discount_campaign_is_refused(http: Client) -> None:
+    """A gift in a discount campaign's update is 400, and nothing changes."""
+    discount_campaign(http)
+    body = {"gift": {"amount": 100}, "description": "changed"}
+    _error(http.update_campaign("Spring Sale", body), 400, "invalid_payload")
+    assert "description" not in _ok(http.get_campaign("Spring Sale"))

@@ -82,7 +82,12 @@ _CREATE_CAMPAIGN: Schema = {
 
 _UPDATE_CAMPAIGN: Schema = {
     **UPDATE_PROGRAM,
-    "properties": {**UPDATE_PROGRAM["properties"], "join_once": BOOLEAN},
+    "properties": {
+        **UPDATE_PROGRAM["properties"],
+        "join_once": BOOLEAN,
+        "discount": DISCOUNT_REQUEST,
+        "gift": GIFT_REQUEST,
+    },
 }
 
 
@@ -209,7 +214,11 @@ def update_campaign(call: Call) -> tuple[int, Any]:
     join_once = body.boolean("join_once")
     if join_once is not None:
         changes["join_once"] = join_once
+    discount, gift = body.obj("discount"), body.obj("gift")
+    new_discount = read_discount(discount) if discount is not None else None
+    new_gift = read_gift(gift, required=False) if gift is not None else None
     campaign = call.session.campaigns.update(ref, changes, any_type=True)
+    call.session.vouchers.retemplate(campaign, discount=new_discount, gift=new_gift)
     return 200, campaign_json(campaign)
 
 

@@ -14,9 +14,18 @@ import attrs
 
 from loyalty_fake import errors
 from loyalty_fake.ids import card_id, derived_id
-from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard
+from loyalty_fake.ledger.cards import LoyaltyCard
 from loyalty_fake.ledger.project import Area, note_project
 from loyalty_fake.ledger.voucher_codes import AllCodes
+from loyalty_fake.ledger.voucher_values import (
+    CARD_OWN,
+    INHERITED,
+    VALIDITY,
+    check_gift_amount,
+    take_template,
+    update_voucher,
+    value_of,
+)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -34,39 +43,6 @@ __all__ = [
 
 VoucherType = Literal["DISCOUNT_VOUCHER", "GIFT_VOUCHER"]
 VOUCHER_TYPES: tuple[VoucherType, ...] = ("DISCOUNT_VOUCHER", "GIFT_VOUCHER")
-
-# What a voucher takes from its campaign's voucher template unless it says otherwise.
-_INHERITED = ("start_date", "expiration_date")
-_VALIDITY = ("validity_timeframe", "validity_day_of_week", "validity_hours")
-# What an update may set on a card (its overrides) and on a voucher (its settings).
-_CARD_OWN = (*_INHERITED, "additional_info", "validity_timeframe", "validity_day_of_week")
-_VOUCHER_SETTINGS = ("additional_info", *_VALIDITY)
-_VOUCHER_FIELDS = {
-    "redemption_quantity": "redemption_quantity",
-    "gift_amount": "gift_amount",
-    "gift_effect": "gift_effect",
-    "start_date": "start_date",
-    "expiration_date": "expiration_date",
-}
-
-
-def _value_of(
-    kind: str,
-    template: Mapping[str, Any],
-    discount: Mapping[str, Any] | None,
-    gift: Mapping[str, Any] | None,
-) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
-    """The voucher's discount or gift: its own, else its campaign's; 400 when neither."""
-    if kind == "DISCOUNT_VOUCHER":
-        discount = discount if discount is not None else template.get("discount")
-        if discount is None:
-            raise errors.invalid_payload("Property .discount is required")
-        return discount, None
-    gift = gift if gift is not None else template.get("gift")
-    if gift is None:
-        raise errors.invalid_payload("Property .gift is required")
-    check_gift_amount(int(gift.get("amount", 0)))
-    return None, gift
 
 
 @attrs.frozen
@@ -131,23 +107,6 @@ class Voucher:
         return self.gift_amount - self.gift_subtracted - self.gift_redeemed
 
 
-def check_gift_amount(amount: int, what: str = "gift.amount") -> None:
-    """400 ``invalid_payload`` unless ``0 <= amount <= MAX_POINTS``."""
-    if not 0 <= amount <= MAX_POINTS:
-        raise errors.invalid_payload(
-            f"Property .{what} must be " + (f"<= {MAX_POINTS}" if amount > 0 else ">= 0")
-        )
-
-
-def _update_voucher(voucher: Voucher, changes: Mapping[str, Any]) -> None:
-    for key, field in _VOUCHER_FIELDS.items():
-        if key in changes:
-            setattr(voucher, field, changes[key])
-    voucher.settings.update({k: v for k, v in changes.items() if k in _VOUCHER_SETTINGS})
-    if "discount" in changes:
-        voucher.discount = dict(changes["discount"])
-
-
 class Vouchers(Area):
     """A project's discount and gift vouchers, and lookups across cards and vouchers."""
 
@@ -178,7 +137,7 @@ class Vouchers(Area):
             raise errors.invalid_payload("Property .type must be DISCOUNT_VOUCHER or GIFT_VOUCHER")
         if code is not None and code in codes:
             raise errors.duplicate_found("voucher", code)
-        discount, gift = _value_of(kind, template, discount, gift)
+        discount, gift = value_of(kind, template, discount, gift)
         if code is None:
             assert campaign is not None  # noqa: S101 - standalone vouchers come with a code
             code = campaign.code_config.generate(self._session.ids.chars, codes)
@@ -207,12 +166,12 @@ class Vouchers(Area):
         )
         if undo is not None:
             undo.first(voucher)
-        for key in _INHERITED:
+        for key in INHERITED:
             value = own.pop(key, getattr(campaign, key) if campaign is not None else None)
             setattr(voucher, key, value)
         if campaign is not None:
             voucher.settings.update(
-                {key: value for key, value in campaign.settings.items() if key in _VALIDITY}
+                {key: value for key, value in campaign.settings.items() if key in VALIDITY}
             )
         voucher.settings.update(own)
         project.vouchers[code] = voucher
@@ -306,11 +265,11 @@ class Vouchers(Area):
         if isinstance(found, LoyaltyCard):
             own = found.overrides if found.overrides is not None else {}
             own.update(
-                {k: v for k, v in changes.items() if k in (*_CARD_OWN, "redemption_quantity")}
+                {k: v for k, v in changes.items() if k in (*CARD_OWN, "redemption_quantity")}
             )
             found.overrides = own or None
         else:
-            _update_voucher(found, changes)
+            update_voucher(found, changes)
         found.updated_at = self._session.clock.now()
         return found
 
@@ -392,6 +351,47 @@ class Vouchers(Area):
         voucher.transactions.append(transaction)
         voucher.updated_at = now
         return voucher, transaction
+
+    def retemplate(
+        self,
+        campaign: Campaign,
+        *,
+        discount: Mapping[str, Any] | None = None,
+        gift: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Change what a discount or gift campaign's vouchers are made of.
+
+        "It will affect all vouchers that are not published or redeemed yet": those
+        take the new discount (or gift amount and effect); the others keep theirs.
+        Raises 400 ``invalid_payload`` for a discount on a gift campaign or back.
+        """
+        template = campaign.voucher or {}
+        if discount is not None and template.get("type") != "DISCOUNT_VOUCHER":
+            raise errors.invalid_payload("Property .discount is allowed for discount coupons")
+        if gift is not None and template.get("type") != "GIFT_VOUCHER":
+            raise errors.invalid_payload("Property .gift is allowed for gift vouchers")
+        if discount is None and gift is None:
+            return
+        undo = self._session.undo
+        if undo is not None:
+            undo.touch(campaign)
+        changed = dict(template)
+        if discount is not None:
+            changed["discount"] = dict(discount)
+        if gift is not None:
+            changed["gift"] = {**template.get("gift", {}), **gift}
+        campaign.voucher = changed
+        for voucher in self._project.vouchers.values():
+            if (
+                voucher.campaign_id != campaign.id
+                or voucher.holder_id is not None
+                or voucher.redeemed_quantity
+                or voucher.transactions
+            ):
+                continue
+            if undo is not None:
+                undo.touch(voucher)
+            take_template(voucher, discount, gift)
 
     def forget_campaign(self, campaign: Campaign) -> None:
         """Remove a campaign's vouchers for good (the caller noted the project)."""
