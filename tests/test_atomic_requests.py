@@ -486,6 +486,17 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
         "delete a voucher": _api("DELETE", "/v1/vouchers/GIFT-1"),
         "delete a voucher for good": _api("DELETE", "/v1/vouchers/GIFT-1?force=true"),
         "top up a gift card": _api("POST", "/v1/vouchers/GIFT-1/balance", {"amount": 700}),
+        "import vouchers": _api(
+            "POST",
+            "/v1/vouchers/import",
+            [
+                {"code": "I-1", "gift": {"amount": 5}, "category": "Imp", "active": False},
+                {"code": "GIFT-1", "gift": {"amount": 5}},
+            ],
+        ),
+        "import vouchers to a campaign": _api(
+            "POST", "/v1/campaigns/D/import", [{"code": "D-I", "category": "Imp"}, {"code": "I"}]
+        ),
         "seed with earning": _control("POST", "seed", {"seed": 3, "members": 2, "earning": True}),
     }
 

@@ -47,6 +47,7 @@ CREATORS = {
     "POST /v1/campaigns",
     "POST /v1/vouchers",
     "POST /v1/vouchers/{code}",
+    "POST /v1/vouchers/import",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
 BODIES: dict[str, Any] = {
@@ -90,6 +91,8 @@ BODIES: dict[str, Any] = {
     "POST /v1/vouchers/{code}": {"type": "GIFT_VOUCHER", "gift": {"amount": 1}},
     "PUT /v1/vouchers/{code}": {"metadata": {"taken": "over"}},
     "POST /v1/vouchers/{code}/balance": {"amount": 5},
+    "POST /v1/vouchers/import": [{"code": "{code}", "type": "GIFT_VOUCHER", "gift": {"amount": 1}}],
+    "POST /v1/campaigns/{campaignId}/import": [{"code": "taken-over"}],
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -240,10 +240,11 @@ def test_a_refused_voucher_changes_nothing(client: Client) -> None:
     assert _ok(client.list_vouchers())["total"] == 0
 
 
-def test_import_is_not_a_voucher_code(http: Client) -> None:
-    """POST /v1/vouchers/import is Voucherify's import (not served: 501), not a code."""
-    reply = http.request("POST", "/v1/vouchers/import", [])
+def test_import_csv_is_not_a_voucher_code(http: Client) -> None:
+    """POST /v1/vouchers/importCSV is Voucherify's CSV import (not served: 501), not a code."""
+    reply = http.request("POST", "/v1/vouchers/importCSV", {})
     assert reply.status == 501
+    _error(http.get_voucher("importCSV"), 404, "not_found")
 
 
 def test_list_vouchers_pages(client: Client) -> None:
@@ -315,3 +316,41 @@ def test_a_loyalty_programs_transactions(client: Client) -> None:
     _ok(client.voucher_balance(member["code"], {"amount": 25}))
     listed = _ok(client.campaign_transactions("Points"))
     assert [t["type"] for t in listed["data"]] == ["POINTS_ADDITION"]
+
+
+def test_import_vouchers(client: Client) -> None:
+    """POST /v1/vouchers/import makes each voucher; a taken code fails alone, in the result."""
+    _ok(client.create_voucher("TAKEN", {"type": "DISCOUNT_VOUCHER", "discount": TEN_OFF}))
+    items: list[dict[str, Any]] = [
+        {"code": "IMP-1", "type": "DISCOUNT_VOUCHER", "discount": TEN_OFF, "category": "Imp"},
+        {"code": "IMP-2", "type": "GIFT_VOUCHER", "gift": {"amount": 300}, "active": False},
+        {"code": "TAKEN", "type": "GIFT_VOUCHER", "gift": {"amount": 300}},
+    ]
+    reply = client.import_vouchers(items)
+    assert reply.status == 202, reply.body
+    action = _ok(client.get_async_action(reply.body["async_action_id"]))
+    assert action["type"] == "VOUCHERS.IMPORT"
+    assert (action["result"]["done_count"], action["result"]["failed_count"]) == (2, 1)
+    assert _ok(client.get_voucher("IMP-1"))["category"] == "Imp"
+    assert _ok(client.get_voucher("IMP-2"))["active"] is False
+
+
+def test_a_bad_import_imports_nothing(http: Client) -> None:
+    """An item the spec refuses makes the whole import 400; no voucher is made."""
+    items = [
+        {"code": "OK-1", "type": "DISCOUNT_VOUCHER", "discount": TEN_OFF},
+        {"type": "DISCOUNT_VOUCHER", "discount": TEN_OFF},
+    ]
+    error = _error(http.import_vouchers(items), 400, "invalid_payload")
+    assert error["details"] == "Property [1] must have required property 'code'"
+    _error(http.get_voucher("OK-1"), 404, "not_found")
+
+
+def test_import_vouchers_to_a_campaign(client: Client) -> None:
+    """POST /v1/campaigns/{id}/import adds vouchers with their codes and the campaign's discount."""
+    discount_campaign(client)
+    reply = client.import_to_campaign("Spring Sale", [{"code": "C-1"}, {"code": "C-2"}])
+    assert reply.status == 202, reply.body
+    listed = _ok(client.list_vouchers({"campaign": "Spring Sale"}))
+    assert sorted(v["code"] for v in listed["vouchers"]) == ["C-1", "C-2"]
+    assert listed["vouchers"][0]["discount"]["percent_off"] == 15

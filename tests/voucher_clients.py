@@ -29,6 +29,8 @@ VOUCHER_DISABLE = "/v1/vouchers/{code}/disable"
 VOUCHER_BALANCE = "/v1/vouchers/{code}/balance"
 VOUCHER_TRANSACTIONS = "/v1/vouchers/{code}/transactions"
 CAMPAIGN_TRANSACTIONS = "/v1/campaigns/{campaignId}/transactions"
+VOUCHERS_IMPORT = "/v1/vouchers/import"
+CAMPAIGN_IMPORT = "/v1/campaigns/{campaignId}/import"
 
 
 def _at(ref: str) -> str:
@@ -59,6 +61,8 @@ class VouchersClient(Protocol):
     def voucher_balance(self, code: str, body: dict[str, Any]) -> Reply: ...
     def voucher_transactions(self, code: str, params: dict[str, Any] | None = None) -> Reply: ...
     def campaign_transactions(self, ref: str, params: dict[str, Any] | None = None) -> Reply: ...
+    def import_vouchers(self, items: list[dict[str, Any]]) -> Reply: ...
+    def import_to_campaign(self, ref: str, items: list[dict[str, Any]]) -> Reply: ...
 
 
 class RequestsVouchers:
@@ -118,6 +122,13 @@ class RequestsVouchers:
     def campaign_transactions(self, ref: str, params: dict[str, Any] | None = None) -> Reply:
         path = f"{CAMPAIGNS}/{_at(ref)}/transactions"
         return self.call("GET", path, CAMPAIGN_TRANSACTIONS, params=params)
+
+    def import_vouchers(self, items: list[dict[str, Any]]) -> Reply:
+        return self.call("POST", VOUCHERS_IMPORT, VOUCHERS_IMPORT, json=items)
+
+    def import_to_campaign(self, ref: str, items: list[dict[str, Any]]) -> Reply:
+        path = f"{CAMPAIGNS}/{_at(ref)}/import"
+        return self.call("POST", path, CAMPAIGN_IMPORT, json=items)
 
 
 class SdkVouchers:
@@ -220,4 +231,16 @@ class SdkVouchers:
             "GET",
             CAMPAIGN_TRANSACTIONS,
             lambda: self.campaigns.list_campaign_transactions_with_http_info(ref, **keywords),
+        )
+
+    def import_vouchers(self, items: list[dict[str, Any]]) -> Reply:
+        return self._run(
+            "POST", VOUCHERS_IMPORT, lambda: self.vouchers.import_vouchers_with_http_info(items)
+        )
+
+    def import_to_campaign(self, ref: str, items: list[dict[str, Any]]) -> Reply:
+        return self._run(
+            "POST",
+            CAMPAIGN_IMPORT,
+            lambda: self.campaigns.import_vouchers_to_campaign_with_http_info(ref, items),
         )

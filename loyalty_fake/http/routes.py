@@ -35,6 +35,7 @@ from loyalty_fake.http import (
     redemptions,
     rewards,
     segments,
+    voucher_imports,
     vouchers,
     vouchers_api,
 )
@@ -84,6 +85,7 @@ AREAS = (
     campaigns_api,
     vouchers_api,
     campaign_transactions,
+    voucher_imports,
 )
 
 ROUTES: tuple[Route, ...] = tuple(route for area in AREAS for route in area.ROUTES)

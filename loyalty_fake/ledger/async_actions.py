@@ -26,6 +26,8 @@ AsyncActionType = Literal[
     "ORDERS.IMPORT",
     "PRODUCTS.BULK_UPDATE",
     "PRODUCTS.METADATA_UPDATE",
+    "VOUCHERS.IMPORT",
+    "CAMPAIGN.VOUCHERS_IMPORT",
 ]
 ASYNC_ACTION_TYPES: tuple[AsyncActionType, ...] = (
     "CUSTOMERS.IMPORT_CSV",
@@ -34,6 +36,8 @@ ASYNC_ACTION_TYPES: tuple[AsyncActionType, ...] = (
     "ORDERS.IMPORT",
     "PRODUCTS.BULK_UPDATE",
     "PRODUCTS.METADATA_UPDATE",
+    "VOUCHERS.IMPORT",
+    "CAMPAIGN.VOUCHERS_IMPORT",
 )
 OperationStatus = Literal["SUCCESS", "FAILED", "UNKNOWN"]
 
