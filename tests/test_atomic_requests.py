@@ -494,6 +494,14 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
                 {"code": "GIFT-1", "gift": {"amount": 5}},
             ],
         ),
+        "update vouchers in bulk": _api(
+            "POST",
+            "/v1/vouchers/bulk/async",
+            [{"code": "GIFT-1", "metadata": {"a": 1}}, {"code": "NOPE", "metadata": {}}],
+        ),
+        "update vouchers' metadata": _api(
+            "POST", "/v1/vouchers/metadata/async", {"codes": ["GIFT-1"], "metadata": {"b": 2}}
+        ),
         "import vouchers to a campaign": _api(
             "POST", "/v1/campaigns/D/import", [{"code": "D-I", "category": "Imp"}, {"code": "I"}]
         ),

@@ -48,6 +48,8 @@ CREATORS = {
     "POST /v1/vouchers",
     "POST /v1/vouchers/{code}",
     "POST /v1/vouchers/import",
+    "POST /v1/vouchers/bulk/async",
+    "POST /v1/vouchers/metadata/async",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
 BODIES: dict[str, Any] = {
@@ -93,6 +95,8 @@ BODIES: dict[str, Any] = {
     "POST /v1/vouchers/{code}/balance": {"amount": 5},
     "POST /v1/vouchers/import": [{"code": "{code}", "type": "GIFT_VOUCHER", "gift": {"amount": 1}}],
     "POST /v1/campaigns/{campaignId}/import": [{"code": "taken-over"}],
+    "POST /v1/vouchers/bulk/async": [{"code": "{code}", "metadata": {"taken": "over"}}],
+    "POST /v1/vouchers/metadata/async": {"codes": ["{code}"], "metadata": {"taken": "over"}},
 }
 
 

@@ -354,3 +354,23 @@ def test_import_vouchers_to_a_campaign(client: Client) -> None:
     listed = _ok(client.list_vouchers({"campaign": "Spring Sale"}))
     assert sorted(v["code"] for v in listed["vouchers"]) == ["C-1", "C-2"]
     assert listed["vouchers"][0]["discount"]["percent_off"] == 15
+
+
+def test_update_vouchers_metadata_in_bulk(client: Client) -> None:
+    """Bulk and metadata updates merge metadata into each voucher; an unknown code fails alone."""
+    body = {"type": "DISCOUNT_VOUCHER", "discount": TEN_OFF, "metadata": {"keep": 1}}
+    _ok(client.create_voucher("M-1", body))
+    _ok(client.create_voucher("M-2", body))
+    reply = client.update_vouchers_in_bulk(
+        [{"code": "M-1", "metadata": {"lang": "en"}}, {"code": "NOPE", "metadata": {"x": 1}}]
+    )
+    assert reply.status == 202, reply.body
+    action = _ok(client.get_async_action(reply.body["async_action_id"]))
+    assert action["type"] == "VOUCHERS.BULK_UPDATE"
+    assert (action["result"]["done_count"], action["result"]["failed_count"]) == (1, 1)
+    assert action["result"]["errors"][0]["code"] == "NOPE"
+    assert _ok(client.get_voucher("M-1"))["metadata"] == {"keep": 1, "lang": "en"}
+    reply = client.update_vouchers_metadata({"codes": ["M-1", "M-2"], "metadata": {"tier": "a"}})
+    assert reply.status == 202, reply.body
+    assert _ok(client.get_voucher("M-2"))["metadata"] == {"keep": 1, "tier": "a"}
+    assert _ok(client.get_voucher("M-1"))["metadata"] == {"keep": 1, "lang": "en", "tier": "a"}

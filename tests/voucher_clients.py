@@ -31,6 +31,8 @@ VOUCHER_TRANSACTIONS = "/v1/vouchers/{code}/transactions"
 CAMPAIGN_TRANSACTIONS = "/v1/campaigns/{campaignId}/transactions"
 VOUCHERS_IMPORT = "/v1/vouchers/import"
 CAMPAIGN_IMPORT = "/v1/campaigns/{campaignId}/import"
+VOUCHERS_BULK = "/v1/vouchers/bulk/async"
+VOUCHERS_METADATA = "/v1/vouchers/metadata/async"
 
 
 def _at(ref: str) -> str:
@@ -63,6 +65,8 @@ class VouchersClient(Protocol):
     def campaign_transactions(self, ref: str, params: dict[str, Any] | None = None) -> Reply: ...
     def import_vouchers(self, items: list[dict[str, Any]]) -> Reply: ...
     def import_to_campaign(self, ref: str, items: list[dict[str, Any]]) -> Reply: ...
+    def update_vouchers_in_bulk(self, items: list[dict[str, Any]]) -> Reply: ...
+    def update_vouchers_metadata(self, body: dict[str, Any]) -> Reply: ...
 
 
 class RequestsVouchers:
@@ -129,6 +133,12 @@ class RequestsVouchers:
     def import_to_campaign(self, ref: str, items: list[dict[str, Any]]) -> Reply:
         path = f"{CAMPAIGNS}/{_at(ref)}/import"
         return self.call("POST", path, CAMPAIGN_IMPORT, json=items)
+
+    def update_vouchers_in_bulk(self, items: list[dict[str, Any]]) -> Reply:
+        return self.call("POST", VOUCHERS_BULK, VOUCHERS_BULK, json=items)
+
+    def update_vouchers_metadata(self, body: dict[str, Any]) -> Reply:
+        return self.call("POST", VOUCHERS_METADATA, VOUCHERS_METADATA, json=body)
 
 
 class SdkVouchers:
@@ -243,4 +253,18 @@ class SdkVouchers:
             "POST",
             CAMPAIGN_IMPORT,
             lambda: self.campaigns.import_vouchers_to_campaign_with_http_info(ref, items),
+        )
+
+    def update_vouchers_in_bulk(self, items: list[dict[str, Any]]) -> Reply:
+        api = self.vouchers
+        return self._run(
+            "POST", VOUCHERS_BULK, lambda: api.update_vouchers_in_bulk_with_http_info(items)
+        )
+
+    def update_vouchers_metadata(self, body: dict[str, Any]) -> Reply:
+        api = self.vouchers
+        return self._run(
+            "POST",
+            VOUCHERS_METADATA,
+            lambda: api.update_vouchers_metadata_in_bulk_with_http_info(body),
         )

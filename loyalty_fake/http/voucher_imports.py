@@ -1,4 +1,7 @@
-"""Vouchers imports: ``POST /v1/vouchers/import`` and ``POST /v1/campaigns/{campaignId}/import``.
+"""Vouchers imports and bulk metadata updates, each one finished async action.
+
+``POST /v1/vouchers/import`` and ``POST /v1/campaigns/{campaignId}/import``;
+``POST /v1/vouchers/bulk/async`` and ``POST /v1/vouchers/metadata/async``.
 
 JSON arrays of vouchers with their codes, done at once and reported as one async action
 (``VOUCHERS.IMPORT``, ``CAMPAIGN.VOUCHERS_IMPORT``), as the customers and orders imports
@@ -12,11 +15,12 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake import errors
+from loyalty_fake.clock import format_timestamp
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.http.campaigns import REDEMPTION_QUANTITY
 from loyalty_fake.http.common_json import BOOLEAN, FREE_OBJECT, STRING, Schema, enum
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route
-from loyalty_fake.http.params import Body, parse_json_objects
+from loyalty_fake.http.params import Body, parse_json_body, parse_json_objects
 from loyalty_fake.http.voucher_bodies import (
     DISCOUNT_REQUEST,
     GIFT_REQUEST,
@@ -25,6 +29,7 @@ from loyalty_fake.http.voucher_bodies import (
     read_gift,
     read_voucher_own,
 )
+from loyalty_fake.ledger.imports import REPORTS_KEPT
 from loyalty_fake.ledger.voucher_codes import AllCodes
 
 if TYPE_CHECKING:
@@ -156,6 +161,69 @@ def _run(call: Call, kind: AsyncActionType, *, standalone: bool) -> tuple[int, A
     return 202, {"async_action_id": action.id}
 
 
+def _merge_metadata(call: Call, code: str, metadata: dict[str, Any]) -> None:
+    vouchers = call.session.vouchers
+    found = vouchers.find(code)
+    vouchers.update(found.code, {"metadata": {**(found.metadata or {}), **metadata}})
+
+
+def _update_each(
+    call: Call, updates: list[tuple[str, dict[str, Any]]], kind: AsyncActionType
+) -> tuple[int, Any]:
+    """Merge each code's metadata; a code no voucher has fails alone, in ``errors``."""
+    failed: list[dict[str, Any]] = []
+    for code, metadata in updates:
+        try:
+            _merge_metadata(call, code, metadata)
+        except VoucherifyError as error:  # noqa: PERF203 - one item fails alone
+            failed.append(
+                {
+                    "message": error.message,
+                    "details": error.details or error.message,
+                    "key": error.key,
+                    "code": code,
+                }
+            )
+    until = call.session.clock.now() + REPORTS_KEPT
+    result = {
+        "done_count": len(updates) - len(failed),
+        "failed_count": len(failed),
+        "reports": [],
+        "reports_available_till": format_timestamp(until),
+        "errors": failed,
+    }
+    action = call.session.async_actions.record(kind, result)
+    return 202, {"async_action_id": action.id}
+
+
+def update_in_bulk(call: Call) -> tuple[int, Any]:
+    """``POST /v1/vouchers/bulk/async``: each ``{code, metadata}`` merged into its voucher."""
+    items, is_array = parse_json_objects(call.request)
+    if not is_array:
+        raise errors.invalid_payload("Payload must be array of objects")
+    updates = []
+    for index, data in enumerate(items):
+        body = Body(data, f"[{index}]")
+        body.require("code")
+        body.require("metadata")
+        updates.append((body.string("code") or "", body.mapping("metadata") or {}))
+    return _update_each(call, updates, "VOUCHERS.BULK_UPDATE")
+
+
+def update_metadata(call: Call) -> tuple[int, Any]:
+    """``POST /v1/vouchers/metadata/async``: ``metadata`` merged into each of ``codes``."""
+    body = Body(parse_json_body(call.request))
+    body.require("codes")
+    body.require("metadata")
+    codes = body.data["codes"]
+    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+        body.fail("codes", "must be array of strings")
+    metadata = body.mapping("metadata") or {}
+    return _update_each(
+        call, [(code, metadata) for code in dict.fromkeys(codes)], "VOUCHERS.METADATA_UPDATE"
+    )
+
+
 def import_vouchers(call: Call) -> tuple[int, Any]:
     """``POST /v1/vouchers/import``: standalone discount and gift vouchers with their codes."""
     return _run(call, "VOUCHERS.IMPORT", standalone=True)
@@ -189,6 +257,45 @@ ROUTES: tuple[Route, ...] = (
             "Import vouchers with their codes into a campaign (an async action, done)",
             None,
             body=_IMPORT_TO_CAMPAIGN,
+            accepted="AsyncAction",
+        ),
+    ),
+    Route(
+        "POST",
+        "/v1/vouchers/bulk/async",
+        update_in_bulk,
+        Operation(
+            "update_vouchers_in_bulk",
+            "Merge each code's metadata into its voucher (an async action, done)",
+            None,
+            body={
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["code", "metadata"],
+                    "properties": {"code": STRING, "metadata": FREE_OBJECT},
+                },
+            },
+            accepted="AsyncAction",
+        ),
+    ),
+    Route(
+        "POST",
+        "/v1/vouchers/metadata/async",
+        update_metadata,
+        Operation(
+            "update_vouchers_metadata_in_bulk",
+            "Merge metadata into each of the codes' vouchers (an async action, done)",
+            None,
+            body={
+                "type": "object",
+                "required": ["codes", "metadata"],
+                "properties": {
+                    "codes": {"type": "array", "items": STRING},
+                    "metadata": FREE_OBJECT,
+                },
+            },
             accepted="AsyncAction",
         ),
     ),
