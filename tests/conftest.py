@@ -47,6 +47,7 @@ from tests.validation_rules_clients import (
     SdkValidationRules,
     ValidationRulesClient,
 )
+from tests.voucher_clients import RequestsVouchers, SdkVouchers, VouchersClient
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -212,6 +213,7 @@ class Client(
     StackingClient,
     ValidationRulesClient,
     ClientSideClient,
+    VouchersClient,
     Protocol,
 ):
     """The operations the fake serves, as one client library performs them."""
@@ -298,6 +300,7 @@ class RequestsClient(
     RequestsStacking,
     RequestsValidationRules,
     RequestsClientSide,
+    RequestsVouchers,
 ):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
@@ -523,7 +526,14 @@ def sdk_filters(model_name: str, filters: Any) -> None:
 
 @attrs.define
 class SdkClient(
-    SdkEarning, SdkProducts, SdkSegments, SdkBulk, SdkStacking, SdkValidationRules, SdkClientSide
+    SdkEarning,
+    SdkProducts,
+    SdkSegments,
+    SdkBulk,
+    SdkStacking,
+    SdkValidationRules,
+    SdkClientSide,
+    SdkVouchers,
 ):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 

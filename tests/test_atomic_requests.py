@@ -258,6 +258,7 @@ def _scene() -> Scene:
         json_body=[{**rule, "loyalty": {"type": "FIXED", "points": 4}}],
     )
     vrule, vassignment = _validation_rules(fake)
+    _vouchers(fake)
     fake.clock.advance(days=40)  # alice's and the initial points are due to expire
     pending = _pending_points(fake)
     fake.clock.advance(days=40)  # alice's, the initial points and o-soon's pending are due
@@ -310,6 +311,17 @@ def _validation_rules(fake: LoyaltyFake) -> tuple[str, str]:
         },
     ).json()["id"]
     return rule, assignment
+
+
+def _vouchers(fake: LoyaltyFake) -> None:
+    """A discount campaign D of two vouchers, a gift campaign G with the card GIFT-1."""
+    discount = {"type": "DISCOUNT_VOUCHER", "discount": {"type": "PERCENT", "percent_off": 10}}
+    made = {"name": "D", "campaign_type": "DISCOUNT_COUPONS", "vouchers_count": 2}
+    fake.request("POST", "/v1/campaigns", json_body={**made, "voucher": discount})
+    gift = {"type": "GIFT_VOUCHER", "gift": {"amount": 5000}}
+    fake.request("POST", "/v1/campaigns", json_body={"name": "G", "voucher": gift})
+    fake.request("POST", "/v1/vouchers/GIFT-1", json_body={"campaign": "G"})
+    fake.request("POST", "/v1/vouchers/GIFT-1/balance", json_body={"amount": -500})
 
 
 def _pending_points(fake: LoyaltyFake) -> str:
@@ -510,6 +522,55 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
         "import SKUs from CSV": _upload(
             "/v1/skus/importCSV",
             b"product_id,source_id,sku,price\np-csv,s-csv,Blue,550\nnothing,s-bad,X,1\n",
+        ),
+        "create a discount campaign": _api(
+            "POST",
+            "/v1/campaigns",
+            {
+                "name": "D2",
+                "campaign_type": "DISCOUNT_COUPONS",
+                "vouchers_count": 2,
+                "category": "New",
+                "voucher": {
+                    "type": "DISCOUNT_VOUCHER",
+                    "discount": {"type": "AMOUNT", "amount_off": 5},
+                },
+            },
+        ),
+        "update a campaign": _api(
+            "PUT", "/v1/campaigns/D", {"join_once": True, "metadata": {"a": 1}}
+        ),
+        "disable a campaign": _api("POST", "/v1/campaigns/G/disable"),
+        "delete a campaign for good": _api("DELETE", "/v1/campaigns/D?force=true"),
+        "add a voucher": _api("POST", "/v1/vouchers/D-NEW", {"campaign": "D", "category": "C"}),
+        "make a standalone voucher": _api(
+            "POST", "/v1/vouchers", {"type": "GIFT_VOUCHER", "gift": {"amount": 10}}
+        ),
+        "update a voucher": _api(
+            "PUT", "/v1/vouchers/GIFT-1", {"metadata": {"k": 1}, "category": "Gifts"}
+        ),
+        "disable a voucher": _api("POST", "/v1/vouchers/GIFT-1/disable"),
+        "delete a voucher": _api("DELETE", "/v1/vouchers/GIFT-1"),
+        "delete a voucher for good": _api("DELETE", "/v1/vouchers/GIFT-1?force=true"),
+        "top up a gift card": _api("POST", "/v1/vouchers/GIFT-1/balance", {"amount": 700}),
+        "import vouchers": _api(
+            "POST",
+            "/v1/vouchers/import",
+            [
+                {"code": "I-1", "gift": {"amount": 5}, "category": "Imp", "active": False},
+                {"code": "GIFT-1", "gift": {"amount": 5}},
+            ],
+        ),
+        "update vouchers in bulk": _api(
+            "POST",
+            "/v1/vouchers/bulk/async",
+            [{"code": "GIFT-1", "metadata": {"a": 1}}, {"code": "NOPE", "metadata": {}}],
+        ),
+        "update vouchers' metadata": _api(
+            "POST", "/v1/vouchers/metadata/async", {"codes": ["GIFT-1"], "metadata": {"b": 2}}
+        ),
+        "import vouchers to a campaign": _api(
+            "POST", "/v1/campaigns/D/import", [{"code": "D-I", "category": "Imp"}, {"code": "I"}]
         ),
         "seed with earning": _control("POST", "seed", {"seed": 3, "members": 2, "earning": True}),
         **_stacked_requests(n),

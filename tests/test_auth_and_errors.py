@@ -142,7 +142,8 @@ def test_methods_voucherify_never_uses_are_405(loyalty_fake: LoyaltyFake, method
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("PUT", "/v1/vouchers/CODE1"),
+        # Served as POST /v1/vouchers/{code} but for this more specific operation.
+        ("POST", "/v1/vouchers/importCSV"),
         ("POST", "/v1/orders/export"),
         ("POST", "/v1/vouchers/qualification"),
     ],

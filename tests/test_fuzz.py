@@ -105,6 +105,8 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
     known["redemptionId"] = [*known["redemptionId"], *stacked.pop("redemptionId")]
     known.update(stacked)
     _validation_rules(fake, known)
+    for name, values in _vouchers(fake).items():
+        known[name] = [*known[name], *values]
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
     app = ServerApp(fake)
@@ -280,6 +282,17 @@ def _validation_rules(fake: LoyaltyFake, known: dict[str, list[str]]) -> None:
     known["assignmentId"] = [*known["assignmentId"], *(a["id"] for a in assignments)]
 
 
+def _vouchers(fake: LoyaltyFake) -> dict[str, list[str]]:
+    """A discount campaign with a voucher, and a gift card with credits moved."""
+    discount = {"type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 100}}
+    body = {"name": "Fuzz coupons", "vouchers_count": 1, "voucher": discount}
+    campaign = fake.request("POST", "/v1/campaigns", json_body=body).json()
+    gift = {"type": "GIFT_VOUCHER", "gift": {"amount": 1000}}
+    made = fake.request("POST", "/v1/vouchers/FUZZ-GIFT", json_body=gift).json()
+    fake.request("POST", "/v1/vouchers/FUZZ-GIFT/balance", json_body={"amount": -100})
+    return {"campaignId": [campaign["id"]], "code": [made["code"], made["id"]]}
+
+
 def _aim(case: Any, known: dict[str, list[str]]) -> None:
     """Point two cases in three at real resources; the choice is a function of the case."""
     parameters = case.path_parameters or {}
@@ -402,6 +415,23 @@ def _bodies(known: dict[str, list[str]]) -> dict[str, tuple[str, str, dict[str, 
             {"name": "R", "parameters": {"product": {"id": "p"}}, "metadata": {"k": "v"}},
         ),
         "add card": ("POST", f"/v1/campaigns/{program}/vouchers", {"metadata": {"k": 1}}),
+        "create campaign": (
+            "POST",
+            "/v1/campaigns",
+            {
+                "name": "Fuzz discount",
+                "metadata": {"k": 1},
+                "voucher": {
+                    "type": "DISCOUNT_VOUCHER",
+                    "discount": {"type": "UNIT", "unit_type": "u", "product": {"id": "p"}},
+                },
+            },
+        ),
+        "create voucher": (
+            "POST",
+            "/v1/vouchers/FUZZ-NEW",
+            {"type": "GIFT_VOUCHER", "gift": {"amount": 5}, "metadata": {"k": 1}},
+        ),
         "publication": (
             "POST",
             "/v1/publications",

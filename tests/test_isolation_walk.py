@@ -37,6 +37,8 @@ COLLECTIONS = {
     "/v1/validation-rules-assignments",
     # An unknown rule's assignments are an empty list (documented).
     "/v1/validation-rules/{validationRuleId}/assignments",
+    "/v1/campaigns",
+    "/v1/vouchers",
 }
 # Creating these makes a record in the stranger's own project (or is refused there).
 CREATORS = {
@@ -57,6 +59,12 @@ CREATORS = {
     "POST /v1/skus/importCSV",
     "POST /v1/validation-rules",
     "POST /client/v1/events",
+    "POST /v1/campaigns",
+    "POST /v1/vouchers",
+    "POST /v1/vouchers/{code}",
+    "POST /v1/vouchers/import",
+    "POST /v1/vouchers/bulk/async",
+    "POST /v1/vouchers/metadata/async",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
 # The owner's product "shirt" and SKU "shirt-red", renamed and repriced by a stranger's upload.
@@ -115,6 +123,19 @@ BODIES: dict[str, Any] = {
         "redeemables": [{"object": "voucher", "id": "{code}", "reward": {"id": "{reward}"}}]
     },
     "POST /client/v1/publish": {"voucher": "{code}", "customer": {"source_id": "alice"}},
+    "POST /v1/campaigns": {
+        "name": "P",
+        "campaign_type": "DISCOUNT_COUPONS",
+        "voucher": {"type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 1}},
+    },
+    "PUT /v1/campaigns/{campaignId}": {"description": "taken over"},
+    "POST /v1/vouchers/{code}": {"type": "GIFT_VOUCHER", "gift": {"amount": 1}},
+    "PUT /v1/vouchers/{code}": {"metadata": {"taken": "over"}},
+    "POST /v1/vouchers/{code}/balance": {"amount": 5},
+    "POST /v1/vouchers/import": [{"code": "{code}", "type": "GIFT_VOUCHER", "gift": {"amount": 1}}],
+    "POST /v1/campaigns/{campaignId}/import": [{"code": "taken-over"}],
+    "POST /v1/vouchers/bulk/async": [{"code": "{code}", "metadata": {"taken": "over"}}],
+    "POST /v1/vouchers/metadata/async": {"codes": ["{code}"], "metadata": {"taken": "over"}},
 }
 # Answers 200 in the stranger's project, the owner's code inapplicable there: not found.
 VALIDATIONS = {"POST /v1/validations", "POST /client/v1/validations"}

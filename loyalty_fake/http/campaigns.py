@@ -32,9 +32,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CODE_CONFIG_REQUEST",
+    "CREATE_PROGRAM",
     "PATH_PARAMETERS",
     "REDEMPTION_QUANTITY",
     "ROUTES",
+    "UPDATE_PROGRAM",
+    "campaign_settings",
+    "read_campaign_changes",
     "read_code_config",
     "read_expiration_rules",
 ]
@@ -78,7 +82,7 @@ _PROGRAM_FIELDS: dict[str, Schema] = {
     "join_once": BOOLEAN,
 }
 
-_CREATE_PROGRAM: Schema = {
+CREATE_PROGRAM: Schema = {
     "type": "object",
     "required": ["name"],
     "properties": {
@@ -108,7 +112,7 @@ _CREATE_PROGRAM: Schema = {
     },
 }
 
-_UPDATE_PROGRAM: Schema = {
+UPDATE_PROGRAM: Schema = {
     "type": "object",
     "properties": {
         **_PROGRAM_FIELDS,
@@ -172,7 +176,7 @@ def create_loyalty_program(call: Call) -> tuple[int, Any]:
         redemption = voucher.obj("redemption")
         if redemption is not None:
             redemption_quantity = redemption.integer("quantity", minimum=1)
-    settings = _campaign_settings(body)
+    settings = campaign_settings(body)
     # Validated, then ignored: Voucherify forces join_once to true for loyalty programs.
     body.boolean("join_once")
     campaign = call.session.campaigns.create(
@@ -221,7 +225,7 @@ def read_expiration_rules(rules: Body) -> ExpirationRules:
     )
 
 
-def _campaign_settings(body: Body) -> dict[str, Any]:
+def campaign_settings(body: Body) -> dict[str, Any]:
     """The validity and display settings a program keeps and echoes back unchanged."""
     settings: dict[str, Any] = {}
     timeframe = body.obj("validity_timeframe")
@@ -279,6 +283,15 @@ def get_loyalty_program(call: Call) -> tuple[int, Any]:
 def update_loyalty_program(call: Call) -> tuple[int, Any]:
     """``PUT /v1/loyalties/{campaignId}``: the updatable fields change, the rest is ignored."""
     body = Body(parse_json_body(call.request))
+    changes = read_campaign_changes(body)
+    # Validated, then ignored: "always true for loyalty campaigns and it cannot be changed".
+    body.boolean("join_once")
+    campaign = call.session.campaigns.update(call.params["campaignId"], changes)
+    return 200, campaign_json(campaign)
+
+
+def read_campaign_changes(body: Body) -> dict[str, Any]:
+    """The updatable fields every campaign type shares, validated (``PUT`` a campaign)."""
     changes: dict[str, Any] = {}
     for key in ("description", "category", "category_id"):
         value = body.string(key)
@@ -291,8 +304,6 @@ def update_loyalty_program(call: Call) -> tuple[int, Any]:
     auto_join = body.boolean("auto_join")
     if auto_join is not None:
         changes["auto_join"] = auto_join
-    # Validated, then ignored: "always true for loyalty campaigns and it cannot be changed".
-    body.boolean("join_once")
     campaign_type = body.choice("type", _CAMPAIGN_TYPES)
     if campaign_type is not None:
         changes["type"] = campaign_type
@@ -304,10 +315,9 @@ def update_loyalty_program(call: Call) -> tuple[int, Any]:
         if not isinstance(unset, list) or not all(isinstance(k, str) for k in unset):
             body.fail("unset_metadata_fields", "must be array of strings")
         changes["unset_metadata_fields"] = unset
-    changes.update(_campaign_settings(body))
+    changes.update(campaign_settings(body))
     changes.pop("use_voucher_metadata_schema", None)  # not updatable
-    campaign = call.session.campaigns.update(call.params["campaignId"], changes)
-    return 200, campaign_json(campaign)
+    return changes
 
 
 def delete_loyalty_program(call: Call) -> tuple[int, Any]:
@@ -347,7 +357,7 @@ ROUTES: tuple[Route, ...] = (
             "create_loyalty_program",
             "Create a loyalty program and its vouchers_count cards",
             "Campaign",
-            body=_CREATE_PROGRAM,
+            body=CREATE_PROGRAM,
         ),
     ),
     Route(
@@ -364,7 +374,7 @@ ROUTES: tuple[Route, ...] = (
             "update_loyalty_program",
             "Update a loyalty program's updatable fields",
             "Campaign",
-            body=_UPDATE_PROGRAM,
+            body=UPDATE_PROGRAM,
         ),
     ),
     Route(

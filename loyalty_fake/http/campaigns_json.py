@@ -45,8 +45,25 @@ def categories_json(category: Category | None) -> list[dict[str, Any]]:
     return [category_json(category)] if category is not None else []
 
 
+def _voucher_template_json(campaign: Campaign) -> dict[str, Any]:
+    """A discount or gift campaign's ``voucher``: what its vouchers are made of."""
+    template = campaign.voucher or {}
+    voucher: dict[str, Any] = {"type": template.get("type")}
+    if "discount" in template:
+        voucher["discount"] = dict(template["discount"])
+    if "gift" in template:
+        gift = template["gift"]
+        voucher["gift"] = {"amount": gift.get("amount", 0), "balance": gift.get("amount", 0)}
+        if "effect" in gift:
+            voucher["gift"]["effect"] = gift["effect"]
+    voucher["redemption"] = {"quantity": campaign.redemption_quantity}
+    voucher["code_config"] = campaign.code_config.to_json()
+    voucher["is_referral_code"] = False
+    return voucher
+
+
 def campaign_json(campaign: Campaign) -> dict[str, Any]:
-    """A loyalty program as create and get return it."""
+    """A campaign (a loyalty program, or discount or gift vouchers) as create and get return it."""
     category = campaign.category
     voucher: dict[str, Any] = {
         "type": "LOYALTY_CARD",
@@ -60,11 +77,13 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
         "code_config": campaign.code_config.to_json(),
         "is_referral_code": False,
     }
+    if not campaign.is_loyalty_program:
+        voucher = _voucher_template_json(campaign)
     body: dict[str, Any] = {
         "id": campaign.id,
         "name": campaign.name,
         "description": campaign.description,
-        "campaign_type": "LOYALTY_PROGRAM",
+        "campaign_type": campaign.campaign_type,
         "type": campaign.type,
         "voucher": voucher,
         "auto_join": campaign.auto_join,
@@ -158,23 +177,38 @@ SCHEMAS: dict[str, Schema] = {
         {"length": {"type": "integer", "minimum": 1}, "charset": STRING, "pattern": STRING},
         {"prefix": STRING, "postfix": STRING},
     ),
+    "LoyaltyCardTemplate": obj(
+        {
+            "type": const("LOYALTY_CARD"),
+            "loyalty_card": obj({"points": COUNT}, {"expiration_rules": ref("ExpirationRules")}),
+            "redemption": obj({"quantity": nullable({"type": "integer", "minimum": 1})}),
+            "code_config": ref("CodeConfig"),
+            "is_referral_code": const(value=False),
+        }
+    ),
+    # A discount or gift campaign's vouchers (docs/choices.md: the discount as given).
+    "VoucherTemplate": obj(
+        {
+            "type": enum("DISCOUNT_VOUCHER", "GIFT_VOUCHER"),
+            "redemption": obj({"quantity": nullable({"type": "integer", "minimum": 1})}),
+            "code_config": ref("CodeConfig"),
+            "is_referral_code": const(value=False),
+        },
+        {
+            "discount": FREE_OBJECT,
+            "gift": obj(
+                {"amount": COUNT, "balance": COUNT},
+                {"effect": enum("APPLY_TO_ORDER", "APPLY_TO_ITEMS")},
+            ),
+        },
+    ),
     "Campaign": obj(
         {
             "id": STRING,
             "name": STRING,
-            "campaign_type": const("LOYALTY_PROGRAM"),
+            "campaign_type": enum("LOYALTY_PROGRAM", "DISCOUNT_COUPONS", "GIFT_VOUCHERS"),
             "type": enum("AUTO_UPDATE", "STATIC"),
-            "voucher": obj(
-                {
-                    "type": const("LOYALTY_CARD"),
-                    "loyalty_card": obj(
-                        {"points": COUNT}, {"expiration_rules": ref("ExpirationRules")}
-                    ),
-                    "redemption": obj({"quantity": nullable({"type": "integer", "minimum": 1})}),
-                    "code_config": ref("CodeConfig"),
-                    "is_referral_code": const(value=False),
-                }
-            ),
+            "voucher": {"anyOf": [ref("LoyaltyCardTemplate"), ref("VoucherTemplate")]},
             "auto_join": BOOLEAN,
             "join_once": BOOLEAN,
             "use_voucher_metadata_schema": BOOLEAN,

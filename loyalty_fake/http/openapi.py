@@ -37,6 +37,7 @@ from loyalty_fake.http import (
     segments_json,
     stacking_json,
     validation_rules_json,
+    vouchers_json,
 )
 from loyalty_fake.http.app import MAX_BODY_BYTES
 from loyalty_fake.http.common_json import Schema, ref
@@ -70,6 +71,7 @@ _JSON_MODULES = (
     async_actions_json,
     stacking_json,
     validation_rules_json,
+    vouchers_json,
 )
 
 

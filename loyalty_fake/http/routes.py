@@ -17,7 +17,9 @@ import attrs
 from loyalty_fake.http import (
     assignments,
     async_actions,
+    campaign_transactions,
     campaigns,
+    campaigns_api,
     customer_activity,
     customers,
     earning_rules,
@@ -35,7 +37,9 @@ from loyalty_fake.http import (
     segments,
     stacking,
     validation_rules,
+    voucher_imports,
     vouchers,
+    vouchers_api,
 )
 from loyalty_fake.http.assignments import ASSIGNMENTS, REWARD_ASSIGNMENTS
 from loyalty_fake.http.client_side import client_routes
@@ -83,6 +87,10 @@ AREAS = (
     product_imports,
     stacking,
     validation_rules,
+    campaigns_api,
+    vouchers_api,
+    campaign_transactions,
+    voucher_imports,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)
@@ -144,12 +152,23 @@ _VOUCHERIFY_BY_SPECIFICITY = tuple(sorted(VOUCHERIFY_OPERATIONS, key=_specificit
 
 
 def match(method: str, segments: tuple[str, ...]) -> tuple[Route, dict[str, str]] | None:
-    """The route for ``method`` and the decoded path ``segments``, with its parameters."""
+    """The route for ``method`` and the decoded path ``segments``, with its parameters.
+
+    ``None`` as well when a more specific operation of Voucherify's, which the fake does
+    not serve, fits: ``POST /v1/vouchers/import`` is not ``POST /v1/vouchers/{code}``.
+    """
     for route in _BY_SPECIFICITY:
         if route.method != method:
             continue
         params = route.bind(segments)
         if params is not None:
+            operation = voucherify_operation(method, segments)
+            if (
+                operation is not None
+                and operation.path != route.template
+                and _specificity(operation) < _specificity(route)
+            ):
+                return None
             return route, params
     return None
 

@@ -12,9 +12,12 @@ from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.http.publications import PUBLICATION_QUERY, list_publications
 from loyalty_fake.http.redemptions import failed_redemption_body
 from loyalty_fake.http.redemptions_json import redemption_json, rollback_json
+from loyalty_fake.http.vouchers_json import any_voucher_json
 
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
+    from loyalty_fake.ledger.cards import LoyaltyCard
+    from loyalty_fake.ledger.vouchers import Voucher
 
 __all__ = ["PATH_PARAMETERS", "ROUTES"]
 
@@ -76,8 +79,7 @@ def add_vouchers(call: Call) -> tuple[int, Any]:
         # Voucherify answers a bulk request with its async action; the fake has
         # already finished it.
         return 202, {"async_action_id": call.session.ids.async_action_id()}
-    campaign = call.session.campaigns.get(cards[0].campaign_id)
-    return 200, voucher_json(cards[0], campaign)
+    return 200, _added_json(call, cards[0])
 
 
 def add_voucher_with_code(call: Call) -> tuple[int, Any]:
@@ -91,13 +93,17 @@ def add_voucher_with_code(call: Call) -> tuple[int, Any]:
         category=body.string("category"),
         overrides=_voucher_overrides(body),
     )
-    return 200, voucher_json(card, call.session.campaigns.get(card.campaign_id))
+    return 200, _added_json(call, card)
+
+
+def _added_json(call: Call, added: LoyaltyCard | Voucher) -> dict[str, Any]:
+    return any_voucher_json(added, call.session.vouchers.campaign_of(added))
 
 
 def get_voucher(call: Call) -> tuple[int, Any]:
-    """``GET /v1/vouchers/{code}``: a loyalty card through the vouchers API."""
-    card = call.session.members.get(call.params["code"])
-    return 200, voucher_json(card, call.session.campaigns.get(card.campaign_id))
+    """``GET /v1/vouchers/{code}``: a loyalty card, discount voucher or gift card."""
+    found = call.session.vouchers.find(call.params["code"])
+    return 200, any_voucher_json(found, call.session.vouchers.campaign_of(found))
 
 
 def list_voucher_redemptions(call: Call) -> tuple[int, Any]:
@@ -140,8 +146,8 @@ ROUTES: tuple[Route, ...] = (
         add_vouchers,
         Operation(
             "add_vouchers",
-            "Add cards to a program: 200 with one card, 202 for several",
-            "Voucher",
+            "Add cards or vouchers to a campaign: 200 with one, 202 for several",
+            "AnyVoucher",
             query=[
                 query(
                     "vouchers_count",
@@ -159,8 +165,8 @@ ROUTES: tuple[Route, ...] = (
         add_voucher_with_code,
         Operation(
             "add_voucher_with_code",
-            "Add a card with this code",
-            "Voucher",
+            "Add a card or voucher with this code",
+            "AnyVoucher",
             body=_ADD_VOUCHER_WITH_CODE,
         ),
     ),
@@ -168,7 +174,7 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         "/v1/vouchers/{code}",
         get_voucher,
-        Operation("get_voucher", "A card through the vouchers API", "Voucher"),
+        Operation("get_voucher", "A loyalty card, discount voucher or gift card", "AnyVoucher"),
     ),
     Route(
         "GET",

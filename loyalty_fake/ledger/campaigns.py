@@ -13,11 +13,13 @@ import attrs
 
 from loyalty_fake import errors
 from loyalty_fake.ledger.bulk import no_gc
-from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard, note_card
+from loyalty_fake.ledger.campaign_cards import keep_published_cards_as_they_are, recategorize
+from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.member_index import MemberIndex
 from loyalty_fake.ledger.pages import Page
 from loyalty_fake.ledger.project import Area, note_project, note_removal
+from loyalty_fake.ledger.voucher_codes import AllCodes
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 
     from loyalty_fake.ledger.expiry import ExpirationRules
     from loyalty_fake.ledger.project import Project
-    from loyalty_fake.ledger.undo import UndoLog
+    from loyalty_fake.ledger.vouchers import Voucher
 
 __all__ = [
     "MAX_VOUCHERS_PER_REQUEST",
@@ -83,6 +85,16 @@ class Campaign:
     stock_head: int = 0
     # Published cards (members), in every order the members listing offers.
     members: MemberIndex = attrs.field(factory=MemberIndex, repr=False)
+    # LOYALTY_PROGRAM (cards), DISCOUNT_COUPONS or GIFT_VOUCHERS (vouchers.py).
+    campaign_type: str = "LOYALTY_PROGRAM"
+    # What a discount or gift campaign's vouchers are made of: type, discount or gift,
+    # redemption_quantity (see vouchers.py). None for a loyalty program.
+    voucher: dict[str, Any] | None = None
+
+    @property
+    def is_loyalty_program(self) -> bool:
+        """Whether the campaign is a loyalty program (its vouchers are loyalty cards)."""
+        return self.campaign_type == "LOYALTY_PROGRAM"
 
 
 # Voucherify caps one program-creation batch; the fake keeps the same guard so that a
@@ -99,13 +111,16 @@ _SETTINGS = (
 )
 
 
-def find_campaign(project: Project, campaign_ref: str) -> Campaign:
-    """The project's campaign named by ID or by name; 404 ``not_found`` (campaign) otherwise."""
+def find_campaign(project: Project, campaign_ref: str, *, any_type: bool = False) -> Campaign:
+    """The project's loyalty program named by ID or by name; 404 ``not_found`` (campaign) otherwise.
+
+    ``any_type``: a campaign of any type (the generic campaigns API).
+    """
     found = project.campaigns.get(campaign_ref)
     if found is None:
         campaign_id = project.campaign_ids_by_name.get(campaign_ref)
         found = project.campaigns.get(campaign_id) if campaign_id else None
-    if found is None or found.in_bin:
+    if found is None or found.in_bin or not (any_type or found.is_loyalty_program):
         raise errors.not_found("campaign", campaign_ref)
     return found
 
@@ -134,6 +149,8 @@ class Campaigns(Area):
         redemption_quantity: int | None = None,
         settings: Mapping[str, Any] | None = None,
         expiration_rules: ExpirationRules | None = None,
+        campaign_type: str = "LOYALTY_PROGRAM",
+        voucher: Mapping[str, Any] | None = None,
     ) -> Campaign:
         """Create a loyalty program and generate its ``vouchers_count`` cards.
 
@@ -155,7 +172,7 @@ class Campaigns(Area):
                 "Property .voucher.loyalty_card.points must be "
                 + (f"<= {MAX_POINTS}" if initial_points > 0 else ">= 0"),
             )
-        config.check_room(vouchers_count, project.cards)
+        config.check_room(vouchers_count, AllCodes(project))
         resolved_category = self._category_for(project, category, category_id)
         now = self._session.clock.now()
         undo = self._session.undo
@@ -184,11 +201,16 @@ class Campaigns(Area):
             redemption_quantity=redemption_quantity,
             settings=dict(settings or {}),
             expiration_rules=expiration_rules,
+            campaign_type=campaign_type,
+            voucher=dict(voucher) if voucher is not None else None,
         )
         project.campaigns[campaign.id] = campaign
         project.campaign_ids_by_name[name] = campaign.id
         for _ in range(vouchers_count):
-            self._session.cards.create(project, campaign, now)
+            if campaign.is_loyalty_program:
+                self._session.cards.create(project, campaign, now)
+            else:
+                self._session.vouchers.create(campaign=campaign)
         return campaign
 
     @contextmanager
@@ -233,13 +255,39 @@ class Campaigns(Area):
             id=self._session.ids.category_id(), name=name, created_at=self._session.clock.now()
         )
 
-    def get(self, campaign_ref: str) -> Campaign:
-        """The campaign named by ID or by name; 404 ``not_found`` (campaign) otherwise."""
-        return find_campaign(self._project, campaign_ref)
+    def category_named(self, name: str) -> Category:
+        """The project's category ``name``, made (and kept) when it is new."""
+        project = self._project
+        found = self._category_for(project, name, None)
+        assert found is not None  # noqa: S101 - a name always gives one
+        if name not in project.categories_by_name:
+            undo = self._session.undo
+            if undo is not None:
+                note_project(undo, project)
+            project.categories_by_name[name] = found
+        return found
 
-    def page(self, *, limit: int, page: int, order: str) -> tuple[list[Campaign], int]:
-        """One page of the project's programs (none in the bin) and how many there are."""
-        live = [c for c in self._project.campaigns.values() if not c.in_bin]
+    def get(self, campaign_ref: str, *, any_type: bool = False) -> Campaign:
+        """The program (any campaign: ``any_type``) by ID or name; 404 ``not_found`` otherwise."""
+        return find_campaign(self._project, campaign_ref, any_type=any_type)
+
+    def page(
+        self,
+        *,
+        limit: int,
+        page: int,
+        order: str,
+        campaign_type: str | None = "LOYALTY_PROGRAM",
+    ) -> tuple[list[Campaign], int]:
+        """One page of the project's campaigns of ``campaign_type`` (``None``: every type).
+
+        None in the bin; and how many there are.
+        """
+        live = [
+            c
+            for c in self._project.campaigns.values()
+            if not c.in_bin and (campaign_type is None or c.campaign_type == campaign_type)
+        ]
         field = order.lstrip("-")
         live.sort(
             key=lambda c: (
@@ -250,14 +298,16 @@ class Campaigns(Area):
         )
         return Page(limit, page).of(live), len(live)
 
-    def update(self, campaign_ref: str, changes: Mapping[str, Any]) -> Campaign:
+    def update(
+        self, campaign_ref: str, changes: Mapping[str, Any], *, any_type: bool = False
+    ) -> Campaign:
         """Apply the updatable fields in ``changes`` (already validated) to a program.
 
         Keys: description, start_date, expiration_date, auto_join, type, category,
         category_id, metadata (merged), unset_metadata_fields, and the validity settings.
         """
         project = self._project
-        campaign = find_campaign(project, campaign_ref)
+        campaign = find_campaign(project, campaign_ref, any_type=any_type)
         category = None
         if "category" in changes or "category_id" in changes:
             category = self._category_for(
@@ -269,8 +319,16 @@ class Campaigns(Area):
             undo.touch(campaign)
             undo.keep(campaign.settings)
             undo.keep(campaign.metadata)
-        self._keep_published_cards_as_they_are(project, campaign, changes, undo)
-        for key in ("description", "start_date", "expiration_date", "auto_join", "type"):
+        keep_published_cards_as_they_are(project, campaign, changes, undo)
+        for key in (
+            "description",
+            "start_date",
+            "expiration_date",
+            "auto_join",
+            "type",
+            "join_once",
+            "active",
+        ):
             if key in changes:
                 setattr(campaign, key, changes[key])
         for key in _SETTINGS:
@@ -281,52 +339,11 @@ class Campaigns(Area):
         for key in changes.get("unset_metadata_fields") or ():
             campaign.metadata.pop(key, None)
         if category is not None:
-            self._recategorize(project, campaign, category, undo)
+            recategorize(project, campaign, category, undo)
         campaign.updated_at = now
         return campaign
 
-    @staticmethod
-    def _keep_published_cards_as_they_are(
-        project: Project, campaign: Campaign, changes: Mapping[str, Any], undo: UndoLog | None
-    ) -> None:
-        # "This method will update the loyalty cards which have not been published or
-        # redeemed yet": cards already out keep the dates and validity they were given.
-        current = {
-            "start_date": campaign.start_date,
-            "expiration_date": campaign.expiration_date,
-            "validity_timeframe": campaign.settings.get("validity_timeframe"),
-            "validity_day_of_week": campaign.settings.get("validity_day_of_week"),
-        }
-        moving = [key for key in current if key in changes]
-        if not moving:
-            return
-        for card in project.cards.values():
-            if card.campaign_id == campaign.id and card.holder_id is not None:
-                if undo is not None:
-                    note_card(undo, card)
-                    if card.overrides is not None:
-                        undo.keep(card.overrides)
-                own = card.overrides if card.overrides is not None else {}
-                for key in moving:
-                    own.setdefault(key, current[key])
-                card.overrides = own
-
-    @staticmethod
-    def _recategorize(
-        project: Project, campaign: Campaign, category: Category, undo: UndoLog | None
-    ) -> None:
-        # "This method will update the loyalty cards which have not been published".
-        if undo is not None:
-            note_project(undo, project)
-        project.categories_by_name.setdefault(category.name, category)
-        campaign.category = category
-        for card in project.cards.values():
-            if card.campaign_id == campaign.id and card.holder_id is None:
-                if undo is not None:
-                    note_card(undo, card)
-                card.category = category
-
-    def delete(self, campaign_ref: str, *, force: bool) -> str:
+    def delete(self, campaign_ref: str, *, force: bool, any_type: bool = False) -> str:
         """Delete a program; returns the ``aa_`` ID of the (already finished) async action.
 
         Without ``force`` it goes to the bin: gone from every read, its name and codes
@@ -334,7 +351,7 @@ class Campaigns(Area):
         publications, freeing the name and the codes.
         """
         project = self._project
-        campaign = find_campaign(project, campaign_ref)
+        campaign = find_campaign(project, campaign_ref, any_type=any_type)
         action_id = self._session.ids.async_action_id()
         undo = self._session.undo
         if force:
@@ -352,6 +369,7 @@ class Campaigns(Area):
             session.rewards.forget_campaign(campaign)
             session.earning_rules.forget_campaign(campaign)
             session.pending_points.forget_cards(codes)
+            session.vouchers.forget_campaign(campaign)
         else:
             if undo is not None:
                 undo.touch(campaign)
@@ -368,23 +386,24 @@ class Campaigns(Area):
         metadata: Mapping[str, Any] | None = None,
         category: str | None = None,
         overrides: Mapping[str, Any] | None = None,
-    ) -> list[LoyaltyCard]:
-        """Add ``count`` new cards (or one with ``code``) to a program, inheriting its settings.
+    ) -> list[LoyaltyCard | Voucher]:
+        """Add ``count`` new cards or vouchers (or one with ``code``) to a campaign.
 
-        Raises 409 ``duplicate_found`` for a code taken anywhere in the project and 400
-        when the code space cannot hold the cards.
+        They inherit its settings. Raises 409 ``duplicate_found`` for a code taken
+        anywhere in the project and 400 when the code space cannot hold them.
         """
         project = self._project
-        campaign = find_campaign(project, campaign_ref)
+        campaign = find_campaign(project, campaign_ref, any_type=True)
         if count > MAX_VOUCHERS_PER_REQUEST:
             raise errors.invalid_query_params(
                 f"Property .vouchers_count must be <= {MAX_VOUCHERS_PER_REQUEST}"
             )
-        if code is not None and code in project.cards:
+        taken = AllCodes(project)
+        if code is not None and code in taken:
             raise errors.duplicate_found("voucher", code)
         config = code_config or campaign.code_config
         if code is None:
-            config.check_room(count, project.cards)
+            config.check_room(count, taken)
         resolved = self._category_for(project, category, None) if category else None
         now = self._session.clock.now()
         undo = self._session.undo
@@ -393,15 +412,26 @@ class Campaigns(Area):
             note_project(undo, project)
         if resolved is not None:
             project.categories_by_name.setdefault(resolved.name, resolved)
-        cards = []
+        cards: list[LoyaltyCard | Voucher] = []
         for _ in range(count if code is None else 1):
+            if not campaign.is_loyalty_program:
+                cards.append(
+                    self._session.vouchers.create(
+                        campaign=campaign,
+                        code=code
+                        if code is not None
+                        else config.generate(self._session.ids.chars, taken),
+                        category=resolved,
+                        metadata=metadata,
+                        overrides=overrides,
+                    )
+                )
+                continue
             card = self._session.cards.create(
                 project,
                 campaign,
                 now,
-                code=code
-                if code is not None
-                else config.generate(self._session.ids.chars, project.cards),
+                code=code if code is not None else config.generate(self._session.ids.chars, taken),
             )
             card.metadata = dict(metadata) if metadata else None
             if resolved is not None:

@@ -14,6 +14,7 @@ from loyalty_fake.ledger.accrual import Accrual
 from loyalty_fake.ledger.history import NO_ROWS, TextTable, TransactionLog
 from loyalty_fake.ledger.pending_points import PendingPoints
 from loyalty_fake.ledger.project import Area, note_project
+from loyalty_fake.ledger.voucher_codes import AllCodes
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -197,7 +198,7 @@ class Cards(Area):
     ) -> LoyaltyCard:
         """Make a new card of ``campaign`` (its next generated code unless ``code``)."""
         if code is None:
-            code = campaign.code_config.generate(self._session.ids.chars, project.cards)
+            code = campaign.code_config.generate(self._session.ids.chars, AllCodes(project))
         undo = self._session.undo
         if undo is not None:
             note_project(undo, project)

@@ -16,6 +16,7 @@ from loyalty_fake.ledger.member_index import in_order, matches_dates
 from loyalty_fake.ledger.pages import Page
 from loyalty_fake.ledger.project import Area, note_project
 from loyalty_fake.ledger.publications import Publication
+from loyalty_fake.ledger.voucher_codes import AllCodes
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -145,7 +146,7 @@ class Members(Area):
             raise errors.no_voucher_suitable_for_publication()
         # The new card's code is found before anything commits, so an exhausted code
         # space leaves no trace.
-        return None, campaign.code_config.generate(self._session.ids.chars, project.cards)
+        return None, campaign.code_config.generate(self._session.ids.chars, AllCodes(project))
 
     @staticmethod
     def _named_card(project: Project, campaign: Campaign, code: str) -> LoyaltyCard:

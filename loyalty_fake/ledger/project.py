@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.undo import UndoLog
     from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
     from loyalty_fake.ledger.validation_sessions import ValidationSession
+    from loyalty_fake.ledger.vouchers import Voucher
 
 __all__ = ["Area", "Project", "note_project", "note_removal", "note_sequence"]
 
@@ -116,6 +117,8 @@ class Project:
     # validation_rules.py: validation rules and their assignments by ID, oldest first
     validation_rules: dict[str, ValidationRule] = attrs.field(factory=dict)
     validation_rule_assignments: dict[str, RuleAssignment] = attrs.field(factory=dict)
+    # vouchers.py: discount and gift vouchers by code (codes shared with cards)
+    vouchers: dict[str, Voucher] = attrs.field(factory=dict)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -233,6 +236,7 @@ _GROWING = (
     "stacked_ids_by_rollback",
     "validation_rules",
     "validation_rule_assignments",
+    "vouchers",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 
@@ -309,6 +313,7 @@ def note_removal(undo: UndoLog, project: Project) -> None:
         project.pending_due,
         *project.pending_due.values(),
         project.pending_instants,
+        project.vouchers,
     ]
     for container in containers:
         undo.keep(container)

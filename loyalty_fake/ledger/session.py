@@ -41,6 +41,7 @@ from loyalty_fake.ledger.segments import (
 )
 from loyalty_fake.ledger.stacking import Stacking
 from loyalty_fake.ledger.validation_rules import ValidationRules
+from loyalty_fake.ledger.vouchers import Vouchers
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -96,6 +97,7 @@ class Session:
         "_stacking",
         "_unit",
         "_validation_rules",
+        "_vouchers",
         "activities",
         "clock",
         "ids",
@@ -135,6 +137,7 @@ class Session:
         self._async_actions: AsyncActions | None = None
         self._stacking: Stacking | None = None
         self._validation_rules: ValidationRules | None = None
+        self._vouchers: Vouchers | None = None
 
     @property
     def app_id(self) -> str:
@@ -358,3 +361,11 @@ class Session:
     def validation_rule_choices(self) -> ValidationRuleChoices:
         """How validation rules read what Voucherify leaves open (see ``ValidationRuleChoices``)."""
         return self._ledger.validation_rule_choices
+
+    @property
+    def vouchers(self) -> Vouchers:
+        """Discount and gift vouchers, and lookups across cards and vouchers."""
+        found = self._vouchers
+        if found is None:
+            found = self._vouchers = Vouchers(self)
+        return found

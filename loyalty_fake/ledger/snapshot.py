@@ -56,6 +56,7 @@ from loyalty_fake.ledger.segments import CustomerEvent, Segment
 from loyalty_fake.ledger.stacking import StackedRedemption, StackedRollback
 from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
 from loyalty_fake.ledger.validation_sessions import ValidationSession
+from loyalty_fake.ledger.vouchers import GiftTransaction, Voucher
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -132,6 +133,8 @@ def _record_classes() -> tuple[type, ...]:
         ValidationSession,
         ValidationRule,
         RuleAssignment,
+        Voucher,
+        GiftTransaction,
     )
 
 

@@ -25,6 +25,7 @@ from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.http.redemptions_json import failed_redemption_json, redemption_json
 from loyalty_fake.http.rewards_json import assignment_json, reward_json
 from loyalty_fake.http.segments_json import segment_json
+from loyalty_fake.http.vouchers_json import voucher_record_json
 from loyalty_fake.seeding import seed_program
 from loyalty_fake.server.dashboard import dashboard_html
 from loyalty_fake.server.served import Served, served
@@ -248,6 +249,10 @@ class ControlPlane:
                     "earning_rules": [earning_rule_json(r) for r in project.earning_rules.values()],
                     "orders": [synced_order_json(o) for o in project.orders.values()],
                     "async_actions": [async_action_json(a) for a in project.async_actions.values()],
+                    "vouchers": [
+                        voucher_record_json(v, campaigns.get(v.campaign_id or ""))
+                        for v in project.vouchers.values()
+                    ],
                 }
         return {"clock": self._clock_json(), "seed": ledger.ids.seed, "projects": projects}
 
