@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import attrs
 import httpx
+import hypothesis
 import pytest
 import requests
 
@@ -55,6 +56,11 @@ if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
 
 pytest_plugins = ["pytester"]
+
+# Speed is the benchmarks' business (benchmarks/), not a unit test's: hypothesis's 200 ms
+# deadline per example failed property tests on a loaded 2-core machine.
+hypothesis.settings.register_profile("loyalty-fake", deadline=None)
+hypothesis.settings.load_profile("loyalty-fake")
 
 
 NO_SKIP = "LOYALTY_FAKE_NO_SKIP"
