@@ -1,0 +1,424 @@
+"""Qualifications (``POST /v1/qualifications``): what a customer could use, and what each gives.
+
+Each candidate redeemable (a loyalty card, a discount voucher, a gift card) is checked as a
+stacked validation checks it, changing nothing: it is offered to the kinds in
+``redeemables.REDEEMABLE_KINDS`` first, and a voucher no kind holds gets this module's own
+small check (active, dates, redemption quantity, the validation rules assigned to it or its
+campaign). What it would give is worked out with ``discounts.calculate`` on the order given.
+
+Which candidates a scenario looks at (docs/choices.md, "Qualifications"):
+
+- ``ALL`` (the default) and ``AUDIENCE_ONLY``: the customer's loyalty cards, and every discount
+  voucher and gift card that is not held by someone else. ``AUDIENCE_ONLY`` checks rules on
+  the customer only: order rules are not read (the order is left out of the rule context).
+- ``CUSTOMER_WALLET``: the customer's loyalty cards and the vouchers published to them.
+- ``PRODUCTS``, ``PRODUCTS_DISCOUNT``, ``PRODUCTS_BY_CUSTOMER``, ``PRODUCTS_DISCOUNT_BY_CUSTOMER``
+  and ``PROMOTION_STACKS``: promotions and promotion stacks, which the fake does not have, so
+  nothing qualifies.
+
+Qualifications ignore the campaign and per-customer redemption limits, as Voucherify's
+description says.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+import attrs
+
+from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.filters import Filter, FilterField, Kind
+from loyalty_fake.ledger.cards import LoyaltyCard
+from loyalty_fake.ledger.discounts import (
+    DiscountRedeemable,
+    GiftRedeemable,
+    calculate,
+)
+from loyalty_fake.ledger.orders import OrderRequest
+from loyalty_fake.ledger.project import Area
+from loyalty_fake.ledger.redeemables import (
+    REDEEMABLE_KINDS,
+    Checkout,
+    RedeemableKind,
+    RedeemableRequest,
+)
+from loyalty_fake.ledger.rewards import assignments_of
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.customers import Customer, CustomerRef
+    from loyalty_fake.ledger.discounts import Applied
+    from loyalty_fake.ledger.orders import Order, OrderInput, OrderItem
+    from loyalty_fake.ledger.rewards import Reward, RewardAssignment
+    from loyalty_fake.ledger.vouchers import Voucher
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "FILTER_FIELDS",
+    "MAX_LIMIT",
+    "PROMOTION_SCENARIOS",
+    "SCENARIOS",
+    "SORTING_RULES",
+    "Qualification",
+    "QualificationRequest",
+    "Qualifications",
+    "Qualified",
+]
+
+SCENARIOS = (
+    "ALL",
+    "CUSTOMER_WALLET",
+    "AUDIENCE_ONLY",
+    "PRODUCTS",
+    "PRODUCTS_DISCOUNT",
+    "PROMOTION_STACKS",
+    "PRODUCTS_BY_CUSTOMER",
+    "PRODUCTS_DISCOUNT_BY_CUSTOMER",
+)
+# Scenarios about promotion tiers and stacks only: the fake has none, so they find nothing.
+PROMOTION_SCENARIOS = frozenset(SCENARIOS[3:])
+SORTING_RULES = ("DEFAULT", "BEST_DEAL", "LEAST_DEAL")
+# QualificationsOption.limit: "The default value is set to 5", maximum 50.
+DEFAULT_LIMIT = 5
+MAX_LIMIT = 50
+_LIST = ("$is", "$is_not", "$in", "$not_in", "$has_value", "$is_unknown")
+# QualificationsOption.filters: the fields, each with QualificationsFiltersCondition's conditions.
+FILTER_FIELDS = {
+    name: FilterField(Kind.STRING, _LIST)
+    for name in (
+        "category_id",
+        "campaign_id",
+        "campaign_type",
+        "resource_id",
+        "resource_type",
+        "voucher_type",
+        "code",
+        "holder_role",
+    )
+}
+# Refusals that say a card cannot pay for a reward now, not that the card is unusable.
+_REWARD_REFUSALS = frozenset(
+    {
+        "missing_reward",
+        "loyalty_card_points_exceeded",
+        "missing_order",
+        "missing_order_items_amount",
+        "reward_not_found",
+        "invalid_reward",
+    }
+)
+
+
+@attrs.frozen
+class QualificationRequest:
+    """A qualification's body, already read."""
+
+    customer: CustomerRef | None = None
+    order: OrderInput | None = None
+    scenario: str = "ALL"
+    limit: int = DEFAULT_LIMIT
+    starting_after: dt.datetime | None = None
+    filters: Filter = attrs.field(factory=Filter)
+    sorting_rule: str = "DEFAULT"
+    metadata: dict[str, Any] | None = None
+
+
+@attrs.frozen
+class Qualified:
+    """One redeemable that qualifies: what it is and what it would give.
+
+    ``applied``: its part of ``discounts.calculate`` (``None``: a loyalty card, which gives
+    nothing until a reward is named); ``rewards``: the card's rewards it can pay for now.
+    """
+
+    record: LoyaltyCard | Voucher
+    campaign: Campaign | None
+    applied: Applied | None
+    applicable_to: Any = ()
+    inapplicable_to: Any = ()
+    rule_id: str | None = None
+    rewards: tuple[tuple[Reward, RewardAssignment], ...] = ()
+
+    @property
+    def discount(self) -> int:
+        """What it takes off the order (``total_applied_discount_amount``), in cents."""
+        return self.applied.order.total_applied_discount_amount if self.applied else 0
+
+
+@attrs.frozen
+class Qualification:
+    """One page of qualified redeemables; ``total`` counts every one that qualifies."""
+
+    redeemables: tuple[Qualified, ...]
+    total: int
+    has_more: bool
+    amount: int | None
+    customer: Customer | None
+
+
+@attrs.frozen
+class _OrderView:
+    """What validation rules read of an order (``ValidationRules.context``), not stored."""
+
+    amount: int | None
+    metadata: dict[str, Any] | None
+    items: tuple[OrderItem, ...]
+
+
+def _order_request(order: OrderInput | None) -> OrderRequest:
+    if order is None:
+        return OrderRequest()
+    return OrderRequest(
+        source_id=order.source_id,
+        status=order.status,
+        amount=order.amount,
+        items=order.items or (),
+        metadata=order.metadata,
+    )
+
+
+class Qualifications(Area):
+    """A project's qualifications: read-only, they change nothing."""
+
+    __slots__ = ()
+
+    def qualify(
+        self,
+        request: QualificationRequest,
+        kinds: tuple[RedeemableKind, ...] = REDEEMABLE_KINDS,
+    ) -> Qualification:
+        """Every redeemable ``request``'s customer can use, filtered, sorted and paged.
+
+        Sorted newest first (``DEFAULT``) or by the discount each gives (``BEST_DEAL``,
+        ``LEAST_DEAL``; newest first among equals); ``starting_after`` keeps those created
+        before it. ``kinds`` are asked first, in order (``REDEEMABLE_KINDS``).
+        """
+        session = self._session
+        project = self._project
+        ref = request.customer
+        customer = None
+        if ref is not None:
+            named = ref.id or ref.source_id or ref.as_string or ""
+            customer = session.customers.find(project, named)
+        if request.scenario in PROMOTION_SCENARIOS:
+            found: list[Qualified] = []
+        else:
+            found = [
+                qualified
+                for record in session.vouchers.every()
+                if (qualified := self._qualify(record, request, customer, kinds)) is not None
+            ]
+        now = session.clock.now()
+        found = [q for q in found if request.filters.matches(_fields(q, customer), now)]
+        found.sort(key=lambda q: q.record.seq, reverse=True)
+        if request.sorting_rule == "BEST_DEAL":
+            found.sort(key=lambda q: q.discount, reverse=True)
+        elif request.sorting_rule == "LEAST_DEAL":
+            found.sort(key=lambda q: q.discount)
+        if request.starting_after is not None:
+            cursor = request.starting_after
+            found = [q for q in found if q.record.created_at < cursor]
+        page = found[: request.limit]
+        return Qualification(
+            redeemables=tuple(page),
+            total=len(found),
+            has_more=len(found) > len(page),
+            amount=_order_request(request.order).total,
+            customer=customer,
+        )
+
+    def _qualify(
+        self,
+        record: LoyaltyCard | Voucher,
+        request: QualificationRequest,
+        customer: Customer | None,
+        kinds: tuple[RedeemableKind, ...],
+    ) -> Qualified | None:
+        holder = record.holder_id
+        mine = customer is not None and holder == customer.id
+        if isinstance(record, LoyaltyCard) or request.scenario == "CUSTOMER_WALLET":
+            if not mine:
+                return None
+        elif holder is not None and not mine:
+            return None
+        campaign = self._session.vouchers.campaign_of(record)
+        if isinstance(record, LoyaltyCard):
+            return self._card(record, campaign, request, kinds)
+        return self._voucher(record, campaign, request, customer, kinds)
+
+    def _checkout(self, request: QualificationRequest) -> Checkout:
+        return Checkout(
+            has_order=request.order is not None,
+            remaining=_order_request(request.order).total,
+            # The points live validation sessions hold, as a stacked validation reads them.
+            locked=self._session.stacking._locked(exclude=None),  # noqa: SLF001
+        )
+
+    def _card(
+        self,
+        card: LoyaltyCard,
+        campaign: Campaign | None,
+        request: QualificationRequest,
+        kinds: tuple[RedeemableKind, ...],
+    ) -> Qualified | None:
+        """A card qualifies unless a check refuses the card itself; its affordable rewards."""
+        checkout = self._checkout(request)
+        rewards: list[tuple[Reward, RewardAssignment]] = []
+        assignments = assignments_of(self._project, card.campaign_id)
+        offers = [
+            RedeemableRequest("voucher", card.code, reward_id=a.reward_id) for a in assignments
+        ]
+        for offer in offers or [RedeemableRequest("voucher", card.code)]:
+            kind = _kind_of(self._session, offer, kinds)
+            if kind is None:
+                return None
+            try:
+                application = kind[0].check(self._session, kind[1], offer, checkout)
+            except VoucherifyError as refusal:
+                if refusal.key not in _REWARD_REFUSALS:
+                    return None
+                continue
+            if application.reward is not None and application.assignment is not None:
+                rewards.append((application.reward, application.assignment))
+        rule = self._rule_id(card, campaign)
+        return Qualified(card, campaign, None, rule_id=rule, rewards=tuple(rewards))
+
+    def _voucher(
+        self,
+        voucher: Voucher,
+        campaign: Campaign | None,
+        request: QualificationRequest,
+        customer: Customer | None,
+        kinds: tuple[RedeemableKind, ...],
+    ) -> Qualified | None:
+        """A discount voucher or gift card: the registered kind's check, else our own."""
+        offer = RedeemableRequest("voucher", voucher.code)
+        kind = _kind_of(self._session, offer, kinds)
+        if kind is not None:
+            try:
+                kind[0].check(self._session, kind[1], offer, self._checkout(request))
+            except VoucherifyError:
+                return None
+        elif not self._usable(voucher, campaign, request, customer):
+            return None
+        applicable, inapplicable = self._targets(voucher, campaign)
+        redeemable: DiscountRedeemable | GiftRedeemable
+        if voucher.type == "GIFT_VOUCHER":
+            if voucher.gift_balance <= 0:
+                return None
+            redeemable = GiftRedeemable(
+                balance=voucher.gift_balance,
+                effect=voucher.gift_effect or "APPLY_TO_ORDER",
+                id=voucher.code,
+            )
+        else:
+            if voucher.discount is None:
+                return None
+            redeemable = DiscountRedeemable(
+                voucher.discount, applicable, inapplicable, id=voucher.code
+            )
+        try:
+            applied = calculate(_order_request(request.order), [redeemable]).applied[0]
+        except VoucherifyError:
+            return None
+        return Qualified(
+            voucher,
+            campaign,
+            applied,
+            applicable_to=applicable,
+            inapplicable_to=inapplicable,
+            rule_id=self._rule_id(voucher, campaign),
+        )
+
+    def _usable(
+        self,
+        voucher: Voucher,
+        campaign: Campaign | None,
+        request: QualificationRequest,
+        customer: Customer | None,
+    ) -> bool:
+        """Our own check, for a voucher no registered kind holds yet.
+
+        Active (and its campaign), within its dates, redemptions left, and every
+        validation rule assigned to it or its campaign holding for the customer and order
+        (the customer only for ``AUDIENCE_ONLY``).
+        """
+        session = self._session
+        now = session.clock.now()
+        if not voucher.active or (campaign is not None and not campaign.active):
+            return False
+        if voucher.start_date is not None and now < voucher.start_date:
+            return False
+        if voucher.expiration_date is not None and now > voucher.expiration_date:
+            return False
+        quantity = voucher.redemption_quantity
+        if quantity is not None and voucher.redeemed_quantity >= quantity:
+            return False
+        order = None
+        if request.order is not None:
+            given = _order_request(request.order)
+            order = cast("Order", _OrderView(given.total, given.metadata, given.items))
+        context = session.validation_rules.context(
+            customer=customer, order=order, redemption_metadata=request.metadata
+        )
+        rules = session.validation_rules
+        for related in (voucher.id, campaign.id if campaign is not None else None):
+            if related is None:
+                continue
+            violation = rules.check("voucher", related, context)
+            if violation is None:
+                continue
+            # AUDIENCE_ONLY: only the customer's side of the rules counts.
+            if request.scenario != "AUDIENCE_ONLY" or violation.key == "customer_rules_violated":
+                return False
+        return True
+
+    def _targets(self, voucher: Voucher, campaign: Campaign | None) -> tuple[Any, Any]:
+        """The ``applicable_to`` and ``inapplicable_to`` the voucher's rules give."""
+        rules = self._session.validation_rules
+        said = rules.applicable_to(voucher.id)
+        if said is None and campaign is not None:
+            said = rules.applicable_to(campaign.id)
+        if said is None:
+            return (), ()
+        return tuple(said["included"]), tuple(said["excluded"])
+
+    def _rule_id(self, record: LoyaltyCard | Voucher, campaign: Campaign | None) -> str | None:
+        rules = self._session.validation_rules
+        for related in (record.id, campaign.id if campaign is not None else None):
+            if related is None:
+                continue
+            assigned = rules.assigned_to(related)
+            if assigned:
+                return assigned[0].id
+        return None
+
+
+def _kind_of(
+    session: Any, offer: RedeemableRequest, kinds: tuple[RedeemableKind, ...]
+) -> tuple[RedeemableKind, Any] | None:
+    for kind in kinds:
+        found = kind.find(session, offer)
+        if found is not None:
+            return kind, found
+    return None
+
+
+def _fields(qualified: Qualified, customer: Customer | None) -> dict[str, Any]:
+    """What ``options.filters`` reads of a qualified redeemable."""
+    record = qualified.record
+    campaign = qualified.campaign
+    category = record.category or (campaign.category if campaign is not None else None)
+    mine = customer is not None and record.holder_id == customer.id
+    return {
+        "category_id": category.id if category is not None else None,
+        "campaign_id": campaign.id if campaign is not None else None,
+        "campaign_type": campaign.campaign_type if campaign is not None else None,
+        "resource_id": record.id,
+        "resource_type": "voucher",
+        "voucher_type": "LOYALTY_CARD" if isinstance(record, LoyaltyCard) else record.type,
+        "code": record.code,
+        "holder_role": "OWNER" if mine else None,
+    }
