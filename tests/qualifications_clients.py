@@ -46,7 +46,7 @@ class SdkQualifications:
     def qualify(self, body: dict[str, Any]) -> Reply:
         import voucherify  # noqa: PLC0415 - a test dependency only this client needs
 
-        qualifications = voucherify.QualificationsApi(self.api.api_client)
+        qualifications: Any = voucherify.QualificationsApi(self.api.api_client)
         return self._run(
             "POST",
             QUALIFICATIONS,
