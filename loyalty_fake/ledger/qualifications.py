@@ -179,6 +179,27 @@ def _order_request(order: OrderInput | None) -> OrderRequest:
     )
 
 
+# A redeemable that qualifies, its campaign, and its Qualified once made.
+_Found = tuple["LoyaltyCard | Voucher", "Campaign | None", "Qualified | None"]
+
+
+@attrs.define
+class _Run:
+    """What one qualification works out once and reads for every candidate."""
+
+    request: QualificationRequest
+    customer: Customer | None
+    kinds: tuple[RedeemableKind, ...]
+    order: OrderRequest
+    # IDs (vouchers, campaigns) that have validation rules assigned.
+    ruled: frozenset[str]
+    # The kinds asked about a discount or gift voucher: all but loyalty cards'.
+    voucher_kinds: tuple[RedeemableKind, ...]
+    now: dt.datetime
+    checkout: Checkout | None = None
+    context: Any = None
+
+
 class Qualifications(Area):
     """A project's qualifications: read-only, they change nothing."""
 
@@ -193,7 +214,8 @@ class Qualifications(Area):
 
         Sorted newest first (``DEFAULT``) or by the discount each gives (``BEST_DEAL``,
         ``LEAST_DEAL``; newest first among equals); ``starting_after`` keeps those created
-        before it. ``kinds`` are asked first, in order (``REDEEMABLE_KINDS``).
+        before it. ``kinds`` are asked first, in order (``REDEEMABLE_KINDS``). What each
+        gives is worked out for the page only, unless the sorting needs it for all.
         """
         session = self._session
         project = self._project
@@ -202,76 +224,83 @@ class Qualifications(Area):
         if ref is not None:
             named = ref.id or ref.source_id or ref.as_string or ""
             customer = session.customers.find(project, named)
-        if request.scenario in PROMOTION_SCENARIOS:
-            found: list[Qualified] = []
-        else:
-            found = [
-                qualified
-                for record in session.vouchers.every()
-                if (qualified := self._qualify(record, request, customer, kinds)) is not None
-            ]
-        now = session.clock.now()
-        found = [q for q in found if request.filters.matches(_fields(q, customer), now)]
-        found.sort(key=lambda q: q.record.seq, reverse=True)
-        if request.sorting_rule == "BEST_DEAL":
-            found.sort(key=lambda q: q.discount, reverse=True)
-        elif request.sorting_rule == "LEAST_DEAL":
-            found.sort(key=lambda q: q.discount)
+        run = _Run(
+            request=request,
+            customer=customer,
+            kinds=kinds,
+            order=_order_request(request.order),
+            ruled=frozenset(
+                a.related_object_id for a in project.validation_rule_assignments.values()
+            ),
+            voucher_kinds=tuple(kind for kind in kinds if kind.name != "loyalty_card"),
+            now=session.clock.now(),
+        )
+        # What qualifies, as (record, campaign, its Qualified when already made): a voucher's
+        # is made for the page only, unless the sorting needs what each gives.
+        found: list[_Found] = []
+        if request.scenario not in PROMOTION_SCENARIOS:
+            for record in session.vouchers.every():
+                each = self._qualify(record, run)
+                if each is not None:
+                    found.append(each)
+        if request.filters:
+            found = [f for f in found if request.filters.matches(_fields(f, customer), run.now)]
+        found.reverse()  # newest first: every() is in creation order
+        if request.sorting_rule != "DEFAULT":
+            found = [(r, c, self._made(r, c, q, run)) for r, c, q in found]
+            found.sort(
+                key=lambda f: f[2].discount if f[2] is not None else 0,
+                reverse=request.sorting_rule == "BEST_DEAL",
+            )
         if request.starting_after is not None:
             cursor = request.starting_after
-            found = [q for q in found if q.record.created_at < cursor]
-        page = found[: request.limit]
+            found = [f for f in found if f[0].created_at < cursor]
+        page = tuple(self._made(r, c, q, run) for r, c, q in found[: request.limit])
         return Qualification(
-            redeemables=tuple(page),
+            redeemables=page,
             total=len(found),
             has_more=len(found) > len(page),
-            amount=_order_request(request.order).total,
+            amount=run.order.total,
             customer=customer,
         )
 
-    def _qualify(
-        self,
-        record: LoyaltyCard | Voucher,
-        request: QualificationRequest,
-        customer: Customer | None,
-        kinds: tuple[RedeemableKind, ...],
-    ) -> Qualified | None:
+    def _qualify(self, record: LoyaltyCard | Voucher, run: _Run) -> _Found | None:
         holder = record.holder_id
+        customer = run.customer
         mine = customer is not None and holder == customer.id
-        if isinstance(record, LoyaltyCard) or request.scenario == "CUSTOMER_WALLET":
+        if isinstance(record, LoyaltyCard) or run.request.scenario == "CUSTOMER_WALLET":
             if not mine:
                 return None
         elif holder is not None and not mine:
             return None
         campaign = self._session.vouchers.campaign_of(record)
         if isinstance(record, LoyaltyCard):
-            return self._card(record, campaign, request, kinds)
-        return self._voucher(record, campaign, request, customer, kinds)
+            card = self._card(record, campaign, run)
+            return (record, campaign, card) if card is not None else None
+        if not self._voucher(record, campaign, run):
+            return None
+        return record, campaign, None
 
-    def _checkout(self, request: QualificationRequest) -> Checkout:
-        return Checkout(
-            has_order=request.order is not None,
-            remaining=_order_request(request.order).total,
-            # The points live validation sessions hold, as a stacked validation reads them.
-            locked=self._session.stacking._locked(exclude=None),  # noqa: SLF001
-        )
+    def _checkout(self, run: _Run) -> Checkout:
+        if run.checkout is None:
+            run.checkout = Checkout(
+                has_order=run.request.order is not None,
+                remaining=run.order.total,
+                # The points live validation sessions hold, as a stacked validation reads them.
+                locked=self._session.stacking._locked(exclude=None),  # noqa: SLF001
+            )
+        return run.checkout
 
-    def _card(
-        self,
-        card: LoyaltyCard,
-        campaign: Campaign | None,
-        request: QualificationRequest,
-        kinds: tuple[RedeemableKind, ...],
-    ) -> Qualified | None:
+    def _card(self, card: LoyaltyCard, campaign: Campaign | None, run: _Run) -> Qualified | None:
         """A card qualifies unless a check refuses the card itself; its affordable rewards."""
-        checkout = self._checkout(request)
+        checkout = self._checkout(run)
         rewards: list[tuple[Reward, RewardAssignment]] = []
         assignments = assignments_of(self._project, card.campaign_id)
         offers = [
             RedeemableRequest("voucher", card.code, reward_id=a.reward_id) for a in assignments
         ]
         for offer in offers or [RedeemableRequest("voucher", card.code)]:
-            kind = _kind_of(self._session, offer, kinds)
+            kind = _kind_of(self._session, offer, run.kinds)
             if kind is None:
                 return None
             try:
@@ -282,115 +311,123 @@ class Qualifications(Area):
                 continue
             if application.reward is not None and application.assignment is not None:
                 rewards.append((application.reward, application.assignment))
-        rule = self._rule_id(card, campaign)
+        rule = self._rule_id(card, campaign, run)
         return Qualified(card, campaign, None, rule_id=rule, rewards=tuple(rewards))
 
-    def _voucher(
-        self,
-        voucher: Voucher,
-        campaign: Campaign | None,
-        request: QualificationRequest,
-        customer: Customer | None,
-        kinds: tuple[RedeemableKind, ...],
-    ) -> Qualified | None:
-        """A discount voucher or gift card: the registered kind's check, else our own."""
-        offer = RedeemableRequest("voucher", voucher.code)
-        kind = _kind_of(self._session, offer, kinds)
+    def _voucher(self, voucher: Voucher, campaign: Campaign | None, run: _Run) -> bool:
+        """A discount voucher or gift card: a registered kind's check, else our own."""
+        # Loyalty cards hold cards only: the other kinds are asked about a voucher.
+        kind = None
+        if run.voucher_kinds:
+            offer = RedeemableRequest("voucher", voucher.code)
+            kind = _kind_of(self._session, offer, run.voucher_kinds)
         if kind is not None:
             try:
-                kind[0].check(self._session, kind[1], offer, self._checkout(request))
+                kind[0].check(self._session, kind[1], offer, self._checkout(run))
             except VoucherifyError:
-                return None
-        elif not self._usable(voucher, campaign, request, customer):
-            return None
-        applicable, inapplicable = self._targets(voucher, campaign)
+                return False
+        elif not self._usable(voucher, campaign, run):
+            return False
+        if voucher.type == "GIFT_VOUCHER":
+            return voucher.gift_balance > 0
+        return voucher.discount is not None
+
+    def _made(
+        self,
+        voucher: LoyaltyCard | Voucher,
+        campaign: Campaign | None,
+        made: Qualified | None,
+        run: _Run,
+    ) -> Qualified:
+        """The qualified voucher, with what it would give on the order (``calculate``)."""
+        if made is not None:
+            return made
+        assert not isinstance(voucher, LoyaltyCard)  # noqa: S101 - cards come made
+        applicable, inapplicable = self._targets(voucher, campaign, run)
         redeemable: DiscountRedeemable | GiftRedeemable
         if voucher.type == "GIFT_VOUCHER":
-            if voucher.gift_balance <= 0:
-                return None
             redeemable = GiftRedeemable(
                 balance=voucher.gift_balance,
                 effect=voucher.gift_effect or "APPLY_TO_ORDER",
                 id=voucher.code,
             )
         else:
-            if voucher.discount is None:
-                return None
+            assert voucher.discount is not None  # noqa: S101 - _voucher checked it
             redeemable = DiscountRedeemable(
                 voucher.discount, applicable, inapplicable, id=voucher.code
             )
-        try:
-            applied = calculate(_order_request(request.order), [redeemable]).applied[0]
-        except VoucherifyError:
-            return None
         return Qualified(
             voucher,
             campaign,
-            applied,
+            calculate(run.order, [redeemable]).applied[0],
             applicable_to=applicable,
             inapplicable_to=inapplicable,
-            rule_id=self._rule_id(voucher, campaign),
+            rule_id=self._rule_id(voucher, campaign, run),
         )
 
-    def _usable(
-        self,
-        voucher: Voucher,
-        campaign: Campaign | None,
-        request: QualificationRequest,
-        customer: Customer | None,
-    ) -> bool:
+    def _usable(self, voucher: Voucher, campaign: Campaign | None, run: _Run) -> bool:
         """Our own check, for a voucher no registered kind holds yet.
 
         Active (and its campaign), within its dates, redemptions left, and every
         validation rule assigned to it or its campaign holding for the customer and order
-        (the customer only for ``AUDIENCE_ONLY``).
+        (the customer's side only for ``AUDIENCE_ONLY``).
         """
-        session = self._session
-        now = session.clock.now()
-        if not voucher.active or (campaign is not None and not campaign.active):
-            return False
-        if voucher.start_date is not None and now < voucher.start_date:
-            return False
-        if voucher.expiration_date is not None and now > voucher.expiration_date:
-            return False
+        now = run.now
         quantity = voucher.redemption_quantity
-        if quantity is not None and voucher.redeemed_quantity >= quantity:
-            return False
-        order = None
-        if request.order is not None:
-            given = _order_request(request.order)
-            order = cast("Order", _OrderView(given.total, given.metadata, given.items))
-        context = session.validation_rules.context(
-            customer=customer, order=order, redemption_metadata=request.metadata
+        usable = (
+            voucher.active
+            and (campaign is None or campaign.active)
+            and (voucher.start_date is None or now >= voucher.start_date)
+            and (voucher.expiration_date is None or now <= voucher.expiration_date)
+            and (quantity is None or voucher.redeemed_quantity < quantity)
         )
-        rules = session.validation_rules
-        for related in (voucher.id, campaign.id if campaign is not None else None):
-            if related is None:
-                continue
-            violation = rules.check("voucher", related, context)
-            if violation is None:
-                continue
+        return usable and (not run.ruled or self._rules_hold(voucher, campaign, run))
+
+    def _rules_hold(self, voucher: Voucher, campaign: Campaign | None, run: _Run) -> bool:
+        session = self._session
+        related = [r for r in self._related(voucher, campaign) if r in run.ruled]
+        if related and run.context is None:
+            order = None
+            if run.request.order is not None:
+                given = run.order
+                order = cast("Order", _OrderView(given.total, given.metadata, given.items))
+            run.context = session.validation_rules.context(
+                customer=run.customer, order=order, redemption_metadata=run.request.metadata
+            )
+        audience = run.request.scenario == "AUDIENCE_ONLY"
+        for each in related:
+            violation = session.validation_rules.check("voucher", each, run.context)
             # AUDIENCE_ONLY: only the customer's side of the rules counts.
-            if request.scenario != "AUDIENCE_ONLY" or violation.key == "customer_rules_violated":
+            if violation is not None and (
+                not audience or violation.key == "customer_rules_violated"
+            ):
                 return False
         return True
 
-    def _targets(self, voucher: Voucher, campaign: Campaign | None) -> tuple[Any, Any]:
-        """The ``applicable_to`` and ``inapplicable_to`` the voucher's rules give."""
-        rules = self._session.validation_rules
-        said = rules.applicable_to(voucher.id)
-        if said is None and campaign is not None:
-            said = rules.applicable_to(campaign.id)
-        if said is None:
-            return (), ()
-        return tuple(said["included"]), tuple(said["excluded"])
+    @staticmethod
+    def _related(record: LoyaltyCard | Voucher, campaign: Campaign | None) -> list[str]:
+        """The IDs rules can be assigned to for ``record``: its own, then its campaign's."""
+        return [record.id] + ([campaign.id] if campaign is not None else [])
 
-    def _rule_id(self, record: LoyaltyCard | Voucher, campaign: Campaign | None) -> str | None:
+    def _targets(self, voucher: Voucher, campaign: Campaign | None, run: _Run) -> tuple[Any, Any]:
+        """The ``applicable_to`` and ``inapplicable_to`` the voucher's rules give."""
+        if not run.ruled:
+            return (), ()
         rules = self._session.validation_rules
-        for related in (record.id, campaign.id if campaign is not None else None):
-            if related is None:
-                continue
-            assigned = rules.assigned_to(related)
+        for related in self._related(voucher, campaign):
+            said = rules.applicable_to(related) if related in run.ruled else None
+            if said is not None:
+                return tuple(said["included"]), tuple(said["excluded"])
+        return (), ()
+
+    def _rule_id(
+        self, record: LoyaltyCard | Voucher, campaign: Campaign | None, run: _Run
+    ) -> str | None:
+        if not run.ruled:
+            return None
+        rules = self._session.validation_rules
+        for related in self._related(record, campaign):
+            assigned = rules.assigned_to(related) if related in run.ruled else []
             if assigned:
                 return assigned[0].id
         return None
@@ -406,10 +443,9 @@ def _kind_of(
     return None
 
 
-def _fields(qualified: Qualified, customer: Customer | None) -> dict[str, Any]:
+def _fields(found: _Found, customer: Customer | None) -> dict[str, Any]:
     """What ``options.filters`` reads of a qualified redeemable."""
-    record = qualified.record
-    campaign = qualified.campaign
+    record, campaign, _made = found
     category = record.category or (campaign.category if campaign is not None else None)
     mine = customer is not None and record.holder_id == customer.id
     return {
