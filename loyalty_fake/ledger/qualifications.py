@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 import attrs
 
 from loyalty_fake.errors import VoucherifyError
-from loyalty_fake.filters import Filter, FilterField, Kind
+from loyalty_fake.filters import Filter
 from loyalty_fake.ledger.cards import LoyaltyCard
 from loyalty_fake.ledger.discounts import (
     DiscountRedeemable,
@@ -36,6 +36,15 @@ from loyalty_fake.ledger.discounts import (
 )
 from loyalty_fake.ledger.orders import OrderRequest
 from loyalty_fake.ledger.project import Area
+from loyalty_fake.ledger.qualification_options import (
+    DEFAULT_LIMIT,
+    FILTER_FIELDS,
+    MAX_LIMIT,
+    PROMOTION_SCENARIOS,
+    SCENARIOS,
+    SORTING_RULES,
+    fields,
+)
 from loyalty_fake.ledger.redeemables import (
     REDEEMABLE_KINDS,
     Checkout,
@@ -67,37 +76,6 @@ __all__ = [
     "Qualified",
 ]
 
-SCENARIOS = (
-    "ALL",
-    "CUSTOMER_WALLET",
-    "AUDIENCE_ONLY",
-    "PRODUCTS",
-    "PRODUCTS_DISCOUNT",
-    "PROMOTION_STACKS",
-    "PRODUCTS_BY_CUSTOMER",
-    "PRODUCTS_DISCOUNT_BY_CUSTOMER",
-)
-# Scenarios about promotion tiers and stacks only: the fake has none, so they find nothing.
-PROMOTION_SCENARIOS = frozenset(SCENARIOS[3:])
-SORTING_RULES = ("DEFAULT", "BEST_DEAL", "LEAST_DEAL")
-# QualificationsOption.limit: "The default value is set to 5", maximum 50.
-DEFAULT_LIMIT = 5
-MAX_LIMIT = 50
-_LIST = ("$is", "$is_not", "$in", "$not_in", "$has_value", "$is_unknown")
-# QualificationsOption.filters: the fields, each with QualificationsFiltersCondition's conditions.
-FILTER_FIELDS = {
-    name: FilterField(Kind.STRING, _LIST)
-    for name in (
-        "category_id",
-        "campaign_id",
-        "campaign_type",
-        "resource_id",
-        "resource_type",
-        "voucher_type",
-        "code",
-        "holder_role",
-    )
-}
 # Refusals that say a card cannot pay for a reward now, not that the card is unusable.
 _REWARD_REFUSALS = frozenset(
     {
@@ -244,7 +222,9 @@ class Qualifications(Area):
                 if each is not None:
                     found.append(each)
         if request.filters:
-            found = [f for f in found if request.filters.matches(_fields(f, customer), run.now)]
+            found = [
+                f for f in found if request.filters.matches(fields(f[0], f[1], customer), run.now)
+            ]
         found.reverse()  # newest first: every() is in creation order
         if request.sorting_rule != "DEFAULT":
             found = [(r, c, self._made(r, c, q, run)) for r, c, q in found]
@@ -441,20 +421,3 @@ def _kind_of(
         if found is not None:
             return kind, found
     return None
-
-
-def _fields(found: _Found, customer: Customer | None) -> dict[str, Any]:
-    """What ``options.filters`` reads of a qualified redeemable."""
-    record, campaign, _made = found
-    category = record.category or (campaign.category if campaign is not None else None)
-    mine = customer is not None and record.holder_id == customer.id
-    return {
-        "category_id": category.id if category is not None else None,
-        "campaign_id": campaign.id if campaign is not None else None,
-        "campaign_type": campaign.campaign_type if campaign is not None else None,
-        "resource_id": record.id,
-        "resource_type": "voucher",
-        "voucher_type": "LOYALTY_CARD" if isinstance(record, LoyaltyCard) else record.type,
-        "code": record.code,
-        "holder_role": "OWNER" if mine else None,
-    }
