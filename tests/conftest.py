@@ -24,6 +24,11 @@ from tests.client_side_clients import ClientSideClient, RequestsClientSide, SdkC
 from tests.earning_clients import EarningClient, RequestsEarning, SdkEarning
 from tests.own_openapi import validate_own, validate_own_error
 from tests.products_clients import ProductsClient, RequestsProducts, SdkProducts
+from tests.qualifications_clients import (
+    QualificationsClient,
+    RequestsQualifications,
+    SdkQualifications,
+)
 from tests.segment_clients import RequestsSegments, SdkSegments, SegmentClient
 from tests.spec import (
     MISSING_FILES,
@@ -141,6 +146,7 @@ _FULL_SPEC_PREFIXES = (
     "/v1/validations",
     "/v1/validation-rules",
     "/client/v1",
+    "/v1/qualifications",
 )
 
 
@@ -220,6 +226,7 @@ class Client(
     ValidationRulesClient,
     ClientSideClient,
     VouchersClient,
+    QualificationsClient,
     Protocol,
 ):
     """The operations the fake serves, as one client library performs them."""
@@ -307,6 +314,7 @@ class RequestsClient(
     RequestsValidationRules,
     RequestsClientSide,
     RequestsVouchers,
+    RequestsQualifications,
 ):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
@@ -540,6 +548,7 @@ class SdkClient(
     SdkValidationRules,
     SdkClientSide,
     SdkVouchers,
+    SdkQualifications,
 ):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 

@@ -637,6 +637,15 @@ def _stacked_requests(n: dict[str, str]) -> dict[str, Ready]:
         "publish client-side": _client_side(
             "POST", "/client/v1/publish", {"customer": {"source_id": "dora"}, "campaign": "P"}
         ),
+        "qualify": _api(
+            "POST",
+            "/v1/qualifications",
+            {
+                "customer": {"source_id": "bob"},
+                "order": {"amount": 700},
+                "options": {"limit": 50, "sorting_rule": "BEST_DEAL"},
+            },
+        ),
     }
 
 

@@ -479,6 +479,16 @@ def _bodies(known: dict[str, list[str]]) -> dict[str, tuple[str, str, dict[str, 
             "/client/v1/events",
             {"event": "fuzzed", "customer": {"source_id": "fuzz-web"}, "metadata": {"k": 1}},
         ),
+        "qualification": (
+            "POST",
+            "/v1/qualifications",
+            {
+                "customer": {"source_id": "fuzz-c"},
+                "order": {"amount": 100, "metadata": {"k": 1}},
+                "options": {"limit": 5, "filters": {"code": {"conditions": {"$in": ["x"]}}}},
+                "metadata": {"k": 1},
+            },
+        ),
     }
 
 

@@ -136,9 +136,16 @@ BODIES: dict[str, Any] = {
     "POST /v1/campaigns/{campaignId}/import": [{"code": "taken-over"}],
     "POST /v1/vouchers/bulk/async": [{"code": "{code}", "metadata": {"taken": "over"}}],
     "POST /v1/vouchers/metadata/async": {"codes": ["{code}"], "metadata": {"taken": "over"}},
+    "POST /v1/qualifications": {"customer": {"source_id": "alice"}, "order": {"amount": 100}},
+    "POST /client/v1/qualifications": {
+        "customer": {"source_id": "alice"},
+        "order": {"amount": 100},
+    },
 }
 # Answers 200 in the stranger's project, the owner's code inapplicable there: not found.
 VALIDATIONS = {"POST /v1/validations", "POST /client/v1/validations"}
+# Answer 200 in the stranger's project: nothing there qualifies.
+QUALIFICATIONS = {"POST /v1/qualifications", "POST /client/v1/qualifications"}
 
 
 def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
@@ -289,6 +296,9 @@ def test_a_stranger_cannot_reach_another_projects_data(
         validated = response.json()
         assert (response.status_code, validated["valid"]) == (200, False)
         assert validated["redeemables"][0]["result"]["error"]["key"] == "not_found"
+    elif route.operation in QUALIFICATIONS:
+        assert response.status_code == 200, response.text[:200]
+        assert response.json()["redeemables"]["total"] == 0
     elif route.operation in CREATORS:
         # Creates in the stranger's own project (bulk work: an async action there).
         assert response.status_code in (200, 202, 400), response.text[:200]

@@ -32,6 +32,7 @@ from loyalty_fake.http import (
     points_json,
     products_json,
     publications_json,
+    qualifications_json,
     redemptions_json,
     rewards_json,
     segments_json,
@@ -72,6 +73,7 @@ _JSON_MODULES = (
     stacking_json,
     validation_rules_json,
     vouchers_json,
+    qualifications_json,
 )
 
 

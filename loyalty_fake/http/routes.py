@@ -32,6 +32,7 @@ from loyalty_fake.http import (
     product_imports,
     products,
     publications,
+    qualifications,
     redemptions,
     rewards,
     segments,
@@ -91,6 +92,7 @@ AREAS = (
     vouchers_api,
     campaign_transactions,
     voucher_imports,
+    qualifications,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)
