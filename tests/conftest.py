@@ -48,6 +48,7 @@ from tests.validation_rules_clients import (
     ValidationRulesClient,
 )
 from tests.voucher_clients import RequestsVouchers, SdkVouchers, VouchersClient
+from tests.voucher_csv_clients import RequestsVoucherCsv, SdkVoucherCsv, VoucherCsvClient
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -214,6 +215,7 @@ class Client(
     ValidationRulesClient,
     ClientSideClient,
     VouchersClient,
+    VoucherCsvClient,
     Protocol,
 ):
     """The operations the fake serves, as one client library performs them."""
@@ -301,6 +303,7 @@ class RequestsClient(
     RequestsValidationRules,
     RequestsClientSide,
     RequestsVouchers,
+    RequestsVoucherCsv,
 ):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
@@ -534,6 +537,7 @@ class SdkClient(
     SdkValidationRules,
     SdkClientSide,
     SdkVouchers,
+    SdkVoucherCsv,
 ):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 

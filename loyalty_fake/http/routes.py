@@ -37,6 +37,7 @@ from loyalty_fake.http import (
     segments,
     stacking,
     validation_rules,
+    voucher_csv,
     voucher_imports,
     vouchers,
     vouchers_api,
@@ -91,6 +92,7 @@ AREAS = (
     vouchers_api,
     campaign_transactions,
     voucher_imports,
+    voucher_csv,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)
