@@ -22,7 +22,7 @@ _RESULT_SCHEMAS = {
     ),
 }
 VOUCHERS_CSV = (
-    b"Code,Voucher Type,Value,Discount Type,Category,Start Date,Expiration Date,"
+    b"code,Voucher_Type,VALUE,Discount Type,Category,Start Date,Expiration Date,"
     b"Redemption Limit,Active,Additional Info,region\r\n"
     b"TEN-OFF,DISCOUNT_VOUCHER,10,PERCENT,autumn,2024-01-01,2024-12-31T23:59:59Z,3,true,"
     b"For regulars,north\r\n"
@@ -100,10 +100,12 @@ def test_a_bad_row_fails_alone(client: Client) -> None:
         b"USED,DISCOUNT_VOUCHER,10,PERCENT,,2\n"
         b"NO-VALUE,DISCOUNT_VOUCHER,,AMOUNT,,\n"
         b",DISCOUNT_VOUCHER,10,PERCENT,,\n"
+        b"UNITS,DISCOUNT_VOUCHER,1,UNIT,,\n"
+        b"NO-KIND,DISCOUNT_VOUCHER,10,,,\n"
     )
     result = _action(client, client.import_vouchers_csv(data))["result"]
-    assert (result["done_count"], result["failed_count"]) == (1, 6)
-    assert result["message"] == "1 voucher(s) imported successfully, 6 failed."
+    assert (result["done_count"], result["failed_count"]) == (1, 8)
+    assert result["message"] == "1 voucher(s) imported successfully, 8 failed."
     assert [(f["row"], f["code"]) for f in result["failed"]] == [
         (1, "NO-TYPE"),
         (2, "TAKEN"),
@@ -111,8 +113,11 @@ def test_a_bad_row_fails_alone(client: Client) -> None:
         (5, "USED"),
         (6, "NO-VALUE"),
         (7, ""),
+        (8, "UNITS"),
+        (9, "NO-KIND"),
     ]
     assert result["failed"][0]["reason"] == "Voucher Type is required"
+    assert result["failed"][-1]["reason"] == "Discount Type is required"
     assert _voucher(client, "GOOD")["discount"]["percent_off"] == 10
     for code in ("NO-TYPE", "MAYBE", "USED", "NO-VALUE"):
         assert client.get_voucher(code).status == 404
