@@ -54,6 +54,7 @@ from tests.validation_rules_clients import (
     ValidationRulesClient,
 )
 from tests.voucher_clients import RequestsVouchers, SdkVouchers, VouchersClient
+from tests.voucher_csv_clients import RequestsVoucherCsv, SdkVoucherCsv, VoucherCsvClient
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -227,6 +228,7 @@ class Client(
     ClientSideClient,
     VouchersClient,
     QualificationsClient,
+    VoucherCsvClient,
     Protocol,
 ):
     """The operations the fake serves, as one client library performs them."""
@@ -315,6 +317,7 @@ class RequestsClient(
     RequestsClientSide,
     RequestsVouchers,
     RequestsQualifications,
+    RequestsVoucherCsv,
 ):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
@@ -549,6 +552,7 @@ class SdkClient(
     SdkClientSide,
     SdkVouchers,
     SdkQualifications,
+    SdkVoucherCsv,
 ):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 

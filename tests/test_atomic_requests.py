@@ -574,6 +574,19 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
         ),
         "seed with earning": _control("POST", "seed", {"seed": 3, "members": 2, "earning": True}),
         **_stacked_requests(n),
+        "import vouchers from CSV": _upload(
+            "/v1/vouchers/importCSV",
+            b"Code,Voucher Type,Value,Discount Type,Category,Active,shelf\n"
+            b"C-1,DISCOUNT_VOUCHER,5,PERCENT,Imp,false,top\nC-2,GIFT_VOUCHER,700,,,,\n"
+            b"GIFT-1,GIFT_VOUCHER,1,,,,\n",
+        ),
+        "import cards to a program from CSV": _upload(
+            "/v1/campaigns/P/importCSV",
+            b"Code,Loyalty Points,Category\nP-CSV-1,40,Imp\nP-CSV-2,,\nP-CSV-3,-1,\n",
+        ),
+        "import gift cards to a campaign from CSV": _upload(
+            "/v1/campaigns/G/importCSV", b"Code,Gift Amount,Active\nG-CSV,900,false\n"
+        ),
     }
 
 

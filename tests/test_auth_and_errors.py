@@ -142,9 +142,9 @@ def test_methods_voucherify_never_uses_are_405(loyalty_fake: LoyaltyFake, method
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        # Served as POST /v1/vouchers/{code} but for this more specific operation.
-        ("POST", "/v1/vouchers/importCSV"),
+        ("POST", "/v1/vouchers/SOME/transactions/export"),
         ("POST", "/v1/orders/export"),
+        # Served as POST /v1/vouchers/{code} but for this more specific operation.
         ("POST", "/v1/vouchers/qualification"),
     ],
 )

@@ -65,6 +65,7 @@ CREATORS = {
     "POST /v1/vouchers/import",
     "POST /v1/vouchers/bulk/async",
     "POST /v1/vouchers/metadata/async",
+    "POST /v1/vouchers/importCSV",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
 # The owner's product "shirt" and SKU "shirt-red", renamed and repriced by a stranger's upload.
@@ -73,6 +74,13 @@ CSV_UPLOADS = {
     "POST /v1/products/importCSV": {"file": ("p.csv", b"name,source_id\nMine,shirt\n", "text/csv")},
     "POST /v1/skus/importCSV": {
         "file": ("s.csv", b"product_id,source_id,sku,price\nshirt,shirt-red,Mine,1\n", "text/csv")
+    },
+    # The owner's card's code ({code}), taken in the stranger's own project or refused there.
+    "POST /v1/vouchers/importCSV": {
+        "file": ("v.csv", b"Code,Voucher Type,Value\n{code},GIFT_VOUCHER,1\n", "text/csv")
+    },
+    "POST /v1/campaigns/{campaignId}/importCSV": {
+        "file": ("c.csv", b"Code,Loyalty Points,Active\n{code},5,false\n", "text/csv")
     },
 }
 BODIES: dict[str, Any] = {
@@ -186,7 +194,10 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     text = json.dumps(BODIES.get(route.operation, {}))
     text = text.replace("{program}", program)
     body = json.loads(text.replace("{code}", code).replace("{reward}", reward))
-    upload = CSV_UPLOADS.get(route.operation)
+    upload = {
+        field: (name, data.replace(b"{code}", code.encode()), kind)
+        for field, (name, data, kind) in CSV_UPLOADS.get(route.operation, {}).items()
+    }
     return requests.request(
         route.method,
         BASE_URL + route.template.format(**values),

@@ -241,9 +241,9 @@ def test_a_refused_voucher_changes_nothing(client: Client) -> None:
 
 
 def test_import_csv_is_not_a_voucher_code(http: Client) -> None:
-    """POST /v1/vouchers/importCSV is Voucherify's CSV import (not served: 501), not a code."""
+    """POST /v1/vouchers/importCSV is Voucherify's CSV import (a JSON body: 415), not a code."""
     reply = http.request("POST", "/v1/vouchers/importCSV", {})
-    assert reply.status == 501
+    assert (reply.status, reply.body["key"]) == (415, "unsupported_media_type")
     _error(http.get_voucher("importCSV"), 404, "not_found")
 
 

@@ -38,6 +38,7 @@ from loyalty_fake.http import (
     segments,
     stacking,
     validation_rules,
+    voucher_csv,
     voucher_imports,
     vouchers,
     vouchers_api,
@@ -93,6 +94,7 @@ AREAS = (
     campaign_transactions,
     voucher_imports,
     qualifications,
+    voucher_csv,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)

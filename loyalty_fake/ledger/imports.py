@@ -60,17 +60,20 @@ def import_rows(
     rows: Sequence[tuple[str, Callable[[], object]]],
     kind: AsyncActionType,
     noun: str,
+    *,
+    named_by: str = "source_id",
 ) -> AsyncAction:
     """Run each CSV row's ``(source_id, work)``; a refused row is listed by its number.
 
     The result is the CSV imports' ``{message, failed, done_count, failed_count}``; the rows
-    count from 1, the header line aside.
+    count from 1, the header line aside. A failure names its row's ``source_id``, or, with
+    ``named_by="code"``, its voucher code (the vouchers imports' ``failed``).
     """
     failed: list[dict[str, Any]] = []
-    for row, (source_id, work) in enumerate(rows, start=1):
+    for row, (name, work) in enumerate(rows, start=1):
         error = _refused(work)
         if error is not None:
-            failed.append({"source_id": source_id, "row": row, "reason": _reason(error)})
+            failed.append({named_by: name, "row": row, "reason": _reason(error)})
     done = len(rows) - len(failed)
     return session.async_actions.record(
         kind,
