@@ -26,6 +26,8 @@ from loyalty_fake.ledger import imports
 from loyalty_fake.ledger.customers import ADDRESS_FIELDS, CustomerRef
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Collection
+
     from loyalty_fake.http.declare import Call
     from loyalty_fake.http.messages import Request
     from loyalty_fake.ledger.orders import OrderInput
@@ -40,6 +42,7 @@ __all__ = [
     "csv_rows",
     "json_array",
     "metadata_update",
+    "split_row",
     "uploaded_file",
 ]
 
@@ -111,6 +114,28 @@ def csv_customers(data: bytes) -> list[CustomerRef]:
     Description; empty cells give nothing.
     """
     return [_csv_row(row) for row in csv_rows(data)]
+
+
+def split_row(
+    row: dict[str, str], columns: Collection[str], header: Callable[[str], str] = str.lower
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A CSV row's documented cells and its metadata (the other columns), empty cells left out.
+
+    ``header`` turns a header into the name ``columns`` lists (lower case by default); the
+    documented cells are keyed by that name, the metadata by the header as written.
+    """
+    known: dict[str, str] = {}
+    metadata: dict[str, str] = {}
+    for name, raw in row.items():
+        value = raw.strip()
+        if not value or not name:
+            continue
+        key = header(name)
+        if key in columns:
+            known[key] = value
+        else:
+            metadata[name] = value
+    return known, metadata
 
 
 def csv_rows(data: bytes) -> list[dict[str, str]]:

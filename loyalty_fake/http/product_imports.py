@@ -22,6 +22,7 @@ from loyalty_fake.http.imports import (
     csv_rows,
     json_array,
     metadata_update,
+    split_row,
     uploaded_file,
 )
 from loyalty_fake.http.params import Body
@@ -92,21 +93,6 @@ _SKU_COLUMNS = ("product_id", "sku", "source_id", "price", "image_url", "attribu
 _PRICE = re.compile(r"[0-9]+")
 
 
-def _split(row: dict[str, str], columns: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
-    """A row's known columns (lower-cased, non-empty) and its metadata (the other columns)."""
-    known: dict[str, str] = {}
-    metadata: dict[str, str] = {}
-    for name, raw in row.items():
-        value = raw.strip()
-        if not value or not name:
-            continue
-        if name.lower() in columns:
-            known[name.lower()] = value
-        else:
-            metadata[name] = value
-    return known, metadata
-
-
 def _checked_headers(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     """The rows, once no metadata header holds white space (Voucherify refuses those)."""
     for name in rows[0] if rows else ():
@@ -125,7 +111,7 @@ def _price(known: dict[str, str]) -> int | None:
 
 
 def _product_row(session: Session, row: dict[str, str]) -> None:
-    known, metadata = _split(row, _PRODUCT_COLUMNS)
+    known, metadata = split_row(row, _PRODUCT_COLUMNS)
     if "name" not in known:
         raise errors.invalid_payload("name is required")
     names = known.get("attributes")
@@ -155,7 +141,7 @@ def _sku_attributes(raw: str | None) -> dict[str, Any] | None:
 
 
 def _sku_row(session: Session, row: dict[str, str]) -> None:
-    known, metadata = _split(row, _SKU_COLUMNS)
+    known, metadata = split_row(row, _SKU_COLUMNS)
     for required in ("product_id", "source_id"):
         if required not in known:
             raise errors.invalid_payload(f"{required} is required")

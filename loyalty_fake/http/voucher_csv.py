@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from loyalty_fake import errors
 from loyalty_fake.http.declare import Operation, Route
-from loyalty_fake.http.imports import IMPORT_CSV, MULTIPART, csv_rows, uploaded_file
+from loyalty_fake.http.imports import IMPORT_CSV, MULTIPART, csv_rows, split_row, uploaded_file
 from loyalty_fake.http.voucher_imports import _item
 from loyalty_fake.ledger import imports
 from loyalty_fake.ledger.card_imports import check_imported_points, set_imported_points
@@ -68,20 +68,14 @@ _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 _DATE_HOUR = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}")
 
 
+def _header(name: str) -> str:
+    """A header as the documented column it names: case, underscores and spacing aside."""
+    return " ".join(name.replace("_", " ").lower().split())
+
+
 def _split(row: dict[str, str], columns: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
     """A row's documented cells (by normalised header, non-empty) and its metadata."""
-    known: dict[str, str] = {}
-    metadata: dict[str, str] = {}
-    for name, raw in row.items():
-        value = raw.strip()
-        if not value or not name:
-            continue
-        key = " ".join(name.replace("_", " ").lower().split())
-        if key in columns:
-            known[key] = value
-        else:
-            metadata[name] = value
-    return known, metadata
+    return split_row(row, columns, _header)
 
 
 def _whole(known: dict[str, str], key: str) -> int | None:
