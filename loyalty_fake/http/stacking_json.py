@@ -82,9 +82,21 @@ def _loyalty_card_result(application: Application) -> dict[str, Any]:
     return result
 
 
+def _discount_voucher_result(application: Application) -> dict[str, Any]:
+    """A discount voucher's effect: its ``discount`` as the voucher holds it."""
+    return {"discount": dict(application.record.discount or {})}
+
+
+def _gift_card_result(application: Application) -> dict[str, Any]:
+    """A gift card's effect: the credits it spends and the balance it has."""
+    return {"gift": {"credits": application.credits, "balance": application.record.gift_balance}}
+
+
 # Application.kind -> its ``result``: one entry per kind of ledger/redeemables.py.
 RESULT_JSON: dict[str, Callable[[Application], dict[str, Any]]] = {
     "loyalty_card": _loyalty_card_result,
+    "discount_voucher": _discount_voucher_result,
+    "gift_card": _gift_card_result,
 }
 
 

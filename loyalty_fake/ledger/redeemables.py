@@ -64,6 +64,8 @@ class Checkout:
     has_order: bool
     remaining: int | None
     locked: Mapping[str, int] = attrs.field(factory=dict)
+    # Who checks out (the request's customer, if the project knows them): for validation rules.
+    customer_id: str | None = None
 
 
 @attrs.frozen
@@ -83,6 +85,8 @@ class Application:
     points: int = 0
     reward: Reward | None = None
     assignment: RewardAssignment | None = None
+    # A gift card's credits to spend (cents).
+    credits: int = 0
 
 
 class RedeemableKind(Protocol):
@@ -209,7 +213,9 @@ def _check_usable(card: LoyaltyCard, campaign: Campaign, now: dt.datetime) -> No
 
 # Offered each redeemable in this order; the first that holds it takes it. A new kind
 # (discount vouchers, gift cards, promotion tiers) is one more entry.
-REDEEMABLE_KINDS: tuple[RedeemableKind, ...] = (LoyaltyCards(),)
+from loyalty_fake.ledger.voucher_kinds import DiscountVouchers, GiftCards  # noqa: E402 - a cycle
+
+REDEEMABLE_KINDS: tuple[RedeemableKind, ...] = (LoyaltyCards(), DiscountVouchers(), GiftCards())
 
 
 def find_kind(

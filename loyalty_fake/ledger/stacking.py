@@ -32,6 +32,7 @@ from loyalty_fake.ledger.validation_sessions import (
     ValidationSession,
     expiry,
 )
+from loyalty_fake.ledger.voucher_kinds import NOT_REDEEMED_YET, not_yet
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -153,11 +154,15 @@ class Stacking(Area):
             seen.add((request_item.object, request_item.id))
         amount = self._order_amount(request.order)
         locked = self._locked(exclude=request.session[0] if request.session else None)
+        customer_id = self._customer_id(request.customer)
         remaining = amount
         results: list[Application | VoucherifyError] = []
         for item in request.redeemables:
             checkout = Checkout(
-                has_order=request.order is not None, remaining=remaining, locked=locked
+                has_order=request.order is not None,
+                remaining=remaining,
+                locked=locked,
+                customer_id=customer_id,
             )
             try:
                 kind, found = find_kind(self._session, item)
@@ -183,6 +188,14 @@ class Stacking(Area):
         outcome = Outcome(tuple(results), tuple(skipped), amount, 0)
         discount = sum(application.discount for application in outcome.applied)
         return attrs.evolve(outcome, discount=discount)
+
+    def _customer_id(self, ref: CustomerRef | None) -> str | None:
+        """The ID of the customer ``ref`` names, if the project knows them."""
+        if ref is None:
+            return None
+        named = ref.id or ref.source_id or ref.as_string
+        found = self._session.customers.find(self._project, named) if named else None
+        return found.id if found is not None else None
 
     def _order_amount(self, order: OrderInput | None) -> int | None:
         if order is None:
@@ -271,6 +284,9 @@ class Stacking(Area):
         session = self._session
         project = self._project
         applied = outcome.applied
+        for application in applied:
+            if application.kind in NOT_REDEEMED_YET:
+                raise not_yet(NOT_REDEEMED_YET[application.kind])
         order, customer = self._order_and_customer(request, applied, outcome.discount)
         if session.undo is not None:
             note_project(session.undo, project)
