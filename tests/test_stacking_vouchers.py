@@ -137,3 +137,30 @@ def test_redeeming_a_voucher_is_not_done_yet_and_changes_nothing(
     assert (reply.status, reply.error_key) == (501, "not_implemented")
     assert client.get_member(setup["card"]).body["loyalty_card"]["balance"] == 500
     assert _ok(client.list_redemptions())["total"] == 0
+
+
+def test_a_customer_rule_on_a_gift_card_reads_the_customer(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """A gold-members-only gift card refuses Alice (``customer_rules_violated``), then takes her."""
+    del setup
+    gold = {
+        "name": "Gold only",
+        "rules": {
+            "1": {
+                "name": "customer.metadata",
+                "property": "tier",
+                "conditions": {"$is": ["gold"]},
+                "rules": {},
+            },
+            "logic": "1",
+        },
+    }
+    rule = _ok(client.create_validation_rule(gold))
+    body = {"related_object_type": "voucher", "related_object_id": "GIFT-25"}
+    _ok(client.assign_validation_rule(rule["id"], body))
+    refused = _validate(client, _voucher("GIFT-25"))
+    error = refused["inapplicable_redeemables"][0]["result"]["error"]
+    assert error["key"] == "customer_rules_violated"
+    _ok(client.create_customer({"source_id": "alice", "metadata": {"tier": "gold"}}))
+    assert _validate(client, _voucher("GIFT-25"))["valid"] is True

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.redemptions import Redemption
     from loyalty_fake.ledger.rewards import Reward, RewardAssignment
     from loyalty_fake.ledger.session import Session
+    from loyalty_fake.ledger.validation_rule_check import RuleContext
 
 __all__ = [
     "REDEEMABLE_KINDS",
@@ -64,8 +65,9 @@ class Checkout:
     has_order: bool
     remaining: int | None
     locked: Mapping[str, int] = attrs.field(factory=dict)
-    # Who checks out (the request's customer, if the project knows them): for validation rules.
-    customer_id: str | None = None
+    # What validation rules read (``RuleContext``): the request's customer, order and
+    # metadata; ``None`` when the caller gives none.
+    context: RuleContext | None = None
 
 
 @attrs.frozen

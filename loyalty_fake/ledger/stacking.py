@@ -27,6 +27,7 @@ from loyalty_fake.ledger.redeemables import (
     RedeemableRequest,
     find_kind,
 )
+from loyalty_fake.ledger.validation_rule_objects import item_context
 from loyalty_fake.ledger.validation_sessions import (
     SESSION_KEY_CHARS,
     ValidationSession,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.customers import Customer, CustomerRef
     from loyalty_fake.ledger.orders import Order
     from loyalty_fake.ledger.redemptions import Redemption
+    from loyalty_fake.ledger.validation_rule_check import RuleContext
 
 __all__ = [
     "MAX_REDEEMABLES",
@@ -154,7 +156,7 @@ class Stacking(Area):
             seen.add((request_item.object, request_item.id))
         amount = self._order_amount(request.order)
         locked = self._locked(exclude=request.session[0] if request.session else None)
-        customer_id = self._customer_id(request.customer)
+        context = self._rule_context(request, amount)
         remaining = amount
         results: list[Application | VoucherifyError] = []
         for item in request.redeemables:
@@ -162,7 +164,7 @@ class Stacking(Area):
                 has_order=request.order is not None,
                 remaining=remaining,
                 locked=locked,
-                customer_id=customer_id,
+                context=context,
             )
             try:
                 kind, found = find_kind(self._session, item)
@@ -189,13 +191,23 @@ class Stacking(Area):
         discount = sum(application.discount for application in outcome.applied)
         return attrs.evolve(outcome, discount=discount)
 
-    def _customer_id(self, ref: CustomerRef | None) -> str | None:
-        """The ID of the customer ``ref`` names, if the project knows them."""
-        if ref is None:
-            return None
-        named = ref.id or ref.source_id or ref.as_string
-        found = self._session.customers.find(self._project, named) if named else None
-        return found.id if found is not None else None
+    def _rule_context(self, request: StackedRequest, amount: int | None) -> RuleContext:
+        """What validation rules read: the customer named (if known), the order, the metadata."""
+        ref = request.customer
+        named = (ref.id or ref.source_id or ref.as_string) if ref is not None else None
+        customer = self._session.customers.find(self._project, named) if named else None
+        context = self._session.validation_rules.context(
+            customer=customer, redemption_metadata=request.metadata
+        )
+        given = request.order
+        if given is None:
+            return context
+        return attrs.evolve(
+            context,
+            order_amount=amount,
+            order_metadata=given.metadata,
+            items=tuple(item_context(item) for item in given.items or ()),
+        )
 
     def _order_amount(self, order: OrderInput | None) -> int | None:
         if order is None:

@@ -54,9 +54,7 @@ def check_voucher(session: Session, voucher: Voucher, checkout: Checkout, *, wha
             f"Voucher {voucher.code} has been redeemed {voucher.redeemed_quantity} times of"
             f" {quantity}",
         )
-    context = RuleContext(
-        now=now, customer_id=checkout.customer_id, order_amount=checkout.remaining
-    )
+    context = checkout.context or RuleContext(now=now, order_amount=checkout.remaining)
     owners = [("voucher", voucher.id)]
     if campaign is not None:
         owners.append(("campaign", campaign.id))
