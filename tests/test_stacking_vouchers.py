@@ -40,7 +40,12 @@ def setup(client: Client, loyalty_fake: LoyaltyFake) -> dict[str, str]:
     )
     loyalty_fake.assign_reward("Coffee Club", coin["id"])
     _ok(client.create_voucher("TEN-OFF", {"type": "DISCOUNT_VOUCHER", "discount": TEN_OFF}))
-    _ok(client.create_voucher("GIFT-25", {"type": "GIFT_VOUCHER", "gift": {"amount": 2500}}))
+    gift = {"type": "GIFT_VOUCHER", "gift": {"amount": 2500}}
+    # In a campaign: the official spec wants a transaction's campaign_id to be a string.
+    _ok(
+        client.create_campaign({"name": "Gifts", "campaign_type": "GIFT_VOUCHERS", "voucher": gift})
+    )
+    _ok(client.create_voucher("GIFT-25", {"campaign": "Gifts"}))
     return {"card": code, "coin": coin["id"]}
 
 
@@ -123,20 +128,82 @@ def test_an_assigned_validation_rule_refuses_the_voucher(
     assert _validate(client, _voucher("TEN-OFF"), amount=20000)["valid"] is True
 
 
-def test_redeeming_a_voucher_is_not_done_yet_and_changes_nothing(
+def _balance(client: Client, code: str) -> int:
+    balance: int = client.get_member(code).body["loyalty_card"]["balance"]
+    return balance
+
+
+def _redeemed(client: Client, code: str) -> int:
+    count: int = _ok(client.get_voucher(code))["redemption"]["redeemed_quantity"]
+    return count
+
+
+def test_the_checkout_redeems_and_rolls_back_everything(
     client: Client, setup: dict[str, str]
 ) -> None:
-    """Redeeming a discount code with a card answers 501; no points move, no order is made."""
+    """A discount code and 100 points pay $20 of a $50 PAID order; the rollback restores all."""
     pay = _voucher(setup["card"], reward={"id": setup["coin"], "points": 100})
     body = {
-        "redeemables": [pay, _voucher("TEN-OFF")],
-        "order": {"amount": 5000, "source_id": "o-1"},
+        "redeemables": [_voucher("TEN-OFF"), pay],
+        "order": {"amount": 5000, "source_id": "o-1", "status": "PAID"},
+        "customer": {"source_id": "alice"},
+    }
+    assert _ok(client.validate_stacked(body))["valid"] is True
+    made = _ok(client.redeem_stacked(body))
+    parts = made["redemptions"]
+    assert [part["redemption"] for part in parts] == [made["parent_redemption"]["id"]] * 2
+    assert parts[0]["amount"] == 1000
+    assert made["order"]["discount_amount"] == 2000
+    order = _ok(client.get_order("o-1"))
+    assert (order["discount_amount"], order["total_amount"]) == (2000, 3000)
+    assert _balance(client, setup["card"]) == 400
+    assert _redeemed(client, "TEN-OFF") == 1
+    undone = _ok(client.rollback_stacked(made["parent_redemption"]["id"]))
+    assert [part["amount"] for part in undone["rollbacks"]] == [-1000, -100]
+    assert _balance(client, setup["card"]) == 500
+    assert _redeemed(client, "TEN-OFF") == 0
+    assert _ok(client.get_order("o-1"))["status"] == "CANCELED"
+
+
+def test_a_gift_card_pays_part_and_gets_its_credits_back(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """$10 of a $25 gift card is a CREDITS_REDEMPTION; the rollback a CREDITS_REFUND."""
+    del setup
+    body = {
+        "redeemables": [_voucher("GIFT-25", gift={"credits": 1000})],
+        "order": {"amount": 5000},
+        "customer": {"source_id": "alice"},
+    }
+    made = _ok(client.redeem_stacked(body))
+    assert made["order"]["total_amount"] == 4000
+    assert _ok(client.get_voucher("GIFT-25"))["gift"]["balance"] == 1500
+    _ok(client.rollback_stacked(made["parent_redemption"]["id"]))
+    assert _ok(client.get_voucher("GIFT-25"))["gift"]["balance"] == 2500
+    moves = _ok(client.voucher_transactions("GIFT-25"))["data"]
+    assert {move["type"] for move in moves} == {"CREDITS_REDEMPTION", "CREDITS_REFUND"}
+    assert _redeemed(client, "GIFT-25") == 0
+
+
+def test_a_refused_voucher_makes_the_redemption_change_nothing(
+    client: Client, setup: dict[str, str]
+) -> None:
+    """A rule assigned to the code refuses a $50 order: no points, counts, credits or order."""
+    rule = _ok(client.create_validation_rule(BIG_ORDER))
+    assignment = {"related_object_type": "voucher", "related_object_id": "TEN-OFF"}
+    _ok(client.assign_validation_rule(rule["id"], assignment))
+    pay = _voucher(setup["card"], reward={"id": setup["coin"], "points": 100})
+    body = {
+        "redeemables": [pay, _voucher("GIFT-25", gift={"credits": 500}), _voucher("TEN-OFF")],
+        "order": {"amount": 5000, "source_id": "o-2"},
         "customer": {"source_id": "alice"},
     }
     reply = client.redeem_stacked(body)
-    assert (reply.status, reply.error_key) == (501, "not_implemented")
-    assert client.get_member(setup["card"]).body["loyalty_card"]["balance"] == 500
-    assert _ok(client.list_redemptions())["total"] == 0
+    assert (reply.status, reply.error_key) == (400, "order_rules_violated")
+    assert _balance(client, setup["card"]) == 500
+    assert _ok(client.get_voucher("GIFT-25"))["gift"]["balance"] == 2500
+    assert _redeemed(client, "TEN-OFF") == 0
+    assert client.get_order("o-2").status == 404
 
 
 def test_a_customer_rule_on_a_gift_card_reads_the_customer(

@@ -37,6 +37,7 @@ from loyalty_fake.http import (
     segments_json,
     stacking_json,
     validation_rules_json,
+    voucher_redemptions_json,
     vouchers_json,
 )
 from loyalty_fake.http.app import MAX_BODY_BYTES
@@ -72,6 +73,7 @@ _JSON_MODULES = (
     stacking_json,
     validation_rules_json,
     vouchers_json,
+    voucher_redemptions_json,
 )
 
 

@@ -299,7 +299,10 @@ SCHEMAS: dict[str, Schema] = {
     "StackedParentRollback": parent_schema(rollback=True),
     "StackedRedemption": obj(
         {
-            "redemptions": {"type": "array", "items": ref("Redemption")},
+            "redemptions": {
+                "type": "array",
+                "items": {"anyOf": [ref("Redemption"), ref("VoucherRedemption")]},
+            },
             "parent_redemption": ref("StackedParentRedemption"),
             "inapplicable_redeemables": {"type": "array", "maxItems": 0},
             "skipped_redeemables": _REDEEMABLES,
@@ -309,7 +312,10 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "StackedRollbacks": obj(
         {
-            "rollbacks": {"type": "array", "items": ref("RedemptionRollback")},
+            "rollbacks": {
+                "type": "array",
+                "items": {"anyOf": [ref("RedemptionRollback"), ref("VoucherRedemptionRollback")]},
+            },
             "parent_rollback": ref("StackedParentRollback"),
         },
         {"order": ref("CalculatedOrder")},

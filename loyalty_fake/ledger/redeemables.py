@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.rewards import Reward, RewardAssignment
     from loyalty_fake.ledger.session import Session
     from loyalty_fake.ledger.validation_rule_check import RuleContext
+    from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
 
 __all__ = [
     "REDEEMABLE_KINDS",
@@ -111,7 +112,7 @@ class RedeemableKind(Protocol):
         order: Order | None,
         parent_id: str,
         metadata: Mapping[str, Any] | None,
-    ) -> Redemption:
+    ) -> Redemption | VoucherRedemption:
         """Apply a checked redeemable as part of the stacked redemption ``parent_id``."""
 
 

@@ -27,20 +27,20 @@ from loyalty_fake.ledger.redeemables import (
     RedeemableRequest,
     find_kind,
 )
+from loyalty_fake.ledger.redemptions import Redemption
 from loyalty_fake.ledger.validation_rule_objects import item_context
 from loyalty_fake.ledger.validation_sessions import (
     SESSION_KEY_CHARS,
     ValidationSession,
     expiry,
 )
-from loyalty_fake.ledger.voucher_kinds import NOT_REDEEMED_YET, not_yet
+from loyalty_fake.ledger.voucher_kinds import VoucherRedemption, roll_back
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from loyalty_fake.ledger.customers import Customer, CustomerRef
     from loyalty_fake.ledger.orders import Order
-    from loyalty_fake.ledger.redemptions import Redemption
     from loyalty_fake.ledger.validation_rule_check import RuleContext
 
 __all__ = [
@@ -281,7 +281,7 @@ class Stacking(Area):
 
     def redeem(
         self, request: StackedRequest
-    ) -> tuple[StackedRedemption, list[Redemption], Outcome]:
+    ) -> tuple[StackedRedemption, list[Redemption | VoucherRedemption], Outcome]:
         """Check everything, then apply everything: the parent, its parts, and the checks.
 
         Redeemables past the applicable limit are skipped (``outcome.skipped``).
@@ -296,9 +296,6 @@ class Stacking(Area):
         session = self._session
         project = self._project
         applied = outcome.applied
-        for application in applied:
-            if application.kind in NOT_REDEEMED_YET:
-                raise not_yet(NOT_REDEEMED_YET[application.kind])
         order, customer = self._order_and_customer(request, applied, outcome.discount)
         if session.undo is not None:
             note_project(session.undo, project)
@@ -378,7 +375,7 @@ class Stacking(Area):
         reason: str | None = None,
         customer: str | None = None,
         order: str | None = None,
-    ) -> tuple[StackedRedemption, list[Redemption]]:
+    ) -> tuple[StackedRedemption, list[Redemption | VoucherRedemption]]:
         """Roll back every part of a stacked redemption not rolled back yet; cancel its order.
 
         Raises 404 for an unknown redemption, 400 ``invalid_redemption_parent`` for a
@@ -393,10 +390,13 @@ class Stacking(Area):
             if parent_id in project.redemptions:
                 raise errors.invalid_redemption_parent()
             raise errors.not_found("redemption", parent_id)
-        children = [project.redemptions[child] for child in parent.child_ids]
+        children = [
+            project.redemptions.get(child) or project.voucher_redemptions[child]
+            for child in parent.child_ids
+        ]
         if parent.rollback is not None:
             refusal = errors.already_rolled_back()
-            first = children[0] if children else None
+            first = next((c for c in children if isinstance(c, Redemption)), None)
             if first is None or first.card_code not in project.cards:
                 raise refusal
             failed = session.redemptions.record_failure(
@@ -422,7 +422,9 @@ class Stacking(Area):
         if made is not None and made.status != "CANCELED":
             session.orders.update(made.id, OrderInput(status="CANCELED"))
         rolled = [
-            session.redemptions.rollback(child.id, reason=reason, with_parent=True)
+            roll_back(session, child, reason)
+            if isinstance(child, VoucherRedemption)
+            else session.redemptions.rollback(child.id, reason=reason, with_parent=True)
             for child in children
             if child.rollback is None
         ]

@@ -13,22 +13,50 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from loyalty_fake import errors
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.ledger.discounts import DiscountRedeemable, calculate
 from loyalty_fake.ledger.orders import OrderRequest
+from loyalty_fake.ledger.project import note_project
 from loyalty_fake.ledger.redeemables import Application, Checkout, RedeemableRequest
+from loyalty_fake.ledger.redemptions import Rollback
 from loyalty_fake.ledger.validation_rule_check import RuleContext
-from loyalty_fake.ledger.vouchers import Voucher
+from loyalty_fake.ledger.vouchers import GiftTransaction, Voucher
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Mapping
 
     from loyalty_fake.ledger.orders import Order
-    from loyalty_fake.ledger.redemptions import Redemption
     from loyalty_fake.ledger.session import Session
 
-__all__ = ["NOT_REDEEMED_YET", "DiscountVouchers", "GiftCards", "check_voucher", "not_yet"]
+__all__ = ["DiscountVouchers", "GiftCards", "VoucherRedemption", "check_voucher", "roll_back"]
+
+
+@attrs.define(eq=False)
+class VoucherRedemption:
+    """A discount voucher's or gift card's part of a stacked redemption (``r_``).
+
+    ``discount``: what it took off the order (cents); ``credits``: a gift card's credits
+    spent. Kept in ``Project.voucher_redemptions``; the parent names it in ``child_ids``.
+    """
+
+    id: str
+    seq: int
+    created_at: dt.datetime
+    code: str
+    campaign_id: str | None
+    customer_id: str | None
+    kind: str
+    discount: int
+    credits: int
+    channel_id: str
+    parent_id: str
+    order: Order | None = None
+    metadata: dict[str, Any] | None = None
+    rollback: Rollback | None = None
 
 
 def check_voucher(session: Session, voucher: Voucher, checkout: Checkout, *, what: str) -> None:
@@ -76,19 +104,6 @@ def _find(session: Session, request: RedeemableRequest, type_: str) -> Voucher |
     return None
 
 
-# The kinds whose redemption is not done yet, by Application.kind: the stacking refuses
-# a redemption naming one (501) before it changes anything.
-NOT_REDEEMED_YET = {"discount_voucher": "discount voucher", "gift_card": "gift card"}
-
-
-def not_yet(kind: str) -> VoucherifyError:
-    """501 ``not_implemented`` for redeeming a ``kind`` (a ``NOT_REDEEMED_YET`` value)."""
-    return errors.not_implemented(
-        "redemption",
-        f"Redeeming a {kind} in a stacked redemption is not done yet; validate it instead",
-    )
-
-
 class DiscountVouchers:
     """Discount vouchers (``DISCOUNT_VOUCHER``): what their ``discount`` takes off the order."""
 
@@ -125,10 +140,9 @@ class DiscountVouchers:
         order: Order | None,
         parent_id: str,
         metadata: Mapping[str, Any] | None,
-    ) -> Redemption:
-        """Not done yet: 501 (the stacking asks before it changes anything)."""
-        del session, application, order, parent_id, metadata
-        raise not_yet("discount voucher")
+    ) -> VoucherRedemption:
+        """Count the redemption: its part of the stacked redemption ``parent_id``."""
+        return _redeem(session, application, order, parent_id, metadata)
 
 
 class GiftCards:
@@ -174,7 +188,90 @@ class GiftCards:
         order: Order | None,
         parent_id: str,
         metadata: Mapping[str, Any] | None,
-    ) -> Redemption:
-        """Not done yet: 501 (the stacking asks before it changes anything)."""
-        del session, application, order, parent_id, metadata
-        raise not_yet("gift card")
+    ) -> VoucherRedemption:
+        """Count it and spend the credits (``CREDITS_REDEMPTION``), as part of ``parent_id``."""
+        return _redeem(session, application, order, parent_id, metadata)
+
+
+def _redeem(
+    session: Session,
+    application: Application,
+    order: Order | None,
+    parent_id: str,
+    metadata: Mapping[str, Any] | None,
+) -> VoucherRedemption:
+    voucher: Voucher = application.record
+    project = session.project
+    now = session.clock.now()
+    undo = session.undo
+    if undo is not None:
+        note_project(undo, project)
+        undo.touch(voucher)
+        undo.mark(voucher.transactions)
+    seq = project.take_seq()
+    made = VoucherRedemption(
+        id=session.ids.ordered("r_", seq),
+        seq=seq,
+        created_at=now,
+        code=voucher.code,
+        campaign_id=voucher.campaign_id,
+        customer_id=order.customer_id if order is not None else None,
+        kind=application.kind,
+        discount=application.discount,
+        credits=application.credits,
+        channel_id=project.app_id,
+        parent_id=parent_id,
+        order=order,
+        metadata=dict(metadata) if metadata else None,
+    )
+    voucher.redeemed_quantity += 1
+    if application.credits:
+        voucher.gift_redeemed += application.credits
+        _credits(session, voucher, "CREDITS_REDEMPTION", -application.credits, made.id)
+    voucher.updated_at = now
+    project.voucher_redemptions[made.id] = made
+    return made
+
+
+def _credits(session: Session, voucher: Voucher, type_: str, amount: int, source: str) -> None:
+    project = session.project
+    voucher.transactions.append(
+        GiftTransaction(
+            seq=project.take_seq(),
+            voucher_code=voucher.code,
+            type=type_,
+            amount=amount,
+            balance=voucher.gift_balance,
+            created_at=session.clock.now(),
+            source_id=source,
+        )
+    )
+
+
+def roll_back(session: Session, made: VoucherRedemption, reason: str | None) -> VoucherRedemption:
+    """Undo a voucher's part: its count goes down, a gift card's credits come back.
+
+    The credits return as a ``CREDITS_REFUND`` naming the redemption; a voucher deleted
+    for good meanwhile has nothing to give back to (the part is still marked rolled back).
+    """
+    project = session.project
+    now = session.clock.now()
+    undo = session.undo
+    voucher = project.vouchers.get(made.code)
+    if undo is not None:
+        note_project(undo, project)
+        undo.touch(made)
+        if voucher is not None:
+            undo.touch(voucher)
+            undo.mark(voucher.transactions)
+    if voucher is not None:
+        voucher.redeemed_quantity -= 1
+        if made.credits:
+            voucher.gift_redeemed -= made.credits
+            _credits(session, voucher, "CREDITS_REFUND", made.credits, made.id)
+        voucher.updated_at = now
+    seq = project.take_seq()
+    made.rollback = Rollback(
+        id=session.ids.ordered("rr_", seq), created_at=now, reason=reason, seq=seq
+    )
+    return made
