@@ -23,7 +23,7 @@ from loyalty_fake.http.stacked_json import (
     parent_rollback_json,
 )
 from loyalty_fake.http.stacking_json import STACKING_RULES, outcome_lists, session_json
-from loyalty_fake.http.voucher_redemptions_json import voucher_redemption_json
+from loyalty_fake.http.voucher_redemptions_json import voucher_part_json
 from loyalty_fake.ledger.redeemables import RedeemableRequest
 from loyalty_fake.ledger.redemption_list import REDEMPTION_FILTERS, REDEMPTION_ORDERS
 from loyalty_fake.ledger.stacking import MAX_REDEEMABLES, StackedRedemption, StackedRequest
@@ -248,11 +248,7 @@ def _child_json(
     call: Call, child: Redemption | VoucherRedemption, *, rollback: bool
 ) -> dict[str, Any]:
     if isinstance(child, VoucherRedemption):
-        project = call.session.project
-        voucher = project.vouchers.get(child.code)
-        campaign = project.campaigns.get(child.campaign_id) if child.campaign_id else None
-        customer = project.customers.get(child.customer_id) if child.customer_id else None
-        return voucher_redemption_json(child, voucher, campaign, customer, rollback=rollback)
+        return voucher_part_json(call.session.project, child, rollback=rollback)
     card = call.session.cards.get(child.card_code)
     campaign = call.session.campaigns.get(child.campaign_id)
     customer = call.session.customers.get(child.customer_id)

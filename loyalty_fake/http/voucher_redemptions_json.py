@@ -23,10 +23,21 @@ from loyalty_fake.http.vouchers_json import voucher_record_json
 if TYPE_CHECKING:
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.customers import Customer
+    from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
     from loyalty_fake.ledger.vouchers import Voucher
 
-__all__ = ["SCHEMAS", "voucher_redemption_json"]
+__all__ = ["SCHEMAS", "voucher_part_json", "voucher_redemption_json"]
+
+
+def voucher_part_json(
+    project: Project, made: VoucherRedemption, *, rollback: bool
+) -> dict[str, Any]:
+    """``voucher_redemption_json`` with the voucher, campaign and customer looked up."""
+    voucher = project.vouchers.get(made.code)
+    campaign = project.campaigns.get(made.campaign_id) if made.campaign_id else None
+    customer = project.customers.get(made.customer_id) if made.customer_id else None
+    return voucher_redemption_json(made, voucher, campaign, customer, rollback=rollback)
 
 
 def voucher_redemption_json(

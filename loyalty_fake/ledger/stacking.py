@@ -28,20 +28,18 @@ from loyalty_fake.ledger.redeemables import (
     find_kind,
 )
 from loyalty_fake.ledger.redemptions import Redemption
-from loyalty_fake.ledger.validation_rule_objects import item_context
 from loyalty_fake.ledger.validation_sessions import (
     SESSION_KEY_CHARS,
     ValidationSession,
     expiry,
 )
-from loyalty_fake.ledger.voucher_kinds import VoucherRedemption, roll_back
+from loyalty_fake.ledger.voucher_kinds import VoucherRedemption, checkout_context, roll_back
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from loyalty_fake.ledger.customers import Customer, CustomerRef
     from loyalty_fake.ledger.orders import Order
-    from loyalty_fake.ledger.validation_rule_check import RuleContext
 
 __all__ = [
     "MAX_REDEEMABLES",
@@ -156,7 +154,9 @@ class Stacking(Area):
             seen.add((request_item.object, request_item.id))
         amount = self._order_amount(request.order)
         locked = self._locked(exclude=request.session[0] if request.session else None)
-        context = self._rule_context(request, amount)
+        context = checkout_context(
+            self._session, request.customer, request.order, request.metadata, amount
+        )
         remaining = amount
         results: list[Application | VoucherifyError] = []
         for item in request.redeemables:
@@ -190,24 +190,6 @@ class Stacking(Area):
         outcome = Outcome(tuple(results), tuple(skipped), amount, 0)
         discount = sum(application.discount for application in outcome.applied)
         return attrs.evolve(outcome, discount=discount)
-
-    def _rule_context(self, request: StackedRequest, amount: int | None) -> RuleContext:
-        """What validation rules read: the customer named (if known), the order, the metadata."""
-        ref = request.customer
-        named = (ref.id or ref.source_id or ref.as_string) if ref is not None else None
-        customer = self._session.customers.find(self._project, named) if named else None
-        context = self._session.validation_rules.context(
-            customer=customer, redemption_metadata=request.metadata
-        )
-        given = request.order
-        if given is None:
-            return context
-        return attrs.evolve(
-            context,
-            order_amount=amount,
-            order_metadata=given.metadata,
-            items=tuple(item_context(item) for item in given.items or ()),
-        )
 
     def _order_amount(self, order: OrderInput | None) -> int | None:
         if order is None:
@@ -307,8 +289,9 @@ class Stacking(Area):
             )
             for application in applied
         ]
-        if customer is None and children:
-            customer = project.customers.get(children[0].customer_id)
+        holder = next((child.customer_id for child in children if child.customer_id), None)
+        if customer is None and holder is not None:
+            customer = project.customers.get(holder)
         parent = StackedRedemption(
             id=parent_id,
             seq=seq,

@@ -23,16 +23,25 @@ from loyalty_fake.ledger.project import note_project
 from loyalty_fake.ledger.redeemables import Application, Checkout, RedeemableRequest
 from loyalty_fake.ledger.redemptions import Rollback
 from loyalty_fake.ledger.validation_rule_check import RuleContext
+from loyalty_fake.ledger.validation_rule_objects import item_context
 from loyalty_fake.ledger.vouchers import GiftTransaction, Voucher
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
-    from loyalty_fake.ledger.orders import Order
+    from loyalty_fake.ledger.customers import CustomerRef
+    from loyalty_fake.ledger.orders import Order, OrderInput
     from loyalty_fake.ledger.session import Session
 
-__all__ = ["DiscountVouchers", "GiftCards", "VoucherRedemption", "check_voucher", "roll_back"]
+__all__ = [
+    "DiscountVouchers",
+    "GiftCards",
+    "VoucherRedemption",
+    "check_voucher",
+    "checkout_context",
+    "roll_back",
+]
 
 
 @attrs.define(eq=False)
@@ -275,3 +284,27 @@ def roll_back(session: Session, made: VoucherRedemption, reason: str | None) -> 
         id=session.ids.ordered("rr_", seq), created_at=now, reason=reason, seq=seq
     )
     return made
+
+
+def checkout_context(
+    session: Session,
+    ref: CustomerRef | None,
+    given: OrderInput | None,
+    metadata: Mapping[str, Any] | None,
+    amount: int | None,
+) -> RuleContext:
+    """What validation rules read of a stacked request: its customer (if known), order, metadata.
+
+    ``amount`` is the order's amount before any redeemable's discount.
+    """
+    named = (ref.id or ref.source_id or ref.as_string) if ref is not None else None
+    customer = session.customers.find(session.project, named) if named else None
+    context = session.validation_rules.context(customer=customer, redemption_metadata=metadata)
+    if given is None:
+        return context
+    return attrs.evolve(
+        context,
+        order_amount=amount,
+        order_metadata=given.metadata,
+        items=tuple(item_context(item) for item in given.items or ()),
+    )
