@@ -637,6 +637,18 @@ def _stacked_requests(n: dict[str, str]) -> dict[str, Ready]:
         "publish client-side": _client_side(
             "POST", "/client/v1/publish", {"customer": {"source_id": "dora"}, "campaign": "P"}
         ),
+        "redeem points and a gift card": _api(
+            "POST",
+            "/v1/redemptions",
+            {
+                "redeemables": [
+                    paying,
+                    {"object": "voucher", "id": "GIFT-1", "gift": {"credits": 2}},
+                ],
+                "order": order,
+                "customer": {"source_id": "bob"},
+            },
+        ),
     }
 
 
