@@ -659,6 +659,18 @@ def _stacked_requests(n: dict[str, str]) -> dict[str, Ready]:
                 "options": {"limit": 50, "sorting_rule": "BEST_DEAL"},
             },
         ),
+        "redeem points and a gift card": _api(
+            "POST",
+            "/v1/redemptions",
+            {
+                "redeemables": [
+                    paying,
+                    {"object": "voucher", "id": "GIFT-1", "gift": {"credits": 2}},
+                ],
+                "order": order,
+                "customer": {"source_id": "bob"},
+            },
+        ),
     }
 
 

@@ -39,3 +39,31 @@ def test_campaigns_and_vouchers_survive_a_restart(tmp_path: Path) -> None:
         assert reread == moves
     finally:
         restarted.stop(signal.SIGKILL)
+
+
+def test_a_gift_card_redemption_survives_a_restart(tmp_path: Path) -> None:
+    """After kill -9, a stacked redemption's gift card part rolls back: its credits return."""
+    state = tmp_path / "state"
+    server = Server("--state", str(state))
+    session = requests.Session()
+    session.headers.update(HEADERS)
+    try:
+        gift = {"type": "GIFT_VOUCHER", "gift": {"amount": 2000}}
+        session.post(f"{server.url}/v1/vouchers/KEEP-2", json=gift, timeout=5)
+        spend = {"object": "voucher", "id": "KEEP-2", "gift": {"credits": 500}}
+        body = {"redeemables": [spend], "order": {"amount": 3000}}
+        made = session.post(f"{server.url}/v1/redemptions", json=body, timeout=5).json()
+        parent = made["parent_redemption"]["id"]
+    finally:
+        server.stop(signal.SIGKILL)
+    restarted = Server("--state", str(state))
+    try:
+        url = restarted.url
+        voucher = session.get(f"{url}/v1/vouchers/KEEP-2", timeout=5).json()
+        assert voucher["gift"]["balance"] == 1500
+        rolled = session.post(f"{url}/v1/redemptions/{parent}/rollbacks", json={}, timeout=5)
+        assert rolled.json()["rollbacks"][0]["amount"] == -500
+        voucher = session.get(f"{url}/v1/vouchers/KEEP-2", timeout=5).json()
+        assert voucher["gift"]["balance"] == 2000
+    finally:
+        restarted.stop(signal.SIGKILL)

@@ -38,6 +38,7 @@ from loyalty_fake.http import (
     segments_json,
     stacking_json,
     validation_rules_json,
+    voucher_redemptions_json,
     vouchers_json,
 )
 from loyalty_fake.http.app import MAX_BODY_BYTES
@@ -74,6 +75,7 @@ _JSON_MODULES = (
     validation_rules_json,
     vouchers_json,
     qualifications_json,
+    voucher_redemptions_json,
 )
 
 

@@ -23,10 +23,12 @@ from loyalty_fake.http.stacked_json import (
     parent_rollback_json,
 )
 from loyalty_fake.http.stacking_json import STACKING_RULES, outcome_lists, session_json
+from loyalty_fake.http.voucher_redemptions_json import voucher_part_json
 from loyalty_fake.ledger.redeemables import RedeemableRequest
 from loyalty_fake.ledger.redemption_list import REDEMPTION_FILTERS, REDEMPTION_ORDERS
 from loyalty_fake.ledger.stacking import MAX_REDEEMABLES, StackedRedemption, StackedRequest
 from loyalty_fake.ledger.validation_sessions import DEFAULT_SESSION, SESSION_UNITS
+from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
 
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
@@ -242,7 +244,11 @@ def _lists(
     )
 
 
-def _child_json(call: Call, child: Redemption, *, rollback: bool) -> dict[str, Any]:
+def _child_json(
+    call: Call, child: Redemption | VoucherRedemption, *, rollback: bool
+) -> dict[str, Any]:
+    if isinstance(child, VoucherRedemption):
+        return voucher_part_json(call.session.project, child, rollback=rollback)
     card = call.session.cards.get(child.card_code)
     campaign = call.session.campaigns.get(child.campaign_id)
     customer = call.session.customers.get(child.customer_id)

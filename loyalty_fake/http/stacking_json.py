@@ -82,9 +82,21 @@ def _loyalty_card_result(application: Application) -> dict[str, Any]:
     return result
 
 
+def _discount_voucher_result(application: Application) -> dict[str, Any]:
+    """A discount voucher's effect: its ``discount`` as the voucher holds it."""
+    return {"discount": dict(application.record.discount or {})}
+
+
+def _gift_card_result(application: Application) -> dict[str, Any]:
+    """A gift card's effect: the credits it spends and the balance it has."""
+    return {"gift": {"credits": application.credits, "balance": application.record.gift_balance}}
+
+
 # Application.kind -> its ``result``: one entry per kind of ledger/redeemables.py.
 RESULT_JSON: dict[str, Callable[[Application], dict[str, Any]]] = {
     "loyalty_card": _loyalty_card_result,
+    "discount_voucher": _discount_voucher_result,
+    "gift_card": _gift_card_result,
 }
 
 
@@ -287,7 +299,10 @@ SCHEMAS: dict[str, Schema] = {
     "StackedParentRollback": parent_schema(rollback=True),
     "StackedRedemption": obj(
         {
-            "redemptions": {"type": "array", "items": ref("Redemption")},
+            "redemptions": {
+                "type": "array",
+                "items": {"anyOf": [ref("Redemption"), ref("VoucherRedemption")]},
+            },
             "parent_redemption": ref("StackedParentRedemption"),
             "inapplicable_redeemables": {"type": "array", "maxItems": 0},
             "skipped_redeemables": _REDEEMABLES,
@@ -297,7 +312,10 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "StackedRollbacks": obj(
         {
-            "rollbacks": {"type": "array", "items": ref("RedemptionRollback")},
+            "rollbacks": {
+                "type": "array",
+                "items": {"anyOf": [ref("RedemptionRollback"), ref("VoucherRedemptionRollback")]},
+            },
             "parent_rollback": ref("StackedParentRollback"),
         },
         {"order": ref("CalculatedOrder")},

@@ -155,10 +155,15 @@ def gift_balance_json(voucher: Voucher, amount: int) -> dict[str, Any]:
 def gift_transaction_json(
     transaction: GiftTransaction, voucher: Voucher, campaign: Campaign | None
 ) -> dict[str, Any]:
-    """One gift card credits movement (``VoucherTransaction``)."""
-    return {
+    """One gift card credits movement (``VoucherTransaction``).
+
+    A redemption's (``CREDITS_REDEMPTION``, ``CREDITS_REFUND``) is automatic and names
+    its redemption in ``details.redemption``; the ledger keeps that ID as its source.
+    """
+    automatic = transaction.type in AUTOMATIC_CREDITS
+    body: dict[str, Any] = {
         "id": transaction.id,
-        "source_id": transaction.source_id,
+        "source_id": None if automatic else transaction.source_id,
         "voucher_id": voucher.id,
         "campaign_id": campaign.id if campaign is not None else None,
         "source": "API",
@@ -171,13 +176,20 @@ def gift_transaction_json(
                 "amount": transaction.amount,
                 "object": "balance",
                 "balance": transaction.balance,
-                "operation_type": "MANUAL",
+                "operation_type": "AUTOMATIC" if automatic else "MANUAL",
                 "related_object": {"id": voucher.id, "type": "voucher"},
             }
         },
         "related_transaction_id": None,
         "created_at": format_timestamp(transaction.created_at),
     }
+    if automatic:
+        body["details"]["redemption"] = {"id": transaction.source_id}
+    return body
+
+
+# The credits movements a stacked redemption and its rollback make (voucher_kinds.py).
+AUTOMATIC_CREDITS = ("CREDITS_REDEMPTION", "CREDITS_REFUND")
 
 
 _ASSET = obj({"id": STRING, "url": STRING})
@@ -260,8 +272,8 @@ SCHEMAS: dict[str, Schema] = {
             "campaign_id": nullable(STRING),
             "source": STRING,
             "reason": nullable(STRING),
-            "type": enum("CREDITS_ADDITION", "CREDITS_REMOVAL"),
-            "details": obj({"balance": FREE_OBJECT}),
+            "type": enum("CREDITS_ADDITION", "CREDITS_REMOVAL", *AUTOMATIC_CREDITS),
+            "details": obj({"balance": FREE_OBJECT}, {"redemption": obj({"id": STRING})}),
             "related_transaction_id": const(None),
             "created_at": TIMESTAMP,
         }

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.undo import UndoLog
     from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
     from loyalty_fake.ledger.validation_sessions import ValidationSession
+    from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
     from loyalty_fake.ledger.vouchers import Voucher
 
 __all__ = ["Area", "Project", "note_project", "note_removal", "note_sequence"]
@@ -119,6 +120,8 @@ class Project:
     validation_rule_assignments: dict[str, RuleAssignment] = attrs.field(factory=dict)
     # vouchers.py: discount and gift vouchers by code (codes shared with cards)
     vouchers: dict[str, Voucher] = attrs.field(factory=dict)
+    # voucher_kinds.py: discount vouchers' and gift cards' parts of stacked redemptions, by ID
+    voucher_redemptions: dict[str, VoucherRedemption] = attrs.field(factory=dict)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -237,6 +240,7 @@ _GROWING = (
     "validation_rules",
     "validation_rule_assignments",
     "vouchers",
+    "voucher_redemptions",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 

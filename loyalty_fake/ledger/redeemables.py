@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.redemptions import Redemption
     from loyalty_fake.ledger.rewards import Reward, RewardAssignment
     from loyalty_fake.ledger.session import Session
+    from loyalty_fake.ledger.validation_rule_check import RuleContext
+    from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
 
 __all__ = [
     "REDEEMABLE_KINDS",
@@ -64,6 +66,9 @@ class Checkout:
     has_order: bool
     remaining: int | None
     locked: Mapping[str, int] = attrs.field(factory=dict)
+    # What validation rules read (``RuleContext``): the request's customer, order and
+    # metadata; ``None`` when the caller gives none.
+    context: RuleContext | None = None
 
 
 @attrs.frozen
@@ -83,6 +88,8 @@ class Application:
     points: int = 0
     reward: Reward | None = None
     assignment: RewardAssignment | None = None
+    # A gift card's credits to spend (cents).
+    credits: int = 0
 
 
 class RedeemableKind(Protocol):
@@ -105,7 +112,7 @@ class RedeemableKind(Protocol):
         order: Order | None,
         parent_id: str,
         metadata: Mapping[str, Any] | None,
-    ) -> Redemption:
+    ) -> Redemption | VoucherRedemption:
         """Apply a checked redeemable as part of the stacked redemption ``parent_id``."""
 
 
@@ -209,7 +216,9 @@ def _check_usable(card: LoyaltyCard, campaign: Campaign, now: dt.datetime) -> No
 
 # Offered each redeemable in this order; the first that holds it takes it. A new kind
 # (discount vouchers, gift cards, promotion tiers) is one more entry.
-REDEEMABLE_KINDS: tuple[RedeemableKind, ...] = (LoyaltyCards(),)
+from loyalty_fake.ledger.voucher_kinds import DiscountVouchers, GiftCards  # noqa: E402 - a cycle
+
+REDEEMABLE_KINDS: tuple[RedeemableKind, ...] = (LoyaltyCards(), DiscountVouchers(), GiftCards())
 
 
 def find_kind(

@@ -56,6 +56,7 @@ from loyalty_fake.ledger.segments import CustomerEvent, Segment
 from loyalty_fake.ledger.stacking import StackedRedemption, StackedRollback
 from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
 from loyalty_fake.ledger.validation_sessions import ValidationSession
+from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
 from loyalty_fake.ledger.vouchers import GiftTransaction, Voucher
 
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ def _record_classes() -> tuple[type, ...]:
         RuleAssignment,
         Voucher,
         GiftTransaction,
+        VoucherRedemption,
     )
 
 

@@ -27,18 +27,19 @@ from loyalty_fake.ledger.redeemables import (
     RedeemableRequest,
     find_kind,
 )
+from loyalty_fake.ledger.redemptions import Redemption
 from loyalty_fake.ledger.validation_sessions import (
     SESSION_KEY_CHARS,
     ValidationSession,
     expiry,
 )
+from loyalty_fake.ledger.voucher_kinds import VoucherRedemption, checkout_context, roll_back
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from loyalty_fake.ledger.customers import Customer, CustomerRef
     from loyalty_fake.ledger.orders import Order
-    from loyalty_fake.ledger.redemptions import Redemption
 
 __all__ = [
     "MAX_REDEEMABLES",
@@ -153,11 +154,17 @@ class Stacking(Area):
             seen.add((request_item.object, request_item.id))
         amount = self._order_amount(request.order)
         locked = self._locked(exclude=request.session[0] if request.session else None)
+        context = checkout_context(
+            self._session, request.customer, request.order, request.metadata, amount
+        )
         remaining = amount
         results: list[Application | VoucherifyError] = []
         for item in request.redeemables:
             checkout = Checkout(
-                has_order=request.order is not None, remaining=remaining, locked=locked
+                has_order=request.order is not None,
+                remaining=remaining,
+                locked=locked,
+                context=context,
             )
             try:
                 kind, found = find_kind(self._session, item)
@@ -256,7 +263,7 @@ class Stacking(Area):
 
     def redeem(
         self, request: StackedRequest
-    ) -> tuple[StackedRedemption, list[Redemption], Outcome]:
+    ) -> tuple[StackedRedemption, list[Redemption | VoucherRedemption], Outcome]:
         """Check everything, then apply everything: the parent, its parts, and the checks.
 
         Redeemables past the applicable limit are skipped (``outcome.skipped``).
@@ -282,8 +289,9 @@ class Stacking(Area):
             )
             for application in applied
         ]
-        if customer is None and children:
-            customer = project.customers.get(children[0].customer_id)
+        holder = next((child.customer_id for child in children if child.customer_id), None)
+        if customer is None and holder is not None:
+            customer = project.customers.get(holder)
         parent = StackedRedemption(
             id=parent_id,
             seq=seq,
@@ -350,7 +358,7 @@ class Stacking(Area):
         reason: str | None = None,
         customer: str | None = None,
         order: str | None = None,
-    ) -> tuple[StackedRedemption, list[Redemption]]:
+    ) -> tuple[StackedRedemption, list[Redemption | VoucherRedemption]]:
         """Roll back every part of a stacked redemption not rolled back yet; cancel its order.
 
         Raises 404 for an unknown redemption, 400 ``invalid_redemption_parent`` for a
@@ -365,10 +373,13 @@ class Stacking(Area):
             if parent_id in project.redemptions:
                 raise errors.invalid_redemption_parent()
             raise errors.not_found("redemption", parent_id)
-        children = [project.redemptions[child] for child in parent.child_ids]
+        children = [
+            project.redemptions.get(child) or project.voucher_redemptions[child]
+            for child in parent.child_ids
+        ]
         if parent.rollback is not None:
             refusal = errors.already_rolled_back()
-            first = children[0] if children else None
+            first = next((c for c in children if isinstance(c, Redemption)), None)
             if first is None or first.card_code not in project.cards:
                 raise refusal
             failed = session.redemptions.record_failure(
@@ -394,7 +405,9 @@ class Stacking(Area):
         if made is not None and made.status != "CANCELED":
             session.orders.update(made.id, OrderInput(status="CANCELED"))
         rolled = [
-            session.redemptions.rollback(child.id, reason=reason, with_parent=True)
+            roll_back(session, child, reason)
+            if isinstance(child, VoucherRedemption)
+            else session.redemptions.rollback(child.id, reason=reason, with_parent=True)
             for child in children
             if child.rollback is None
         ]

@@ -61,7 +61,13 @@ def _voucher(project: Project, ref: str) -> str | None:
     card = project.cards.get(ref)
     if card is not None:
         return card.id
-    return ref if project.code_of_card_id(ref) is not None else None
+    if project.code_of_card_id(ref) is not None:
+        return ref
+    # A discount voucher or gift card, by code or ``v_`` ID (not one in the bin).
+    voucher = project.vouchers.get(ref) or next(
+        (v for v in project.vouchers.values() if v.id == ref), None
+    )
+    return voucher.id if voucher is not None and not voucher.in_bin else None
 
 
 # related_object_type -> the object's ID if the project holds it (by ID, or a voucher by
