@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from loyalty_fake import LoyaltyFake, errors
 from loyalty_fake.ledger.qualifications import QualificationRequest, Qualifications
-from loyalty_fake.ledger.redeemables import REDEEMABLE_KINDS, Application
+from loyalty_fake.ledger.redeemables import REDEEMABLE_KINDS, Application, LoyaltyCards
 
 if TYPE_CHECKING:
     from loyalty_fake.ledger.redeemables import Checkout, RedeemableRequest
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class _Vouchers:
-    """A stand-in for the discount and gift kind another part registers: holds every voucher.
+    """A stand-in for a discount and gift kind: holds every voucher.
 
     It refuses ``REFUSED`` and accepts everything else, disabled or not.
     """
@@ -51,7 +51,10 @@ def test_a_registered_kind_decides_and_the_fallback_check_otherwise() -> None:
             assert fake.request("POST", f"/v1/vouchers/{code}", json_body=gift).status == 200
             fake.clock.advance(minutes=1)
         assert fake.request("POST", "/v1/vouchers/OFF/disable").status == 200
+        cards_only = tuple(k for k in REDEEMABLE_KINDS if isinstance(k, LoyaltyCards))
+        assert _codes(fake, cards_only) == ["OK", "REFUSED"]
+        assert _codes(fake, (*cards_only, _Vouchers())) == ["OK", "OFF"]
+        # The registered discount and gift kinds decide as the stand-in would: OFF is disabled.
         assert _codes(fake) == ["OK", "REFUSED"]
-        assert _codes(fake, (*REDEEMABLE_KINDS, _Vouchers())) == ["OK", "OFF"]
     finally:
         fake.stop()

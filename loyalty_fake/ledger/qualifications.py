@@ -88,6 +88,9 @@ _REWARD_REFUSALS = frozenset(
     }
 )
 
+# Rule violations that are not about who the customer is (AUDIENCE_ONLY overlooks them).
+_NOT_THE_AUDIENCE = frozenset({"order_rules_violated", "redemption_rules_violated"})
+
 
 @attrs.frozen
 class QualificationRequest:
@@ -304,8 +307,11 @@ class Qualifications(Area):
         if kind is not None:
             try:
                 kind[0].check(self._session, kind[1], offer, self._checkout(run))
-            except VoucherifyError:
-                return False
+            except VoucherifyError as refusal:
+                # AUDIENCE_ONLY: only the customer's side of the rules counts.
+                audience = run.request.scenario == "AUDIENCE_ONLY"
+                if not audience or refusal.key not in _NOT_THE_AUDIENCE:
+                    return False
         elif not self._usable(voucher, campaign, run):
             return False
         if voucher.type == "GIFT_VOUCHER":
