@@ -305,8 +305,14 @@ class Qualifications(Area):
             offer = RedeemableRequest("voucher", voucher.code)
             kind = _kind_of(self._session, offer, run.voucher_kinds)
         if kind is not None:
+            # A kind that can tell eligibility alone is asked that: what each voucher gives
+            # is worked out for the page only (a full check computes the discount).
+            eligible = getattr(kind[0], "eligible", None)
             try:
-                kind[0].check(self._session, kind[1], offer, self._checkout(run))
+                if eligible is not None:
+                    eligible(self._session, kind[1], self._checkout(run))
+                else:
+                    kind[0].check(self._session, kind[1], offer, self._checkout(run))
             except VoucherifyError as refusal:
                 # AUDIENCE_ONLY: only the customer's side of the rules counts.
                 audience = run.request.scenario == "AUDIENCE_ONLY"

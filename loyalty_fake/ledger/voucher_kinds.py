@@ -91,6 +91,8 @@ def check_voucher(session: Session, voucher: Voucher, checkout: Checkout, *, wha
             f"Voucher {voucher.code} has been redeemed {voucher.redeemed_quantity} times of"
             f" {quantity}",
         )
+    if not session.project.validation_rule_assignments:
+        return  # no rule assigned to anything: nothing more to check (qualifications ask often)
     context = checkout.context or RuleContext(now=now, order_amount=checkout.remaining)
     owners = [("voucher", voucher.id)]
     if campaign is not None:
@@ -121,6 +123,10 @@ class DiscountVouchers:
     def find(self, session: Session, request: RedeemableRequest) -> Voucher | None:
         """The discount voucher with this code (or ``v_`` ID), if it is one."""
         return _find(session, request, "DISCOUNT_VOUCHER")
+
+    def eligible(self, session: Session, found: Voucher, checkout: Checkout) -> None:
+        """Its checks alone, without working out what it gives (qualifications ask this)."""
+        check_voucher(session, found, checkout, what="Discount Coupon")
 
     def check(
         self, session: Session, found: Voucher, request: RedeemableRequest, checkout: Checkout
@@ -162,6 +168,10 @@ class GiftCards:
     def find(self, session: Session, request: RedeemableRequest) -> Voucher | None:
         """The gift card with this code (or ``v_`` ID), if it is one."""
         return _find(session, request, "GIFT_VOUCHER")
+
+    def eligible(self, session: Session, found: Voucher, checkout: Checkout) -> None:
+        """Its checks alone, without working out what it gives (qualifications ask this)."""
+        check_voucher(session, found, checkout, what="Gift Card")
 
     def check(
         self, session: Session, found: Voucher, request: RedeemableRequest, checkout: Checkout
