@@ -115,24 +115,45 @@ def _find(session: Session, request: RedeemableRequest, type_: str) -> Voucher |
     return None
 
 
-class DiscountVouchers:
-    """Discount vouchers (``DISCOUNT_VOUCHER``): what their ``discount`` takes off the order."""
+class _VoucherKind:
+    """What discount vouchers and gift cards share: finding one by type, its checks, counting it."""
 
-    name = "discount_voucher"
+    name: str
+    voucher_type: str
+    what: str  # how a violated validation rule names the redeemable
 
     def find(self, session: Session, request: RedeemableRequest) -> Voucher | None:
-        """The discount voucher with this code (or ``v_`` ID), if it is one."""
-        return _find(session, request, "DISCOUNT_VOUCHER")
+        """The voucher of this kind's type with this code (or ``v_`` ID), if it is one."""
+        return _find(session, request, self.voucher_type)
 
     def eligible(self, session: Session, found: Voucher, checkout: Checkout) -> None:
         """Its checks alone, without working out what it gives (qualifications ask this)."""
-        check_voucher(session, found, checkout, what="Discount Coupon")
+        check_voucher(session, found, checkout, what=self.what)
+
+    def apply(
+        self,
+        session: Session,
+        application: Application,
+        order: Order | None,
+        parent_id: str,
+        metadata: Mapping[str, Any] | None,
+    ) -> VoucherRedemption:
+        """Count the redemption: its part of the stacked redemption ``parent_id``."""
+        return _redeem(session, application, order, parent_id, metadata)
+
+
+class DiscountVouchers(_VoucherKind):
+    """Discount vouchers (``DISCOUNT_VOUCHER``): what their ``discount`` takes off the order."""
+
+    name = "discount_voucher"
+    voucher_type = "DISCOUNT_VOUCHER"
+    what = "Discount Coupon"
 
     def check(
         self, session: Session, found: Voucher, request: RedeemableRequest, checkout: Checkout
     ) -> Application:
         """The voucher's checks, and its discount on what is left to pay (0 without an amount)."""
-        check_voucher(session, found, checkout, what="Discount Coupon")
+        self.eligible(session, found, checkout)
         discount = 0
         if checkout.remaining is not None and found.discount is not None:
             calculation = calculate(
@@ -148,30 +169,13 @@ class DiscountVouchers:
             discount=discount,
         )
 
-    def apply(
-        self,
-        session: Session,
-        application: Application,
-        order: Order | None,
-        parent_id: str,
-        metadata: Mapping[str, Any] | None,
-    ) -> VoucherRedemption:
-        """Count the redemption: its part of the stacked redemption ``parent_id``."""
-        return _redeem(session, application, order, parent_id, metadata)
 
-
-class GiftCards:
+class GiftCards(_VoucherKind):
     """Gift cards (``GIFT_VOUCHER``): credits spent on what is left to pay."""
 
     name = "gift_card"
-
-    def find(self, session: Session, request: RedeemableRequest) -> Voucher | None:
-        """The gift card with this code (or ``v_`` ID), if it is one."""
-        return _find(session, request, "GIFT_VOUCHER")
-
-    def eligible(self, session: Session, found: Voucher, checkout: Checkout) -> None:
-        """Its checks alone, without working out what it gives (qualifications ask this)."""
-        check_voucher(session, found, checkout, what="Gift Card")
+    voucher_type = "GIFT_VOUCHER"
+    what = "Gift Card"
 
     def check(
         self, session: Session, found: Voucher, request: RedeemableRequest, checkout: Checkout
@@ -181,7 +185,7 @@ class GiftCards:
         It spends the credits asked for (``gift.credits``), else all it has, and never
         more than is left to pay.
         """
-        check_voucher(session, found, checkout, what="Gift Card")
+        self.eligible(session, found, checkout)
         balance = found.gift_balance
         wanted = balance if request.gift_credits is None else request.gift_credits
         if wanted > balance or balance <= 0:
@@ -199,17 +203,6 @@ class GiftCards:
             discount=spent if checkout.remaining is not None else 0,
             credits=spent,
         )
-
-    def apply(
-        self,
-        session: Session,
-        application: Application,
-        order: Order | None,
-        parent_id: str,
-        metadata: Mapping[str, Any] | None,
-    ) -> VoucherRedemption:
-        """Count it and spend the credits (``CREDITS_REDEMPTION``), as part of ``parent_id``."""
-        return _redeem(session, application, order, parent_id, metadata)
 
 
 def _redeem(
