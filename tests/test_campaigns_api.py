@@ -250,12 +250,6 @@ def test_list_campaigns_expand_and_status(client: Client) -> None:
     assert _ok(client.list_campaigns({"is_referral_code": yes}))["campaigns"] == []
 
 
-def test_campaign_filters_are_refused(http: Client) -> None:
-    """The campaigns list's filters are not applied yet: 400 rather than ignored."""
-    reply = http.list_campaigns({"filters[campaigns][conditions][$is]": "A"})
-    assert _error(reply, 400, "invalid_query_params")["details"].startswith("Property .filters")
-
-
 def test_vouchers_inherit_the_campaigns_dates_validity_and_quantity(client: Client) -> None:
     """A campaign's dates, validity windows and redemption quantity go to its vouchers."""
     campaign = gift_campaign(

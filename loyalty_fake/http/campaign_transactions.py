@@ -1,8 +1,8 @@
 """``GET /v1/campaigns/{campaignId}/transactions``: every card's or voucher's movements.
 
 A loyalty program's points transactions and a gift campaign's credits transactions, in
-one cursor-paged list (a discount campaign has none). The ``filters`` the spec documents
-are refused until the fake applies them (docs/rules.md).
+one cursor-paged list (a discount campaign has none), which ``filters`` (``id``,
+``voucher_id``) can narrow.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 from loyalty_fake.http import paging
 from loyalty_fake.http.common_json import enum
 from loyalty_fake.http.declare import Operation, Route, query
-from loyalty_fake.http.params import Query, invalid_query
+from loyalty_fake.http.filters import filters_parameter, parse_filters
+from loyalty_fake.http.params import Query
 from loyalty_fake.http.points_json import transaction_json
 from loyalty_fake.http.vouchers_json import gift_transaction_json
+from loyalty_fake.ledger.campaign_filters import CAMPAIGN_TRANSACTION_FILTERS
 
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
@@ -27,8 +29,7 @@ PATH_PARAMETERS: dict[str, str] = {}
 def list_campaign_transactions(call: Call) -> tuple[int, Any]:
     """Every transaction of the campaign's cards or gift cards, oldest first by ``id`` order."""
     query = Query(call.request.query)
-    if any(name.split("[")[0] == "filters" for name, _ in query.pairs):
-        raise invalid_query("Property .filters is not supported by loyalty-fake yet")
+    filters = parse_filters(query.pairs, CAMPAIGN_TRANSACTION_FILTERS)
     cursor = paging.cursor(query)
     order = query.choice("order", ("id", "-id"), "-id")
     session = call.session
@@ -48,6 +49,9 @@ def list_campaign_transactions(call: Call) -> tuple[int, Any]:
                 for move in voucher.transactions:
                     shown = gift_transaction_json(move, voucher, campaign)
                     entries.append((move.seq, move.id, shown))
+    if filters:
+        now = session.clock.now()
+        entries = [e for e in entries if filters.matches(e[2], now)]
     entries.sort(key=lambda entry: entry[0], reverse=order == "-id")
     page, has_more = cursor.of(entries, [entry[1] for entry in entries])
     data = [entry[2] for entry in page]
@@ -71,6 +75,7 @@ ROUTES: tuple[Route, ...] = (
                 paging.LIMIT,
                 query("order", enum("id", "-id"), "Default -id."),
                 paging.STARTING_AFTER,
+                filters_parameter(CAMPAIGN_TRANSACTION_FILTERS),
             ],
         ),
     ),

@@ -14,6 +14,7 @@ import attrs
 from loyalty_fake import errors
 from loyalty_fake.ledger.bulk import no_gc
 from loyalty_fake.ledger.campaign_cards import keep_published_cards_as_they_are, recategorize
+from loyalty_fake.ledger.campaign_filters import campaign_record
 from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.member_index import MemberIndex
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterator, Mapping
 
+    from loyalty_fake.filters import Filter
     from loyalty_fake.ledger.expiry import ExpirationRules
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.vouchers import Voucher
@@ -278,15 +280,19 @@ class Campaigns(Area):
         page: int,
         order: str,
         campaign_type: str | None = "LOYALTY_PROGRAM",
+        filters: Filter | None = None,
     ) -> tuple[list[Campaign], int]:
         """One page of the project's campaigns of ``campaign_type`` (``None``: every type).
 
-        None in the bin; and how many there are.
+        None in the bin, only those ``filters`` keeps (``CAMPAIGN_FILTERS``); and how many.
         """
+        now = self._session.clock.now()
         live = [
             c
             for c in self._project.campaigns.values()
-            if not c.in_bin and (campaign_type is None or c.campaign_type == campaign_type)
+            if not c.in_bin
+            and (campaign_type is None or c.campaign_type == campaign_type)
+            and (not filters or filters.matches(campaign_record(c), now))
         ]
         field = order.lstrip("-")
         live.sort(
