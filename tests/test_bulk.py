@@ -29,6 +29,8 @@ _RESULT_SCHEMAS = {
     "PRODUCTS.BULK_UPDATE": "AsyncActionResultProductsBulkUpdateResponseBody",
     "PRODUCTS.METADATA_UPDATE": "AsyncActionResultProductsMetadataUpdateResponseBody",
     "PRODUCTS.IMPORT_CSV": "AsyncActionResultProductsImportCSV",
+    "CAMPAIGN.VOUCHERS_GENERATE": "17_res_obj_get_async_action_result_campaign_vouchers_generate",
+    "CAMPAIGN.VOUCHERS_DELETE": "17_res_obj_get_async_action_result_campaign_vouchers_delete",
 }
 
 
@@ -366,3 +368,40 @@ def test_bad_product_csv_files_change_nothing(
     assert (reply.status, reply.error_key) == (400, "invalid_payload")
     assert http.list_async_actions().body["async_actions"] == []
     assert http.get_product("mug").status == 404
+
+
+def test_adding_vouchers_in_bulk_records_its_async_action(client: Client) -> None:
+    """``POST /v1/campaigns/{id}/vouchers?vouchers_count=3`` answers an action that can be read."""
+    campaign = client.create_campaign(
+        {
+            "name": "Spring Sale",
+            "campaign_type": "DISCOUNT_COUPONS",
+            "voucher": {
+                "type": "DISCOUNT_VOUCHER",
+                "discount": {"type": "AMOUNT", "amount_off": 500},
+            },
+        }
+    ).body
+    action_id = _accepted(client.add_vouchers(campaign["id"], count=3))
+    action = _action(client, action_id)
+    assert (action["type"], action["status"]) == ("CAMPAIGN.VOUCHERS_GENERATE", "DONE")
+    assert action["result"] == {"message": "Generated 3 vouchers.", "done_count": 3}
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_deleting_a_campaign_records_its_async_action(client: Client, force: bool) -> None:
+    """A deleted campaign's ``async_action_id`` names a finished ``CAMPAIGN.VOUCHERS_DELETE``."""
+    campaign = client.create_campaign(
+        {
+            "name": "Gift Cards",
+            "campaign_type": "GIFT_VOUCHERS",
+            "vouchers_count": 2,
+            "voucher": {"type": "GIFT_VOUCHER", "gift": {"amount": 5000}},
+        }
+    ).body
+    action_id = _accepted(client.delete_campaign(campaign["id"], force=force))
+    action = _action(client, action_id)
+    assert action["type"] == "CAMPAIGN.VOUCHERS_DELETE"
+    assert action["result"] == {"message": "Deleted 2 vouchers.", "done_count": 2}
+    listed = client.list_async_actions().body["async_actions"]
+    assert [found["id"] for found in listed][:1] == [action_id]

@@ -78,7 +78,9 @@ def add_vouchers(call: Call) -> tuple[int, Any]:
     if len(cards) > 1:
         # Voucherify answers a bulk request with its async action; the fake has
         # already finished it.
-        return 202, {"async_action_id": call.session.ids.async_action_id()}
+        done = {"message": f"Generated {len(cards)} vouchers.", "done_count": len(cards)}
+        action = call.session.async_actions.record("CAMPAIGN.VOUCHERS_GENERATE", done)
+        return 202, {"async_action_id": action.id}
     return 200, _added_json(call, cards[0])
 
 

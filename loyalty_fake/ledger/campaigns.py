@@ -350,15 +350,13 @@ class Campaigns(Area):
         return campaign
 
     def delete(self, campaign_ref: str, *, force: bool, any_type: bool = False) -> str:
-        """Delete a program; returns the ``aa_`` ID of the (already finished) async action.
+        """Delete a program; returns its finished ``CAMPAIGN.VOUCHERS_DELETE`` action's ID.
 
-        Without ``force`` it goes to the bin: gone from every read, its name and codes
-        still taken. With ``force`` it is removed for good with its cards and their
-        publications, freeing the name and the codes.
+        Without ``force`` it goes to the bin (gone from every read, name and codes still
+        taken); with ``force`` it goes for good with its cards, freeing name and codes.
         """
         project = self._project
         campaign = find_campaign(project, campaign_ref, any_type=any_type)
-        action_id = self._session.ids.async_action_id()
         undo = self._session.undo
         if force:
             if undo is not None:
@@ -380,7 +378,9 @@ class Campaigns(Area):
             if undo is not None:
                 undo.touch(campaign)
             campaign.in_bin = True
-        return action_id
+        n = campaign.vouchers_count
+        done = {"message": f"Deleted {n} vouchers.", "done_count": n}
+        return self._session.async_actions.record("CAMPAIGN.VOUCHERS_DELETE", done).id
 
     def add_vouchers(  # noqa: PLR0913 - mirrors the endpoint's options
         self,
