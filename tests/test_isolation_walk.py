@@ -88,6 +88,9 @@ BODIES: dict[str, Any] = {
     "POST /v1/publications": {"voucher": "{code}", "customer": {"source_id": "alice"}},
     "POST /v1/loyalties/{campaignId}/members/{memberId}/balance": {"points": 5},
     "POST /v1/loyalties/members/{memberId}/balance": {"points": 5},
+    "POST /v1/loyalties/{campaignId}/members/{memberId}/transfers": [
+        {"code": "{code}", "points": 1, "source_id": "t"}
+    ],
     "PUT /v1/loyalties/{campaignId}": {"description": "taken over"},
     "POST /v1/rewards": {"name": "Mine", "parameters": {"product": {"id": "prod_1"}}},
     "PUT /v1/rewards/{rewardId}": {"name": "taken over"},

@@ -23,7 +23,12 @@ from loyalty_fake.http.common_json import (
 )
 from loyalty_fake.http.customers_json import simple_customer_json
 from loyalty_fake.http.pending_points_json import pending_points_json
-from loyalty_fake.http.points_json import balance_json, bucket_json, transaction_json
+from loyalty_fake.http.points_json import (
+    balance_json,
+    bucket_json,
+    transaction_json,
+    transfer_side_json,
+)
 from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.http.rewards_json import REWARD_PARAMETERS, REWARD_TYPE
 from loyalty_fake.ledger.activity import POINTS_EXPIRED, member_activity
@@ -141,6 +146,11 @@ def activity_json(
                     payload["reward"] = _event_reward(transaction.redemption)
                 if transaction.pending is not None:
                     payload["pending_points"] = pending_points_json(transaction.pending)
+                if transaction.transfer is not None:
+                    # Both cards, as EventCustomerLoyaltyCardPointsTransferred has them.
+                    moved = transaction.transfer
+                    payload["source_voucher"] = transfer_side_json(moved.source)
+                    payload["destination_voucher"] = transfer_side_json(moved.destination)
             payload["transaction"] = transaction_json(transaction, card)
         events.append(((event.created_at, event.seq), _event(event, payload)))
     return events
@@ -188,6 +198,7 @@ SCHEMAS: dict[str, Schema] = {
                 "customer.voucher.loyalty_card.pending_points.activated",
                 "customer.voucher.loyalty_card.pending_points.canceled",
                 "customer.voucher.loyalty_card.pending_points.updated",
+                "customer.voucher.loyalty_card.points_transferred",
             ),
             "data": obj(
                 {
@@ -208,6 +219,8 @@ SCHEMAS: dict[str, Schema] = {
                             "buckets": {"type": "array", "items": ref("PointsBucket")},
                             "reward": ref("ActivityReward"),
                             "pending_points": ref("PendingPoints"),
+                            "source_voucher": ref("SimpleVoucher"),
+                            "destination_voucher": ref("SimpleVoucher"),
                         },
                     ),
                     "event_source": obj({"channel": enum("API", "INTERNAL")}),

@@ -26,14 +26,14 @@ __all__ = ["PATH_PARAMETERS", "ROUTES"]
 PATH_PARAMETERS: dict[str, str] = {}
 
 
-def list_campaign_transactions(call: Call) -> tuple[int, Any]:
-    """Every transaction of the campaign's cards or gift cards, oldest first by ``id`` order."""
+def list_campaign_transactions(call: Call, *, any_type: bool = True) -> tuple[int, Any]:
+    """Every transaction of the campaign's cards or gift cards, newest first by ``id`` order."""
     query = Query(call.request.query)
     filters = parse_filters(query.pairs, CAMPAIGN_TRANSACTION_FILTERS)
     cursor = paging.cursor(query)
     order = query.choice("order", ("id", "-id"), "-id")
     session = call.session
-    campaign = session.campaigns.get(call.params["campaignId"], any_type=True)
+    campaign = session.campaigns.get(call.params["campaignId"], any_type=any_type)
     project = session.project
     # (sequence, ID, JSON): the project's sequence orders movements across cards.
     entries: list[tuple[int, str, dict[str, Any]]] = []
@@ -62,6 +62,18 @@ def list_campaign_transactions(call: Call) -> tuple[int, Any]:
     return 200, body
 
 
+def list_loyalty_transactions(call: Call) -> tuple[int, Any]:
+    """``GET /v1/loyalties/{campaignId}/transactions``: the same, for a loyalty program only."""
+    return list_campaign_transactions(call, any_type=False)
+
+
+_QUERY = [
+    paging.LIMIT,
+    query("order", enum("id", "-id"), "Default -id."),
+    paging.STARTING_AFTER,
+    filters_parameter(CAMPAIGN_TRANSACTION_FILTERS),
+]
+
 ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
@@ -71,12 +83,18 @@ ROUTES: tuple[Route, ...] = (
             "list_campaign_transactions",
             "The points or credits transactions of a campaign's cards, newest first",
             "VoucherTransactionsList",
-            query=[
-                paging.LIMIT,
-                query("order", enum("id", "-id"), "Default -id."),
-                paging.STARTING_AFTER,
-                filters_parameter(CAMPAIGN_TRANSACTION_FILTERS),
-            ],
+            query=_QUERY,
+        ),
+    ),
+    Route(
+        "GET",
+        "/v1/loyalties/{campaignId}/transactions",
+        list_loyalty_transactions,
+        Operation(
+            "list_loyalty_campaign_transactions",
+            "The points transactions of a program's cards, newest first",
+            "TransactionsList",
+            query=_QUERY,
         ),
     ),
 )

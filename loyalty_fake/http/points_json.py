@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from loyalty_fake.http.cards_json import loyalty_card_json
 from loyalty_fake.http.common_json import (
     COUNT,
     DATE,
@@ -25,8 +26,9 @@ from loyalty_fake.http.pending_points_json import pending_points_json
 if TYPE_CHECKING:
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
     from loyalty_fake.ledger.history import Transaction
+    from loyalty_fake.ledger.transfer_records import TransferSide
 
-__all__ = ["SCHEMAS", "balance_json", "bucket_json", "transaction_json"]
+__all__ = ["SCHEMAS", "balance_json", "bucket_json", "transaction_json", "transfer_side_json"]
 
 
 def balance_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, Any]:
@@ -40,6 +42,35 @@ def balance_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, Any]:
         "operation_type": transaction.operation_type,
         "related_object": {"type": "voucher", "id": card.id},
     }
+
+
+def transfer_side_json(side: TransferSide) -> dict[str, Any]:
+    """A card of a transfer as it was right after it: the spec's ``SimpleVoucher``."""
+    return {
+        "id": side.voucher_id,
+        "code": side.code,
+        "campaign": side.campaign,
+        "campaign_id": side.campaign_id,
+        "type": "LOYALTY_CARD",
+        "loyalty_card": loyalty_card_json(side.counters),
+        "is_referral_code": False,
+        "holder_id": side.holder_id,
+        "created_at": format_timestamp(side.created_at),
+        "object": "voucher",
+    }
+
+
+def _transfer_details(transaction: Transaction, details: dict[str, Any]) -> str | None:
+    """A transfer's other card in ``details``; returns the other transaction's ID."""
+    transfer = transaction.transfer
+    if transfer is None:
+        return None
+    # The other card, and its transaction (the spec's transfer examples).
+    if transaction.type == "POINTS_TRANSFER_OUT":
+        details["destination_voucher"] = transfer_side_json(transfer.destination)
+        return transfer.in_id
+    details["source_voucher"] = transfer_side_json(transfer.source)
+    return transfer.out_id
 
 
 def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, Any]:
@@ -75,6 +106,7 @@ def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, A
         details["order"] = {"id": pending.order_id, "source_id": pending.order_source_id}
         details["earning_rule"] = {"id": pending.rule_id, "source": {"banner": pending.banner}}
         details["pending_points"] = pending_points_json(pending)
+    related = _transfer_details(transaction, details)
     # In transactions, Voucherify puts the related object last and the type first.
     return {
         "id": transaction.id,
@@ -85,7 +117,7 @@ def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, A
         "reason": transaction.reason,
         "type": transaction.type,
         "details": details,
-        "related_transaction_id": None,
+        "related_transaction_id": related,
         "created_at": format_timestamp(transaction.created_at),
     }
 
@@ -137,6 +169,8 @@ SCHEMAS: dict[str, Schema] = {
                 "POINTS_REFUND",
                 "POINTS_ACCRUAL",
                 "PENDING_POINTS_ACTIVATION",
+                "POINTS_TRANSFER_OUT",
+                "POINTS_TRANSFER_IN",
             ),
             # A redemption and its refund name the order, the redemption, the reward and (a
             # refund) the rollback, as the spec's transaction examples show.
@@ -155,9 +189,13 @@ SCHEMAS: dict[str, Schema] = {
                     "earning_rule": obj({"id": STRING, "source": obj({"banner": STRING})}),
                     # A pending points activation: the entry that activated.
                     "pending_points": ref("PendingPoints"),
+                    # A transfer: the card the points went to, or came from.
+                    "destination_voucher": ref("SimpleVoucher"),
+                    "source_voucher": ref("SimpleVoucher"),
                 },
             ),
-            "related_transaction_id": const(None),
+            # A transfer's transactions name each other.
+            "related_transaction_id": nullable(STRING),
             "created_at": TIMESTAMP,
         }
     ),

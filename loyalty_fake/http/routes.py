@@ -37,6 +37,7 @@ from loyalty_fake.http import (
     rewards,
     segments,
     stacking,
+    transfers,
     validation_rules,
     voucher_csv,
     voucher_imports,
@@ -95,6 +96,7 @@ AREAS = (
     voucher_imports,
     qualifications,
     voucher_csv,
+    transfers,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)

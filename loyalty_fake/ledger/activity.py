@@ -30,6 +30,7 @@ __all__ = [
     "PENDING_POINTS_UPDATED",
     "POINTS_ADDED",
     "POINTS_EXPIRED",
+    "POINTS_TRANSFERRED",
     "PUBLICATION_SUCCEEDED",
     "MemberEvent",
     "member_activity",
@@ -42,6 +43,7 @@ PENDING_POINTS_ADDED = "customer.voucher.loyalty_card.pending_points.added"
 PENDING_POINTS_ACTIVATED = "customer.voucher.loyalty_card.pending_points.activated"
 PENDING_POINTS_CANCELED = "customer.voucher.loyalty_card.pending_points.canceled"
 PENDING_POINTS_UPDATED = "customer.voucher.loyalty_card.pending_points.updated"
+POINTS_TRANSFERRED = "customer.voucher.loyalty_card.points_transferred"
 
 # Spending points is a reward redemption in the activity feed, and its rollback the same
 # redemption rolled back (the spec's MemberActivity types). Voucherify has no "points
@@ -51,6 +53,8 @@ _EVENT_TYPES = {
     "POINTS_REDEMPTION": "customer.reward_redemptions.created",
     "POINTS_REFUND": "customer.reward_redemptions.rolledback",
     "PENDING_POINTS_ACTIVATION": PENDING_POINTS_ACTIVATED,
+    "POINTS_TRANSFER_OUT": POINTS_TRANSFERRED,
+    "POINTS_TRANSFER_IN": POINTS_TRANSFERRED,
 }
 
 

@@ -14,6 +14,7 @@ from loyalty_fake.ledger.accrual import Accrual
 from loyalty_fake.ledger.history import NO_ROWS, TextTable, TransactionLog
 from loyalty_fake.ledger.pending_points import PendingPoints
 from loyalty_fake.ledger.project import Area, note_project
+from loyalty_fake.ledger.transfer_records import PointsTransfer
 from loyalty_fake.ledger.voucher_codes import AllCodes
 
 if TYPE_CHECKING:
@@ -95,9 +96,9 @@ class LoyaltyCard:
     transaction_rows: array[int] | bytes = attrs.field(default=NO_ROWS, repr=False)
     transaction_texts: TextTable = attrs.field(factory=TextTable, repr=False, eq=False)
     # What the transactions point at: buckets that expired, redemptions and refunds.
-    transaction_refs: list[PointsBucket | Redemption | Accrual | PendingPoints] | None = (
-        attrs.field(default=None, repr=False)
-    )
+    transaction_refs: (
+        list[PointsBucket | Redemption | Accrual | PendingPoints | PointsTransfer] | None
+    ) = attrs.field(default=None, repr=False)
     # Points of its pending points entries still waiting to activate (pending.py): not in
     # ``points`` nor ``balance`` until they do.
     pending_points: int = 0
@@ -125,7 +126,9 @@ class LoyaltyCard:
         refs = self.transaction_refs or ()
         return list(
             dict.fromkeys(
-                r for r in refs if not isinstance(r, PointsBucket | Accrual | PendingPoints)
+                r
+                for r in refs
+                if not isinstance(r, PointsBucket | Accrual | PendingPoints | PointsTransfer)
             )
         )
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
     from loyalty_fake.ledger.pending_points import PendingPoints
     from loyalty_fake.ledger.redemptions import Redemption
+    from loyalty_fake.ledger.transfer_records import PointsTransfer
 
 __all__ = [
     "NO_ROWS",
@@ -44,6 +45,8 @@ TransactionType = Literal[
     "POINTS_REFUND",
     "POINTS_ACCRUAL",
     "PENDING_POINTS_ACTIVATION",
+    "POINTS_TRANSFER_OUT",
+    "POINTS_TRANSFER_IN",
 ]
 
 
@@ -109,6 +112,8 @@ class Transaction:
     accrual: Accrual | None = None
     # For a pending points activation: the pending points entry that activated.
     pending: PendingPoints | None = None
+    # For a transfer out or in: the transfer (both cards as they were right after it).
+    transfer: PointsTransfer | None = None
 
     @property
     def id(self) -> str:
@@ -141,12 +146,16 @@ _KINDS: tuple[TransactionType, ...] = (
     "POINTS_REFUND",
     "POINTS_ACCRUAL",
     "PENDING_POINTS_ACTIVATION",
+    # New kinds go last: a kind's code is its position, kept in snapshots' rows.
+    "POINTS_TRANSFER_OUT",
+    "POINTS_TRANSFER_IN",
 )
 _KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
 _EXPIRATION = _KIND_CODES["POINTS_EXPIRATION"]
 _ACCRUAL = _KIND_CODES["POINTS_ACCRUAL"]
 _ACTIVATION = _KIND_CODES["PENDING_POINTS_ACTIVATION"]
-_NO_REDEMPTION = frozenset({_EXPIRATION, _ACCRUAL, _ACTIVATION})
+_TRANSFERS = frozenset({_KIND_CODES["POINTS_TRANSFER_OUT"], _KIND_CODES["POINTS_TRANSFER_IN"]})
+_NO_REDEMPTION = frozenset({_EXPIRATION, _ACCRUAL, _ACTIVATION, *_TRANSFERS})
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _MS = dt.timedelta(milliseconds=1)
 _DAY_MS = 86_400_000
@@ -285,6 +294,7 @@ class TransactionLog:
             or transaction.redemption
             or transaction.accrual
             or transaction.pending
+            or transaction.transfer
         )
         if target is not None:
             if self._card.transaction_refs is None:
@@ -363,6 +373,7 @@ class TransactionLog:
             redemption=None if kind in _NO_REDEMPTION else target,  # type: ignore[arg-type]
             accrual=target if kind == _ACCRUAL else None,  # type: ignore[arg-type]
             pending=target if kind == _ACTIVATION else None,  # type: ignore[arg-type]
+            transfer=target if kind in _TRANSFERS else None,  # type: ignore[arg-type]
             expired_points=expired,
             subtracted_points=subtracted,
             next_expiration_date=dt.date.fromordinal(expiry) if expiry else None,

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.pending_points import PendingPoints
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.redemptions import Redemption
+    from loyalty_fake.ledger.transfer_records import PointsTransfer
 
 __all__ = ["TRANSACTION_FILTERS", "Points", "check_balance", "transaction_record"]
 
@@ -249,6 +250,7 @@ class Points(Area):
         redemption: Redemption | None = None,
         accrual: Accrual | None = None,
         pending: PendingPoints | None = None,
+        transfer: PointsTransfer | None = None,
     ) -> Transaction:
         """Record one movement of the card's points, with its counters right after it."""
         # The caller noted the card, and the project's sequence and texts (see
@@ -277,6 +279,7 @@ class Points(Area):
             redemption=redemption,
             accrual=accrual,
             pending=pending,
+            transfer=transfer,
         )
         card.transactions.append(transaction)
         return transaction

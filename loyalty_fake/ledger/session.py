@@ -40,6 +40,7 @@ from loyalty_fake.ledger.segments import (
     react_to_customer,
 )
 from loyalty_fake.ledger.stacking import Stacking
+from loyalty_fake.ledger.transfers import Transfers
 from loyalty_fake.ledger.validation_rules import ValidationRules
 from loyalty_fake.ledger.vouchers import Vouchers
 
@@ -369,3 +370,8 @@ class Session:
         if found is None:
             found = self._vouchers = Vouchers(self)
         return found
+
+    @property
+    def transfers(self) -> Transfers:
+        """Points transfers between cards (stateless: made per use)."""
+        return Transfers(self)

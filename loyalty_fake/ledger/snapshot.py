@@ -54,6 +54,7 @@ from loyalty_fake.ledger.redemptions import (
 from loyalty_fake.ledger.rewards import Reward, RewardAssignment
 from loyalty_fake.ledger.segments import CustomerEvent, Segment
 from loyalty_fake.ledger.stacking import StackedRedemption, StackedRollback
+from loyalty_fake.ledger.transfer_records import PointsTransfer, TransferSide
 from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
 from loyalty_fake.ledger.validation_sessions import ValidationSession
 from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
@@ -137,6 +138,8 @@ def _record_classes() -> tuple[type, ...]:
         Voucher,
         GiftTransaction,
         VoucherRedemption,
+        TransferSide,
+        PointsTransfer,
     )
 
 
