@@ -12,11 +12,13 @@ from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.http.publications import PUBLICATION_QUERY, list_publications
 from loyalty_fake.http.redemptions import failed_redemption_body
 from loyalty_fake.http.redemptions_json import redemption_json, rollback_json
+from loyalty_fake.http.voucher_redemptions_json import voucher_part_json
 from loyalty_fake.http.vouchers_json import any_voucher_json
+from loyalty_fake.ledger.cards import LoyaltyCard
+from loyalty_fake.ledger.voucher_parts import parts_of
 
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
-    from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.vouchers import Voucher
 
 __all__ = ["PATH_PARAMETERS", "ROUTES"]
@@ -39,7 +41,10 @@ _ADD_VOUCHERS: Schema = {
 
 _ADD_VOUCHER_WITH_CODE: Schema = {"type": "object", "properties": dict(_VOUCHER_FIELDS)}
 
-_REDEMPTIONS_SUMMARY = "A card's reward redemptions and rollbacks, failed ones too, newest first"
+_REDEMPTIONS_SUMMARY = (
+    "A voucher's redemptions and rollbacks, newest first: a card's reward redemptions, failed"
+    " ones too; a discount voucher's or gift card's parts of stacked redemptions"
+)
 
 
 def _voucher_overrides(body: Body) -> dict[str, Any]:
@@ -110,9 +115,13 @@ def list_voucher_redemptions(call: Call) -> tuple[int, Any]:
     """``GET /v1/vouchers/{code}/redemption(s)``: the card's redemptions and rollbacks.
 
     Failed ones (``rf_``, ``rrf_``) included, newest first; ``redeemed_quantity``
-    counts the successful redemptions only.
+    counts the successful redemptions only. A discount voucher's or gift card's are its
+    parts of stacked redemptions and their rollbacks.
     """
-    card = call.session.members.get(call.params["code"])
+    found = call.session.vouchers.find(call.params["code"])
+    if not isinstance(found, LoyaltyCard):
+        return 200, _voucher_redemptions(call, found)
+    card = call.session.members.get(found.code)
     campaign = call.session.campaigns.get(card.campaign_id)
     redemption = voucher_json(card, campaign)["redemption"]
     # (date, seq, entry): newest first; within one millisecond, the later record first.
@@ -136,6 +145,27 @@ def list_voucher_redemptions(call: Call) -> tuple[int, Any]:
         "data_ref": "redemption_entries",
         "total": len(entries),
         "redemption_entries": [body for _, _, body in entries],
+    }
+
+
+def _voucher_redemptions(call: Call, voucher: Voucher) -> dict[str, Any]:
+    project = call.session.project
+    redemption = _added_json(call, voucher)["redemption"]
+    # (seq, entry): newest first.
+    entries: list[tuple[int, dict[str, Any]]] = []
+    for part in parts_of(project, voucher):
+        entries.append((part.seq, voucher_part_json(project, part, rollback=False)))
+        if part.rollback is not None:
+            entries.append((part.rollback.seq, voucher_part_json(project, part, rollback=True)))
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    return {
+        "quantity": redemption["quantity"],
+        "redeemed_quantity": voucher.redeemed_quantity,
+        "object": "list",
+        "url": redemption["url"],
+        "data_ref": "redemption_entries",
+        "total": len(entries),
+        "redemption_entries": [body for _, body in entries],
     }
 
 
