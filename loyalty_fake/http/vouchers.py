@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
     from loyalty_fake.ledger.vouchers import Voucher
 
-__all__ = ["PATH_PARAMETERS", "ROUTES"]
+__all__ = ["PATH_PARAMETERS", "ROUTES", "voucher_body"]
 
 PATH_PARAMETERS = {"code": "The card's code."}
 
@@ -101,14 +101,18 @@ def add_voucher_with_code(call: Call) -> tuple[int, Any]:
     return 200, _added_json(call, card)
 
 
-def _added_json(call: Call, added: LoyaltyCard | Voucher) -> dict[str, Any]:
-    return any_voucher_json(added, call.session.vouchers.campaign_of(added))
+def voucher_body(call: Call, found: LoyaltyCard | Voucher) -> dict[str, Any]:
+    """A card or voucher as the vouchers API shows it, its validation rule assignments too."""
+    rules = call.session.validation_rules.assignments_of(found.id)
+    return any_voucher_json(found, call.session.vouchers.campaign_of(found), rules)
+
+
+_added_json = voucher_body
 
 
 def get_voucher(call: Call) -> tuple[int, Any]:
     """``GET /v1/vouchers/{code}``: a loyalty card, discount voucher or gift card."""
-    found = call.session.vouchers.find(call.params["code"])
-    return 200, any_voucher_json(found, call.session.vouchers.campaign_of(found))
+    return 200, voucher_body(call, call.session.vouchers.find(call.params["code"]))
 
 
 def list_voucher_redemptions(call: Call) -> tuple[int, Any]:

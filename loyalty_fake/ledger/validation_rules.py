@@ -297,6 +297,11 @@ class ValidationRules(Area):
         ]
         return Page(limit, page).of(_ordered(found, order)), len(found)
 
+    def assignments_of(self, related_id: str) -> list[RuleAssignment]:
+        """The assignments to one object (its ``v_``, ``camp_``... ID), oldest first."""
+        found = self._project.validation_rule_assignments.values()
+        return [a for a in found if a.related_object_id == related_id]
+
     def assigned_to(self, related_id: str) -> list[ValidationRule]:
         """The rules assigned to the object ``related_id``, oldest assignment first."""
         project = self._project
