@@ -121,7 +121,10 @@ def test_an_assigned_validation_rule_refuses_the_voucher(
     rule = _ok(client.create_validation_rule(BIG_ORDER))
     voucher_id = _ok(client.get_voucher("TEN-OFF"))["id"]
     body = {"related_object_type": "voucher", "related_object_id": voucher_id}
-    _ok(client.assign_validation_rule(rule["id"], body))
+    assigned = _ok(client.assign_validation_rule(rule["id"], body))
+    listed = _ok(client.get_voucher("TEN-OFF"))["validation_rules_assignments"]
+    assert [a["id"] for a in listed["data"]] == [assigned["id"]]
+    assert (listed["total"], listed["data"][0]["rule_id"]) == (1, rule["id"])
     refused = _validate(client, _voucher("TEN-OFF"))
     error = refused["inapplicable_redeemables"][0]["result"]["error"]
     assert error["key"] == "order_rules_violated"

@@ -13,8 +13,10 @@ from loyalty_fake.http.redemptions_json import (
     redemption_json,
     rollback_json,
 )
+from loyalty_fake.http.voucher_redemptions_json import voucher_part_json
 from loyalty_fake.ledger.orders import OrderItem, OrderRequest
 from loyalty_fake.ledger.redemptions import Redemption
+from loyalty_fake.ledger.voucher_parts import find_part, roll_back_part
 
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
@@ -177,13 +179,20 @@ def failed_redemption_body(call: Call, failed: FailedRedemption) -> dict[str, An
 
 
 def get_redemption(call: Call) -> tuple[int, Any]:
-    """``GET /v1/redemptions/{redemptionId}``: ``r_``, ``rr_``, or a failure (``rf_``, ``rrf_``)."""
+    """``GET /v1/redemptions/{redemptionId}``: ``r_``, ``rr_``, or a failure (``rf_``, ``rrf_``).
+
+    A stacked parent, a loyalty card's redemption, or a discount voucher's or gift card's
+    part of a stacked redemption, or the rollback of any of them.
+    """
     wanted = call.params["redemptionId"]
     stacked = call.session.stacking.get(wanted)
     if stacked is not None:
         from loyalty_fake.http.stacking import stacked_body  # noqa: PLC0415 - imports this one
 
         return 200, stacked_body(call, stacked, wanted)
+    part = find_part(call.session.project, wanted)
+    if part is not None:
+        return 200, voucher_part_json(call.session.project, part, rollback=part.id != wanted)
     found = call.session.redemptions.get(wanted)
     if isinstance(found, Redemption):
         return 200, _redemption_body(call, found, rollback=found.id != wanted)
@@ -194,7 +203,9 @@ def rollback_redemption(call: Call) -> tuple[int, Any]:
     """``POST /v1/redemptions/{redemptionId}/rollback``: give the points back.
 
     ``tracking_id`` (query or body) or the body's ``customer``, and the body's ``order``,
-    must be the redemption's own; the body's other fields are not applied.
+    must be the redemption's own; the body's other fields are not applied. A part of a
+    stacked redemption rolls back with its parent (400 ``invalid_redemption_parent``
+    alone, unless ``rollback_stacked_parts``), a voucher's part as a card's.
     """
     query = Query(call.request.query)
     body = Body(parse_json_body(call.request))
@@ -209,8 +220,13 @@ def rollback_redemption(call: Call) -> tuple[int, Any]:
         order = order_body.string("id", non_empty=True) or order_body.string(
             "source_id", non_empty=True
         )
+    wanted = call.params["redemptionId"]
+    part = call.session.project.voucher_redemptions.get(wanted)
+    if part is not None:
+        part = roll_back_part(call.session, part, reason=reason, customer=customer, order=order)
+        return 200, voucher_part_json(call.session.project, part, rollback=True)
     redemption = call.session.redemptions.rollback(
-        call.params["redemptionId"], reason=reason, customer=customer, order=order
+        wanted, reason=reason, customer=customer, order=order
     )
     return 200, _redemption_body(call, redemption, rollback=True)
 
@@ -257,7 +273,7 @@ ROUTES: tuple[Route, ...] = (
         Operation(
             "rollback_redemption",
             "Roll a redemption back: the points return to the card",
-            "RedemptionRollback",
+            "AnyRedemptionRollback",
             query=[
                 query("reason", STRING),
                 query("tracking_id", STRING, "Must be the redemption's customer's; else 400."),

@@ -403,13 +403,16 @@ def _failed_redemption(*, rollback: bool) -> Schema:
 
 
 # GET /v1/redemptions/{redemptionId} answers any of them, by the ID's prefix (r_, rr_, rf_,
-# rrf_); a card's redemptions list holds them all.
+# rrf_); a card's redemptions list holds them all, a discount voucher's or gift card's its
+# parts of stacked redemptions and their rollbacks.
 _REDEMPTION_OR_ROLLBACK: Schema = {
     "oneOf": [
         ref("Redemption"),
         ref("RedemptionRollback"),
         ref("FailedRedemption"),
         ref("FailedRedemptionRollback"),
+        ref("VoucherRedemption"),
+        ref("VoucherRedemptionRollback"),
     ]
 }
 

@@ -91,7 +91,9 @@ def voucher_redemption_json(
 
 def _schema(*, rollback: bool) -> Schema:
     amount: Schema = {"type": "integer", "maximum": 0} if rollback else {"type": "integer"}
-    return obj(
+    # Closed: a loyalty card's redemption (with its reward and points) is not one of these,
+    # so the lists' oneOf tells the two apart.
+    return {"additionalProperties": False} | obj(
         {
             "id": STRING,
             "object": const("redemption_rollback" if rollback else "redemption"),
@@ -117,4 +119,9 @@ def _schema(*, rollback: bool) -> Schema:
 SCHEMAS: dict[str, Schema] = {
     "VoucherRedemption": _schema(rollback=False),
     "VoucherRedemptionRollback": _schema(rollback=True),
+    # POST /v1/redemptions/{redemptionId}/rollback: a reward redemption's rollback, or (with
+    # rollback_stacked_parts) a voucher's part's.
+    "AnyRedemptionRollback": {
+        "oneOf": [ref("RedemptionRollback"), ref("VoucherRedemptionRollback")]
+    },
 }

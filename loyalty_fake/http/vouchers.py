@@ -12,14 +12,16 @@ from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.http.publications import PUBLICATION_QUERY, list_publications
 from loyalty_fake.http.redemptions import failed_redemption_body
 from loyalty_fake.http.redemptions_json import redemption_json, rollback_json
+from loyalty_fake.http.voucher_redemptions_json import voucher_part_json
 from loyalty_fake.http.vouchers_json import any_voucher_json
+from loyalty_fake.ledger.cards import LoyaltyCard
+from loyalty_fake.ledger.voucher_parts import parts_of
 
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
-    from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.vouchers import Voucher
 
-__all__ = ["PATH_PARAMETERS", "ROUTES"]
+__all__ = ["PATH_PARAMETERS", "ROUTES", "voucher_body"]
 
 PATH_PARAMETERS = {"code": "The card's code."}
 
@@ -39,7 +41,10 @@ _ADD_VOUCHERS: Schema = {
 
 _ADD_VOUCHER_WITH_CODE: Schema = {"type": "object", "properties": dict(_VOUCHER_FIELDS)}
 
-_REDEMPTIONS_SUMMARY = "A card's reward redemptions and rollbacks, failed ones too, newest first"
+_REDEMPTIONS_SUMMARY = (
+    "A voucher's redemptions and rollbacks, newest first: a card's reward redemptions, failed"
+    " ones too; a discount voucher's or gift card's parts of stacked redemptions"
+)
 
 
 def _voucher_overrides(body: Body) -> dict[str, Any]:
@@ -98,23 +103,31 @@ def add_voucher_with_code(call: Call) -> tuple[int, Any]:
     return 200, _added_json(call, card)
 
 
-def _added_json(call: Call, added: LoyaltyCard | Voucher) -> dict[str, Any]:
-    return any_voucher_json(added, call.session.vouchers.campaign_of(added))
+def voucher_body(call: Call, found: LoyaltyCard | Voucher) -> dict[str, Any]:
+    """A card or voucher as the vouchers API shows it, its validation rule assignments too."""
+    rules = call.session.validation_rules.assignments_of(found.id)
+    return any_voucher_json(found, call.session.vouchers.campaign_of(found), rules)
+
+
+_added_json = voucher_body
 
 
 def get_voucher(call: Call) -> tuple[int, Any]:
     """``GET /v1/vouchers/{code}``: a loyalty card, discount voucher or gift card."""
-    found = call.session.vouchers.find(call.params["code"])
-    return 200, any_voucher_json(found, call.session.vouchers.campaign_of(found))
+    return 200, voucher_body(call, call.session.vouchers.find(call.params["code"]))
 
 
 def list_voucher_redemptions(call: Call) -> tuple[int, Any]:
     """``GET /v1/vouchers/{code}/redemption(s)``: the card's redemptions and rollbacks.
 
     Failed ones (``rf_``, ``rrf_``) included, newest first; ``redeemed_quantity``
-    counts the successful redemptions only.
+    counts the successful redemptions only. A discount voucher's or gift card's are its
+    parts of stacked redemptions and their rollbacks.
     """
-    card = call.session.members.get(call.params["code"])
+    found = call.session.vouchers.find(call.params["code"])
+    if not isinstance(found, LoyaltyCard):
+        return 200, _voucher_redemptions(call, found)
+    card = call.session.members.get(found.code)
     campaign = call.session.campaigns.get(card.campaign_id)
     redemption = voucher_json(card, campaign)["redemption"]
     # (date, seq, entry): newest first; within one millisecond, the later record first.
@@ -138,6 +151,27 @@ def list_voucher_redemptions(call: Call) -> tuple[int, Any]:
         "data_ref": "redemption_entries",
         "total": len(entries),
         "redemption_entries": [body for _, _, body in entries],
+    }
+
+
+def _voucher_redemptions(call: Call, voucher: Voucher) -> dict[str, Any]:
+    project = call.session.project
+    redemption = _added_json(call, voucher)["redemption"]
+    # (seq, entry): newest first.
+    entries: list[tuple[int, dict[str, Any]]] = []
+    for part in parts_of(project, voucher):
+        entries.append((part.seq, voucher_part_json(project, part, rollback=False)))
+        if part.rollback is not None:
+            entries.append((part.rollback.seq, voucher_part_json(project, part, rollback=True)))
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    return {
+        "quantity": redemption["quantity"],
+        "redeemed_quantity": voucher.redeemed_quantity,
+        "object": "list",
+        "url": redemption["url"],
+        "data_ref": "redemption_entries",
+        "total": len(entries),
+        "redemption_entries": [body for _, body in entries],
     }
 
 

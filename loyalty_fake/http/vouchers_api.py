@@ -23,6 +23,7 @@ from loyalty_fake.http.voucher_bodies import (
     read_gift,
     read_voucher_own,
 )
+from loyalty_fake.http.vouchers import voucher_body
 from loyalty_fake.http.vouchers_json import (
     any_voucher_json,
     gift_balance_json,
@@ -167,7 +168,7 @@ def list_vouchers(call: Call) -> tuple[int, Any]:
         )
     if order.startswith("-"):
         found.reverse()
-    body = [any_voucher_json(v, vouchers.campaign_of(v)) for v in page.of(found)]
+    body = [voucher_body(call, v) for v in page.of(found)]
     return 200, {"object": "list", "data_ref": "vouchers", "vouchers": body, "total": len(found)}
 
 
@@ -204,7 +205,7 @@ def _create(call: Call, code: str | None) -> tuple[int, Any]:
             if gift is not None and "amount" in gift:
                 changes["gift_amount"] = gift["amount"]
             added = call.session.vouchers.update(added.code, changes)
-        return 200, any_voucher_json(added, call.session.vouchers.campaign_of(added))
+        return 200, voucher_body(call, added)
     if kind == "LOYALTY_CARD":
         raise errors.bad_request(
             "invalid_campaign",
@@ -266,7 +267,7 @@ def update_voucher(call: Call) -> tuple[int, Any]:
     if category is not None:
         changes["category"] = call.session.campaigns.category_named(category)
     found = vouchers.update(call.params["code"], changes)
-    return 200, any_voucher_json(found, vouchers.campaign_of(found))
+    return 200, voucher_body(call, found)
 
 
 def delete_voucher(call: Call) -> tuple[int, Any]:
@@ -280,13 +281,13 @@ def delete_voucher(call: Call) -> tuple[int, Any]:
 def enable_voucher(call: Call) -> tuple[int, Any]:
     """``POST /v1/vouchers/{code}/enable``: the voucher can be used again."""
     found = call.session.vouchers.set_active(call.params["code"], active=True)
-    return 200, any_voucher_json(found, call.session.vouchers.campaign_of(found))
+    return 200, voucher_body(call, found)
 
 
 def disable_voucher(call: Call) -> tuple[int, Any]:
     """``POST /v1/vouchers/{code}/disable``: the voucher cannot be used."""
     found = call.session.vouchers.set_active(call.params["code"], active=False)
-    return 200, any_voucher_json(found, call.session.vouchers.campaign_of(found))
+    return 200, voucher_body(call, found)
 
 
 def change_balance(call: Call) -> tuple[int, Any]:

@@ -30,11 +30,15 @@ from loyalty_fake.http.common_json import (
     ref,
     timestamp_or_none,
 )
+from loyalty_fake.http.validation_rules_json import assignment_json
 from loyalty_fake.ids import IdGenerator
 from loyalty_fake.ledger.cards import LoyaltyCard
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.validation_rules import RuleAssignment
     from loyalty_fake.ledger.vouchers import GiftTransaction, Voucher
 
 __all__ = [
@@ -61,8 +65,10 @@ def gift_json(voucher: Voucher) -> dict[str, Any]:
     return body
 
 
-def voucher_record_json(voucher: Voucher, campaign: Campaign | None) -> dict[str, Any]:
-    """A discount or gift voucher (the ``Voucher`` schema)."""
+def voucher_record_json(
+    voucher: Voucher, campaign: Campaign | None, rules: Sequence[RuleAssignment] = ()
+) -> dict[str, Any]:
+    """A discount or gift voucher (the ``Voucher`` schema), with its rules' ``assignments``."""
     code_in_url = quote(voucher.code, safe="")
     qr = IdGenerator.asset_id(voucher.id, "qr")
     barcode = IdGenerator.asset_id(voucher.id, "barcode")
@@ -103,7 +109,11 @@ def voucher_record_json(voucher: Voucher, campaign: Campaign | None) -> dict[str
         "created_at": format_timestamp(voucher.created_at),
         "updated_at": timestamp_or_none(voucher.updated_at),
         "holder_id": voucher.holder_id,
-        "validation_rules_assignments": dict(_NO_RULES),
+        "validation_rules_assignments": {
+            **_NO_RULES,
+            "data": [assignment_json(assignment) for assignment in rules],
+            "total": len(rules),
+        },
         "redemption": {
             "quantity": quantity,
             "redeemed_quantity": voucher.redeemed_quantity,
@@ -131,12 +141,20 @@ def voucher_record_json(voucher: Voucher, campaign: Campaign | None) -> dict[str
     return body
 
 
-def any_voucher_json(found: LoyaltyCard | Voucher, campaign: Campaign | None) -> dict[str, Any]:
-    """A loyalty card, discount voucher or gift card as the vouchers API shows it."""
+def any_voucher_json(
+    found: LoyaltyCard | Voucher,
+    campaign: Campaign | None,
+    rules: Sequence[RuleAssignment] = (),
+) -> dict[str, Any]:
+    """A loyalty card, discount voucher or gift card as the vouchers API shows it.
+
+    ``rules``: a discount voucher's or gift card's validation rule assignments (a card
+    shows none yet).
+    """
     if isinstance(found, LoyaltyCard):
         assert campaign is not None  # noqa: S101 - a card always has its program
         return voucher_json(found, campaign)
-    return voucher_record_json(found, campaign)
+    return voucher_record_json(found, campaign, rules)
 
 
 def gift_balance_json(voucher: Voucher, amount: int) -> dict[str, Any]:
@@ -211,7 +229,14 @@ _RECORD_REQUIRED: dict[str, Schema] = {
     "assets": obj({"qr": _ASSET, "barcode": _ASSET}),
     "is_referral_code": const(value=False),
     "created_at": TIMESTAMP,
-    "validation_rules_assignments": ref("NoValidationRules"),
+    "validation_rules_assignments": obj(
+        {
+            "object": const("list"),
+            "data_ref": const("data"),
+            "data": {"type": "array", "items": ref("ValidationRuleAssignment")},
+            "total": COUNT,
+        }
+    ),
     "redemption": obj(
         {
             "quantity": nullable({"type": "integer", "minimum": 1}),

@@ -374,6 +374,7 @@ class Campaigns(Area):
             session.earning_rules.forget_campaign(campaign)
             session.pending_points.forget_cards(codes)
             session.vouchers.forget_campaign(campaign)
+            session.validation_rules.forget_object(campaign.id)
         else:
             if undo is not None:
                 undo.touch(campaign)

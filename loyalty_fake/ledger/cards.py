@@ -275,8 +275,11 @@ class Cards(Area):
         """Remove a program's cards for good (the caller noted the project); their codes."""
         project = self._project
         codes = {code for code, card in project.cards.items() if card.campaign_id == campaign.id}
+        ids = set()
         for code in codes:
             card = project.cards.pop(code)
+            ids.add(card.id)
             if project.card_codes_by_id is not None:
                 project.card_codes_by_id.pop(card.id, None)
+        self._session.validation_rules.forget_objects(ids)
         return codes

@@ -270,8 +270,10 @@ class EarningRules(Area):
     def forget_campaign(self, campaign: Campaign) -> None:
         """Drop the earning rules of a program removed for good."""
         rules = self._project.earning_rules
-        for rule in [r for r in rules.values() if r.campaign_id == campaign.id]:
-            del rules[rule.id]
+        gone = [r.id for r in rules.values() if r.campaign_id == campaign.id]
+        for rule_id in gone:
+            del rules[rule_id]
+        self._session.validation_rules.forget_objects(set(gone))
 
 
 def _check(spec: RuleSpec, start_date: dt.datetime | None = None) -> None:

@@ -1,10 +1,15 @@
-"""``GET /v1/redemptions``: every redemption, part, parent, rollback and failure, filtered."""
+"""``GET /v1/redemptions``: every redemption, part, parent, rollback and failure, filtered.
+
+A part is a loyalty card's (``redemptions.Redemption``) or a discount voucher's or gift
+card's (``voucher_kinds.VoucherRedemption``): both are listed the same way.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.filters import FilterField, Kind
+from loyalty_fake.ids import card_id
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -12,8 +17,16 @@ if TYPE_CHECKING:
     from loyalty_fake.filters import Filter
     from loyalty_fake.ledger.customers import Customers
     from loyalty_fake.ledger.project import Project
+    from loyalty_fake.ledger.redemptions import Redemption
+    from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
 
-__all__ = ["REDEMPTION_FILTERS", "REDEMPTION_ORDERS", "entries", "redemption_record"]
+__all__ = [
+    "REDEMPTION_FILTERS",
+    "REDEMPTION_ORDERS",
+    "entries",
+    "redemption_record",
+    "voucher_code",
+]
 
 # GET /v1/redemptions' filters (ParameterFiltersListRedemptions): every one text.
 REDEMPTION_FILTERS: dict[str, FilterField] = {
@@ -37,7 +50,8 @@ def redemption_record(project: Project, kind: str, record: Any) -> dict[str, Any
     """A listed row's filterable fields (``REDEMPTION_FILTERS``); ``user_login`` has none.
 
     A parent's related object is itself; a card's redemption's, its card (``v_``) in its
-    program. The fake's API calls name no user, so ``user_login`` never has a value.
+    program; a voucher's part's, the voucher (in its campaign, if any). The fake's API
+    calls name no user, so ``user_login`` never has a value.
     """
     rollback = kind in {"rollback", "parent_rollback"} or getattr(record, "is_rollback", False)
     found: dict[str, Any] = {
@@ -48,12 +62,12 @@ def redemption_record(project: Project, kind: str, record: Any) -> dict[str, Any
     if kind in {"parent", "parent_rollback"}:
         found["related_object_id"] = record.id
         return found
-    card = project.cards.get(record.card_code)
-    campaign = project.campaigns.get(record.campaign_id)
+    code = voucher_code(record)
+    campaign = project.campaigns.get(record.campaign_id) if record.campaign_id else None
     found.update(
         {
-            "voucher_code": record.card_code,
-            "related_object_id": card.id if card is not None else None,
+            "voucher_code": code,
+            "related_object_id": _voucher_id(project, record),
             "related_object_parent_id": record.campaign_id,
             "campaign_name": campaign.name if campaign is not None else None,
             "parent_redemption_id": getattr(record, "parent_id", None),
@@ -61,6 +75,19 @@ def redemption_record(project: Project, kind: str, record: Any) -> dict[str, Any
         }
     )
     return found
+
+
+def voucher_code(record: Any) -> str | None:
+    """The code a listed row redeemed: a card's, or a discount voucher's or gift card's."""
+    return getattr(record, "card_code", None) or getattr(record, "code", None)
+
+
+def _voucher_id(project: Project, record: Any) -> str | None:
+    """A row's voucher's ``v_`` ID: its card's, or the voucher's (derived from its code)."""
+    if hasattr(record, "card_code"):
+        card = project.cards.get(record.card_code)
+        return card.id if card is not None else None
+    return card_id(record.campaign_id or "", record.code)
 
 
 def entries(  # noqa: PLR0913 - the list's filters
@@ -85,7 +112,11 @@ def entries(  # noqa: PLR0913 - the list's filters
     creation order.
     """
     rows: list[tuple[dt.datetime, int, str, Any]] = []
-    for found in project.redemptions.values():
+    parts: list[Redemption | VoucherRedemption] = [
+        *project.redemptions.values(),
+        *project.voucher_redemptions.values(),
+    ]
+    for found in parts:
         rows.append((found.created_at, found.seq, "redemption", found))
         if found.rollback is not None:
             rollback = found.rollback
@@ -162,5 +193,5 @@ def _sort_value(field: str, kind: str, record: Any) -> str:
         rollback = record.rollback if kind in {"rollback", "parent_rollback"} else None
         return str(rollback.id if rollback is not None else record.id)
     if field == "voucher_code":
-        return str(getattr(record, "card_code", "") or "")
+        return str(voucher_code(record) or "")
     return str(record.customer_id or "")

@@ -264,6 +264,7 @@ class Rewards(Area):
         if self._session.undo is not None:
             self._session.undo.keep(assignments)
         del assignments[assignment.id]
+        self._session.validation_rules.forget_object(assignment.id)
 
     def of_member(
         self,
@@ -292,9 +293,10 @@ class Rewards(Area):
     def forget_campaign(self, campaign: Campaign) -> None:
         """Stop offering anything in a program removed for good."""
         assignments = self._project.reward_assignments
-        for assignment in list(assignments.values()):
-            if assignment.campaign_id == campaign.id:
-                del assignments[assignment.id]
+        gone = [a.id for a in assignments.values() if a.campaign_id == campaign.id]
+        for assignment_id in gone:
+            del assignments[assignment_id]
+        self._session.validation_rules.forget_objects(set(gone))
 
 
 def coin_payment(

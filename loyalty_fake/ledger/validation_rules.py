@@ -29,7 +29,7 @@ from loyalty_fake.ledger.validation_rule_objects import (
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping
+    from collections.abc import Collection, Mapping
 
     from loyalty_fake.ledger.customers import Customer
     from loyalty_fake.ledger.orders import Order
@@ -297,6 +297,11 @@ class ValidationRules(Area):
         ]
         return Page(limit, page).of(_ordered(found, order)), len(found)
 
+    def assignments_of(self, related_id: str) -> list[RuleAssignment]:
+        """The assignments to one object (its ``v_``, ``camp_``... ID), oldest first."""
+        found = self._project.validation_rule_assignments.values()
+        return [a for a in found if a.related_object_id == related_id]
+
     def assigned_to(self, related_id: str) -> list[ValidationRule]:
         """The rules assigned to the object ``related_id``, oldest assignment first."""
         project = self._project
@@ -320,8 +325,14 @@ class ValidationRules(Area):
 
     def forget_object(self, related_id: str) -> None:
         """Drop every assignment to an object (it was deleted)."""
+        self.forget_objects({related_id})
+
+    def forget_objects(self, related_ids: Collection[str]) -> None:
+        """Drop every assignment to these objects (deleted for good, a program's with it)."""
+        if not related_ids:
+            return
         assignments = self._project.validation_rule_assignments
-        gone = [a.id for a in assignments.values() if a.related_object_id == related_id]
+        gone = [a.id for a in assignments.values() if a.related_object_id in related_ids]
         if gone and self._session.undo is not None:
             self._session.undo.keep(assignments)
         for assignment_id in gone:

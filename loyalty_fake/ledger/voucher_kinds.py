@@ -4,8 +4,8 @@ A stacked validation checks them as Voucherify does: the voucher is enabled, ins
 dates, under its redemption quantity, a gift card has the credits asked for, and every
 validation rule assigned to the voucher or its campaign holds. What a discount takes off
 the order is ``discounts.calculate``'s arithmetic, on what the redeemables before it left
-to pay; a gift card spends its credits (all it has by default) up to that. Redeeming
-them is not done yet: ``apply`` answers 501 ``not_implemented`` before anything changes
+to pay; a gift card spends its credits (all it has by default) up to that. ``apply``
+redeems one as its part of a stacked redemption, ``roll_back`` undoes it
 (docs/choices.md, "Discount vouchers and gift cards in stacked requests").
 """
 
@@ -286,6 +286,8 @@ def roll_back(session: Session, made: VoucherRedemption, reason: str | None) -> 
     made.rollback = Rollback(
         id=session.ids.ordered("rr_", seq), created_at=now, reason=reason, seq=seq
     )
+    # Read by its rollback's ID too, as a card's redemption is (voucher_parts.find_part).
+    project.redemption_ids_by_rollback[made.rollback.id] = made.id
     return made
 
 

@@ -302,6 +302,8 @@ class Vouchers(Area):
                 undo.touch(campaign)
         if force:
             del project.vouchers[found.code]
+            # Gone for good, its rules' assignments with it (the bin keeps them).
+            self._session.validation_rules.forget_object(found.id)
         else:
             found.in_bin = True
         if campaign is not None:
@@ -398,5 +400,7 @@ class Vouchers(Area):
         project = self._project
         if self._session.undo is not None:
             self._session.undo.keep(project.vouchers)
-        for code in [c for c, v in project.vouchers.items() if v.campaign_id == campaign.id]:
-            del project.vouchers[code]
+        gone = [v for v in project.vouchers.values() if v.campaign_id == campaign.id]
+        for voucher in gone:
+            del project.vouchers[voucher.code]
+        self._session.validation_rules.forget_objects({voucher.id for voucher in gone})
