@@ -103,9 +103,16 @@ def create_publication_by_query(call: Call) -> tuple[int, Any]:
 
     deepObject parameters (``customer[source_id]``, ``campaign[name]``, ``metadata[k]``)
     arrive as text; one voucher per request (``campaign[count]`` above 1 is refused).
+    Limited to integration keys at Voucherify; the fake takes the project's keys.
     """
     join_once = _join_once(call)
-    asked = deep_objects((name, value) for name, value in call.request.query if name != "join_once")
+    # The official SDK (6.x) writes every unset field of its models as the text "None"
+    # (customer[metadata]=None): read as absent, or no SDK call could succeed.
+    asked = deep_objects(
+        (name, value)
+        for name, value in call.request.query
+        if name != "join_once" and not ("[" in name and value == "None")
+    )
     if "customer" not in asked:
         raise errors.invalid_query_params("Query should have required property 'customer'")
     campaign = asked.get("campaign")
