@@ -11,7 +11,6 @@ from loyalty_fake.http.common_json import (
     TIMESTAMP,
     Schema,
     const,
-    enum,
     format_timestamp,
     nullable,
     obj,
@@ -49,13 +48,13 @@ def publication_json(publication: Publication) -> dict[str, Any]:
         "campaign": publication.campaign_name,
         "campaign_id": publication.campaign_id,
         "voucher_code": publication.voucher_code,
-        "voucher_type": publication.voucher_type,
-        "vouchers": list(publication.codes),
         "vouchers_id": publication.vouchers_id,
         "source_id": publication.source_id,
         "channel": publication.channel,
         "metadata": dict(publication.metadata or {}),
         "result": publication.result,
+        # A publication of several vouchers: every code (voucher_code is the first).
+        **({"vouchers": list(publication.codes)} if publication.more_codes else {}),
     }
 
 
@@ -151,14 +150,13 @@ SCHEMAS: dict[str, Schema] = {
             "campaign": nullable(STRING),
             "campaign_id": nullable(STRING),
             "voucher_code": STRING,
-            "voucher_type": enum("LOYALTY_CARD", "DISCOUNT_VOUCHER", "GIFT_VOUCHER"),
-            "vouchers": {"type": "array", "items": STRING, "minItems": 1, "maxItems": 50},
             "vouchers_id": _IDS,
             "source_id": nullable(STRING),
             "channel": nullable(STRING),
             "metadata": FREE_OBJECT,
             "result": const("SUCCESS"),
-        }
+        },
+        {"vouchers": _CODES},
     ),
     "ShortVoucher": obj(
         {
