@@ -24,6 +24,11 @@ from tests.client_side_clients import ClientSideClient, RequestsClientSide, SdkC
 from tests.earning_clients import TRANSFERS, EarningClient, RequestsEarning, SdkEarning
 from tests.own_openapi import validate_own, validate_own_error
 from tests.products_clients import ProductsClient, RequestsProducts, SdkProducts
+from tests.publication_clients import (
+    PublicationQueryClient,
+    RequestsPublicationQuery,
+    SdkPublicationQuery,
+)
 from tests.qualifications_clients import (
     QualificationsClient,
     RequestsQualifications,
@@ -236,6 +241,7 @@ class Client(
     VouchersClient,
     QualificationsClient,
     VoucherCsvClient,
+    PublicationQueryClient,
     Protocol,
 ):
     """The operations the fake serves, as one client library performs them."""
@@ -325,6 +331,7 @@ class RequestsClient(
     RequestsVouchers,
     RequestsQualifications,
     RequestsVoucherCsv,
+    RequestsPublicationQuery,
 ):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
@@ -560,6 +567,7 @@ class SdkClient(
     SdkVouchers,
     SdkQualifications,
     SdkVoucherCsv,
+    SdkPublicationQuery,
 ):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 

@@ -637,6 +637,13 @@ The schema requires a string, yet the spec's own transaction examples show
 ``"source_id": null`` for an order that has none (and the SDK's schema allows it)."""
 
 
+NO_CAMPAIGN: Final = "(standalone voucher)"
+"""Stands in for a listed publication's ``voucher.campaign`` of ``null``, during validation only.
+
+``ListPublicationsItemVoucher`` requires a string, yet the spec's own list example shows
+``"campaign": null`` for a standalone voucher (a voucher of no campaign)."""
+
+
 def without_seed_nulls(body: object) -> object:
     """``body`` with the seed-documented nulls of every voucher object removed.
 
@@ -660,6 +667,8 @@ def without_seed_nulls(body: object) -> object:
         # The spec requires expires_at, yet says "No expiration date parameter is returned
         # if the loyalty points bucket does not expire" and its own example omits it.
         cleaned["expires_at"] = NEVER_EXPIRES
+    if body.get("object") == "voucher" and "id" not in body and body.get("campaign", "") is None:
+        cleaned["campaign"] = NO_CAMPAIGN  # a listed publication's short voucher
     if body.get("object") == "voucher":
         for key in SEED_NULLS:
             if cleaned.get(key, "") is None:

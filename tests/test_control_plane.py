@@ -108,6 +108,41 @@ def test_state_dumps_every_project(
     assert [t["type"] for t in project["transactions"]] == ["POINTS_ADDITION"]
 
 
+def test_state_shows_the_open_client_side_keys(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer
+) -> None:
+    """With no keys configured, each project's client-side keys are its app id and the default."""
+    loyalty_fake.create_loyalty_program("P")
+    state = requests.get(f"{loyalty_fake_server.url}/_fake/state", timeout=5).json()
+    keys = state["projects"][loyalty_fake.app_id]["client_side_keys"]
+    assert keys == {
+        "client_application_id": loyalty_fake.client_headers["X-Client-Application-Id"],
+        "client_token": loyalty_fake.client_headers["X-Client-Token"],
+    }
+    assert state["client_origins"] == []
+
+
+@pytest.mark.loyalty_fake(
+    credentials={"shop": "s3cret", "back-office": "t0ken"},
+    client_credentials={"shop": ("shop-web", "public-token")},
+    client_origins=["https://shop.example"],
+)
+def test_state_shows_the_configured_client_side_keys(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer
+) -> None:
+    """Configured client-side keys are shown per project; a project without a pair has none."""
+    loyalty_fake.create_loyalty_program("P", app_id="shop")
+    loyalty_fake.create_loyalty_program("Q", app_id="back-office")
+    state = requests.get(f"{loyalty_fake_server.url}/_fake/state", timeout=5).json()
+    projects = state["projects"]
+    assert projects["shop"]["client_side_keys"] == {
+        "client_application_id": "shop-web",
+        "client_token": "public-token",
+    }
+    assert projects["back-office"]["client_side_keys"] is None
+    assert state["client_origins"] == ["https://shop.example"]
+
+
 def test_unknown_control_operation_is_404(loyalty_fake_server: LiveServer) -> None:
     """An unknown /_fake/ operation is a 404 naming the known ones."""
     response = requests.get(f"{loyalty_fake_server.url}/_fake/nothing", timeout=5)

@@ -153,6 +153,10 @@ BODIES: dict[str, Any] = {
         "order": {"amount": 100},
     },
 }
+# Operations asked in the query string: the owner's code, to the stranger's customer.
+QUERIES: dict[str, dict[str, str]] = {
+    "GET /v1/publications/create": {"voucher": "{code}", "customer[source_id]": "alice"},
+}
 # Answers 200 in the stranger's project, the owner's code inapplicable there: not found.
 VALIDATIONS = {"POST /v1/validations", "POST /client/v1/validations"}
 # Answer 200 in the stranger's project: nothing there qualifies.
@@ -201,9 +205,11 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         field: (name, data.replace(b"{code}", code.encode()), kind)
         for field, (name, data, kind) in CSV_UPLOADS.get(route.operation, {}).items()
     }
+    params = {k: v.replace("{code}", code) for k, v in QUERIES.get(route.operation, {}).items()}
     return requests.request(
         route.method,
         BASE_URL + route.template.format(**values),
+        params=params,
         json=None if upload else body,
         files=upload,
         headers=headers,

@@ -27,14 +27,9 @@ def _made(loyalty_fake: LoyaltyFake, method: str, path: str, body: Any) -> dict[
 
 
 def _hold(loyalty_fake: LoyaltyFake, code: str, source_id: str) -> None:
-    """Make ``source_id`` the holder of voucher ``code``.
-
-    Main publishes loyalty cards only (``POST /v1/publications`` of a discount voucher
-    lands with another part of issue 18), so the holder is set on the record.
-    """
-    customer = loyalty_fake.request("POST", "/v1/customers", json_body={"source_id": source_id})
-    project = loyalty_fake.ledger.projects()[next(iter(loyalty_fake.ledger.projects()))]
-    project.vouchers[code].holder_id = customer.json()["id"]
+    """Publish voucher ``code`` to the customer ``source_id``: they become its holder."""
+    body = {"voucher": code, "customer": {"source_id": source_id}}
+    _made(loyalty_fake, "POST", "/v1/publications", body)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ __all__ = [
     "Body",
     "Query",
     "check_text",
+    "deep_objects",
     "invalid_query",
     "parse_json_body",
     "parse_json_objects",
@@ -45,6 +46,9 @@ _MAX_DEPTH = 32
 MAX_INTEGER = 2**53 - 1
 _INTEGER = re.compile(r"-?[0-9]+")
 _INDEX = re.compile(r"[0-9]*")
+# One deepObject key: a name and its bracketed parts, ``customer[address][city]``.
+_DEEP_KEY = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)")
+_DEEP_PART = re.compile(r"\[([^\[\]]*)\]")
 # A lone UTF-16 surrogate is half a character (a client that cut an emoji in two): no
 # UTF-8 text holds one. In a body it can only come from a \uD800-\uDFFF escape.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -388,3 +392,26 @@ class Query:
             raise invalid_query(
                 f"Property .{path} cannot be recognized as a ISO-8601 compliant date"
             ) from None
+
+
+def deep_objects(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Query parameters as objects: ``customer[address][city]=X`` is ``{customer: {address: …}}``.
+
+    The values stay text; a key that is not a name with bracketed parts is kept as it
+    came, and a later parameter replaces an earlier one at the same place. Nesting
+    deeper than a body may is refused (400 ``invalid_query_params``).
+    """
+    found: dict[str, Any] = {}
+    for name, value in pairs:
+        matched = _DEEP_KEY.fullmatch(name)
+        keys = [matched[1], *_DEEP_PART.findall(matched[2])] if matched else [name]
+        if len(keys) > _MAX_DEPTH:
+            raise invalid_query(f"Property {name} must not be nested deeper than {_MAX_DEPTH}")
+        target = found
+        for key in keys[:-1]:
+            inner = target.get(key)
+            if not isinstance(inner, dict):
+                inner = target[key] = {}
+            target = inner
+        target[keys[-1]] = value
+    return found

@@ -1,18 +1,19 @@
-"""``/v1/publications``: publish a card, and list publications."""
+"""``/v1/publications``: publish a card or vouchers (by body or by query), and list publications."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from loyalty_fake import errors
 from loyalty_fake.http import paging
-from loyalty_fake.http.cards_json import voucher_json
 from loyalty_fake.http.common_json import BOOLEAN, FREE_OBJECT, STRING, Schema, enum
 from loyalty_fake.http.customers import CUSTOMER_REFERENCE, customer_ref
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, orders, query
 from loyalty_fake.http.filters import filters_parameter, parse_filters
 from loyalty_fake.http.paging import LIMIT
-from loyalty_fake.http.params import Body, Query, parse_json_body
+from loyalty_fake.http.params import Body, Query, deep_objects, parse_json_body
 from loyalty_fake.http.publications_json import publication_api_json, publication_voucher_json
+from loyalty_fake.http.vouchers_json import any_voucher_json
 from loyalty_fake.ledger import PUBLICATION_FILTERS
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ PATH_PARAMETERS: dict[str, str] = {}
 _CREATE_PUBLICATION: Schema = {
     "type": "object",
     "required": ["customer"],
-    # A card by code, or one from a program: "Either Campaign or Voucher is required".
+    # A voucher by code, or from a campaign: "Either Campaign or Voucher is required".
     "anyOf": [{"required": ["voucher"]}, {"required": ["campaign"]}],
     "properties": {
         "customer": CUSTOMER_REFERENCE,
@@ -67,7 +68,7 @@ PUBLICATION_QUERY = [
     query(
         "voucher_type",
         enum("discount", "loyalty"),
-        "loyalty: every card of the fake; discount: none.",
+        "loyalty: loyalty cards; discount: discount vouchers.",
     ),
     query(
         "is_referral_code",
@@ -89,27 +90,66 @@ _PUBLICATION_ORDERS = tuple(
 
 
 def create_publication(call: Call) -> tuple[int, Any]:
-    """``POST /v1/publications``: publish a card by code or from a program."""
-    query = Query(call.request.query)
-    query.choice("join_once", ("true", "false"), "true")  # loyalty programs always join once
-    body = Body(parse_json_body(call.request))
+    """``POST /v1/publications``: publish a card or vouchers, by code or from a campaign."""
+    join_once = _join_once(call)
+    publication = call.session.publications.publish(
+        **_publication_request(Body(parse_json_body(call.request))), join_once=join_once
+    )
+    return 200, _publication_body(call, publication, listed=False)
+
+
+def create_publication_by_query(call: Call) -> tuple[int, Any]:
+    """``GET /v1/publications/create``: the same publication, asked in the query string.
+
+    deepObject parameters (``customer[source_id]``, ``campaign[name]``, ``metadata[k]``)
+    arrive as text; one voucher per request (``campaign[count]`` above 1 is refused).
+    Limited to integration keys at Voucherify; the fake takes the project's keys.
+    """
+    join_once = _join_once(call)
+    # The official SDK (6.x) writes every unset field of its models as the text "None"
+    # (customer[metadata]=None): read as absent, or no SDK call could succeed.
+    asked = deep_objects(
+        (name, value)
+        for name, value in call.request.query
+        if name != "join_once" and not ("[" in name and value == "None")
+    )
+    if "customer" not in asked:
+        raise errors.invalid_query_params("Query should have required property 'customer'")
+    campaign = asked.get("campaign")
+    if isinstance(campaign, dict) and isinstance(campaign.get("count"), str):
+        count = campaign["count"]
+        campaign["count"] = int(count) if count.isascii() and count.isdigit() else count
+    try:
+        request = _publication_request(Body(asked))
+    except errors.VoucherifyError as refusal:
+        if refusal.key != "invalid_payload":
+            raise
+        details = (refusal.details or "").replace("Payload", "Query", 1)
+        raise errors.invalid_query_params(details) from None
+    if request["count"] > 1:
+        raise errors.too_many_vouchers_requested()
+    publication = call.session.publications.publish(**request, join_once=join_once)
+    return 200, _publication_body(call, publication, listed=False)
+
+
+def _join_once(call: Call) -> bool:
+    return Query(call.request.query).choice("join_once", ("true", "false"), "false") == "true"
+
+
+def _publication_request(body: Body) -> dict[str, Any]:
+    """The ``publish`` arguments a request body (or the query's objects) asks for."""
     customer = customer_ref(body)
     voucher = body.string("voucher", non_empty=True)
     campaign, count = _publication_campaign(body)
-    source_id = body.string("source_id", non_empty=True)
-    metadata = body.mapping("metadata")
-    channel = body.string("channel")
-    card = call.session.publications.publish(
-        customer=customer,
-        voucher=voucher,
-        campaign=campaign if voucher is None else None,
-        count=count if voucher is None else 1,
-        source_id=source_id,
-        metadata=metadata,
-        channel=channel,
-    )
-    program = call.session.campaigns.get(card.campaign_id)
-    return 200, _publication_body(call, card.publication, voucher_json(card, program))
+    return {
+        "customer": customer,
+        "voucher": voucher,
+        "campaign": campaign if voucher is None else None,
+        "count": count if voucher is None else 1,
+        "source_id": body.string("source_id", non_empty=True),
+        "metadata": body.mapping("metadata"),
+        "channel": body.string("channel"),
+    }
 
 
 def _publication_campaign(body: Body) -> tuple[str | None, int]:
@@ -128,13 +168,23 @@ def _publication_campaign(body: Body) -> tuple[str | None, int]:
     return name, count
 
 
-def _publication_body(
-    call: Call, publication: Publication | None, voucher: dict[str, Any]
-) -> dict[str, Any]:
-    assert publication is not None  # noqa: S101 - a published card has its publication
-    customer = call.session.customers.get(publication.customer_id)
-    held = call.session.customers.cards_of(customer.id)
-    failures = call.session.redemptions.failures_of_customer(customer.id)
+def _publication_body(call: Call, publication: Publication, *, listed: bool) -> dict[str, Any]:
+    """The publication as created (the full voucher) or listed (the short one).
+
+    A publication of several vouchers names their codes (``vouchers``) instead.
+    """
+    session = call.session
+    customer = session.customers.get(publication.customer_id)
+    held = session.customers.cards_of(customer.id)
+    failures = session.redemptions.failures_of_customer(customer.id)
+    voucher = None
+    if not publication.more_codes:
+        found = session.vouchers.find(publication.voucher_code)
+        campaign = session.vouchers.campaign_of(found)
+        if listed:
+            voucher = publication_voucher_json(found, campaign)
+        else:
+            voucher = any_voucher_json(found, campaign)
     return publication_api_json(publication, customer, held, failures, voucher)
 
 
@@ -148,27 +198,23 @@ def list_publications(call: Call) -> tuple[int, Any]:
     # "This filter works only for the true option": false lists every publication.
     referral_only = query.choice("is_referral_code", ("true", "false"), "false") == "true"
     filters = parse_filters(query.pairs, PUBLICATION_FILTERS, metadata=True)
+    voucher = query.string("voucher")
     if "code" in call.params:
-        call.session.members.get(call.params["code"])  # 404 for an unknown card
+        voucher = call.session.vouchers.find(call.params["code"]).code  # 404 for none
     publications, total = call.session.publications.page(
         limit=page.limit,
         page=page.number,
         order=order,
         campaign=query.string("campaign"),
         customer=query.string("customer"),
-        voucher=call.params.get("code") or query.string("voucher"),
+        voucher=voucher,
         source_id=query.string("source_id"),
         result=result,
         voucher_type=_VOUCHER_TYPES[voucher_type] if voucher_type is not None else None,
         referral_only=referral_only,
         filters=filters,
     )
-    items = []
-    cards, campaigns = call.session.cards, call.session.campaigns
-    for publication in publications:
-        card = cards.get(publication.voucher_code)
-        program = campaigns.get(card.campaign_id)
-        items.append(_publication_body(call, publication, publication_voucher_json(card, program)))
+    items = [_publication_body(call, publication, listed=True) for publication in publications]
     return 200, {
         "object": "list",
         "data_ref": "publications",
@@ -177,6 +223,43 @@ def list_publications(call: Call) -> tuple[int, Any]:
     }
 
 
+# GET /v1/publications/create: the body's fields as deepObject query parameters.
+_CREATE_QUERY = [
+    query("join_once", BOOLEAN, "true: a customer keeps the voucher of the campaign they hold."),
+    query("voucher", STRING),
+    {
+        "name": "campaign",
+        "in": "query",
+        "required": False,
+        "style": "deepObject",
+        "explode": True,
+        "schema": {
+            "type": "object",
+            "properties": {"name": STRING, "count": {"type": "integer", "minimum": 1}},
+        },
+        "description": "campaign[name]; campaign[count] above 1 is too_many_vouchers_requested.",
+    },
+    query("source_id", STRING),
+    {
+        "name": "customer",
+        "in": "query",
+        "required": True,
+        "style": "deepObject",
+        "explode": True,
+        "schema": FREE_OBJECT,
+        "description": "customer[id] or customer[source_id], and profile fields (as text).",
+    },
+    {
+        "name": "metadata",
+        "in": "query",
+        "required": False,
+        "style": "deepObject",
+        "explode": True,
+        "schema": FREE_OBJECT,
+        "description": "The publication's metadata; the values are text.",
+    },
+]
+
 ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
@@ -184,10 +267,28 @@ ROUTES: tuple[Route, ...] = (
         create_publication,
         Operation(
             "create_publication",
-            "Publish a card by code or from a program",
+            "Publish a card or vouchers, by code or from a campaign",
             "Publication",
-            query=[query("join_once", BOOLEAN, "Loyalty programs always join once.")],
+            query=[
+                query(
+                    "join_once",
+                    BOOLEAN,
+                    "true: a customer keeps the voucher of the campaign they hold."
+                    " Loyalty programs always join once.",
+                )
+            ],
             body=_CREATE_PUBLICATION,
+        ),
+    ),
+    Route(
+        "GET",
+        "/v1/publications/create",
+        create_publication_by_query,
+        Operation(
+            "create_publication_by_query",
+            "Publish one card or voucher, asked in the query string",
+            "Publication",
+            query=_CREATE_QUERY,
         ),
     ),
     Route(

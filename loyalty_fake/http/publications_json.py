@@ -18,15 +18,17 @@ from loyalty_fake.http.common_json import (
     ref,
 )
 from loyalty_fake.http.customers_json import customer_json
+from loyalty_fake.http.vouchers_json import gift_json
+from loyalty_fake.ledger.cards import LoyaltyCard
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from loyalty_fake.ledger.campaigns import Campaign
-    from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.customers import Customer
     from loyalty_fake.ledger.publications import Publication
     from loyalty_fake.ledger.redemptions import FailedRedemption
+    from loyalty_fake.ledger.vouchers import Voucher
 
 __all__ = [
     "SCHEMAS",
@@ -46,11 +48,13 @@ def publication_json(publication: Publication) -> dict[str, Any]:
         "campaign": publication.campaign_name,
         "campaign_id": publication.campaign_id,
         "voucher_code": publication.voucher_code,
-        "vouchers_id": [publication.voucher_id],
+        "vouchers_id": publication.vouchers_id,
         "source_id": publication.source_id,
         "channel": publication.channel,
         "metadata": dict(publication.metadata or {}),
         "result": publication.result,
+        # A publication of several vouchers: every code (voucher_code is the first).
+        **({"vouchers": list(publication.codes)} if publication.more_codes else {}),
     }
 
 
@@ -59,14 +63,15 @@ def publication_api_json(
     customer: Customer,
     held: list[tuple[Campaign, LoyaltyCard]],
     failures: Sequence[FailedRedemption],
-    voucher: dict[str, Any],
+    voucher: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """A publication as ``POST /v1/publications`` and ``GET /v1/publications`` return it.
 
     ``held`` and ``failures`` are the customer's (see ``customer_json``); ``voucher`` is
-    the full voucher (create) or the short list form (list).
+    the full voucher (create) or the short list form (list); ``None`` for a publication
+    of several vouchers, which names their codes in ``vouchers`` instead.
     """
-    return {
+    body: dict[str, Any] = {
         "id": publication.id,
         "object": "publication",
         "created_at": format_timestamp(publication.created_at),
@@ -77,24 +82,40 @@ def publication_api_json(
         "source_id": publication.source_id,
         "result": publication.result,
         "customer": customer_json(customer, held, failures),
-        "voucher": voucher,
-        "vouchers_id": [publication.voucher_id],
     }
+    if voucher is not None:
+        body["voucher"] = voucher
+    else:
+        body["vouchers"] = list(publication.codes)
+    body["vouchers_id"] = publication.vouchers_id
+    return body
 
 
-def publication_voucher_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
-    """The short voucher a publications list shows."""
-    return {
-        "code": card.code,
+def publication_voucher_json(
+    found: LoyaltyCard | Voucher, campaign: Campaign | None
+) -> dict[str, Any]:
+    """The short voucher a publications list shows: its code, campaign and value.
+
+    A standalone voucher's ``campaign`` is ``null``, as in the spec's own example.
+    """
+    body: dict[str, Any] = {
+        "code": found.code,
         "object": "voucher",
-        "campaign": campaign.name,
-        "loyalty_card": loyalty_card_json(card),
-        "is_referral_code": False,
+        "campaign": campaign.name if campaign is not None else None,
     }
+    if isinstance(found, LoyaltyCard):
+        body["loyalty_card"] = loyalty_card_json(found)
+    elif found.type == "DISCOUNT_VOUCHER":
+        body["discount"] = dict(found.discount or {})
+    else:
+        body["gift"] = gift_json(found)
+    body["is_referral_code"] = False
+    return body
 
 
 def _publication(voucher: str) -> Schema:
-    return obj(
+    """A publication with one ``voucher`` (of the schema named), or several codes."""
+    schema = obj(
         {
             "id": STRING,
             "object": const("publication"),
@@ -106,10 +127,17 @@ def _publication(voucher: str) -> Schema:
             "source_id": nullable(STRING),
             "result": const("SUCCESS"),
             "customer": ref("Customer"),
-            "voucher": ref(voucher),
-            "vouchers_id": {"type": "array", "items": STRING, "minItems": 1, "maxItems": 1},
-        }
+            "vouchers_id": _IDS,
+        },
+        {"voucher": ref(voucher), "vouchers": _CODES},
     )
+    schema["oneOf"] = [{"required": ["voucher"]}, {"required": ["vouchers"]}]
+    return schema
+
+
+# At most 50 vouchers a publication (the spec's campaign.count).
+_IDS: Schema = {"type": "array", "items": STRING, "minItems": 1, "maxItems": 50}
+_CODES: Schema = {"type": "array", "items": STRING, "minItems": 2, "maxItems": 50}
 
 
 SCHEMAS: dict[str, Schema] = {
@@ -119,26 +147,31 @@ SCHEMAS: dict[str, Schema] = {
             "object": const("publication"),
             "created_at": TIMESTAMP,
             "customer_id": STRING,
-            "campaign": STRING,
-            "campaign_id": STRING,
+            "campaign": nullable(STRING),
+            "campaign_id": nullable(STRING),
             "voucher_code": STRING,
-            "vouchers_id": {"type": "array", "items": STRING, "minItems": 1, "maxItems": 1},
+            "vouchers_id": _IDS,
             "source_id": nullable(STRING),
             "channel": nullable(STRING),
             "metadata": FREE_OBJECT,
             "result": const("SUCCESS"),
-        }
+        },
+        {"vouchers": _CODES},
     ),
     "ShortVoucher": obj(
         {
             "code": STRING,
             "object": const("voucher"),
-            "campaign": STRING,
-            "loyalty_card": ref("LoyaltyCardPoints"),
+            "campaign": nullable(STRING),
             "is_referral_code": const(value=False),
-        }
+        },
+        {
+            "loyalty_card": ref("LoyaltyCardPoints"),
+            "discount": ref("DiscountObject"),
+            "gift": ref("GiftObject"),
+        },
     ),
-    "Publication": _publication("Voucher"),
+    "Publication": _publication("AnyVoucher"),
     "ListedPublication": _publication("ShortVoucher"),
     "PublicationsList": page_list("publications", ref("ListedPublication")),
 }

@@ -125,7 +125,7 @@ def voucher_record_json(
         },
         "publish": {
             "object": "list",
-            "count": 0,
+            "count": voucher.publish_count,
             "url": f"/v1/vouchers/{code_in_url}/publications?page=1&limit=10",
         },
         "object": "voucher",

@@ -10,6 +10,7 @@ from loyalty_fake import errors, ids
 from loyalty_fake.filters import STRING_CONDITIONS, FilterField, Kind
 from loyalty_fake.ledger.pages import Page
 from loyalty_fake.ledger.project import Area
+from loyalty_fake.ledger.vouchers import Voucher
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
 
     from loyalty_fake.filters import Filter
     from loyalty_fake.ledger.campaigns import Campaign
-    from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.customers import CustomerRef
     from loyalty_fake.ledger.project import Project
 
@@ -31,23 +31,40 @@ __all__ = [
 
 @attrs.define  # not frozen, for its init's speed (one per join); nothing changes one
 class Publication:
-    """The assignment of a card to a customer (Voucherify's publication)."""
+    """The assignment of a card or vouchers to a customer (Voucherify's publication).
+
+    One voucher, or several of one campaign (``campaign.count``): the first is
+    ``voucher_code``, the others ``more_codes``. A standalone voucher has no campaign.
+    """
 
     created_at: dt.datetime
     customer_id: str
-    campaign_id: str
-    campaign_name: str
+    campaign_id: str | None
+    campaign_name: str | None
     voucher_code: str
     source_id: str | None = None
     channel: str = "API"
     metadata: dict[str, Any] | None = None  # None while empty
     result: str = "SUCCESS"
     seq: int = 0
+    # LOYALTY_CARD, DISCOUNT_VOUCHER or GIFT_VOUCHER: the type of what was published.
+    voucher_type: str = "LOYALTY_CARD"
+    more_codes: tuple[str, ...] = ()
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every code the publication gave, in the order it gave them."""
+        return (self.voucher_code, *self.more_codes)
 
     @property
     def voucher_id(self) -> str:
-        """The card's ``v_`` ID (see ``LoyaltyCard.id``), derived: not stored."""
-        return ids.card_id(self.campaign_id, self.voucher_code)
+        """The first voucher's ``v_`` ID (see ``LoyaltyCard.id``), derived: not stored."""
+        return ids.card_id(self.campaign_id or "", self.voucher_code)
+
+    @property
+    def vouchers_id(self) -> list[str]:
+        """The ``v_`` ID of every voucher published, in the order of ``codes``."""
+        return [ids.card_id(self.campaign_id or "", code) for code in self.codes]
 
     @property
     def id(self) -> str:
@@ -58,10 +75,6 @@ class Publication:
     def event_id(self) -> str:
         """The ``customer.publication.succeeded`` event's ID, derived: not stored."""
         return ids.publication_event_id(self.id, self.seq)
-
-
-# Every card the fake makes is a loyalty card: a publication's voucher_type.
-_CARD_TYPE = "LOYALTY_CARD"
 
 
 # What GET /v1/publications filters on: ParameterFiltersListPublications's fields, and
@@ -97,7 +110,7 @@ def publication_record(publication: Publication) -> dict[str, Any]:
         "result": publication.result,
         "source_id": publication.source_id,
         "voucher_code": publication.voucher_code,
-        "voucher_type": _CARD_TYPE,
+        "voucher_type": publication.voucher_type,
     }
     for key, value in (publication.metadata or {}).items():
         record[f"metadata.{key}"] = value
@@ -134,34 +147,60 @@ class Publications(Area):
         source_id: str | None = None,
         metadata: Mapping[str, Any] | None = None,
         channel: str | None = None,
-    ) -> LoyaltyCard:
-        """``POST /v1/publications`` for loyalty cards: the members rules, by code or program.
+        join_once: bool = False,
+    ) -> Publication:
+        """``POST /v1/publications``: a card, a voucher by code, or vouchers of a campaign.
 
-        ``voucher`` wins over ``campaign``. Loyalty programs always join once, so one
-        publication publishes one card. Returns the card; its ``publication`` is the
-        publication that gave it to the customer.
+        ``voucher`` wins over ``campaign``. A loyalty program follows the members rules
+        and always joins once, so one publication publishes one card; a discount or
+        gift campaign publishes ``count`` vouchers (``voucher_publications``). Returns
+        the publication: the new one, or the earlier one a repeated join names.
         """
-        project = self._project
+        # voucher_publications makes this module's Publication: imported here, not above.
+        from loyalty_fake.ledger.voucher_publications import (  # noqa: PLC0415
+            VoucherPublication,
+            publish_vouchers,
+        )
+
+        session = self._session
         if voucher is None and campaign is None:
             raise errors.missing_vouchers()
+        named = session.vouchers.find(voucher) if voucher is not None else None
+        program = (
+            session.campaigns.get(campaign, any_type=True)
+            if named is None and campaign is not None
+            else None
+        )
+        if isinstance(named, Voucher) or (program is not None and not program.is_loyalty_program):
+            found = named if isinstance(named, Voucher) else None
+            return publish_vouchers(
+                session,
+                VoucherPublication(
+                    customer=customer,
+                    campaign=session.vouchers.campaign_of(found) if found is not None else program,
+                    voucher=found,
+                    count=count,
+                    source_id=source_id,
+                    metadata=metadata,
+                    channel=channel,
+                    join_once=join_once,
+                ),
+            )
         if count > 1:
             raise errors.too_many_vouchers_requested(
                 None if source_id is not None else "loyalty programs publish one card per customer"
             )
-        if voucher is not None:
-            program_id = self._session.members.get(voucher).campaign_id
-        else:
-            assert campaign is not None  # noqa: S101 - checked above
-            program_id = self._session.campaigns.get(campaign).id
-        del project
-        return self._session.members.add(
+        program_id = named.campaign_id if named is not None else program.id if program else ""
+        card = session.members.add(
             program_id,
             customer=customer,
-            voucher=voucher,
+            voucher=named.code if named is not None else None,
             source_id=source_id,
             metadata=metadata,
             channel=channel,
         )
+        assert card.publication is not None  # noqa: S101 - a member's card has its publication
+        return card.publication
 
     def page(  # noqa: PLR0913 - the endpoint's filters
         self,
@@ -180,9 +219,11 @@ class Publications(Area):
     ) -> tuple[list[Publication], int]:
         """One page of publications matching the filters, and how many match.
 
-        ``voucher_type`` is a ``type`` of card (``LOYALTY_CARD``); ``referral_only``
-        keeps the publications of referral codes; ``filters`` (on
-        ``PUBLICATION_FILTERS`` and ``metadata.<key>``) is applied after the rest.
+        ``voucher`` is any code a publication gave; ``voucher_type`` a ``type`` of
+        voucher (``LOYALTY_CARD``, ``DISCOUNT_VOUCHER``); ``referral_only`` keeps the
+        publications of referral codes; ``filters`` (on ``PUBLICATION_FILTERS`` and
+        ``metadata.<key>``) is applied after the rest. The publications of deleted
+        campaigns and vouchers are gone.
         """
         project = self._project
         now = self._session.clock.now()
@@ -192,12 +233,12 @@ class Publications(Area):
             for p in project.publications
             if (campaign is None or campaign in (p.campaign_name, p.campaign_id))
             and (customer is None or (holder is not None and p.customer_id == holder.id))
-            and (voucher is None or p.voucher_code == voucher)
+            and (voucher is None or voucher in p.codes)
             and (source_id is None or p.source_id == source_id)
             and (result is None or p.result == result)
-            and (voucher_type is None or voucher_type == _CARD_TYPE)
-            and not referral_only  # every card here is a loyalty card, none a referral code
-            and not self._binned(project, p.campaign_id)
+            and (voucher_type is None or voucher_type == p.voucher_type)
+            and not referral_only  # the fake has no referral programs
+            and not self._gone(project, p)
         ]
         if filters:
             matches = [p for p in matches if filters.matches(publication_record(p), now)]
@@ -207,9 +248,22 @@ class Publications(Area):
         return Page(limit, page).of(matches), len(matches)
 
     @staticmethod
-    def _binned(project: Project, campaign_id: str) -> bool:
-        found = project.campaigns.get(campaign_id)
-        return found is None or found.in_bin
+    def _gone(project: Project, publication: Publication) -> bool:
+        """Whether what the publication gave was deleted: its campaign, or its voucher."""
+        if publication.campaign_id is not None:
+            campaign = project.campaigns.get(publication.campaign_id)
+            if campaign is None or campaign.in_bin:
+                return True
+        if publication.voucher_type == "LOYALTY_CARD":
+            return False
+        voucher = project.vouchers.get(publication.voucher_code)
+        # A forced delete frees the code: a voucher made after the publication is another.
+        return (
+            voucher is None
+            or voucher.in_bin
+            or voucher.campaign_id != publication.campaign_id
+            or voucher.seq > publication.seq
+        )
 
     def all(self) -> list[Publication]:
         """Every publication of the project, oldest first."""

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from loyalty_fake.ledger.campaigns import Campaign, Category
+    from loyalty_fake.ledger.publications import Publication
 
 __all__ = [
     "VOUCHER_TYPES",
@@ -95,6 +96,9 @@ class Voucher:
     transactions: list[GiftTransaction] = attrs.field(factory=list, repr=False)
     # Deleted without force: gone from every read, its code still taken.
     in_bin: bool = False
+    # Publications of the voucher (its publish.count), and the one that gave it its holder.
+    publish_count: int = 0
+    publication: Publication | None = attrs.field(default=None, repr=False)
 
     @property
     def id(self) -> str:
@@ -147,6 +151,7 @@ class Vouchers(Area):
         if undo is not None:
             note_project(undo, project)
             if campaign is not None:
+                undo.mark(campaign.stock)
                 undo.touch(campaign)
         voucher = Voucher(
             code=code,
@@ -176,6 +181,7 @@ class Vouchers(Area):
         voucher.settings.update(own)
         project.vouchers[code] = voucher
         if campaign is not None:
+            campaign.stock.append(code)  # the order publications take free vouchers in
             campaign.vouchers_count += 1
         return voucher
 

@@ -15,6 +15,7 @@ from loyalty_fake.http.app import Keep, encode_json, printable
 from loyalty_fake.http.async_actions_json import async_action_json
 from loyalty_fake.http.campaigns_json import campaign_json
 from loyalty_fake.http.cards_json import member_json
+from loyalty_fake.http.client_side import DEFAULT_CLIENT_TOKEN
 from loyalty_fake.http.customers_json import customer_json
 from loyalty_fake.http.earning_rules_json import earning_rule_json
 from loyalty_fake.http.messages import JSON_HEADERS, Request, Response
@@ -253,8 +254,32 @@ class ControlPlane:
                         voucher_record_json(v, campaigns.get(v.campaign_id or ""))
                         for v in project.vouchers.values()
                     ],
+                    "client_side_keys": self._client_side_keys(app_id),
                 }
-        return {"clock": self._clock_json(), "seed": ledger.ids.seed, "projects": projects}
+        return {
+            "clock": self._clock_json(),
+            "seed": ledger.ids.seed,
+            "client_origins": list(self.served.app.client_origins),
+            "projects": projects,
+        }
+
+    def _client_side_keys(self, app_id: str) -> dict[str, str] | None:
+        """The client-side keys that open project ``app_id``; ``None`` when none does.
+
+        Its configured pair; while no keys of either kind are configured, its app id with
+        the fake's default token (any non-empty token opens it then). A client token is
+        public (it ships in a web page): showing it hides nothing.
+        """
+        app = self.served.app
+        for key in app.client_keys.values():
+            if key.app_id == app_id:
+                return {
+                    "client_application_id": key.client_application_id,
+                    "client_token": key.client_token,
+                }
+        if app.client_keys or app.credentials:
+            return None
+        return {"client_application_id": app_id, "client_token": DEFAULT_CLIENT_TOKEN}
 
     # -- the dashboard ----------------------------------------------------------------------
 
