@@ -207,7 +207,13 @@ def _floor_network(status: int, body: bytes) -> Urllib3Transport:
     """
     answer = Response(status, body, JSON_HEADERS)
 
-    def serve(method: str, url: str, headers: Mapping[str, str], body: bytes) -> Response:  # noqa: ARG001 - the same answer to every request
+    def serve(
+        method: str,  # noqa: ARG001 - the same answer to every request
+        url: str,  # noqa: ARG001
+        headers: Mapping[str, str],  # noqa: ARG001
+        body: bytes,  # noqa: ARG001
+        client: str | None = None,  # noqa: ARG001
+    ) -> Response:
         return answer
 
     return Urllib3Transport(serve, lambda url: url.startswith(BASE_URL), lambda *_origin: False)

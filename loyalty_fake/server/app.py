@@ -144,7 +144,7 @@ class ServerApp:
     ) -> Response:
         if _is_control(request):
             return self._control.handle(request, keep)
-        return self.served.app.handle(request, keep)
+        return self.served.app.handle(request, keep, client="server")
 
     def _control_plane_off(self, request: Request) -> Response:
         # Nothing about the state or the control plane itself: a scanner learns no more

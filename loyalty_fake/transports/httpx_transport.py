@@ -26,7 +26,7 @@ from loyalty_fake.transports.base import Claims, Patch, Serve
 from loyalty_fake.transports.wire import Exchange, origin_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     import httpx
 
@@ -113,6 +113,14 @@ class _NotReused:
         if info == "is_readable":
             return True  # the next request on this origin may be the fake's
         return self._stream.get_extra_info(info)
+
+
+def _sync_sender(_headers: Mapping[str, str]) -> str:
+    return "httpx"
+
+
+def _async_sender(_headers: Mapping[str, str]) -> str:
+    return "httpx-async"
 
 
 def _where(request: Any) -> tuple[str, str, int | None, str | None]:
@@ -233,7 +241,8 @@ class HttpxTransport:
         if not claimed:
             return None
         reusable = self.claims_whole_origin(scheme, host, port)
-        return stream_type(Exchange(self.serve, origin), reusable=reusable)
+        sender = _async_sender if stream_type is _AsyncFakeStream else _sync_sender
+        return stream_type(Exchange(self.serve, origin, sender), reusable=reusable)
 
     def _shared(self, request: Any) -> bool:
         """Whether the fake claims other paths of this unclaimed request's origin."""
