@@ -173,7 +173,7 @@ def test_nested_fakes_inner_wins_then_outer_returns() -> None:
 
 
 def test_memory_stays_flat_however_many_calls() -> None:
-    """Past its call journal's bound, 1,000 more requests calls leave the traced memory as it was."""
+    """Past the call journal's bound, 1,000 more calls leave the traced memory as it was."""
     with LoyaltyFake() as fake:
         fake.create_loyalty_program("P")
         session = requests.Session()
