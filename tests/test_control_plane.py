@@ -25,6 +25,8 @@ CONTROL_CALLS = [
     ("POST", "reset"),
     ("POST", "seed"),
     ("GET", "openapi.json"),
+    ("GET", "journal"),
+    ("DELETE", "journal"),
     ("GET", "nothing"),
 ]
 
