@@ -28,6 +28,7 @@ import requests
 import responses
 
 from benchmarks.durability import measure_durability
+from benchmarks.journal import figures as journal_figures
 from benchmarks.qualifications import figures as qualification_figures
 from benchmarks.restart import measure_restart
 from benchmarks.scale import measure_scale
@@ -326,6 +327,7 @@ def measure(plan: Plan) -> list[Result]:
     figures += measure_restart(plan.restart_members, plan.restart_rounds, _report)
     figures += measure_scale(plan.scale_members, plan.seed_members, _report, plan.seed_runs)
     figures += qualification_figures(plan.rounds, _report)
+    figures += journal_figures(plan.rounds, plan.add_calls, _report)
     return figures
 
 
