@@ -10,6 +10,7 @@ import attrs
 
 from loyalty_fake.clock import Clock
 from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.faults import Faults
 from loyalty_fake.http import client_side
 from loyalty_fake.http.app import FakeVoucherifyApp
 from loyalty_fake.http.cards_json import member_json
@@ -98,6 +99,8 @@ class LoyaltyFake:
     journal_size: int = DEFAULT_JOURNAL_SIZE
     # The calls clients sent, newest last (docs/journal.md); the Python API's are not calls.
     journal: Journal = attrs.field(init=False)
+    # Calls made to fail on purpose (docs/faults.md).
+    faults: Faults = attrs.field(init=False)
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -140,7 +143,8 @@ class LoyaltyFake:
         self.app = FakeVoucherifyApp(
             self.ledger, self.credentials, self.strict_content_type, keys, self.client_origins
         )
-        self.app.journal = self.journal
+        self.faults = Faults(self.seed)
+        self.app.journal, self.app.faults = self.journal, self.faults
         self._hosts = HostMatcher(self.base_urls)
         self._transports = (
             Urllib3Transport(self.serve, self.claims, self._hosts.claims_origin),
@@ -437,6 +441,7 @@ class LoyaltyFake:
         return result
 
     def reset(self) -> None:
-        """Forget every project's data and the call journal; the clock and the IDs go on."""
+        """Forget every project's data, the call journal and the faults; clock and IDs go on."""
         self.ledger.reset()
         self.journal.clear()
+        self.faults.clear()

@@ -25,7 +25,15 @@ if TYPE_CHECKING:
 
     from loyalty_fake.http.messages import Request, Response
 
-__all__ = ["CLIENTS", "DEFAULT_JOURNAL_SIZE", "MASK", "Journal", "JournalEntry", "journal_page"]
+__all__ = [
+    "CLIENTS",
+    "DEFAULT_JOURNAL_SIZE",
+    "MASK",
+    "Journal",
+    "JournalEntry",
+    "journal_page",
+    "request_fits",
+]
 
 # Enough for any one test's calls, small enough to keep (1,000 add-member calls hold about
 # 2 MB); LoyaltyFake(journal_size=...) changes it, 0 turns the journal off.
@@ -120,12 +128,7 @@ class JournalEntry:
     @property
     def path_template(self) -> str | None:
         """The path's template (``/v1/loyalties/{campaignId}/members``); ``None``: no such path."""
-        segments = self.request.segments
-        found = voucherify_operation(self.method, segments)
-        if found is not None:
-            return found.path
-        route = match(self.method, segments)
-        return None if route is None else route[0].template
+        return _template(self.request)
 
     def matches(
         self,
@@ -135,20 +138,9 @@ class JournalEntry:
         status: int | None = None,
     ) -> bool:
         """Whether this call fits every filter given (see ``Journal.calls``)."""
-        if method is not None and self.method != method.upper():
-            return False
         if status is not None and self.status != status:
             return False
-        if path is not None:
-            bare = path.partition("?")[0]
-            if bare not in (self.path, self.path_template):
-                return False
-        if operation is not None:
-            wanted = _words(operation)
-            found = voucherify_operation(self.method, self.request.segments)
-            if found is None or wanted not in (_words(found.summary), _words(found.operation_id)):
-                return False
-        return True
+        return request_fits(self.request, operation, method, path)
 
     def describe(self) -> str:
         """One line: ``POST /v1/loyalties/camp_1/members -> 200 (Add Member, requests)``."""
@@ -174,6 +166,40 @@ class JournalEntry:
             "status": self.status,
             "response_body": _text(self.response_body),
         }
+
+
+def _template(request: Request) -> str | None:
+    segments = request.segments
+    found = voucherify_operation(request.method, segments)
+    if found is not None:
+        return found.path
+    route = match(request.method, segments)
+    return None if route is None else route[0].template
+
+
+def request_fits(
+    request: Request,
+    operation: str | None = None,
+    method: str | None = None,
+    path: str | None = None,
+) -> bool:
+    """Whether ``request`` fits every filter given (``None``: any).
+
+    ``operation``: Voucherify's summary or operationId, loosely spelled; ``path``: as sent,
+    or its template.
+    """
+    if method is not None and request.method != method.upper():
+        return False
+    if path is not None:
+        bare = path.partition("?")[0]
+        if bare != request.path and bare != _template(request):
+            return False
+    if operation is not None:
+        wanted = _words(operation)
+        found = voucherify_operation(request.method, request.segments)
+        if found is None or wanted not in (_words(found.summary), _words(found.operation_id)):
+            return False
+    return True
 
 
 def _text(body: bytes) -> str:

@@ -27,6 +27,9 @@ CONTROL_CALLS = [
     ("GET", "openapi.json"),
     ("GET", "journal"),
     ("DELETE", "journal"),
+    ("GET", "faults"),
+    ("POST", "faults"),
+    ("DELETE", "faults"),
     ("GET", "nothing"),
 ]
 

@@ -29,6 +29,7 @@ from loyalty_fake.http.vouchers_json import voucher_record_json
 from loyalty_fake.journal import journal_page
 from loyalty_fake.seeding import seed_program
 from loyalty_fake.server.dashboard import dashboard_html
+from loyalty_fake.server.fault_bodies import add_fault, fault_json, fault_list
 from loyalty_fake.server.served import Served, served
 
 if TYPE_CHECKING:
@@ -67,6 +68,9 @@ class ControlPlane:
             ("GET", "openapi.json"): self.openapi,
             ("GET", "journal"): self.journal,
             ("DELETE", "journal"): self.clear_journal,
+            ("GET", "faults"): self.list_faults,
+            ("POST", "faults"): self.add_fault,
+            ("DELETE", "faults"): self.clear_faults,
         }
 
     def handle(self, request: Request, keep: Keep | None = None) -> Response:
@@ -139,7 +143,7 @@ class ControlPlane:
         body = Body(parse_json_body(request))
         seed = body.integer("seed", minimum=0)
         self.served.ledger.reset()
-        self._clear_journal()
+        self._forget_calls()
         if seed is not None:
             self.served.ledger.ids.reseed(seed)
         return _json({"reset": True, "seed": self.served.ledger.ids.seed})
@@ -157,9 +161,33 @@ class ControlPlane:
         self._clear_journal()
         return Response(204, b"", ())
 
+    def list_faults(self, _request: Request) -> Response:
+        """``GET /_fake/faults``: the faults in force, oldest first."""
+        return _json({"faults": fault_list(self.served.app.faults)})
+
+    def add_fault(self, request: Request) -> Response:
+        """``POST /_fake/faults``: add a fault (a status or latency: see docs/faults.md)."""
+        faults = self.served.app.faults
+        if faults is None:
+            raise bad_request("invalid_payload", "Invalid payload", "This server has no faults")
+        fault = add_fault(faults, Body(parse_json_body(request)))
+        return _json({"faults": fault_list(faults), "added": fault_json(fault)})
+
+    def clear_faults(self, _request: Request) -> Response:
+        """``DELETE /_fake/faults``: remove every fault."""
+        if self.served.app.faults is not None:
+            self.served.app.faults.clear()
+        return Response(204, b"", ())
+
     def _clear_journal(self) -> None:
         if self.served.app.journal is not None:
             self.served.app.journal.clear()
+
+    def _forget_calls(self) -> None:
+        """A reset's: the journal's calls and the faults go with the state."""
+        self._clear_journal()
+        if self.served.app.faults is not None:
+            self.served.app.faults.clear()
 
     def seed(self, request: Request) -> Response:
         """``POST /_fake/seed``: reset, then build the demo data from ``seed``.
@@ -175,7 +203,7 @@ class ControlPlane:
         earning = body.boolean("earning") or False
         chosen_seed = 42 if seed is None else seed
         self.served.ledger.reset()
-        self._clear_journal()
+        self._forget_calls()
         self.served.ledger.ids.reseed(chosen_seed)
         summary = seed_program(
             self.served.ledger,
