@@ -28,6 +28,7 @@ import requests
 import responses
 
 from benchmarks.durability import measure_durability
+from benchmarks.journal import figures as journal_figures
 from benchmarks.qualifications import figures as qualification_figures
 from benchmarks.restart import measure_restart
 from benchmarks.scale import measure_scale
@@ -207,7 +208,13 @@ def _floor_network(status: int, body: bytes) -> Urllib3Transport:
     """
     answer = Response(status, body, JSON_HEADERS)
 
-    def serve(method: str, url: str, headers: Mapping[str, str], body: bytes) -> Response:  # noqa: ARG001 - the same answer to every request
+    def serve(
+        method: str,  # noqa: ARG001 - the same answer to every request
+        url: str,  # noqa: ARG001
+        headers: Mapping[str, str],  # noqa: ARG001
+        body: bytes,  # noqa: ARG001
+        client: str | None = None,  # noqa: ARG001
+    ) -> Response:
         return answer
 
     return Urllib3Transport(serve, lambda url: url.startswith(BASE_URL), lambda *_origin: False)
@@ -320,6 +327,7 @@ def measure(plan: Plan) -> list[Result]:
     figures += measure_restart(plan.restart_members, plan.restart_rounds, _report)
     figures += measure_scale(plan.scale_members, plan.seed_members, _report, plan.seed_runs)
     figures += qualification_figures(plan.rounds, _report)
+    figures += journal_figures(plan.rounds, plan.add_calls, _report)
     return figures
 
 

@@ -6,6 +6,7 @@ from loyalty_fake.fake import DEFAULT_APP_ID, DEFAULT_APP_TOKEN, LoyaltyFake
 from loyalty_fake.http.app import FakeVoucherifyApp
 from loyalty_fake.http.messages import Request, Response
 from loyalty_fake.ids import IdGenerator
+from loyalty_fake.journal import Journal, JournalEntry
 from loyalty_fake.ledger import Ledger
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.openapi import openapi_document
@@ -17,6 +18,8 @@ __all__ = [
     "CodeConfig",
     "FakeVoucherifyApp",
     "IdGenerator",
+    "Journal",
+    "JournalEntry",
     "Ledger",
     "LoyaltyFake",
     "Request",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from loyalty_fake.cli_keys import add_key_options, parse_keys
 from loyalty_fake.fake import LoyaltyFake
+from loyalty_fake.journal import DEFAULT_JOURNAL_SIZE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -50,6 +51,14 @@ def _positive(text: str) -> int:
         msg = f"{text!r} is not a number of writes: give 1 or more"
         raise argparse.ArgumentTypeError(msg)
     return number
+
+
+def _calls(text: str) -> int:
+    """``--journal-size``: a whole number of calls, 0 (no call journal) or more."""
+    if not text.isdigit():
+        msg = f"{text!r} is not a number of calls: give 0 or more"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
 
 
 def _port(text: str) -> int:
@@ -258,6 +267,7 @@ def _serve(args: argparse.Namespace) -> int:
         strict_content_type=args.strict_content_type,
         client_credentials=client_credentials,
         client_origins=args.client_origin,
+        journal_size=args.journal_size,
     )
     try:
         return serve(
@@ -346,6 +356,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="N",
         help="with --state: write a snapshot every N writes, which bounds what a restart "
         "after a crash replays (default: 10000)",
+    )
+    server.add_argument(
+        "--journal-size",
+        type=_calls,
+        default=DEFAULT_JOURNAL_SIZE,
+        metavar="N",
+        help="keep the last N calls for GET /_fake/journal and the dashboard; 0 keeps none "
+        f"(default: {DEFAULT_JOURNAL_SIZE})",
     )
     # The old opt-out, now the default: accepted so existing scripts keep working.
     server.add_argument(

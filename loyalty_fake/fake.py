@@ -10,6 +10,7 @@ import attrs
 
 from loyalty_fake.clock import Clock
 from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.faults import Faults
 from loyalty_fake.http import client_side
 from loyalty_fake.http.app import FakeVoucherifyApp
 from loyalty_fake.http.cards_json import member_json
@@ -17,6 +18,7 @@ from loyalty_fake.http.customers_json import customer_json
 from loyalty_fake.http.messages import Request, Response, query_pairs
 from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.ids import IdGenerator
+from loyalty_fake.journal import DEFAULT_JOURNAL_SIZE, Journal
 from loyalty_fake.ledger import EarningChoices, Ledger, ValidationRuleChoices
 from loyalty_fake.transports.hosts import HostMatcher
 from loyalty_fake.transports.httpx_transport import HttpxTransport
@@ -60,7 +62,8 @@ class LoyaltyFake:
     ``app_id``/``app_token`` for the project the methods act in (default: the first
     ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``), and
     ``client_credentials`` (``{app_id: (client_app_id, client_token)}``) and
-    ``client_origins`` for what ``/client/v1`` accepts. The others choose a reading where
+    ``client_origins`` for what ``/client/v1`` accepts, ``journal_size`` for how many
+    calls ``journal`` keeps (0: none). The others choose a reading where
     Voucherify's documentation is silent or where a test needs the stricter one, each at
     the documented (or the lenient) reading by default: ``strict_joins``,
     ``strict_content_type``, ``strict_products``, ``proportional_points``,
@@ -93,6 +96,11 @@ class LoyaltyFake:
     validation_rule_violation_keys: ViolationKeys = "by_area"
     client_credentials: client_side.Pairs = attrs.field(factory=dict, converter=client_side.pairs)
     client_origins: tuple[str, ...] = attrs.field(default=(), converter=client_side.origins)
+    journal_size: int = DEFAULT_JOURNAL_SIZE
+    # The calls clients sent, newest last (docs/journal.md); the Python API's are not calls.
+    journal: Journal = attrs.field(init=False)
+    # Calls made to fail on purpose (docs/faults.md).
+    faults: Faults = attrs.field(init=False)
     ledger: Ledger = attrs.field(init=False)
     app: FakeVoucherifyApp = attrs.field(init=False)
     _hosts: HostMatcher = attrs.field(init=False, repr=False)
@@ -131,9 +139,12 @@ class LoyaltyFake:
             ),
         )
         keys = client_side.client_keys(self.client_credentials)
+        self.journal = Journal(size=self.journal_size)
         self.app = FakeVoucherifyApp(
             self.ledger, self.credentials, self.strict_content_type, keys, self.client_origins
         )
+        self.faults = Faults(self.seed)
+        self.app.journal, self.app.faults = self.journal, self.faults
         self._hosts = HostMatcher(self.base_urls)
         self._transports = (
             Urllib3Transport(self.serve, self.claims, self._hosts.claims_origin),
@@ -175,13 +186,21 @@ class LoyaltyFake:
         return self._hosts.route_url(url) is not None
 
     def serve(
-        self, method: str, url: str, headers: Mapping[str, str], body: bytes
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        client: str | None = None,
     ) -> Response | None:
-        """Answer a client's request when ``url`` is the fake's, else ``None``."""
+        """Answer a client's request when ``url`` is the fake's, else ``None``.
+
+        ``client`` (the library that sent it) has the call journaled.
+        """
         target = self._hosts.route_url(url)
         if target is None:
             return None
-        return self.app.handle(Request.from_url(method, target, headers, body))
+        return self.app.handle(Request.from_url(method, target, headers, body), client=client)
 
     # -- the clock ------------------------------------------------------------------------
 
@@ -422,5 +441,7 @@ class LoyaltyFake:
         return result
 
     def reset(self) -> None:
-        """Forget every project's data; the clock and the ID sequence go on."""
+        """Forget every project's data, the call journal and the faults; clock and IDs go on."""
         self.ledger.reset()
+        self.journal.clear()
+        self.faults.clear()

@@ -25,6 +25,11 @@ CONTROL_CALLS = [
     ("POST", "reset"),
     ("POST", "seed"),
     ("GET", "openapi.json"),
+    ("GET", "journal"),
+    ("DELETE", "journal"),
+    ("GET", "faults"),
+    ("POST", "faults"),
+    ("DELETE", "faults"),
     ("GET", "nothing"),
 ]
 

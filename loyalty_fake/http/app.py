@@ -34,6 +34,8 @@ from loyalty_fake.http.routes import (
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from loyalty_fake.faults import Faults
+    from loyalty_fake.journal import Journal
     from loyalty_fake.ledger import Ledger
 
 __all__ = [
@@ -122,17 +124,34 @@ class FakeVoucherifyApp:
     client_origins: tuple[str, ...] = ()
     # Off only to replay a journal, whose rows were authorized when accepted.
     check_client_tokens: bool = True
+    # The call journal: each call a client sent (``handle(..., client=...)``) is recorded.
+    journal: Journal | None = attrs.field(default=None, repr=False)
+    # Faults on purpose (loyalty_fake.faults), for calls a client sent only.
+    faults: Faults | None = attrs.field(default=None, repr=False)
     # Unexpected exceptions are answered with a 500 envelope and kept here, so that
     # the pytest plugin can fail the test that triggered a bug in the fake.
     internal_errors: list[BaseException] = attrs.field(factory=list, init=False, repr=False)
     _errors_lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
-    def handle(self, request: Request, keep: Keep | None = None) -> Response:
+    def handle(
+        self, request: Request, keep: Keep | None = None, client: str | None = None
+    ) -> Response:
         """Answer one request exactly as Voucherify would, never with a traceback.
 
-        ``keep``: see ``answer``.
+        ``keep``: see ``answer``. ``client`` names who sent it (``requests``, ``httpx``,
+        ...: see ``loyalty_fake.journal.CLIENTS``); the call journal records the calls
+        that name one, and only those (the Python API's and a replay's are not calls);
+        only those meet ``faults`` too (a faulted call never reaches the ledger).
         """
-        return self.answer(request, self._dispatch, keep)
+        response = None
+        if client is not None and self.faults:
+            response = self.faults.answer(request, client, self.error_response)
+        if response is None:
+            response = self.answer(request, self._dispatch, keep)
+        journal = self.journal
+        if client is not None and journal is not None and journal.size:
+            journal.record(request, response, self.ledger.clock.now(), client)
+        return response
 
     def answer(
         self, request: Request, respond: Callable[[Request], Response], keep: Keep | None = None

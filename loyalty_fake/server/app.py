@@ -35,6 +35,9 @@ __all__ = ["MAX_BODY_BYTES", "Environ", "ServerApp", "StartResponse"]
 
 _LOG = logging.getLogger("loyalty_fake.server")
 _READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
+# Control-plane state kept in memory only (the call journal, the faults): never written to
+# the state directory, so a restart does not bring a fault back.
+_IN_MEMORY = frozenset({f"{PREFIX}journal", f"{PREFIX}faults"})
 
 StartResponse = Any  # WSGI's start_response callable
 Environ = dict[str, Any]
@@ -105,7 +108,7 @@ class ServerApp:
                 request.header("content-type") or ""
             ):
                 return self.served.app.error_response(_not_json(request))
-        if request.method in _READ_ONLY:
+        if request.method in _READ_ONLY or request.path.rstrip("/") in _IN_MEMORY:
             return self._dispatch(request)
         return self.apply(request)
 
@@ -144,7 +147,7 @@ class ServerApp:
     ) -> Response:
         if _is_control(request):
             return self._control.handle(request, keep)
-        return self.served.app.handle(request, keep)
+        return self.served.app.handle(request, keep, client="server")
 
     def _control_plane_off(self, request: Request) -> Response:
         # Nothing about the state or the control plane itself: a scanner learns no more

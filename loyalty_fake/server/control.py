@@ -1,4 +1,4 @@
-"""The control plane under ``/_fake/``: reset, state, clock, seed, OpenAPI document, dashboard.
+"""The control plane under ``/_fake/``: reset, state, clock, seed, journal, OpenAPI, dashboard.
 
 The dashboard's HTML is drawn in ``dashboard.py`` from ``ControlPlane.dump()``.
 """
@@ -27,8 +27,10 @@ from loyalty_fake.http.redemptions_json import failed_redemption_json, redemptio
 from loyalty_fake.http.rewards_json import assignment_json, reward_json
 from loyalty_fake.http.segments_json import segment_json
 from loyalty_fake.http.vouchers_json import voucher_record_json
+from loyalty_fake.journal import journal_page
 from loyalty_fake.seeding import seed_program
 from loyalty_fake.server.dashboard import dashboard_html
+from loyalty_fake.server.fault_bodies import add_fault, fault_json, fault_list
 from loyalty_fake.server.served import Served, served
 
 if TYPE_CHECKING:
@@ -65,6 +67,11 @@ class ControlPlane:
             ("POST", "clock"): self.move_clock,
             ("POST", "seed"): self.seed,
             ("GET", "openapi.json"): self.openapi,
+            ("GET", "journal"): self.journal,
+            ("DELETE", "journal"): self.clear_journal,
+            ("GET", "faults"): self.list_faults,
+            ("POST", "faults"): self.add_fault,
+            ("DELETE", "faults"): self.clear_faults,
         }
 
     def handle(self, request: Request, keep: Keep | None = None) -> Response:
@@ -137,9 +144,51 @@ class ControlPlane:
         body = Body(parse_json_body(request))
         seed = body.integer("seed", minimum=0)
         self.served.ledger.reset()
+        self._forget_calls()
         if seed is not None:
             self.served.ledger.ids.reseed(seed)
         return _json({"reset": True, "seed": self.served.ledger.ids.seed})
+
+    def journal(self, request: Request) -> Response:
+        """``GET /_fake/journal``: the calls answered, newest last, filtered and paged.
+
+        Query: ``operation``, ``method``, ``path``, ``status`` (as ``Journal.calls``),
+        ``limit`` (1-1000, default 100: the newest that many), ``page`` (1: the newest).
+        """
+        return _json(journal_page(self.served.app.journal, request.query))
+
+    def clear_journal(self, _request: Request) -> Response:
+        """``DELETE /_fake/journal``: forget the calls answered so far."""
+        self._clear_journal()
+        return Response(204, b"", ())
+
+    def list_faults(self, _request: Request) -> Response:
+        """``GET /_fake/faults``: the faults in force, oldest first."""
+        return _json({"faults": fault_list(self.served.app.faults)})
+
+    def add_fault(self, request: Request) -> Response:
+        """``POST /_fake/faults``: add a fault (a status or latency: see docs/faults.md)."""
+        faults = self.served.app.faults
+        if faults is None:
+            raise bad_request("invalid_payload", "Invalid payload", "This server has no faults")
+        fault = add_fault(faults, Body(parse_json_body(request)))
+        return _json({"faults": fault_list(faults), "added": fault_json(fault)})
+
+    def clear_faults(self, _request: Request) -> Response:
+        """``DELETE /_fake/faults``: remove every fault."""
+        if self.served.app.faults is not None:
+            self.served.app.faults.clear()
+        return Response(204, b"", ())
+
+    def _clear_journal(self) -> None:
+        if self.served.app.journal is not None:
+            self.served.app.journal.clear()
+
+    def _forget_calls(self) -> None:
+        """A reset's: the journal's calls and the faults go with the state."""
+        self._clear_journal()
+        if self.served.app.faults is not None:
+            self.served.app.faults.clear()
 
     def seed(self, request: Request) -> Response:
         """``POST /_fake/seed``: reset, then build the demo data from ``seed``.
@@ -155,6 +204,7 @@ class ControlPlane:
         earning = body.boolean("earning") or False
         chosen_seed = 42 if seed is None else seed
         self.served.ledger.reset()
+        self._forget_calls()
         self.served.ledger.ids.reseed(chosen_seed)
         summary = seed_program(
             self.served.ledger,
@@ -286,10 +336,11 @@ class ControlPlane:
     def dashboard(self, _request: Request) -> Response:
         """``GET /_fake/``: programs, members with balances and next expiry, recent transactions."""
         state = self.dump()
+        calls = journal_page(self.served.app.journal, ())["calls"]
         try:
-            page = dashboard_html(state).encode("utf-8")
+            page = dashboard_html(state, calls).encode("utf-8")
         except UnicodeEncodeError:  # see printable()
-            page = dashboard_html(printable(state)).encode("utf-8")
+            page = dashboard_html(printable(state), printable(calls)).encode("utf-8")
         return Response(200, page, _HTML_HEADERS)
 
 

@@ -1,12 +1,17 @@
 """The HTML dashboard, drawn from the state dump: programs, members, recent transactions.
 
+Above them, the recent calls of the call journal (``GET /_fake/journal``).
+
 And, when a project has them, its earning rules and recent orders (the newest first).
 """
 
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["dashboard_html"]
 
@@ -19,8 +24,11 @@ _STYLE = (
 )
 
 
-def dashboard_html(state: dict[str, Any]) -> str:
-    """The dashboard's page for a state dump (``ControlPlane.dump()``)."""
+def dashboard_html(state: dict[str, Any], calls: Sequence[dict[str, Any]] = ()) -> str:
+    """The dashboard's page for a state dump (``ControlPlane.dump()``) and journaled calls.
+
+    ``calls``: the newest calls as ``JournalEntry.as_json()`` gives them, oldest first.
+    """
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
         "<title>loyalty-fake dashboard</title>",
@@ -32,6 +40,8 @@ def dashboard_html(state: dict[str, Any]) -> str:
         f"<p>Clock: <code id=clock>{_e(state['clock']['now'])}</code>{frozen}"
         f" &middot; seed {state['seed']}</p>"
     )
+    if calls:
+        parts.append(_calls_table(calls))
     if not state["projects"]:
         parts.append("<p>No data yet. <code>POST /_fake/seed</code> builds a demo program.</p>")
     for app_id, project in state["projects"].items():
@@ -158,3 +168,19 @@ def _orders_table(project: dict[str, Any]) -> str:
     headers = ["When", "Order", "Customer", "Status", "Total (cents)"]
     caption = _capped("Recent orders", len(rows), len(orders))
     return _table(caption, headers, rows, "orders")
+
+
+def _calls_table(calls: Sequence[dict[str, Any]]) -> str:
+    rows = [
+        [
+            f"<td>{_e(c['at'])}</td>",
+            f"<td>{_e(c['client'])}</td>",
+            f"<td>{_e(c['method'])}</td>",
+            f"<td><code>{_e(c['path'])}</code></td>",
+            f"<td>{_e(c['operation'] or '')}</td>",
+            f"<td class=num>{c['status']}</td>",
+        ]
+        for c in reversed(calls[-_RECENT:])
+    ]
+    headers = ["When", "Client", "Method", "Path", "Operation", "Status"]
+    return _table("Recent calls", headers, rows, "calls")

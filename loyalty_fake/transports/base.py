@@ -23,8 +23,12 @@ class Serve(Protocol):
         url: str,
         headers: Mapping[str, str],
         body: bytes,
+        client: str | None = None,
     ) -> Response | None:
-        """The fake's response, or ``None`` for a URL that is not Voucherify's."""
+        """The fake's response, or ``None`` for a URL that is not Voucherify's.
+
+        ``client`` names the library that sent it, for the call journal.
+        """
 
 
 class Claims(Protocol):

@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from loyalty_fake.faults import FaultDropError, FaultTimeoutError
 from loyalty_fake.transports.base import Claims, Patch, Serve
 from loyalty_fake.transports.wire import Exchange, origin_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     import httpx
 
@@ -63,7 +64,7 @@ class _FakeStream:
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ARG002
         if not self._outbound and self._exchange.pending:
-            self._outbound = memoryview(self._exchange.answer())
+            self._outbound = memoryview(_answer(self._exchange))
         chunk, self._outbound = self._outbound[:max_bytes], self._outbound[max_bytes:]
         return bytes(chunk)
 
@@ -82,6 +83,23 @@ class _FakeStream:
                 return False
             return not self._reusable or self._generation != _generation[0]
         return None
+
+
+def _answer(exchange: Exchange) -> bytes:
+    """The exchange's answer; a fault's timeout or drop as httpcore's own exception.
+
+    httpx then raises ``httpx.ReadTimeout`` or ``httpx.ConnectError``, as over a network.
+    """
+    try:
+        return exchange.answer()
+    except FaultTimeoutError as fault:
+        import httpcore  # noqa: PLC0415 - installed whenever an httpx stream is faked
+
+        raise httpcore.ReadTimeout(str(fault)) from fault
+    except FaultDropError as fault:
+        import httpcore  # noqa: PLC0415
+
+        raise httpcore.ConnectError(str(fault)) from fault
 
 
 class _AsyncFakeStream(_FakeStream):
@@ -113,6 +131,14 @@ class _NotReused:
         if info == "is_readable":
             return True  # the next request on this origin may be the fake's
         return self._stream.get_extra_info(info)
+
+
+def _sync_sender(_headers: Mapping[str, str]) -> str:
+    return "httpx"
+
+
+def _async_sender(_headers: Mapping[str, str]) -> str:
+    return "httpx-async"
 
 
 def _where(request: Any) -> tuple[str, str, int | None, str | None]:
@@ -233,7 +259,8 @@ class HttpxTransport:
         if not claimed:
             return None
         reusable = self.claims_whole_origin(scheme, host, port)
-        return stream_type(Exchange(self.serve, origin), reusable=reusable)
+        sender = _async_sender if stream_type is _AsyncFakeStream else _sync_sender
+        return stream_type(Exchange(self.serve, origin, sender), reusable=reusable)
 
     def _shared(self, request: Any) -> bool:
         """Whether the fake claims other paths of this unclaimed request's origin."""

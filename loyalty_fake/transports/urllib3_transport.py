@@ -30,7 +30,7 @@ from loyalty_fake.transports.base import Claims, Patch, Serve
 from loyalty_fake.transports.wire import Exchange, origin_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
 __all__ = ["Urllib3Transport"]
 
@@ -67,6 +67,12 @@ class _FakeSocket:
 
     def close(self) -> None:
         """Nothing to close."""
+
+
+def _sender(headers: Mapping[str, str]) -> str:
+    """``requests`` when its adapter sent the call (its User-Agent says so), else ``urllib3``."""
+    agent = headers.get("user-agent", "")
+    return "requests" if agent.startswith("python-requests/") else "urllib3"
 
 
 def _absolute_url(pool: HTTPConnectionPool, url: str) -> str:
@@ -157,7 +163,9 @@ class Urllib3Transport:
             # A fake started later (nested) may have plugged this connection already.
             if live() and not isinstance(conn.sock, _FakeSocket):
                 if claims(_absolute_url(pool, url)):
-                    _plug(conn, Exchange(serve, origin_of(pool.scheme, pool.host, pool.port)))
+                    _plug(
+                        conn, Exchange(serve, origin_of(pool.scheme, pool.host, pool.port), _sender)
+                    )
                 elif self._prepare_proxy is not None and _needs_tunnel(pool, conn):
                     self._prepare_proxy(pool, conn)
             try:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from loyalty_fake.http.messages import Response
     from loyalty_fake.transports.base import Serve
 
@@ -124,6 +126,8 @@ class Exchange:
 
     serve: Serve
     origin: str | None
+    # Who sent the request, told from its headers: a name of loyalty_fake.journal.CLIENTS.
+    sender: Callable[[Mapping[str, str]], str]
     _inbound: bytearray = attrs.field(factory=bytearray, init=False)
     answered: bool = attrs.field(default=False, init=False)
 
@@ -146,7 +150,8 @@ class Exchange:
         url = received.target
         if not url.startswith(("http://", "https://")):
             url = f"{self.origin}{received.target}"
-        response = self.serve(received.method, url, received.headers, received.body)
+        client = self.sender(received.headers)
+        response = self.serve(received.method, url, received.headers, received.body, client)
         if response is None:
             # Only through a proxy tunnel to a host the fake shares with other services.
             raise ConnectionRefusedError(f"loyalty-fake does not serve {url}")

@@ -45,6 +45,7 @@ _OPTIONS = (
     "validation_rule_violation_keys",
     "client_credentials",
     "client_origins",
+    "journal_size",
 )
 _SEEDING = ("programs", "members", "earning")
 _SERVER = ("control_plane",)
@@ -63,7 +64,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "segment_members_earn_at_rule_creation=False, cancel_pending_points_with_order=False, "
         "imported_orders_earn=False, earning=False, discount_rounding='half_up', "
         "rollback_stacked_parts=False, refuse_deleting_assigned_validation_rules=False, "
-        "validation_rule_violation_keys='by_area', client_credentials=None, client_origins=()): "
+        "validation_rule_violation_keys='by_area', client_credentials=None, client_origins=(), "
+        "journal_size=1000): "
         "options for the loyalty_fake fixture, which every marked test gets; programs/members "
         "seed demo data from seed; control_plane serves /_fake/ on loyalty_fake_server",
     )
