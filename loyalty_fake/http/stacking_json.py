@@ -201,8 +201,8 @@ _REDEEMABLE_HEAD: dict[str, Schema] = {
 }
 _RESULT_LIST = obj(
     {
-        "data": {"type": "array", "maxItems": 0},
-        "total": const(0),
+        "data": {"type": "array", "items": ref("ApplicableToResult")},
+        "total": COUNT,
         "object": const("list"),
         "data_ref": const("data"),
     }
