@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from loyalty_fake.ledger.stacked_checkout import STACKING_RULES
+from tests.conftest import make_program
+
 if TYPE_CHECKING:
+    from loyalty_fake import LoyaltyFake
     from tests.conftest import Client
 
 pytestmark = pytest.mark.loyalty_fake(now="2024-01-25T10:00:00Z")
@@ -158,3 +162,55 @@ def test_an_order_level_discount_on_named_products_works_on_them(
     order = body["order"]
     assert (order["items_discount_amount"], order["total_amount"]) == (280, 3420)
     assert [i["discount_amount"] for i in order["items"]] == [280, 0]
+
+
+def _card_paying_with_points(client: Client, loyalty_fake: LoyaltyFake) -> dict[str, str]:
+    make_program(client, voucher={"type": "LOYALTY_CARD", "loyalty_card": {"points": 0}})
+    code = client.add_member("Coffee Club", {"customer": {"source_id": "alice"}}).body["code"]
+    loyalty_fake.add_points(code, 5000)
+    coin = loyalty_fake.create_reward(
+        "Pay with points", parameters={"coin": {"exchange_ratio": 1, "points_ratio": 10}}
+    )
+    loyalty_fake.assign_reward("Coffee Club", coin["id"])
+    return {"object": "voucher", "id": code, "reward": {"id": coin["id"]}}
+
+
+def test_points_pay_what_the_item_discounts_left(
+    client: Client, loyalty_fake: LoyaltyFake, stack: dict[str, Any]
+) -> None:
+    """After $17 off the lines, the card pays the $10 left: 100 points, spent as answered."""
+    pay = _card_paying_with_points(client, loyalty_fake)
+    body = {**_body(stack), "redeemables": [stack["redeemables"][0], pay]}
+    checked = _ok(client.validate_stacked(body))
+    card = checked["redeemables"][1]
+    assert card["result"]["loyalty_card"]["points"] == 100
+    assert card["result"]["discount"]["amount_off"] == 1000
+    assert checked["order"]["total_amount"] == 0
+    made = _ok(client.redeem_stacked(body))
+    assert [part["amount"] for part in made["redemptions"]] == [1700, 100]
+    assert client.get_member(pay["id"]).body["loyalty_card"]["balance"] == 4900
+    _ok(client.rollback_stacked(made["parent_redemption"]["id"]))
+    assert client.get_member(pay["id"]).body["loyalty_card"]["balance"] == 5000
+
+
+def test_products_once_lets_a_line_take_one_item_discount(
+    client: Client, stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stacking rules' redeemables_products_application_mode ONCE: a second item discount skips."""
+    rule = _ok(client.list_validation_rules())["data"][0]["id"]
+    _discount_code(
+        client,
+        "FIVE-EACH",
+        {"type": "AMOUNT", "effect": "APPLY_TO_ITEMS", "amount_off": 500},
+        rule,
+    )
+    redeemables = [
+        {"object": "voucher", "id": "TEN-EACH"},
+        {"object": "voucher", "id": "FIVE-EACH"},
+    ]
+    body = {**_body(stack), "redeemables": redeemables}
+    stacked = _ok(client.validate_stacked(body))["order"]
+    assert stacked["items_discount_amount"] == 1700 + 500
+    monkeypatch.setitem(STACKING_RULES, "redeemables_products_application_mode", "ONCE")
+    once = _ok(client.validate_stacked(body))["order"]
+    assert once["items_discount_amount"] == 1700

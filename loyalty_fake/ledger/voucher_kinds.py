@@ -2,11 +2,10 @@
 
 A stacked validation checks them as Voucherify does: the voucher is enabled, inside its
 dates, under its redemption quantity, a gift card has the credits asked for, and every
-validation rule assigned to the voucher or its campaign holds. What a discount takes off
-the order is ``discounts.calculate``'s arithmetic, on what the redeemables before it left
-to pay; a gift card spends its credits (all it has by default) up to that. Redeeming
-them is not done yet: ``apply`` answers 501 ``not_implemented`` before anything changes
-(docs/choices.md, "Discount vouchers and gift cards in stacked requests").
+validation rule assigned to the voucher or its campaign holds. What a discount or a gift
+card's credits take off the order is worked out afterwards for the whole request
+(``stacked_checkout.calculate_stack``); ``apply`` counts the redemption and spends the
+credits that calculation found.
 """
 
 from __future__ import annotations
