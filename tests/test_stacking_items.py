@@ -214,3 +214,19 @@ def test_products_once_lets_a_line_take_one_item_discount(
     monkeypatch.setitem(STACKING_RULES, "redeemables_products_application_mode", "ONCE")
     once = _ok(client.validate_stacked(body))["order"]
     assert once["items_discount_amount"] == 1700
+
+
+def test_an_excluded_product_keeps_its_price(client: Client, stack: dict[str, Any]) -> None:
+    """A rule excluding the $7 product: 50% off the order takes half of the $20 line only."""
+    roses = stack["products"][1]
+    excluded = [{"object": "product", "id": roses, "effect": "APPLY_TO_EVERY"}]
+    rule = _ok(
+        client.create_validation_rule({"name": "No roses", "applicable_to": {"excluded": excluded}})
+    )
+    _discount_code(client, "HALF", {"type": "PERCENT", "percent_off": 50}, rule["id"])
+    body = {**_body(stack), "redeemables": [{"object": "voucher", "id": "HALF"}]}
+    checked = _ok(client.validate_stacked(body))
+    assert (checked["order"]["discount_amount"], checked["order"]["total_amount"]) == (1000, 1700)
+    half = checked["redeemables"][0]
+    assert [entry["id"] for entry in half["inapplicable_to"]["data"]] == [roses]
+    assert half["applicable_to"]["total"] == 0
