@@ -22,7 +22,12 @@ from loyalty_fake.http.stacked_json import (
     parent_rollback_json,
 )
 from loyalty_fake.http.stacked_request import STACKED_BODY, stacked_request
-from loyalty_fake.http.stacking_json import STACKING_RULES, outcome_lists, session_json
+from loyalty_fake.http.stacking_json import (
+    STACKING_RULES,
+    outcome_lists,
+    session_json,
+    skipped_json,
+)
 from loyalty_fake.http.voucher_redemptions_json import voucher_part_json
 from loyalty_fake.ledger.redemption_list import REDEMPTION_FILTERS, REDEMPTION_ORDERS
 from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
@@ -170,8 +175,9 @@ def redeem(call: Call) -> tuple[int, Any]:
     if order is not None:
         body["order"] = order
     body["inapplicable_redeemables"] = []
-    listed = _lists(call, request, outcome, set(), None)
-    body["skipped_redeemables"] = listed["skipped_redeemables"]
+    body["skipped_redeemables"] = skipped_json(
+        request.redeemables, outcome, call.session.ids.request_id
+    )
     return 200, body
 
 

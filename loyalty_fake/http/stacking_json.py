@@ -35,6 +35,7 @@ __all__ = [
     "STACKING_RULES",
     "redeemable_json",
     "session_json",
+    "skipped_json",
 ]
 
 _SKIPPED_MESSAGES = {
@@ -187,6 +188,23 @@ def outcome_lists(
         "skipped_redeemables": [item for item in every if item["status"] == "SKIPPED"],
         "inapplicable_redeemables": [item for item in every if item["status"] == "INAPPLICABLE"],
     }
+
+
+def skipped_json(
+    requests: Sequence[RedeemableRequest], outcome: Outcome, request_id: Callable[[], str]
+) -> list[dict[str, Any]]:
+    """``skipped_redeemables`` alone (a redemption's answer shows no others)."""
+    return [
+        redeemable_json(
+            requests[index],
+            outcome.results[index],
+            key,
+            order=None,
+            request_id=request_id,
+            campaign_name=None,
+        )
+        for index, key in outcome.skipped
+    ]
 
 
 def session_json(found: ValidationSession) -> dict[str, Any]:
