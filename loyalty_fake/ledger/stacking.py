@@ -147,9 +147,14 @@ class Stacking(Area):
                 for at, r in enumerate(results[:APPLICABLE_LIMIT])
                 if isinstance(r, Application)
             ]
+            # An order with no amount to work on is not calculated (a gift card spends the
+            # credits asked for, as before the checkout calculated).
+            priced = order is not None and (
+                amount is not None or any(item.price is not None for item in order.items)
+            )
             stacked = calculate_stack(
                 self._session,
-                order,
+                order if priced else None,
                 applied,
                 locked=locked,
                 products_once=STACKING_RULES["redeemables_products_application_mode"] == "ONCE",
