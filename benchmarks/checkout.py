@@ -6,18 +6,11 @@ add-member call, in-process (``requests`` through the fake's transport), the two
 round by round in one run. Run from the repository root:
 ``python -m benchmarks.checkout [--rounds N] [--calls N] [--profile]``.
 
-The 5 redeemables are loyalty cards, the only redeemable kind when this was written: one
-customer holds a card in each of 5 programs, and each card pays 1 point through the ``COIN``
-reward its program offers. (A stacked request's cards pay for one order, whose customer is the
-request's; cards of five different holders would make five customers of one order.)
-
-Once discount vouchers redeem (``REDEEMABLE_KINDS`` in ``loyalty_fake/ledger/redeemables.py``
-has a discount entry), switch to mixed kinds by setting ``CARDS`` below to, say, 3 and adding 2
-discount vouchers in ``_redeemables``: create a discount campaign (``POST /v1/campaigns`` with
-``campaign_type: DISCOUNT_COUPONS`` and ``voucher.discount``, e.g. ``AMOUNT`` 100) with
-``voucher.redemption.quantity: null`` so its codes never run out, and append
-``{"object": "voucher", "id": CODE}`` for each of its codes; the order's amount (5000) leaves
-room for every discount and the cards' points.
+The 5 redeemables are mixed kinds, so the checkout's arithmetic (``discounts.calculate``) does
+its whole job: 10% off every line (an item-level discount), $1 off the order, then 3 loyalty
+cards, each paying 1 point through the ``COIN`` reward its program offers. One customer holds a
+card in each of 3 programs (a stacked request's cards pay for one order, whose customer is the
+request's). The order has 2 lines ($30 and $20); the discount codes never run out.
 """
 
 from __future__ import annotations
@@ -42,7 +35,7 @@ __all__ = ["REDEEMABLES", "TARGET", "main", "measure_checkout"]
 
 BASE_URL = "https://api.voucherify.io"
 REDEEMABLES = 5
-CARDS = 5
+CARDS = 3
 TARGET = 3.0
 # Enough for warm-up, every round and a profile: each redemption spends 1 point per card.
 POINTS = 10_000_000
@@ -64,14 +57,31 @@ def _redeemables(fake: LoyaltyFake) -> list[dict[str, Any]]:
         redeemables.append(
             {"object": "voucher", "id": code, "reward": {"id": coin["id"], "points": 1}}
         )
-    assert len(redeemables) == REDEEMABLES
     return redeemables
+
+
+# Standalone codes with no redemption limit: an item-level and an order-level discount.
+_DISCOUNTS = {
+    "TEN-PERCENT-ITEMS": {"type": "PERCENT", "percent_off": 10, "effect": "APPLY_TO_ITEMS"},
+    "DOLLAR-OFF": {"type": "AMOUNT", "amount_off": 100, "effect": "APPLY_TO_ORDER"},
+}
+_ITEMS = [
+    {"product_id": "prod_tshirt", "quantity": 1, "price": 3000, "amount": 3000},
+    {"product_id": "prod_mug", "quantity": 2, "price": 1000, "amount": 2000},
+]
 
 
 def _sides(session: requests.Session, fake: LoyaltyFake) -> dict[str, Callable[[], None]]:
     """The two calls measured: an add-member, and a stacked redemption with a new order."""
     fake.create_loyalty_program("Joiners")
-    redeemables = _redeemables(fake)
+    redeemables = []
+    for code, discount in _DISCOUNTS.items():
+        body = {"type": "DISCOUNT_VOUCHER", "discount": discount}
+        made = session.post(f"{BASE_URL}/v1/vouchers/{code}", json=body)
+        assert made.status_code == 200, made.text
+        redeemables.append({"object": "voucher", "id": code})
+    redeemables += _redeemables(fake)
+    assert len(redeemables) == REDEEMABLES
     counts = {"members": 0, "orders": 0}
 
     def add_member() -> None:
@@ -84,7 +94,7 @@ def _sides(session: requests.Session, fake: LoyaltyFake) -> dict[str, Callable[[
         counts["orders"] += 1
         body = {
             "redeemables": redeemables,
-            "order": {"source_id": f"order-{counts['orders']}", "amount": 5000},
+            "order": {"source_id": f"order-{counts['orders']}", "items": _ITEMS},
             "customer": {"source_id": "payer"},
         }
         reply = session.post(f"{BASE_URL}/v1/redemptions", json=body)

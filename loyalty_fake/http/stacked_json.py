@@ -17,15 +17,18 @@ from loyalty_fake.http.common_json import (
     ref,
 )
 from loyalty_fake.http.customers_json import simple_customer_json
+from loyalty_fake.http.order_amounts_json import calculated_order_json as amounts_json
 from loyalty_fake.http.orders_json import order_item_json, synced_order_json
 
 if TYPE_CHECKING:
+    from loyalty_fake.ledger.checkout_cart import CalculatedOrder
     from loyalty_fake.ledger.customers import Customer
     from loyalty_fake.ledger.orders import Order, OrderInput
     from loyalty_fake.ledger.stacking import StackedRedemption
 
 __all__ = [
     "calculated_order_json",
+    "checkout_order_json",
     "parent_json",
     "parent_order_json",
     "parent_rollback_json",
@@ -53,14 +56,38 @@ def calculated_order_json(
         body["customer_id"] = customer_id
         body["referrer_id"] = None
         body["object"] = "order"
+    items_discount = stored.items_discount_amount if stored is not None else 0
     if amount is not None:
         body["amount"] = amount
         body["initial_amount"] = amount
-        body["total_amount"] = amount - discount
+        body["total_amount"] = amount - discount - items_discount
     body["discount_amount"] = discount
-    body["total_discount_amount"] = discount
+    body["items_discount_amount"] = items_discount
+    body["total_discount_amount"] = discount + items_discount
     body["applied_discount_amount"] = discount
-    body["total_applied_discount_amount"] = discount
+    body["items_applied_discount_amount"] = items_discount
+    body["total_applied_discount_amount"] = discount + items_discount
+    return body
+
+
+def checkout_order_json(
+    given: OrderInput, calculated: CalculatedOrder, customer_id: str | None = None
+) -> dict[str, Any]:
+    """The request's order as the checkout calculated it (``OrderCalculated``), lines and all.
+
+    Its amounts and lines are ``order_amounts_json``'s; the rest is the order as given.
+    """
+    body: dict[str, Any] = {}
+    if given.source_id is not None:
+        body["source_id"] = given.source_id
+    if given.status is not None:
+        body["status"] = given.status
+    body.update(amounts_json(calculated))
+    del body["object"]
+    body["metadata"] = dict(given.metadata or {})
+    body["customer_id"] = customer_id
+    body["referrer_id"] = None
+    body["object"] = "order"
     return body
 
 

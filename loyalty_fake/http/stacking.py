@@ -10,30 +10,33 @@ from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.http import paging
 from loyalty_fake.http.common_json import FREE_OBJECT, STRING, Schema, enum
-from loyalty_fake.http.customers import CUSTOMER_REFERENCE, customer_ref
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, query
 from loyalty_fake.http.filters import filters_parameter, parse_filters
-from loyalty_fake.http.orders import order_input
-from loyalty_fake.http.params import MAX_INTEGER, Body, Query, parse_json_body
+from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.http.redemptions_json import redemption_json, rollback_json
 from loyalty_fake.http.stacked_json import (
     calculated_order_json,
+    checkout_order_json,
     parent_json,
     parent_order_json,
     parent_rollback_json,
 )
-from loyalty_fake.http.stacking_json import STACKING_RULES, outcome_lists, session_json
+from loyalty_fake.http.stacked_request import STACKED_BODY, stacked_request
+from loyalty_fake.http.stacking_json import (
+    STACKING_RULES,
+    outcome_lists,
+    session_json,
+    skipped_json,
+)
 from loyalty_fake.http.voucher_redemptions_json import voucher_part_json
-from loyalty_fake.ledger.redeemables import RedeemableRequest
 from loyalty_fake.ledger.redemption_list import REDEMPTION_FILTERS, REDEMPTION_ORDERS
-from loyalty_fake.ledger.stacking import MAX_REDEEMABLES, StackedRedemption, StackedRequest
-from loyalty_fake.ledger.validation_sessions import DEFAULT_SESSION, SESSION_UNITS
 from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
 
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
+    from loyalty_fake.ledger.discounts import Applied
     from loyalty_fake.ledger.redemptions import Redemption
-    from loyalty_fake.ledger.stacking import Outcome
+    from loyalty_fake.ledger.stacking import Outcome, StackedRedemption, StackedRequest
 
 __all__ = ["PATH_PARAMETERS", "ROUTES", "stacked_body"]
 
@@ -42,59 +45,6 @@ PATH_PARAMETERS = {
     "sessionKey": "A validation session's key.",
 }
 
-_REDEEMABLE: Schema = {
-    "type": "object",
-    "required": ["object", "id"],
-    "properties": {
-        "object": enum("voucher", "promotion_tier", "promotion_stack"),
-        "id": NON_EMPTY,
-        "reward": {
-            "type": "object",
-            "properties": {
-                "id": NON_EMPTY,
-                "points": {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER},
-            },
-        },
-        "gift": {
-            "type": "object",
-            "properties": {"credits": {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER}},
-        },
-    },
-}
-_BODY: Schema = {
-    "type": "object",
-    "required": ["redeemables"],
-    "properties": {
-        "redeemables": {
-            "type": "array",
-            "items": _REDEEMABLE,
-            "minItems": 1,
-            "maxItems": MAX_REDEEMABLES,
-        },
-        "order": {"type": "object"},
-        "customer": CUSTOMER_REFERENCE,
-        "session": {
-            "type": "object",
-            "properties": {
-                "key": NON_EMPTY,
-                "type": enum("LOCK"),
-                "ttl": {"type": "number", "exclusiveMinimum": 0},
-                "ttl_unit": enum(*SESSION_UNITS),
-            },
-        },
-        "tracking_id": STRING,
-        "metadata": FREE_OBJECT,
-        "options": {
-            "type": "object",
-            "properties": {
-                "expand": {
-                    "type": "array",
-                    "items": enum("order", "redemption", "redeemable", "category"),
-                }
-            },
-        },
-    },
-}
 _ROLLBACKS_BODY: Schema = {
     "type": "object",
     "properties": {
@@ -105,81 +55,6 @@ _ROLLBACKS_BODY: Schema = {
         "metadata": FREE_OBJECT,
     },
 }
-
-
-def _redeemable(item: Body) -> RedeemableRequest:
-    kind = item.choice("object", ("voucher", "promotion_tier", "promotion_stack"))
-    code = item.string("id", non_empty=True)
-    if kind is None:
-        item.require("object")
-    if code is None:
-        item.require("id")
-    reward = item.obj("reward")
-    gift = item.obj("gift")
-    return RedeemableRequest(
-        object=kind or "",
-        id=code or "",
-        reward_id=reward.string("id", non_empty=True) if reward is not None else None,
-        points=reward.integer("points", minimum=1) if reward is not None else None,
-        gift_credits=gift.integer("credits", minimum=0) if gift is not None else None,
-    )
-
-
-def _expand(body: Body) -> set[str]:
-    """``options.expand``: which parts the answer expands."""
-    options = body.obj("options")
-    raw = options.data.get("expand") if options is not None else None
-    if raw is None:
-        return set()
-    if not isinstance(raw, list) or not all(isinstance(each, str) for each in raw):
-        assert options is not None  # noqa: S101 - raw came from it
-        options.fail("expand", "must be array of strings")
-    return set(raw)
-
-
-def _request(body: Body) -> tuple[StackedRequest, set[str]]:
-    """The request's body read, and ``options.expand``; 400 ``invalid_payload`` otherwise."""
-    body.require("redeemables")
-    raw = body.data["redeemables"]
-    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
-        body.fail("redeemables", "must be array of objects")
-    if not raw:
-        body.fail("redeemables", "must NOT have fewer than 1 items")
-    if len(raw) > MAX_REDEEMABLES:
-        body.fail("redeemables", f"must NOT have more than {MAX_REDEEMABLES} items")
-    redeemables = tuple(
-        _redeemable(Body(item, f"{body.path}.redeemables[{n}]")) for n, item in enumerate(raw)
-    )
-    order_body = body.obj("order")
-    order = order_input(order_body, identified=True) if order_body is not None else None
-    customer = customer_ref(body) if body.data.get("customer") is not None else None
-    tracking = body.string("tracking_id")
-    if customer is None and tracking:
-        customer = customer_ref(Body({"customer": {"source_id": tracking}}, body.path))
-    session = None
-    session_body = body.obj("session")
-    if session_body is not None:
-        session_body.choice("type", ("LOCK",))
-        key = session_body.string("key", non_empty=True)
-        ttl_raw = session_body.data.get("ttl")
-        if ttl_raw is not None and (
-            isinstance(ttl_raw, bool) or not isinstance(ttl_raw, int | float) or ttl_raw <= 0
-        ):
-            session_body.fail("ttl", "must be a number > 0")
-        unit = session_body.choice("ttl_unit", tuple(SESSION_UNITS))
-        ttl = float(ttl_raw) if ttl_raw is not None else float(DEFAULT_SESSION[0])
-        if ttl > MAX_INTEGER:
-            session_body.fail("ttl", f"must be <= {MAX_INTEGER}")
-        session = (key, ttl, unit or DEFAULT_SESSION[1])
-    expand = _expand(body)
-    request = StackedRequest(
-        redeemables=redeemables,
-        order=order,
-        customer=customer,
-        metadata=body.mapping("metadata"),
-        session=session,
-    )
-    return request, expand
 
 
 def _campaign_name(call: Call, expand: set[str]) -> Any:
@@ -203,15 +78,9 @@ def _tracking_id(call: Call, request: StackedRequest) -> str | None:
 
 def validate(call: Call) -> tuple[int, Any]:
     """``POST /v1/validations``: check each redeemable against the order; spends nothing."""
-    request, expand = _request(Body(parse_json_body(call.request)))
+    request, expand = stacked_request(Body(parse_json_body(call.request)))
     outcome, held = call.session.stacking.validate(request)
-    order = (
-        calculated_order_json(
-            given=request.order, stored=None, amount=outcome.amount, discount=outcome.discount
-        )
-        if request.order is not None
-        else None
-    )
+    order = _order_json(request, outcome, None)
     body: dict[str, Any] = {
         "id": "valid_" + call.session.ids.chars("0123456789abcdef", 18),
         "valid": outcome.valid,
@@ -228,6 +97,21 @@ def validate(call: Call) -> tuple[int, Any]:
     return 200, body
 
 
+def _order_json(
+    request: StackedRequest, outcome: Outcome, part: Applied | None
+) -> dict[str, Any] | None:
+    """The order as calculated (after ``part``, else after every redeemable)."""
+    given = request.order
+    if given is None:
+        return None
+    calculated = part.order if part is not None else None
+    if calculated is None and outcome.stacked is not None:
+        calculated = outcome.stacked.order
+    if calculated is None:
+        return calculated_order_json(given=given, stored=None, amount=outcome.amount, discount=0)
+    return checkout_order_json(given, calculated)
+
+
 def _lists(
     call: Call,
     request: StackedRequest,
@@ -235,10 +119,16 @@ def _lists(
     expand: set[str],
     order: dict[str, Any] | None,
 ) -> dict[str, list[dict[str, Any]]]:
+    parts = outcome.stacked.parts if outcome.stacked is not None else {}
+
+    def order_of(index: int) -> dict[str, Any] | None:
+        part = parts.get(index)
+        return _order_json(request, outcome, part) if part is not None else order
+
     return outcome_lists(
         request.redeemables,
         outcome,
-        order_of=lambda _application: order if order is not None else None,
+        order_of=order_of,
         request_id=call.session.ids.request_id,
         campaign_name=_campaign_name(call, expand),
     )
@@ -273,7 +163,7 @@ def stacked_body(call: Call, parent: StackedRedemption, wanted: str) -> dict[str
 
 def redeem(call: Call) -> tuple[int, Any]:
     """``POST /v1/redemptions``: apply every redeemable or none; the first refusal is the error."""
-    request, expand = _request(Body(parse_json_body(call.request)))
+    request, expand = stacked_request(Body(parse_json_body(call.request)))
     del expand  # the answer is the same whatever is expanded
     parent, children, outcome = call.session.stacking.redeem(request)
     customer = _customer(call, parent)
@@ -285,8 +175,9 @@ def redeem(call: Call) -> tuple[int, Any]:
     if order is not None:
         body["order"] = order
     body["inapplicable_redeemables"] = []
-    listed = _lists(call, request, outcome, set(), None)
-    body["skipped_redeemables"] = listed["skipped_redeemables"]
+    body["skipped_redeemables"] = skipped_json(
+        request.redeemables, outcome, call.session.ids.request_id
+    )
     return 200, body
 
 
@@ -375,7 +266,7 @@ ROUTES: tuple[Route, ...] = (
             "validate_stacked_discounts",
             "Validate up to 30 redeemables against an order: spends nothing",
             "StackedValidation",
-            body=_BODY,
+            body=STACKED_BODY,
             errors=(
                 " 400 invalid_payload for a malformed body, duplicated_redeemables for a"
                 " redeemable given twice."
@@ -390,7 +281,7 @@ ROUTES: tuple[Route, ...] = (
             "redeem_stacked_discounts",
             "Redeem up to 30 redeemables with an order: all of them or none",
             "StackedRedemption",
-            body=_BODY,
+            body=STACKED_BODY,
             errors=(
                 " The first refused redeemable's error (404 not_found for an unknown code,"
                 " 400 missing_reward, missing_order, loyalty_card_points_exceeded,"

@@ -16,13 +16,15 @@ from loyalty_fake.http.common_json import (
     obj,
     ref,
 )
+from loyalty_fake.http.order_amounts_json import applicable_to_json
 from loyalty_fake.http.stacked_json import parent_schema
-from loyalty_fake.ledger.stacking import APPLICABLE_LIMIT, MAX_REDEEMABLES
+from loyalty_fake.ledger.stacked_checkout import STACKING_RULES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from loyalty_fake.errors import VoucherifyError
+    from loyalty_fake.ledger.discounts import Applied
     from loyalty_fake.ledger.redeemables import Application, RedeemableRequest
     from loyalty_fake.ledger.stacking import Outcome
     from loyalty_fake.ledger.validation_sessions import ValidationSession
@@ -33,25 +35,8 @@ __all__ = [
     "STACKING_RULES",
     "redeemable_json",
     "session_json",
+    "skipped_json",
 ]
-
-# The project's stacking rules: Voucherify's defaults (StackingRules).
-STACKING_RULES: dict[str, Any] = {
-    "redeemables_limit": MAX_REDEEMABLES,
-    "applicable_redeemables_limit": APPLICABLE_LIMIT,
-    "applicable_redeemables_per_category_limit": 1,
-    "applicable_exclusive_redeemables_limit": 1,
-    "applicable_exclusive_redeemables_per_category_limit": 1,
-    "exclusive_categories": [],
-    "joint_categories": [],
-    "redeemables_application_mode": "ALL",
-    "redeemables_sorting_rule": "REQUESTED_ORDER",
-    "redeemables_products_application_mode": "STACK",
-    "redeemables_no_effect_rule": "REDEEM_ANYWAY",
-    "no_effect_skip_categories": [],
-    "no_effect_redeem_anyway_categories": [],
-    "redeemables_rollback_order_mode": "WITH_ORDER",
-}
 
 _SKIPPED_MESSAGES = {
     "preceding_validation_failed": (
@@ -125,8 +110,12 @@ def redeemable_json(  # noqa: PLR0913 - what one redeemable's answer shows
     order: dict[str, Any] | None,
     request_id: Callable[[], str],
     campaign_name: str | None,
+    part: Applied | None = None,
 ) -> dict[str, Any]:
-    """One redeemable's validation result: ``APPLICABLE``, ``INAPPLICABLE`` or ``SKIPPED``."""
+    """One redeemable's validation result: ``APPLICABLE``, ``INAPPLICABLE`` or ``SKIPPED``.
+
+    ``part``: what it took in the calculated order, with the targets it covered.
+    """
     from loyalty_fake.ledger.redeemables import Application  # noqa: PLC0415
 
     if not isinstance(result, Application):
@@ -143,8 +132,17 @@ def redeemable_json(  # noqa: PLR0913 - what one redeemable's answer shows
     body = _request_json(request, "APPLICABLE")
     if order is not None:
         body["order"] = order
-    body["applicable_to"] = _empty_list()
-    body["inapplicable_to"] = _empty_list()
+    targets = part.redeemable if part is not None else None
+    body["applicable_to"] = (
+        applicable_to_json(getattr(targets, "applicable_to", ()), part)
+        if part is not None
+        else _empty_list()
+    )
+    body["inapplicable_to"] = (
+        applicable_to_json(getattr(targets, "inapplicable_to", ()), part)
+        if part is not None
+        else _empty_list()
+    )
     body["result"] = RESULT_JSON[result.kind](result)
     card = result.record
     body["metadata"] = dict(getattr(card, "metadata", None) or {})
@@ -159,14 +157,18 @@ def outcome_lists(
     requests: Sequence[RedeemableRequest],
     outcome: Outcome,
     *,
-    order_of: Callable[[Application], dict[str, Any] | None],
+    order_of: Callable[[int], dict[str, Any] | None],
     request_id: Callable[[], str],
     campaign_name: Callable[[str], str | None],
 ) -> dict[str, list[dict[str, Any]]]:
-    """``redeemables``, ``skipped_redeemables`` and ``inapplicable_redeemables``."""
+    """``redeemables``, ``skipped_redeemables`` and ``inapplicable_redeemables``.
+
+    ``order_of``: the order an applied redeemable (by index) leaves, as it shows it.
+    """
     from loyalty_fake.ledger.redeemables import Application  # noqa: PLC0415
 
     skipped = dict(outcome.skipped)
+    parts = outcome.stacked.parts if outcome.stacked is not None else {}
     every: list[dict[str, Any]] = []
     for index, (request, result) in enumerate(zip(requests, outcome.results, strict=True)):
         applies = isinstance(result, Application)
@@ -175,9 +177,10 @@ def outcome_lists(
                 request,
                 result,
                 skipped.get(index),
-                order=order_of(result) if applies and index not in skipped else None,  # type: ignore[arg-type]
+                order=order_of(index) if applies and index not in skipped else None,
                 request_id=request_id,
                 campaign_name=campaign_name(result.campaign_id) if applies else None,  # type: ignore[union-attr]
+                part=parts.get(index),
             )
         )
     return {
@@ -185,6 +188,23 @@ def outcome_lists(
         "skipped_redeemables": [item for item in every if item["status"] == "SKIPPED"],
         "inapplicable_redeemables": [item for item in every if item["status"] == "INAPPLICABLE"],
     }
+
+
+def skipped_json(
+    requests: Sequence[RedeemableRequest], outcome: Outcome, request_id: Callable[[], str]
+) -> list[dict[str, Any]]:
+    """``skipped_redeemables`` alone (a redemption's answer shows no others)."""
+    return [
+        redeemable_json(
+            requests[index],
+            outcome.results[index],
+            key,
+            order=None,
+            request_id=request_id,
+            campaign_name=None,
+        )
+        for index, key in outcome.skipped
+    ]
 
 
 def session_json(found: ValidationSession) -> dict[str, Any]:
@@ -199,8 +219,8 @@ _REDEEMABLE_HEAD: dict[str, Schema] = {
 }
 _RESULT_LIST = obj(
     {
-        "data": {"type": "array", "maxItems": 0},
-        "total": const(0),
+        "data": {"type": "array", "items": ref("ApplicableToResult")},
+        "total": COUNT,
         "object": const("list"),
         "data_ref": const("data"),
     }
@@ -220,7 +240,7 @@ _CALCULATED_ORDER: Schema = obj(
         "total_discount_amount": COUNT,
         "applied_discount_amount": COUNT,
         "total_applied_discount_amount": COUNT,
-        "items": {"type": "array", "items": FREE_OBJECT},
+        "items": {"type": "array", "items": ref("CalculatedOrderItem")},
         "metadata": FREE_OBJECT,
         "customer_id": nullable(STRING),
         "referrer_id": nullable(STRING),
@@ -235,6 +255,7 @@ _CALCULATED_ORDER: Schema = obj(
         "amount": COUNT,
         "initial_amount": COUNT,
         "items_discount_amount": COUNT,
+        "items_applied_discount_amount": COUNT,
         # What is left to pay; a discount above the amount makes it negative.
         "total_amount": {"type": "integer"},
         "customer": FREE_OBJECT,

@@ -60,7 +60,8 @@ class Checkout:
 
     ``remaining``: what is left to pay of the order after the redeemables before this one
     (``None`` when the order names no amount); ``has_order``: the request has an order.
-    ``locked``: points other validation sessions hold, by card code.
+    ``locked``: points other validation sessions hold, by card code (a stacked request
+    compares them with what its calculation spends instead: ``stacked_checkout``).
     """
 
     has_order: bool

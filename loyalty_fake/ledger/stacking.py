@@ -18,7 +18,7 @@ import attrs
 from loyalty_fake import errors
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.ledger import redemption_list
-from loyalty_fake.ledger.orders import OrderInput, items_amount
+from loyalty_fake.ledger.orders import OrderInput
 from loyalty_fake.ledger.project import Area, note_project
 from loyalty_fake.ledger.redeemables import (
     REDEEMABLE_KINDS,
@@ -28,6 +28,19 @@ from loyalty_fake.ledger.redeemables import (
     find_kind,
 )
 from loyalty_fake.ledger.redemptions import Redemption
+from loyalty_fake.ledger.stacked_checkout import (
+    APPLICABLE_LIMIT,
+    MAX_REDEEMABLES,
+    STACKING_RULES,
+    Outcome,
+    StackedCalculation,
+    calculate_stack,
+    order_request,
+    stored_items,
+)
+from loyalty_fake.ledger.stacked_checkout import (
+    outcome as outcome_of,
+)
 from loyalty_fake.ledger.validation_sessions import (
     SESSION_KEY_CHARS,
     ValidationSession,
@@ -49,11 +62,6 @@ __all__ = [
     "StackedRollback",
     "Stacking",
 ]
-
-# StackableValidateRedeemBase.redeemables.maxItems; StackingRules.redeemables_limit.
-MAX_REDEEMABLES = 30
-# StackingRules.applicable_redeemables_limit's default: the rest are SKIPPED.
-APPLICABLE_LIMIT = 5
 
 
 @attrs.frozen
@@ -98,36 +106,6 @@ class StackedRedemption:
     rollback: StackedRollback | None = None
 
 
-@attrs.frozen
-class Outcome:
-    """Each redeemable's result, in request order: an ``Application`` or its refusal.
-
-    ``skipped`` are the indexes left out (an earlier one failed, or the applicable limit).
-    """
-
-    results: tuple[Application | VoucherifyError, ...]
-    skipped: tuple[tuple[int, str], ...]
-    amount: int | None
-    discount: int
-
-    @property
-    def valid(self) -> bool:
-        """Whether every redeemable applies."""
-        return all(isinstance(result, Application) for result in self.results)
-
-    @property
-    def applied(self) -> list[Application]:
-        """The redeemables that apply, in request order (none when one fails)."""
-        if not self.valid:
-            return []
-        skipped = {index for index, _ in self.skipped}
-        return [
-            result
-            for index, result in enumerate(self.results)
-            if isinstance(result, Application) and index not in skipped
-        ]
-
-
 _KINDS_BY_NAME = {kind.name: kind for kind in REDEEMABLE_KINDS}
 
 
@@ -152,58 +130,58 @@ class Stacking(Area):
                     "Duplicated redeemables detected in one redemption",
                 )
             seen.add((request_item.object, request_item.id))
-        amount = self._order_amount(request.order)
+        existing = self._existing(request.order)
+        order = order_request(request.order, existing) if request.order is not None else None
+        amount = order.total if order is not None else None
         locked = self._locked(exclude=request.session[0] if request.session else None)
         context = checkout_context(
             self._session, request.customer, request.order, request.metadata, amount
         )
-        remaining = amount
-        results: list[Application | VoucherifyError] = []
-        for item in request.redeemables:
-            checkout = Checkout(
-                has_order=request.order is not None,
-                remaining=remaining,
-                locked=locked,
-                context=context,
+        # Each is checked against the whole order; what it takes is calculated below.
+        checkout = Checkout(has_order=order is not None, remaining=amount, context=context)
+        results = [self._check_one(item, checkout) for item in request.redeemables]
+        stacked = None
+        if all(isinstance(result, Application) for result in results):
+            applied = [
+                (at, r)
+                for at, r in enumerate(results[:APPLICABLE_LIMIT])
+                if isinstance(r, Application)
+            ]
+            # An order with no amount to work on is not calculated (a gift card spends the
+            # credits asked for, as before the checkout calculated).
+            priced = order is not None and (
+                amount is not None or any(item.price is not None for item in order.items)
             )
-            try:
-                kind, found = find_kind(self._session, item)
-                application = kind.check(self._session, found, item, checkout)
-            except VoucherifyError as refusal:
-                results.append(refusal)
-                continue
-            results.append(application)
-            if remaining is not None:
-                remaining = max(remaining - application.discount, 0)
-        skipped: list[tuple[int, str]] = []
-        failed = any(isinstance(result, VoucherifyError) for result in results)
-        applicable = 0
-        for index, result in enumerate(results):
-            if not isinstance(result, Application):
-                continue
-            if failed:
-                skipped.append((index, "preceding_validation_failed"))
-            elif applicable >= APPLICABLE_LIMIT:
-                skipped.append((index, "applicable_redeemables_limit_exceeded"))
-            else:
-                applicable += 1
-        outcome = Outcome(tuple(results), tuple(skipped), amount, 0)
-        discount = sum(application.discount for application in outcome.applied)
-        return attrs.evolve(outcome, discount=discount)
+            stacked = calculate_stack(
+                self._session,
+                order if priced else None,
+                applied,
+                locked=locked,
+                products_once=STACKING_RULES["redeemables_products_application_mode"] == "ONCE",
+            )
+            for at, application in stacked.applications.items():
+                results[at] = stacked.refusals.get(at, application)
+        return outcome_of(results, amount, stacked)
 
-    def _order_amount(self, order: OrderInput | None) -> int | None:
+    def _check_one(
+        self, item: RedeemableRequest, checkout: Checkout
+    ) -> Application | VoucherifyError:
+        """The redeemable's application, or its refusal."""
+        try:
+            kind, found = find_kind(self._session, item)
+            return kind.check(self._session, found, item, checkout)
+        except VoucherifyError as refusal:
+            return refusal
+
+    def _existing(self, order: OrderInput | None) -> Order | None:
+        """The stored order the request's ``id`` or ``source_id`` names, if any."""
         if order is None:
             return None
-        if order.amount is not None:
-            return order.amount
-        if order.items is not None:
-            return items_amount(order.items)
-        existing = None
         if order.id is not None:
-            existing = self._session.orders.get(order.id)
-        elif order.source_id is not None:
-            existing = self._session.orders.find(self._project, order.source_id)
-        return existing.amount if existing is not None else None
+            return self._session.orders.get(order.id)
+        if order.source_id is not None:
+            return self._session.orders.find(self._project, order.source_id)
+        return None
 
     def _locked(self, exclude: str | None) -> dict[str, int]:
         """Points locked by live sessions other than ``exclude``, by card code."""
@@ -278,7 +256,7 @@ class Stacking(Area):
         session = self._session
         project = self._project
         applied = outcome.applied
-        order, customer = self._order_and_customer(request, applied, outcome.discount)
+        order, customer = self._order_and_customer(request, applied, outcome.stacked)
         if session.undo is not None:
             note_project(session.undo, project)
         seq = project.take_seq()
@@ -312,9 +290,16 @@ class Stacking(Area):
         return parent, children, outcome
 
     def _order_and_customer(
-        self, request: StackedRequest, applied: list[Application], discount: int
+        self,
+        request: StackedRequest,
+        applied: list[Application],
+        stacked: StackedCalculation | None,
     ) -> tuple[Order | None, Customer | None]:
-        """Create or update the order (``PAID`` unless given) and its customer."""
+        """Create or update the order (``PAID`` unless given) and its customer.
+
+        The order keeps the calculated discounts: order-level ones in ``discount_amount``,
+        its lines' in theirs (free units added to them).
+        """
         session = self._session
         project = self._project
         customer_ref = request.customer
@@ -322,7 +307,12 @@ class Stacking(Area):
             given = request.order
             if given.customer is None:
                 given = attrs.evolve(given, customer=customer_ref or self._holder_ref(applied))
-            given = attrs.evolve(given, status=given.status or "PAID", discount_amount=discount)
+            calculated = stacked.order if stacked is not None else None
+            if calculated is not None:
+                given = attrs.evolve(given, discount_amount=calculated.discount_amount)
+                if calculated.items:
+                    given = attrs.evolve(given, items=stored_items(calculated))
+            given = attrs.evolve(given, status=given.status or "PAID")
             order = session.orders.upsert(given)
             found = project.customers.get(order.customer_id) if order.customer_id else None
             return order, found

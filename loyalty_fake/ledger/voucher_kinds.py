@@ -2,11 +2,11 @@
 
 A stacked validation checks them as Voucherify does: the voucher is enabled, inside its
 dates, under its redemption quantity, a gift card has the credits asked for, and every
-validation rule assigned to the voucher or its campaign holds. What a discount takes off
-the order is ``discounts.calculate``'s arithmetic, on what the redeemables before it left
-to pay; a gift card spends its credits (all it has by default) up to that. ``apply``
-redeems one as its part of a stacked redemption, ``roll_back`` undoes it
-(docs/choices.md, "Discount vouchers and gift cards in stacked requests").
+validation rule assigned to the voucher or its campaign holds. What a discount or a gift
+card's credits take off the order is worked out afterwards for the whole request
+(``stacked_checkout.calculate_stack``); ``apply`` counts the redemption and spends the
+credits that calculation found; ``roll_back`` undoes
+it (docs/choices.md, "Discount vouchers and gift cards in stacked requests").
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import attrs
 
 from loyalty_fake import errors
 from loyalty_fake.errors import VoucherifyError
-from loyalty_fake.ledger.discounts import DiscountRedeemable, calculate
-from loyalty_fake.ledger.orders import OrderRequest
 from loyalty_fake.ledger.project import note_project
 from loyalty_fake.ledger.redeemables import Application, Checkout, RedeemableRequest
 from loyalty_fake.ledger.redemptions import Rollback
@@ -152,21 +150,13 @@ class DiscountVouchers(_VoucherKind):
     def check(
         self, session: Session, found: Voucher, request: RedeemableRequest, checkout: Checkout
     ) -> Application:
-        """The voucher's checks, and its discount on what is left to pay (0 without an amount)."""
+        """The voucher's checks; what it takes off is the stacked checkout's to calculate."""
         self.eligible(session, found, checkout)
-        discount = 0
-        if checkout.remaining is not None and found.discount is not None:
-            calculation = calculate(
-                OrderRequest(amount=checkout.remaining),
-                [DiscountRedeemable(found.discount, id=found.id)],
-            )
-            discount = calculation.applied[0].discount
         return Application(
             request=request,
             kind=self.name,
             record=found,
             campaign_id=found.campaign_id or "",
-            discount=discount,
         )
 
 
