@@ -223,3 +223,32 @@ def test_unpublished_cards_and_self_transfers_are_refused(
         reply = http.request("POST", path, body)
         assert (reply.status, reply.error_key) == (400, "invalid_payload")
     assert _state(loyalty_fake, alice) == before
+
+
+def test_the_program_transactions_page_and_filter(client: Client) -> None:
+    """``limit``, ``order``, ``starting_after_id`` page it; ``filters`` on ``voucher_id``/``id``."""
+    program = _program(client, "Coffee Club")
+    alice = _member(client, program["id"], "alice", 50)
+    _member(client, program["id"], "bob", 70)
+    alice_id = client.get_member(alice).body["id"]
+    first = client.loyalty_transactions(program["id"], {"order": "id", "limit": 1}).body
+    after = first["more_starting_after"]
+    rest = client.loyalty_transactions(
+        program["id"], {"order": "id", "starting_after_id": after}
+    ).body
+    assert [t["details"]["balance"]["points"] for t in rest["data"]] == [70]
+    assert rest["has_more"] is False
+    if client.name == "sdk":
+        # The SDK's filters model has no [conditions] level: 400, as for a campaign's list.
+        refused = client.loyalty_transactions(
+            program["id"], {"filters": {"voucher_id": {"$is": alice_id}}}
+        )
+        assert (refused.status, refused.error_key) == (400, "invalid_query_params")
+        return
+    mine = {"filters[voucher_id][conditions][$is]": alice_id}
+    listed = client.loyalty_transactions(program["id"], mine).body["data"]
+    assert [t["voucher_id"] for t in listed] == [alice_id]
+    either = {**mine, "filters[id][conditions][$is]": rest["data"][0]["id"]}
+    either["filters[junction]"] = "or"
+    listed = client.loyalty_transactions(program["id"], either).body["data"]
+    assert [t["details"]["balance"]["points"] for t in listed] == [70, 50]
