@@ -1,4 +1,4 @@
-"""A reward's assignments (/v1/rewards/{rewardId}/assignments) and an assignment's reward, per client.
+"""A reward's assignments (/v1/rewards/{rewardId}/assignments) and their rewards, per client.
 
 ``tests/conftest.py``'s clients take these mixins, as they take ``tests/segment_clients.py``'s.
 """

@@ -44,6 +44,7 @@ def _assign(client: Client, reward_id: str, campaign: str, points: int = 39) -> 
 
 
 def test_create_answers_the_assignment(client: Client) -> None:
+    """The reward is offered in the program named by ``campaign``, at its price."""
     reward_id, program_id = _reward(client), _program(client)
     assigned = _assign(client, reward_id, program_id)
     assert assigned["reward_id"] == reward_id
@@ -54,6 +55,7 @@ def test_create_answers_the_assignment(client: Client) -> None:
 
 
 def test_an_assignment_made_one_way_is_seen_the_other(client: Client) -> None:
+    """Both paths read the same assignments."""
     reward_id, program_id = _reward(client), _program(client)
     assigned = _assign(client, reward_id, program_id)
     seen = client.get_assignment(program_id, assigned["id"])
@@ -66,6 +68,7 @@ def test_an_assignment_made_one_way_is_seen_the_other(client: Client) -> None:
 
 
 def test_coin_reward_assignment_has_no_price(client: Client) -> None:
+    """A COIN reward takes no price: members pay what they choose."""
     reward_id, program_id = _reward(client, COIN), _program(client)
     reply = client.create_assignment_of_reward(reward_id, {"campaign": program_id})
     assert reply.status == 200, reply.body
@@ -73,6 +76,7 @@ def test_coin_reward_assignment_has_no_price(client: Client) -> None:
 
 
 def test_list_pages_a_rewards_assignments(client: Client) -> None:
+    """The reward's assignments over every program, page-based."""
     reward_id = _reward(client)
     ids = [_assign(client, reward_id, _program(client, f"Club {n}"))["id"] for n in range(3)]
     reply = client.list_assignments_of_reward(reward_id, {"limit": 2, "page": 2})
@@ -82,6 +86,7 @@ def test_list_pages_a_rewards_assignments(client: Client) -> None:
 
 
 def test_update_changes_the_price(client: Client, loyalty_fake: LoyaltyFake) -> None:
+    """PUT sets a new price, seen through the program's path too."""
     reward_id, program_id = _reward(client), _program(client)
     assigned = _assign(client, reward_id, program_id)
     loyalty_fake.clock.advance(minutes=1)
@@ -93,6 +98,7 @@ def test_update_changes_the_price(client: Client, loyalty_fake: LoyaltyFake) -> 
 
 
 def test_delete_stops_offering_it(client: Client) -> None:
+    """DELETE removes the assignment from both paths."""
     reward_id, program_id = _reward(client), _program(client)
     assigned = _assign(client, reward_id, program_id)
     assert client.delete_assignment_of_reward(reward_id, assigned["id"]).status == 204
@@ -101,6 +107,7 @@ def test_delete_stops_offering_it(client: Client) -> None:
 
 
 def test_reward_details_of_an_assignment(client: Client) -> None:
+    """The assignment's reward, by program ID or name; 404 in another program."""
     reward_id, program_id = _reward(client), _program(client)
     assigned = _assign(client, reward_id, program_id)
     reply = client.get_reward_details(program_id, assigned["id"])
@@ -113,6 +120,7 @@ def test_reward_details_of_an_assignment(client: Client) -> None:
 
 
 def test_assigning_twice_is_409_and_changes_nothing(client: Client) -> None:
+    """A reward the program offers already is 409 duplicate_found."""
     reward_id, program_id = _reward(client), _program(client)
     first = _assign(client, reward_id, program_id)
     reply = client.create_assignment_of_reward(reward_id, {"campaign": program_id, **_price(5)})
@@ -123,6 +131,7 @@ def test_assigning_twice_is_409_and_changes_nothing(client: Client) -> None:
 
 
 def test_unknown_reward_is_404(client: Client) -> None:
+    """An unknown reward is 404 (reward) on every path."""
     program_id = _program(client)
     created = client.create_assignment_of_reward("rew_nope", {"campaign": program_id, **_price(5)})
     assert created.status == 404
@@ -134,6 +143,7 @@ def test_unknown_reward_is_404(client: Client) -> None:
 
 
 def test_assignment_of_another_reward_is_404(client: Client) -> None:
+    """Another reward's assignment is 404 (reward_assignment), untouched."""
     reward_id, program_id = _reward(client), _program(client)
     assigned = _assign(client, reward_id, program_id)
     other = _reward(client)
@@ -148,6 +158,7 @@ def test_assignment_of_another_reward_is_404(client: Client) -> None:
 
 
 def test_unknown_or_missing_program_is_404(client: Client) -> None:
+    """An unknown program, or none given, is 404 (campaign), as the spec shows."""
     reward_id = _reward(client)
     reply = client.create_assignment_of_reward(reward_id, {"campaign": "camp_nope", **_price(5)})
     assert reply.status == 404
@@ -159,6 +170,7 @@ def test_unknown_or_missing_program_is_404(client: Client) -> None:
 
 
 def test_material_reward_needs_a_price(client: Client) -> None:
+    """A MATERIAL reward without points is 400 and assigns nothing."""
     reward_id, program_id = _reward(client), _program(client)
     reply = client.create_assignment_of_reward(reward_id, {"campaign": program_id})
     assert reply.status == 400
@@ -175,6 +187,7 @@ def test_material_reward_needs_a_price(client: Client) -> None:
     ],
 )
 def test_bad_bodies_are_400(http: RequestsClient, body: dict[str, Any]) -> None:
+    """Ill-typed fields are 400 and assign nothing."""
     reward_id = _reward(http)
     _program(http)
     reply = http.create_assignment_of_reward(reward_id, body)
@@ -183,6 +196,7 @@ def test_bad_bodies_are_400(http: RequestsClient, body: dict[str, Any]) -> None:
 
 
 def test_bad_paging_is_400(http: RequestsClient) -> None:
+    """A limit or page out of range is 400."""
     reward_id = _reward(http)
     assert http.list_assignments_of_reward(reward_id, {"limit": 0}).status == 400
     assert http.list_assignments_of_reward(reward_id, {"page": "x"}).status == 400
