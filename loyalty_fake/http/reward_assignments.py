@@ -93,7 +93,7 @@ def list_reward_assignments(call: Call) -> tuple[int, Any]:
 
 
 def get_reward_assignment(call: Call) -> tuple[int, Any]:
-    """``GET /v1/rewards/{rewardId}/assignments/{assignmentId}``."""
+    """``GET /v1/rewards/{rewardId}/assignments/{assignmentId}``: one of the reward's."""
     found = call.session.rewards.reward_assignment(
         call.params["rewardId"], call.params["assignmentId"]
     )
@@ -119,7 +119,7 @@ def delete_reward_assignment(call: Call) -> tuple[int, Any]:
 
 
 def get_reward_details(call: Call) -> tuple[int, Any]:
-    """``GET /v1/loyalties/{campaignId}/reward-assignments/{assignmentId}/reward``."""
+    """``GET …/reward-assignments/{assignmentId}/reward``: the reward the assignment offers."""
     rewards = call.session.rewards
     found = rewards.get_assignment(call.params["campaignId"], call.params["assignmentId"])
     return 200, reward_json(rewards.get(found.reward_id))
