@@ -34,6 +34,11 @@ from tests.qualifications_clients import (
     RequestsQualifications,
     SdkQualifications,
 )
+from tests.reward_assignment_clients import (
+    RequestsRewardAssignments,
+    RewardAssignmentsClient,
+    SdkRewardAssignments,
+)
 from tests.segment_clients import RequestsSegments, SdkSegments, SegmentClient
 from tests.spec import (
     MISSING_FILES,
@@ -242,6 +247,7 @@ class Client(
     QualificationsClient,
     VoucherCsvClient,
     PublicationQueryClient,
+    RewardAssignmentsClient,
     Protocol,
 ):
     """The operations the fake serves, as one client library performs them."""
@@ -332,6 +338,7 @@ class RequestsClient(
     RequestsQualifications,
     RequestsVoucherCsv,
     RequestsPublicationQuery,
+    RequestsRewardAssignments,
 ):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
@@ -568,6 +575,7 @@ class SdkClient(
     SdkQualifications,
     SdkVoucherCsv,
     SdkPublicationQuery,
+    SdkRewardAssignments,
 ):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 

@@ -419,6 +419,19 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
             {"parameters": {"loyalty": {"points": 12}}},
         ),
         "delete assignment": _api("DELETE", f"/v1/loyalties/P/rewards/{n['assignment']}"),
+        "assign a reward": _api(
+            "POST",
+            f"/v1/rewards/{n['spare']}/assignments",
+            {"campaign": "P", "parameters": {"loyalty": {"points": 5}}},
+        ),
+        "update a reward's assignment": _api(
+            "PUT",
+            f"/v1/rewards/{n['mug']}/assignments/{n['assignment']}",
+            {"parameters": {"loyalty": {"points": 12}}},
+        ),
+        "delete a reward's assignment": _api(
+            "DELETE", f"/v1/rewards/{n['mug']}/assignments/{n['assignment']}"
+        ),
         "read, points expire": _api("GET", member),
         "read by v_ ID": _api("GET", f"/v1/vouchers/{n['alice_id']}"),
         "list members": _api("GET", "/v1/loyalties/P/members?order=-updated_at"),

@@ -101,6 +101,13 @@ BODIES: dict[str, Any] = {
     "PUT /v1/loyalties/{campaignId}/rewards/{assignmentId}": {
         "parameters": {"loyalty": {"points": 1}}
     },
+    "POST /v1/rewards/{rewardId}/assignments": {
+        "campaign": "{program}",
+        "parameters": {"loyalty": {"points": 1}},
+    },
+    "PUT /v1/rewards/{rewardId}/assignments/{assignmentId}": {
+        "parameters": {"loyalty": {"points": 1}}
+    },
     "POST /v1/loyalties/{campaignId}/members/{memberId}/redemption": {"reward": {"id": "{reward}"}},
     "POST /v1/loyalties/members/{memberId}/redemption": {"reward": {"id": "{reward}"}},
     "POST /v1/loyalties/{campaignId}/earning-rules": [

@@ -266,6 +266,19 @@ class Rewards(Area):
         del assignments[assignment.id]
         self._session.validation_rules.forget_object(assignment.id)
 
+    def of_reward(self, reward_id: str) -> list[RewardAssignment]:
+        """Every assignment of a reward, oldest first; 404 ``not_found`` (reward) otherwise."""
+        reward = self.get(reward_id)
+        return [a for a in self._project.reward_assignments.values() if a.reward_id == reward.id]
+
+    def reward_assignment(self, reward_id: str, assignment_id: str) -> RewardAssignment:
+        """An assignment of a reward: 404 for an unknown reward, then for another's assignment."""
+        reward = self.get(reward_id)
+        found = self._project.reward_assignments.get(assignment_id)
+        if found is None or found.reward_id != reward.id:
+            raise errors.not_found("reward_assignment", assignment_id)
+        return found
+
     def of_member(
         self,
         code: str,
