@@ -20,6 +20,7 @@ import requests
 
 from loyalty_fake.http.messages import query_pairs
 from tests.bulk_clients import ASYNC_ACTION, BulkClient, RequestsBulk, SdkBulk
+from tests.category_clients import CategoryClient, RequestsCategories, SdkCategories
 from tests.client_side_clients import ClientSideClient, RequestsClientSide, SdkClientSide
 from tests.earning_clients import TRANSFERS, EarningClient, RequestsEarning, SdkEarning
 from tests.own_openapi import validate_own, validate_own_error
@@ -153,6 +154,7 @@ _FULL_SPEC_PREFIXES = (
     "/v1/validation-rules",
     "/client/v1",
     "/v1/qualifications",
+    "/v1/categories",
 )
 
 
@@ -242,6 +244,7 @@ class Client(
     QualificationsClient,
     VoucherCsvClient,
     PublicationQueryClient,
+    CategoryClient,
     Protocol,
 ):
     """The operations the fake serves, as one client library performs them."""
@@ -332,6 +335,7 @@ class RequestsClient(
     RequestsQualifications,
     RequestsVoucherCsv,
     RequestsPublicationQuery,
+    RequestsCategories,
 ):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
@@ -568,6 +572,7 @@ class SdkClient(
     SdkQualifications,
     SdkVoucherCsv,
     SdkPublicationQuery,
+    SdkCategories,
 ):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
@@ -586,6 +591,7 @@ class SdkClient(
     products: Any = attrs.field(init=False)
     segments: Any = attrs.field(init=False)
     validations: Any = attrs.field(init=False)
+    categories: Any = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         import voucherify  # noqa: PLC0415 - a test dependency only this client needs
@@ -603,6 +609,7 @@ class SdkClient(
         self.products = voucherify.ProductsApi(voucherify.ApiClient(configuration))
         self.segments = voucherify.SegmentsApi(voucherify.ApiClient(configuration))
         self.validations = voucherify.ValidationsApi(voucherify.ApiClient(configuration))
+        self.categories = voucherify.CategoriesApi(voucherify.ApiClient(configuration))
 
     def _run(self, method: str, template: str, call: Callable[[], Any]) -> Reply:
         return check_reply(method, template, self._reply(call))
