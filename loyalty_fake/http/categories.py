@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.http.campaigns_json import category_json
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route
-from loyalty_fake.http.params import Body, parse_json_body
+from loyalty_fake.http.params import MAX_INTEGER, Body, parse_json_body
 from loyalty_fake.ledger.categories import Categories
 
 if TYPE_CHECKING:
@@ -23,7 +23,10 @@ PATH_PARAMETERS = {"categoryId": "A category's ID (cat_)."}
 _CATEGORY_BODY: Schema = {
     "type": "object",
     "required": ["name", "hierarchy"],
-    "properties": {"name": NON_EMPTY, "hierarchy": {"type": "integer", "minimum": 0}},
+    "properties": {
+        "name": NON_EMPTY,
+        "hierarchy": {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER},
+    },
 }
 
 
