@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from loyalty_fake import LoyaltyFake
+from tests.category_clients import CATEGORIES
+
 if TYPE_CHECKING:
     from tests.conftest import Client
 
@@ -125,3 +128,20 @@ def test_deleting_a_category_in_use_unfiles_what_was_in_it(client: Client) -> No
     )
     fresh = _ok(client.create_category({"name": "Gone", "hierarchy": 1}))
     assert fresh["id"] != made["id"]
+
+
+def test_categories_survive_a_snapshot() -> None:
+    """A snapshot keeps every category, updated_at and what is filed in it, one object still."""
+    fake = LoyaltyFake(seed=3, now="2024-01-25T10:00:00Z")
+    made = fake.request("POST", CATEGORIES, json_body={"name": "Kept", "hierarchy": 2}).json()
+    fake.request("POST", "/v1/campaigns", json_body={**DISCOUNTS, "category_id": made["id"]})
+    path = f"{CATEGORIES}/{made['id']}"
+    fake.request("PUT", path, json_body={"name": "Kept", "hierarchy": 5})
+    restored = LoyaltyFake(seed=3)
+    assert restored.ledger.restore(fake.ledger.snapshot())
+    listed = restored.request("GET", CATEGORIES).json()
+    assert listed == fake.request("GET", CATEGORIES).json()
+    assert listed["data"][0]["updated_at"] == "2024-01-25T10:00:00.000Z"
+    restored.request("PUT", path, json_body={"name": "Renamed", "hierarchy": 1})
+    campaign = restored.request("GET", "/v1/campaigns/Spring").json()
+    assert campaign["category"] == "Renamed"
