@@ -20,6 +20,7 @@ import requests
 
 from loyalty_fake.http.messages import query_pairs
 from tests.bulk_clients import ASYNC_ACTION, BulkClient, RequestsBulk, SdkBulk
+from tests.category_clients import CategoryClient, RequestsCategories, SdkCategories
 from tests.client_side_clients import ClientSideClient, RequestsClientSide, SdkClientSide
 from tests.earning_clients import TRANSFERS, EarningClient, RequestsEarning, SdkEarning
 from tests.own_openapi import validate_own, validate_own_error
@@ -158,6 +159,7 @@ _FULL_SPEC_PREFIXES = (
     "/v1/validation-rules",
     "/client/v1",
     "/v1/qualifications",
+    "/v1/categories",
 )
 
 
@@ -248,6 +250,7 @@ class Client(
     VoucherCsvClient,
     PublicationQueryClient,
     RewardAssignmentsClient,
+    CategoryClient,
     Protocol,
 ):
     """The operations the fake serves, as one client library performs them."""
@@ -339,6 +342,7 @@ class RequestsClient(
     RequestsVoucherCsv,
     RequestsPublicationQuery,
     RequestsRewardAssignments,
+    RequestsCategories,
 ):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
@@ -576,6 +580,7 @@ class SdkClient(
     SdkVoucherCsv,
     SdkPublicationQuery,
     SdkRewardAssignments,
+    SdkCategories,
 ):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
@@ -594,6 +599,7 @@ class SdkClient(
     products: Any = attrs.field(init=False)
     segments: Any = attrs.field(init=False)
     validations: Any = attrs.field(init=False)
+    categories: Any = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         import voucherify  # noqa: PLC0415 - a test dependency only this client needs
@@ -611,6 +617,7 @@ class SdkClient(
         self.products = voucherify.ProductsApi(voucherify.ApiClient(configuration))
         self.segments = voucherify.SegmentsApi(voucherify.ApiClient(configuration))
         self.validations = voucherify.ValidationsApi(voucherify.ApiClient(configuration))
+        self.categories = voucherify.CategoriesApi(voucherify.ApiClient(configuration))
 
     def _run(self, method: str, template: str, call: Callable[[], Any]) -> Reply:
         return check_reply(method, template, self._reply(call))

@@ -259,6 +259,14 @@ def _scene() -> Scene:
     )
     vrule, vassignment = _validation_rules(fake)
     _vouchers(fake)
+    # A category the API made, filed on P (and its unpublished cards) and on a gift card.
+    filed = {"name": "Filed", "hierarchy": 2}
+    category = fake.request("POST", "/v1/categories", json_body=filed).json()["id"]
+    for path, body in (
+        ("/v1/loyalties/P", {"category_id": category}),
+        ("/v1/vouchers/GIFT-1", {"category": "Filed"}),
+    ):
+        assert fake.request("PUT", path, json_body=body).status == 200
     fake.clock.advance(days=40)  # alice's and the initial points are due to expire
     pending = _pending_points(fake)
     fake.clock.advance(days=40)  # alice's, the initial points and o-soon's pending are due
@@ -281,6 +289,7 @@ def _scene() -> Scene:
             "stacked": stacked,
             "vrule": vrule,
             "vassignment": vassignment,
+            "category": category,
         },
     )
 
@@ -585,6 +594,11 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
         "import vouchers to a campaign": _api(
             "POST", "/v1/campaigns/D/import", [{"code": "D-I", "category": "Imp"}, {"code": "I"}]
         ),
+        "create a category": _api("POST", "/v1/categories", {"name": "Made", "hierarchy": 1}),
+        "rename a category in use": _api(
+            "PUT", f"/v1/categories/{n['category']}", {"name": "Renamed", "hierarchy": 0}
+        ),
+        "delete a category in use": _api("DELETE", f"/v1/categories/{n['category']}"),
         "seed with earning": _control("POST", "seed", {"seed": 3, "members": 2, "earning": True}),
         **_stacked_requests(n),
         "import vouchers from CSV": _upload(

@@ -105,6 +105,8 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
     known["redemptionId"] = [*known["redemptionId"], *stacked.pop("redemptionId")]
     known.update(stacked)
     _validation_rules(fake, known)
+    category = {"name": "Fuzz", "hierarchy": 1}
+    known["categoryId"] = [fake.request("POST", "/v1/categories", json_body=category).json()["id"]]
     for name, values in _vouchers(fake).items():
         known[name] = [*known[name], *values]
     slot = loyalty_fake_live_server.app

@@ -39,6 +39,7 @@ COLLECTIONS = {
     "/v1/validation-rules/{validationRuleId}/assignments",
     "/v1/campaigns",
     "/v1/vouchers",
+    "/v1/categories",
 }
 # Creating these makes a record in the stranger's own project (or is refused there).
 CREATORS = {
@@ -66,6 +67,7 @@ CREATORS = {
     "POST /v1/vouchers/bulk/async",
     "POST /v1/vouchers/metadata/async",
     "POST /v1/vouchers/importCSV",
+    "POST /v1/categories",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
 # The owner's product "shirt" and SKU "shirt-red", renamed and repriced by a stranger's upload.
@@ -130,6 +132,8 @@ BODIES: dict[str, Any] = {
         "redeemables": [{"object": "voucher", "id": "{code}", "reward": {"id": "{reward}"}}]
     },
     "POST /v1/validation-rules": {"name": "Mine"},
+    "POST /v1/categories": {"name": "Owner's", "hierarchy": 1},
+    "PUT /v1/categories/{categoryId}": {"name": "taken over", "hierarchy": 1},
     "PUT /v1/validation-rules/{validationRuleId}": {"name": "taken over"},
     "POST /v1/validation-rules/{validationRuleId}/assignments": {
         "related_object_type": "campaign",
@@ -184,6 +188,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     action: str = "aa_unknown",
     parent: str = "r_unknown",
     validation_rule: str = "val_unknown",
+    category: str = "cat_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -204,6 +209,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "parentRedemptionId": parent,
         "sessionKey": "held",
         "validationRuleId": validation_rule,
+        "categoryId": category,
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     text = text.replace("{program}", program)
@@ -237,6 +243,7 @@ def _owner_state(fake: LoyaltyFake) -> str:
         repr(r)
         for r in (*project.validation_rules.values(), *project.validation_rule_assignments.values())
     ]
+    state["categories"] = [repr(r) for r in project.categories_by_name.values()]
     return json.dumps(state, sort_keys=True)
 
 
@@ -297,6 +304,9 @@ def test_a_stranger_cannot_reach_another_projects_data(
         json_body={"related_object_type": "campaign", "related_object_id": program["id"]},
         app_id="owner",
     )
+    category = loyalty_fake.request(
+        "POST", "/v1/categories", json_body={"name": "Owner's", "hierarchy": 1}, app_id="owner"
+    ).json()["id"]
     before = _owner_state(loyalty_fake)
     response = _send(
         route,
@@ -312,6 +322,7 @@ def test_a_stranger_cannot_reach_another_projects_data(
         action=action,
         parent=stacked,
         validation_rule=validation_rule,
+        category=category,
     )
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()

@@ -30,14 +30,17 @@ __all__ = ["EXPIRATION_RULES", "SCHEMAS", "campaign_json", "categories_json", "c
 
 
 def category_json(category: Category) -> dict[str, Any]:
-    """A category as embedded in campaigns and vouchers."""
-    return {
+    """A category, as ``/v1/categories`` answers it and campaigns and vouchers embed it."""
+    found: dict[str, Any] = {
         "id": category.id,
         "name": category.name,
         "hierarchy": category.hierarchy,
         "created_at": format_timestamp(category.created_at),
-        "object": "category",
     }
+    if category.updated_at is not None:
+        found["updated_at"] = format_timestamp(category.updated_at)
+    found["object"] = "category"
+    return found
 
 
 def categories_json(category: Category | None) -> list[dict[str, Any]]:
@@ -170,6 +173,15 @@ SCHEMAS: dict[str, Schema] = {
             "hierarchy": INTEGER,
             "created_at": TIMESTAMP,
             "object": const("category"),
+        },
+        {"updated_at": TIMESTAMP},
+    ),
+    "CategoriesList": obj(
+        {
+            "object": const("list"),
+            "data_ref": const("data"),
+            "data": {"type": "array", "items": ref("Category")},
+            "total": COUNT,
         }
     ),
     "ExpirationRules": EXPIRATION_RULES,

@@ -20,6 +20,7 @@ from loyalty_fake.http import (
     campaign_transactions,
     campaigns,
     campaigns_api,
+    categories,
     customer_activity,
     customers,
     earning_rules,
@@ -99,6 +100,7 @@ AREAS = (
     qualifications,
     voucher_csv,
     transfers,
+    categories,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)

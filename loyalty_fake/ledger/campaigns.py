@@ -43,14 +43,15 @@ __all__ = [
 CampaignType = Literal["STATIC", "AUTO_UPDATE"]
 
 
-@attrs.frozen
+@attrs.define(eq=False)
 class Category:
-    """A category a campaign and its cards belong to."""
+    """A category campaigns, vouchers and cards belong to (``ledger/categories.py``)."""
 
     id: str
     name: str
     created_at: dt.datetime
     hierarchy: int = 0
+    updated_at: dt.datetime | None = None
 
 
 @attrs.define
