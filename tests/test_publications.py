@@ -640,3 +640,16 @@ def test_card_redemption_url_is_served(http: RequestsClient, loyalty_fake: Loyal
     response = http.session.get(f"{http.base_url}{url}", headers=http.headers)
     assert response.status_code == 200, response.json()
     assert response.json()["object"] == "list"
+
+
+def test_a_deleted_customers_publications_stay_listed(
+    client: Client, loyalty_fake: LoyaltyFake
+) -> None:
+    """Deleting a customer keeps their publications in the list (it answered 404)."""
+    codes = _club(loyalty_fake)
+    publication = _publish(client, voucher=codes[0], customer=ALICE)
+    assert client.delete_customer("alice").status == 204
+    reply = client.list_publications()
+    assert reply.status == 200, reply.body
+    [listed] = reply.body["publications"]
+    assert (listed["id"], listed["customer_id"]) == (publication["id"], publication["customer_id"])

@@ -174,7 +174,9 @@ def _publication_body(call: Call, publication: Publication, *, listed: bool) -> 
     A publication of several vouchers names their codes (``vouchers``) instead.
     """
     session = call.session
-    customer = session.customers.get(publication.customer_id)
+    # The record itself, a deleted customer's tombstone included: a publication outlives
+    # its customer's deletion, and listing it must not answer 404.
+    customer = session.project.customers[publication.customer_id]
     held = session.customers.cards_of(customer.id)
     failures = session.redemptions.failures_of_customer(customer.id)
     voucher = None
