@@ -15,7 +15,7 @@ from loyalty_fake.http.rewards_json import assignment_json, reward_json
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
 
-__all__ = ["ASSIGNMENTS", "PATH_PARAMETERS", "REWARD_ASSIGNMENTS", "ROUTES"]
+__all__ = ["ASSIGNMENTS", "PATH_PARAMETERS", "REWARD_ASSIGNMENTS", "ROUTES", "assigned_points"]
 
 # A program's reward assignments, under both of the paths Voucherify gives them.
 ASSIGNMENTS = "/v1/loyalties/{campaignId}/rewards"
@@ -73,11 +73,12 @@ def _assignment_items(call: Call) -> list[tuple[str, int | None]]:
         body.require("reward")
         reward = body.string("reward", non_empty=True)
         assert reward is not None  # noqa: S101 - require() and string() leave nothing else
-        items.append((reward, _assigned_points(body)))
+        items.append((reward, assigned_points(body)))
     return items
 
 
-def _assigned_points(body: Body) -> int | None:
+def assigned_points(body: Body) -> int | None:
+    """An assignment body's price, ``parameters.loyalty.points``, if given (at least 1)."""
     parameters = body.obj("parameters")
     loyalty = parameters.obj("loyalty") if parameters is not None else None
     return loyalty.integer("points", minimum=1) if loyalty is not None else None
@@ -121,7 +122,7 @@ def get_reward_assignment(call: Call) -> tuple[int, Any]:
 def update_reward_assignment(call: Call) -> tuple[int, Any]:
     """``PUT /v1/loyalties/{campaignId}/rewards/{assignmentId}``: a new price in points."""
     body = Body(parse_json_body(call.request))
-    points = _assigned_points(body)
+    points = assigned_points(body)
     updated = call.session.rewards.update_assignment(
         call.params["campaignId"], call.params["assignmentId"], points
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.http import paging
-from loyalty_fake.http.assignments import REWARD_ASSIGNMENTS
+from loyalty_fake.http.assignments import REWARD_ASSIGNMENTS, assigned_points
 from loyalty_fake.http.common_json import BOOLEAN, STRING, Schema, nullable
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route
 from loyalty_fake.http.paging import LIMIT, PAGE
@@ -54,12 +54,6 @@ _UPDATE: Schema = {"type": "object", "properties": {"parameters": _PRICE}}
 _REWARD_ERRORS = " 404 an unknown reward, or an assignment of another reward."
 
 
-def _points(body: Body) -> int | None:
-    parameters = body.obj("parameters")
-    loyalty = parameters.obj("loyalty") if parameters is not None else None
-    return loyalty.integer("points", minimum=1) if loyalty is not None else None
-
-
 def _missing_campaign() -> VoucherifyError:
     # What Voucherify answers for a body without a campaign (the spec's example).
     return VoucherifyError(
@@ -75,7 +69,7 @@ def create_reward_assignment(call: Call) -> tuple[int, Any]:
     """``POST /v1/rewards/{rewardId}/assignments``: offer the reward in a program at a price."""
     body = Body(parse_json_body(call.request))
     campaign = body.string("campaign", non_empty=True)
-    points = _points(body)
+    points = assigned_points(body)
     reward_id = call.params["rewardId"]
     call.session.rewards.get(reward_id)
     if campaign is None:
@@ -103,7 +97,7 @@ def get_reward_assignment(call: Call) -> tuple[int, Any]:
 def update_reward_assignment(call: Call) -> tuple[int, Any]:
     """``PUT /v1/rewards/{rewardId}/assignments/{assignmentId}``: a new price in points."""
     body = Body(parse_json_body(call.request))
-    points = _points(body)
+    points = assigned_points(body)
     rewards = call.session.rewards
     found = rewards.reward_assignment(call.params["rewardId"], call.params["assignmentId"])
     updated = rewards.update_assignment(found.campaign_id, found.id, points)
