@@ -18,8 +18,9 @@ __all__ = ["Difference", "IdPairs", "Normaliser", "differences", "json_type", "n
 
 # Voucherify's IDs: a short lowercase prefix, an underscore, then letters and digits with
 # at least one digit or capital (``camp_wGlq...``, ``r_0a1b...``); enum values such as
-# ``redemption_entries`` have neither, and stay as they are.
-_ID = r"[a-z][a-z0-9]{0,7}_(?=[0-9a-zA-Z]*[0-9A-Z])[0-9a-zA-Z]{8,}"
+# ``redemption_entries`` have neither, and stay as they are. Some carry a suffix:
+# ``val_5h0wc453_2``.
+_ID = r"[a-z][a-z0-9]{0,7}_(?=[0-9a-zA-Z]*[0-9A-Z])[0-9a-zA-Z]{8,}(?:_[0-9a-zA-Z]+)*"
 _WHOLE_ID = re.compile(rf"^{_ID}$")
 _EMBEDDED_ID = re.compile(rf"(?<![0-9A-Za-z_]){_ID}(?![0-9A-Za-z_])")
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -99,12 +100,16 @@ class Normaliser:
     def __call__(self, value: Any, key: str | None = None) -> Any:
         """``value`` with its IDs, codes and times replaced (a new value; ``value`` is kept)."""
         if isinstance(value, dict):
-            return {k: self(v, k) for k, v in value.items()}
+            # A map keyed by ID (an order's ``redemptions``) has its keys replaced too.
+            return {self._key(k): self(v, k) for k, v in value.items()}
         if isinstance(value, list):
             return [self(item, key) for item in value]
         if not isinstance(value, str):
             return value
         return self._string(value, key)
+
+    def _key(self, key: str) -> str:
+        return self._placeholder(_id_prefix(key), key) if _WHOLE_ID.match(key) else key
 
     def _string(self, value: str, key: str | None) -> str:
         if key in _VOLATILE_KEYS:
