@@ -48,10 +48,16 @@ HOUR = 3600.0
 # The fixtures that are the fake itself: a test using one reads or moves what Voucherify
 # does not have (the clock, faults, the control plane, the journal, seeded state).
 FAKE_FIXTURES = frozenset({"loyalty_fake", "loyalty_fake_server", "loyalty_fake_live_server"})
-# Options of @pytest.mark.loyalty_fake that change nothing Voucherify would show.
-_NEUTRAL_OPTIONS = frozenset({"seed", "journal_size"})
-# Request keys whose values a run prefixes, so that nothing it creates meets another's.
-_NAMED_KEYS = frozenset({"name", "source_id", "code"})
+# Options of @pytest.mark.loyalty_fake that change nothing Voucherify would show (``now``
+# only starts the fake's clock; a test that asserts an exact time is marked fake_only).
+_NEUTRAL_OPTIONS = frozenset({"seed", "journal_size", "now"})
+# Request keys whose values a run prefixes, so that nothing it creates meets another's: a
+# body's own name and code (a validation rule's conditions have names of their own), and
+# a source_id anywhere (a member's customer, an order's).
+_TOP_KEYS = frozenset({"name", "code"})
+_SOURCE_ID = "source_id"
+# Objects inside a body that a call may create, named like the body itself.
+_NAMED_INSIDE = frozenset({"customer", "customers", "product", "sku", "products"})
 _STASH = pytest.StashKey["LiveRun"]()
 
 
@@ -166,6 +172,13 @@ class LiveSession:
     """
 
     run: LiveRun
+    # The run's prefix and the test's own: a name a test leaves (a campaign in the bin
+    # holds its name) never meets the next test's.
+    prefix: str = attrs.field(
+        default=attrs.Factory(
+            lambda self: f"{self.run.prefix}{secrets.token_hex(2)}-", takes_self=True
+        )
+    )
     http: requests.Session = attrs.field(factory=requests.Session)
     named: set[str] = attrs.field(factory=set)
     created: list[str] = attrs.field(factory=list)
@@ -179,30 +192,37 @@ class LiveSession:
             pytest.skip(str(spent))
         path = self._path(url.removeprefix(self.run.host))
         if "json" in kwargs:
-            kwargs["json"] = self._prefixed(kwargs["json"])
+            kwargs["json"] = self._prefixed(kwargs["json"], named=True)
         if isinstance(kwargs.get("params"), dict):
             kwargs["params"] = {k: self._prefixed(v) for k, v in kwargs["params"].items()}
         response = self.http.request(method, self.run.host + path, **kwargs)
         if response.ok and method.upper() == "POST":
             self._remember(response, kwargs.get("json"))
-        response._content = response.content.replace(self.run.prefix.encode(), b"")
+        response._content = response.content.replace(self.prefix.encode(), b"")
         return response
 
-    def _prefixed(self, value: Any, key: str | None = None) -> Any:
+    def _prefixed(self, value: Any, key: str | None = None, *, named: bool = False) -> Any:
+        """``value`` with its names prefixed: ``named`` says its own name and code are."""
         if isinstance(value, dict):
-            return {k: self._prefixed(v, k) for k, v in value.items()}
+            return {
+                # A validation rule's condition name, an order item's code: not ours.
+                k: v
+                if k in _TOP_KEYS and not named
+                else self._prefixed(v, k, named=k in _NAMED_INSIDE)
+                for k, v in value.items()
+            }
         if isinstance(value, list):
-            return [self._prefixed(item, key) for item in value]
-        if not isinstance(value, str) or value.startswith(self.run.prefix):
+            return [self._prefixed(item, key, named=named) for item in value]
+        if not isinstance(value, str) or value.startswith(self.prefix):
             return value
-        if key in _NAMED_KEYS and value:
+        if value and key in {*_TOP_KEYS, _SOURCE_ID}:
             self.named.add(value)
-        return self.run.prefix + value if value in self.named else value
+        return self.prefix + value if value in self.named else value
 
     def _path(self, path: str) -> str:
         bare, _, query = path.partition("?")
         segments = [
-            quote(self.run.prefix + unquote(part), safe="") if unquote(part) in self.named else part
+            quote(self.prefix + unquote(part), safe="") if unquote(part) in self.named else part
             for part in bare.split("/")
         ]
         return "/".join(segments) + (f"?{query}" if query else "")
@@ -214,15 +234,13 @@ class LiveSession:
             return
         customer = sent.get("customer") if isinstance(sent, dict) else None
         ours = isinstance(customer, dict) and str(customer.get("source_id", "")).startswith(
-            self.run.prefix
+            self.prefix
         )
         if ours and isinstance(body, dict) and body.get("holder_id"):
             # A member or a publication made the customer it names: the card's holder.
             self._created(f"/v1/customers/{body['holder_id']}")
         for found in _objects(body):
-            ours = str(found.get("source_id") or found.get("name") or "").startswith(
-                self.run.prefix
-            )
+            ours = str(found.get("source_id") or found.get("name") or "").startswith(self.prefix)
             if found is body or ours:
                 path = _delete_path(found)
                 if path is not None:
@@ -237,7 +255,11 @@ class LiveSession:
     def cleanup(self) -> list[str]:
         """Delete what the test created, newest first; what could not be, one line each."""
         problems = []
-        for path in reversed(self.created):
+        # Campaigns first (they hold the cards, assignments and rules that keep a reward or
+        # a customer in use), then the rest, newest first.
+        newest_first = self.created[::-1]
+        order = sorted(newest_first, key=lambda path: not path.startswith("/v1/campaigns/"))
+        for path in order:
             self.run.budget.spend(cleanup=True)
             answer = self.http.request("DELETE", self.run.host + path, headers=self.run.headers)
             if not answer.ok and answer.status_code != 404:
