@@ -31,6 +31,10 @@ import attrs
 import pytest
 import requests
 
+from loyalty_fake import LoyaltyFake
+from loyalty_fake.http.messages import Request, Response
+from loyalty_fake.server.proxy import DifferentialApp
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterator
 
@@ -141,6 +145,7 @@ class LiveRun:
     headers: dict[str, str]
     budget: Budget
     reserve: int
+    report: Path | None = None
 
     @property
     def prefix(self) -> str:
@@ -183,6 +188,8 @@ class LiveSession:
         )
     )
     http: requests.Session = attrs.field(factory=requests.Session)
+    # With --voucherify-live-report: a fresh fake answering the same calls.
+    differ: DifferentialApp | None = None
     named: set[str] = attrs.field(factory=set)
     created: list[str] = attrs.field(factory=list)
     orders: list[str] = attrs.field(factory=list)
@@ -202,11 +209,25 @@ class LiveSession:
             kwargs["json"] = self._prefixed(kwargs["json"], named=True)
         if isinstance(kwargs.get("params"), dict):
             kwargs["params"] = {k: self._prefixed(v) for k, v in kwargs["params"].items()}
-        response = self.http.request(method, self.run.host + path, **kwargs)
+        response = self._send(method, self.run.host + path, **kwargs)
         if response.ok and method.upper() == "POST":
             self._remember(response, kwargs.get("json"))
         response._content = response.content.replace(self.prefix.encode(), b"")
         return response
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """Send to Voucherify; with a report, the fake answers the same call and differs."""
+        if self.differ is None:
+            return self.http.request(method, url, **kwargs)
+        prepared = self.http.prepare_request(requests.Request(method, url, **kwargs))
+        sent = _Sent(self.http, prepared)
+        self.differ.upstream = sent
+        body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
+        self.differ.handle(
+            Request.from_url(method, prepared.path_url, dict(prepared.headers), body or b"")
+        )
+        assert sent.response is not None
+        return sent.response
 
     def _prefixed(self, value: Any, key: str | None = None, *, named: bool = False) -> Any:
         """``value`` with its names prefixed: ``named`` says its own name and code are."""
@@ -276,6 +297,22 @@ class LiveSession:
         return problems
 
 
+@attrs.define
+class _Sent:
+    """The upstream of the live run's differ: the prepared call, sent once by requests."""
+
+    http: requests.Session
+    prepared: requests.PreparedRequest
+    response: requests.Response | None = None
+
+    def send(self, _request: Request) -> Response:
+        """Send the prepared call; keep requests' response for the test."""
+        self.response = self.http.send(self.prepared)
+        return Response(
+            self.response.status_code, self.response.content, tuple(self.response.headers.items())
+        )
+
+
 def _objects(body: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
     """The objects in an answer, the answer first, down to a few levels."""
     if isinstance(body, dict):
@@ -320,6 +357,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="start no test when fewer calls than this are left (default: 10)",
     )
     group.addoption(
+        "--voucherify-live-report",
+        metavar="FILE",
+        help="replay each live call on a fresh fake too and append the differences to FILE, "
+        "JSON lines as `loyalty-fake serve --upstream` writes them (default: no report)",
+    )
+    group.addoption(
         "--voucherify-live-state",
         default=DEFAULT_STATE,
         help=f"the state file that lets a run resume (default: {DEFAULT_STATE}; delete it "
@@ -344,8 +387,13 @@ def pytest_configure(config: pytest.Config) -> None:
         "X-App-Token": os.environ.get(ENV_SECRET, ""),
     }
     host = os.environ.get(ENV_HOST, DEFAULT_HOST).rstrip("/")
+    report = config.getoption("--voucherify-live-report")
     config.stash[_STASH] = LiveRun(
-        host, headers, budget, config.getoption("--voucherify-live-reserve")
+        host,
+        headers,
+        budget,
+        config.getoption("--voucherify-live-reserve"),
+        None if report is None else Path(report),
     )
 
 
@@ -442,7 +490,13 @@ def pytest_runtest_makereport(
 @pytest.fixture
 def voucherify_live(request: pytest.FixtureRequest) -> Iterator[LiveSession]:
     """A session towards Voucherify for one test; what it created is deleted afterwards."""
-    session = LiveSession(request.config.stash[_STASH])
+    run = request.config.stash[_STASH]
+    session = LiveSession(run)
+    if run.report is not None:
+        fake = LoyaltyFake()
+        session.differ = DifferentialApp(
+            fake, report=run.report, fake_headers=fake.headers, label=request.node.nodeid
+        )
     try:
         yield session
     finally:

@@ -17,6 +17,7 @@ import requests
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.server import LiveServer, ServerApp
 from tests.live_plugin import Budget, BudgetSpentError
+from tests.test_proxy import StandIn
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -235,3 +236,43 @@ def test_budget_counts_an_hour(tmp_path: Path) -> None:
     budget.spend()
     again = Budget.load(tmp_path / "state.json", 2, clock=lambda: now[0])
     assert (again.run, again.used()) == (budget.run, 1)
+
+
+@pytest.fixture
+def renaming_stand_in() -> Iterator[str]:
+    """A stand-in whose new programs say ``cards_count`` for ``vouchers_count``."""
+    fake = LoyaltyFake(seed=3, credentials={KEYS["X-App-Id"]: KEYS["X-App-Token"]})
+    server = LiveServer(StandIn(fake)).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def test_a_live_report_names_where_voucherify_and_the_fake_differ(
+    pytester: pytest.Pytester, renaming_stand_in: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--voucherify-live-report: each call replayed on a fresh fake; the rename, and only it."""
+    monkeypatch.setenv("VOUCHERIFY_APP_ID", KEYS["X-App-Id"])
+    monkeypatch.setenv("VOUCHERIFY_SECRET_KEY", KEYS["X-App-Token"])
+    monkeypatch.setenv("VOUCHERIFY_HOST", renaming_stand_in)
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_inner=TESTS)
+    report = pytester.path / "differences.jsonl"
+    result = _run(pytester, "-k", "failure", "--voucherify-live-report", str(report))
+    result.assert_outcomes(failed=1, deselected=13)
+    lines = [json.loads(line) for line in report.read_text().splitlines()]
+    assert [(line["operation"], line["differences"]) for line in lines] == [
+        (
+            "create-loyalty-program",
+            [
+                {"kind": "missing", "path": "$.cards_count", "upstream": 0},
+                {"kind": "extra", "path": "$.vouchers_count", "fake": 0},
+            ],
+        ),
+        ("add-member", []),
+        ("get-loyalty-program", []),
+    ]
+    assert {line["test"] for line in lines} == {
+        "test_inner.py::test_a_member_then_a_failure[requests]"
+    }

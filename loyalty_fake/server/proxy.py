@@ -179,6 +179,8 @@ class DifferentialApp(ServerApp):
     fake_headers: dict[str, str] = attrs.field(factory=dict)
     fake_client_headers: dict[str, str] = attrs.field(factory=dict)
     ids: IdPairs = attrs.field(factory=IdPairs)
+    # Written into each report line as ``test`` when set (the live run's test node ID).
+    label: str | None = None
     _exchange: threading.Lock = attrs.field(factory=threading.Lock, init=False)
 
     def handle(self, request: Request) -> Response:
@@ -225,6 +227,7 @@ class DifferentialApp(ServerApp):
             "operation": None if operation is None else operation.operation_id,
             "status": {"upstream": real.status, "fake": fake.status},
             "differences": found,
+            **({} if self.label is None else {"test": self.label}),
         }
         if self.report is not None:
             _append(self.report, line)
