@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +10,6 @@ from loyalty_fake.fake import LoyaltyFake
 
 if TYPE_CHECKING:
     import argparse
-    from types import FrameType
 
 __all__ = ["DEFAULT_REPORT", "add_proxy_commands", "run_proxy_command"]
 
@@ -89,6 +86,7 @@ def _compare(args: argparse.Namespace) -> int:
 def _serve_proxy(args: argparse.Namespace) -> int:
     from loyalty_fake.server.live import AccessLog, CannotServeError, LiveServer  # noqa: PLC0415
     from loyalty_fake.server.proxy import DifferentialApp, HttpUpstream  # noqa: PLC0415
+    from loyalty_fake.server.serving import serve_until_stopped  # noqa: PLC0415
 
     if args.state is not None:
         print(
@@ -123,23 +121,10 @@ def _serve_proxy(args: argparse.Namespace) -> int:
     except CannotServeError as error:
         print(f"loyalty-fake: {error}", file=sys.stderr)
         return 1
-    stop = threading.Event()
 
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
+    def banner() -> None:
+        print(f"loyalty-fake serving {server.url}  (Ctrl-C to stop)", flush=True)
+        print(f"  proxy to {args.upstream}; differences: {args.report}", flush=True)
 
-    previous = signal.signal(signal.SIGTERM, _stop)
-    print(f"loyalty-fake serving {server.url}  (Ctrl-C to stop)", flush=True)
-    print(f"  proxy to {args.upstream}; differences: {args.report}", flush=True)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        server.stop()
-        if log is not None:
-            log.close()
-        print("loyalty-fake stopped", flush=True)
+    serve_until_stopped(server, log, banner, lambda: print("loyalty-fake stopped", flush=True))
     return 0
