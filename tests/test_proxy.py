@@ -213,3 +213,25 @@ def test_serve_upstream_answers_with_the_upstreams_response(
     assert line["differences"] == [
         {"kind": "status", "path": "status", "upstream": 201, "fake": 200}
     ]
+
+
+def test_an_unreachable_upstream_is_a_502_envelope(tmp_path: Path) -> None:
+    """No upstream to ask: Voucherify's error envelope, 502, and the fake is not asked."""
+    fake = LoyaltyFake()
+    app = DifferentialApp(
+        fake,
+        upstream=HttpUpstream("http://127.0.0.1:9", timeout=5),
+        report=tmp_path / "report.jsonl",
+        fake_headers=fake.headers,
+    )
+    server = LiveServer(app).start()
+    try:
+        reply = requests.post(
+            f"{server.url}/v1/customers", json={"source_id": "a"}, headers=UPSTREAM_KEYS, timeout=30
+        )
+    finally:
+        server.stop()
+    assert reply.status_code == 502
+    assert reply.json()["key"] == "upstream_unreachable"
+    assert fake.customers() == []
+    assert not (tmp_path / "report.jsonl").exists()

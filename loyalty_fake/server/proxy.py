@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import attrs
 
 from loyalty_fake.compare import Difference, IdPairs, Normaliser, differences
+from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.http.messages import Request, Response
 from loyalty_fake.http.routes import voucherify_operation
 from loyalty_fake.server.app import ServerApp, _is_control
@@ -136,6 +137,16 @@ def _recorded_request(recorded: dict[str, Any]) -> Request:
     return Request.from_url(recorded["method"], recorded["target"], headers, recorded["body"])
 
 
+def _unreachable(error: OSError) -> VoucherifyError:
+    reason = getattr(error, "reason", None) or error
+    return VoucherifyError(
+        code=502,
+        key="upstream_unreachable",
+        message="Bad Gateway",
+        details=f"The upstream could not be reached ({reason}); the fake was not asked either",
+    )
+
+
 def _json(body: bytes) -> Any:
     try:
         return json.loads(body) if body else None
@@ -188,7 +199,10 @@ class DifferentialApp(ServerApp):
         if _is_control(request) or self.upstream is None:
             return super().handle(request)
         with self._exchange:
-            real = self.upstream.send(request)
+            try:
+                real = self.upstream.send(request)
+            except OSError as error:  # unreachable, refused, timed out: nothing to compare
+                return self.served.app.error_response(_unreachable(error))
             fake = super().handle(self._for_fake(request))
             found = [d.as_json() for d in compare_call(real, fake)]
             if real.status < 400 and fake.status < 400:  # noqa: PLR2004
