@@ -8,12 +8,13 @@ import shutil
 import sys
 import tempfile
 import time
-import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from loyalty_fake.cli_demo import demo_command
 from loyalty_fake.cli_keys import add_key_options, parse_keys
+from loyalty_fake.cli_proxy import add_proxy_commands, run_proxy_command
 from loyalty_fake.fake import LoyaltyFake
 from loyalty_fake.journal import DEFAULT_JOURNAL_SIZE
 
@@ -111,57 +112,6 @@ def _version() -> str:
         return metadata.version("loyalty-fake")
     except metadata.PackageNotFoundError:  # pragma: no cover - run from a bare checkout
         return "unknown (not installed)"
-
-
-def _demo(seed: int, members: int) -> int:
-    """Create a program, add members and list them through the official SDK, in-process."""
-    try:
-        import voucherify  # noqa: PLC0415 - the SDK is an optional (test) dependency
-    except ImportError:
-        print(
-            "the demo talks through the official SDK: pip install 'loyalty-fake[test]'",
-            file=sys.stderr,
-        )
-        return 2
-    from faker import Faker  # noqa: PLC0415 - only the demo needs fake people
-
-    faker = Faker()
-    faker.seed_instance(seed)
-    # The SDK marks every legacy /v1/loyalties method deprecated; the demo is about the fake.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    with LoyaltyFake(seed=seed, now="2026-01-15T09:30:00Z") as fake:
-        api = voucherify.LoyaltiesApi(
-            voucherify.ApiClient(voucherify.Configuration(api_key=fake.headers))
-        )
-        program = api.create_loyalty_program(
-            voucherify.LoyaltiesCreateCampaignRequestBody(
-                name="Demo Coffee Club",
-                type="AUTO_UPDATE",
-                vouchers_count=members,
-                voucher=voucherify.CampaignLoyaltyVoucher(
-                    loyalty_card=voucherify.CampaignLoyaltyCard(points=100),
-                    code_config=voucherify.CodeConfig(pattern="CLUB-####"),
-                ),
-            )
-        )
-        program_id = str(program.id)
-        print(f"created {program.name} ({program_id}) with {program.vouchers_count} cards")
-        for _ in range(members):
-            fake.clock.advance(minutes=5)
-            customer = voucherify.Customer(
-                source_id=faker.unique.email(), name=faker.name(), phone=faker.phone_number()
-            )
-            api.add_member(
-                program_id, voucherify.LoyaltiesMembersCreateRequestBody(customer=customer)
-            )
-        listed = api.list_members(program_id, limit=100)
-        print(f"{listed.total} members:")
-        customers = {c["id"]: c for c in fake.customers()}
-        for card in listed.vouchers or []:
-            holder = customers[card.holder_id]
-            balance = card.loyalty_card.balance if card.loyalty_card else 0
-            print(f"  {card.code}  {balance:>4} points  {holder['name']} <{holder['source_id']}>")
-    return 0
 
 
 def _seed(args: argparse.Namespace) -> int:
@@ -429,12 +379,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             help="give each program order.paid earning rules and its members paid orders "
             "that earn (default: points added by hand, no orders)",
         )
+    add_proxy_commands(commands, server)
     args = parser.parse_args(argv)
     try:
+        proxied = run_proxy_command(args)
+        if proxied is not None:
+            return proxied
         if args.command == "seed":
             return _seed(args)
         if args.command == "demo":
-            return _demo(args.seed, args.members)
+            return demo_command(args.seed, args.members)
         if args.command == "serve":
             return _serve(args)
     except KeyboardInterrupt:

@@ -63,6 +63,9 @@ class JournalEntry:
     response: Response = attrs.field(repr=False)
     at: dt.datetime
     client: str
+    # With ``serve --upstream``: how Voucherify's answer to the same call differed (see
+    # loyalty_fake/compare.py); ``None`` when no answer was compared.
+    differences: tuple[dict[str, Any], ...] | None = None
 
     def __repr__(self) -> str:
         return f"<JournalEntry {self.describe()}>"
@@ -165,6 +168,7 @@ class JournalEntry:
             "body": _text(self.body),
             "status": self.status,
             "response_body": _text(self.response_body),
+            **({} if self.differences is None else {"differences": list(self.differences)}),
         }
 
 
@@ -243,6 +247,12 @@ class Journal:
         entry = JournalEntry(request, response, at, client)
         with self._lock:
             self._calls.append(entry)
+
+    def note_differences(self, differences: list[dict[str, Any]]) -> None:
+        """Attach the differences Voucherify's answer showed to the newest call."""
+        with self._lock:
+            if self._calls:
+                self._calls[-1] = attrs.evolve(self._calls[-1], differences=tuple(differences))
 
     def clear(self) -> None:
         """Forget every call."""

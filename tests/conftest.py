@@ -9,7 +9,7 @@ import os
 import warnings
 from enum import Enum
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote
 
 import attrs
@@ -71,8 +71,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from loyalty_fake import LoyaltyFake
+    from tests.live_plugin import LiveSession
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "tests.live_plugin"]
 
 # Speed is the benchmarks' business (benchmarks/), not a unit test's: hypothesis's 200 ms
 # deadline per example failed property tests on a loaded 2-core machine.
@@ -956,11 +957,17 @@ CLIENTS = ["requests", "sdk", "httpx", "httpx-async", "live"]
 
 
 @pytest.fixture(params=CLIENTS)
-def client(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> Client:
+def client(request: pytest.FixtureRequest) -> Client:
     """The same contract over every client: requests, the SDK, httpx, and the live server.
 
     httpx runs sync and async; "live" is requests over a real socket to the same fake.
+    With ``--voucherify-live``, requests against Voucherify itself (tests/live_plugin.py):
+    the fake is asked for only in the fake's runs, so that a test that asks for it
+    itself is known to need it.
     """
+    if _live(request):
+        return _voucherify(request)
+    loyalty_fake: LoyaltyFake = request.getfixturevalue("loyalty_fake")
     headers = loyalty_fake.headers
     if request.param == "sdk":
         return SdkClient(headers)
@@ -974,9 +981,26 @@ def client(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> Client:
     return RequestsClient(headers)
 
 
+def _live(request: pytest.FixtureRequest) -> bool:
+    # Imported here: a plugin module imported by conftest itself escapes assert rewriting.
+    from tests.live_plugin import live_mode  # noqa: PLC0415
+
+    return live_mode(request.config)
+
+
+def _voucherify(request: pytest.FixtureRequest) -> RequestsClient:
+    """``requests`` towards Voucherify, through the live run's counted, cleaned-up session."""
+    session: LiveSession = request.getfixturevalue("voucherify_live")
+    run = session.run
+    return RequestsClient(run.headers, base_url=run.host, session=cast("requests.Session", session))
+
+
 @pytest.fixture
-def http(loyalty_fake: LoyaltyFake) -> RequestsClient:
+def http(request: pytest.FixtureRequest) -> RequestsClient:
     """``requests`` only: for what the official SDK refuses to send (string customers...)."""
+    if _live(request):
+        return _voucherify(request)
+    loyalty_fake: LoyaltyFake = request.getfixturevalue("loyalty_fake")
     return RequestsClient(loyalty_fake.headers)
 
 

@@ -102,7 +102,7 @@ def _subcommands() -> dict[str, argparse.ArgumentParser]:
     return found
 
 
-@pytest.mark.parametrize("command", ["serve", "seed", "demo"])
+@pytest.mark.parametrize("command", ["serve", "seed", "demo", "compare"])
 def test_help_shows_every_default(capsys: pytest.CaptureFixture[str], command: str) -> None:
     """Every optional flag's help says its default (`--port ... (default: 8080)`)."""
     parser = _subcommands()[command]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from loyalty_fake.fake import LoyaltyFake
 
-__all__ = ["Interrupted", "serve"]
+__all__ = ["Interrupted", "serve", "serve_until_stopped"]
 
 _TENTH_MB = 100_000
 
@@ -120,6 +120,36 @@ def _stop_state(app: ServerApp, say: Callable[[str], None]) -> None:
         store.close()
 
 
+def serve_until_stopped(
+    server: LiveServer,
+    log: AccessLog | None,
+    banner: Callable[[], None],
+    finish: Callable[[], None],
+) -> None:
+    """Say ``banner`` once SIGTERM stops us, wait for Ctrl-C or SIGTERM, then stop it all.
+
+    The server stops, the access log closes, and ``finish`` runs, however the wait ended.
+    """
+    stop = threading.Event()
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        banner()
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.stop()
+        if log is not None:
+            log.close()
+        finish()
+
+
 def serve(  # noqa: PLR0913 - the command line's options
     fake: LoyaltyFake,
     *,
@@ -175,40 +205,30 @@ def serve(  # noqa: PLR0913 - the command line's options
     except BaseException:
         _stop_state(app, say)
         raise
-    stop = threading.Event()
 
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
+    def banner() -> None:
+        url = server.url
+        if store is not None:
+            store.owner.say(f"serving {url}")
+        out(f"loyalty-fake serving {url}  (Ctrl-C to stop)")
+        out(
+            f"  try: curl -H 'X-App-Id: {fake.app_id}' -H 'X-App-Token: {fake.app_token}' "
+            f"'{url}/v1/loyalties/Demo%20Coffee%20Club/members'"
+        )
+        client = fake.client_headers
+        out(
+            f"  client-side keys: X-Client-Application-Id: {client['X-Client-Application-Id']}, "
+            f"X-Client-Token: {client['X-Client-Token']}  (/client/v1/...)"
+        )
+        if control_plane:
+            out(f"  control plane and dashboard: {url}{PREFIX}  (no credentials: keep it local)")
+        else:
+            out("  control plane off: --control-plane serves /_fake/ (dashboard, clock, reset)")
+        sys.stdout.flush()
 
-    previous = signal.signal(signal.SIGTERM, _stop)
-    url = server.url
-    if store is not None:
-        store.owner.say(f"serving {url}")
-    out(f"loyalty-fake serving {url}  (Ctrl-C to stop)")
-    out(
-        f"  try: curl -H 'X-App-Id: {fake.app_id}' -H 'X-App-Token: {fake.app_token}' "
-        f"'{url}/v1/loyalties/Demo%20Coffee%20Club/members'"
-    )
-    client = fake.client_headers
-    out(
-        f"  client-side keys: X-Client-Application-Id: {client['X-Client-Application-Id']}, "
-        f"X-Client-Token: {client['X-Client-Token']}  (/client/v1/...)"
-    )
-    if control_plane:
-        out(f"  control plane and dashboard: {url}{PREFIX}  (no credentials: keep it local)")
-    else:
-        out("  control plane off: --control-plane serves /_fake/ (dashboard, clock, reset)")
-    sys.stdout.flush()
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        server.stop()
-        if log is not None:
-            log.close()
+    def finish() -> None:
         _stop_state(app, say)
         out("loyalty-fake stopped")
+
+    serve_until_stopped(server, log, banner, finish)
     return 0
