@@ -185,10 +185,8 @@ class ControlPlane:
             self.served.app.journal.clear()
 
     def _forget_calls(self) -> None:
-        """A reset's: the journal's calls and the faults go with the state."""
-        self._clear_journal()
-        if self.served.app.faults is not None:
-            self.served.app.faults.clear()
+        """A reset's: the journal's calls, the faults and the rate counts go with the state."""
+        self.served.app.forget_calls()
 
     def seed(self, request: Request) -> Response:
         """``POST /_fake/seed``: reset, then build the demo data from ``seed``.
