@@ -189,8 +189,8 @@ def test_control_plane_adds_lists_and_clears_faults(
     assert refused.headers["Retry-After"] == "1"
     assert requests.post(members, json=BODY, headers=loyalty_fake.headers, timeout=5).ok
     assert requests.get(f"{url}/_fake/faults", timeout=5).json() == {"faults": []}
-    drop = requests.post(f"{url}/_fake/faults", json={"drop": True}, timeout=5)
-    assert drop.status_code == 400
+    for bad in ({"drop": "yes"}, {"drop": True, "status": 500}, {"timeout": True, "drop": True}):
+        assert requests.post(f"{url}/_fake/faults", json=bad, timeout=5).status_code == 400
     requests.post(f"{url}/_fake/faults", json={"status": 500}, timeout=5)
     assert requests.delete(f"{url}/_fake/faults", json={}, timeout=5).status_code == 204
     assert len(loyalty_fake.faults) == 0
