@@ -158,3 +158,26 @@ def test_the_control_planes_reset_forgets_the_counts(
     assert reset.status_code == 200
     assert "X-Rate-Limit-Limit" not in reset.headers  # the control plane is not counted
     assert requests.get(url, headers=loyalty_fake.headers, timeout=5).status_code == 200
+
+
+@pytest.mark.loyalty_fake(now=NOW, rate_limit="1/min")
+def test_the_official_sdk_raises_its_api_exception_with_the_headers(
+    loyalty_fake: LoyaltyFake,
+) -> None:
+    """The SDK's ``ApiException`` for the 429 has the status, the envelope and the headers."""
+    import voucherify  # noqa: PLC0415 - a test dependency
+    from voucherify.exceptions import ApiException  # noqa: PLC0415
+
+    configuration = voucherify.Configuration(
+        host="https://api.voucherify.io", api_key=dict(loyalty_fake.headers)
+    )
+    loyalties = voucherify.LoyaltiesApi(voucherify.ApiClient(configuration))
+    loyalties.list_loyalty_programs()
+    with pytest.raises(ApiException) as raised:
+        loyalties.list_loyalty_programs()
+    assert raised.value.status == 429
+    headers = {name.lower(): value for name, value in (raised.value.headers or {}).items()}
+    assert headers["x-rate-limit-remaining"] == "0"
+    assert headers["x-rate-limit-retry"] == str(EPOCH + 60)
+    assert headers["retry-after"] == "60"
+    assert '"key":"too_many_requests"' in (raised.value.body or "")
