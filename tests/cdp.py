@@ -22,7 +22,19 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import TracebackType
 
-__all__ = ["Browser", "png_facts"]
+__all__ = ["CHROMIUM_FLAGS", "Browser", "png_facts"]
+
+# Headless, and quiet: no sandbox (CI runs as root), no GPU, nothing fetched of its own.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 _TIMEOUT = 30.0
 _HIGH_FD = 10
@@ -48,14 +60,7 @@ class Browser:
         self._process = subprocess.Popen(  # noqa: S603 - a fixed browser binary
             [
                 chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
+                *CHROMIUM_FLAGS,
                 "--hide-scrollbars",
                 f"--window-size={width},{height}",
                 f"--user-data-dir={profile}",

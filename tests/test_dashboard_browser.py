@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.cdp import Browser, png_facts
+from tests.cdp import CHROMIUM_FLAGS, Browser, png_facts
 
 if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
@@ -38,14 +38,7 @@ def _render(url: str, profile: Path) -> str:
     result = subprocess.run(  # noqa: S603 - a fixed browser binary and our own local URL
         [
             CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            *CHROMIUM_FLAGS,
             f"--user-data-dir={profile}",
             "--dump-dom",
             url,
