@@ -45,6 +45,7 @@ def test_every_view_is_paged_newest_first(
     _seed(loyalty_fake, 120)
     first = _view(loyalty_fake_server)
     assert len(_rows(first, "members")) == 50
+    assert "(120 in all)" in first  # members, not the spare cards
     assert "rel=next" in first
     assert "rel=prev" not in first
     last = _view(loyalty_fake_server, view="members", page=3)

@@ -163,9 +163,10 @@ def _members(ledger: Ledger, query: Query, app_id: str) -> Page:
                     f"{expiry} ({points['next_expiration_points']})" if expiry else None,
                 ]
             )
-        total = len(project.cards)
+        total = sum(len(c.members) for c in project.campaigns.values() if not c.in_bin)
     columns = ("Code", "Program", "Holder", "Balance", "Points earned", "Next expiry (points)")
-    return Page(columns, rows, len(cards) > size, total, _cut(scanned, "cards"), frozenset({3, 4}))
+    note = _cut(scanned, "cards")
+    return Page(columns, rows, len(cards) > size, total, note, frozenset({3, 4}))
 
 
 def _transactions(ledger: Ledger, query: Query, app_id: str) -> Page:
