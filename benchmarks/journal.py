@@ -6,6 +6,11 @@ beside one with ``journal_size=0``, interleaved round by round (the side that go
 alternates); the figure is the median of each round's ratio, at most 1.05 (the journal
 costs at most 5% of the call). Run from the repository root:
 ``python -m benchmarks.journal [--rounds N] [--calls N]``; ``benchmarks/run.py`` runs it too.
+
+And its memory: ``journal/memory`` sends 10,000 more calls to a fake whose journal (the
+default bound) is already full, through ``requests``, and measures what Python holds
+(``tracemalloc``) before and after: the calls change no state, so what grew is the journal's.
+The target is flat: at most 64 KB more (a kept call is a few KB, 1,000 are kept).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import gc
 import itertools
 import statistics
 import time
+import tracemalloc
 from typing import TYPE_CHECKING
 
 import attrs
@@ -26,10 +32,19 @@ from loyalty_fake.journal import DEFAULT_JOURNAL_SIZE
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["MAX_RATIO", "JournalFigure", "figures", "main", "measure_journal"]
+__all__ = [
+    "MAX_GROWTH_BYTES",
+    "JournalFigure",
+    "MemoryFigure",
+    "figures",
+    "main",
+    "measure_journal",
+    "measure_memory",
+]
 
 BASE_URL = "https://api.voucherify.io"
 MAX_RATIO = 1.05
+MAX_GROWTH_BYTES = 64 * 1024
 
 
 @attrs.frozen
@@ -55,6 +70,59 @@ class JournalFigure:
             f"off {self.off_us:,.0f} \N{MICRO SIGN}s per call)  target <= {self.max_ratio:g}x  "
             f"{verdict}"
         )
+
+
+@attrs.frozen
+class MemoryFigure:
+    """What Python held before and after ``calls`` more calls to a full journal."""
+
+    name: str
+    before: int
+    after: int
+    calls: int
+    max_growth: int = MAX_GROWTH_BYTES
+
+    @property
+    def ok(self) -> bool:
+        """Whether the memory stayed flat."""
+        return self.after - self.before <= self.max_growth
+
+    def line(self) -> str:
+        """One line, as ``benchmarks/run.py`` prints its figures."""
+        verdict = "OK" if self.ok else "EXCEEDED"
+        return (
+            f"{self.name:<26} {(self.after - self.before) / 1024:+8,.1f} KB over {self.calls:,} "
+            f"calls (held {self.before / 1e6:,.1f} MB, then {self.after / 1e6:,.1f} MB)  "
+            f"target <= {self.max_growth / 1024:,.0f} KB  {verdict}"
+        )
+
+
+def measure_memory(calls: int = 10_000) -> MemoryFigure:
+    """Memory held before and after ``calls`` reads, the default journal already full."""
+    fake = LoyaltyFake()
+    fake.create_loyalty_program("bench journal memory")
+    session = requests.Session()
+    session.headers.update(fake.headers)
+    url = f"{BASE_URL}/v1/loyalties"
+
+    def read(times: int) -> None:
+        for _ in range(times):
+            if session.get(url).status_code != 200:
+                raise RuntimeError("benchmark call failed")
+
+    fake.start()
+    tracemalloc.start()
+    try:
+        read(DEFAULT_JOURNAL_SIZE + 100)  # full, and every pool and cache warmed up
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        read(calls)
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+        fake.stop()
+    return MemoryFigure("journal/memory", before, after, calls)
 
 
 def _side(journal_size: int) -> tuple[LoyaltyFake, Callable[[], object]]:
@@ -114,12 +182,16 @@ def measure_journal(rounds: int = 9, calls: int = 1_000) -> JournalFigure:
 
 
 def figures(
-    rounds: int, calls: int, report: Callable[[JournalFigure], None]
-) -> list[JournalFigure]:
-    """The figure for ``benchmarks/run.py``: measured, reported, returned."""
-    figure = measure_journal(rounds, calls)
-    report(figure)
-    return [figure]
+    rounds: int, calls: int, report: Callable[[JournalFigure | MemoryFigure], None]
+) -> list[JournalFigure | MemoryFigure]:
+    """The figures for ``benchmarks/run.py``: measured, reported, returned."""
+    found: list[JournalFigure | MemoryFigure] = [
+        measure_journal(rounds, calls),
+        measure_memory(10 * calls),
+    ]
+    for figure in found:
+        report(figure)
+    return found
 
 
 def main() -> None:
@@ -129,6 +201,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1_000)
     options = parser.parse_args()
     print(measure_journal(options.rounds, options.calls).line())
+    print(measure_memory(10 * options.calls).line())
 
 
 if __name__ == "__main__":

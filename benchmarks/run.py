@@ -27,6 +27,7 @@ import attrs
 import requests
 import responses
 
+from benchmarks.dashboard import figures as dashboard_figures
 from benchmarks.durability import measure_durability
 from benchmarks.journal import figures as journal_figures
 from benchmarks.qualifications import figures as qualification_figures
@@ -328,6 +329,7 @@ def measure(plan: Plan) -> list[Result]:
     figures += measure_scale(plan.scale_members, plan.seed_members, _report, plan.seed_runs)
     figures += qualification_figures(plan.rounds, _report)
     figures += journal_figures(plan.rounds, plan.add_calls, _report)
+    figures += dashboard_figures(plan.scale_members, _report)
     return figures
 
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from loyalty_fake.cli_demo import demo_command
 from loyalty_fake.cli_keys import add_key_options, parse_keys
 from loyalty_fake.cli_proxy import add_proxy_commands, run_proxy_command
+from loyalty_fake.cli_serve import add_server_options
 from loyalty_fake.fake import LoyaltyFake
-from loyalty_fake.journal import DEFAULT_JOURNAL_SIZE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-_MAX_PORT = 65535
 _DEFAULT_SEED = 42
 # What a shell reports for a command stopped by Ctrl-C (128 + SIGINT).
 _INTERRUPTED = 130
@@ -52,38 +51,6 @@ def _positive(text: str) -> int:
         msg = f"{text!r} is not a number of writes: give 1 or more"
         raise argparse.ArgumentTypeError(msg)
     return number
-
-
-def _calls(text: str) -> int:
-    """``--journal-size``: a whole number of calls, 0 (no call journal) or more."""
-    if not text.isdigit():
-        msg = f"{text!r} is not a number of calls: give 0 or more"
-        raise argparse.ArgumentTypeError(msg)
-    return int(text)
-
-
-def _port(text: str) -> int:
-    """``--port``: a TCP port, 0-65535 (argparse turns the error into its usage message)."""
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= _MAX_PORT:
-        msg = f"{text!r} is not a port: give 0-{_MAX_PORT} (0 picks a free one)"
-        raise argparse.ArgumentTypeError(msg)
-    return port
-
-
-def _seconds(text: str) -> float:
-    """``--idle-timeout``, ``--request-timeout``: a positive number of seconds."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not 0 < seconds < float("inf"):
-        msg = f"{text!r} is not a number of seconds: give a positive number"
-        raise argparse.ArgumentTypeError(msg)
-    return seconds
 
 
 def _state_directory(path: str) -> tuple[str | None, bool]:
@@ -218,6 +185,7 @@ def _serve(args: argparse.Namespace) -> int:
         client_credentials=client_credentials,
         client_origins=args.client_origin,
         journal_size=args.journal_size,
+        rate_limit=args.rate_limit,
     )
     try:
         return serve(
@@ -265,15 +233,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve", help="serve the fake over HTTP, with a seeded demo program"
     )
     server.add_argument(
-        "--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)"
-    )
-    server.add_argument(
-        "--port",
-        type=_port,
-        default=8080,
-        help="port to listen on, 0-65535; 0 picks a free one (default: 8080)",
-    )
-    server.add_argument(
         "--state",
         metavar="DIR",
         help="keep state in DIR across restarts, created if missing (default: in memory only)",
@@ -307,54 +266,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="with --state: write a snapshot every N writes, which bounds what a restart "
         "after a crash replays (default: 10000)",
     )
-    server.add_argument(
-        "--journal-size",
-        type=_calls,
-        default=DEFAULT_JOURNAL_SIZE,
-        metavar="N",
-        help="keep the last N calls for GET /_fake/journal and the dashboard; 0 keeps none "
-        f"(default: {DEFAULT_JOURNAL_SIZE})",
-    )
     # The old opt-out, now the default: accepted so existing scripts keep working.
     server.add_argument(
         "--no-control-plane", dest="control_plane", action="store_false", help=argparse.SUPPRESS
     )
     add_key_options(server)
-    server.add_argument(
-        "--allow-host",
-        metavar="NAME",
-        action="append",
-        default=[],
-        help="answer requests for the Host NAME too, repeatable; '*' answers any "
-        "(default: localhost, IP addresses and the --host name; bound to 0.0.0.0 or ::, "
-        "single-label names such as Docker service names too)",
-    )
-    server.add_argument(
-        "--strict-content-type",
-        action="store_true",
-        help="answer 415 to a request body sent without a Content-Type "
-        "(default: read it as JSON; a Content-Type other than JSON is 415 either way)",
-    )
-    server.add_argument(
-        "--no-access-log",
-        action="store_true",
-        help="print no line per request (default: method, path, status and time of each)",
-    )
-    server.add_argument(
-        "--idle-timeout",
-        type=_seconds,
-        default=60.0,
-        metavar="SECONDS",
-        help="close a kept-alive connection idle this long (default: 60)",
-    )
-    server.add_argument(
-        "--request-timeout",
-        type=_seconds,
-        default=30.0,
-        metavar="SECONDS",
-        help="answer 408 to a request that has not arrived whole this long after it began "
-        "(default: 30)",
-    )
+    add_server_options(server)
     seeder = commands.add_parser(
         "seed", help="build a seeded loyalty program into a state directory for `serve --state`"
     )

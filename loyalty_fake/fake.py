@@ -20,6 +20,7 @@ from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.ids import IdGenerator
 from loyalty_fake.journal import DEFAULT_JOURNAL_SIZE, Journal
 from loyalty_fake.ledger import EarningChoices, Ledger, ValidationRuleChoices
+from loyalty_fake.rate_limit import RateLimit, RateLimiter, rate_limit
 from loyalty_fake.transports.hosts import HostMatcher
 from loyalty_fake.transports.httpx_transport import HttpxTransport
 from loyalty_fake.transports.requests_transport import RequestsTransport
@@ -63,7 +64,8 @@ class LoyaltyFake:
     ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``), and
     ``client_credentials`` (``{app_id: (client_app_id, client_token)}``) and
     ``client_origins`` for what ``/client/v1`` accepts, ``journal_size`` for how many
-    calls ``journal`` keeps (0: none). The others choose a reading where
+    calls ``journal`` keeps (0: none), ``rate_limit`` (``"10/s,1000/h"``: Voucherify's
+    API limits, docs/faults.md; default off). The others choose a reading where
     Voucherify's documentation is silent or where a test needs the stricter one, each at
     the documented (or the lenient) reading by default: ``strict_joins``,
     ``strict_content_type``, ``strict_products``, ``proportional_points``,
@@ -97,6 +99,7 @@ class LoyaltyFake:
     client_credentials: client_side.Pairs = attrs.field(factory=dict, converter=client_side.pairs)
     client_origins: tuple[str, ...] = attrs.field(default=(), converter=client_side.origins)
     journal_size: int = DEFAULT_JOURNAL_SIZE
+    rate_limit: RateLimit | None = attrs.field(default=None, converter=rate_limit)
     # The calls clients sent, newest last (docs/journal.md); the Python API's are not calls.
     journal: Journal = attrs.field(init=False)
     # Calls made to fail on purpose (docs/faults.md).
@@ -145,6 +148,7 @@ class LoyaltyFake:
         )
         self.faults = Faults(self.seed)
         self.app.journal, self.app.faults = self.journal, self.faults
+        self.app.rate_limiter = RateLimiter(self.rate_limit) if self.rate_limit else None
         self._hosts = HostMatcher(self.base_urls)
         self._transports = (
             Urllib3Transport(self.serve, self.claims, self._hosts.claims_origin),
@@ -441,7 +445,6 @@ class LoyaltyFake:
         return result
 
     def reset(self) -> None:
-        """Forget every project's data, the call journal and the faults; clock and IDs go on."""
+        """Forget every project's data, the journal, faults and rate counts; clock and IDs go on."""
         self.ledger.reset()
-        self.journal.clear()
-        self.faults.clear()
+        self.app.forget_calls()

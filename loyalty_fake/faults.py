@@ -5,7 +5,7 @@ network can fail: a status with Voucherify's error envelope (500, 502, 503, 429 
 ``Retry-After``), added latency, a timeout, or a dropped connection. A faulted call never
 reaches the ledger, so it changes nothing. Timeouts and drops surface in each client as
 its own exception: the transports turn ``FaultTimeoutError`` and ``FaultDropError`` into what the
-network would have given them.
+network would have given them, and the HTTP server leaves a served call unanswered.
 """
 
 from __future__ import annotations
@@ -151,12 +151,9 @@ class Faults:
         with self._lock:
             return list(self._faults)
 
-    def _pick(self, request: Request, client: str) -> Fault | None:
+    def _pick(self, request: Request) -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                # A served call's connection is the HTTP server's: no timeout or drop there yet.
-                if (fault.timeout or fault.drop) and client == "server":
-                    continue
                 if not fault.fits(request):
                     continue
                 if fault.probability < 1 and self._random.random() >= fault.probability:
@@ -177,9 +174,12 @@ class Faults:
     ) -> Response | None:
         """The faulted answer to ``request``, or ``None`` to answer it as usual (after any latency).
 
-        Raises ``FaultTimeoutError`` or ``FaultDropError`` for those faults.
+        Raises ``FaultTimeoutError`` or ``FaultDropError`` for those faults: the transports
+        turn them into the client library's own errors, the HTTP server into a connection
+        left unanswered (``server/http11.py``). ``client`` names who sent the call.
         """
-        fault = self._pick(request, client)
+        del client  # every client meets the same faults
+        fault = self._pick(request)
         if fault is None:
             return None
         if fault.latency:

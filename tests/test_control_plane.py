@@ -280,10 +280,14 @@ def test_seed_with_earning_shows_rules_orders_and_actions(
     assert len(project["earning_rules"]) == 2
     assert len(project["orders"]) == summary.json()["orders"] > 0
     assert project["async_actions"] == []
-    page = requests.get(f"{loyalty_fake_server.url}/_fake/", timeout=5).text
-    assert "<h3>Earning rules</h3>" in page
-    assert "Recent orders" in page
+    dashboard = f"{loyalty_fake_server.url}/_fake/"
+    page = requests.get(dashboard, params={"view": "programs"}, timeout=5).text
+    assert "<th>Earning rules</th>" in page
+    assert "<td class=num>2</td><td>" in page  # the program's two rules
+    page = requests.get(dashboard, params={"view": "orders"}, timeout=5).text
+    assert "<h2>Orders of" in page
     assert "<table id=orders>" in page
+    assert page.count("<td>PAID</td>") == min(summary.json()["orders"], 50)
 
 
 def test_state_lists_async_actions(

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 import requests
-import urllib3
 
 from loyalty_fake import LoyaltyFake
 from tests.conftest import make_program
+from tests.fault_senders import BODY, RAISED, SENDERS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from loyalty_fake.server import LiveServer
     from tests.conftest import Client
 
 BASE = "https://api.voucherify.io"
 MEMBERS = f"{BASE}/v1/loyalties/Club/members"
-BODY = {"customer": {"source_id": "ada"}}
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 429])
@@ -45,46 +40,6 @@ def test_a_status_fault_answers_voucherifys_envelope_over_every_client(
     assert len(loyalty_fake.faults) == 0
 
 
-def _requests() -> None:
-    requests.post(MEMBERS, json=BODY, headers=_HEADERS, timeout=5)
-
-
-def _urllib3() -> None:
-    urllib3.PoolManager(retries=False).request("POST", MEMBERS, json=BODY, headers=_HEADERS)
-
-
-def _httpx() -> None:
-    httpx.post(MEMBERS, json=BODY, headers=_HEADERS)
-
-
-def _httpx_async() -> None:
-    async def send() -> None:
-        async with httpx.AsyncClient() as session:
-            await session.post(MEMBERS, json=BODY, headers=_HEADERS)
-
-    asyncio.run(send())
-
-
-_HEADERS = {"X-App-Id": "loyalty-fake-app-id", "X-App-Token": "loyalty-fake-app-token"}
-SENDERS: dict[str, Callable[[], None]] = {
-    "requests": _requests,
-    "urllib3": _urllib3,
-    "httpx": _httpx,
-    "httpx-async": _httpx_async,
-}
-# What each client raises, as it would over a network.
-RAISED: dict[tuple[str, str], type[BaseException]] = {
-    ("timeout", "requests"): requests.ReadTimeout,
-    ("timeout", "urllib3"): urllib3.exceptions.ReadTimeoutError,
-    ("timeout", "httpx"): httpx.ReadTimeout,
-    ("timeout", "httpx-async"): httpx.ReadTimeout,
-    ("drop", "requests"): requests.ConnectionError,
-    ("drop", "urllib3"): urllib3.exceptions.ProtocolError,
-    ("drop", "httpx"): httpx.ConnectError,
-    ("drop", "httpx-async"): httpx.ConnectError,
-}
-
-
 @pytest.mark.parametrize(("kind", "sender"), list(RAISED))
 def test_timeouts_and_drops_raise_each_clients_own_exception(
     loyalty_fake: LoyaltyFake, kind: str, sender: str
@@ -94,9 +49,9 @@ def test_timeouts_and_drops_raise_each_clients_own_exception(
     options: dict[str, Any] = {kind: True}
     loyalty_fake.faults.add("add member", times=1, **options)
     with pytest.raises(RAISED[kind, sender]):
-        SENDERS[sender]()
+        SENDERS[sender](MEMBERS, 5)
     assert loyalty_fake.list_members("Club")["total"] == 0
-    SENDERS[sender]()
+    SENDERS[sender](MEMBERS, 5)
     assert loyalty_fake.list_members("Club")["total"] == 1
 
 
@@ -189,8 +144,8 @@ def test_control_plane_adds_lists_and_clears_faults(
     assert refused.headers["Retry-After"] == "1"
     assert requests.post(members, json=BODY, headers=loyalty_fake.headers, timeout=5).ok
     assert requests.get(f"{url}/_fake/faults", timeout=5).json() == {"faults": []}
-    drop = requests.post(f"{url}/_fake/faults", json={"drop": True}, timeout=5)
-    assert drop.status_code == 400
+    for bad in ({"drop": "yes"}, {"drop": True, "status": 500}, {"timeout": True, "drop": True}):
+        assert requests.post(f"{url}/_fake/faults", json=bad, timeout=5).status_code == 400
     requests.post(f"{url}/_fake/faults", json={"status": 500}, timeout=5)
     assert requests.delete(f"{url}/_fake/faults", json={}, timeout=5).status_code == 204
     assert len(loyalty_fake.faults) == 0

@@ -249,13 +249,13 @@ def test_control_plane_lists_filters_and_clears(
 def test_dashboard_shows_recent_calls(
     loyalty_fake: LoyaltyFake, loyalty_fake_server: LiveServer
 ) -> None:
-    """The dashboard has a Recent calls table with the served calls."""
+    """The dashboard's calls view has the served calls, newest first."""
     url = loyalty_fake_server.url
     requests.post(
         f"{url}/v1/loyalties", json={"name": "Club"}, headers=loyalty_fake.headers, timeout=5
     )
-    page = requests.get(f"{url}/_fake/", timeout=5).text
-    assert "<h3>Recent calls</h3><table id=calls>" in page
+    page = requests.get(f"{url}/_fake/", params={"view": "calls"}, timeout=5).text
+    assert "<table id=calls>" in page
     assert "Create Loyalty Campaign" in page
 
 

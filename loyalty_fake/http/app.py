@@ -30,6 +30,7 @@ from loyalty_fake.http.routes import (
     match,
     voucherify_operation,
 )
+from loyalty_fake.rate_limit import project_of, too_many_requests
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from loyalty_fake.faults import Faults
     from loyalty_fake.journal import Journal
     from loyalty_fake.ledger import Ledger
+    from loyalty_fake.rate_limit import RateLimiter, Verdict
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -128,6 +130,8 @@ class FakeVoucherifyApp:
     journal: Journal | None = attrs.field(default=None, repr=False)
     # Faults on purpose (loyalty_fake.faults), for calls a client sent only.
     faults: Faults | None = attrs.field(default=None, repr=False)
+    # Voucherify's API limits (loyalty_fake.rate_limit), for calls a client sent only.
+    rate_limiter: RateLimiter | None = attrs.field(default=None, repr=False)
     # Unexpected exceptions are answered with a 500 envelope and kept here, so that
     # the pytest plugin can fail the test that triggered a bug in the fake.
     internal_errors: list[BaseException] = attrs.field(factory=list, init=False, repr=False)
@@ -143,15 +147,33 @@ class FakeVoucherifyApp:
         that name one, and only those (the Python API's and a replay's are not calls);
         only those meet ``faults`` too (a faulted call never reaches the ledger).
         """
+        limited = None if client is None else self._rate_limited(request)
         response = None
-        if client is not None and self.faults:
+        if limited is not None and not limited.allowed:
+            response = self.error_response(too_many_requests(limited.retry_after))
+        elif client is not None and self.faults:
             response = self.faults.answer(request, client, self.error_response)
         if response is None:
             response = self.answer(request, self._dispatch, keep)
+        if limited is not None:
+            response = attrs.evolve(response, headers=(*response.headers, *limited.headers))
         journal = self.journal
         if client is not None and journal is not None and journal.size:
             journal.record(request, response, self.ledger.clock.now(), client)
         return response
+
+    def _rate_limited(self, request: Request) -> Verdict | None:
+        """The rate limiter's verdict on a client's call; ``None`` when it does not count."""
+        project = project_of(request) if self.rate_limiter is not None else None
+        if self.rate_limiter is None or project is None:
+            return None
+        return self.rate_limiter.take(project, self.ledger.clock.now())
+
+    def forget_calls(self) -> None:
+        """A reset's: the journal's calls, the faults and the rate limiter's counts go."""
+        for kept in (self.journal, self.faults, self.rate_limiter):
+            if kept is not None:
+                kept.clear()
 
     def answer(
         self, request: Request, respond: Callable[[Request], Response], keep: Keep | None = None

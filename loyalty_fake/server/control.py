@@ -1,6 +1,6 @@
 """The control plane under ``/_fake/``: reset, state, clock, seed, journal, OpenAPI, dashboard.
 
-The dashboard's HTML is drawn in ``dashboard.py`` from ``ControlPlane.dump()``.
+The dashboard is ``dashboard_page.py``'s: paged views, never the whole state.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from loyalty_fake.http.segments_json import segment_json
 from loyalty_fake.http.vouchers_json import voucher_record_json
 from loyalty_fake.journal import journal_page
 from loyalty_fake.seeding import seed_program
-from loyalty_fake.server.dashboard import dashboard_html
+from loyalty_fake.server.dashboard_page import dashboard_response
 from loyalty_fake.server.fault_bodies import add_fault, fault_json, fault_list
 from loyalty_fake.server.served import Served, served
 
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 __all__ = ["PREFIX", "ControlPlane"]
 
 PREFIX = "/_fake/"
-_HTML_HEADERS = (("Content-Type", "text/html; charset=utf-8"),)
 _ADVANCE_UNITS = ("weeks", "days", "hours", "minutes", "seconds", "milliseconds")
 
 
@@ -80,6 +79,12 @@ class ControlPlane:
         A bug answers 500 and changes nothing, as on the API; ``keep`` writes the request
         down inside the unit (see ``FakeVoucherifyApp.answer``).
         """
+        if request.method == "GET" and not request.path[len(PREFIX) :].strip("/"):
+            # Outside the unit of work: the dashboard locks the ledger for its slices only.
+            try:
+                return self.dashboard(request)
+            except VoucherifyError as error:
+                return self.served.app.error_response(error)
         return self.served.app.answer(request, self._route, keep)
 
     def _route(self, request: Request) -> Response:
@@ -185,10 +190,8 @@ class ControlPlane:
             self.served.app.journal.clear()
 
     def _forget_calls(self) -> None:
-        """A reset's: the journal's calls and the faults go with the state."""
-        self._clear_journal()
-        if self.served.app.faults is not None:
-            self.served.app.faults.clear()
+        """A reset's: the journal's calls, the faults and the rate counts go with the state."""
+        self.served.app.forget_calls()
 
     def seed(self, request: Request) -> Response:
         """``POST /_fake/seed``: reset, then build the demo data from ``seed``.
@@ -333,15 +336,9 @@ class ControlPlane:
 
     # -- the dashboard ----------------------------------------------------------------------
 
-    def dashboard(self, _request: Request) -> Response:
-        """``GET /_fake/``: programs, members with balances and next expiry, recent transactions."""
-        state = self.dump()
-        calls = journal_page(self.served.app.journal, ())["calls"]
-        try:
-            page = dashboard_html(state, calls).encode("utf-8")
-        except UnicodeEncodeError:  # see printable()
-            page = dashboard_html(printable(state), printable(calls)).encode("utf-8")
-        return Response(200, page, _HTML_HEADERS)
+    def dashboard(self, request: Request) -> Response:
+        """``GET /_fake/``: one paged, searchable view (see ``dashboard_page.py``)."""
+        return dashboard_response(self.served, request)
 
 
 def dump_json(fake: Served | LoyaltyFake) -> str:

@@ -1,186 +1,190 @@
-"""The HTML dashboard, drawn from the state dump: programs, members, recent transactions.
+"""The HTML dashboard: one paged, searchable view at a time, refreshed in place.
 
-Above them, the recent calls of the call journal (``GET /_fake/journal``).
-
-And, when a project has them, its earning rules and recent orders (the newest first).
+Views: members, transactions (each with its member), customers, orders, programs, the call
+journal's calls, and webhooks when the fake has them. ``dashboard_views.py`` finds a
+page's rows without reading every record; this module draws the page around them: the
+clock, the views, a search box, the pager, and buttons that reset, seed and move the clock
+through the control plane's own JSON requests (a page on another site cannot send those).
+A small script fetches the page's ``<main>`` again every two seconds while the tab is
+visible, so the dashboard follows the state without a reload.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from loyalty_fake.server.dashboard_views import Link
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["dashboard_html"]
+    from loyalty_fake.server.dashboard_views import Cell, Page, Query
 
-_RECENT = 20
+__all__ = ["REFRESH_MS", "TITLES", "dashboard_html", "main_html"]
+
+REFRESH_MS = 2000
+TITLES = {
+    "members": "Members",
+    "transactions": "Transactions",
+    "customers": "Customers",
+    "orders": "Orders",
+    "programs": "Programs",
+    "calls": "Calls",
+    "webhooks": "Webhooks",
+}
 _STYLE = (
-    "<style>body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
-    "table{border-collapse:collapse;margin:.5em 0 1.5em}"
+    "<style>body{font:14px/1.4 system-ui,sans-serif;margin:1.5em 2em;color:#222}"
+    "table{border-collapse:collapse;margin:.5em 0 1em}"
     "th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
-    "th{background:#f3f3f3}td.num{text-align:right}code{font-size:13px}</style>"
+    "th{background:#f3f3f3}td.num{text-align:right}code{font-size:13px}"
+    "nav a{margin-right:.8em}nav a.on{font-weight:bold;text-decoration:none;color:#222}"
+    "#controls button{margin-right:.4em}#status{color:#555;min-height:1.4em}"
+    "form{margin:.8em 0}input[type=search]{width:22em}.note{color:#666}</style>"
 )
-
-
-def dashboard_html(state: dict[str, Any], calls: Sequence[dict[str, Any]] = ()) -> str:
-    """The dashboard's page for a state dump (``ControlPlane.dump()``) and journaled calls.
-
-    ``calls``: the newest calls as ``JournalEntry.as_json()`` gives them, oldest first.
-    """
-    parts = [
-        "<!doctype html><html lang=en><head><meta charset=utf-8>",
-        "<title>loyalty-fake dashboard</title>",
-        _STYLE,
-        "</head><body><h1>loyalty-fake</h1>",
-    ]
-    frozen = " (frozen)" if state["clock"]["frozen"] else ""
-    parts.append(
-        f"<p>Clock: <code id=clock>{_e(state['clock']['now'])}</code>{frozen}"
-        f" &middot; seed {state['seed']}</p>"
-    )
-    if calls:
-        parts.append(_calls_table(calls))
-    if not state["projects"]:
-        parts.append("<p>No data yet. <code>POST /_fake/seed</code> builds a demo program.</p>")
-    for app_id, project in state["projects"].items():
-        parts.append(f"<h2>Project <code>{_e(app_id)}</code></h2>")
-        parts.append(_programs_table(project["programs"]))
-        parts.append(_members_table(project))
-        parts.append(_transactions_table(project["transactions"]))
-        if project.get("earning_rules"):
-            parts.append(_earning_rules_table(project))
-        if project.get("orders"):
-            parts.append(_orders_table(project))
-    parts.append("</body></html>")
-    return "".join(parts)
+# The buttons: (label, control-plane operation, JSON body).
+_BUTTONS = (
+    ("Reset", "reset", "{}"),
+    ("Seed demo data", "seed", "{}"),
+    ("Clock +1 hour", "clock", '{"advance":{"hours":1}}'),
+    ("Clock +1 day", "clock", '{"advance":{"days":1}}'),
+    ("Clock +30 days", "clock", '{"advance":{"days":30}}'),
+)
+_SCRIPT = """<script>
+const say = (text) => { document.getElementById('status').textContent = text; };
+async function refresh() {
+  if (document.hidden) return;
+  const url = new URL(location.href);
+  url.searchParams.set('part', 'main');
+  const reply = await fetch(url, {cache: 'no-store'});
+  if (reply.ok) document.getElementById('content').innerHTML = await reply.text();
+}
+for (const button of document.querySelectorAll('button[data-operation]')) {
+  button.addEventListener('click', async () => {
+    const operation = button.dataset.operation;
+    if (operation === 'reset' && !confirm('Forget every project and call?')) return;
+    // JSON, as the control plane requires of a change: a page on another site cannot send it.
+    const reply = await fetch('/_fake/' + operation, {
+      method: 'POST', headers: {'Content-Type': 'application/json'}, body: button.dataset.body,
+    });
+    const answer = await reply.json();
+    say(reply.ok ? button.textContent + ': done' : answer.details || answer.message);
+    await refresh();
+  });
+}
+setInterval(refresh, REFRESH_MS);
+</script>""".replace("REFRESH_MS", str(REFRESH_MS))
 
 
 def _e(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _table(caption: str, headers: list[str], rows: list[list[str]], table_id: str) -> str:
-    head = "".join(f"<th>{h}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(cells) + "</tr>" for cells in rows)
-    return f"<h3>{caption}</h3><table id={table_id}><tr>{head}</tr>{body}</table>"
+def _href(query: Query, **changes: object) -> str:
+    params: dict[str, object] = {
+        "view": query.view,
+        "project": query.project,
+        "q": query.q,
+        "page": query.page,
+    }
+    params.update(changes)
+    kept = {k: v for k, v in params.items() if v not in (None, "") and not (k == "page" and v == 1)}
+    return "?" + urlencode(kept)
 
 
-def _programs_table(programs: list[dict[str, Any]]) -> str:
-    rows = [
-        [
-            f"<td>{_e(p['name'])}</td>",
-            f"<td><code>{_e(p['id'])}</code></td>",
-            f"<td>{_e(p['type'])}</td>",
-            f"<td class=num>{p['vouchers_count']}</td>",
-        ]
-        for p in programs
-    ]
-    return _table("Programs", ["Name", "ID", "Type", "Cards"], rows, "programs")
+def _cell(cell: Cell, query: Query, numeric: bool) -> str:
+    if isinstance(cell, Link):
+        target = _href(query, view=cell.view, q=cell.q, page=1)
+        inner = f"<a href='{_e(target)}'><code>{_e(cell.text)}</code></a>"
+    elif cell is None:
+        inner = "&ndash;"
+    else:
+        inner = _e(cell)
+    return f"<td class=num>{inner}</td>" if numeric else f"<td>{inner}</td>"
 
 
-def _members_table(project: dict[str, Any]) -> str:
-    customers = {c["id"]: c for c in project["customers"]}
-    rows = []
-    for card in project["cards"]:
-        if card.get("holder_id") is None:
-            continue
-        holder = customers.get(card["holder_id"], {})
-        points = card["loyalty_card"]
-        expiry = points.get("next_expiration_date")
-        rows.append(
-            [
-                f"<td><code class=code>{_e(card['code'])}</code></td>",
-                f"<td>{_e(card['campaign'])}</td>",
-                f"<td>{_e(holder.get('name') or holder.get('source_id'))}</td>",
-                f"<td class='num balance'>{points['balance']}</td>",
-                f"<td class=num>{points['points']}</td>",
-                (
-                    f"<td>{_e(expiry) if expiry else '&ndash;'}"
-                    f"{' (' + str(points['next_expiration_points']) + ')' if expiry else ''}</td>"
-                ),
-            ]
+def _table(page: Page, query: Query) -> str:
+    head = "".join(f"<th>{_e(column)}</th>" for column in page.columns)
+    body = "".join(
+        "<tr>"
+        + "".join(_cell(cell, query, index in page.numeric) for index, cell in enumerate(row))
+        + "</tr>"
+        for row in page.rows
+    )
+    return f"<table id={query.view}><tr>{head}</tr>{body}</table>"
+
+
+def _pager(page: Page, query: Query) -> str:
+    links = []
+    if query.page > 1:
+        links.append(f"<a rel=prev href='{_e(_href(query, page=query.page - 1))}'>&larr; newer</a>")
+    links.append(f"page {query.page}")
+    if page.more:
+        links.append(f"<a rel=next href='{_e(_href(query, page=query.page + 1))}'>older &rarr;</a>")
+    return f"<p class=pager>{' &middot; '.join(links)}</p>"
+
+
+def main_html(  # noqa: PLR0913 - what the page's main part shows
+    page: Page,
+    query: Query,
+    *,
+    clock: dict[str, object],
+    seed: int,
+    projects: Sequence[str],
+    views: Sequence[str],
+) -> str:
+    """The page's ``<main>``: clock, views, projects, the table and its pager."""
+    frozen = " (frozen)" if clock["frozen"] else ""
+    parts = [
+        f"<p>Clock: <code id=clock>{_e(clock['now'])}</code>{frozen} &middot; seed {seed}</p>",
+        "<nav>"
+        + "".join(
+            f"<a class={'on' if view == query.view else 'off'} "
+            f"href='{_e(_href(query, view=view, q='', page=1))}'>{TITLES[view]}</a>"
+            for view in views
         )
-    headers = ["Code", "Program", "Holder", "Balance", "Points earned", "Next expiry (points)"]
-    return _table("Members", headers, rows, "members")
-
-
-def _transactions_table(transactions: list[dict[str, Any]]) -> str:
-    recent = sorted(transactions, key=lambda t: t["id"], reverse=True)[:_RECENT]
-    rows = [
-        [
-            f"<td>{_e(t['created_at'])}</td>",
-            f"<td>{_e(t['type'])}</td>",
-            f"<td class=num>{t['details']['balance']['points']}</td>",
-            f"<td class=num>{t['details']['balance']['balance']}</td>",
-            f"<td>{_e(t['reason'])}</td>",
-        ]
-        for t in recent
+        + "</nav>",
     ]
-    headers = ["When", "Type", "Points", "Balance after", "Reason"]
-    return _table("Recent transactions", headers, rows, "transactions")
-
-
-def _capped(caption: str, shown: int, total: int) -> str:
-    return caption if shown == total else f"{caption} ({shown} of {total})"
-
-
-def _earning_rules_table(project: dict[str, Any]) -> str:
-    names = {p["id"]: p["name"] for p in project["programs"]}
-    rules = project["earning_rules"]
-    rows = []
-    for rule in rules[:_RECENT]:
-        loyalty = rule["loyalty"]
-        points = loyalty.get("points", "")
-        if loyalty.get("type") == "PROPORTIONAL":
-            points = loyalty.get("calculation_type", "")
-        rows.append(
-            [
-                f"<td>{_e(names.get(rule['source']['object_id']))}</td>",
-                f"<td>{_e(rule['source'].get('banner'))}</td>",
-                f"<td>{_e(rule['event'])}</td>",
-                f"<td>{_e(loyalty.get('type'))} {_e(points)}</td>",
-                f"<td>{'yes' if rule['active'] else 'no'}</td>",
-            ]
+    if len(projects) > 1:
+        parts.append(
+            "<p>Project: "
+            + " ".join(
+                f"<a href='{_e(_href(query, project=p, page=1))}'><code>{_e(p)}</code></a>"
+                for p in projects
+            )
+            + "</p>"
         )
-    headers = ["Program", "Banner", "Event", "Points", "Active"]
-    caption = _capped("Earning rules", len(rows), len(rules))
-    return _table(caption, headers, rows, "earning-rules")
+    if not projects and query.view != "calls":
+        parts.append("<p>No data yet. <button disabled>Seed demo data</button> builds some.</p>")
+    total = "" if page.total is None else f" ({page.total:,} in all)"
+    project = f" of <code>{_e(query.project)}</code>" if query.project else ""
+    searched = f" matching <q>{_e(query.q)}</q>" if query.q else ""
+    parts.append(f"<h2>{TITLES[query.view]}{project}{searched}{total}</h2>")
+    if page.note:
+        parts.append(f"<p class=note>{_e(page.note)}</p>")
+    parts.append(_table(page, query))
+    parts.append(_pager(page, query))
+    return "".join(parts)
 
 
-def _orders_table(project: dict[str, Any]) -> str:
-    customers = {c["id"]: c for c in project["customers"]}
-    orders = project["orders"]
-    recent = sorted(orders, key=lambda o: (o["created_at"], o["id"]), reverse=True)[:_RECENT]
-    rows = []
-    for order in recent:
-        holder = customers.get(order["customer_id"] or "", {})
-        rows.append(
-            [
-                f"<td>{_e(order['created_at'])}</td>",
-                f"<td><code>{_e(order['source_id'] or order['id'])}</code></td>",
-                f"<td>{_e(holder.get('name') or holder.get('source_id'))}</td>",
-                f"<td>{_e(order['status'])}</td>",
-                f"<td class=num>{_e(order.get('total_amount'))}</td>",
-            ]
-        )
-    headers = ["When", "Order", "Customer", "Status", "Total (cents)"]
-    caption = _capped("Recent orders", len(rows), len(orders))
-    return _table(caption, headers, rows, "orders")
-
-
-def _calls_table(calls: Sequence[dict[str, Any]]) -> str:
-    rows = [
-        [
-            f"<td>{_e(c['at'])}</td>",
-            f"<td>{_e(c['client'])}</td>",
-            f"<td>{_e(c['method'])}</td>",
-            f"<td><code>{_e(c['path'])}</code></td>",
-            f"<td>{_e(c['operation'] or '')}</td>",
-            f"<td class=num>{c['status']}</td>",
-        ]
-        for c in reversed(calls[-_RECENT:])
-    ]
-    headers = ["When", "Client", "Method", "Path", "Operation", "Status"]
-    return _table("Recent calls", headers, rows, "calls")
+def dashboard_html(main: str, query: Query) -> str:
+    """The whole page around ``main`` (see ``main_html``)."""
+    buttons = "".join(
+        f"<button type=button data-operation={operation} data-body='{_e(body)}'>{label}</button>"
+        for label, operation, body in _BUTTONS
+    )
+    hidden = "".join(
+        f"<input type=hidden name={name} value='{_e(value)}'>"
+        for name, value in (("view", query.view), ("project", query.project))
+        if value
+    )
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<title>loyalty-fake dashboard</title>{_STYLE}</head><body>"
+        "<h1>loyalty-fake</h1>"
+        f"<div id=controls>{buttons}</div><p id=status role=status></p>"
+        f"<form id=search method=get>{hidden}<input type=search name=q value='{_e(query.q)}' "
+        "placeholder='code, source_id, ID, name, path...'> <button>Search</button></form>"
+        f"<main id=content>{main}</main>{_SCRIPT}</body></html>"
+    )

@@ -13,8 +13,11 @@ if TYPE_CHECKING:
 __all__ = ["add_fault", "fault_json", "fault_list"]
 
 _KNOWN = frozenset(
-    {"operation", "method", "path", "status", "latency_ms", "times", "probability", "retry_after"}
-)
+    {
+        "operation", "method", "path", "status", "latency_ms", "timeout", "drop", "times",
+        "probability", "retry_after",
+    }
+)  # fmt: skip
 # Milliseconds: a served fault holds a server thread, so an hour at most.
 _MAX_LATENCY_MS = 3_600_000
 
@@ -22,13 +25,9 @@ _MAX_LATENCY_MS = 3_600_000
 def add_fault(faults: Faults, body: Body) -> Fault:
     """Add the fault ``body`` describes to ``faults``; a 400 for a body that describes none.
 
-    Over HTTP a fault is a status and/or a latency (``latency_ms``): a timeout or a
-    dropped connection belongs to the client's side of a socket, in-process only.
+    As ``Faults.add``'s, with ``latency_ms`` for ``latency`` and no predicate. The HTTP
+    server leaves a timeout's or a drop's request unanswered (``server/http11.py``).
     """
-    for key in ("timeout", "drop"):
-        if body.data.get(key) is not None:
-            body.fail(key, "is in-process only (fake.faults.add): a served fault is a status "
-                      "or a latency")  # fmt: skip
     unknown = sorted(set(body.data) - _KNOWN)
     if unknown:
         body.fail(unknown[0], f"is not a fault's property; known: {', '.join(sorted(_KNOWN))}")
@@ -43,6 +42,8 @@ def add_fault(faults: Faults, body: Body) -> Fault:
             path=body.string("path", non_empty=True),
             status=body.integer("status", minimum=400, maximum=599),
             latency=latency_ms / 1000,
+            timeout=body.boolean("timeout") or False,
+            drop=body.boolean("drop") or False,
             times=body.integer("times", minimum=1),
             probability=float(probability),
             retry_after=body.integer("retry_after", minimum=0) or 1,

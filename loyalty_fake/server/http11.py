@@ -7,11 +7,13 @@ envelopes instead of waitress's plain-text errors, 414 for an over-long request 
 505 for an HTTP version other than 1.0 and 1.1, 400 for requests a proxy could read
 differently (``Content-Length`` beside ``Transfer-Encoding``, no ``Host`` in HTTP/1.1,
 two ``Host`` headers), 408 for a request that takes too long to arrive, a lingering close
-so that an error answer is read before the connection resets, and an access log line.
+so that an error answer is read before the connection resets, an access log line, and
+the unanswered requests of timeout and drop faults.
 """
 
 from __future__ import annotations
 
+import select
 import socket
 import time
 from collections.abc import Callable
@@ -23,6 +25,7 @@ from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, WSGITask
 from waitress.utilities import Error
 
+from loyalty_fake.faults import FaultDropError, FaultTimeoutError
 from loyalty_fake.http.app import encode_json
 
 if TYPE_CHECKING:
@@ -37,6 +40,8 @@ MAX_REQUEST_LINE_BYTES = 16 * 1024
 # client still sends, this long at most, so that closing does not reset the connection
 # (and destroy the answer) while the client is still writing.
 _LINGER_SECONDS = 2.0
+# How often a request a timeout fault holds looks whether its client went away.
+_POLL_SECONDS = 0.05
 
 # What each of the server's own errors is called in the envelope: (key, message).
 _ENVELOPES: dict[int, tuple[str, str]] = {
@@ -149,7 +154,58 @@ class _Logged:
                 log(method, target, status, time.perf_counter() - started)
 
 
-class _AppTask(_Logged, WSGITask):  # type: ignore[misc]
+class _Unanswered:
+    """Ends a request a fault leaves unanswered (``faults.py``), as the network would.
+
+    A drop closes the connection at once, without a byte of answer; a timeout keeps it
+    open, unanswered, until the client gives up (closes it: its own timeout) or the
+    server's idle timeout passes, then closes it the same way. A waiting timeout holds one
+    of the server's threads.
+    """
+
+    channel: Any
+    status: str
+    close_on_finish: bool
+    unanswered = False
+
+    def execute(self) -> None:
+        # Caught here: waitress's service() takes any OSError (these are) for a broken socket.
+        try:
+            super().execute()  # type: ignore[misc]
+        except FaultTimeoutError:
+            self._wait_for_the_client(self.channel.adj.channel_timeout)
+            self._close_unanswered()
+        except FaultDropError:
+            self._close_unanswered()
+
+    def finish(self) -> None:
+        if not self.unanswered:
+            super().finish()  # type: ignore[misc]
+
+    def _wait_for_the_client(self, limit: float) -> None:
+        """Until the client closes the connection, ``limit`` seconds at most.
+
+        The server reads no more of a connection while a request of it is served, so a
+        peek here takes nothing from it.
+        """
+        connection = self.channel.socket
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if select.select([connection], [], [], _POLL_SECONDS)[0]:
+                try:
+                    if not connection.recv(1, socket.MSG_PEEK):
+                        return  # the client closed its end
+                except OSError:
+                    return
+                time.sleep(_POLL_SECONDS)  # another request is waiting behind this one
+
+    def _close_unanswered(self) -> None:
+        self.unanswered = True
+        self.status = "0 No answer (a fault)"
+        self.close_on_finish = True
+
+
+class _AppTask(_Logged, _Unanswered, WSGITask):  # type: ignore[misc]
     """A request for the app."""
 
 
