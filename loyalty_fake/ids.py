@@ -234,6 +234,10 @@ def customer_id(salt: str, source_id: str, incarnation: int = 0) -> str:
     return derived_id("cust_", f"{salt}/{source_id}", 24)
 
 
+# The cards answered lately: one serialization of a card reads its ID twice (the card's
+# ``id`` and its publication's ``voucher_id``), a page reads ten or a hundred, and a
+# stored ID would cost 81 bytes a card at a million. Bounded, so nothing grows with them.
+@functools.lru_cache(maxsize=1024)
 def card_id(campaign_id: str, code: str) -> str:
     """A card's ``v_`` ID: ``v_`` and 32 alphanumerics derived from its program and code."""
     return derived_id("v_", f"{campaign_id}/{code}", 32)
