@@ -42,6 +42,7 @@ class AddedFigure:
     fake_ns: float
     floor_ns: float
     max_added_us: float
+    unit: str = "call"
 
     @property
     def added_us(self) -> float:
@@ -58,7 +59,7 @@ class AddedFigure:
         return (
             f"{self.name:<26} adds {self.added_us:6,.0f} {US}  "
             f"(fake {self.fake_ns / 1_000:,.0f} {US}, floor {self.floor_ns / 1_000:,.0f} {US} "
-            f"per call, ratio {self.fake_ns / self.floor_ns:.2f}x)  "
+            f"per {self.unit}, ratio {self.fake_ns / self.floor_ns:.2f}x)  "
             f"target <= {self.max_added_us:g} {US}  {'OK' if self.ok else 'EXCEEDED'}"
         )
 

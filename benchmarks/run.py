@@ -26,6 +26,7 @@ import responses
 
 from benchmarks.clients import ADDED_TARGETS_US, CLIENTS, OPERATIONS, AddedFigure, client_sides
 from benchmarks.durability import measure_durability
+from benchmarks.imports import measure_imports
 from benchmarks.journal import figures as journal_figures
 from benchmarks.qualifications import figures as qualification_figures
 from benchmarks.restart import measure_restart
@@ -237,6 +238,7 @@ def _report(figure: Result) -> None:
 def measure(plan: Plan) -> list[Result]:
     """Every figure, measured with ``plan``."""
     figures = measure_clients(plan)
+    figures += measure_imports(plan.rounds, _report)
     fake, floor = _fixture_sides()
     fake_ns, floor_ns = _interleaved(fake, floor, plan, plan.fixture_calls)
     figures.append(Figure("fixture/setup+teardown", fake_ns, floor_ns, "test", max_fake_us=1_000))
@@ -299,6 +301,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"({', '.join(OPERATIONS)}) through one client ({', '.join(CLIENTS)}; requests by default)",
     )
     parser.add_argument(
+        "--imports",
+        action="store_true",
+        help="only what the pytest plugins add to an unrelated pytest run (issue 21)",
+    )
+    parser.add_argument(
         "--clients",
         action="store_true",
         help="only the per-call figures of every client (issue 21), a minute or two",
@@ -314,7 +321,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Python {sys.version.split()[0]}",
         file=sys.stderr,
     )
-    figures = measure_clients(plan) if options.clients else measure(plan)
+    if options.clients or options.imports:
+        figures = measure_clients(plan) if options.clients else []
+        figures += measure_imports(plan.rounds, _report) if options.imports else []
+    else:
+        figures = measure(plan)
     return 1 if options.check and not all(figure.ok for figure in figures) else 0
 
 
