@@ -102,11 +102,16 @@ class Faults:
 
     seed: int = 0
     _faults: list[Fault] = attrs.field(factory=list, init=False)
-    _random: random.Random = attrs.field(init=False, repr=False)
+    # Made when a chance is first drawn (most fakes have no faults): the same draws as one
+    # made up front, since nothing draws before.
+    _random: random.Random | None = attrs.field(default=None, init=False, repr=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
-    def __attrs_post_init__(self) -> None:
-        self._random = random.Random(self.seed)  # noqa: S311 - chances in a test, not secrets
+    def _chance(self) -> float:
+        """The next seeded chance in [0, 1) (the caller holds the lock)."""
+        if self._random is None:
+            self._random = random.Random(self.seed)  # noqa: S311 - chances in a test, not secrets
+        return self._random.random()
 
     def add(  # noqa: PLR0913 - each a documented way to choose or shape the fault
         self,
@@ -156,7 +161,7 @@ class Faults:
             for fault in self._faults:
                 if not fault.fits(request):
                     continue
-                if fault.probability < 1 and self._random.random() >= fault.probability:
+                if fault.probability < 1 and self._chance() >= fault.probability:
                     continue
                 fault.fired += 1
                 if fault.times is not None:

@@ -78,7 +78,8 @@ class IdGenerator:
     # Error request_ids come from a stream of their own: a rejected request then draws
     # nothing from the stream that names cards and customers, so replaying only the
     # accepted requests (a journal) gives the same IDs.
-    _errors: random.Random = attrs.field(init=False, repr=False, eq=False)
+    # Made on first use (most fakes never refuse a request): a Random costs a fixture ~10%.
+    _errors_made: random.Random | None = attrs.field(default=None, init=False, repr=False, eq=False)
     # See Position: what the ID stream started from, and the words drawn since.
     _start: object = attrs.field(default=0, init=False, repr=False, eq=False)
     _drawn: int = attrs.field(default=0, init=False, repr=False, eq=False)
@@ -91,7 +92,7 @@ class IdGenerator:
         with self._lock:
             self.seed = seed
             self._random = random.Random(seed)  # noqa: S311 - test data, not secrets
-            self._errors = random.Random(f"errors-{seed}")  # noqa: S311
+            self._errors_made = None
             self._start, self._drawn = seed, 0
 
     def chars(self, alphabet: str, length: int) -> str:
@@ -161,6 +162,14 @@ class IdGenerator:
     def sku_id(self) -> str:
         """A SKU's ``sku_`` and 18 lowercase hex digits."""
         return "sku_" + self.chars(_HEX, 18)
+
+    @property
+    def _errors(self) -> random.Random:
+        """The error stream, seeded from ``seed`` when first needed (callers hold the lock)."""
+        made = self._errors_made
+        if made is None:
+            made = self._errors_made = random.Random(f"errors-{self.seed}")  # noqa: S311
+        return made
 
     def request_id(self) -> str:
         """An error's ``request_id``: ``v-`` and 18 lowercase hex digits."""
@@ -234,6 +243,10 @@ def customer_id(salt: str, source_id: str, incarnation: int = 0) -> str:
     return derived_id("cust_", f"{salt}/{source_id}", 24)
 
 
+# The cards answered lately: one serialization of a card reads its ID twice (the card's
+# ``id`` and its publication's ``voucher_id``), a page reads ten or a hundred, and a
+# stored ID would cost 81 bytes a card at a million. Bounded, so nothing grows with them.
+@functools.lru_cache(maxsize=1024)
 def card_id(campaign_id: str, code: str) -> str:
     """A card's ``v_`` ID: ``v_`` and 32 alphanumerics derived from its program and code."""
     return derived_id("v_", f"{campaign_id}/{code}", 32)

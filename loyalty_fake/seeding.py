@@ -272,6 +272,11 @@ class _Draw:
     """
 
     random: Callable[[], float]
+    # The emails (members' source_ids) drawn for this program so far: one drawn again is
+    # redrawn, or its member would get the card its customer already holds and the program
+    # would have fewer members than asked (99,999 for 100,000). Redrawing only on such a
+    # collision leaves every seeding where none arose byte-identical to before.
+    taken: set[str] = attrs.field(factory=set)
 
     def one(self, values: tuple[str, ...]) -> str:
         """One of ``values``."""
@@ -296,6 +301,10 @@ def _member_with_history(  # noqa: PLR0913
     members, points = session.members, session.points
     first, last = one(pools.first_names), one(pools.last_names)
     email = f"{first}.{last}{below(10_000)}@{one(pools.domains)}".lower()
+    taken = draw.taken
+    while email in taken:
+        email = f"{first}.{last}{below(10_000)}@{one(pools.domains)}".lower()
+    taken.add(email)
     profile = {
         "name": f"{first} {last}",
         "email": email,

@@ -158,6 +158,32 @@ def test_a_refused_second_seeding_leaves_no_reward_copies() -> None:
     assert sorted(reward["name"] for reward in rewards) == ["Club tote bag", "Free coffee"]
 
 
+def _member_count(fake: LoyaltyFake) -> int:
+    return int(fake.list_members(DEMO_PROGRAM, limit=1)["total"])
+
+
+def test_seeding_gives_exactly_the_members_asked_when_emails_collide(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A drawn email already taken is drawn again: N members asked are N members given.
+
+    With pools of one name each, 400 members draw from 10,000 emails and collide a few times.
+    """
+    monkeypatch.setattr("loyalty_fake.seeding._POOL_SIZE", 1)
+    fake = LoyaltyFake(seed=11, now=NOW)
+    summary = seed_demo(fake, seed=11, members=400)
+    assert summary["members"] == _member_count(fake) == 400
+    customers = fake.request("GET", "/v1/customers", params={"limit": 1}).json()
+    assert customers["total"] == 400
+
+
+def test_seeding_at_scale_is_exact() -> None:
+    """100,000 members asked are 100,000 given (generated emails collided: 99,999 before)."""
+    fake = LoyaltyFake(seed=3, now=NOW)
+    summary = seed_demo(fake, seed=3, members=100_000)
+    assert summary["members"] == _member_count(fake) == 100_000
+
+
 def test_seeding_leaves_the_clock_as_it_was() -> None:
     """After seeding a frozen clock reads the same moment as before."""
     fake = _seeded(6, members=3)

@@ -66,11 +66,12 @@ def _asset_in_url(asset_id: str) -> str:
 def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
     """A loyalty card as the members endpoints return it: exactly the seed page's keys."""
     code_in_url = _quoted(card.code)
-    qr, qr_in_url, barcode, barcode_in_url = _assets(card.id)
+    voucher_id = card.id  # derived: computed once here
+    qr, qr_in_url, barcode, barcode_in_url = _assets(voucher_id)
     category = card.category
     own = card.overrides or {}
     body: dict[str, Any] = {
-        "id": card.id,
+        "id": voucher_id,
         "code": card.code,
         "campaign": campaign.name,
         "campaign_id": campaign.id,

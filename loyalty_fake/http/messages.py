@@ -48,6 +48,11 @@ class Request:
     query: tuple[tuple[str, str], ...] = ()
     headers: dict[str, str] = attrs.field(factory=dict, converter=_lower_keys)
     body: bytes = b""
+    # ``segments``, split and decoded on first use: dispatch, routing and the handler each
+    # read them (a request is frozen, so they never change).
+    _segments: tuple[str, ...] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False, hash=False
+    )
 
     @classmethod
     def from_url(
@@ -69,7 +74,7 @@ class Request:
             method=method,
             path=path,
             query=tuple(parse_qsl(query, keep_blank_values=True, errors="surrogateescape")),
-            headers=_lower_keys(headers or {}),
+            headers=headers or {},  # lower-cased once, by the field's converter
             body=raw,
         )
 
@@ -84,11 +89,15 @@ class Request:
         One trailing slash is ignored (``/v1/loyalties/`` is ``/v1/loyalties``); a doubled
         slash anywhere leaves an empty segment, which no operation's path has.
         """
-        path = self.path.removeprefix("/").removesuffix("/")
-        return tuple(
-            unquote(part, errors="surrogateescape") if "%" in part else part
-            for part in path.split("/")
-        )
+        found = self._segments
+        if found is None:
+            path = self.path.removeprefix("/").removesuffix("/")
+            found = tuple(
+                unquote(part, errors="surrogateescape") if "%" in part else part
+                for part in path.split("/")
+            )
+            object.__setattr__(self, "_segments", found)  # a cache, not state
+        return found
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from typing import Generic, TypeVar
 
 import attrs
 
@@ -161,15 +162,60 @@ _BY_SPECIFICITY = tuple(sorted(ROUTES, key=_specificity))
 _VOUCHERIFY_BY_SPECIFICITY = tuple(sorted(VOUCHERIFY_OPERATIONS, key=_specificity))
 
 
+_Template = TypeVar("_Template", Route, VoucherifyOperation)
+
+
+@attrs.frozen
+class _Index(Generic[_Template]):
+    """Templates by method, length and second segment, each list in the table's order.
+
+    A lookup then tries the one or two templates that can fit instead of every one: a
+    template with a parameter second (none today) is among the candidates of every key.
+    """
+
+    by_key: dict[tuple[str, int, str], tuple[_Template, ...]]
+    by_length: dict[tuple[str, int], tuple[_Template, ...]]
+
+    @classmethod
+    def of(cls, templates: tuple[_Template, ...]) -> _Index[_Template]:
+        """The index of ``templates`` (in the order lookups should try them)."""
+        by_length: dict[tuple[str, int], list[_Template]] = {}
+        for template in templates:
+            by_length.setdefault((template.method, len(template.segments)), []).append(template)
+        by_key: dict[tuple[str, int, str], tuple[_Template, ...]] = {}
+        wild: dict[tuple[str, int], tuple[_Template, ...]] = {}
+        for (method, length), group in by_length.items():
+            if length < 2:  # noqa: PLR2004 - no second segment to tell them apart
+                wild[method, length] = tuple(group)
+                continue
+            wild[method, length] = tuple(t for t in group if t.segments[1].startswith("{"))
+            for second in {t.segments[1] for t in group if not t.segments[1].startswith("{")}:
+                by_key[method, length, second] = tuple(
+                    t for t in group if t.segments[1] == second or t.segments[1].startswith("{")
+                )
+        return cls(by_key, wild)
+
+    def candidates(self, method: str, segments: tuple[str, ...]) -> tuple[_Template, ...]:
+        """The templates that may fit ``segments``, in order (the others cannot)."""
+        length = len(segments)
+        if length >= 2:  # noqa: PLR2004
+            found = self.by_key.get((method, length, segments[1]))
+            if found is not None:
+                return found
+        return self.by_length.get((method, length), ())
+
+
+_ROUTE_INDEX = _Index.of(_BY_SPECIFICITY)
+_VOUCHERIFY_INDEX = _Index.of(_VOUCHERIFY_BY_SPECIFICITY)
+
+
 def match(method: str, segments: tuple[str, ...]) -> tuple[Route, dict[str, str]] | None:
     """The route for ``method`` and the decoded path ``segments``, with its parameters.
 
     ``None`` as well when a more specific operation of Voucherify's, which the fake does
     not serve, fits: ``POST /v1/vouchers/import`` is not ``POST /v1/vouchers/{code}``.
     """
-    for route in _BY_SPECIFICITY:
-        if route.method != method:
-            continue
+    for route in _ROUTE_INDEX.candidates(method, segments):
         params = route.bind(segments)
         if params is not None:
             operation = voucherify_operation(method, segments)
@@ -185,8 +231,8 @@ def match(method: str, segments: tuple[str, ...]) -> tuple[Route, dict[str, str]
 
 def voucherify_operation(method: str, segments: tuple[str, ...]) -> VoucherifyOperation | None:
     """Voucherify's operation for ``method`` on the decoded path ``segments``, if it has one."""
-    for operation in _VOUCHERIFY_BY_SPECIFICITY:
-        if operation.method == method and operation.bind(segments) is not None:
+    for operation in _VOUCHERIFY_INDEX.candidates(method, segments):
+        if operation.bind(segments) is not None:
             return operation
     return None
 

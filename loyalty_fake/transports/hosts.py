@@ -12,6 +12,8 @@ __all__ = ["HostMatcher"]
 # api.voucherify.io and every cluster host shaped like it (us1.api, as1.api, ...).
 _VOUCHERIFY_HOST = re.compile(r"^(?:[a-z0-9-]+\.)*api\.voucherify\.io$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_UNSEEN = object()
+_ROUTED_KEPT = 256
 
 
 def _origin(scheme: str, host: str, port: int | None) -> tuple[str, str, int]:
@@ -42,6 +44,11 @@ class HostMatcher:
 
     base_urls: tuple[str, ...] = ()
     _parsed: tuple[_BaseUrl, ...] = attrs.field(init=False)
+    # ``route_url``'s answers for the URLs seen lately: a transport asks whether a URL is
+    # the fake's, then the fake asks again to serve it (issue 21: one host check a call).
+    _routed: dict[str, str | None] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False, hash=False
+    )
 
     @_parsed.default
     def _parse_all(self) -> tuple[_BaseUrl, ...]:
@@ -73,6 +80,16 @@ class HostMatcher:
 
     def route_url(self, url: str) -> str | None:
         """``route`` for an absolute URL; the result keeps the query string."""
+        routed = self._routed
+        found = routed.get(url, _UNSEEN)
+        if found is not _UNSEEN:
+            return found  # type: ignore[return-value]
+        if len(routed) >= _ROUTED_KEPT:
+            routed.clear()
+        found = routed[url] = self._route_url(url)
+        return found
+
+    def _route_url(self, url: str) -> str | None:
         parts = urlsplit(url)
         if not parts.hostname:
             return None

@@ -6,6 +6,10 @@ strict_content_type=..., strict_products=...)``
 (a marked test gets the fake even when it does not request the fixture);
 ``loyalty_fake_server`` serves the test's fake at a URL, with ``/_fake/`` only when the
 marker says ``control_plane=True``.
+
+Installing the package loads this module into every pytest run of the project, tests that
+never use the fake included: it imports nothing of the fake until a test asks for it
+(issue 21), so such a run pays a few milliseconds, not the fake's import.
 """
 
 from __future__ import annotations
@@ -14,11 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from loyalty_fake import LoyaltyFake
-
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from loyalty_fake import LoyaltyFake
     from loyalty_fake.server import LiveServer
 
 __all__ = ["loyalty_fake", "loyalty_fake_live_server", "loyalty_fake_server", "pytest_configure"]
@@ -108,6 +111,8 @@ def loyalty_fake(request: pytest.FixtureRequest) -> Iterator[LoyaltyFake]:
     Patching is undone when the test ends, pass or fail. A test that made the fake
     hit an internal error fails at teardown with that error.
     """
+    from loyalty_fake import LoyaltyFake  # noqa: PLC0415 - the fake only once a test asks
+
     options = _options(request)
     seeding = {key: options.pop(key) for key in _SEEDING if key in options}
     for key in _SERVER:
