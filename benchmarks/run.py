@@ -65,6 +65,8 @@ class Plan:
     warmup: int
     add_calls: int
     list_calls: int
+    # Per call on every client: 16 figures, so fewer calls each than the others.
+    client_calls: int
     fixture_calls: int
     server_rounds: int
     server_seconds: float
@@ -80,6 +82,7 @@ FULL = Plan(
     warmup=200,
     add_calls=1_500,
     list_calls=1_200,
+    client_calls=1_000,
     fixture_calls=3_000,
     server_rounds=7,
     server_seconds=1.0,
@@ -94,6 +97,7 @@ QUICK = Plan(
     warmup=100,
     add_calls=800,
     list_calls=500,
+    client_calls=300,
     fixture_calls=2_000,
     server_rounds=5,
     server_seconds=0.4,
@@ -223,10 +227,8 @@ def measure_clients(plan: Plan, clients: Sequence[str] = CLIENTS) -> list[Result
         for name, (call, (start, stop, floor_start, floor_stop)) in client_sides(
             client, LIST_MEMBERS
         ).items():
-            calls = plan.list_calls if name == "list_members" else plan.add_calls
-            fake_ns, floor_ns = _interleaved(
-                Side(call, start, stop), Side(call, floor_start, floor_stop), plan, calls
-            )
+            fake, floor = Side(call, start, stop), Side(call, floor_start, floor_stop)
+            fake_ns, floor_ns = _interleaved(fake, floor, plan, plan.client_calls)
             figure = AddedFigure(f"{name}/{client}", fake_ns, floor_ns, ADDED_TARGETS_US[name])
             figures.append(figure)
             _report(figure)
