@@ -20,19 +20,20 @@ from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.ids import IdGenerator
 from loyalty_fake.journal import DEFAULT_JOURNAL_SIZE, Journal
 from loyalty_fake.ledger import EarningChoices, Ledger, ValidationRuleChoices
-from loyalty_fake.transports.hosts import HostMatcher
+from loyalty_fake.transports.hosts import HostMatcher, base_urls
 from loyalty_fake.transports.httpx_transport import HttpxTransport
 from loyalty_fake.transports.requests_transport import RequestsTransport
 from loyalty_fake.transports.urllib3_transport import Urllib3Transport
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
     from types import TracebackType
 
     from loyalty_fake.ledger.apportion import DiscountRounding
     from loyalty_fake.ledger.earning import ProportionalRounding
     from loyalty_fake.ledger.validation_rules import ViolationKeys
+    from loyalty_fake.webhooks import WebhookHub
 
 __all__ = ["DEFAULT_APP_ID", "DEFAULT_APP_TOKEN", "LoyaltyFake"]
 
@@ -42,10 +43,6 @@ DEFAULT_APP_TOKEN = "loyalty-fake-app-token"  # noqa: S105 - a fake's well-known
 
 def _credentials(value: Mapping[str, str] | None) -> dict[str, str]:
     return dict(value or {})
-
-
-def _base_urls(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
 
 
 @attrs.define
@@ -82,7 +79,7 @@ class LoyaltyFake:
     proportional_points: ProportionalRounding = "steps"
     one_earning_rule_per_event: bool = False
     cancel_pending_points_with_order: bool = False
-    base_urls: tuple[str, ...] = attrs.field(default=(), converter=_base_urls)
+    base_urls: tuple[str, ...] = attrs.field(default=(), converter=base_urls)
     app_id: str = attrs.field()
     app_token: str = attrs.field()
     strict_content_type: bool = False
@@ -208,6 +205,11 @@ class LoyaltyFake:
     def clock(self) -> Clock:
         """The fake's clock: ``freeze()``, ``set(...)``, ``advance(days=30)``, ``now()``."""
         return self.ledger.clock
+
+    @property
+    def webhooks(self) -> WebhookHub:
+        """Webhook events: ``subscribe(callback)``, ``capture()`` (docs/webhooks.md)."""
+        return self.app.webhooks
 
     @property
     def base_url(self) -> str:

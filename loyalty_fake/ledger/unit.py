@@ -14,6 +14,7 @@ from loyalty_fake.ledger.undo import UndoLog
 if TYPE_CHECKING:
     import datetime as dt
     import threading
+    from collections.abc import Callable
     from types import TracebackType
 
     from loyalty_fake.clock import Clock
@@ -31,7 +32,17 @@ class UnitOfWork:
     Blocks inside it join it. Outside a unit ``undo`` is ``None`` and nothing is noted.
     """
 
-    __slots__ = ("_clock", "_depth", "_frozen_at", "_ids", "_lock", "_notes", "_position", "undo")
+    __slots__ = (
+        "_clock",
+        "_committed",
+        "_depth",
+        "_frozen_at",
+        "_ids",
+        "_lock",
+        "_notes",
+        "_position",
+        "undo",
+    )
 
     def __init__(self, lock: threading.RLock, clock: Clock, ids: IdGenerator) -> None:
         """Units over the state that ``lock`` guards, ``clock`` dates and ``ids`` names."""
@@ -45,6 +56,8 @@ class UnitOfWork:
         self._frozen_at: dt.datetime | None = None
         self._position: Position = ids.position()
         self.undo: UndoLog | None = None
+        # What runs once the outermost unit commits (the webhooks), in order.
+        self._committed: list[Callable[[], None]] = []
 
     def __enter__(self) -> None:
         self._lock.acquire()
@@ -73,8 +86,11 @@ class UnitOfWork:
             # check ran before it, so the record is all the unit changed.
             self.undo = None
             self._notes.clear()
-            self._depth = 0
-            self._lock.release()
+            try:
+                self._run_committed()
+            finally:
+                self._depth = 0
+                self._lock.release()
         else:
             try:
                 try:
@@ -86,11 +102,28 @@ class UnitOfWork:
             finally:
                 self._end()
 
+    def on_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the outermost unit commits (now, outside any unit).
+
+        Still holding the lock, so that what commits first is announced first; a
+        unit that is undone drops it.
+        """
+        if self._depth == 0:
+            action()
+        else:
+            self._committed.append(action)
+
+    def _run_committed(self) -> None:
+        actions, self._committed = self._committed, []
+        for action in actions:
+            action()
+
     def _end(self) -> None:
         """Close the outermost unit, whatever happened: no note outlives it."""
         try:
             self.undo = None
             self._notes.clear()
+            self._committed.clear()
         finally:
             self._depth -= 1
             self._lock.release()
