@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
 
-    from loyalty_fake.clock import Clock
     from loyalty_fake.journal import Journal
+    from loyalty_fake.ledger import Ledger
     from loyalty_fake.ledger.activities import Activity
     from loyalty_fake.ledger.session import Session
 
@@ -98,7 +98,7 @@ class WebhookHub:
     real-time waits before each retry (their count is the number of retries).
     """
 
-    clock: Clock
+    ledger: Ledger
     # The call journal to record each attempt in (the app's, looked up at each attempt).
     journal: Callable[[], Journal | None] = lambda: None
     deliver: bool = False
@@ -125,6 +125,16 @@ class WebhookHub:
         received: list[WebhookEvent] = []
         self.subscribe(received.append)
         return received
+
+    def token(self, app_id: str) -> str:
+        """The ``webhook_token`` the project of ``app_id`` signs its webhooks with."""
+        with self.ledger.session(app_id) as session:
+            return session.webhooks.token()
+
+    def set_token(self, app_id: str, token: str) -> None:
+        """Sign the webhooks of the project of ``app_id`` with ``token`` from now on."""
+        with self.ledger.session(app_id) as session:
+            session.webhooks.set_token(token)
 
     def listen(self, session: Session, activities: tuple[Activity, ...]) -> Callable[[], None]:
         """The ledger's listener: ``session``'s events, published once its unit commits."""
@@ -219,7 +229,7 @@ class WebhookHub:
             status, reply = refused.code, refused.read()
         except (OSError, ValueError) as failed:
             error = f"{type(failed).__name__}: {failed}"
-        at = self.clock.now()
+        at = self.ledger.clock.now()
         attempt = Attempt(delivery.webhook_id, delivery.event.id, number, status, at, error)
         self.attempts.append(attempt)
         journal = self.journal()

@@ -138,7 +138,7 @@ class FakeVoucherifyApp:
     _errors_lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        self.webhooks = WebhookHub(self.ledger.clock, lambda: self.journal)
+        self.webhooks = WebhookHub(self.ledger, lambda: self.journal)
         self.ledger.listener = self.webhooks.listen
 
     def handle(
