@@ -11,9 +11,9 @@ webhook, in order, signed with the project's ``webhook_token`` in
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import hmac
-import queue
 import threading
 import urllib.error
 import urllib.request
@@ -108,7 +108,8 @@ class WebhookHub:
     # Every delivery attempt, oldest first; what a subscriber raised (it reaches no caller).
     attempts: list[Attempt] = attrs.field(factory=list)
     errors: list[BaseException] = attrs.field(factory=list)
-    _queues: dict[str, queue.SimpleQueue[_Delivery | None]] = attrs.field(
+    # Each webhook's deliveries not yet done, oldest first, while its thread runs.
+    _waiting: dict[str, collections.deque[_Delivery]] = attrs.field(
         factory=dict, init=False, repr=False
     )
     _busy: int = attrs.field(default=0, init=False, repr=False)
@@ -174,33 +175,39 @@ class WebhookHub:
             return self._done.wait_for(lambda: self._busy == 0, timeout)
 
     def close(self) -> None:
-        """Stop the delivery threads: waits between retries end, queued events are dropped."""
+        """Stop delivering: waits between retries end, what is queued is dropped."""
         self._stop.set()
-        for pending in self._queues.values():
-            pending.put(None)
 
     def _enqueue(self, delivery: _Delivery) -> None:
         with self._done:
             self._busy += 1
-            pending = self._queues.get(delivery.webhook_id)
-            if pending is None:
-                pending = self._queues[delivery.webhook_id] = queue.SimpleQueue()
-                threading.Thread(
-                    target=self._work,
-                    args=(pending,),
-                    name=f"loyalty-fake-webhook-{delivery.webhook_id}",
-                    daemon=True,
-                ).start()
-        pending.put(delivery)
+            waiting = self._waiting.get(delivery.webhook_id)
+            if waiting is not None:
+                waiting.append(delivery)
+                return
+            self._waiting[delivery.webhook_id] = collections.deque((delivery,))
+        threading.Thread(
+            target=self._work,
+            args=(delivery.webhook_id,),
+            name=f"loyalty-fake-webhook-{delivery.webhook_id}",
+            daemon=True,
+        ).start()
 
-    def _work(self, pending: queue.SimpleQueue[_Delivery | None]) -> None:
-        """One webhook's deliveries, one at a time, in the order they were queued."""
-        while (delivery := pending.get()) is not None:
+    def _work(self, webhook_id: str) -> None:
+        """One webhook's deliveries, one at a time, in order; the thread ends when none wait."""
+        while True:
+            with self._done:
+                waiting = self._waiting[webhook_id]
+                if not waiting:
+                    del self._waiting[webhook_id]
+                    return
+                delivery = waiting[0]
             try:
                 if not self._stop.is_set():
                     self._send(delivery)
             finally:
                 with self._done:
+                    waiting.popleft()
                     self._busy -= 1
                     self._done.notify_all()
 

@@ -182,3 +182,12 @@ def test_same_seed_clock_and_calls_give_the_same_bytes() -> None:
     assert first == second
     assert len(first) == 4
     assert len({json.loads(body)["id"] for body in first}) == 4
+
+
+def test_the_plugin_fixture_lists_the_tests_events(
+    loyalty_fake: LoyaltyFake, loyalty_fake_webhooks: list[WebhookEvent]
+) -> None:
+    """loyalty_fake_webhooks fills as the test's calls commit."""
+    program = loyalty_fake.create_loyalty_program("Club")
+    loyalty_fake.add_member(program["id"], "ada")
+    assert _types(loyalty_fake_webhooks) == ["customer.created", "publication.succeeded"]

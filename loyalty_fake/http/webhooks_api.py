@@ -25,9 +25,10 @@ PATH_PARAMETERS = {
     "webhookId": "A webhook configuration's ID (wh_).",
 }
 
-# The events the spec's ManagementProjectsWebhookBase lists. The loyalty loop's events
-# (voucher.loyalty_card.points_expired, customer.order.paid, ...) are accepted too: any
-# event Voucherify records for a customer, with or without its "customer." (choices.md).
+# The events the spec's ManagementProjectsWebhookBase lists, then those the official SDK's
+# (6.x) model adds, spelt right (it has "points_aded": docs/spec-errata.md). Any event
+# Voucherify records for a customer is accepted too, with or without its "customer."
+# (customer.order.paid, customer.loyalty.tier.joined: docs/choices.md).
 WEBHOOK_EVENTS = (
     *("redemption.succeeded", "redemption.failed", "redemption.rollback.succeeded"),
     *("redemption.rollback.failed", "publication.succeeded", "voucher.published"),
@@ -39,6 +40,17 @@ WEBHOOK_EVENTS = (
     *("business_validation_rule.assignment.deleted", "business_validation_rule.deleted"),
     *("business_validation_rule.updated", "customer.created", "customer.deleted"),
     *("customer.rewarded", "customer.rewarded.loyalty_points"),
+    *("campaign.earning_rule.assigned", "campaign.earning_rule.deleted"),
+    *("campaign.earning_rule.disabled", "campaign.earning_rule.enabled"),
+    *("campaign.earning_rule.updated", "campaign.loyalty_tier.created"),
+    *("campaign.loyalty_tier.deleted", "campaign.loyalty_tier.updated"),
+    *("campaign.reward.assignment.created", "campaign.reward.assignment.deleted"),
+    *("campaign.reward.assignment.updated", "campaign.vouchers.added"),
+    *("campaign.vouchers.generation.failed", "campaign.vouchers.generation.started"),
+    *("customer.confirmed", "voucher.gift.transaction.created"),
+    *("voucher.loyalty_card.pending_points.activated", "voucher.loyalty_card.points_expired"),
+    *("voucher.loyalty_card.pending_points.added", "voucher.loyalty_card.pending_points.canceled"),
+    *("voucher.loyalty_card.pending_points.updated", "voucher.loyalty_card.transaction.created"),
 )
 _KNOWN = frozenset(WEBHOOK_EVENTS)
 

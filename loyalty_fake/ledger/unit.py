@@ -84,29 +84,36 @@ class UnitOfWork:
         elif exc_type is None or getattr(exc, "recorded", False):
             # A refusal Voucherify records (a failed redemption) keeps its record: every
             # check ran before it, so the record is all the unit changed.
-            self.undo = None
-            self._notes.clear()
             try:
                 self._run_committed()
-            finally:
-                self._depth = 0
-                self._lock.release()
+            except BaseException:
+                # A bug while announcing the unit: it is undone like any other.
+                self._roll_back()
+                raise
+            self.undo = None
+            self._notes.clear()
+            self._depth = 0
+            self._lock.release()
         else:
+            self._roll_back()
+
+    def _roll_back(self) -> None:
+        """Put back everything the unit changed, then close it."""
+        try:
             try:
-                try:
-                    self._notes.rollback()
-                finally:
-                    _put_clock_back(self._clock, self._frozen_at)
-                    if self._ids.position() != self._position:
-                        self._ids.rewind(self._position)
+                self._notes.rollback()
             finally:
-                self._end()
+                _put_clock_back(self._clock, self._frozen_at)
+                if self._ids.position() != self._position:
+                    self._ids.rewind(self._position)
+        finally:
+            self._end()
 
     def on_commit(self, action: Callable[[], None]) -> None:
-        """Run ``action`` once the outermost unit commits (now, outside any unit).
+        """Run ``action`` as the outermost unit commits (now, outside any unit).
 
-        Still holding the lock, so that what commits first is announced first; a
-        unit that is undone drops it.
+        Last, still holding the lock, so that what commits first is announced first;
+        a unit that is undone drops it, and one whose action raises is undone.
         """
         if self._depth == 0:
             action()
@@ -114,9 +121,9 @@ class UnitOfWork:
             self._committed.append(action)
 
     def _run_committed(self) -> None:
-        actions, self._committed = self._committed, []
-        for action in actions:
-            action()
+        # What an action's own calls add (a subscriber calling the fake) runs too.
+        while self._committed:
+            self._committed.pop(0)()
 
     def _end(self) -> None:
         """Close the outermost unit, whatever happened: no note outlives it."""
