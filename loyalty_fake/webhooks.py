@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from loyalty_fake.http.messages import Request, Response
-from loyalty_fake.http.webhook_events import WebhookEvent, webhook_events
+from loyalty_fake.http.webhook_events import WebhookEvent, count_events, webhook_events
 from loyalty_fake.ledger.webhooks import active_webhooks
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ class WebhookHub:
     ledger: Ledger
     # The call journal to record each attempt in (the app's, looked up at each attempt).
     journal: Callable[[], Journal | None] = lambda: None
-    deliver: bool = False
+    _deliver: bool = attrs.field(default=False, alias="deliver")
     retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
     timeout: float = 5.0
     subscribers: list[Callable[[WebhookEvent], None]] = attrs.field(factory=list)
@@ -119,7 +119,28 @@ class WebhookHub:
     def subscribe(self, callback: Callable[[WebhookEvent], None]) -> Callable[[], None]:
         """Call ``callback`` with every event from now on; returns what unsubscribes it."""
         self.subscribers.append(callback)
-        return lambda: self.subscribers.remove(callback)
+        self._attach()
+
+        def unsubscribe() -> None:
+            self.subscribers.remove(callback)
+            self._attach()
+
+        return unsubscribe
+
+    @property
+    def deliver(self) -> bool:
+        """Whether events are POSTed to webhook URLs (served: see the class's docstring)."""
+        return self._deliver
+
+    @deliver.setter
+    def deliver(self, value: bool) -> None:
+        self._deliver = value
+        self._attach()
+
+    def _attach(self) -> None:
+        """Hear the ledger's activities only while someone is to be told: else they cost nothing."""
+        wanted = bool(self.subscribers) or self._deliver
+        self.ledger.listener = self.listen if wanted else None
 
     def capture(self) -> list[WebhookEvent]:
         """A list that receives every event from now on, in order."""
@@ -139,7 +160,7 @@ class WebhookHub:
 
     def listen(self, session: Session, activities: tuple[Activity, ...]) -> Callable[[], None]:
         """The ledger's listener: ``session``'s events, published once its unit commits."""
-        targets = active_webhooks(session) if self.deliver else []
+        targets = active_webhooks(session) if self._deliver else []
         if not self.subscribers and not targets:
             return _nothing
         events = webhook_events(session, activities)
@@ -168,6 +189,17 @@ class WebhookHub:
             subscriber(event)
         except Exception as error:  # noqa: BLE001 - the request has committed: keep, go on
             self.errors.append(error)
+
+    def recount(self, session: Session, activities: tuple[Activity, ...]) -> Callable[[], None]:
+        """A restart's replay's listener: number the events served before, send none again.
+
+        A served project numbered an event for each activity while it had an active
+        webhook (a durable server has no in-process subscribers): so does the replay, and
+        the IDs after a restart go on from where they were.
+        """
+        if active_webhooks(session):
+            count_events(session, activities)
+        return _nothing
 
     def wait(self, timeout: float = 10.0) -> bool:
         """Wait until every queued delivery is done (delivered or given up); whether it is."""

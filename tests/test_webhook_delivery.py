@@ -13,12 +13,16 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
+from loyalty_fake import LoyaltyFake
 from loyalty_fake.http.management_auth import management_project_id
+from loyalty_fake.http.messages import Request
+from loyalty_fake.server import ServerApp
+from loyalty_fake.server.store import Store
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
-    from loyalty_fake import LoyaltyFake
     from loyalty_fake.server import LiveServer
 
 pytestmark = pytest.mark.loyalty_fake(now="2024-01-25T10:00:00Z")
@@ -231,3 +235,51 @@ def test_inactive_and_unlisted_events_are_not_sent(served: Served, receiver: Rec
     served.add(served.join(), 3)
     served.settle()
     assert [body["type"] for body in receiver.bodies()] == ["customer.created"]
+
+
+def test_a_restart_sends_nothing_again(tmp_path: Path, receiver: Receiver) -> None:
+    """A durable server's replay resends no event, and the next event's ID is a new one."""
+
+    def start() -> tuple[LoyaltyFake, ServerApp, Store]:
+        fake = LoyaltyFake(seed=3, now="2024-01-25T10:00:00Z")
+        fake.webhooks.retry_delays = ()
+        store = Store(tmp_path / "state")
+        app = ServerApp(fake, store=store)
+        app.recover()
+        return fake, app, store
+
+    def send(app: ServerApp, path: str, body: Any, headers: dict[str, str]) -> Any:
+        raw = json.dumps(body).encode()
+        request = Request.from_url(
+            "POST", path, {**headers, "Content-Type": "application/json"}, raw
+        )
+        return json.loads(app.handle(request).body)
+
+    fake, app, store = start()
+    project = management_project_id(fake.app_id)
+    send(app, "/v1/loyalties", {"name": "Coffee Club"}, fake.headers)
+    hook = {"target_url": receiver.url, "events": [POINTS]}
+    send(app, f"/management/v1/projects/{project}/webhooks", hook, KEYS)
+    code = send(app, "/v1/loyalties/Coffee Club/members", {"customer": "ada"}, fake.headers)["code"]
+    for points in (1, 2):
+        send(app, f"/v1/loyalties/members/{code}/balance", {"points": points}, fake.headers)
+    assert fake.webhooks.wait(10)
+    store.close()
+    fake, app, store = start()
+    try:
+        send(app, f"/v1/loyalties/members/{code}/balance", {"points": 3}, fake.headers)
+        assert fake.webhooks.wait(10)
+    finally:
+        store.close()
+    assert [body["data"]["balance"]["points"] for body in receiver.bodies()] == [1, 2, 3]
+    # The same calls on a server never restarted number the last event alike.
+    twin = LoyaltyFake(seed=3, now="2024-01-25T10:00:00Z")
+    heard = twin.webhooks.capture()
+    twin_app = ServerApp(twin)
+    twin.webhooks.deliver = False
+    send(twin_app, "/v1/loyalties", {"name": "Coffee Club"}, twin.headers)
+    send(twin_app, f"/management/v1/projects/{project}/webhooks", hook, KEYS)
+    send(twin_app, "/v1/loyalties/Coffee Club/members", {"customer": "ada"}, twin.headers)
+    for points in (1, 2, 3):
+        send(twin_app, f"/v1/loyalties/members/{code}/balance", {"points": points}, twin.headers)
+    assert [body["id"] for body in receiver.bodies()] == [event.id for event in heard[2:]]

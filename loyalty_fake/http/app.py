@@ -139,7 +139,6 @@ class FakeVoucherifyApp:
 
     def __attrs_post_init__(self) -> None:
         self.webhooks = WebhookHub(self.ledger, lambda: self.journal)
-        self.ledger.listener = self.webhooks.listen
 
     def handle(
         self, request: Request, keep: Keep | None = None, client: str | None = None

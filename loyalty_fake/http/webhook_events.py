@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.activities import Activity
     from loyalty_fake.ledger.session import Session
 
-__all__ = ["EVENT_NAMES", "WebhookEvent", "webhook_event_name", "webhook_events"]
+__all__ = ["EVENT_NAMES", "WebhookEvent", "count_events", "webhook_event_name", "webhook_events"]
 
 # Activity type -> Voucherify's webhook event name, where dropping ``customer.`` (below)
 # does not give it. One line per exception.
@@ -105,6 +105,13 @@ def webhook_events(session: Session, activities: tuple[Activity, ...]) -> list[W
             )
         )
     return events
+
+
+def count_events(session: Session, activities: tuple[Activity, ...]) -> None:
+    """Number the events of what ``session`` reported, as ``webhook_events`` would."""
+    for activity in activities:
+        if not activity.internal:
+            next_event_number(session.webhooks)
 
 
 def _data(session: Session, activity: Activity) -> dict[str, Any]:

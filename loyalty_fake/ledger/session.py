@@ -209,8 +209,13 @@ class Session:
         SCHEDULE.catch_up(self)
 
     def happened(self, activity: Activity) -> None:
-        """Record that ``activity`` happened; its reactions run before the session closes."""
-        self.activities.append(activity)
+        """Record that ``activity`` happened; its reactions run before the session closes.
+
+        One nothing reacts to, with no one listening (the webhooks), is not kept: a card's
+        every record reports, and bulk seeding must not hold them all.
+        """
+        if activity.type in self.reactions or self._ledger.listener is not None:
+            self.activities.append(activity)
 
     def react(self) -> None:
         """Run the reactions to every activity so far, and to those they add, in order.
@@ -224,7 +229,8 @@ class Session:
             done += 1
             for reaction in self.reactions.get(activity.type, ()):
                 reaction(self, activity)
-        self.reported.extend(self.activities)
+        if self._ledger.listener is not None:
+            self.reported.extend(self.activities)
         self.activities.clear()
 
     @property

@@ -187,13 +187,14 @@ class ServerApp:
                 client_origins=(),
             )
             control = ControlPlane(Served(ledger, replay, self.served.app_id))
+            # What was sent before a restart is not sent again: the replay tells no one,
+            # and numbers the events as they were numbered.
+            listener, ledger.listener = ledger.listener, self.served.app.webhooks.recount
             try:
                 with no_gc():  # collections over a large state cost more than the replay
                     self._replay(loaded.records, replay, control)
             finally:
-                # The replay's app heard its events (and told no one): what was sent
-                # before a restart is not sent again.
-                ledger.listener = self.served.app.webhooks.listen
+                ledger.listener = listener
         except BaseException:
             self.store.close()
             raise
