@@ -10,30 +10,29 @@ import attrs
 
 from loyalty_fake.clock import Clock
 from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.fake_views import LedgerViews
 from loyalty_fake.faults import Faults
 from loyalty_fake.http import client_side
 from loyalty_fake.http.app import FakeVoucherifyApp
-from loyalty_fake.http.cards_json import member_json
-from loyalty_fake.http.customers_json import customer_json
 from loyalty_fake.http.messages import Request, Response, query_pairs
-from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.ids import IdGenerator
 from loyalty_fake.journal import DEFAULT_JOURNAL_SIZE, Journal
 from loyalty_fake.ledger import EarningChoices, Ledger, ValidationRuleChoices
 from loyalty_fake.rate_limit import RateLimit, RateLimiter, rate_limit
-from loyalty_fake.transports.hosts import HostMatcher
+from loyalty_fake.transports.hosts import HostMatcher, base_urls
 from loyalty_fake.transports.httpx_transport import HttpxTransport
 from loyalty_fake.transports.requests_transport import RequestsTransport
 from loyalty_fake.transports.urllib3_transport import Urllib3Transport
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
     from types import TracebackType
 
     from loyalty_fake.ledger.apportion import DiscountRounding
     from loyalty_fake.ledger.earning import ProportionalRounding
     from loyalty_fake.ledger.validation_rules import ViolationKeys
+    from loyalty_fake.webhooks import WebhookHub
 
 __all__ = ["DEFAULT_APP_ID", "DEFAULT_APP_TOKEN", "LoyaltyFake"]
 
@@ -45,18 +44,13 @@ def _credentials(value: Mapping[str, str] | None) -> dict[str, str]:
     return dict(value or {})
 
 
-def _base_urls(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
-
-
 @attrs.define
-class LoyaltyFake:
+class LoyaltyFake(LedgerViews):
     """A stateful, in-memory Voucherify loyalty API.
 
-    ``start()`` (or ``with LoyaltyFake() as fake:``) makes every ``requests``,
-    ``urllib3`` and ``httpx`` call to ``*.api.voucherify.io`` and to ``base_urls`` land
-    here; other hosts pass through. The methods below arrange and inspect state in the
-    project ``app_id`` through the same rules and wire format as HTTP clients get.
+    ``start()`` (or ``with``) makes every ``requests``, ``urllib3`` and ``httpx`` call to
+    ``*.api.voucherify.io`` and ``base_urls`` land here (other hosts pass through). The
+    methods arrange and inspect project ``app_id`` through the rules clients get.
 
     Options: ``seed`` for IDs and codes, ``now`` to freeze the clock, ``credentials``
     (``{app_id: app_token}``) to accept only those, ``base_urls`` to answer more URLs,
@@ -84,7 +78,7 @@ class LoyaltyFake:
     proportional_points: ProportionalRounding = "steps"
     one_earning_rule_per_event: bool = False
     cancel_pending_points_with_order: bool = False
-    base_urls: tuple[str, ...] = attrs.field(default=(), converter=_base_urls)
+    base_urls: tuple[str, ...] = attrs.field(default=(), converter=base_urls)
     app_id: str = attrs.field()
     app_token: str = attrs.field()
     strict_content_type: bool = False
@@ -212,6 +206,11 @@ class LoyaltyFake:
     def clock(self) -> Clock:
         """The fake's clock: ``freeze()``, ``set(...)``, ``advance(days=30)``, ``now()``."""
         return self.ledger.clock
+
+    @property
+    def webhooks(self) -> WebhookHub:
+        """Webhook events: ``subscribe(callback)``, ``capture()`` (docs/webhooks.md)."""
+        return self.app.webhooks
 
     @property
     def base_url(self) -> str:
@@ -355,35 +354,6 @@ class LoyaltyFake:
         path = f"/v1/customers/{quote(ref, safe='')}"
         result: dict[str, Any] = self._call("GET", path, app_id=app_id)
         return result
-
-    def card(self, code: str, *, app_id: str | None = None) -> dict[str, Any]:
-        """A card (published or not) as the members endpoints show it."""
-        with self.ledger.session(app_id or self.app_id) as session:
-            card = session.cards.get(code)
-            return member_json(card, session.campaigns.get(card.campaign_id))
-
-    def cards(self, campaign: str, *, app_id: str | None = None) -> list[dict[str, Any]]:
-        """Every card of a program, published or not, oldest first."""
-        with self.ledger.session(app_id or self.app_id) as session:
-            found = session.campaigns.get(campaign)
-            return [member_json(card, found) for card in session.cards.of_campaign(campaign)]
-
-    def publications(self, *, app_id: str | None = None) -> list[dict[str, Any]]:
-        """Every publication (card assignment), oldest first, with ``metadata`` and ``channel``."""
-        with self.ledger.session(app_id or self.app_id) as session:
-            return [publication_json(p) for p in session.publications.all()]
-
-    def customers(self, *, app_id: str | None = None) -> list[dict[str, Any]]:
-        """Every customer the project knows, oldest first."""
-        with self.ledger.session(app_id or self.app_id) as session:
-            return [
-                customer_json(
-                    c,
-                    session.customers.cards_of(c.id),
-                    session.redemptions.failures_of_customer(c.id),
-                )
-                for c in session.customers.all()
-            ]
 
     def create_reward(
         self, name: str, *, app_id: str | None = None, **fields: Any

@@ -38,8 +38,9 @@ __all__ = [
 # Enough for any one test's calls, small enough to keep (1,000 add-member calls hold about
 # 2 MB); LoyaltyFake(journal_size=...) changes it, 0 turns the journal off.
 DEFAULT_JOURNAL_SIZE = 1000
-# Who sent a call: the library the fake intercepted, or the live server.
-CLIENTS = ("requests", "urllib3", "httpx", "httpx-async", "server")
+# Who sent a call: the library the fake intercepted, or the live server; "webhook" marks
+# a webhook delivery attempt the fake made (loyalty_fake.webhooks).
+CLIENTS = ("requests", "urllib3", "httpx", "httpx-async", "server", "webhook")
 MASK = "***"
 # Headers that carry a secret: Voucherify's server, client and management tokens.
 _SECRET_HEADERS = frozenset(

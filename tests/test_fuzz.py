@@ -34,6 +34,7 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 
 from loyalty_fake import LoyaltyFake, openapi_document
+from loyalty_fake.http.management_auth import management_project_id
 from loyalty_fake.http.messages import Request
 from loyalty_fake.http.routes import match, voucherify_operation
 from loyalty_fake.seeding import seed_demo
@@ -59,6 +60,10 @@ CHECKS = [
 schema = schemathesis.openapi.from_dict(
     openapi_document(), config=SchemathesisConfig.from_dict({"generation": {"mode": "all"}})
 )
+
+
+# The Management API's keys (any non-empty pair), beside the server's and client-side ones.
+_MANAGEMENT_KEYS = {"X-Management-Id": "fuzz", "X-Management-Token": "fuzz"}
 
 
 @attrs.frozen
@@ -109,9 +114,12 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
     known["categoryId"] = [fake.request("POST", "/v1/categories", json_body=category).json()["id"]]
     for name, values in _vouchers(fake).items():
         known[name] = [*known[name], *values]
+    known.update(_webhooks(fake))
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
     app = ServerApp(fake)
+    # A fuzzed webhook URL must reach no host: events are made, never sent.
+    fake.webhooks.deliver = False
     slot.current = app
     try:
         yield Target(loyalty_fake_live_server.url, fake, fake.ledger.snapshot(), known, slot, app)
@@ -295,6 +303,13 @@ def _vouchers(fake: LoyaltyFake) -> dict[str, list[str]]:
     return {"campaignId": [campaign["id"]], "code": [made["code"], made["id"]]}
 
 
+def _webhooks(fake: LoyaltyFake) -> dict[str, list[str]]:
+    """The project's Management API ID and one webhook configuration."""
+    with fake.ledger.session(fake.app_id) as session:
+        made = session.webhooks.create("http://127.0.0.1:9/fuzz", ["customer.created"])
+    return {"projectId": [management_project_id(fake.app_id)], "webhookId": [made.id]}
+
+
 def _aim(case: Any, known: dict[str, list[str]]) -> None:
     """Point two cases in three at real resources; the choice is a function of the case."""
     parameters = case.path_parameters or {}
@@ -327,8 +342,9 @@ def test_fuzzed_requests_get_documented_answers(case: Any, target: Target) -> No
     with requests.Session() as session:
         # A program of 100,000 cards with long codes (Voucherify's cap) is a valid request
         # that takes seconds on a loaded CI machine: this test checks answers, not speed.
-        # Both kinds of keys: the server's open /v1, the client-side ones /client/v1.
-        keys = {**target.fake.headers, **target.fake.client_headers}
+        # Every kind of keys: the server's open /v1, the client-side ones /client/v1, the
+        # management ones /management/v1.
+        keys = {**target.fake.headers, **target.fake.client_headers, **_MANAGEMENT_KEYS}
         response = case.call(base_url=target.url, session=session, headers=keys, timeout=120)
     segments = Request.from_url(case.method, response.request.path_url).segments
     lacking = voucherify_operation(case.method.upper(), segments)

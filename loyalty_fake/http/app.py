@@ -21,6 +21,7 @@ from loyalty_fake.http.client_side import (
     preflight,
 )
 from loyalty_fake.http.declare import Call
+from loyalty_fake.http.management_auth import management_app_id
 from loyalty_fake.http.messages import JSON_HEADERS, Request, Response, is_json_media_type
 from loyalty_fake.http.params import check_text
 from loyalty_fake.http.routes import (
@@ -31,6 +32,7 @@ from loyalty_fake.http.routes import (
     voucherify_operation,
 )
 from loyalty_fake.rate_limit import project_of, too_many_requests
+from loyalty_fake.webhooks import WebhookHub
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -135,7 +137,12 @@ class FakeVoucherifyApp:
     # Unexpected exceptions are answered with a 500 envelope and kept here, so that
     # the pytest plugin can fail the test that triggered a bug in the fake.
     internal_errors: list[BaseException] = attrs.field(factory=list, init=False, repr=False)
+    # Where each committed unit's events go (loyalty_fake.webhooks; docs/webhooks.md).
+    webhooks: WebhookHub = attrs.field(init=False, repr=False)
     _errors_lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.webhooks = WebhookHub(self.ledger, lambda: self.journal)
 
     def handle(
         self, request: Request, keep: Keep | None = None, client: str | None = None
@@ -240,6 +247,8 @@ class FakeVoucherifyApp:
         token = request.header("x-app-token") or ""
         if segments[:1] == ("v1",) and not self._authorized(app_id, token):
             return Response(401, encode_json(_UNAUTHORIZED), JSON_HEADERS)
+        if segments[:3] == ("management", "v1", "projects") and len(segments) > 3:  # noqa: PLR2004
+            app_id = management_app_id(self, request, segments[3])
         return self._route(request, app_id)
 
     def _client_side(self, request: Request) -> Response:

@@ -41,6 +41,7 @@ from loyalty_fake.http import (
     validation_rules_json,
     voucher_redemptions_json,
     vouchers_json,
+    webhooks_json,
 )
 from loyalty_fake.http.app import MAX_BODY_BYTES
 from loyalty_fake.http.common_json import Schema, ref
@@ -78,6 +79,7 @@ _JSON_MODULES = (
     vouchers_json,
     qualifications_json,
     voucher_redemptions_json,
+    webhooks_json,
 )
 
 

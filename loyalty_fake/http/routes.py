@@ -46,6 +46,7 @@ from loyalty_fake.http import (
     voucher_imports,
     vouchers,
     vouchers_api,
+    webhooks_api,
 )
 from loyalty_fake.http.assignments import ASSIGNMENTS, REWARD_ASSIGNMENTS
 from loyalty_fake.http.client_side import client_routes
@@ -102,6 +103,7 @@ AREAS = (
     voucher_csv,
     transfers,
     categories,
+    webhooks_api,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)

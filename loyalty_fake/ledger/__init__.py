@@ -35,9 +35,14 @@ from loyalty_fake.ledger.unit import UnitOfWork
 from loyalty_fake.ledger.validation_rules import ValidationRuleChoices
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
+    from typing import TypeAlias
 
     from loyalty_fake.ledger.apportion import DiscountRounding
+
+if TYPE_CHECKING:
+    # Given a session and what it reported, what to run once its unit commits.
+    Listener: TypeAlias = Callable[[Session, tuple[Activity, ...]], Callable[[], None]]
 
 __all__ = [
     "MAX_POINTS",
@@ -84,6 +89,9 @@ class Ledger:
     )
     rollback_stacked_parts: bool = False
     validation_rule_choices: ValidationRuleChoices = attrs.field(factory=ValidationRuleChoices)
+    # What hears each session's activities (the webhooks): called inside the session
+    # with what it reported, it returns what to do once the unit of work commits.
+    listener: Listener | None = attrs.field(default=None, init=False, repr=False)
     _projects: dict[str, Project] = attrs.field(factory=dict, init=False, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
     _unit: UnitOfWork = attrs.field(init=False, repr=False)
@@ -111,6 +119,9 @@ class Ledger:
             session.settle()
             yield session
             session.react()
+            listener = self.listener
+            if listener is not None and session.reported:
+                self._unit.on_commit(listener(session, tuple(session.reported)))
 
     def existing_project(self, app_id: str) -> Project | None:
         """The project of ``app_id`` if one exists; for sessions, which settle it themselves."""

@@ -34,6 +34,7 @@ __all__ = [
     "PUBLICATION_SUCCEEDED",
     "MemberEvent",
     "member_activity",
+    "transaction_event_type",
 ]
 
 PUBLICATION_SUCCEEDED = "customer.publication.succeeded"
@@ -56,6 +57,11 @@ _EVENT_TYPES = {
     "POINTS_TRANSFER_OUT": POINTS_TRANSFERRED,
     "POINTS_TRANSFER_IN": POINTS_TRANSFERRED,
 }
+
+
+def transaction_event_type(kind: str) -> str:
+    """The member activity event a points movement of type ``kind`` is."""
+    return _EVENT_TYPES.get(kind, POINTS_ADDED)
 
 
 @attrs.frozen
@@ -106,7 +112,7 @@ def member_activity(card: LoyaltyCard, pending: Iterable[PendingPoints] = ()) ->
             )
         )
     for transaction in card.transactions:
-        kind = _EVENT_TYPES.get(transaction.type, POINTS_ADDED)
+        kind = transaction_event_type(transaction.type)
         events.append(
             MemberEvent(
                 id=transaction.event_id,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADDRESS_FIELDS",
+    "CUSTOMER_CREATED",
     "CUSTOMER_STRINGS",
     "Customer",
     "CustomerPlan",
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 # A customer's profile fields that are plain strings, and the fields of an address.
+# A customer made by any route (created, or on first use by an order, a join, ...).
+CUSTOMER_CREATED = "customer.created"
 CUSTOMER_STRINGS = ("name", "email", "phone", "description", "birthdate", "birthday")
 ADDRESS_FIELDS = ("city", "state", "line_1", "line_2", "country", "postal_code")
 
@@ -283,6 +286,7 @@ class Customers(Area):
             if undo is not None:
                 undo.first(customer)  # new: nothing of it to put back
             project.customers[customer.id] = customer
+            self._session.happened(Activity(CUSTOMER_CREATED, {"customer_id": customer.id}))
         if plan.profile:
             _apply_profile(project, customer, plan.profile)
         if plan.existing is not None and (plan.profile or touch):
@@ -290,7 +294,9 @@ class Customers(Area):
         if project.segments and (plan.existing is None or plan.profile or touch):
             # The auto-update segments react (segments.py): only when there are any, so
             # that a project without segments pays nothing for them.
-            self._session.happened(Activity("customer.updated", {"customer_id": customer.id}))
+            self._session.happened(
+                Activity("customer.updated", {"customer_id": customer.id}, internal=True)
+            )
         return customer
 
     def cards_of(self, customer_id: str) -> list[tuple[Campaign, LoyaltyCard]]:

@@ -203,7 +203,7 @@ class EarningRules(Area):
                 "event_id": derived_id("evcus_", f"{rule.id}/{customer_id}", 18),
                 "rule_id": rule.id,
             }
-            self._session.happened(Activity(SEGMENT_ENTERED, data))
+            self._session.happened(Activity(SEGMENT_ENTERED, data, internal=True))
 
     def get(self, campaign_ref: str, rule_id: str) -> EarningRule:
         """A program's earning rule; 404 ``not_found`` (earning_rule) otherwise."""

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from loyalty_fake import errors
+from loyalty_fake.ledger.activities import card_activity
+from loyalty_fake.ledger.activity import PUBLICATION_SUCCEEDED
 from loyalty_fake.ledger.campaigns import Campaign, find_campaign
 from loyalty_fake.ledger.customers import Customer, CustomerPlan, card_held_in
 from loyalty_fake.ledger.member_index import in_order, matches_dates
@@ -226,6 +228,7 @@ class Members(Area):
         )
         project.publications.append(publication)
         card.publication = publication
+        self._session.happened(card_activity(PUBLICATION_SUCCEEDED, card.code, seq))
         if source_id is not None:
             project.publications_by_source_id[source_id] = publication
 

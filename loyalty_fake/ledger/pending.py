@@ -15,6 +15,8 @@ from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 from loyalty_fake import errors
+from loyalty_fake.ledger.activities import card_activity
+from loyalty_fake.ledger.activity import PENDING_POINTS_ADDED, PENDING_POINTS_CANCELED
 from loyalty_fake.ledger.cards import MAX_POINTS
 from loyalty_fake.ledger.pending_points import PendingPoints, activation_instant
 from loyalty_fake.ledger.project import Area, note_project, note_sequence
@@ -86,6 +88,7 @@ class Pending(Area):
             expiration_rules=rule.expiration_rules,
         )
         project.pending_points[entry.id] = entry
+        self._session.happened(card_activity(PENDING_POINTS_ADDED, card.code, entry.seq))
         instant = activation_instant(entry.activates_at)
         due = project.pending_due.get(instant)
         if due is None:
@@ -162,6 +165,7 @@ class Pending(Area):
         entry.status = "CANCELED"
         entry.updated_at = entry.closed_at = now
         entry.closed_seq = project.take_seq()
+        self._session.happened(card_activity(PENDING_POINTS_CANCELED, card.code, entry.closed_seq))
         self._session.points.touch(project, project.campaigns[card.campaign_id], card, now)
 
     def adjust(self, code: str, pending_id: str, points: int) -> tuple[LoyaltyCard, PendingPoints]:

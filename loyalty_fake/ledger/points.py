@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from loyalty_fake import errors
 from loyalty_fake.filters import FilterField, Kind
+from loyalty_fake.ledger.activities import card_activity
+from loyalty_fake.ledger.activity import transaction_event_type
 from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard, PointsBucket, note_card
 from loyalty_fake.ledger.expiry import expires_at
 from loyalty_fake.ledger.history import Transaction
@@ -282,6 +284,7 @@ class Points(Area):
             transfer=transfer,
         )
         card.transactions.append(transaction)
+        self._session.happened(card_activity(transaction_event_type(kind), card.code, seq))
         return transaction
 
     def accrue(

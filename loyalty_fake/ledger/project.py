@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.validation_sessions import ValidationSession
     from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
     from loyalty_fake.ledger.vouchers import Voucher
+    from loyalty_fake.ledger.webhooks import Webhook
 
 __all__ = ["Area", "Project", "note_project", "note_removal", "note_sequence"]
 
@@ -122,6 +123,13 @@ class Project:
     vouchers: dict[str, Voucher] = attrs.field(factory=dict)
     # voucher_kinds.py: discount vouchers' and gift cards' parts of stacked redemptions, by ID
     voucher_redemptions: dict[str, VoucherRedemption] = attrs.field(factory=dict)
+    # webhooks.py: webhook configurations by ID, oldest first; how many were deleted (their
+    # IDs are not given again); the webhook_token they are signed with ("": derived); and
+    # how many webhook events the project has sent (numbering the next one's ID)
+    webhooks: dict[str, Webhook] = attrs.field(factory=dict)
+    webhooks_deleted: int = 0
+    webhook_token: str = ""
+    webhook_events: int = 0
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.

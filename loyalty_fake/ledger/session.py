@@ -43,6 +43,7 @@ from loyalty_fake.ledger.stacking import Stacking
 from loyalty_fake.ledger.transfers import Transfers
 from loyalty_fake.ledger.validation_rules import ValidationRules
 from loyalty_fake.ledger.vouchers import Vouchers
+from loyalty_fake.ledger.webhooks import Webhooks
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -103,6 +104,7 @@ class Session:
         "clock",
         "ids",
         "reactions",
+        "reported",
     )
 
     def __init__(
@@ -119,6 +121,8 @@ class Session:
         self.ids: IdGenerator = ledger.ids
         self._unit: UnitOfWork = ledger.unit_of_work()
         self.activities: list[Activity] = []
+        # Every activity reacted to, kept for the webhooks once the session ends.
+        self.reported: list[Activity] = []
         self.reactions = reactions
         # Each area is made on first use, then kept for the session.
         self._campaigns: Campaigns | None = None
@@ -205,8 +209,13 @@ class Session:
         SCHEDULE.catch_up(self)
 
     def happened(self, activity: Activity) -> None:
-        """Record that ``activity`` happened; its reactions run before the session closes."""
-        self.activities.append(activity)
+        """Record that ``activity`` happened; its reactions run before the session closes.
+
+        One nothing reacts to, with no one listening (the webhooks), is not kept: a card's
+        every record reports, and bulk seeding must not hold them all.
+        """
+        if activity.type in self.reactions or self._ledger.listener is not None:
+            self.activities.append(activity)
 
     def react(self) -> None:
         """Run the reactions to every activity so far, and to those they add, in order.
@@ -220,6 +229,8 @@ class Session:
             done += 1
             for reaction in self.reactions.get(activity.type, ()):
                 reaction(self, activity)
+        if self._ledger.listener is not None:
+            self.reported.extend(self.activities)
         self.activities.clear()
 
     @property
@@ -370,6 +381,11 @@ class Session:
         if found is None:
             found = self._vouchers = Vouchers(self)
         return found
+
+    @property
+    def webhooks(self) -> Webhooks:
+        """Webhook configurations and their signing token (stateless: made per use)."""
+        return Webhooks(self)
 
     @property
     def transfers(self) -> Transfers:

@@ -59,6 +59,7 @@ from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
 from loyalty_fake.ledger.validation_sessions import ValidationSession
 from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
 from loyalty_fake.ledger.vouchers import GiftTransaction, Voucher
+from loyalty_fake.ledger.webhooks import Webhook
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -140,6 +141,7 @@ def _record_classes() -> tuple[type, ...]:
         VoucherRedemption,
         TransferSide,
         PointsTransfer,
+        Webhook,
     )
 
 

@@ -14,6 +14,7 @@ from loyalty_fake.ledger.undo import UndoLog
 if TYPE_CHECKING:
     import datetime as dt
     import threading
+    from collections.abc import Callable
     from types import TracebackType
 
     from loyalty_fake.clock import Clock
@@ -31,7 +32,17 @@ class UnitOfWork:
     Blocks inside it join it. Outside a unit ``undo`` is ``None`` and nothing is noted.
     """
 
-    __slots__ = ("_clock", "_depth", "_frozen_at", "_ids", "_lock", "_notes", "_position", "undo")
+    __slots__ = (
+        "_clock",
+        "_committed",
+        "_depth",
+        "_frozen_at",
+        "_ids",
+        "_lock",
+        "_notes",
+        "_position",
+        "undo",
+    )
 
     def __init__(self, lock: threading.RLock, clock: Clock, ids: IdGenerator) -> None:
         """Units over the state that ``lock`` guards, ``clock`` dates and ``ids`` names."""
@@ -45,6 +56,8 @@ class UnitOfWork:
         self._frozen_at: dt.datetime | None = None
         self._position: Position = ids.position()
         self.undo: UndoLog | None = None
+        # What runs once the outermost unit commits (the webhooks), in order.
+        self._committed: list[Callable[[], None]] = []
 
     def __enter__(self) -> None:
         self._lock.acquire()
@@ -71,26 +84,53 @@ class UnitOfWork:
         elif exc_type is None or getattr(exc, "recorded", False):
             # A refusal Voucherify records (a failed redemption) keeps its record: every
             # check ran before it, so the record is all the unit changed.
+            try:
+                self._run_committed()
+            except BaseException:
+                # A bug while announcing the unit: it is undone like any other.
+                self._roll_back()
+                raise
             self.undo = None
             self._notes.clear()
             self._depth = 0
             self._lock.release()
         else:
+            self._roll_back()
+
+    def _roll_back(self) -> None:
+        """Put back everything the unit changed, then close it."""
+        try:
             try:
-                try:
-                    self._notes.rollback()
-                finally:
-                    _put_clock_back(self._clock, self._frozen_at)
-                    if self._ids.position() != self._position:
-                        self._ids.rewind(self._position)
+                self._notes.rollback()
             finally:
-                self._end()
+                _put_clock_back(self._clock, self._frozen_at)
+                if self._ids.position() != self._position:
+                    self._ids.rewind(self._position)
+        finally:
+            self._end()
+
+    def on_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` as the outermost unit commits (now, outside any unit).
+
+        Last, still holding the lock, so that what commits first is announced first;
+        a unit that is undone drops it, and one whose action raises is undone.
+        """
+        if self._depth == 0:
+            action()
+        else:
+            self._committed.append(action)
+
+    def _run_committed(self) -> None:
+        # What an action's own calls add (a subscriber calling the fake) runs too.
+        while self._committed:
+            self._committed.pop(0)()
 
     def _end(self) -> None:
         """Close the outermost unit, whatever happened: no note outlives it."""
         try:
             self.undo = None
             self._notes.clear()
+            self._committed.clear()
         finally:
             self._depth -= 1
             self._lock.release()

@@ -94,6 +94,8 @@ class ServerApp:
     def __attrs_post_init__(self) -> None:
         self._control = ControlPlane(self.served)
         self._due = self.compact_every
+        # Served, webhooks go to their URLs too (loyalty_fake.webhooks).
+        self.served.app.webhooks.deliver = True
 
     def handle(self, request: Request) -> Response:
         """Answer a request; journal it first when it changed state.
@@ -185,8 +187,14 @@ class ServerApp:
                 client_origins=(),
             )
             control = ControlPlane(Served(ledger, replay, self.served.app_id))
-            with no_gc():  # collections over a large state cost more than the replay itself
-                self._replay(loaded.records, replay, control)
+            # What was sent before a restart is not sent again: the replay tells no one,
+            # and numbers the events as they were numbered.
+            listener, ledger.listener = ledger.listener, self.served.app.webhooks.recount
+            try:
+                with no_gc():  # collections over a large state cost more than the replay
+                    self._replay(loaded.records, replay, control)
+            finally:
+                ledger.listener = listener
         except BaseException:
             self.store.close()
             raise

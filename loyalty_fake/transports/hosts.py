@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import attrs
 
-__all__ = ["HostMatcher"]
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["HostMatcher", "base_urls"]
+
+
+def base_urls(value: Iterable[str]) -> tuple[str, ...]:
+    """The base URLs a fake answers for, as a tuple (``LoyaltyFake(base_urls=...)``)."""
+    return tuple(value)
+
 
 # api.voucherify.io and every cluster host shaped like it (us1.api, as1.api, ...).
 _VOUCHERIFY_HOST = re.compile(r"^(?:[a-z0-9-]+\.)*api\.voucherify\.io$")

@@ -23,8 +23,15 @@ if TYPE_CHECKING:
 
     from loyalty_fake import LoyaltyFake
     from loyalty_fake.server import LiveServer
+    from loyalty_fake.webhooks import WebhookEvent
 
-__all__ = ["loyalty_fake", "loyalty_fake_live_server", "loyalty_fake_server", "pytest_configure"]
+__all__ = [
+    "loyalty_fake",
+    "loyalty_fake_live_server",
+    "loyalty_fake_server",
+    "loyalty_fake_webhooks",
+    "pytest_configure",
+]
 
 _OPTIONS = (
     "seed",
@@ -186,3 +193,13 @@ def loyalty_fake_server(
         yield loyalty_fake_live_server
     finally:
         slot.current = None
+
+
+@pytest.fixture
+def loyalty_fake_webhooks(loyalty_fake: LoyaltyFake) -> list[WebhookEvent]:
+    """Every webhook event the test's ``loyalty_fake`` sends from now on, in order.
+
+    Filled synchronously: an event is in the list when the call that caused it returns
+    (docs/webhooks.md).
+    """
+    return loyalty_fake.webhooks.capture()
