@@ -29,6 +29,7 @@ from loyalty_fake.http import (
     members,
     orders,
     pending_points,
+    point_estimates,
     points,
     product_imports,
     products,
@@ -40,6 +41,7 @@ from loyalty_fake.http import (
     segments,
     stacking,
     transfers,
+    trash_bin,
     validation_rules,
     voucher_csv,
     voucher_imports,
@@ -101,6 +103,8 @@ AREAS = (
     voucher_csv,
     transfers,
     categories,
+    trash_bin,
+    point_estimates,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)
