@@ -14,7 +14,7 @@ from loyalty_fake.faults import Faults
 from loyalty_fake.http import client_side
 from loyalty_fake.http.app import FakeVoucherifyApp
 from loyalty_fake.http.cards_json import member_json
-from loyalty_fake.http.customers_json import customer_json
+from loyalty_fake.http.customers_json import customers_json
 from loyalty_fake.http.messages import Request, Response, query_pairs
 from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.ids import IdGenerator
@@ -372,14 +372,7 @@ class LoyaltyFake:
     def customers(self, *, app_id: str | None = None) -> list[dict[str, Any]]:
         """Every customer the project knows, oldest first."""
         with self.ledger.session(app_id or self.app_id) as session:
-            return [
-                customer_json(
-                    c,
-                    session.customers.cards_of(c.id),
-                    session.redemptions.failures_of_customer(c.id),
-                )
-                for c in session.customers.all()
-            ]
+            return customers_json(session, session.customers.all())
 
     def create_reward(
         self, name: str, *, app_id: str | None = None, **fields: Any
