@@ -8,6 +8,7 @@ import pytest
 
 from loyalty_fake import LoyaltyFake
 from tests.bin_clients import BIN
+from tests.test_campaign_filters import filter_params
 
 if TYPE_CHECKING:
     from tests.conftest import Client, RequestsClient
@@ -110,25 +111,9 @@ def test_limit_order_and_starting_after_id_page_the_entries(client: Client) -> N
 def test_filters_narrow_the_entries(client: Client) -> None:
     """Filters on resource_type, resource_name, resource_id and id, as the spec lists them."""
     made = _binned(client)
-    if client.name == "sdk":
 
-        def kinds(filters: dict[str, Any]) -> list[str]:
-            return _ids(client.list_bin_entries({"filters": filters}))
-    else:
-
-        def kinds(filters: dict[str, Any]) -> list[str]:
-            params: dict[str, Any] = {}
-            for field, spec in filters.items():
-                if field == "junction":
-                    params["filters[junction]"] = spec
-                    continue
-                for condition, value in spec["conditions"].items():
-                    key = f"filters[{field}][conditions][{condition}]"
-                    if isinstance(value, list):
-                        params.update({f"{key}[{i}]": item for i, item in enumerate(value)})
-                    else:
-                        params[key] = value
-            return _ids(client.list_bin_entries(params))
+    def kinds(filters: dict[str, Any]) -> list[str]:
+        return _ids(client.list_bin_entries(filter_params(client, filters)))
 
     assert kinds({"resource_type": {"conditions": {"$is": "sku"}}}) == ["sku"]
     assert kinds({"resource_type": {"conditions": {"$is_not": "sku"}}}) == [
