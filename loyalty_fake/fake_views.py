@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.http.cards_json import member_json
-from loyalty_fake.http.customers_json import customer_json
+from loyalty_fake.http.customers_json import customers_json
 from loyalty_fake.http.publications_json import publication_json
 
 if TYPE_CHECKING:
@@ -44,11 +44,4 @@ class LedgerViews:
     def customers(self, *, app_id: str | None = None) -> list[dict[str, Any]]:
         """Every customer the project knows, oldest first."""
         with self.ledger.session(app_id or self.app_id) as session:
-            return [
-                customer_json(
-                    c,
-                    session.customers.cards_of(c.id),
-                    session.redemptions.failures_of_customer(c.id),
-                )
-                for c in session.customers.all()
-            ]
+            return customers_json(session, session.customers.all())

@@ -19,10 +19,12 @@ import pytest
 import requests
 
 from loyalty_fake.http.messages import query_pairs
+from tests.bin_clients import BinClient, RequestsBin, SdkBin
 from tests.bulk_clients import ASYNC_ACTION, BulkClient, RequestsBulk, SdkBulk
 from tests.category_clients import CategoryClient, RequestsCategories, SdkCategories
 from tests.client_side_clients import ClientSideClient, RequestsClientSide, SdkClientSide
 from tests.earning_clients import TRANSFERS, EarningClient, RequestsEarning, SdkEarning
+from tests.estimate_clients import EstimateClient, RequestsEstimates, SdkEstimates
 from tests.own_openapi import validate_own, validate_own_error
 from tests.products_clients import ProductsClient, RequestsProducts, SdkProducts
 from tests.publication_clients import (
@@ -161,6 +163,7 @@ _FULL_SPEC_PREFIXES = (
     "/client/v1",
     "/v1/qualifications",
     "/v1/categories",
+    "/v1/trash-bin",
 )
 
 
@@ -252,6 +255,8 @@ class Client(
     PublicationQueryClient,
     RewardAssignmentsClient,
     CategoryClient,
+    BinClient,
+    EstimateClient,
     Protocol,
 ):
     """The operations the fake serves, as one client library performs them."""
@@ -344,6 +349,8 @@ class RequestsClient(
     RequestsPublicationQuery,
     RequestsRewardAssignments,
     RequestsCategories,
+    RequestsBin,
+    RequestsEstimates,
 ):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
@@ -582,6 +589,8 @@ class SdkClient(
     SdkPublicationQuery,
     SdkRewardAssignments,
     SdkCategories,
+    SdkBin,
+    SdkEstimates,
 ):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 
@@ -601,6 +610,7 @@ class SdkClient(
     segments: Any = attrs.field(init=False)
     validations: Any = attrs.field(init=False)
     categories: Any = attrs.field(init=False)
+    bin: Any = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         import voucherify  # noqa: PLC0415 - a test dependency only this client needs
@@ -619,6 +629,7 @@ class SdkClient(
         self.segments = voucherify.SegmentsApi(voucherify.ApiClient(configuration))
         self.validations = voucherify.ValidationsApi(voucherify.ApiClient(configuration))
         self.categories = voucherify.CategoriesApi(voucherify.ApiClient(configuration))
+        self.bin = voucherify.BinApi(voucherify.ApiClient(configuration))
 
     def _run(self, method: str, template: str, call: Callable[[], Any]) -> Reply:
         return check_reply(method, template, self._reply(call))

@@ -290,6 +290,7 @@ def _scene() -> Scene:
             "vrule": vrule,
             "vassignment": vassignment,
             "category": category,
+            "bin_entry": fake.request("GET", "/v1/trash-bin").json()["data"][0]["id"],
         },
     )
 
@@ -599,6 +600,12 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
             "PUT", f"/v1/categories/{n['category']}", {"name": "Renamed", "hierarchy": 0}
         ),
         "delete a category in use": _api("DELETE", f"/v1/categories/{n['category']}"),
+        "delete a bin entry for good": _api("DELETE", f"/v1/trash-bin/{n['bin_entry']}"),
+        "estimate points": _api(
+            "POST",
+            "/v1/loyalties/P/qualifications",
+            {"customer": {"source_id": "alice"}, "order": {"amount": 5000}},
+        ),
         "seed with earning": _control("POST", "seed", {"seed": 3, "members": 2, "earning": True}),
         **_stacked_requests(n),
         "import vouchers from CSV": _upload(

@@ -20,23 +20,28 @@ def _ok(reply: Any) -> dict[str, Any]:
     return body
 
 
-def _names(client: Client, filters: dict[str, Any]) -> list[str]:
-    """The campaigns ``filters`` keeps, newest first; the SDK takes them as its model."""
+def filter_params(client: Client, filters: dict[str, Any]) -> dict[str, Any]:
+    """A list's query for ``filters``: the SDK takes them as its model, the rest as pairs."""
     if client.name == "sdk":
-        params: dict[str, Any] = {"filters": filters}
-    else:
-        params = {}
-        for field, spec in filters.items():
-            if field == "junction":
-                params["filters[junction]"] = spec
-                continue
-            for condition, value in spec["conditions"].items():
-                key = f"filters[{field}][conditions][{condition}]"
-                if isinstance(value, list):
-                    for index, item in enumerate(value):
-                        params[f"{key}[{index}]"] = item
-                else:
-                    params[key] = value
+        return {"filters": filters}
+    params: dict[str, Any] = {}
+    for field, spec in filters.items():
+        if field == "junction":
+            params["filters[junction]"] = spec
+            continue
+        for condition, value in spec["conditions"].items():
+            key = f"filters[{field}][conditions][{condition}]"
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    params[f"{key}[{index}]"] = item
+            else:
+                params[key] = value
+    return params
+
+
+def _names(client: Client, filters: dict[str, Any]) -> list[str]:
+    """The campaigns ``filters`` keeps, newest first."""
+    params = filter_params(client, filters)
     return [c["name"] for c in _ok(client.list_campaigns(params))["campaigns"]]
 
 

@@ -112,6 +112,10 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
     _validation_rules(fake, known)
     category = {"name": "Fuzz", "hierarchy": 1}
     known["categoryId"] = [fake.request("POST", "/v1/categories", json_body=category).json()["id"]]
+    binned = {"type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 1}}
+    fake.request("POST", "/v1/vouchers/FUZZ-BINNED", json_body=binned)
+    fake.request("DELETE", "/v1/vouchers/FUZZ-BINNED")
+    known["binEntryId"] = [fake.request("GET", "/v1/trash-bin").json()["data"][0]["id"]]
     for name, values in _vouchers(fake).items():
         known[name] = [*known[name], *values]
     known.update(_webhooks(fake))

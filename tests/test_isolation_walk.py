@@ -43,6 +43,7 @@ COLLECTIONS = {
     "/v1/campaigns",
     "/v1/vouchers",
     "/v1/categories",
+    "/v1/trash-bin",
 }
 # Creating these makes a record in the stranger's own project (or is refused there).
 CREATORS = {
@@ -161,6 +162,10 @@ BODIES: dict[str, Any] = {
     "POST /v1/campaigns/{campaignId}/import": [{"code": "taken-over"}],
     "POST /v1/vouchers/bulk/async": [{"code": "{code}", "metadata": {"taken": "over"}}],
     "POST /v1/vouchers/metadata/async": {"codes": ["{code}"], "metadata": {"taken": "over"}},
+    "POST /v1/loyalties/{campaignId}/qualifications": {
+        "customer": {"source_id": "alice"},
+        "order": {"amount": 100},
+    },
     "POST /v1/qualifications": {"customer": {"source_id": "alice"}, "order": {"amount": 100}},
     "POST /client/v1/qualifications": {
         "customer": {"source_id": "alice"},
@@ -192,6 +197,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     parent: str = "r_unknown",
     validation_rule: str = "val_unknown",
     category: str = "cat_unknown",
+    bin_entry: str = "tbe_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -213,6 +219,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "sessionKey": "held",
         "validationRuleId": validation_rule,
         "categoryId": category,
+        "binEntryId": bin_entry,
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     text = text.replace("{program}", program)
@@ -247,7 +254,17 @@ def _owner_state(fake: LoyaltyFake) -> str:
         for r in (*project.validation_rules.values(), *project.validation_rule_assignments.values())
     ]
     state["categories"] = [repr(r) for r in project.categories_by_name.values()]
+    state["bin"] = [repr(r) for r in project.bin_entries.values()]
     return json.dumps(state, sort_keys=True)
+
+
+def _bin_entry(fake: LoyaltyFake) -> str:
+    """The ID of the owner's bin entry: a voucher deleted without force."""
+    binned = {"type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 1}}
+    fake.request("POST", "/v1/vouchers/BINNED", json_body=binned, app_id="owner")
+    fake.request("DELETE", "/v1/vouchers/BINNED", app_id="owner")
+    entry: str = fake.request("GET", "/v1/trash-bin", app_id="owner").json()["data"][0]["id"]
+    return entry
 
 
 @pytest.mark.parametrize("route", APP_ROUTES, ids=[route.operation for route in APP_ROUTES])
@@ -310,6 +327,7 @@ def test_a_stranger_cannot_reach_another_projects_data(
     category = loyalty_fake.request(
         "POST", "/v1/categories", json_body={"name": "Owner's", "hierarchy": 1}, app_id="owner"
     ).json()["id"]
+    bin_entry = _bin_entry(loyalty_fake)
     before = _owner_state(loyalty_fake)
     response = _send(
         route,
@@ -326,6 +344,7 @@ def test_a_stranger_cannot_reach_another_projects_data(
         parent=stacked,
         validation_rule=validation_rule,
         category=category,
+        bin_entry=bin_entry,
     )
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()

@@ -252,3 +252,17 @@ def test_one_used_up_voucher_makes_the_checkout_change_nothing(
     )
     assert after == before
     assert client.get_order("o-1").status == 404
+
+
+def test_the_customers_summary_counts_the_parts(client: Client, setup: dict[str, str]) -> None:
+    """summary.redemptions counts the voucher parts beside the card's, and their rollbacks."""
+    made = _ok(client.redeem_stacked(_checkout(setup)))
+    counts = _ok(client.get_customer("alice"))["summary"]["redemptions"]
+    assert (counts["total_redeemed"], counts["total_succeeded"]) == (3, 3)
+    assert counts["total_rolled_back"] == 0
+    _ok(client.rollback_stacked(made["parent_redemption"]["id"]))
+    counts = _ok(client.get_customer("alice"))["summary"]["redemptions"]
+    assert (counts["total_redeemed"], counts["total_succeeded"]) == (3, 3)
+    assert (counts["total_rolled_back"], counts["total_rollback_succeeded"]) == (3, 3)
+    listed = _ok(client.list_customers())["customers"]
+    assert [c["summary"]["redemptions"]["total_succeeded"] for c in listed] == [3]

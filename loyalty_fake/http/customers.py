@@ -16,11 +16,13 @@ from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.ledger.customer_list import CUSTOMER_ORDERS, CustomerQuery
 from loyalty_fake.ledger.customers import ADDRESS_FIELDS, CUSTOMER_STRINGS, CustomerRef
 from loyalty_fake.ledger.orders import NO_ORDERS
+from loyalty_fake.ledger.voucher_parts import parts_by_customer
 
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
     from loyalty_fake.ledger.customers import Customer
     from loyalty_fake.ledger.orders import OrderSummary
+    from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
 
 __all__ = [
     "CUSTOMER_PROFILE",
@@ -133,15 +135,21 @@ def customer_ref(body: Body, key: str = "customer") -> CustomerRef:
 
 
 def _customer_json(
-    call: Call, customer: Customer, orders: dict[str, OrderSummary] | None = None
+    call: Call,
+    customer: Customer,
+    orders: dict[str, OrderSummary] | None = None,
+    parts: dict[str, list[VoucherRedemption]] | None = None,
 ) -> dict[str, Any]:
     if orders is None:
         orders = call.session.orders.summaries((customer.id,))
+    if parts is None:
+        parts = parts_by_customer(call.session.project, (customer.id,))
     return customer_json(
         customer,
         call.session.customers.cards_of(customer.id),
         call.session.redemptions.failures_of_customer(customer.id),
         orders.get(customer.id, NO_ORDERS),
+        parts.get(customer.id, ()),
     )
 
 
@@ -200,10 +208,11 @@ def list_customers(call: Call) -> tuple[int, Any]:
         )
     )
     spent = call.session.orders.summaries(customer.id for customer in customers)
+    parts = parts_by_customer(call.session.project, (customer.id for customer in customers))
     return 200, {
         "object": "list",
         "data_ref": "customers",
-        "customers": [_customer_json(call, customer, spent) for customer in customers],
+        "customers": [_customer_json(call, customer, spent, parts) for customer in customers],
         "total": total,
         "has_more": more,
     }

@@ -20,17 +20,26 @@ from loyalty_fake.http.common_json import (
 )
 from loyalty_fake.ledger.customers import CUSTOMER_STRINGS
 from loyalty_fake.ledger.orders import NO_ORDERS
+from loyalty_fake.ledger.voucher_parts import parts_by_customer
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.customers import Customer, PermanentDeletion
     from loyalty_fake.ledger.orders import OrderSummary
     from loyalty_fake.ledger.redemptions import FailedRedemption
+    from loyalty_fake.ledger.session import Session
+    from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
 
-__all__ = ["SCHEMAS", "customer_json", "deletion_json", "simple_customer_json"]
+__all__ = [
+    "SCHEMAS",
+    "customer_json",
+    "customers_json",
+    "deletion_json",
+    "simple_customer_json",
+]
 
 
 def _orders_json(orders: OrderSummary) -> dict[str, Any]:
@@ -50,13 +59,16 @@ def customer_json(
     held: list[tuple[Campaign, LoyaltyCard]],
     failures: Sequence[FailedRedemption],
     orders: OrderSummary = NO_ORDERS,
+    parts: Sequence[VoucherRedemption] = (),
 ) -> dict[str, Any]:
     """The customer object of ``GET /v1/customers/{id}``, loyalty summary included.
 
     ``held`` is every (program, card) the customer holds, ``failures`` their failed
     redemptions and rollbacks. ``loyalty.points`` and each program's ``points`` are
     balances ("remaining point balance in campaign"). ``total_redeemed`` counts every
-    redemption, succeeded or failed, and ``total_rolled_back`` every rollback.
+    redemption, succeeded or failed, and ``total_rolled_back`` every rollback: the cards'
+    and ``parts``, the customer's discount vouchers' and gift cards' parts of stacked
+    redemptions.
     """
     body: dict[str, Any] = {"id": customer.id}
     if customer.source_id is not None:  # a customer created without one: the spec has no null
@@ -69,6 +81,8 @@ def customer_json(
     redeemed = sum(card.redeemed_points for _, card in held)
     redemptions = [made for _, card in held for made in card.redemptions()]
     rolled_back = sum(made.rollback is not None for made in redemptions)
+    rolled_back += sum(part.rollback is not None for part in parts)
+    succeeded = len(redemptions) + len(parts)
     failed_rollbacks = sum(failed.is_rollback for failed in failures)
     failed = len(failures) - failed_rollbacks
     body.update(
@@ -76,9 +90,9 @@ def customer_json(
             "address": customer.address,
             "summary": {
                 "redemptions": {
-                    "total_redeemed": len(redemptions) + failed,
+                    "total_redeemed": succeeded + failed,
                     "total_failed": failed,
-                    "total_succeeded": len(redemptions),
+                    "total_succeeded": succeeded,
                     "total_rolled_back": rolled_back + failed_rollbacks,
                     "total_rollback_failed": failed_rollbacks,
                     "total_rollback_succeeded": rolled_back,
@@ -105,6 +119,21 @@ def customer_json(
         body["updated_at"] = format_timestamp(customer.updated_at)
     body["object"] = "customer"
     return body
+
+
+def customers_json(session: Session, customers: Iterable[Customer]) -> list[dict[str, Any]]:
+    """Every one of ``customers`` as ``customer_json`` writes it (the Python API, the dump)."""
+    customers = list(customers)
+    parts = parts_by_customer(session.project, (customer.id for customer in customers))
+    return [
+        customer_json(
+            customer,
+            session.customers.cards_of(customer.id),
+            session.redemptions.failures_of_customer(customer.id),
+            parts=parts.get(customer.id, ()),
+        )
+        for customer in customers
+    ]
 
 
 def simple_customer_json(customer: Customer) -> dict[str, Any]:

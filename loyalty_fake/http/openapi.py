@@ -30,6 +30,7 @@ from loyalty_fake.http import (
     order_amounts_json,
     orders_json,
     pending_points_json,
+    point_estimates,
     points_json,
     products_json,
     publications_json,
@@ -38,6 +39,7 @@ from loyalty_fake.http import (
     rewards_json,
     segments_json,
     stacking_json,
+    trash_bin,
     validation_rules_json,
     voucher_redemptions_json,
     vouchers_json,
@@ -80,6 +82,8 @@ _JSON_MODULES = (
     qualifications_json,
     voucher_redemptions_json,
     webhooks_json,
+    trash_bin,
+    point_estimates,
 )
 
 

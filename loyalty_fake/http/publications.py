@@ -8,6 +8,7 @@ from loyalty_fake import errors
 from loyalty_fake.http import paging
 from loyalty_fake.http.common_json import BOOLEAN, FREE_OBJECT, STRING, Schema, enum
 from loyalty_fake.http.customers import CUSTOMER_REFERENCE, customer_ref
+from loyalty_fake.http.customers_json import customers_json
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, orders, query
 from loyalty_fake.http.filters import filters_parameter, parse_filters
 from loyalty_fake.http.paging import LIMIT
@@ -177,8 +178,6 @@ def _publication_body(call: Call, publication: Publication, *, listed: bool) -> 
     # The record itself, a deleted customer's tombstone included: a publication outlives
     # its customer's deletion, and listing it must not answer 404.
     customer = session.project.customers[publication.customer_id]
-    held = session.customers.cards_of(customer.id)
-    failures = session.redemptions.failures_of_customer(customer.id)
     voucher = None
     if not publication.more_codes:
         found = session.vouchers.find(publication.voucher_code)
@@ -187,7 +186,8 @@ def _publication_body(call: Call, publication: Publication, *, listed: bool) -> 
             voucher = publication_voucher_json(found, campaign)
         else:
             voucher = any_voucher_json(found, campaign)
-    return publication_api_json(publication, customer, held, failures, voucher)
+    customer_body = customers_json(session, (customer,))[0]
+    return publication_api_json(publication, customer, customer_body, voucher)
 
 
 def list_publications(call: Call) -> tuple[int, Any]:

@@ -17,17 +17,13 @@ from loyalty_fake.http.common_json import (
     page_list,
     ref,
 )
-from loyalty_fake.http.customers_json import customer_json
 from loyalty_fake.http.vouchers_json import gift_json
 from loyalty_fake.ledger.cards import LoyaltyCard
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.customers import Customer
     from loyalty_fake.ledger.publications import Publication
-    from loyalty_fake.ledger.redemptions import FailedRedemption
     from loyalty_fake.ledger.vouchers import Voucher
 
 __all__ = [
@@ -61,13 +57,12 @@ def publication_json(publication: Publication) -> dict[str, Any]:
 def publication_api_json(
     publication: Publication,
     customer: Customer,
-    held: list[tuple[Campaign, LoyaltyCard]],
-    failures: Sequence[FailedRedemption],
+    customer_body: dict[str, Any],
     voucher: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """A publication as ``POST /v1/publications`` and ``GET /v1/publications`` return it.
 
-    ``held`` and ``failures`` are the customer's (see ``customer_json``); ``voucher`` is
+    ``customer_body`` is the customer as ``customer_json`` writes it; ``voucher`` is
     the full voucher (create) or the short list form (list); ``None`` for a publication
     of several vouchers, which names their codes in ``vouchers`` instead.
     """
@@ -81,7 +76,7 @@ def publication_api_json(
         "channel": publication.channel,
         "source_id": publication.source_id,
         "result": publication.result,
-        "customer": customer_json(customer, held, failures),
+        "customer": customer_body,
     }
     if voucher is not None:
         body["voucher"] = voucher

@@ -30,6 +30,7 @@ from loyalty_fake.http import (
     members,
     orders,
     pending_points,
+    point_estimates,
     points,
     product_imports,
     products,
@@ -41,6 +42,7 @@ from loyalty_fake.http import (
     segments,
     stacking,
     transfers,
+    trash_bin,
     validation_rules,
     voucher_csv,
     voucher_imports,
@@ -104,6 +106,8 @@ AREAS = (
     transfers,
     categories,
     webhooks_api,
+    trash_bin,
+    point_estimates,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from loyalty_fake import errors
+from loyalty_fake.ledger.bin import Bin, forget_campaign
 from loyalty_fake.ledger.bulk import no_gc
 from loyalty_fake.ledger.campaign_cards import keep_published_cards_as_they_are, recategorize
 from loyalty_fake.ledger.campaign_filters import campaign_record
@@ -19,7 +20,7 @@ from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.member_index import MemberIndex
 from loyalty_fake.ledger.pages import Page
-from loyalty_fake.ledger.project import Area, note_project, note_removal
+from loyalty_fake.ledger.project import Area, note_project
 from loyalty_fake.ledger.voucher_codes import AllCodes
 
 if TYPE_CHECKING:
@@ -360,26 +361,12 @@ class Campaigns(Area):
         campaign = find_campaign(project, campaign_ref, any_type=any_type)
         undo = self._session.undo
         if force:
-            if undo is not None:
-                note_removal(undo, project)
-            # Each area forgets what it holds of the program: a new area with records of
-            # a program adds its line here.
-            session = self._session
-            del project.campaigns[campaign.id]
-            del project.campaign_ids_by_name[campaign.name]
-            codes = session.cards.forget_campaign(campaign)
-            session.points.forget_cards(codes)
-            session.redemptions.forget_cards(codes)
-            session.publications.forget_campaign(campaign)
-            session.rewards.forget_campaign(campaign)
-            session.earning_rules.forget_campaign(campaign)
-            session.pending_points.forget_cards(codes)
-            session.vouchers.forget_campaign(campaign)
-            session.validation_rules.forget_object(campaign.id)
+            forget_campaign(self._session, campaign)
         else:
             if undo is not None:
                 undo.touch(campaign)
             campaign.in_bin = True
+            Bin(self._session).add("campaign", campaign.id, campaign.name, None)
         n = campaign.vouchers_count
         done = {"message": f"Deleted {n} vouchers.", "done_count": n}
         return self._session.async_actions.record("CAMPAIGN.VOUCHERS_DELETE", done).id

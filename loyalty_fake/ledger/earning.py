@@ -45,7 +45,9 @@ __all__ = [
     "react_to_event",
     "react_to_order",
     "react_to_segment",
+    "rule_awards",
     "rule_points",
+    "rules_by_campaign",
 ]
 
 CUSTOM_EVENT = "customer.custom_event"
@@ -153,9 +155,10 @@ def react_to_segment(session: Session, activity: Activity) -> None:
     earn(session, occasion)
 
 
-def _rules_by_campaign(
+def rules_by_campaign(
     rules: Iterable[EarningRule], occasion: Occasion
 ) -> dict[str, list[EarningRule]]:
+    """The active rules ``occasion`` triggers, by program ID."""
     event, segment_id, only = occasion.rule_event, occasion.segment_id, occasion.only_rule
     found: dict[str, list[EarningRule]] = {}
     for rule in rules:
@@ -173,9 +176,8 @@ def earn(session: Session, occasion: Occasion) -> None:
     """Award the points of every rule ``occasion`` meets, program by program."""
     project = session.project
     now = session.clock.now()
-    choices = session.earning_choices
     named = project.cards.get(occasion.code) if occasion.code is not None else None
-    for campaign_id, rules in _rules_by_campaign(project.earning_rules.values(), occasion).items():
+    for campaign_id, rules in rules_by_campaign(project.earning_rules.values(), occasion).items():
         campaign = project.campaigns.get(campaign_id)
         if campaign is None or campaign.in_bin or not campaign.active:
             continue
@@ -185,15 +187,7 @@ def earn(session: Session, occasion: Occasion) -> None:
         # own follows the program's.
         if not Validity(campaign.start_date, campaign.expiration_date).allows(now):
             continue
-        awards = [
-            (rule, points)
-            for rule in rules
-            if rule.validity_of(campaign).allows(now)
-            and (points := rule_points(rule, occasion, choices.proportional)) > 0
-            and _rule_holds(session, rule, occasion)
-        ]
-        if choices.one_rule_per_event and awards:
-            awards = [max(awards, key=lambda award: award[1])]  # the first of equals
+        awards = rule_awards(session, campaign, rules, occasion)
         if not awards:
             continue
         card = named if named is not None else _card(session, campaign, occasion.customer)
@@ -205,6 +199,28 @@ def earn(session: Session, occasion: Occasion) -> None:
                 session.pending_points.add(card, points, rule, _accrual(rule, occasion), now)
             else:
                 session.points.accrue(card, points, rule, _accrual(rule, occasion), now)
+
+
+def rule_awards(
+    session: Session, campaign: Campaign, rules: Iterable[EarningRule], occasion: Occasion
+) -> list[tuple[EarningRule, int]]:
+    """The rules of ``campaign`` that award points for ``occasion`` now, and how many: no writes.
+
+    Each rule's time frame and validation rules hold, and it awards more than nothing;
+    with ``one_rule_per_event`` only the most generous (the first of equals).
+    """
+    now = session.clock.now()
+    choices = session.earning_choices
+    awards = [
+        (rule, points)
+        for rule in rules
+        if rule.validity_of(campaign).allows(now)
+        and (points := rule_points(rule, occasion, choices.proportional)) > 0
+        and _rule_holds(session, rule, occasion)
+    ]
+    if choices.one_rule_per_event and awards:
+        awards = [max(awards, key=lambda award: award[1])]  # the first of equals
+    return awards
 
 
 def _rule_holds(session: Session, rule: EarningRule, occasion: Occasion) -> bool:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from loyalty_fake import errors
+from loyalty_fake.ledger.bin import Bin
 from loyalty_fake.ledger.pages import Page
 from loyalty_fake.ledger.project import Area, note_project
 
@@ -259,6 +260,7 @@ class Products(Area):
             self._forget_product(product)
             for sku in skus:
                 self._forget_sku(sku)
+            Bin(self._session).prune()
             return
         undo = self._session.undo
         records: list[Product | Sku] = [product, *skus]
@@ -266,6 +268,7 @@ class Products(Area):
             if undo is not None:
                 undo.touch(record)
             record.in_bin = True
+        Bin(self._session).add("product", product.id, product.name or product.id, None)
 
     def page(self, listing: Listing) -> tuple[list[Product], int]:
         """One page of the products (none in the bin) as ``listing`` asks; how many match."""
@@ -364,10 +367,12 @@ class Products(Area):
             raise errors.not_found("sku", ref)
         if force:
             self._forget_sku(sku)
+            Bin(self._session).prune()
             return
         if self._session.undo is not None:
             self._session.undo.touch(sku)
         sku.in_bin = True
+        Bin(self._session).add("sku", sku.id, sku.sku or sku.id, product.id)
 
     def sku_page(self, product_ref: str, listing: Listing) -> tuple[list[Sku], int]:
         """One page of the product's SKUs as ``listing`` asks; 404 for an unknown product."""

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from loyalty_fake.ledger.async_actions import AsyncAction
+    from loyalty_fake.ledger.bin import BinEntry
     from loyalty_fake.ledger.campaigns import Campaign, Category
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
     from loyalty_fake.ledger.customers import Customer
@@ -119,6 +120,8 @@ class Project:
     # validation_rules.py: validation rules and their assignments by ID, oldest first
     validation_rules: dict[str, ValidationRule] = attrs.field(factory=dict)
     validation_rule_assignments: dict[str, RuleAssignment] = attrs.field(factory=dict)
+    # bin.py: what deletes without force moved to the bin, by entry ID (oldest first)
+    bin_entries: dict[str, BinEntry] = attrs.field(factory=dict)
     # vouchers.py: discount and gift vouchers by code (codes shared with cards)
     vouchers: dict[str, Voucher] = attrs.field(factory=dict)
     # voucher_kinds.py: discount vouchers' and gift cards' parts of stacked redemptions, by ID
@@ -247,6 +250,7 @@ _GROWING = (
     "stacked_ids_by_rollback",
     "validation_rules",
     "validation_rule_assignments",
+    "bin_entries",
     "vouchers",
     "voucher_redemptions",
 )

@@ -25,6 +25,7 @@ from loyalty_fake.filters import Condition, Filter, Kind
 from loyalty_fake.ledger import member_index
 from loyalty_fake.ledger.accrual import Accrual
 from loyalty_fake.ledger.async_actions import AsyncAction
+from loyalty_fake.ledger.bin import BinEntry
 from loyalty_fake.ledger.blocks import Blocks
 from loyalty_fake.ledger.bulk import no_gc
 from loyalty_fake.ledger.campaigns import Campaign, Category
@@ -142,6 +143,7 @@ def _record_classes() -> tuple[type, ...]:
         TransferSide,
         PointsTransfer,
         Webhook,
+        BinEntry,
     )
 
 

@@ -15,18 +15,32 @@ from loyalty_fake.ledger.orders import OrderInput
 from loyalty_fake.ledger.voucher_kinds import roll_back
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.session import Session
     from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
     from loyalty_fake.ledger.vouchers import Voucher
 
-__all__ = ["find_part", "parts_of", "roll_back_part"]
+__all__ = ["find_part", "parts_by_customer", "parts_of", "roll_back_part"]
 
 
 def find_part(project: Project, redemption_id: str) -> VoucherRedemption | None:
     """The voucher part with this ``r_`` ID, or whose rollback's ``rr_`` ID this is."""
     part_id = project.redemption_ids_by_rollback.get(redemption_id, redemption_id)
     return project.voucher_redemptions.get(part_id)
+
+
+def parts_by_customer(
+    project: Project, customer_ids: Iterable[str]
+) -> dict[str, list[VoucherRedemption]]:
+    """The parts each of these customers redeemed, oldest first (their summaries count them)."""
+    wanted = set(customer_ids)
+    found: dict[str, list[VoucherRedemption]] = {}
+    for part in project.voucher_redemptions.values():
+        if part.customer_id is not None and part.customer_id in wanted:
+            found.setdefault(part.customer_id, []).append(part)
+    return found
 
 
 def parts_of(project: Project, voucher: Voucher) -> list[VoucherRedemption]:

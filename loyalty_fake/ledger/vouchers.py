@@ -14,6 +14,7 @@ import attrs
 
 from loyalty_fake import errors
 from loyalty_fake.ids import card_id, derived_id
+from loyalty_fake.ledger.bin import Bin
 from loyalty_fake.ledger.cards import LoyaltyCard
 from loyalty_fake.ledger.project import Area, note_project
 from loyalty_fake.ledger.voucher_codes import AllCodes
@@ -312,6 +313,7 @@ class Vouchers(Area):
             self._session.validation_rules.forget_object(found.id)
         else:
             found.in_bin = True
+            Bin(self._session).add("voucher", found.id, found.code, found.campaign_id)
         if campaign is not None:
             campaign.vouchers_count -= 1
 

@@ -16,7 +16,7 @@ from loyalty_fake.http.async_actions_json import async_action_json
 from loyalty_fake.http.campaigns_json import campaign_json
 from loyalty_fake.http.cards_json import member_json
 from loyalty_fake.http.client_side import DEFAULT_CLIENT_TOKEN
-from loyalty_fake.http.customers_json import customer_json
+from loyalty_fake.http.customers_json import customers_json
 from loyalty_fake.http.earning_rules_json import earning_rule_json
 from loyalty_fake.http.messages import JSON_HEADERS, Request, Response
 from loyalty_fake.http.orders_json import synced_order_json
@@ -252,14 +252,7 @@ class ControlPlane:
                         member_json(card, campaigns[card.campaign_id])
                         for card in project.cards.values()
                     ],
-                    "customers": [
-                        customer_json(
-                            c,
-                            session.customers.cards_of(c.id),
-                            session.redemptions.failures_of_customer(c.id),
-                        )
-                        for c in project.customers.values()
-                    ],
+                    "customers": customers_json(session, project.customers.values()),
                     "publications": [publication_json(p) for p in project.publications],
                     "transactions": [
                         transaction_json(t, card)
