@@ -59,6 +59,7 @@ from tests.stacking_clients import (
     StackingClient,
     check_stacked_parts,
 )
+from tests.tier_clients import RequestsTiers, SdkTiers, TierClient
 from tests.validation_rules_clients import (
     RequestsValidationRules,
     SdkValidationRules,
@@ -251,6 +252,7 @@ class Client(
     PublicationQueryClient,
     RewardAssignmentsClient,
     CategoryClient,
+    TierClient,
     Protocol,
 ):
     """The operations the fake serves, as one client library performs them."""
@@ -343,6 +345,7 @@ class RequestsClient(
     RequestsPublicationQuery,
     RequestsRewardAssignments,
     RequestsCategories,
+    RequestsTiers,
 ):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
@@ -581,6 +584,7 @@ class SdkClient(
     SdkPublicationQuery,
     SdkRewardAssignments,
     SdkCategories,
+    SdkTiers,
 ):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 

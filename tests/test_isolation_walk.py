@@ -133,6 +133,7 @@ BODIES: dict[str, Any] = {
     },
     "POST /v1/validation-rules": {"name": "Mine"},
     "POST /v1/categories": {"name": "Owner's", "hierarchy": 1},
+    "POST /v1/loyalties/{campaignId}/tiers": [{"name": "Mine", "points": {"from": 1}}],
     "PUT /v1/categories/{categoryId}": {"name": "taken over", "hierarchy": 1},
     "PUT /v1/validation-rules/{validationRuleId}": {"name": "taken over"},
     "POST /v1/validation-rules/{validationRuleId}/assignments": {
@@ -189,6 +190,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     parent: str = "r_unknown",
     validation_rule: str = "val_unknown",
     category: str = "cat_unknown",
+    tier: str = "ltr_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -210,6 +212,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "sessionKey": "held",
         "validationRuleId": validation_rule,
         "categoryId": category,
+        "loyaltyTierId": tier,
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     text = text.replace("{program}", program)
@@ -244,6 +247,9 @@ def _owner_state(fake: LoyaltyFake) -> str:
         for r in (*project.validation_rules.values(), *project.validation_rule_assignments.values())
     ]
     state["categories"] = [repr(r) for r in project.categories_by_name.values()]
+    state["tiers"] = [
+        repr(r) for r in (*project.loyalty_tiers.values(), *project.member_tiers.items())
+    ]
     return json.dumps(state, sort_keys=True)
 
 
@@ -307,6 +313,10 @@ def test_a_stranger_cannot_reach_another_projects_data(
     category = loyalty_fake.request(
         "POST", "/v1/categories", json_body={"name": "Owner's", "hierarchy": 1}, app_id="owner"
     ).json()["id"]
+    tiers = [{"name": "Any", "points": {"from": 1}}]
+    tier = loyalty_fake.request(
+        "POST", "/v1/loyalties/P/tiers", json_body=tiers, app_id="owner"
+    ).json()[0]["id"]
     before = _owner_state(loyalty_fake)
     response = _send(
         route,
@@ -323,6 +333,7 @@ def test_a_stranger_cannot_reach_another_projects_data(
         parent=stacked,
         validation_rule=validation_rule,
         category=category,
+        tier=tier,
     )
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()

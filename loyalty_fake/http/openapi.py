@@ -38,6 +38,7 @@ from loyalty_fake.http import (
     rewards_json,
     segments_json,
     stacking_json,
+    tiers_json,
     validation_rules_json,
     voucher_redemptions_json,
     vouchers_json,
@@ -78,6 +79,7 @@ _JSON_MODULES = (
     vouchers_json,
     qualifications_json,
     voucher_redemptions_json,
+    tiers_json,
 )
 
 

@@ -99,6 +99,11 @@ def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, A
             if accrual.schema_id is not None:
                 details["event_schema"] = {"id": accrual.schema_id, "name": accrual.custom_event}
         details["earning_rule"] = {"id": accrual.rule_id, "source": {"banner": accrual.banner}}
+        if accrual.loyalty_tier is not None:
+            # The tier whose mapping of the rule's points applied, the holder's tier then.
+            tier = {"id": accrual.loyalty_tier[0], "name": accrual.loyalty_tier[1]}
+            details["loyalty_tier"] = tier
+            details["holder_loyalty_tier"] = dict(tier)
     pending = transaction.pending
     if pending is not None:
         # The spec's transaction details carry the entry that activated (pending_points),
@@ -187,6 +192,9 @@ SCHEMAS: dict[str, Schema] = {
                     "custom_event": obj({"id": STRING, "type": STRING}),
                     "event_schema": obj({"id": STRING, "name": STRING}),
                     "earning_rule": obj({"id": STRING, "source": obj({"banner": STRING})}),
+                    # An accrual a tier's mapping changed: the tier.
+                    "loyalty_tier": obj({"id": STRING, "name": STRING}),
+                    "holder_loyalty_tier": obj({"id": STRING, "name": STRING}),
                     # A pending points activation: the entry that activated.
                     "pending_points": ref("PendingPoints"),
                     # A transfer: the card the points went to, or came from.

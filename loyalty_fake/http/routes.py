@@ -39,6 +39,7 @@ from loyalty_fake.http import (
     rewards,
     segments,
     stacking,
+    tiers,
     transfers,
     validation_rules,
     voucher_csv,
@@ -101,6 +102,7 @@ AREAS = (
     voucher_csv,
     transfers,
     categories,
+    tiers,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)

@@ -282,6 +282,8 @@ class Points(Area):
             transfer=transfer,
         )
         card.transactions.append(transaction)
+        if project.loyalty_tiers:
+            self._session.tiers.moved(card, transaction)
         return transaction
 
     def accrue(

@@ -18,6 +18,13 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from loyalty_fake.ledger.tier_nights import (
+    balance_tiers_due,
+    recalculate_balance_tiers,
+    recalculate_tiers,
+    tiers_due,
+)
+
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
@@ -107,8 +114,8 @@ SCHEDULE = Schedule(
     slots=(
         Slot("pending_points_activation", _pending_due, _activate),
         Slot("rewards_auto_redeem"),
-        Slot("tiers_recalculation"),
+        Slot("tiers_recalculation", tiers_due, recalculate_tiers),
         Slot("points_expiration", _expiry_due, _expire),
-        Slot("balance_tiers"),
+        Slot("balance_tiers", balance_tiers_due, recalculate_balance_tiers),
     )
 )
