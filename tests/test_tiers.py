@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 
 from tests.conftest import Client, make_program
 
@@ -271,3 +272,132 @@ def test_tier_lists_take_limit_order_and_page(client: Client) -> None:
     second = client.list_tier_earning_rules(program["id"], made[0]["id"], {"limit": 1, "page": 2})
     assert len(second.body["data"]) == 1
     assert second.body["total"] == 2
+
+
+def test_next_period_tiers_start_with_the_next_period(
+    loyalty_fake: LoyaltyFake, client: Client
+) -> None:
+    """NEXT_PERIOD: a tier reached in January starts on 1 February, as a joined event then."""
+    program = _program_with(
+        client,
+        {
+            "qualification_type": "POINTS_IN_PERIOD",
+            "qualification_period": "MONTH",
+            "start_date": {"type": "NEXT_PERIOD"},
+            "expiration_date": {"type": "END_OF_PERIOD", "extend": "P0D"},
+        },
+    )
+    _tiers(client, program["id"])
+    code = _member(client, program["id"], "ada", 150)
+    assert _tier_names(client, code) == []
+    loyalty_fake.clock.advance(days=7)  # 1 February
+    tier = client.list_member_tiers(code).body["data"][0]
+    assert (tier["name"], tier["expiration"]["start_date"]) == ("Silver", "2024-02-01")
+    assert tier["expiration"]["expiration_date"] == "2024-02-29"
+    loyalty_fake.clock.advance(days=29)  # 1 March: nothing collected in February
+    assert _tier_names(client, code) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "key"),
+    [
+        ({"name": "Gold"}, 400, "invalid_payload"),
+        ({"name": "Gold", "points": {"from": 10, "to": 5}}, 400, "invalid_payload"),
+        (
+            {
+                "name": "Gold",
+                "points": {"from": 100},
+                "earning_rules": {"ern_x": {"type": "MULTIPLY", "multiplier": 2}},
+            },
+            404,
+            "not_found",
+        ),
+        (
+            {
+                "name": "Gold",
+                "points": {"from": 100},
+                "rewards": {"rew_x": {"type": "CUSTOM", "points": 2}},
+            },
+            404,
+            "not_found",
+        ),
+        (
+            {"name": "Gold", "points": {"from": 100}, "rewards": {"rew_x": {"type": "DOUBLE"}}},
+            400,
+            "invalid_payload",
+        ),
+        ({"name": "Gold", "points": {"from": 400, "to": 600}}, 400, "invalid_payload"),
+    ],
+)
+def test_a_refused_tier_changes_nothing(
+    http: Any, body: dict[str, Any], status: int, key: str
+) -> None:
+    """No range, a reversed or overlapping one, an unknown mapping: refused, none made."""
+    program = _program(http)
+    _tiers(http, program["id"])
+    reply = http.create_tiers(
+        program["id"], [{"name": "Bronze", "points": {"from": 1, "to": 99}}, body]
+    )
+    assert (reply.status, reply.error_key) == (status, key), reply.body
+    assert http.list_tiers(program["id"]).body["total"] == 2
+
+
+def test_unknown_tier_and_program_are_404(client: Client) -> None:
+    """A tier of another program, or of no program, is 404."""
+    program = _program(client)
+    made = _tiers(client, program["id"])
+    other = _program(client, "Tea Club")
+    assert client.get_tier(other["id"], made[0]["id"]).error_key == "not_found"
+    assert client.list_tiers("nope").status == 404
+
+
+def test_tiers_survive_a_snapshot(loyalty_fake: LoyaltyFake) -> None:
+    """A snapshot keeps the tiers and every member's tier."""
+    loyalty_fake.create_loyalty_program("Club")
+    loyalty_fake.request("POST", "/v1/loyalties/Club/tiers", json_body=TIERS)
+    code = loyalty_fake.add_member("Club", {"source_id": "ada"})["code"]
+    loyalty_fake.add_points(code, 600)
+    written = loyalty_fake.ledger.snapshot()
+    loyalty_fake.ledger.reset()
+    loyalty_fake.ledger.restore(written)
+    tiers = loyalty_fake.request("GET", f"/v1/loyalties/members/{code}/tiers").json()
+    assert [t["name"] for t in tiers["data"]] == ["Gold"]
+
+
+@pytest.mark.loyalty_fake(now="2024-01-25T10:00:00Z", control_plane=True)
+def test_the_control_planes_clock_moves_tiers(
+    loyalty_fake: LoyaltyFake, loyalty_fake_server: Any
+) -> None:
+    """Over HTTP: POST /_fake/clock past a tier's end, and the next read shows it gone."""
+    url = loyalty_fake_server.url
+    headers = loyalty_fake.headers
+    requests.post(f"{url}/v1/loyalties", json={"name": "Club"}, headers=headers, timeout=5)
+    expiration = {
+        "qualification_type": "POINTS_IN_PERIOD",
+        "qualification_period": "MONTH",
+        "expiration_date": {"type": "END_OF_PERIOD", "extend": "P0D"},
+    }
+    requests.put(
+        f"{url}/v1/loyalties/Club",
+        json={"loyalty_tiers_expiration": expiration},
+        headers=headers,
+        timeout=5,
+    )
+    requests.post(f"{url}/v1/loyalties/Club/tiers", json=TIERS, headers=headers, timeout=5)
+    joined = requests.post(
+        f"{url}/v1/loyalties/Club/members",
+        json={"customer": {"source_id": "ada"}},
+        headers=headers,
+        timeout=5,
+    )
+    code = joined.json()["code"]
+    requests.post(
+        f"{url}/v1/loyalties/members/{code}/balance",
+        json={"points": 200},
+        headers=headers,
+        timeout=5,
+    )
+    tiers = f"{url}/v1/loyalties/members/{code}/tiers"
+    assert requests.get(tiers, headers=headers, timeout=5).json()["total"] == 1
+    requests.post(f"{url}/_fake/clock", json={"advance": {"days": 40}}, timeout=5)
+    assert requests.get(tiers, headers=headers, timeout=5).json()["total"] == 0
