@@ -33,6 +33,7 @@ from benchmarks.qualifications import figures as qualification_figures
 from benchmarks.restart import measure_restart
 from benchmarks.scale import measure_scale
 from benchmarks.server import measure_server
+from benchmarks.tiers import figures as tier_figures
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.http.messages import JSON_HEADERS, Response
 from loyalty_fake.transports import Urllib3Transport
@@ -74,6 +75,7 @@ class Plan:
     scale_members: int
     seed_members: int
     seed_runs: int
+    tier_members: int
 
 
 FULL = Plan(
@@ -89,6 +91,7 @@ FULL = Plan(
     scale_members=1_000_000,
     seed_members=1_000_000,
     seed_runs=2,
+    tier_members=1_000_000,
 )
 QUICK = Plan(
     rounds=5,
@@ -106,6 +109,7 @@ QUICK = Plan(
     # (78 s per million once in CI, 48 s a minute later): the fastest of three. The full
     # run seeds a million twice (about a minute each).
     seed_runs=3,
+    tier_members=20_000,
 )
 
 
@@ -328,6 +332,7 @@ def measure(plan: Plan) -> list[Result]:
     figures += measure_scale(plan.scale_members, plan.seed_members, _report, plan.seed_runs)
     figures += qualification_figures(plan.rounds, _report)
     figures += journal_figures(plan.rounds, plan.add_calls, _report)
+    figures += tier_figures(plan.tier_members, _report)
     return figures
 
 

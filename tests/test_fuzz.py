@@ -107,6 +107,9 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
     _validation_rules(fake, known)
     category = {"name": "Fuzz", "hierarchy": 1}
     known["categoryId"] = [fake.request("POST", "/v1/categories", json_body=category).json()["id"]]
+    tiers = [{"name": "Fuzz", "points": {"from": 1}}]
+    made = fake.request("POST", f"/v1/loyalties/{program['id']}/tiers", json_body=tiers).json()
+    known["loyaltyTierId"] = [made[0]["id"]]
     for name, values in _vouchers(fake).items():
         known[name] = [*known[name], *values]
     slot = loyalty_fake_live_server.app

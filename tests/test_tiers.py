@@ -401,3 +401,42 @@ def test_the_control_planes_clock_moves_tiers(
     assert requests.get(tiers, headers=headers, timeout=5).json()["total"] == 1
     requests.post(f"{url}/_fake/clock", json={"advance": {"days": 40}}, timeout=5)
     assert requests.get(tiers, headers=headers, timeout=5).json()["total"] == 0
+
+
+def test_a_large_night_goes_in_chunks_in_order(
+    loyalty_fake: LoyaltyFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A night of more members than a chunk: each session does a chunk, catch_up the rest."""
+    monkeypatch.setattr("loyalty_fake.ledger.tier_nights.TIER_CHUNK", 2)
+    rules = {"period_type": "MONTH", "period_value": 0, "rounding_type": "END_OF_MONTH"}
+    loyalty_fake.create_loyalty_program(
+        "Club", voucher={"loyalty_card": {"points": 0, "expiration_rules": rules}}
+    )
+    expiration = {
+        "qualification_type": "POINTS_IN_PERIOD",
+        "qualification_period": "MONTH",
+        "expiration_date": {"type": "END_OF_PERIOD", "extend": "P0D"},
+    }
+    loyalty_fake.request(
+        "PUT", "/v1/loyalties/Club", json_body={"loyalty_tiers_expiration": expiration}
+    )
+    loyalty_fake.request("POST", "/v1/loyalties/Club/tiers", json_body=TIERS)
+    codes = [loyalty_fake.add_member("Club", {"source_id": f"c{n}"})["code"] for n in range(5)]
+    for code in codes:
+        loyalty_fake.add_points(code, 200)
+    loyalty_fake.clock.advance(days=10)  # 4 February: tiers end and points expire on 1 February
+    project = loyalty_fake.ledger.projects()[loyalty_fake.app_id]
+    with loyalty_fake.ledger.session(loyalty_fake.app_id):
+        pass
+    # One chunk: two members done; the night's expiry waits for the others.
+    assert (
+        sum(
+            code in project.member_tiers and project.member_tiers[code].current is None
+            for code in codes
+        )
+        == 2
+    )
+    assert all(project.cards[code].balance == 200 for code in codes)
+    loyalty_fake.ledger.catch_up(loyalty_fake.app_id)
+    assert all(project.member_tiers[code].current is None for code in codes)
+    assert all(project.cards[code].balance == 0 for code in codes)

@@ -3,8 +3,8 @@
 Voucherify's nightly order recalculates tiers twice: after pending points activate
 ("expiring tiers, then tiers for a new period"), and after points expire ("balance-based
 tier recalculation"). A member is noted for the night their tier ends or a scheduled one
-starts (``Tiers._due``); the first slot takes those night's members, passing the members
-of ``BALANCE`` programs on to the second, which runs after the night's expiry.
+starts (``Tiers._due``): members of ``POINTS_IN_PERIOD`` programs for the first slot,
+those of ``BALANCE`` programs for the second, which runs after the night's expiry.
 """
 
 from __future__ import annotations
@@ -23,53 +23,72 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.session import Session
 
-__all__ = ["balance_tiers_due", "recalculate_balance_tiers", "recalculate_tiers", "tiers_due"]
+__all__ = [
+    "TIER_CHUNK",
+    "balance_tiers_due",
+    "recalculate_balance_tiers",
+    "recalculate_tiers",
+    "tiers_due",
+]
+
+# Members one session recalculates at most: a night of a million members is done in
+# chunks, the ledger's lock released between them (about 20 ms each; benchmarks/tiers.py).
+TIER_CHUNK = 1_000
 
 
 def tiers_due(project: Project) -> dt.datetime | None:
-    """The soonest night a member's tier ends or starts."""
+    """The soonest night a ``POINTS_IN_PERIOD`` member's tier ends or starts."""
     instants = project.tier_instants
     return instants[0] if instants else None
 
 
 def balance_tiers_due(project: Project) -> dt.datetime | None:
-    """The night of the ``BALANCE`` program members waiting for the night's expiry."""
-    waiting = project.tier_balance_due
-    return waiting[0][0] if waiting else None
+    """The soonest night a ``BALANCE`` member's tier ends (after that night's expiry)."""
+    instants = project.tier_balance_instants
+    return instants[0] if instants else None
 
 
-def recalculate_tiers(session: Session, until: dt.datetime) -> None:
-    """Every member noted for a night by ``until``: expiring tiers, then those starting."""
+def recalculate_tiers(session: Session, until: dt.datetime) -> bool:
+    """The members noted for the nights by ``until``: expiring tiers, then those starting."""
     project = session.project
+    return _run(session, project.tier_due, project.tier_instants, until)
+
+
+def recalculate_balance_tiers(session: Session, until: dt.datetime) -> bool:
+    """The ``BALANCE`` program members noted for the nights by ``until``."""
+    project = session.project
+    return _run(session, project.tier_balance_due, project.tier_balance_instants, until)
+
+
+def _run(
+    session: Session,
+    due: dict[dt.datetime, list[str]],
+    instants: list[dt.datetime],
+    until: dt.datetime,
+) -> bool:
+    """Up to ``TIER_CHUNK`` members of the nights by ``until``; whether none is left."""
     undo = session.undo
-    instants = project.tier_instants
     if undo is not None:
         undo.keep(instants)
-        undo.keep(project.tier_due)
-        undo.keep(project.tier_balance_due)
+        undo.keep(due)
+    budget = TIER_CHUNK
     while instants and instants[0] <= until:
-        night = heappop(instants)
-        for code in dict.fromkeys(project.tier_due.pop(night, [])):
-            card = project.cards.get(code)
-            state = project.member_tiers.get(code)
-            if card is None or state is None:
-                continue
-            if settings_of(project, card.campaign_id).in_period:
-                _recalculate(session, code, night)
-            else:
-                project.tier_balance_due.append((night, code))
-
-
-def recalculate_balance_tiers(session: Session, until: dt.datetime) -> None:
-    """The ``BALANCE`` program members of the nights by ``until``, after the points expired."""
-    project = session.project
-    waiting = project.tier_balance_due
-    if session.undo is not None:
-        session.undo.keep(waiting)
-    due = [entry for entry in waiting if entry[0] <= until]
-    waiting[:] = [entry for entry in waiting if entry[0] > until]
-    for night, code in due:
-        _recalculate(session, code, night)
+        night = instants[0]
+        codes = due.get(night, [])
+        # From the end: what is left stays the same list, cut shorter.
+        taken = codes[-budget:]
+        del codes[-budget:]
+        if undo is not None:
+            undo.undo(codes.extend, taken)
+        if not codes:
+            heappop(instants)
+            due.pop(night, None)
+        for code in reversed(dict.fromkeys(reversed(taken))):
+            _recalculate(session, code, night)
+        budget -= len(taken)
+        if budget <= 0:
+            return not (instants and instants[0] <= until)
+    return True
 
 
 def _recalculate(session: Session, code: str, night: dt.datetime) -> None:

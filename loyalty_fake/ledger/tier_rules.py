@@ -54,9 +54,24 @@ class TierSettings:
 
     @classmethod
     def of(cls, raw: Mapping[str, Any] | None) -> TierSettings:
-        """The settings a program keeps as given (``None``: the defaults)."""
+        """The settings a program keeps as given (``None``: the defaults).
+
+        Read once per settings object (a program's update replaces it): every movement
+        of a tiered member asks.
+        """
         if not raw:
             return DEFAULT_SETTINGS
+        cached = _READ.get(id(raw))
+        if cached is not None and cached[0] is raw:
+            return cached[1]
+        if len(_READ) >= _READ_LIMIT:
+            _READ.clear()
+        found = cls._read(raw)
+        _READ[id(raw)] = (raw, found)  # the entry holds raw: its id is not reused meanwhile
+        return found
+
+    @classmethod
+    def _read(cls, raw: Mapping[str, Any]) -> TierSettings:
         start = raw.get("start_date") or {}
         expiration = raw.get("expiration_date") or {}
         return cls(
@@ -98,6 +113,8 @@ class TierSettings:
 
 
 DEFAULT_SETTINGS = TierSettings()
+_READ: dict[int, tuple[Mapping[str, Any], TierSettings]] = {}
+_READ_LIMIT = 1024
 
 
 def _month_end(year: int, month: int) -> dt.date:

@@ -276,9 +276,7 @@ class Tiers(Area):
         if scheduled is not None and self._rank(scheduled.tier_id) >= self._rank(reached.tier_id):
             return
         self._put(card, state, scheduled=reached, now=now)
-        self._due(
-            card.code, dt.datetime.combine(reached.start_date, dt.time(), tzinfo=dt.timezone.utc)
-        )
+        self._due(card, dt.datetime.combine(reached.start_date, dt.time(), tzinfo=dt.timezone.utc))
 
     def clear_scheduled(self, card: LoyaltyCard, now: dt.datetime) -> None:
         """Forget the member's scheduled tier (it started, or gave way)."""
@@ -296,7 +294,7 @@ class Tiers(Area):
             fallback = None
         self._put(card, state, current=to, fallback=fallback, now=now)
         if to is not None and to.expiration_date is not None:
-            self._due(card.code, expires_at(to.expiration_date))
+            self._due(card, expires_at(to.expiration_date))
         old = before.tier_id if before is not None else None
         new = to.tier_id if to is not None else None
         if old == new:
@@ -325,20 +323,24 @@ class Tiers(Area):
         tier = self._project.loyalty_tiers.get(tier_id) if tier_id is not None else None
         return -1 if tier is None else tier.range.rank
 
-    def _due(self, code: str, instant: dt.datetime) -> None:
-        """Note card ``code`` for the night of ``instant`` (``tier_nights.py``)."""
+    def _due(self, card: LoyaltyCard, instant: dt.datetime) -> None:
+        """Note ``card`` for the night of ``instant`` (``tier_nights.py``), by program kind."""
         project = self._project
+        if settings_of(project, card.campaign_id).in_period:
+            due, instants = project.tier_due, project.tier_instants
+        else:
+            due, instants = project.tier_balance_due, project.tier_balance_instants
         undo = self._session.undo
-        due = project.tier_due.get(instant)
-        if due is None:
+        codes = due.get(instant)
+        if codes is None:
             if undo is not None:
                 note_project(undo, project)
-                undo.keep(project.tier_instants)
-            due = project.tier_due[instant] = []
-            heappush(project.tier_instants, instant)
+                undo.keep(instants)
+            codes = due[instant] = []
+            heappush(instants, instant)
         elif undo is not None:
-            undo.mark(due)
-        due.append(code)
+            undo.mark(codes)
+        codes.append(card.code)
 
     def _report(
         self, card: LoyaltyCard, kind: str, tier_id: str, now: dt.datetime, previous: str | None
