@@ -40,6 +40,16 @@ def _program_with(client: Client, expiration: dict[str, Any]) -> dict[str, Any]:
     return updated
 
 
+def _monthly(start: str, expiration: str) -> dict[str, Any]:
+    """POINTS_IN_PERIOD settings over calendar months, starting and ending as given."""
+    return {
+        "qualification_type": "POINTS_IN_PERIOD",
+        "qualification_period": "MONTH",
+        "start_date": {"type": start},
+        "expiration_date": {"type": expiration, "extend": "P0D"},
+    }
+
+
 def _member(client: Client, program: str, customer: str, points: int = 0) -> str:
     reply = client.add_member(program, {"customer": {"source_id": customer}})
     assert reply.status == 200, reply.body
@@ -238,15 +248,7 @@ def test_points_in_period_tiers_count_the_points_collected_in_the_period(
     loyalty_fake: LoyaltyFake, client: Client
 ) -> None:
     """POINTS_IN_PERIOD: spending does not drop the tier; it ends with its period."""
-    program = _program_with(
-        client,
-        {
-            "qualification_type": "POINTS_IN_PERIOD",
-            "qualification_period": "MONTH",
-            "start_date": {"type": "IMMEDIATE"},
-            "expiration_date": {"type": "END_OF_NEXT_PERIOD", "extend": "P0D"},
-        },
-    )
+    program = _program_with(client, _monthly("IMMEDIATE", "END_OF_NEXT_PERIOD"))
     _tiers(client, program["id"])
     code = _member(client, program["id"], "ada", 550)
     client.change_balance(code, {"points": -500})
@@ -278,15 +280,7 @@ def test_next_period_tiers_start_with_the_next_period(
     loyalty_fake: LoyaltyFake, client: Client
 ) -> None:
     """NEXT_PERIOD: a tier reached in January starts on 1 February, as a joined event then."""
-    program = _program_with(
-        client,
-        {
-            "qualification_type": "POINTS_IN_PERIOD",
-            "qualification_period": "MONTH",
-            "start_date": {"type": "NEXT_PERIOD"},
-            "expiration_date": {"type": "END_OF_PERIOD", "extend": "P0D"},
-        },
-    )
+    program = _program_with(client, _monthly("NEXT_PERIOD", "END_OF_PERIOD"))
     _tiers(client, program["id"])
     code = _member(client, program["id"], "ada", 150)
     assert _tier_names(client, code) == []
