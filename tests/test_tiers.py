@@ -156,14 +156,14 @@ def test_a_tier_multiplies_what_an_earning_rule_gives(client: Client) -> None:
 
 
 def test_a_tier_prices_a_reward_for_its_members(client: Client) -> None:
-    """A CUSTOM reward mapping is what a member of the tier pays."""
+    """A CUSTOM reward mapping is what a member of the tier pays, and what they can afford."""
     program = _program(client)
     reward = client.create_reward(
         {"name": "Mug", "type": "MATERIAL", "parameters": {"product": {"id": "prod_1"}}}
     ).body
     assert (
         client.assign_reward(
-            program["id"], {"reward": reward["id"], "parameters": {"loyalty": {"points": 300}}}
+            program["id"], {"reward": reward["id"], "parameters": {"loyalty": {"points": 700}}}
         ).status
         == 200
     )
@@ -181,6 +181,9 @@ def test_a_tier_prices_a_reward_for_its_members(client: Client) -> None:
     rewards = client.list_tier_rewards(program["id"], made[0]["id"])
     assert rewards.body["data"][0]["assignment"]["parameters"]["loyalty"]["points"] == 100
     code = _member(client, program["id"], "ada", 600)
+    # Beyond the balance at its price, within it at the tier's: affordable, and redeemed.
+    affordable = client.list_member_rewards(code, affordable_only=True)
+    assert [r["reward"]["id"] for r in affordable.body["data"]] == [reward["id"]]
     reply = client.redeem(code, {"reward": {"id": reward["id"]}})
     assert reply.status == 200, reply.body
     assert client.get_member(code).body["loyalty_card"]["balance"] == 500
