@@ -437,3 +437,24 @@ def test_a_large_night_goes_in_chunks_in_order(
     loyalty_fake.ledger.catch_up(loyalty_fake.app_id)
     assert all(project.member_tiers[code].current is None for code in codes)
     assert all(project.cards[code].balance == 0 for code in codes)
+
+
+def test_pending_points_name_the_tier_that_mapped_them(client: Client) -> None:
+    """A pending rule's points are mapped too; the entry's details name the tier."""
+    program = _program(client)
+    body = {
+        "event": "order.paid",
+        "loyalty": {"type": "FIXED", "points": 10},
+        "pending_points": {"period_type": "DAY", "period_value": 3},
+    }
+    rule = client.create_earning_rules(program["id"], [body]).body[0]
+    mapping = {rule["id"]: {"type": "CUSTOM", "points": 40}}
+    _tiers(
+        client, program["id"], [{"name": "Gold", "points": {"from": 500}, "earning_rules": mapping}]
+    )
+    code = _member(client, program["id"], "ada", 600)
+    _paid_order(client, "ada")
+    entry = client.list_member_pending(code).body["data"][0]
+    assert entry["points"] == 40
+    assert entry["details"]["loyalty_tier"]["name"] == "Gold"
+    assert entry["details"]["holder_loyalty_tier"]["name"] == "Gold"

@@ -84,6 +84,7 @@ class Pending(Area):
             banner=accrual.banner,
             event_id=accrual.event_id,
             expiration_rules=rule.expiration_rules,
+            loyalty_tier=accrual.loyalty_tier,
         )
         project.pending_points[entry.id] = entry
         instant = activation_instant(entry.activates_at)
