@@ -33,6 +33,7 @@ from benchmarks.qualifications import figures as qualification_figures
 from benchmarks.restart import measure_restart
 from benchmarks.scale import measure_scale
 from benchmarks.server import measure_server
+from benchmarks.tiers import figures as tier_figures
 from loyalty_fake import LoyaltyFake
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ class Plan:
     scale_members: int
     seed_members: int
     seed_runs: int
+    tier_members: int
 
 
 FULL = Plan(
@@ -91,6 +93,7 @@ FULL = Plan(
     scale_members=1_000_000,
     seed_members=1_000_000,
     seed_runs=2,
+    tier_members=1_000_000,
 )
 QUICK = Plan(
     rounds=5,
@@ -109,6 +112,7 @@ QUICK = Plan(
     # (78 s per million once in CI, 48 s a minute later): the fastest of three. The full
     # run seeds a million twice (about a minute each).
     seed_runs=3,
+    tier_members=20_000,
 )
 
 
@@ -263,6 +267,7 @@ def measure(plan: Plan) -> list[Result]:
     figures += qualification_figures(plan.rounds, _report)
     figures += journal_figures(plan.rounds, plan.add_calls, _report)
     figures += dashboard_figures(plan.scale_members, _report)
+    figures += tier_figures(plan.tier_members, _report)
     return figures
 
 

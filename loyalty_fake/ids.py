@@ -147,6 +147,10 @@ class IdGenerator:
         """An earning rule's ``ern_`` and 24 alphanumerics."""
         return self._alnum("ern_", 24)
 
+    def loyalty_tier_id(self) -> str:
+        """A loyalty tier's ``ltr_`` and 24 alphanumerics."""
+        return self._alnum("ltr_", 24)
+
     def deletion_id(self) -> str:
         """A permanent deletion's ``del_`` and 24 alphanumerics."""
         return self._alnum("del_", 24)

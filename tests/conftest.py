@@ -61,6 +61,7 @@ from tests.stacking_clients import (
     StackingClient,
     check_stacked_parts,
 )
+from tests.tier_clients import RequestsTiers, SdkTiers, TierClient
 from tests.validation_rules_clients import (
     RequestsValidationRules,
     SdkValidationRules,
@@ -257,6 +258,7 @@ class Client(
     CategoryClient,
     BinClient,
     EstimateClient,
+    TierClient,
     Protocol,
 ):
     """The operations the fake serves, as one client library performs them."""
@@ -351,6 +353,7 @@ class RequestsClient(
     RequestsCategories,
     RequestsBin,
     RequestsEstimates,
+    RequestsTiers,
 ):
     """Plain ``requests``, the way most apps call Voucherify by hand."""
 
@@ -591,6 +594,7 @@ class SdkClient(
     SdkCategories,
     SdkBin,
     SdkEstimates,
+    SdkTiers,
 ):
     """The official ``voucherify`` SDK (6.x) over urllib3: strict response models."""
 

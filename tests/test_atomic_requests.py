@@ -257,6 +257,19 @@ def _scene() -> Scene:
         "/v1/loyalties/P/earning-rules",
         json_body=[{**rule, "loyalty": {"type": "FIXED", "points": 4}}],
     )
+    # Tiers on P: members move as their points do and as points expire at night, and a
+    # tier event pays a rule.
+    tiers = [
+        {"name": "Silver", "points": {"from": 1, "to": 99}},
+        {"name": "Gold", "points": {"from": 100}},
+    ]
+    fake.request("POST", "/v1/loyalties/P/tiers", json_body=tiers)
+    joined = {"event": "customer.loyalty.tier.joined", "loyalty_tier": {"id": "__ANY__"}}
+    fake.request(
+        "POST",
+        "/v1/loyalties/P/earning-rules",
+        json_body=[{**joined, "loyalty": {"type": "FIXED", "points": 1}}],
+    )
     vrule, vassignment = _validation_rules(fake)
     _vouchers(fake)
     # A category the API made, filed on P (and its unpublished cards) and on a gift card.
@@ -596,6 +609,20 @@ def _requests(n: dict[str, str]) -> dict[str, Ready]:
             "POST", "/v1/campaigns/D/import", [{"code": "D-I", "category": "Imp"}, {"code": "I"}]
         ),
         "create a category": _api("POST", "/v1/categories", {"name": "Made", "hierarchy": 1}),
+        "create tiers": _api(
+            "POST", "/v1/loyalties/S/tiers", [{"name": "Any", "points": {"from": 0}}]
+        ),
+        "tiers expire with a custom date, recalculated": _api(
+            "PUT",
+            "/v1/loyalties/P",
+            {
+                "loyalty_tiers_expiration": {
+                    "qualification_type": "BALANCE",
+                    "expiration_date": {"type": "CUSTOM", "extend": "P1M"},
+                },
+                "options": {"recalculate_tiers": True},
+            },
+        ),
         "rename a category in use": _api(
             "PUT", f"/v1/categories/{n['category']}", {"name": "Renamed", "hierarchy": 0}
         ),

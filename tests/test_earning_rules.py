@@ -317,7 +317,13 @@ def test_bad_rules_are_refused_and_change_nothing(
             404,
             "not_found",
         ),
-        ({**FIXED, "event": "customer.loyalty.tier.joined"}, 501, "not_implemented"),
+        # A tier event needs its tier (loyalty_tier.id), one of the program's.
+        ({**FIXED, "event": "customer.loyalty.tier.joined"}, 400, "invalid_payload"),
+        (
+            {**FIXED, "event": "customer.loyalty.tier.joined", "loyalty_tier": {"id": "ltr_x"}},
+            404,
+            "not_found",
+        ),
         (
             {**FIXED, "loyalty": {"type": "FIXED", "points": 1, "points_formula": "1"}},
             501,

@@ -116,6 +116,9 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
     fake.request("POST", "/v1/vouchers/FUZZ-BINNED", json_body=binned)
     fake.request("DELETE", "/v1/vouchers/FUZZ-BINNED")
     known["binEntryId"] = [fake.request("GET", "/v1/trash-bin").json()["data"][0]["id"]]
+    tiers = [{"name": "Fuzz", "points": {"from": 1}}]
+    made = fake.request("POST", f"/v1/loyalties/{program['id']}/tiers", json_body=tiers).json()
+    known["loyaltyTierId"] = [made[0]["id"]]
     for name, values in _vouchers(fake).items():
         known[name] = [*known[name], *values]
     known.update(_webhooks(fake))

@@ -137,6 +137,7 @@ BODIES: dict[str, Any] = {
     },
     "POST /v1/validation-rules": {"name": "Mine"},
     "POST /v1/categories": {"name": "Owner's", "hierarchy": 1},
+    "POST /v1/loyalties/{campaignId}/tiers": [{"name": "Mine", "points": {"from": 1}}],
     "PUT /v1/categories/{categoryId}": {"name": "taken over", "hierarchy": 1},
     "PUT /v1/validation-rules/{validationRuleId}": {"name": "taken over"},
     "POST /v1/validation-rules/{validationRuleId}/assignments": {
@@ -198,6 +199,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     validation_rule: str = "val_unknown",
     category: str = "cat_unknown",
     bin_entry: str = "tbe_unknown",
+    tier: str = "ltr_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -220,6 +222,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "validationRuleId": validation_rule,
         "categoryId": category,
         "binEntryId": bin_entry,
+        "loyaltyTierId": tier,
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     text = text.replace("{program}", program)
@@ -255,7 +258,18 @@ def _owner_state(fake: LoyaltyFake) -> str:
     ]
     state["categories"] = [repr(r) for r in project.categories_by_name.values()]
     state["bin"] = [repr(r) for r in project.bin_entries.values()]
+    state["tiers"] = [
+        repr(r) for r in (*project.loyalty_tiers.values(), *project.member_tiers.items())
+    ]
     return json.dumps(state, sort_keys=True)
+
+
+def _tier(fake: LoyaltyFake) -> str:
+    """The ID of a tier of the owner's program P."""
+    tiers = [{"name": "Any", "points": {"from": 1}}]
+    made = fake.request("POST", "/v1/loyalties/P/tiers", json_body=tiers, app_id="owner")
+    tier: str = made.json()[0]["id"]
+    return tier
 
 
 def _bin_entry(fake: LoyaltyFake) -> str:
@@ -328,6 +342,7 @@ def test_a_stranger_cannot_reach_another_projects_data(
         "POST", "/v1/categories", json_body={"name": "Owner's", "hierarchy": 1}, app_id="owner"
     ).json()["id"]
     bin_entry = _bin_entry(loyalty_fake)
+    tier = _tier(loyalty_fake)
     before = _owner_state(loyalty_fake)
     response = _send(
         route,
@@ -345,6 +360,7 @@ def test_a_stranger_cannot_reach_another_projects_data(
         validation_rule=validation_rule,
         category=category,
         bin_entry=bin_entry,
+        tier=tier,
     )
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()

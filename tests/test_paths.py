@@ -74,14 +74,14 @@ def test_a_write_to_a_typo_path_changes_nothing(client: Client, loyalty_fake: Lo
 def test_a_voucherify_operation_the_fake_lacks_is_a_short_501(client: Client) -> None:
     """The 501 names the operation and its Voucherify summary and points at the supported list."""
     make_program(client)
-    reply = client.request("GET", "/v1/loyalties/Coffee%20Club/tiers")
+    reply = client.request("GET", "/v1/promotions/tiers")
     assert reply.status == 501
     assert reply.body["key"] == "not_implemented"
     assert reply.body["details"] == (
-        "GET /v1/loyalties/{campaignId}/tiers (List Loyalty Tiers) is not implemented by "
+        "GET /v1/promotions/tiers (List Promotion Tiers) is not implemented by "
         "loyalty-fake yet; the operations it supports are listed in docs/operations.md"
     )
-    assert reply.body["resource_id"] == "list-loyalty-tiers"
+    assert reply.body["resource_id"] == "list-promotion-tiers"
     assert reply.body["resource_type"] == "operation"
     assert "implemented_operations" not in reply.body
     assert len(str(reply.body)) < 500
@@ -140,17 +140,20 @@ def test_one_trailing_slash_reaches_the_operation(loyalty_fake: LoyaltyFake) -> 
 @pytest.mark.parametrize(
     ("call", "operation"),
     [
-        (lambda sdk: sdk.api.list_loyalty_tiers_with_http_info("P"), "list-loyalty-tiers"),
         (
-            lambda sdk: sdk.api.list_loyalty_tier_earning_rules_with_http_info("P", "ltr_1"),
-            "list-loyalty-tier-earning-rules",
+            lambda sdk: sdk.api.export_loyalty_campaign_transactions_with_http_info("P"),
+            "export-loyalty-campaign-transactions",
+        ),
+        (
+            lambda sdk: sdk.api.export_loyalty_card_transactions_with_http_info("L-1"),
+            "export-loyalty-card-transactions",
         ),
         (
             lambda sdk: sdk.customers.list_customer_redeemables_with_http_info("alice"),
             "list-customer-redeemables",
         ),
     ],
-    ids=["tiers", "tier-earning-rules", "customer-redeemables"],
+    ids=["campaign-transactions-export", "card-transactions-export", "customer-redeemables"],
 )
 def test_the_sdk_reads_the_501(loyalty_fake: LoyaltyFake, call: Any, operation: str) -> None:
     """The official SDK's own methods for operations the fake lacks raise on a short 501."""

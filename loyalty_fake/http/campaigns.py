@@ -23,6 +23,8 @@ from loyalty_fake.http.common_json import (
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, orders, query
 from loyalty_fake.http.paging import LIMIT, PAGE
 from loyalty_fake.http.params import MAX_INTEGER, Body, Query, parse_json_body
+from loyalty_fake.http.tiers import read_tiers_expiration
+from loyalty_fake.http.tiers_json import TIERS_EXPIRATION
 from loyalty_fake.ledger.campaigns import CampaignType
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.expiry import ExpirationRules, PeriodType, RoundingType
@@ -69,6 +71,8 @@ _VALIDITY: dict[str, Schema] = {
     "validity_day_of_week": DAYS_OF_WEEK,
     "validity_hours": FREE_OBJECT,
     "activity_duration_after_publishing": STRING,
+    # How members qualify for the program's tiers, and keep them (http/tiers.py).
+    "loyalty_tiers_expiration": TIERS_EXPIRATION,
 }
 
 # What creating and updating a program both take.
@@ -120,6 +124,8 @@ UPDATE_PROGRAM: Schema = {
         "metadata": FREE_OBJECT,
         "unset_metadata_fields": {"type": "array", "items": STRING},
         **_VALIDITY,
+        # Recheck every member's tier now: upgrades only (http/tiers.py).
+        "options": {"type": "object", "properties": {"recalculate_tiers": BOOLEAN}},
     },
 }
 
@@ -249,6 +255,9 @@ def campaign_settings(body: Body) -> dict[str, Any]:
     duration = body.string("activity_duration_after_publishing")
     if duration is not None:
         settings["activity_duration_after_publishing"] = duration
+    tiers = body.obj("loyalty_tiers_expiration")
+    if tiers is not None:
+        settings["loyalty_tiers_expiration"] = read_tiers_expiration(tiers)
     uses_schema = body.boolean("use_voucher_metadata_schema")
     if uses_schema is not None:
         settings["use_voucher_metadata_schema"] = uses_schema
@@ -287,6 +296,9 @@ def update_loyalty_program(call: Call) -> tuple[int, Any]:
     # Validated, then ignored: "always true for loyalty campaigns and it cannot be changed".
     body.boolean("join_once")
     campaign = call.session.campaigns.update(call.params["campaignId"], changes)
+    options = body.obj("options")
+    if options is not None and options.boolean("recalculate_tiers"):
+        call.session.tiers.refresh(campaign.id)
     return 200, campaign_json(campaign)
 
 

@@ -99,6 +99,7 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
                 "validity_day_of_week",
                 "validity_hours",
                 "activity_duration_after_publishing",
+                "loyalty_tiers_expiration",
             )
             if key in campaign.settings
         },
@@ -248,6 +249,7 @@ SCHEMAS: dict[str, Schema] = {
             "validity_day_of_week": DAYS_OF_WEEK,
             "validity_hours": FREE_OBJECT,
             "activity_duration_after_publishing": STRING,
+            "loyalty_tiers_expiration": FREE_OBJECT,
         },
     ),
     "CampaignsList": page_list("campaigns", ref("Campaign")),

@@ -25,6 +25,8 @@ from loyalty_fake.http.common_json import (
 from loyalty_fake.http.customers_json import simple_customer_json
 from loyalty_fake.http.segments_json import simple_segment_json
 from loyalty_fake.ledger.earning import CUSTOM_EVENT
+from loyalty_fake.ledger.earning_rules import TIER_EVENT_PREFIX
+from loyalty_fake.ledger.tiers import TIER_EVENTS
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -55,6 +57,10 @@ def _customer_event_json(event: CustomerEvent, customer: Customer) -> dict[str, 
             "metadata": dict(data.get("metadata") or {}),
             "created_at": format_timestamp(event.created_at),
         }
+    elif event.type.startswith(TIER_EVENT_PREFIX):
+        # As Voucherify's tier events carry them: the tier and its program.
+        payload["loyalty_tier"] = {"id": data["loyalty_tier_id"], "name": data["loyalty_tier_name"]}
+        payload["campaign"] = {"id": data["campaign_id"]}
     else:
         payload["segment"] = simple_segment_json(data["segment_id"], data["segment_name"])
     return {
@@ -77,7 +83,11 @@ def customer_activity_json(
         for key, body in activity_json(card, campaign, customer)
     ]
     found.extend(
-        ((event.created_at, event.seq), None, _customer_event_json(event, customer))
+        (
+            (event.created_at, event.seq),
+            event.data.get("campaign_id"),
+            _customer_event_json(event, customer),
+        )
         for event in events
     )
     found.sort(key=lambda item: item[0])
@@ -129,6 +139,25 @@ SCHEMAS: dict[str, Schema] = {
                                 {
                                     "customer": ref("SimpleCustomer"),
                                     "segment": ref("SimpleSegment"),
+                                }
+                            ),
+                            "event_source": _EVENT_SOURCE,
+                        }
+                    ),
+                    "created_at": TIMESTAMP,
+                }
+            ),
+            obj(
+                {
+                    "id": STRING,
+                    "type": enum(*TIER_EVENTS),
+                    "data": obj(
+                        {
+                            "data": obj(
+                                {
+                                    "customer": ref("SimpleCustomer"),
+                                    "loyalty_tier": obj({"id": STRING, "name": STRING}),
+                                    "campaign": obj({"id": STRING}),
                                 }
                             ),
                             "event_source": _EVENT_SOURCE,

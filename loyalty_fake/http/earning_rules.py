@@ -2,7 +2,8 @@
 
 Rules for ``order.paid``, custom events and ``customer.segment.entered`` (``segment.id``),
 awarding ``FIXED`` or ``PROPORTIONAL`` points (every ``calculation_type``), ``order.paid`` ones
-optionally as pending points; tier events and points formulas answer 501.
+optionally as pending points, and the tier events ``customer.loyalty.tier.*`` (``loyalty_tier.id``);
+points formulas answer 501.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ PATH_PARAMETERS = {"earningRuleId": "An earning rule's ID (ern_)."}
 
 _RULES = "/v1/loyalties/{campaignId}/earning-rules"
 _RULE = f"{_RULES}/{{earningRuleId}}"
-_NOT_YET = "tier events (customer.loyalty.tier.*) and points_formula"
+_NOT_YET = "points_formula"
 # pending_points.period_value: "The minimum value is 1, maximum is 90" (days).
 _PENDING_DAYS = (1, 90)
 _ITEM_OBJECTS = ("products_collection", "product", "sku")
@@ -38,19 +39,14 @@ def _not_yet(what: str) -> errors.VoucherifyError:
     return errors.not_implemented(
         "earning_rule",
         f"loyalty-fake does not implement {what} in earning rules yet; order.paid, custom "
-        "events and customer.segment.entered with FIXED or PROPORTIONAL points work",
+        "events, customer.segment.entered and tier events with FIXED or PROPORTIONAL points work",
     )
 
 
 def _event(body: Body, *, required: bool) -> str | None:
     if required:
         body.require("event")
-    event = body.string("event", non_empty=True)
-    if event is None:
-        return None
-    if event.startswith("customer.loyalty.tier."):
-        raise _not_yet(f"the event {event}")
-    return event
+    return body.string("event", non_empty=True)
 
 
 def _positive(body: Body, key: str) -> int:
@@ -201,9 +197,10 @@ def _pending_points(body: Body) -> dict[str, Any] | None:
 
 def _spec(body: Body, *, create: bool) -> RuleSpec:
     """What a create (or update) request sets on a rule; 400 or 501 for what it cannot."""
-    if body.data.get("loyalty_tier") is not None:
-        raise _not_yet("tier events")
     event = _event(body, required=create) if create else None
+    tier = body.obj("loyalty_tier") if create else None
+    if tier is not None:
+        tier.require("id")
     segment = body.obj("segment") if create else None
     segment_id = segment.string("id", non_empty=True) if segment is not None else None
     loyalty = _loyalty(body) if create or body.data.get("loyalty") is not None else None
@@ -227,6 +224,7 @@ def _spec(body: Body, *, create: bool) -> RuleSpec:
         expiration_rules=read_expiration_rules(rules) if rules is not None else None,
         validation_rule_id=body.string("validation_rule_id"),
         segment_id=segment_id,
+        loyalty_tier_id=tier.string("id", non_empty=True) if tier is not None else None,
         pending_points=_pending_points(body),
         # "Pass null to remove pending points from the earning rule."
         remove_pending_points=not create
@@ -311,7 +309,7 @@ ROUTES: tuple[Route, ...] = (
             "Create earning rules for order.paid and custom events",
             "EarningRulesCreated",
             body=_CREATE_BODY,
-            not_implemented=f"{_NOT_YET} are not.",
+            not_implemented=f"{_NOT_YET} is not.",
             errors=" 404 validation_rules: an unknown validation_rule_id.",
         ),
     ),
@@ -341,7 +339,7 @@ ROUTES: tuple[Route, ...] = (
             "Change an earning rule (not its event)",
             "EarningRule",
             body={"type": "object", "properties": RULE_REQUEST["properties"]},
-            not_implemented=f"{_NOT_YET} are not.",
+            not_implemented=f"{_NOT_YET} is not.",
         ),
     ),
     Route(

@@ -48,6 +48,8 @@ def earning_rule_json(rule: EarningRule) -> dict[str, Any]:
     if rule.segment_id is not None:
         body["segment"] = {"id": rule.segment_id}
     body["event"] = rule.event
+    if rule.loyalty_tier_id is not None:
+        body["loyalty_tier"] = {"id": rule.loyalty_tier_id}
     source: dict[str, Any] = {}
     if rule.banner is not None:
         source["banner"] = rule.banner
@@ -125,8 +127,10 @@ RULE_REQUEST: Schema = {
     "type": "object",
     "required": ["event", "loyalty"],
     "properties": {
-        # order.paid, customer.segment.entered or a custom event's name; tier events 501.
+        # order.paid, customer.segment.entered, a tier event or a custom event's name.
         "event": NON_EMPTY,
+        # A tier event's tier (customer.loyalty.tier.*): an ltr_ ID or __ANY__.
+        "loyalty_tier": obj({"id": NON_EMPTY}),
         "loyalty": LOYALTY,
         "custom_event": obj({"schema_id": NON_EMPTY}),
         # customer.segment.entered: the segment (required for that event).

@@ -39,6 +39,7 @@ from loyalty_fake.http import (
     rewards_json,
     segments_json,
     stacking_json,
+    tiers_json,
     trash_bin,
     validation_rules_json,
     voucher_redemptions_json,
@@ -84,6 +85,7 @@ _JSON_MODULES = (
     webhooks_json,
     trash_bin,
     point_estimates,
+    tiers_json,
 )
 
 

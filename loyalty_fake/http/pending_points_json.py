@@ -51,6 +51,10 @@ def pending_points_json(entry: PendingPoints) -> dict[str, Any]:
         },
         "created_at": format_timestamp(entry.created_at),
     }
+    if entry.loyalty_tier is not None:
+        # LoyaltyPendingPointsDetails: the tier that mapped the rule's points, the holder's.
+        tier = {"id": entry.loyalty_tier[0], "name": entry.loyalty_tier[1]}
+        body["details"] |= {"loyalty_tier": tier, "holder_loyalty_tier": dict(tier)}
     if entry.updated_at is not None:
         body["updated_at"] = format_timestamp(entry.updated_at)
     return body
@@ -91,7 +95,11 @@ SCHEMAS: dict[str, Schema] = {
                     ),
                     "earning_rule": obj({"id": STRING, "source": obj({"banner": STRING})}),
                     "order": obj({"id": STRING, "source_id": nullable(STRING)}),
-                }
+                },
+                {
+                    "loyalty_tier": obj({"id": STRING, "name": STRING}),
+                    "holder_loyalty_tier": obj({"id": STRING, "name": STRING}),
+                },
             ),
             "created_at": TIMESTAMP,
         },

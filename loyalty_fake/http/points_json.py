@@ -73,6 +73,13 @@ def _transfer_details(transaction: Transaction, details: dict[str, Any]) -> str 
     return transfer.out_id
 
 
+def _name_tier(details: dict[str, Any], tier: tuple[str, str] | None) -> None:
+    """Name in ``details`` the tier whose mapping of a rule's points applied: the holder's then."""
+    if tier is not None:
+        details["loyalty_tier"] = {"id": tier[0], "name": tier[1]}
+        details["holder_loyalty_tier"] = {"id": tier[0], "name": tier[1]}
+
+
 def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, Any]:
     """A loyalty card transaction."""
     balance = balance_json(transaction, card)
@@ -99,6 +106,7 @@ def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, A
             if accrual.schema_id is not None:
                 details["event_schema"] = {"id": accrual.schema_id, "name": accrual.custom_event}
         details["earning_rule"] = {"id": accrual.rule_id, "source": {"banner": accrual.banner}}
+        _name_tier(details, accrual.loyalty_tier)
     pending = transaction.pending
     if pending is not None:
         # The spec's transaction details carry the entry that activated (pending_points),
@@ -106,6 +114,7 @@ def transaction_json(transaction: Transaction, card: LoyaltyCard) -> dict[str, A
         details["order"] = {"id": pending.order_id, "source_id": pending.order_source_id}
         details["earning_rule"] = {"id": pending.rule_id, "source": {"banner": pending.banner}}
         details["pending_points"] = pending_points_json(pending)
+        _name_tier(details, pending.loyalty_tier)
     related = _transfer_details(transaction, details)
     # In transactions, Voucherify puts the related object last and the type first.
     return {
@@ -187,6 +196,9 @@ SCHEMAS: dict[str, Schema] = {
                     "custom_event": obj({"id": STRING, "type": STRING}),
                     "event_schema": obj({"id": STRING, "name": STRING}),
                     "earning_rule": obj({"id": STRING, "source": obj({"banner": STRING})}),
+                    # An accrual a tier's mapping changed: the tier.
+                    "loyalty_tier": obj({"id": STRING, "name": STRING}),
+                    "holder_loyalty_tier": obj({"id": STRING, "name": STRING}),
                     # A pending points activation: the entry that activated.
                     "pending_points": ref("PendingPoints"),
                     # A transfer: the card the points went to, or came from.

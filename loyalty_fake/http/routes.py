@@ -41,6 +41,7 @@ from loyalty_fake.http import (
     rewards,
     segments,
     stacking,
+    tiers,
     transfers,
     trash_bin,
     validation_rules,
@@ -108,6 +109,7 @@ AREAS = (
     webhooks_api,
     trash_bin,
     point_estimates,
+    tiers,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ from loyalty_fake.ledger.earning import EarningChoices
 from loyalty_fake.ledger.points import TRANSACTION_FILTERS, transaction_record
 from loyalty_fake.ledger.project import Project
 from loyalty_fake.ledger.publications import PUBLICATION_FILTERS, publication_record
+from loyalty_fake.ledger.schedule import SCHEDULE
 from loyalty_fake.ledger.session import REACTIONS, Activity, Session
 from loyalty_fake.ledger.unit import UnitOfWork
 from loyalty_fake.ledger.validation_rules import ValidationRuleChoices
@@ -122,6 +124,19 @@ class Ledger:
             listener = self.listener
             if listener is not None and session.reported:
                 self._unit.on_commit(listener(session, tuple(session.reported)))
+
+    def catch_up(self, app_id: str) -> None:
+        """Do all the work due by now in ``app_id``'s project, a chunk a session (``schedule.py``).
+
+        Between chunks the lock is free: requests from other threads go on meanwhile.
+        """
+        while True:
+            with self.session(app_id) as session:
+                project = session.existing_project
+                if project is None or not SCHEDULE.due(project, session.clock.now()):
+                    return
+            # The lock is not fair: give a thread waiting for it the moment to take it.
+            time.sleep(0.0005)
 
     def existing_project(self, app_id: str) -> Project | None:
         """The project of ``app_id`` if one exists; for sessions, which settle it themselves."""

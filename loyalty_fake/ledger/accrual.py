@@ -26,3 +26,5 @@ class Accrual:
     order_source_id: str | None = None
     custom_event: str | None = None
     schema_id: str | None = None
+    # The tier whose mapping of the rule's points applied: (ID, name).
+    loyalty_tier: tuple[str, str] | None = None

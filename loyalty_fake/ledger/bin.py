@@ -140,6 +140,7 @@ def forget_campaign(session: Session, campaign: Campaign) -> None:
     session.rewards.forget_campaign(campaign)
     session.earning_rules.forget_campaign(campaign)
     session.pending_points.forget_cards(codes)
+    session.tiers.forget_campaign(campaign.id, codes)
     session.vouchers.forget_campaign(campaign)
     session.validation_rules.forget_object(campaign.id)
     Bin(session).prune()

@@ -17,7 +17,16 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.undo import UndoLog
 
-__all__ = ["keep_published_cards_as_they_are", "recategorize"]
+__all__ = ["PROGRAM_SETTINGS", "keep_published_cards_as_they_are", "recategorize"]
+
+# Program settings kept as given and echoed back; PUT may change them.
+PROGRAM_SETTINGS = (
+    "validity_timeframe",
+    "validity_day_of_week",
+    "validity_hours",
+    "activity_duration_after_publishing",
+    "loyalty_tiers_expiration",
+)
 
 
 def keep_published_cards_as_they_are(

@@ -14,7 +14,11 @@ import attrs
 from loyalty_fake import errors
 from loyalty_fake.ledger.bin import Bin, forget_campaign
 from loyalty_fake.ledger.bulk import no_gc
-from loyalty_fake.ledger.campaign_cards import keep_published_cards_as_they_are, recategorize
+from loyalty_fake.ledger.campaign_cards import (
+    PROGRAM_SETTINGS,
+    keep_published_cards_as_they_are,
+    recategorize,
+)
 from loyalty_fake.ledger.campaign_filters import campaign_record
 from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard
 from loyalty_fake.ledger.codes import CodeConfig
@@ -104,15 +108,6 @@ class Campaign:
 # Voucherify caps one program-creation batch; the fake keeps the same guard so that a
 # typo such as vouchers_count=10**9 answers at once instead of eating the machine.
 MAX_VOUCHERS_PER_REQUEST = 100_000
-
-
-# Program settings kept as given and echoed back; PUT may change them.
-_SETTINGS = (
-    "validity_timeframe",
-    "validity_day_of_week",
-    "validity_hours",
-    "activity_duration_after_publishing",
-)
 
 
 def find_campaign(project: Project, campaign_ref: str, *, any_type: bool = False) -> Campaign:
@@ -339,7 +334,7 @@ class Campaigns(Area):
         ):
             if key in changes:
                 setattr(campaign, key, changes[key])
-        for key in _SETTINGS:
+        for key in PROGRAM_SETTINGS:
             if key in changes:
                 campaign.settings[key] = changes[key]
         if "metadata" in changes:

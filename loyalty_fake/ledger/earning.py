@@ -45,6 +45,7 @@ __all__ = [
     "react_to_event",
     "react_to_order",
     "react_to_segment",
+    "react_to_tier",
     "rule_awards",
     "rule_points",
     "rules_by_campaign",
@@ -88,7 +89,8 @@ class Occasion:
 
     ``code``: the card a custom event is attributed to (``loyalty.code``), if any.
     ``segment_id``: the segment entered. ``only_rule``: the one rule that may award (a
-    rule just created, for the customers already in its segment).
+    rule just created, for the customers already in its segment). ``tier_id``: the tier
+    of a tier event (``customer.loyalty.tier.*``).
     """
 
     event_type: str
@@ -100,6 +102,7 @@ class Occasion:
     code: str | None = None
     segment_id: str | None = None
     only_rule: str | None = None
+    tier_id: str | None = None
 
     @property
     def rule_event(self) -> str:
@@ -155,6 +158,23 @@ def react_to_segment(session: Session, activity: Activity) -> None:
     earn(session, occasion)
 
 
+def react_to_tier(session: Session, activity: Activity) -> None:
+    """A member's tier changed: the program's rules of that tier event award their card."""
+    data = activity.data
+    customer = session.project.live_customer(data["customer_id"])
+    if customer is None:
+        return
+    occasion = Occasion(
+        activity.type,
+        data["event_id"],
+        customer,
+        name=activity.type,
+        code=data["code"],
+        tier_id=data["loyalty_tier_id"],
+    )
+    earn(session, occasion)
+
+
 def rules_by_campaign(
     rules: Iterable[EarningRule], occasion: Occasion
 ) -> dict[str, list[EarningRule]]:
@@ -167,6 +187,7 @@ def rules_by_campaign(
             and rule.active
             and rule.segment_id == segment_id
             and (only is None or rule.id == only)
+            and rule.loyalty_tier_id in (None, "__ANY__", occasion.tier_id)
         ):
             found.setdefault(rule.campaign_id, []).append(rule)
     return found
@@ -194,11 +215,25 @@ def earn(session: Session, occasion: Occasion) -> None:
         if card is None or card.holder_id is None:
             continue
         for rule, points in awards:
-            if rule.pending_points is not None and occasion.order is not None:
-                # The rule's points wait their days before reaching the card (pending.py).
-                session.pending_points.add(card, points, rule, _accrual(rule, occasion), now)
-            else:
-                session.points.accrue(card, points, rule, _accrual(rule, occasion), now)
+            _award(session, card, rule, points, occasion)
+
+
+def _award(
+    session: Session, card: LoyaltyCard, rule: EarningRule, points: int, occasion: Occasion
+) -> None:
+    """Give a rule's points to a card, as the holder's tier maps them (MULTIPLY or CUSTOM)."""
+    now = session.clock.now()
+    mapped, tier = session.tiers.mapped_points(card, rule.id, points)
+    accrual = _accrual(rule, occasion)
+    if tier is not None:
+        accrual = attrs.evolve(accrual, loyalty_tier=(tier.id, tier.name))
+    if mapped <= 0:
+        return
+    if rule.pending_points is not None and occasion.order is not None:
+        # The rule's points wait their days before reaching the card (pending.py).
+        session.pending_points.add(card, mapped, rule, accrual, now)
+    else:
+        session.points.accrue(card, mapped, rule, accrual, now)
 
 
 def rule_awards(

@@ -30,15 +30,19 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.expiry import ExpirationRules
 
 __all__ = [
+    "ANY_TIER",
     "EARNING_RULE_ORDERS",
     "ORDER_PAID_EVENT",
     "PROPORTIONAL_PLACES",
+    "TIER_EVENT_PREFIX",
     "EarningRule",
     "EarningRules",
     "RuleSpec",
 ]
 
 ORDER_PAID_EVENT = "order.paid"
+TIER_EVENT_PREFIX = "customer.loyalty.tier."
+ANY_TIER = "__ANY__"
 EARNING_RULE_ORDERS = ("created_at", "-created_at", "updated_at", "-updated_at")
 # Where each PROPORTIONAL calculation type keeps its ratio: loyalty[<where>][<what>].
 PROPORTIONAL_PLACES: dict[str, tuple[str, str]] = {
@@ -76,6 +80,8 @@ class RuleSpec:
     # {period_type: DAY, period_value: 1..90}; remove_pending_points: null was sent.
     pending_points: dict[str, Any] | None = None
     remove_pending_points: bool = False
+    # A tier event's tier (loyalty_tier.id): an ltr_ ID or __ANY__.
+    loyalty_tier_id: str | None = None
 
 
 @attrs.define
@@ -108,6 +114,8 @@ class EarningRule:
     # The validation rule that must hold for the rule to award (validation_rules.py keeps
     # it as the rule's assignment too).
     validation_rule_id: str | None = None
+    # A tier event rule's tier (loyalty_tier.id): an ltr_ ID, or __ANY__ for any tier.
+    loyalty_tier_id: str | None = None
 
     @property
     def automation_id(self) -> str:
@@ -161,6 +169,8 @@ class EarningRules(Area):
             _check(spec)
             if spec.segment_id is not None:
                 self._session.segments.get(spec.segment_id)
+            if spec.loyalty_tier_id not in (None, ANY_TIER):
+                self._session.tiers.get(campaign.id, str(spec.loyalty_tier_id))
             if spec.validation_rule_id is not None:
                 self._session.validation_rules.get(spec.validation_rule_id)
         now = self._session.clock.now()
@@ -179,6 +189,7 @@ class EarningRules(Area):
                 event=spec.event,
                 loyalty=spec.loyalty,
                 segment_id=spec.segment_id,
+                loyalty_tier_id=spec.loyalty_tier_id,
             )
             _apply(rule, spec)
             project.earning_rules[rule.id] = rule
@@ -282,21 +293,7 @@ def _check(spec: RuleSpec, start_date: dt.datetime | None = None) -> None:
     ``start_date``: the rule's, when ``spec`` updates a rule that has one.
     """
     if spec.event is not None:
-        if spec.event == SEGMENT_ENTERED:
-            if spec.segment_id is None:
-                raise errors.invalid_payload(
-                    f"Property .segment.id is required for the event {SEGMENT_ENTERED}"
-                )
-        elif spec.event != ORDER_PAID_EVENT and is_built_in_event(spec.event):
-            raise errors.invalid_payload(
-                f"Property .event {spec.event} is the name of a Voucherify event, "
-                "not a custom event"
-            )
-        elif spec.event != ORDER_PAID_EVENT and spec.schema_id is None:
-            raise errors.invalid_payload(
-                "Property .custom_event.schema_id is required for a custom event "
-                f"({spec.event}): define the event in the event schema first"
-            )
+        _check_event(spec, spec.event)
         if spec.loyalty is not None:
             _fits_event(spec.loyalty, spec.event)
         if spec.pending_points is not None:
@@ -308,13 +305,37 @@ def _check(spec: RuleSpec, start_date: dt.datetime | None = None) -> None:
         )
 
 
+def _check_event(spec: RuleSpec, event: str) -> None:
+    """What an event needs: a segment, a tier, or (a custom event) its schema; 400 otherwise."""
+    if event == SEGMENT_ENTERED:
+        if spec.segment_id is None:
+            raise errors.invalid_payload(
+                f"Property .segment.id is required for the event {SEGMENT_ENTERED}"
+            )
+    elif event.startswith(TIER_EVENT_PREFIX):
+        if spec.loyalty_tier_id is None:
+            raise errors.invalid_payload(
+                f"Property .loyalty_tier.id is required for the event {event}"
+            )
+    elif event != ORDER_PAID_EVENT and is_built_in_event(event):
+        raise errors.invalid_payload(
+            f"Property .event {event} is the name of a Voucherify event, not a custom event"
+        )
+    elif event != ORDER_PAID_EVENT and spec.schema_id is None:
+        raise errors.invalid_payload(
+            "Property .custom_event.schema_id is required for a custom event "
+            f"({event}): define the event in the event schema first"
+        )
+
+
 def _fits_event(loyalty: Mapping[str, Any], event: str) -> None:
     """An order's calculation needs ``order.paid``; a custom event's, a custom event."""
     kind = loyalty.get("calculation_type")
     if kind is None or kind == "CUSTOMER_METADATA":
         return
-    if event == SEGMENT_ENTERED:
-        # LoyaltiesEarningRulesCreateEnteredSegmentRequestBody: FIXED or CUSTOMER_METADATA.
+    if event == SEGMENT_ENTERED or event.startswith(TIER_EVENT_PREFIX):
+        # ...CreateEnteredSegmentRequestBody (and the docs' tier events): FIXED or
+        # CUSTOMER_METADATA.
         raise errors.invalid_payload(
             f"Property .loyalty.calculation_type {kind} does not fit the event {SEGMENT_ENTERED}"
         )

@@ -86,6 +86,7 @@ class Pending(Area):
             banner=accrual.banner,
             event_id=accrual.event_id,
             expiration_rules=rule.expiration_rules,
+            loyalty_tier=accrual.loyalty_tier,
         )
         project.pending_points[entry.id] = entry
         self._session.happened(card_activity(PENDING_POINTS_ADDED, card.code, entry.seq))

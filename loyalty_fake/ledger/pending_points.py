@@ -54,3 +54,5 @@ class PendingPoints:
     closed_seq: int = 0
     # Each adjustment's moment and project sequence number: a pending_points.updated event.
     adjusted: tuple[tuple[dt.datetime, int], ...] = ()
+    # The tier whose mapping of the rule's points applied: (ID, name).
+    loyalty_tier: tuple[str, str] | None = None

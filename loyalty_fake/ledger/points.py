@@ -285,6 +285,8 @@ class Points(Area):
         )
         card.transactions.append(transaction)
         self._session.happened(card_activity(transaction_event_type(kind), card.code, seq))
+        if project.loyalty_tiers:
+            self._session.tiers.moved(card, transaction)
         return transaction
 
     def accrue(

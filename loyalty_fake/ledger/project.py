@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.segments import CustomerEvent, Segment
     from loyalty_fake.ledger.session import Session
     from loyalty_fake.ledger.stacking import StackedRedemption
+    from loyalty_fake.ledger.tier_records import LoyaltyTier, MemberTier
     from loyalty_fake.ledger.undo import UndoLog
     from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
     from loyalty_fake.ledger.validation_sessions import ValidationSession
@@ -122,6 +123,16 @@ class Project:
     validation_rule_assignments: dict[str, RuleAssignment] = attrs.field(factory=dict)
     # bin.py: what deletes without force moved to the bin, by entry ID (oldest first)
     bin_entries: dict[str, BinEntry] = attrs.field(factory=dict)
+    # tiers.py: programs' tiers by ID; members' tiers and the points they collected in
+    # the period (POINTS_IN_PERIOD), by card code; tier_nights.py: members by the night
+    # their tier ends or starts (and a heap of those nights), BALANCE programs' apart.
+    loyalty_tiers: dict[str, LoyaltyTier] = attrs.field(factory=dict)
+    member_tiers: dict[str, MemberTier] = attrs.field(factory=dict)
+    tier_collected: dict[str, tuple[dt.date, int]] = attrs.field(factory=dict)
+    tier_due: dict[dt.datetime, list[str]] = attrs.field(factory=dict)
+    tier_instants: list[dt.datetime] = attrs.field(factory=list)
+    tier_balance_due: dict[dt.datetime, list[str]] = attrs.field(factory=dict)
+    tier_balance_instants: list[dt.datetime] = attrs.field(factory=list)
     # vouchers.py: discount and gift vouchers by code (codes shared with cards)
     vouchers: dict[str, Voucher] = attrs.field(factory=dict)
     # voucher_kinds.py: discount vouchers' and gift cards' parts of stacked redemptions, by ID
@@ -253,6 +264,9 @@ _GROWING = (
     "bin_entries",
     "vouchers",
     "voucher_redemptions",
+    "loyalty_tiers",
+    "tier_due",
+    "tier_balance_due",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 

@@ -16,6 +16,7 @@ from loyalty_fake.ledger.failed_redemptions import FailedRedemption
 from loyalty_fake.ledger.points import check_balance
 from loyalty_fake.ledger.project import Area, note_project
 from loyalty_fake.ledger.rewards import Reward, RewardAssignment, assignments_of, coin_payment
+from loyalty_fake.ledger.tiers import reward_price
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -230,7 +231,7 @@ class Redemptions(Area):
                 f"Cannot find reward with id {reward.id} in campaign {campaign.id}",
             )
         if reward.type != "COIN":
-            spent = assignment.points or 0
+            spent = reward_price(project, card, reward.id, assignment.points or 0)
             check_balance(card, spent)
             return reward, assignment, spent, 0
         if order is None:

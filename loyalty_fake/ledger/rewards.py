@@ -13,6 +13,7 @@ from loyalty_fake.ledger.campaigns import find_campaign
 from loyalty_fake.ledger.pages import Page
 from loyalty_fake.ledger.points import check_balance
 from loyalty_fake.ledger.project import Area, note_project
+from loyalty_fake.ledger.tiers import reward_price
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -298,7 +299,9 @@ class Rewards(Area):
             reward = project.rewards.get(assignment.reward_id)
             if reward is None:
                 continue
-            if affordable_only and (assignment.points or 0) > card.balance:
+            # The price the member pays: their tier's mapping of it, if it names the reward.
+            price = reward_price(project, card, reward.id, assignment.points or 0)
+            if affordable_only and price > card.balance:
                 continue
             offered.append((reward, assignment))
         return offered

@@ -10,6 +10,10 @@ effect of looking something up.
 When the clock has moved past several midnights, the schedule replays them one by one:
 each night's work runs in the slots' order before the next night's, so points that
 activate on the 5th expire after those due on the 3rd, as they would have day by day.
+
+A slot may do a large night in chunks (tiers: ``tier_nights.py``): one session does one
+chunk and stops there, so no request holds the lock for long; the next session, or
+``Ledger.catch_up``, goes on where it stopped, in the same order.
 """
 
 from __future__ import annotations
@@ -17,6 +21,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import attrs
+
+from loyalty_fake.ledger.tier_nights import (
+    balance_tiers_due,
+    recalculate_balance_tiers,
+    recalculate_tiers,
+    tiers_due,
+)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -33,12 +44,13 @@ class Slot:
     """One kind of time-driven work: when the next piece falls due, and doing it.
 
     ``next_due``: the instant the slot's soonest work falls due, ``None`` for none.
-    ``run``: do every piece of the slot's work due at or before the instant given.
+    ``run``: do every piece of the slot's work due at or before the instant given; a run
+    that answers ``False`` did one chunk of it and left the rest for the next session.
     """
 
     name: str
     next_due: Callable[[Project], dt.datetime | None] | None = None
-    run: Callable[[Session, dt.datetime], None] | None = None
+    run: Callable[[Session, dt.datetime], bool | None] | None = None
 
     def is_due(self, project: Project, at: dt.datetime) -> bool:
         """Whether the slot has work due in ``project`` at ``at``."""
@@ -78,8 +90,12 @@ class Schedule:
         night = self._soonest(project, now)
         while night is not None:
             for slot in self.slots:
-                if slot.run is not None and slot.is_due(project, night):
-                    slot.run(session, night)
+                if slot.run is None or not slot.is_due(project, night):
+                    continue
+                # A chunk of a large night (False): the rest, and the slots after it,
+                # wait for the next session (the lock is released between).
+                if slot.run(session, night) is False:
+                    return
             night = self._soonest(project, now)
 
 
@@ -107,8 +123,8 @@ SCHEDULE = Schedule(
     slots=(
         Slot("pending_points_activation", _pending_due, _activate),
         Slot("rewards_auto_redeem"),
-        Slot("tiers_recalculation"),
+        Slot("tiers_recalculation", tiers_due, recalculate_tiers),
         Slot("points_expiration", _expiry_due, _expire),
-        Slot("balance_tiers"),
+        Slot("balance_tiers", balance_tiers_due, recalculate_balance_tiers),
     )
 )

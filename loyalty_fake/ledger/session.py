@@ -21,6 +21,7 @@ from loyalty_fake.ledger.earning import (
     react_to_event,
     react_to_order,
     react_to_segment,
+    react_to_tier,
 )
 from loyalty_fake.ledger.earning_rules import EarningRules
 from loyalty_fake.ledger.events import Events
@@ -40,6 +41,7 @@ from loyalty_fake.ledger.segments import (
     react_to_customer,
 )
 from loyalty_fake.ledger.stacking import Stacking
+from loyalty_fake.ledger.tiers import TIER_EVENTS, Tiers
 from loyalty_fake.ledger.transfers import Transfers
 from loyalty_fake.ledger.validation_rules import ValidationRules
 from loyalty_fake.ledger.vouchers import Vouchers
@@ -71,6 +73,7 @@ REACTIONS: dict[str, tuple[Callable[[Session, Activity], None], ...]] = {
     CUSTOMER_CHANGED: (react_to_customer,),
     SEGMENT_ENTERED: (react_to_segment,),
     ORDER_CANCELED: (react_to_cancelled_order,),
+    **dict.fromkeys(TIER_EVENTS, (react_to_tier,)),
 }
 
 
@@ -97,6 +100,7 @@ class Session:
         "_rewards",
         "_segments",
         "_stacking",
+        "_tiers",
         "_unit",
         "_validation_rules",
         "_vouchers",
@@ -141,6 +145,7 @@ class Session:
         self._pending_points: Pending | None = None
         self._async_actions: AsyncActions | None = None
         self._stacking: Stacking | None = None
+        self._tiers: Tiers | None = None
         self._validation_rules: ValidationRules | None = None
         self._vouchers: Vouchers | None = None
 
@@ -386,6 +391,14 @@ class Session:
     def webhooks(self) -> Webhooks:
         """Webhook configurations and their signing token (stateless: made per use)."""
         return Webhooks(self)
+
+    @property
+    def tiers(self) -> Tiers:
+        """Programs' loyalty tiers and their members' tiers."""
+        found = self._tiers
+        if found is None:
+            found = self._tiers = Tiers(self)
+        return found
 
     @property
     def transfers(self) -> Transfers:

@@ -55,6 +55,7 @@ from loyalty_fake.ledger.redemptions import (
 from loyalty_fake.ledger.rewards import Reward, RewardAssignment
 from loyalty_fake.ledger.segments import CustomerEvent, Segment
 from loyalty_fake.ledger.stacking import StackedRedemption, StackedRollback
+from loyalty_fake.ledger.tier_records import LoyaltyTier, MemberTier, Qualification
 from loyalty_fake.ledger.transfer_records import PointsTransfer, TransferSide
 from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
 from loyalty_fake.ledger.validation_sessions import ValidationSession
@@ -144,6 +145,9 @@ def _record_classes() -> tuple[type, ...]:
         PointsTransfer,
         Webhook,
         BinEntry,
+        LoyaltyTier,
+        Qualification,
+        MemberTier,
     )
 
 
