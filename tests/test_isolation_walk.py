@@ -40,6 +40,7 @@ COLLECTIONS = {
     "/v1/campaigns",
     "/v1/vouchers",
     "/v1/categories",
+    "/v1/exports",
 }
 # Creating these makes a record in the stranger's own project (or is refused there).
 CREATORS = {
@@ -68,6 +69,9 @@ CREATORS = {
     "POST /v1/vouchers/metadata/async",
     "POST /v1/vouchers/importCSV",
     "POST /v1/categories",
+    # An export of the stranger's own (empty) project.
+    "POST /v1/exports",
+    "POST /v1/orders/export",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
 # The owner's product "shirt" and SKU "shirt-red", renamed and repriced by a stranger's upload.
@@ -133,6 +137,7 @@ BODIES: dict[str, Any] = {
     },
     "POST /v1/validation-rules": {"name": "Mine"},
     "POST /v1/categories": {"name": "Owner's", "hierarchy": 1},
+    "POST /v1/exports": {"exported_object": "order"},
     "PUT /v1/categories/{categoryId}": {"name": "taken over", "hierarchy": 1},
     "PUT /v1/validation-rules/{validationRuleId}": {"name": "taken over"},
     "POST /v1/validation-rules/{validationRuleId}/assignments": {
@@ -189,6 +194,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     parent: str = "r_unknown",
     validation_rule: str = "val_unknown",
     category: str = "cat_unknown",
+    export: str = "exp_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -210,6 +216,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "sessionKey": "held",
         "validationRuleId": validation_rule,
         "categoryId": category,
+        "exportId": export,
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     text = text.replace("{program}", program)
@@ -244,6 +251,7 @@ def _owner_state(fake: LoyaltyFake) -> str:
         for r in (*project.validation_rules.values(), *project.validation_rule_assignments.values())
     ]
     state["categories"] = [repr(r) for r in project.categories_by_name.values()]
+    state["exports"] = [repr(r) for r in project.exports.values()]
     return json.dumps(state, sort_keys=True)
 
 
@@ -307,6 +315,9 @@ def test_a_stranger_cannot_reach_another_projects_data(
     category = loyalty_fake.request(
         "POST", "/v1/categories", json_body={"name": "Owner's", "hierarchy": 1}, app_id="owner"
     ).json()["id"]
+    export = loyalty_fake.request(
+        "POST", "/v1/exports", json_body={"exported_object": "order"}, app_id="owner"
+    ).json()["id"]
     before = _owner_state(loyalty_fake)
     response = _send(
         route,
@@ -323,6 +334,7 @@ def test_a_stranger_cannot_reach_another_projects_data(
         parent=stacked,
         validation_rule=validation_rule,
         category=category,
+        export=export,
     )
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()

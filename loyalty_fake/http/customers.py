@@ -27,6 +27,7 @@ __all__ = [
     "CUSTOMER_REFERENCE",
     "PATH_PARAMETERS",
     "ROUTES",
+    "customer_body",
     "customer_profile",
     "customer_ref",
 ]
@@ -143,6 +144,10 @@ def _customer_json(
         call.session.redemptions.failures_of_customer(customer.id),
         orders.get(customer.id, NO_ORDERS),
     )
+
+
+# The customer object every answer shows (exports read it too).
+customer_body = _customer_json
 
 
 def get_customer(call: Call) -> tuple[int, Any]:

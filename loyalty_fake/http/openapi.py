@@ -27,6 +27,7 @@ from loyalty_fake.http import (
     customers_json,
     earning_rules_json,
     events_json,
+    exports_json,
     order_amounts_json,
     orders_json,
     pending_points_json,
@@ -78,6 +79,7 @@ _JSON_MODULES = (
     vouchers_json,
     qualifications_json,
     voucher_redemptions_json,
+    exports_json,
 )
 
 

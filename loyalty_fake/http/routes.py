@@ -25,6 +25,7 @@ from loyalty_fake.http import (
     customers,
     earning_rules,
     events,
+    exports,
     imports,
     members,
     orders,
@@ -101,6 +102,7 @@ AREAS = (
     voucher_csv,
     transfers,
     categories,
+    exports,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)
