@@ -107,6 +107,8 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
     _validation_rules(fake, known)
     category = {"name": "Fuzz", "hierarchy": 1}
     known["categoryId"] = [fake.request("POST", "/v1/categories", json_body=category).json()["id"]]
+    made = fake.request("POST", "/v1/exports", json_body={"exported_object": "customer"}).json()
+    known["exportId"] = [made["id"]]
     for name, values in _vouchers(fake).items():
         known[name] = [*known[name], *values]
     slot = loyalty_fake_live_server.app

@@ -259,6 +259,7 @@ ROUTES: tuple[Route, ...] = (
             "An export, DONE with its file's URL; with token, the CSV file (text/csv)",
             "Export",
             query=[query("token", STRING, "The token of result.url: answers the CSV file.")],
+            files=("text/csv", "text/plain"),
             errors=" 401 unauthorized: a token not the export's.",
         ),
     ),
