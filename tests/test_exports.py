@@ -232,3 +232,21 @@ def test_exports_survive_a_snapshot(seed: int) -> None:
     restored_file = restored.request("GET", path, params={"token": token}).body
     assert restored_file == fake.request("GET", path, params={"token": token}).body
     assert restored_file == b"Name,Source ID\r\n,alice\r\n"
+
+
+def test_result_url_is_on_the_base_url_the_client_called() -> None:
+    """A configured base URL (with its path prefix) is where result.url points, and it downloads."""
+    import requests  # noqa: PLC0415 - the one client this test needs
+
+    base = "http://voucherify.test:8080/api"
+    with LoyaltyFake(base_urls=(base,)) as fake:
+        made = requests.post(
+            f"{base}/v1/exports", json={"exported_object": "order"}, headers=fake.headers, timeout=5
+        ).json()
+        done = requests.get(f"{base}/v1/exports/{made['id']}", headers=fake.headers, timeout=5)
+        url = done.json()["result"]["url"]
+        assert url.startswith(f"{base}/v1/exports/{made['id']}?token=")
+        file = requests.get(url, headers=fake.headers, timeout=5)
+        assert (file.status_code, file.text) == (200, "ID,Source ID,Status\r\n")
+        default = fake.request("GET", f"/v1/exports/{made['id']}").json()["result"]["url"]
+        assert default.startswith(base)

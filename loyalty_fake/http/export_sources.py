@@ -17,6 +17,7 @@ import attrs
 from loyalty_fake.clock import parse_timestamp
 from loyalty_fake.filters import FilterField, Kind
 from loyalty_fake.http.customers import customer_body
+from loyalty_fake.http.customers_json import REDEMPTION_TOTALS
 from loyalty_fake.http.orders_json import synced_order_json
 from loyalty_fake.http.points_json import bucket_json, transaction_json
 from loyalty_fake.http.publications import publication_body
@@ -225,17 +226,7 @@ _CUSTOMER_PATHS: dict[str, Callable[[Row], Any]] = {
     "address_line_1": _path("address", "line_1"),
     "address_line_2": _path("address", "line_2"),
     "address_postal_code": _path("address", "postal_code"),
-    **{
-        f"redemptions_{key}": _path("summary", "redemptions", key)
-        for key in (
-            "total_redeemed",
-            "total_failed",
-            "total_succeeded",
-            "total_rolled_back",
-            "total_rollback_failed",
-            "total_rollback_succeeded",
-        )
-    },
+    **{f"redemptions_{key}": _path("summary", "redemptions", key) for key in REDEMPTION_TOTALS},
     **{
         f"orders_{key}": _path("summary", "orders", key)
         for key in (
