@@ -711,6 +711,20 @@ def _export_errata(cleaned: dict[str, Any]) -> None:
             # The campaign transactions export's scope types each ID as one character
             # (maxLength 1) while its own example shows a whole camp_ ID.
             filters[key] = {"conditions": {"$in": ["x"]}}
+    _dates_as_text(filters)
+
+
+def _dates_as_text(filters: dict[str, Any]) -> None:
+    """A date condition's operands as plain text (docs/spec-errata.md).
+
+    The schema's oneOf of a date-time string and a string matches a date-time twice, its
+    own example's included.
+    """
+    for entry in filters.values():
+        tests = entry.get("conditions") if isinstance(entry, dict) else None
+        for condition in ("$after", "$before"):
+            if isinstance(tests, dict) and isinstance(tests.get(condition), list):
+                tests[condition] = ["(a date-time)" for _ in tests[condition]]
 
 
 def _with_order_source_id(cleaned: dict[str, Any]) -> None:

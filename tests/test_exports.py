@@ -260,3 +260,33 @@ def test_result_url_is_on_the_base_url_the_client_called() -> None:
         assert (file.status_code, file.text) == (200, "ID,Source ID,Status\r\n")
         default = fake.request("GET", f"/v1/exports/{made['id']}").json()["result"]["url"]
         assert default.startswith(base)
+
+
+def test_vouchers_and_transactions_by_date(client: Client, loyalty_fake: LoyaltyFake) -> None:
+    """A discount voucher's value and type; transactions filtered by created_at, newest first."""
+    loyalty_fake.clock.freeze()
+    loyalty_fake.request("POST", "/v1/campaigns", json_body={**DISCOUNTS, "vouchers_count": 1})
+    loyalty_fake.create_loyalty_program("Club")
+    code = loyalty_fake.add_member("Club", {"source_id": "alice"})["code"]
+    loyalty_fake.add_points(code, 5)
+    loyalty_fake.clock.advance(days=2)
+    middle = "2000-01-01T00:00:00Z"
+    since = loyalty_fake.clock.now().isoformat()
+    loyalty_fake.add_points(code, 7)
+    parameters = {
+        "fields": ["amount", "balance"],
+        "order": "-created_at",
+        "filters": {"created_at": {"conditions": {"$after": [middle]}}},
+    }
+    both = _ok(client.shortcut_export("member", {"parameters": parameters}, memberId=code))
+    assert _rows(client, both["id"])[1:] == [["7", "12"], ["5", "5"]]
+    parameters["filters"] = {"created_at": {"conditions": {"$after": [since[:19] + "Z"]}}}
+    parameters["order"] = "created_at"
+    late = _ok(client.shortcut_export("member", {"parameters": parameters}, memberId=code))
+    assert _rows(client, late["id"])[1:] == [["7", "12"]]
+    vouchers = {"fields": ["voucher_type", "value", "discount_type"], "order": "code"}
+    made = _ok(client.create_export({"exported_object": "voucher", "parameters": vouchers}))
+    assert sorted(_rows(client, made["id"])[1:]) == [
+        ["DISCOUNT_VOUCHER", "500", "AMOUNT"],
+        ["LOYALTY_CARD", "12", ""],
+    ]
