@@ -195,10 +195,11 @@ class LoyaltyFake(LedgerViews):
 
         ``client`` (the library that sent it) has the call journaled.
         """
-        target = self._hosts.route_url(url)
-        if target is None:
+        found = self._hosts.split_url(url)
+        if found is None:
             return None
-        return self.app.handle(Request.from_url(method, target, headers, body), client=client)
+        request = Request.from_url(method, found[1], headers, body, base=found[0])
+        return self.app.handle(request, client=client)
 
     # -- the clock ------------------------------------------------------------------------
 
@@ -250,7 +251,8 @@ class LoyaltyFake(LedgerViews):
         if json_body is not None:
             body = json.dumps(json_body).encode()
             headers["Content-Type"] = "application/json"
-        return self.app.handle(Request.from_url(method, path + query, headers, body))
+        request = Request.from_url(method, path + query, headers, body, base=self.base_url)
+        return self.app.handle(request)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.request(method, path, **kwargs)

@@ -159,6 +159,14 @@ class IdGenerator:
         """``aa_`` and 18 lowercase hex digits."""
         return "aa_" + self.chars(_HEX, 18)
 
+    def export_id(self) -> str:
+        """An export's ``exp_`` and 24 alphanumerics."""
+        return self._alnum("exp_", 24)
+
+    def export_token(self) -> str:
+        """The token an export's download URL carries: 32 alphanumerics."""
+        return self.chars(ALPHANUMERIC, 32)
+
     def product_id(self) -> str:
         """A product's ``prod_`` and 18 lowercase hex digits."""
         return "prod_" + self.chars(_HEX, 18)

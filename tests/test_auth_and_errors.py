@@ -143,8 +143,9 @@ def test_methods_voucherify_never_uses_are_405(loyalty_fake: LoyaltyFake, method
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("POST", "/v1/vouchers/SOME/transactions/export"),
-        ("POST", "/v1/orders/export"),
+        # (The transactions and orders exports were these until the fake served them.)
+        ("POST", "/v1/vouchers/SOME/validate"),
+        ("GET", "/v1/customers/SOME/redeemables"),
         # Served as POST /v1/vouchers/{code} but for this more specific operation.
         ("POST", "/v1/vouchers/qualification"),
     ],

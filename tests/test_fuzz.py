@@ -119,6 +119,8 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
     tiers = [{"name": "Fuzz", "points": {"from": 1}}]
     made = fake.request("POST", f"/v1/loyalties/{program['id']}/tiers", json_body=tiers).json()
     known["loyaltyTierId"] = [made[0]["id"]]
+    made = fake.request("POST", "/v1/exports", json_body={"exported_object": "customer"}).json()
+    known["exportId"] = [made["id"]]
     for name, values in _vouchers(fake).items():
         known[name] = [*known[name], *values]
     known.update(_webhooks(fake))

@@ -44,6 +44,7 @@ COLLECTIONS = {
     "/v1/vouchers",
     "/v1/categories",
     "/v1/trash-bin",
+    "/v1/exports",
 }
 # Creating these makes a record in the stranger's own project (or is refused there).
 CREATORS = {
@@ -72,6 +73,9 @@ CREATORS = {
     "POST /v1/vouchers/metadata/async",
     "POST /v1/vouchers/importCSV",
     "POST /v1/categories",
+    # An export of the stranger's own (empty) project.
+    "POST /v1/exports",
+    "POST /v1/orders/export",
 }
 CSV = {"file": ("customers.csv", b"Source_id,Name\nalice,Taken Over\n", "text/csv")}
 # The owner's product "shirt" and SKU "shirt-red", renamed and repriced by a stranger's upload.
@@ -138,6 +142,7 @@ BODIES: dict[str, Any] = {
     "POST /v1/validation-rules": {"name": "Mine"},
     "POST /v1/categories": {"name": "Owner's", "hierarchy": 1},
     "POST /v1/loyalties/{campaignId}/tiers": [{"name": "Mine", "points": {"from": 1}}],
+    "POST /v1/exports": {"exported_object": "order"},
     "PUT /v1/categories/{categoryId}": {"name": "taken over", "hierarchy": 1},
     "PUT /v1/validation-rules/{validationRuleId}": {"name": "taken over"},
     "POST /v1/validation-rules/{validationRuleId}/assignments": {
@@ -200,6 +205,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
     category: str = "cat_unknown",
     bin_entry: str = "tbe_unknown",
     tier: str = "ltr_unknown",
+    export: str = "exp_unknown",
 ) -> requests.Response:
     """Call ``route`` on the owner's records, with ``headers`` and the operation's body."""
     values = {
@@ -223,6 +229,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "categoryId": category,
         "binEntryId": bin_entry,
         "loyaltyTierId": tier,
+        "exportId": export,
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     text = text.replace("{program}", program)
@@ -261,7 +268,17 @@ def _owner_state(fake: LoyaltyFake) -> str:
     state["tiers"] = [
         repr(r) for r in (*project.loyalty_tiers.values(), *project.member_tiers.items())
     ]
+    state["exports"] = [repr(r) for r in project.exports.values()]
     return json.dumps(state, sort_keys=True)
+
+
+def _export(fake: LoyaltyFake) -> str:
+    """The ID of an export of the owner's."""
+    made = fake.request(
+        "POST", "/v1/exports", json_body={"exported_object": "order"}, app_id="owner"
+    )
+    export: str = made.json()["id"]
+    return export
 
 
 def _tier(fake: LoyaltyFake) -> str:
@@ -341,8 +358,9 @@ def test_a_stranger_cannot_reach_another_projects_data(
     category = loyalty_fake.request(
         "POST", "/v1/categories", json_body={"name": "Owner's", "hierarchy": 1}, app_id="owner"
     ).json()["id"]
-    bin_entry = _bin_entry(loyalty_fake)
-    tier = _tier(loyalty_fake)
+    # The owner's records of the newer areas, by the keyword _send names them with.
+    more = {"bin_entry": _bin_entry(loyalty_fake), "tier": _tier(loyalty_fake)}
+    more["export"] = _export(loyalty_fake)
     before = _owner_state(loyalty_fake)
     response = _send(
         route,
@@ -359,8 +377,7 @@ def test_a_stranger_cannot_reach_another_projects_data(
         parent=stacked,
         validation_rule=validation_rule,
         category=category,
-        bin_entry=bin_entry,
-        tier=tier,
+        **more,
     )
     if route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()

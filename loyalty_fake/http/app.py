@@ -306,6 +306,8 @@ class FakeVoucherifyApp:
             status, body = route.handler(Call(session, request, params))
         if status == HTTPStatus.NO_CONTENT:
             return Response(status, b"", ())
+        if isinstance(body, Response):  # not JSON: a file (an export's CSV)
+            return body
         return Response(status, encode_json(body), JSON_HEADERS)
 
     def _check_content_type(self, request: Request, media_type: str) -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "CUSTOMER_REFERENCE",
     "PATH_PARAMETERS",
     "ROUTES",
+    "customer_body",
     "customer_profile",
     "customer_ref",
 ]
@@ -151,6 +152,10 @@ def _customer_json(
         orders.get(customer.id, NO_ORDERS),
         parts.get(customer.id, ()),
     )
+
+
+# The customer object every answer shows (exports read it too).
+customer_body = _customer_json
 
 
 def get_customer(call: Call) -> tuple[int, Any]:

@@ -34,12 +34,23 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
 
 __all__ = [
+    "REDEMPTION_TOTALS",
     "SCHEMAS",
     "customer_json",
     "customers_json",
     "deletion_json",
     "simple_customer_json",
 ]
+
+# A customer's redemption counts (summary.redemptions), as the object and its export name them.
+REDEMPTION_TOTALS = (
+    "total_redeemed",
+    "total_failed",
+    "total_succeeded",
+    "total_rolled_back",
+    "total_rollback_failed",
+    "total_rollback_succeeded",
+)
 
 
 def _orders_json(orders: OrderSummary) -> dict[str, Any]:
@@ -180,17 +191,7 @@ SCHEMAS: dict[str, Schema] = {
                 {
                     "redemptions": obj(
                         {
-                            **dict.fromkeys(
-                                (
-                                    "total_redeemed",
-                                    "total_failed",
-                                    "total_succeeded",
-                                    "total_rolled_back",
-                                    "total_rollback_failed",
-                                    "total_rollback_succeeded",
-                                ),
-                                COUNT,
-                            ),
+                            **dict.fromkeys(REDEMPTION_TOTALS, COUNT),
                             "gift": obj({"redeemed_amount": COUNT, "amount_to_go": COUNT}),
                             "loyalty_card": obj({"redeemed_points": COUNT, "points_to_go": COUNT}),
                         }

@@ -45,7 +45,8 @@ class Operation:
     ``accepted`` the 202 one; ``errors`` adds statuses to the error envelope's description;
     ``not_implemented`` documents a deliberate 501 for part of the operation;
     ``media_type`` is the body's (``multipart/form-data`` for a CSV upload);
-    ``client_side`` marks a ``/client/v1`` operation, called with client-side keys.
+    ``client_side`` marks a ``/client/v1`` operation, called with client-side keys;
+    ``files``: media types the 200 may also be, a file's text (an export's CSV).
     """
 
     operation_id: str
@@ -58,6 +59,7 @@ class Operation:
     not_implemented: str | None = None
     media_type: str = "application/json"
     client_side: bool = False
+    files: tuple[str, ...] = ()
 
 
 def split(template: str) -> tuple[str, ...]:

@@ -10,8 +10,16 @@ import attrs
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = ["JSON_HEADERS", "Request", "Response", "is_json_media_type", "query_pairs"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "JSON_HEADERS",
+    "Request",
+    "Response",
+    "is_json_media_type",
+    "query_pairs",
+]
 
+DEFAULT_BASE_URL = "https://api.voucherify.io"
 JSON_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/json; charset=utf-8"),)
 
 
@@ -53,6 +61,9 @@ class Request:
     _segments: tuple[str, ...] | None = attrs.field(
         default=None, init=False, eq=False, repr=False, hash=False
     )
+    # The base URL the client sent it to (scheme, host and any path prefix), for the URLs an
+    # answer gives back (an export's download): Voucherify's own unless a transport says.
+    base: str = attrs.field(default=DEFAULT_BASE_URL, eq=False)
 
     @classmethod
     def from_url(
@@ -61,8 +72,9 @@ class Request:
         url: str,
         headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         body: bytes | str | None = None,
+        base: str = DEFAULT_BASE_URL,
     ) -> Request:
-        """Build a request from an absolute or path-only URL."""
+        """Build a request from an absolute or path-only URL (sent to ``base``)."""
         if url.startswith("/"):
             # A path, even //v1/... that urlsplit would read as a host name.
             path, _, query = url.partition("#")[0].partition("?")
@@ -76,6 +88,7 @@ class Request:
             query=tuple(parse_qsl(query, keep_blank_values=True, errors="surrogateescape")),
             headers=headers or {},  # lower-cased once, by the field's converter
             body=raw,
+            base=base,
         )
 
     def header(self, name: str) -> str | None:

@@ -27,6 +27,7 @@ from loyalty_fake.http import (
     customers_json,
     earning_rules_json,
     events_json,
+    exports_json,
     order_amounts_json,
     orders_json,
     pending_points_json,
@@ -86,6 +87,7 @@ _JSON_MODULES = (
     trash_bin,
     point_estimates,
     tiers_json,
+    exports_json,
 )
 
 
@@ -105,11 +107,19 @@ def _json(schema: Schema, description: str) -> Schema:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _success(spec: Operation) -> Schema:
+    """The 200: the response's JSON, or a file's text in one of ``spec.files``."""
+    success = _json(ref(spec.response or ""), "Success.")
+    for media_type in spec.files:
+        success["content"][media_type] = {"schema": {"type": "string"}}
+    return success
+
+
 def _operation(spec: Operation) -> Schema:
     """One operation, with the 200 (or 204), 401 and error envelope every one answers."""
     responses: Schema = {}
     if spec.response is not None:
-        responses["200"] = _json(ref(spec.response), "Success.")
+        responses["200"] = _success(spec)
     elif spec.accepted is None:
         responses["204"] = {"description": "Deleted: no content."}
     if spec.accepted is not None and spec.response is None:

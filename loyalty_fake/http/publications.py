@@ -21,7 +21,13 @@ if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
     from loyalty_fake.ledger.publications import Publication
 
-__all__ = ["PATH_PARAMETERS", "PUBLICATION_QUERY", "ROUTES", "list_publications"]
+__all__ = [
+    "PATH_PARAMETERS",
+    "PUBLICATION_QUERY",
+    "ROUTES",
+    "list_publications",
+    "publication_body",
+]
 
 PATH_PARAMETERS: dict[str, str] = {}
 
@@ -188,6 +194,11 @@ def _publication_body(call: Call, publication: Publication, *, listed: bool) -> 
             voucher = any_voucher_json(found, campaign)
     customer_body = customers_json(session, (customer,))[0]
     return publication_api_json(publication, customer, customer_body, voucher)
+
+
+def publication_body(call: Call, publication: Publication) -> dict[str, Any]:
+    """A publication as the list shows it (exports read it too)."""
+    return _publication_body(call, publication, listed=True)
 
 
 def list_publications(call: Call) -> tuple[int, Any]:

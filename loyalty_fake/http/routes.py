@@ -26,6 +26,7 @@ from loyalty_fake.http import (
     customers,
     earning_rules,
     events,
+    exports,
     imports,
     members,
     orders,
@@ -110,6 +111,7 @@ AREAS = (
     trash_bin,
     point_estimates,
     tiers,
+    exports,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)

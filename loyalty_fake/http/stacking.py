@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.redemptions import Redemption
     from loyalty_fake.ledger.stacking import Outcome, StackedRedemption, StackedRequest
 
-__all__ = ["PATH_PARAMETERS", "ROUTES", "stacked_body"]
+__all__ = ["PATH_PARAMETERS", "ROUTES", "redemption_entry_json", "stacked_body"]
 
 PATH_PARAMETERS = {
     "parentRedemptionId": "A stacked redemption's ID (r_).",
@@ -243,6 +243,11 @@ def list_redemptions(call: Call) -> tuple[int, Any]:
         "redemptions": [_entry_json(call, kind, record) for kind, record in found],
         "total": len(entries),
     }
+
+
+def redemption_entry_json(call: Call, kind: str, record: Any) -> dict[str, Any]:
+    """A row of ``GET /v1/redemptions`` (exports read them too)."""
+    return _entry_json(call, kind, record)
 
 
 def _entry_json(call: Call, kind: str, record: Any) -> dict[str, Any]:

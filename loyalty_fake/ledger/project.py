@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
     from loyalty_fake.ledger.customers import Customer
     from loyalty_fake.ledger.earning_rules import EarningRule
+    from loyalty_fake.ledger.exports import Export
     from loyalty_fake.ledger.orders import Order
     from loyalty_fake.ledger.pending_points import PendingPoints
     from loyalty_fake.ledger.products import Product, Sku
@@ -113,6 +114,8 @@ class Project:
     pending_instants: list[dt.datetime] = attrs.field(factory=list)
     # async_actions.py: finished async actions by ID, oldest first
     async_actions: dict[str, AsyncAction] = attrs.field(factory=dict)
+    # exports.py: exports (their CSV files made when requested) by ID, oldest first
+    exports: dict[str, Export] = attrs.field(factory=dict)
     # stacking.py: stacked redemptions (parents) by ID, their rollbacks' IDs to theirs, and
     # validation sessions (LOCK) by key
     stacked_redemptions: dict[str, StackedRedemption] = attrs.field(factory=dict)
@@ -257,6 +260,7 @@ _GROWING = (
     "pending_points",
     "pending_due",
     "async_actions",
+    "exports",
     "stacked_redemptions",
     "stacked_ids_by_rollback",
     "validation_rules",

@@ -34,6 +34,7 @@ from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.customers import Customer
 from loyalty_fake.ledger.earning_rules import EarningRule
 from loyalty_fake.ledger.expiry import ExpirationRules
+from loyalty_fake.ledger.exports import Export
 from loyalty_fake.ledger.history import (
     PACKED_LAYOUTS,
     CardPoints,
@@ -133,6 +134,7 @@ def _record_classes() -> tuple[type, ...]:
         Condition,
         PendingPoints,
         AsyncAction,
+        Export,
         StackedRollback,
         StackedRedemption,
         ValidationSession,

@@ -290,7 +290,16 @@ class ServerApp:
         body = _read_body(environ)
         if isinstance(body, VoucherifyError):
             return self.served.app.error_response(body)
-        return self.handle(Request.from_url(method, str(raw), headers, body))
+        return self.handle(Request.from_url(method, str(raw), headers, body, base=_base(environ)))
+
+
+def _base(environ: Environ) -> str:
+    """The URL the client reached the server at, from its ``Host`` header (PEP 3333)."""
+    scheme = str(environ.get("wsgi.url_scheme", "http"))
+    host = environ.get("HTTP_HOST")
+    if not host:
+        host = f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
+    return f"{scheme}://{host}{quote(str(environ.get('SCRIPT_NAME', '')))}"
 
 
 def _read_body(environ: Environ) -> bytes | VoucherifyError:

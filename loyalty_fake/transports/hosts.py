@@ -88,6 +88,17 @@ class HostMatcher:
             _VOUCHERIFY_HOST.match(origin[1])
         )
 
+    def split_url(self, url: str) -> tuple[str, str] | None:
+        """``route_url``'s path and query, and the base URL the client gave before it."""
+        target = self.route_url(url)
+        if target is None:
+            return None
+        base = urlsplit(url.partition("?")[0].removesuffix(target.partition("?")[0]))
+        netloc = base.netloc
+        if base.port is not None and base.port == _DEFAULT_PORTS.get(base.scheme.lower()):
+            netloc = netloc.rpartition(":")[0]  # https://host:443 is https://host
+        return f"{base.scheme}://{netloc}{base.path}", target
+
     def route_url(self, url: str) -> str | None:
         """``route`` for an absolute URL; the result keeps the query string."""
         routed = self._routed
