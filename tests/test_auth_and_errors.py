@@ -81,8 +81,8 @@ def test_unimplemented_operation_says_so(client: Client, loyalty_fake: LoyaltyFa
     """An operation the fake lacks is a Voucherify-shaped 501 naming it and changing nothing."""
     make_program(client)
     response = requests.post(
-        f"{BASE_URL}/v1/loyalties/Coffee%20Club/transactions/export",
-        json={"parameters": {"fields": ["id"]}},
+        f"{BASE_URL}/v1/product-collections",
+        json={"type": "STATIC", "name": "Mugs", "products": []},
         headers=loyalty_fake.headers,
         timeout=5,
     )
@@ -90,10 +90,9 @@ def test_unimplemented_operation_says_so(client: Client, loyalty_fake: LoyaltyFa
     body = response.json()
     assert body["key"] == "not_implemented"
     assert body["details"].startswith(
-        "POST /v1/loyalties/{campaignId}/transactions/export (Export Loyalty Campaign "
-        "Transactions) is not implemented"
+        "POST /v1/product-collections (Create Product Collection) is not implemented"
     )
-    assert body["resource_id"] == "export-loyalty-campaign-transactions"
+    assert body["resource_id"] == "create-product-collection"
     assert re.fullmatch(r"v-[0-9a-f]{18}", body["request_id"])
     # ... and it was no fake success: nothing changed.
     assert client.get_program("Coffee Club").status == 200
