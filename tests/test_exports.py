@@ -9,15 +9,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from loyalty_fake import LoyaltyFake
+from tests.test_categories import DISCOUNTS
 
 if TYPE_CHECKING:
     from tests.conftest import Client, Reply
-
-DISCOUNTS = {
-    "name": "Spring",
-    "campaign_type": "DISCOUNT_COUPONS",
-    "voucher": {"type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 500}},
-}
 
 
 def _ok(reply: Reply) -> Any:
