@@ -459,3 +459,11 @@ def test_assignment_lists_page_and_order(client: Client, loyalty_fake: LoyaltyFa
     assert ([a["id"] for a in newest["data"]], newest["total"]) == (made[:0:-1], 3)
     second = _ok(client.list_rule_assignments(rule["id"], {"limit": 2, "page": 2}))
     assert [a["id"] for a in second["data"]] == made[2:]
+
+
+def test_a_rule_key_of_non_ascii_digits_is_refused(loyalty_fake: LoyaltyFake) -> None:
+    """A rules key like "²" (a digit to str.isdigit, not to int) is 400, never a 500."""
+    body = {"name": "Odd", "rules": {"²": {"name": "order.amount"}, "logic": "1"}}
+    response = loyalty_fake.request("POST", "/v1/validation-rules", json_body=body)
+    assert response.status == 400
+    assert response.json()["key"] == "invalid_validation_rules"

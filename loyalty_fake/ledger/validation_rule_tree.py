@@ -241,7 +241,7 @@ class _Parser:
                 raise self._fail()
             self.at += 1
             return found
-        if word is not None and word.isdigit():
+        if word is not None and word.isascii() and word.isdigit():
             key = str(int(word))
             if key not in self.keys:
                 raise invalid_validation_rules(
@@ -264,7 +264,8 @@ def check_tree(raw: Any, where: str = "rules") -> dict[str, Any]:
     for key, node in raw.items():
         if key == "logic":
             continue
-        if not key.isdigit() or int(key) < 1:
+        # isdigit() alone passes '²', which int() refuses: ASCII digits only.
+        if not (key.isascii() and key.isdigit()) or int(key) < 1:
             raise invalid_validation_rules(
                 f"Rule key '{key}' of {where} must be a number from 1 (or 'logic')"
             )
@@ -384,7 +385,7 @@ def _check_timeframe(condition: str, value: Any, where: str) -> None:
         if len(parts) != 3 or any(clock_minutes(p) is None for p in parts[:2]):  # noqa: PLR2004
             raise invalid_validation_rules(f"Condition {where} must be 'HH:mm;HH:mm;days'")
         days = [d for d in parts[2].split(",") if d.strip()]
-        if not all(d.strip().isdigit() and int(d) <= 6 for d in days):  # noqa: PLR2004
+        if not all(d.strip().isascii() and d.strip().isdigit() and int(d) <= 6 for d in days):  # noqa: PLR2004
             raise invalid_validation_rules(f"Condition {where} must name days from 0 to 6")
 
 
