@@ -98,8 +98,13 @@ def _timed(call: Callable[[], object]) -> float:
     return time.perf_counter() - began
 
 
-def measure_dashboard(members: int = 1_000_000) -> list[DashboardFigure]:
-    """Every page's median time at ``members`` members, then the longest API wait."""
+def measure_dashboard(
+    members: int = 1_000_000, report: Callable[[DashboardFigure], None] = lambda _: None
+) -> list[DashboardFigure]:
+    """Every page's median time at ``members`` members, then the longest API wait.
+
+    ``report`` is told each figure as soon as it is measured.
+    """
     fake, code, source_id = _state(members)
     gc.collect()
     control = ControlPlane(fake)
@@ -113,7 +118,9 @@ def measure_dashboard(members: int = 1_000_000) -> list[DashboardFigure]:
         draw = functools.partial(control.handle, request)
         seconds = statistics.median(_timed(draw) for _ in range(3))
         found.append(DashboardFigure(f"dashboard/{name}", seconds, MAX_PAGE_SECONDS, members))
+        report(found[-1])
     found.append(_api_wait(fake, control, code, pages, members))
+    report(found[-1])
     return found
 
 
@@ -144,10 +151,7 @@ def _api_wait(
 
 def figures(members: int, report: Callable[[DashboardFigure], None]) -> list[DashboardFigure]:
     """The figures for ``benchmarks/run.py``: measured, reported, returned."""
-    found = measure_dashboard(members)
-    for figure in found:
-        report(figure)
-    return found
+    return measure_dashboard(members, report)
 
 
 def main() -> None:
@@ -155,8 +159,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--members", type=int, default=1_000_000)
     options = parser.parse_args()
-    for figure in measure_dashboard(options.members):
-        print(figure.line(), flush=True)
+    began = time.perf_counter()
+    measure_dashboard(options.members, lambda figure: print(figure.line(), flush=True))
+    print(f"# {time.perf_counter() - began:,.0f} s in all, seeding included", flush=True)
 
 
 if __name__ == "__main__":

@@ -137,17 +137,30 @@ def _card_codes(ledger: Ledger, app_id: str, q: str, wanted: int, note: list[int
     return _scan(codes, fits, wanted, note).keys
 
 
+def _card_keys(ledger: Ledger, app_id: str) -> tuple[list[str], dict[str, LoyaltyCard]]:
+    """The project's card codes, oldest first, copied under the lock; and its live cards."""
+    with ledger.session(app_id) as session:
+        return list(session.project.cards), session.project.cards
+
+
+def _ledger_cards(ledger: Ledger, app_id: str) -> dict[str, LoyaltyCard]:
+    """The project's live cards by code (read outside the lock: one lookup at a time)."""
+    with ledger.session(app_id) as session:
+        return session.project.cards
+
+
 def _members(ledger: Ledger, query: Query, app_id: str) -> Page:
     start, size = (query.page - 1) * query.size, query.size
     scanned: list[int] = []
-    codes = _card_codes(ledger, app_id, query.q, start + size + 1, scanned) if query.q else None
+    if query.q:
+        codes = _card_codes(ledger, app_id, query.q, start + size + 1, scanned)[start:]
+    else:
+        keys, cards_now = _card_keys(ledger, app_id)
+        held = (k for k in reversed(keys) if getattr(cards_now.get(k), "holder_id", None))
+        codes = _newest(held, start, size + 1)  # outside the lock: a deep page walks far
     with ledger.session(app_id) as session:
         project = session.project
-        if codes is None:
-            held = (c for c in reversed(project.cards.values()) if c.holder_id is not None)
-            cards = _newest(held, start, size + 1)
-        else:
-            cards = [c for code in codes[start:] if (c := project.cards.get(code)) is not None]
+        cards = [c for code in codes if (c := project.cards.get(code)) is not None]
         rows = []
         for card in cards[:size]:
             member = member_json(card, project.campaigns[card.campaign_id])
@@ -173,13 +186,25 @@ def _transactions(ledger: Ledger, query: Query, app_id: str) -> Page:
     """Each member's transactions, newest first, the newest members first."""
     start, size = (query.page - 1) * query.size, query.size
     scanned: list[int] = []
-    codes = _card_codes(ledger, app_id, query.q, 1_000, scanned) if query.q else None
+    if query.q:
+        candidates: Iterable[str] = _card_codes(ledger, app_id, query.q, 1_000, scanned)
+        cards_now = _ledger_cards(ledger, app_id)
+    else:
+        keys, cards_now = _card_keys(ledger, app_id)
+        candidates = reversed(keys)
+    # Outside the lock: the cards whose transactions reach past the page's end.
+    picked, counted = [], 0
+    for code in candidates:
+        card_now = cards_now.get(code)
+        count = 0 if card_now is None else len(card_now.transactions)
+        if count:
+            picked.append(code)
+            counted += count
+            if counted > start + size:
+                break
     with ledger.session(app_id) as session:
         project = session.project
-        if codes is None:
-            held: Iterable[LoyaltyCard] = reversed(project.cards.values())
-        else:
-            held = [c for code in codes if (c := project.cards.get(code)) is not None]
+        held = [c for code in picked if (c := project.cards.get(code)) is not None]
 
         def each() -> Iterator[tuple[LoyaltyCard, Any]]:
             for card in held:
