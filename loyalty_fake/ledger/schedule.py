@@ -53,20 +53,6 @@ class Schedule:
     """Slots in the order Voucherify runs them; ``due`` and ``catch_up`` walk them in order."""
 
     slots: tuple[Slot, ...]
-    # The slots that can have work (both a ``next_due`` and a ``run``), in running order:
-    # ``catch_up`` runs before every read and write, and most of the time finds nothing
-    # due, so it asks only these (issue 21: seeding calls it a few times a member).
-    _working: tuple[tuple[Callable[[Project], dt.datetime | None], Slot], ...] = attrs.field(
-        init=False, repr=False, eq=False
-    )
-
-    @_working.default
-    def _find_working(self) -> tuple[tuple[Callable[[Project], dt.datetime | None], Slot], ...]:
-        return tuple(
-            (slot.next_due, slot)
-            for slot in self.slots
-            if slot.next_due is not None and slot.run is not None
-        )
 
     def due(self, project: Project, at: dt.datetime) -> list[str]:
         """The names of the slots with work due in ``project`` at ``at``, in running order."""
@@ -74,12 +60,14 @@ class Schedule:
 
     def _soonest(self, project: Project, now: dt.datetime) -> dt.datetime | None:
         """The soonest instant, at or before ``now``, at which any slot has work."""
-        soonest = None
-        for next_due, _slot in self._working:
-            due = next_due(project)
-            if due is not None and due <= now and (soonest is None or due < soonest):
-                soonest = due
-        return soonest
+        instants = [
+            due
+            for slot in self.slots
+            if slot.next_due is not None and slot.run is not None
+            for due in (slot.next_due(project),)
+            if due is not None and due <= now
+        ]
+        return min(instants, default=None)
 
     def catch_up(self, session: Session) -> None:
         """Do every piece of work due by the session's instant, night by night, slot by slot."""
@@ -89,10 +77,9 @@ class Schedule:
         now = session.clock.now()
         night = self._soonest(project, now)
         while night is not None:
-            for next_due, slot in self._working:
-                due = next_due(project)
-                if due is not None and due <= night:
-                    slot.run(session, night)  # type: ignore[misc] # a working slot has one
+            for slot in self.slots:
+                if slot.run is not None and slot.is_due(project, night):
+                    slot.run(session, night)
             night = self._soonest(project, now)
 
 
