@@ -72,7 +72,9 @@ class IdGenerator:
     """
 
     seed: int = 0
-    _random: random.Random = attrs.field(init=False, repr=False, eq=False)
+    # Made on first use, from ``seed``: a Random costs ~15 µs, and a fixture's fake that
+    # never hands out an ID need not pay it (issue 21).
+    _rng: random.Random | None = attrs.field(default=None, init=False, repr=False, eq=False)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False, eq=False)
 
     # Error request_ids come from a stream of their own: a rejected request then draws
@@ -91,9 +93,16 @@ class IdGenerator:
         """Restart the sequence from ``seed``."""
         with self._lock:
             self.seed = seed
-            self._random = random.Random(seed)  # noqa: S311 - test data, not secrets
+            self._rng = None
             self._errors_made = None
             self._start, self._drawn = seed, 0
+
+    @property
+    def _random(self) -> random.Random:
+        rng = self._rng
+        if rng is None:
+            rng = self._rng = random.Random(self.seed)  # noqa: S311 - test data, not secrets
+        return rng
 
     def chars(self, alphabet: str, length: int) -> str:
         """``length`` characters drawn from ``alphabet``."""
