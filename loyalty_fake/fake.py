@@ -10,13 +10,11 @@ import attrs
 
 from loyalty_fake.clock import Clock
 from loyalty_fake.errors import VoucherifyError
+from loyalty_fake.fake_reads import StateReads
 from loyalty_fake.faults import Faults
 from loyalty_fake.http import client_side
 from loyalty_fake.http.app import FakeVoucherifyApp
-from loyalty_fake.http.cards_json import member_json
-from loyalty_fake.http.customers_json import customer_json
 from loyalty_fake.http.messages import Request, Response, query_pairs
-from loyalty_fake.http.publications_json import publication_json
 from loyalty_fake.ids import IdGenerator
 from loyalty_fake.journal import DEFAULT_JOURNAL_SIZE, Journal
 from loyalty_fake.ledger import EarningChoices, Ledger, ValidationRuleChoices
@@ -38,6 +36,7 @@ __all__ = ["DEFAULT_APP_ID", "DEFAULT_APP_TOKEN", "LoyaltyFake"]
 
 DEFAULT_APP_ID = "loyalty-fake-app-id"
 DEFAULT_APP_TOKEN = "loyalty-fake-app-token"  # noqa: S105 - a fake's well-known test credential
+DEFAULT_KEYS = ("loyalty-fake-management-id", "loyalty-fake-management-token")
 
 
 def _credentials(value: Mapping[str, str] | None) -> dict[str, str]:
@@ -49,7 +48,7 @@ def _base_urls(value: Iterable[str]) -> tuple[str, ...]:
 
 
 @attrs.define
-class LoyaltyFake:
+class LoyaltyFake(StateReads):
     """A stateful, in-memory Voucherify loyalty API.
 
     ``start()`` (or ``with LoyaltyFake() as fake:``) makes every ``requests``,
@@ -60,19 +59,18 @@ class LoyaltyFake:
     Options: ``seed`` for IDs and codes, ``now`` to freeze the clock, ``credentials``
     (``{app_id: app_token}``) to accept only those, ``base_urls`` to answer more URLs,
     ``app_id``/``app_token`` for the project the methods act in (default: the first
-    ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``), and
+    ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``),
     ``client_credentials`` (``{app_id: (client_app_id, client_token)}``) and
-    ``client_origins`` for what ``/client/v1`` accepts, ``journal_size`` for how many
-    calls ``journal`` keeps (0: none). The others choose a reading where
-    Voucherify's documentation is silent or where a test needs the stricter one, each at
-    the documented (or the lenient) reading by default: ``strict_joins``,
-    ``strict_content_type``, ``strict_products``, ``proportional_points``,
-    ``one_earning_rule_per_event``, ``cancel_pending_points_with_order``,
-    ``segment_reentry_earns``, ``segment_members_earn_at_rule_creation``,
-    ``imported_orders_earn``, ``discount_rounding``, ``rollback_stacked_parts``,
-    ``refuse_deleting_assigned_validation_rules`` and ``validation_rule_violation_keys``.
-    docs/pytest.md's table of the marker's options (the same names) gives each one's
-    values and default, and links to docs/choices.md for why.
+    ``client_origins`` for ``/client/v1``, ``management_credentials`` (``{id: token}``)
+    for ``/management/v1``, ``journal_size`` for how many calls ``journal`` keeps (0:
+    none). The others pick a reading where Voucherify's documentation is silent (the
+    documented or lenient one by default; docs/pytest.md gives each one's values and
+    docs/choices.md why): ``strict_joins``, ``strict_content_type``, ``strict_products``,
+    ``proportional_points``, ``one_earning_rule_per_event``,
+    ``cancel_pending_points_with_order``, ``segment_reentry_earns``,
+    ``segment_members_earn_at_rule_creation``, ``imported_orders_earn``,
+    ``discount_rounding``, ``rollback_stacked_parts``,
+    ``refuse_deleting_assigned_validation_rules``, ``validation_rule_violation_keys``.
     """
 
     seed: int = 0
@@ -97,6 +95,7 @@ class LoyaltyFake:
     client_credentials: client_side.Pairs = attrs.field(factory=dict, converter=client_side.pairs)
     client_origins: tuple[str, ...] = attrs.field(default=(), converter=client_side.origins)
     journal_size: int = DEFAULT_JOURNAL_SIZE
+    management_credentials: dict[str, str] = attrs.field(factory=dict, converter=_credentials)
     # The calls clients sent, newest last (docs/journal.md); the Python API's are not calls.
     journal: Journal = attrs.field(init=False)
     # Calls made to fail on purpose (docs/faults.md).
@@ -145,6 +144,7 @@ class LoyaltyFake:
         )
         self.faults = Faults(self.seed)
         self.app.journal, self.app.faults = self.journal, self.faults
+        self.app.management_credentials = self.management_credentials
         self._hosts = HostMatcher(self.base_urls)
         self._transports = (
             Urllib3Transport(self.serve, self.claims, self._hosts.claims_origin),
@@ -218,6 +218,12 @@ class LoyaltyFake:
     def headers(self) -> dict[str, str]:
         """The authentication headers of the fake's default project."""
         return {"X-App-Id": self.app_id, "X-App-Token": self.app_token}
+
+    @property
+    def management_headers(self) -> dict[str, str]:
+        """Management API keys the fake accepts (the first configured pair, else any)."""
+        management_id, token = next(iter(self.management_credentials.items()), DEFAULT_KEYS)
+        return {"X-Management-Id": management_id, "X-Management-Token": token}
 
     @property
     def client_headers(self) -> dict[str, str]:
@@ -351,35 +357,6 @@ class LoyaltyFake:
         path = f"/v1/customers/{quote(ref, safe='')}"
         result: dict[str, Any] = self._call("GET", path, app_id=app_id)
         return result
-
-    def card(self, code: str, *, app_id: str | None = None) -> dict[str, Any]:
-        """A card (published or not) as the members endpoints show it."""
-        with self.ledger.session(app_id or self.app_id) as session:
-            card = session.cards.get(code)
-            return member_json(card, session.campaigns.get(card.campaign_id))
-
-    def cards(self, campaign: str, *, app_id: str | None = None) -> list[dict[str, Any]]:
-        """Every card of a program, published or not, oldest first."""
-        with self.ledger.session(app_id or self.app_id) as session:
-            found = session.campaigns.get(campaign)
-            return [member_json(card, found) for card in session.cards.of_campaign(campaign)]
-
-    def publications(self, *, app_id: str | None = None) -> list[dict[str, Any]]:
-        """Every publication (card assignment), oldest first, with ``metadata`` and ``channel``."""
-        with self.ledger.session(app_id or self.app_id) as session:
-            return [publication_json(p) for p in session.publications.all()]
-
-    def customers(self, *, app_id: str | None = None) -> list[dict[str, Any]]:
-        """Every customer the project knows, oldest first."""
-        with self.ledger.session(app_id or self.app_id) as session:
-            return [
-                customer_json(
-                    c,
-                    session.customers.cards_of(c.id),
-                    session.redemptions.failures_of_customer(c.id),
-                )
-                for c in session.customers.all()
-            ]
 
     def create_reward(
         self, name: str, *, app_id: str | None = None, **fields: Any

@@ -160,6 +160,8 @@ _FULL_SPEC_PREFIXES = (
     "/client/v1",
     "/v1/qualifications",
     "/v1/categories",
+    "/management/v1",
+    "/v1/metadata-schemas",
 )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
+from loyalty_fake.http.management_auth import management_project_id
 from loyalty_fake.http.routes import ROUTES
 from loyalty_fake.server.control import ControlPlane
 from tests.conftest import BASE_URL
@@ -210,6 +211,10 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "sessionKey": "held",
         "validationRuleId": validation_rule,
         "categoryId": category,
+        "projectId": management_project_id("owner"),
+        "stackingRulesId": "stk_unknown",
+        "metadataSchemaId": "ms_unknown",
+        "customEventSchemaId": "ms_unknown",
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     text = text.replace("{program}", program)
@@ -244,6 +249,17 @@ def _owner_state(fake: LoyaltyFake) -> str:
         for r in (*project.validation_rules.values(), *project.validation_rule_assignments.values())
     ]
     state["categories"] = [repr(r) for r in project.categories_by_name.values()]
+    state["settings"] = [
+        repr(project.settings),
+        *(
+            repr(r)
+            for r in (
+                *project.stacking_rules.values(),
+                *project.metadata_schemas.values(),
+                *project.custom_event_schemas.values(),
+            )
+        ),
+    ]
     return json.dumps(state, sort_keys=True)
 
 
@@ -324,7 +340,10 @@ def test_a_stranger_cannot_reach_another_projects_data(
         validation_rule=validation_rule,
         category=category,
     )
-    if route.template in COLLECTIONS and route.method == "GET":
+    if route.template.startswith("/management/"):
+        # Management keys open every project of the account; app keys open none of them.
+        assert (response.status_code, response.json()["key"]) == (401, "unauthorized")
+    elif route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()
         assert response.status_code == 200
         assert listed["total"] == 0
@@ -373,5 +392,9 @@ def test_wrong_or_missing_token_is_401_everywhere(
         route, headers, program["id"], code, "rew_unknown", "rewa_unknown", "r_unknown"
     )
     assert response.status_code == 401
-    assert response.json() == {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
+    if route.template.startswith("/management/"):
+        # The Management API's 401 is the error envelope, with its request_id.
+        assert response.json()["key"] == "unauthorized"
+    else:
+        assert response.json() == {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
     assert _owner_state(loyalty_fake) == before

@@ -45,7 +45,8 @@ class Operation:
     ``accepted`` the 202 one; ``errors`` adds statuses to the error envelope's description;
     ``not_implemented`` documents a deliberate 501 for part of the operation;
     ``media_type`` is the body's (``multipart/form-data`` for a CSV upload);
-    ``client_side`` marks a ``/client/v1`` operation, called with client-side keys.
+    ``client_side`` marks a ``/client/v1`` operation, called with client-side keys;
+    ``management`` a ``/management/v1`` one, called with management keys.
     """
 
     operation_id: str
@@ -58,6 +59,7 @@ class Operation:
     not_implemented: str | None = None
     media_type: str = "application/json"
     client_side: bool = False
+    management: bool = False
 
 
 def split(template: str) -> tuple[str, ...]:
@@ -82,11 +84,15 @@ def bind(template: tuple[str, ...], segments: tuple[str, ...]) -> dict[str, str]
 
 @attrs.frozen
 class Call:
-    """What a handler gets: the request's session on one project, the request, its parameters."""
+    """What a handler gets: the request's session on one project, the request, its parameters.
+
+    ``projects``: the app IDs the Management API knows (its list and create operations).
+    """
 
     session: Session
     request: Request
     params: dict[str, str]
+    projects: tuple[str, ...] = ()
 
 
 @attrs.frozen

@@ -32,6 +32,7 @@ from loyalty_fake.http import (
     pending_points_json,
     points_json,
     products_json,
+    projects_json,
     publications_json,
     qualifications_json,
     redemptions_json,
@@ -78,11 +79,13 @@ _JSON_MODULES = (
     vouchers_json,
     qualifications_json,
     voucher_redemptions_json,
+    projects_json,
 )
 
 
 # The client-side operations' keys, and the header a browser sends them with.
 _CLIENT_SECURITY: dict[str, list[str]] = {"X-Client-Application-Id": [], "X-Client-Token": []}
+_MANAGEMENT_SECURITY: dict[str, list[str]] = {"X-Management-Id": [], "X-Management-Token": []}
 _ORIGIN: Schema = {
     "name": "origin",
     "in": "header",
@@ -95,6 +98,19 @@ _ORIGIN: Schema = {
 
 def _json(schema: Schema, description: str) -> Schema:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _unauthorized(spec: Operation) -> Schema:
+    """The 401 an operation answers: which keys it takes."""
+    if spec.client_side:
+        return _json(
+            ref("Unauthorized"),
+            "Missing or wrong X-Client-Application-Id / X-Client-Token (server keys open "
+            "nothing here), or an Origin the project does not allow.",
+        )
+    if spec.management:
+        return _json(ref("Error"), "Missing or wrong X-Management-Id / X-Management-Token.")
+    return _json(ref("Unauthorized"), "Missing or wrong X-App-Id / X-App-Token.")
 
 
 def _operation(spec: Operation) -> Schema:
@@ -110,14 +126,7 @@ def _operation(spec: Operation) -> Schema:
         responses["202"] = _json(ref(spec.accepted), "Accepted: several cards, already added.")
     if spec.not_implemented is not None:
         responses["501"] = _json(ref("Error"), f"not_implemented: {spec.not_implemented}")
-    if spec.client_side:
-        responses["401"] = _json(
-            ref("Unauthorized"),
-            "Missing or wrong X-Client-Application-Id / X-Client-Token (server keys open "
-            "nothing here), or an Origin the project does not allow.",
-        )
-    else:
-        responses["401"] = _json(ref("Unauthorized"), "Missing or wrong X-App-Id / X-App-Token.")
+    responses["401"] = _unauthorized(spec)
     responses["default"] = _json(
         ref("Error"),
         "Voucherify's error envelope: 400 invalid input, 404 not found, 409 duplicate, "
@@ -126,6 +135,8 @@ def _operation(spec: Operation) -> Schema:
     operation: Schema = {"operationId": spec.operation_id, "summary": spec.summary}
     if spec.client_side:
         operation["security"] = [_CLIENT_SECURITY]
+    elif spec.management:
+        operation["security"] = [_MANAGEMENT_SECURITY]
     parameters = [*spec.query, _ORIGIN] if spec.client_side else list(spec.query)
     if parameters:
         operation["parameters"] = parameters
@@ -212,7 +223,7 @@ def _document() -> Schema:
         "components": {
             "securitySchemes": {
                 name: {"type": "apiKey", "in": "header", "name": name}
-                for name in ("X-App-Id", "X-App-Token", *_CLIENT_SECURITY)
+                for name in ("X-App-Id", "X-App-Token", *_CLIENT_SECURITY, *_MANAGEMENT_SECURITY)
             },
             "schemas": _schemas(),
         },

@@ -32,6 +32,7 @@ from loyalty_fake.http import (
     points,
     product_imports,
     products,
+    projects,
     publications,
     qualifications,
     redemptions,
@@ -101,6 +102,7 @@ AREAS = (
     voucher_csv,
     transfers,
     categories,
+    projects,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)

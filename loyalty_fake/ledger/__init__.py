@@ -126,6 +126,14 @@ class Ledger:
         found = self._projects[app_id] = Project(app_id=app_id, salt=salt)
         return found
 
+    def forget_project(self, app_id: str) -> None:
+        """Forget the project of ``app_id`` and all it holds, if there is one."""
+        if app_id not in self._projects:
+            return
+        if self._unit.undo is not None:
+            self._unit.undo.keep(self._projects)
+        del self._projects[app_id]
+
     def _replacing_everything(self) -> None:
         """Note the whole state, in a unit about to replace it (reset, restore, seeding)."""
         if self._unit.undo is not None:

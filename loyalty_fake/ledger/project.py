@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.rewards import Reward, RewardAssignment
     from loyalty_fake.ledger.segments import CustomerEvent, Segment
     from loyalty_fake.ledger.session import Session
+    from loyalty_fake.ledger.settings import Setting
     from loyalty_fake.ledger.stacking import StackedRedemption
     from loyalty_fake.ledger.undo import UndoLog
     from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
@@ -122,6 +123,12 @@ class Project:
     vouchers: dict[str, Voucher] = attrs.field(factory=dict)
     # voucher_kinds.py: discount vouchers' and gift cards' parts of stacked redemptions, by ID
     voucher_redemptions: dict[str, VoucherRedemption] = attrs.field(factory=dict)
+    # settings.py: what the Management API set (name, currency, keys, ...; the rest is
+    # its default), and the project's stacking rules, metadata and custom event schemas
+    settings: dict[str, Any] = attrs.field(factory=dict)
+    stacking_rules: dict[str, Setting] = attrs.field(factory=dict)
+    metadata_schemas: dict[str, Setting] = attrs.field(factory=dict)
+    custom_event_schemas: dict[str, Setting] = attrs.field(factory=dict)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -241,6 +248,9 @@ _GROWING = (
     "validation_rule_assignments",
     "vouchers",
     "voucher_redemptions",
+    "stacking_rules",
+    "metadata_schemas",
+    "custom_event_schemas",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 

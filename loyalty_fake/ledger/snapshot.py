@@ -53,6 +53,7 @@ from loyalty_fake.ledger.redemptions import (
 )
 from loyalty_fake.ledger.rewards import Reward, RewardAssignment
 from loyalty_fake.ledger.segments import CustomerEvent, Segment
+from loyalty_fake.ledger.settings import Setting
 from loyalty_fake.ledger.stacking import StackedRedemption, StackedRollback
 from loyalty_fake.ledger.transfer_records import PointsTransfer, TransferSide
 from loyalty_fake.ledger.validation_rules import RuleAssignment, ValidationRule
@@ -140,6 +141,7 @@ def _record_classes() -> tuple[type, ...]:
         VoucherRedemption,
         TransferSide,
         PointsTransfer,
+        Setting,
     )
 
 
