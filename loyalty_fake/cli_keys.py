@@ -1,6 +1,7 @@
 """The serve command's keys: ``--credentials``, ``--client-credentials``, ``--client-origin``.
 
-And ``--management-credentials``, the Management API's (``/management/v1``).
+And ``--management-credentials``, the Management API's (``/management/v1``), and
+``--strict-custom-events``, how the project's custom event schemas are read.
 """
 
 from __future__ import annotations
@@ -48,6 +49,13 @@ def add_key_options(parser: argparse.ArgumentParser) -> None:
         help="accept only these X-Management-Id/X-Management-Token pairs on the Management "
         "API (/management/v1/...), repeatable (default: any non-empty pair)",
     )
+    parser.add_argument(
+        "--strict-custom-events",
+        action="store_true",
+        help="refuse a custom event (POST /v1/events) or custom event earning rule that no "
+        "custom event schema of the project defines (default: take it, as Voucherify "
+        "creates the event on first use)",
+    )
 
 
 def _pairs(option: str, given: list[str], names: str) -> dict[str, str] | str:
@@ -84,4 +92,5 @@ def parse_keys(args: argparse.Namespace) -> dict[str, Any] | str:
         "credentials": credentials,
         "client_credentials": pairs,
         "management_credentials": management,
+        "strict_custom_events": args.strict_custom_events,
     }

@@ -69,7 +69,7 @@ class LoyaltyFake(StateReads):
     ``proportional_points``, ``one_earning_rule_per_event``,
     ``cancel_pending_points_with_order``, ``segment_reentry_earns``,
     ``segment_members_earn_at_rule_creation``, ``imported_orders_earn``,
-    ``discount_rounding``, ``rollback_stacked_parts``,
+    ``discount_rounding``, ``rollback_stacked_parts``, ``strict_custom_events``,
     ``refuse_deleting_assigned_validation_rules``, ``validation_rule_violation_keys``.
     """
 
@@ -90,6 +90,7 @@ class LoyaltyFake(StateReads):
     imported_orders_earn: bool = False
     discount_rounding: DiscountRounding = "half_up"
     rollback_stacked_parts: bool = False
+    strict_custom_events: bool = False
     refuse_deleting_assigned_validation_rules: bool = False
     validation_rule_violation_keys: ViolationKeys = "by_area"
     client_credentials: client_side.Pairs = attrs.field(factory=dict, converter=client_side.pairs)
@@ -132,6 +133,7 @@ class LoyaltyFake(StateReads):
             strict_products=self.strict_products,
             discount_rounding=self.discount_rounding,
             rollback_stacked_parts=self.rollback_stacked_parts,
+            strict_custom_events=self.strict_custom_events,
             validation_rule_choices=ValidationRuleChoices(
                 refuse_deleting_assigned=self.refuse_deleting_assigned_validation_rules,
                 violation_keys=self.validation_rule_violation_keys,

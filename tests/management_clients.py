@@ -61,6 +61,12 @@ for _sdk, _path, _id in (
     )
 
 
+# /v1's reads of the same schemas, through the SDK's MetadataSchemasApi.
+_V1 = {"list_metadata_schemas", "get_metadata_schema"}
+OPERATIONS["list_metadata_schemas"] = ("GET", "/v1/metadata-schemas")
+OPERATIONS["get_metadata_schema"] = ("GET", "/v1/metadata-schemas/{resource}")
+
+
 def _fill(template: str, params: tuple[str, ...]) -> str:
     parts = iter(params)
     return "/".join(
@@ -101,6 +107,7 @@ class ManagementSdk(ManagementClient):
 
     sdk: SdkClient
     api: Any = attrs.field(init=False)
+    schemas: Any = attrs.field(init=False)
     name: str = "sdk"
 
     def __attrs_post_init__(self) -> None:
@@ -110,10 +117,11 @@ class ManagementSdk(ManagementClient):
             host=self.sdk.base_url, api_key=dict(self.sdk.headers)
         )
         self.api = voucherify.ManagementApi(voucherify.ApiClient(configuration))
+        self.schemas = voucherify.MetadataSchemasApi(voucherify.ApiClient(configuration))
 
     def op(self, name: str, *params: str, body: Any = None) -> Reply:
         method, template = OPERATIONS[name]
-        call = getattr(self.api, f"{name}_with_http_info")
+        call = getattr(self.schemas if name in _V1 else self.api, f"{name}_with_http_info")
         arguments: tuple[Any, ...] = (*params, body) if body is not None else params
         return check_reply(method, template, self.sdk._reply(lambda: call(*arguments)))
 

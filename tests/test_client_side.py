@@ -421,6 +421,7 @@ def test_the_server_takes_client_keys_per_project() -> None:
         "credentials": {"shop": "secret"},
         "client_credentials": {"shop": ("shop-client", "pk:with:colons")},
         "management_credentials": {},
+        "strict_custom_events": False,
     }
 
 

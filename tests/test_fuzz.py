@@ -34,6 +34,7 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 
 from loyalty_fake import LoyaltyFake, openapi_document
+from loyalty_fake.http.management_auth import management_project_id
 from loyalty_fake.http.messages import Request
 from loyalty_fake.http.routes import match, voucherify_operation
 from loyalty_fake.seeding import seed_demo
@@ -109,6 +110,7 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
     known["categoryId"] = [fake.request("POST", "/v1/categories", json_body=category).json()["id"]]
     for name, values in _vouchers(fake).items():
         known[name] = [*known[name], *values]
+    known.update(_settings(fake))
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
     app = ServerApp(fake)
@@ -295,6 +297,27 @@ def _vouchers(fake: LoyaltyFake) -> dict[str, list[str]]:
     return {"campaignId": [campaign["id"]], "code": [made["code"], made["id"]]}
 
 
+def _settings(fake: LoyaltyFake) -> dict[str, list[str]]:
+    """The project's stacking rules, a metadata and a custom event schema (Management API)."""
+    project = f"/management/v1/projects/{management_project_id(fake.app_id)}"
+    headers = {**fake.management_headers, "Content-Type": "application/json"}
+
+    def made(path: str, body: dict[str, Any]) -> str:
+        sent = Request.from_url("POST", project + path, headers, json.dumps(body).encode())
+        return str(json.loads(fake.app.handle(sent).body)["id"])
+
+    review = {"name": "review", "schema": {"properties": {}}}
+    return {
+        "projectId": [management_project_id(fake.app_id)],
+        "stackingRulesId": [made("/stacking-rules", {"applicable_redeemables_limit": 5})],
+        "metadataSchemaId": [
+            made("/metadata-schemas", {"related_object": "product", "properties": {}})
+        ],
+        "customEventSchemaId": [made("/custom-event-schemas", review)],
+        "resource": ["product"],
+    }
+
+
 def _aim(case: Any, known: dict[str, list[str]]) -> None:
     """Point two cases in three at real resources; the choice is a function of the case."""
     parameters = case.path_parameters or {}
@@ -328,7 +351,11 @@ def test_fuzzed_requests_get_documented_answers(case: Any, target: Target) -> No
         # A program of 100,000 cards with long codes (Voucherify's cap) is a valid request
         # that takes seconds on a loaded CI machine: this test checks answers, not speed.
         # Both kinds of keys: the server's open /v1, the client-side ones /client/v1.
-        keys = {**target.fake.headers, **target.fake.client_headers}
+        keys = {
+            **target.fake.headers,
+            **target.fake.client_headers,
+            **target.fake.management_headers,
+        }
         response = case.call(base_url=target.url, session=session, headers=keys, timeout=120)
     segments = Request.from_url(case.method, response.request.path_url).segments
     lacking = voucherify_operation(case.method.upper(), segments)

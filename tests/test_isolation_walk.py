@@ -41,6 +41,7 @@ COLLECTIONS = {
     "/v1/campaigns",
     "/v1/vouchers",
     "/v1/categories",
+    "/v1/metadata-schemas",
 }
 # Creating these makes a record in the stranger's own project (or is refused there).
 CREATORS = {
@@ -215,6 +216,7 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "stackingRulesId": "stk_unknown",
         "metadataSchemaId": "ms_unknown",
         "customEventSchemaId": "ms_unknown",
+        "resource": "campaign",
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     text = text.replace("{program}", program)
@@ -261,6 +263,21 @@ def _owner_state(fake: LoyaltyFake) -> str:
         ),
     ]
     return json.dumps(state, sort_keys=True)
+
+
+def _owner_settings(fake: LoyaltyFake) -> str:
+    """The owner's category, and a campaign metadata schema (Management API); the category's ID."""
+    schema = {"related_object": "campaign", "properties": {}}
+    management = f"{BASE_URL}/management/v1/projects/{management_project_id('owner')}"
+    requests.post(
+        f"{management}/metadata-schemas",
+        json=schema,
+        headers=fake.management_headers,
+        timeout=10,
+    ).raise_for_status()
+    category = {"name": "Owner's", "hierarchy": 1}
+    made = fake.request("POST", "/v1/categories", json_body=category, app_id="owner")
+    return str(made.json()["id"])
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[route.operation for route in ROUTES])
@@ -320,9 +337,7 @@ def test_a_stranger_cannot_reach_another_projects_data(
         json_body={"related_object_type": "campaign", "related_object_id": program["id"]},
         app_id="owner",
     )
-    category = loyalty_fake.request(
-        "POST", "/v1/categories", json_body={"name": "Owner's", "hierarchy": 1}, app_id="owner"
-    ).json()["id"]
+    category = _owner_settings(loyalty_fake)
     before = _owner_state(loyalty_fake)
     response = _send(
         route,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -12,8 +13,11 @@ from loyalty_fake import LoyaltyFake
 from loyalty_fake.http.management_auth import management_project_id
 from loyalty_fake.http.messages import Request
 from tests.management_clients import MANAGEMENT_CLIENTS, ManagementClient, management_client
+from tests.test_server import Server
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tests.conftest import Reply
 
 _API = "https://api.voucherify.io"
@@ -101,7 +105,7 @@ def test_a_deleted_project_is_gone(management: ManagementClient) -> None:
 def test_only_configured_management_keys_and_created_app_keys_pass(
     loyalty_fake: LoyaltyFake,
 ) -> None:
-    """Configured management keys only; a created project's app keys pass until it is deleted."""
+    """Configured management keys only; a created project's keys pass until it is deleted."""
     wrong = _send("GET", _API + "/management/v1/projects", headers={"X-Management-Id": "ops"})
     assert (wrong.status_code, wrong.json()["key"]) == (401, "unauthorized")
     admin = loyalty_fake.management_headers
@@ -111,6 +115,12 @@ def test_only_configured_management_keys_and_created_app_keys_pass(
     assert _send("GET", _API + "/v1/customers", headers=app).status_code == 200
     forged = {**app, "X-App-Token": "forged"}
     assert _send("GET", _API + "/v1/customers", headers=forged).status_code == 401
+    client = created["client_side_key"]
+    browser = {"X-Client-Application-Id": client["app_id"], "X-Client-Token": client["app_token"]}
+    event = {"event": "visit", "customer": {"source_id": "ada"}}
+    sent = _send("POST", _API + "/client/v1/events", json=event, headers=browser)
+    assert sent.status_code == 200
+    assert len(loyalty_fake.ledger.projects()[keys["app_id"]].customers) == 1
     path = f"{_API}/management/v1/projects/{created['id']}"
     assert _send("DELETE", path, headers=admin).status_code == 204
     assert _send("GET", _API + "/v1/customers", headers=app).status_code == 401
@@ -173,3 +183,25 @@ def test_projects_survive_a_snapshot() -> None:
         again.ledger.projects()[app_id].settings["app_token"]
         == created["server_side_key"]["app_token"]
     )
+
+
+def test_management_writes_survive_a_server_restart(tmp_path: Path) -> None:
+    """A durable server replays Management API writes: the project and its rules come back."""
+    keys = {"X-Management-Id": "ops", "X-Management-Token": "pw"}
+    options = ("--state", str(tmp_path), "--no-demo", "--management-credentials", "ops:pw")
+    server = Server(*options)
+    try:
+        created = _send("POST", server.url + "/management/v1/projects", json=_NEW, headers=keys)
+        project = f"{server.url}/management/v1/projects/{created.json()['id']}"
+        rules = {"applicable_redeemables_limit": 2}
+        _send("POST", project + "/stacking-rules", json=rules, headers=keys).raise_for_status()
+    finally:
+        server.stop(signal.SIGKILL)
+    restarted = Server(*options)
+    try:
+        path = project.replace(server.url, restarted.url)
+        assert _send("GET", path, headers=keys).json()["name"] == "Shop EU"
+        listed = _send("GET", path + "/stacking-rules", headers=keys).json()
+        assert listed["data"][0]["applicable_redeemables_limit"] == 2
+    finally:
+        restarted.stop(signal.SIGKILL)

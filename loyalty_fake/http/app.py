@@ -23,6 +23,7 @@ from loyalty_fake.http.client_side import (
 from loyalty_fake.http.declare import Call
 from loyalty_fake.http.management_auth import (
     check_management_keys,
+    created_client_key,
     is_management_path,
     known_app_ids,
     management_app_id,
@@ -272,6 +273,11 @@ class FakeVoucherifyApp:
         if not client_id.strip() or not token.strip():
             return None
         key = self.client_keys.get(client_id)
+        if key is None:
+            created = created_client_key(self.ledger, client_id)
+            if created is not None:
+                app_id, created_token = created
+                return app_id if created_token == token or not self.check_client_tokens else None
         if not self.check_client_tokens:
             return client_id if key is None else key.app_id
         if key is not None:

@@ -26,6 +26,7 @@ from loyalty_fake.http.params import MAX_INTEGER, Body, Query, parse_json_body
 from loyalty_fake.ledger.campaigns import CampaignType
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.expiry import ExpirationRules, PeriodType, RoundingType
+from loyalty_fake.ledger.metadata_schemas import check_metadata, checked
 
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
@@ -185,7 +186,7 @@ def create_loyalty_program(call: Call) -> tuple[int, Any]:
         vouchers_count=vouchers_count,
         initial_points=initial_points,
         code_config=code_config,
-        metadata=body.mapping("metadata"),
+        metadata=checked(call.session, "campaign", body.mapping("metadata")),
         description=body.string("description"),
         category=body.string("category"),
         category_id=body.string("category_id"),
@@ -287,6 +288,8 @@ def update_loyalty_program(call: Call) -> tuple[int, Any]:
     # Validated, then ignored: "always true for loyalty campaigns and it cannot be changed".
     body.boolean("join_once")
     campaign = call.session.campaigns.update(call.params["campaignId"], changes)
+    # The metadata as the update leaves it; a refusal undoes the update.
+    check_metadata(call.session, "campaign", campaign.metadata)
     return 200, campaign_json(campaign)
 
 

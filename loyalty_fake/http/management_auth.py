@@ -20,9 +20,11 @@ from loyalty_fake.errors import VoucherifyError
 if TYPE_CHECKING:
     from loyalty_fake.http.app import FakeVoucherifyApp
     from loyalty_fake.http.messages import Request
+    from loyalty_fake.ledger import Ledger
 
 __all__ = [
     "check_management_keys",
+    "created_client_key",
     "is_management_path",
     "known_app_ids",
     "management_app_id",
@@ -96,6 +98,14 @@ def management_app_id(app: FakeVoucherifyApp, request: Request, project_id: str)
         if management_project_id(app_id) == project_id:
             return app_id
     raise errors.not_found("project", project_id)
+
+
+def created_client_key(ledger: Ledger, client_app_id: str) -> tuple[str, str] | None:
+    """The app ID and client token of the project the Management API gave this client key."""
+    for app_id, project in ledger.projects().items():
+        if project.settings.get("client_app_id") == client_app_id:
+            return app_id, project.settings["client_token"]
+    return None
 
 
 def check_management_keys(app: FakeVoucherifyApp, request: Request) -> None:

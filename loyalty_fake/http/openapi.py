@@ -23,10 +23,12 @@ from loyalty_fake.http import (
     campaigns_json,
     cards_json,
     common_json,
+    custom_event_schemas,
     customer_activity_json,
     customers_json,
     earning_rules_json,
     events_json,
+    metadata_schemas,
     order_amounts_json,
     orders_json,
     pending_points_json,
@@ -39,6 +41,7 @@ from loyalty_fake.http import (
     rewards_json,
     segments_json,
     stacking_json,
+    stacking_rules,
     validation_rules_json,
     voucher_redemptions_json,
     vouchers_json,
@@ -80,6 +83,9 @@ _JSON_MODULES = (
     qualifications_json,
     voucher_redemptions_json,
     projects_json,
+    stacking_rules,
+    metadata_schemas,
+    custom_event_schemas,
 )
 
 

@@ -170,6 +170,10 @@ def update_project(call: Call) -> tuple[int, Any]:
     """``PUT /management/v1/projects/{projectId}``: the fields the body names change."""
     fields = _project_fields(call, create=False)
     settings = Settings(call.session)
+    current = settings.fields()
+    for key, value in fields.items():
+        if isinstance(value, dict):  # a notification group: what it names changes
+            fields[key] = {**current.get(key, {}), **value}
     if fields:
         settings.update(fields)
     return 200, project_json(call.session.app_id, settings.fields())

@@ -75,9 +75,13 @@ def project_json(app_id: str, settings: Mapping[str, Any], *, keys: bool = False
     """
     body: dict[str, Any] = {"id": management_project_id(app_id), "name": app_id}
     body.update(copy.deepcopy(PROJECT_DEFAULTS))
-    body.update(
-        {key: copy.deepcopy(value) for key, value in settings.items() if key not in KEY_FIELDS}
-    )
+    for key, value in settings.items():
+        if key in KEY_FIELDS:
+            continue
+        default = body.get(key)
+        # A notification group set in part keeps the defaults of the rest.
+        merged = {**default, **value} if isinstance(default, dict) else value
+        body[key] = copy.deepcopy(merged)
     # A secret Voucherify signs webhooks with: derived, so the same in every run.
     body["webhook_token"] = hashlib.sha256(
         f"webhook:{app_id}".encode("utf-8", "surrogatepass")

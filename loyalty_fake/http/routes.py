@@ -21,12 +21,14 @@ from loyalty_fake.http import (
     campaigns,
     campaigns_api,
     categories,
+    custom_event_schemas,
     customer_activity,
     customers,
     earning_rules,
     events,
     imports,
     members,
+    metadata_schemas,
     orders,
     pending_points,
     points,
@@ -40,6 +42,7 @@ from loyalty_fake.http import (
     rewards,
     segments,
     stacking,
+    stacking_rules,
     transfers,
     validation_rules,
     voucher_csv,
@@ -103,6 +106,9 @@ AREAS = (
     transfers,
     categories,
     projects,
+    stacking_rules,
+    metadata_schemas,
+    custom_event_schemas,
 )
 
 _SERVER_ROUTES = tuple(route for area in AREAS for route in area.ROUTES)

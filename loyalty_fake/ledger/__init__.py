@@ -71,7 +71,9 @@ class Ledger:
     ``rollback_stacked_parts``: a part of a stacked redemption may
     be rolled back alone (``/rollback``) instead of 400 ``invalid_redemption_parent``
     (configuration too). ``validation_rule_choices``: how validation rules read what
-    Voucherify leaves open (configuration too).
+    Voucherify leaves open (configuration too). ``strict_custom_events``: a custom event
+    (or earning rule) naming no custom event schema of the project is refused instead of
+    taken (configuration too).
     """
 
     clock: Clock = attrs.field(factory=Clock)
@@ -83,6 +85,7 @@ class Ledger:
         default="half_up", validator=attrs.validators.in_(DISCOUNT_ROUNDINGS)
     )
     rollback_stacked_parts: bool = False
+    strict_custom_events: bool = False
     validation_rule_choices: ValidationRuleChoices = attrs.field(factory=ValidationRuleChoices)
     _projects: dict[str, Project] = attrs.field(factory=dict, init=False, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)

@@ -178,6 +178,11 @@ class Session:
         return self._ledger.discount_rounding
 
     @property
+    def strict_custom_events(self) -> bool:
+        """Whether an event no custom event schema defines is refused (see ``Ledger``)."""
+        return self._ledger.strict_custom_events
+
+    @property
     def rollback_stacked_parts(self) -> bool:
         """Whether a stacked redemption's part may roll back alone (see ``Ledger``)."""
         return self._ledger.rollback_stacked_parts

@@ -14,6 +14,7 @@ import attrs
 
 from loyalty_fake import errors
 from loyalty_fake.ledger.project import Area, note_project
+from loyalty_fake.ledger.stacked_checkout import STACKING_RULES
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
 
     from loyalty_fake.ids import IdGenerator
     from loyalty_fake.ledger.project import Project
+    from loyalty_fake.ledger.session import Session
 
-__all__ = ["KINDS", "Kind", "Setting", "Settings", "new_keys"]
+__all__ = ["KINDS", "Kind", "Setting", "Settings", "new_keys", "stacking_rules"]
 
 Kind = Literal["stacking_rules", "metadata_schemas", "custom_event_schemas"]
 # Each kind: its ID prefix and length (Voucherify's stk_0e9b71a0be48e967f3, ms_...),
@@ -142,3 +144,16 @@ def _store(project: Project, kind: Kind) -> dict[str, Setting]:
         "custom_event_schemas": project.custom_event_schemas,
     }
     return stores[kind]
+
+
+def stacking_rules(session: Session) -> dict[str, Any]:
+    """The project's stacking rules in effect: its own (Management API) over the defaults.
+
+    The defaults are Voucherify's (``STACKING_RULES``); a project has one set of its own
+    at most (the Management API refuses a second).
+    """
+    rules = dict(STACKING_RULES)
+    found = session.existing_project
+    if found is not None and found.stacking_rules:
+        rules.update(next(iter(found.stacking_rules.values())).fields)
+    return rules
