@@ -989,6 +989,22 @@ def client(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> Client:
     return RequestsClient(headers)
 
 
+@pytest.fixture(params=["requests", "sdk", "httpx", "httpx-async", "live"])
+def management(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> Any:
+    """The Management API (tests/management_clients.py) over every client."""
+    from tests.management_clients import management_client  # noqa: PLC0415 - it imports this
+
+    return management_client(request, loyalty_fake, request.param)
+
+
+@pytest.fixture
+def admin(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> Any:
+    """The Management API over requests, beside a test's own client."""
+    from tests.management_clients import management_client  # noqa: PLC0415 - it imports this
+
+    return management_client(request, loyalty_fake, "requests")
+
+
 @pytest.fixture
 def http(loyalty_fake: LoyaltyFake) -> RequestsClient:
     """``requests`` only: for what the official SDK refuses to send (string customers...)."""

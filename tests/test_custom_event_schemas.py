@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from loyalty_fake.http.management_auth import management_project_id
-from tests.management_clients import MANAGEMENT_CLIENTS, ManagementClient, management_client
 
 if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
     from tests.conftest import Reply
+    from tests.management_clients import ManagementClient
 
 REVIEW = {
     "name": "review",
@@ -22,18 +22,6 @@ REVIEW = {
         }
     },
 }
-
-
-@pytest.fixture(params=MANAGEMENT_CLIENTS)
-def management(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> ManagementClient:
-    """The Management API over every client."""
-    return management_client(request, loyalty_fake, request.param)
-
-
-@pytest.fixture
-def admin(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> ManagementClient:
-    """The Management API over requests."""
-    return management_client(request, loyalty_fake, "requests")
 
 
 def _ok(reply: Reply) -> Any:

@@ -7,27 +7,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from loyalty_fake.http.management_auth import management_project_id
-from tests.management_clients import MANAGEMENT_CLIENTS, ManagementClient, management_client
 
 if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
     from tests.conftest import Client, Reply
+    from tests.management_clients import ManagementClient
 
 REGION = {"type": "string", "optional": False, "array": False, "eq": ["EMEA", "APAC"]}
 SCORE = {"type": "number", "optional": True, "array": False, "gte": 0, "lte": 10}
 SCHEMA = {"related_object": "campaign", "properties": {"region": REGION, "score": SCORE}}
-
-
-@pytest.fixture(params=MANAGEMENT_CLIENTS)
-def management(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> ManagementClient:
-    """The Management API over every client."""
-    return management_client(request, loyalty_fake, request.param)
-
-
-@pytest.fixture
-def admin(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> ManagementClient:
-    """The Management API over requests, beside a test's own client."""
-    return management_client(request, loyalty_fake, "requests")
 
 
 def _ok(reply: Reply) -> Any:

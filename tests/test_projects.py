@@ -12,13 +12,13 @@ import requests
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.http.management_auth import management_project_id
 from loyalty_fake.http.messages import Request
-from tests.management_clients import MANAGEMENT_CLIENTS, ManagementClient, management_client
 from tests.test_server import Server
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from tests.conftest import Reply
+    from tests.management_clients import ManagementClient
 
 _API = "https://api.voucherify.io"
 _NEW = {
@@ -27,12 +27,6 @@ _NEW = {
     "timezone": "Europe/Warsaw",
     "currency": "EUR",
 }
-
-
-@pytest.fixture(params=MANAGEMENT_CLIENTS)
-def management(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> ManagementClient:
-    """The Management API over every client."""
-    return management_client(request, loyalty_fake, request.param)
 
 
 def _send(method: str, path: str, **kwargs: Any) -> requests.Response:

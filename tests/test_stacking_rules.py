@@ -8,27 +8,15 @@ import pytest
 
 from loyalty_fake.http.management_auth import management_project_id
 from loyalty_fake.ledger.stacked_checkout import STACKING_RULES
-from tests.management_clients import MANAGEMENT_CLIENTS, ManagementClient, management_client
 
 if TYPE_CHECKING:
     from loyalty_fake import LoyaltyFake
     from tests.conftest import Client, Reply
+    from tests.management_clients import ManagementClient
 
 pytestmark = pytest.mark.loyalty_fake(now="2024-01-25T10:00:00Z")
 
 TEN_OFF = {"type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 1000}}
-
-
-@pytest.fixture(params=MANAGEMENT_CLIENTS)
-def management(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> ManagementClient:
-    """The Management API over every client."""
-    return management_client(request, loyalty_fake, request.param)
-
-
-@pytest.fixture
-def admin(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> ManagementClient:
-    """The Management API over requests, beside a test's own client."""
-    return management_client(request, loyalty_fake, "requests")
 
 
 def _ok(reply: Reply) -> Any:

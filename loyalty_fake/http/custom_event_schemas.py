@@ -21,9 +21,9 @@ from loyalty_fake.http.common_json import (
     obj,
     ref,
 )
-from loyalty_fake.http.declare import NON_EMPTY, Operation, Route
+from loyalty_fake.http.declare import NON_EMPTY, Route
 from loyalty_fake.http.params import Body, parse_json_body
-from loyalty_fake.http.projects import management_errors
+from loyalty_fake.http.projects import managed
 from loyalty_fake.ledger.custom_events import event_schema_named
 from loyalty_fake.ledger.settings import Settings
 
@@ -161,11 +161,7 @@ SCHEMAS: dict[str, Schema] = {
 
 _MANY = "/management/v1/projects/{projectId}/custom-event-schemas"
 _ONE = _MANY + "/{customEventSchemaId}"
-_ERRORS = management_errors("project or custom event schema")
-
-
-def _managed(operation_id: str, summary: str, response: str | None, **more: Any) -> Operation:
-    return Operation(operation_id, summary, response, errors=_ERRORS, management=True, **more)
+_RESOURCE = "project or custom event schema"
 
 
 ROUTES: tuple[Route, ...] = (
@@ -173,7 +169,8 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         _MANY,
         list_custom_event_schemas,
-        _managed(
+        managed(
+            _RESOURCE,
             "list_custom_event_schemas",
             "The project's custom event schemas",
             "CustomEventSchemasList",
@@ -183,7 +180,8 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         _MANY,
         create_custom_event_schema,
-        _managed(
+        managed(
+            _RESOURCE,
             "create_custom_event_schema",
             "Define a custom event (409 when its name has a schema)",
             "CustomEventSchema",
@@ -194,13 +192,14 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         _ONE,
         get_custom_event_schema,
-        _managed("get_custom_event_schema", "A custom event schema", "CustomEventSchema"),
+        managed(_RESOURCE, "get_custom_event_schema", "A custom event schema", "CustomEventSchema"),
     ),
     Route(
         "PUT",
         _ONE,
         update_custom_event_schema,
-        _managed(
+        managed(
+            _RESOURCE,
             "update_custom_event_schema",
             "Add or replace a custom event schema's properties",
             "CustomEventSchema",
@@ -211,6 +210,6 @@ ROUTES: tuple[Route, ...] = (
         "DELETE",
         _ONE,
         delete_custom_event_schema,
-        _managed("delete_custom_event_schema", "Delete a custom event schema", None),
+        managed(_RESOURCE, "delete_custom_event_schema", "Delete a custom event schema", None),
     ),
 )

@@ -24,7 +24,7 @@ from loyalty_fake.http.common_json import (
 )
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route
 from loyalty_fake.http.params import MAX_INTEGER, Body, parse_json_body
-from loyalty_fake.http.projects import management_errors
+from loyalty_fake.http.projects import managed
 from loyalty_fake.ledger.metadata_schemas import schema_for
 from loyalty_fake.ledger.settings import Settings
 
@@ -229,11 +229,7 @@ SCHEMAS: dict[str, Schema] = {
 
 _MANY = "/management/v1/projects/{projectId}/metadata-schemas"
 _ONE = _MANY + "/{metadataSchemaId}"
-_ERRORS = management_errors("project or metadata schema")
-
-
-def _managed(operation_id: str, summary: str, response: str | None, **more: Any) -> Operation:
-    return Operation(operation_id, summary, response, errors=_ERRORS, management=True, **more)
+_RESOURCE = "project or metadata schema"
 
 
 ROUTES: tuple[Route, ...] = (
@@ -241,15 +237,19 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         _MANY,
         list_metadata_schemas,
-        _managed(
-            "list_metadata_schemas_1", "The project's metadata schemas", "MetadataSchemasList"
+        managed(
+            _RESOURCE,
+            "list_metadata_schemas_1",
+            "The project's metadata schemas",
+            "MetadataSchemasList",
         ),
     ),
     Route(
         "POST",
         _MANY,
         create_metadata_schema,
-        _managed(
+        managed(
+            _RESOURCE,
             "create_metadata_schema",
             "Create an object's metadata schema (409 when it has one)",
             "MetadataSchema",
@@ -260,13 +260,14 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         _ONE,
         get_metadata_schema,
-        _managed("get_metadata_schema_1", "A metadata schema", "MetadataSchema"),
+        managed(_RESOURCE, "get_metadata_schema_1", "A metadata schema", "MetadataSchema"),
     ),
     Route(
         "PUT",
         _ONE,
         update_metadata_schema,
-        _managed(
+        managed(
+            _RESOURCE,
             "update_metadata_schema",
             "Add or replace a metadata schema's definitions",
             "MetadataSchema",
@@ -277,7 +278,7 @@ ROUTES: tuple[Route, ...] = (
         "DELETE",
         _ONE,
         delete_metadata_schema,
-        _managed("delete_metadata_schema", "Delete a metadata schema", None),
+        managed(_RESOURCE, "delete_metadata_schema", "Delete a metadata schema", None),
     ),
     Route(
         "GET",

@@ -142,6 +142,15 @@ def management_errors(resource: str) -> str:
     return f" 401 unauthorized: no or wrong management keys. 404 not_found: no such {resource}."
 
 
+def managed(
+    resource: str, operation_id: str, summary: str, response: str | None, **more: Any
+) -> Operation:
+    """The declaration of a Management API operation on ``resource`` (management keys)."""
+    return Operation(
+        operation_id, summary, response, errors=management_errors(resource), management=True, **more
+    )
+
+
 def list_projects(call: Call) -> tuple[int, Any]:
     """``GET /management/v1/projects``: every project the fake knows."""
     data = [

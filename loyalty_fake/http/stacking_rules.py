@@ -21,9 +21,9 @@ from loyalty_fake.http.common_json import (
     obj,
     ref,
 )
-from loyalty_fake.http.declare import Operation, Route
+from loyalty_fake.http.declare import Route
 from loyalty_fake.http.params import Body, parse_json_body
-from loyalty_fake.http.projects import management_errors
+from loyalty_fake.http.projects import managed
 from loyalty_fake.ledger.settings import Settings, stacking_rules
 
 if TYPE_CHECKING:
@@ -177,11 +177,7 @@ SCHEMAS: dict[str, Schema] = {
 
 _MANY = "/management/v1/projects/{projectId}/stacking-rules"
 _ONE = _MANY + "/{stackingRulesId}"
-_ERRORS = management_errors("project or stacking rules")
-
-
-def _operation(operation_id: str, summary: str, response: str | None, **more: Any) -> Operation:
-    return Operation(operation_id, summary, response, errors=_ERRORS, management=True, **more)
+_RESOURCE = "project or stacking rules"
 
 
 ROUTES: tuple[Route, ...] = (
@@ -189,7 +185,8 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         _MANY,
         list_stacking_rules,
-        _operation(
+        managed(
+            _RESOURCE,
             "list_stacking_rules",
             "The project's own stacking rules (none: Voucherify's defaults apply)",
             "ManagementStackingRulesList",
@@ -199,7 +196,8 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         _MANY,
         create_stacking_rules,
-        _operation(
+        managed(
+            _RESOURCE,
             "create_stacking_rules",
             "Give the project its stacking rules (409 when it has its own)",
             "ManagementStackingRules",
@@ -210,13 +208,19 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         _ONE,
         get_stacking_rules,
-        _operation("get_stacking_rules", "The project's stacking rules", "ManagementStackingRules"),
+        managed(
+            _RESOURCE,
+            "get_stacking_rules",
+            "The project's stacking rules",
+            "ManagementStackingRules",
+        ),
     ),
     Route(
         "PUT",
         _ONE,
         update_stacking_rules,
-        _operation(
+        managed(
+            _RESOURCE,
             "update_stacking_rules",
             "Change the project's stacking rules",
             "ManagementStackingRules",
@@ -227,8 +231,11 @@ ROUTES: tuple[Route, ...] = (
         "DELETE",
         _ONE,
         delete_stacking_rules,
-        _operation(
-            "delete_stacking_rules", "Delete the project's stacking rules (defaults again)", None
+        managed(
+            _RESOURCE,
+            "delete_stacking_rules",
+            "Delete the project's stacking rules (defaults again)",
+            None,
         ),
     ),
 )
