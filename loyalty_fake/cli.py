@@ -168,7 +168,6 @@ def _serve(args: argparse.Namespace) -> int:
     if isinstance(keys, str):
         print(keys, file=sys.stderr)
         return 2
-    credentials, client_credentials = keys
     from loyalty_fake.server import Interrupted  # noqa: PLC0415
     from loyalty_fake.server.journal import NotWrittenError, StateError  # noqa: PLC0415
     from loyalty_fake.server.live import CannotServeError  # noqa: PLC0415
@@ -180,9 +179,8 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="loyalty-fake: %(message)s")
     fake = LoyaltyFake(
         seed=_DEFAULT_SEED if args.seed is None else args.seed,
-        credentials=credentials,
         strict_content_type=args.strict_content_type,
-        client_credentials=client_credentials,
+        **keys,
         client_origins=args.client_origin,
         journal_size=args.journal_size,
         rate_limit=args.rate_limit,

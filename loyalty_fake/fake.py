@@ -10,7 +10,7 @@ import attrs
 
 from loyalty_fake.clock import Clock
 from loyalty_fake.errors import VoucherifyError
-from loyalty_fake.fake_views import LedgerViews
+from loyalty_fake.fake_reads import StateReads
 from loyalty_fake.faults import Faults
 from loyalty_fake.http import client_side
 from loyalty_fake.http.app import FakeVoucherifyApp
@@ -38,6 +38,7 @@ __all__ = ["DEFAULT_APP_ID", "DEFAULT_APP_TOKEN", "LoyaltyFake"]
 
 DEFAULT_APP_ID = "loyalty-fake-app-id"
 DEFAULT_APP_TOKEN = "loyalty-fake-app-token"  # noqa: S105 - a fake's well-known test credential
+DEFAULT_KEYS = ("loyalty-fake-management-id", "loyalty-fake-management-token")
 
 
 def _credentials(value: Mapping[str, str] | None) -> dict[str, str]:
@@ -45,7 +46,7 @@ def _credentials(value: Mapping[str, str] | None) -> dict[str, str]:
 
 
 @attrs.define
-class LoyaltyFake(LedgerViews):
+class LoyaltyFake(StateReads):
     """A stateful, in-memory Voucherify loyalty API.
 
     ``start()`` (or ``with``) makes every ``requests``, ``urllib3`` and ``httpx`` call to
@@ -55,20 +56,19 @@ class LoyaltyFake(LedgerViews):
     Options: ``seed`` for IDs and codes, ``now`` to freeze the clock, ``credentials``
     (``{app_id: app_token}``) to accept only those, ``base_urls`` to answer more URLs,
     ``app_id``/``app_token`` for the project the methods act in (default: the first
-    ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``), and
+    ``credentials`` pair, else ``DEFAULT_APP_ID``/``DEFAULT_APP_TOKEN``),
     ``client_credentials`` (``{app_id: (client_app_id, client_token)}``) and
-    ``client_origins`` for what ``/client/v1`` accepts, ``journal_size`` for how many
-    calls ``journal`` keeps (0: none), ``rate_limit`` (``"10/s,1000/h"``: Voucherify's
-    API limits, docs/faults.md; default off). The others choose a reading where
-    Voucherify's documentation is silent or where a test needs the stricter one, each at
-    the documented (or the lenient) reading by default: ``strict_joins``,
-    ``strict_content_type``, ``strict_products``, ``proportional_points``,
-    ``one_earning_rule_per_event``, ``cancel_pending_points_with_order``,
-    ``segment_reentry_earns``, ``segment_members_earn_at_rule_creation``,
-    ``imported_orders_earn``, ``discount_rounding``, ``rollback_stacked_parts``,
-    ``refuse_deleting_assigned_validation_rules`` and ``validation_rule_violation_keys``.
-    docs/pytest.md's table of the marker's options (the same names) gives each one's
-    values and default, and links to docs/choices.md for why.
+    ``client_origins`` for ``/client/v1``, ``management_credentials`` (``{id: token}``)
+    for ``/management/v1``, ``journal_size`` for how many calls ``journal`` keeps (0:
+    none), ``rate_limit`` (``"10/s,1000/h"``, docs/faults.md; default off). The others
+    pick a reading where Voucherify's documentation is silent (the
+    documented or lenient one by default; docs/pytest.md gives each one's values and
+    docs/choices.md why): ``strict_joins``, ``strict_content_type``, ``strict_products``,
+    ``proportional_points``, ``one_earning_rule_per_event``,
+    ``cancel_pending_points_with_order``, ``segment_reentry_earns``,
+    ``segment_members_earn_at_rule_creation``, ``imported_orders_earn``,
+    ``discount_rounding``, ``rollback_stacked_parts``, ``strict_custom_events``,
+    ``refuse_deleting_assigned_validation_rules``, ``validation_rule_violation_keys``.
     """
 
     seed: int = 0
@@ -88,12 +88,14 @@ class LoyaltyFake(LedgerViews):
     imported_orders_earn: bool = False
     discount_rounding: DiscountRounding = "half_up"
     rollback_stacked_parts: bool = False
+    strict_custom_events: bool = False
     refuse_deleting_assigned_validation_rules: bool = False
     validation_rule_violation_keys: ViolationKeys = "by_area"
     client_credentials: client_side.Pairs = attrs.field(factory=dict, converter=client_side.pairs)
     client_origins: tuple[str, ...] = attrs.field(default=(), converter=client_side.origins)
     journal_size: int = DEFAULT_JOURNAL_SIZE
     rate_limit: RateLimit | None = attrs.field(default=None, converter=rate_limit)
+    management_credentials: dict[str, str] = attrs.field(factory=dict, converter=_credentials)
     # The calls clients sent, newest last (docs/journal.md); the Python API's are not calls.
     journal: Journal = attrs.field(init=False)
     # Calls made to fail on purpose (docs/faults.md).
@@ -130,6 +132,7 @@ class LoyaltyFake(LedgerViews):
             strict_products=self.strict_products,
             discount_rounding=self.discount_rounding,
             rollback_stacked_parts=self.rollback_stacked_parts,
+            strict_custom_events=self.strict_custom_events,
             validation_rule_choices=ValidationRuleChoices(
                 refuse_deleting_assigned=self.refuse_deleting_assigned_validation_rules,
                 violation_keys=self.validation_rule_violation_keys,
@@ -143,6 +146,7 @@ class LoyaltyFake(LedgerViews):
         self.faults = Faults(self.seed)
         self.app.journal, self.app.faults = self.journal, self.faults
         self.app.rate_limiter = RateLimiter(self.rate_limit) if self.rate_limit else None
+        self.app.management_credentials = self.management_credentials
         self._hosts = HostMatcher(self.base_urls)
         self._transports = (
             Urllib3Transport(self.serve, self.claims, self._hosts.claims_origin),
@@ -222,6 +226,12 @@ class LoyaltyFake(LedgerViews):
     def headers(self) -> dict[str, str]:
         """The authentication headers of the fake's default project."""
         return {"X-App-Id": self.app_id, "X-App-Token": self.app_token}
+
+    @property
+    def management_headers(self) -> dict[str, str]:
+        """Management API keys the fake accepts (the first configured pair, else any)."""
+        management_id, token = next(iter(self.management_credentials.items()), DEFAULT_KEYS)
+        return {"X-Management-Id": management_id, "X-Management-Token": token}
 
     @property
     def client_headers(self) -> dict[str, str]:

@@ -167,6 +167,8 @@ _FULL_SPEC_PREFIXES = (
     "/v1/categories",
     "/v1/trash-bin",
     "/v1/exports",
+    "/management/v1",
+    "/v1/metadata-schemas",
 )
 
 
@@ -188,6 +190,23 @@ EXPIRATIONS_EXPORT = "/v1/loyalties/{campaignId}/points-expiration/export"
 _VALIDATED_AS = {TRANSFERS: ("GET", MEMBER)}
 
 
+def _validated_by_item(template: str, body: Any) -> bool:
+    """Validate a list whose own schema is unusable item by item; whether it was one."""
+    if template.endswith("/activities"):
+        # The same oneOf, and the SDK's spec has no deprecated /activities: each event
+        # is validated as the SDK spec's CustomerActivity.
+        for item in body["data"]:
+            validate_schema("CustomerActivity", item, spec="sdk")
+        return True
+    if template == "/v1/metadata-schemas":
+        # The spec requires `data` beside `schemas`, its data_ref; its example answers
+        # `schemas` alone (docs/spec-errata.md): each schema is validated as it says.
+        for item in body["schemas"]:
+            validate_schema("MetadataSchemaDeprecated", item, spec="full")
+        return True
+    return False
+
+
 def check_reply(method: str, template: str, reply: Reply) -> Reply:
     """Every reply is JSON and fits the fake's document; 2xx fit the official schema too."""
     content_type = {k.lower(): v for k, v in reply.headers.items()}.get("content-type", "")
@@ -204,11 +223,7 @@ def check_reply(method: str, template: str, reply: Reply) -> Reply:
         spec: SpecName = "sdk" if template.endswith("/activity") else "current"
         if template.startswith(_FULL_SPEC_PREFIXES):
             spec = "full"
-        if template.endswith("/activities"):
-            # The same oneOf, and the SDK's spec has no deprecated /activities: each event
-            # is validated as the SDK spec's CustomerActivity.
-            for item in reply.body["data"]:
-                validate_schema("CustomerActivity", item, spec="sdk")
+        if _validated_by_item(template, reply.body):
             return reply
         if template == ASYNC_ACTION:
             # The full spec's result is a oneOf whose branches overlap (docs/spec-errata.md);
@@ -1026,6 +1041,22 @@ def _voucherify(request: pytest.FixtureRequest) -> RequestsClient:
     session: LiveSession = request.getfixturevalue("voucherify_live")
     run = session.run
     return RequestsClient(run.headers, base_url=run.host, session=cast("requests.Session", session))
+
+
+@pytest.fixture(params=["requests", "sdk", "httpx", "httpx-async", "live"])
+def management(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> Any:
+    """The Management API (tests/management_clients.py) over every client."""
+    from tests.management_clients import management_client  # noqa: PLC0415 - it imports this
+
+    return management_client(request, loyalty_fake, request.param)
+
+
+@pytest.fixture
+def admin(request: pytest.FixtureRequest, loyalty_fake: LoyaltyFake) -> Any:
+    """The Management API over requests, beside a test's own client."""
+    from tests.management_clients import management_client  # noqa: PLC0415 - it imports this
+
+    return management_client(request, loyalty_fake, "requests")
 
 
 @pytest.fixture

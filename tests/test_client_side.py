@@ -417,7 +417,12 @@ def test_the_server_takes_client_keys_per_project() -> None:
         "--client-credentials",
         "shop:shop-client:pk:with:colons",
     )
-    assert keys == ({"shop": "secret"}, {"shop": ("shop-client", "pk:with:colons")})
+    assert keys == {
+        "credentials": {"shop": "secret"},
+        "client_credentials": {"shop": ("shop-client", "pk:with:colons")},
+        "management_credentials": {},
+        "strict_custom_events": False,
+    }
 
 
 @pytest.mark.parametrize("triple", ["shop", "shop:client", "shop::token", ":client:token"])

@@ -63,7 +63,6 @@ schema = schemathesis.openapi.from_dict(
 
 
 # The Management API's keys (any non-empty pair), beside the server's and client-side ones.
-_MANAGEMENT_KEYS = {"X-Management-Id": "fuzz", "X-Management-Token": "fuzz"}
 
 
 @attrs.frozen
@@ -124,6 +123,7 @@ def target(loyalty_fake_live_server: LiveServer) -> Iterator[Target]:
     for name, values in _vouchers(fake).items():
         known[name] = [*known[name], *values]
     known.update(_webhooks(fake))
+    known.update(_settings(fake))
     slot = loyalty_fake_live_server.app
     assert isinstance(slot, SwappableApp)
     app = ServerApp(fake)
@@ -319,6 +319,27 @@ def _webhooks(fake: LoyaltyFake) -> dict[str, list[str]]:
     return {"projectId": [management_project_id(fake.app_id)], "webhookId": [made.id]}
 
 
+def _settings(fake: LoyaltyFake) -> dict[str, list[str]]:
+    """The project's stacking rules, a metadata and a custom event schema (Management API)."""
+    project = f"/management/v1/projects/{management_project_id(fake.app_id)}"
+    headers = {**fake.management_headers, "Content-Type": "application/json"}
+
+    def made(path: str, body: dict[str, Any]) -> str:
+        sent = Request.from_url("POST", project + path, headers, json.dumps(body).encode())
+        return str(json.loads(fake.app.handle(sent).body)["id"])
+
+    review = {"name": "review", "schema": {"properties": {}}}
+    return {
+        "projectId": [management_project_id(fake.app_id)],
+        "stackingRulesId": [made("/stacking-rules", {"applicable_redeemables_limit": 5})],
+        "metadataSchemaId": [
+            made("/metadata-schemas", {"related_object": "product", "properties": {}})
+        ],
+        "customEventSchemaId": [made("/custom-event-schemas", review)],
+        "resource": ["product"],
+    }
+
+
 def _aim(case: Any, known: dict[str, list[str]]) -> None:
     """Point two cases in three at real resources; the choice is a function of the case."""
     parameters = case.path_parameters or {}
@@ -351,9 +372,12 @@ def test_fuzzed_requests_get_documented_answers(case: Any, target: Target) -> No
     with requests.Session() as session:
         # A program of 100,000 cards with long codes (Voucherify's cap) is a valid request
         # that takes seconds on a loaded CI machine: this test checks answers, not speed.
-        # Every kind of keys: the server's open /v1, the client-side ones /client/v1, the
-        # management ones /management/v1.
-        keys = {**target.fake.headers, **target.fake.client_headers, **_MANAGEMENT_KEYS}
+        # Both kinds of keys: the server's open /v1, the client-side ones /client/v1.
+        keys = {
+            **target.fake.headers,
+            **target.fake.client_headers,
+            **target.fake.management_headers,
+        }
         response = case.call(base_url=target.url, session=session, headers=keys, timeout=120)
     segments = Request.from_url(case.method, response.request.path_url).segments
     lacking = voucherify_operation(case.method.upper(), segments)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
+from loyalty_fake.http.management_auth import management_project_id
 from loyalty_fake.http.routes import ROUTES
 from loyalty_fake.server.control import ControlPlane
 from tests.conftest import BASE_URL
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
 
 # The Management API's routes name their project in the path and take management keys,
 # not an X-App-Id: tests/test_webhooks_api.py walks a stranger's keys and project there.
-APP_ROUTES = tuple(route for route in ROUTES if not route.template.startswith("/management/"))
 OWNER = {"X-App-Id": "owner", "X-App-Token": "t"}
 # With the stranger's client-side keys too, which open only the stranger's project.
 STRANGER = {
@@ -45,6 +45,7 @@ COLLECTIONS = {
     "/v1/categories",
     "/v1/trash-bin",
     "/v1/exports",
+    "/v1/metadata-schemas",
 }
 # Creating these makes a record in the stranger's own project (or is refused there).
 CREATORS = {
@@ -230,6 +231,12 @@ def _send(  # noqa: PLR0913, PLR0917 - every ID a route's path or body may name
         "binEntryId": bin_entry,
         "loyaltyTierId": tier,
         "exportId": export,
+        "projectId": management_project_id("owner"),
+        "stackingRulesId": "stk_unknown",
+        "metadataSchemaId": "ms_unknown",
+        "customEventSchemaId": "ms_unknown",
+        "webhookId": "wh_unknown",
+        "resource": "campaign",
     }
     text = json.dumps(BODIES.get(route.operation, {}))
     text = text.replace("{program}", program)
@@ -269,7 +276,46 @@ def _owner_state(fake: LoyaltyFake) -> str:
         repr(r) for r in (*project.loyalty_tiers.values(), *project.member_tiers.items())
     ]
     state["exports"] = [repr(r) for r in project.exports.values()]
+    state["settings"] = [
+        repr(project.settings),
+        *(
+            repr(r)
+            for r in (
+                *project.stacking_rules.values(),
+                *project.metadata_schemas.values(),
+                *project.custom_event_schemas.values(),
+            )
+        ),
+    ]
     return json.dumps(state, sort_keys=True)
+
+
+def _owner_settings(fake: LoyaltyFake) -> str:
+    """The owner's category, and a campaign metadata schema (Management API); the category's ID."""
+    schema = {"related_object": "campaign", "properties": {}}
+    management = f"{BASE_URL}/management/v1/projects/{management_project_id('owner')}"
+    requests.post(
+        f"{management}/metadata-schemas",
+        json=schema,
+        headers=fake.management_headers,
+        timeout=10,
+    ).raise_for_status()
+    category = {"name": "Owner's", "hierarchy": 1}
+    made = fake.request("POST", "/v1/categories", json_body=category, app_id="owner")
+    return str(made.json()["id"])
+
+
+def _validation_rule(fake: LoyaltyFake, program_id: str) -> str:
+    """The ID of the owner's validation rule, assigned to the program."""
+    made = fake.request(
+        "POST", "/v1/validation-rules", json_body={"name": "Owner's"}, app_id="owner"
+    )
+    rule: str = made.json()["id"]
+    assignment = {"related_object_type": "campaign", "related_object_id": program_id}
+    fake.request(
+        "POST", f"/v1/validation-rules/{rule}/assignments", json_body=assignment, app_id="owner"
+    )
+    return rule
 
 
 def _export(fake: LoyaltyFake) -> str:
@@ -298,7 +344,7 @@ def _bin_entry(fake: LoyaltyFake) -> str:
     return entry
 
 
-@pytest.mark.parametrize("route", APP_ROUTES, ids=[route.operation for route in APP_ROUTES])
+@pytest.mark.parametrize("route", ROUTES, ids=[route.operation for route in ROUTES])
 def test_a_stranger_cannot_reach_another_projects_data(
     loyalty_fake: LoyaltyFake, route: Any
 ) -> None:
@@ -346,21 +392,10 @@ def test_a_stranger_cannot_reach_another_projects_data(
     ).json()["parent_redemption"]["id"]
     locked = {"redeemables": [paying], "session": {"type": "LOCK", "key": "held"}}
     loyalty_fake.request("POST", "/v1/validations", json_body=locked, app_id="owner")
-    validation_rule = loyalty_fake.request(
-        "POST", "/v1/validation-rules", json_body={"name": "Owner's"}, app_id="owner"
-    ).json()["id"]
-    loyalty_fake.request(
-        "POST",
-        f"/v1/validation-rules/{validation_rule}/assignments",
-        json_body={"related_object_type": "campaign", "related_object_id": program["id"]},
-        app_id="owner",
-    )
-    category = loyalty_fake.request(
-        "POST", "/v1/categories", json_body={"name": "Owner's", "hierarchy": 1}, app_id="owner"
-    ).json()["id"]
     # The owner's records of the newer areas, by the keyword _send names them with.
-    more = {"bin_entry": _bin_entry(loyalty_fake), "tier": _tier(loyalty_fake)}
-    more["export"] = _export(loyalty_fake)
+    more = {"category": _owner_settings(loyalty_fake), "bin_entry": _bin_entry(loyalty_fake)}
+    more |= {"tier": _tier(loyalty_fake), "export": _export(loyalty_fake)}
+    more["validation_rule"] = _validation_rule(loyalty_fake, program["id"])
     before = _owner_state(loyalty_fake)
     response = _send(
         route,
@@ -375,11 +410,12 @@ def test_a_stranger_cannot_reach_another_projects_data(
         pending=pending,
         action=action,
         parent=stacked,
-        validation_rule=validation_rule,
-        category=category,
         **more,
     )
-    if route.template in COLLECTIONS and route.method == "GET":
+    if route.template.startswith("/management/"):
+        # Management keys open every project of the account; app keys open none of them.
+        assert (response.status_code, response.json()["key"]) == (401, "unauthorized")
+    elif route.template in COLLECTIONS and route.method == "GET":
         listed = response.json()
         assert response.status_code == 200
         assert listed["total"] == 0
@@ -401,7 +437,7 @@ def test_a_stranger_cannot_reach_another_projects_data(
 
 
 @pytest.mark.loyalty_fake(credentials={"owner": "right-token"})
-@pytest.mark.parametrize("route", APP_ROUTES, ids=[route.operation for route in APP_ROUTES])
+@pytest.mark.parametrize("route", ROUTES, ids=[route.operation for route in ROUTES])
 @pytest.mark.parametrize(
     "headers",
     [
@@ -428,5 +464,9 @@ def test_wrong_or_missing_token_is_401_everywhere(
         route, headers, program["id"], code, "rew_unknown", "rewa_unknown", "r_unknown"
     )
     assert response.status_code == 401
-    assert response.json() == {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
+    if route.template.startswith("/management/"):
+        # The Management API's 401 is the error envelope, with its request_id.
+        assert response.json()["key"] == "unauthorized"
+    else:
+        assert response.json() == {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
     assert _owner_state(loyalty_fake) == before

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loyalty_fake import LoyaltyFake
+from loyalty_fake.http.management_auth import management_project_id
 from loyalty_fake.http.messages import Request
 from loyalty_fake.http.operations import DATA_FILE, FULL_SPEC, read_spec, render
 from loyalty_fake.http.routes import (
@@ -88,20 +90,21 @@ def test_a_voucherify_operation_the_fake_lacks_is_a_short_501(client: Client) ->
 
 
 @pytest.mark.parametrize(
-    ("path", "operation"),
+    ("method", "path", "operation"),
     [
-        ("/management/v1/projects/proj_1/webhooks", "create-webhook"),
-        ("/v1/loyalties/Coffee%20Club/qualifications", "estimate-points"),
+        ("POST", "/v1/product-collections", "create-product-collection"),
+        ("GET", "/v1/campaigns/Coffee%20Club/summary", "get-campaign-summary"),
     ],
 )
 def test_operations_outside_the_loyalty_api_are_501(
-    client: Client, path: str, operation: str
+    client: Client, method: str, path: str, operation: str
 ) -> None:
-    """Management and newest-docs operations are Voucherify's too: 501.
+    """Operations the fake lacks, the newest docs' included, are Voucherify's too: 501.
 
-    Client-side ones answer 501 too, to client-side keys: tests/test_client_side.py.
+    Client-side ones answer 501 too, to client-side keys (tests/test_client_side.py), and
+    management ones to management keys (tests/test_projects.py).
     """
-    reply = client.request("POST", path, {})
+    reply = client.request(method, path, {} if method == "POST" else None)
     assert reply.status == 501
     assert reply.body["resource_id"] == operation
 
@@ -283,3 +286,16 @@ def test_any_request_gets_an_envelope_and_501_only_for_voucherify(request: tuple
         assert response.json()["resource_id"] == lacking.operation_id
     has_allow = any(name == "Allow" for name, _ in response.headers)
     assert has_allow == (response.status == 405)
+
+
+def test_an_unimplemented_management_operation_is_501_to_management_keys(
+    loyalty_fake: LoyaltyFake,
+) -> None:
+    """Brands are not served: with management keys, 501 naming them; without, 401 first."""
+    project = management_project_id(loyalty_fake.app_id)
+    url = f"https://api.voucherify.io/management/v1/projects/{project}/branding"
+    with_keys = requests.get(url, headers=loyalty_fake.management_headers, timeout=10)
+    assert with_keys.status_code == 501
+    assert with_keys.json()["resource_id"] == "list-brands"
+    without = requests.get(url, headers=loyalty_fake.headers, timeout=10)
+    assert (without.status_code, without.json()["key"]) == (401, "unauthorized")

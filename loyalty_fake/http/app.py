@@ -21,7 +21,13 @@ from loyalty_fake.http.client_side import (
     preflight,
 )
 from loyalty_fake.http.declare import Call
-from loyalty_fake.http.management_auth import management_app_id
+from loyalty_fake.http.management_auth import (
+    check_management_keys,
+    created_client_key,
+    is_management_path,
+    known_app_ids,
+    management_app_id,
+)
 from loyalty_fake.http.messages import JSON_HEADERS, Request, Response, is_json_media_type
 from loyalty_fake.http.params import check_text
 from loyalty_fake.http.routes import (
@@ -128,6 +134,9 @@ class FakeVoucherifyApp:
     client_origins: tuple[str, ...] = ()
     # Off only to replay a journal, whose rows were authorized when accepted.
     check_client_tokens: bool = True
+    # The only X-Management-Id/X-Management-Token pairs the Management API accepts; when
+    # empty, any non-empty pair (http/management_auth.py).
+    management_credentials: Mapping[str, str] = attrs.field(factory=dict)
     # The call journal: each call a client sent (``handle(..., client=...)``) is recorded.
     journal: Journal | None = attrs.field(default=None, repr=False)
     # Faults on purpose (loyalty_fake.faults), for calls a client sent only.
@@ -247,9 +256,22 @@ class FakeVoucherifyApp:
         token = request.header("x-app-token") or ""
         if segments[:1] == ("v1",) and not self._authorized(app_id, token):
             return Response(401, encode_json(_UNAUTHORIZED), JSON_HEADERS)
-        if segments[:3] == ("management", "v1", "projects") and len(segments) > 3:  # noqa: PLR2004
-            app_id = management_app_id(self, request, segments[3])
+        if is_management_path(segments):
+            return self._management(request)
         return self._route(request, app_id)
+
+    def _management(self, request: Request) -> Response:
+        """A ``/management/v1`` request, in the project its ``projectId`` names.
+
+        Management keys open it (401 without); a project the fake does not know is 404.
+        Those naming no project (list and create) run in no project's session.
+        """
+        check_management_keys(self, request)
+        found = match(request.method, request.segments)
+        project_id = found[1].get("projectId") if found is not None else None
+        if project_id is None:
+            return self._route(request, "", tuple(known_app_ids(self)))
+        return self._route(request, management_app_id(self, request, project_id))
 
     def _client_side(self, request: Request) -> Response:
         """A ``/client/v1`` request: a preflight, or client keys and the project they open.
@@ -279,6 +301,11 @@ class FakeVoucherifyApp:
         if not client_id.strip() or not token.strip():
             return None
         key = self.client_keys.get(client_id)
+        if key is None:
+            created = created_client_key(self.ledger, client_id)
+            if created is not None:
+                app_id, created_token = created
+                return app_id if created_token == token or not self.check_client_tokens else None
         if not self.check_client_tokens:
             return client_id if key is None else key.app_id
         if key is not None:
@@ -286,8 +313,11 @@ class FakeVoucherifyApp:
         # Open like the server keys only while no key of either kind is configured.
         return None if self.client_keys or self.credentials else client_id
 
-    def _route(self, request: Request, app_id: str) -> Response:
-        """Match the request to an operation and answer it in ``app_id``'s project."""
+    def _route(self, request: Request, app_id: str, projects: tuple[str, ...] = ()) -> Response:
+        """Match the request to an operation and answer it in ``app_id``'s project.
+
+        ``projects``: the app IDs the Management API knows, for those that list them.
+        """
         segments = request.segments
         found = match(request.method, segments)
         if found is None:
@@ -303,7 +333,7 @@ class FakeVoucherifyApp:
         route, params = found
         self._check_content_type(request, route.spec.media_type)
         with self.ledger.session(app_id) as session:
-            status, body = route.handler(Call(session, request, params))
+            status, body = route.handler(Call(session, request, params, projects))
         if status == HTTPStatus.NO_CONTENT:
             return Response(status, b"", ())
         if isinstance(body, Response):  # not JSON: a file (an export's CSV)
@@ -355,9 +385,11 @@ class FakeVoucherifyApp:
     def _authorized(self, app_id: str, token: str) -> bool:
         if not app_id.strip() or not token.strip():
             return False
-        if not self.credentials:
+        if not self.credentials or self.credentials.get(app_id) == token:
             return True
-        return self.credentials.get(app_id) == token
+        # A project the Management API created has keys of its own.
+        found = self.ledger.existing_project(app_id)
+        return found is not None and found.settings.get("app_token") == token
 
     def error_response(self, error: VoucherifyError) -> Response:
         """Voucherify's error envelope for ``error``, with a fresh ``request_id``."""

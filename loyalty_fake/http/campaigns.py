@@ -28,6 +28,7 @@ from loyalty_fake.http.tiers_json import TIERS_EXPIRATION
 from loyalty_fake.ledger.campaigns import CampaignType
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.expiry import ExpirationRules, PeriodType, RoundingType
+from loyalty_fake.ledger.metadata_schemas import check_metadata, checked
 
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
@@ -191,7 +192,7 @@ def create_loyalty_program(call: Call) -> tuple[int, Any]:
         vouchers_count=vouchers_count,
         initial_points=initial_points,
         code_config=code_config,
-        metadata=body.mapping("metadata"),
+        metadata=checked(call.session, "campaign", body.mapping("metadata")),
         description=body.string("description"),
         category=body.string("category"),
         category_id=body.string("category_id"),
@@ -299,6 +300,8 @@ def update_loyalty_program(call: Call) -> tuple[int, Any]:
     options = body.obj("options")
     if options is not None and options.boolean("recalculate_tiers"):
         call.session.tiers.refresh(campaign.id)
+    # The metadata as the update leaves it; a refusal undoes the update.
+    check_metadata(call.session, "campaign", campaign.metadata)
     return 200, campaign_json(campaign)
 
 

@@ -36,6 +36,7 @@ from loyalty_fake.http.voucher_bodies import (
     read_gift,
 )
 from loyalty_fake.ledger.campaign_filters import CAMPAIGN_FILTERS
+from loyalty_fake.ledger.metadata_schemas import check_metadata, checked
 
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
@@ -131,7 +132,7 @@ def create_campaign(call: Call) -> tuple[int, Any]:
         type=kind,  # type: ignore[arg-type] # checked against CampaignType above
         vouchers_count=vouchers_count,
         code_config=read_code_config(config) if config is not None else None,
-        metadata=body.mapping("metadata"),
+        metadata=checked(call.session, "campaign", body.mapping("metadata")),
         description=body.string("description"),
         category=body.string("category"),
         category_id=body.string("category_id"),
@@ -221,6 +222,7 @@ def update_campaign(call: Call) -> tuple[int, Any]:
     new_discount = read_discount(discount) if discount is not None else None
     new_gift = read_gift(gift, required=False) if gift is not None else None
     campaign = call.session.campaigns.update(ref, changes, any_type=True)
+    check_metadata(call.session, "campaign", campaign.metadata)
     call.session.vouchers.retemplate(campaign, discount=new_discount, gift=new_gift)
     return 200, campaign_json(campaign)
 

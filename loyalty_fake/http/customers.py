@@ -15,6 +15,7 @@ from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, orders, query
 from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.ledger.customer_list import CUSTOMER_ORDERS, CustomerQuery
 from loyalty_fake.ledger.customers import ADDRESS_FIELDS, CUSTOMER_STRINGS, CustomerRef
+from loyalty_fake.ledger.metadata_schemas import check_metadata
 from loyalty_fake.ledger.orders import NO_ORDERS
 from loyalty_fake.ledger.voucher_parts import parts_by_customer
 
@@ -171,6 +172,8 @@ def create_customer(call: Call) -> tuple[int, Any]:
         source_id=body.string("source_id", non_empty=True),
         profile=customer_profile(body),
     )
+    if "metadata" in ref.profile:
+        check_metadata(call.session, "customer", ref.profile["metadata"])
     return 200, _customer_json(call, call.session.customers.upsert(ref))
 
 

@@ -47,6 +47,7 @@ class Operation:
     ``media_type`` is the body's (``multipart/form-data`` for a CSV upload);
     ``client_side`` marks a ``/client/v1`` operation, called with client-side keys;
     ``files``: media types the 200 may also be, a file's text (an export's CSV).
+    ``management`` a ``/management/v1`` one, called with management keys.
     """
 
     operation_id: str
@@ -60,6 +61,7 @@ class Operation:
     media_type: str = "application/json"
     client_side: bool = False
     files: tuple[str, ...] = ()
+    management: bool = False
 
 
 def split(template: str) -> tuple[str, ...]:
@@ -84,11 +86,15 @@ def bind(template: tuple[str, ...], segments: tuple[str, ...]) -> dict[str, str]
 
 @attrs.frozen
 class Call:
-    """What a handler gets: the request's session on one project, the request, its parameters."""
+    """What a handler gets: the request's session on one project, the request, its parameters.
+
+    ``projects``: the app IDs the Management API knows (its list and create operations).
+    """
 
     session: Session
     request: Request
     params: dict[str, str]
+    projects: tuple[str, ...] = ()
 
 
 @attrs.frozen

@@ -1,7 +1,12 @@
-"""The Management API's keys and project IDs (``/management/v1``).
+"""The Management API's keys (``X-Management-Id``/``X-Management-Token``) and project IDs.
 
-A minimal version for the project webhooks: the Management API's own module replaces it
-with the same two names.
+Voucherify's Management API (``/management/v1/...``) names a project by its ``proj_`` ID;
+the fake's projects are named by their ``X-App-Id``. A project's Management API ID is
+derived from its app ID (``management_project_id``), so that it is the same in every run,
+in every process and after a restart, and needs no state of its own.
+
+Management keys mirror the app keys (``FakeVoucherifyApp.credentials``): when the app has
+no ``management_credentials``, any non-empty pair is accepted; otherwise only those.
 """
 
 from __future__ import annotations
@@ -10,33 +15,100 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from loyalty_fake import errors
+from loyalty_fake.errors import VoucherifyError
 
 if TYPE_CHECKING:
     from loyalty_fake.http.app import FakeVoucherifyApp
     from loyalty_fake.http.messages import Request
+    from loyalty_fake.ledger import Ledger
 
-__all__ = ["management_app_id", "management_project_id"]
+__all__ = [
+    "check_management_keys",
+    "created_client_key",
+    "is_management_path",
+    "known_app_ids",
+    "management_app_id",
+    "management_authorized",
+    "management_project_id",
+]
+
+# proj_ and the first 8 hex digits of the app ID's SHA-256: short like Voucherify's own
+# (proj_V0uCh3RiFy), stable across runs and seeds. 32 bits make a clash between two of
+# a test's projects negligible; should one happen, the first project known wins.
+_PROJECT_ID_DIGITS = 8
 
 
 def management_project_id(app_id: str) -> str:
-    """The Management API's ID of the project of ``app_id``: ``proj_`` and a stable hash."""
-    return "proj_" + hashlib.sha256(app_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    """The Management API ID of the project whose ``X-App-Id`` is ``app_id``.
+
+    ``proj_`` and the first 8 lowercase hex digits of the SHA-256 of ``app_id`` (UTF-8):
+    deterministic, the same for every fake.
+    """
+    digest = hashlib.sha256(app_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return "proj_" + digest[:_PROJECT_ID_DIGITS]
+
+
+def is_management_path(segments: tuple[str, ...]) -> bool:
+    """Whether a request's path is the Management API's (``/management/v1/...``)."""
+    return segments[:2] == ("management", "v1")
+
+
+def management_authorized(app: FakeVoucherifyApp, request: Request) -> bool:
+    """Whether the request carries management keys the app accepts (see the module)."""
+    management_id = request.header("x-management-id") or ""
+    token = request.header("x-management-token") or ""
+    if not management_id.strip() or not token.strip():
+        return False
+    if not app.management_credentials:
+        return True
+    return app.management_credentials.get(management_id) == token
+
+
+def _unauthorized() -> VoucherifyError:
+    return VoucherifyError(
+        code=401,
+        key="unauthorized",
+        message="Unauthorized",
+        details="The Management API takes the X-Management-Id and X-Management-Token "
+        "headers of a management key",
+    )
+
+
+def known_app_ids(app: FakeVoucherifyApp) -> list[str]:
+    """The app ID of every project the Management API shows, in order.
+
+    The projects of the configured app keys first, then every other project the ledger
+    holds (one a request used, or the Management API created), oldest first.
+    """
+    found = dict.fromkeys(app.credentials)
+    found.update(dict.fromkeys(app.ledger.app_ids()))
+    return list(found)
 
 
 def management_app_id(app: FakeVoucherifyApp, request: Request, project_id: str) -> str:
-    """The app ID of the project ``project_id`` names, for a request with management keys.
+    """The ``X-App-Id`` of the project ``project_id`` names, once the management keys pass.
 
-    Raises Voucherify's 401 without a non-empty ``X-Management-Id``/``X-Management-Token``
-    pair, and 404 ``not_found`` (project) when no project has that ID. A durable server's
-    replay (``check_client_tokens`` off) checks no keys: no token is stored in its journal.
+    Raises 401 ``unauthorized`` (Voucherify's envelope) when the request's management
+    keys are missing or not accepted, and 404 ``not_found`` when no project known to the
+    fake (``known_app_ids``) has this Management API ID.
     """
-    management_id = request.header("x-management-id") or ""
-    token = request.header("x-management-token") or ""
-    keyless = not management_id.strip() or not token.strip()
-    if keyless and app.check_client_tokens:
-        raise errors.VoucherifyError(code=401, key="unauthorized", message="Unauthorized")
-    known = list(app.credentials) or app.ledger.app_ids()
-    for app_id in known:
+    if not management_authorized(app, request):
+        raise _unauthorized()
+    for app_id in known_app_ids(app):
         if management_project_id(app_id) == project_id:
             return app_id
     raise errors.not_found("project", project_id)
+
+
+def created_client_key(ledger: Ledger, client_app_id: str) -> tuple[str, str] | None:
+    """The app ID and client token of the project the Management API gave this client key."""
+    for app_id, project in ledger.projects().items():
+        if project.settings.get("client_app_id") == client_app_id:
+            return app_id, project.settings["client_token"]
+    return None
+
+
+def check_management_keys(app: FakeVoucherifyApp, request: Request) -> None:
+    """Raise 401 ``unauthorized`` unless the request carries accepted management keys."""
+    if not management_authorized(app, request):
+        raise _unauthorized()

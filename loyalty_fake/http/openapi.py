@@ -23,23 +23,27 @@ from loyalty_fake.http import (
     campaigns_json,
     cards_json,
     common_json,
+    custom_event_schemas,
     customer_activity_json,
     customers_json,
     earning_rules_json,
     events_json,
     exports_json,
+    metadata_schemas,
     order_amounts_json,
     orders_json,
     pending_points_json,
     point_estimates,
     points_json,
     products_json,
+    projects_json,
     publications_json,
     qualifications_json,
     redemptions_json,
     rewards_json,
     segments_json,
     stacking_json,
+    stacking_rules,
     tiers_json,
     trash_bin,
     validation_rules_json,
@@ -88,11 +92,16 @@ _JSON_MODULES = (
     point_estimates,
     tiers_json,
     exports_json,
+    projects_json,
+    stacking_rules,
+    metadata_schemas,
+    custom_event_schemas,
 )
 
 
 # The client-side operations' keys, and the header a browser sends them with.
 _CLIENT_SECURITY: dict[str, list[str]] = {"X-Client-Application-Id": [], "X-Client-Token": []}
+_MANAGEMENT_SECURITY: dict[str, list[str]] = {"X-Management-Id": [], "X-Management-Token": []}
 _ORIGIN: Schema = {
     "name": "origin",
     "in": "header",
@@ -115,6 +124,19 @@ def _success(spec: Operation) -> Schema:
     return success
 
 
+def _unauthorized(spec: Operation) -> Schema:
+    """The 401 an operation answers: which keys it takes."""
+    if spec.client_side:
+        return _json(
+            ref("Unauthorized"),
+            "Missing or wrong X-Client-Application-Id / X-Client-Token (server keys open "
+            "nothing here), or an Origin the project does not allow.",
+        )
+    if spec.management:
+        return _json(ref("Error"), "Missing or wrong X-Management-Id / X-Management-Token.")
+    return _json(ref("Unauthorized"), "Missing or wrong X-App-Id / X-App-Token.")
+
+
 def _operation(spec: Operation) -> Schema:
     """One operation, with the 200 (or 204), 401 and error envelope every one answers."""
     responses: Schema = {}
@@ -128,14 +150,7 @@ def _operation(spec: Operation) -> Schema:
         responses["202"] = _json(ref(spec.accepted), "Accepted: several cards, already added.")
     if spec.not_implemented is not None:
         responses["501"] = _json(ref("Error"), f"not_implemented: {spec.not_implemented}")
-    if spec.client_side:
-        responses["401"] = _json(
-            ref("Unauthorized"),
-            "Missing or wrong X-Client-Application-Id / X-Client-Token (server keys open "
-            "nothing here), or an Origin the project does not allow.",
-        )
-    else:
-        responses["401"] = _json(ref("Unauthorized"), "Missing or wrong X-App-Id / X-App-Token.")
+    responses["401"] = _unauthorized(spec)
     responses["default"] = _json(
         ref("Error"),
         "Voucherify's error envelope: 400 invalid input, 404 not found, 409 duplicate, "
@@ -144,6 +159,8 @@ def _operation(spec: Operation) -> Schema:
     operation: Schema = {"operationId": spec.operation_id, "summary": spec.summary}
     if spec.client_side:
         operation["security"] = [_CLIENT_SECURITY]
+    elif spec.management:
+        operation["security"] = [_MANAGEMENT_SECURITY]
     parameters = [*spec.query, _ORIGIN] if spec.client_side else list(spec.query)
     if parameters:
         operation["parameters"] = parameters
@@ -230,7 +247,7 @@ def _document() -> Schema:
         "components": {
             "securitySchemes": {
                 name: {"type": "apiKey", "in": "header", "name": name}
-                for name in ("X-App-Id", "X-App-Token", *_CLIENT_SECURITY)
+                for name in ("X-App-Id", "X-App-Token", *_CLIENT_SECURITY, *_MANAGEMENT_SECURITY)
             },
             "schemas": _schemas(),
         },

@@ -26,6 +26,7 @@ from loyalty_fake.ledger.qualifications import (
     QualificationRequest,
     Qualifications,
 )
+from loyalty_fake.ledger.settings import stacking_rules
 
 if TYPE_CHECKING:
     from loyalty_fake.filters import Filter
@@ -132,7 +133,8 @@ def check_eligibility(call: Call) -> tuple[int, Any]:
     if tracking is None and request.customer is not None:
         found = qualification.customer
         tracking = found.source_id if found is not None else request.customer.source_id
-    return 200, qualification_json(qualification, request.order, tracking)
+    rules = stacking_rules(call.session)
+    return 200, qualification_json(qualification, request.order, tracking, rules)
 
 
 ROUTES: tuple[Route, ...] = (

@@ -34,6 +34,8 @@ from loyalty_fake.http.stacking_json import STACKING_RULES
 from loyalty_fake.ledger.cards import LoyaltyCard
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from loyalty_fake.ledger.orders import OrderInput
     from loyalty_fake.ledger.qualifications import Qualification, Qualified
 
@@ -98,9 +100,12 @@ def qualified_json(qualified: Qualified, order: dict[str, Any] | None) -> dict[s
 
 
 def qualification_json(
-    qualification: Qualification, order: OrderInput | None, tracking_id: str | None
+    qualification: Qualification,
+    order: OrderInput | None,
+    tracking_id: str | None,
+    rules: Mapping[str, Any] = STACKING_RULES,
 ) -> dict[str, Any]:
-    """The answer: the page of redeemables, the cursor, the order and the stacking rules."""
+    """The answer: the page of redeemables, the cursor, the order and the stacking ``rules``."""
     customer = qualification.customer
     given = (
         given_order_json(
@@ -128,7 +133,7 @@ def qualification_json(
         body["tracking_id"] = tracking_id
     if given is not None:
         body["order"] = given
-    body["stacking_rules"] = dict(STACKING_RULES)
+    body["stacking_rules"] = dict(rules)
     return body
 
 

@@ -23,13 +23,13 @@ from loyalty_fake.http.stacked_json import (
 )
 from loyalty_fake.http.stacked_request import STACKED_BODY, stacked_request
 from loyalty_fake.http.stacking_json import (
-    STACKING_RULES,
     outcome_lists,
     session_json,
     skipped_json,
 )
 from loyalty_fake.http.voucher_redemptions_json import voucher_part_json
 from loyalty_fake.ledger.redemption_list import REDEMPTION_FILTERS, REDEMPTION_ORDERS
+from loyalty_fake.ledger.settings import stacking_rules
 from loyalty_fake.ledger.voucher_kinds import VoucherRedemption
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def validate(call: Call) -> tuple[int, Any]:
         body["tracking_id"] = tracking
     if held is not None:
         body["session"] = session_json(held)
-    body["stacking_rules"] = dict(STACKING_RULES)
+    body["stacking_rules"] = stacking_rules(call.session)
     return 200, body
 
 

@@ -31,6 +31,7 @@ from loyalty_fake.http.vouchers_json import (
 )
 from loyalty_fake.ledger.cards import LoyaltyCard
 from loyalty_fake.ledger.codes import CodeConfig
+from loyalty_fake.ledger.metadata_schemas import check_metadata
 from loyalty_fake.ledger.voucher_codes import AllCodes
 
 if TYPE_CHECKING:
@@ -189,6 +190,8 @@ def _create(call: Call, code: str | None) -> tuple[int, Any]:
     if ref is not None:
         campaign = call.session.campaigns.get(ref, any_type=True)
         expected = (campaign.voucher or {}).get("type", "LOYALTY_CARD")
+        if campaign.settings.get("use_voucher_metadata_schema"):
+            check_metadata(call.session, "voucher", metadata or {})
         if kind is not None and kind != expected:
             body.fail("type", f"must be {expected} for a voucher of campaign {campaign.name}")
         [added] = call.session.campaigns.add_vouchers(
@@ -214,6 +217,7 @@ def _create(call: Call, code: str | None) -> tuple[int, Any]:
         )
     if kind is None:
         body.require("type")
+    check_metadata(call.session, "voucher", metadata or {})
     project = call.session.project
     if given is None:
         # A standalone voucher's random code, from code_config or the default one.

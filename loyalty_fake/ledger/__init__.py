@@ -78,7 +78,9 @@ class Ledger:
     ``rollback_stacked_parts``: a part of a stacked redemption may
     be rolled back alone (``/rollback``) instead of 400 ``invalid_redemption_parent``
     (configuration too). ``validation_rule_choices``: how validation rules read what
-    Voucherify leaves open (configuration too).
+    Voucherify leaves open (configuration too). ``strict_custom_events``: a custom event
+    (or earning rule) naming no custom event schema of the project is refused instead of
+    taken (configuration too).
     """
 
     clock: Clock = attrs.field(factory=Clock)
@@ -90,6 +92,7 @@ class Ledger:
         default="half_up", validator=attrs.validators.in_(DISCOUNT_ROUNDINGS)
     )
     rollback_stacked_parts: bool = False
+    strict_custom_events: bool = False
     validation_rule_choices: ValidationRuleChoices = attrs.field(factory=ValidationRuleChoices)
     # What hears each session's activities (the webhooks): called inside the session
     # with what it reported, it returns what to do once the unit of work commits.
@@ -151,6 +154,14 @@ class Ledger:
             self._unit.undo.mark(self._projects)
         found = self._projects[app_id] = Project(app_id=app_id, salt=salt)
         return found
+
+    def forget_project(self, app_id: str) -> None:
+        """Forget the project of ``app_id`` and all it holds, if there is one."""
+        if app_id not in self._projects:
+            return
+        if self._unit.undo is not None:
+            self._unit.undo.keep(self._projects)
+        del self._projects[app_id]
 
     def _replacing_everything(self) -> None:
         """Note the whole state, in a unit about to replace it (reset, restore, seeding)."""

@@ -16,6 +16,7 @@ from loyalty_fake import errors
 from loyalty_fake.ids import derived_id
 from loyalty_fake.ledger.activities import Activity
 from loyalty_fake.ledger.campaigns import find_campaign
+from loyalty_fake.ledger.custom_events import check_rule_schema
 from loyalty_fake.ledger.event_names import is_built_in_event
 from loyalty_fake.ledger.pages import Page
 from loyalty_fake.ledger.project import Area, note_project
@@ -154,6 +155,18 @@ class EarningRules(Area):
 
     __slots__ = ()
 
+    def _check_refs(self, campaign_id: str, spec: RuleSpec) -> None:
+        """Refuse a rule whose body, event schema, segment, tier or validation rule fails."""
+        _check(spec)
+        if spec.event is not None:
+            check_rule_schema(self._session, spec.event, spec.schema_id)
+        if spec.segment_id is not None:
+            self._session.segments.get(spec.segment_id)
+        if spec.loyalty_tier_id not in (None, ANY_TIER):
+            self._session.tiers.get(campaign_id, str(spec.loyalty_tier_id))
+        if spec.validation_rule_id is not None:
+            self._session.validation_rules.get(spec.validation_rule_id)
+
     def create(self, campaign_ref: str, specs: list[RuleSpec]) -> list[EarningRule]:
         """Add earning rules to a program, all or none; 404 for an unknown program.
 
@@ -166,13 +179,7 @@ class EarningRules(Area):
         project = self._project
         campaign = find_campaign(project, campaign_ref)
         for spec in specs:
-            _check(spec)
-            if spec.segment_id is not None:
-                self._session.segments.get(spec.segment_id)
-            if spec.loyalty_tier_id not in (None, ANY_TIER):
-                self._session.tiers.get(campaign.id, str(spec.loyalty_tier_id))
-            if spec.validation_rule_id is not None:
-                self._session.validation_rules.get(spec.validation_rule_id)
+            self._check_refs(campaign.id, spec)
         now = self._session.clock.now()
         undo = self._session.undo
         if undo is not None:
@@ -245,6 +252,7 @@ class EarningRules(Area):
         """Change what ``spec`` gives of a program's earning rule; its event stays."""
         rule = self.get(campaign_ref, rule_id)
         _check(spec, rule.start_date)
+        check_rule_schema(self._session, rule.event, spec.schema_id)
         if spec.loyalty is not None:
             _fits_event(spec.loyalty, rule.event)
         if spec.pending_points is not None:

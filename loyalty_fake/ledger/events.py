@@ -14,6 +14,7 @@ import attrs
 from loyalty_fake import errors
 from loyalty_fake.ids import customer_event_id
 from loyalty_fake.ledger.activities import Activity
+from loyalty_fake.ledger.custom_events import check_event
 from loyalty_fake.ledger.earning import CUSTOM_EVENT
 from loyalty_fake.ledger.event_names import is_built_in_event
 from loyalty_fake.ledger.project import Area
@@ -62,6 +63,7 @@ class Events(Area):
                 f"Property .event {name} is the name of a Voucherify event; "
                 "a custom event needs a name of its own"
             )
+        check_event(self._session, name, metadata)
         project = self._project
         if code is not None and project.cards.get(code) is None:
             raise errors.not_found("voucher", code)

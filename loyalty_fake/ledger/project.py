@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.rewards import Reward, RewardAssignment
     from loyalty_fake.ledger.segments import CustomerEvent, Segment
     from loyalty_fake.ledger.session import Session
+    from loyalty_fake.ledger.settings import Setting
     from loyalty_fake.ledger.stacking import StackedRedemption
     from loyalty_fake.ledger.tier_records import LoyaltyTier, MemberTier
     from loyalty_fake.ledger.undo import UndoLog
@@ -147,6 +148,12 @@ class Project:
     webhooks_deleted: int = 0
     webhook_token: str = ""
     webhook_events: int = 0
+    # settings.py: what the Management API set (name, currency, keys, ...; the rest is
+    # its default), and the project's stacking rules, metadata and custom event schemas
+    settings: dict[str, Any] = attrs.field(factory=dict)
+    stacking_rules: dict[str, Setting] = attrs.field(factory=dict)
+    metadata_schemas: dict[str, Setting] = attrs.field(factory=dict)
+    custom_event_schemas: dict[str, Setting] = attrs.field(factory=dict)
 
     def customer_id_for(self, source_id: str, incarnation: int = 0) -> str:
         """The ID of the customer whose ``source_id`` this is: ``cust_`` and 24 alphanumerics.
@@ -271,6 +278,9 @@ _GROWING = (
     "loyalty_tiers",
     "tier_due",
     "tier_balance_due",
+    "stacking_rules",
+    "metadata_schemas",
+    "custom_event_schemas",
 )
 _PROJECT_GROWING = attrgetter(*_GROWING)
 

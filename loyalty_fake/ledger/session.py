@@ -167,6 +167,15 @@ class Session:
         """The session's project if it exists yet."""
         return self._project
 
+    def other_project(self, app_id: str) -> Session:
+        """A session on the project of ``app_id`` in this one's unit (the Management API's)."""
+        return Session(self._ledger, app_id, self.reactions)
+
+    def forget_project(self) -> None:
+        """Forget the session's project and all it holds (the Management API deletes it)."""
+        self._ledger.forget_project(self._app_id)
+        self._project = None
+
     @property
     def strict_products(self) -> bool:
         """Whether an order line naming an unknown product or SKU is refused (see ``Ledger``)."""
@@ -176,6 +185,11 @@ class Session:
     def discount_rounding(self) -> DiscountRounding:
         """How a percentage discount rounds a fraction of a cent (see ``Ledger``)."""
         return self._ledger.discount_rounding
+
+    @property
+    def strict_custom_events(self) -> bool:
+        """Whether an event no custom event schema defines is refused (see ``Ledger``)."""
+        return self._ledger.strict_custom_events
 
     @property
     def rollback_stacked_parts(self) -> bool:

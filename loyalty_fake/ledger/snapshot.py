@@ -55,6 +55,7 @@ from loyalty_fake.ledger.redemptions import (
 )
 from loyalty_fake.ledger.rewards import Reward, RewardAssignment
 from loyalty_fake.ledger.segments import CustomerEvent, Segment
+from loyalty_fake.ledger.settings import Setting
 from loyalty_fake.ledger.stacking import StackedRedemption, StackedRollback
 from loyalty_fake.ledger.tier_records import LoyaltyTier, MemberTier, Qualification
 from loyalty_fake.ledger.transfer_records import PointsTransfer, TransferSide
@@ -150,6 +151,7 @@ def _record_classes() -> tuple[type, ...]:
         LoyaltyTier,
         Qualification,
         MemberTier,
+        Setting,
     )
 
 

@@ -209,6 +209,8 @@ class Outcome:
     """Each redeemable's result, in request order: an ``Application`` or its refusal.
 
     ``skipped`` are the indexes left out (an earlier one failed, or the applicable limit).
+    ``partial``: the project's ``redeemables_application_mode`` is ``PARTIAL`` (those that
+    apply do, beside those that fail), not ``ALL``.
     """
 
     results: tuple[Application | VoucherifyError, ...]
@@ -217,11 +219,13 @@ class Outcome:
     discount: int
     # The calculated order and each applied redeemable's part (none when one fails).
     stacked: StackedCalculation | None = None
+    partial: bool = False
 
     @property
     def valid(self) -> bool:
-        """Whether every redeemable applies."""
-        return all(isinstance(result, Application) for result in self.results)
+        """Whether every redeemable applies (``partial``: whether one does)."""
+        applies = (isinstance(result, Application) for result in self.results)
+        return any(applies) if self.partial else all(applies)
 
     @property
     def applied(self) -> list[Application]:
@@ -240,12 +244,16 @@ def outcome(
     results: list[Application | VoucherifyError],
     amount: int | None,
     stacked: StackedCalculation | None,
+    rules: Mapping[str, Any] = STACKING_RULES,
 ) -> Outcome:
-    """Each redeemable's result, which are skipped and the sums.
+    """Each redeemable's result, which are skipped and the sums, under the stacking ``rules``.
 
-    Skipped: every applicable one when another failed, and those past the applicable limit.
+    Skipped: every applicable one when another failed (``ALL`` mode), and those past the
+    applicable limit.
     """
-    failed = any(isinstance(result, VoucherifyError) for result in results)
+    partial = rules["redeemables_application_mode"] == "PARTIAL"
+    limit = rules["applicable_redeemables_limit"]
+    failed = not partial and any(isinstance(result, VoucherifyError) for result in results)
     skipped: list[tuple[int, str]] = []
     applicable = 0
     for index, result in enumerate(results):
@@ -253,10 +261,12 @@ def outcome(
             continue
         if failed:
             skipped.append((index, "preceding_validation_failed"))
-        elif applicable >= APPLICABLE_LIMIT:
+        elif applicable >= limit:
             skipped.append((index, "applicable_redeemables_limit_exceeded"))
         else:
             applicable += 1
-    outcome = Outcome(tuple(results), tuple(skipped), amount, 0, None if failed else stacked)
+    outcome = Outcome(
+        tuple(results), tuple(skipped), amount, 0, None if failed else stacked, partial
+    )
     discount = sum(application.discount for application in outcome.applied)
     return attrs.evolve(outcome, discount=discount)

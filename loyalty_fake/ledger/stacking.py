@@ -28,10 +28,9 @@ from loyalty_fake.ledger.redeemables import (
     find_kind,
 )
 from loyalty_fake.ledger.redemptions import Redemption
+from loyalty_fake.ledger.settings import stacking_rules
 from loyalty_fake.ledger.stacked_checkout import (
-    APPLICABLE_LIMIT,
     MAX_REDEEMABLES,
-    STACKING_RULES,
     Outcome,
     StackedCalculation,
     calculate_stack,
@@ -121,6 +120,13 @@ class Stacking(Area):
         ``duplicated_redeemables`` for a redeemable named twice, and a 404 for an order ``id``
         that names no order.
         """
+        rules = stacking_rules(self._session)
+        limit = rules["redeemables_limit"]
+        if len(request.redeemables) > limit:
+            # The project's limit, refused as the reference's maxItems (30) is.
+            raise errors.invalid_payload(
+                f"Property .redeemables must NOT have more than {limit} items"
+            )
         seen: set[tuple[str, str]] = set()
         for request_item in request.redeemables:
             if (request_item.object, request_item.id) in seen:
@@ -141,12 +147,11 @@ class Stacking(Area):
         checkout = Checkout(has_order=order is not None, remaining=amount, context=context)
         results = [self._check_one(item, checkout) for item in request.redeemables]
         stacked = None
-        if all(isinstance(result, Application) for result in results):
-            applied = [
-                (at, r)
-                for at, r in enumerate(results[:APPLICABLE_LIMIT])
-                if isinstance(r, Application)
-            ]
+        partial = rules["redeemables_application_mode"] == "PARTIAL"
+        applies = [isinstance(result, Application) for result in results]
+        if any(applies) if partial else all(applies):
+            applied = [(at, r) for at, r in enumerate(results) if isinstance(r, Application)]
+            applied = applied[: rules["applicable_redeemables_limit"]]
             # An order with no amount to work on is not calculated (a gift card spends the
             # credits asked for, as before the checkout calculated).
             priced = order is not None and (
@@ -157,11 +162,11 @@ class Stacking(Area):
                 order if priced else None,
                 applied,
                 locked=locked,
-                products_once=STACKING_RULES["redeemables_products_application_mode"] == "ONCE",
+                products_once=rules["redeemables_products_application_mode"] == "ONCE",
             )
             for at, application in stacked.applications.items():
                 results[at] = stacked.refusals.get(at, application)
-        return outcome_of(results, amount, stacked)
+        return outcome_of(results, amount, stacked, rules)
 
     def _check_one(
         self, item: RedeemableRequest, checkout: Checkout
@@ -251,7 +256,7 @@ class Stacking(Area):
         """
         outcome = self.check(request)
         for result in outcome.results:
-            if isinstance(result, VoucherifyError):
+            if isinstance(result, VoucherifyError) and not outcome.valid:
                 raise result
         session = self._session
         project = self._project

@@ -182,6 +182,7 @@ class ServerApp:
             replay = attrs.evolve(
                 self.served.app,
                 credentials={},
+                management_credentials={},
                 strict_content_type=False,
                 check_client_tokens=False,
                 client_origins=(),

@@ -115,6 +115,10 @@ class Record:
     def request(self) -> Request:
         """The request to replay: its project, content type and body, and a stand-in token."""
         headers: dict[str, str] = {}
+        if self.url.startswith("/management/"):
+            # Management keys open every project; the replay's app takes any pair.
+            headers["x-management-id"] = "replayed"
+            headers["x-management-token"] = REPLAYED_TOKEN
         if self.app_id is not None and self.url.startswith("/client/"):
             headers["x-client-application-id"] = self.app_id
             headers["x-client-token"] = REPLAYED_TOKEN

@@ -57,6 +57,8 @@ _OPTIONS = (
     "client_origins",
     "journal_size",
     "rate_limit",
+    "management_credentials",
+    "strict_custom_events",
 )
 _SEEDING = ("programs", "members", "earning")
 _SERVER = ("control_plane",)
@@ -76,7 +78,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "imported_orders_earn=False, earning=False, discount_rounding='half_up', "
         "rollback_stacked_parts=False, refuse_deleting_assigned_validation_rules=False, "
         "validation_rule_violation_keys='by_area', client_credentials=None, client_origins=(), "
-        "journal_size=1000, rate_limit=None): "
+        "journal_size=1000, rate_limit=None, management_credentials=None, "
+        "strict_custom_events=False): "
         "options for the loyalty_fake fixture, which every marked test gets; programs/members "
         "seed demo data from seed; control_plane serves /_fake/ on loyalty_fake_server",
     )

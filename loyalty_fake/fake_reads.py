@@ -1,8 +1,4 @@
-"""What ``LoyaltyFake`` shows of its ledger directly, without an HTTP call.
-
-These read the records the way the members and customers endpoints show them, published
-or not, in any project, and change nothing.
-"""
+"""What ``LoyaltyFake`` shows of a project's state straight from the ledger, not over HTTP."""
 
 from __future__ import annotations
 
@@ -15,12 +11,13 @@ from loyalty_fake.http.publications_json import publication_json
 if TYPE_CHECKING:
     from loyalty_fake.ledger import Ledger
 
-__all__ = ["LedgerViews"]
+__all__ = ["StateReads"]
 
 
-class LedgerViews:
-    """The ledger reads of ``LoyaltyFake`` (a mixin: it has ``ledger`` and ``app_id``)."""
+class StateReads:
+    """Reads of a project's cards, publications and customers (``LoyaltyFake``'s)."""
 
+    __slots__ = ()
     ledger: Ledger
     app_id: str
 
