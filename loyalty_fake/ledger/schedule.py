@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from loyalty_fake.ledger.auto_redeem import auto_redeem_due, auto_redeem_run
+
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
@@ -106,7 +108,7 @@ def _expire(session: Session, until: dt.datetime) -> None:
 SCHEDULE = Schedule(
     slots=(
         Slot("pending_points_activation", _pending_due, _activate),
-        Slot("rewards_auto_redeem"),
+        Slot("rewards_auto_redeem", auto_redeem_due, auto_redeem_run),
         Slot("tiers_recalculation"),
         Slot("points_expiration", _expiry_due, _expire),
         Slot("balance_tiers"),
