@@ -153,3 +153,36 @@ def test_nothing_before_the_flag_is_on(client: Client, loyalty_fake: LoyaltyFake
     assert _balance(client, code) == 100
     loyalty_fake.clock.set("2024-01-29T00:00:00Z")
     assert _balance(client, code) == 0
+
+
+def test_the_ten_count_across_programs(client: Client, loyalty_fake: LoyaltyFake) -> None:
+    """A customer in two programs gets ten a night in all, the older program's first."""
+    code, _, _ = _setup(client, loyalty_fake, points=10)
+    tea: str = make_program(client, "Tea Club")["id"]
+    mug: str = _ok(client.create_reward({**BOOK, "name": "Mug"}))["id"]
+    _ok(client.create_assignment_of_reward(mug, {"campaign": tea, **_auto(10)}))
+    other: str = loyalty_fake.add_member("Tea Club", {"source_id": "ada"})["code"]
+    _ok(client.change_balance(code, {"points": 80}))
+    _ok(client.change_balance(other, {"points": 50}))
+    loyalty_fake.clock.set("2024-01-26T00:00:00Z")
+    assert (_balance(client, code), _balance(client, other)) == (0, 30)
+    loyalty_fake.clock.set("2024-01-27T00:00:00Z")
+    assert (_balance(client, code), _balance(client, other)) == (0, 0)
+
+
+def test_points_activated_that_night_pay_for_it(client: Client, loyalty_fake: LoyaltyFake) -> None:
+    """Pending points activate first, then the reward is redeemed, at the same midnight."""
+    code, _, _ = _setup(client, loyalty_fake, points=10)
+    rule = {
+        "event": "order.paid",
+        "loyalty": {"type": "FIXED", "points": 10},
+        "source": {"banner": "Ten later"},
+        "pending_points": {"period_type": "DAY", "period_value": 3},
+    }
+    _ok(client.create_earning_rules("Coffee Club", [rule]))
+    body = {"source_id": "o-1", "status": "PAID", "customer": {"source_id": "ada"}}
+    _ok(client.create_order(body))
+    loyalty_fake.clock.set("2024-01-28T00:00:00Z")
+    assert _balance(client, code) == 0
+    types = [t["type"] for t in _ok(client.list_transactions(code, {"order": "id"}))["data"]]
+    assert types == ["PENDING_POINTS_ACTIVATION", "POINTS_REDEMPTION"]
