@@ -104,6 +104,8 @@ def test_it_redeems_at_midnight(client: Client, loyalty_fake: LoyaltyFake) -> No
     assert {r["id"] for r in redemptions} <= {r["id"] for r in listed}
     types = [t["type"] for t in _ok(client.list_transactions(code))["data"]]
     assert types.count("POINTS_REDEMPTION") == 2
+    activity = [a["type"] for a in _ok(client.list_activity(code))["data"]]
+    assert activity.count("customer.reward_redemptions.created") == 2
     card = _ok(client.get_member(code))["loyalty_card"]
     assert card["points"] == 250
     assert card["balance"] == 50
