@@ -220,7 +220,7 @@ def seed_program(  # noqa: PLR0913 - the seeding options
                 )
                 session.rewards.assign(
                     program.id,
-                    [(reward.id, price) for reward, price in rewards],
+                    [(reward.id, price, None) for reward, price in rewards],
                 )
                 if earning:
                     rules += len(session.earning_rules.create(program.id, list(_EARNING_RULES)))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
+from loyalty_fake.http.management_auth import management_project_id
 from loyalty_fake.http.messages import Request
 from loyalty_fake.seeding import seed_program
 from loyalty_fake.server import dashboard_views
@@ -129,14 +130,23 @@ def test_main_alone_and_bad_queries(loyalty_fake_server: LiveServer) -> None:
         assert reply.json()["key"] == "invalid_query_params"
 
 
-def test_webhooks_are_listed_when_the_fake_has_them(loyalty_fake: LoyaltyFake) -> None:
-    """A fake with ``webhooks`` gets a Webhooks view listing them, newest first."""
-    hooks = [{"id": "wh_1", "event": "customer.created"}, {"id": "wh_2", "event": "order.paid"}]
-    served = SimpleNamespace(ledger=loyalty_fake.ledger, app=loyalty_fake.app, webhooks=hooks)
+def test_webhooks_are_listed(loyalty_fake: LoyaltyFake) -> None:
+    """The Webhooks view lists the project's webhook configurations, newest first."""
+    project = management_project_id(loyalty_fake.app_id)
+    url = f"https://api.voucherify.io/management/v1/projects/{project}/webhooks"
+    for target, event in (
+        ("http://a.test/1", "customer.created"),
+        ("http://a.test/2", "order.paid"),
+    ):
+        body = {"target_url": target, "events": [event]}
+        made = requests.post(url, json=body, headers=loyalty_fake.management_headers, timeout=5)
+        assert made.status_code == 200, made.text
+    served = SimpleNamespace(ledger=loyalty_fake.ledger, app=loyalty_fake.app)
     request = Request("GET", "/_fake/", (("view", "webhooks"),))
     page = dashboard_response(served, request).body.decode()  # type: ignore[arg-type]
-    assert "<table id=webhooks><tr><th>id</th><th>event</th></tr>" in page
-    assert page.index("wh_2") < page.index("wh_1")
-    without = SimpleNamespace(ledger=loyalty_fake.ledger, app=loyalty_fake.app)
-    plain = dashboard_response(without, Request("GET", "/_fake/")).body.decode()  # type: ignore[arg-type]
-    assert "Webhooks" not in plain
+    assert "<th>target_url</th>" in page
+    assert page.index("http://a.test/2") < page.index("http://a.test/1")
+    searched = Request("GET", "/_fake/", (("view", "webhooks"), ("q", "order.paid")))
+    found = dashboard_response(served, searched).body.decode()  # type: ignore[arg-type]
+    assert "http://a.test/2" in found
+    assert "http://a.test/1" not in found

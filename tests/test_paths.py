@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
+import voucherify
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -144,19 +145,21 @@ def test_one_trailing_slash_reaches_the_operation(loyalty_fake: LoyaltyFake) -> 
     ("call", "operation"),
     [
         (
-            lambda sdk: sdk.api.export_loyalty_campaign_transactions_with_http_info("P"),
-            "export-loyalty-campaign-transactions",
+            lambda sdk: voucherify.PromotionsApi(
+                sdk.api.api_client
+            ).list_promotion_tiers_with_http_info(),
+            "list-promotion-tiers",
         ),
         (
-            lambda sdk: sdk.api.export_loyalty_card_transactions_with_http_info("L-1"),
-            "export-loyalty-card-transactions",
+            lambda sdk: voucherify.LocationsApi(sdk.api.api_client).list_locations_with_http_info(),
+            "list-locations",
         ),
         (
             lambda sdk: sdk.customers.list_customer_redeemables_with_http_info("alice"),
             "list-customer-redeemables",
         ),
     ],
-    ids=["campaign-transactions-export", "card-transactions-export", "customer-redeemables"],
+    ids=["promotion-tiers", "locations", "customer-redeemables"],
 )
 def test_the_sdk_reads_the_501(loyalty_fake: LoyaltyFake, call: Any, operation: str) -> None:
     """The official SDK's own methods for operations the fake lacks raise on a short 501."""

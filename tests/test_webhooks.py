@@ -138,14 +138,14 @@ def test_a_refused_request_is_heard_not_at_all(client: Client, loyalty_fake: Loy
 
 
 def test_a_new_activity_type_flows_through_unnamed(loyalty_fake: LoyaltyFake) -> None:
-    """An activity no table names (a tier joined) is an event of its own type and data."""
+    """An activity no table names is an event of its own type and data."""
     loyalty_fake.add_member(loyalty_fake.create_loyalty_program("Club")["id"], "ada")
     [customer] = loyalty_fake.customers()
     events = loyalty_fake.webhooks.capture()
     with loyalty_fake.ledger.session(loyalty_fake.app_id) as session:
-        data = {"customer_id": customer["id"], "tier_id": "ltr_1"}
-        session.happened(Activity("customer.loyalty.tier.joined", data))
-    assert _types(events) == ["customer.loyalty.tier.joined"]
+        data = {"customer_id": customer["id"], "badge": "gold"}
+        session.happened(Activity("customer.badge.earned", data))
+    assert _types(events) == ["customer.badge.earned"]
     assert events[0].data["customer"]["id"] == customer["id"]
 
 

@@ -388,8 +388,7 @@ class FakeVoucherifyApp:
         if not self.credentials or self.credentials.get(app_id) == token:
             return True
         # A project the Management API created has keys of its own.
-        found = self.ledger.existing_project(app_id)
-        return found is not None and found.settings.get("app_token") == token
+        return bool(self.ledger.setting(app_id, "app_token") == token)
 
     def error_response(self, error: VoucherifyError) -> Response:
         """Voucherify's error envelope for ``error``, with a fresh ``request_id``."""

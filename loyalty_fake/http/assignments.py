@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.http import paging
-from loyalty_fake.http.common_json import BOOLEAN, STRING, Schema
+from loyalty_fake.http.common_json import BOOLEAN, STRING, Schema, nullable
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, query
 from loyalty_fake.http.members import MEMBER_BY_CODE
 from loyalty_fake.http.paging import LIMIT, PAGE
@@ -15,7 +15,14 @@ from loyalty_fake.http.rewards_json import assignment_json, reward_json
 if TYPE_CHECKING:
     from loyalty_fake.http.declare import Call
 
-__all__ = ["ASSIGNMENTS", "PATH_PARAMETERS", "REWARD_ASSIGNMENTS", "ROUTES", "assigned_points"]
+__all__ = [
+    "ASSIGNMENTS",
+    "PATH_PARAMETERS",
+    "REWARD_ASSIGNMENTS",
+    "ROUTES",
+    "assigned_points",
+    "auto_redeem",
+]
 
 # A program's reward assignments, under both of the paths Voucherify gives them.
 ASSIGNMENTS = "/v1/loyalties/{campaignId}/rewards"
@@ -28,7 +35,10 @@ _ASSIGNMENT_PRICE: Schema = {
     "properties": {
         "loyalty": {
             "type": "object",
-            "properties": {"points": {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER}},
+            "properties": {
+                "points": {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER},
+                "auto_redeem": nullable(BOOLEAN),
+            },
         }
     },
 }
@@ -64,8 +74,8 @@ _ASSIGNMENT_ERRORS = " 404 an assignment of another program."
 _ASSIGNMENT = f"{ASSIGNMENTS}/{{assignmentId}}"
 
 
-def _assignment_items(call: Call) -> list[tuple[str, int | None]]:
-    """``(reward, points)`` per assignment in the body (an object or an array of them)."""
+def _assignment_items(call: Call) -> list[tuple[str, int | None, bool | None]]:
+    """``(reward, points, auto_redeem)`` per assignment in the body (an object or an array)."""
     objects, many = parse_json_objects(call.request)
     items = []
     for index, data in enumerate(objects):
@@ -73,7 +83,7 @@ def _assignment_items(call: Call) -> list[tuple[str, int | None]]:
         body.require("reward")
         reward = body.string("reward", non_empty=True)
         assert reward is not None  # noqa: S101 - require() and string() leave nothing else
-        items.append((reward, assigned_points(body)))
+        items.append((reward, assigned_points(body), auto_redeem(body)))
     return items
 
 
@@ -82,6 +92,13 @@ def assigned_points(body: Body) -> int | None:
     parameters = body.obj("parameters")
     loyalty = parameters.obj("loyalty") if parameters is not None else None
     return loyalty.integer("points", minimum=1) if loyalty is not None else None
+
+
+def auto_redeem(body: Body) -> bool | None:
+    """An assignment body's ``parameters.loyalty.auto_redeem``, if given (``null``: not)."""
+    parameters = body.obj("parameters")
+    loyalty = parameters.obj("loyalty") if parameters is not None else None
+    return loyalty.boolean("auto_redeem") if loyalty is not None else None
 
 
 def create_reward_assignment(call: Call) -> tuple[int, Any]:
@@ -124,7 +141,7 @@ def update_reward_assignment(call: Call) -> tuple[int, Any]:
     body = Body(parse_json_body(call.request))
     points = assigned_points(body)
     updated = call.session.rewards.update_assignment(
-        call.params["campaignId"], call.params["assignmentId"], points
+        call.params["campaignId"], call.params["assignmentId"], points, auto_redeem(body)
     )
     return 200, assignment_json(updated)
 

@@ -102,10 +102,8 @@ def management_app_id(app: FakeVoucherifyApp, request: Request, project_id: str)
 
 def created_client_key(ledger: Ledger, client_app_id: str) -> tuple[str, str] | None:
     """The app ID and client token of the project the Management API gave this client key."""
-    for app_id, project in ledger.projects().items():
-        if project.settings.get("client_app_id") == client_app_id:
-            return app_id, project.settings["client_token"]
-    return None
+    app_id = ledger.app_with_setting("client_app_id", client_app_id)
+    return None if app_id is None else (app_id, str(ledger.setting(app_id, "client_token")))
 
 
 def check_management_keys(app: FakeVoucherifyApp, request: Request) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.http.cards_json import voucher_json
+from loyalty_fake.http.channel_json import channel_json, channel_schema
 from loyalty_fake.http.common_json import (
     COUNT,
     FREE_OBJECT,
@@ -149,7 +150,7 @@ def _common(
             if redemption.order is not None
             else None
         ),
-        "channel": {"channel_id": redemption.channel_id, "channel_type": "API"},
+        "channel": channel_json(redemption, rollback),
         "customer": simple,
         "related_object_type": "voucher",
         "related_object_id": card.id,
@@ -340,7 +341,7 @@ def _redemption(*, rollback: bool) -> Schema:
         "result": const("SUCCESS"),
         "status": const("SUCCEEDED") if rollback else enum("SUCCEEDED", "ROLLED_BACK"),
         "order": nullable(ref("Order")),
-        "channel": obj({"channel_id": STRING, "channel_type": const("API")}),
+        "channel": channel_schema(rollback=rollback),
         "customer": ref("SimpleCustomer"),
         "related_object_type": const("voucher"),
         "related_object_id": STRING,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from loyalty_fake.errors import VoucherifyError
 from loyalty_fake.http import paging
-from loyalty_fake.http.assignments import REWARD_ASSIGNMENTS, assigned_points
+from loyalty_fake.http.assignments import REWARD_ASSIGNMENTS, assigned_points, auto_redeem
 from loyalty_fake.http.common_json import BOOLEAN, STRING, Schema, nullable
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route
 from loyalty_fake.http.paging import LIMIT, PAGE
@@ -74,7 +74,7 @@ def create_reward_assignment(call: Call) -> tuple[int, Any]:
     call.session.rewards.get(reward_id)
     if campaign is None:
         raise _missing_campaign()
-    (created,) = call.session.rewards.assign(campaign, [(reward_id, points)])
+    (created,) = call.session.rewards.assign(campaign, [(reward_id, points, auto_redeem(body))])
     return 200, assignment_json(created)
 
 
@@ -100,7 +100,7 @@ def update_reward_assignment(call: Call) -> tuple[int, Any]:
     points = assigned_points(body)
     rewards = call.session.rewards
     found = rewards.reward_assignment(call.params["rewardId"], call.params["assignmentId"])
-    updated = rewards.update_assignment(found.campaign_id, found.id, points)
+    updated = rewards.update_assignment(found.campaign_id, found.id, points, auto_redeem(body))
     return 200, assignment_json(updated)
 
 

@@ -62,6 +62,8 @@ def assignment_json(assignment: RewardAssignment) -> dict[str, Any]:
     }
     if assignment.points is not None:
         body["parameters"] = {"loyalty": {"points": assignment.points}}
+        if assignment.auto_redeem is not None:
+            body["parameters"]["loyalty"]["auto_redeem"] = assignment.auto_redeem
     body["created_at"] = format_timestamp(assignment.created_at)
     body["updated_at"] = timestamp_or_none(assignment.updated_at)
     body["object"] = "reward_assignment"

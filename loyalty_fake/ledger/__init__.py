@@ -17,7 +17,7 @@ import functools
 import threading
 import time
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -144,6 +144,20 @@ class Ledger:
     def existing_project(self, app_id: str) -> Project | None:
         """The project of ``app_id`` if one exists; for sessions, which settle it themselves."""
         return self._projects.get(app_id)
+
+    def setting(self, app_id: str, key: str) -> Any:
+        """A Management API setting of ``app_id``'s project (``None``: unset, or no project)."""
+        with self._lock:
+            found = self._projects.get(app_id)
+            return None if found is None else found.settings.get(key)
+
+    def app_with_setting(self, key: str, value: object) -> str | None:
+        """The app ID of the project whose Management API setting ``key`` is ``value``."""
+        with self._lock:
+            for app_id, project in self._projects.items():
+                if project.settings.get(key) == value:
+                    return app_id
+        return None
 
     def new_project(self, app_id: str) -> Project:
         """Make the empty project of ``app_id`` (a session's first use of a new app ID)."""

@@ -40,6 +40,7 @@ class Rollback:
     expired_points: int = 0
     # The project-wide sequence number it was made with: orders it among a card's records.
     seq: int = 0
+    channel_id: str | None = None  # the app that rolled it back (the redemption's: None)
 
 
 @attrs.define(eq=False)
@@ -62,6 +63,8 @@ class Redemption:
     points: int
     taken: tuple[tuple[dt.date | None, int], ...]
     channel_id: str
+    # API, or AUTO_REDEEM for an automatic redemption (channel_id: its reward assignment).
+    channel_type: str = "API"
     order: Order | None = None
     metadata: dict[str, Any] | None = None
     rollback: Rollback | None = None
@@ -146,6 +149,7 @@ class Redemptions(Area):
         order: Order | Callable[[], Order] | None = None,
         metadata: Mapping[str, Any] | None = None,
         parent_id: str | None = None,
+        automatic_at: dt.datetime | None = None,
     ) -> Redemption:
         """Spend ``spent`` points of a checked card on ``reward``: the redemption (``r_``).
 
@@ -153,12 +157,13 @@ class Redemptions(Area):
         naming the redemption (and its order); the card's and reward's counts go up.
         ``order`` may be how to make it (drawn after the redemption's ID, so the IDs of a
         seed stay what they were). ``parent_id``: the stacked redemption this one is part
-        of. Raises nothing: the caller checked every rule (``check``).
+        of. ``automatic_at``: an automatic redemption's instant (auto_redeem.py). Raises
+        nothing: the caller checked every rule (``check``).
         """
         project = self._project
         campaign = project.campaigns[card.campaign_id]
         assert card.holder_id is not None  # noqa: S101 - checked by the caller
-        now = self._session.clock.now()
+        now = automatic_at or self._session.clock.now()
         self._session.note_card(card)
         if self._session.undo is not None:
             self._session.undo.touch(reward)
@@ -180,7 +185,8 @@ class Redemptions(Area):
             assignment_id=assignment.id,
             points=spent,
             taken=taken,
-            channel_id=project.app_id,
+            channel_id=project.app_id if automatic_at is None else assignment.id,
+            channel_type="API" if automatic_at is None else "AUTO_REDEEM",
             order=order() if callable(order) else order,
             metadata=dict(metadata) if metadata else None,
             parent_id=parent_id,
@@ -380,6 +386,7 @@ class Redemptions(Area):
             reason=reason,
             expired_points=expired,
             seq=seq,
+            channel_id=project.app_id,
         )
         redemption.rollback = rollback
         project.redemption_ids_by_rollback[rollback.id] = redemption.id

@@ -30,6 +30,7 @@ __all__ = [
     "RewardType",
     "Rewards",
     "assignments_of",
+    "check_auto_redeem",
     "coin_payment",
 ]
 
@@ -87,6 +88,10 @@ class RewardAssignment:
     seq: int
     points: int | None = None
     updated_at: dt.datetime | None = None
+    # parameters.loyalty.auto_redeem as last given (None: never given, not shown).
+    auto_redeem: bool | None = None
+    # While auto_redeem is on: the instant it last ran (or was turned on), auto_redeem.py.
+    auto_redeemed_at: dt.datetime | None = None
 
 
 def assignments_of(project: Project, campaign_id: str) -> list[RewardAssignment]:
@@ -191,18 +196,20 @@ class Rewards(Area):
         del project.rewards[reward.id]
 
     def assign(
-        self, campaign_ref: str, items: list[tuple[str, int | None]]
+        self, campaign_ref: str, items: list[tuple[str, int | None, bool | None]]
     ) -> list[RewardAssignment]:
-        """Offer rewards in a program: ``(reward_id, points)`` each, ``points`` its price.
+        """Offer rewards in a program: ``(reward_id, points, auto_redeem)`` each.
 
         Raises 404 for an unknown reward, 409 ``duplicate_found`` for a reward the program
-        already offers, and 400 for a ``MATERIAL`` reward without points; then nothing changes.
+        already offers, and 400 for a ``MATERIAL`` reward without points or a second reward
+        redeemed automatically (``check_auto_redeem``); then nothing changes.
         """
         project = self._project
         campaign = find_campaign(project, campaign_ref)
         offered = {a.reward_id: a for a in assignments_of(project, campaign.id)}
-        planned: list[tuple[Reward, int | None]] = []
-        for reward_id, points in items:
+        planned: list[tuple[Reward, int | None, bool | None]] = []
+        automatic = [a.id for a in offered.values() if a.auto_redeem]
+        for reward_id, points, auto_redeem in items:
             reward = self._session.rewards.get(reward_id)
             existing = offered.get(reward.id)
             if existing is not None:
@@ -211,14 +218,17 @@ class Rewards(Area):
                 raise errors.invalid_payload(
                     f"Property .parameters.loyalty.points is required for a {reward.type} reward",
                 )
-            if any(earlier.id == reward.id for earlier, _ in planned):
+            if any(earlier.id == reward.id for earlier, _, _ in planned):
                 raise errors.invalid_payload(f"Reward {reward.id} is given twice")
-            planned.append((reward, None if reward.type == "COIN" else points))
+            if auto_redeem:
+                check_auto_redeem(reward, automatic)
+                automatic.append(reward.id)
+            planned.append((reward, None if reward.type == "COIN" else points, auto_redeem))
         now = self._session.clock.now()
         if self._session.undo is not None:
             note_project(self._session.undo, project)
         assignments = []
-        for reward, points in planned:
+        for reward, points, auto_redeem in planned:
             assignment = RewardAssignment(
                 id=self._session.ids.reward_assignment_id(),
                 reward_id=reward.id,
@@ -226,6 +236,8 @@ class Rewards(Area):
                 created_at=now,
                 seq=project.take_seq(),
                 points=points,
+                auto_redeem=auto_redeem,
+                auto_redeemed_at=now if auto_redeem else None,
             )
             project.reward_assignments[assignment.id] = assignment
             assignments.append(assignment)
@@ -246,14 +258,30 @@ class Rewards(Area):
         return found
 
     def update_assignment(
-        self, campaign_ref: str, assignment_id: str, points: int | None
+        self,
+        campaign_ref: str,
+        assignment_id: str,
+        points: int | None,
+        auto_redeem: bool | None = None,
     ) -> RewardAssignment:
-        """Change the price in points of an assignment (a ``COIN`` reward keeps having none)."""
+        """Change the price in points of an assignment (a ``COIN`` reward keeps having none).
+
+        ``auto_redeem``: ``True`` or ``False`` sets the flag, ``None`` keeps it.
+        """
         assignment = self.get_assignment(campaign_ref, assignment_id)
-        reward = self._project.rewards.get(assignment.reward_id)
+        reward = self.get(assignment.reward_id)
+        if auto_redeem:
+            others = assignments_of(self._project, assignment.campaign_id)
+            check_auto_redeem(
+                reward, [a.id for a in others if a.auto_redeem and a is not assignment]
+            )
         if self._session.undo is not None:
             self._session.undo.touch(assignment)
-        if points is not None and (reward is None or reward.type != "COIN"):
+        if auto_redeem is not None:
+            if auto_redeem and not assignment.auto_redeem:
+                assignment.auto_redeemed_at = self._session.clock.now()
+            assignment.auto_redeem = auto_redeem
+        if points is not None and reward.type != "COIN":
             assignment.points = points
         assignment.updated_at = self._session.clock.now()
         return assignment
@@ -313,6 +341,24 @@ class Rewards(Area):
         for assignment_id in gone:
             del assignments[assignment_id]
         self._session.validation_rules.forget_objects(set(gone))
+
+
+def check_auto_redeem(reward: Reward, automatic: list[str]) -> None:
+    """400 ``invalid_payload`` unless ``reward`` may be redeemed automatically in its program.
+
+    ``automatic``: what the program already redeems automatically (one at most, the spec
+    says); a ``COIN`` reward has no price to reach.
+    """
+    if reward.type == "COIN":
+        raise errors.invalid_payload(
+            "Property .parameters.loyalty.auto_redeem can be true only for a reward with a "
+            "price in points"
+        )
+    if automatic:
+        raise errors.invalid_payload(
+            "Only one reward can be set to be redeemed automatically in a loyalty campaign "
+            f"({automatic[0]} already is)"
+        )
 
 
 def coin_payment(

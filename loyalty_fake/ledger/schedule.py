@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from loyalty_fake.ledger.auto_redeem import auto_redeem_due, auto_redeem_run
 from loyalty_fake.ledger.tier_nights import (
     balance_tiers_due,
     recalculate_balance_tiers,
@@ -122,7 +123,7 @@ def _expire(session: Session, until: dt.datetime) -> None:
 SCHEDULE = Schedule(
     slots=(
         Slot("pending_points_activation", _pending_due, _activate),
-        Slot("rewards_auto_redeem"),
+        Slot("rewards_auto_redeem", auto_redeem_due, auto_redeem_run),
         Slot("tiers_recalculation", tiers_due, recalculate_tiers),
         Slot("points_expiration", _expiry_due, _expire),
         Slot("balance_tiers", balance_tiers_due, recalculate_balance_tiers),

@@ -7,9 +7,7 @@ calls up for longer than a page takes to read.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-import attrs
+from typing import TYPE_CHECKING
 
 from loyalty_fake.clock import format_timestamp
 from loyalty_fake.errors import bad_request
@@ -28,6 +26,7 @@ from loyalty_fake.server.dashboard_views import (
 
 if TYPE_CHECKING:
     from loyalty_fake.http.messages import Request
+    from loyalty_fake.ledger import Ledger
     from loyalty_fake.server.served import Served
 
 __all__ = ["dashboard_response"]
@@ -55,29 +54,27 @@ def _query(request: Request, views: list[str], projects: list[str]) -> tuple[Que
     return Query(view, project, q, int(page_text), PAGE_SIZE), params.get("part") == "main"
 
 
-def webhooks_of(served: Served) -> Any:
-    """The fake's webhooks, when this version has them (``served.webhooks`` or the app's)."""
-    return getattr(served, "webhooks", None) or getattr(served.app, "webhooks", None)
-
-
-def _webhooks_page(webhooks: Any, query: Query) -> Page:
-    """Whatever the webhooks hold, newest first, as a table of their fields."""
-    listed = webhooks.all() if hasattr(webhooks, "all") else webhooks
-    items = list(listed.values() if isinstance(listed, dict) else listed)
-    as_dicts = [
-        item if isinstance(item, dict) else attrs.asdict(item, recurse=False)
-        if attrs.has(type(item)) else vars(item)
-        for item in reversed(items)
-    ]  # fmt: skip
-    needle = query.q.lower()
-    chosen = [d for d in as_dicts if not needle or needle in str(d).lower()]
-    start = (query.page - 1) * query.size
-    columns = tuple(list(chosen[0])[:8]) if chosen else ("Webhook",)
+def _webhooks_page(ledger: Ledger, query: Query, app_id: str) -> Page:
+    """The project's webhook configurations, newest first (their sends are in the calls)."""
+    start, size, needle = (query.page - 1) * query.size, query.size, query.q.lower()
+    with ledger.session(app_id) as session:
+        hooks = [
+            hook
+            for hook in reversed(session.webhooks.list())
+            if needle in " ".join((hook.id, hook.target_url, *hook.events)).lower()
+        ]
     rows: list[list[Cell]] = [
-        [_plain(item.get(column)) for column in columns]
-        for item in chosen[start : start + query.size]
+        [
+            hook.id,
+            hook.target_url,
+            ", ".join(hook.events),
+            "yes" if hook.active else "no",
+            format_timestamp(hook.created_at),
+        ]
+        for hook in hooks[start : start + size]
     ]
-    return Page(columns, rows, len(chosen) > start + query.size, len(items))
+    columns = ("id", "target_url", "events", "active", "created_at")
+    return Page(columns, rows, len(hooks) > start + size, len(hooks))
 
 
 def _plain(value: object) -> Cell:
@@ -88,14 +85,13 @@ def dashboard_response(served: Served, request: Request) -> Response:
     """The dashboard's page (or its ``<main>`` alone, ``part=main``) for ``request``."""
     ledger = served.ledger
     projects = ledger.app_ids()
-    webhooks = webhooks_of(served)
-    views = [*VIEWS, "calls"] + (["webhooks"] if webhooks is not None else [])
+    views = [*VIEWS, "calls", "webhooks"]
     views.sort(key=list(TITLES).index)
     query, main_only = _query(request, views, projects)
     if query.view == "calls":
         page = calls_page(served.app.journal, query)
-    elif query.view == "webhooks":
-        page = _webhooks_page(webhooks, query)
+    elif query.project in projects and query.view == "webhooks":
+        page = _webhooks_page(ledger, query, query.project)
     elif query.project in projects:
         page = view_page(ledger, query, query.project)
     else:
