@@ -249,7 +249,11 @@ class LoyaltyFake(StateReads):
         params: Mapping[str, Any] | None = None,
         app_id: str | None = None,
     ) -> Response:
-        """Send one request straight to the handler, as the default project (or ``app_id``)."""
+        """Send one request straight to the handler, as the default project (or ``app_id``).
+
+        The path's own keys go with it: client-side ones to ``/client/v1``, management ones
+        (``management_headers``) to ``/management/v1``.
+        """
         query = f"?{urlencode(query_pairs(params))}" if params else ""
         headers = dict(self.headers)
         if app_id is not None:
@@ -257,6 +261,8 @@ class LoyaltyFake(StateReads):
             headers["X-App-Token"] = self.credentials.get(app_id, self.app_token)
         if path.startswith("/client/"):
             headers = client_side.client_headers(self.client_credentials, app_id or self.app_id)
+        elif path.startswith("/management/"):
+            headers = self.management_headers
         body = b""
         if json_body is not None:
             body = json.dumps(json_body).encode()

@@ -132,6 +132,7 @@ def test_main_alone_and_bad_queries(loyalty_fake_server: LiveServer) -> None:
 
 def test_webhooks_are_listed(loyalty_fake: LoyaltyFake) -> None:
     """The Webhooks view lists the project's webhook configurations, newest first."""
+    loyalty_fake.create_loyalty_program("Club")  # the project exists once it holds something
     project = management_project_id(loyalty_fake.app_id)
     url = f"https://api.voucherify.io/management/v1/projects/{project}/webhooks"
     for target, event in (

@@ -259,8 +259,9 @@ def _is_text(segment: str) -> bool:
 
 
 def _send(fake: LoyaltyFake, method: str, path: str) -> Response:
-    # Both kinds of keys: the server's open /v1, the client-side ones /client/v1.
-    headers = {**fake.headers, **fake.client_headers}
+    # Every kind of keys: the server's open /v1, the client-side ones /client/v1, the
+    # management ones /management/v1.
+    headers = {**fake.headers, **fake.client_headers, **fake.management_headers}
     return fake.app.handle(Request.from_url(method, path, headers, b"{}"))
 
 
