@@ -337,15 +337,14 @@ def test_lone_surrogates_in_the_request_line_or_headers_are_400(
 
 
 @pytest.mark.loyalty_fake(now="2024-01-01T00:00:00Z")
-def test_a_bug_that_makes_a_nan_answers_500_not_invalid_json(
+def test_a_bug_that_makes_a_nan_answers_null_never_invalid_json(
     loyalty_fake: LoyaltyFake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The fake never writes NaN: a reply that would hold one is a reported 500, undone."""
+    """The fake never writes NaN: a reply that would hold one holds null (docs/choices.md)."""
     code = _member(loyalty_fake)
-    before = _state(loyalty_fake)
     monkeypatch.setattr(
         "loyalty_fake.http.points.balance_json",
-        lambda *_: {"points": float("nan")},
+        lambda *_: {"points": float("nan"), "balance": float("-inf")},
     )
     reply = requests.post(
         f"{BASE_URL}/v1/loyalties/members/{code}/balance",
@@ -353,21 +352,26 @@ def test_a_bug_that_makes_a_nan_answers_500_not_invalid_json(
         headers=loyalty_fake.headers,
         timeout=10,
     )
-    assert reply.status_code == 500
-    assert _strict_json(reply.content)["key"] == "internal_error"
-    assert [type(error) for error in loyalty_fake.app.internal_errors] == [ValueError]
-    loyalty_fake.app.internal_errors.clear()
-    assert _state(loyalty_fake) == before
+    assert reply.status_code == 200
+    assert _strict_json(reply.content) == {"points": None, "balance": None}
+    assert not loyalty_fake.app.internal_errors
 
 
 def test_encode_json_refuses_what_strict_parsers_refuse() -> None:
-    """encode_json raises for NaN, infinities and lone surrogates instead of writing them."""
+    """encode_json writes NaN and infinities as null and raises for a lone surrogate."""
     for value in (float("nan"), float("inf"), -float("inf")):
-        with pytest.raises(ValueError, match="not JSON compliant"):
-            encode_json({"x": value})
+        assert encode_json({"x": value}) == b'{"x":null}'
     with pytest.raises(UnicodeEncodeError):
         encode_json({"x": "\ud800"})
     assert encode_json({"x": -0.0, "y": "\U0001f600"}) == '{"x":-0.0,"y":"\U0001f600"}'.encode()
+
+
+def test_encode_json_writes_what_the_standard_library_writes() -> None:
+    """The bytes are json.dumps's compact UTF-8 bytes; what orjson refuses still encodes."""
+    body = {"a": [1, -2, 0.5, 1.25e-3, None, True, False], "é": 'ü\u2028"\\/\n', "n": {}}
+    compact = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    assert encode_json(body) == compact
+    assert encode_json({"big": 2**70, 1: "one"}) == b'{"big":1180591620717411303424,"1":"one"}'
 
 
 @pytest.mark.loyalty_fake(control_plane=True, now="2024-01-01T00:00:00Z")
