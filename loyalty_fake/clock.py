@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import attrs
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from types import TracebackType
 
-__all__ = ["Clock", "format_timestamp", "parse_timestamp"]
+__all__ = ["Clock", "Pin", "format_timestamp", "parse_timestamp"]
 
 _UTC = dt.timezone.utc
 
@@ -117,20 +116,14 @@ class Clock:
             return pinned
         return _truncate_to_millis(dt.datetime.now(_UTC))
 
-    @contextmanager
-    def pinned(self, at: dt.datetime | None = None) -> Iterator[dt.datetime]:
+    def pinned(self, at: dt.datetime | None = None) -> Pin:
         """Hold a running clock at one moment for this thread, for the length of a request.
 
         Every timestamp one request writes is then the same instant, and a journal can
         record that instant to replay the request exactly. A frozen clock stays frozen.
+        ``with clock.pinned() as now:``.
         """
-        moment = self.now() if at is None else _as_utc(at)
-        previous = getattr(self._pins, "at", None)
-        self._pins.at = moment
-        try:
-            yield self.now()
-        finally:
-            self._pins.at = previous
+        return Pin(self, at)
 
     def freeze(self, at: dt.datetime | str | None = None) -> dt.datetime:
         """Stop the clock at ``at`` (default: now) and return that moment."""
@@ -161,3 +154,31 @@ class Clock:
         """Let the clock follow real time again."""
         with self._lock:
             self._frozen_at = None
+
+
+class Pin:
+    """``Clock.pinned``'s block (a class: every request opens one)."""
+
+    __slots__ = ("_at", "_clock", "_previous")
+
+    def __init__(self, clock: Clock, at: dt.datetime | None) -> None:
+        """Pin ``clock`` at ``at`` (default: the moment the block starts)."""
+        self._clock = clock
+        self._at = at
+        self._previous: dt.datetime | None = None
+
+    def __enter__(self) -> dt.datetime:
+        clock = self._clock
+        moment = clock.now() if self._at is None else _as_utc(self._at)
+        pins = clock._pins  # noqa: SLF001 - the clock's own block
+        self._previous = getattr(pins, "at", None)
+        pins.at = moment
+        return clock.now()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._clock._pins.at = self._previous  # noqa: SLF001 - the clock's own block

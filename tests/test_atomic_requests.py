@@ -31,6 +31,7 @@ import requests
 
 import loyalty_fake
 from loyalty_fake import LoyaltyFake
+from loyalty_fake.clock import Pin
 from loyalty_fake.http.messages import Request
 from loyalty_fake.ids import ALPHANUMERIC, IdGenerator
 from loyalty_fake.ledger import UnitOfWork
@@ -38,6 +39,7 @@ from loyalty_fake.ledger.customers import Customers
 from loyalty_fake.ledger.members import Members
 from loyalty_fake.ledger.pending import Pending
 from loyalty_fake.ledger.points import Points
+from loyalty_fake.ledger.session_block import SessionBlock
 from loyalty_fake.server import LiveServer, ServerApp
 from loyalty_fake.server.control import ControlPlane
 from loyalty_fake.server.store import Store
@@ -71,6 +73,11 @@ _MACHINERY = {
         UnitOfWork.__enter__,
         UnitOfWork.__exit__,
         UnitOfWork._end,
+        # The session's block, as the unit's: what it runs (settle, finish) is traced.
+        SessionBlock.__enter__,
+        SessionBlock.__exit__,
+        Pin.__enter__,
+        Pin.__exit__,
         ControlPlane.handle,
     )
     for code in _codes(function.__code__)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -33,11 +32,12 @@ from loyalty_fake.ledger.project import Project
 from loyalty_fake.ledger.publications import PUBLICATION_FILTERS, publication_record
 from loyalty_fake.ledger.schedule import SCHEDULE
 from loyalty_fake.ledger.session import REACTIONS, Activity, Session
+from loyalty_fake.ledger.session_block import SessionBlock
 from loyalty_fake.ledger.unit import UnitOfWork
 from loyalty_fake.ledger.validation_rules import ValidationRuleChoices
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from typing import TypeAlias
 
     from loyalty_fake.ledger.apportion import DiscountRounding
@@ -109,8 +109,7 @@ class Ledger:
         """A unit of work over the ledger (see ``UnitOfWork``): one per request."""
         return self._unit
 
-    @contextmanager
-    def session(self, app_id: str, *, undoable: bool = True) -> Iterator[Session]:
+    def session(self, app_id: str, *, undoable: bool = True) -> SessionBlock:
         """One unit of work on the project of ``app_id`` (see ``Session``).
 
         Holds the ledger's lock and pins the clock for the block; due work is done
@@ -118,15 +117,9 @@ class Ledger:
         raises, everything it changed is put back (the ID stream and clock included).
         ``undoable=False`` (bulk seeding) notes nothing to put back, unless the session
         runs inside another unit (a request that seeds), which then notes it all.
+        ``with ledger.session(app_id) as session:``.
         """
-        with self._unit if undoable else self._lock, self.clock.pinned():
-            session = Session(self, app_id)
-            session.settle()
-            yield session
-            session.react()
-            listener = self.listener
-            if listener is not None and session.reported:
-                self._unit.on_commit(listener(session, tuple(session.reported)))
+        return SessionBlock(self, app_id, self._unit if undoable else self._lock, self._unit)
 
     def catch_up(self, app_id: str) -> None:
         """Do all the work due by now in ``app_id``'s project, a chunk a session (``schedule.py``).

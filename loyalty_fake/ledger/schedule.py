@@ -72,15 +72,18 @@ class Schedule:
         return [slot.name for slot in self.slots if slot.is_due(project, at)]
 
     def _soonest(self, project: Project, now: dt.datetime) -> dt.datetime | None:
-        """The soonest instant, at or before ``now``, at which any slot has work."""
-        instants = [
-            due
-            for slot in self.slots
-            if slot.next_due is not None and slot.run is not None
-            for due in (slot.next_due(project),)
-            if due is not None and due <= now
-        ]
-        return min(instants, default=None)
+        """The soonest instant, at or before ``now``, at which any slot has work.
+
+        Asked by every session, which nearly always finds nothing due: a plain loop.
+        """
+        soonest = None
+        for slot in self.slots:
+            if slot.next_due is None or slot.run is None:
+                continue
+            due = slot.next_due(project)
+            if due is not None and due <= now and (soonest is None or due < soonest):
+                soonest = due
+        return soonest
 
     def catch_up(self, session: Session) -> None:
         """Do every piece of work due by the session's instant, night by night, slot by slot."""

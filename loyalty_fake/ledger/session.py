@@ -236,6 +236,13 @@ class Session:
         if activity.type in self.reactions or self._ledger.listener is not None:
             self.activities.append(activity)
 
+    def finish(self) -> None:
+        """End a block that went well: the reactions, then the listener's turn on commit."""
+        self.react()
+        listener = self._ledger.listener
+        if listener is not None and self.reported:
+            self._unit.on_commit(listener(self, tuple(self.reported)))
+
     def react(self) -> None:
         """Run the reactions to every activity so far, and to those they add, in order.
 
