@@ -25,8 +25,8 @@ __all__ = [
     "NON_EMPTY",
     "Call",
     "Operation",
+    "PathPattern",
     "Route",
-    "bind",
     "orders",
     "query",
     "split",
@@ -69,19 +69,41 @@ def split(template: str) -> tuple[str, ...]:
     return tuple(template.strip("/").split("/"))
 
 
-def bind(template: tuple[str, ...], segments: tuple[str, ...]) -> dict[str, str] | None:
-    """Path parameters when ``segments`` fit the ``template``'s segments, else ``None``."""
-    if len(segments) != len(template):
-        return None
-    params: dict[str, str] = {}
-    for pattern, actual in zip(template, segments, strict=True):
-        if pattern.startswith("{"):
-            if not actual:
-                return None
-            params[pattern[1:-1]] = actual
-        elif pattern != actual:
+@attrs.frozen
+class PathPattern:
+    """A path template, split once into the literal segments to compare and the named ones.
+
+    Every request is matched against a few of them: comparing the literals by position
+    and then taking the named segments is cheaper than walking the template each time.
+    """
+
+    length: int
+    literals: tuple[tuple[int, str], ...]
+    names: tuple[tuple[int, str], ...]
+
+    @classmethod
+    def of(cls, template: tuple[str, ...]) -> PathPattern:
+        """The pattern of a template's segments (``{name}`` segments are parameters)."""
+        return cls(
+            len(template),
+            tuple((i, part) for i, part in enumerate(template) if not part.startswith("{")),
+            tuple((i, part[1:-1]) for i, part in enumerate(template) if part.startswith("{")),
+        )
+
+    def bind(self, segments: tuple[str, ...]) -> dict[str, str] | None:
+        """Path parameters when ``segments`` fit, else ``None`` (a parameter is never empty)."""
+        if len(segments) != self.length:
             return None
-    return params
+        for index, literal in self.literals:
+            if segments[index] != literal:
+                return None
+        params: dict[str, str] = {}
+        for index, name in self.names:
+            value = segments[index]
+            if not value:
+                return None
+            params[name] = value
+        return params
 
 
 @attrs.frozen
@@ -107,10 +129,15 @@ class Route:
     # Not part of a route's identity: two routes are the same method on the same path.
     spec: Operation = attrs.field(eq=False, repr=False)
     segments: tuple[str, ...] = attrs.field(init=False)
+    pattern: PathPattern = attrs.field(init=False, eq=False, repr=False)
 
     @segments.default
     def _split(self) -> tuple[str, ...]:
         return split(self.template)
+
+    @pattern.default
+    def _pattern(self) -> PathPattern:
+        return PathPattern.of(self.segments)
 
     @property
     def operation(self) -> str:
@@ -119,7 +146,7 @@ class Route:
 
     def bind(self, segments: tuple[str, ...]) -> dict[str, str] | None:
         """Path parameters when ``segments`` fit this template, else ``None``."""
-        return bind(self.segments, segments)
+        return self.pattern.bind(segments)
 
 
 # -- what requests carry ----------------------------------------------------------------------

@@ -58,7 +58,7 @@ from loyalty_fake.http import (
 )
 from loyalty_fake.http.assignments import ASSIGNMENTS, REWARD_ASSIGNMENTS
 from loyalty_fake.http.client_side import client_routes
-from loyalty_fake.http.declare import Operation, Route, bind, split
+from loyalty_fake.http.declare import Operation, PathPattern, Route, split
 from loyalty_fake.http.members import MEMBER, MEMBER_BY_CODE
 
 __all__ = [
@@ -138,10 +138,15 @@ class VoucherifyOperation:
     group: str
     source: str
     segments: tuple[str, ...] = attrs.field(init=False)
+    pattern: PathPattern = attrs.field(init=False, eq=False, repr=False)
 
     @segments.default
     def _split(self) -> tuple[str, ...]:
         return split(self.path)
+
+    @pattern.default
+    def _pattern(self) -> PathPattern:
+        return PathPattern.of(self.segments)
 
     @property
     def operation(self) -> str:
@@ -150,7 +155,7 @@ class VoucherifyOperation:
 
     def bind(self, segments: tuple[str, ...]) -> dict[str, str] | None:
         """Path parameters when ``segments`` fit this template, else ``None``."""
-        return bind(self.segments, segments)
+        return self.pattern.bind(segments)
 
 
 VOUCHERIFY_OPERATIONS_FILE = "voucherify_operations.json"
@@ -227,6 +232,26 @@ _ROUTE_INDEX = _Index.of(_BY_SPECIFICITY)
 _VOUCHERIFY_INDEX = _Index.of(_VOUCHERIFY_BY_SPECIFICITY)
 
 
+def _may_meet(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether one path could fit both templates (same length, no two literals differ)."""
+    return len(a) == len(b) and all(
+        x == y or x.startswith("{") or y.startswith("{") for x, y in zip(a, b, strict=True)
+    )
+
+
+# The routes a more specific operation of Voucherify's, which the fake does not serve,
+# could take a path from: only for those does ``match`` ask Voucherify's operations.
+_OVERSHADOWED = frozenset(
+    route
+    for route in ROUTES
+    for operation in VOUCHERIFY_OPERATIONS
+    if operation.method == route.method
+    and operation.path != route.template
+    and _specificity(operation) < _specificity(route)
+    and _may_meet(operation.segments, route.segments)
+)
+
+
 def match(method: str, segments: tuple[str, ...]) -> tuple[Route, dict[str, str]] | None:
     """The route for ``method`` and the decoded path ``segments``, with its parameters.
 
@@ -236,6 +261,8 @@ def match(method: str, segments: tuple[str, ...]) -> tuple[Route, dict[str, str]
     for route in _ROUTE_INDEX.candidates(method, segments):
         params = route.bind(segments)
         if params is not None:
+            if route not in _OVERSHADOWED:
+                return route, params
             operation = voucherify_operation(method, segments)
             if (
                 operation is not None

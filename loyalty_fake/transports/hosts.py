@@ -60,6 +60,9 @@ class HostMatcher:
         factory=dict, init=False, eq=False, repr=False, hash=False
     )
 
+    # ``split_url``'s base URLs by what precedes the path: a handful of distinct ones.
+    _bases: dict[str, str] = attrs.field(factory=dict, init=False, eq=False, repr=False, hash=False)
+
     @_parsed.default
     def _parse_all(self) -> tuple[_BaseUrl, ...]:
         return tuple(_BaseUrl.parse(url) for url in self.base_urls)
@@ -93,11 +96,13 @@ class HostMatcher:
         target = self.route_url(url)
         if target is None:
             return None
-        base = urlsplit(url.partition("?")[0].removesuffix(target.partition("?")[0]))
-        netloc = base.netloc
-        if base.port is not None and base.port == _DEFAULT_PORTS.get(base.scheme.lower()):
-            netloc = netloc.rpartition(":")[0]  # https://host:443 is https://host
-        return f"{base.scheme}://{netloc}{base.path}", target
+        prefix = url.partition("?")[0].removesuffix(target.partition("?")[0])
+        base = self._bases.get(prefix)
+        if base is None:
+            if len(self._bases) >= _ROUTED_KEPT:
+                self._bases.clear()
+            base = self._bases[prefix] = _base_of(prefix)
+        return base, target
 
     def route_url(self, url: str) -> str | None:
         """``route`` for an absolute URL; the result keeps the query string."""
@@ -118,3 +123,12 @@ class HostMatcher:
         if path is None:
             return None
         return f"{path}?{parts.query}" if parts.query else path
+
+
+def _base_of(prefix: str) -> str:
+    """The base URL a client gave (``scheme://host[:port][/prefix]``), a default port left out."""
+    base = urlsplit(prefix)
+    netloc = base.netloc
+    if base.port is not None and base.port == _DEFAULT_PORTS.get(base.scheme.lower()):
+        netloc = netloc.rpartition(":")[0]  # https://host:443 is https://host
+    return f"{base.scheme}://{netloc}{base.path}"
