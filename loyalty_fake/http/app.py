@@ -66,6 +66,8 @@ Keep = Callable[[Response], None]
 # a runaway client from making the fake parse, store and journal megabytes.
 MAX_BODY_BYTES = 1 << 20
 _UNAUTHORIZED = {"code": 401, "message": "Unauthorized", "key": "unauthorized"}
+# An enum member's lookup costs more than the comparison (every answer asks).
+_NO_CONTENT = int(HTTPStatus.NO_CONTENT)
 # Methods whose body, if any, no operation reads.
 _BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Where a 501 sends the reader: the documentation page listing what the fake serves.
@@ -342,7 +344,7 @@ class FakeVoucherifyApp:
         self._check_content_type(request, route.spec.media_type)
         with self.ledger.session(app_id) as session:
             status, body = route.handler(Call(session, request, params, projects))
-        if status == HTTPStatus.NO_CONTENT:
+        if status == _NO_CONTENT:
             return Response(status, b"", ())
         if isinstance(body, Response):  # not JSON: a file (an export's CSV)
             return body

@@ -85,7 +85,9 @@ class Request:
         return cls(
             method=method,
             path=path,
-            query=tuple(parse_qsl(query, keep_blank_values=True, errors="surrogateescape")),
+            query=tuple(parse_qsl(query, keep_blank_values=True, errors="surrogateescape"))
+            if query
+            else (),
             headers=headers or {},  # lower-cased once, by the field's converter
             body=raw,
             base=base,
