@@ -153,7 +153,25 @@ class _Reads:
         value = getattr(self._real, name)
         if name == "category" and value is not None:
             return _Reads(value, self._noted, "category.")
+        if name == "settings":
+            return _NotedGets(value, self._noted, f"{self._prefix}settings.")
         return value
+
+
+class _NotedGets(dict[str, Any]):
+    """A program's settings that note each key read of them."""
+
+    def __init__(self, real: dict[str, Any], noted: set[str], prefix: str) -> None:
+        super().__init__(real)
+        self._noted, self._prefix = noted, prefix
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._noted.add(self._prefix + key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self._noted.add(self._prefix + key)
+        return super().__getitem__(key)
 
 
 # What member_json reads through a card's properties and methods, as plain fields.
