@@ -26,10 +26,12 @@ from loyalty_fake.http.common_json import (
     ref,
     timestamp_or_none,
 )
-from loyalty_fake.ids import IdGenerator
+from loyalty_fake.ids import IdGenerator, card_id
 from loyalty_fake.ledger.history import CardPoints
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
 
@@ -46,16 +48,26 @@ ASSETS_BASE_URL = "https://dl.voucherify.io/api/v1/assets"
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _quoted(text: str) -> str:
-    # surrogatepass: a code the API would refuse may come from the Python API (derived_id).
-    return quote(text, safe="", errors="surrogatepass")
+def _card_links(campaign_id: str, code: str) -> tuple[str, str, str, str, str, str, str]:
+    """What a card shows that only its program and code decide, worked out once a card.
 
-
-@lru_cache(maxsize=CACHE_SIZE)
-def _assets(voucher_id: str) -> tuple[str, str, str, str]:
+    Its ``v_`` ID, the IDs and URLs of its two assets, and its redemptions and
+    publications URLs: a hash and quoting each, the same on every answer.
+    """
+    voucher_id = card_id(campaign_id, code)
     qr = IdGenerator.asset_id(voucher_id, "qr")
     barcode = IdGenerator.asset_id(voucher_id, "barcode")
-    return qr, _asset_in_url(qr), barcode, _asset_in_url(barcode)
+    # surrogatepass: a code the API would refuse may come from the Python API (derived_id).
+    code_in_url = quote(code, safe="", errors="surrogatepass")
+    return (
+        voucher_id,
+        qr,
+        f"{ASSETS_BASE_URL}/qr/{_asset_in_url(qr)}",
+        barcode,
+        f"{ASSETS_BASE_URL}/barcode/{_asset_in_url(barcode)}",
+        f"/v1/vouchers/{code_in_url}/redemptions?page=1&limit=10",
+        f"/v1/vouchers/{code_in_url}/publications?page=1&limit=10",
+    )
 
 
 def _asset_in_url(asset_id: str) -> str:
@@ -64,12 +76,17 @@ def _asset_in_url(asset_id: str) -> str:
 
 
 def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
-    """A loyalty card as the members endpoints return it: exactly the seed page's keys."""
-    code_in_url = _quoted(card.code)
-    voucher_id = card.id  # derived: computed once here
-    qr, qr_in_url, barcode, barcode_in_url = _assets(voucher_id)
+    """A loyalty card as the members endpoints return it: exactly the seed page's keys.
+
+    A new dictionary each call, the caller's to keep or change (``member_answers`` shares
+    one between the answers it encodes).
+    """
+    voucher_id, qr, qr_url, barcode, barcode_url, redemptions_url, publications_url = _card_links(
+        card.campaign_id, card.code
+    )
     category = card.category
     own = card.overrides or {}
+    settings = campaign.settings
     body: dict[str, Any] = {
         "id": voucher_id,
         "code": card.code,
@@ -81,24 +98,26 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
         "type": "LOYALTY_CARD",
         "discount": None,
         "gift": None,
-        "loyalty_card": loyalty_card_json(card),
+        "loyalty_card": _points_json(
+            card.points,
+            card.balance,
+            card.expired_points,
+            card.subtracted_points,
+            card.pending_points,
+            *card.next_expiration(),
+        ),
         "start_date": timestamp_or_none(own.get("start_date", campaign.start_date)),
         "expiration_date": timestamp_or_none(own.get("expiration_date", campaign.expiration_date)),
-        "validity_timeframe": own.get(
-            "validity_timeframe", campaign.settings.get("validity_timeframe")
-        ),
+        "validity_timeframe": own.get("validity_timeframe", settings.get("validity_timeframe")),
         "validity_day_of_week": own.get(
-            "validity_day_of_week", campaign.settings.get("validity_day_of_week")
+            "validity_day_of_week", settings.get("validity_day_of_week")
         ),
         "active": card.active,
         "additional_info": own.get("additional_info"),
         "metadata": dict(card.metadata or {}),
         "assets": {
-            "qr": {"id": qr, "url": f"{ASSETS_BASE_URL}/qr/{qr_in_url}"},
-            "barcode": {
-                "id": barcode,
-                "url": f"{ASSETS_BASE_URL}/barcode/{barcode_in_url}",
-            },
+            "qr": {"id": qr, "url": qr_url},
+            "barcode": {"id": barcode, "url": barcode_url},
         },
         "is_referral_code": False,
         "created_at": format_timestamp(card.created_at),
@@ -109,13 +128,9 @@ def member_json(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
             "redeemed_quantity": card.redeemed_quantity,
             "redeemed_points": card.redeemed_points,
             "object": "list",
-            "url": f"/v1/vouchers/{code_in_url}/redemptions?page=1&limit=10",
+            "url": redemptions_url,
         },
-        "publish": {
-            "object": "list",
-            "count": card.publish_count,
-            "url": f"/v1/vouchers/{code_in_url}/publications?page=1&limit=10",
-        },
+        "publish": {"object": "list", "count": card.publish_count, "url": publications_url},
         "object": "voucher",
     }
     # A card nobody holds has no holder and was never updated: the schema has no null
@@ -150,17 +165,40 @@ def loyalty_card_json(card: LoyaltyCard | CardPoints) -> dict[str, Any]:
     Always ``points`` and ``balance`` (the seed's fresh card has nothing else), the next
     expiry while points are due to expire, and the other counters once non-zero.
     """
-    counters = card if isinstance(card, CardPoints) else CardPoints.of(card)
-    body: dict[str, Any] = {"points": counters.points, "balance": counters.balance}
-    if counters.next_expiration_date is not None:
-        body["next_expiration_date"] = counters.next_expiration_date.isoformat()
-        body["next_expiration_points"] = counters.next_expiration_points
-    if counters.expired_points:
-        body["expired_points"] = counters.expired_points
-    if counters.subtracted_points:
-        body["subtracted_points"] = counters.subtracted_points
-    if counters.pending_points:
-        body["pending_points"] = counters.pending_points
+    if isinstance(card, CardPoints):
+        next_date, next_points = card.next_expiration_date, card.next_expiration_points
+    else:
+        next_date, next_points = card.next_expiration()
+    return _points_json(
+        card.points,
+        card.balance,
+        card.expired_points,
+        card.subtracted_points,
+        card.pending_points,
+        next_date,
+        next_points,
+    )
+
+
+def _points_json(  # noqa: PLR0913, PLR0917 - a card's counters, read by both callers alike
+    points: int,
+    balance: int,
+    expired_points: int,
+    subtracted_points: int,
+    pending_points: int,
+    next_expiration_date: dt.date | None,
+    next_expiration_points: int,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"points": points, "balance": balance}
+    if next_expiration_date is not None:
+        body["next_expiration_date"] = next_expiration_date.isoformat()
+        body["next_expiration_points"] = next_expiration_points
+    if expired_points:
+        body["expired_points"] = expired_points
+    if subtracted_points:
+        body["subtracted_points"] = subtracted_points
+    if pending_points:
+        body["pending_points"] = pending_points
     return body
 
 

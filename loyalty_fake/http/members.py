@@ -9,6 +9,7 @@ from loyalty_fake.http.cards_json import member_json, members_list_json
 from loyalty_fake.http.common_json import FREE_OBJECT, STRING, TIMESTAMP, Schema, enum
 from loyalty_fake.http.customers import CUSTOMER_REFERENCE, customer_ref
 from loyalty_fake.http.declare import NON_EMPTY, Operation, Route, orders, query
+from loyalty_fake.http.member_answers import member_answer, member_answers
 from loyalty_fake.http.paging import LIMIT, PAGE
 from loyalty_fake.http.params import Body, Query, parse_json_body
 from loyalty_fake.ledger.members import MemberOrder, MemberQuery
@@ -99,8 +100,7 @@ def list_members(call: Call) -> tuple[int, Any]:
     )
     cards, total = call.session.members.page(call.params["campaignId"], member_query)
     campaign = call.session.campaigns.get(call.params["campaignId"])
-    vouchers = [member_json(card, campaign) for card in cards]
-    return 200, members_list_json(vouchers, total)
+    return 200, members_list_json(member_answers(cards, campaign), total)
 
 
 def _ids(query: Query) -> tuple[str, ...] | None:
@@ -111,7 +111,7 @@ def _ids(query: Query) -> tuple[str, ...] | None:
 def get_member(call: Call) -> tuple[int, Any]:
     """``GET /v1/loyalties/[{campaignId}/]members/{memberId}``: one card by code."""
     card = member_of(call)
-    return 200, member_json(card, call.session.campaigns.get(card.campaign_id))
+    return 200, member_answer(card, call.session.campaigns.get(card.campaign_id))
 
 
 def member_of(call: Call) -> LoyaltyCard:

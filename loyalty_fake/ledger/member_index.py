@@ -154,10 +154,10 @@ class MemberIndex:
                 own = (own[0], _earliest(own[1], query.updated_before))
             if field == "updated_at" and query.created_after is not None:
                 own = (_latest(own[0], query.created_after), own[1])
-        keep = _keep(bounds[others[0]]) if field != "code" and len(others) == 1 else None
-        ordered, count = self._ordered(field, descending, own, card_of, keep)
         if not others:
-            return list(islice(ordered, start, stop)), count
+            return self._window(field, descending, own, card_of, window)
+        keep = _keep(bounds[others[0]]) if field != "code" and len(others) == 1 else None
+        ordered = self._ordered(field, descending, own, card_of, keep)
         # The narrowest other range stands for the filters the order index cannot apply.
         ranges = {name: self._range(name, *bounds[name]) for name in others}
         narrowest = min(ranges, key=lambda name: ranges[name][1] - ranges[name][0])
@@ -184,6 +184,30 @@ class MemberIndex:
         high = index.bisect_left((before,)) if before is not None else len(index)
         return low, max(low, high)
 
+    def _window(
+        self,
+        field: str,
+        descending: bool,
+        own: tuple[dt.datetime | None, dt.datetime | None],
+        card_of: Callable[[str], LoyaltyCard],
+        window: Page,
+    ) -> tuple[list[LoyaltyCard], int]:
+        """The page ``window`` of the cards in ``field``'s order within ``own``, and their count.
+
+        Only the page's own positions are read: walking the order up to the page would
+        copy the rest of its block too (a thousand cards for ten).
+        """
+        if field == "code":
+            codes = self._by_code.islice(window.start, window.stop, reverse=descending)
+            return list(map(card_of, codes)), len(self._by_code)
+        index = self._by_created if field == "created_at" else self._by_updated
+        low, high = self._range(field, *own)
+        if descending:
+            first, last = max(high - window.stop, low), high - window.start
+        else:
+            first, last = low + window.start, min(low + window.stop, high)
+        return list(index.walk(first, last, reverse=descending)), high - low
+
     def _ordered(
         self,
         field: str,
@@ -191,17 +215,17 @@ class MemberIndex:
         own: tuple[dt.datetime | None, dt.datetime | None],
         card_of: Callable[[str], LoyaltyCard],
         keep: Callable[[dt.datetime, dt.datetime], bool] | None,
-    ) -> tuple[Iterator[LoyaltyCard], int]:
-        """The cards in ``field``'s order within ``own``, and how many there are.
+    ) -> Iterator[LoyaltyCard]:
+        """The cards in ``field``'s order within ``own``.
 
         ``keep`` (see ``Blocks.walk``) skips the blocks whose other dates all miss.
         """
         if field == "code":
             codes = reversed(self._by_code) if descending else iter(self._by_code)
-            return map(card_of, codes), len(self._by_code)
+            return map(card_of, codes)
         index = self._by_created if field == "created_at" else self._by_updated
         low, high = self._range(field, *own)
-        return index.walk(low, high, reverse=descending, keep=keep), high - low
+        return index.walk(low, high, reverse=descending, keep=keep)
 
 
 def _keep(
