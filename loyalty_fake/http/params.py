@@ -227,7 +227,7 @@ class Body:
     def _typed(self, key: str, expected: type[_T] | tuple[type, ...]) -> _T | None:
         value = self.data.get(key)
         if value is None or value.__class__ is expected:
-            return value  # type: ignore[no-any-return] # exactly the type: nothing to check
+            return value  # exactly the type: nothing to check
         kinds = expected if isinstance(expected, tuple) else (expected,)
         # JSON true/false must not pass for an integer (bool is an int in Python).
         if isinstance(value, bool) and bool not in kinds:
