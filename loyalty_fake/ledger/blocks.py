@@ -128,9 +128,12 @@ class Blocks:
         placed = self._key(card) if key is None else key
         pos = bisect_left(self._maxes, placed)
         block = self._blocks[pos]
-        # A card whose key moved forward (a change dated now) is found by its key now: the
-        # cards before it still sort below ``placed`` and it no longer does, as when placed.
-        index = bisect_left(block, placed, key=self._key)
+        # The member changed last, changed again, is last in its block. A card whose key
+        # moved forward (a change dated now) is found by its key now: the cards before it
+        # still sort below ``placed`` and it no longer does, as when it was placed.
+        index = len(block) - 1
+        if block[index] is not card:
+            index = bisect_left(block, placed, key=self._key)
         if index == len(block) or block[index] is not card:
 
             def as_placed(other: LoyaltyCard) -> _Key:
