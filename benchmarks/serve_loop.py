@@ -20,7 +20,7 @@ import statistics
 import time
 from typing import TYPE_CHECKING
 
-from loyalty_fake import LoyaltyFake
+from benchmarks.clients import members_program
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -31,12 +31,7 @@ ROUNDS = 15
 
 def writes(members: int) -> dict[str, Callable[[], object]]:
     """Add-member (a new customer each call) and ``{"points": 1}`` on the first member."""
-    fake = LoyaltyFake()
-    program = str(fake.create_loyalty_program("serve loop")["id"])
-    code = ""
-    for number in range(members):
-        card = fake.add_member(program, {"source_id": f"member-{number}"})
-        code = code or str(card["code"])
+    fake, program, code = members_program(members)
     headers = {**fake.headers, "Content-Type": "application/json", "Accept": "application/json"}
     add_url = f"{BASE_URL}/v1/loyalties/{program}/members"
     balance_url = f"{BASE_URL}/v1/loyalties/members/{code}/balance"
