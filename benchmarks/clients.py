@@ -24,7 +24,14 @@ from loyalty_fake.transports import HttpxTransport, Urllib3Transport
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-__all__ = ["ADDED_TARGETS_US", "CLIENTS", "OPERATIONS", "AddedFigure", "client_sides"]
+__all__ = [
+    "ADDED_TARGETS_US",
+    "CLIENTS",
+    "OPERATIONS",
+    "AddedFigure",
+    "client_sides",
+    "members_program",
+]
 
 BASE_URL = "https://api.voucherify.io"
 CLIENTS = ("requests", "sdk", "httpx", "httpx_async")
@@ -207,6 +214,17 @@ def _samples(fake: LoyaltyFake, program: str, code: str) -> dict[str, Response]:
     }
 
 
+def members_program(members: int) -> tuple[LoyaltyFake, str, str]:
+    """A fake with a program of ``members`` members: the fake, the program's ID, the first code."""
+    fake = LoyaltyFake()
+    program = str(fake.create_loyalty_program("bench clients")["id"])
+    code = ""
+    for number in range(members):
+        card = fake.add_member(program, {"source_id": f"member-{number}"})
+        code = code or str(card["code"])
+    return fake, program, code
+
+
 def client_sides(
     client: str, members: int
 ) -> dict[str, tuple[Callable[[], object], tuple[Callable[[], object], ...]]]:
@@ -214,12 +232,7 @@ def client_sides(
 
     A program of ``members`` members; the member read and changed is the first.
     """
-    fake = LoyaltyFake()
-    program = str(fake.create_loyalty_program("bench clients")["id"])
-    code = ""
-    for number in range(members):
-        card = fake.add_member(program, {"source_id": f"member-{number}"})
-        code = code or str(card["code"])
+    fake, program, code = members_program(members)
     samples = _samples(fake, program, code)
     for name, sample in samples.items():
         if sample.status != 200:

@@ -47,6 +47,8 @@ CUSTOMER_PROFILE: dict[str, Schema] = {
     },
 }
 
+_PROFILE_FIELDS = frozenset(CUSTOMER_PROFILE)
+
 # A customer in a request body: an ID or source_id, or an object naming either (with the
 # profile to create or update).
 CUSTOMER_REFERENCE: Schema = {
@@ -93,6 +95,8 @@ _CUSTOMERS_QUERY = [
 def customer_profile(customer: Body) -> dict[str, Any]:
     """The profile fields a customer object gives (strings, metadata, address)."""
     profile: dict[str, Any] = {}
+    if customer.data.keys().isdisjoint(_PROFILE_FIELDS):
+        return profile  # a customer named by ID or source_id alone
     for field in CUSTOMER_STRINGS:
         value = customer.string(field)
         if value is not None:

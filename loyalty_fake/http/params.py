@@ -130,7 +130,9 @@ def _parse_json(request: Request) -> Any:
     except (ValueError, RecursionError) as error:
         raise _invalid_payload(f"Payload is not valid JSON: {error}") from None
     strings = _SURROGATE_ESCAPE.search(text) is not None
-    if _inspect(parsed, _MAX_DEPTH, strings=strings) > _MAX_DEPTH:
+    # Nesting n levels deep takes n - 1 brackets: a body with fewer has no walk to make.
+    deep = text.count("{") + text.count("[") >= _MAX_DEPTH
+    if (strings or deep) and _inspect(parsed, _MAX_DEPTH, strings=strings) > _MAX_DEPTH:
         raise _invalid_payload(f"Payload must not be nested deeper than {_MAX_DEPTH} levels")
     return parsed
 
@@ -224,8 +226,8 @@ class Body:
 
     def _typed(self, key: str, expected: type[_T] | tuple[type, ...]) -> _T | None:
         value = self.data.get(key)
-        if value is None:
-            return None
+        if value is None or value.__class__ is expected:
+            return value  # exactly the type: nothing to check
         kinds = expected if isinstance(expected, tuple) else (expected,)
         # JSON true/false must not pass for an integer (bool is an int in Python).
         if isinstance(value, bool) and bool not in kinds:

@@ -98,10 +98,17 @@ class Blocks:
             self._highs.append(other)
             self._dirty.append(False)
             return
-        pos = min(bisect_right(self._maxes, key), len(self._blocks) - 1)
-        block = self._blocks[pos]
-        block.insert(bisect_right(block, key, key=self._key), card)
-        self._maxes[pos] = self._key(block[-1])
+        if key >= self._maxes[-1]:
+            # The newest card (a join, a change now): last, with no search of the block.
+            pos = len(self._blocks) - 1
+            block = self._blocks[pos]
+            block.append(card)
+            self._maxes[pos] = key
+        else:
+            pos = min(bisect_right(self._maxes, key), len(self._blocks) - 1)
+            block = self._blocks[pos]
+            block.insert(bisect_right(block, key, key=self._key), card)
+            self._maxes[pos] = self._key(block[-1])
         self._widen(pos, other)
         if len(block) > 2 * _LOAD:
             self._groups.clear()  # the blocks after this one move to other groups
@@ -121,13 +128,20 @@ class Blocks:
         placed = self._key(card) if key is None else key
         pos = bisect_left(self._maxes, placed)
         block = self._blocks[pos]
-
-        def as_placed(other: LoyaltyCard) -> _Key:
-            return placed if other is card else self._key(other)
-
-        index = bisect_left(block, placed, key=as_placed)
+        # The member changed last, changed again, is last in its block. A card whose key
+        # moved forward (a change dated now) is found by its key now: the cards before it
+        # still sort below ``placed`` and it no longer does, as when it was placed.
+        index = len(block) - 1
         if block[index] is not card:
-            raise ValueError(f"{card.code} is not where {placed} puts it")
+            index = bisect_left(block, placed, key=self._key)
+        if index == len(block) or block[index] is not card:
+
+            def as_placed(other: LoyaltyCard) -> _Key:
+                return placed if other is card else self._key(other)
+
+            index = bisect_left(block, placed, key=as_placed)
+            if block[index] is not card:
+                raise ValueError(f"{card.code} is not where {placed} puts it")
         del block[index]
         if block:
             self._maxes[pos] = self._key(block[-1])

@@ -98,8 +98,10 @@ class CodeConfig:
         """A new code not in ``taken``, drawing random characters with ``draw``."""
         template = self.template
         form, slots = _format_of(template)
+        plain = form == "{}" * slots  # placeholders alone: the code is what is drawn
         for _ in range(_MAX_ATTEMPTS):
-            code = form.format(*draw(self.charset, slots))
+            chars = draw(self.charset, slots)
+            code = chars if plain else form.format(*chars)
             if code not in taken:
                 return code
         # Random draws keep missing: the space is nearly full. A small space is searched

@@ -43,7 +43,7 @@ def created_key(card: LoyaltyCard) -> _Key:
 
 def updated_key(card: LoyaltyCard) -> _Key:
     """Where a card sits in the ``updated_at`` order (never updated: its creation)."""
-    return (_updated(card), card.seq)
+    return (card.updated_at or card.created_at, card.seq)  # _updated, inline: a hot key
 
 
 def _created(card: LoyaltyCard) -> dt.datetime:

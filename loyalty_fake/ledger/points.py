@@ -120,18 +120,16 @@ class Points(Area):
             note_sequence(undo, project)
         if points > 0:
             last_day = self._requested_last_day(campaign, now, expiration_type, expiration_date)
-            self._session.points.earn(project, card, points, last_day, now)
+            self.earn(project, card, points, last_day, now)
             card.points += points
             kind: TransactionType = "POINTS_ADDITION"
         else:
             check_balance(card, -points, "subtract")
-            self._session.points.spend(card, -points, now)
+            self.spend(card, -points, now)
             card.subtracted_points -= points
             kind = "POINTS_REMOVAL"
-        self._session.points.touch(project, campaign, card, now)
-        return self._session.points.record(
-            project, card, kind, points, now, reason=reason, source_id=source_id
-        )
+        self.touch(project, campaign, card, now)
+        return self.record(project, card, kind, points, now, reason=reason, source_id=source_id)
 
     def _requested_last_day(
         self,
@@ -153,7 +151,7 @@ class Points(Area):
             if last_day < now.date():
                 raise errors.invalid_expiration_date()
             return last_day
-        return self._session.points.last_day(campaign, now)
+        return self.last_day(campaign, now)
 
     @staticmethod
     def last_day(campaign: Campaign, earned: dt.datetime) -> dt.date | None:
@@ -351,8 +349,8 @@ class Points(Area):
             bucket.updated_at = instant
             card.buckets = tuple(kept for kept in card.buckets if kept is not bucket)
             card.expired_points += expired
-            self._session.points.touch(project, project.campaigns[card.campaign_id], card, instant)
-            self._session.points.record(
+            self.touch(project, project.campaigns[card.campaign_id], card, instant)
+            self.record(
                 project,
                 card,
                 "POINTS_EXPIRATION",
