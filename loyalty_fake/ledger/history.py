@@ -35,6 +35,7 @@ __all__ = [
     "Transaction",
     "TransactionLog",
     "TransactionType",
+    "append_plain",
 ]
 
 TransactionType = Literal[
@@ -395,6 +396,42 @@ class TransactionLog:
 
     def __iter__(self) -> Iterator[Transaction]:
         return (self._at(i) for i in range(len(self)))
+
+
+def append_plain(  # noqa: PLR0913, PLR0917 - the row's own values
+    card: LoyaltyCard,
+    kind: TransactionType,
+    seq: int,
+    points: int,
+    created_at: dt.datetime,
+    texts: Texts,
+) -> None:
+    """Pack a movement that points at nothing, with the card's counters now, onto its log.
+
+    The row ``TransactionLog.append`` packs of the ``Transaction`` that ``Points.record``
+    makes of such a movement (points added or removed by hand), without making the
+    ``Transaction``: bulk seeding records a million members' histories.
+    """
+    buckets = card.buckets
+    expiry = buckets[0].last_day if buckets else None
+    day, ms = divmod((created_at - _EPOCH) // _MS, _DAY_MS)
+    card.transaction_rows = _with_row(
+        card.transaction_rows,
+        (
+            seq,
+            day,
+            ms,
+            points,
+            card.points - card.subtracted_points,
+            card.balance,
+            card.expired_points,
+            card.subtracted_points,
+            expiry.toordinal() if expiry is not None else 0,
+            buckets[0].points if expiry is not None else 0,
+            _KIND_CODES[kind],
+            card.transaction_texts.position(texts),
+        ),
+    )
 
 
 # The packed rows' layout, counted in a snapshot's fingerprint (see snapshot.py).

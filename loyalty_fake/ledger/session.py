@@ -236,6 +236,13 @@ class Session:
         if activity.type in self.reactions or self._ledger.listener is not None:
             self.activities.append(activity)
 
+    def keeps(self, activity_type: str) -> bool:
+        """Whether ``happened`` keeps an activity of ``activity_type`` (the same rule).
+
+        For bulk work that would make a million activities only for them to be dropped.
+        """
+        return activity_type in self.reactions or self._ledger.listener is not None
+
     def react(self) -> None:
         """Run the reactions to every activity so far, and to those they add, in order.
 
