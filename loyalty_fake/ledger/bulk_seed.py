@@ -14,6 +14,7 @@ whether a project is such; seeding takes the per-request path where it is not.
 
 from __future__ import annotations
 
+from heapq import heappop
 from typing import TYPE_CHECKING
 
 from loyalty_fake.ledger.activities import Activity, card_activity
@@ -21,21 +22,24 @@ from loyalty_fake.ledger.activity import transaction_event_type
 from loyalty_fake.ledger.auto_redeem import auto_redeem_due
 from loyalty_fake.ledger.compact import pack_flat
 from loyalty_fake.ledger.customers import CUSTOMER_CREATED, Customer, CustomerRef
-from loyalty_fake.ledger.history import append_plain
+from loyalty_fake.ledger.history import append_movement
 
 if TYPE_CHECKING:
     import datetime as dt
     from typing import Any
 
     from loyalty_fake.ledger.campaigns import Campaign
-    from loyalty_fake.ledger.cards import LoyaltyCard
-    from loyalty_fake.ledger.history import TransactionType
+    from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
+    from loyalty_fake.ledger.history import Texts, TransactionType
     from loyalty_fake.ledger.session import Session
 
 __all__ = ["BulkWriter", "bulk_ready"]
 
 _ADDITION: TransactionType = "POINTS_ADDITION"
 _REMOVAL: TransactionType = "POINTS_REMOVAL"
+_EXPIRATION: TransactionType = "POINTS_EXPIRATION"
+# The texts of an expiration: no source, reason or source_id; done automatically.
+_EXPIRED: Texts = (None, None, None, "AUTOMATIC")
 
 
 def bulk_ready(session: Session) -> bool:
@@ -85,7 +89,7 @@ class BulkWriter:
         # reaction or the webhooks); making the others only to drop them costs a million.
         self._transaction_events = {
             kind: event
-            for kind in (_ADDITION, _REMOVAL)
+            for kind in (_ADDITION, _REMOVAL, _EXPIRATION)
             if session.keeps(event := transaction_event_type(kind))
         }
 
@@ -98,16 +102,34 @@ class BulkWriter:
         """Do what has fallen due by ``at``, as a session opened then would.
 
         ``bulk_ready`` leaves no tiers nor automatic rewards to fall due: with no pending
-        points waiting either, expiry is the schedule's one slot with work, and it
-        expires what is due in the order the schedule's nights would.
+        points waiting either, expiry is the schedule's one slot with work, and its
+        nights expire their buckets in the order ``Points.expire_due`` does here.
         """
         project = self._project
         if project.pending_instants:
             self.request(at).settle()
             return
         instants = project.expiry_instants
-        if instants and instants[0] <= at:
-            self._points.expire_due(at)
+        while instants and instants[0] <= at:
+            instant = heappop(instants)
+            for bucket in project.expiring.pop(instant, []):
+                self._expire(bucket, instant)
+
+    def _expire(self, bucket: PointsBucket, instant: dt.datetime) -> None:
+        """Expire a bucket that fell due at ``instant``, as ``Points.expire_due`` does."""
+        project = self._project
+        card = project.cards.get(bucket.card_code)
+        # A card deleted for good (or a new card that reuses its code) is not this
+        # bucket's card any more.
+        if card is None or not bucket.points or bucket not in card.buckets:
+            return
+        expired = bucket.points
+        bucket.points = 0
+        bucket.updated_at = instant
+        card.buckets = tuple(kept for kept in card.buckets if kept is not bucket)
+        card.expired_points += expired
+        self._points.touch(project, project.campaigns[card.campaign_id], card, instant)
+        self._record(card, _EXPIRATION, -expired, instant, _EXPIRED, bucket)
 
     def join(self, source_id: str, profile: dict[str, Any], at: dt.datetime) -> LoyaltyCard:
         """Publish the program's next card to the customer ``source_id`` with ``profile``.
@@ -155,7 +177,7 @@ class BulkWriter:
         points_area.earn(project, card, points, last_day, at)
         card.points += points
         points_area.touch(project, campaign, card, at)
-        self._record(card, _ADDITION, points, at, reason)
+        self._record(card, _ADDITION, points, at, ("API", reason, None, "MANUAL"))
 
     def remove(self, card: LoyaltyCard, points: int, at: dt.datetime, reason: str) -> None:
         """Remove ``points`` (at most the balance) from a member's card, soonest-expiring first.
@@ -166,14 +188,20 @@ class BulkWriter:
         points_area.spend(card, points, at)
         card.subtracted_points += points
         points_area.touch(self._project, self._campaign, card, at)
-        self._record(card, _REMOVAL, -points, at, reason)
+        self._record(card, _REMOVAL, -points, at, ("API", reason, None, "MANUAL"))
 
-    def _record(
-        self, card: LoyaltyCard, kind: TransactionType, points: int, at: dt.datetime, reason: str
+    def _record(  # noqa: PLR0913, PLR0917 - what Points.record takes of them
+        self,
+        card: LoyaltyCard,
+        kind: TransactionType,
+        points: int,
+        at: dt.datetime,
+        texts: Texts,
+        bucket: PointsBucket | None = None,
     ) -> None:
-        """As ``Points.record`` records a movement by hand (``bulk_ready``: no tiers follow it)."""
+        """As ``Points.record`` records a movement (``bulk_ready``: no tiers follow it)."""
         seq = self._project.take_seq()
-        append_plain(card, kind, seq, points, at, ("API", reason, None, "MANUAL"))
+        append_movement(card, kind, seq, points, at, texts, bucket)
         event = self._transaction_events.get(kind)
         if event is not None:
             self._session.happened(card_activity(event, card.code, seq))

@@ -35,7 +35,7 @@ __all__ = [
     "Transaction",
     "TransactionLog",
     "TransactionType",
-    "append_plain",
+    "append_movement",
 ]
 
 TransactionType = Literal[
@@ -398,20 +398,27 @@ class TransactionLog:
         return (self._at(i) for i in range(len(self)))
 
 
-def append_plain(  # noqa: PLR0913, PLR0917 - the row's own values
+def append_movement(  # noqa: PLR0913, PLR0917 - the row's own values
     card: LoyaltyCard,
     kind: TransactionType,
     seq: int,
     points: int,
     created_at: dt.datetime,
     texts: Texts,
+    bucket: PointsBucket | None = None,
 ) -> None:
-    """Pack a movement that points at nothing, with the card's counters now, onto its log.
+    """Pack a movement with the card's counters now onto its log; ``bucket``: the one expired.
 
     The row ``TransactionLog.append`` packs of the ``Transaction`` that ``Points.record``
-    makes of such a movement (points added or removed by hand), without making the
+    makes of points added or removed by hand, or of an expiration, without making the
     ``Transaction``: bulk seeding records a million members' histories.
     """
+    ref = 0
+    if bucket is not None:
+        if card.transaction_refs is None:
+            card.transaction_refs = []
+        card.transaction_refs.append(bucket)
+        ref = len(card.transaction_refs)
     buckets = card.buckets
     expiry = buckets[0].last_day if buckets else None
     day, ms = divmod((created_at - _EPOCH) // _MS, _DAY_MS)
@@ -428,7 +435,7 @@ def append_plain(  # noqa: PLR0913, PLR0917 - the row's own values
             card.subtracted_points,
             expiry.toordinal() if expiry is not None else 0,
             buckets[0].points if expiry is not None else 0,
-            _KIND_CODES[kind],
+            _KIND_CODES[kind] | ref << _REF_SHIFT,
             card.transaction_texts.position(texts),
         ),
     )
