@@ -8,11 +8,21 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from loyalty_fake import LoyaltyFake
+from loyalty_fake.clock import Clock
+from loyalty_fake.http.app import FakeVoucherifyApp
+from loyalty_fake.http.messages import Request
+from loyalty_fake.ids import IdGenerator
+from loyalty_fake.ledger import Ledger
 from loyalty_fake.ledger.bulk_seed import BulkWriter
 from loyalty_fake.seeding import DEMO_PROGRAM, seed_demo
+from loyalty_fake.server import ServerApp
 from loyalty_fake.server.control import dump_json
+from loyalty_fake.server.served import Served
+from loyalty_fake.server.store import Store
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.session import Session
 
@@ -138,3 +148,41 @@ def test_seeding_goes_request_by_request_where_bulk_would_differ(
     segment = created.json()["id"]
     matching = fake.request("GET", "/v1/customers", params={"segment_id": segment}).json()
     assert 0 < matching["total"] < 20
+
+
+def _seeded_over_http(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *, bulk: bool
+) -> tuple[bytes, int]:
+    """The state ``POST /_fake/seed`` builds (a request: a unit of work), and its bulk writers."""
+    writers: list[BulkWriter] = []
+
+    def counted(session: Session, campaign: Campaign) -> BulkWriter:
+        writers.append(BulkWriter(session, campaign))
+        return writers[-1]
+
+    ledger = Ledger(clock=Clock(NOW), ids=IdGenerator(7))
+    served = Served(ledger, FakeVoucherifyApp(ledger, {}), app_id="loyalty-fake-app-id")
+    store = Store(tmp_path / ("bulk" if bulk else "requests"))
+    app = ServerApp(served, store=store, control_plane=True)
+    app.recover()
+    body = b'{"seed": 9, "programs": 2, "members": 80}'
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr("loyalty_fake.seeding.BulkWriter", counted)
+            if not bulk:
+                patch.setattr("loyalty_fake.seeding.bulk_ready", lambda _session: False)
+            seeded = app.apply(Request.from_url("POST", "/_fake/seed", {}, body))
+    finally:
+        store.close()
+    assert seeded.status == 200, seeded.body
+    return ledger.snapshot(), len(writers)
+
+
+def test_seeding_over_http_is_bulk_and_the_same(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The control plane's seeding, a request that resets first, writes in bulk what requests do."""
+    by_requests, _ = _seeded_over_http(monkeypatch, tmp_path, bulk=False)
+    in_bulk, writers = _seeded_over_http(monkeypatch, tmp_path, bulk=True)
+    assert writers == 2
+    assert in_bulk == by_requests

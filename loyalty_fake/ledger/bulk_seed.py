@@ -45,14 +45,16 @@ _EXPIRED: Texts = (None, None, None, "AUTOMATIC")
 def bulk_ready(session: Session) -> bool:
     """Whether ``BulkWriter`` writes exactly what the per-request path would in this session.
 
-    Not inside another unit of work (a request that seeds notes every change to undo it),
-    and nothing in the project that reacts to joins or movements as they happen: tiers
-    (they follow every movement), segments (they follow every new customer), rewards
-    redeemed automatically (a nightly slot the writer does not watch).
+    Not inside a unit of work that notes each change to undo it (the writer notes
+    nothing; a request that seeds after a reset has noted the whole state instead), and
+    nothing in the project that reacts to joins or movements as they happen: tiers (they
+    follow every movement), segments (they follow every new customer), rewards redeemed
+    automatically (a nightly slot the writer does not watch).
     """
     project = session.project
+    undo = session.undo
     return (
-        session.undo is None
+        (undo is None or undo.sealed)
         and not project.loyalty_tiers
         and not project.segments
         and auto_redeem_due(project) is None
