@@ -221,6 +221,16 @@ def _with_row(rows: array[int] | bytes, row: tuple[int, ...]) -> array[int] | by
 Texts = tuple[str | None, str | None, str | None, str]
 
 
+def _with_ref(card: LoyaltyCard, target: object | None) -> int:
+    """Keep ``target`` among what the card's rows point at: its position plus one, 0 for none."""
+    if target is None:
+        return 0
+    if card.transaction_refs is None:
+        card.transaction_refs = []
+    card.transaction_refs.append(target)  # type: ignore[arg-type]
+    return len(card.transaction_refs)
+
+
 class TextTable:
     """A project's distinct transaction texts (source, reason, source_id, operation type).
 
@@ -289,7 +299,6 @@ class TransactionLog:
                 transaction.operation_type,
             )
         )
-        ref = 0
         target = (
             transaction.bucket
             or transaction.redemption
@@ -297,11 +306,6 @@ class TransactionLog:
             or transaction.pending
             or transaction.transfer
         )
-        if target is not None:
-            if self._card.transaction_refs is None:
-                self._card.transaction_refs = []
-            self._card.transaction_refs.append(target)
-            ref = len(self._card.transaction_refs)
         expiry = transaction.next_expiration_date
         day, ms = divmod((transaction.created_at - _EPOCH) // _MS, _DAY_MS)
         self._card.transaction_rows = _with_row(
@@ -317,7 +321,7 @@ class TransactionLog:
                 transaction.subtracted_points,
                 expiry.toordinal() if expiry is not None else 0,
                 transaction.next_expiration_points,
-                _KIND_CODES[transaction.type] | ref << _REF_SHIFT,
+                _KIND_CODES[transaction.type] | _with_ref(self._card, target) << _REF_SHIFT,
                 texts,
             ),
         )
@@ -407,18 +411,10 @@ def append_movement(  # noqa: PLR0913, PLR0917 - the row's own values
     texts: Texts,
     bucket: PointsBucket | None = None,
 ) -> None:
-    """Pack a movement with the card's counters now onto its log; ``bucket``: the one expired.
+    """Pack what ``Points.record`` packs of points moved by hand or expired (``bucket``).
 
-    The row ``TransactionLog.append`` packs of the ``Transaction`` that ``Points.record``
-    makes of points added or removed by hand, or of an expiration, without making the
-    ``Transaction``: bulk seeding records a million members' histories.
+    The card's counters now, without making a ``Transaction``: bulk seeding's histories.
     """
-    ref = 0
-    if bucket is not None:
-        if card.transaction_refs is None:
-            card.transaction_refs = []
-        card.transaction_refs.append(bucket)
-        ref = len(card.transaction_refs)
     buckets = card.buckets
     expiry = buckets[0].last_day if buckets else None
     day, ms = divmod((created_at - _EPOCH) // _MS, _DAY_MS)
@@ -435,7 +431,7 @@ def append_movement(  # noqa: PLR0913, PLR0917 - the row's own values
             card.subtracted_points,
             expiry.toordinal() if expiry is not None else 0,
             buckets[0].points if expiry is not None else 0,
-            _KIND_CODES[kind] | ref << _REF_SHIFT,
+            _KIND_CODES[kind] | _with_ref(card, bucket) << _REF_SHIFT,
             card.transaction_texts.position(texts),
         ),
     )
