@@ -5,8 +5,8 @@ join looked the program and customer up and checked the rules, every balance cha
 found the card again and made a ``Transaction`` to pack, and the schedule was asked
 before every movement whether anything had fallen due. ``BulkWriter`` records the same
 history with the same state changes, in the same order (every ID, sequence number and
-timestamp the same): it writes what the request would once its checks pass, and asks
-the schedule only when something can be due.
+timestamp the same): it writes what the request would once its checks pass, and
+expires due points itself when some are due.
 
 It is exact only where nothing else reacts to what it writes: ``bulk_ready`` says
 whether a project is such; seeding takes the per-request path where it is not.
@@ -66,7 +66,7 @@ class BulkWriter:
 
     Each method takes the moment it happens at, as the clock would read in the request;
     the clock itself is set only before what goes through the requests' own path
-    (``request``, and a ``settle`` with work due).
+    (``request``, and ``settle`` while pending points wait).
     """
 
     __slots__ = (
