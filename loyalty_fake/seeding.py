@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 from faker import Faker
@@ -18,6 +18,7 @@ from faker import Faker
 from loyalty_fake.ids import product_id
 from loyalty_fake.ledger import MAX_VOUCHERS_PER_REQUEST
 from loyalty_fake.ledger.bulk import no_gc
+from loyalty_fake.ledger.bulk_seed import BulkWriter, bulk_ready
 from loyalty_fake.ledger.codes import CodeConfig
 from loyalty_fake.ledger.customers import CustomerRef
 from loyalty_fake.ledger.earning_rules import RuleSpec
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from loyalty_fake.fake import LoyaltyFake
     from loyalty_fake.ledger import Ledger, Session
     from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.rewards import Reward
 
 __all__ = ["DEMO_PROGRAM", "Pools", "create_program_with_cards", "seed_demo", "seed_program"]
@@ -225,11 +227,15 @@ def seed_program(  # noqa: PLR0913 - the seeding options
                 if earning:
                     rules += len(session.earning_rules.create(program.id, list(_EARNING_RULES)))
                 draw = _Draw(pick.random)
-                with session.campaigns.bulk_load(program.id):
+                with session.campaigns.bulk_load(program.id) as campaign:
+                    writer: _Writer = (
+                        BulkWriter(session, campaign)
+                        if bulk_ready(session)
+                        else _Requests(session, program.id)
+                    )
                     for _ in range(members):
                         transactions += _member_with_history(
-                            session,
-                            program_id=program.id,
+                            writer,
                             pools=pools,
                             now=now,
                             draw=draw,
@@ -287,10 +293,59 @@ class _Draw:
         return start + int(self.random() * (stop - start))
 
 
+class _Writer(Protocol):
+    """Where a member's history is written: the requests' own path, or ``BulkWriter``."""
+
+    def request(self, at: dt.datetime) -> Session:
+        """The session, its clock at ``at``."""
+
+    def settle(self, at: dt.datetime) -> None:
+        """Do what has fallen due by ``at``."""
+
+    def join(self, source_id: str, profile: dict[str, Any], at: dt.datetime) -> LoyaltyCard:
+        """Make the customer ``source_id`` with ``profile`` a member; their card."""
+
+    def add(
+        self, card: LoyaltyCard, points: int, at: dt.datetime, reason: str, *, expiring: bool = True
+    ) -> None:
+        """Add points, expiring by the program's rules unless not ``expiring``."""
+
+    def remove(self, card: LoyaltyCard, points: int, at: dt.datetime, reason: str) -> None:
+        """Remove points."""
+
+
+class _Requests:
+    """A member's history written request by request (``bulk_ready`` said bulk is not exact)."""
+
+    def __init__(self, session: Session, program_id: str) -> None:
+        self._session = session
+        self._program_id = program_id
+
+    def request(self, at: dt.datetime) -> Session:
+        self._session.clock.set(at)
+        return self._session
+
+    def settle(self, at: dt.datetime) -> None:
+        self.request(at).settle()
+
+    def join(self, source_id: str, profile: dict[str, Any], at: dt.datetime) -> LoyaltyCard:
+        customer = CustomerRef(source_id=source_id, profile=profile)
+        return self.request(at).members.add(self._program_id, customer=customer)
+
+    def add(
+        self, card: LoyaltyCard, points: int, at: dt.datetime, reason: str, *, expiring: bool = True
+    ) -> None:
+        self.request(at).points.change_balance(
+            card.code, points, expiration_type=None if expiring else "NON_EXPIRING", reason=reason
+        )
+
+    def remove(self, card: LoyaltyCard, points: int, at: dt.datetime, reason: str) -> None:
+        self.request(at).points.change_balance(card.code, -points, reason=reason)
+
+
 def _member_with_history(  # noqa: PLR0913
-    session: Session,
+    writer: _Writer,
     *,
-    program_id: str,
     pools: Pools,
     draw: _Draw,
     now: dt.datetime,
@@ -298,7 +353,6 @@ def _member_with_history(  # noqa: PLR0913
     earning: bool = False,
 ) -> int:
     one, below, chance = draw.one, draw.below, draw.random
-    members, points = session.members, session.points
     first, last = one(pools.first_names), one(pools.last_names)
     email = f"{first}.{last}{below(10_000)}@{one(pools.domains)}".lower()
     taken = draw.taken
@@ -318,31 +372,24 @@ def _member_with_history(  # noqa: PLR0913
         "metadata": {"favourite_drink": one(_DRINKS)},
     }
     days = sorted({below(_HISTORY_DAYS, 1) for _ in range(below(5, 1))}, reverse=True)
-    set_clock = session.clock.set
-    set_clock(now - _MINUTE * (days[0] * _DAY_MINUTES + below(_DAY_MINUTES)))
-    session.settle()
-    card = members.add(program_id, customer=CustomerRef(source_id=email, profile=profile))
-    code = card.code
+    joined = now - _MINUTE * (days[0] * _DAY_MINUTES + below(_DAY_MINUTES))
+    writer.settle(joined)
+    card = writer.join(email, profile, joined)
     for day in days:
-        set_clock(now - _MINUTE * (day * _DAY_MINUTES + below(_DAY_MINUTES)))
-        session.settle()  # points due by now expire before the balance is read
+        at = now - _MINUTE * (day * _DAY_MINUTES + below(_DAY_MINUTES))
+        writer.settle(at)  # points due by now expire before the balance is read
         balance = card.balance
         if balance > 0 and chance() < 0.3:  # noqa: PLR2004 - one movement in three spends
             if balance >= _REWARDS[0][2] and chance() < _REDEEMING:
-                session.redemptions.redeem(code, reward_id=coffee)
+                writer.request(at).redemptions.redeem(card.code, reward_id=coffee)
             else:
-                points.change_balance(code, -below(balance + 1, 1), reason="Gift to a friend")
+                writer.remove(card, below(balance + 1, 1), at, "Gift to a friend")
         elif chance() < 0.1:  # noqa: PLR2004 - now and then a gift that never expires
-            points.change_balance(
-                code,
-                below(201, 10),
-                expiration_type="NON_EXPIRING",
-                reason="Apology from the barista",
-            )
+            writer.add(card, below(201, 10), at, "Apology from the barista", expiring=False)
         elif earning:
-            _paid_order(session, draw, email, f"{code}-{day}")
+            _paid_order(writer.request(at), draw, email, f"{card.code}-{day}")
         else:
-            points.change_balance(code, below(601, 20), reason="Purchases")
+            writer.add(card, below(601, 20), at, "Purchases")
     return len(days)
 
 

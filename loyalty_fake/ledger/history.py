@@ -35,6 +35,7 @@ __all__ = [
     "Transaction",
     "TransactionLog",
     "TransactionType",
+    "append_movement",
 ]
 
 TransactionType = Literal[
@@ -220,6 +221,16 @@ def _with_row(rows: array[int] | bytes, row: tuple[int, ...]) -> array[int] | by
 Texts = tuple[str | None, str | None, str | None, str]
 
 
+def _with_ref(card: LoyaltyCard, target: object | None) -> int:
+    """Keep ``target`` among what the card's rows point at: its position plus one, 0 for none."""
+    if target is None:
+        return 0
+    if card.transaction_refs is None:
+        card.transaction_refs = []
+    card.transaction_refs.append(target)  # type: ignore[arg-type]
+    return len(card.transaction_refs)
+
+
 class TextTable:
     """A project's distinct transaction texts (source, reason, source_id, operation type).
 
@@ -288,7 +299,6 @@ class TransactionLog:
                 transaction.operation_type,
             )
         )
-        ref = 0
         target = (
             transaction.bucket
             or transaction.redemption
@@ -296,11 +306,6 @@ class TransactionLog:
             or transaction.pending
             or transaction.transfer
         )
-        if target is not None:
-            if self._card.transaction_refs is None:
-                self._card.transaction_refs = []
-            self._card.transaction_refs.append(target)
-            ref = len(self._card.transaction_refs)
         expiry = transaction.next_expiration_date
         day, ms = divmod((transaction.created_at - _EPOCH) // _MS, _DAY_MS)
         self._card.transaction_rows = _with_row(
@@ -316,7 +321,7 @@ class TransactionLog:
                 transaction.subtracted_points,
                 expiry.toordinal() if expiry is not None else 0,
                 transaction.next_expiration_points,
-                _KIND_CODES[transaction.type] | ref << _REF_SHIFT,
+                _KIND_CODES[transaction.type] | _with_ref(self._card, target) << _REF_SHIFT,
                 texts,
             ),
         )
@@ -395,6 +400,41 @@ class TransactionLog:
 
     def __iter__(self) -> Iterator[Transaction]:
         return (self._at(i) for i in range(len(self)))
+
+
+def append_movement(  # noqa: PLR0913, PLR0917 - the row's own values
+    card: LoyaltyCard,
+    kind: TransactionType,
+    seq: int,
+    points: int,
+    created_at: dt.datetime,
+    texts: Texts,
+    bucket: PointsBucket | None = None,
+) -> None:
+    """Pack what ``Points.record`` packs of points moved by hand or expired (``bucket``).
+
+    The card's counters now, without making a ``Transaction``: bulk seeding's histories.
+    """
+    buckets = card.buckets
+    expiry = buckets[0].last_day if buckets else None
+    day, ms = divmod((created_at - _EPOCH) // _MS, _DAY_MS)
+    card.transaction_rows = _with_row(
+        card.transaction_rows,
+        (
+            seq,
+            day,
+            ms,
+            points,
+            card.points - card.subtracted_points,
+            card.balance,
+            card.expired_points,
+            card.subtracted_points,
+            expiry.toordinal() if expiry is not None else 0,
+            buckets[0].points if expiry is not None else 0,
+            _KIND_CODES[kind] | _with_ref(card, bucket) << _REF_SHIFT,
+            card.transaction_texts.position(texts),
+        ),
+    )
 
 
 # The packed rows' layout, counted in a snapshot's fingerprint (see snapshot.py).

@@ -285,3 +285,17 @@ class Members(Area):
         unknown code or a code of another program.
         """
         return self._session.cards.member(self._project, code, campaign_ref)
+
+    def next_in_stock(self, campaign: Campaign) -> LoyaltyCard | None:
+        """The card of the program's stock that ``add`` publishes next, if any (bulk seeding)."""
+        return self._next_available(self._project, campaign)
+
+    def publish_new(
+        self, campaign: Campaign, card: LoyaltyCard, holder: Customer, now: dt.datetime
+    ) -> None:
+        """Publish ``next_in_stock``'s card to ``holder``, a customer just created (bulk seeding).
+
+        What ``add`` does once its checks pass, for a customer new to the project
+        without a ``source_id`` or named card: nothing it checks can fail.
+        """
+        self._publish(self._project, campaign, card, holder, now, None, None, None)

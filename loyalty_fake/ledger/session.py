@@ -243,6 +243,13 @@ class Session:
         if listener is not None and self.reported:
             self._unit.on_commit(listener(self, tuple(self.reported)))
 
+    def keeps(self, activity_type: str) -> bool:
+        """Whether ``happened`` keeps an activity of ``activity_type`` (the same rule).
+
+        For bulk work that would make a million activities only for them to be dropped.
+        """
+        return activity_type in self.reactions or self._ledger.listener is not None
+
     def react(self) -> None:
         """Run the reactions to every activity so far, and to those they add, in order.
 

@@ -90,6 +90,11 @@ class UndoLog:
         """How many notes the log holds."""
         return len(self._entries)
 
+    @property
+    def sealed(self) -> bool:
+        """Whether the whole state is noted (``seal``): the unit's changes need no notes."""
+        return self._sealed
+
     def touch(self, record: Any) -> None:
         """Note an attrs record's fields before the unit first changes one of them.
 

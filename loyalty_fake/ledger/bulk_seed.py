@@ -1,0 +1,209 @@
+"""Seeding's bulk writes: members' histories recorded without the per-request path.
+
+Seeding a million members went through the requests' own path member by member: every
+join looked the program and customer up and checked the rules, every balance change
+found the card again and made a ``Transaction`` to pack, and the schedule was asked
+before every movement whether anything had fallen due. ``BulkWriter`` records the same
+history with the same state changes, in the same order (every ID, sequence number and
+timestamp the same): it writes what the request would once its checks pass, and
+expires due points itself when some are due.
+
+It is exact only where nothing else reacts to what it writes: ``bulk_ready`` says
+whether a project is such; seeding takes the per-request path where it is not.
+"""
+
+from __future__ import annotations
+
+from heapq import heappop
+from typing import TYPE_CHECKING
+
+from loyalty_fake.ledger.activities import Activity, card_activity
+from loyalty_fake.ledger.activity import transaction_event_type
+from loyalty_fake.ledger.auto_redeem import auto_redeem_due
+from loyalty_fake.ledger.compact import pack_flat
+from loyalty_fake.ledger.customers import CUSTOMER_CREATED, Customer, CustomerRef
+from loyalty_fake.ledger.history import append_movement
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from typing import Any
+
+    from loyalty_fake.ledger.campaigns import Campaign
+    from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
+    from loyalty_fake.ledger.history import Texts, TransactionType
+    from loyalty_fake.ledger.session import Session
+
+__all__ = ["BulkWriter", "bulk_ready"]
+
+_ADDITION: TransactionType = "POINTS_ADDITION"
+_REMOVAL: TransactionType = "POINTS_REMOVAL"
+_EXPIRATION: TransactionType = "POINTS_EXPIRATION"
+# The texts of an expiration: no source, reason or source_id; done automatically.
+_EXPIRED: Texts = (None, None, None, "AUTOMATIC")
+
+
+def bulk_ready(session: Session) -> bool:
+    """Whether ``BulkWriter`` writes exactly what the per-request path would in this session.
+
+    Not inside a unit of work that notes each change to undo it (the writer notes
+    nothing; a request that seeds after a reset has noted the whole state instead), and
+    nothing in the project that reacts to joins or movements as they happen: tiers (they
+    follow every movement), segments (they follow every new customer), rewards redeemed
+    automatically (a nightly slot the writer does not watch).
+    """
+    project = session.project
+    undo = session.undo
+    return (
+        (undo is None or undo.sealed)
+        and not project.loyalty_tiers
+        and not project.segments
+        and auto_redeem_due(project) is None
+    )
+
+
+class BulkWriter:
+    """One program's members and their movements, written as their requests would write them.
+
+    Each method takes the moment it happens at, as the clock would read in the request;
+    the clock itself is set only before what goes through the requests' own path
+    (``request``, and ``settle`` while pending points wait).
+    """
+
+    __slots__ = (
+        "_campaign",
+        "_points",
+        "_program_id",
+        "_project",
+        "_reports_customers",
+        "_session",
+        "_transaction_events",
+    )
+
+    def __init__(self, session: Session, campaign: Campaign) -> None:
+        """Write into ``campaign`` of ``session``'s project (``bulk_ready`` said it may)."""
+        self._session = session
+        self._project = session.project
+        self._campaign = campaign
+        self._program_id = campaign.id
+        self._points = session.points
+        self._reports_customers = session.keeps(CUSTOMER_CREATED)
+        # The activity a movement reports, by its type, where the session keeps it (for a
+        # reaction or the webhooks); making the others only to drop them costs a million.
+        self._transaction_events = {
+            kind: event
+            for kind in (_ADDITION, _REMOVAL, _EXPIRATION)
+            if session.keeps(event := transaction_event_type(kind))
+        }
+
+    def request(self, at: dt.datetime) -> Session:
+        """The session, its clock at ``at``: for what goes through the requests' own path."""
+        self._session.clock.set(at)
+        return self._session
+
+    def settle(self, at: dt.datetime) -> None:
+        """Do what has fallen due by ``at``, as a session opened then would.
+
+        ``bulk_ready`` leaves no tiers nor automatic rewards to fall due: with no pending
+        points waiting either, expiry is the schedule's one slot with work, and its
+        nights expire their buckets in the order ``Points.expire_due`` does here.
+        """
+        project = self._project
+        if project.pending_instants:
+            self.request(at).settle()
+            return
+        instants = project.expiry_instants
+        while instants and instants[0] <= at:
+            instant = heappop(instants)
+            for bucket in project.expiring.pop(instant, []):
+                self._expire(bucket, instant)
+
+    def _expire(self, bucket: PointsBucket, instant: dt.datetime) -> None:
+        """Expire a bucket that fell due at ``instant``, as ``Points.expire_due`` does."""
+        project = self._project
+        card = project.cards.get(bucket.card_code)
+        # A card deleted for good (or a new card that reuses its code) is not this
+        # bucket's card any more.
+        if card is None or not bucket.points or bucket not in card.buckets:
+            return
+        expired = bucket.points
+        bucket.points = 0
+        bucket.updated_at = instant
+        card.buckets = tuple(kept for kept in card.buckets if kept is not bucket)
+        card.expired_points += expired
+        self._points.touch(project, project.campaigns[card.campaign_id], card, instant)
+        self._record(card, _EXPIRATION, -expired, instant, _EXPIRED, bucket)
+
+    def join(self, source_id: str, profile: dict[str, Any], at: dt.datetime) -> LoyaltyCard:
+        """Publish the program's next card to the customer ``source_id`` with ``profile``.
+
+        As ``Members.add`` with that customer. ``profile``: the seeding's fields (name,
+        email, phone, a flat address and flat metadata). A customer the project already
+        has goes through ``Members.add`` itself (their profile is updated, and the rules
+        for a second card apply), as does a join with no card left in stock.
+        """
+        project = self._project
+        existing, customer_id = project.find_source_id(source_id)
+        members = self._session.members
+        card = members.next_in_stock(self._campaign) if existing is None else None
+        if card is None:
+            ref = CustomerRef(source_id=source_id, profile=profile)
+            return self.request(at).members.add(self._program_id, customer=ref)
+        # As Customers.commit makes a new customer with this profile.
+        holder = Customer(
+            id=customer_id,
+            source_id=source_id,
+            created_at=at,
+            name=profile["name"],
+            email=profile["email"],
+            phone=profile["phone"],
+            packed_address=pack_flat(profile["address"]),
+            metadata=project.shared(profile["metadata"]),
+        )
+        project.customers[customer_id] = holder
+        if self._reports_customers:
+            self._session.happened(Activity(CUSTOMER_CREATED, {"customer_id": customer_id}))
+        members.publish_new(self._campaign, card, holder, at)
+        return card
+
+    def add(
+        self, card: LoyaltyCard, points: int, at: dt.datetime, reason: str, *, expiring: bool = True
+    ) -> None:
+        """Add ``points`` to a card, expiring by the program's rules unless not ``expiring``.
+
+        As ``Points.change_balance`` does (without ``expiration_type``, or with
+        ``NON_EXPIRING``), for points it accepts.
+        """
+        points_area = self._points
+        project, campaign = self._project, self._campaign
+        last_day = points_area.last_day(campaign, at) if expiring else None
+        points_area.earn(project, card, points, last_day, at)
+        card.points += points
+        points_area.touch(project, campaign, card, at)
+        self._record(card, _ADDITION, points, at, ("API", reason, None, "MANUAL"))
+
+    def remove(self, card: LoyaltyCard, points: int, at: dt.datetime, reason: str) -> None:
+        """Remove ``points`` (at most the balance) from a member's card, soonest-expiring first.
+
+        As ``Points.change_balance`` with ``-points`` does.
+        """
+        points_area = self._points
+        points_area.spend(card, points, at)
+        card.subtracted_points += points
+        points_area.touch(self._project, self._campaign, card, at)
+        self._record(card, _REMOVAL, -points, at, ("API", reason, None, "MANUAL"))
+
+    def _record(  # noqa: PLR0913, PLR0917 - what Points.record takes of them
+        self,
+        card: LoyaltyCard,
+        kind: TransactionType,
+        points: int,
+        at: dt.datetime,
+        texts: Texts,
+        bucket: PointsBucket | None = None,
+    ) -> None:
+        """As ``Points.record`` records a movement (``bulk_ready``: no tiers follow it)."""
+        seq = self._project.take_seq()
+        append_movement(card, kind, seq, points, at, texts, bucket)
+        event = self._transaction_events.get(kind)
+        if event is not None:
+            self._session.happened(card_activity(event, card.code, seq))
