@@ -173,7 +173,8 @@ class Pin:
         pins = clock._pins  # noqa: SLF001 - the clock's own block
         self._previous = getattr(pins, "at", None)
         pins.at = moment
-        return clock.now()
+        frozen_at = clock.frozen_at
+        return moment if frozen_at is None else frozen_at  # what now() answers from here
 
     def __exit__(
         self,

@@ -107,9 +107,11 @@ class Request:
         found = self._segments
         if found is None:
             path = self.path.removeprefix("/").removesuffix("/")
-            found = tuple(
-                unquote(part, errors="surrogateescape") if "%" in part else part
-                for part in path.split("/")
+            parts = path.split("/")
+            found = (
+                tuple(unquote(part, errors="surrogateescape") for part in parts)
+                if "%" in path
+                else tuple(parts)
             )
             object.__setattr__(self, "_segments", found)  # a cache, not state
         return found
