@@ -260,7 +260,8 @@ class _Channel(HTTPChannel):  # type: ignore[misc]
         rounds a request, a third of a served request's CPU) trying a lock the task holds
         while it sends. The loop takes over what is left once the task ends (it pulls the
         trigger then), or at once when the task waits for it: output over the high-water
-        mark, or the connection closing.
+        mark, or the connection closing. (Of pipelined requests, what an earlier answer
+        could not send at once goes with the next one's writes, or after it.)
         """
         return bool(
             self.requests
