@@ -198,8 +198,13 @@ class MemberIndex:
         copy the rest of its block too (a thousand cards for ten).
         """
         if field == "code":
-            codes = self._by_code.islice(window.start, window.stop, reverse=descending)
-            return list(map(card_of, codes)), len(self._by_code)
+            total = len(self._by_code)
+            if descending:  # islice reverses the positions it is given, so count from the end
+                first, last = max(total - window.stop, 0), max(total - window.start, 0)
+            else:
+                first, last = window.start, window.stop
+            codes = self._by_code.islice(first, last, reverse=descending)
+            return list(map(card_of, codes)), total
         index = self._by_created if field == "created_at" else self._by_updated
         low, high = self._range(field, *own)
         if descending:

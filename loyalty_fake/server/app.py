@@ -41,6 +41,9 @@ _IN_MEMORY = frozenset({f"{PREFIX}journal", f"{PREFIX}faults"})
 
 StartResponse = Any  # WSGI's start_response callable
 Environ = dict[str, Any]
+# Each status's WSGI status line (``404 Not Found``), made once; a status without a phrase
+# gets an empty one.
+_STATUS_LINES = {int(status): f"{int(status)} {status.phrase}" for status in HTTPStatus}
 
 
 def _answer(response: Response) -> str:
@@ -263,13 +266,9 @@ class ServerApp:
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         """The WSGI application."""
         response = self._wsgi_response(environ)
-        reason = (
-            HTTPStatus(response.status).phrase
-            if response.status in HTTPStatus._value2member_map_
-            else ""
-        )
+        status = response.status
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
-        start_response(f"{response.status} {reason}", headers)
+        start_response(_STATUS_LINES.get(status) or f"{status} ", headers)
         # HEAD: the length of what GET would send, and no body (RFC 9110, 9.3.2).
         return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [response.body]
 

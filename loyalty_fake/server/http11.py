@@ -248,7 +248,27 @@ class _Channel(HTTPChannel):  # type: ignore[misc]
     def writable(self) -> bool:
         if self.lingering_until is not None:
             return bool(self.will_close)  # its time is up: handle_write closes it
+        if self._task_flushes_itself():
+            return False
         return bool(super().writable())
+
+    def _task_flushes_itself(self) -> bool:
+        """Whether a running task sends what it wrote itself, so the loop need not watch.
+
+        A task's thread sends each write as it makes it; waitress's loop would also poll
+        the socket for writing meanwhile, and the socket being writable, spin (tens of
+        rounds a request, a third of a served request's CPU) trying a lock the task holds
+        while it sends. The loop takes over what is left once the task ends (it pulls the
+        trigger then), or at once when the task waits for it: output over the high-water
+        mark, or the connection closing. (Of pipelined requests, what an earlier answer
+        could not send at once goes with the next one's writes, or after it.)
+        """
+        return bool(
+            self.requests
+            and not self.will_close
+            and not self.close_when_flushed
+            and self.total_outbufs_len <= self.adj.outbuf_high_watermark
+        )
 
     def handle_read(self) -> None:
         if self.lingering_until is None:

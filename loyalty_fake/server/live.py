@@ -89,7 +89,7 @@ class SwappableApp:
         return app(environ, start_response)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # hashed for every request, by _allows' cache
 class HostPolicy:
     """Which ``Host`` names a server answers: a page elsewhere cannot rebind its name to it.
 

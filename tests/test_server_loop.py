@@ -1,0 +1,149 @@
+"""The server's loop under load: it waits for events instead of spinning, and loses no output.
+
+waitress's loop watched a connection for writing while its request's thread was still
+sending the answer itself, and, the socket being writable, went round tens of times a
+request trying a lock that thread held (``http11.py``, ``_Channel.writable``). The loop now
+leaves a running request's output to its thread, and takes over what is left when the
+request ends, or at once when its thread waits for it (output over waitress's high-water
+mark).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from waitress import wasyncore
+
+from loyalty_fake import LoyaltyFake
+from loyalty_fake.server import LiveServer, ServerApp
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+AUTH = b"X-App-Id: loyalty-fake-app-id\r\nX-App-Token: loyalty-fake-app-token\r\n"
+CLIENTS = 4
+REQUESTS = 150
+# A request wakes the loop when its bytes arrive and when its thread is done, and one round
+# often serves several: about one round a request here. The spinning loop took 16 to 43.
+MOST_ROUNDS_PER_REQUEST = 4
+
+
+@pytest.fixture
+def rounds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times the loop polls, counted while a test runs."""
+    counted = [0]
+    poll = wasyncore.poll2
+
+    def counting(timeout: float = 0.0, socket_map: Any = None) -> None:
+        counted[0] += 1
+        poll(timeout, socket_map)
+
+    monkeypatch.setattr(wasyncore, "poll2", counting)
+    return counted
+
+
+def _served(app: Callable[..., Iterable[bytes]]) -> Iterator[LiveServer]:
+    server = LiveServer(app).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fake_server() -> Iterator[LiveServer]:
+    """The fake with a program of one card, served."""
+    fake = LoyaltyFake(seed=7, now="2024-05-01T12:00:00Z")
+    fake.create_loyalty_program("Club", vouchers_count=1)
+    yield from _served(ServerApp(fake))
+
+
+def _address(server: LiveServer) -> tuple[str, int]:
+    host, port = server.url.removeprefix("http://").rsplit(":", 1)
+    return host, int(port)
+
+
+def _read_answer(connection: socket.socket) -> bytes:
+    """One whole response (its head and its ``Content-Length`` bytes of body)."""
+    received = b""
+    while b"\r\n\r\n" not in received:
+        chunk = connection.recv(65536)
+        assert chunk, f"closed mid-answer: {received[:200]!r}"
+        received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 "), head
+    length = next(
+        int(line.split(b":", 1)[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    while len(body) < length:
+        chunk = connection.recv(1 << 20)
+        assert chunk, "closed mid-body"
+        body += chunk
+    return body
+
+
+def test_the_loop_waits_while_requests_send_their_answers(
+    fake_server: LiveServer, rounds: list[int]
+) -> None:
+    """Clients on kept-alive connections: a few loop rounds a request, not tens."""
+    address = _address(fake_server)
+    host = fake_server.url.removeprefix("http://").encode()
+    request = b"GET /v1/loyalties/Club/members HTTP/1.1\r\nHost: %s\r\n%s\r\n" % (host, AUTH)
+    failures: list[BaseException] = []
+
+    def client() -> None:
+        try:
+            with socket.create_connection(address, timeout=30) as connection:
+                connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                for _ in range(REQUESTS):
+                    connection.sendall(request)
+                    _read_answer(connection)
+        except BaseException as error:  # noqa: BLE001 - re-raised below
+            failures.append(error)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    before = rounds[0]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[0]
+    per_request = (rounds[0] - before) / (CLIENTS * REQUESTS)
+    assert per_request <= MOST_ROUNDS_PER_REQUEST, per_request
+
+
+# An answer of three pieces, together over waitress's high-water mark (16 MiB): its thread
+# waits for the loop to send some before it adds the third.
+PIECE = b"x" * (8 << 20)
+
+
+def _large_answer(_environ: dict[str, Any], start_response: Callable[..., object]) -> list[bytes]:
+    start_response("200 OK", [("Content-Length", str(3 * len(PIECE)))])
+    return [PIECE, PIECE, PIECE]
+
+
+@pytest.fixture
+def large_server() -> Iterator[LiveServer]:
+    """A server whose every answer is 24 MiB."""
+    yield from _served(_large_answer)
+
+
+def test_an_answer_over_the_high_water_mark_reaches_a_slow_reader(
+    large_server: LiveServer,
+) -> None:
+    """The loop still sends for a request whose thread waits for it: nothing hangs or is lost."""
+    host = large_server.url.removeprefix("http://").encode()
+    with socket.create_connection(_address(large_server), timeout=30) as connection:
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: %s\r\n\r\n" % host)
+        time.sleep(0.3)  # the answer's thread fills the socket and waits for the loop
+        body = _read_answer(connection)
+        assert body == PIECE * 3
+        # The connection still serves: the loop took the rest over when the request ended.
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: %s\r\n\r\n" % host)
+        assert len(_read_answer(connection)) == 3 * len(PIECE)
