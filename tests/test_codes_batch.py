@@ -47,7 +47,7 @@ def _codes(
     [
         (20, "C-##"),  # 100 codes, 40 taken at the end: drawn in one go, codes drawn again
         (45, "C-##"),  # 90 of 100 taken at the end: made one by one, searching the last
-        (1_000, "CLUB-####-####"),
+        (3_000, "CLUB-####-####"),  # more than one batch
     ],
 )
 def test_generate_many_gives_what_generate_gives_one_by_one(count: int, pattern: str) -> None:

@@ -22,6 +22,9 @@ _DEFAULT_LENGTH = 8
 # Bounded retries: a code space that is nearly full answers with an error, never hangs.
 _MAX_ATTEMPTS = 64
 _EXHAUSTIVE_LIMIT = 200_000
+# Codes drawn at once by generate_many: a call a batch, and no large short-lived buffers
+# (freed, they would keep the process's memory high).
+_BATCH = 1024
 
 
 @functools.lru_cache(maxsize=256)
@@ -105,8 +108,8 @@ class CodeConfig:
 
         ``draw_many(charset, slots, n)`` is ``n`` calls of ``draw`` at once. The codes
         are made as they are asked for, each checked against ``taken`` then (the card
-        made of the one before is in it); characters are drawn for as many codes as are
-        still wanted, so a code drawn again is passed over for the next draw, as
+        made of the one before is in it); characters are drawn for at most as many codes
+        as are still wanted, so a code drawn again is passed over for the next draw, as
         ``generate`` passes it, and nothing is drawn that ``generate`` would not draw.
         Where the space is less than half free ``generate`` itself makes each: only
         there can a code run out of attempts (2^-64 a code here) and search for its slot.
@@ -118,7 +121,7 @@ class CodeConfig:
         plain = form == "{}" * slots
         wanted = count
         while wanted:
-            for chars in draw_many(self.charset, slots, wanted):
+            for chars in draw_many(self.charset, slots, min(wanted, _BATCH)):
                 code = chars if plain else form.format(*chars)
                 if code not in taken:
                     wanted -= 1
