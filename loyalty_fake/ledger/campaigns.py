@@ -205,10 +205,10 @@ class Campaigns(Area):
         )
         project.campaigns[campaign.id] = campaign
         project.campaign_ids_by_name[name] = campaign.id
-        for _ in range(vouchers_count):
-            if campaign.is_loyalty_program:
-                self._session.cards.create(project, campaign, now)
-            else:
+        if campaign.is_loyalty_program:
+            self._session.cards.create_many(project, campaign, now, vouchers_count)
+        else:
+            for _ in range(vouchers_count):
                 self._session.vouchers.create(campaign=campaign)
         return campaign
 
@@ -402,31 +402,31 @@ class Campaigns(Area):
             note_project(undo, project)
         if resolved is not None:
             project.categories_by_name.setdefault(resolved.name, resolved)
-        cards: list[LoyaltyCard | Voucher] = []
-        for _ in range(count if code is None else 1):
-            if not campaign.is_loyalty_program:
-                cards.append(
-                    self._session.vouchers.create(
-                        campaign=campaign,
-                        code=code
-                        if code is not None
-                        else config.generate(self._session.ids.chars, taken),
-                        category=resolved,
-                        metadata=metadata,
-                        overrides=overrides,
-                    )
-                )
-                continue
-            card = self._session.cards.create(
-                project,
-                campaign,
-                now,
-                code=code if code is not None else config.generate(self._session.ids.chars, taken),
+        cards: list[LoyaltyCard | Voucher]
+        if campaign.is_loyalty_program:
+            made = (
+                self._session.cards.create_many(project, campaign, now, count, config)
+                if code is None  # their codes drawn in one go
+                else [self._session.cards.create(project, campaign, now, code)]
             )
-            card.metadata = dict(metadata) if metadata else None
-            if resolved is not None:
-                card.category = resolved
-            card.overrides = dict(overrides) if overrides else None
-            cards.append(card)
+            for card in made:
+                card.metadata = dict(metadata) if metadata else None
+                if resolved is not None:
+                    card.category = resolved
+                card.overrides = dict(overrides) if overrides else None
+            cards = [*made]
+        else:
+            cards = [
+                self._session.vouchers.create(
+                    campaign=campaign,
+                    code=code
+                    if code is not None
+                    else config.generate(self._session.ids.chars, taken),
+                    category=resolved,
+                    metadata=metadata,
+                    overrides=overrides,
+                )
+                for _ in range(count if code is None else 1)
+            ]
         campaign.updated_at = now
         return cards

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from loyalty_fake.ledger.campaigns import Campaign, Category
+    from loyalty_fake.ledger.codes import CodeConfig
     from loyalty_fake.ledger.project import Project
     from loyalty_fake.ledger.publications import Publication
     from loyalty_fake.ledger.redemptions import Redemption
@@ -195,6 +196,25 @@ class Cards(Area):
     """A project's loyalty cards, published or not."""
 
     __slots__ = ()
+
+    def create_many(
+        self,
+        project: Project,
+        campaign: Campaign,
+        now: dt.datetime,
+        count: int,
+        config: CodeConfig | None = None,
+    ) -> list[LoyaltyCard]:
+        """``count`` new cards of ``campaign``: what ``count`` calls of ``create`` make.
+
+        Their codes from ``config`` (the campaign's by default), their characters drawn
+        in one go (``CodeConfig.generate_many``): a card made draws nothing else.
+        """
+        ids = self._session.ids
+        codes = (config or campaign.code_config).generate_many(
+            ids.chars, ids.chars_many, AllCodes(project), count
+        )
+        return [self.create(project, campaign, now, code) for code in codes]
 
     def create(
         self, project: Project, campaign: Campaign, now: dt.datetime, code: str | None = None

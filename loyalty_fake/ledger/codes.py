@@ -13,7 +13,7 @@ from loyalty_fake import errors
 from loyalty_fake.ids import ALPHANUMERIC
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Container, Iterable
+    from collections.abc import Callable, Collection, Container, Iterable, Iterator
 
 __all__ = ["CodeConfig"]
 
@@ -22,6 +22,9 @@ _DEFAULT_LENGTH = 8
 # Bounded retries: a code space that is nearly full answers with an error, never hangs.
 _MAX_ATTEMPTS = 64
 _EXHAUSTIVE_LIMIT = 200_000
+# Codes drawn at once by generate_many: a call a batch, and no large short-lived buffers
+# (freed, they would keep the process's memory high).
+_BATCH = 1024
 
 
 @functools.lru_cache(maxsize=256)
@@ -93,6 +96,36 @@ class CodeConfig:
                 f"The code config can produce {self.capacity} distinct codes; "
                 f"{wanted} requested while {taken} are already taken",
             )
+
+    def generate_many(
+        self,
+        draw: Callable[[str, int], str],
+        draw_many: Callable[[str, int, int], list[str]],
+        taken: Collection[str],
+        count: int,
+    ) -> Iterator[str]:
+        """``count`` new codes: what ``count`` calls of ``generate`` in a row would give.
+
+        ``draw_many(charset, slots, n)`` is ``n`` calls of ``draw`` at once. The codes
+        are made as they are asked for, each checked against ``taken`` then (the card
+        made of the one before is in it); characters are drawn for at most as many codes
+        as are still wanted, so a code drawn again is passed over for the next draw, as
+        ``generate`` passes it, and nothing is drawn that ``generate`` would not draw.
+        Where the space is less than half free ``generate`` itself makes each: only
+        there can a code run out of attempts (2^-64 a code here) and search for its slot.
+        """
+        if self.capacity < 2 * (len(taken) + count):
+            yield from (self.generate(draw, taken) for _ in range(count))
+            return
+        form, slots = _format_of(self.template)
+        plain = form == "{}" * slots
+        wanted = count
+        while wanted:
+            for chars in draw_many(self.charset, slots, min(wanted, _BATCH)):
+                code = chars if plain else form.format(*chars)
+                if code not in taken:
+                    wanted -= 1
+                    yield code
 
     def generate(self, draw: Callable[[str, int], str], taken: Container[str]) -> str:
         """A new code not in ``taken``, drawing random characters with ``draw``."""

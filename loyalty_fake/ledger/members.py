@@ -228,7 +228,8 @@ class Members(Area):
         )
         project.publications.append(publication)
         card.publication = publication
-        self._session.happened(card_activity(PUBLICATION_SUCCEEDED, card.code, seq))
+        if self._session.keeps(PUBLICATION_SUCCEEDED):  # not made to be dropped (seeding)
+            self._session.happened(card_activity(PUBLICATION_SUCCEEDED, card.code, seq))
         if source_id is not None:
             project.publications_by_source_id[source_id] = publication
 
