@@ -372,6 +372,8 @@ def test_encode_json_writes_what_the_standard_library_writes() -> None:
     compact = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     assert encode_json(body) == compact
     assert encode_json({"big": 2**70, 1: "one"}) == b'{"big":1180591620717411303424,"1":"one"}'
+    # Numbers below 1e-4 as JavaScript's JSON.stringify writes them, not as Python's repr.
+    assert encode_json([1e-5, 1e-7]) == b"[0.00001,1e-7]"
 
 
 @pytest.mark.loyalty_fake(control_plane=True, now="2024-01-01T00:00:00Z")

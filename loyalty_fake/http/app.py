@@ -88,7 +88,8 @@ def encode_json(body: Any) -> bytes:
     """Compact UTF-8 JSON, as Voucherify sends it.
 
     orjson writes what ``json.dumps(body, separators=(",", ":"), ensure_ascii=False)``
-    writes, byte for byte, ten times faster (a 15 KB page: 14 µs against 210). What orjson
+    writes, ten times faster (a 15 KB page: 14 µs against 210), but for numbers below
+    1e-4, written as JavaScript writes them (``0.00001``, ``1e-7``; Python: ``1e-05``). What orjson
     refuses (a lone surrogate, an integer beyond 64 bits, a key that is not text) goes to
     the standard library, which writes the last two and raises ``UnicodeEncodeError`` for
     the first, as it would for any text a strict parser refuses. NaN and infinity, which

@@ -31,6 +31,7 @@ from loyalty_fake.ledger.history import CardPoints
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Sequence
 
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
@@ -202,7 +203,7 @@ def _points_json(  # noqa: PLR0913, PLR0917 - a card's counters, read by both ca
     return body
 
 
-def members_list_json(cards: list[dict[str, Any]], total: int) -> dict[str, Any]:
+def members_list_json(cards: Sequence[Any], total: int) -> dict[str, Any]:
     """The members list wrapper."""
     return {"object": "list", "data_ref": "vouchers", "vouchers": cards, "total": total}
 

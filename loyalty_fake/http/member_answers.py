@@ -24,6 +24,8 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from loyalty_fake.http.cards_json import member_json
 
 if TYPE_CHECKING:
@@ -32,40 +34,49 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard
 
-__all__ = ["member_answer", "member_answers"]
+__all__ = ["Answer", "member_answer", "member_answers"]
 
 # A body is some 3 KB: a few pages' worth of cards over and over is what the cache is
 # for. When full it is emptied, at once and in one step.
 _MAX_ANSWERS = 2048
 
 _Inputs = tuple[Any, ...]
-# By id(card): (the card, weakly; what _inputs gave, containers copied; the body).
-_answers: dict[int, tuple[weakref.ref[LoyaltyCard], _Inputs, dict[str, Any]]] = {}
+# What a get or a page answers for a card: its JSON already encoded (orjson writes a
+# Fragment's bytes as they are), or the body itself when orjson refuses it (a lone
+# surrogate: ``encode_json`` then answers for it, as for any body).
+Answer = orjson.Fragment | dict[str, Any]
+# By id(card): (the card, weakly; what _inputs gave, containers copied; the answer).
+_answers: dict[int, tuple[weakref.ref[LoyaltyCard], _Inputs, Answer]] = {}
 
 
-def member_answer(card: LoyaltyCard, campaign: Campaign) -> dict[str, Any]:
-    """``member_json(card, campaign)`` to encode as an answer: shared, never to be changed."""
+def member_answer(card: LoyaltyCard, campaign: Campaign) -> Answer:
+    """``member_json(card, campaign)`` as an answer to encode: shared, never to be changed."""
     return _answer(card, campaign, _campaign_inputs(campaign))
 
 
-def member_answers(cards: Iterable[LoyaltyCard], campaign: Campaign) -> list[dict[str, Any]]:
+def member_answers(cards: Iterable[LoyaltyCard], campaign: Campaign) -> list[Answer]:
     """``member_answer`` of each card of one program, in order."""
     of_campaign = _campaign_inputs(campaign)
     return [_answer(card, campaign, of_campaign) for card in cards]
 
 
-def _answer(card: LoyaltyCard, campaign: Campaign, of_campaign: _Inputs) -> dict[str, Any]:
+def _answer(card: LoyaltyCard, campaign: Campaign, of_campaign: _Inputs) -> Answer:
     inputs = _inputs(card, of_campaign)
     entry = _answers.get(id(card))
     if entry is not None and entry[0]() is card and entry[1] == inputs:
         return entry[2]
     body = member_json(card, campaign)
+    answer: Answer
+    try:
+        answer = orjson.Fragment(orjson.dumps(body))
+    except orjson.JSONEncodeError:
+        answer = body
     if len(_answers) >= _MAX_ANSWERS:
         _answers.clear()
     metadata, overrides, *rest = inputs
     kept = (_copy(metadata), _copy(overrides), *rest)
-    _answers[id(card)] = (weakref.ref(card), kept, body)
-    return body
+    _answers[id(card)] = (weakref.ref(card), kept, answer)
+    return answer
 
 
 def _inputs(card: LoyaltyCard, of_campaign: _Inputs) -> _Inputs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -23,6 +24,7 @@ DEFAULT_BASE_URL = "https://api.voucherify.io"
 JSON_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/json; charset=utf-8"),)
 
 
+@functools.lru_cache(maxsize=64)
 def is_json_media_type(content_type: str) -> bool:
     """Whether a ``Content-Type`` names JSON: ``application/json`` or ``application/*+json``.
 

@@ -40,6 +40,8 @@ def _automatic(project: Project) -> list[RewardAssignment]:
 
 def auto_redeem_due(project: Project) -> dt.datetime | None:
     """The next midnight at which an automatic reward is to be redeemed, if any is set."""
+    if not project.reward_assignments:  # every session asks: most projects have none
+        return None
     instants = [
         _next_midnight(a.auto_redeemed_at) for a in _automatic(project) if a.auto_redeemed_at
     ]
