@@ -239,17 +239,23 @@ def _may_meet(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     )
 
 
-# The routes a more specific operation of Voucherify's, which the fake does not serve,
-# could take a path from: only for those does ``match`` ask Voucherify's operations.
-_OVERSHADOWED = frozenset(
-    route
+# For each route, Voucherify's more specific operations (which the fake does not serve) that
+# could take a path from it: ``POST /v1/vouchers/import`` from ``POST /v1/vouchers/{code}``.
+# 13 routes have any; ``match`` binds only those few, not every operation of the path's shape.
+_SHADOWS: dict[Route, tuple[VoucherifyOperation, ...]] = {
+    route: shadows
     for route in ROUTES
-    for operation in VOUCHERIFY_OPERATIONS
-    if operation.method == route.method
-    and operation.path != route.template
-    and _specificity(operation) < _specificity(route)
-    and _may_meet(operation.segments, route.segments)
-)
+    if (
+        shadows := tuple(
+            operation
+            for operation in _VOUCHERIFY_BY_SPECIFICITY
+            if operation.method == route.method
+            and operation.path != route.template
+            and _specificity(operation) < _specificity(route)
+            and _may_meet(operation.segments, route.segments)
+        )
+    )
+}
 
 
 def match(method: str, segments: tuple[str, ...]) -> tuple[Route, dict[str, str]] | None:
@@ -261,15 +267,9 @@ def match(method: str, segments: tuple[str, ...]) -> tuple[Route, dict[str, str]
     for route in _ROUTE_INDEX.candidates(method, segments):
         params = route.bind(segments)
         if params is not None:
-            if route not in _OVERSHADOWED:
-                return route, params
-            operation = voucherify_operation(method, segments)
-            if (
-                operation is not None
-                and operation.path != route.template
-                and _specificity(operation) < _specificity(route)
-            ):
-                return None
+            for shadow in _SHADOWS.get(route, ()):
+                if shadow.bind(segments) is not None:
+                    return None
             return route, params
     return None
 
