@@ -49,9 +49,7 @@ def derived_id(prefix: str, seed: str, length: int) -> str:
     digest = hashlib.blake2b(
         seed.encode("utf-8", "surrogatepass"), digest_size=max(length, 16)
     ).digest()
-    table = _byte_table(ALPHANUMERIC)
-    assert table is not None  # noqa: S101 - ASCII
-    return prefix + digest[:length].translate(table).decode("ascii")
+    return prefix + digest[:length].translate(_ALPHANUMERIC_TABLE).decode("ascii")
 
 
 @functools.lru_cache(maxsize=64)
@@ -61,6 +59,9 @@ def _byte_table(alphabet: str) -> bytes | None:
         return None
     encoded = alphabet.encode("ascii")
     return bytes(encoded[i % len(encoded)] for i in range(256))
+
+
+_ALPHANUMERIC_TABLE = _byte_table(ALPHANUMERIC) or b""  # ASCII: always a table
 
 
 @attrs.define

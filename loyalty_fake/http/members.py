@@ -79,7 +79,8 @@ def add_member(call: Call) -> tuple[int, Any]:
         metadata=metadata,
         channel=channel,
     )
-    return 200, member_json(card, call.session.campaigns.get(card.campaign_id))
+    # The program the card was just published in: found by add, not looked up again.
+    return 200, member_json(card, call.session.project.campaigns[card.campaign_id])
 
 
 def list_members(call: Call) -> tuple[int, Any]:

@@ -116,7 +116,9 @@ def _parse_json(request: Request) -> Any:
     # UTF-8 (a byte order mark ignored), or UTF-16 or UTF-32 as RFC 7159 allowed, told
     # apart as Python's json does; decoded strictly, unlike json.loads(bytes), which
     # lets encoded lone surrogates through.
-    encoding = json.detect_encoding(raw)
+    # An object whose second byte is not NUL is UTF-8 by that rule: the usual body, told
+    # without detect_encoding's checks for byte order marks.
+    encoding = "utf-8" if raw[:1] == b"{" and raw[1:2] != b"\x00" else json.detect_encoding(raw)
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as error:

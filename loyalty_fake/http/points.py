@@ -84,7 +84,8 @@ def change_balance(call: Call) -> tuple[int, Any]:
         reason=reason,
         source_id=source_id,
     )
-    card = call.session.members.get(call.params["memberId"])
+    # The card the change was made on (memberId may be its v_ ID): found, not looked up again.
+    card = call.session.project.cards[transaction.card_code]
     return 200, balance_json(transaction, card)
 
 

@@ -13,7 +13,7 @@ from loyalty_fake.ids import bucket_id, card_id
 from loyalty_fake.ledger.accrual import Accrual
 from loyalty_fake.ledger.history import NO_ROWS, TextTable, TransactionLog
 from loyalty_fake.ledger.pending_points import PendingPoints
-from loyalty_fake.ledger.project import Area, note_project
+from loyalty_fake.ledger.project import Area, note_growth, note_project
 from loyalty_fake.ledger.transfer_records import PointsTransfer
 from loyalty_fake.ledger.voucher_codes import AllCodes
 
@@ -224,7 +224,10 @@ class Cards(Area):
             code = campaign.code_config.generate(self._session.ids.chars, AllCodes(project))
         undo = self._session.undo
         if undo is not None:
-            note_project(undo, project)
+            # What this adds to the project (its initial points note their own).
+            note_growth(undo, project, project.cards)
+            if project.card_codes_by_id is not None:
+                undo.mark(project.card_codes_by_id)
             undo.mark(campaign.stock)
             undo.touch(campaign)
         card = LoyaltyCard(

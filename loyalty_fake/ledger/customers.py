@@ -10,7 +10,7 @@ from loyalty_fake import errors
 from loyalty_fake.ledger.activities import Activity
 from loyalty_fake.ledger.compact import own_copy, pack_flat, unpack_flat
 from loyalty_fake.ledger.customer_list import CustomerQuery, list_customers
-from loyalty_fake.ledger.project import Area, note_project
+from loyalty_fake.ledger.project import Area
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -271,9 +271,13 @@ class Customers(Area):
         customer = plan.existing
         undo = self._session.undo
         if undo is not None:
-            note_project(undo, project)
-            if customer is not None:
+            # What this adds to the project: a new customer, a new shared metadata value.
+            if customer is None:
+                undo.mark(project.customers)
+            else:
                 undo.touch(customer)
+            if "metadata" in plan.profile:
+                undo.mark(project.shared_values)
         if customer is None:
             source_id = plan.source_id
             customer = Customer(
@@ -286,7 +290,8 @@ class Customers(Area):
             if undo is not None:
                 undo.first(customer)  # new: nothing of it to put back
             project.customers[customer.id] = customer
-            self._session.happened(Activity(CUSTOMER_CREATED, {"customer_id": customer.id}))
+            if self._session.keeps(CUSTOMER_CREATED):
+                self._session.happened(Activity(CUSTOMER_CREATED, {"customer_id": customer.id}))
         if plan.profile:
             _apply_profile(project, customer, plan.profile)
         if plan.existing is not None and (plan.profile or touch):

@@ -17,7 +17,7 @@ from loyalty_fake.ledger.activities import Activity
 from loyalty_fake.ledger.custom_events import check_event
 from loyalty_fake.ledger.earning import CUSTOM_EVENT
 from loyalty_fake.ledger.event_names import is_built_in_event
-from loyalty_fake.ledger.project import Area
+from loyalty_fake.ledger.project import Area, note_growth
 from loyalty_fake.ledger.segments import CustomerEvent
 
 if TYPE_CHECKING:
@@ -70,6 +70,9 @@ class Events(Area):
         customers = self._session.customers
         plan = customers.plan(project, customer)
         who = customers.commit(project, plan, self._session.clock.now())
+        undo = self._session.undo
+        if undo is not None:
+            note_growth(undo, project, project.customer_events)
         event_id = customer_event_id(f"{who.id}/{name}", project.take_seq())
         data: dict[str, Any] = {
             "name": name,

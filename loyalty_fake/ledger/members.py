@@ -16,7 +16,7 @@ from loyalty_fake.ledger.campaigns import Campaign, find_campaign
 from loyalty_fake.ledger.customers import Customer, CustomerPlan, card_held_in
 from loyalty_fake.ledger.member_index import in_order, matches_dates
 from loyalty_fake.ledger.pages import Page
-from loyalty_fake.ledger.project import Area, note_project
+from loyalty_fake.ledger.project import Area, note_growth
 from loyalty_fake.ledger.publications import Publication
 from loyalty_fake.ledger.voucher_codes import AllCodes
 
@@ -207,7 +207,9 @@ class Members(Area):
         if undo is not None:
             self._session.note_card(card)
             undo.touch(holder)
-            note_project(undo, project)
+            note_growth(undo, project, project.publications)
+            if source_id is not None:
+                undo.mark(project.publications_by_source_id)
             self._session.note_members(campaign)
         card.holder_id = holder.id
         card.publish_count += 1

@@ -282,7 +282,9 @@ class Points(Area):
             transfer=transfer,
         )
         card.transactions.append(transaction)
-        self._session.happened(card_activity(transaction_event_type(kind), card.code, seq))
+        event_type = transaction_event_type(kind)
+        if self._session.keeps(event_type):
+            self._session.happened(card_activity(event_type, card.code, seq))
         if project.loyalty_tiers:
             self._session.tiers.moved(card, transaction)
         return transaction

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.vouchers import Voucher
     from loyalty_fake.ledger.webhooks import Webhook
 
-__all__ = ["Area", "Project", "note_project", "note_removal", "note_sequence"]
+__all__ = ["Area", "Project", "note_growth", "note_project", "note_removal", "note_sequence"]
 
 _SHARED_LIMIT = 4096
 
@@ -304,6 +304,18 @@ def note_sequence(undo: UndoLog, project: Project) -> None:
     """Note what every recorded movement changes in a project: its sequence and texts."""
     if undo.first(project.texts):
         undo.undo(_sequence_back, project, project.next_seq, len(project.texts))
+
+
+def note_growth(undo: UndoLog, project: Project, *containers: Any) -> None:
+    """Note a project before a change that takes sequence numbers and adds to ``containers``.
+
+    The light ``note_project`` of the frequent writes (add-member, a balance change): the
+    sequence, the texts and the lengths of the containers named, not of all of them. The
+    caller names every project container it adds to; what it calls notes its own.
+    """
+    note_sequence(undo, project)
+    for container in containers:
+        undo.mark(container)
 
 
 def _sequence_back(project: Project, next_seq: int, texts: int) -> None:

@@ -21,7 +21,7 @@ from loyalty_fake.filters import FilterField, Kind
 from loyalty_fake.ids import customer_event_id
 from loyalty_fake.ledger.activities import Activity
 from loyalty_fake.ledger.customers import ADDRESS_FIELDS
-from loyalty_fake.ledger.project import Area, note_project
+from loyalty_fake.ledger.project import Area, note_growth, note_project
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -276,6 +276,9 @@ class Segments(Area):
     ) -> CustomerEvent:
         """Record that ``customer_id`` entered or left ``segment``, in their activity."""
         project = self._project
+        undo = self._session.undo
+        if undo is not None:
+            note_growth(undo, project, project.customer_events)
         event = CustomerEvent(
             id=customer_event_id(f"{customer_id}/{segment.id}", project.take_seq()),
             type=kind,
