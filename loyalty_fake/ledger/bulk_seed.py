@@ -119,19 +119,10 @@ class BulkWriter:
 
     def _expire(self, bucket: PointsBucket, instant: dt.datetime) -> None:
         """Expire a bucket that fell due at ``instant``, as ``Points.expire_due`` does."""
-        project = self._project
-        card = project.cards.get(bucket.card_code)
-        # A card deleted for good (or a new card that reuses its code) is not this
-        # bucket's card any more.
-        if card is None or not bucket.points or bucket not in card.buckets:
-            return
-        expired = bucket.points
-        bucket.points = 0
-        bucket.updated_at = instant
-        card.buckets = tuple(kept for kept in card.buckets if kept is not bucket)
-        card.expired_points += expired
-        self._points.touch(project, project.campaigns[card.campaign_id], card, instant)
-        self._record(card, _EXPIRATION, -expired, instant, _EXPIRED, bucket)
+        expired = self._points.take_expired(self._project, bucket, instant)
+        if expired is not None:
+            card, points = expired
+            self._record(card, _EXPIRATION, -points, instant, _EXPIRED, bucket)
 
     def join(self, source_id: str, profile: dict[str, Any], at: dt.datetime) -> LoyaltyCard:
         """Publish the program's next card to the customer ``source_id`` with ``profile``.

@@ -341,27 +341,42 @@ class Points(Area):
                 self._expire_bucket(project, bucket, instant)
 
     def _expire_bucket(self, project: Project, bucket: PointsBucket, instant: dt.datetime) -> None:
-        card = project.cards.get(bucket.card_code)
-        # A card deleted for good (or a new card that reuses its code) is not this
-        # bucket's card any more.
-        if card is not None and bucket.points and bucket in card.buckets:
-            self._session.note_card(card)
-            expired = bucket.points
-            bucket.points = 0
-            bucket.updated_at = instant
-            card.buckets = tuple(kept for kept in card.buckets if kept is not bucket)
-            card.expired_points += expired
-            self.touch(project, project.campaigns[card.campaign_id], card, instant)
+        expired = self.take_expired(project, bucket, instant)
+        if expired is not None:
+            card, points = expired
             self.record(
                 project,
                 card,
                 "POINTS_EXPIRATION",
-                -expired,
+                -points,
                 instant,
                 source=None,
                 operation_type="AUTOMATIC",
                 bucket=bucket,
             )
+
+    def take_expired(
+        self, project: Project, bucket: PointsBucket, instant: dt.datetime
+    ) -> tuple[LoyaltyCard, int] | None:
+        """Empty a bucket that fell due at ``instant`` into its card's expired points.
+
+        The card and the points expired, for the caller to record; ``None`` when there
+        is nothing to expire. Also bulk seeding's (``bulk_seed.py``), which records it
+        without making a ``Transaction``.
+        """
+        card = project.cards.get(bucket.card_code)
+        # A card deleted for good (or a new card that reuses its code) is not this
+        # bucket's card any more.
+        if card is None or not bucket.points or bucket not in card.buckets:
+            return None
+        self._session.note_card(card)
+        expired = bucket.points
+        bucket.points = 0
+        bucket.updated_at = instant
+        card.buckets = tuple(kept for kept in card.buckets if kept is not bucket)
+        card.expired_points += expired
+        self.touch(project, project.campaigns[card.campaign_id], card, instant)
+        return card, expired
 
     def forget_cards(self, codes: set[str]) -> None:
         """Drop the buckets of cards removed for good from the expiry schedule."""
