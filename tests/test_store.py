@@ -694,3 +694,29 @@ def test_a_body_accepted_without_a_type_replays_under_strict_content_type(state:
         assert read.status == 200
     finally:
         second.store.close()  # type: ignore[union-attr]
+
+
+def test_the_server_holds_its_database_alone(tmp_path: Path) -> None:
+    """While the server has it open, the database is its alone: no -shm file, no other reader.
+
+    The connection locks it for good (``locking_mode = EXCLUSIVE``), so a commit takes no
+    file locks (docs/server.md); another program reads it once the server has stopped.
+    """
+    path = tmp_path / "state.sqlite"
+    database.create(path, database.new_meta(7), None)
+    db = database.connect(path, fsync=False)
+    try:
+        assert not path.with_name(f"{path.name}-shm").exists()
+        other = sqlite3.connect(path, timeout=0)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            other.close()
+    finally:
+        db.close()
+    reader = sqlite3.connect(path)
+    try:
+        assert reader.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    finally:
+        reader.close()
