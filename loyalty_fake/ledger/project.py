@@ -314,8 +314,7 @@ def note_growth(undo: UndoLog, project: Project, *containers: Any) -> None:
     caller names every project container it adds to; what it calls notes its own.
     """
     note_sequence(undo, project)
-    for container in containers:
-        undo.mark(container)
+    undo.mark(*containers)
 
 
 def _sequence_back(project: Project, next_seq: int, texts: int) -> None:
