@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 
 import pytest
@@ -17,6 +18,10 @@ START = dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
 
 def _created(card: LoyaltyCard) -> dt.datetime:
     return card.created_at
+
+
+def _ends_after(after: dt.datetime, _earliest: dt.datetime, latest: dt.datetime) -> bool:
+    return latest > after
 
 
 def _card(seq: int, minutes: int) -> LoyaltyCard:
@@ -76,7 +81,7 @@ def test_a_card_moved_again_and_again_stays_in_order_and_in_its_spans(
         index.move(card, placed)
         assert list(index) == sorted(cards, key=updated_key)
         after = START + dt.timedelta(minutes=shuffle.randrange(0, 400))
-        kept = list(index.walk(0, len(index), keep=lambda _low, high, at=after: high > at))
+        kept = list(index.walk(0, len(index), keep=functools.partial(_ends_after, after)))
         assert [c for c in kept if c.created_at > after] == [
             c for c in sorted(cards, key=updated_key) if c.created_at > after
         ]
