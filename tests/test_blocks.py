@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 
 import pytest
@@ -17,6 +18,10 @@ START = dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
 
 def _created(card: LoyaltyCard) -> dt.datetime:
     return card.created_at
+
+
+def _ends_after(after: dt.datetime, _earliest: dt.datetime, latest: dt.datetime) -> bool:
+    return latest > after
 
 
 def _card(seq: int, minutes: int) -> LoyaltyCard:
@@ -54,3 +59,29 @@ def test_cards_stay_in_order_as_they_join_and_move_either_way(
         index.add(card)
         assert list(index) == sorted(cards, key=updated_key)
     assert len(index) == len(cards)
+
+
+def test_a_card_moved_again_and_again_stays_in_order_and_in_its_spans(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The member changed last, changed again (forward, or back with the clock), and others.
+
+    ``move`` keeps the order a removal and a new insertion would give, and a walk that
+    skips blocks by their span of the other date still finds every card it should.
+    """
+    monkeypatch.setattr(blocks, "_LOAD", 4)
+    shuffle = random.Random(5)  # noqa: S311 - test data
+    cards = [_card(seq, seq * 10) for seq in range(1, 40)]
+    index = Blocks(updated_key, _created, cards)
+    for step in range(120):
+        card = list(index)[-1] if step % 3 else shuffle.choice(cards)
+        placed = updated_key(card)
+        back = step % 17 == 0
+        card.updated_at = placed[0] + dt.timedelta(minutes=-500 if back else 1 + step)
+        index.move(card, placed)
+        assert list(index) == sorted(cards, key=updated_key)
+        after = START + dt.timedelta(minutes=shuffle.randrange(0, 400))
+        kept = list(index.walk(0, len(index), keep=functools.partial(_ends_after, after)))
+        assert [c for c in kept if c.created_at > after] == [
+            c for c in sorted(cards, key=updated_key) if c.created_at > after
+        ]

@@ -48,7 +48,14 @@ def _break_after(area: type, name: str) -> Any:
             },
         ),
         (Points, "record", "/v1/loyalties/members/{code}/balance", {"points": 3}),
+        (
+            Points,
+            "record",
+            "/v1/loyalties/members/{code}/balance",
+            {"points": 3, "expiration_type": "CUSTOM_DATE", "expiration_date": "2026-05-01"},
+        ),
     ],
+    ids=["join", "points", "points expiring on a new date"],
 )
 def test_a_bug_after_the_last_step_leaves_nothing(
     monkeypatch: pytest.MonkeyPatch, area: type, name: str, path: str, body: Any

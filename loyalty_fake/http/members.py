@@ -67,20 +67,21 @@ def add_member(call: Call) -> tuple[int, Any]:
     """``POST /v1/loyalties/{campaignId}/members``: publish a card to a customer."""
     body = Body(parse_json_body(call.request))
     customer = customer_ref(body)
-    voucher = body.string("voucher", non_empty=True)
-    source_id = body.string("source_id", non_empty=True)
-    metadata = body.mapping("metadata")
-    channel = body.string("channel")
-    card = call.session.members.add(
-        call.params["campaignId"],
-        customer=customer,
-        voucher=voucher,
-        source_id=source_id,
-        metadata=metadata,
-        channel=channel,
-    )
+    # The usual join names the customer alone: no option to read, each its default.
+    options = _join_options(body) if len(body.data) > 1 else {}
+    card = call.session.members.add(call.params["campaignId"], customer=customer, **options)
     # The program the card was just published in: found by add, not looked up again.
     return 200, member_json(card, call.session.project.campaigns[card.campaign_id])
+
+
+def _join_options(body: Body) -> dict[str, Any]:
+    """A join's options: the card to publish, the publication's ``source_id`` and more."""
+    return {
+        "voucher": body.string("voucher", non_empty=True),
+        "source_id": body.string("source_id", non_empty=True),
+        "metadata": body.mapping("metadata"),
+        "channel": body.string("channel"),
+    }
 
 
 def list_members(call: Call) -> tuple[int, Any]:

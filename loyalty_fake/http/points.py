@@ -71,22 +71,27 @@ def change_balance(call: Call) -> tuple[int, Any]:
     points = body.integer("points")
     if points == 0:
         body.fail("points", "must not be equal to 0")
-    expiration_type = body.choice("expiration_type", _EXPIRATION_TYPES)
-    expiration_date = body.timestamp("expiration_date")
-    reason = body.string("reason")
-    source_id = body.string("source_id")
+    # The usual change is points alone: no option to read, each its defaults.
+    options = _balance_options(body) if len(body.data) > 1 else {}
     transaction = call.session.points.change_balance(
         call.params["memberId"],
         points or 0,
         campaign_ref=call.params.get("campaignId"),
-        expiration_type=expiration_type,
-        expiration_date=expiration_date,
-        reason=reason,
-        source_id=source_id,
+        **options,
     )
     # The card the change was made on (memberId may be its v_ ID): found, not looked up again.
     card = call.session.project.cards[transaction.card_code]
     return 200, balance_json(transaction, card)
+
+
+def _balance_options(body: Body) -> dict[str, Any]:
+    """A balance change's options: how its points expire, why, and its ``source_id``."""
+    return {
+        "expiration_type": body.choice("expiration_type", _EXPIRATION_TYPES),
+        "expiration_date": body.timestamp("expiration_date"),
+        "reason": body.string("reason"),
+        "source_id": body.string("source_id"),
+    }
 
 
 def list_transactions(call: Call) -> tuple[int, Any]:

@@ -152,6 +152,19 @@ class Blocks:
             for column in (self._blocks, self._maxes, self._lows, self._highs, self._dirty):
                 del column[pos]
 
+    def move(self, card: LoyaltyCard, placed: _Key) -> None:
+        """Move ``card``, which ``placed`` placed, to where its key puts it now."""
+        key = self._key(card)
+        blocks = self._blocks
+        if blocks[-1][-1] is card and key >= placed:
+            # The member changed last, changed again: every other card sorts below
+            # ``placed``, so it stays last, and only its block's bound moves on.
+            self._maxes[-1] = key
+            self._widen(len(blocks) - 1, self._other(card))
+            return
+        self.remove(card, placed)
+        self.add(card)
+
     def touch(self, card: LoyaltyCard) -> None:
         """The other date of ``card`` changed: widen its block's span to cover it.
 

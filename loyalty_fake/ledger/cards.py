@@ -217,18 +217,30 @@ class Cards(Area):
         return [self.create(project, campaign, now, code) for code in codes]
 
     def create(
-        self, project: Project, campaign: Campaign, now: dt.datetime, code: str | None = None
+        self,
+        project: Project,
+        campaign: Campaign,
+        now: dt.datetime,
+        code: str | None = None,
+        *,
+        in_stock: bool = True,
     ) -> LoyaltyCard:
-        """Make a new card of ``campaign`` (its next generated code unless ``code``)."""
+        """Make a new card of ``campaign`` (its next generated code unless ``code``).
+
+        ``in_stock=False``: a card its caller publishes at once, which the program's stock
+        of cards to publish (``Campaign.stock``) would only pass over.
+        """
         if code is None:
             code = campaign.code_config.generate(self._session.ids.chars, AllCodes(project))
         undo = self._session.undo
         if undo is not None:
             # What this adds to the project (its initial points note their own).
-            note_growth(undo, project, project.cards)
-            if project.card_codes_by_id is not None:
-                undo.mark(project.card_codes_by_id)
-            undo.mark(campaign.stock)
+            if project.card_codes_by_id is None:
+                note_growth(undo, project, project.cards)
+            else:
+                note_growth(undo, project, project.cards, project.card_codes_by_id)
+            if in_stock:
+                undo.mark(campaign.stock)
             undo.touch(campaign)
         card = LoyaltyCard(
             code=code,
@@ -245,7 +257,8 @@ class Cards(Area):
         project.cards[code] = card
         if project.card_codes_by_id is not None:
             project.card_codes_by_id[card.id] = code
-        campaign.stock.append(code)
+        if in_stock:
+            campaign.stock.append(code)
         campaign.vouchers_count += 1
         if campaign.initial_points:
             points = self._session.points

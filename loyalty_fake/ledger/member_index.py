@@ -114,8 +114,7 @@ class MemberIndex:
         """Move a card whose ``updated_at`` changed from ``previous_updated_at``."""
         if self._deferred:
             return
-        self._by_updated.remove(card, (previous_updated_at or card.created_at, card.seq))
-        self._by_updated.add(card)
+        self._by_updated.move(card, (previous_updated_at or card.created_at, card.seq))
         self._by_created.touch(card)
         self._backdated = self._backdated or _is_backdated(card)
 

@@ -13,6 +13,7 @@ from loyalty_fake import errors
 from loyalty_fake.ledger.activities import card_activity
 from loyalty_fake.ledger.activity import PUBLICATION_SUCCEEDED
 from loyalty_fake.ledger.campaigns import Campaign, find_campaign
+from loyalty_fake.ledger.cards import note_card
 from loyalty_fake.ledger.customers import Customer, CustomerPlan, card_held_in
 from loyalty_fake.ledger.member_index import in_order, matches_dates
 from loyalty_fake.ledger.pages import Page
@@ -97,7 +98,8 @@ class Members(Area):
         """
         project = self._project
         campaign = find_campaign(project, campaign_ref)
-        plan = self._session.customers.plan(project, customer)
+        customers = self._session.customers
+        plan = customers.plan(project, customer)
         if source_id is not None:
             repeated = self._card_of_source_id(project, campaign, plan, source_id)
             if repeated is not None:
@@ -111,9 +113,10 @@ class Members(Area):
         chosen, new_code = self._card_to_publish(project, campaign, named)
         # Every check passed: from here on the request commits.
         now = self._session.clock.now()
-        holder = self._session.customers.commit(project, plan, now)
+        holder = customers.commit(project, plan, now)
         if chosen is None:
-            chosen = self._session.cards.create(project, campaign, now, code=new_code)
+            # Published at once, so never in the stock of cards to publish.
+            chosen = self._session.cards.create(project, campaign, now, new_code, in_stock=False)
         self._publish(project, campaign, chosen, holder, now, source_id, metadata, channel)
         return chosen
 
@@ -170,6 +173,8 @@ class Members(Area):
         # unpublished codes walked every removed slot, each join costing more than the last.
         stock = campaign.stock
         head = campaign.stock_head
+        if head == len(stock):
+            return None  # all published (a program that grows a card a join keeps none)
         found = None
         for position in range(head, len(stock)):
             card = project.cards.get(stock[position])
@@ -205,12 +210,13 @@ class Members(Area):
     ) -> None:
         undo = self._session.undo
         if undo is not None:
-            self._session.note_card(card)
+            note_card(undo, card)
             undo.touch(holder)
-            note_growth(undo, project, project.publications)
-            if source_id is not None:
-                undo.mark(project.publications_by_source_id)
-            self._session.note_members(campaign)
+            if source_id is None:
+                note_growth(undo, project, project.publications)
+            else:
+                note_growth(undo, project, project.publications, project.publications_by_source_id)
+            note_members(undo, project, campaign)
         card.holder_id = holder.id
         card.publish_count += 1
         card.updated_at = now

@@ -19,7 +19,7 @@ from loyalty_fake.ledger.cards import MAX_POINTS, LoyaltyCard, PointsBucket, not
 from loyalty_fake.ledger.expiry import expires_at
 from loyalty_fake.ledger.history import Transaction
 from loyalty_fake.ledger.members import note_members
-from loyalty_fake.ledger.project import Area, note_project, note_sequence
+from loyalty_fake.ledger.project import Area, note_sequence
 
 if TYPE_CHECKING:
     from loyalty_fake.filters import Filter
@@ -194,7 +194,8 @@ class Points(Area):
             due = project.expiring.get(instant)
             if due is None:
                 if undo is not None:
-                    note_project(undo, project)
+                    # The caller noted the sequence: a new date adds to these two alone.
+                    undo.mark(project.expiring)
                     undo.keep(project.expiry_instants)
                 due = project.expiring[instant] = []
                 heappush(project.expiry_instants, instant)

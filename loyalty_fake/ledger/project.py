@@ -175,13 +175,13 @@ class Project:
         name it); the next customer with its source_id takes the next incarnation's ID.
         """
         incarnation = 0
-        customer_id = self.customer_id_for(source_id)
-        found = self.customers.get(customer_id)
+        derived = customer_id(self.salt, source_id)
+        found = self.customers.get(derived)
         while found is not None and found.source_id == source_id and found.deleted_at is not None:
             incarnation += 1
-            customer_id = self.customer_id_for(source_id, incarnation)
-            found = self.customers.get(customer_id)
-        return (found if found is not None and found.source_id == source_id else None), customer_id
+            derived = customer_id(self.salt, source_id, incarnation)
+            found = self.customers.get(derived)
+        return (found if found is not None and found.source_id == source_id else None), derived
 
     def live_customer(self, customer_id: str) -> Customer | None:
         """The customer with ID ``customer_id``, unless there is none or it was deleted."""
@@ -314,8 +314,7 @@ def note_growth(undo: UndoLog, project: Project, *containers: Any) -> None:
     caller names every project container it adds to; what it calls notes its own.
     """
     note_sequence(undo, project)
-    for container in containers:
-        undo.mark(container)
+    undo.mark(*containers)
 
 
 def _sequence_back(project: Project, next_seq: int, texts: int) -> None:

@@ -119,16 +119,19 @@ class UndoLog:
         self._seen.add(key)
         return True
 
-    def mark(self, container: dict[Any, Any] | list[Any] | array[Any] | Truncatable) -> None:
-        """Note the length of a container the unit only adds to (at the end, for lists).
+    def mark(self, *containers: dict[Any, Any] | list[Any] | array[Any] | Truncatable) -> None:
+        """Note the length of each container the unit only adds to (at the end, for lists).
 
         A dict must only get new keys: rolling back removes the newest keys.
         """
-        key = id(container)
-        if self._sealed or key in self._seen:
+        if self._sealed:
             return
-        self._seen.add(key)
-        self._entries.append((_truncate, container, len(container)))
+        seen = self._seen
+        for container in containers:
+            key = id(container)
+            if key not in seen:
+                seen.add(key)
+                self._entries.append((_truncate, container, len(container)))
 
     def keep(self, container: dict[Any, Any] | list[Any] | array[Any]) -> None:
         """Note a copy of a container before the unit changes it otherwise (removals, sorts).
