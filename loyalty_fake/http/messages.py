@@ -35,6 +35,25 @@ def is_json_media_type(content_type: str) -> bool:
     return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
+def _parsed_query(query: str) -> tuple[tuple[str, str], ...]:
+    """A raw query string's decoded ``(name, value)`` pairs, in order (blank values kept)."""
+    if len(query) > _CACHED_QUERY:
+        return _parse_query(query)
+    return _cached_query(query)
+
+
+# A client asks for the same page, or the same filter, again and again: a short query's
+# pairs are kept (an immutable tuple of strings, the same for the same string).
+_CACHED_QUERY = 256
+
+
+def _parse_query(query: str) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_qsl(query, keep_blank_values=True, errors="surrogateescape"))
+
+
+_cached_query = functools.lru_cache(maxsize=256)(_parse_query)
+
+
 def _upper(value: str) -> str:
     return value.upper()
 
@@ -87,9 +106,7 @@ class Request:
         return cls(
             method=method,
             path=path,
-            query=tuple(parse_qsl(query, keep_blank_values=True, errors="surrogateescape"))
-            if query
-            else (),
+            query=_parsed_query(query) if query else (),
             headers=headers or {},  # lower-cased once, by the field's converter
             body=raw,
             base=base,

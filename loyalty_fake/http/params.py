@@ -323,9 +323,10 @@ class Query:
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Index the decoded ``(name, value)`` pairs."""
         self.pairs = tuple(pairs)
-        self.values: dict[str, str] = {}
-        for name, value in self.pairs:
-            self.values[name] = value
+        # A repeated name keeps its last value, as dict() keeps it.
+        self.values: dict[str, str] = dict(self.pairs)
+        # Whether any name is a deepObject key (``created_at[before]``): most are not.
+        self._brackets = "[" in "".join(self.values)
 
     def strings(self, key: str) -> list[str] | None:
         """An array parameter's values, ``None`` when absent.
@@ -378,6 +379,8 @@ class Query:
 
     def timestamp(self, key: str, part: str) -> dt.datetime | None:
         """``key[part]`` (e.g. ``created_at[before]``) as a moment, or ``None``."""
+        if not self._brackets:
+            return None  # no name to build and look up
         return self._moment(f"{key}[{part}]", f"{key}.{part}")
 
     def moment(self, key: str) -> dt.datetime | None:
