@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -43,7 +42,7 @@ def test_the_writers_last_day_follows_the_programs_rules_when_they_change() -> N
         at = fake.clock.now()
         writer.add(card, 10, at, "Purchases")
         assert card.buckets[-1].last_day == dt.date(2024, 12, 1)
-        program.expiration_rules = attrs.evolve(program.expiration_rules, period_value=2)
+        program.expiration_rules = ExpirationRules("MONTH", period_value=2)
         writer.add(card, 10, at, "Purchases")
         assert card.buckets[0].last_day == Points.last_day(program, at) == dt.date(2024, 8, 1)
 
