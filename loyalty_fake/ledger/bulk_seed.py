@@ -228,6 +228,7 @@ class BulkWriter:
         if position is None:
             position = self._text_positions[texts] = card.transaction_texts.position(texts)
         append_movement(card, kind, seq, points, at, position, bucket)
-        event = self._transaction_events.get(kind)
-        if event is not None:
-            self._session.happened(card_activity(event, card.code, seq))
+        if self._transaction_events:
+            event = self._transaction_events.get(kind)
+            if event is not None:
+                self._session.happened(card_activity(event, card.code, seq))

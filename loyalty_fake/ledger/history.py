@@ -384,7 +384,7 @@ def append_movement(  # noqa: PLR0913, PLR0917 - the row's own values
             card.subtracted_points,
             expiry.toordinal() if expiry is not None else 0,
             buckets[0].points if expiry is not None else 0,
-            _KIND_CODES[kind] | _with_ref(card, bucket) << _REF_SHIFT,
+            _KIND_CODES[kind] | (_with_ref(card, bucket) << _REF_SHIFT if bucket else 0),
             texts,
         ),
     )
