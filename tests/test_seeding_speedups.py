@@ -12,6 +12,7 @@ from loyalty_fake.ledger.bulk_seed import BulkWriter
 from loyalty_fake.ledger.expiry import ExpirationRules
 from loyalty_fake.ledger.history_rows import DAY_MS, EPOCH, MS, day_and_ms
 from loyalty_fake.ledger.points import Points
+from loyalty_fake.seeding import seed_demo
 
 _UTC = dt.timezone.utc
 _MOMENTS = st.datetimes(
@@ -66,3 +67,11 @@ _PROFILE = {
     "address": {"city": "X"},
     "metadata": {"favourite_drink": "chai"},
 }
+
+
+def test_progress_is_reported_every_thousand_members_of_all_programs() -> None:
+    """Members seeded in batches still report at every thousandth member and at the end."""
+    fake = LoyaltyFake(seed=2, now="2024-06-01T00:00:00Z")
+    reports: list[tuple[int, int]] = []
+    seed_demo(fake, seed=2, programs=2, members=1500, progress=lambda *done: reports.append(done))
+    assert reports == [(1000, 3000), (2000, 3000), (3000, 3000)]
