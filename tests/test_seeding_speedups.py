@@ -12,7 +12,13 @@ from loyalty_fake.ledger.bulk_seed import BulkWriter
 from loyalty_fake.ledger.expiry import ExpirationRules
 from loyalty_fake.ledger.history_rows import DAY_MS, EPOCH, MS, day_and_ms
 from loyalty_fake.ledger.points import Points
-from loyalty_fake.seeding import seed_demo
+from loyalty_fake.seeding import (
+    _DAY_MINUTES,
+    _HISTORY_DAYS,
+    _MINUTE,
+    _MINUTES_BACK,
+    seed_demo,
+)
 
 _UTC = dt.timezone.utc
 _MOMENTS = st.datetimes(
@@ -48,7 +54,7 @@ def test_the_writers_last_day_follows_the_programs_rules_when_they_change() -> N
         assert card.buckets[0].last_day == Points.last_day(program, at) == dt.date(2024, 8, 1)
 
 
-@given(_MOMENTS)
+@given(_MOMENTS.filter(lambda moment: 1 < moment.year < 9999))  # the rules' dates exist
 def test_the_writers_last_day_is_the_rules_last_day(moment: dt.datetime) -> None:
     """Worked out once a day or each time, points earned at a moment have the rules' last day."""
     fake = LoyaltyFake(seed=1, now="2024-06-01T00:00:00Z")
@@ -75,3 +81,16 @@ def test_progress_is_reported_every_thousand_members_of_all_programs() -> None:
     reports: list[tuple[int, int]] = []
     seed_demo(fake, seed=2, programs=2, members=1500, progress=lambda *done: reports.append(done))
     assert reports == [(1000, 3000), (2000, 3000), (3000, 3000)]
+
+
+@given(
+    _MOMENTS.filter(lambda now: now.year > 1),  # a year back from now is still a date
+    st.integers(0, _HISTORY_DAYS - 1),
+    st.integers(0, _DAY_MINUTES - 1),
+)
+def test_a_moment_back_is_the_instant_counted_back_in_minutes(
+    now: dt.datetime, day: int, minute: int
+) -> None:
+    """A day's moment less the minutes is the moment that many minutes before now."""
+    day_moment = now - _MINUTE * (day * _DAY_MINUTES)
+    assert day_moment - _MINUTES_BACK[minute] == now - _MINUTE * (day * _DAY_MINUTES + minute)
