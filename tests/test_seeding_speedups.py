@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.ledger.bulk_seed import BulkWriter
 from loyalty_fake.ledger.expiry import ExpirationRules
+from loyalty_fake.ledger.history import TextTable
 from loyalty_fake.ledger.history_rows import DAY_MS, EPOCH, MS, day_and_ms
 from loyalty_fake.ledger.points import Points
 from loyalty_fake.seeding import (
@@ -94,3 +95,19 @@ def test_a_moment_back_is_the_instant_counted_back_in_minutes(
     """A day's moment less the minutes is the moment that many minutes before now."""
     day_moment = now - _MINUTE * (day * _DAY_MINUTES)
     assert day_moment - _MINUTES_BACK[minute] == now - _MINUTE * (day * _DAY_MINUTES + minute)
+
+
+def test_the_writer_packs_texts_where_each_cards_table_keeps_them() -> None:
+    """A card with a text table of its own has its movements' texts kept in that table."""
+    fake = LoyaltyFake(seed=1, now="2024-06-01T00:00:00Z")
+    with fake.ledger.session(fake.app_id, undoable=False) as session:
+        program = session.campaigns.create(name="P", type="AUTO_UPDATE", vouchers_count=2)
+        writer = BulkWriter(session, program)
+        at = fake.clock.now()
+        shared = writer.join("c1", _PROFILE, at)
+        writer.add(shared, 10, at, "Gift")
+        own = writer.join("c2", _PROFILE | {"email": "c@d.e"}, at)
+        own.transaction_texts = TextTable([("API", "Other", None, "MANUAL")])
+        writer.add(own, 10, at, "Gift")
+        assert [t.reason for t in own.transactions] == ["Gift"]
+        assert [t.reason for t in shared.transactions] == ["Gift"]

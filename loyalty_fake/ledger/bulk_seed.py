@@ -80,6 +80,7 @@ class BulkWriter:
         "_reports_customers",
         "_session",
         "_text_positions",
+        "_texts",
         "_transaction_events",
     )
 
@@ -91,9 +92,11 @@ class BulkWriter:
         self._program_id = campaign.id
         self._points = session.points
         self._reports_customers = session.keeps(CUSTOMER_CREATED)
-        # Where each of the movements' few texts is in the project's TextTable, once it
-        # is there: a position never changes but when a failed unit of work truncates
-        # the table, and the writer writes in no unit that can fail (``bulk_ready``).
+        # Where each of the movements' few texts is in the project's TextTable (every
+        # card's), once it is there: a position never changes but when a failed unit of
+        # work truncates the table, and the writer writes in no unit that can fail
+        # (``bulk_ready``). A card with a table of its own is asked its own.
+        self._texts = session.project.texts
         self._text_positions: dict[Texts, int] = {}
         # The last day of points earned on a (UTC) day, by the program's rules when
         # they were asked: other rules (the program updated) start afresh.
@@ -224,9 +227,12 @@ class BulkWriter:
     ) -> None:
         """As ``Points.record`` records a movement (``bulk_ready``: no tiers follow it)."""
         seq = self._project.take_seq()
-        position = self._text_positions.get(texts)
+        table = card.transaction_texts
+        position = self._text_positions.get(texts) if table is self._texts else None
         if position is None:
-            position = self._text_positions[texts] = card.transaction_texts.position(texts)
+            position = table.position(texts)
+            if table is self._texts:
+                self._text_positions[texts] = position
         append_movement(card, kind, seq, points, at, position, bucket)
         if self._transaction_events:
             event = self._transaction_events.get(kind)
