@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from faker import Faker
@@ -24,6 +24,7 @@ from loyalty_fake.ledger.customers import CustomerRef
 from loyalty_fake.ledger.earning_rules import RuleSpec
 from loyalty_fake.ledger.expiry import ExpirationRules
 from loyalty_fake.ledger.orders import OrderInput, OrderItem
+from loyalty_fake.ledger.seed_writers import RequestWriter, SeedWriter
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from loyalty_fake.fake import LoyaltyFake
     from loyalty_fake.ledger import Ledger, Session
     from loyalty_fake.ledger.campaigns import Campaign
-    from loyalty_fake.ledger.cards import LoyaltyCard
     from loyalty_fake.ledger.rewards import Reward
 
 __all__ = ["DEMO_PROGRAM", "Pools", "create_program_with_cards", "seed_demo", "seed_program"]
@@ -39,10 +39,15 @@ __all__ = ["DEMO_PROGRAM", "Pools", "create_program_with_cards", "seed_demo", "s
 DEMO_PROGRAM = "Demo Coffee Club"
 _DRINKS = ("espresso", "flat white", "cortado", "filter", "matcha", "chai")
 _POOL_SIZE = 400
+# Members seeded between two progress reports.
+_BATCH = 1000
 _HISTORY_DAYS = 270
-# Moments are minutes back from now: multiplying a timedelta costs a third of making one.
+# Moments are minutes back from now: ``day`` days and ``minute`` minutes back is that
+# day's moment (worked out once a batch) less the minutes, a timedelta made once: the
+# instant ``now - _MINUTE * (day * _DAY_MINUTES + minute)``, with one subtraction.
 _MINUTE = dt.timedelta(minutes=1)
 _DAY_MINUTES = 1440
+_MINUTES_BACK = tuple(_MINUTE * minute for minute in range(_DAY_MINUTES))
 # About one card in ten stays unassigned, as in a real program's stock of cards.
 _SPARE_CARDS_PER_TEN = 1
 _RULES = ExpirationRules("MONTH", period_value=6, rounding_type="END_OF_MONTH")
@@ -228,22 +233,27 @@ def seed_program(  # noqa: PLR0913 - the seeding options
                     rules += len(session.earning_rules.create(program.id, list(_EARNING_RULES)))
                 draw = _Draw(pick.random)
                 with session.campaigns.bulk_load(program.id) as campaign:
-                    writer: _Writer = (
+                    writer: SeedWriter = (
                         BulkWriter(session, campaign)
                         if bulk_ready(session)
-                        else _Requests(session, program.id)
+                        else RequestWriter(session, program.id)
                     )
-                    for _ in range(members):
-                        transactions += _member_with_history(
+                    left = members
+                    while left:
+                        # Up to the next report: every thousandth member of all programs.
+                        count = min(left, _BATCH - done % _BATCH)
+                        transactions += _members_with_histories(
                             writer,
+                            count,
                             pools=pools,
                             now=now,
                             draw=draw,
                             coffee=rewards[0][0].id,
                             earning=earning,
                         )
-                        done += 1
-                        if progress is not None and (done % 1000 == 0 or done == total):
+                        left -= count
+                        done += count
+                        if progress is not None and (done % _BATCH == 0 or done == total):
                             progress(done, total)
                     # Points due by the end of the histories expire while the program is
                     # still loading: expiring them after it re-sorts each card in the
@@ -296,58 +306,9 @@ class _Draw:
         return start + int(self.random() * (stop - start))
 
 
-class _Writer(Protocol):
-    """Where a member's history is written: the requests' own path, or ``BulkWriter``."""
-
-    def request(self, at: dt.datetime) -> Session:
-        """The session, its clock at ``at``."""
-
-    def settle(self, at: dt.datetime) -> None:
-        """Do what has fallen due by ``at``."""
-
-    def join(self, source_id: str, profile: dict[str, Any], at: dt.datetime) -> LoyaltyCard:
-        """Make the customer ``source_id`` with ``profile`` a member; their card."""
-
-    def add(
-        self, card: LoyaltyCard, points: int, at: dt.datetime, reason: str, *, expiring: bool = True
-    ) -> None:
-        """Add points, expiring by the program's rules unless not ``expiring``."""
-
-    def remove(self, card: LoyaltyCard, points: int, at: dt.datetime, reason: str) -> None:
-        """Remove points."""
-
-
-class _Requests:
-    """A member's history written request by request (``bulk_ready`` said bulk is not exact)."""
-
-    def __init__(self, session: Session, program_id: str) -> None:
-        self._session = session
-        self._program_id = program_id
-
-    def request(self, at: dt.datetime) -> Session:
-        self._session.clock.set(at)
-        return self._session
-
-    def settle(self, at: dt.datetime) -> None:
-        self.request(at).settle()
-
-    def join(self, source_id: str, profile: dict[str, Any], at: dt.datetime) -> LoyaltyCard:
-        customer = CustomerRef(source_id=source_id, profile=profile)
-        return self.request(at).members.add(self._program_id, customer=customer)
-
-    def add(
-        self, card: LoyaltyCard, points: int, at: dt.datetime, reason: str, *, expiring: bool = True
-    ) -> None:
-        self.request(at).points.change_balance(
-            card.code, points, expiration_type=None if expiring else "NON_EXPIRING", reason=reason
-        )
-
-    def remove(self, card: LoyaltyCard, points: int, at: dt.datetime, reason: str) -> None:
-        self.request(at).points.change_balance(card.code, -points, reason=reason)
-
-
-def _member_with_history(  # noqa: PLR0913
-    writer: _Writer,
+def _members_with_histories(  # noqa: PLR0913
+    writer: SeedWriter,
+    count: int,
     *,
     pools: Pools,
     draw: _Draw,
@@ -355,45 +316,71 @@ def _member_with_history(  # noqa: PLR0913
     coffee: str,
     earning: bool = False,
 ) -> int:
-    one, below, chance = draw.one, draw.below, draw.random
-    first, last = one(pools.first_names), one(pools.last_names)
-    email = f"{first}.{last}{below(10_000)}@{one(pools.domains)}".lower()
-    taken = draw.taken
-    while email in taken:
-        email = f"{first}.{last}{below(10_000)}@{one(pools.domains)}".lower()
-    taken.add(email)
-    profile = {
-        "name": f"{first} {last}",
-        "email": email,
-        "phone": f"+1-{below(999, 200)}-{below(999, 100)}-{below(10_000)}",
-        "address": {
-            "line_1": one(pools.streets),
-            "city": one(pools.cities),
-            "postal_code": one(pools.postcodes),
-            "country": one(pools.countries),
-        },
-        "metadata": {"favourite_drink": one(_DRINKS)},
-    }
-    days = sorted({below(_HISTORY_DAYS, 1) for _ in range(below(5, 1))}, reverse=True)
-    joined = now - _MINUTE * (days[0] * _DAY_MINUTES + below(_DAY_MINUTES))
-    writer.settle(joined)
-    card = writer.join(email, profile, joined)
-    for day in days:
-        at = now - _MINUTE * (day * _DAY_MINUTES + below(_DAY_MINUTES))
-        writer.settle(at)  # points due by now expire before the balance is read
-        balance = card.balance
-        if balance > 0 and chance() < 0.3:  # noqa: PLR2004 - one movement in three spends
-            if balance >= _REWARDS[0][2] and chance() < _REDEEMING:
-                writer.request(at).redemptions.redeem(card.code, reward_id=coffee)
+    """``count`` members, one after another, each with their history; the movements made.
+
+    Each pick is ``draw.one`` and ``draw.below`` written out (``values[int(rnd() *
+    len(values))]``, ``start + int(rnd() * (stop - start))``), the same draws in the
+    same order: twenty calls a member to them were a sixth of seeding's time. What every
+    member reads (the pools, the writer's methods) is looked up once per batch.
+    """
+    rnd, taken = draw.random, draw.taken
+    first_names, last_names, domains = pools.first_names, pools.last_names, pools.domains
+    streets, cities, postcodes, countries = (
+        pools.streets,
+        pools.cities,
+        pools.postcodes,
+        pools.countries,
+    )
+    settle, join, add, remove = writer.settle, writer.join, writer.add, writer.remove
+    days_back = tuple(now - _MINUTE * (day * _DAY_MINUTES) for day in range(_HISTORY_DAYS))
+    movements = 0
+    for _ in range(count):
+        first = first_names[int(rnd() * len(first_names))]
+        last = last_names[int(rnd() * len(last_names))]
+        email = f"{first}.{last}{int(rnd() * 10_000)}@{domains[int(rnd() * len(domains))]}"
+        email = email.lower()
+        while email in taken:
+            email = f"{first}.{last}{int(rnd() * 10_000)}@{domains[int(rnd() * len(domains))]}"
+            email = email.lower()
+        taken.add(email)
+        phone = f"+1-{200 + int(rnd() * 799)}-{100 + int(rnd() * 899)}-{int(rnd() * 10_000)}"
+        profile = {
+            "name": f"{first} {last}",
+            "email": email,
+            "phone": phone,
+            "address": {
+                "line_1": streets[int(rnd() * len(streets))],
+                "city": cities[int(rnd() * len(cities))],
+                "postal_code": postcodes[int(rnd() * len(postcodes))],
+                "country": countries[int(rnd() * len(countries))],
+            },
+            "metadata": {"favourite_drink": _DRINKS[int(rnd() * len(_DRINKS))]},
+        }
+        # Days back, oldest first: one to four distinct days of the past nine months.
+        days = sorted(
+            {1 + int(rnd() * (_HISTORY_DAYS - 1)) for _ in range(1 + int(rnd() * 4))},
+            reverse=True,
+        )
+        joined = days_back[days[0]] - _MINUTES_BACK[int(rnd() * _DAY_MINUTES)]
+        settle(joined)
+        card = join(email, profile, joined)
+        for day in days:
+            at = days_back[day] - _MINUTES_BACK[int(rnd() * _DAY_MINUTES)]
+            settle(at)  # points due by now expire before the balance is read
+            balance = card.balance
+            if balance > 0 and rnd() < 0.3:  # noqa: PLR2004 - one movement in three spends
+                if balance >= _REWARDS[0][2] and rnd() < _REDEEMING:
+                    writer.request(at).redemptions.redeem(card.code, reward_id=coffee)
+                else:
+                    remove(card, 1 + int(rnd() * balance), at, "Gift to a friend")
+            elif rnd() < 0.1:  # noqa: PLR2004 - now and then a gift that never expires
+                add(card, 10 + int(rnd() * 191), at, "Apology from the barista", expiring=False)
+            elif earning:
+                _paid_order(writer.request(at), draw, email, f"{card.code}-{day}")
             else:
-                writer.remove(card, below(balance + 1, 1), at, "Gift to a friend")
-        elif chance() < 0.1:  # noqa: PLR2004 - now and then a gift that never expires
-            writer.add(card, below(201, 10), at, "Apology from the barista", expiring=False)
-        elif earning:
-            _paid_order(writer.request(at), draw, email, f"{card.code}-{day}")
-        else:
-            writer.add(card, below(601, 20), at, "Purchases")
-    return len(days)
+                add(card, 20 + int(rnd() * 581), at, "Purchases")
+        movements += len(days)
+    return movements
 
 
 def _paid_order(session: Session, draw: _Draw, source_id: str, order_id: str) -> None:

@@ -14,6 +14,7 @@ whether a project is such; seeding takes the per-request path where it is not.
 
 from __future__ import annotations
 
+import datetime as dt
 from heapq import heappop
 from typing import TYPE_CHECKING
 
@@ -25,11 +26,11 @@ from loyalty_fake.ledger.customers import CUSTOMER_CREATED, Customer, CustomerRe
 from loyalty_fake.ledger.history import append_movement
 
 if TYPE_CHECKING:
-    import datetime as dt
     from typing import Any
 
     from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
+    from loyalty_fake.ledger.expiry import ExpirationRules
     from loyalty_fake.ledger.history import Texts, TransactionType
     from loyalty_fake.ledger.session import Session
 
@@ -40,6 +41,7 @@ _REMOVAL: TransactionType = "POINTS_REMOVAL"
 _EXPIRATION: TransactionType = "POINTS_EXPIRATION"
 # The texts of an expiration: no source, reason or source_id; done automatically.
 _EXPIRED: Texts = (None, None, None, "AUTOMATIC")
+_UTC = dt.timezone.utc
 
 
 def bulk_ready(session: Session) -> bool:
@@ -71,11 +73,14 @@ class BulkWriter:
 
     __slots__ = (
         "_campaign",
+        "_last_days",
         "_points",
         "_program_id",
         "_project",
         "_reports_customers",
         "_session",
+        "_text_positions",
+        "_texts",
         "_transaction_events",
     )
 
@@ -87,6 +92,18 @@ class BulkWriter:
         self._program_id = campaign.id
         self._points = session.points
         self._reports_customers = session.keeps(CUSTOMER_CREATED)
+        # Where each of the movements' few texts is in the project's TextTable (every
+        # card's), once it is there: a position never changes but when a failed unit of
+        # work truncates the table, and the writer writes in no unit that can fail
+        # (``bulk_ready``). A card with a table of its own is asked its own.
+        self._texts = session.project.texts
+        self._text_positions: dict[Texts, int] = {}
+        # The last day of points earned on a (UTC) day, by the program's rules when
+        # they were asked: other rules (the program updated) start afresh.
+        self._last_days: tuple[ExpirationRules | None, dict[dt.date, dt.date | None]] = (
+            campaign.expiration_rules,
+            {},
+        )
         # The activity a movement reports, by its type, where the session keeps it (for a
         # reaction or the webhooks); making the others only to drop them costs a million.
         self._transaction_events = {
@@ -166,11 +183,27 @@ class BulkWriter:
         """
         points_area = self._points
         project, campaign = self._project, self._campaign
-        last_day = points_area.last_day(campaign, at) if expiring else None
+        last_day = self._last_day(at) if expiring else None
         points_area.earn(project, card, points, last_day, at)
         card.points += points
         points_area.touch(project, campaign, card, at)
         self._record(card, _ADDITION, points, at, ("API", reason, None, "MANUAL"))
+
+    def _last_day(self, at: dt.datetime) -> dt.date | None:
+        """``Points.last_day`` of points earned at ``at``, worked out once a day.
+
+        The rules give every moment of one UTC day the same last day; a moment in
+        another zone is worked out each time.
+        """
+        rules, last_days = self._last_days
+        if rules is not self._campaign.expiration_rules:
+            rules, last_days = self._last_days = (self._campaign.expiration_rules, {})
+        if at.tzinfo is not _UTC:
+            return self._points.last_day(self._campaign, at)
+        day = at.date()
+        if day not in last_days:
+            last_days[day] = self._points.last_day(self._campaign, at)
+        return last_days[day]
 
     def remove(self, card: LoyaltyCard, points: int, at: dt.datetime, reason: str) -> None:
         """Remove ``points`` (at most the balance) from a member's card, soonest-expiring first.
@@ -194,7 +227,14 @@ class BulkWriter:
     ) -> None:
         """As ``Points.record`` records a movement (``bulk_ready``: no tiers follow it)."""
         seq = self._project.take_seq()
-        append_movement(card, kind, seq, points, at, texts, bucket)
-        event = self._transaction_events.get(kind)
-        if event is not None:
-            self._session.happened(card_activity(event, card.code, seq))
+        table = card.transaction_texts
+        position = self._text_positions.get(texts) if table is self._texts else None
+        if position is None:
+            position = table.position(texts)
+            if table is self._texts:
+                self._text_positions[texts] = position
+        append_movement(card, kind, seq, points, at, position, bucket)
+        if self._transaction_events:
+            event = self._transaction_events.get(kind)
+            if event is not None:
+                self._session.happened(card_activity(event, card.code, seq))

@@ -1,4 +1,4 @@
-"""A card's transactions, packed: the only code that knows how they are laid out in bytes.
+"""A card's transactions, packed: what a row holds of a movement (``history_rows.py`` packs rows).
 
 A ``Transaction`` is a value, made on every write and read. What a card stores of its
 movements is one row of integers each (``transaction_rows``), the texts in its project's
@@ -9,14 +9,24 @@ history is the largest thing the fake holds, and packed it fits the 2 KB a membe
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import struct
 from array import array
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
 
 from loyalty_fake.ids import transaction_event_id, transaction_id
+from loyalty_fake.ledger.history_rows import (
+    DAY_MS,
+    EPOCH,
+    MS,
+    NO_ROWS,
+    PACKED_ROWS,
+    PACKINGS,
+    ROW,
+    ROW_STRUCTS,
+    day_and_ms,
+    with_row,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -157,65 +167,7 @@ _ACCRUAL = _KIND_CODES["POINTS_ACCRUAL"]
 _ACTIVATION = _KIND_CODES["PENDING_POINTS_ACTIVATION"]
 _TRANSFERS = frozenset({_KIND_CODES["POINTS_TRANSFER_OUT"], _KIND_CODES["POINTS_TRANSFER_IN"]})
 _NO_REDEMPTION = frozenset({_EXPIRATION, _ACCRUAL, _ACTIVATION, *_TRANSFERS})
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-_MS = dt.timedelta(milliseconds=1)
-_DAY_MS = 86_400_000
-# One row of integers per transaction: seq, created_at as days since the epoch and
-# milliseconds into that day, points, total, balance, expired_points, subtracted_points,
-# next_expiration_date (ordinal, 0 for none), next_expiration_points, the type (4 bits)
-# with the position plus one (0 for none) in the card's transaction_refs of the bucket
-# that expired, the redemption or the accrual, and the texts' position in the project's
-# TextTable.
-# A card keeps its rows as bytes in a narrow form (see TransactionLog).
-_ROW = 12
-_REF_SHIFT = 4
-# The packed forms of a card's rows, narrowest first: a card's rows take the first
-# whose every column holds them, and keep the form's number as their first byte.
-_PACKINGS = ("<IHIhhhhhIhHH", "<IHIiiiiiIiIH", "<" + "q" * _ROW)
-_ROW_STRUCTS = tuple(struct.Struct(packing) for packing in _PACKINGS)
-# A card's rows stay bytes up to this many; past it, a growable array (appending to
-# bytes copies them).
-_PACKED_ROWS = 64
-NO_ROWS = bytes(1)
-
-
-@functools.lru_cache(maxsize=256)
-def _rows_struct(form: int, count: int) -> struct.Struct:
-    return struct.Struct(_PACKINGS[form][0] + _PACKINGS[form][1:] * count)
-
-
-def _pack_rows(rows: array[int]) -> bytes:
-    """``rows`` in the narrowest form whose every column holds them."""
-    count = len(rows) // _ROW
-    for form in range(len(_PACKINGS) - 1):
-        try:
-            return bytes((form,)) + _rows_struct(form, count).pack(*rows)
-        except struct.error:  # noqa: PERF203 - a wider form is rare
-            continue
-    return bytes((len(_PACKINGS) - 1,)) + _rows_struct(len(_PACKINGS) - 1, count).pack(*rows)
-
-
-def _unpack_rows(rows: bytes) -> array[int]:
-    form = rows[0]
-    count = (len(rows) - 1) // _ROW_STRUCTS[form].size
-    return array("q", _rows_struct(form, count).unpack_from(rows, 1))
-
-
-def _with_row(rows: array[int] | bytes, row: tuple[int, ...]) -> array[int] | bytes:
-    """``rows`` with ``row`` appended: bytes in place of short rows, the array grown."""
-    if isinstance(rows, array):
-        rows.extend(row)
-        return rows
-    packing = _ROW_STRUCTS[rows[0]]
-    short = (len(rows) - 1) // packing.size < _PACKED_ROWS
-    if short:
-        try:
-            return rows + packing.pack(*row)
-        except struct.error:  # a column outgrew the form: repack all, wider
-            pass
-    unpacked = _unpack_rows(rows)
-    unpacked.extend(row)
-    return _pack_rows(unpacked) if short else unpacked
+_REF_SHIFT = 4  # the type's bits in a row's kind column (see history_rows.py)
 
 
 Texts = tuple[str | None, str | None, str | None, str]
@@ -307,8 +259,8 @@ class TransactionLog:
             or transaction.transfer
         )
         expiry = transaction.next_expiration_date
-        day, ms = divmod((transaction.created_at - _EPOCH) // _MS, _DAY_MS)
-        self._card.transaction_rows = _with_row(
+        day, ms = day_and_ms(transaction.created_at)
+        self._card.transaction_rows = with_row(
             self._card.transaction_rows,
             (
                 transaction.seq,
@@ -329,16 +281,16 @@ class TransactionLog:
     def __len__(self) -> int:
         rows = self._card.transaction_rows
         if isinstance(rows, array):
-            return len(rows) // _ROW
-        return (len(rows) - 1) // _ROW_STRUCTS[rows[0]].size
+            return len(rows) // ROW
+        return (len(rows) - 1) // ROW_STRUCTS[rows[0]].size
 
     def _at(self, index: int) -> Transaction:
         rows = self._card.transaction_rows
         row: Sequence[int]
         if isinstance(rows, array):
-            row = rows[index * _ROW : (index + 1) * _ROW]
+            row = rows[index * ROW : (index + 1) * ROW]
         else:
-            packing = _ROW_STRUCTS[rows[0]]
+            packing = ROW_STRUCTS[rows[0]]
             row = packing.unpack_from(rows, 1 + index * packing.size)
         (
             seq,
@@ -365,7 +317,7 @@ class TransactionLog:
             points=points,
             total=total,
             balance=balance,
-            created_at=_EPOCH + (day * _DAY_MS + ms) * _MS,
+            created_at=EPOCH + (day * DAY_MS + ms) * MS,
             card_code=card.code,
             source=source,
             reason=reason,
@@ -408,17 +360,18 @@ def append_movement(  # noqa: PLR0913, PLR0917 - the row's own values
     seq: int,
     points: int,
     created_at: dt.datetime,
-    texts: Texts,
+    texts: int,
     bucket: PointsBucket | None = None,
 ) -> None:
     """Pack what ``Points.record`` packs of points moved by hand or expired (``bucket``).
 
     The card's counters now, without making a ``Transaction``: bulk seeding's histories.
+    ``texts``: where the movement's texts are in the card's ``TextTable`` (``position``).
     """
     buckets = card.buckets
     expiry = buckets[0].last_day if buckets else None
-    day, ms = divmod((created_at - _EPOCH) // _MS, _DAY_MS)
-    card.transaction_rows = _with_row(
+    day, ms = day_and_ms(created_at)
+    card.transaction_rows = with_row(
         card.transaction_rows,
         (
             seq,
@@ -431,8 +384,8 @@ def append_movement(  # noqa: PLR0913, PLR0917 - the row's own values
             card.subtracted_points,
             expiry.toordinal() if expiry is not None else 0,
             buckets[0].points if expiry is not None else 0,
-            _KIND_CODES[kind] | _with_ref(card, bucket) << _REF_SHIFT,
-            card.transaction_texts.position(texts),
+            _KIND_CODES[kind] | (_with_ref(card, bucket) << _REF_SHIFT if bucket else 0),
+            texts,
         ),
     )
 
@@ -441,9 +394,9 @@ def append_movement(  # noqa: PLR0913, PLR0917 - the row's own values
 PACKED_LAYOUTS = {
     "TextTable": ("texts", "source,reason,source_id,operation_type"),
     "TransactionLog": (
-        f"transaction_rows/{_ROW}",
-        *_PACKINGS,
-        str(_PACKED_ROWS),
+        f"transaction_rows/{ROW}",
+        *PACKINGS,
+        str(PACKED_ROWS),
         "total=points-subtracted",
     ),
 }
