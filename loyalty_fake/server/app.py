@@ -100,6 +100,14 @@ class ServerApp:
         # Served, webhooks go to their URLs too (loyalty_fake.webhooks).
         self.served.app.webhooks.deliver = True
 
+    def answers_at_once(self) -> bool:
+        """Whether every request is answered without waiting: no fault is configured.
+
+        Then the server serves requests on its loop's own thread (``http11.Server``); a
+        fault that delays or holds an answer needs a worker thread of its own.
+        """
+        return not self.served.app.faults
+
     def handle(self, request: Request) -> Response:
         """Answer a request; journal it first when it changed state.
 
