@@ -20,9 +20,11 @@ from waitress import wasyncore
 
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.server import LiveServer, ServerApp
+from loyalty_fake.server.store import Store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
+    from pathlib import Path
 
 AUTH = b"X-App-Id: loyalty-fake-app-id\r\nX-App-Token: loyalty-fake-app-token\r\n"
 CLIENTS = 4
@@ -285,3 +287,13 @@ def test_pipelined_answers_over_the_high_water_mark_on_the_loop_thread() -> None
     finally:
         server.stop()
     assert app.threads == [LOOP_THREAD, LOOP_THREAD]
+
+
+def test_a_write_that_waits_for_the_disk_keeps_the_workers(tmp_path: Path) -> None:
+    """With ``--fsync`` a write waits for its flush: reads go on meanwhile, in other workers."""
+    in_memory = ServerApp(LoyaltyFake(seed=7))
+    durable = ServerApp(LoyaltyFake(seed=7), store=Store(tmp_path / "state"))
+    flushed = ServerApp(LoyaltyFake(seed=7), store=Store(tmp_path / "flushed", fsync=True))
+    assert in_memory.answers_at_once()
+    assert durable.answers_at_once()
+    assert not flushed.answers_at_once()
