@@ -56,12 +56,23 @@ def _served(app: Callable[..., Iterable[bytes]]) -> Iterator[LiveServer]:
         server.stop()
 
 
-@pytest.fixture
-def fake_server() -> Iterator[LiveServer]:
-    """The fake with a program of one card, served."""
+@pytest.fixture(params=["loop thread", "workers"])
+def fake_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """The fake with a program of one card, served on the loop's thread or by workers.
+
+    Workers: wrapped in a plain function, which does not say it answers at once.
+    """
     fake = LoyaltyFake(seed=7, now="2024-05-01T12:00:00Z")
     fake.create_loyalty_program("Club", vouchers_count=1)
-    yield from _served(ServerApp(fake))
+    app = ServerApp(fake)
+    if request.param == "loop thread":
+        yield from _served(app)
+        return
+
+    def plain(environ: dict[str, Any], start_response: Callable[..., object]) -> Iterable[bytes]:
+        return app(environ, start_response)
+
+    yield from _served(plain)
 
 
 def _address(server: LiveServer) -> tuple[str, int]:
