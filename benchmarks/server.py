@@ -121,14 +121,24 @@ def spawn(command: Sequence[str], timeout: float = 120, stderr: IO[str] | None =
 # -- the floor ----------------------------------------------------------------------------
 
 
-def _floor_app(post_body: bytes, get_body: bytes) -> Callable[..., Iterable[bytes]]:
-    """A WSGI app that reads the request body and answers a fixed JSON body."""
+@attrs.frozen
+class _FloorApp:
+    """A WSGI app that reads the request body and answers a fixed JSON body.
 
-    def app(environ: dict[str, Any], start_response: Callable[..., object]) -> Iterable[bytes]:
+    It answers at once, as the fake says it does when no fault is configured: the server
+    then serves both on its loop's thread (``loyalty_fake.server.http11``), the same way.
+    """
+
+    post_body: bytes
+    get_body: bytes
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., object]
+    ) -> Iterable[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         if length:
             environ["wsgi.input"].read(length)
-        body = get_body if environ["REQUEST_METHOD"] == "GET" else post_body
+        body = self.get_body if environ["REQUEST_METHOD"] == "GET" else self.post_body
         start_response(
             "200 OK",
             [
@@ -138,7 +148,9 @@ def _floor_app(post_body: bytes, get_body: bytes) -> Callable[..., Iterable[byte
         )
         return [body]
 
-    return app
+    def answers_at_once(self) -> bool:
+        """Always: see the class."""
+        return True
 
 
 def _serve_floor(post_bytes: int, get_bytes: int) -> None:
@@ -148,7 +160,7 @@ def _serve_floor(post_bytes: int, get_bytes: int) -> None:
     def body(size: int) -> bytes:
         return b'{"x":"' + b"x" * max(size - 8, 0) + b'"}'
 
-    server = LiveServer(_floor_app(body(post_bytes), body(get_bytes))).start()
+    server = LiveServer(_FloorApp(body(post_bytes), body(get_bytes))).start()
     print(f"floor serving {server.url}", flush=True)
     while True:
         time.sleep(3600)

@@ -68,8 +68,8 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         type=_calls,
         default=DEFAULT_JOURNAL_SIZE,
         metavar="N",
-        help="keep the last N calls for GET /_fake/journal and the dashboard; 0 keeps none "
-        f"(default: {DEFAULT_JOURNAL_SIZE})",
+        help="keep the last N calls for GET /_fake/journal and the dashboard (with "
+        f"--control-plane; none without); 0 keeps none (default: {DEFAULT_JOURNAL_SIZE})",
     )
     parser.add_argument(
         "--allow-host",

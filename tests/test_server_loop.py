@@ -20,9 +20,11 @@ from waitress import wasyncore
 
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.server import LiveServer, ServerApp
+from loyalty_fake.server.store import Store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
+    from pathlib import Path
 
 AUTH = b"X-App-Id: loyalty-fake-app-id\r\nX-App-Token: loyalty-fake-app-token\r\n"
 CLIENTS = 4
@@ -54,12 +56,23 @@ def _served(app: Callable[..., Iterable[bytes]]) -> Iterator[LiveServer]:
         server.stop()
 
 
-@pytest.fixture
-def fake_server() -> Iterator[LiveServer]:
-    """The fake with a program of one card, served."""
+@pytest.fixture(params=["loop thread", "workers"])
+def fake_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """The fake with a program of one card, served on the loop's thread or by workers.
+
+    Workers: wrapped in a plain function, which does not say it answers at once.
+    """
     fake = LoyaltyFake(seed=7, now="2024-05-01T12:00:00Z")
     fake.create_loyalty_program("Club", vouchers_count=1)
-    yield from _served(ServerApp(fake))
+    app = ServerApp(fake)
+    if request.param == "loop thread":
+        yield from _served(app)
+        return
+
+    def plain(environ: dict[str, Any], start_response: Callable[..., object]) -> Iterable[bytes]:
+        return app(environ, start_response)
+
+    yield from _served(plain)
 
 
 def _address(server: LiveServer) -> tuple[str, int]:
@@ -147,3 +160,151 @@ def test_an_answer_over_the_high_water_mark_reaches_a_slow_reader(
         # The connection still serves: the loop took the rest over when the request ended.
         connection.sendall(b"GET / HTTP/1.1\r\nHost: %s\r\n\r\n" % host)
         assert len(_read_answer(connection)) == 3 * len(PIECE)
+
+
+# -- requests served on the loop's own thread ---------------------------------------------
+
+LOOP_THREAD = "loyalty-fake-server"
+
+
+class _Noting:
+    """An app that notes each request's thread, and answers at once while ``quick`` says so."""
+
+    def __init__(self, body: bytes = b"ok", pieces: int = 1) -> None:
+        self.quick = True
+        self.threads: list[str] = []
+        self.body = body
+        self.pieces = pieces
+
+    def __call__(
+        self, _environ: dict[str, Any], start_response: Callable[..., object]
+    ) -> list[bytes]:
+        self.threads.append(threading.current_thread().name)
+        start_response("200 OK", [("Content-Length", str(self.pieces * len(self.body)))])
+        return [self.body] * self.pieces
+
+    def answers_at_once(self) -> bool:
+        return self.quick
+
+
+def _read_answers(connection: socket.socket, count: int) -> list[bytes]:
+    """The bodies of the next ``count`` pipelined responses, each up to its length."""
+    received = b""
+    bodies: list[bytes] = []
+    while len(bodies) < count:
+        head, found, rest = received.partition(b"\r\n\r\n")
+        length = next(
+            (
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            ),
+            None,
+        )
+        if found and length is not None and len(rest) >= length:
+            assert head.startswith(b"HTTP/1.1 200 "), head
+            bodies.append(rest[:length])
+            received = rest[length:]
+            continue
+        chunk = connection.recv(1 << 20)
+        assert chunk, f"closed mid-answer: {received[:200]!r}"
+        received += chunk
+    return bodies
+
+
+def _get(server: LiveServer) -> bytes:
+    host = server.url.removeprefix("http://").encode()
+    return b"GET / HTTP/1.1\r\nHost: %s\r\n\r\n" % host
+
+
+def test_a_request_is_served_on_the_loop_thread_while_the_app_answers_at_once() -> None:
+    """No hand-off to a worker while the app answers at once; a worker once it does not."""
+    app = _Noting()
+    server = LiveServer(app).start()
+    try:
+        with socket.create_connection(_address(server), timeout=30) as connection:
+            connection.sendall(_get(server) * 2)  # pipelined: both in one poll round
+            assert _read_answers(connection, 2) == [b"ok", b"ok"]
+            app.quick = False
+            connection.sendall(_get(server))
+            assert _read_answer(connection) == b"ok"
+    finally:
+        server.stop()
+    assert app.threads[:2] == [LOOP_THREAD, LOOP_THREAD]
+    assert app.threads[2].startswith("waitress-"), app.threads
+
+
+def test_an_app_that_does_not_say_is_served_by_workers() -> None:
+    """A plain WSGI app (the proxy's, for one) may wait on anything: it keeps the workers."""
+    threads: list[str] = []
+
+    def app(_environ: dict[str, Any], start_response: Callable[..., object]) -> list[bytes]:
+        threads.append(threading.current_thread().name)
+        start_response("200 OK", [("Content-Length", "2")])
+        return [b"ok"]
+
+    server = LiveServer(app).start()
+    try:
+        with socket.create_connection(_address(server), timeout=30) as connection:
+            connection.sendall(_get(server))
+            assert _read_answer(connection) == b"ok"
+    finally:
+        server.stop()
+    assert threads[0].startswith("waitress-"), threads
+
+
+def test_a_fault_sends_the_requests_to_workers_so_a_slow_answer_holds_no_other() -> None:
+    """With a fault configured, a delayed answer waits on a worker: others are answered."""
+    fake = LoyaltyFake(seed=7, now="2024-05-01T12:00:00Z")
+    fake.create_loyalty_program("Club", vouchers_count=1)
+    app = ServerApp(fake)
+    assert app.answers_at_once()
+    fake.faults.add(method="POST", latency=1.5, times=1)
+    assert not app.answers_at_once()
+    server = LiveServer(app).start()
+    host = server.url.removeprefix("http://").encode()
+    body = b'{"customer":{"source_id":"late"}}'
+    held = (
+        b"POST /v1/loyalties/Club/members HTTP/1.1\r\nHost: %s\r\n%s"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+        % (host, AUTH, len(body), body)
+    )
+    listing = b"GET /v1/loyalties/Club/members HTTP/1.1\r\nHost: %s\r\n%s\r\n" % (host, AUTH)
+    try:
+        with (
+            socket.create_connection(_address(server), timeout=30) as slow,
+            socket.create_connection(_address(server), timeout=30) as other,
+        ):
+            slow.sendall(held)
+            time.sleep(0.2)  # the held request is in its fault's latency by now
+            began = time.monotonic()
+            other.sendall(listing)
+            _read_answer(other)
+            assert time.monotonic() - began < 1.0
+            _read_answer(slow)
+    finally:
+        server.stop()
+
+
+def test_pipelined_answers_over_the_high_water_mark_on_the_loop_thread() -> None:
+    """On the loop's thread no request waits for the loop: the loop sends it all after."""
+    app = _Noting(PIECE, pieces=3)
+    server = LiveServer(app).start()
+    try:
+        with socket.create_connection(_address(server), timeout=30) as connection:
+            connection.sendall(_get(server) * 2)
+            time.sleep(0.3)  # the first answer fills the socket; the second is queued
+            assert _read_answers(connection, 2) == [PIECE * 3, PIECE * 3]
+    finally:
+        server.stop()
+    assert app.threads == [LOOP_THREAD, LOOP_THREAD]
+
+
+def test_a_write_that_waits_for_the_disk_keeps_the_workers(tmp_path: Path) -> None:
+    """With ``--fsync`` a write waits for its flush: reads go on meanwhile, in other workers."""
+    in_memory = ServerApp(LoyaltyFake(seed=7))
+    durable = ServerApp(LoyaltyFake(seed=7), store=Store(tmp_path / "state"))
+    flushed = ServerApp(LoyaltyFake(seed=7), store=Store(tmp_path / "flushed", fsync=True))
+    assert in_memory.answers_at_once()
+    assert durable.answers_at_once()
+    assert not flushed.answers_at_once()

@@ -100,6 +100,15 @@ class ServerApp:
         # Served, webhooks go to their URLs too (loyalty_fake.webhooks).
         self.served.app.webhooks.deliver = True
 
+    def answers_at_once(self) -> bool:
+        """Whether every request is answered without waiting: no fault, no ``--fsync``.
+
+        Then the server serves requests on its loop's own thread (``http11.Server``); a
+        fault that delays or holds an answer needs a worker thread of its own, and reads
+        go on in other workers while a write waits for its flush.
+        """
+        return not self.served.app.faults and (self.store is None or not self.store.fsync)
+
     def handle(self, request: Request) -> Response:
         """Answer a request; journal it first when it changed state.
 

@@ -88,6 +88,12 @@ class SwappableApp:
             )
         return app(environ, start_response)
 
+    def answers_at_once(self) -> bool:
+        """Whether the current app answers without waiting (see ``ServerApp``)."""
+        app = self.current
+        quick = getattr(app, "answers_at_once", None)
+        return app is None or (quick is not None and bool(quick()))
+
 
 @attrs.frozen(cache_hash=True)  # hashed for every request, by _allows' cache
 class HostPolicy:
@@ -248,6 +254,8 @@ class LiveServer:
     ``request_timeout``: seconds a request may take to arrive whole (then 408);
     ``max_connections``: open connections at once (more wait to be accepted);
     ``access_log``: called once per answered request (method, target, status, seconds).
+    An app with an ``answers_at_once()`` method that says so has its requests served on
+    the server's loop thread rather than handed to a worker (``http11.Server``).
     """
 
     app: WSGIApp
@@ -308,6 +316,7 @@ class LiveServer:
                 request_timeout=self.request_timeout,
                 access_line=self.access_log,
                 ids=ids,
+                answers_at_once=getattr(self.app, "answers_at_once", None),
             )
         except OSError as error:
             raise CannotServeError(f"cannot listen on {where}: {error.strerror or error}") from None
@@ -321,9 +330,8 @@ class LiveServer:
     def _loop(self) -> None:
         server = self._server
         assert server is not None  # noqa: S101 - start() set it
-        while not self._stopping.is_set():
-            wasyncore.poll2(0.5, server._map)  # noqa: SLF001 - waitress's socket map
-        wasyncore.close_all(server._map)  # noqa: SLF001
+        server.run_loop(self._stopping)
+        wasyncore.close_all(server._map)  # noqa: SLF001 - waitress's socket map
 
     def stop(self) -> None:
         """Finish the requests in progress, stop serving, close the sockets; safe twice."""
