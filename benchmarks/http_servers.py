@@ -35,7 +35,7 @@ import attrs
 if __package__ in {None, ""}:  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.server import HEADERS, Spawned, spawn
+from benchmarks.server import HEADERS, Spawned, floor_app, spawn
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -49,27 +49,6 @@ THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 
 
 # -- the servers (run in a subprocess: ``--serve SERVER APP``) ------------------------------
-
-
-def _floor_app(post_size: int, get_size: int) -> Callable[..., Iterable[bytes]]:
-    def body(size: int) -> bytes:
-        return b'{"x":"' + b"x" * max(size - 8, 0) + b'"}'
-
-    post_body, get_body = body(post_size), body(get_size)
-
-    def app(environ: dict[str, Any], start_response: Callable[..., object]) -> Iterable[bytes]:
-        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        answer = get_body if environ["REQUEST_METHOD"] == "GET" else post_body
-        start_response(
-            "200 OK",
-            [
-                ("Content-Type", "application/json; charset=utf-8"),
-                ("Content-Length", str(len(answer))),
-            ],
-        )
-        return [answer]
-
-    return app
 
 
 def _fake_app() -> Callable[..., Iterable[bytes]]:
@@ -374,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.serve:
         server, app, *sizes = args.serve
-        _serve(server, _fake_app() if app == "fake" else _floor_app(*map(int, sizes)))
+        _serve(server, _fake_app() if app == "fake" else floor_app(*map(int, sizes)))
         return 0
     clients = [int(count) for count in args.clients.split(",")]
     for server in args.servers.split(","):

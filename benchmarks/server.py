@@ -29,7 +29,7 @@ import attrs
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["Throughput", "measure_server", "spawn"]
+__all__ = ["FloorApp", "Throughput", "floor_app", "measure_server", "spawn"]
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 HEADERS = {"X-App-Id": "loyalty-fake-app-id", "X-App-Token": "loyalty-fake-app-token"}
@@ -122,7 +122,7 @@ def spawn(command: Sequence[str], timeout: float = 120, stderr: IO[str] | None =
 
 
 @attrs.frozen
-class _FloorApp:
+class FloorApp:
     """A WSGI app that reads the request body and answers a fixed JSON body.
 
     It answers at once, as the fake says it does when no fault is configured: the server
@@ -135,6 +135,7 @@ class _FloorApp:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., object]
     ) -> Iterable[bytes]:
+        """Read the body, answer the fixed one."""
         length = int(environ.get("CONTENT_LENGTH") or 0)
         if length:
             environ["wsgi.input"].read(length)
@@ -153,14 +154,20 @@ class _FloorApp:
         return True
 
 
-def _serve_floor(post_bytes: int, get_bytes: int) -> None:
-    """Serve the floor app on a free port, on the fake's own server, until killed."""
-    from loyalty_fake.server import LiveServer  # noqa: PLC0415
+def floor_app(post_bytes: int, get_bytes: int) -> FloorApp:
+    """The floor app, answering bodies of those sizes to POST and to GET."""
 
     def body(size: int) -> bytes:
         return b'{"x":"' + b"x" * max(size - 8, 0) + b'"}'
 
-    server = LiveServer(_FloorApp(body(post_bytes), body(get_bytes))).start()
+    return FloorApp(body(post_bytes), body(get_bytes))
+
+
+def _serve_floor(post_bytes: int, get_bytes: int) -> None:
+    """Serve the floor app on a free port, on the fake's own server, until killed."""
+    from loyalty_fake.server import LiveServer  # noqa: PLC0415
+
+    server = LiveServer(floor_app(post_bytes, get_bytes)).start()
     print(f"floor serving {server.url}", flush=True)
     while True:
         time.sleep(3600)
