@@ -195,13 +195,17 @@ class BulkWriter:
         As ``Points.change_balance`` does (without ``expiration_type``, or with
         ``NON_EXPIRING``), for points it accepts.
         """
-        points_area = self._points
-        project, campaign = self._project, self._campaign
         last_day = self._last_day(at) if expiring else None
-        points_area.earn(project, card, points, last_day, at)
+        self._points.earn(self._project, card, points, last_day, at)
         card.points += points
-        points_area.touch(project, campaign, card, at)
+        self._touch(card, at)
         self._record(card, _ADDITION, points, at, ("API", reason, None, "MANUAL"))
+
+    def _touch(self, card: LoyaltyCard, at: dt.datetime) -> None:
+        """As ``Points.touch`` marks a member's card changed (``bulk_ready``: nothing to note)."""
+        previous = card.updated_at
+        card.updated_at = at
+        self._campaign.members.retouch(card, previous)
 
     def _last_day(self, at: dt.datetime) -> dt.date | None:
         """``Points.last_day`` of points earned at ``at``, worked out once a day.
@@ -224,10 +228,9 @@ class BulkWriter:
 
         As ``Points.change_balance`` with ``-points`` does.
         """
-        points_area = self._points
-        points_area.spend(card, points, at)
+        self._points.spend(card, points, at)
         card.subtracted_points += points
-        points_area.touch(self._project, self._campaign, card, at)
+        self._touch(card, at)
         self._record(card, _REMOVAL, -points, at, ("API", reason, None, "MANUAL"))
 
     def _record(  # noqa: PLR0913, PLR0917 - what Points.record takes of them

@@ -187,8 +187,12 @@ class Points(Area):
             created_at=now,
         )
         buckets = card.buckets
-        at = bisect_right(buckets, _bucket_order(bucket), key=_bucket_order)
-        card.buckets = (*buckets[:at], bucket, *buckets[at:])
+        order = bucket.sort_key
+        if not buckets or buckets[-1].sort_key <= order:
+            card.buckets = (*buckets, bucket)  # where bisecting puts it, most often
+        else:
+            at = bisect_right(buckets, order, key=_bucket_order)
+            card.buckets = (*buckets[:at], bucket, *buckets[at:])
         if last_day is not None:
             instant = expires_at(last_day)
             due = project.expiring.get(instant)
