@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.ledger.bulk_seed import BulkWriter
+from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
+from loyalty_fake.ledger.customers import Customer
 from loyalty_fake.ledger.expiry import ExpirationRules
 from loyalty_fake.ledger.history import TextTable
 from loyalty_fake.ledger.history_rows import DAY_MS, EPOCH, MS, day_and_ms
 from loyalty_fake.ledger.points import Points
+from loyalty_fake.ledger.publications import Publication
 from loyalty_fake.seeding import (
     _DAY_MINUTES,
     _HISTORY_DAYS,
@@ -134,3 +138,32 @@ def test_members_written_with_the_same_metadata_share_it_safely() -> None:
         session.customers.update("c1", {"metadata": {"favourite_drink": "tea"}})
         assert one.metadata == {"favourite_drink": "tea"}
         assert two.metadata == {"favourite_drink": "chai"}
+
+
+def test_the_records_made_by_position_have_their_fields_in_that_order() -> None:
+    """Seeding's records made with positional arguments get each value in its own field."""
+    expected = {
+        Customer: ("id", "source_id", "created_at", "updated_at", "name", "email", "phone"),
+        PointsBucket: ("seq", "card_code", "last_day", "points", "created_at"),
+        LoyaltyCard: (
+            "code",
+            "campaign_id",
+            "seq",
+            "created_at",
+            "updated_at",
+            "points",
+            "category",
+        ),
+        Publication: (
+            "created_at",
+            "customer_id",
+            "campaign_id",
+            "campaign_name",
+            "voucher_code",
+            "source_id",
+            "channel",
+            "metadata",
+        ),
+    }
+    for record, names in expected.items():
+        assert tuple(field.name for field in attrs.fields(record))[: len(names)] == names

@@ -170,17 +170,12 @@ class BulkWriter:
         metadata = self._metadata.get(metadata_items)
         if metadata is None:
             metadata = self._metadata[metadata_items] = project.shared(dict(metadata_items))
-        # As Customers.commit makes a new customer with this profile.
-        holder = Customer(
-            id=customer_id,
-            source_id=source_id,
-            created_at=at,
-            name=name,
-            email=email,
-            phone=phone,
-            packed_address=(self._address_keys, *address),
-            metadata=metadata,
-        )
+        # As Customers.commit makes a new customer with this profile. Its first fields in
+        # order (id, source_id, created_at, updated_at, name, email, phone), then set:
+        # keyword arguments cost a million members twice the making.
+        holder = Customer(customer_id, source_id, at, None, name, email, phone)
+        holder.packed_address = (self._address_keys, *address)
+        holder.metadata = metadata
         project.customers[customer_id] = holder
         if self._reports_customers:
             self._session.happened(Activity(CUSTOMER_CREATED, {"customer_id": customer_id}))
