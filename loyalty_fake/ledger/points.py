@@ -374,7 +374,13 @@ class Points(Area):
         expired = bucket.points
         bucket.points = 0
         bucket.updated_at = instant
-        card.buckets = tuple(kept for kept in card.buckets if kept is not bucket)
+        buckets = card.buckets
+        # Soonest expiry first: the bucket falling due is most often the first.
+        card.buckets = (
+            buckets[1:]
+            if buckets[0] is bucket
+            else tuple(kept for kept in buckets if kept is not bucket)
+        )
         card.expired_points += expired
         self.touch(project, project.campaigns[card.campaign_id], card, instant)
         return card, expired
