@@ -24,7 +24,7 @@ from loyalty_fake.ledger.customers import CustomerRef
 from loyalty_fake.ledger.earning_rules import RuleSpec
 from loyalty_fake.ledger.expiry import ExpirationRules
 from loyalty_fake.ledger.orders import OrderInput, OrderItem
-from loyalty_fake.ledger.seed_writers import RequestWriter, SeedWriter
+from loyalty_fake.ledger.seed_writers import RequestWriter, SeedProfile, SeedWriter
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,6 +38,8 @@ __all__ = ["DEMO_PROGRAM", "Pools", "create_program_with_cards", "seed_demo", "s
 
 DEMO_PROGRAM = "Demo Coffee Club"
 _DRINKS = ("espresso", "flat white", "cortado", "filter", "matcha", "chai")
+# A member's metadata (``SeedProfile``'s items): their favourite drink.
+_FAVOURITES = tuple((("favourite_drink", drink),) for drink in _DRINKS)
 _POOL_SIZE = 400
 # Members seeded between two progress reports.
 _BATCH = 1000
@@ -344,18 +346,18 @@ def _members_with_histories(  # noqa: PLR0913
             email = email.lower()
         taken.add(email)
         phone = f"+1-{200 + int(rnd() * 799)}-{100 + int(rnd() * 899)}-{int(rnd() * 10_000)}"
-        profile = {
-            "name": f"{first} {last}",
-            "email": email,
-            "phone": phone,
-            "address": {
-                "line_1": streets[int(rnd() * len(streets))],
-                "city": cities[int(rnd() * len(cities))],
-                "postal_code": postcodes[int(rnd() * len(postcodes))],
-                "country": countries[int(rnd() * len(countries))],
-            },
-            "metadata": {"favourite_drink": _DRINKS[int(rnd() * len(_DRINKS))]},
-        }
+        profile: SeedProfile = (
+            f"{first} {last}",
+            email,
+            phone,
+            (  # SEED_ADDRESS: line_1, city, postal_code, country
+                streets[int(rnd() * len(streets))],
+                cities[int(rnd() * len(cities))],
+                postcodes[int(rnd() * len(postcodes))],
+                countries[int(rnd() * len(countries))],
+            ),
+            _FAVOURITES[int(rnd() * len(_FAVOURITES))],
+        )
         # Days back, oldest first: one to four distinct days of the past nine months.
         days = sorted(
             {1 + int(rnd() * (_HISTORY_DAYS - 1)) for _ in range(1 + int(rnd() * 4))},

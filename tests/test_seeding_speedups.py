@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.ledger.bulk_seed import BulkWriter
+from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
+from loyalty_fake.ledger.customers import Customer
 from loyalty_fake.ledger.expiry import ExpirationRules
 from loyalty_fake.ledger.history import TextTable
 from loyalty_fake.ledger.history_rows import DAY_MS, EPOCH, MS, day_and_ms
 from loyalty_fake.ledger.points import Points
+from loyalty_fake.ledger.publications import Publication
 from loyalty_fake.seeding import (
     _DAY_MINUTES,
     _HISTORY_DAYS,
@@ -20,6 +25,9 @@ from loyalty_fake.seeding import (
     _MINUTES_BACK,
     seed_demo,
 )
+
+if TYPE_CHECKING:
+    from loyalty_fake.ledger.seed_writers import SeedProfile
 
 _UTC = dt.timezone.utc
 _MOMENTS = st.datetimes(
@@ -67,13 +75,7 @@ def test_the_writers_last_day_is_the_rules_last_day(moment: dt.datetime) -> None
             assert writer._last_day(at) == Points.last_day(program, at)
 
 
-_PROFILE = {
-    "name": "A B",
-    "email": "a@b.c",
-    "phone": "+1",
-    "address": {"city": "X"},
-    "metadata": {"favourite_drink": "chai"},
-}
+_PROFILE: SeedProfile = ("A B", "a@b.c", "+1", ("1 Main St", "X", "1000", "US"), ())
 
 
 def test_progress_is_reported_every_thousand_members_of_all_programs() -> None:
@@ -106,8 +108,62 @@ def test_the_writer_packs_texts_where_each_cards_table_keeps_them() -> None:
         at = fake.clock.now()
         shared = writer.join("c1", _PROFILE, at)
         writer.add(shared, 10, at, "Gift")
-        own = writer.join("c2", _PROFILE | {"email": "c@d.e"}, at)
+        own = writer.join("c2", ("C", "c@d.e", *_PROFILE[2:]), at)
         own.transaction_texts = TextTable([("API", "Other", None, "MANUAL")])
         writer.add(own, 10, at, "Gift")
         assert [t.reason for t in own.transactions] == ["Gift"]
         assert [t.reason for t in shared.transactions] == ["Gift"]
+
+
+def test_members_written_with_the_same_metadata_share_it_safely() -> None:
+    """The writer's shared metadata is the project's; changing one member's leaves the other's."""
+    fake = LoyaltyFake(seed=1, now="2024-06-01T00:00:00Z")
+    drink = (("favourite_drink", "chai"),)
+    with fake.ledger.session(fake.app_id, undoable=False) as session:
+        program = session.campaigns.create(name="P", type="AUTO_UPDATE", vouchers_count=2)
+        writer = BulkWriter(session, program)
+        at = fake.clock.now()
+        first = writer.join("c1", (*_PROFILE[:4], drink), at)
+        second = writer.join("c2", ("C", "c@d.e", *_PROFILE[2:4], drink), at)
+        customers = session.project.customers
+        one, two = customers[first.holder_id or ""], customers[second.holder_id or ""]
+        assert one.metadata is two.metadata
+        assert one.metadata is session.project.shared({"favourite_drink": "chai"})
+        assert one.address == {
+            "line_1": "1 Main St",
+            "city": "X",
+            "postal_code": "1000",
+            "country": "US",
+        }
+        session.customers.update("c1", {"metadata": {"favourite_drink": "tea"}})
+        assert one.metadata == {"favourite_drink": "tea"}
+        assert two.metadata == {"favourite_drink": "chai"}
+
+
+def test_the_records_made_by_position_have_their_fields_in_that_order() -> None:
+    """Seeding's records made with positional arguments get each value in its own field."""
+    expected = {
+        Customer: ("id", "source_id", "created_at", "updated_at", "name", "email", "phone"),
+        PointsBucket: ("seq", "card_code", "last_day", "points", "created_at"),
+        LoyaltyCard: (
+            "code",
+            "campaign_id",
+            "seq",
+            "created_at",
+            "updated_at",
+            "points",
+            "category",
+        ),
+        Publication: (
+            "created_at",
+            "customer_id",
+            "campaign_id",
+            "campaign_name",
+            "voucher_code",
+            "source_id",
+            "channel",
+            "metadata",
+        ),
+    }
+    for record, names in expected.items():
+        assert tuple(field.name for field in attrs.fields(record))[: len(names)] == names

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 from loyalty_fake.ledger.activities import Activity, card_activity
 from loyalty_fake.ledger.activity import transaction_event_type
 from loyalty_fake.ledger.auto_redeem import auto_redeem_due
-from loyalty_fake.ledger.compact import pack_flat
+from loyalty_fake.ledger.compact import packed_keys
 from loyalty_fake.ledger.customers import CUSTOMER_CREATED, Customer, CustomerRef
 from loyalty_fake.ledger.history import append_movement
+from loyalty_fake.ledger.seed_writers import SEED_ADDRESS, profile_dict
 
 if TYPE_CHECKING:
     from typing import Any
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from loyalty_fake.ledger.cards import LoyaltyCard, PointsBucket
     from loyalty_fake.ledger.expiry import ExpirationRules
     from loyalty_fake.ledger.history import Texts, TransactionType
+    from loyalty_fake.ledger.seed_writers import SeedProfile
     from loyalty_fake.ledger.session import Session
 
 __all__ = ["BulkWriter", "bulk_ready"]
@@ -72,8 +74,10 @@ class BulkWriter:
     """
 
     __slots__ = (
+        "_address_keys",
         "_campaign",
         "_last_days",
+        "_metadata",
         "_points",
         "_program_id",
         "_project",
@@ -92,6 +96,12 @@ class BulkWriter:
         self._program_id = campaign.id
         self._points = session.points
         self._reports_customers = session.keeps(CUSTOMER_CREATED)
+        # As pack_flat packs an address and Project.shared shares flat metadata, the
+        # seeded profile's values being flat strings. The shared metadata by its items:
+        # the project's shared dict for them stays right, as no record changes its
+        # metadata in place (each replaces it), so the writer asks the project once.
+        self._address_keys = packed_keys(SEED_ADDRESS)
+        self._metadata: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
         # Where each of the movements' few texts is in the project's TextTable (every
         # card's), once it is there: a position never changes but when a failed unit of
         # work truncates the table, and the writer writes in no unit that can fail
@@ -141,32 +151,31 @@ class BulkWriter:
             card, points = expired
             self._record(card, _EXPIRATION, -points, instant, _EXPIRED, bucket)
 
-    def join(self, source_id: str, profile: dict[str, Any], at: dt.datetime) -> LoyaltyCard:
+    def join(self, source_id: str, profile: SeedProfile, at: dt.datetime) -> LoyaltyCard:
         """Publish the program's next card to the customer ``source_id`` with ``profile``.
 
-        As ``Members.add`` with that customer. ``profile``: the seeding's fields (name,
-        email, phone, a flat address and flat metadata). A customer the project already
-        has goes through ``Members.add`` itself (their profile is updated, and the rules
-        for a second card apply), as does a join with no card left in stock.
+        As ``Members.add`` with that customer and ``profile_dict(profile)``. A customer
+        the project already has goes through ``Members.add`` itself (their profile is
+        updated, and the rules for a second card apply), as does a join with no card left
+        in stock.
         """
         project = self._project
         existing, customer_id = project.find_source_id(source_id)
         members = self._session.members
         card = members.next_in_stock(self._campaign) if existing is None else None
         if card is None:
-            ref = CustomerRef(source_id=source_id, profile=profile)
+            ref = CustomerRef(source_id=source_id, profile=profile_dict(profile))
             return self.request(at).members.add(self._program_id, customer=ref)
-        # As Customers.commit makes a new customer with this profile.
-        holder = Customer(
-            id=customer_id,
-            source_id=source_id,
-            created_at=at,
-            name=profile["name"],
-            email=profile["email"],
-            phone=profile["phone"],
-            packed_address=pack_flat(profile["address"]),
-            metadata=project.shared(profile["metadata"]),
-        )
+        name, email, phone, address, metadata_items = profile
+        metadata = self._metadata.get(metadata_items)
+        if metadata is None:
+            metadata = self._metadata[metadata_items] = project.shared(dict(metadata_items))
+        # As Customers.commit makes a new customer with this profile. Its first fields in
+        # order (id, source_id, created_at, updated_at, name, email, phone), then set:
+        # keyword arguments cost a million members twice the making.
+        holder = Customer(customer_id, source_id, at, None, name, email, phone)
+        holder.packed_address = (self._address_keys, *address)
+        holder.metadata = metadata
         project.customers[customer_id] = holder
         if self._reports_customers:
             self._session.happened(Activity(CUSTOMER_CREATED, {"customer_id": customer_id}))
@@ -181,13 +190,17 @@ class BulkWriter:
         As ``Points.change_balance`` does (without ``expiration_type``, or with
         ``NON_EXPIRING``), for points it accepts.
         """
-        points_area = self._points
-        project, campaign = self._project, self._campaign
         last_day = self._last_day(at) if expiring else None
-        points_area.earn(project, card, points, last_day, at)
+        self._points.earn(self._project, card, points, last_day, at)
         card.points += points
-        points_area.touch(project, campaign, card, at)
+        self._touch(card, at)
         self._record(card, _ADDITION, points, at, ("API", reason, None, "MANUAL"))
+
+    def _touch(self, card: LoyaltyCard, at: dt.datetime) -> None:
+        """As ``Points.touch`` marks a member's card changed (``bulk_ready``: nothing to note)."""
+        previous = card.updated_at
+        card.updated_at = at
+        self._campaign.members.retouch(card, previous)
 
     def _last_day(self, at: dt.datetime) -> dt.date | None:
         """``Points.last_day`` of points earned at ``at``, worked out once a day.
@@ -210,10 +223,9 @@ class BulkWriter:
 
         As ``Points.change_balance`` with ``-points`` does.
         """
-        points_area = self._points
-        points_area.spend(card, points, at)
+        self._points.spend(card, points, at)
         card.subtracted_points += points
-        points_area.touch(self._project, self._campaign, card, at)
+        self._touch(card, at)
         self._record(card, _REMOVAL, -points, at, ("API", reason, None, "MANUAL"))
 
     def _record(  # noqa: PLR0913, PLR0917 - what Points.record takes of them

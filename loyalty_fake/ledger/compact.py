@@ -13,13 +13,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["is_flat", "own_copy", "pack_flat", "unpack_flat"]
+__all__ = ["is_flat", "own_copy", "pack_flat", "packed_keys", "unpack_flat"]
 
 
 @functools.lru_cache(maxsize=1024)
 def _shared_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
     """One tuple object for every equal tuple of keys (the cache is the store)."""
     return keys
+
+
+def packed_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys ``pack_flat`` puts first for a dict of these keys (in this order).
+
+    For what packs values known to be flat itself (bulk seeding), sharing the same tuple.
+    """
+    return _shared_keys(keys)
 
 
 _NESTED = (dict, list)

@@ -223,16 +223,19 @@ class Members(Area):
         campaign.members.add(card)
         holder.hold(card.code)
         seq = project.take_seq()
+        # The fields in order (created_at, customer_id, campaign_id, campaign_name,
+        # voucher_code, source_id, channel, metadata): keyword arguments cost a
+        # seeding of a million members half as much again.
         publication = Publication(
+            now,
+            holder.id,
+            campaign.id,
+            campaign.name,
+            card.code,
+            source_id,
+            channel if channel is not None else "API",
+            dict(metadata) if metadata else None,
             seq=seq,
-            created_at=now,
-            customer_id=holder.id,
-            campaign_id=campaign.id,
-            campaign_name=campaign.name,
-            voucher_code=card.code,
-            source_id=source_id,
-            channel=channel if channel is not None else "API",
-            metadata=dict(metadata) if metadata else None,
         )
         project.publications.append(publication)
         card.publication = publication
