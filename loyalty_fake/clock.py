@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from typing import TYPE_CHECKING
 
 import attrs
@@ -20,6 +21,17 @@ def _truncate_to_millis(moment: dt.datetime) -> dt.datetime:
     # Voucherify stores and prints milliseconds; keeping more would make filters
     # disagree with the timestamps a client has seen.
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _now_in_millis() -> dt.datetime:
+    """Real time, UTC, truncated to milliseconds: ``_truncate_to_millis(datetime.now(UTC))``.
+
+    Every request asks (its pin, its journal row), and ``replace`` costs three times what
+    reading the clock does. The same system clock, in whole milliseconds: as a float,
+    ``milliseconds / 1000`` is within a quarter microsecond of the exact value for any
+    date a real clock shows, and ``fromtimestamp`` rounds to the nearest microsecond.
+    """
+    return dt.datetime.fromtimestamp(time.time_ns() // 1_000_000 / 1000, _UTC)
 
 
 def _as_utc(moment: dt.datetime | str) -> dt.datetime:
@@ -114,7 +126,7 @@ class Clock:
         pinned: dt.datetime | None = getattr(self._pins, "at", None)
         if pinned is not None:
             return pinned
-        return _truncate_to_millis(dt.datetime.now(_UTC))
+        return _now_in_millis()
 
     def pinned(self, at: dt.datetime | None = None) -> Pin:
         """Hold a running clock at one moment for this thread, for the length of a request.

@@ -66,6 +66,15 @@ class Schedule:
     """Slots in the order Voucherify runs them; ``due`` and ``catch_up`` walk them in order."""
 
     slots: tuple[Slot, ...]
+    # The ``next_due`` of every slot that has one and a ``run``: what ``_soonest`` asks.
+    _next_dues: tuple[Callable[[Project], dt.datetime | None], ...] = attrs.field(
+        init=False, repr=False, eq=False
+    )
+
+    @_next_dues.default
+    def _working_slots(self) -> tuple[Callable[[Project], dt.datetime | None], ...]:
+        working = [slot for slot in self.slots if slot.run is not None]
+        return tuple(slot.next_due for slot in working if slot.next_due is not None)
 
     def due(self, project: Project, at: dt.datetime) -> list[str]:
         """The names of the slots with work due in ``project`` at ``at``, in running order."""
@@ -77,10 +86,8 @@ class Schedule:
         Asked by every session, which nearly always finds nothing due: a plain loop.
         """
         soonest = None
-        for slot in self.slots:
-            if slot.next_due is None or slot.run is None:
-                continue
-            due = slot.next_due(project)
+        for next_due in self._next_dues:
+            due = next_due(project)
             if due is not None and due <= now and (soonest is None or due < soonest):
                 soonest = due
         return soonest
