@@ -137,6 +137,28 @@ class Clock:
         """
         return Pin(self, at)
 
+    def pin(self, at: dt.datetime | None = None) -> tuple[dt.datetime | None, dt.datetime]:
+        """Pin this thread's clock at ``at`` (default: now), as a ``Pin`` block does.
+
+        Returns the pin it replaced, for ``unpin``, and what ``now()`` answers from here
+        (a frozen clock stays frozen).
+        """
+        pins = self._pins
+        previous: dt.datetime | None = getattr(pins, "at", None)
+        frozen_at = self._frozen_at
+        if at is not None:
+            moment = _as_utc(at)
+        elif frozen_at is not None:
+            moment = frozen_at
+        else:
+            moment = _now_in_millis() if previous is None else previous
+        pins.at = moment
+        return previous, moment if frozen_at is None else frozen_at
+
+    def unpin(self, previous: dt.datetime | None) -> None:
+        """Put back the pin ``pin`` replaced."""
+        self._pins.at = previous
+
     def freeze(self, at: dt.datetime | str | None = None) -> dt.datetime:
         """Stop the clock at ``at`` (default: now) and return that moment."""
         with self._lock:
@@ -180,13 +202,8 @@ class Pin:
         self._previous: dt.datetime | None = None
 
     def __enter__(self) -> dt.datetime:
-        clock = self._clock
-        moment = clock.now() if self._at is None else _as_utc(self._at)
-        pins = clock._pins  # noqa: SLF001 - the clock's own block
-        self._previous = getattr(pins, "at", None)
-        pins.at = moment
-        frozen_at = clock.frozen_at
-        return moment if frozen_at is None else frozen_at  # what now() answers from here
+        self._previous, now = self._clock.pin(self._at)
+        return now
 
     def __exit__(
         self,
@@ -194,4 +211,4 @@ class Pin:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._clock._pins.at = self._previous  # noqa: SLF001 - the clock's own block
+        self._clock.unpin(self._previous)

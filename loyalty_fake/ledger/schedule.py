@@ -92,12 +92,16 @@ class Schedule:
                 soonest = due
         return soonest
 
-    def catch_up(self, session: Session) -> None:
-        """Do every piece of work due by the session's instant, night by night, slot by slot."""
+    def catch_up(self, session: Session, now: dt.datetime | None = None) -> None:
+        """Do every piece of work due by the session's instant, night by night, slot by slot.
+
+        ``now``: the session's instant, when the caller has it (``session.clock.now()``).
+        """
         project = session.existing_project
         if project is None:
             return
-        now = session.clock.now()
+        if now is None:
+            now = session.clock.now()
         night = self._soonest(project, now)
         while night is not None:
             for slot in self.slots:
