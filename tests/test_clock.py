@@ -87,3 +87,24 @@ def test_format_timestamp_is_utc_millis_z() -> None:
     """Output is ISO 8601 in UTC with milliseconds and Z."""
     moment = dt.datetime(2024, 1, 2, 5, 4, 5, 678900, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     assert format_timestamp(moment) == "2024-01-02T03:04:05.678Z"
+
+
+def test_running_clock_reads_whole_milliseconds_of_real_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """now() reads time.time_ns() in whole ms: datetime.now(UTC) truncated, near and far."""
+    clock = Clock()
+    for ns in (0, 1, 999_999, 1_000_000, 1_733_540_123_456_789_012, 4_102_444_799_999_999_999):
+        monkeypatch.setattr("loyalty_fake.clock.time.time_ns", lambda ns=ns: ns)
+        exact = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(
+            microseconds=ns // 1000
+        )
+        now = clock.now()
+        assert now == exact.replace(microsecond=exact.microsecond // 1000 * 1000)
+        assert now.tzinfo is dt.timezone.utc
+    monkeypatch.undo()
+    before = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
+    assert before.replace(microsecond=before.microsecond // 1000 * 1000) <= now
+    assert now <= dt.datetime.now(dt.timezone.utc)
+    assert now.microsecond % 1000 == 0

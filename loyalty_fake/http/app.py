@@ -343,7 +343,8 @@ class FakeVoucherifyApp:
             raise no_such_path(request.path)
         route, params = found
         self._check_content_type(request, route.spec.media_type)
-        with self.ledger.session(app_id) as session:
+        # Inside answer's unit of work, on this thread: the session joins it.
+        with self.ledger.session(app_id, joined=True) as session:
             status, body = route.handler(Call(session, request, params, projects))
         if status == _NO_CONTENT:
             return Response(status, b"", ())

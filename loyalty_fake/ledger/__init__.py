@@ -109,7 +109,7 @@ class Ledger:
         """A unit of work over the ledger (see ``UnitOfWork``): one per request."""
         return self._unit
 
-    def session(self, app_id: str, *, undoable: bool = True) -> SessionBlock:
+    def session(self, app_id: str, *, undoable: bool = True, joined: bool = False) -> SessionBlock:
         """One unit of work on the project of ``app_id`` (see ``Session``).
 
         Holds the ledger's lock and pins the clock for the block; due work is done
@@ -117,8 +117,12 @@ class Ledger:
         raises, everything it changed is put back (the ID stream and clock included).
         ``undoable=False`` (bulk seeding) notes nothing to put back, unless the session
         runs inside another unit (a request that seeds), which then notes it all.
-        ``with ledger.session(app_id) as session:``.
+        ``joined=True``: the caller is inside ``with ledger.unit_of_work():`` on this thread
+        (the HTTP app's answer is), and the block is part of that unit without entering it
+        again. ``with ledger.session(app_id) as session:``.
         """
+        if joined:
+            return SessionBlock(self, app_id, None, self._unit)
         return SessionBlock(self, app_id, self._unit if undoable else self._lock, self._unit)
 
     def catch_up(self, app_id: str) -> None:

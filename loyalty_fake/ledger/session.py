@@ -48,6 +48,7 @@ from loyalty_fake.ledger.vouchers import Vouchers
 from loyalty_fake.ledger.webhooks import Webhooks
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable, Mapping
 
     from loyalty_fake.clock import Clock
@@ -223,9 +224,12 @@ class Session:
         if undo is not None:
             note_members(undo, self.project, campaign)
 
-    def settle(self) -> None:
-        """Do what has fallen due by now (``SCHEDULE``): expire due points, for one."""
-        SCHEDULE.catch_up(self)
+    def settle(self, now: dt.datetime | None = None) -> None:
+        """Do what has fallen due by now (``SCHEDULE``): expire due points, for one.
+
+        ``now``: what the clock answers, when the caller has just asked it.
+        """
+        SCHEDULE.catch_up(self, now)
 
     def happened(self, activity: Activity) -> None:
         """Record that ``activity`` happened; its reactions run before the session closes.

@@ -85,7 +85,8 @@ class UnitOfWork:
             # A refusal Voucherify records (a failed redemption) keeps its record: every
             # check ran before it, so the record is all the unit changed.
             try:
-                self._run_committed()
+                if self._committed:  # most units announce nothing
+                    self._run_committed()
             except BaseException:
                 # A bug while announcing the unit: it is undone like any other.
                 self._roll_back()
