@@ -11,7 +11,7 @@ import pytest
 from loyalty_fake.ledger import blocks
 from loyalty_fake.ledger.blocks import Blocks
 from loyalty_fake.ledger.cards import LoyaltyCard
-from loyalty_fake.ledger.member_index import updated_key
+from loyalty_fake.ledger.member_index import MemberIndex, created_key, updated_key
 
 START = dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
 
@@ -85,3 +85,21 @@ def test_a_card_moved_again_and_again_stays_in_order_and_in_its_spans(
         assert [c for c in kept if c.created_at > after] == [
             c for c in sorted(cards, key=updated_key) if c.created_at > after
         ]
+
+
+def test_a_rebuilt_member_index_keeps_the_date_then_seq_order_of_a_tuple_sort() -> None:
+    """``MemberIndex.rebuild`` sorts by seq, then by the date alone (two stable sorts).
+
+    Many cards share a date (ties broken by seq) and arrive in no seq order; both orders
+    come out as sorting by the (date, seq) keys would put them.
+    """
+    shuffle = random.Random(7)  # noqa: S311 - test data
+    cards = [_card(seq, shuffle.randrange(40)) for seq in range(1, 600)]
+    for card in cards:
+        if shuffle.random() < 0.8:
+            card.updated_at = START + dt.timedelta(minutes=shuffle.randrange(-5, 60))
+    shuffle.shuffle(cards)
+    index = MemberIndex()
+    index.rebuild(cards)
+    assert list(index._by_created) == sorted(cards, key=created_key)
+    assert list(index._by_updated) == sorted(cards, key=updated_key)

@@ -56,11 +56,16 @@ class Blocks:
         key: Callable[[LoyaltyCard], _Key],
         other: Callable[[LoyaltyCard], dt.datetime],
         cards: Iterable[LoyaltyCard] = (),
+        *,
+        in_key_order: bool = False,
     ) -> None:
-        """Blocks of ``cards`` in ``key`` order, knowing the spans of ``other``."""
+        """Blocks of ``cards`` in ``key`` order, knowing the spans of ``other``.
+
+        ``in_key_order``: ``cards`` already are (a list), and are not sorted again.
+        """
         self._key = key
         self._other = other
-        ordered = sorted(cards, key=key)
+        ordered = cards if in_key_order and isinstance(cards, list) else sorted(cards, key=key)
         self._blocks = [ordered[i : i + _LOAD] for i in range(0, len(ordered), _LOAD)]
         self._maxes = [key(block[-1]) for block in self._blocks]
         self._lows: list[dt.datetime | None] = [None] * len(self._blocks)
