@@ -17,17 +17,13 @@ __all__ = ["is_flat", "own_copy", "pack_flat", "packed_keys", "unpack_flat"]
 
 
 @functools.lru_cache(maxsize=1024)
-def _shared_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
-    """One tuple object for every equal tuple of keys (the cache is the store)."""
-    return keys
-
-
 def packed_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
     """The keys ``pack_flat`` puts first for a dict of these keys (in this order).
 
-    For what packs values known to be flat itself (bulk seeding), sharing the same tuple.
+    One tuple object for every equal tuple of keys (the cache is the store), also for
+    what packs values known to be flat itself (bulk seeding).
     """
-    return _shared_keys(keys)
+    return keys
 
 
 _NESTED = (dict, list)
@@ -61,7 +57,7 @@ def pack_flat(value: dict[str, Any] | None) -> tuple[Any, ...] | dict[str, Any] 
         return None
     if not is_flat(value):
         return own_copy(value)
-    return (_shared_keys(tuple(value)), *value.values())
+    return (packed_keys(tuple(value)), *value.values())
 
 
 def unpack_flat(packed: tuple[Any, ...] | dict[str, Any] | None) -> dict[str, Any] | None:
