@@ -348,11 +348,11 @@ def _members_with_histories(  # noqa: PLR0913
     for _ in range(count):
         first = first_names[int(rnd() * n_first)]
         last = last_names[int(rnd() * n_last)]
-        email = f"{first}.{last}{int(rnd() * 10_000)}@{domains[int(rnd() * n_domains)]}"
-        email = email.lower()
-        while email in taken:
+        while True:  # drawn again while another member has it
             email = f"{first}.{last}{int(rnd() * 10_000)}@{domains[int(rnd() * n_domains)]}"
             email = email.lower()
+            if email not in taken:
+                break
         taken.add(email)
         phone = f"+1-{200 + int(rnd() * 799)}-{100 + int(rnd() * 899)}-{int(rnd() * 10_000)}"
         profile: SeedProfile = (
