@@ -259,7 +259,9 @@ def test_result_url_is_on_the_base_url_the_client_called() -> None:
 
 def test_vouchers_and_transactions_by_date(client: Client, loyalty_fake: LoyaltyFake) -> None:
     """A discount voucher's value and type; transactions filtered by created_at, newest first."""
-    loyalty_fake.clock.freeze()
+    # A fixed instant with milliseconds: the filter below cuts them off, so a frozen
+    # "now" that fell on a whole second would put the row on the strict $after bound.
+    loyalty_fake.clock.freeze("2026-03-01T10:00:00.250Z")
     loyalty_fake.request("POST", "/v1/campaigns", json_body={**DISCOUNTS, "vouchers_count": 1})
     loyalty_fake.create_loyalty_program("Club")
     code = loyalty_fake.add_member("Club", {"source_id": "alice"})["code"]
