@@ -176,7 +176,7 @@ def _rows(state: Path) -> list[tuple[int, bytes]]:
 
 
 def _append(state: Path, *records: Record) -> None:
-    """Add journal rows to a state directory, as the server does."""
+    """Add journal entries to a state directory, as the server does."""
     store = Store(state)
     store.open(fresh_seed=42)
     try:
@@ -274,7 +274,7 @@ def test_snapshot_of_another_layout_refuses_to_start(server: Server, state: Path
 
 
 def test_a_record_that_no_longer_replays_refuses_to_start(server: Server, state: Path) -> None:
-    """A journal row the fake would now reject stops the start instead of being skipped."""
+    """A journal entry the fake would now reject stops the start instead of being skipped."""
     import datetime as dt  # noqa: PLC0415
 
     from loyalty_fake.http.messages import Request  # noqa: PLC0415

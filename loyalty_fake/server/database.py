@@ -169,7 +169,7 @@ def _prepare(db: sqlite3.Connection, path: Path, *, fsync: bool) -> None:
         raise StateError(f"{path} cannot be written in WAL mode; {_DAMAGED}")
     db.execute(f"PRAGMA synchronous = {'FULL' if fsync else 'NORMAL'}")
     # Folded into the file every 10,000 pages rather than 1,000: a compaction folds it
-    # anyway, and a journal row's page is rewritten by the next rows (a third off a write).
+    # anyway (only a compaction writes here since format 2, the journal being a file).
     db.execute("PRAGMA wal_autocheckpoint = 10000")
     problems = [" ".join(str(row[0]).split()) for row in db.execute("PRAGMA integrity_check(5)")]
     if problems != ["ok"]:

@@ -37,7 +37,7 @@ _OLD_FILES = ("snapshot.bin", "journal.jsonl")
 
 @attrs.frozen
 class Loaded:
-    """What a state directory holds: its seed, the snapshot (if any), the journal rows after it."""
+    """What a state directory holds: its seed, the snapshot (if any), the journal after it."""
 
     seed: int
     snapshot: bytes | None
