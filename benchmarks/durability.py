@@ -1,8 +1,8 @@
 """What durability costs a write: add-member on ``serve --state DIR`` beside ``serve`` in memory.
 
 Three servers run as subprocesses on the same HTTP server: in memory, with ``--state``
-(a committed SQLite row per write, ``synchronous=NORMAL``) and with ``--state --fsync``
-(``synchronous=FULL``: the disk flushed per write). One client sends one request at a time
+(a journal frame written per write) and with ``--state --fsync`` (the journal ``O_DSYNC``:
+the disk flushed per write). One client sends one request at a time
 to each in turn, round after round, so that the time per request is the latency a client
 sees. Run alone: ``python -m benchmarks.durability [--rounds N] [--seconds S]``.
 """

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
-from loyalty_fake.server import database
+from loyalty_fake.server import database, journal_file
 from loyalty_fake.server.journal import Record, StateError
 from loyalty_fake.server.store import Store
 
@@ -169,15 +169,14 @@ def test_restart_gives_the_same_state(state: Path) -> None:
 
 
 def _rows(state: Path) -> list[tuple[int, bytes]]:
-    """The journal rows of ``state``: (seq, body)."""
-    with contextlib.closing(sqlite3.connect(state / "state.sqlite")) as db:
-        return [
-            (int(seq), bytes(body)) for seq, body in db.execute("SELECT seq, body FROM journal")
-        ]
+    """The journal entries of ``state``: (seq, body)."""
+    path = state / "journal.log"
+    frames, _ = journal_file.decode(path.read_bytes(), path)
+    return [(seq, record.body) for seq, record in frames]
 
 
 def _append(state: Path, *records: Record) -> None:
-    """Add journal rows to a state directory, as the server does."""
+    """Add journal entries to a state directory, as the server does."""
     store = Store(state)
     store.open(fresh_seed=42)
     try:
@@ -187,8 +186,8 @@ def _append(state: Path, *records: Record) -> None:
         store.close()
 
 
-def test_a_damaged_journal_row_refuses_to_start(server: Server, state: Path) -> None:
-    """A journal row changed on disk stops the start, naming it, never silently."""
+def test_a_damaged_journal_entry_refuses_to_start(server: Server, state: Path) -> None:
+    """A journal entry changed on disk stops the start, naming it, never silently."""
     for name in ("a", "b"):
         requests.post(
             server.url + DEMO_MEMBERS,
@@ -199,11 +198,10 @@ def test_a_damaged_journal_row_refuses_to_start(server: Server, state: Path) -> 
     server.stop(signal.SIGKILL)
     rows = _rows(state)
     assert len(rows) == 2
-    with contextlib.closing(sqlite3.connect(state / "state.sqlite")) as db, db:
-        damaged = rows[0][1].replace(b"source_id", b"source_iD")
-        db.execute("UPDATE journal SET body = ? WHERE seq = ?", (damaged, rows[0][0]))
+    path = state / "journal.log"
+    path.write_bytes(path.read_bytes().replace(rows[0][1], rows[0][1].replace(b"_id", b"_iD"), 1))
     process = _refused_start(state)
-    assert f"journal row {rows[0][0]} fails its checksum" in process.stderr
+    assert f"journal entry {rows[0][0]} fails its checksum" in process.stderr
     assert "Traceback" not in process.stderr
 
 
@@ -276,7 +274,7 @@ def test_snapshot_of_another_layout_refuses_to_start(server: Server, state: Path
 
 
 def test_a_record_that_no_longer_replays_refuses_to_start(server: Server, state: Path) -> None:
-    """A journal row the fake would now reject stops the start instead of being skipped."""
+    """A journal entry the fake would now reject stops the start instead of being skipped."""
     import datetime as dt  # noqa: PLC0415
 
     from loyalty_fake.http.messages import Request  # noqa: PLC0415

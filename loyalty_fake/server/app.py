@@ -86,7 +86,7 @@ class ServerApp:
     served: Served = attrs.field(converter=served)
     store: Store | None = None
     control_plane: bool = False
-    # A snapshot every this many journal rows bounds what a restart after kill -9
+    # A snapshot every this many journal entries bounds what a restart after kill -9
     # replays (about 1 s for 10,000 rows here) at the price of a pause while it is written.
     compact_every: int = 10_000
     _control: ControlPlane = attrs.field(init=False)
@@ -130,9 +130,9 @@ class ServerApp:
         """Run a mutating request at one pinned instant; keep it if it changed state.
 
         A request changed state when it succeeded, or when its refusal left a record (a
-        failed redemption): its journal row is committed inside the request's unit of
-        work, so that a row that cannot be written undoes the request (503
-        ``state_not_written``), and a request that fails writes no row.
+        failed redemption): its journal entry is written inside the request's unit of
+        work, so that an entry that cannot be written undoes the request (503
+        ``state_not_written``), and a request that fails writes no entry.
         """
         # One at a time: the journal's order is then the order the ledger applied them.
         with self._lock, self.served.ledger.clock.pinned() as now:
@@ -237,7 +237,7 @@ class ServerApp:
         if not same:
             assert self.store is not None  # noqa: S101 - replaying one
             msg = (
-                f"{self.store.path} journal row {seq} ({record.method} {record.url}) "
+                f"{self.store.path} journal entry {seq} ({record.method} {record.url}) "
                 f"replayed as {_answer(replayed)}, not as {expected}; refusing to start"
             )
             raise StateError(msg)
@@ -248,7 +248,7 @@ class ServerApp:
         return 0 if self.store is None else self.store.rows_since_snapshot
 
     def compact(self) -> None:
-        """Snapshot the state and drop the journal rows it holds, in one transaction.
+        """Snapshot the state, then empty the journal: the snapshot holds every entry.
 
         Raises ``NotWrittenError`` when it cannot be written: then nothing changed.
         """

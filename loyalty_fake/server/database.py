@@ -2,10 +2,12 @@
 
 Three tables: ``meta`` (the format, the seed the directory was made with, the layout of
 the records a snapshot pickles, and a SHA-256 over them), ``snapshot`` (at most one row:
-the pickled state, the journal rows it covers, and a SHA-256 over both) and ``journal``
-(one row per accepted request, ``seq`` its key, each with a SHA-256 of its own). Reading
-checks everything before anything is used, and says what is wrong in one line
-(``StateError``). ``store.py`` writes through it.
+the pickled state, the journal entries it covers, and a SHA-256 over both) and
+``journal``, where the first format kept one row per accepted request (``seq`` its key,
+each with a SHA-256 of its own). The current format appends them to ``journal.log``
+instead (``journal_file.py``): the rows of a directory of the first format are read, and
+deleted by its next snapshot. Reading checks everything before anything is used, and
+says what is wrong in one line (``StateError``). ``store.py`` writes through it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from loyalty_fake.clock import format_timestamp, parse_timestamp
+from loyalty_fake.clock import parse_timestamp
 from loyalty_fake.ledger.snapshot import layout_fingerprint
 from loyalty_fake.server.journal import (
     NotWrittenError,
@@ -37,7 +39,6 @@ __all__ = [
     "commit",
     "connect",
     "create",
-    "insert_row",
     "put_meta",
     "put_snapshot",
     "read_records",
@@ -48,7 +49,9 @@ __all__ = [
 
 _LOG = logging.getLogger("loyalty_fake.store")
 DATABASE = "state.sqlite"
-FORMAT = "loyalty-fake-state/1"
+FORMAT = "loyalty-fake-state/2"
+# The first format: the journal in the database's rows (read, and moved to FORMAT).
+_FORMATS = ("loyalty-fake-state/1", FORMAT)
 # SQLite's own files beside the database.
 SIDE_FILES = ("-wal", "-shm", "-journal")
 _TABLES = {
@@ -166,7 +169,7 @@ def _prepare(db: sqlite3.Connection, path: Path, *, fsync: bool) -> None:
         raise StateError(f"{path} cannot be written in WAL mode; {_DAMAGED}")
     db.execute(f"PRAGMA synchronous = {'FULL' if fsync else 'NORMAL'}")
     # Folded into the file every 10,000 pages rather than 1,000: a compaction folds it
-    # anyway, and a journal row's page is rewritten by the next rows (a third off a write).
+    # anyway (only a compaction writes here since format 2, the journal being a file).
     db.execute("PRAGMA wal_autocheckpoint = 10000")
     problems = [" ".join(str(row[0]).split()) for row in db.execute("PRAGMA integrity_check(5)")]
     if problems != ["ok"]:
@@ -211,7 +214,7 @@ def read_settings(db: sqlite3.Connection, path: Path) -> Settings:
     meta = {str(key): str(value) for key, value in db.execute("SELECT key, value FROM meta")}
     if meta.pop("sha256", None) != _meta_sha256(meta):
         raise StateError(f"{path} is damaged (its settings fail their checksum); {_DAMAGED}")
-    if meta.get("format") != FORMAT:
+    if meta.get("format") not in _FORMATS:
         raise StateError(
             f"{path} was written by another version of loyalty-fake (format "
             f"{meta.get('format')!r}; this one reads {FORMAT!r}); use that version, "
@@ -279,24 +282,6 @@ def read_records(db: sqlite3.Connection, path: Path, covered: int) -> list[tuple
 
 
 # -- writing ----------------------------------------------------------------------------------
-
-
-def insert_row(db: sqlite3.Connection, seq: int, record: Record) -> None:
-    """Insert ``record`` as journal row ``seq`` (committed at once outside a transaction)."""
-    values = (
-        seq,
-        format_timestamp(record.at),
-        record.method,
-        record.url,
-        record.app_id,
-        record.content_type,
-        record.status,
-        record.body,
-    )
-    db.execute(
-        f"INSERT INTO journal ({_COLUMNS}, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
-        (*values, _row_sha256(values)),
-    )
 
 
 def put_meta(db: sqlite3.Connection, meta: dict[str, str]) -> None:

@@ -1,11 +1,15 @@
-"""Durable state in one SQLite database, ``DIR/state.sqlite``: a snapshot and a journal after it.
+"""Durable state: a snapshot in SQLite (``DIR/state.sqlite``) and a journal file after it.
 
-A write is acknowledged only once its journal row is committed; a compaction writes the
-new snapshot and deletes the rows it covers in one transaction, so a crash leaves the old
-state or the new, never both. The database runs in WAL mode: with ``synchronous=NORMAL``
-(the default) a committed row survives ``kill -9`` of the process, with ``FULL``
-(``fsync=True``) a power cut too. One process owns the directory at a time (``owner.py``);
-everything is checked at start (``database.py``).
+A write is acknowledged only once its frame is in the journal file (``journal_file.py``:
+one ``write(2)``, which survives ``kill -9`` of the process; ``fsync=True`` makes it wait
+for the disk, surviving a power cut too). A compaction writes the new snapshot in one
+SQLite transaction that records which journal entries it covers, then empties the
+journal: a crash in between leaves entries the next start skips, never one applied
+twice. One process owns the directory at a time (``owner.py``); everything is checked at
+start (``database.py``, ``journal_file.py``).
+
+Directories of the first format (``loyalty-fake-state/1``) kept the journal as SQLite
+rows: they are read, and moved to the current format before the first write.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from pathlib import Path
 import attrs
 
 from loyalty_fake.server import database
-from loyalty_fake.server.database import DATABASE, SIDE_FILES, Settings
+from loyalty_fake.server.database import DATABASE, FORMAT, SIDE_FILES, Settings
 from loyalty_fake.server.journal import NotWrittenError, Record, StateError, interrupts_deferred
+from loyalty_fake.server.journal_file import JOURNAL, JournalFile, damaged, encode
 from loyalty_fake.server.owner import Owner, check_own_file
 
 __all__ = ["Loaded", "Store"]
@@ -32,7 +37,7 @@ _OLD_FILES = ("snapshot.bin", "journal.jsonl")
 
 @attrs.frozen
 class Loaded:
-    """What a state directory holds: its seed, the snapshot (if any), the journal rows after it."""
+    """What a state directory holds: its seed, the snapshot (if any), the journal after it."""
 
     seed: int
     snapshot: bytes | None
@@ -52,6 +57,7 @@ class Store:
     seed: int | None = None
     fsync: bool = False
     _owner: Owner = attrs.field(init=False)
+    _journal: JournalFile = attrs.field(init=False)
     _db: sqlite3.Connection | None = attrs.field(default=None, init=False)
     _settings: Settings = attrs.field(factory=lambda: Settings({}, 0, 0), init=False)
     _last_seq: int = attrs.field(default=0, init=False)
@@ -60,6 +66,10 @@ class Store:
     @_owner.default
     def _make_owner(self) -> Owner:
         return Owner(self.directory)
+
+    @_journal.default
+    def _make_journal(self) -> JournalFile:
+        return JournalFile(self.directory / JOURNAL, fsync=self.fsync)
 
     @property
     def path(self) -> Path:
@@ -72,10 +82,10 @@ class Store:
         return self._owner
 
     def size(self) -> int:
-        """Bytes of the database and its write-ahead log: what a start has to read."""
+        """Bytes of the database, its write-ahead log and the journal: what a start reads."""
         return sum(
             path.stat().st_size
-            for path in (self.path, Path(f"{self.path}-wal"))
+            for path in (self.path, Path(f"{self.path}-wal"), self._journal.path)
             if path.is_file() and not path.is_symlink()
         )
 
@@ -116,6 +126,7 @@ class Store:
         try:
             self.claim()
             if not self.path.exists():
+                self._refuse_an_orphan_journal()
                 seed = self.seed if self.seed is not None else fresh_seed
                 database.create(self.path, database.new_meta(seed), None)
             db = self._connect()
@@ -128,13 +139,58 @@ class Store:
                     )
                 snapshot = database.read_snapshot(db, self.path, settings)
                 records = database.read_records(db, self.path, settings.covered)
+                records += self._after(self._load_journal(), settings.covered)
+                if settings.meta["format"] != FORMAT:
+                    # Entries now go to the journal file, which the first format never reads.
+                    self._put_meta({**settings.meta, "format": FORMAT})
             except (sqlite3.Error, UnicodeDecodeError) as error:
                 raise StateError(f"{self.path}: {error}; refusing to start") from error
-            self._last_seq = settings.covered + len(records)
             return Loaded(settings.seed, snapshot, records)
         except BaseException:
             self.close()
             raise
+
+    def _refuse_an_orphan_journal(self) -> None:
+        path = self._journal.path
+        if path.is_file() and path.stat().st_size:
+            raise damaged(path, f"it holds writes, but {DATABASE} is gone")
+
+    def _load_journal(self) -> list[tuple[int, Record]]:
+        try:
+            return self._journal.load()
+        except OSError as error:
+            raise StateError(f"{self._journal.path}: cannot be read ({error})") from error
+
+    def _put_meta(self, meta: dict[str, str]) -> None:
+        db = self._require()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            database.put_meta(db, meta)
+            database.commit(db)
+        except BaseException:
+            database.rollback(db)
+            raise
+        self._settings = attrs.evolve(self._settings, meta=meta)
+
+    def _after(self, frames: list[tuple[int, Record]], covered: int) -> list[tuple[int, Record]]:
+        """The journal file's entries after the snapshot and the rows; ``_last_seq`` moves on.
+
+        Entries are written one after the other: any gap or repeat is damage. Those the
+        snapshot covers are what a compaction's last step did not get to empty.
+        """
+        due = self._last_seq + 1
+        kept: list[tuple[int, Record]] = []
+        for number, (seq, record) in enumerate(frames, start=frames[0][0] if frames else 0):
+            if seq != number:
+                raise damaged(self._journal.path, f"journal entry {seq} where {number} is due")
+            if seq <= covered:
+                continue
+            if seq != due:
+                raise damaged(self._journal.path, f"journal entry {seq} where {due} is due")
+            kept.append((seq, record))
+            due += 1
+        self._last_seq = due - 1
+        return kept
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
@@ -149,19 +205,17 @@ class Store:
     # -- writing ----------------------------------------------------------------------------
 
     def append(self, record: Record) -> None:
-        """Commit ``record`` as the next journal row; ``NotWrittenError`` when it could not be."""
+        """Write ``record`` as the next journal entry; ``NotWrittenError`` when it could not be."""
         with self._lock:
-            db = self._require()
             seq = self._last_seq + 1
             try:
-                database.insert_row(db, seq, record)
-            except (sqlite3.Error, OSError) as error:
-                database.rollback(db)
+                self._journal.append(encode(seq, record))
+            except OSError as error:
                 raise NotWrittenError(str(self.directory), error) from error
             self._last_seq = seq
 
     def compact(self, snapshot: bytes) -> None:
-        """Store ``snapshot`` and delete the journal rows it covers, in one transaction.
+        """Store ``snapshot`` covering every journal entry, then empty the journal.
 
         ``NotWrittenError`` when it could not be written: then nothing changed, and the
         journal still holds every write. Ctrl-C while it commits is held until it has
@@ -178,8 +232,10 @@ class Store:
         its seed or layout; a damaged one is refused (``StateError``).
         """
         self.claim()
+        frames = self._load_journal()
         created = not self.path.exists()
         if created:
+            self._journal.clear()  # entries without a database are nobody's
             database.create(self.path, database.new_meta(seed), snapshot)
         db = self._connect()
         with self._lock:
@@ -188,6 +244,7 @@ class Store:
             except (sqlite3.Error, UnicodeDecodeError) as error:
                 raise StateError(f"{self.path}: {error}; refusing to use it") from error
             if not created:
+                self._after(frames, self._settings.covered)
                 self._transaction(snapshot, database.new_meta(seed))
 
     def _transaction(self, snapshot: bytes, meta: dict[str, str] | None) -> None:
@@ -213,6 +270,9 @@ class Store:
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as error:
             _LOG.warning("could not checkpoint %s (%s); it will be later", self.path, error)
+        # Last: until the journal is empty, the entries in it are numbered within the
+        # snapshot, and a start skips them.
+        self._journal.clear()
 
     def _require(self) -> sqlite3.Connection:
         if self._db is None:
@@ -223,6 +283,7 @@ class Store:
         """Close the database (its log folded into the file) and let go of the directory."""
         db, self._db = self._db, None
         try:
+            self._journal.close()
             if db is not None:
                 db.close()
         finally:
