@@ -555,4 +555,16 @@ def test_the_access_log_drops_lines_rather_than_block_a_request() -> None:
     assert stuck == ["GET /\\x1b[31m 200 1.0 ms"]  # control characters escaped
     release.set()
     log.close()
-    assert len(stuck) == 3
+    assert "\n".join(stuck).splitlines() == ["GET /\\x1b[31m 200 1.0 ms"] + ["GET / 200 1.0 ms"] * 2
+
+
+def test_the_access_log_writes_a_burst_in_few_writes_in_order() -> None:
+    """Lines that come in together go out together, in order, and close() writes them all."""
+    written: list[str] = []
+    log = AccessLog(written.append)
+    for number in range(500):
+        log("GET", f"/{number}", 200, 0.001)
+    log.close()
+    lines = "\n".join(written).splitlines()
+    assert lines == [f"GET /{number} 200 1.0 ms" for number in range(500)]
+    assert len(written) < 50
