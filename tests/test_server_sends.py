@@ -20,6 +20,7 @@ from loyalty_fake import LoyaltyFake
 from loyalty_fake.server import LiveServer, ServerApp
 from loyalty_fake.server.http11 import _Channel
 from loyalty_fake.server.one_send import ONE_SEND_MOST_BYTES, OneSend
+from tests.served_apps import SERVED_ON, served_on
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -44,31 +45,12 @@ def sends(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     return sent
 
 
-def _served(app: Callable[..., Iterable[bytes]]) -> Iterator[LiveServer]:
-    server = LiveServer(app).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(params=["loop thread", "workers"])
+@pytest.fixture(params=SERVED_ON)
 def server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
-    """A fake with a program of three cards, served on the loop's thread or by workers.
-
-    Workers: the app wrapped in a plain function, which does not say it answers at once.
-    """
+    """A fake with a program of three cards, served on the loop's thread or by workers."""
     fake = LoyaltyFake(seed=7, now="2024-05-01T12:00:00Z")
     fake.create_loyalty_program("Club", vouchers_count=3)
-    app = ServerApp(fake)
-    if request.param == "loop thread":
-        yield from _served(app)
-        return
-
-    def plain(environ: dict[str, Any], start_response: Callable[..., object]) -> Iterable[bytes]:
-        return app(environ, start_response)
-
-    yield from _served(plain)
+    yield from served_on(request.param, ServerApp(fake))
 
 
 def _connect(server: LiveServer) -> socket.socket:
