@@ -21,9 +21,10 @@ from waitress import wasyncore
 from loyalty_fake import LoyaltyFake
 from loyalty_fake.server import LiveServer, ServerApp
 from loyalty_fake.server.store import Store
+from tests.served_apps import SERVED_ON, served, served_on
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 AUTH = b"X-App-Id: loyalty-fake-app-id\r\nX-App-Token: loyalty-fake-app-token\r\n"
@@ -48,31 +49,12 @@ def rounds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return counted
 
 
-def _served(app: Callable[..., Iterable[bytes]]) -> Iterator[LiveServer]:
-    server = LiveServer(app).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(params=["loop thread", "workers"])
+@pytest.fixture(params=SERVED_ON)
 def fake_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
-    """The fake with a program of one card, served on the loop's thread or by workers.
-
-    Workers: wrapped in a plain function, which does not say it answers at once.
-    """
+    """The fake with a program of one card, served on the loop's thread or by workers."""
     fake = LoyaltyFake(seed=7, now="2024-05-01T12:00:00Z")
     fake.create_loyalty_program("Club", vouchers_count=1)
-    app = ServerApp(fake)
-    if request.param == "loop thread":
-        yield from _served(app)
-        return
-
-    def plain(environ: dict[str, Any], start_response: Callable[..., object]) -> Iterable[bytes]:
-        return app(environ, start_response)
-
-    yield from _served(plain)
+    yield from served_on(request.param, ServerApp(fake))
 
 
 def _address(server: LiveServer) -> tuple[str, int]:
@@ -144,7 +126,7 @@ def _large_answer(_environ: dict[str, Any], start_response: Callable[..., object
 @pytest.fixture
 def large_server() -> Iterator[LiveServer]:
     """A server whose every answer is 24 MiB."""
-    yield from _served(_large_answer)
+    yield from served(_large_answer)
 
 
 def test_an_answer_over_the_high_water_mark_reaches_a_slow_reader(

@@ -7,8 +7,9 @@ envelopes instead of waitress's plain-text errors, 414 for an over-long request 
 505 for an HTTP version other than 1.0 and 1.1, 400 for requests a proxy could read
 differently (``Content-Length`` beside ``Transfer-Encoding``, no ``Host`` in HTTP/1.1,
 two ``Host`` headers), 408 for a request that takes too long to arrive, a lingering close
-so that an error answer is read before the connection resets, an access log line, and
-the unanswered requests of timeout and drop faults.
+so that an error answer is read before the connection resets, an access log line, the
+unanswered requests of timeout and drop faults, and each answer's header and body in one
+send (``one_send.py``).
 
 A request the app answers at once (``answers_at_once``: no fault configured) is served on
 the loop's own thread, right after the poll round that completed it; only the others go
@@ -38,6 +39,7 @@ from waitress.utilities import Error
 
 from loyalty_fake.faults import FaultDropError, FaultTimeoutError
 from loyalty_fake.http.app import encode_json
+from loyalty_fake.server.one_send import OneSend
 
 if TYPE_CHECKING:
     from loyalty_fake.ids import IdGenerator
@@ -217,11 +219,11 @@ class _Unanswered:
         self.close_on_finish = True
 
 
-class _AppTask(_Logged, _Unanswered, WSGITask):  # type: ignore[misc]
+class _AppTask(_Logged, _Unanswered, OneSend, WSGITask):  # type: ignore[misc]
     """A request for the app."""
 
 
-class _ErrorTask(_Logged, ErrorTask):  # type: ignore[misc]
+class _ErrorTask(_Logged, OneSend, ErrorTask):  # type: ignore[misc]
     """The server's own error answer, as Voucherify's JSON envelope."""
 
     def execute(self) -> None:
