@@ -128,7 +128,7 @@ def test_the_servers_own_error_envelope_is_one_send(server: LiveServer, sends: l
 
 
 def test_head_and_204_answers_stay_bodiless(server: LiveServer, sends: list[bytes]) -> None:
-    """HEAD answers the length a GET would, with no body; a 204 has neither (then closes)."""
+    """HEAD answers the length a GET would, with no body; a 204 has neither, and keeps alive."""
     customer = b'{"source_id":"leaving"}'
     length = b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(customer)
     with _connect(server) as connection:
@@ -139,18 +139,38 @@ def test_head_and_204_answers_stay_bodiless(server: LiveServer, sends: list[byte
         customer_id = re.search(rb'"id":"(cust_\w+)"', created)
         assert customer_id is not None
         connection.sendall(_request(server, f"DELETE /v1/customers/{customer_id[1].decode()}"))
-        deleted = _read_until_closed(connection)
+        deleted = _read(connection, 1, bodiless=True)
+        # The connection is still open: the next request is answered on it.
+        connection.sendall(_request(server, "GET /v1/loyalties"))
+        after = _read(connection, 1)
     assert head.startswith(b"HTTP/1.1 404 Not Found\r\n")
     assert re.search(rb"\r\nContent-Length: [1-9]\d*\r\n", head)
     assert head.endswith(b"\r\n\r\n")
     assert deleted.startswith(b"HTTP/1.1 204 No Content\r\n")
     assert deleted.endswith(b"\r\n\r\n")
     assert b"Content-Length" not in deleted
-    assert _sent(sends, head + created + deleted) == [
+    assert b"Connection" not in deleted
+    assert after.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert _sent(sends, head + created + deleted + after) == [
         b"HTTP/1.1 404 Not Found",
         b"HTTP/1.1 200 OK",
         b"HTTP/1.1 204 No Content",
+        b"HTTP/1.1 200 OK",
     ]
+
+
+def test_a_204_asked_to_close_closes(server: LiveServer) -> None:
+    """A client that asks to close after a DELETE gets ``Connection: close`` and a closed socket."""
+    with _connect(server) as connection:
+        connection.sendall(_request(server, "POST /v1/customers", b"Content-Length: 2\r\n") + b"{}")
+        created = _read(connection, 1)
+        customer_id = re.search(rb'"id":"(cust_\w+)"', created)
+        assert customer_id is not None
+        line = f"DELETE /v1/customers/{customer_id[1].decode()}"
+        connection.sendall(_request(server, line, b"Connection: close\r\n"))
+        deleted = _read_until_closed(connection)
+    assert deleted.startswith(b"HTTP/1.1 204 No Content\r\n")
+    assert b"\r\nConnection: close\r\n" in deleted
 
 
 def test_pipelined_requests_are_one_send_each(server: LiveServer, sends: list[bytes]) -> None:

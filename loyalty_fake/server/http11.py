@@ -39,6 +39,7 @@ from waitress.utilities import Error
 
 from loyalty_fake.faults import FaultDropError, FaultTimeoutError
 from loyalty_fake.http.app import encode_json
+from loyalty_fake.server.keep_alive import BodilessKeepsAlive
 from loyalty_fake.server.one_send import OneSend
 
 if TYPE_CHECKING:
@@ -219,7 +220,7 @@ class _Unanswered:
         self.close_on_finish = True
 
 
-class _AppTask(_Logged, _Unanswered, OneSend, WSGITask):  # type: ignore[misc]
+class _AppTask(_Logged, _Unanswered, BodilessKeepsAlive, OneSend, WSGITask):  # type: ignore[misc]
     """A request for the app."""
 
 
