@@ -18,7 +18,7 @@ import attrs
 
 from loyalty_fake import ids
 from loyalty_fake.errors import VoucherifyError
-from loyalty_fake.filters import FilterField, Kind
+from loyalty_fake.filters import ENUM_CONDITIONS, FilterField, Kind
 from loyalty_fake.ledger.cards import LoyaltyCard
 from loyalty_fake.ledger.customers import held_cards
 from loyalty_fake.ledger.project import Area
@@ -39,28 +39,16 @@ __all__ = [
     "holder_record",
 ]
 
-# The spec's conditions for a field whose values are an enum (ParameterFiltersListCustomer
-# Redeemables): FilterConditionsString's, without the newer docs' $contains, $not_contain.
-_ENUM_CONDITIONS = (
-    "$in",
-    "$not_in",
-    "$is",
-    "$is_not",
-    "$has_value",
-    "$is_unknown",
-    "$starts_with",
-    "$ends_with",
-)
 # What the list filters on: the fields of ParameterFiltersListCustomerRedeemables.
 CUSTOMER_REDEEMABLE_FILTERS: dict[str, FilterField] = {
     "id": FilterField(Kind.STRING),
     "created_at": FilterField(Kind.DATE_TIME),
     "redeemable_id": FilterField(Kind.STRING),
-    "redeemable_object": FilterField(Kind.STRING, _ENUM_CONDITIONS),
-    "holder_role": FilterField(Kind.STRING, _ENUM_CONDITIONS),
+    "redeemable_object": FilterField(Kind.STRING, ENUM_CONDITIONS),
+    "holder_role": FilterField(Kind.STRING, ENUM_CONDITIONS),
     "campaign_id": FilterField(Kind.STRING),
-    "campaign_type": FilterField(Kind.STRING, _ENUM_CONDITIONS),
-    "voucher_type": FilterField(Kind.STRING, _ENUM_CONDITIONS),
+    "campaign_type": FilterField(Kind.STRING, ENUM_CONDITIONS),
+    "voucher_type": FilterField(Kind.STRING, ENUM_CONDITIONS),
 }
 # A refusal of the card or voucher whatever it is asked for, as the holder's status.
 _STATUS_OF_REFUSAL = {
