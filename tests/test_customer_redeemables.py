@@ -339,3 +339,13 @@ def test_bad_queries_are_refused(client: Client, loyalty_fake: LoyaltyFake, quer
     reply = client.request("GET", f"{WALLET}?{query}")
     assert (reply.status, reply.body["key"]) == (400, "invalid_query_params")
     assert set(reply.body) >= {"code", "key", "message", "details", "request_id"}
+
+
+def test_the_list_survives_a_snapshot() -> None:
+    """A restored fake lists the same holders, IDs and moments: nothing is stored to lose."""
+    fake = LoyaltyFake(seed=3, now="2024-03-01T10:00:00Z")
+    _wallet(fake)
+    before = fake.request("GET", WALLET).json()
+    restored = LoyaltyFake(seed=3)
+    assert restored.ledger.restore(fake.ledger.snapshot())
+    assert restored.request("GET", WALLET).json() == before
