@@ -29,6 +29,7 @@ __all__ = [
     "BOOLEAN_CONDITIONS",
     "CONDITIONS",
     "DATE_TIME_CONDITIONS",
+    "ENUM_CONDITIONS",
     "LIST_OPERANDS",
     "NO_OPERAND",
     "NUMBER_CONDITIONS",
@@ -95,7 +96,9 @@ CONDITIONS: tuple[str, ...] = (
 # newer docs' $contains and $not_contain) and FilterConditionsDateTime. Numbers take the
 # comparisons the filter docs list; booleans and arrays what makes sense for them.
 _PRESENCE = ("$has_value", "$is_unknown")
-STRING_CONDITIONS: tuple[str, ...] = (
+# What the spec gives a text field whose values are an enum (the bin's resource_type, a
+# customer redeemable's voucher_type): FilterConditionsString's, without $contains.
+ENUM_CONDITIONS: tuple[str, ...] = (
     "$in",
     "$not_in",
     "$is",
@@ -103,9 +106,8 @@ STRING_CONDITIONS: tuple[str, ...] = (
     *_PRESENCE,
     "$starts_with",
     "$ends_with",
-    "$contains",
-    "$not_contain",
 )
+STRING_CONDITIONS: tuple[str, ...] = (*ENUM_CONDITIONS, "$contains", "$not_contain")
 DATE_TIME_CONDITIONS: tuple[str, ...] = (
     "$after",
     "$before",

@@ -25,6 +25,7 @@ __all__ = [
     "project_salt",
     "publication_event_id",
     "publication_id",
+    "redeemable_holder_id",
     "transaction_event_id",
     "transaction_id",
 ]
@@ -316,6 +317,17 @@ def publication_event_id(publication: str, seq: int) -> str:
     """
     suffix = hashlib.blake2b(publication.encode(), digest_size=4).hexdigest()
     return f"evcus_{seq:010x}{suffix}"
+
+
+def redeemable_holder_id(voucher_id: str, customer_id: str, seq: int) -> str:
+    """A customer's hold of a card or voucher (``rh_``): from both, and the publication's seq.
+
+    ``rh_`` and 18 hex digits that sort in ``seq`` order, as Voucherify's are time-ordered
+    (in the spec's example the later holder, ``rh_0e7b8db4…``, sorts after ``rh_0e79fe37…``).
+    """
+    key = f"{voucher_id}/{customer_id}".encode("utf-8", "surrogatepass")  # see derived_id
+    suffix = hashlib.blake2b(key, digest_size=4).hexdigest()
+    return f"rh_{seq:010x}{suffix}"
 
 
 def customer_event_id(subject: str, seq: int) -> str:

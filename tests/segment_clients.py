@@ -1,4 +1,4 @@
-"""Segments and a customer's segments and activity, per client.
+"""Segments and a customer's segments, activity and redeemables, per client.
 
 ``tests/conftest.py``'s clients take these mixins, as they take ``tests/earning_clients.py``'s.
 """
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CUSTOMER_ACTIVITIES",
     "CUSTOMER_ACTIVITY",
+    "CUSTOMER_REDEEMABLES",
     "CUSTOMER_SEGMENTS",
     "SEGMENT",
     "SEGMENTS",
@@ -33,6 +34,7 @@ SEGMENT = "/v1/segments/{segmentId}"
 CUSTOMER_SEGMENTS = f"{CUSTOMER}/segments"
 CUSTOMER_ACTIVITY = f"{CUSTOMER}/activity"
 CUSTOMER_ACTIVITIES = f"{CUSTOMER}/activities"
+CUSTOMER_REDEEMABLES = f"{CUSTOMER}/redeemables"
 
 
 def _at(ref: str) -> str:
@@ -40,7 +42,7 @@ def _at(ref: str) -> str:
 
 
 class SegmentClient(Protocol):
-    """Segments and a customer's segments and activity, as one client library calls them."""
+    """Segments and a customer's segments, activity and redeemables, as one client calls them."""
 
     def create_segment(self, body: dict[str, Any]) -> Reply: ...
     def get_segment(self, segment_id: str) -> Reply: ...
@@ -48,6 +50,9 @@ class SegmentClient(Protocol):
     def list_customer_segments(self, ref: str) -> Reply: ...
     def list_customer_activity(self, ref: str, params: dict[str, Any] | None = None) -> Reply: ...
     def list_customer_activities(self, ref: str, params: dict[str, Any] | None = None) -> Reply: ...
+    def list_customer_redeemables(
+        self, ref: str, params: dict[str, Any] | None = None
+    ) -> Reply: ...
 
 
 class RequestsSegments:
@@ -74,6 +79,10 @@ class RequestsSegments:
     def list_customer_activities(self, ref: str, params: dict[str, Any] | None = None) -> Reply:
         path = f"/v1/customers/{_at(ref)}/activities"
         return self.call("GET", path, CUSTOMER_ACTIVITIES, params=params)
+
+    def list_customer_redeemables(self, ref: str, params: dict[str, Any] | None = None) -> Reply:
+        path = f"/v1/customers/{_at(ref)}/redeemables"
+        return self.call("GET", path, CUSTOMER_REDEEMABLES, params=params)
 
 
 class SdkSegments:
@@ -119,3 +128,15 @@ class SdkSegments:
         params: dict[str, Any] | None = None,  # noqa: ARG002
     ) -> Reply:
         pytest.skip("the official SDK 6.x has no method for the deprecated /activities")
+
+    def list_customer_redeemables(self, ref: str, params: dict[str, Any] | None = None) -> Reply:
+        # conftest imports this module: its helper is imported when a test calls.
+        from tests.conftest import sdk_filters  # noqa: PLC0415
+
+        keywords = dict(params or {})
+        sdk_filters("ParameterFiltersListCustomerRedeemables", keywords.get("filters"))
+        return self._run(
+            "GET",
+            CUSTOMER_REDEEMABLES,
+            lambda: self.customers.list_customer_redeemables_with_http_info(ref, **keywords),
+        )

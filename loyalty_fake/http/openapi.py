@@ -25,6 +25,7 @@ from loyalty_fake.http import (
     common_json,
     custom_event_schemas,
     customer_activity_json,
+    customer_redeemables,
     customers_json,
     earning_rules_json,
     events_json,
@@ -96,6 +97,7 @@ _JSON_MODULES = (
     stacking_rules,
     metadata_schemas,
     custom_event_schemas,
+    customer_redeemables,
 )
 
 

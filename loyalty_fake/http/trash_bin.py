@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from loyalty_fake.filters import STRING_CONDITIONS, FilterField, Kind
+from loyalty_fake.filters import ENUM_CONDITIONS, STRING_CONDITIONS, FilterField, Kind
 from loyalty_fake.http import paging
 from loyalty_fake.http.common_json import (
     COUNT,
@@ -36,19 +36,7 @@ _TYPES = ("campaign", "product", "sku", "voucher")
 # The spec's ParameterFiltersListBin: resource_type takes its own list of conditions.
 BIN_FILTERS: dict[str, FilterField] = {
     "id": FilterField(Kind.STRING),
-    "resource_type": FilterField(
-        Kind.STRING,
-        (
-            "$in",
-            "$not_in",
-            "$is",
-            "$is_not",
-            "$has_value",
-            "$is_unknown",
-            "$starts_with",
-            "$ends_with",
-        ),
-    ),
+    "resource_type": FilterField(Kind.STRING, ENUM_CONDITIONS),
     "resource_name": FilterField(Kind.STRING, STRING_CONDITIONS),
     "resource_id": FilterField(Kind.STRING, STRING_CONDITIONS),
 }

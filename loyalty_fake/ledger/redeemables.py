@@ -38,6 +38,7 @@ __all__ = [
     "LoyaltyCards",
     "RedeemableKind",
     "RedeemableRequest",
+    "check_card_state",
     "find_kind",
 ]
 
@@ -149,15 +150,7 @@ class LoyaltyCards:
         card = found
         project = session.project
         campaign = project.campaigns[card.campaign_id]
-        _check_usable(card, campaign, session.clock.now())
-        quantity = (card.overrides or {}).get("redemption_quantity")
-        if quantity is not None and card.redeemed_quantity >= quantity:
-            raise errors.bad_request(
-                "quantity_exceeded",
-                "Quantity exceeded",
-                f"Voucher {card.code} has been redeemed {card.redeemed_quantity} times of"
-                f" {quantity}",
-            )
+        check_card_state(card, campaign, session.clock.now())
         order = OrderRequest(amount=checkout.remaining) if checkout.has_order else None
         reward, assignment, spent, discount = session.redemptions.check(
             project, card, campaign, request.reward_id, request.points, order
@@ -198,11 +191,12 @@ class LoyaltyCards:
         )
 
 
-def _check_usable(card: LoyaltyCard, campaign: Campaign, now: dt.datetime) -> None:
-    """400 ``voucher_disabled``, ``voucher_not_active_now`` or ``voucher_expired``.
+def check_card_state(card: LoyaltyCard, campaign: Campaign, now: dt.datetime) -> None:
+    """Raise what refuses the card at ``now``, whatever a request asks of it.
 
-    The card's own dates (given when it was added) win over its program's; the keys,
-    messages and details (the code) are the spec's validation examples'.
+    400 ``voucher_disabled``, ``voucher_not_active_now``, ``voucher_expired`` or
+    ``quantity_exceeded``. The card's own dates (given when it was added) win over its
+    program's; the keys, messages and details (the code) are the spec's validation examples'.
     """
     if not card.active or not campaign.active:
         raise errors.bad_request("voucher_disabled", "voucher is disabled", card.code)
@@ -213,6 +207,13 @@ def _check_usable(card: LoyaltyCard, campaign: Campaign, now: dt.datetime) -> No
         raise errors.bad_request("voucher_not_active_now", "voucher not active now", card.code)
     if end is not None and now > end:
         raise errors.bad_request("voucher_expired", "voucher expired", card.code)
+    quantity = overrides.get("redemption_quantity")
+    if quantity is not None and card.redeemed_quantity >= quantity:
+        raise errors.bad_request(
+            "quantity_exceeded",
+            "Quantity exceeded",
+            f"Voucher {card.code} has been redeemed {card.redeemed_quantity} times of {quantity}",
+        )
 
 
 # Offered each redeemable in this order; the first that holds it takes it. A new kind

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
+    from loyalty_fake.ledger.campaigns import Campaign
     from loyalty_fake.ledger.customers import CustomerRef
     from loyalty_fake.ledger.orders import Order, OrderInput
     from loyalty_fake.ledger.session import Session
@@ -37,6 +38,7 @@ __all__ = [
     "GiftCards",
     "VoucherRedemption",
     "check_voucher",
+    "check_voucher_state",
     "checkout_context",
     "roll_back",
 ]
@@ -66,17 +68,14 @@ class VoucherRedemption:
     rollback: Rollback | None = None
 
 
-def check_voucher(session: Session, voucher: Voucher, checkout: Checkout, *, what: str) -> None:
-    """Raise Voucherify's refusal of ``voucher`` for this checkout, if any.
+def check_voucher_state(voucher: Voucher, campaign: Campaign | None, now: dt.datetime) -> None:
+    """Raise what refuses the voucher at ``now``, whatever the order or customer.
 
-    ``voucher_disabled``, ``voucher_not_active_now``, ``voucher_expired``,
-    ``quantity_exceeded``, then the first violated validation rule assigned to the
-    voucher or its campaign (``customer_rules_violated``, ``order_rules_violated``, ...).
+    400 ``voucher_disabled``, ``voucher_not_active_now``, ``voucher_expired`` or
+    ``quantity_exceeded``.
     """
-    campaign = session.vouchers.campaign_of(voucher)
     if not voucher.active or (campaign is not None and not campaign.active):
         raise errors.bad_request("voucher_disabled", "voucher is disabled", voucher.code)
-    now = session.clock.now()
     if voucher.start_date is not None and now < voucher.start_date:
         raise errors.bad_request("voucher_not_active_now", "voucher not active now", voucher.code)
     if voucher.expiration_date is not None and now > voucher.expiration_date:
@@ -89,6 +88,18 @@ def check_voucher(session: Session, voucher: Voucher, checkout: Checkout, *, wha
             f"Voucher {voucher.code} has been redeemed {voucher.redeemed_quantity} times of"
             f" {quantity}",
         )
+
+
+def check_voucher(session: Session, voucher: Voucher, checkout: Checkout, *, what: str) -> None:
+    """Raise Voucherify's refusal of ``voucher`` for this checkout, if any.
+
+    ``voucher_disabled``, ``voucher_not_active_now``, ``voucher_expired``,
+    ``quantity_exceeded``, then the first violated validation rule assigned to the
+    voucher or its campaign (``customer_rules_violated``, ``order_rules_violated``, ...).
+    """
+    campaign = session.vouchers.campaign_of(voucher)
+    now = session.clock.now()
+    check_voucher_state(voucher, campaign, now)
     if not session.project.validation_rule_assignments:
         return  # no rule assigned to anything: nothing more to check (qualifications ask often)
     context = checkout.context or RuleContext(now=now, order_amount=checkout.remaining)
