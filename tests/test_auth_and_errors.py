@@ -142,9 +142,10 @@ def test_methods_voucherify_never_uses_are_405(loyalty_fake: LoyaltyFake, method
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        # (The transactions and orders exports were these until the fake served them.)
+        # (The transactions and orders exports, and a customer's redeemables, were these
+        # until the fake served them.)
         ("POST", "/v1/vouchers/SOME/validate"),
-        ("GET", "/v1/customers/SOME/redeemables"),
+        ("POST", "/v1/vouchers/SOME/redemption"),
         # Served as POST /v1/vouchers/{code} but for this more specific operation.
         ("POST", "/v1/vouchers/qualification"),
     ],

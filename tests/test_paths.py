@@ -155,11 +155,13 @@ def test_one_trailing_slash_reaches_the_operation(loyalty_fake: LoyaltyFake) -> 
             "list-locations",
         ),
         (
-            lambda sdk: sdk.customers.list_customer_redeemables_with_http_info("alice"),
-            "list-customer-redeemables",
+            lambda sdk: voucherify.ProductCollectionsApi(
+                sdk.api.api_client
+            ).list_product_collections_with_http_info(),
+            "list-product-collections",
         ),
     ],
-    ids=["promotion-tiers", "locations", "customer-redeemables"],
+    ids=["promotion-tiers", "locations", "product-collections"],
 )
 def test_the_sdk_reads_the_501(loyalty_fake: LoyaltyFake, call: Any, operation: str) -> None:
     """The official SDK's own methods for operations the fake lacks raise on a short 501."""
