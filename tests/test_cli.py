@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
+from loyalty_fake import LoyaltyFake
 from loyalty_fake.cli import main
 from loyalty_fake.http.messages import Request
-from loyalty_fake.server import database
+from loyalty_fake.server import ServerApp, database
 from loyalty_fake.server.journal import CompactedThenInterrupted, Record
+from loyalty_fake.server.serving import Interrupted, _start_state
 from loyalty_fake.server.store import Store
 from tests.test_server import DEMO_MEMBERS, HEADERS, Server
 
@@ -244,6 +246,28 @@ def test_ctrl_c_while_loading_a_state_exits_130_and_keeps_it(tmp_path: Path) -> 
     assert "serving" not in out
     assert sorted(path.name for path in state.iterdir()) == ["journal.log", "lock", "state.sqlite"]
     assert {name: (state / name).read_bytes() for name in files} == files
+
+
+def test_ctrl_c_as_the_loading_line_prints_is_ctrl_c_while_loading(tmp_path: Path) -> None:
+    """A Ctrl-C that lands inside the print of "loading ..." says the state is whole, too.
+
+    The test above sends it as soon as the line shows, which can be before print has
+    written the line's end (CI saw a bare "interrupted" once).
+    """
+    state = tmp_path / "state"
+    _long_journal(state, 3)
+    app = ServerApp(LoyaltyFake(seed=42), store=Store(state))
+
+    def interrupted_while_saying(_line: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted, match=r"while loading .*; it is whole"):
+        _start_state(app, demo=False, out=print, say=interrupted_while_saying)
+    again = Store(state)  # let go: it can be taken again
+    try:
+        assert len(again.open(fresh_seed=42).records) == 4
+    finally:
+        again.close()
 
 
 def _snapshot_row(state: Path) -> tuple[int, str]:

@@ -57,9 +57,11 @@ def _start_state(
     started = time.perf_counter()
     if store is not None:
         store.claim()  # a directory another server has is refused before any work
-    if store is not None and store.path.is_file() and store.size():
-        say(f"loading {store.directory} ({_size(store.size())}) ...")
     try:
+        # Inside: a Ctrl-C that comes as soon as this line shows (before print has ended
+        # it) stops the loading too.
+        if store is not None and store.path.is_file() and store.size():
+            say(f"loading {store.directory} ({_size(store.size())}) ...")
         replayed = app.recover()
         seed = app.served.ledger.ids.seed
         had_state = bool(app.served.ledger.app_ids()) or replayed
