@@ -37,8 +37,13 @@ def _error(message: str) -> int:
 
 
 def _progress(message: str) -> None:
-    """A line about long work, on stderr: stdout stays the command's own output."""
-    print(message, file=sys.stderr, flush=True)
+    """A line about long work, on stderr: stdout stays the command's own output.
+
+    Written with its newline in one call: print writes them apart, and a Ctrl-C between
+    the two would leave the next line (saying what was interrupted) on the end of this one.
+    """
+    sys.stderr.write(f"{message}\n")
+    sys.stderr.flush()
 
 
 def _positive(text: str) -> int:
