@@ -160,7 +160,9 @@ def test_the_control_planes_reset_forgets_the_counts(
     assert requests.get(url, headers=loyalty_fake.headers, timeout=5).status_code == 200
 
 
-@pytest.mark.loyalty_fake(now=NOW, rate_limit="1/min")
+# Per second: urllib3 (under the SDK) retries a 429 three times, each after its Retry-After,
+# in real time: a minute's limit made this test sleep three minutes.
+@pytest.mark.loyalty_fake(now=NOW, rate_limit="1/s")
 def test_the_official_sdk_raises_its_api_exception_with_the_headers(
     loyalty_fake: LoyaltyFake,
 ) -> None:
@@ -178,6 +180,8 @@ def test_the_official_sdk_raises_its_api_exception_with_the_headers(
     assert raised.value.status == 429
     headers = {name.lower(): value for name, value in (raised.value.headers or {}).items()}
     assert headers["x-rate-limit-remaining"] == "0"
-    assert headers["x-rate-limit-retry"] == str(EPOCH + 60)
-    assert headers["retry-after"] == "60"
+    assert headers["x-rate-limit-retry"] == str(EPOCH + 1)
+    assert headers["retry-after"] == "1"
     assert '"key":"too_many_requests"' in (raised.value.body or "")
+    # The fake's clock stood still, so each of urllib3's retries was refused too.
+    assert [call.status for call in loyalty_fake.journal.calls()] == [200, 429, 429, 429, 429]

@@ -136,6 +136,28 @@ def test_raw_urllib3_pool_manager_is_served() -> None:
 
 
 @pytest.mark.usefixtures("loyalty_fake")
+def test_a_pooled_connection_leaves_the_answer_it_carried_to_its_reader() -> None:
+    """The next request on a pooled connection never closes the answer it carried before.
+
+    A thread that has read an answer's body has given its connection back; another thread's
+    request then took it and closed that answer while its reader was closing it too: "I/O
+    operation on closed file" (tests/test_concurrency.py, now and then under load).
+    """
+    http = urllib3.PoolManager(maxsize=1)
+    url = "https://api.voucherify.io/v1/loyalties"
+    first = http.request("GET", url, headers=HEADERS, preload_content=False)
+    # The whole body and no more: the connection is back in the pool, the answer still open.
+    assert json.loads(first.read(int(first.headers["Content-Length"])))["total"] == 0
+    assert first.connection is None
+    assert http.request("GET", url, headers=HEADERS).status == 200  # took that connection
+    carried = getattr(first, "_fp", None)  # http.client's answer, which urllib3's wraps
+    assert carried is not None
+    assert not carried.closed
+    assert first.read() == b""
+    first.release_conn()
+
+
+@pytest.mark.usefixtures("loyalty_fake")
 def test_calls_from_other_threads_are_served() -> None:
     """A request made from a worker thread is answered by the same fake."""
     results: list[int] = []

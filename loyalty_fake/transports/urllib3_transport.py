@@ -102,6 +102,19 @@ def _plug(conn: Any, exchange: Exchange) -> None:
         conn.is_verified = _verifies_certificate(conn)
 
 
+def _unplug(conn: Any) -> None:
+    """Drop the fake's socket after its answer, as a server that closes the connection would.
+
+    Such a server leaves its answer to whoever reads it: http.client forgets an answer that
+    will close the connection. It remembers any other until the connection's next
+    ``close()``, which urllib3 calls when its pool hands the connection out again (without
+    a socket it looks dropped): that closed an answer the thread that got it may be closing
+    at the same moment, "I/O operation on closed file" (tests/test_concurrency.py).
+    """
+    conn.sock = None
+    conn._HTTPConnection__response = None  # noqa: SLF001 - http.client's, see above
+
+
 def _needs_tunnel(pool: HTTPConnectionPool, conn: Any) -> bool:
     proxy = getattr(pool, "proxy", None)
     return (
@@ -172,6 +185,6 @@ class Urllib3Transport:
                 return previous(pool, conn, method, url, *args, **kwargs)
             finally:
                 if isinstance(conn.sock, _FakeSocket):
-                    conn.sock = None
+                    _unplug(conn)
 
         return _make_request
